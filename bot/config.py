@@ -1,0 +1,97 @@
+"""The one configuration object, built from command-line flags and the environment."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+TELEGRAM_API_URL = "https://api.telegram.org/bot"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SEEDS_DIR = PROJECT_ROOT / "seeds"
+
+
+class Mode(Enum):
+    """What a run of ``run_bot.py`` does."""
+
+    TELEGRAM = "telegram"
+    CONSOLE = "console"
+    ASK = "ask"
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything a run needs to know; nothing else reads flags or the environment."""
+
+    mode: Mode
+    token: str | None = field(default=None, repr=False)
+    base_url: str = TELEGRAM_API_URL
+    question: str | None = None
+    json_output: bool = False
+    corpus_paths: tuple[Path, ...] = ()
+    seeds_dir: Path = SEEDS_DIR
+    db_path: Path | None = None
+    log_level: str = "INFO"
+
+    @property
+    def masked_token(self) -> str:
+        """The token as it may appear in logs: the bot id, never the secret."""
+        if not self.token:
+            return "<none>"
+        bot_id, _, _secret = self.token.partition(":")
+        return f"{bot_id}:***"
+
+    @property
+    def base_file_url(self) -> str:
+        """File downloads live beside the API at ``…/file/bot<token>``."""
+        root = self.base_url.removesuffix("/").removesuffix("/bot")
+        return f"{root}/file/bot"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="run_bot.py",
+        description="Lede answers questions about the news with the sentence that answers them, "
+        "and says where it came from. Starts the Telegram bot when TELEGRAM_BOT_TOKEN is set.",
+    )
+    modes = parser.add_mutually_exclusive_group()
+    modes.add_argument("--console", action="store_true", help="answer questions typed on standard input")
+    modes.add_argument("--ask", metavar="QUESTION", help="answer one question and exit")
+    parser.add_argument("--json", action="store_true", help="print answers as JSON, one object per question")
+    parser.add_argument(
+        "--corpus",
+        metavar="PATH",
+        action="append",
+        type=Path,
+        default=[],
+        help="a file or folder of articles (.txt, .md, .jsonl, .jsonl.gz) to load; repeatable",
+    )
+    parser.add_argument("--db", metavar="PATH", type=Path, help="where Lede keeps its state (default: $LEDE_DB)")
+    parser.add_argument("--log-level", default=None, help="logging level (default: $LEDE_LOG_LEVEL or INFO)")
+    return parser
+
+
+def load_config(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> Config:
+    """Build the configuration: flags win over the environment, which wins over defaults."""
+    environ = os.environ if environ is None else environ
+    args = build_parser().parse_args(argv)
+    if args.ask is not None:
+        mode = Mode.ASK
+    elif args.console:
+        mode = Mode.CONSOLE
+    else:
+        mode = Mode.TELEGRAM
+    db = args.db or (Path(environ["LEDE_DB"]) if environ.get("LEDE_DB") else None)
+    return Config(
+        mode=mode,
+        token=environ.get("TELEGRAM_BOT_TOKEN") or None,
+        base_url=environ.get("TELEGRAM_BASE_URL") or TELEGRAM_API_URL,
+        question=args.ask,
+        json_output=args.json,
+        corpus_paths=tuple(args.corpus),
+        db_path=db,
+        log_level=(args.log_level or environ.get("LEDE_LOG_LEVEL") or "INFO").upper(),
+    )

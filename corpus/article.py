@@ -1,0 +1,28 @@
+"""The unit of the corpus: one clean news article with its provenance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A cleaned article: body paragraphs plus everything needed to cite it.
+
+    ``paragraphs`` holds the body only (no feed footer, no boilerplate, no
+    repeats), each paragraph a single line. Citing fields are optional because
+    plain-text sources rarely carry all of them.
+    """
+
+    article_id: str
+    title: str
+    paragraphs: tuple[str, ...]
+    publisher: str | None = None
+    url: str | None = None
+    published: str | None = None
+    source: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The body as one string, paragraphs separated by blank lines."""
+        return "\n\n".join(self.paragraphs)

@@ -1,0 +1,135 @@
+"""Text analysis shared by indexing and querying: text in, index terms out.
+
+A question and a sentence must be reduced the same way or BM25 cannot match
+them, so this module is the only place where words become terms: lower case,
+no stop words, irregular forms to their base ("met" → "meet"), then Snowball
+stems ("sending" → "send").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Protocol
+
+from nltk.stem.snowball import SnowballStemmer
+
+# NLTK's English stop-word list, kept in code because the NLTK corpus that
+# ships it is a download this project may not make.
+STOP_WORDS = frozenset(
+    """
+    i me my myself we our ours ourselves you your yours yourself yourselves he
+    him his himself she her hers herself it its itself they them their theirs
+    themselves what which who whom this that these those am is are was were be
+    been being have has had having do does did doing a an the and but if or
+    because as until while of at by for with about against between into through
+    during before after above below to from up down in out on off over under
+    again further then once here there when where why how all any both each few
+    more most other some such no nor not only own same so than too very s t can
+    will just don should now d ll m o re ve y ain aren couldn didn doesn hadn
+    hasn haven isn ma mightn mustn needn shan shouldn wasn weren won wouldn could
+    would might must shall may also
+    """.split()
+)
+
+# Dotted or capitalised abbreviations that lower-case into a stop word or into
+# a different spelling of the same name; mapped to one spelling everywhere.
+_NAME_ALIASES = (
+    (re.compile(r"\bU\.S\.(?:A\.)?(?!\w)|\bUSA?\b|\bUnited States(?: of America)?\b"), " usa "),
+    (re.compile(r"\bU\.K\.(?!\w)|\bUK\b|\bUnited Kingdom\b"), " uk "),
+    (re.compile(r"\bU\.N\.(?!\w)|\bUN\b|\bUnited Nations\b"), " un "),
+)
+_DOTTED_ACRONYM = re.compile(r"\b((?:[A-Za-z]\.){2,})")
+# "G-7", "F-16", "COVID-19": the hyphen is part of the name, unlike "long-term".
+_NAME_WITH_NUMBER = re.compile(r"\b([A-Za-z]{1,6})-(\d+)\b")
+_POSSESSIVE = re.compile(r"(?<=\w)['’]s\b", re.IGNORECASE)
+_WORD = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:\d+)?|\d+", re.UNICODE)
+
+
+class WordRelations(Protocol):
+    """What analysis needs from a lexicon (see :mod:`retrieval.lexicon`)."""
+
+    def base_form(self, word: str) -> str: ...
+
+    def related(self, word: str) -> Mapping[str, float]: ...
+
+
+@lru_cache(maxsize=200_000)
+def _stem(word: str) -> str:
+    return _STEMMER.stem(word)
+
+
+_STEMMER = SnowballStemmer("english", ignore_stopwords=False)
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased words of ``text`` after name normalisation, stop words kept."""
+    text = text.replace("’", "'")
+    for pattern, replacement in _NAME_ALIASES:
+        text = pattern.sub(replacement, text)
+    text = _DOTTED_ACRONYM.sub(lambda match: match[1].replace(".", ""), text)
+    text = _NAME_WITH_NUMBER.sub(r"\1\2", text)
+    text = _POSSESSIVE.sub("", text)
+    return [token.replace(",", "").lower() for token in _WORD.findall(text)]
+
+
+@dataclass(frozen=True)
+class Analyzer:
+    """Turns text into index terms, and questions into weighted query terms."""
+
+    relations: WordRelations | None = None
+    # Related words count less than the word itself: they are evidence, not
+    # proof, that the sentence speaks of the same thing.
+    expansion_weight: float = 0.6
+    max_related: int = 12
+    _base_cache: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    def terms(self, text: str) -> list[str]:
+        """Index terms of ``text``, in order, duplicates kept (BM25 counts them)."""
+        return [self.term(word) for word in words(text) if word not in STOP_WORDS]
+
+    def term(self, word: str) -> str:
+        """The index term of one lower-case word."""
+        base = self._base_cache.get(word)
+        if base is None:
+            base = self.relations.base_form(word) if self.relations else word
+            self._base_cache[word] = base
+        return _stem(base)
+
+    def query(self, question: str) -> Query:
+        """Analyse a question: its terms, plus related terms for each of them."""
+        originals: dict[str, str] = {}
+        for word in words(question):
+            if word not in STOP_WORDS:
+                originals.setdefault(self.term(word), word)
+        expansions: dict[str, dict[str, float]] = {}
+        for stem, word in originals.items():
+            expansions[stem] = self._related_terms(word, exclude=originals.keys())
+        return Query(terms=tuple(originals), expansions=expansions)
+
+    def _related_terms(self, word: str, exclude) -> dict[str, float]:
+        if self.relations is None:
+            return {}
+        base = self.relations.base_form(word)
+        related: dict[str, float] = {}
+        ranked = sorted(self.relations.related(base).items(), key=lambda item: -item[1])
+        for other, weight in ranked[: self.max_related]:
+            if other in STOP_WORDS:
+                continue
+            stem = _stem(other)
+            if stem not in exclude and weight * self.expansion_weight > related.get(stem, 0.0):
+                related[stem] = weight * self.expansion_weight
+        return related
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question's terms and, per term, related terms with their weights."""
+
+    terms: tuple[str, ...]
+    expansions: Mapping[str, Mapping[str, float]]
+
+    def __bool__(self) -> bool:
+        return bool(self.terms)

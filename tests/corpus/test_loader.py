@@ -1,0 +1,139 @@
+"""The loader turns raw sources into clean articles."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from corpus.loader import load_file, load_paths, parse_markdown, parse_plain_text, split_paragraphs
+
+ROOT = Path(__file__).resolve().parents[2]
+SEED = ROOT / "seeds" / "000_be628776acd63ea0.txt"
+REUTERS = ROOT.parent / "shared" / "data" / "reuters21578.jsonl.gz"
+
+
+def test_seed_footer_gives_title_and_publisher_and_is_not_text():
+    (article,) = load_file(SEED)
+    assert article.title == "Vance, Zelensky Discuss U.S. Role in Future Peace Deal With Russia"
+    assert article.publisher == "Foreign Policy"
+    assert article.article_id == "000_be628776acd63ea0"
+    assert "appeared first on" not in article.text
+
+
+def test_seed_boilerplate_is_dropped():
+    (article,) = load_file(SEED)
+    assert "ongoing coverage" not in article.text
+    assert "Follow along here" not in article.text
+
+
+def test_seed_repeated_paragraphs_are_kept_once():
+    (article,) = load_file(SEED)
+    assert article.text.count("U.S. Vice President J.D. Vance met with") == 1
+    assert article.text.count("Kyiv needs “real security guarantees”") == 1
+    assert len(article.paragraphs) == 5
+
+
+def test_plain_text_without_footer_takes_a_headline_first_line_as_title():
+    article = parse_plain_text("Rates Rise Again\n\nThe central bank raised rates.\nIt cited inflation.", "x")
+    assert article.title == "Rates Rise Again"
+    assert article.paragraphs == ("The central bank raised rates. It cited inflation.",)
+    assert article.publisher is None
+
+
+def test_plain_text_without_headline_falls_back_to_the_id():
+    article = parse_plain_text("The central bank raised rates on Monday.", "file-7")
+    assert article.title == "file-7"
+    assert article.paragraphs == ("The central bank raised rates on Monday.",)
+
+
+def test_any_feed_footer_is_recognised():
+    article = parse_plain_text("Body text here.\nThe post Big News appeared first on Example Daily.", "a")
+    assert (article.title, article.publisher) == ("Big News", "Example Daily")
+    assert article.paragraphs == ("Body text here.",)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("one line\nanother line", ["one line", "another line"]),
+        ("wrapped\nline\n\nnext\npara", ["wrapped line", "next para"]),
+        ("    first\nwrapped\n    second\nwrapped too", ["first wrapped", "second wrapped too"]),
+        ("\n\n  \n", []),
+    ],
+    ids=["line-per-paragraph", "blank-separated", "indented-newswire", "blank"],
+)
+def test_paragraph_layouts(text, expected):
+    assert split_paragraphs(text) == expected
+
+
+def test_markdown_heading_is_the_title_and_markup_is_removed():
+    article = parse_markdown("# Markets *Rally*\n\nStocks **rose** after [the report](http://x.y).\n", "m")
+    assert article.title == "Markets Rally"
+    assert article.paragraphs == ("Stocks rose after the report.",)
+
+
+def _write_jsonl(path: Path, records: list[dict], *, gzipped: bool) -> None:
+    text = "\n".join(json.dumps(record) for record in records) + "\n"
+    if gzipped:
+        with gzip.open(path, "wt", encoding="utf-8") as handle:
+            handle.write(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+
+
+REUTERS_RECORD = {
+    "id": "reuters-2",
+    "date": "1987-02-26T15:02:20",
+    "title": "Standard Oil <Srd> To Form Financial Unit",
+    "dateline": "CLEVELAND, Feb 26",
+    "body": "Standard Oil Co and BP North America\nInc said they plan to form a venture.\n"
+    "    The venture will be called BP/Standard\nFinancial Trading.\n Reuter\n",
+    "topics": [],
+    "places": ["usa"],
+}
+
+
+@pytest.mark.parametrize("gzipped", [False, True], ids=["jsonl", "jsonl.gz"])
+def test_jsonl_records_become_articles(tmp_path, gzipped):
+    path = tmp_path / ("news.jsonl.gz" if gzipped else "news.jsonl")
+    _write_jsonl(path, [REUTERS_RECORD], gzipped=gzipped)
+    (article,) = load_file(path)
+    assert article.article_id == "reuters-2"
+    assert article.published == "1987-02-26T15:02:20"
+    assert article.title == "Standard Oil <Srd> To Form Financial Unit"
+    assert article.paragraphs == (
+        "Standard Oil Co and BP North America Inc said they plan to form a venture.",
+        "The venture will be called BP/Standard Financial Trading.",
+    )
+
+
+def test_a_malformed_jsonl_line_is_skipped_not_fatal(tmp_path):
+    path = tmp_path / "news.jsonl"
+    path.write_text('{"id": "a", "body": "Fine."}\n{not json\n{"no_id": 1}\n', encoding="utf-8")
+    assert [article.article_id for article in load_file(path)] == ["a"]
+
+
+def test_folders_load_recursively_and_skip_unsupported_files(tmp_path):
+    (tmp_path / "nested").mkdir()
+    (tmp_path / "a.txt").write_text("Alpha text.", encoding="utf-8")
+    (tmp_path / "nested" / "b.md").write_text("# Beta\n\nBeta text.", encoding="utf-8")
+    (tmp_path / "notes.pdf").write_bytes(b"%PDF")
+    assert [article.title for article in load_paths([tmp_path])] == ["a", "Beta"]
+
+
+def test_an_unsupported_file_named_directly_is_an_error(tmp_path):
+    path = tmp_path / "x.pdf"
+    path.write_bytes(b"%PDF")
+    with pytest.raises(ValueError, match="unsupported file type"):
+        list(load_file(path))
+
+
+@pytest.mark.skipif(not REUTERS.exists(), reason=f"shared Reuters data not found at {REUTERS}")
+def test_the_whole_shared_reuters_corpus_loads():
+    articles = list(load_file(REUTERS))
+    assert len(articles) == 19043
+    assert len({article.article_id for article in articles}) == 19043
+    assert not any(article.text.rstrip().endswith("REUTER") for article in articles)
