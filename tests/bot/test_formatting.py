@@ -1,0 +1,88 @@
+"""Replies read the same everywhere, and article text can never break Telegram's HTML."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from bot.formatting import MAX_ANSWER_CHARS, NO_ANSWER, format_html, format_plain, outcome_to_json
+from bot.service import InvalidQuestion
+from corpus.article import Article
+from retrieval.answer import Answer, Candidate
+from retrieval.index import Passage
+
+HOSTILE = Article(
+    article_id="x-1",
+    title="Standard Oil <Srd> & BP > rivals",
+    paragraphs=("Profits rose <5% & costs fell > 2%.",),
+    publisher="Wire & Co",
+    url="https://example.com/a?x=1&y=<2>",
+    published="1987-02-26T15:02:20",
+)
+
+
+def _answer(article: Article, text: str, alternatives: tuple[Candidate, ...] = ()) -> Answer:
+    return Answer("q?", Candidate(Passage(article, 0, text), 3.0, 0.9), 0.9, alternatives)
+
+
+def test_html_escapes_everything_from_the_article():
+    markup = format_html(_answer(HOSTILE, HOSTILE.paragraphs[0]))
+    assert "Profits rose &lt;5% &amp; costs fell &gt; 2%." in markup
+    assert "Standard Oil &lt;Srd&gt; &amp; BP &gt; rivals" in markup
+    assert '<a href="https://example.com/a?x=1&amp;y=&lt;2&gt;">' in markup
+    assert "Wire &amp; Co" in markup
+    assert "<Srd>" not in markup
+
+
+def test_answer_comes_first_then_the_source_with_publisher_and_date():
+    answer, source = format_html(_answer(HOSTILE, HOSTILE.paragraphs[0])).split("\n\n")
+    assert answer.startswith("Profits rose")
+    assert source.endswith("Wire &amp; Co · 26 Feb 1987")
+
+
+def test_a_title_without_url_is_bold_not_a_link():
+    article = Article("s", "Plain Title", ("Text.",), publisher="Foreign Policy")
+    assert "<b>Plain Title</b> · Foreign Policy" in format_html(_answer(article, "Text."))
+
+
+def test_no_answer_and_invalid_questions_are_plain_sentences():
+    assert format_html(Answer("q?", None, 0.1)) == NO_ANSWER
+    assert format_html(InvalidQuestion("", "Ask <me> & go")) == "Ask &lt;me&gt; &amp; go"
+    assert format_plain(Answer("q?", None, 0.1)) == NO_ANSWER
+
+
+def test_a_huge_sentence_is_clipped_to_fit_a_telegram_message():
+    markup = format_html(_answer(HOSTILE, "&" * 10_000))
+    visible = html.unescape(re.sub(r"<[^>]+>", "", markup))
+    assert len(visible) <= 4096
+    assert format_plain(_answer(HOSTILE, "a" * 10_000)).startswith("a" * (MAX_ANSWER_CHARS - 1) + "…")
+
+
+def test_plain_text_shows_source_and_url_unescaped():
+    text = format_plain(_answer(HOSTILE, HOSTILE.paragraphs[0]))
+    assert text.splitlines() == [
+        "Profits rose <5% & costs fell > 2%.",
+        "",
+        "— Standard Oil <Srd> & BP > rivals · Wire & Co · 26 Feb 1987",
+        "  https://example.com/a?x=1&y=<2>",
+    ]
+
+
+def test_json_has_the_documented_shape():
+    alternative = Candidate(Passage(HOSTILE, 1, "Another."), 1.0, 0.5)
+    data = outcome_to_json(_answer(HOSTILE, HOSTILE.paragraphs[0], (alternative,)))
+    assert data["answer"] == HOSTILE.paragraphs[0]
+    assert data["confidence"] == 0.9
+    assert data["source"] == {
+        "article_id": "x-1",
+        "title": HOSTILE.title,
+        "publisher": "Wire & Co",
+        "url": HOSTILE.url,
+        "published": "1987-02-26T15:02:20",
+    }
+    assert data["alternatives"] == [{"answer": "Another.", "source": data["source"]}]
+
+
+def test_json_for_no_answer_has_nulls_and_a_message():
+    data = outcome_to_json(Answer("capital?", None, 0.0))
+    assert (data["answer"], data["source"], data["alternatives"], data["message"]) == (None, None, [], NO_ANSWER)
