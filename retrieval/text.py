@@ -16,8 +16,9 @@ from typing import Protocol
 
 from nltk.stem.snowball import SnowballStemmer
 
-# NLTK's English stop-word list, kept in code because the NLTK corpus that
-# ships it is a download this project may not make.
+# NLTK's English stop-word list (plus "us", "also" and the modal verbs it
+# lacks), kept in code because the NLTK corpus that ships it is a download
+# this project may not make.
 STOP_WORDS = frozenset(
     """
     i me my myself we our ours ourselves you your yours yourself yourselves he
@@ -30,7 +31,7 @@ STOP_WORDS = frozenset(
     more most other some such no nor not only own same so than too very s t can
     will just don should now d ll m o re ve y ain aren couldn didn doesn hadn
     hasn haven isn ma mightn mustn needn shan shouldn wasn weren won wouldn could
-    would might must shall may also
+    would might must shall may also us
     """.split()
 )
 
