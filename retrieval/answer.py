@@ -52,9 +52,10 @@ def answer_question(
     *,
     alternatives: int = 3,
     min_confidence: float = MIN_CONFIDENCE,
+    coverage_weight: float = COVERAGE_WEIGHT,
 ) -> Answer:
     """Answer ``question`` from ``index``: the best sentence and distinct alternatives."""
-    ranked = rank_candidates(index, index.analyzer.query(question))
+    ranked = rank_candidates(index, index.analyzer.query(question), coverage_weight=coverage_weight)
     if not ranked:
         return Answer(question, None, 0.0)
     best = ranked[0]
@@ -65,8 +66,14 @@ def answer_question(
     return Answer(question, best, confidence, _distinct(supported, best, alternatives))
 
 
-def rank_candidates(index: SentenceIndex, query: Query) -> list[Candidate]:
-    """All sentences that match the query, best first."""
+def rank_candidates(
+    index: SentenceIndex, query: Query, *, coverage_weight: float = COVERAGE_WEIGHT
+) -> list[Candidate]:
+    """All sentences that match the query, best first.
+
+    The order mixes BM25 (scaled to the best score) with coverage; a
+    ``coverage_weight`` of 0 ranks by BM25 alone.
+    """
     if not query:
         return []
     evidence = _term_evidence(index, query)
@@ -87,7 +94,7 @@ def rank_candidates(index: SentenceIndex, query: Query) -> list[Candidate]:
     ]
     candidates.sort(
         key=lambda candidate: (
-            (1 - COVERAGE_WEIGHT) * candidate.score / top_score + COVERAGE_WEIGHT * candidate.coverage,
+            (1 - coverage_weight) * candidate.score / top_score + coverage_weight * candidate.coverage,
             -candidate.passage.position,
         ),
         reverse=True,

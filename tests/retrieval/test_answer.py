@@ -1,0 +1,115 @@
+"""Answers are one verbatim sentence with its article, or an honest abstention."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from corpus.article import Article
+from corpus.loader import load_paths
+from retrieval.answer import answer_question, rank_candidates
+from retrieval.index import SentenceIndex
+from retrieval.lexicon import Lexicon
+from retrieval.text import Analyzer
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+SEED_TITLE = "Vance, Zelensky Discuss U.S. Role in Future Peace Deal With Russia"
+
+
+@pytest.fixture(scope="module")
+def seed_index() -> SentenceIndex:
+    index = SentenceIndex(Analyzer(Lexicon.load()))
+    index.add(load_paths([SEEDS]))
+    return index
+
+
+@pytest.mark.parametrize(
+    ("question", "answer_starts"),
+    [
+        ("what did Zelensky demand?", "Kyiv needs “real security guarantees” to negotiate with Moscow, Zelensky told Vance on Friday,"),
+        ("Who did Vance meet?", "U.S. Vice President J.D. Vance met with Ukrainian President Volodymyr Zelensky"),
+        ("How long was Trump's call with Putin?", "Earlier this week, Trump held a nearly 90-minute phone call with Putin"),
+        ("Could the US send troops to Ukraine?", "Specifying that sending U.S. troops to Ukraine remained “on the table”"),
+        ("What did Hegseth say?", "Specifying that sending U.S. troops to Ukraine remained “on the table”"),
+        ("Should Russia be allowed back into the G-7?", "On Thursday, Trump also said that Moscow should be allowed to rejoin the G-7."),
+    ],
+)
+def test_seed_questions_get_the_sentence_that_answers_them(seed_index, question, answer_starts):
+    answer = answer_question(seed_index, question)
+    assert answer.best is not None, f"no answer (confidence {answer.confidence})"
+    assert answer.best.passage.text.startswith(answer_starts)
+    assert answer.best.passage.article.title == SEED_TITLE
+    assert answer.best.passage.article.publisher == "Foreign Policy"
+    assert 0 < answer.confidence <= 1
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What is the capital of Australia?", "What did Zelensky eat for breakfast?", "what is it?", ""],
+)
+def test_questions_the_articles_do_not_answer_get_no_answer(seed_index, question):
+    answer = answer_question(seed_index, question)
+    assert answer.best is None
+    assert answer.alternatives == ()
+
+
+def test_answers_are_verbatim_sentences_of_the_article(seed_index):
+    article_text = next(iter(load_paths([SEEDS]))).text
+    for question in ("Who did Vance meet?", "What did Trump offer Putin?", "Does Zelensky oppose giving up territory?"):
+        answer = answer_question(seed_index, question)
+        for candidate in (answer.best, *answer.alternatives):
+            assert candidate.passage.text in article_text
+
+
+def test_related_words_let_a_paraphrased_question_find_its_sentence(seed_index):
+    """Without the lexicon "demand" matches nothing, and "needs" is not chosen."""
+    plain = SentenceIndex(Analyzer(Lexicon.empty()))
+    plain.add(load_paths([SEEDS]))
+    without = answer_question(plain, "what did Zelensky demand?")
+    with_lexicon = answer_question(seed_index, "what did Zelensky demand?")
+    assert without.best is None or not without.best.passage.text.startswith("Kyiv needs")
+    assert with_lexicon.best.passage.text.startswith("Kyiv needs")
+    assert with_lexicon.confidence > without.confidence
+
+
+def test_coverage_prefers_the_sentence_that_accounts_for_every_question_word():
+    """BM25 favours a short sentence with one rare word; coverage favours the full match."""
+    index = SentenceIndex(Analyzer())
+    index.add(
+        [
+            Article("short", "Opec", ("Opec met.",)),
+            Article(
+                "full",
+                "Vienna",
+                (
+                    "After a long and often tense meeting in Vienna on Monday evening, the ministers of Opec, "
+                    "the Organization of Petroleum Exporting Countries, agreed with some reluctance that crude "
+                    "oil output from member states would stay close to the ceiling they had set at the end of "
+                    "last year, delegates and analysts following the talks said.",
+                ),
+            ),
+            Article("other", "Grain", ("Wheat prices rose.", "Corn prices fell.", "Oil traders rested.", "Output rose.")),
+        ]
+    )
+    question = "Opec oil output?"
+    by_bm25_alone = rank_candidates(index, index.analyzer.query(question), coverage_weight=0.0)
+    assert by_bm25_alone[0].passage.article.article_id != "full"
+    answer = answer_question(index, question)
+    assert answer.best.passage.article.article_id == "full"
+    assert answer.confidence == 1.0
+
+
+def test_alternatives_never_repeat_a_sentence_already_shown():
+    shared = "The central bank raised interest rates by half a point."
+    index = SentenceIndex(Analyzer())
+    index.add(
+        [
+            Article("a", "Wire A", (shared,)),
+            Article("b", "Wire B", (shared,)),
+            Article("c", "Wire C", ("The central bank left interest rates unchanged in May.",)),
+        ]
+    )
+    answer = answer_question(index, "Did the central bank raise interest rates?")
+    texts = [answer.best.passage.text, *(candidate.passage.text for candidate in answer.alternatives)]
+    assert len(texts) == len(set(texts)) == 2
