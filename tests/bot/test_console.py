@@ -1,0 +1,81 @@
+"""The console and one-shot modes, run as a user would run them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_bot(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    environment = {key: value for key, value in os.environ.items() if not key.startswith(("TELEGRAM_", "LEDE_"))}
+    environment.update(env or {})
+    return subprocess.run(
+        [sys.executable, str(ROOT / "run_bot.py"), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=environment,
+        timeout=120,
+    )
+
+
+def test_ask_json_answers_the_seed_question_with_its_source():
+    result = run_bot("--ask", "what did Zelensky demand?", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout.strip().splitlines()[-1])
+    assert data["question"] == "what did Zelensky demand?"
+    assert data["answer"].startswith("Kyiv needs “real security guarantees” to negotiate with Moscow, Zelensky told Vance on Friday,")
+    assert data["source"]["title"] == "Vance, Zelensky Discuss U.S. Role in Future Peace Deal With Russia"
+    assert data["source"]["publisher"] == "Foreign Policy"
+    assert data["source"]["article_id"] == "000_be628776acd63ea0"
+    assert 0 < data["confidence"] <= 1
+    assert isinstance(data["alternatives"], list)
+
+
+def test_console_json_prints_exactly_one_object_per_input_line():
+    questions = ["Who did Vance meet?", "", "x" * 10_000, "What is the capital of Australia?"]
+    result = run_bot("--console", "--json", stdin="\n".join(questions) + "\n")
+    assert result.returncode == 0, result.stderr
+    replies = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(replies) == 4
+    met, empty, huge, capital = replies
+    assert met["answer"].startswith("U.S. Vice President J.D. Vance met with")
+    assert empty["answer"] is None and "Ask me a question" in empty["message"]
+    assert huge["answer"] is None and "10,000 characters" in huge["message"]
+    assert capital["answer"] is None and capital["source"] is None
+    assert capital["message"] == "I couldn't find that in the articles I have."
+
+
+def test_plain_console_shows_the_answer_then_the_source():
+    result = run_bot("--console", stdin="Who did Vance meet?\n")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("U.S. Vice President J.D. Vance met with")
+    assert lines[2] == "— Vance, Zelensky Discuss U.S. Role in Future Peace Deal With Russia · Foreign Policy"
+
+
+def test_corpus_flag_loads_other_articles(tmp_path):
+    (tmp_path / "cocoa.txt").write_text(
+        "Cocoa Rains Help Bahia\n\nShowers continued throughout the week in the Bahia cocoa zone.\n", encoding="utf-8"
+    )
+    result = run_bot("--corpus", str(tmp_path), "--ask", "Where did showers continue?", "--json")
+    data = json.loads(result.stdout)
+    assert data["answer"] == "Showers continued throughout the week in the Bahia cocoa zone."
+    assert data["source"]["title"] == "Cocoa Rains Help Bahia"
+
+
+def test_without_a_token_the_bot_refuses_to_start_and_points_to_the_console():
+    result = run_bot()
+    assert result.returncode != 0
+    assert "TELEGRAM_BOT_TOKEN" in result.stderr and "--console" in result.stderr
+
+
+def test_db_flag_is_accepted():
+    result = run_bot("--db", "/tmp/lede-test.db", "--ask", "Who did Vance meet?")
+    assert result.returncode == 0, result.stderr
