@@ -36,6 +36,8 @@ def run_console(lede: Lede, input_stream: TextIO, output: TextIO, *, as_json: bo
     for line in input_stream:
         if as_json or line.strip():
             answer_once(lede, line, output, as_json=as_json)
+            if not as_json:
+                output.write("\n")
         if interactive:
-            output.write("\n" + PROMPT)
+            output.write(PROMPT)
             output.flush()
