@@ -1,0 +1,157 @@
+"""Lede in Telegram, end to end: the real python-telegram-bot Application against a strict local Bot API."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from bot.config import Config, Mode
+from bot.logs import MaskingFormatter
+from bot.service import Lede
+from bot.telegram_app import APOLOGY, build_application
+from corpus.article import Article
+from corpus.loader import load_paths
+from retrieval.index import SentenceIndex
+from retrieval.lexicon import Lexicon
+from retrieval.text import Analyzer
+from tests.support.bot_api import FakeBotApi, polling
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+USER = 1001
+GROUP = -2002
+SEED_TITLE = "Vance, Zelensky Discuss U.S. Role in Future Peace Deal With Russia"
+HOSTILE = Article(
+    article_id="hostile-1",
+    title="Standard Oil <Srd> & BP > rivals",
+    paragraphs=("Refinery margins at <Srd> rose 5% & costs fell > 2% in the quarter.",),
+    publisher="Wire & Co",
+    url="https://example.com/oil?a=1&b=2",
+    published="1987-02-26T15:02:20",
+)
+
+
+@pytest.fixture(scope="module")
+def lede() -> Lede:
+    lede = Lede(SentenceIndex(Analyzer(Lexicon.load())))
+    lede.add_articles(load_paths([SEEDS]))
+    lede.add_articles([HOSTILE])
+    return lede
+
+
+def application(server: FakeBotApi, lede: Lede):
+    return build_application(Config(mode=Mode.TELEGRAM, token=server.token, base_url=server.base_url), lede)
+
+
+async def test_a_private_question_gets_the_answer_then_its_source_as_a_reply(bot_api, lede):
+    async with polling(application(bot_api, lede)):
+        question = bot_api.send_user_message(USER, USER, "what did Zelensky demand?")
+        [reply] = await bot_api.wait_for_messages(USER)
+    assert reply.parse_mode == "HTML"
+    assert reply.reply_to_message_id == question["message_id"]
+    answer, source = reply.text.split("\n\n")
+    assert answer.startswith("Kyiv needs “real security guarantees” to negotiate with Moscow")
+    assert source == f"— {SEED_TITLE} · Foreign Policy"
+    assert reply.parts("bold") == [SEED_TITLE]
+
+
+async def test_commands_are_registered_at_start_up(bot_api, lede):
+    async with polling(application(bot_api, lede)):
+        await bot_api.wait_for_request("setMyCommands")
+    assert [command["command"] for command in bot_api.bot_commands()] == ["ask", "help"]
+
+
+@pytest.mark.parametrize("command", ["/start", "/help"])
+async def test_start_and_help_explain_how_to_ask(bot_api, lede, command):
+    async with polling(application(bot_api, lede)):
+        bot_api.send_user_message(USER, USER, command)
+        [reply] = await bot_api.wait_for_messages(USER)
+    assert "exact sentence" in reply.text
+    assert "/ask <question>" in reply.text
+
+
+async def test_group_ask_addressed_to_the_bot_is_answered(bot_api, lede):
+    bot_api.add_group(GROUP, "Newsroom")
+    async with polling(application(bot_api, lede)):
+        question = bot_api.send_user_message(GROUP, USER, "/ask@lede_test_bot Who did Vance meet?")
+        [reply] = await bot_api.wait_for_messages(GROUP)
+    assert reply.text.startswith("U.S. Vice President J.D. Vance met with Ukrainian President Volodymyr Zelensky")
+    assert reply.reply_to_message_id == question["message_id"]
+
+
+async def test_group_chatter_not_addressed_to_the_bot_gets_no_reply(bot_api, lede):
+    bot_api.add_group(GROUP, "Newsroom")
+    bot_api.privacy_mode = False  # the bot sees every message, and must still keep quiet
+    async with polling(application(bot_api, lede)):
+        bot_api.send_user_message(GROUP, USER, "Who did Vance meet?")
+        bot_api.send_user_message(GROUP, USER, "/ask@some_other_bot Who did Vance meet?")
+        await bot_api.assert_no_messages(GROUP, within=1.0)
+    assert not bot_api.pending_updates()
+
+
+async def test_a_mention_in_a_group_is_a_question(bot_api, lede):
+    bot_api.add_group(GROUP, "Newsroom")
+    bot_api.privacy_mode = False  # mentions reach a bot only with privacy mode off
+    async with polling(application(bot_api, lede)):
+        bot_api.send_user_message(GROUP, USER, "@lede_test_bot how long was Trump's call with Putin?")
+        [reply] = await bot_api.wait_for_messages(GROUP)
+    assert reply.text.startswith("Earlier this week, Trump held a nearly 90-minute phone call with Putin")
+
+
+async def test_a_reply_to_the_bot_in_a_group_is_a_question(bot_api, lede):
+    bot_api.add_group(GROUP, "Newsroom")
+    async with polling(application(bot_api, lede)):
+        bot_api.send_user_message(GROUP, USER, "/ask@lede_test_bot Who did Vance meet?")
+        [first] = await bot_api.wait_for_messages(GROUP)
+        bot_api.send_user_message(GROUP, USER, "What did Hegseth say?", reply_to_message_id=first.message_id)
+        [_, second] = await bot_api.wait_for_messages(GROUP, count=2)
+    assert "Hegseth" in second.text
+
+
+async def test_article_text_full_of_markup_characters_arrives_intact(bot_api, lede):
+    async with polling(application(bot_api, lede)):
+        bot_api.send_user_message(USER, USER, "How much did refinery margins at Srd rise?")
+        [reply] = await bot_api.wait_for_messages(USER)
+    assert reply.text.splitlines()[0] == HOSTILE.paragraphs[0]
+    assert reply.links == [("Standard Oil <Srd> & BP > rivals", "https://example.com/oil?a=1&b=2")]
+    assert reply.text.endswith("Wire & Co · 26 Feb 1987")
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What is the capital of Australia?", "I couldn't find that in the articles I have."),
+        ("<b>&amp; *x*", "I couldn't find that in the articles I have."),
+        ("/ask", "Ask me a question about the news"),
+        ("x" * 4000, "That question is 4,000 characters long"),
+    ],
+    ids=["off-topic", "markup-lookalikes", "empty-ask", "too-long"],
+)
+async def test_questions_without_an_answer_get_a_clear_one_line_reply(bot_api, lede, question, expected):
+    async with polling(application(bot_api, lede)):
+        bot_api.send_user_message(USER, USER, question)
+        [reply] = await bot_api.wait_for_messages(USER)
+    assert reply.text.startswith(expected)
+    assert "\n" not in reply.text
+
+
+TOKEN = "123456789:TEST-token"
+
+
+class BrokenLede(Lede):
+    def ask(self, question: str):
+        raise RuntimeError(f"index exploded while using token {TOKEN}")
+
+
+async def test_a_failure_gets_an_apology_and_a_log_without_the_token(bot_api, caplog):
+    app = application(bot_api, BrokenLede(SentenceIndex(Analyzer())))
+    with caplog.at_level(logging.ERROR):
+        async with polling(app):
+            bot_api.send_user_message(USER, USER, "Who did Vance meet?")
+            [reply] = await bot_api.wait_for_messages(USER)
+    assert reply.text == APOLOGY
+    formatter = MaskingFormatter("%(message)s", [(TOKEN, "123456789:***")])
+    logged = "\n".join(formatter.format(record) for record in caplog.records)
+    assert "index exploded" in logged and "Traceback" in logged
+    assert TOKEN not in logged and "123456789:***" in logged

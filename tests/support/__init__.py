@@ -1,0 +1,1 @@
+"""Test doubles shared by the end-to-end tests (see ``bot_api`` for the fake Telegram server)."""

@@ -1,0 +1,892 @@
+"""A strict local fake of the Telegram Bot API server, for end-to-end tests.
+
+Why a fake server rather than mocking ``telegram.Bot``: the real python-telegram-bot stack
+(``HTTPXRequest``, ``Updater``, ``Application``) runs unchanged against it, so tests exercise the
+same wire traffic production sends, including PTB's parameter encoding and start-up calls.
+
+Why strict: Telegram rejects malformed output (bad HTML, over-long text, replies to vanished
+messages, oversized callback data) with ``400 Bad Request``; the fake answers the same way, and
+is stricter where Telegram would silently degrade a message (see ``telegram_html``). Only
+``parse_mode="HTML"`` is implemented; Markdown modes get a 400. Plain-text bot messages get no
+auto-detected entities (Telegram would add url/mention ones).
+
+The server runs in a background thread, independent of the test's event loop, so an
+``Application`` polling in that loop and ``await server.wait_for_messages(...)`` coexist::
+
+    with FakeBotApi(bot_username="lede_test_bot") as server:
+        app = ApplicationBuilder().token(server.token).base_url(server.base_url).build()
+        async with polling(app):
+            server.send_user_message(42, 42, "/start")
+            [reply] = await server.wait_for_messages(42)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.parser
+import email.policy
+import json
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, TypeVar
+from urllib.parse import parse_qsl, urlsplit
+
+from telegram.ext import Application
+
+from tests.support.telegram_html import HtmlError, parse_html, utf16_len, utf16_slice
+
+JSON = dict[str, Any]
+T = TypeVar("T")
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+MAX_MESSAGE_UTF16 = 4096
+MAX_CALLBACK_DATA_BYTES = 64
+MEMBER_STATUSES = ("creator", "administrator", "member", "left", "kicked")
+#: Telegram's default when allowed_updates is empty or was never given.
+DEFAULT_ALLOWED_UPDATES = frozenset(
+    {"message", "edited_message", "channel_post", "edited_channel_post", "inline_query",
+     "chosen_inline_result", "callback_query", "shipping_query", "pre_checkout_query", "poll",
+     "poll_answer", "my_chat_member", "chat_join_request"}
+)
+CHAT_ACTIONS = frozenset(
+    {"typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
+     "upload_document", "choose_sticker", "find_location", "record_video_note",
+     "upload_video_note"}
+)
+#: What a typical admin may do; PTB needs every field to build a ChatMemberAdministrator.
+ADMIN_RIGHTS = (
+    "can_manage_chat", "can_delete_messages", "can_manage_video_chats", "can_restrict_members",
+    "can_change_info", "can_invite_users", "can_pin_messages", "can_manage_topics",
+)
+ADMIN_NON_RIGHTS = (
+    "can_be_edited", "is_anonymous", "can_promote_members", "can_post_stories", "can_edit_stories",
+    "can_delete_stories",
+)
+BUTTON_ACTIONS = frozenset(
+    {"url", "callback_data", "web_app", "login_url", "switch_inline_query",
+     "switch_inline_query_current_chat", "switch_inline_query_chosen_chat", "copy_text",
+     "callback_game", "pay"}
+)
+#: Form fields that are strings on the wire; every other form field is JSON (see PTB's
+#: ``RequestParameter.json_value``: str values are sent as-is, everything else ``json.dumps``-ed).
+STRING_PARAMS = frozenset(
+    {"text", "parse_mode", "callback_query_id", "action", "language_code", "inline_message_id",
+     "url", "caption"}
+)
+
+
+class ApiError(Exception):
+    """An error reply, serialised exactly as Telegram does so PTB raises the matching exception."""
+
+    def __init__(self, status: int, description: str, retry_after: int | None = None) -> None:
+        super().__init__(description)
+        self.status = status
+        self.description = description
+        self.retry_after = retry_after
+
+    def payload(self) -> JSON:
+        body: JSON = {"ok": False, "error_code": self.status, "description": self.description}
+        if self.retry_after is not None:
+            body["parameters"] = {"retry_after": self.retry_after}
+        return body
+
+
+def bad_request(detail: str) -> ApiError:
+    return ApiError(400, f"Bad Request: {detail}")
+
+
+# --------------------------------------------------------------------------------------------
+# Requests and recorded traffic
+# --------------------------------------------------------------------------------------------
+
+
+def _form_value(name: str, value: str) -> Any:
+    if name in STRING_PARAMS:
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value  # e.g. chat_id="@channelusername"
+
+
+def parse_params(query: str, content_type: str, body: bytes) -> JSON:
+    """Decode a Bot API call's parameters from its query string and body.
+
+    PTB posts ``application/x-www-form-urlencoded`` (``multipart/form-data`` when uploading
+    files) with non-string values JSON-encoded; other clients may post a JSON object.
+    """
+    fields = parse_qsl(query, keep_blank_values=True)
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    if media_type == "application/x-www-form-urlencoded":
+        fields += parse_qsl(body.decode(), keep_blank_values=True)
+    params = {name: _form_value(name, value) for name, value in fields}
+    if media_type == "application/json":
+        params.update(json.loads(body or b"{}"))
+    elif media_type == "multipart/form-data":
+        head = f"Content-Type: {content_type}\r\n\r\n".encode()
+        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            payload = part.get_payload(decode=True)
+            assert isinstance(name, str) and isinstance(payload, bytes)
+            params[name] = payload if part.get_filename() else _form_value(name, payload.decode())
+    return params
+
+
+@dataclass(frozen=True)
+class ApiRequest:
+    """One call the bot made: canonical method name and decoded parameters."""
+
+    method: str
+    params: JSON
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    """A message the bot sent or edited: what it asked for and what users would see."""
+
+    method: str  # "sendMessage" or "editMessageText"
+    chat_id: int
+    message_id: int
+    raw_text: str
+    parse_mode: str | None
+    text: str  # visible text, after entity parsing
+    entities: list[JSON]
+    reply_to_message_id: int | None
+    message_thread_id: int | None
+    reply_markup: JSON | None
+    link_preview_options: JSON | None
+    disable_web_page_preview: bool | None
+    params: JSON
+
+    @classmethod
+    def record(cls, method: str, message: JSON, params: JSON) -> SentMessage:
+        return cls(
+            method=method,
+            chat_id=message["chat"]["id"],
+            message_id=message["message_id"],
+            raw_text=str(params.get("text")),
+            parse_mode=params.get("parse_mode"),
+            text=message["text"],
+            entities=message.get("entities", []),
+            reply_to_message_id=message.get("reply_to_message", {}).get("message_id"),
+            message_thread_id=message.get("message_thread_id"),
+            reply_markup=message.get("reply_markup"),
+            link_preview_options=params.get("link_preview_options"),
+            disable_web_page_preview=params.get("disable_web_page_preview"),
+            params=params,
+        )
+
+    def parts(self, entity_type: str) -> list[str]:
+        """Visible substrings covered by entities of a type, e.g. ``parts("bold")``."""
+        return [
+            utf16_slice(self.text, entity["offset"], entity["length"])
+            for entity in self.entities
+            if entity["type"] == entity_type
+        ]
+
+    @property
+    def links(self) -> list[tuple[str, str]]:
+        """(visible text, url) of every ``text_link``, in order."""
+        return [
+            (utf16_slice(self.text, entity["offset"], entity["length"]), entity["url"])
+            for entity in self.entities
+            if entity["type"] == "text_link"
+        ]
+
+
+_COMMAND_RE = re.compile(r"(?<![\w/@])/([A-Za-z0-9_]{1,64})(?:@([A-Za-z0-9_]{3,32}))?")
+_MENTION_RE = re.compile(r"(?<![\w/@])@[A-Za-z0-9_]{5,32}")
+_URL_RE = re.compile(r"\bhttps?://[^\s<>\"]*[^\s<>\".,;:!?)\]']")
+
+
+def detect_entities(text: str) -> list[JSON]:
+    """The url, bot_command and mention entities Telegram attaches to a user's plain text."""
+    spans: list[tuple[int, int, str]] = [(m.start(), m.end(), "url") for m in _URL_RE.finditer(text)]
+    for pattern, kind in ((_COMMAND_RE, "bot_command"), (_MENTION_RE, "mention")):
+        for match in pattern.finditer(text):
+            if not any(start < match.end() and match.start() < end for start, end, _ in spans):
+                spans.append((match.start(), match.end(), kind))
+    return [
+        {"type": kind, "offset": utf16_len(text[:start]), "length": utf16_len(text[start:end])}
+        for start, end, kind in sorted(spans)
+    ]
+
+
+@dataclass
+class _Chat:
+    info: JSON  # the Chat object embedded in messages
+    messages: dict[int, JSON] = field(default_factory=dict)
+    topics: set[int] = field(default_factory=set)  # forum topic ids (= their creation message ids)
+    members: dict[int, str] = field(default_factory=dict)  # user id -> status
+    next_message_id: int = 1
+
+    @property
+    def type(self) -> str:
+        return str(self.info["type"])
+
+
+# --------------------------------------------------------------------------------------------
+# The server
+# --------------------------------------------------------------------------------------------
+
+
+class _HttpServer(ThreadingHTTPServer):
+    daemon_threads = True
+    api: FakeBotApi
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """HTTP/1.0, one request per connection: nothing keeps a thread alive after stop()."""
+
+    server: _HttpServer
+
+    def do_POST(self) -> None:
+        url = urlsplit(self.path)
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        content_type = self.headers.get("Content-Type", "")
+        status, payload = self.server.api.handle(url.path, url.query, content_type, body)
+        data = json.dumps(payload).encode()
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up, e.g. PTB cancelled a long poll on shutdown
+
+    do_GET = do_POST
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        """Keep test output clean; ``FakeBotApi.requests`` is the log."""
+
+
+class FakeBotApi:
+    """The fake server plus the test-side API to inject updates and inspect what the bot sent.
+
+    All state sits behind one condition variable: HTTP handler threads and the test thread both
+    touch it, and long-polling ``getUpdates`` calls wait on it for new updates.
+    """
+
+    def __init__(
+        self,
+        token: str = "123456789:TEST-token",
+        bot_username: str = "lede_test_bot",
+        *,
+        bot_first_name: str = "Lede",
+        privacy_mode: bool = True,
+    ) -> None:
+        self.token = token
+        self.bot_user: JSON = {
+            "id": int(token.split(":", 1)[0]), "is_bot": True,
+            "first_name": bot_first_name, "username": bot_username,
+        }
+        #: Like BotFather's default: in groups the bot only gets commands and replies to it.
+        self.privacy_mode = privacy_mode
+        self.internal_errors: list[str] = []
+        self._lock = threading.Condition()
+        self._users: dict[int, JSON] = {}
+        self._chats: dict[int, _Chat] = {}
+        self._updates: list[JSON] = []
+        self._next_update_id = 1
+        self._allowed_updates = DEFAULT_ALLOWED_UPDATES
+        self._poll_generation = 0
+        self._stopping = False
+        self._open_queries: dict[str, JSON] = {}
+        self._next_query_id = 1
+        self._commands: dict[tuple[str, str], list[JSON]] = {}
+        self._failures: dict[str, deque[ApiError]] = {}
+        self._requests: list[ApiRequest] = []
+        self._sent: list[SentMessage] = []
+        self._httpd: _HttpServer | None = None
+        self._thread: threading.Thread | None = None
+        self._methods: dict[str, tuple[str, Callable[[JSON], Any]]] = {
+            name.lower(): (name, handler)
+            for name, handler in {
+                "getMe": self._get_me,
+                "getUpdates": self._get_updates,
+                "deleteWebhook": self._delete_webhook,
+                "sendMessage": self._send_message,
+                "editMessageText": self._edit_message_text,
+                "answerCallbackQuery": self._answer_callback_query,
+                "setMyCommands": self._set_my_commands,
+                "getMyCommands": self._get_my_commands,
+                "getChat": self._get_chat,
+                "getChatMember": self._get_chat_member,
+                "sendChatAction": self._send_chat_action,
+                "close": lambda params: True,
+                "logOut": lambda params: True,
+            }.items()
+        }
+
+    # ---- lifecycle ---------------------------------------------------------------------
+
+    def start(self) -> FakeBotApi:
+        self._stopping = False
+        self._httpd = _HttpServer(("127.0.0.1", 0), _Handler)
+        self._httpd.api = self
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+            name="FakeBotApi", daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving; pending long polls return ``[]`` at once so clients never hang."""
+        with self._lock:
+            self._stopping = True
+            self._lock.notify_all()
+        if self._httpd is not None and self._thread is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._thread.join()
+
+    def __enter__(self) -> FakeBotApi:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        assert self._httpd is not None, "start() the server first"
+        return int(self._httpd.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        """For ``ApplicationBuilder().base_url(...)`` / ``TELEGRAM_BASE_URL``; PTB appends the token."""
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/file/bot"
+
+    # ---- HTTP entry point ------------------------------------------------------------------
+
+    def handle(self, path: str, query: str, content_type: str, body: bytes) -> tuple[int, JSON]:
+        """Route ``/bot<token>/<method>``; method names are case-insensitive, as on Telegram."""
+        match = re.fullmatch(r"/bot([^/]*)/([A-Za-z]+)", path)
+        if match is None:
+            return 404, ApiError(404, "Not Found").payload()
+        if match.group(1) != self.token:
+            return 401, ApiError(401, "Unauthorized").payload()
+        try:
+            params = parse_params(query, content_type, body)
+        except ValueError as exc:
+            return 400, bad_request(f"can't parse request parameters: {exc}").payload()
+        method, handler = self._methods.get(match.group(2).lower(), (match.group(2), None))
+        with self._lock:
+            self._requests.append(ApiRequest(method, params))
+            failures = self._failures.get(method.lower())
+            failure = failures.popleft() if failures else None
+        try:
+            if failure is not None:
+                raise failure
+            if handler is None:
+                raise ApiError(404, "Not Found")
+            if handler == self._get_updates:
+                result = handler(params)  # blocks on the condition, so must not hold the lock
+            else:
+                with self._lock:
+                    result = handler(params)
+        except ApiError as error:
+            return error.status, error.payload()
+        except Exception as exc:  # a bug in the fake or a malformed call: make it visible
+            self.internal_errors.append(f"{method}({params!r}): {exc!r}")
+            return 500, ApiError(500, f"Internal Server Error: {exc!r}").payload()
+        return 200, {"ok": True, "result": result}
+
+    # ---- Bot API methods (called with the lock held, except getUpdates) ----------------
+
+    def _get_me(self, params: JSON) -> JSON:
+        return {
+            **self.bot_user, "can_join_groups": True,
+            "can_read_all_group_messages": not self.privacy_mode, "supports_inline_queries": False,
+            "can_connect_to_business": False, "has_main_web_app": False,
+        }
+
+    def _get_updates(self, params: JSON) -> list[JSON]:
+        """Long poll: confirm updates below ``offset``, then wait up to ``timeout`` for new ones.
+
+        A newer getUpdates call ends an older one with 409, as on Telegram; that is how the long
+        poll PTB abandons when stopping is released.
+        """
+        offset = int(params.get("offset", 0))
+        limit = min(max(int(params.get("limit", 100)), 1), 100)
+        deadline = time.monotonic() + max(float(params.get("timeout", 0)), 0.0)
+        with self._lock:
+            if "allowed_updates" in params:
+                self._allowed_updates = frozenset(params["allowed_updates"]) or DEFAULT_ALLOWED_UPDATES
+            if offset < 0:
+                self._updates = self._updates[offset:]
+            elif offset:
+                self._updates = [update for update in self._updates if update["update_id"] >= offset]
+            self._poll_generation += 1
+            generation = self._poll_generation
+            self._lock.notify_all()
+            while True:
+                if generation != self._poll_generation:
+                    raise ApiError(409, "Conflict: terminated by other getUpdates request; "
+                                        "make sure that only one bot instance is running")
+                batch = [
+                    update for update in self._updates
+                    if next(key for key in update if key != "update_id") in self._allowed_updates
+                ][:limit]
+                remaining = deadline - time.monotonic()
+                if batch or self._stopping or remaining <= 0:
+                    return batch
+                self._lock.wait(remaining)
+
+    def _delete_webhook(self, params: JSON) -> bool:
+        if params.get("drop_pending_updates"):
+            self._updates.clear()
+        return True
+
+    def _send_message(self, params: JSON) -> JSON:
+        chat = self._require_chat(params)
+        text, entities = self._formatted_text(params)
+        thread_id = self._thread_id(chat, params.get("message_thread_id"))
+        reply_to = self._replied_message(chat, params)
+        markup = _check_reply_markup(params.get("reply_markup"))
+        content: JSON = {"text": text}
+        if entities:
+            content["entities"] = entities
+        if markup is not None:
+            content["reply_markup"] = markup
+        message = self._store_message(chat, self.bot_user, content, reply_to=reply_to, thread_id=thread_id)
+        self._sent.append(SentMessage.record("sendMessage", message, params))
+        return message
+
+    def _edit_message_text(self, params: JSON) -> JSON:
+        if params.get("inline_message_id") is not None:
+            raise bad_request("MESSAGE_ID_INVALID")  # the fake has no inline mode
+        chat = self._require_chat(params)
+        message_id = int(params.get("message_id", 0))
+        old = chat.messages.get(message_id)
+        if old is None:
+            raise bad_request("message to edit not found")
+        if old["from"]["id"] != self.bot_user["id"]:
+            raise bad_request("message can't be edited")
+        text, entities = self._formatted_text(params)
+        markup = _check_reply_markup(params.get("reply_markup"))
+        if (text, entities, markup) == (old["text"], old.get("entities", []), old.get("reply_markup")):
+            raise bad_request(
+                "message is not modified: specified new message content and reply markup are "
+                "exactly the same as a current content and reply markup of the message"
+            )
+        new = {key: value for key, value in old.items() if key not in ("entities", "reply_markup")}
+        new.update(text=text, edit_date=int(time.time()))
+        if entities:
+            new["entities"] = entities
+        if markup is not None:  # Telegram drops the keyboard unless the edit repeats it
+            new["reply_markup"] = markup
+        chat.messages[message_id] = new
+        self._sent.append(SentMessage.record("editMessageText", new, params))
+        return new
+
+    def _answer_callback_query(self, params: JSON) -> bool:
+        if self._open_queries.pop(str(params.get("callback_query_id")), None) is None:
+            raise bad_request("query is too old and response timeout expired or query ID is invalid")
+        return True
+
+    def _set_my_commands(self, params: JSON) -> bool:
+        commands = params.get("commands")
+        if not isinstance(commands, list) or len(commands) > 100:
+            raise bad_request("commands must be a list of at most 100 BotCommand")
+        for command in commands:
+            if not re.fullmatch(r"[a-z0-9_]{1,32}", str(command.get("command", ""))):
+                raise bad_request("BOT_COMMAND_INVALID")
+            if not 1 <= len(str(command.get("description", ""))) <= 256:
+                raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
+        self._commands[_commands_key(params.get("scope"), params.get("language_code"))] = [
+            {"command": command["command"], "description": command["description"]}
+            for command in commands
+        ]
+        return True
+
+    def _get_my_commands(self, params: JSON) -> list[JSON]:
+        return self._commands.get(_commands_key(params.get("scope"), params.get("language_code")), [])
+
+    def _get_chat(self, params: JSON) -> JSON:
+        gifts = ("unlimited_gifts", "limited_gifts", "unique_gifts", "premium_subscription",
+                 "gifts_from_channels")
+        return {
+            **self._require_chat(params).info, "accent_color_id": 0, "max_reaction_count": 11,
+            "accepted_gift_types": dict.fromkeys(gifts, False),
+        }
+
+    def _get_chat_member(self, params: JSON) -> JSON:
+        chat = self._require_chat(params)
+        user_id = int(params.get("user_id", 0))
+        user = self.bot_user if user_id == self.bot_user["id"] else self._users.get(user_id)
+        if user is None:
+            raise bad_request("user not found")
+        status = chat.members.get(user_id, "member")
+        member: JSON = {"status": status, "user": user}
+        if status == "creator":
+            member["is_anonymous"] = False
+        elif status == "administrator":
+            member.update(dict.fromkeys(ADMIN_RIGHTS, True))
+            member.update(dict.fromkeys(ADMIN_NON_RIGHTS, False))
+        elif status == "kicked":
+            member["until_date"] = 0
+        return member
+
+    def _send_chat_action(self, params: JSON) -> bool:
+        chat = self._require_chat(params)
+        if params.get("action") not in CHAT_ACTIONS:
+            raise bad_request("wrong parameter action in request")
+        self._thread_id(chat, params.get("message_thread_id"))
+        return True
+
+    # ---- validation shared by methods ------------------------------------------------------
+
+    def _require_chat(self, params: JSON) -> _Chat:
+        chat = self._find_chat(params.get("chat_id"))
+        if chat is None:
+            raise bad_request("chat_id is empty" if params.get("chat_id") is None else "chat not found")
+        return chat
+
+    def _find_chat(self, chat_id: object) -> _Chat | None:
+        if isinstance(chat_id, str) and chat_id.startswith("@"):
+            username = chat_id[1:].lower()
+            chats = self._chats.values()
+            return next((chat for chat in chats if chat.info.get("username", "").lower() == username), None)
+        try:
+            return self._chats.get(int(str(chat_id)))
+        except ValueError:
+            return None
+
+    @staticmethod
+    def _formatted_text(params: JSON) -> tuple[str, list[JSON]]:
+        raw = params.get("text")
+        raw = "" if raw is None else str(raw)
+        mode = str(params.get("parse_mode") or "")
+        if mode.lower() == "html":
+            try:
+                text, entities = parse_html(raw)
+            except HtmlError as error:
+                raise bad_request(f"can't parse entities: {error}") from None
+        elif not mode:
+            text, entities = raw, list(params.get("entities") or [])
+        else:
+            raise bad_request(f"unsupported parse_mode {mode!r} (the fake Bot API implements HTML only)")
+        if not text.strip():
+            raise bad_request("message text is empty")
+        if utf16_len(text) > MAX_MESSAGE_UTF16:
+            raise bad_request("message is too long")
+        return text, entities
+
+    @staticmethod
+    def _thread_id(chat: _Chat, value: object) -> int | None:
+        """Forum topics must exist; elsewhere a thread is a reply chain rooted at a message."""
+        if value is None:
+            return None
+        thread_id = int(str(value))
+        reply_thread = chat.type == "supergroup" and thread_id in chat.messages
+        if thread_id not in chat.topics and not reply_thread:
+            raise bad_request("message thread not found")
+        return thread_id
+
+    def _replied_message(self, chat: _Chat, params: JSON) -> JSON | None:
+        reply = params.get("reply_parameters") or {}
+        message_id = reply.get("message_id", params.get("reply_to_message_id"))
+        if message_id is None:
+            return None
+        target = self._find_chat(reply["chat_id"]) if "chat_id" in reply else chat
+        found = target.messages.get(int(message_id)) if target is not None else None
+        allow_missing = params.get("allow_sending_without_reply")
+        if found is None and not reply.get("allow_sending_without_reply", allow_missing):
+            raise bad_request("message to be replied not found")
+        return found
+
+    @staticmethod
+    def _store_message(chat: _Chat, sender: JSON, content: JSON, *, reply_to: JSON | None = None,
+                       thread_id: int | None = None) -> JSON:
+        message: JSON = {
+            "message_id": chat.next_message_id, "date": int(time.time()),
+            "chat": chat.info, "from": sender, **content,
+        }
+        chat.next_message_id += 1
+        if thread_id is not None:
+            message["message_thread_id"] = thread_id
+            if chat.info.get("is_forum"):
+                message["is_topic_message"] = True
+        if reply_to is not None:  # Telegram nests the replied message one level deep only
+            message["reply_to_message"] = {k: v for k, v in reply_to.items() if k != "reply_to_message"}
+        chat.messages[message["message_id"]] = message
+        return message
+
+    # ---- test-side API: world setup and injected updates -----------------------------------
+
+    def add_user(self, user_id: int, first_name: str = "Test", *, username: str | None = None,
+                 language_code: str | None = "en") -> JSON:
+        user: JSON = {"id": user_id, "is_bot": False, "first_name": first_name}
+        if username is not None:
+            user["username"] = username
+        if language_code is not None:
+            user["language_code"] = language_code
+        with self._lock:
+            self._users[user_id] = user
+        return dict(user)
+
+    def add_private_chat(self, user_id: int, first_name: str = "Test", *, username: str | None = None,
+                         language_code: str | None = "en") -> JSON:
+        """Register a user and their private chat with the bot (its id is the user's id)."""
+        user = self.add_user(user_id, first_name, username=username, language_code=language_code)
+        info = {"id": user_id, "type": "private", "first_name": first_name}
+        if username is not None:
+            info["username"] = username
+        with self._lock:
+            self._chats[user_id] = _Chat(info, members={user_id: "member"})
+        return user
+
+    def add_group(self, chat_id: int, title: str = "Test group", *, type: str = "group",  # noqa: A002
+                  is_forum: bool = False, username: str | None = None) -> JSON:
+        """Register a "group" or "supergroup" (forums are supergroups with topics)."""
+        if type not in ("group", "supergroup") or chat_id >= 0 or (is_forum and type != "supergroup"):
+            raise ValueError("groups have negative ids; only supergroups can be forums")
+        info: JSON = {"id": chat_id, "type": type, "title": title}
+        if is_forum:
+            info["is_forum"] = True
+        if username is not None:
+            info["username"] = username
+        with self._lock:
+            self._chats[chat_id] = _Chat(info)
+        return info
+
+    def add_topic(self, chat_id: int, name: str, created_by: int) -> int:
+        """Create a forum topic; returns its message_thread_id (its creation message's id)."""
+        with self._lock:
+            chat = self._chats[chat_id]
+            if not chat.info.get("is_forum"):
+                raise ValueError(f"chat {chat_id} is not a forum")
+            topic = {"forum_topic_created": {"name": name, "icon_color": 0x6FB9F0}}
+            creation = self._store_message(chat, self._user(created_by), topic)
+            thread_id: int = creation["message_id"]
+            creation.update(message_thread_id=thread_id, is_topic_message=True)
+            chat.topics.add(thread_id)
+            return thread_id
+
+    def set_member_status(self, chat_id: int, user_id: int, status: str) -> None:
+        """What getChatMember reports (default "member"); the bot's own status decides whether
+        privacy mode applies to it (admins see every group message)."""
+        if status not in MEMBER_STATUSES:
+            raise ValueError(f"status must be one of {MEMBER_STATUSES}")
+        with self._lock:
+            if user_id != self.bot_user["id"]:
+                self._user(user_id)
+            self._chats[chat_id].members[user_id] = status
+
+    def send_user_message(self, chat_id: int, user_id: int, text: str, *,
+                          reply_to_message_id: int | None = None,
+                          message_thread_id: int | None = None) -> JSON:
+        """A user writes ``text``; returns the Message as Telegram would deliver it.
+
+        Unknown chats are created (positive id: private chat, ``-100…``: supergroup, other
+        negative: group). The message is stored either way, but with privacy mode on, a group
+        message that is neither a command for this bot nor a reply to it produces no update.
+        In a forum topic the message replies to the topic's creation message unless it replies
+        to something else, exactly like Telegram (a well-known source of "reply to bot" bugs).
+        """
+        with self._lock:
+            chat = self._chat_for(chat_id, user_id)
+            reply_to = None
+            if reply_to_message_id is not None:
+                reply_to = chat.messages[reply_to_message_id]
+            if message_thread_id is not None and chat.info.get("is_forum"):
+                if message_thread_id not in chat.topics:
+                    raise ValueError(f"no topic {message_thread_id} in chat {chat_id}; use add_topic()")
+                reply_to = reply_to or chat.messages[message_thread_id]
+            entities = detect_entities(text)
+            content = {"text": text, "entities": entities} if entities else {"text": text}
+            message = self._store_message(
+                chat, self._user(user_id), content, reply_to=reply_to, thread_id=message_thread_id
+            )
+            if self._bot_receives(chat, message):
+                self._enqueue({"message": message})
+            return message
+
+    def send_callback_query(self, chat_id: int, user_id: int, message_id: int, data: str) -> str:
+        """A user presses the inline button carrying ``data`` under a bot message; returns the
+        query id the bot must answer."""
+        with self._lock:
+            message = self._chats[chat_id].messages[message_id]
+            keyboard = message.get("reply_markup", {}).get("inline_keyboard", [])
+            if data not in [button.get("callback_data") for row in keyboard for button in row]:
+                raise ValueError(f"message {message_id} has no button with callback_data {data!r}")
+            query_id = f"{user_id}{self._next_query_id:08d}"
+            self._next_query_id += 1
+            query = {"id": query_id, "from": self._user(user_id), "message": message,
+                     "chat_instance": str(chat_id), "data": data}
+            self._open_queries[query_id] = query
+            self._enqueue({"callback_query": query})
+            return query_id
+
+    def fail_next(self, method: str, status: int, description: str, *,
+                  retry_after: int | None = None) -> None:
+        """Make the next call of ``method`` fail, e.g. ``fail_next("sendMessage", 429,
+        "Too Many Requests: retry after 1", retry_after=1)`` (PTB raises RetryAfter)."""
+        with self._lock:
+            failure = ApiError(status, description, retry_after)
+            self._failures.setdefault(method.lower(), deque()).append(failure)
+
+    def _user(self, user_id: int) -> JSON:
+        if user_id not in self._users:
+            self.add_user(user_id, f"User {user_id}")
+        return self._users[user_id]
+
+    def _chat_for(self, chat_id: int, user_id: int) -> _Chat:
+        if chat_id not in self._chats:
+            if chat_id > 0:
+                if chat_id != user_id:
+                    raise ValueError("a private chat's id is its user's id")
+                user = self._user(user_id)
+                self.add_private_chat(user_id, user["first_name"], username=user.get("username"),
+                                      language_code=user.get("language_code"))
+            else:
+                supergroup = str(chat_id).startswith("-100")
+                self.add_group(chat_id, type="supergroup" if supergroup else "group")
+        return self._chats[chat_id]
+
+    def _bot_receives(self, chat: _Chat, message: JSON) -> bool:
+        if chat.type == "private" or not self.privacy_mode:
+            return True
+        if chat.members.get(self.bot_user["id"]) in ("creator", "administrator"):
+            return True
+        if message.get("reply_to_message", {}).get("from", {}).get("id") == self.bot_user["id"]:
+            return True
+        command = _COMMAND_RE.match(message["text"])
+        if command is None:
+            return False
+        addressee = command.group(2)
+        return addressee is None or addressee.lower() == str(self.bot_user["username"]).lower()
+
+    def _enqueue(self, body: JSON) -> None:
+        self._updates.append({"update_id": self._next_update_id, **body})
+        self._next_update_id += 1
+        self._lock.notify_all()
+
+    # ---- test-side API: inspection ---------------------------------------------------------
+
+    @property
+    def requests(self) -> list[ApiRequest]:
+        """Every call received, in order (getUpdates polls included)."""
+        with self._lock:
+            return list(self._requests)
+
+    def requests_for(self, method: str) -> list[JSON]:
+        """Parameters of every call of ``method`` (case-insensitive)."""
+        return [request.params for request in self.requests if request.method.lower() == method.lower()]
+
+    def sent_messages(self, chat_id: int | None = None) -> list[SentMessage]:
+        return self._recorded("sendMessage", chat_id)
+
+    def edits(self, chat_id: int | None = None) -> list[SentMessage]:
+        return self._recorded("editMessageText", chat_id)
+
+    def message(self, chat_id: int, message_id: int) -> JSON:
+        """A message's current state (after edits)."""
+        with self._lock:
+            return self._chats[chat_id].messages[message_id]
+
+    def pending_updates(self) -> list[JSON]:
+        """Updates not yet confirmed by the bot's getUpdates offset."""
+        with self._lock:
+            return list(self._updates)
+
+    def bot_commands(self, scope: JSON | None = None, language_code: str = "") -> list[JSON]:
+        with self._lock:
+            return list(self._commands.get(_commands_key(scope, language_code), []))
+
+    async def wait_for_messages(self, chat_id: int | None = None, count: int = 1,
+                                timeout: float = 10.0) -> list[SentMessage]:
+        """Wait until at least ``count`` messages were sent (to ``chat_id``); return them all."""
+        what = f"sendMessage to {chat_id}"
+        return await self._wait(what, lambda: self.sent_messages(chat_id), count, timeout)
+
+    async def wait_for_edits(self, chat_id: int | None = None, count: int = 1,
+                             timeout: float = 10.0) -> list[SentMessage]:
+        what = f"editMessageText in {chat_id}"
+        return await self._wait(what, lambda: self.edits(chat_id), count, timeout)
+
+    async def wait_for_request(self, method: str, count: int = 1, timeout: float = 10.0) -> list[JSON]:
+        return await self._wait(method, lambda: self.requests_for(method), count, timeout)
+
+    async def assert_no_messages(self, chat_id: int | None = None, *, within: float = 0.5) -> None:
+        """Assert the bot sends nothing (to ``chat_id``) during the next ``within`` seconds."""
+        before = len(self.sent_messages(chat_id))
+        await asyncio.sleep(within)
+        unexpected = self.sent_messages(chat_id)[before:]
+        assert not unexpected, f"unexpected messages to {chat_id}: {unexpected}"
+
+    def _recorded(self, method: str, chat_id: int | None) -> list[SentMessage]:
+        with self._lock:
+            return [sent for sent in self._sent
+                    if sent.method == method and (chat_id is None or sent.chat_id == chat_id)]
+
+    async def _wait(self, what: str, collect: Callable[[], list[T]], count: int,
+                    timeout: float) -> list[T]:
+        """Poll without blocking the event loop, which the bot under test shares."""
+        deadline = time.monotonic() + timeout
+        while len(found := collect()) < count:
+            if time.monotonic() >= deadline:
+                recent = [(r.method, r.params) for r in self.requests if r.method != "getUpdates"]
+                raise AssertionError(
+                    f"timed out after {timeout}s waiting for {count} x {what}; got {found!r}; "
+                    f"calls other than getUpdates: {recent!r}; internal errors: {self.internal_errors!r}"
+                )
+            await asyncio.sleep(0.01)
+        return found
+
+
+def _commands_key(scope: object, language_code: object) -> tuple[str, str]:
+    return json.dumps(scope or {"type": "default"}, sort_keys=True), str(language_code or "")
+
+
+def _check_reply_markup(markup: object) -> JSON | None:
+    if markup is None:
+        return None
+    if not isinstance(markup, dict):
+        raise bad_request("can't parse reply keyboard markup JSON object")
+    for row in markup.get("inline_keyboard", []):
+        for button in row:
+            if not BUTTON_ACTIONS & set(button):
+                raise bad_request("text buttons are unallowed in the inline keyboard")
+            data = button.get("callback_data")
+            if data is not None and not 1 <= len(str(data).encode()) <= MAX_CALLBACK_DATA_BYTES:
+                raise bad_request("BUTTON_DATA_INVALID")
+    return markup
+
+
+@asynccontextmanager
+async def polling(app: AnyApplication, **start_polling_kwargs: Any) -> AsyncIterator[AnyApplication]:
+    """Run ``app`` as ``run_polling`` would (same order, post_init/post_stop/post_shutdown
+    included) but inside the test's event loop; 1-second long polls keep stopping quick.
+
+    ``start_polling_kwargs`` go to ``Updater.start_polling`` (e.g. ``allowed_updates``).
+    """
+    assert app.updater is not None, "build the Application with an Updater"
+    await app.initialize()
+    if app.post_init:
+        await app.post_init(app)
+    await app.updater.start_polling(**{"poll_interval": 0, "timeout": 1, **start_polling_kwargs})
+    await app.start()
+    try:
+        yield app
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        if app.post_stop:
+            await app.post_stop(app)
+        await app.shutdown()
+        if app.post_shutdown:
+            await app.post_shutdown(app)

@@ -1,0 +1,182 @@
+"""The fake Bot API is only useful if it is as strict as Telegram: these tests pin that down."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters, Update
+from telegram.error import BadRequest, InvalidToken, RetryAfter
+from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
+
+from tests.support.bot_api import FakeBotApi, polling
+from tests.support.telegram_html import HtmlError, parse_html
+
+USER = 42
+
+
+@pytest.fixture
+async def bot(bot_api: FakeBotApi) -> AsyncIterator[Bot]:
+    bot_api.add_private_chat(USER, "Ada")
+    async with Bot(bot_api.token, base_url=bot_api.base_url) as bot:
+        yield bot
+
+
+def test_valid_html_becomes_visible_text_and_entities() -> None:
+    text, entities = parse_html('<b>a</b> &lt; <a href="https://x.y/?a=1&amp;b=2">t</a>&#x1F600;&#33;')
+    assert text == "a < t\U0001f600!"
+    assert entities == [
+        {"offset": 0, "length": 1, "type": "bold"},
+        {"offset": 4, "length": 1, "type": "text_link", "url": "https://x.y/?a=1&b=2"},
+    ]
+
+
+def test_pre_code_language_spoiler_and_expandable_blockquote() -> None:
+    html = ('<pre><code class="language-python">x</code></pre><span class="tg-spoiler">s</span>'
+            "<blockquote expandable>q <i>i</i></blockquote>")
+    assert parse_html(html)[1] == [
+        {"offset": 0, "length": 1, "type": "pre", "language": "python"},
+        {"offset": 1, "length": 1, "type": "spoiler"},
+        {"offset": 2, "length": 3, "type": "expandable_blockquote"},
+        {"offset": 4, "length": 1, "type": "italic"},
+    ]
+
+
+@pytest.mark.parametrize(
+    "html",
+    ["a < b", "a > b", "AT&T", "a&nbsp;b", "&lt", "<b>x", "<b><i>x</b></i>", "x</b>", "<p>x</p>",
+     "<br/>", '<span class="x">s</span>', '<a href="/relative">t</a>', "<code><b>x</b></code>",
+     '<a href="https://x.y"><a href="https://x.y">t</a></a>', "&#xD800;"],
+)
+def test_invalid_html_is_rejected(html: str) -> None:
+    with pytest.raises(HtmlError):
+        parse_html(html)
+
+
+async def test_length_is_counted_in_utf16_after_parsing(bot: Bot, bot_api: FakeBotApi) -> None:
+    await bot.send_message(USER, "<b>" + "a" * 4096 + "</b>", parse_mode="HTML")
+    with pytest.raises(BadRequest, match="(?i)message is too long"):
+        await bot.send_message(USER, "a" * 4097)
+    with pytest.raises(BadRequest, match="(?i)message is too long"):
+        await bot.send_message(USER, "a" * 4095 + "\U0001f600")
+    with pytest.raises(BadRequest, match="(?i)can't parse entities: unsupported start tag \"p\""):
+        await bot.send_message(USER, "<p>x</p>", parse_mode="HTML")
+    with pytest.raises(BadRequest, match="(?i)message text is empty"):
+        await bot.send_message(USER, "<b> </b>", parse_mode="HTML")
+    assert [sent.text for sent in bot_api.sent_messages(USER)] == ["a" * 4096]
+    assert bot_api.sent_messages(USER)[0].parts("bold") == ["a" * 4096]
+
+
+async def test_unknown_chat_reply_target_and_callback_data_are_rejected(bot: Bot) -> None:
+    with pytest.raises(BadRequest, match="(?i)chat not found"):
+        await bot.send_message(7, "hi")
+    with pytest.raises(BadRequest, match="(?i)message to be replied not found"):
+        await bot.send_message(USER, "hi", reply_parameters=ReplyParameters(99))
+    lenient = ReplyParameters(99, allow_sending_without_reply=True)
+    await bot.send_message(USER, "hi", reply_parameters=lenient)
+    with pytest.raises(BadRequest, match="(?i)button_data_invalid"):
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton("b", callback_data="x" * 65)]])
+        await bot.send_message(USER, "hi", reply_markup=markup)
+    with pytest.raises(BadRequest, match="(?i)unsupported parse_mode"):
+        await bot.send_message(USER, "*hi*", parse_mode="MarkdownV2")
+
+
+async def test_wrong_token_and_unknown_method(bot_api: FakeBotApi) -> None:
+    async with httpx.AsyncClient() as client:
+        wrong = await client.post(f"{bot_api.base_url}1:WRONG/getMe")
+        unknown = await client.post(f"{bot_api.base_url}{bot_api.token}/sendPhoto")
+    assert wrong.status_code == 401
+    assert wrong.json() == {"ok": False, "error_code": 401, "description": "Unauthorized"}
+    assert unknown.status_code == 404
+    assert unknown.json() == {"ok": False, "error_code": 404, "description": "Not Found"}
+    with pytest.raises(InvalidToken):
+        await Bot("1:WRONG", base_url=bot_api.base_url).initialize()
+
+
+@pytest.mark.parametrize("encoding", ["form", "multipart", "json", "query"])
+async def test_parameters_are_decoded_like_telegram_does(bot_api: FakeBotApi, encoding: str) -> None:
+    bot_api.add_private_chat(USER)
+    fields = {"chat_id": "42", "text": "123", "link_preview_options": '{"is_disabled": true}'}
+    url = f"{bot_api.base_url}{bot_api.token}/sendMessage"
+    async with httpx.AsyncClient() as client:
+        if encoding == "json":
+            body = {"chat_id": 42, "text": "123", "link_preview_options": {"is_disabled": True}}
+            response = await client.post(url, json=body)
+        elif encoding == "query":
+            response = await client.get(url, params=fields)
+        else:
+            files = {"thumbnail": ("t.bin", b"\0")} if encoding == "multipart" else None
+            response = await client.post(url, data=fields, files=files)
+    assert response.json()["ok"], response.json()
+    [sent] = bot_api.sent_messages(USER)
+    assert (sent.raw_text, sent.link_preview_options) == ("123", {"is_disabled": True})
+
+
+async def test_callback_queries_and_edits_are_checked(bot: Bot, bot_api: FakeBotApi) -> None:
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton("more", callback_data="more:1")]])
+    sent = await bot.send_message(USER, "answer", reply_markup=markup)
+    query_id = bot_api.send_callback_query(USER, USER, sent.message_id, "more:1")
+    assert await bot.answer_callback_query(query_id)
+    with pytest.raises(BadRequest, match="(?i)query id is invalid"):
+        await bot.answer_callback_query(query_id)
+    await bot.edit_message_text("<b>more</b>", USER, sent.message_id, parse_mode="HTML")
+    with pytest.raises(BadRequest, match="(?i)message is not modified"):
+        await bot.edit_message_text("<b>more</b>", USER, sent.message_id, parse_mode="HTML")
+    [edit] = bot_api.edits(USER)
+    assert (edit.parts("bold"), edit.reply_markup) == (["more"], None)
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+async def test_fail_next_injects_errors(bot: Bot, bot_api: FakeBotApi) -> None:
+    bot_api.fail_next("sendMessage", 429, "Too Many Requests: retry after 3", retry_after=3)
+    with pytest.raises(RetryAfter):
+        await bot.send_message(USER, "hi")
+    await bot.send_message(USER, "hi")
+    assert len(bot_api.requests_for("sendMessage")) == 2
+
+
+async def test_group_privacy_mode_and_member_status(bot: Bot, bot_api: FakeBotApi) -> None:
+    bot_api.add_group(-100, "News", type="supergroup")
+    bot_api.set_member_status(-100, USER, "creator")
+    bot_api.send_user_message(-100, USER, "what about @lede_test_bot?")
+    command = bot_api.send_user_message(-100, USER, "/ask@lede_test_bot oil")
+    assert command["entities"] == [{"type": "bot_command", "offset": 0, "length": 18}]
+    assert [update["message"]["text"] for update in bot_api.pending_updates()] == [command["text"]]
+    assert (await bot.get_chat_member(-100, USER)).status == "creator"
+    assert (await bot.get_chat(-100)).title == "News"
+
+
+async def test_long_poll_ends_when_the_server_stops() -> None:
+    server = FakeBotApi().start()
+    poll = threading.Thread(
+        target=httpx.post, args=(f"{server.base_url}{server.token}/getUpdates",),
+        kwargs={"data": {"timeout": "30"}, "timeout": 40},
+    )
+    poll.start()
+    await asyncio.sleep(0.2)
+    started = time.monotonic()
+    server.stop()
+    poll.join()
+    assert time.monotonic() - started < 2
+
+
+async def test_round_trip_with_python_telegram_bot(bot_api: FakeBotApi) -> None:
+    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.message is not None
+        await update.message.reply_html(f"<i>{update.message.text}</i>", do_quote=True)
+
+    app = ApplicationBuilder().token(bot_api.token).base_url(bot_api.base_url).build()
+    app.add_handler(MessageHandler(filters.TEXT, echo))
+    started = time.monotonic()
+    async with polling(app):
+        sent = bot_api.send_user_message(USER, USER, "hello")
+        [reply] = await bot_api.wait_for_messages(USER)
+    assert time.monotonic() - started < 5
+    assert (reply.text, reply.parts("italic")) == ("hello", ["hello"])
+    assert reply.reply_to_message_id == sent["message_id"]
+    assert [request.method for request in bot_api.requests[:3]] == ["getMe", "deleteWebhook", "getUpdates"]
+    assert not bot_api.pending_updates()
