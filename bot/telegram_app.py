@@ -9,6 +9,7 @@ works with Telegram's privacy mode on for ``/ask`` and replies.
 from __future__ import annotations
 
 import logging
+import re
 
 from telegram import BotCommand, LinkPreviewOptions, Message, MessageEntity, Update
 from telegram.constants import ParseMode
@@ -98,10 +99,8 @@ async def question_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 
 async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = update.effective_message
-    mention = f"@{context.bot.username}"
-    question = " ".join(word for word in (message.text or "").split() if word.lower() != mention.lower())
-    await _answer(update, context, question)
+    mention = re.compile(rf"@{re.escape(context.bot.username)}\b", re.IGNORECASE)
+    await _answer(update, context, mention.sub(" ", update.effective_message.text or ""))
 
 
 async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:

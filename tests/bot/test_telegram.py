@@ -94,7 +94,7 @@ async def test_a_mention_in_a_group_is_a_question(bot_api, lede):
     bot_api.add_group(GROUP, "Newsroom")
     bot_api.privacy_mode = False  # mentions reach a bot only with privacy mode off
     async with polling(application(bot_api, lede)):
-        bot_api.send_user_message(GROUP, USER, "@lede_test_bot how long was Trump's call with Putin?")
+        bot_api.send_user_message(GROUP, USER, "@lede_test_bot, how long was Trump's call with Putin?")
         [reply] = await bot_api.wait_for_messages(GROUP)
     assert reply.text.startswith("Earlier this week, Trump held a nearly 90-minute phone call with Putin")
 
