@@ -15,6 +15,7 @@ choice better than raw BM25:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from retrieval.index import Passage, SentenceIndex
@@ -25,6 +26,8 @@ from retrieval.text import Query
 MIN_CONFIDENCE = 0.4
 # How much coverage weighs against the BM25 score when ordering candidates.
 COVERAGE_WEIGHT = 0.5
+# Sentences scored beyond BM25; the rest of the corpus never gets that far.
+CANDIDATES = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,61 +70,60 @@ def answer_question(
 
 
 def rank_candidates(
-    index: SentenceIndex, query: Query, *, coverage_weight: float = COVERAGE_WEIGHT
+    index: SentenceIndex,
+    query: Query,
+    *,
+    coverage_weight: float = COVERAGE_WEIGHT,
+    accept: Callable[[Passage], bool] | None = None,
 ) -> list[Candidate]:
-    """All sentences that match the query, best first.
+    """The best-matching sentences, best first.
 
-    The order mixes BM25 (scaled to the best score) with coverage; a
-    ``coverage_weight`` of 0 ranks by BM25 alone.
+    BM25 over the question's terms and their related words picks the
+    candidates; the order then mixes BM25 (scaled to the best score) with
+    coverage. A ``coverage_weight`` of 0 ranks by BM25 alone.
     """
     if not query:
         return []
-    evidence = _term_evidence(index, query)
-    weights = {term: index.specificity(term) for term in query.terms}
-    total_weight = sum(weights.values())
-    scores: dict[int, float] = {}
-    coverage: dict[int, float] = {}
-    for term, per_passage in evidence.items():
-        for passage, (score, match) in per_passage.items():
-            scores[passage] = scores.get(passage, 0.0) + score
-            coverage[passage] = coverage.get(passage, 0.0) + match * weights[term] / total_weight
-    if not scores:
+    hits = index.top(_term_weights(query), CANDIDATES, accept)
+    if not hits:
         return []
-    top_score = max(scores.values())
+    specificity = {term: index.specificity(term) for term in query.terms}
+    total = sum(specificity.values())
+    top_score = hits[0][1]
     candidates = [
-        Candidate(index.passages[passage], score, min(coverage[passage], 1.0))
-        for passage, score in scores.items()
+        Candidate(index.passages[number], score, _coverage(query, index.passage_terms(number), specificity, total))
+        for number, score in hits
     ]
     candidates.sort(
-        key=lambda candidate: (
-            (1 - coverage_weight) * candidate.score / top_score + coverage_weight * candidate.coverage,
-            -candidate.passage.position,
-        ),
+        key=lambda candidate: (1 - coverage_weight) * candidate.score / top_score + coverage_weight * candidate.coverage,
         reverse=True,
     )
     return candidates
 
 
-def _term_evidence(index: SentenceIndex, query: Query) -> dict[str, dict[int, tuple[float, float]]]:
-    """Per question term and passage: (BM25 score, how well it is matched).
+def _term_weights(query: Query) -> dict[str, float]:
+    """Each question term at full weight, each related term at its relation's weight."""
+    weights = dict.fromkeys(query.terms, 1.0)
+    for related in query.expansions.values():
+        for term, weight in related.items():
+            weights[term] = max(weights.get(term, 0.0), weight)
+    return weights
 
-    A passage that contains the term itself scores it fully (match 1); one
-    that only contains a related word scores that word's BM25 at the
-    relation's weight (match = the weight). Only the best piece of evidence
-    per term counts, so a sentence full of synonyms cannot outscore one that
-    uses the question's own word.
+
+def _coverage(query: Query, terms: Mapping[str, int], specificity: Mapping[str, float], total: float) -> float:
+    """The specificity-weighted share of question terms the sentence matches.
+
+    A term counts fully when the sentence has it, at the relation's weight
+    when the sentence has only a related word (the best one), else not at all.
     """
-    evidence: dict[str, dict[int, tuple[float, float]]] = {}
+    covered = 0.0
     for term in query.terms:
-        best: dict[int, tuple[float, float]] = {
-            passage: (score, 1.0) for passage, score in index.term_scores(term).items()
-        }
-        for related, weight in query.expansions.get(term, {}).items():
-            for passage, score in index.term_scores(related).items():
-                if passage not in best or best[passage][1] < weight:
-                    best[passage] = (weight * score, weight)
-        evidence[term] = best
-    return evidence
+        if term in terms:
+            match = 1.0
+        else:
+            match = max((weight for related, weight in query.expansions.get(term, {}).items() if related in terms), default=0.0)
+        covered += match * specificity[term]
+    return min(covered / total, 1.0)
 
 
 def _distinct(candidates: list[Candidate], best: Candidate, limit: int) -> tuple[Candidate, ...]:

@@ -1,23 +1,32 @@
-"""A sentence index scored with rank-bm25's BM25Okapi.
+"""A sentence index that scores BM25Okapi exactly as rank-bm25 defines it, fast and incrementally.
 
-Articles can be added at any time: the index keeps every sentence's terms and
-rebuilds rank-bm25's statistics (IDF, average length) lazily on the next
-query, so a burst of arrivals costs one rebuild, not one per article.
-Scoring walks a posting list per query term, so only sentences that contain
-a term are touched; the per-term formula and IDF are rank-bm25's own.
+rank-bm25's ``BM25Okapi.get_scores`` walks every sentence in Python for every
+query term and must be rebuilt from scratch when an article arrives. Here each
+term keeps a posting list (sentence numbers and term frequencies) in growable
+``array`` buffers: adding an article appends to a few lists, and a query looks
+only at the sentences that contain its terms, scored with numpy over
+zero-copy views of those buffers. The formula, its parameters (k1, b) and the
+epsilon floor for negative IDF are rank-bm25's; a test holds the two equal.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from rank_bm25 import BM25Okapi
+import numpy as np
 
 from corpus.article import Article
 from corpus.sentences import split_sentences
 from retrieval.text import Analyzer
+
+# rank-bm25's BM25Okapi defaults.
+K1 = 1.5
+B = 0.75
+EPSILON = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,96 +38,182 @@ class Passage:
     text: str
 
 
+class _Postings:
+    """The sentences that contain one term, and how often, in insertion order."""
+
+    __slots__ = ("passages", "frequencies")
+
+    def __init__(self) -> None:
+        self.passages = array("i")
+        self.frequencies = array("f")
+
+
 class SentenceIndex:
     """Every sentence of the known articles, searchable by BM25."""
 
     def __init__(self, analyzer: Analyzer) -> None:
         self.analyzer = analyzer
         self.passages: list[Passage] = []
-        self._terms: list[list[str]] = []
-        self._article_ids: set[str] = set()
-        self._bm25: BM25Okapi | None = None
-        self._postings: dict[str, list[int]] = {}
+        self._postings: dict[str, _Postings] = {}
+        self._lengths = array("i")
+        self._total_length = 0
+        self._articles: dict[str, range] = {}
+        # Terms of each passage, as one flat list with offsets: features of the
+        # few top candidates need them, and a Counter per sentence would not fit
+        # a million sentences in memory.
+        self._term_ids = array("i")
+        self._term_offsets = array("q", [0])
+        self._vocabulary: list[str] = []
+        self._term_numbers: dict[str, int] = {}
+        self._average_idf: float | None = None
+        self._buffer = np.zeros(0)
 
     def __len__(self) -> int:
         return len(self.passages)
 
+    # ---- adding ----------------------------------------------------------------------------
+
     def add(self, articles: Iterable[Article]) -> int:
-        """Index the sentences of ``articles`` not yet known; return how many articles were new."""
+        """Split and index the articles not yet known; return how many were new."""
         added = 0
         for article in articles:
-            if article.article_id in self._article_ids:
-                continue
-            self._article_ids.add(article.article_id)
-            added += 1
-            position = 0
-            for paragraph in article.paragraphs:
-                for sentence in split_sentences(paragraph):
-                    self.passages.append(Passage(article, position, sentence))
-                    self._terms.append(self.analyzer.terms(sentence))
-                    position += 1
-        if added:
-            self._bm25 = None
+            if article.article_id not in self._articles:
+                sentences = [s for paragraph in article.paragraphs for s in split_sentences(paragraph)]
+                added += self.add_article(article, sentences)
         return added
+
+    def add_article(self, article: Article, sentences: Sequence[str]) -> bool:
+        """Index an article already split into sentences; False when it was known."""
+        if article.article_id in self._articles:
+            return False
+        start = len(self.passages)
+        for position, sentence in enumerate(sentences):
+            self._add_passage(Passage(article, position, sentence))
+        self._articles[article.article_id] = range(start, len(self.passages))
+        self._average_idf = None
+        return True
+
+    def _add_passage(self, passage: Passage) -> None:
+        number = len(self.passages)
+        self.passages.append(passage)
+        terms = self.analyzer.terms(passage.text)
+        for term, frequency in Counter(terms).items():
+            postings = self._postings.get(term)
+            if postings is None:
+                postings = self._postings[term] = _Postings()
+                self._term_numbers[term] = len(self._vocabulary)
+                self._vocabulary.append(term)
+            postings.passages.append(number)
+            postings.frequencies.append(frequency)
+        self._term_ids.extend(self._term_numbers[term] for term in terms)
+        self._term_offsets.append(len(self._term_ids))
+        self._lengths.append(len(terms))
+        self._total_length += len(terms)
+
+    # ---- looking up ------------------------------------------------------------------------
+
+    def has_article(self, article_id: str) -> bool:
+        return article_id in self._articles
 
     def article_sentences(self, article_id: str) -> list[Passage]:
         """The sentences of one article in reading order."""
-        return [passage for passage in self.passages if passage.article.article_id == article_id]
+        return [self.passages[number] for number in self._articles.get(article_id, ())]
 
-    def score_terms(self, weighted_terms: Mapping[str, float]) -> dict[int, float]:
-        """BM25Okapi scores of the passages that contain any of the terms.
+    def passage_terms(self, passage: int) -> Counter[str]:
+        """The index terms of one passage with their frequencies."""
+        start, end = self._term_offsets[passage], self._term_offsets[passage + 1]
+        return Counter(self._vocabulary[term] for term in self._term_ids[start:end])
 
-        ``weighted_terms`` maps a term to how much it counts; with all weights
-        1 this is exactly ``BM25Okapi.get_scores`` restricted to non-zero rows.
-        """
-        if not self.passages:
-            return {}
-        bm25 = self._statistics()
-        scores: dict[int, float] = {}
-        for term, weight in weighted_terms.items():
-            for passage, contribution in self._term_scores(bm25, term):
-                scores[passage] = scores.get(passage, 0.0) + weight * contribution
-        return scores
+    def document_frequency(self, term: str) -> int:
+        postings = self._postings.get(term)
+        return len(postings.passages) if postings else 0
 
-    def term_scores(self, term: str) -> dict[int, float]:
-        """BM25Okapi contribution of one term to each passage that contains it."""
-        if not self.passages:
-            return {}
-        return dict(self._term_scores(self._statistics(), term))
+    def idf(self, term: str) -> float:
+        """rank-bm25's IDF: ``log((N - df + .5) / (df + .5))``, floored at epsilon × the mean IDF."""
+        frequency = self.document_frequency(term)
+        if not frequency:
+            return 0.0
+        raw = math.log(len(self.passages) - frequency + 0.5) - math.log(frequency + 0.5)
+        return raw if raw >= 0 else EPSILON * self._mean_idf()
 
     def specificity(self, term: str) -> float:
         """How rare a term is, always positive (unknown terms are the rarest).
 
-        BM25Okapi's own IDF goes to its epsilon floor for common terms; for
-        weighing which question words a sentence covers we want a smooth,
-        positive measure, hence the Lucene-style ``log(1 + (N - df + .5) / (df + .5))``.
+        BM25Okapi's IDF collapses to its epsilon floor for common terms; for
+        weighing which question words a sentence covers a smooth, positive
+        measure is better: Lucene's ``log(1 + (N - df + .5) / (df + .5))``.
         """
-        if self.passages:
-            self._statistics()
         documents = max(len(self.passages), 1)
-        frequency = len(self._postings.get(term, ()))
+        frequency = self.document_frequency(term)
         return math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
 
-    def contains(self, passage: int, term: str) -> bool:
-        return term in self._statistics().doc_freqs[passage]
+    # ---- scoring ---------------------------------------------------------------------------
 
-    def _term_scores(self, bm25: BM25Okapi, term: str) -> Iterable[tuple[int, float]]:
-        idf = bm25.idf.get(term)
-        if idf is None:
-            return
-        k1, b, average = bm25.k1, bm25.b, bm25.avgdl
-        for passage in self._postings.get(term, ()):
-            frequency = bm25.doc_freqs[passage][term]
-            length = bm25.doc_len[passage]
-            yield passage, idf * frequency * (k1 + 1) / (frequency + k1 * (1 - b + b * length / average))
+    def term_scores(self, term: str) -> dict[int, float]:
+        """BM25Okapi contribution of one term to each passage that contains it."""
+        passages, scores = self._term_contributions(term, 1.0)
+        return dict(zip(passages.tolist(), scores.tolist(), strict=True))
 
-    def _statistics(self) -> BM25Okapi:
-        """rank-bm25's statistics over all passages (callers ensure there are some)."""
-        if self._bm25 is None:
-            self._bm25 = BM25Okapi(self._terms)
-            postings: dict[str, list[int]] = {}
-            for passage, frequencies in enumerate(self._bm25.doc_freqs):
-                for term in frequencies:
-                    postings.setdefault(term, []).append(passage)
-            self._postings = postings
-        return self._bm25
+    def top(
+        self,
+        weights: Mapping[str, float],
+        limit: int,
+        accept: Callable[[Passage], bool] | None = None,
+    ) -> list[tuple[int, float]]:
+        """The ``limit`` best passages for weighted terms, as (passage, score), best first.
+
+        With all weights 1 a passage's score is ``BM25Okapi.get_scores``. Only
+        passages for which ``accept`` holds are returned (for example, the
+        articles one chat may see); the filter runs on the best-scored first,
+        so a selective filter costs more than a permissive one, never all.
+        """
+        passages, scores = self._accumulate(weights)
+        hits: list[tuple[int, float]] = []
+        for number, score in zip(passages.tolist(), scores.tolist(), strict=True):
+            if accept is None or accept(self.passages[number]):
+                hits.append((number, score))
+                if len(hits) == limit:
+                    break
+        return hits
+
+    def _accumulate(self, weights: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
+        """Every passage that contains a term with its summed weighted score, best first."""
+        if len(self._buffer) < len(self.passages):
+            self._buffer = np.zeros(max(len(self.passages), 2 * len(self._buffer)))
+        buffer = self._buffer
+        touched: list[np.ndarray] = []
+        for term, weight in weights.items():
+            passages, scores = self._term_contributions(term, weight)
+            if passages.size:
+                buffer[passages] += scores
+                touched.append(passages)
+        if not touched:
+            return np.zeros(0, dtype=np.int32), np.zeros(0)
+        passages = np.unique(np.concatenate(touched)) if len(touched) > 1 else touched[0]
+        totals = buffer[passages]
+        buffer[passages] = 0.0
+        # Ties keep passage order (earlier articles, earlier sentences first).
+        order = np.argsort(-totals, kind="stable")
+        return passages[order], totals[order]
+
+    def _term_contributions(self, term: str, weight: float) -> tuple[np.ndarray, np.ndarray]:
+        postings = self._postings.get(term)
+        if postings is None or not self.passages:
+            return np.zeros(0, dtype=np.int32), np.zeros(0)
+        passages = np.frombuffer(postings.passages, dtype=np.int32)
+        frequencies = np.frombuffer(postings.frequencies, dtype=np.float32).astype(np.float64)
+        lengths = np.frombuffer(self._lengths, dtype=np.int32)[passages]
+        average_length = self._total_length / len(self.passages)
+        norm = K1 * (1 - B + B * lengths / average_length)
+        return passages, (weight * self.idf(term)) * frequencies * (K1 + 1) / (frequencies + norm)
+
+    def _mean_idf(self) -> float:
+        """rank-bm25's ``average_idf``: the mean raw IDF over the whole vocabulary."""
+        if self._average_idf is None:
+            frequencies = np.fromiter(
+                (len(self._postings[term].passages) for term in self._vocabulary), dtype=np.float64
+            )
+            documents = len(self.passages)
+            raw = np.log(documents - frequencies + 0.5) - np.log(frequencies + 0.5)
+            self._average_idf = float(raw.mean()) if raw.size else 0.0
+        return self._average_idf

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
+import random
+from pathlib import Path
+
 import pytest
 from rank_bm25 import BM25Okapi
 
 from corpus.article import Article
+from corpus.loader import load_file
 from retrieval.index import SentenceIndex
 from retrieval.text import Analyzer
 
+REUTERS = Path(__file__).resolve().parents[3] / "shared" / "data" / "reuters21578.jsonl.gz"
 ARTICLES = [
     Article("a", "Rates", ("The central bank raised interest rates. Inflation stayed high in March.",)),
     Article("b", "Oil", ("Oil prices rose as the central bank met. Traders sold oil futures.", "Rates were unchanged.")),
@@ -63,3 +69,59 @@ def test_unknown_terms_are_the_most_specific():
     index = SentenceIndex(Analyzer())
     index.add(ARTICLES)
     assert index.specificity("zebra") > index.specificity("rain") > index.specificity("bank")
+
+
+def test_top_sums_terms_exactly_as_get_scores_does_and_ranks_best_first():
+    index = SentenceIndex(Analyzer())
+    index.add(ARTICLES)
+    query = ["central", "bank", "rate", "wheat"]
+    reference = BM25Okapi([index.analyzer.terms(p.text) for p in index.passages]).get_scores(query)
+    hits = index.top(dict.fromkeys(query, 1.0), limit=100)
+    assert [score for _, score in hits] == sorted((score for _, score in hits), reverse=True)
+    assert {passage for passage, _ in hits} == {p for p in range(len(index)) if reference[p] != 0}
+    for passage, score in hits:
+        assert score == pytest.approx(reference[passage], abs=1e-9)
+
+
+def test_common_terms_get_rank_bm25s_epsilon_floor_not_a_negative_idf():
+    places = ["Tokyo bonds", "London metals", "Paris wines", "Chicago grains", "Sydney wool"]
+    articles = [Article(str(n), "t", (f"Prices of {place} rose.",)) for n, place in enumerate(places)]
+    index = SentenceIndex(Analyzer())
+    index.add(articles)
+    reference = BM25Okapi([index.analyzer.terms(p.text) for p in index.passages])
+    assert reference.idf["price"] > 0  # floored: the raw IDF of a term in every sentence is negative
+    assert index.idf("price") == pytest.approx(reference.idf["price"], abs=1e-12)
+    assert index.top({"price": 1.0}, limit=1)[0][1] == pytest.approx(reference.get_scores(["price"])[0], abs=1e-9)
+
+
+def test_top_keeps_only_accepted_passages_and_respects_the_limit():
+    index = SentenceIndex(Analyzer())
+    index.add(ARTICLES)
+    hits = index.top({"bank": 1.0, "rate": 1.0}, limit=1, accept=lambda passage: passage.article.article_id == "b")
+    assert len(hits) == 1 and index.passages[hits[0][0]].article.article_id == "b"
+
+
+def test_pre_split_sentences_are_indexed_as_given():
+    index = SentenceIndex(Analyzer())
+    article = Article("s", "Stored", ("ignored paragraphs",))
+    assert index.add_article(article, ["First stored sentence.", "Second one about wheat."])
+    assert not index.add_article(article, ["Again."])
+    assert [p.text for p in index.article_sentences("s")] == ["First stored sentence.", "Second one about wheat."]
+    assert index.passage_terms(1) == {"second": 1, "one": 1, "wheat": 1}
+
+
+@pytest.mark.skipif(not REUTERS.exists(), reason=f"shared Reuters data not found at {REUTERS}")
+def test_scores_equal_rank_bm25_on_thousands_of_real_sentences():
+    articles = list(itertools.islice(load_file(REUTERS), 500))
+    index = SentenceIndex(Analyzer())
+    index.add(articles)
+    assert len(index) > 3000
+    reference = BM25Okapi([index.analyzer.terms(p.text) for p in index.passages])
+    vocabulary = sorted(reference.idf)
+    queries = [random.Random(seed).sample(vocabulary, 4) for seed in range(20)] + [["said", "pct", "mln", "oil"]]
+    for query in queries:
+        expected = reference.get_scores(query)
+        hits = dict(index.top(dict.fromkeys(query, 1.0), limit=len(index)))
+        assert set(hits) == {p for p in range(len(index)) if expected[p] != 0}
+        for passage, score in hits.items():
+            assert abs(score - expected[passage]) <= 1e-9
