@@ -56,9 +56,14 @@ def answer_question(
     alternatives: int = 3,
     min_confidence: float = MIN_CONFIDENCE,
     coverage_weight: float = COVERAGE_WEIGHT,
+    accept: Callable[[Passage], bool] | None = None,
 ) -> Answer:
-    """Answer ``question`` from ``index``: the best sentence and distinct alternatives."""
-    ranked = rank_candidates(index, index.analyzer.query(question), coverage_weight=coverage_weight)
+    """Answer ``question`` from ``index``: the best sentence and distinct alternatives.
+
+    ``accept`` limits the answer to some passages, e.g. the articles one chat may see.
+    """
+    query = index.analyzer.query(question)
+    ranked = rank_candidates(index, query, coverage_weight=coverage_weight, accept=accept)
     if not ranked:
         return Answer(question, None, 0.0)
     best = ranked[0]
