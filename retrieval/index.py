@@ -167,17 +167,53 @@ class SentenceIndex:
         articles one chat may see); the filter runs on the best-scored first,
         so a selective filter costs more than a permissive one, never all.
         """
-        passages, scores = self._accumulate(weights)
+        passages, scores, repeats = self._accumulate(weights)
         hits: list[tuple[int, float]] = []
-        for number, score in zip(passages.tolist(), scores.tolist(), strict=True):
+        # A passage appears once per matching term, so ``limit × repeats`` entries
+        # hold ``limit`` distinct passages; more are drawn only when ``accept``
+        # turns some of them down.
+        wanted = limit * repeats
+        while True:
+            hits = self._best_distinct(passages, scores, wanted, limit, accept)
+            if len(hits) == limit or wanted >= len(passages):
+                return hits
+            wanted *= 4
+
+    def _best_distinct(
+        self,
+        passages: np.ndarray,
+        scores: np.ndarray,
+        wanted: int,
+        limit: int,
+        accept: Callable[[Passage], bool] | None,
+    ) -> list[tuple[int, float]]:
+        """The best ``limit`` distinct accepted passages among the ``wanted`` highest entries."""
+        if wanted < len(scores):
+            chosen = np.argpartition(scores, len(scores) - wanted)[len(scores) - wanted :]
+        else:
+            chosen = np.arange(len(scores))
+        # Best score first; ties in passage order, so results never depend on the partition.
+        chosen = chosen[np.lexsort((passages[chosen], -scores[chosen]))]
+        hits: list[tuple[int, float]] = []
+        seen: set[int] = set()
+        for number, score in zip(passages[chosen].tolist(), scores[chosen].tolist(), strict=True):
+            if number in seen:
+                continue
+            seen.add(number)
             if accept is None or accept(self.passages[number]):
                 hits.append((number, score))
                 if len(hits) == limit:
                     break
         return hits
 
-    def _accumulate(self, weights: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
-        """Every passage that contains a term with its summed weighted score, best first."""
+    def _accumulate(self, weights: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray, int]:
+        """Summed weighted scores of the passages that contain a term.
+
+        Returns (passages, scores, repeats): a passage that contains several of
+        the terms appears once per term (up to ``repeats`` times), each time
+        with its full total; deduplicating here would cost a sort of every
+        matching passage, while the caller only needs the best few.
+        """
         if len(self._buffer) < len(self.passages):
             self._buffer = np.zeros(max(len(self.passages), 2 * len(self._buffer)))
         buffer = self._buffer
@@ -188,13 +224,11 @@ class SentenceIndex:
                 buffer[passages] += scores
                 touched.append(passages)
         if not touched:
-            return np.zeros(0, dtype=np.int32), np.zeros(0)
-        passages = np.unique(np.concatenate(touched)) if len(touched) > 1 else touched[0]
+            return np.zeros(0, dtype=np.int32), np.zeros(0), 1
+        passages = np.concatenate(touched) if len(touched) > 1 else touched[0]
         totals = buffer[passages]
         buffer[passages] = 0.0
-        # Ties keep passage order (earlier articles, earlier sentences first).
-        order = np.argsort(-totals, kind="stable")
-        return passages[order], totals[order]
+        return passages, totals, len(touched)
 
     def _term_contributions(self, term: str, weight: float) -> tuple[np.ndarray, np.ndarray]:
         postings = self._postings.get(term)
