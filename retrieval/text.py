@@ -57,12 +57,12 @@ class WordRelations(Protocol):
     def related(self, word: str) -> Mapping[str, float]: ...
 
 
+_STEMMER = SnowballStemmer("english", ignore_stopwords=False)
+
+
 @lru_cache(maxsize=200_000)
 def _stem(word: str) -> str:
     return _STEMMER.stem(word)
-
-
-_STEMMER = SnowballStemmer("english", ignore_stopwords=False)
 
 
 def words(text: str) -> list[str]:
@@ -85,19 +85,22 @@ class Analyzer:
     # proof, that the sentence speaks of the same thing.
     expansion_weight: float = 0.6
     max_related: int = 12
-    _base_cache: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    # Word → term, filled as words are met: a corpus repeats its vocabulary
+    # so often that one dictionary lookup per word is most of indexing's cost.
+    _term_cache: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def terms(self, text: str) -> list[str]:
         """Index terms of ``text``, in order, duplicates kept (BM25 counts them)."""
-        return [self.term(word) for word in words(text) if word not in STOP_WORDS]
+        cache = self._term_cache
+        return [cache.get(word) or self.term(word) for word in words(text) if word not in STOP_WORDS]
 
     def term(self, word: str) -> str:
         """The index term of one lower-case word."""
-        base = self._base_cache.get(word)
-        if base is None:
-            base = self.relations.base_form(word) if self.relations else word
-            self._base_cache[word] = base
-        return _stem(base)
+        term = self._term_cache.get(word)
+        if term is None:
+            term = _stem(self.relations.base_form(word) if self.relations else word)
+            self._term_cache[word] = term
+        return term
 
     def query(self, question: str) -> Query:
         """Analyse a question: its terms, plus related terms for each of them."""
