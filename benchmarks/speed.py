@@ -1,0 +1,265 @@
+"""Speed and memory of Lede's retrieval beside rank-bm25, bm25s and tantivy, on the same sentences.
+
+    python -m benchmarks.speed --sizes reuters,1m [--queries 400] [--repeats 3] [--out FILE]
+
+Every (size, system) pair runs in a fresh worker process, pinned to one
+thread, so build time, latency and peak RSS are each system's own. The
+corpus is the shared Reuters collection split by Lede's splitter (~125k
+sentences) and, for ``1m``, copies of it in which every other word of each
+copy carries a per-copy suffix, so the vocabulary grows as a real corpus
+would. Queries are Reuters headlines (a fixed random sample), about four
+content words each. The machine is noisy: compare the systems within one
+run, as ratios, rather than across runs.
+
+Peers come from the ``bench`` extra: ``pip install -e '.[bench]'``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+REUTERS = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "reuters21578.jsonl.gz"
+SYSTEMS = ("lede", "rank_bm25", "bm25s", "tantivy")
+MILLION = 1_000_000
+# rank-bm25 scans every sentence in Python: a full query set at a million
+# sentences would take the better part of an hour, so it answers a subset.
+SLOW_SYSTEM_QUERIES = {"rank_bm25": 60}
+SINGLE_THREAD = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS", "RAYON_NUM_THREADS")}
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+@dataclass(frozen=True)
+class Document:
+    """One article of the benchmark corpus, already split into sentences."""
+
+    article_id: str
+    title: str
+    sentences: list[str]
+
+
+def reuters_documents() -> list[Document]:
+    from corpus.loader import load_file
+    from corpus.sentences import split_sentences
+
+    return [
+        Document(article.article_id, article.title, [s for p in article.paragraphs for s in split_sentences(p)])
+        for article in load_file(REUTERS)
+    ]
+
+
+def derived_copy(documents: list[Document], copy: int) -> Iterator[Document]:
+    """A copy of the corpus where every other word carries this copy's suffix."""
+    suffix = "q" + "".join(chr(ord("a") + int(digit)) for digit in str(copy))
+
+    def mark(sentence: str) -> str:
+        count = iter(range(len(sentence)))
+        return _WORD.sub(lambda match: match[0] + suffix if next(count) % 2 else match[0], sentence)
+
+    for document in documents:
+        yield Document(f"{document.article_id}~{copy}", document.title, [mark(s) for s in document.sentences])
+
+
+def corpus(size: str) -> list[Document]:
+    documents = reuters_documents()
+    if size == "reuters":
+        return documents
+    if size != "1m":
+        raise ValueError(f"unknown size {size!r} (expected reuters or 1m)")
+    per_copy = sum(len(document.sentences) for document in documents)
+    copies = -(-MILLION // per_copy)
+    return documents + [d for copy in range(1, copies) for d in derived_copy(documents, copy)]
+
+
+def queries(documents: list[Document], count: int) -> list[str]:
+    """Headlines as questions: short, specific, and answerable from the corpus."""
+    originals = sorted({d.title for d in documents if "~" not in d.article_id and len(_WORD.findall(d.title)) >= 3})
+    return random.Random(20261127).sample(originals, count)
+
+
+# ---- systems ----------------------------------------------------------------------------------
+
+
+def build_lede(documents: list[Document]) -> tuple[Callable[[str], object], Callable[[str], object]]:
+    from corpus.article import Article
+    from retrieval.answer import answer_question
+    from retrieval.index import SentenceIndex
+    from retrieval.lexicon import Lexicon
+    from retrieval.text import Analyzer
+
+    index = SentenceIndex(Analyzer(Lexicon.load()))
+    for document in documents:
+        index.add_article(Article(document.article_id, document.title, ()), document.sentences)
+
+    def retrieve(query: str) -> object:
+        return index.top(dict.fromkeys(index.analyzer.query(query).terms, 1.0), 10)
+
+    return retrieve, lambda query: answer_question(index, query)
+
+
+def _plain_tokens(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
+
+
+def build_rank_bm25(documents: list[Document]) -> tuple[Callable[[str], object], None]:
+    import numpy as np
+    from rank_bm25 import BM25Okapi
+
+    bm25 = BM25Okapi([_plain_tokens(s) for d in documents for s in d.sentences])
+
+    def retrieve(query: str) -> object:
+        scores = bm25.get_scores(_plain_tokens(query))
+        return np.argpartition(scores, -10)[-10:]
+
+    return retrieve, None
+
+
+def build_bm25s(documents: list[Document]) -> tuple[Callable[[str], object], None]:
+    import bm25s
+
+    sentences = [s for d in documents for s in d.sentences]
+    retriever = bm25s.BM25()
+    retriever.index(bm25s.tokenize(sentences, stopwords="en", show_progress=False), show_progress=False)
+
+    def retrieve(query: str) -> object:
+        tokens = bm25s.tokenize([query], stopwords="en", show_progress=False)
+        return retriever.retrieve(tokens, k=10, show_progress=False, n_threads=1)
+
+    return retrieve, None
+
+
+def build_tantivy(documents: list[Document]) -> tuple[Callable[[str], object], None]:
+    import tantivy
+
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("text", stored=False, tokenizer_name="en_stem")
+    schema = builder.build()
+    index = tantivy.Index(schema)
+    writer = index.writer(heap_size=500_000_000, num_threads=1)
+    for document in documents:
+        for sentence in document.sentences:
+            writer.add_document(tantivy.Document(text=sentence))
+    writer.commit()
+    writer.wait_merging_threads()
+    index.reload()
+    searcher = index.searcher()
+
+    def retrieve(query: str) -> object:
+        parsed, _errors = index.parse_query_lenient(" ".join(_plain_tokens(query)), ["text"])
+        return searcher.search(parsed, 10).hits
+
+    return retrieve, None
+
+
+BUILDERS = {"lede": build_lede, "rank_bm25": build_rank_bm25, "bm25s": build_bm25s, "tantivy": build_tantivy}
+
+
+# ---- measuring --------------------------------------------------------------------------------
+
+
+def latencies(function: Callable[[str], object], questions: list[str], repeats: int) -> dict[str, float]:
+    """Per-query median over ``repeats`` runs, then p50/p95/p99 over queries, in milliseconds."""
+    function(questions[0])  # first-call set-up (caches, lazy statistics) is not a query's cost
+    runs: list[list[float]] = []
+    for _ in range(repeats):
+        run = []
+        for question in questions:
+            started = time.perf_counter()
+            function(question)
+            run.append((time.perf_counter() - started) * 1000)
+        runs.append(run)
+    per_query = sorted(statistics.median(times) for times in zip(*runs, strict=True))
+
+    def percentile(p: float) -> float:
+        return round(per_query[min(len(per_query) - 1, int(p * len(per_query)))], 3)
+
+    return {"p50_ms": percentile(0.50), "p95_ms": percentile(0.95), "p99_ms": percentile(0.99)}
+
+
+def worker(system: str, size: str, query_count: int, repeats: int) -> dict[str, object]:
+    documents = corpus(size)
+    questions = queries(documents, query_count)[: SLOW_SYSTEM_QUERIES.get(system, query_count)]
+    started = time.perf_counter()
+    retrieve, answer = BUILDERS[system](documents)
+    build_seconds = time.perf_counter() - started
+    result: dict[str, object] = {
+        "system": system,
+        "size": size,
+        "sentences": sum(len(d.sentences) for d in documents),
+        "queries": len(questions),
+        "build_s": round(build_seconds, 2),
+        "retrieval": latencies(retrieve, questions, 1 if system in SLOW_SYSTEM_QUERIES else repeats),
+    }
+    if answer is not None:
+        result["answer"] = latencies(answer, questions, repeats)
+    result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    return result
+
+
+def run_worker(system: str, size: str, query_count: int, repeats: int) -> dict[str, object]:
+    command = [sys.executable, "-m", "benchmarks.speed", "--worker", system, "--sizes", size,
+               "--queries", str(query_count), "--repeats", str(repeats)]
+    environment = {**os.environ, **SINGLE_THREAD}
+    completed = subprocess.run(command, capture_output=True, text=True, env=environment, check=False)
+    if completed.returncode != 0:
+        return {"system": system, "size": size, "error": completed.stderr.strip().splitlines()[-1:]}
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def table(results: list[dict[str, object]]) -> str:
+    header = f"{'size':8} {'system':10} {'sentences':>10} {'build s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'answer p50':>11} {'RSS MB':>8} {'p50 vs Lede':>12}"
+    lines = [header, "-" * len(header)]
+    lede_p50 = {r["size"]: r["retrieval"]["p50_ms"] for r in results if r["system"] == "lede" and "retrieval" in r}
+    for r in results:
+        if "error" in r:
+            lines.append(f"{r['size']:8} {r['system']:10} failed: {r['error']}")
+            continue
+        retrieval = r["retrieval"]
+        answer = r.get("answer", {}).get("p50_ms", "")
+        ratio = retrieval["p50_ms"] / lede_p50[r["size"]] if lede_p50.get(r["size"]) else float("nan")
+        lines.append(
+            f"{r['size']:8} {r['system']:10} {r['sentences']:>10,} {r['build_s']:>8} {retrieval['p50_ms']:>8} "
+            f"{retrieval['p95_ms']:>8} {retrieval['p99_ms']:>8} {answer!s:>11} {r['peak_rss_mb']:>8} {ratio:>11.1f}x"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="reuters", help="comma-separated: reuters, 1m")
+    parser.add_argument("--systems", default=",".join(SYSTEMS), help="comma-separated subset of " + ", ".join(SYSTEMS))
+    parser.add_argument("--queries", type=int, default=400)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/speed-results.json"))
+    parser.add_argument("--worker", choices=SYSTEMS, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if not REUTERS.exists():
+        print(f"The shared Reuters data is missing ({REUTERS}); nothing to measure.", file=sys.stderr)
+        return 2
+    if args.worker:
+        print(json.dumps(worker(args.worker, args.sizes, args.queries, args.repeats)))
+        return 0
+    results = []
+    for size in args.sizes.split(","):
+        for system in args.systems.split(","):
+            print(f"… {size} / {system}", file=sys.stderr, flush=True)
+            results.append(run_worker(system, size, args.queries, args.repeats))
+    print(table(results))
+    args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"\nwritten to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
