@@ -2,11 +2,12 @@
 
 rank-bm25's ``BM25Okapi.get_scores`` walks every sentence in Python for every
 query term and must be rebuilt from scratch when an article arrives. Here each
-term keeps a posting list (sentence numbers and term frequencies) in growable
-``array`` buffers: adding an article appends to a few lists, and a query looks
-only at the sentences that contain its terms, scored with numpy over
-zero-copy views of those buffers. The formula, its parameters (k1, b) and the
+term has a posting list (see :mod:`retrieval.postings`): adding an article
+appends to a few lists, and a query looks only at the sentences that contain
+its terms, scored with numpy. The formula, its parameters (k1, b) and the
 epsilon floor for negative IDF are rank-bm25's; a test holds the two equal.
+Sentences are kept as plain columns (text, article, position) rather than an
+object each, which is what lets a million of them fit in a few hundred MB.
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 
 from corpus.article import Article
 from corpus.sentences import split_sentences
+from retrieval.postings import PostingLists
 from retrieval.text import Analyzer
 
 # rank-bm25's BM25Okapi defaults.
@@ -38,14 +41,41 @@ class Passage:
     text: str
 
 
-class _Postings:
-    """The sentences that contain one term, and how often, in insertion order."""
-
-    __slots__ = ("passages", "frequencies")
+class _PassageColumns(Sequence[Passage]):
+    """The passages as a read-only sequence, built on access from compact columns."""
 
     def __init__(self) -> None:
-        self.passages = array("i")
-        self.frequencies = array("f")
+        # All sentence texts as one UTF-8 buffer: a str object per sentence
+        # costs ~50 bytes of overhead, a third of an average sentence.
+        self._text = bytearray()
+        self._text_ends = array("q")
+        self.articles: list[Article] = []
+        self.article_numbers = array("i")
+        self.positions = array("i")
+
+    def __len__(self) -> int:
+        return len(self._text_ends)
+
+    def append(self, text: str, article_number: int, position: int) -> None:
+        self._text += text.encode("utf-8")
+        self._text_ends.append(len(self._text))
+        self.article_numbers.append(article_number)
+        self.positions.append(position)
+
+    def text(self, number: int) -> str:
+        start = self._text_ends[number - 1] if number else 0
+        return self._text[start : self._text_ends[number]].decode("utf-8")
+
+    @overload
+    def __getitem__(self, number: int) -> Passage: ...
+
+    @overload
+    def __getitem__(self, number: slice) -> list[Passage]: ...
+
+    def __getitem__(self, number: int | slice) -> Passage | list[Passage]:
+        if isinstance(number, slice):
+            return [self[n] for n in range(*number.indices(len(self)))]
+        return Passage(self.articles[self.article_numbers[number]], self.positions[number], self.text(number))
 
 
 class SentenceIndex:
@@ -53,23 +83,23 @@ class SentenceIndex:
 
     def __init__(self, analyzer: Analyzer) -> None:
         self.analyzer = analyzer
-        self.passages: list[Passage] = []
-        self._postings: dict[str, _Postings] = {}
+        self._passages = _PassageColumns()
+        self._postings = PostingLists()
         self._lengths = array("i")
         self._total_length = 0
         self._articles: dict[str, range] = {}
-        # Terms of each passage, as one flat list with offsets: features of the
-        # few top candidates need them, and a Counter per sentence would not fit
-        # a million sentences in memory.
-        self._term_ids = array("i")
-        self._term_offsets = array("q", [0])
         self._vocabulary: list[str] = []
         self._term_numbers: dict[str, int] = {}
         self._average_idf: float | None = None
         self._buffer = np.zeros(0)
 
+    @property
+    def passages(self) -> Sequence[Passage]:
+        """All sentences, numbered in the order they were added."""
+        return self._passages
+
     def __len__(self) -> int:
-        return len(self.passages)
+        return len(self._passages)
 
     # ---- adding ----------------------------------------------------------------------------
 
@@ -86,29 +116,30 @@ class SentenceIndex:
         """Index an article already split into sentences; False when it was known."""
         if article.article_id in self._articles:
             return False
-        start = len(self.passages)
+        columns = self._passages
+        article_number = len(columns.articles)
+        columns.articles.append(article)
+        start = len(columns)
         for position, sentence in enumerate(sentences):
-            self._add_passage(Passage(article, position, sentence))
-        self._articles[article.article_id] = range(start, len(self.passages))
+            self._add_passage(sentence)
+            columns.append(sentence, article_number, position)
+        self._articles[article.article_id] = range(start, len(columns))
         self._average_idf = None
         return True
 
-    def _add_passage(self, passage: Passage) -> None:
-        number = len(self.passages)
-        self.passages.append(passage)
-        terms = self.analyzer.terms(passage.text)
-        for term, frequency in Counter(terms).items():
-            postings = self._postings.get(term)
-            if postings is None:
-                postings = self._postings[term] = _Postings()
-                self._term_numbers[term] = len(self._vocabulary)
+    def _add_passage(self, text: str) -> None:
+        number = len(self._passages)
+        term_numbers = self._term_numbers
+        ids = []
+        for term in self.analyzer.terms(text):
+            term_id = term_numbers.get(term)
+            if term_id is None:
+                term_id = term_numbers[term] = len(self._vocabulary)
                 self._vocabulary.append(term)
-            postings.passages.append(number)
-            postings.frequencies.append(frequency)
-        self._term_ids.extend(self._term_numbers[term] for term in terms)
-        self._term_offsets.append(len(self._term_ids))
-        self._lengths.append(len(terms))
-        self._total_length += len(terms)
+            ids.append(term_id)
+        self._postings.add(number, Counter(ids).items())
+        self._lengths.append(len(ids))
+        self._total_length += len(ids)
 
     # ---- looking up ------------------------------------------------------------------------
 
@@ -121,12 +152,13 @@ class SentenceIndex:
 
     def passage_terms(self, passage: int) -> Counter[str]:
         """The index terms of one passage with their frequencies."""
-        start, end = self._term_offsets[passage], self._term_offsets[passage + 1]
-        return Counter(self._vocabulary[term] for term in self._term_ids[start:end])
+        # Analysed again rather than stored: only a query's top candidates ask,
+        # and storing every sentence's terms would double the index's memory.
+        return Counter(self.analyzer.terms(self._passages.text(passage)))
 
     def document_frequency(self, term: str) -> int:
-        postings = self._postings.get(term)
-        return len(postings.passages) if postings else 0
+        term_id = self._term_numbers.get(term)
+        return 0 if term_id is None else self._postings.document_frequency(term_id)
 
     def idf(self, term: str) -> float:
         """rank-bm25's IDF: ``log((N - df + .5) / (df + .5))``, floored at epsilon × the mean IDF."""
@@ -231,11 +263,11 @@ class SentenceIndex:
         return passages, totals, len(touched)
 
     def _term_contributions(self, term: str, weight: float) -> tuple[np.ndarray, np.ndarray]:
-        postings = self._postings.get(term)
-        if postings is None or not self.passages:
+        term_id = self._term_numbers.get(term)
+        if term_id is None:
             return np.zeros(0, dtype=np.int32), np.zeros(0)
-        passages = np.frombuffer(postings.passages, dtype=np.int32)
-        frequencies = np.frombuffer(postings.frequencies, dtype=np.float32).astype(np.float64)
+        passages, counts = self._postings.get(term_id)
+        frequencies = counts.astype(np.float64)
         lengths = np.frombuffer(self._lengths, dtype=np.int32)[passages]
         average_length = self._total_length / len(self.passages)
         norm = K1 * (1 - B + B * lengths / average_length)
@@ -244,9 +276,7 @@ class SentenceIndex:
     def _mean_idf(self) -> float:
         """rank-bm25's ``average_idf``: the mean raw IDF over the whole vocabulary."""
         if self._average_idf is None:
-            frequencies = np.fromiter(
-                (len(self._postings[term].passages) for term in self._vocabulary), dtype=np.float64
-            )
+            frequencies = self._postings.document_frequencies(len(self._vocabulary)).astype(np.float64)
             documents = len(self.passages)
             raw = np.log(documents - frequencies + 0.5) - np.log(frequencies + 0.5)
             self._average_idf = float(raw.mean()) if raw.size else 0.0

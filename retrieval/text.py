@@ -58,9 +58,12 @@ class WordRelations(Protocol):
 
 
 _STEMMER = SnowballStemmer("english", ignore_stopwords=False)
+# Frequent words are met early, so a cache that simply stops growing keeps
+# most of its hits while bounding memory on an ever-growing vocabulary.
+TERM_CACHE_SIZE = 1 << 17
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=1 << 16)
 def _stem(word: str) -> str:
     return _STEMMER.stem(word)
 
@@ -99,7 +102,8 @@ class Analyzer:
         term = self._term_cache.get(word)
         if term is None:
             term = _stem(self.relations.base_form(word) if self.relations else word)
-            self._term_cache[word] = term
+            if len(self._term_cache) < TERM_CACHE_SIZE:
+                self._term_cache[word] = term
         return term
 
     def query(self, question: str) -> Query:
