@@ -95,28 +95,69 @@ def queries(reuters: list[Document], count: int) -> list[str]:
 # ---- systems ----------------------------------------------------------------------------------
 
 
-def build_lede(documents: Iterable[Document]) -> tuple[Callable[[str], object], Callable[[str], object]]:
-    from corpus.article import Article
-    from retrieval.answer import answer_question
+@dataclass
+class LedeUnderTest:
+    """Lede's index with the three operations the benchmark times."""
+
+    index: object
+
+    def retrieve(self, query: str) -> object:
+        return self.index.top(dict.fromkeys(self.index.analyzer.query(query).terms, 1.0), 10)
+
+    def answer(self, query: str) -> object:
+        from retrieval.answer import answer_question
+
+        return answer_question(self.index, query)
+
+    def add(self, document: Document) -> None:
+        from corpus.article import Article
+
+        self.index.add_article(Article(document.article_id, document.title, ()), document.sentences)
+
+
+def build_lede(documents: Iterable[Document]) -> LedeUnderTest:
     from retrieval.index import SentenceIndex
     from retrieval.lexicon import Lexicon
     from retrieval.text import Analyzer
 
-    index = SentenceIndex(Analyzer(Lexicon.load()))
+    lede = LedeUnderTest(SentenceIndex(Analyzer(Lexicon.load())))
     for document in documents:
-        index.add_article(Article(document.article_id, document.title, ()), document.sentences)
+        lede.add(document)
+    return lede
 
-    def retrieve(query: str) -> object:
-        return index.top(dict.fromkeys(index.analyzer.query(query).terms, 1.0), 10)
 
-    return retrieve, lambda query: answer_question(index, query)
+def time_additions(lede: LedeUnderTest, reuters: list[Document], questions: list[str]) -> dict[str, float]:
+    """Milliseconds to add one unseen article to the built index, and to answer right after.
+
+    The answer after an addition pays for refreshing the statistics the
+    addition invalidated, so it is timed too.
+    """
+    newcomers = list(derived_copy(random.Random(3).sample(reuters, 50), 999))
+    adds, answers = [], []
+    for document, question in zip(newcomers, questions, strict=False):
+        started = time.perf_counter()
+        lede.add(document)
+        adds.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        lede.answer(question)
+        answers.append((time.perf_counter() - started) * 1000)
+    return {"add_p50_ms": round(statistics.median(adds), 3), "add_max_ms": round(max(adds), 3),
+            "answer_after_add_p50_ms": round(statistics.median(answers), 3)}
 
 
 def _plain_tokens(text: str) -> list[str]:
     return re.findall(r"\w+", text.lower())
 
 
-def build_rank_bm25(documents: Iterable[Document]) -> tuple[Callable[[str], object], None]:
+@dataclass
+class PeerUnderTest:
+    """A peer system: it only retrieves."""
+
+    retrieve: Callable[[str], object]
+    answer = None
+
+
+def build_rank_bm25(documents: Iterable[Document]) -> PeerUnderTest:
     import numpy as np
     from rank_bm25 import BM25Okapi
 
@@ -126,10 +167,10 @@ def build_rank_bm25(documents: Iterable[Document]) -> tuple[Callable[[str], obje
         scores = bm25.get_scores(_plain_tokens(query))
         return np.argpartition(scores, -10)[-10:]
 
-    return retrieve, None
+    return PeerUnderTest(retrieve)
 
 
-def build_bm25s(documents: Iterable[Document]) -> tuple[Callable[[str], object], None]:
+def build_bm25s(documents: Iterable[Document]) -> PeerUnderTest:
     import bm25s
 
     sentences = [s for d in documents for s in d.sentences]
@@ -140,10 +181,10 @@ def build_bm25s(documents: Iterable[Document]) -> tuple[Callable[[str], object],
         tokens = bm25s.tokenize([query], stopwords="en", show_progress=False)
         return retriever.retrieve(tokens, k=10, show_progress=False, n_threads=1)
 
-    return retrieve, None
+    return PeerUnderTest(retrieve)
 
 
-def build_tantivy(documents: Iterable[Document]) -> tuple[Callable[[str], object], None]:
+def build_tantivy(documents: Iterable[Document]) -> PeerUnderTest:
     import tantivy
 
     builder = tantivy.SchemaBuilder()
@@ -163,7 +204,7 @@ def build_tantivy(documents: Iterable[Document]) -> tuple[Callable[[str], object
         parsed, _errors = index.parse_query_lenient(" ".join(_plain_tokens(query)), ["text"])
         return searcher.search(parsed, 10).hits
 
-    return retrieve, None
+    return PeerUnderTest(retrieve)
 
 
 BUILDERS = {"lede": build_lede, "rank_bm25": build_rank_bm25, "bm25s": build_bm25s, "tantivy": build_tantivy}
@@ -203,7 +244,7 @@ def worker(system: str, size: str, query_count: int, repeats: int) -> dict[str, 
             yield document
 
     started = time.perf_counter()
-    retrieve, answer = BUILDERS[system](counted())
+    built = BUILDERS[system](counted())
     build_seconds = time.perf_counter() - started
     result: dict[str, object] = {
         "system": system,
@@ -211,11 +252,13 @@ def worker(system: str, size: str, query_count: int, repeats: int) -> dict[str, 
         "sentences": sentences,
         "queries": len(questions),
         "build_s": round(build_seconds, 2),
-        "retrieval": latencies(retrieve, questions, 1 if system in SLOW_SYSTEM_QUERIES else repeats),
+        "retrieval": latencies(built.retrieve, questions, 1 if system in SLOW_SYSTEM_QUERIES else repeats),
     }
-    if answer is not None:
-        result["answer"] = latencies(answer, questions, repeats)
+    if built.answer is not None:
+        result["answer"] = latencies(built.answer, questions, repeats)
     result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    if isinstance(built, LedeUnderTest):
+        result["incremental"] = time_additions(built, reuters, questions)
     return result
 
 
@@ -230,7 +273,7 @@ def run_worker(system: str, size: str, query_count: int, repeats: int) -> dict[s
 
 
 def table(results: list[dict[str, object]]) -> str:
-    header = f"{'size':8} {'system':10} {'sentences':>10} {'build s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'answer p50':>11} {'RSS MB':>8} {'p50 vs Lede':>12}"
+    header = f"{'size':8} {'system':10} {'sentences':>10} {'build s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'answer p50':>11} {'add ms':>7} {'RSS MB':>8} {'p50 vs Lede':>12}"
     lines = [header, "-" * len(header)]
     lede_p50 = {r["size"]: r["retrieval"]["p50_ms"] for r in results if r["system"] == "lede" and "retrieval" in r}
     for r in results:
@@ -239,10 +282,11 @@ def table(results: list[dict[str, object]]) -> str:
             continue
         retrieval = r["retrieval"]
         answer = r.get("answer", {}).get("p50_ms", "")
+        add = r.get("incremental", {}).get("add_p50_ms", "")
         ratio = retrieval["p50_ms"] / lede_p50[r["size"]] if lede_p50.get(r["size"]) else float("nan")
         lines.append(
             f"{r['size']:8} {r['system']:10} {r['sentences']:>10,} {r['build_s']:>8} {retrieval['p50_ms']:>8} "
-            f"{retrieval['p95_ms']:>8} {retrieval['p99_ms']:>8} {answer!s:>11} {r['peak_rss_mb']:>8} {ratio:>11.1f}x"
+            f"{retrieval['p95_ms']:>8} {retrieval['p99_ms']:>8} {answer!s:>11} {add!s:>7} {r['peak_rss_mb']:>8} {ratio:>11.1f}x"
         )
     return "\n".join(lines)
 
