@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import html
 from datetime import datetime
+from urllib.parse import urlsplit
 from typing import Any
 
 from bot.service import InvalidQuestion, Outcome
 from corpus.article import Article
 
 NO_ANSWER = "I couldn't find that in the articles I have."
-# Telegram refuses messages over 4096 characters; an answer is one sentence,
-# but a sentence from a badly punctuated page can be arbitrarily long.
+# Telegram refuses messages over 4096 UTF-16 code units. An answer is one
+# sentence, but a sentence (or a title) from a badly punctuated page can be
+# arbitrarily long, so each part has a budget and the parts fit together.
 MAX_ANSWER_CHARS = 3000
+MAX_TITLE_CHARS = 300
+MAX_DETAIL_CHARS = 100
 
 
 def outcome_to_json(outcome: Outcome) -> dict[str, Any]:
@@ -62,13 +66,14 @@ def format_html(outcome: Outcome) -> str:
     if outcome.best is None:
         return html.escape(NO_ANSWER, quote=False)
     article = outcome.best.passage.article
-    title = html.escape(article.title, quote=False)
-    if article.url:
+    title = html.escape(_clip(article.title, MAX_TITLE_CHARS), quote=False)
+    if _is_web_link(article.url):
         title = f'<a href="{html.escape(article.url, quote=True)}">{title}</a>'
     else:
         title = f"<b>{title}</b>"
     details = [html.escape(part, quote=False) for part in _source_details(article)]
-    return f"{html.escape(_clip(outcome.best.passage.text), quote=False)}\n\n— {' · '.join([title, *details])}"
+    answer = html.escape(_clip(outcome.best.passage.text, MAX_ANSWER_CHARS), quote=False)
+    return f"{answer}\n\n— {' · '.join([title, *details])}"
 
 
 def format_plain(outcome: Outcome) -> str:
@@ -78,7 +83,8 @@ def format_plain(outcome: Outcome) -> str:
     if outcome.best is None:
         return NO_ANSWER
     article = outcome.best.passage.article
-    lines = [_clip(outcome.best.passage.text), "", "— " + " · ".join([article.title, *_source_details(article)])]
+    source = " · ".join([_clip(article.title, MAX_TITLE_CHARS), *_source_details(article)])
+    lines = [_clip(outcome.best.passage.text, MAX_ANSWER_CHARS), "", "— " + source]
     if article.url:
         lines.append(f"  {article.url}")
     return "\n".join(lines)
@@ -86,7 +92,8 @@ def format_plain(outcome: Outcome) -> str:
 
 def _source_details(article: Article) -> list[str]:
     """Publisher and date, each only when known."""
-    return [part for part in (article.publisher, _human_date(article.published)) if part]
+    parts = (article.publisher, _human_date(article.published))
+    return [_clip(part, MAX_DETAIL_CHARS) for part in parts if part]
 
 
 def _human_date(published: str | None) -> str | None:
@@ -99,6 +106,22 @@ def _human_date(published: str | None) -> str | None:
     return f"{moment.day} {moment:%b %Y}"
 
 
-def _clip(text: str) -> str:
-    return text if len(text) <= MAX_ANSWER_CHARS else text[: MAX_ANSWER_CHARS - 1].rstrip() + "…"
+def _is_web_link(url: str | None) -> bool:
+    """Telegram links only absolute http(s) URLs; anything else is shown as plain text."""
+    if not url:
+        return False
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def _clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` UTF-16 code units (Telegram's measure), with an ellipsis if cut."""
+    if len(text.encode("utf-16-le")) <= 2 * limit:
+        return text
+    units = 0
+    for end, character in enumerate(text):
+        units += 2 if ord(character) > 0xFFFF else 1
+        if units > limit - 1:
+            return text[:end].rstrip() + "…"
+    return text
 

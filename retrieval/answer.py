@@ -94,7 +94,9 @@ def rank_candidates(
         return []
     specificity = {term: index.specificity(term) for term in query.terms}
     total = sum(specificity.values())
-    top_score = hits[0][1]
+    # BM25Okapi can score a match 0 or below (rank-bm25's IDF floor may be
+    # negative on tiny corpora); scale against a positive number regardless.
+    top_score = max(hits[0][1], 1e-9)
     candidates = [
         Candidate(index.passages[number], score, _coverage(query, index.passage_terms(number), specificity, total))
         for number, score in hits
