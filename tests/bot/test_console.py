@@ -6,13 +6,16 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_bot(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``run_bot.py`` with a clean environment; its data directory is a fresh temporary one."""
     environment = {key: value for key, value in os.environ.items() if not key.startswith(("TELEGRAM_", "LEDE_"))}
+    environment["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="lede-test-data-")
     environment.update(env or {})
     return subprocess.run(
         [sys.executable, str(ROOT / "run_bot.py"), *args],
