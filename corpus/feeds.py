@@ -24,9 +24,6 @@ from corpus.article import Article
 from corpus.html import fragment_paragraphs, plain_text
 from corpus.urls import InvalidUrl, canonical_url
 
-# An entry whose text is shorter than this many words is a teaser, not the article.
-MIN_FULL_TEXT_WORDS = 80
-
 
 @dataclass(frozen=True, slots=True)
 class FeedEntry:
@@ -57,11 +54,12 @@ def looks_like_feed(body: bytes) -> bool:
 def parse_feed(body: bytes, url: str) -> ParsedFeed:
     """Parse a feed document fetched from ``url`` (which resolves its relative links)."""
     parsed = feedparser.parse(body, response_headers={"content-location": url})
-    if not parsed.version:
-        problem = parsed.get("bozo_exception")
-        raise NotAFeed(f"{url} is not an RSS or Atom feed" + (f" ({problem})" if problem else ""))
+    problem = parsed.get("bozo_exception")
     publisher = plain_text(parsed.feed.get("title", "")) or None
     entries = tuple(entry for raw in parsed.entries if (entry := _entry(raw, url, publisher)) is not None)
+    # feedparser reads what it can of a broken feed; a broken one with no usable entry is just broken.
+    if not parsed.version or (problem and not entries):
+        raise NotAFeed(f"{url} is not an RSS or Atom feed" + (f" ({problem})" if problem else ""))
     return ParsedFeed(publisher, entries)
 
 
@@ -85,8 +83,7 @@ def _entry(raw: feedparser.FeedParserDict, feed_url: str, publisher: str | None)
         author=plain_text(raw.get("author", "")) or None,
         language=(raw.get("language") or None),
     )
-    words = sum(len(paragraph.split()) for paragraph in paragraphs)
-    return FeedEntry(link, article, summary_only=words < MIN_FULL_TEXT_WORDS and link is not None)
+    return FeedEntry(link, article, summary_only=not full_html and link is not None)
 
 
 def article_id_for(identity: str) -> str:

@@ -19,6 +19,8 @@ from corpus.cleaning import clean_paragraphs
 
 _BREAKS = frozenset({"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
                      "pre", "table", "tr", "td", "dd", "dt", "figure", "figcaption", "section", "article"})
+# Fewer words than this is navigation or a cookie notice that survived extraction, not an article.
+MIN_ARTICLE_WORDS = 8
 _HTML_LANG = re.compile(rb"<html[^>]*\blang=[\"']?([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)?", re.IGNORECASE)
 
 
@@ -41,7 +43,7 @@ def article_from_html(
     title = " ".join((document.title or "").split()) if document is not None else ""
     if paragraphs and title and paragraphs[0] == title:
         paragraphs = paragraphs[1:]  # trafilatura keeps the headline as the first line
-    if not paragraphs:
+    if sum(len(paragraph.split()) for paragraph in paragraphs) < MIN_ARTICLE_WORDS:
         raise NoArticleText("the page has no article text that I could find")
     return Article(
         article_id=article_id,

@@ -15,6 +15,7 @@ from pathlib import Path
 from corpus.ingest import prepare
 from corpus.loader import article_from_record
 from tests.bot.test_console import ROOT, run_bot
+from tests.support.web_server import LocalWeb
 
 REUTERS_LIKE = [
     {"id": "wire-1", "date": "1987-03-02T09:52:30", "title": "Record N.Z. Futures Volumes",
@@ -32,8 +33,8 @@ def write_jsonl(path: Path, records: list[dict]) -> Path:
     return path
 
 
-def summary(result: subprocess.CompletedProcess[str]) -> dict:
-    assert result.returncode == 0, result.stderr
+def summary(result: subprocess.CompletedProcess[str], status: int = 0) -> dict:
+    assert result.returncode == status, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -134,3 +135,24 @@ def _stored_sentences(db: Path) -> dict[str, tuple[str, ...]]:
         articles[article_id] = (*articles.get(article_id, ()), text)
     connection.close()
     return articles
+
+
+def test_a_local_url_is_refused_unless_private_urls_are_allowed(tmp_path):
+    with LocalWeb() as web:
+        url = web.url("/article.html")
+        refused = summary(run_bot("--ingest", url, "--db", str(tmp_path / "a.db"), "--json"), status=1)
+        allowed = summary(run_bot("--ingest", url, "--db", str(tmp_path / "b.db"), "--json",
+                                  env={"LEDE_ALLOW_PRIVATE_URLS": "1"}))
+    assert refused == {"added": 0, "known": 0, "failed": [{
+        "source": url, "reason": f"{url} was refused: 127.0.0.1 is a loopback address (Lede only fetches from the public internet)"}]}
+    assert allowed == {"added": 1, "known": 0, "failed": []}
+
+
+def test_a_feed_url_is_followed_and_its_entries_stored(tmp_path):
+    with LocalWeb() as web:
+        result = summary(run_bot("--ingest", web.url("/feed.xml"), "--db", str(tmp_path / "lede.db"), "--json",
+                                 env={"LEDE_ALLOW_PRIVATE_URLS": "127.0.0.1"}))
+        again = summary(run_bot("--ingest", web.url("/feed.xml"), "--db", str(tmp_path / "lede.db"), "--json",
+                                env={"LEDE_ALLOW_PRIVATE_URLS": "127.0.0.1"}))
+    assert result == {"added": 2, "known": 0, "failed": []}
+    assert again == {"added": 0, "known": 2, "failed": []}
