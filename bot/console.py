@@ -17,7 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 
 from bot import source_replies
 from bot.formatting import format_plain, outcome_to_json
-from bot.service import Kept, Lede, Refused
+from bot.service import Lede
 
 PROMPT = "? "
 GREETING = "Lede: ask a question about the news (Ctrl-D to quit)."
@@ -69,19 +69,17 @@ def run_command(lede: Lede, line: str) -> str:
 def _add(lede: Lede, args: list[str]) -> str:
     if len(args) != 1:
         return "Usage: /add &lt;url&gt;"
-    return _kept_or_refused(lede.add_url(args[0]))
+    return source_replies.added(lede.add_url(args[0]))
 
 
 def _feed(lede: Lede, args: list[str]) -> str:
     match args:
         case ["add", url]:
-            outcome = lede.follow_feed(url)
-            return source_replies.refused(outcome) if isinstance(outcome, Refused) else source_replies.feed_followed(outcome)
+            return source_replies.feed_added(lede.follow_feed(url))
         case ["list"]:
             return source_replies.feed_list(lede.feeds())
         case ["remove", number] if number.isdigit():
-            removed = lede.unfollow_feed(int(number))
-            return source_replies.refused(removed) if isinstance(removed, Refused) else source_replies.feed_removed(removed)
+            return source_replies.feed_removal(lede.unfollow_feed(int(number)))
         case ["export"]:
             return html.escape(lede.export_opml(), quote=False)
     return "Usage: /feed add &lt;url&gt; | /feed list | /feed remove &lt;n&gt; | /feed export"
@@ -90,10 +88,6 @@ def _feed(lede: Lede, args: list[str]) -> str:
 def _sources(lede: Lede, args: list[str]) -> str:
     page = int(args[0]) if args and args[0].isdigit() else 1
     return source_replies.sources_page(lede.sources(page=page))
-
-
-def _kept_or_refused(outcome: Kept | Refused) -> str:
-    return source_replies.refused(outcome) if isinstance(outcome, Refused) else source_replies.kept(outcome)
 
 
 _COMMANDS: dict[str, Callable[[Lede, list[str]], str]] = {"/add": _add, "/feed": _feed, "/sources": _sources}

@@ -34,8 +34,20 @@ def refused(outcome: Refused) -> str:
     return f"I couldn't add that: {_e(outcome.reason)}."
 
 
+def added(outcome: Kept | Refused) -> str:
+    """``/add`` and uploads: the article's title, publisher and number of sentences, or why not."""
+    return refused(outcome) if isinstance(outcome, Refused) else kept(outcome)
+
+
+def feed_added(outcome: FeedFollowed | Refused) -> str:
+    return refused(outcome) if isinstance(outcome, Refused) else feed_followed(outcome)
+
+
+def feed_removal(outcome: Feed | Refused) -> str:
+    return refused(outcome) if isinstance(outcome, Refused) else feed_removed(outcome)
+
+
 def kept(outcome: Kept) -> str:
-    """``/add`` and uploads: confirm title, publisher and number of sentences."""
     details = " · ".join(_e(part) for part in (outcome.article.publisher, outcome.article.published) if part)
     title = _title(outcome.article)
     sentences = f"{outcome.sentences} sentence{'s' if outcome.sentences != 1 else ''}"
