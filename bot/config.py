@@ -118,6 +118,10 @@ def load_config(argv: Sequence[str] | None = None, environ: Mapping[str, str] | 
     else:
         mode = Mode.TELEGRAM
     db = args.db or (Path(environ["LEDE_DB"]) if environ.get("LEDE_DB") else default_db_path())
+    try:
+        fetch_policy = FetchPolicy.from_setting(environ.get("LEDE_ALLOW_PRIVATE_URLS"))
+    except ValueError as error:
+        build_parser().error(str(error))
     feed_interval = args.feed_interval or float(environ.get("LEDE_FEED_INTERVAL") or 900)
     if feed_interval <= 0:
         build_parser().error("the feed interval must be a positive number of seconds")
@@ -130,7 +134,7 @@ def load_config(argv: Sequence[str] | None = None, environ: Mapping[str, str] | 
         corpus_paths=tuple(args.corpus),
         db_path=db,
         ingest_sources=tuple(args.ingest or ()),
-        fetch_policy=FetchPolicy.from_setting(environ.get("LEDE_ALLOW_PRIVATE_URLS")),
+        fetch_policy=fetch_policy,
         feed_interval=feed_interval,
         log_level=(args.log_level or environ.get("LEDE_LOG_LEVEL") or "INFO").upper(),
     )
