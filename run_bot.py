@@ -3,6 +3,7 @@
     python run_bot.py                 # Telegram bot (needs TELEGRAM_BOT_TOKEN)
     python run_bot.py --console       # questions on standard input
     python run_bot.py --ask "…"       # one question
+    python run_bot.py --ingest PATH_OR_URL [...]   # store articles and feeds, then exit
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from bot.config import Config, Mode, load_config
-from bot.console import answer_once, run_console
+from bot.console import answer_once, run_console, run_ingest
 from bot.logs import configure_logging
 from bot.service import Lede
 
@@ -31,12 +32,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(NO_TOKEN, file=sys.stderr)
         return 2
     lede = Lede.from_config(config)
-    if config.mode is Mode.ASK:
-        answer_once(lede, config.question or "", sys.stdout, as_json=config.json_output)
-    elif config.mode is Mode.CONSOLE:
-        run_console(lede, sys.stdin, sys.stdout, as_json=config.json_output)
-    else:
-        run_telegram(config, lede)
+    try:
+        if config.mode is Mode.INGEST:
+            return run_ingest(lede, list(config.ingest_sources), sys.stdout, sys.stderr, as_json=config.json_output)
+        if config.mode is Mode.ASK:
+            answer_once(lede, config.question or "", sys.stdout, as_json=config.json_output)
+        elif config.mode is Mode.CONSOLE:
+            run_console(lede, sys.stdin, sys.stdout, as_json=config.json_output)
+        else:
+            run_telegram(config, lede)
+    finally:
+        lede.close()
     return 0
 
 

@@ -9,6 +9,10 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
+import platformdirs
+
+from corpus.fetch import FetchPolicy
+
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = PROJECT_ROOT / "seeds"
@@ -20,6 +24,12 @@ class Mode(Enum):
     TELEGRAM = "telegram"
     CONSOLE = "console"
     ASK = "ask"
+    INGEST = "ingest"
+
+
+def default_db_path() -> Path:
+    """The user's data directory (``~/.local/share/lede/lede.db`` on Linux)."""
+    return platformdirs.user_data_path("lede") / "lede.db"
 
 
 @dataclass(frozen=True)
@@ -33,7 +43,11 @@ class Config:
     json_output: bool = False
     corpus_paths: tuple[Path, ...] = ()
     seeds_dir: Path = SEEDS_DIR
-    db_path: Path | None = None
+    db_path: Path | str = ":memory:"
+    ingest_sources: tuple[str, ...] = ()
+    fetch_policy: FetchPolicy = field(default_factory=FetchPolicy)
+    feed_interval: float = 900.0
+    max_upload_bytes: int = 2_000_000
     log_level: str = "INFO"
 
     @property
@@ -60,7 +74,13 @@ def build_parser() -> argparse.ArgumentParser:
     modes = parser.add_mutually_exclusive_group()
     modes.add_argument("--console", action="store_true", help="answer questions typed on standard input")
     modes.add_argument("--ask", metavar="QUESTION", help="answer one question and exit")
-    parser.add_argument("--json", action="store_true", help="print answers as JSON, one object per question")
+    modes.add_argument(
+        "--ingest",
+        metavar="PATH_OR_URL",
+        nargs="+",
+        help="store articles from files, folders (recursively), .opml feed lists, web pages or feeds, then exit",
+    )
+    parser.add_argument("--json", action="store_true", help="print answers (or the --ingest summary) as JSON")
     parser.add_argument(
         "--corpus",
         metavar="PATH",
@@ -69,7 +89,18 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         help="a file or folder of articles (.txt, .md, .jsonl, .jsonl.gz) to load; repeatable",
     )
-    parser.add_argument("--db", metavar="PATH", type=Path, help="where Lede keeps its state (default: $LEDE_DB)")
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        type=Path,
+        help=f"the SQLite database Lede keeps its sources in (default: $LEDE_DB, else {default_db_path()})",
+    )
+    parser.add_argument(
+        "--feed-interval",
+        metavar="SECONDS",
+        type=float,
+        help="how often the bot polls feeds (default: $LEDE_FEED_INTERVAL or 900)",
+    )
     parser.add_argument("--log-level", default=None, help="logging level (default: $LEDE_LOG_LEVEL or INFO)")
     return parser
 
@@ -78,13 +109,22 @@ def load_config(argv: Sequence[str] | None = None, environ: Mapping[str, str] | 
     """Build the configuration: flags win over the environment, which wins over defaults."""
     environ = os.environ if environ is None else environ
     args = build_parser().parse_args(argv)
-    if args.ask is not None:
+    if args.ingest:
+        mode = Mode.INGEST
+    elif args.ask is not None:
         mode = Mode.ASK
     elif args.console:
         mode = Mode.CONSOLE
     else:
         mode = Mode.TELEGRAM
-    db = args.db or (Path(environ["LEDE_DB"]) if environ.get("LEDE_DB") else None)
+    db = args.db or (Path(environ["LEDE_DB"]) if environ.get("LEDE_DB") else default_db_path())
+    try:
+        fetch_policy = FetchPolicy.from_setting(environ.get("LEDE_ALLOW_PRIVATE_URLS"))
+    except ValueError as error:
+        build_parser().error(str(error))
+    feed_interval = args.feed_interval or float(environ.get("LEDE_FEED_INTERVAL") or 900)
+    if feed_interval <= 0:
+        build_parser().error("the feed interval must be a positive number of seconds")
     return Config(
         mode=mode,
         token=environ.get("TELEGRAM_BOT_TOKEN") or None,
@@ -93,5 +133,8 @@ def load_config(argv: Sequence[str] | None = None, environ: Mapping[str, str] | 
         json_output=args.json,
         corpus_paths=tuple(args.corpus),
         db_path=db,
+        ingest_sources=tuple(args.ingest or ()),
+        fetch_policy=fetch_policy,
+        feed_interval=feed_interval,
         log_level=(args.log_level or environ.get("LEDE_LOG_LEVEL") or "INFO").upper(),
     )

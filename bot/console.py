@@ -1,15 +1,27 @@
-"""The console: the same engine and the same replies as Telegram, on a terminal or a pipe."""
+"""The console: the same engine and the same replies as Telegram, on a terminal or a pipe.
+
+Lines that start with ``/`` are the Telegram commands for sources (``/add``,
+``/feed``, ``/sources``), run by the same service functions and printed as
+the same replies without the markup; everything else is a question.
+"""
 
 from __future__ import annotations
 
+import html
 import json
+from collections.abc import Callable
 from typing import TextIO
 
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from bot import source_replies
 from bot.formatting import format_plain, outcome_to_json
 from bot.service import Lede
 
 PROMPT = "? "
 GREETING = "Lede: ask a question about the news (Ctrl-D to quit)."
+COMMANDS_HELP = "Commands: /add <url>, /feed add <url>, /feed list, /feed remove <n>, /feed export, /sources [page]"
 
 
 def answer_once(lede: Lede, question: str, output: TextIO, *, as_json: bool) -> None:
@@ -31,13 +43,70 @@ def run_console(lede: Lede, input_stream: TextIO, output: TextIO, *, as_json: bo
     """
     interactive = input_stream.isatty() and not as_json
     if interactive:
-        output.write(GREETING + "\n" + PROMPT)
+        output.write(GREETING + "\n" + COMMANDS_HELP + "\n" + PROMPT)
         output.flush()
     for line in input_stream:
-        if as_json or line.strip():
+        if line.startswith("/") and not as_json:
+            output.write(source_replies.to_plain(run_command(lede, line)) + "\n\n")
+        elif as_json or line.strip():
             answer_once(lede, line, output, as_json=as_json)
             if not as_json:
                 output.write("\n")
         if interactive:
             output.write(PROMPT)
             output.flush()
+
+
+def run_command(lede: Lede, line: str) -> str:
+    """A source command typed on the console, as Telegram HTML (the caller strips the markup)."""
+    command, *args = line.split()
+    action = _COMMANDS.get(command.lower())
+    if action is None:
+        return html.escape(f"Unknown command {command}. {COMMANDS_HELP}", quote=False)
+    return action(lede, args)
+
+
+def _add(lede: Lede, args: list[str]) -> str:
+    if len(args) != 1:
+        return "Usage: /add &lt;url&gt;"
+    return source_replies.added(lede.add_url(args[0]))
+
+
+def _feed(lede: Lede, args: list[str]) -> str:
+    match args:
+        case ["add", url]:
+            return source_replies.feed_added(lede.follow_feed(url))
+        case ["list"]:
+            return source_replies.feed_list(lede.feeds())
+        case ["remove", number] if number.isdigit():
+            return source_replies.feed_removal(lede.unfollow_feed(int(number)))
+        case ["export"]:
+            return html.escape(lede.export_opml(), quote=False)
+    return "Usage: /feed add &lt;url&gt; | /feed list | /feed remove &lt;n&gt; | /feed export"
+
+
+def _sources(lede: Lede, args: list[str]) -> str:
+    page = int(args[0]) if args and args[0].isdigit() else 1
+    return source_replies.sources_page(lede.sources(page=page))
+
+
+_COMMANDS: dict[str, Callable[[Lede, list[str]], str]] = {"/add": _add, "/feed": _feed, "/sources": _sources}
+
+
+def run_ingest(lede: Lede, sources: list[str], output: TextIO, errors: TextIO, *, as_json: bool) -> int:
+    """``--ingest``: store the sources with a progress bar on ``errors``, then print the summary.
+
+    With ``as_json`` the summary is one JSON object on the last line of
+    ``output``. Returns the exit status: 0 unless every source failed.
+    """
+    console = Console(file=errors)
+    columns = (SpinnerColumn(), TextColumn("Ingesting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("ingest", total=None)
+        report = lede.ingest(sources, progress=lambda: progress.advance(task))
+    if as_json:
+        output.write(json.dumps(report.to_json(), ensure_ascii=False) + "\n")
+    else:
+        output.write(source_replies.to_plain(source_replies.ingest_summary(report)) + "\n")
+    output.flush()
+    return 1 if report.failed and not (report.added or report.known) else 0

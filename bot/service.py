@@ -1,15 +1,41 @@
-"""The one service every front end calls: Telegram handlers and the console alike."""
+"""The one service every front end calls: Telegram handlers and the console alike.
+
+:class:`Lede` owns the store (what Lede has read, kept across restarts), the
+sentence index (what it can quote, in memory) and who may see what. Every
+way of adding a source, from ``--ingest`` to a document sent in Telegram,
+ends in :meth:`Lede._keep`, so they all deduplicate, store and index alike.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-from dataclasses import dataclass
+import math
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.config import Config
+from bot.config import Config, Mode
 from corpus.article import Article
-from corpus.loader import load_paths
+from corpus.feeds import ParsedFeed, export_opml, parse_feed, parse_opml
+from corpus.fetch import FEED_TYPES, HTML_TYPES, FetchPolicy, fetch
+from corpus.ingest import (
+    SOURCE_ERRORS,
+    Failure,
+    IngestReport,
+    UnreadableSource,
+    content_hash,
+    fetch_article,
+    fetch_page,
+    prepare,
+    read_document,
+    reason,
+)
+from corpus.loader import SUPPORTED_SUFFIXES, load_file, load_paths
+from corpus.store import EVERYONE, Feed, Store, utc_now
+from corpus.urls import InvalidUrl, canonical_url, looks_like_url
+from corpus.visibility import Visibility
 from retrieval.answer import Answer, answer_question
 from retrieval.index import SentenceIndex
 from retrieval.lexicon import Lexicon
@@ -20,6 +46,9 @@ log = logging.getLogger(__name__)
 # Long enough for any real question, short enough that nobody pastes an
 # article into the question box by mistake and waits for a useless answer.
 MAX_QUESTION_CHARS = 500
+# A feed that keeps failing is tried less and less often, but at least daily.
+MAX_FEED_BACKOFF = timedelta(days=1)
+SOURCES_PAGE_SIZE = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,27 +62,119 @@ class InvalidQuestion:
 Outcome = Answer | InvalidQuestion
 
 
-class Lede:
-    """Lede's engine: the articles it knows and the questions it answers."""
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """An article Lede now answers from: just stored (``new``) or already known."""
 
-    def __init__(self, index: SentenceIndex) -> None:
+    article: Article
+    sentences: int
+    new: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """A source Lede could not add, with the reason to show the user."""
+
+    source: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class FeedFollowed:
+    """A feed a chat now follows, and what its first poll brought."""
+
+    feed: Feed
+    already_followed: bool
+    report: IngestReport
+
+
+@dataclass(frozen=True, slots=True)
+class FeedsImported:
+    """The outcome of an OPML import: feeds followed, articles they brought, failures."""
+
+    followed: tuple[Feed, ...]
+    report: IngestReport
+
+
+@dataclass(frozen=True, slots=True)
+class SourcesPage:
+    """One page of a chat's sources: its feeds, then its articles, newest first."""
+
+    feeds: tuple[Feed, ...]
+    articles: tuple[Article, ...]
+    page: int
+    pages: int
+    total_articles: int
+
+
+class Lede:
+    """Lede's engine: the articles it knows, where they came from, and the questions it answers."""
+
+    def __init__(
+        self,
+        index: SentenceIndex | None,
+        store: Store | None = None,
+        *,
+        fetch_policy: FetchPolicy | None = None,
+        feed_interval: float = 900.0,
+        max_upload_bytes: int = 2_000_000,
+    ) -> None:
+        # None for a run that only stores (``--ingest``): indexing would cost as much again, for nothing.
         self.index = index
+        self.store = store if store is not None else Store.open(":memory:")
+        self.fetch_policy = fetch_policy or FetchPolicy()
+        self.feed_interval = feed_interval
+        self.max_upload_bytes = max_upload_bytes
+        self.visibility = Visibility()
+        # The Telegram shell adds sources from worker threads while questions
+        # are answered on the event loop; the index is not safe to share unlocked.
+        self._lock = threading.RLock()
 
     @classmethod
     def from_config(cls, config: Config) -> Lede:
-        """Load the configured corpora; with none given, the bundled seed articles."""
-        lede = cls(SentenceIndex(Analyzer(Lexicon.load())))
+        """Open the store and load it; add the configured corpora, else the bundled seed articles.
+
+        An ``--ingest`` run only stores, so it neither loads nor builds the index.
+        """
+        store = Store.open(config.db_path)
+        if config.mode is Mode.INGEST:
+            return cls(None, store, fetch_policy=config.fetch_policy, feed_interval=config.feed_interval)
+        lede = cls(
+            SentenceIndex(Analyzer(Lexicon.load())),
+            store,
+            fetch_policy=config.fetch_policy,
+            feed_interval=config.feed_interval,
+            max_upload_bytes=config.max_upload_bytes,
+        )
         paths = config.corpus_paths or (config.seeds_dir,)
         lede.add_articles(load_paths(Path(path) for path in paths))
-        log.info("Loaded %d sentences from %s", len(lede.index), ", ".join(map(str, paths)))
+        lede.load_store()
+        log.info("Loaded %d sentences from %s and %s", len(lede.index), ", ".join(map(str, paths)), config.db_path)
         return lede
 
-    def add_articles(self, articles: Iterable[Article]) -> int:
-        """Make articles answerable; returns how many were new."""
-        return self.index.add(articles)
+    def load_store(self) -> int:
+        """Index every stored article from its stored sentences (no splitting); returns how many."""
+        assert self.index is not None, "this Lede only stores"
+        with self._lock:
+            loaded = sum(self.index.add_article(stored.article, stored.sentences) for stored in self.store.load_articles())
+            self.visibility.load(*self.store.visibility_rows())
+        return loaded
 
-    def ask(self, question: str) -> Outcome:
-        """Answer a question typed by a person, or say why it cannot be asked."""
+    def add_articles(self, articles: Iterable[Article]) -> int:
+        """Make articles answerable in every chat for this run only (the bundled corpus, ``--corpus``)."""
+        assert self.index is not None, "this Lede only stores"
+        added = 0
+        with self._lock:
+            for article in articles:
+                if self.index.add([article]):
+                    added += 1
+                self.visibility.grant(EVERYONE, article.article_id)
+        return added
+
+    # ---- questions -----------------------------------------------------------------------
+
+    def ask(self, question: str, chat: int = EVERYONE) -> Outcome:
+        """Answer a question typed by a person, from what ``chat`` may see, or say why it cannot be asked."""
         question = " ".join(question.split())
         if not question:
             return InvalidQuestion(question, "Ask me a question about the news, for example: what did Zelensky demand?")
@@ -62,4 +183,248 @@ class Lede:
                 question[:80] + "…",
                 f"That question is {len(question):,} characters long; please keep it under {MAX_QUESTION_CHARS:,}.",
             )
-        return answer_question(self.index, question)
+        assert self.index is not None, "this Lede only stores"
+        with self._lock:
+            visible = self.visibility.rule_for(chat)
+            return answer_question(self.index, question, accept=lambda passage: visible(passage.article.article_id))
+
+    # ---- adding sources ------------------------------------------------------------------
+
+    def ingest(
+        self, sources: Sequence[str], *, chat: int = EVERYONE, progress: Callable[[], None] | None = None
+    ) -> IngestReport:
+        """Store the articles of files, folders, OPML lists, web pages and feeds; one bad source never stops the rest.
+
+        ``progress`` is called after each article, for a progress bar.
+        """
+        report = IngestReport()
+        for source in sources:
+            if looks_like_url(source):
+                self._ingest_url(source, chat, report)
+                if progress:
+                    progress()
+                continue
+            path = Path(source)
+            if not path.exists():
+                report.failed.append(Failure(source, "no such file or folder"))
+                continue
+            for file in _files(path):
+                try:
+                    if file.name.lower().endswith(".opml"):
+                        imported = self.import_opml(file.read_bytes(), chat)
+                        report.include(imported.report)
+                        continue
+                    for article in load_file(file):
+                        self._tally(report, article.source or str(file), lambda a=article: self._keep(a, chat=chat))
+                        if progress:
+                            progress()
+                except (OSError, ValueError) as error:
+                    report.failed.append(Failure(str(file), reason(error) if isinstance(error, SOURCE_ERRORS) else str(error)))
+        return report
+
+    def _ingest_url(self, url: str, chat: int, report: IngestReport) -> None:
+        try:
+            page = fetch_page(url, self.fetch_policy)
+        except SOURCE_ERRORS as error:
+            report.failed.append(Failure(url, reason(error)))
+            return
+        if isinstance(page, ParsedFeed):
+            followed = self.follow_feed(url, chat)
+            if isinstance(followed, Refused):
+                report.failed.append(Failure(url, followed.reason))
+            else:
+                report.include(followed.report)
+        else:
+            self._tally(report, url, lambda: self._keep(page, chat=chat))
+
+    def add_url(self, url: str, chat: int = EVERYONE) -> Kept | Refused:
+        """``/add <url>``: fetch one web article and keep it for ``chat``."""
+        try:
+            return self._keep(fetch_article(url, self.fetch_policy), chat=chat)
+        except SOURCE_ERRORS as error:
+            return Refused(url, reason(error))
+
+    def add_document(self, name: str, data: bytes, chat: int = EVERYONE) -> Kept | Refused:
+        """A document sent to the bot (.txt, .md, .html) becomes an article of ``chat``."""
+        if len(data) > self.max_upload_bytes:
+            return Refused(name, self.too_large(name, len(data)))
+        try:
+            return self._keep(read_document(name, data), chat=chat)
+        except SOURCE_ERRORS as error:
+            return Refused(name, reason(error))
+
+    def too_large(self, name: str, size: int) -> str | None:
+        """Why an upload of ``size`` bytes is refused before it is even downloaded, if it is."""
+        if size <= self.max_upload_bytes:
+            return None
+        return f"{name} is {size / 1e6:.1f} MB; I take documents up to {self.max_upload_bytes / 1e6:.0f} MB"
+
+    def _keep(self, article: Article, *, chat: int = EVERYONE, feed: int | None = None) -> Kept:
+        """Store and index an article unless its id, URL or text is known; either way ``chat`` (or ``feed``) sees it."""
+        fingerprint = content_hash(article.paragraphs)
+        with self._lock:
+            known = self.store.known_article(article.article_id, article.url, fingerprint)
+            if known is not None:
+                self.store.share_article(known, chat=chat, feed=feed)
+                self._grant(known, chat, feed)
+                stored = self.store.article(known)
+                return Kept(stored.article, len(stored.sentences), new=False)
+            prepared = prepare(replace(article, fetched=article.fetched or utc_now()))
+            if not prepared.sentences:
+                raise UnreadableSource(f"{article.source or article.article_id} has no text to quote from")
+            self.store.add_article(prepared.article, prepared.sentences, prepared.content_hash, chat=chat, feed=feed)
+            if self.index is not None:
+                self.index.add_article(prepared.article, prepared.sentences)
+            self._grant(article.article_id, chat, feed)
+            return Kept(prepared.article, len(prepared.sentences), new=True)
+
+    def _grant(self, article_id: str, chat: int, feed: int | None) -> None:
+        if feed is None:
+            self.visibility.grant(chat, article_id)
+        else:
+            self.visibility.add_to_feed(feed, article_id)
+
+    @staticmethod
+    def _tally(report: IngestReport, source: str, keep: Callable[[], Kept]) -> None:
+        try:
+            kept = keep()
+        except SOURCE_ERRORS as error:
+            report.failed.append(Failure(source, reason(error)))
+            return
+        if kept.new:
+            report.added += 1
+        else:
+            report.known += 1
+
+    # ---- feeds ---------------------------------------------------------------------------
+
+    def follow_feed(self, url: str, chat: int = EVERYONE) -> FeedFollowed | Refused:
+        """``/feed add <url>``: check that it is a feed, follow it for ``chat`` and read it now."""
+        try:
+            canonical = canonical_url(url)
+        except InvalidUrl as error:
+            return Refused(url, str(error))
+        try:
+            fetched = fetch(canonical, self.fetch_policy, accept=FEED_TYPES | HTML_TYPES)
+            parsed = parse_feed(fetched.body, fetched.url)
+        except SOURCE_ERRORS as error:
+            return Refused(url, reason(error))
+        feed, new = self.store.subscribe(chat, canonical)
+        with self._lock:
+            self.visibility.follow(chat, feed.feed_id)
+        report = self._read_entries(feed, parsed)
+        self.store.record_poll(feed.feed_id, next_check=self._after(self.feed_interval), title=parsed.title,
+                               etag=fetched.etag, last_modified=fetched.last_modified)
+        return FeedFollowed(self.store.feed(feed.feed_id), not new, report)
+
+    def feeds(self, chat: int = EVERYONE) -> list[Feed]:
+        """``/feed list``: a chat's feeds, numbered from 1 in this order."""
+        return self.store.chat_feeds(chat)
+
+    def unfollow_feed(self, number: int, chat: int = EVERYONE) -> Feed | Refused:
+        """``/feed remove <n>``: stop following the chat's n-th feed (as ``/feed list`` numbers them)."""
+        feeds = self.store.chat_feeds(chat)
+        if not 1 <= number <= len(feeds):
+            count = f"feeds 1 to {len(feeds)}" if feeds else "no feeds"
+            return Refused(str(number), f"there is no feed number {number}; this chat has {count}")
+        feed = feeds[number - 1]
+        self.store.unsubscribe(chat, feed.feed_id)
+        with self._lock:
+            self.visibility.unfollow(chat, feed.feed_id)
+        return feed
+
+    def export_opml(self, chat: int = EVERYONE) -> str:
+        """``/feed export``: the chat's feeds as an OPML file that feed readers import."""
+        return export_opml(((feed.title, feed.url) for feed in self.store.chat_feeds(chat)), "Lede feeds")
+
+    def import_opml(self, data: bytes, chat: int = EVERYONE) -> FeedsImported:
+        """An OPML file (sent in Telegram or given to ``--ingest``): follow every feed in it."""
+        report = IngestReport()
+        followed: list[Feed] = []
+        try:
+            urls = parse_opml(data)
+        except SOURCE_ERRORS as error:
+            report.failed.append(Failure("OPML", reason(error)))
+            return FeedsImported((), report)
+        for url in urls:
+            outcome = self.follow_feed(url, chat)
+            if isinstance(outcome, Refused):
+                report.failed.append(Failure(url, outcome.reason))
+            else:
+                followed.append(outcome.feed)
+                report.include(outcome.report)
+        return FeedsImported(tuple(followed), report)
+
+    def poll_feeds(self, now: datetime | None = None) -> IngestReport:
+        """Read every followed feed that is due (the JobQueue calls this; so may a cron job)."""
+        report = IngestReport()
+        for feed in self.store.due_feeds((now or datetime.now(UTC)).replace(microsecond=0).isoformat()):
+            report.include(self._poll(feed))
+        return report
+
+    def _poll(self, feed: Feed) -> IngestReport:
+        """One conditional GET of a feed; failures back off exponentially."""
+        try:
+            fetched = fetch(feed.url, self.fetch_policy, accept=FEED_TYPES | HTML_TYPES,
+                            etag=feed.etag, last_modified=feed.last_modified)
+            parsed = None if fetched.not_modified else parse_feed(fetched.body, fetched.url)
+        except SOURCE_ERRORS as error:
+            delay = min(timedelta(seconds=self.feed_interval * 2 ** (feed.failures + 1)), MAX_FEED_BACKOFF)
+            self.store.record_poll(feed.feed_id, next_check=self._after(delay.total_seconds()), error=reason(error))
+            log.warning("Feed %s failed (%d in a row): %s", feed.url, feed.failures + 1, reason(error))
+            return IngestReport(failed=[Failure(feed.url, reason(error))])
+        report = self._read_entries(feed, parsed) if parsed is not None else IngestReport()
+        self.store.record_poll(
+            feed.feed_id, next_check=self._after(self.feed_interval), title=parsed.title if parsed else None,
+            etag=fetched.etag or feed.etag, last_modified=fetched.last_modified or feed.last_modified,
+        )
+        return report
+
+    def _read_entries(self, feed: Feed, parsed: ParsedFeed) -> IngestReport:
+        """Keep a feed's entries, fetching the page of each new one that carries only a summary."""
+        report = IngestReport()
+        for entry in parsed.entries:
+            article = entry.article
+            known = self.store.known_article(article.article_id, article.url, content_hash(article.paragraphs))
+            if entry.summary_only and entry.link and known is None:
+                article = self._full_text(entry.link, article)
+            self._tally(report, entry.link or feed.url, lambda a=article: self._keep(a, feed=feed.feed_id))
+        return report
+
+    def _full_text(self, link: str, summary: Article) -> Article:
+        """The entry's page as the article, keeping what the feed knew better; the summary if that fails."""
+        try:
+            page = fetch_article(link, self.fetch_policy)
+        except SOURCE_ERRORS as error:
+            log.info("Kept the summary of %s: %s", link, reason(error))
+            return summary
+        return replace(page, article_id=summary.article_id, title=summary.title or page.title,
+                       publisher=summary.publisher or page.publisher, published=summary.published or page.published,
+                       author=page.author or summary.author, source=summary.source)
+
+    @staticmethod
+    def _after(seconds: float) -> str:
+        return (datetime.now(UTC) + timedelta(seconds=math.ceil(seconds))).replace(microsecond=0).isoformat()
+
+    # ---- what a chat has -----------------------------------------------------------------
+
+    def sources(self, chat: int = EVERYONE, page: int = 1) -> SourcesPage:
+        """``/sources``: the chat's feeds and a page of its articles, newest first."""
+        listing = self.store.chat_articles(chat, limit=SOURCES_PAGE_SIZE, offset=0)
+        pages = max(1, math.ceil(listing.total / SOURCES_PAGE_SIZE))
+        page = min(max(page, 1), pages)
+        if page > 1:
+            listing = self.store.chat_articles(chat, limit=SOURCES_PAGE_SIZE, offset=(page - 1) * SOURCES_PAGE_SIZE)
+        return SourcesPage(tuple(self.store.chat_feeds(chat)), listing.articles, page, pages, listing.total)
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def _files(path: Path) -> Iterator[Path]:
+    if path.is_dir():
+        for child in sorted(p for p in path.rglob("*") if p.is_file()):
+            if child.name.lower().endswith((*SUPPORTED_SUFFIXES, ".opml")):
+                yield child
+    else:
+        yield path

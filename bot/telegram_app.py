@@ -1,30 +1,47 @@
 """The Telegram front end: one handler per intent, each a thin shell around :class:`Lede`.
 
-Handlers parse the update, call ``Lede.ask``, format, and reply. In private
-chats every text message is a question; in groups Lede speaks only when
-addressed (``/ask``, a mention, or a reply to one of its messages), which also
-works with Telegram's privacy mode on for ``/ask`` and replies.
+Handlers parse the update, call one :class:`Lede` method, format, and reply.
+In private chats every text message is a question; in groups Lede speaks only
+when addressed (``/ask``, a mention, or a reply to one of its messages), which
+also works with Telegram's privacy mode on for ``/ask`` and replies.
+
+Sources (``/add``, documents, ``/feed``) belong to the chat they were added
+in; in groups only administrators change them. Adding a source fetches and
+parses, so it runs in a worker thread to keep the bot answering meanwhile.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+from pathlib import PurePath
 
-from telegram import BotCommand, LinkPreviewOptions, Message, MessageEntity, Update
-from telegram.constants import ParseMode
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    LinkPreviewOptions,
+    Message,
+    MessageEntity,
+    Update,
+)
+from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.ext import (
     Application,
     ApplicationBuilder,
+    CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
     filters,
 )
 
+from bot import source_replies
 from bot.config import Config
 from bot.formatting import format_html
-from bot.service import Lede
+from bot.service import Lede, Refused
 
 log = logging.getLogger(__name__)
 
@@ -33,11 +50,21 @@ HELP_TEXT = (
     "and says where that sentence came from.\n\n"
     "In a private chat, just write your question, for example:\n"
     "<i>what did Zelensky demand?</i>\n\n"
-    "In a group, use /ask &lt;question&gt;, mention me, or reply to one of my messages."
+    "In a group, use /ask &lt;question&gt;, mention me, or reply to one of my messages.\n\n"
+    "Give me news to read: /add &lt;url&gt; for an article, send a .txt, .md or .html file, "
+    "or follow a feed with /feed add &lt;url&gt; (/feed list, /feed remove &lt;n&gt;, /feed export; "
+    "send an .opml file to import feeds). /sources shows what this chat has."
 )
+ADMINS_ONLY = "Only this group's administrators can change its sources."
+FEED_USAGE = "Usage: /feed add &lt;url&gt; | /feed list | /feed remove &lt;n&gt; | /feed export"
+ADMIN_STATUSES = frozenset({ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER})
+SOURCES_CALLBACK = "sources:"
 APOLOGY = "Sorry, something went wrong while answering that. Please try again in a moment."
 COMMANDS = (
     BotCommand("ask", "Ask a question about the news"),
+    BotCommand("add", "Add a news article by its URL"),
+    BotCommand("feed", "Follow feeds: add, list, remove, export"),
+    BotCommand("sources", "This chat's feeds and articles"),
     BotCommand("help", "What Lede does and how to ask"),
 )
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -72,6 +99,11 @@ def build_application(config: Config, lede: Lede) -> Application:
     application.bot_data["lede"] = lede
     application.add_handler(CommandHandler(["start", "help"], help_command))
     application.add_handler(CommandHandler("ask", ask_command))
+    application.add_handler(CommandHandler("add", add_command))
+    application.add_handler(CommandHandler("feed", feed_command))
+    application.add_handler(CommandHandler("sources", sources_command))
+    application.add_handler(CallbackQueryHandler(sources_page, pattern=f"^{SOURCES_CALLBACK}"))
+    application.add_handler(MessageHandler(filters.Document.ALL, document_message))
     application.add_handler(
         MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, question_message)
     )
@@ -79,6 +111,8 @@ def build_application(config: Config, lede: Lede) -> Application:
         MessageHandler(filters.ChatType.GROUPS & filters.TEXT & ~filters.COMMAND & _AddressedToBot(), group_message)
     )
     application.add_error_handler(error_handler)
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(poll_feeds, interval=config.feed_interval, first=config.feed_interval)
     return application
 
 
@@ -105,10 +139,127 @@ async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
     lede: Lede = context.bot_data["lede"]
-    reply = format_html(lede.ask(question))
+    reply = format_html(lede.ask(question, update.effective_chat.id))
+    await _reply(update, reply)
+
+
+async def _reply(update: Update, html: str, markup: InlineKeyboardMarkup | None = None) -> None:
     await update.effective_message.reply_text(
-        reply, parse_mode=ParseMode.HTML, do_quote=True, link_preview_options=_NO_PREVIEW
+        html, parse_mode=ParseMode.HTML, do_quote=True, link_preview_options=_NO_PREVIEW, reply_markup=markup
     )
+
+
+# ---- sources ---------------------------------------------------------------------------------
+
+
+async def _may_change_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """In groups only administrators change sources (asked of Telegram each time: roles change)."""
+    chat = update.effective_chat
+    if chat.type == ChatType.PRIVATE:
+        return True
+    member = await context.bot.get_chat_member(chat.id, update.effective_user.id)
+    if member.status in ADMIN_STATUSES:
+        return True
+    await _reply(update, ADMINS_ONLY)
+    return False
+
+
+async def add_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if len(context.args or ()) != 1:
+        await _reply(update, "Send /add &lt;url&gt; with the address of a news article.")
+        return
+    if not await _may_change_sources(update, context):
+        return
+    lede: Lede = context.bot_data["lede"]
+    outcome = await asyncio.to_thread(lede.add_url, context.args[0], update.effective_chat.id)
+    await _reply(update, source_replies.added(outcome))
+
+
+async def document_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A document adds an article (.txt, .md, .html) or imports feeds (.opml).
+
+    In groups a document is taken only when its caption addresses the bot
+    (``/add``), so files shared among members are left alone.
+    """
+    message = update.effective_message
+    document = message.document
+    if update.effective_chat.type != ChatType.PRIVATE and not (message.caption or "").startswith("/add"):
+        return
+    if not await _may_change_sources(update, context):
+        return
+    lede: Lede = context.bot_data["lede"]
+    name = document.file_name or "document"
+    if reason := lede.too_large(name, document.file_size or 0):
+        await _reply(update, source_replies.refused(Refused(name, reason)))
+        return
+    data = bytes(await (await document.get_file()).download_as_bytearray())
+    chat = update.effective_chat.id
+    if PurePath(name.lower()).suffix == ".opml":
+        imported = await asyncio.to_thread(lede.import_opml, data, chat)
+        await _reply(update, source_replies.feeds_imported(imported))
+    else:
+        await _reply(update, source_replies.added(await asyncio.to_thread(lede.add_document, name, data, chat)))
+
+
+async def feed_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    lede: Lede = context.bot_data["lede"]
+    chat = update.effective_chat.id
+    match context.args or []:
+        case ["list"]:
+            await _reply(update, source_replies.feed_list(lede.feeds(chat)))
+        case ["export"]:
+            opml = lede.export_opml(chat).encode()
+            await update.effective_message.reply_document(
+                InputFile(opml, filename="lede-feeds.opml"), caption="This chat's feeds, for any feed reader.",
+                do_quote=True,
+            )
+        case ["add", url]:
+            if await _may_change_sources(update, context):
+                await _reply(update, source_replies.feed_added(await asyncio.to_thread(lede.follow_feed, url, chat)))
+        case ["remove", number] if number.isdigit():
+            if await _may_change_sources(update, context):
+                await _reply(update, source_replies.feed_removal(lede.unfollow_feed(int(number), chat)))
+        case _:
+            await _reply(update, FEED_USAGE)
+
+
+async def sources_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    lede: Lede = context.bot_data["lede"]
+    page = lede.sources(update.effective_chat.id)
+    await _reply(update, source_replies.sources_page(page), _page_buttons(page.page, page.pages))
+
+
+async def sources_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A "newer"/"older" button under /sources: show that page in place."""
+    query = update.callback_query
+    number = query.data.removeprefix(SOURCES_CALLBACK)
+    if not number.isdigit():
+        await query.answer("That button is no longer valid.")
+        return
+    lede: Lede = context.bot_data["lede"]
+    page = lede.sources(update.effective_chat.id, int(number))
+    await query.answer()
+    await query.edit_message_text(
+        source_replies.sources_page(page), parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW,
+        reply_markup=_page_buttons(page.page, page.pages),
+    )
+
+
+def _page_buttons(page: int, pages: int) -> InlineKeyboardMarkup | None:
+    buttons = []
+    if page > 1:
+        buttons.append(InlineKeyboardButton("‹ Newer", callback_data=f"{SOURCES_CALLBACK}{page - 1}"))
+    if page < pages:
+        buttons.append(InlineKeyboardButton("Older ›", callback_data=f"{SOURCES_CALLBACK}{page + 1}"))
+    return InlineKeyboardMarkup([buttons]) if buttons else None
+
+
+async def poll_feeds(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The JobQueue's repeating job: read the feeds that are due, off the event loop."""
+    lede: Lede = context.bot_data["lede"]
+    report = await asyncio.to_thread(lede.poll_feeds)
+    if report.added or report.failed:
+        log.info("Feeds polled: %d new articles, %d failures", report.added, len(report.failed))
 
 
 async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

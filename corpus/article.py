@@ -11,7 +11,9 @@ class Article:
 
     ``paragraphs`` holds the body only (no feed footer, no boilerplate, no
     repeats), each paragraph a single line. Citing fields are optional because
-    plain-text sources rarely carry all of them.
+    plain-text sources rarely carry all of them. ``source`` says where the
+    article was read from (a file, a URL, a feed); ``fetched`` is when, as ISO
+    8601 in UTC, and ``published`` is the publisher's own date when known.
     """
 
     article_id: str
@@ -21,6 +23,9 @@ class Article:
     url: str | None = None
     published: str | None = None
     source: str | None = None
+    author: str | None = None
+    language: str | None = None
+    fetched: str | None = None
 
     @property
     def text(self) -> str:

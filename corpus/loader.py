@@ -1,10 +1,11 @@
 """Turn files on disk into clean :class:`Article` objects.
 
-Sources arrive in three shapes: plain text as a feed delivered it (``.txt``),
-Markdown (``.md``), and JSON Lines in the Reuters-21578 format of the shared
-data (``.jsonl``, optionally gzipped). Each becomes body paragraphs with the
-feed's furniture (footers, "this post is part of…" notes, repeated
-paragraphs) removed, because every sentence left in is a candidate answer.
+Sources arrive in four shapes: plain text as a feed delivered it (``.txt``),
+Markdown (``.md``), saved web pages (``.html``) and JSON Lines in the
+Reuters-21578 format of the shared data (``.jsonl``, optionally gzipped). Each
+becomes body paragraphs with the feed's furniture (footers, "this post is part
+of…" notes, repeated paragraphs) removed, because every sentence left in is a
+candidate answer (see :mod:`corpus.cleaning`).
 """
 
 from __future__ import annotations
@@ -14,25 +15,16 @@ import json
 import logging
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from corpus.article import Article
+from corpus.cleaning import FEED_FOOTER, clean_paragraphs, split_paragraphs
+from corpus.html import article_from_html
 
 log = logging.getLogger(__name__)
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".jsonl", ".jsonl.gz")
-
-# WordPress and many other feed generators close every item with this line.
-_FEED_FOOTER = re.compile(
-    r"^The post (?P<title>.+?) appeared first on (?P<publisher>.+?)\.?$"
-)
-
-# Editorial notes that describe the publication, not the news.
-_BOILERPLATE = (
-    re.compile(r"^This (?:post|article|story|piece) is part of\b", re.IGNORECASE),
-    re.compile(r"\bFollow along here\.?$", re.IGNORECASE),
-    re.compile(r"^(?:Sign up|Subscribe) (?:for|to) (?:our|the)\b.*newsletter", re.IGNORECASE),
-)
+SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl", ".jsonl.gz")
 
 # Reuters wires end with a signature, on a line of its own or after the last sentence.
 _WIRE_SIGNATURE = re.compile(r"""(?:\s+REUTERS?|(?:^|\n|(?<=[.!?'"”)]))\s*Reuters?)\s*$""")
@@ -40,8 +32,6 @@ _WIRE_SIGNATURE = re.compile(r"""(?:\s+REUTERS?|(?:^|\n|(?<=[.!?'"”)]))\s*Reut
 _MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MARKDOWN_EMPHASIS = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1")
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
-
-_INDENTS = ("    ", "\t")
 
 # A first paragraph this short without closing punctuation reads as a headline.
 _MAX_HEADLINE_WORDS = 20
@@ -71,6 +61,8 @@ def load_file(path: Path) -> Iterator[Article]:
         yield parse_markdown(path.read_text(encoding="utf-8", errors="replace"), path.stem, str(path))
     elif name.endswith(".txt"):
         yield parse_plain_text(path.read_text(encoding="utf-8", errors="replace"), path.stem, str(path))
+    elif name.endswith((".html", ".htm")):
+        yield article_from_html(path.read_bytes(), path.stem, source=str(path))
     else:
         raise ValueError(f"{path}: unsupported file type (expected one of {', '.join(SUPPORTED_SUFFIXES)})")
 
@@ -88,7 +80,7 @@ def parse_plain_text(text: str, article_id: str, source: str | None = None) -> A
     """
     paragraphs = split_paragraphs(text)
     title, publisher = None, None
-    if paragraphs and (footer := _FEED_FOOTER.match(paragraphs[-1])):
+    if paragraphs and (footer := FEED_FOOTER.match(paragraphs[-1])):
         title, publisher = footer["title"].strip(), footer["publisher"].strip()
         paragraphs = paragraphs[:-1]
     if title is None and len(paragraphs) > 1 and _looks_like_headline(paragraphs[0]):
@@ -114,15 +106,7 @@ def parse_markdown(text: str, article_id: str, source: str | None = None) -> Art
         if line.strip():
             break
     article = parse_plain_text(_strip_markdown("\n".join(lines)), article_id, source)
-    if title:
-        return Article(
-            article_id=article.article_id,
-            title=title,
-            paragraphs=article.paragraphs,
-            publisher=article.publisher,
-            source=article.source,
-        )
-    return article
+    return replace(article, title=title) if title else article
 
 
 def _strip_markdown(text: str) -> str:
@@ -155,55 +139,6 @@ def article_from_record(record: dict, source: str | None = None) -> Article:
         url=record.get("url"),
         published=record.get("date"),
         source=source,
-    )
-
-
-def split_paragraphs(text: str) -> list[str]:
-    """Split text into paragraphs, joining hard-wrapped lines.
-
-    Three layouts occur: blank lines between paragraphs; an indented first
-    line per paragraph (newswires); or one paragraph per line (feeds). The
-    first two join wrapped lines; the last cannot tell a wrap from a break,
-    so each line stands alone.
-    """
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n").split("\n")
-    blank_separated = any(not line.strip() for line in lines)
-    indented = any(line.startswith(_INDENTS) for line in lines[1:])
-    if not blank_separated and not indented:
-        return [line.strip() for line in lines if line.strip()]
-    paragraphs: list[str] = []
-    current: list[str] = []
-    for line in lines:
-        if current and (not line.strip() or (indented and line.startswith(_INDENTS))):
-            paragraphs.append(" ".join(current))
-            current = []
-        if line.strip():
-            current.append(line.strip())
-    if current:
-        paragraphs.append(" ".join(current))
-    return paragraphs
-
-
-def clean_paragraphs(paragraphs: Iterable[str]) -> tuple[str, ...]:
-    """Drop boilerplate and repeated paragraphs, collapsing white space.
-
-    Feeds sometimes deliver the lead twice; only the first copy is kept so a
-    sentence cannot compete with itself.
-    """
-    seen: set[str] = set()
-    kept: list[str] = []
-    for paragraph in paragraphs:
-        paragraph = " ".join(paragraph.split())
-        if not paragraph or paragraph in seen or _is_boilerplate(paragraph):
-            continue
-        seen.add(paragraph)
-        kept.append(paragraph)
-    return tuple(kept)
-
-
-def _is_boilerplate(paragraph: str) -> bool:
-    return any(pattern.search(paragraph) for pattern in _BOILERPLATE) or bool(
-        _FEED_FOOTER.match(paragraph)
     )
 
 

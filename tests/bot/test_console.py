@@ -6,13 +6,16 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_bot(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``run_bot.py`` with a clean environment; its data directory is a fresh temporary one."""
     environment = {key: value for key, value in os.environ.items() if not key.startswith(("TELEGRAM_", "LEDE_"))}
+    environment["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="lede-test-data-")
     environment.update(env or {})
     return subprocess.run(
         [sys.executable, str(ROOT / "run_bot.py"), *args],
@@ -79,3 +82,16 @@ def test_without_a_token_the_bot_refuses_to_start_and_points_to_the_console():
 def test_db_flag_is_accepted():
     result = run_bot("--db", "/tmp/lede-test.db", "--ask", "Who did Vance meet?")
     assert result.returncode == 0, result.stderr
+
+
+def test_the_console_runs_the_source_commands_through_the_same_service(tmp_path):
+    notes = tmp_path / "notes.md"
+    notes.write_text("# Dam Opens\n\nThe new dam on the Kura river opened on Sunday after six years of work.\n")
+    db = str(tmp_path / "lede.db")
+    assert run_bot("--ingest", str(notes), "--db", db).returncode == 0
+    result = run_bot("--console", "--db", db, stdin="/sources\n/feed list\n/feed remove 1\n/nonsense\n")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Feeds (0)\nnone — /feed add <url>\n\nArticles (1), newest first\n• Dam Opens\n\n"
+                                    "This chat follows no feeds yet. Add one with /feed add <url>.\n\n"
+                                    "I couldn't add that: there is no feed number 1; this chat has no feeds.\n\n"
+                                    "Unknown command /nonsense. Commands: /add <url>")

@@ -59,7 +59,7 @@ async def test_a_private_question_gets_the_answer_then_its_source_as_a_reply(bot
 async def test_commands_are_registered_at_start_up(bot_api, lede):
     async with polling(application(bot_api, lede)):
         await bot_api.wait_for_request("setMyCommands")
-    assert [command["command"] for command in bot_api.bot_commands()] == ["ask", "help"]
+    assert [command["command"] for command in bot_api.bot_commands()] == ["ask", "add", "feed", "sources", "help"]
 
 
 @pytest.mark.parametrize("command", ["/start", "/help"])
@@ -140,7 +140,7 @@ TOKEN = "123456789:TEST-token"
 
 
 class BrokenLede(Lede):
-    def ask(self, question: str):
+    def ask(self, question: str, chat: int = 0):
         raise RuntimeError(f"index exploded while using token {TOKEN}")
 
 

@@ -35,7 +35,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from telegram.ext import Application
 
@@ -46,6 +46,8 @@ T = TypeVar("T")
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 MAX_MESSAGE_UTF16 = 4096
+#: Bots may download files up to 20 MB with getFile; bigger ones exist but cannot be fetched.
+MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
 MAX_CALLBACK_DATA_BYTES = 64
 MEMBER_STATUSES = ("creator", "administrator", "member", "left", "kicked")
 #: Telegram's default when allowed_updates is empty or was never given.
@@ -77,7 +79,7 @@ BUTTON_ACTIONS = frozenset(
 #: ``RequestParameter.json_value``: str values are sent as-is, everything else ``json.dumps``-ed).
 STRING_PARAMS = frozenset(
     {"text", "parse_mode", "callback_query_id", "action", "language_code", "inline_message_id",
-     "url", "caption"}
+     "url", "caption", "file_id"}
 )
 
 
@@ -135,8 +137,29 @@ def parse_params(query: str, content_type: str, body: bytes) -> JSON:
             name = part.get_param("name", header="content-disposition")
             payload = part.get_payload(decode=True)
             assert isinstance(name, str) and isinstance(payload, bytes)
-            params[name] = payload if part.get_filename() else _form_value(name, payload.decode())
+            filename = part.get_filename()
+            params[name] = UploadedFile(filename, payload) if filename else _form_value(name, payload.decode())
     return params
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    """A file the bot uploaded in a multipart request (e.g. sendDocument's ``document``)."""
+
+    filename: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class SentDocument:
+    """A document the bot sent: what a user would download, and its caption."""
+
+    chat_id: int
+    message_id: int
+    file_name: str
+    content: bytes
+    caption: str | None
+    reply_to_message_id: int | None
 
 
 @dataclass(frozen=True)
@@ -249,6 +272,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         url = urlsplit(self.path)
+        if url.path.startswith("/file/"):
+            self._download(url.path)
+            return
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         content_type = self.headers.get("Content-Type", "")
         status, payload = self.server.api.handle(url.path, url.query, content_type, body)
@@ -263,6 +289,15 @@ class _Handler(BaseHTTPRequestHandler):
             pass  # the client gave up, e.g. PTB cancelled a long poll on shutdown
 
     do_GET = do_POST
+
+    def _download(self, path: str) -> None:
+        """``/file/bot<token>/<file_path>``, as Telegram serves files announced by getFile."""
+        content = self.server.api.download(path)
+        self.send_response(200 if content is not None else 404)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(len(content or b"")))
+        self.end_headers()
+        self.wfile.write(content or b"")
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         """Keep test output clean; ``FakeBotApi.requests`` is the log."""
@@ -305,6 +340,8 @@ class FakeBotApi:
         self._failures: dict[str, deque[ApiError]] = {}
         self._requests: list[ApiRequest] = []
         self._sent: list[SentMessage] = []
+        self._files: dict[str, bytes] = {}  # file_id -> content, for getFile and downloads
+        self._documents: list[SentDocument] = []
         self._httpd: _HttpServer | None = None
         self._thread: threading.Thread | None = None
         self._methods: dict[str, tuple[str, Callable[[JSON], Any]]] = {
@@ -321,6 +358,8 @@ class FakeBotApi:
                 "getChat": self._get_chat,
                 "getChatMember": self._get_chat_member,
                 "sendChatAction": self._send_chat_action,
+                "getFile": self._get_file,
+                "sendDocument": self._send_document,
                 "close": lambda params: True,
                 "logOut": lambda params: True,
             }.items()
@@ -540,6 +579,50 @@ class FakeBotApi:
             member["until_date"] = 0
         return member
 
+    def _get_file(self, params: JSON) -> JSON:
+        file_id = str(params.get("file_id", ""))
+        content = self._files.get(file_id)
+        if content is None:
+            raise bad_request("invalid file_id")
+        if len(content) > MAX_DOWNLOAD_BYTES:
+            raise bad_request("file is too big")
+        return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": len(content),
+                "file_path": f"documents/{file_id}"}
+
+    def download(self, path: str) -> bytes | None:
+        """The content behind a getFile ``file_path``, or None (404) for a wrong token or path."""
+        match = re.fullmatch(r"/file/bot([^/]*)/documents/([^/]+)", unquote(path))
+        with self._lock:
+            if match is None or match.group(1) != self.token:
+                return None
+            return self._files.get(match.group(2))
+
+    def _send_document(self, params: JSON) -> JSON:
+        chat = self._require_chat(params)
+        document = params.get("document")
+        if not isinstance(document, UploadedFile):
+            raise bad_request("there is no document in the request")
+        if not document.content:
+            raise bad_request("file must be non-empty")
+        caption = params.get("caption")
+        if caption is not None and utf16_len(str(caption)) > 1024:
+            raise bad_request("message caption is too long")
+        reply_to = self._replied_message(chat, params)
+        file_id = self._register_file(document.content)
+        content = {"document": {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": document.filename,
+                                "file_size": len(document.content)}}
+        if caption:
+            content["caption"] = str(caption)
+        message = self._store_message(chat, self.bot_user, content, reply_to=reply_to)
+        self._documents.append(SentDocument(chat.info["id"], message["message_id"], document.filename,
+                                            document.content, caption, reply_to["message_id"] if reply_to else None))
+        return message
+
+    def _register_file(self, content: bytes) -> str:
+        file_id = f"DOC{len(self._files) + 1:06d}"
+        self._files[file_id] = content
+        return file_id
+
     def _send_chat_action(self, params: JSON) -> bool:
         chat = self._require_chat(params)
         if params.get("action") not in CHAT_ACTIONS:
@@ -715,6 +798,31 @@ class FakeBotApi:
                 self._enqueue({"message": message})
             return message
 
+    def send_user_document(self, chat_id: int, user_id: int, file_name: str, content: bytes, *,
+                           mime_type: str | None = None, caption: str | None = None) -> JSON:
+        """A user sends a file; the bot can fetch it with getFile and the download URL.
+
+        With privacy mode on, a group document reaches the bot only when its caption is a
+        command for it (or it replies to the bot), as on Telegram.
+        """
+        with self._lock:
+            chat = self._chat_for(chat_id, user_id)
+            document: JSON = {"file_id": self._register_file(content), "file_name": file_name,
+                              "file_size": len(content)}
+            document["file_unique_id"] = "u" + document["file_id"]
+            if mime_type:
+                document["mime_type"] = mime_type
+            body: JSON = {"document": document}
+            if caption:
+                body["caption"] = caption
+                entities = detect_entities(caption)
+                if entities:
+                    body["caption_entities"] = entities
+            message = self._store_message(chat, self._user(user_id), body)
+            if self._bot_receives(chat, message):
+                self._enqueue({"message": message})
+            return message
+
     def send_callback_query(self, chat_id: int, user_id: int, message_id: int, data: str) -> str:
         """A user presses the inline button carrying ``data`` under a bot message; returns the
         query id the bot must answer."""
@@ -764,7 +872,7 @@ class FakeBotApi:
             return True
         if message.get("reply_to_message", {}).get("from", {}).get("id") == self.bot_user["id"]:
             return True
-        command = _COMMAND_RE.match(message["text"])
+        command = _COMMAND_RE.match(message.get("text") or message.get("caption") or "")
         if command is None:
             return False
         addressee = command.group(2)
@@ -789,6 +897,14 @@ class FakeBotApi:
 
     def sent_messages(self, chat_id: int | None = None) -> list[SentMessage]:
         return self._recorded("sendMessage", chat_id)
+
+    def sent_documents(self, chat_id: int | None = None) -> list[SentDocument]:
+        with self._lock:
+            return [doc for doc in self._documents if chat_id is None or doc.chat_id == chat_id]
+
+    async def wait_for_documents(self, chat_id: int | None = None, count: int = 1,
+                                 timeout: float = 10.0) -> list[SentDocument]:
+        return await self._wait(f"sendDocument to {chat_id}", lambda: self.sent_documents(chat_id), count, timeout)
 
     def edits(self, chat_id: int | None = None) -> list[SentMessage]:
         return self._recorded("editMessageText", chat_id)

@@ -22,7 +22,7 @@ USER = 42
 @pytest.fixture
 async def bot(bot_api: FakeBotApi) -> AsyncIterator[Bot]:
     bot_api.add_private_chat(USER, "Ada")
-    async with Bot(bot_api.token, base_url=bot_api.base_url) as bot:
+    async with Bot(bot_api.token, base_url=bot_api.base_url, base_file_url=bot_api.base_file_url) as bot:
         yield bot
 
 
@@ -114,6 +114,26 @@ async def test_parameters_are_decoded_like_telegram_does(bot_api: FakeBotApi, en
     assert response.json()["ok"], response.json()
     [sent] = bot_api.sent_messages(USER)
     assert (sent.raw_text, sent.link_preview_options) == ("123", {"is_disabled": True})
+
+
+async def test_user_documents_download_through_get_file_and_bot_documents_are_recorded(
+    bot: Bot, bot_api: FakeBotApi
+) -> None:
+    sent = bot_api.send_user_document(USER, USER, "notes.txt", b"Hello, file.", caption="for you")
+    file = await bot.get_file(sent["document"]["file_id"])
+    assert bytes(await file.download_as_bytearray()) == b"Hello, file."
+    with pytest.raises(BadRequest, match="(?i)invalid file_id"):
+        await bot.get_file("DOC999999")
+    async with httpx.AsyncClient() as client:
+        wrong_token = await client.get(f"{bot_api.base_file_url}1:WRONG/documents/{sent['document']['file_id']}")
+    assert wrong_token.status_code == 404
+    reply = await bot.send_document(USER, b"<opml/>", filename="feeds.opml", caption="Your feeds",
+                                    reply_parameters=ReplyParameters(sent["message_id"]))
+    [document] = bot_api.sent_documents(USER)
+    assert (document.file_name, document.content, document.caption) == ("feeds.opml", b"<opml/>", "Your feeds")
+    assert document.reply_to_message_id == sent["message_id"] and reply.document.file_name == "feeds.opml"
+    with pytest.raises(BadRequest, match="(?i)file must be non-empty"):
+        await bot.send_document(USER, b"", filename="empty.txt")
 
 
 async def test_callback_queries_and_edits_are_checked(bot: Bot, bot_api: FakeBotApi) -> None:

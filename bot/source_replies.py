@@ -1,0 +1,121 @@
+"""How the outcomes of adding and listing sources read, in Telegram HTML and on the console.
+
+Each reply is written once, as Telegram HTML; the console prints the same text
+with the markup taken out (:func:`to_plain`), so the two cannot drift apart.
+Everything that comes from a source (titles, URLs, reasons) is escaped.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from bot.service import FeedFollowed, FeedsImported, Kept, Refused, SourcesPage
+from corpus.article import Article
+from corpus.ingest import IngestReport
+from corpus.store import Feed
+
+MAX_LISTED_FAILURES = 5
+_LINK = re.compile(r'<a href="([^"]*)">(.*?)</a>', re.DOTALL)
+_TAG = re.compile(r"</?(?:b|i|code)>")
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=False)
+
+
+def to_plain(reply: str) -> str:
+    """A reply without its markup, links written out: what the console prints."""
+    reply = _LINK.sub(lambda m: m.group(2) if m.group(2) == m.group(1) else f"{m.group(2)} <{m.group(1)}>", reply)
+    return html.unescape(_TAG.sub("", reply))
+
+
+def refused(outcome: Refused) -> str:
+    return f"I couldn't add that: {_e(outcome.reason)}."
+
+
+def added(outcome: Kept | Refused) -> str:
+    """``/add`` and uploads: the article's title, publisher and number of sentences, or why not."""
+    return refused(outcome) if isinstance(outcome, Refused) else kept(outcome)
+
+
+def feed_added(outcome: FeedFollowed | Refused) -> str:
+    return refused(outcome) if isinstance(outcome, Refused) else feed_followed(outcome)
+
+
+def feed_removal(outcome: Feed | Refused) -> str:
+    return refused(outcome) if isinstance(outcome, Refused) else feed_removed(outcome)
+
+
+def kept(outcome: Kept) -> str:
+    details = " · ".join(_e(part) for part in (outcome.article.publisher, outcome.article.published) if part)
+    title = _title(outcome.article)
+    sentences = f"{outcome.sentences} sentence{'s' if outcome.sentences != 1 else ''}"
+    if outcome.new:
+        return f"Added {title}" + (f" ({details})" if details else "") + f": {sentences}. Ask me about it."
+    return f"I already have {title}" + (f" ({details})" if details else "") + f" ({sentences}); this chat can ask about it."
+
+
+def feed_followed(outcome: FeedFollowed) -> str:
+    name = _feed_name(outcome.feed)
+    if outcome.already_followed:
+        head = f"This chat already follows {name}."
+    else:
+        head = f"Following {name}."
+    return f"{head} {_counts(outcome.report)}"
+
+
+def feeds_imported(outcome: FeedsImported) -> str:
+    head = f"Imported {len(outcome.followed)} feed{'s' if len(outcome.followed) != 1 else ''} from the OPML file."
+    return f"{head} {_counts(outcome.report)}"
+
+
+def feed_list(feeds: list[Feed]) -> str:
+    if not feeds:
+        return "This chat follows no feeds yet. Add one with /feed add &lt;url&gt;."
+    lines = ["<b>Feeds</b> (remove one with /feed remove &lt;n&gt;):"]
+    lines += [f"{number}. {_feed_name(feed)}{_feed_health(feed)}" for number, feed in enumerate(feeds, start=1)]
+    return "\n".join(lines)
+
+
+def feed_removed(feed: Feed) -> str:
+    return f"Stopped following {_feed_name(feed)}. Articles it brought stay in the store but not in this chat's answers."
+
+
+def sources_page(page: SourcesPage) -> str:
+    lines = [f"<b>Feeds</b> ({len(page.feeds)})"]
+    lines += [f"• {_feed_name(feed)}" for feed in page.feeds] or ["none — /feed add &lt;url&gt;"]
+    lines += ["", f"<b>Articles</b> ({page.total_articles}), newest first" + (f", page {page.page} of {page.pages}" if page.pages > 1 else "")]
+    lines += [f"• {_title(article)}" + (f" · {_e(article.publisher)}" if article.publisher else "") for article in page.articles]
+    if not page.articles:
+        lines.append("none — /add &lt;url&gt; or send me a .txt, .md or .html file")
+    return "\n".join(lines)
+
+
+def ingest_summary(report: IngestReport) -> str:
+    """The summary ``--ingest`` prints: counts, then each failure with its reason."""
+    lines = [f"Added {report.added}, already known {report.known}, failed {len(report.failed)}."]
+    lines += [f"  {_e(failure.source)}: {_e(failure.reason)}" for failure in report.failed]
+    return "\n".join(lines)
+
+
+def _counts(report: IngestReport) -> str:
+    parts = f"{report.added} new article{'s' if report.added != 1 else ''}, {report.known} already known"
+    text = f"{parts}, {len(report.failed)} failed." if report.failed else f"{parts}."
+    shown = [f"\n• {_e(failure.source)}: {_e(failure.reason)}" for failure in report.failed[:MAX_LISTED_FAILURES]]
+    more = len(report.failed) - MAX_LISTED_FAILURES
+    return text + "".join(shown) + (f"\n… and {more} more." if more > 0 else "")
+
+
+def _title(article: Article) -> str:
+    if article.url:
+        return f'<a href="{html.escape(article.url, quote=True)}">{_e(article.title)}</a>'
+    return f"<b>{_e(article.title)}</b>"
+
+
+def _feed_name(feed: Feed) -> str:
+    return f'<a href="{html.escape(feed.url, quote=True)}">{_e(feed.title or feed.url)}</a>'
+
+
+def _feed_health(feed: Feed) -> str:
+    return f" — failing ({feed.failures} in a row): {_e(feed.last_error)}" if feed.failures else ""

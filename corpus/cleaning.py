@@ -1,0 +1,75 @@
+"""Paragraphs from raw text, with the furniture of feeds and sites removed.
+
+Every sentence left in is a candidate answer, so whatever describes the
+publication rather than the news goes: feed footers, "this post is part of"
+notes, newsletter pleas, and paragraphs a feed delivered twice.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+# WordPress and many other feed generators close every item with this line
+# (Yoast and others word it "first appeared on"; some say "article" or "entry").
+FEED_FOOTER = re.compile(
+    r"^The (?:post|article|entry) (?P<title>.+?) (?:appeared first|first appeared) on (?P<publisher>.+?)\.?$"
+)
+
+# Editorial notes that describe the publication, not the news.
+_BOILERPLATE = (
+    re.compile(r"^This (?:post|article|story|piece) is part of\b", re.IGNORECASE),
+    re.compile(r"\bFollow along here\.?$", re.IGNORECASE),
+    re.compile(r"^(?:Sign up|Subscribe) (?:for|to) (?:our|the)\b.*newsletter", re.IGNORECASE),
+)
+
+_INDENTS = ("    ", "\t")
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Split text into paragraphs, joining hard-wrapped lines.
+
+    Three layouts occur: blank lines between paragraphs; an indented first
+    line per paragraph (newswires); or one paragraph per line (feeds). The
+    first two join wrapped lines; the last cannot tell a wrap from a break,
+    so each line stands alone.
+    """
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n").split("\n")
+    blank_separated = any(not line.strip() for line in lines)
+    indented = any(line.startswith(_INDENTS) for line in lines[1:])
+    if not blank_separated and not indented:
+        return [line.strip() for line in lines if line.strip()]
+    paragraphs: list[str] = []
+    current: list[str] = []
+    for line in lines:
+        if current and (not line.strip() or (indented and line.startswith(_INDENTS))):
+            paragraphs.append(" ".join(current))
+            current = []
+        if line.strip():
+            current.append(line.strip())
+    if current:
+        paragraphs.append(" ".join(current))
+    return paragraphs
+
+
+def clean_paragraphs(paragraphs: Iterable[str]) -> tuple[str, ...]:
+    """Drop boilerplate and repeated paragraphs, collapsing white space.
+
+    Feeds sometimes deliver the lead twice; only the first copy is kept so a
+    sentence cannot compete with itself.
+    """
+    seen: set[str] = set()
+    kept: list[str] = []
+    for paragraph in paragraphs:
+        paragraph = " ".join(paragraph.split())
+        if not paragraph or paragraph in seen or _is_boilerplate(paragraph):
+            continue
+        seen.add(paragraph)
+        kept.append(paragraph)
+    return tuple(kept)
+
+
+def _is_boilerplate(paragraph: str) -> bool:
+    return any(pattern.search(paragraph) for pattern in _BOILERPLATE) or bool(
+        FEED_FOOTER.match(paragraph)
+    )

@@ -1,0 +1,133 @@
+"""RSS and Atom feeds (through feedparser) and OPML subscription lists, as plain data.
+
+Feeds are messy in known ways: relative links, HTML inside titles, entries
+that carry only a summary, footers such as "The post … appeared first on …".
+This module turns a feed document into entries with absolute canonical links,
+plain-text titles and cleaned paragraphs, and says which entries need their
+page fetched for the full text. Fetching is the caller's business.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urljoin
+from xml.sax.saxutils import escape, quoteattr
+
+import feedparser
+
+from corpus.article import Article
+from corpus.html import fragment_paragraphs, plain_text
+from corpus.urls import InvalidUrl, canonical_url
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    """One item of a feed, cleaned; ``article`` is what the feed itself carries."""
+
+    link: str | None
+    article: Article
+    summary_only: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    title: str | None
+    entries: tuple[FeedEntry, ...]
+
+
+class NotAFeed(ValueError):
+    """The document is not RSS or Atom (or is too broken to read)."""
+
+
+def looks_like_feed(body: bytes) -> bool:
+    """Whether a document is RSS/Atom, whatever its server said its type was."""
+    head = body[:2048].lstrip().lower()
+    return (head.startswith(b"<?xml") or head.startswith(b"<rss") or head.startswith(b"<feed")
+            or head.startswith(b"<rdf")) and bool(feedparser.parse(body).version)
+
+
+def parse_feed(body: bytes, url: str) -> ParsedFeed:
+    """Parse a feed document fetched from ``url`` (which resolves its relative links)."""
+    parsed = feedparser.parse(body, response_headers={"content-location": url})
+    problem = parsed.get("bozo_exception")
+    publisher = plain_text(parsed.feed.get("title", "")) or None
+    entries = tuple(entry for raw in parsed.entries if (entry := _entry(raw, url, publisher)) is not None)
+    # feedparser reads what it can of a broken feed; a broken one with no usable entry is just broken.
+    if not parsed.version or (problem and not entries):
+        raise NotAFeed(f"{url} is not an RSS or Atom feed" + (f" ({problem})" if problem else ""))
+    return ParsedFeed(publisher, entries)
+
+
+def _entry(raw: feedparser.FeedParserDict, feed_url: str, publisher: str | None) -> FeedEntry | None:
+    link = _absolute_link(raw.get("link"), feed_url)
+    contents = raw.get("content") or []
+    full_html = max((content.get("value", "") for content in contents), key=len, default="")
+    paragraphs = fragment_paragraphs(full_html or raw.get("summary", ""))
+    title = plain_text(raw.get("title", ""))
+    if not paragraphs and not link:
+        return None
+    identity = link or f"{feed_url}#{raw.get('id') or title}"
+    article = Article(
+        article_id=article_id_for(identity),
+        title=title or (paragraphs[0][:80] if paragraphs else identity),
+        paragraphs=paragraphs,
+        publisher=publisher,
+        url=link,
+        published=_published(raw),
+        source=feed_url,
+        author=plain_text(raw.get("author", "")) or None,
+        language=(raw.get("language") or None),
+    )
+    return FeedEntry(link, article, summary_only=not full_html and link is not None)
+
+
+def article_id_for(identity: str) -> str:
+    """A stable article id from what identifies it (its canonical URL, or feed + entry id)."""
+    return "web-" + hashlib.sha256(identity.encode()).hexdigest()[:16]
+
+
+def _absolute_link(link: str | None, base: str) -> str | None:
+    if not link:
+        return None
+    try:
+        return canonical_url(urljoin(base, link))
+    except InvalidUrl:
+        return None
+
+
+def _published(raw: feedparser.FeedParserDict) -> str | None:
+    moment = raw.get("published_parsed") or raw.get("updated_parsed")
+    if not moment:
+        return None
+    return datetime.fromtimestamp(calendar.timegm(moment), UTC).replace(tzinfo=None).isoformat()
+
+
+# ---- OPML ------------------------------------------------------------------------------------
+
+
+def parse_opml(document: bytes) -> list[str]:
+    """The feed URLs (``xmlUrl``) of an OPML subscription list, in document order, nested or not."""
+    try:
+        root = ElementTree.fromstring(document)
+    except ElementTree.ParseError as error:
+        raise NotAFeed(f"this is not an OPML file ({error})") from None
+    if root.tag.lower() != "opml":
+        raise NotAFeed("this is not an OPML file (its root element is not <opml>)")
+    return [outline.attrib["xmlUrl"].strip() for outline in root.iter("outline") if outline.attrib.get("xmlUrl", "").strip()]
+
+
+def export_opml(feeds: Iterable[tuple[str | None, str]], title: str) -> str:
+    """An OPML 2.0 subscription list of ``(title, url)`` pairs that feed readers import."""
+    outlines = "\n".join(
+        f"    <outline type=\"rss\" text={quoteattr(name or url)} title={quoteattr(name or url)} xmlUrl={quoteattr(url)}/>"
+        for name, url in feeds
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<opml version="2.0">\n'
+        f"  <head><title>{escape(title)}</title></head>\n  <body>\n{outlines}\n  </body>\n</opml>\n"
+    )

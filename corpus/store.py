@@ -1,0 +1,433 @@
+"""Lede's memory: articles, their sentences, feeds and chats in one SQLite file.
+
+Why SQLite in WAL mode: one file, no server, readers never wait for the
+writer, and a transaction either happened or did not, even when the process
+is killed in the middle of it. Each article is written in one transaction with
+all its sentences, so a killed ingestion leaves whole articles only, and
+running it again adds the rest (known articles are recognised by id, URL or
+content hash before anything is split).
+
+Sentences are stored as split, so a restart loads them without running the
+splitter again; the body is stored too, so that a better splitter can re-split
+in a migration.
+
+Visibility is by *chat*: a chat sees the articles it added, the articles of
+the feeds it follows, and everything added for :data:`EVERYONE` (the operator's
+command-line ingestion). Telegram chat ids are never 0, so 0 stands for
+everyone.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from corpus.article import Article
+
+EVERYONE = 0
+
+# Each entry upgrades the schema by one version; PRAGMA user_version records
+# how many have run. Append, never edit: databases in the field ran the old ones.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE chats (
+        id INTEGER PRIMARY KEY,             -- Telegram's chat id; 0 is everyone
+        kind TEXT,                          -- private, group, supergroup, channel, everyone
+        title TEXT,
+        added TEXT NOT NULL
+    );
+    INSERT INTO chats (id, kind, title, added) VALUES (0, 'everyone', 'every chat', datetime('now'));
+    CREATE TABLE chat_settings (
+        chat INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (chat, name)
+    ) WITHOUT ROWID;
+    CREATE TABLE articles (
+        id INTEGER PRIMARY KEY,
+        article_id TEXT NOT NULL UNIQUE,
+        url TEXT UNIQUE,                    -- canonical URL
+        title TEXT NOT NULL,
+        publisher TEXT,
+        author TEXT,
+        published TEXT,
+        fetched TEXT NOT NULL,
+        language TEXT,
+        content_hash TEXT NOT NULL UNIQUE,
+        source TEXT,
+        body TEXT NOT NULL                  -- paragraphs, one per line
+    );
+    CREATE TABLE sentences (
+        article INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        PRIMARY KEY (article, position)
+    ) WITHOUT ROWID;
+    CREATE TABLE feeds (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL UNIQUE,           -- canonical URL of the feed document
+        title TEXT,
+        etag TEXT,
+        last_modified TEXT,
+        added TEXT NOT NULL,
+        checked TEXT,                       -- last poll, successful or not
+        next_check TEXT NOT NULL,           -- when the poller may fetch it again
+        failures INTEGER NOT NULL DEFAULT 0,-- consecutive failed polls, for backoff
+        last_error TEXT
+    );
+    CREATE TABLE chat_feeds (
+        chat INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
+        feed INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+        added TEXT NOT NULL,
+        UNIQUE (chat, feed)
+    );
+    CREATE TABLE chat_articles (
+        chat INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
+        article INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        added TEXT NOT NULL,
+        PRIMARY KEY (chat, article)
+    ) WITHOUT ROWID;
+    CREATE TABLE feed_articles (
+        feed INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+        article INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        PRIMARY KEY (feed, article)
+    ) WITHOUT ROWID;
+    CREATE INDEX feed_articles_by_article ON feed_articles(article);
+    CREATE INDEX chat_articles_by_article ON chat_articles(article);
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def utc_now() -> str:
+    """The current time as stored: ISO 8601 in UTC, to the second."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+class NewerSchemaError(RuntimeError):
+    """The database was written by a newer Lede; opening it could lose data."""
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """A feed as stored, with what conditional GET and backoff need."""
+
+    feed_id: int
+    url: str
+    title: str | None
+    etag: str | None
+    last_modified: str | None
+    failures: int
+    last_error: str | None
+    checked: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArticle:
+    """An article with its sentences, as loaded at start-up."""
+
+    article: Article
+    sentences: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """One page of a chat's articles, newest first, and how many there are in all."""
+
+    articles: tuple[Article, ...]
+    total: int
+
+
+class Store:
+    """The SQLite database. Thread-safe: the Telegram shell writes from worker threads."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path | None) -> None:
+        self._db = connection
+        self.path = path
+        self._lock = threading.RLock()
+
+    @classmethod
+    def open(cls, path: Path | str) -> Store:
+        """Open (creating if needed) and migrate the database at ``path``; ``":memory:"`` for tests."""
+        location = Path(path) if str(path) != ":memory:" else None
+        if location is not None:
+            location.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(
+            str(path), check_same_thread=False, isolation_level=None, timeout=30
+        )
+        connection.row_factory = sqlite3.Row
+        connection.execute("PRAGMA journal_mode=WAL")
+        # NORMAL in WAL mode: a killed process loses nothing committed; only
+        # a power cut can lose the last few transactions, never corrupt.
+        connection.execute("PRAGMA synchronous=NORMAL")
+        connection.execute("PRAGMA foreign_keys=ON")
+        store = cls(connection, location)
+        store._migrate()
+        return store
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self) -> None:
+        with self._lock:
+            version = self.schema_version
+            if version > SCHEMA_VERSION:
+                raise NewerSchemaError(
+                    f"{self.path} has schema version {version}, newer than this Lede's {SCHEMA_VERSION}; "
+                    "upgrade Lede or use another --db"
+                )
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                # executescript commits first, so the version bump rides in the same script.
+                self._db.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self._db, self._lock)
+
+    # ---- articles ------------------------------------------------------------------------
+
+    def known_article(self, article_id: str, url: str | None, content_hash: str) -> str | None:
+        """The id of a stored article with the same id, canonical URL or text, if any."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT article_id FROM articles WHERE article_id = ? OR content_hash = ? OR (url IS NOT NULL AND url = ?)",
+                (article_id, content_hash, url),
+            ).fetchone()
+        return row["article_id"] if row else None
+
+    def add_article(
+        self,
+        article: Article,
+        sentences: tuple[str, ...],
+        content_hash: str,
+        *,
+        chat: int = EVERYONE,
+        feed: int | None = None,
+    ) -> None:
+        """Store an article, its sentences and who sees it, all in one transaction."""
+        with self._transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO articles (article_id, url, title, publisher, author, published, fetched, language,"
+                " content_hash, source, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (article.article_id, article.url, article.title, article.publisher, article.author,
+                 article.published, article.fetched or utc_now(), article.language, content_hash,
+                 article.source, "\n".join(article.paragraphs)),
+            )
+            row_id = cursor.lastrowid
+            db.executemany(
+                "INSERT INTO sentences (article, position, text) VALUES (?, ?, ?)",
+                ((row_id, position, text) for position, text in enumerate(sentences)),
+            )
+            self._share(db, row_id, chat, feed)
+
+    def share_article(self, article_id: str, *, chat: int = EVERYONE, feed: int | None = None) -> None:
+        """Let another chat or feed see an article that is already stored."""
+        with self._transaction() as db:
+            row = db.execute("SELECT id FROM articles WHERE article_id = ?", (article_id,)).fetchone()
+            self._share(db, row["id"], chat, feed)
+
+    @staticmethod
+    def _share(db: sqlite3.Connection, row_id: int, chat: int, feed: int | None) -> None:
+        if feed is not None:
+            db.execute("INSERT OR IGNORE INTO feed_articles (feed, article) VALUES (?, ?)", (feed, row_id))
+        else:
+            _remember_chat(db, chat)
+            db.execute("INSERT OR IGNORE INTO chat_articles (chat, article, added) VALUES (?, ?, ?)",
+                       (chat, row_id, utc_now()))
+
+    def article(self, article_id: str) -> StoredArticle:
+        """One stored article with its sentences."""
+        with self._lock:
+            row = self._db.execute("SELECT * FROM articles WHERE article_id = ?", (article_id,)).fetchone()
+            sentences = self._db.execute("SELECT text FROM sentences WHERE article = ? ORDER BY position",
+                                         (row["id"],)).fetchall()
+        return StoredArticle(_article_from_row(row), tuple(text for (text,) in sentences))
+
+    def article_count(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT count(*) FROM articles").fetchone()[0])
+
+    def load_articles(self) -> Iterator[StoredArticle]:
+        """Every stored article with its sentences, in the order they were added.
+
+        Two ordered scans merged in step: one query per article would cost a
+        round trip each, and a join would repeat every article's body per sentence.
+        """
+        with self._lock:
+            articles = self._db.execute("SELECT * FROM articles ORDER BY id").fetchall()
+            sentences = self._db.execute("SELECT article, text FROM sentences ORDER BY article, position").fetchall()
+        cursor = 0
+        for row in articles:
+            texts = []
+            while cursor < len(sentences) and sentences[cursor][0] == row["id"]:
+                texts.append(sentences[cursor][1])
+                cursor += 1
+            yield StoredArticle(_article_from_row(row), tuple(texts))
+
+    def visibility_rows(self) -> tuple[list[tuple[int, str]], list[tuple[int, str]], list[tuple[int, int]]]:
+        """(chat, article id), (feed, article id) and (chat, feed) pairs: who sees what."""
+        with self._lock:
+            chat_articles = self._db.execute(
+                "SELECT chat, article_id FROM chat_articles JOIN articles ON articles.id = article").fetchall()
+            feed_articles = self._db.execute(
+                "SELECT feed, article_id FROM feed_articles JOIN articles ON articles.id = article").fetchall()
+            chat_feeds = self._db.execute("SELECT chat, feed FROM chat_feeds").fetchall()
+        return ([tuple(row) for row in chat_articles], [tuple(row) for row in feed_articles],
+                [tuple(row) for row in chat_feeds])
+
+    def chat_articles(self, chat: int, *, limit: int, offset: int) -> Listing:
+        """The articles a chat added or got from its feeds, newest first (its own, not everyone's)."""
+        visible = (
+            "SELECT article FROM chat_articles WHERE chat = :chat UNION "
+            "SELECT article FROM feed_articles JOIN chat_feeds USING (feed) WHERE chat_feeds.chat = :chat"
+        )
+        with self._lock:
+            total = self._db.execute(f"SELECT count(*) FROM ({visible})", {"chat": chat}).fetchone()[0]
+            rows = self._db.execute(
+                f"SELECT * FROM articles WHERE id IN ({visible}) ORDER BY id DESC LIMIT :limit OFFSET :offset",
+                {"chat": chat, "limit": limit, "offset": offset},
+            ).fetchall()
+        return Listing(tuple(_article_from_row(row) for row in rows), int(total))
+
+    # ---- chats ---------------------------------------------------------------------------
+
+    def set_setting(self, chat: int, name: str, value: str) -> None:
+        with self._transaction() as db:
+            _remember_chat(db, chat)
+            db.execute("INSERT OR REPLACE INTO chat_settings (chat, name, value) VALUES (?, ?, ?)",
+                       (chat, name, value))
+
+    def setting(self, chat: int, name: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM chat_settings WHERE chat = ? AND name = ?",
+                                   (chat, name)).fetchone()
+        return row["value"] if row else None
+
+    # ---- feeds ---------------------------------------------------------------------------
+
+    def subscribe(self, chat: int, url: str) -> tuple[Feed, bool]:
+        """Record that a chat follows the feed at ``url``; True when it did not already."""
+        with self._transaction() as db:
+            now = utc_now()
+            db.execute("INSERT OR IGNORE INTO feeds (url, added, next_check) VALUES (?, ?, ?)", (url, now, now))
+            feed = _feed_from_row(db.execute("SELECT * FROM feeds WHERE url = ?", (url,)).fetchone())
+            _remember_chat(db, chat)
+            cursor = db.execute("INSERT OR IGNORE INTO chat_feeds (chat, feed, added) VALUES (?, ?, ?)",
+                                (chat, feed.feed_id, now))
+        return feed, cursor.rowcount == 1
+
+    def unsubscribe(self, chat: int, feed_id: int) -> None:
+        """Stop a chat following a feed; a feed nobody follows is no longer polled."""
+        with self._transaction() as db:
+            db.execute("DELETE FROM chat_feeds WHERE chat = ? AND feed = ?", (chat, feed_id))
+
+    def chat_feeds(self, chat: int) -> list[Feed]:
+        """A chat's feeds in the order it added them (the numbers ``/feed remove`` uses)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT feeds.* FROM chat_feeds JOIN feeds ON feeds.id = chat_feeds.feed"
+                " WHERE chat_feeds.chat = ? ORDER BY chat_feeds.rowid", (chat,)).fetchall()
+        return [_feed_from_row(row) for row in rows]
+
+    def feed(self, feed_id: int) -> Feed:
+        with self._lock:
+            return _feed_from_row(self._db.execute("SELECT * FROM feeds WHERE id = ?", (feed_id,)).fetchone())
+
+    def due_feeds(self, now: str) -> list[Feed]:
+        """Feeds somebody follows whose next check has come."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT * FROM feeds WHERE next_check <= ? AND id IN (SELECT feed FROM chat_feeds) ORDER BY next_check",
+                (now,)).fetchall()
+        return [_feed_from_row(row) for row in rows]
+
+    def record_poll(
+        self,
+        feed_id: int,
+        *,
+        next_check: str,
+        title: str | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        error: str | None = None,
+    ) -> None:
+        """Remember a poll's outcome: validators after success, the error and one more failure otherwise."""
+        with self._transaction() as db:
+            if error is None:
+                db.execute(
+                    "UPDATE feeds SET checked = ?, next_check = ?, failures = 0, last_error = NULL,"
+                    " title = coalesce(?, title), etag = ?, last_modified = ? WHERE id = ?",
+                    (utc_now(), next_check, title, etag, last_modified, feed_id),
+                )
+            else:
+                db.execute(
+                    "UPDATE feeds SET checked = ?, next_check = ?, failures = failures + 1, last_error = ?"
+                    " WHERE id = ?",
+                    (utc_now(), next_check, error, feed_id),
+                )
+
+
+class _Transaction:
+    """``BEGIN IMMEDIATE`` … ``COMMIT`` (or ``ROLLBACK`` on error), holding the store's lock."""
+
+    def __init__(self, db: sqlite3.Connection, lock: threading.RLock) -> None:
+        self._db = db
+        self._lock = lock
+
+    def __enter__(self) -> sqlite3.Connection:
+        self._lock.acquire()
+        self._db.execute("BEGIN IMMEDIATE")
+        return self._db
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        try:
+            self._db.execute("COMMIT" if exc_type is None else "ROLLBACK")
+        finally:
+            self._lock.release()
+
+
+def _remember_chat(db: sqlite3.Connection, chat: int) -> None:
+    """A chat gets its row when it first gets a source, so its settings have somewhere to live."""
+    db.execute("INSERT OR IGNORE INTO chats (id, added) VALUES (?, ?)", (chat, utc_now()))
+
+
+def _article_from_row(row: sqlite3.Row) -> Article:
+    return Article(
+        article_id=row["article_id"],
+        title=row["title"],
+        paragraphs=tuple(row["body"].split("\n")) if row["body"] else (),
+        publisher=row["publisher"],
+        url=row["url"],
+        published=row["published"],
+        source=row["source"],
+        author=row["author"],
+        language=row["language"],
+        fetched=row["fetched"],
+    )
+
+
+def _feed_from_row(row: sqlite3.Row) -> Feed:
+    return Feed(
+        feed_id=row["id"],
+        url=row["url"],
+        title=row["title"],
+        etag=row["etag"],
+        last_modified=row["last_modified"],
+        failures=row["failures"],
+        last_error=row["last_error"],
+        checked=row["checked"],
+    )

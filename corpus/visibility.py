@@ -1,0 +1,54 @@
+"""Which chat may quote which article: each chat answers from its own sources plus everyone's.
+
+Kept in memory beside the index (and rebuilt from the store at start-up)
+because it is consulted for every candidate sentence of every question.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+
+from corpus.store import EVERYONE
+
+
+class Visibility:
+    """Articles granted to chats directly or through the feeds they follow."""
+
+    def __init__(self) -> None:
+        self._chat_articles: defaultdict[int, set[str]] = defaultdict(set)
+        self._feed_articles: defaultdict[int, set[str]] = defaultdict(set)
+        self._chat_feeds: defaultdict[int, set[int]] = defaultdict(set)
+
+    def load(
+        self,
+        chat_articles: Iterable[tuple[int, str]],
+        feed_articles: Iterable[tuple[int, str]],
+        chat_feeds: Iterable[tuple[int, int]],
+    ) -> None:
+        """Add the store's (chat, article), (feed, article) and (chat, feed) pairs."""
+        for chat, article_id in chat_articles:
+            self.grant(chat, article_id)
+        for feed, article_id in feed_articles:
+            self.add_to_feed(feed, article_id)
+        for chat, feed in chat_feeds:
+            self.follow(chat, feed)
+
+    def grant(self, chat: int, article_id: str) -> None:
+        self._chat_articles[chat].add(article_id)
+
+    def add_to_feed(self, feed: int, article_id: str) -> None:
+        self._feed_articles[feed].add(article_id)
+
+    def follow(self, chat: int, feed: int) -> None:
+        self._chat_feeds[chat].add(feed)
+
+    def unfollow(self, chat: int, feed: int) -> None:
+        self._chat_feeds[chat].discard(feed)
+
+    def rule_for(self, chat: int) -> Callable[[str], bool]:
+        """Whether ``chat`` may see an article, by id; everyone's articles always count."""
+        chats = (EVERYONE,) if chat == EVERYONE else (EVERYONE, chat)
+        pools = [self._chat_articles[c] for c in chats]
+        pools += [self._feed_articles[feed] for c in chats for feed in self._chat_feeds[c]]
+        return lambda article_id: any(article_id in pool for pool in pools)

@@ -1,0 +1,158 @@
+"""``run_bot.py --ingest``: files and folders into the store, summaries, restarts and a killed run."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from corpus.ingest import prepare
+from corpus.loader import article_from_record
+from tests.bot.test_console import ROOT, run_bot
+from tests.support.web_server import LocalWeb
+
+REUTERS_LIKE = [
+    {"id": "wire-1", "date": "1987-03-02T09:52:30", "title": "Record N.Z. Futures Volumes",
+     "body": "    Record volumes were traded on the New Zealand Futures Exchange in February, the exchange said.\n"
+             "    A total of 105,000 contracts changed hands. Reuter"},
+    {"id": "wire-2", "date": "1987-04-01T10:00:00", "title": "Senate Leader Byrd Sees Close Highway Vote",
+     "body": "    Senate majority leader Robert Byrd said the vote to override the veto of the highway bill was close."},
+]
+
+
+def write_jsonl(path: Path, records: list[dict]) -> Path:
+    with gzip.open(path, "wt", encoding="utf-8") as file:
+        for record in records:
+            file.write(json.dumps(record) + "\n")
+    return path
+
+
+def summary(result: subprocess.CompletedProcess[str], status: int = 0) -> dict:
+    assert result.returncode == status, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_files_and_folders_are_stored_and_a_second_run_adds_nothing(tmp_path):
+    folder = tmp_path / "articles"
+    (folder / "deep").mkdir(parents=True)
+    (folder / "note.md").write_text("# Port Strike Ends\n\nDock workers returned to work on Monday after a deal.\n")
+    (folder / "deep" / "page.html").write_text(
+        "<html><head><title>Mill Closes</title></head><body><article><h1>Mill Closes</h1>"
+        "<p>The paper mill in Riverton closed on Friday after ninety years, its owner said.</p>"
+        "<p>About 300 people worked there until the end.</p></article></body></html>")
+    (folder / "ignored.pdf").write_bytes(b"%PDF-1.4")
+    wires = write_jsonl(tmp_path / "wires.jsonl.gz", REUTERS_LIKE)
+    db = tmp_path / "lede.db"
+
+    first = summary(run_bot("--ingest", str(folder), str(wires), str(tmp_path / "missing.txt"), "--db", str(db), "--json"))
+    second = summary(run_bot("--ingest", str(folder), str(wires), "--db", str(db), "--json"))
+
+    assert first == {"added": 4, "known": 0,
+                     "failed": [{"source": str(tmp_path / "missing.txt"), "reason": "no such file or folder"}]}
+    assert second == {"added": 0, "known": 4, "failed": []}
+
+
+def test_the_plain_summary_names_each_failure_with_its_reason(tmp_path):
+    result = run_bot("--ingest", str(tmp_path / "nothing-here"), "--db", str(tmp_path / "lede.db"))
+    assert result.returncode == 1, "every source failed"
+    assert result.stdout.splitlines() == ["Added 0, already known 0, failed 1.",
+                                          f"  {tmp_path / 'nothing-here'}: no such file or folder"]
+
+
+def test_a_question_against_the_store_cites_the_stored_article_with_title_and_date(tmp_path):
+    db = tmp_path / "lede.db"
+    summary(run_bot("--ingest", str(write_jsonl(tmp_path / "w.jsonl.gz", REUTERS_LIKE)), "--db", str(db), "--json"))
+    answer = summary(run_bot("--ask", "how many futures contracts changed hands in New Zealand?", "--json", "--db", str(db)))
+    assert answer["answer"] == "A total of 105,000 contracts changed hands."
+    assert answer["source"]["title"] == "Record N.Z. Futures Volumes"
+    assert answer["source"]["published"] == "1987-03-02T09:52:30"
+
+
+def test_with_an_empty_store_lede_still_answers_from_the_bundled_seeds(tmp_path):
+    answer = summary(run_bot("--ask", "Who did Vance meet?", "--json", env={"LEDE_DB": str(tmp_path / "empty.db")}))
+    assert answer["answer"].startswith("U.S. Vice President J.D. Vance met with")
+    assert (tmp_path / "empty.db").exists(), "LEDE_DB names the store"
+
+
+def test_an_ingestion_killed_mid_way_leaves_whole_articles_and_a_rerun_completes_it(tmp_path):
+    records = [
+        {"id": f"k-{n}", "date": None, "title": f"Story {n}",
+         "body": f"    Company {n} reported profits of {n} million dlrs on Monday. Its shares rose {n % 7} pct. "
+                 f"Analysts said the result for unit {n} beat forecasts."}
+        for n in range(4000)
+    ]
+    source = write_jsonl(tmp_path / "many.jsonl.gz", records)
+    db = tmp_path / "lede.db"
+    environment = {key: value for key, value in os.environ.items() if not key.startswith(("TELEGRAM_", "LEDE_"))}
+    process = subprocess.Popen([sys.executable, str(ROOT / "run_bot.py"), "--ingest", str(source), "--db", str(db)],
+                               cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        before_kill = _wait_for_articles(db, at_least=200, process=process)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+    finally:
+        process.kill()
+    assert process.returncode == -signal.SIGKILL
+    expected = {record["id"]: prepare(article_from_record(record)).sentences for record in records}
+    stored_after_kill = _stored_sentences(db)
+    assert before_kill <= len(stored_after_kill) < len(records), "the kill landed mid-ingestion"
+    assert all(sentences == expected[article_id] for article_id, sentences in stored_after_kill.items())
+
+    rerun = summary(run_bot("--ingest", str(source), "--db", str(db), "--json"))
+
+    assert rerun == {"added": len(records) - len(stored_after_kill), "known": len(stored_after_kill), "failed": []}
+    assert _stored_sentences(db) == expected
+
+
+def _wait_for_articles(db: Path, at_least: int, process: subprocess.Popen, timeout: float = 60) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the ingestion ended before it could be killed"
+        if db.exists():
+            try:
+                count = sqlite3.connect(db).execute("SELECT count(*) FROM articles").fetchone()[0]
+            except sqlite3.OperationalError:  # the schema is still being created
+                count = 0
+            if count >= at_least:
+                return count
+        time.sleep(0.02)
+    raise AssertionError(f"fewer than {at_least} articles stored after {timeout}s")
+
+
+def _stored_sentences(db: Path) -> dict[str, tuple[str, ...]]:
+    connection = sqlite3.connect(db)
+    rows = connection.execute(
+        "SELECT article_id, text FROM articles JOIN sentences ON sentences.article = articles.id"
+        " ORDER BY articles.id, position").fetchall()
+    articles: dict[str, tuple[str, ...]] = {}
+    for article_id, text in rows:
+        articles[article_id] = (*articles.get(article_id, ()), text)
+    connection.close()
+    return articles
+
+
+def test_a_local_url_is_refused_unless_private_urls_are_allowed(tmp_path):
+    with LocalWeb() as web:
+        url = web.url("/article.html")
+        refused = summary(run_bot("--ingest", url, "--db", str(tmp_path / "a.db"), "--json"), status=1)
+        allowed = summary(run_bot("--ingest", url, "--db", str(tmp_path / "b.db"), "--json",
+                                  env={"LEDE_ALLOW_PRIVATE_URLS": "1"}))
+    assert refused == {"added": 0, "known": 0, "failed": [{
+        "source": url, "reason": f"{url} was refused: 127.0.0.1 is a loopback address (Lede only fetches from the public internet)"}]}
+    assert allowed == {"added": 1, "known": 0, "failed": []}
+
+
+def test_a_feed_url_is_followed_and_its_entries_stored(tmp_path):
+    with LocalWeb() as web:
+        result = summary(run_bot("--ingest", web.url("/feed.xml"), "--db", str(tmp_path / "lede.db"), "--json",
+                                 env={"LEDE_ALLOW_PRIVATE_URLS": "127.0.0.1"}))
+        again = summary(run_bot("--ingest", web.url("/feed.xml"), "--db", str(tmp_path / "lede.db"), "--json",
+                                env={"LEDE_ALLOW_PRIVATE_URLS": "127.0.0.1"}))
+    assert result == {"added": 2, "known": 0, "failed": []}
+    assert again == {"added": 0, "known": 2, "failed": []}

@@ -1,0 +1,186 @@
+"""Adding sources through the service: web pages, duplicates, feeds, polling and who sees what."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.service import FeedFollowed, Kept, Lede, Refused
+from corpus.fetch import FetchPolicy
+from corpus.store import Store
+from retrieval.index import SentenceIndex
+from retrieval.lexicon import Lexicon
+from retrieval.text import Analyzer
+from tests.support.web_server import LocalWeb, Reply, rss_feed
+
+LOCAL_ONLY = FetchPolicy(allowed_networks=(ipaddress.ip_network("127.0.0.1/32"),), read_timeout=0.5)
+CHAT, OTHER_CHAT = 501, 502
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer(Lexicon.load())
+
+
+@pytest.fixture
+def web() -> Iterator[LocalWeb]:
+    with LocalWeb() as server:
+        yield server
+
+
+def make_lede(analyzer: Analyzer, path: Path | str = ":memory:", interval: float = 60) -> Lede:
+    lede = Lede(SentenceIndex(analyzer), Store.open(path), fetch_policy=LOCAL_ONLY, feed_interval=interval)
+    lede.load_store()
+    return lede
+
+
+def answer_text(lede: Lede, question: str, chat: int) -> str | None:
+    outcome = lede.ask(question, chat)
+    return outcome.best.passage.text if outcome.best else None
+
+
+def test_an_added_page_is_extracted_with_its_metadata_and_answers_questions(web, analyzer):
+    lede = make_lede(analyzer)
+    kept = lede.add_url(web.url("/article.html?utm_source=x#top"), CHAT)
+    assert isinstance(kept, Kept) and kept.new
+    article = kept.article
+    assert (article.title, article.publisher, article.author, article.published, article.language) == (
+        "Harbour Bridge Approved", "The Riverton Daily", "Jane Roe", "2025-02-14", "en")
+    assert article.url == web.url("/article.html")
+    assert kept.sentences == 4
+    assert "© The Riverton Daily" not in article.text and "Home" not in article.text
+    assert answer_text(lede, "what will the bridge cost?", CHAT).startswith("The bridge will cost 40 million euros")
+
+
+def test_the_same_article_twice_is_stored_once_by_url_and_by_text(web, analyzer):
+    lede = make_lede(analyzer)
+    first = lede.add_url(web.url("/article.html"), CHAT)
+    again = lede.add_url(web.url("/redirect/3"), CHAT)  # same page, reached another way
+    same_text = lede.add_url(web.url("/news/levy"), CHAT)  # another URL serving the same text
+    assert first.new and not again.new and not same_text.new
+    assert again.article.article_id == first.article.article_id == same_text.article.article_id
+    assert lede.store.article_count() == 1
+    assert len(lede.index) == 4
+
+
+def test_an_article_added_in_one_chat_is_not_quoted_in_another(web, analyzer):
+    lede = make_lede(analyzer)
+    lede.add_url(web.url("/article.html"), CHAT)
+    question = "what will the bridge cost?"
+    assert answer_text(lede, question, CHAT) is not None
+    assert answer_text(lede, question, OTHER_CHAT) is None
+    lede.add_url(web.url("/article.html"), OTHER_CHAT)  # known, but now this chat's too
+    assert answer_text(lede, question, OTHER_CHAT) is not None
+
+
+def test_bad_pages_are_refused_with_a_reason_and_nothing_is_stored(web, analyzer):
+    lede = make_lede(analyzer)
+    reasons = {path: lede.add_url(web.url(path), CHAT) for path in ("/missing", "/image.png", "/empty.html", "/feed.xml")}
+    assert all(isinstance(outcome, Refused) for outcome in reasons.values())
+    assert reasons["/missing"].reason.endswith("answered 404 Not Found")
+    assert reasons["/empty.html"].reason == "the page has no article text that I could find"
+    assert "is application/rss+xml, not something I can read" in reasons["/feed.xml"].reason
+    assert lede.store.article_count() == 0
+
+
+def test_a_followed_feed_brings_its_entries_cleaned_with_full_text_for_summaries(web, analyzer):
+    lede = make_lede(analyzer)
+    followed = lede.follow_feed(web.url("/feed.xml"), CHAT)
+    assert isinstance(followed, FeedFollowed) and not followed.already_followed
+    assert followed.feed.title == "Coast & Harbour News"
+    assert (followed.report.added, followed.report.known, followed.report.failed) == (2, 0, [])
+    articles = {a.url: a for a in (s.article for s in lede.store.load_articles())}
+    levy = articles[web.url("/news/levy")]  # relative link resolved, tracking parameters gone
+    assert levy.title == "Oil & gas: port levy doubles"
+    assert levy.publisher == "Coast & Harbour News"
+    assert levy.published == "2025-02-14T10:00:00"
+    assert levy.paragraphs[-1] == "Shipping firms said the new levy would add 2 dollars to every tonne of cargo."
+    ferry = articles[web.url("/news/ferry-strike")]  # the feed had a summary only: the page was fetched
+    assert ferry.title == "Ferry strike ends"
+    assert ferry.paragraphs[0].startswith("Ferry crews on the northern routes returned to work on Thursday")
+    assert answer_text(lede, "what raise did the ferry union accept?", CHAT).startswith("The union accepted a raise")
+    assert answer_text(lede, "what raise did the ferry union accept?", OTHER_CHAT) is None
+
+
+def test_polling_uses_conditional_get_and_picks_up_new_entries(web, analyzer):
+    lede = make_lede(analyzer, interval=60)
+    lede.follow_feed(web.url("/feed.xml"), CHAT)
+    later = datetime.now(UTC) + timedelta(minutes=2)
+    unchanged = lede.poll_feeds(later)
+    assert (unchanged.added, unchanged.known) == (0, 0)
+    assert web.requests_for("/feed.xml")[-1].headers.get("if-none-match") == '"feed-v1"'
+
+    new_item = ("<item><title>Lighthouse reopens</title><link>/news/lighthouse</link>"
+                "<content:encoded><![CDATA[<p>The old lighthouse on Gull Point reopened to visitors on Sunday "
+                "after a two-year restoration.</p>]]></content:encoded></item>")
+    web.serve_feed("/feed.xml", rss_feed(web.base, new_item), etag='"feed-v2"')
+    assert lede.poll_feeds(datetime.now(UTC)).added == 0, "not due yet"
+    changed = lede.poll_feeds(later + timedelta(minutes=2))
+    assert (changed.added, changed.known) == (1, 2)
+    assert answer_text(lede, "when did the lighthouse reopen?", CHAT).startswith("The old lighthouse on Gull Point")
+
+
+def test_a_failing_feed_backs_off_exponentially_and_recovers(web, analyzer):
+    lede = make_lede(analyzer, interval=60)
+    lede.follow_feed(web.url("/feed.xml"), CHAT)
+    web.routes["/feed.xml"] = lambda request: Reply(500, b"oops")
+    [feed] = lede.feeds(CHAT)
+    now = datetime.now(UTC)
+    for failures, wait in ((1, 120), (2, 240), (3, 480)):
+        now += timedelta(days=1)  # certainly due
+        report = lede.poll_feeds(now)
+        assert report.failed[0].reason.endswith("answered 500 Internal Server Error")
+        [feed] = lede.feeds(CHAT)
+        assert feed.failures == failures
+        assert lede.store.due_feeds((datetime.now(UTC) + timedelta(seconds=wait - 5)).isoformat()) == []
+        assert lede.store.due_feeds((datetime.now(UTC) + timedelta(seconds=wait + 5)).isoformat()) == [feed]
+
+
+def test_a_broken_feed_is_refused_when_followed(web, analyzer):
+    lede = make_lede(analyzer)
+    outcome = lede.follow_feed(web.url("/broken-feed.xml"), CHAT)
+    assert isinstance(outcome, Refused) and "is not an RSS or Atom feed" in outcome.reason
+    assert lede.feeds(CHAT) == []
+
+
+def test_feeds_are_listed_removed_exported_and_imported_per_chat(web, analyzer, tmp_path):
+    lede = make_lede(analyzer, tmp_path / "lede.db")
+    imported = lede.import_opml(web.routes["/feeds.opml"](None).body, CHAT)
+    assert [feed.url for feed in imported.followed] == [web.url("/feed.xml")]
+    assert imported.report.failed[0].source == web.url("/missing")
+    assert [feed.title for feed in lede.feeds(CHAT)] == ["Coast & Harbour News"]
+    assert lede.feeds(OTHER_CHAT) == []
+    exported = lede.export_opml(CHAT)
+    assert f'xmlUrl="{web.url("/feed.xml")}"' in exported and 'title="Coast &amp; Harbour News"' in exported
+
+    restarted = make_lede(analyzer, tmp_path / "lede.db")  # the subscription survives a restart
+    assert answer_text(restarted, "what raise did the ferry union accept?", CHAT) is not None
+    assert isinstance(restarted.unfollow_feed(2, CHAT), Refused)
+    assert restarted.unfollow_feed(1, CHAT).url == web.url("/feed.xml")
+    assert restarted.feeds(CHAT) == []
+    assert answer_text(restarted, "what raise did the ferry union accept?", CHAT) is None
+
+
+def test_sources_lists_a_chats_feeds_and_articles_in_pages(web, analyzer):
+    lede = make_lede(analyzer)
+    lede.follow_feed(web.url("/feed.xml"), CHAT)
+    lede.add_url(web.url("/article.html"), CHAT)
+    page = lede.sources(CHAT)
+    assert [feed.title for feed in page.feeds] == ["Coast & Harbour News"]
+    assert [a.title for a in page.articles] == ["Harbour Bridge Approved", "Ferry strike ends", "Oil & gas: port levy doubles"]
+    assert (page.page, page.pages, page.total_articles) == (1, 1, 3)
+    assert lede.sources(OTHER_CHAT).total_articles == 0
+
+
+def test_an_uploaded_document_becomes_an_article(analyzer):
+    lede = make_lede(analyzer)
+    kept = lede.add_document("council-notes.txt", b"The council met on Monday.\nIt approved the budget for 2026.", CHAT)
+    assert isinstance(kept, Kept) and kept.new and kept.article.title == "council-notes"
+    assert kept.sentences == 2
+    assert lede.add_document("photo.jpg", b"\xff\xd8", CHAT).reason == "photo.jpg is not a file type I read (send .txt, .md or .html)"
+    assert lede.add_document("x.txt", b"\x00\x01binary", CHAT).reason == "x.txt looks like a binary file, not text"
+    assert lede.add_document("big.txt", b"a" * 2_000_001, CHAT).reason == "big.txt is 2.0 MB; I take documents up to 2 MB"

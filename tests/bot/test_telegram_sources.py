@@ -1,0 +1,147 @@
+"""Sources in Telegram, end to end: /add, documents, /feed, /sources and admin rights in groups."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator
+
+import pytest
+
+from bot.config import Config, Mode
+from bot.service import Lede
+from bot.telegram_app import ADMINS_ONLY, build_application
+from corpus.fetch import FetchPolicy
+from corpus.feeds import parse_opml
+from corpus.store import Store
+from retrieval.index import SentenceIndex
+from retrieval.lexicon import Lexicon
+from retrieval.text import Analyzer
+from tests.support.bot_api import FakeBotApi, polling
+from tests.support.web_server import LocalWeb
+
+USER, ADMIN, GROUP = 1001, 1002, -3003
+LOCAL_ONLY = FetchPolicy(allowed_networks=(ipaddress.ip_network("127.0.0.1/32"),), read_timeout=0.5)
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer(Lexicon.load())
+
+
+@pytest.fixture(scope="module")
+def web() -> Iterator[LocalWeb]:
+    with LocalWeb() as server:
+        yield server
+
+
+@pytest.fixture
+def lede(analyzer) -> Lede:
+    return Lede(SentenceIndex(analyzer), Store.open(":memory:"), fetch_policy=LOCAL_ONLY, max_upload_bytes=2_000_000)
+
+
+def application(server: FakeBotApi, lede: Lede, feed_interval: float = 900):
+    config = Config(mode=Mode.TELEGRAM, token=server.token, base_url=server.base_url, feed_interval=feed_interval)
+    return build_application(config, lede)
+
+
+async def ask(bot_api: FakeBotApi, chat: int, question: str) -> str:
+    before = len(bot_api.sent_messages(chat))
+    bot_api.send_user_message(chat, USER if chat > 0 else ADMIN, question if chat > 0 else f"/ask {question}")
+    return (await bot_api.wait_for_messages(chat, before + 1))[-1].text
+
+
+async def test_add_confirms_title_publisher_and_sentences_and_the_chat_can_ask_about_it(bot_api, lede, web):
+    async with polling(application(bot_api, lede)):
+        command = bot_api.send_user_message(USER, USER, f"/add {web.url('/article.html')}")
+        [reply] = await bot_api.wait_for_messages(USER)
+        answer = await ask(bot_api, USER, "what will the bridge cost?")
+    assert reply.reply_to_message_id == command["message_id"]
+    assert reply.text == "Added Harbour Bridge Approved (The Riverton Daily · 2025-02-14): 4 sentences. Ask me about it."
+    assert reply.links == [("Harbour Bridge Approved", web.url("/article.html"))]
+    assert answer.startswith("The bridge will cost 40 million euros")
+
+
+async def test_add_of_a_dead_url_says_why_and_without_a_url_says_how(bot_api, lede, web):
+    async with polling(application(bot_api, lede)):
+        bot_api.send_user_message(USER, USER, f"/add {web.url('/missing')}")
+        bot_api.send_user_message(USER, USER, "/add")
+        dead, usage = await bot_api.wait_for_messages(USER, 2)
+    assert dead.text == f"I couldn't add that: {web.url('/missing')} answered 404 Not Found."
+    assert usage.text == "Send /add <url> with the address of a news article."
+
+
+async def test_a_document_becomes_an_article_and_an_oversized_one_is_refused_unread(bot_api, lede):
+    notes = b"Council Budget Passes\n\nThe council passed the 2026 budget on Monday by nine votes to four.\n"
+    async with polling(application(bot_api, lede)):
+        bot_api.send_user_document(USER, USER, "budget.txt", notes, mime_type="text/plain")
+        [added] = await bot_api.wait_for_messages(USER)
+        bot_api.send_user_document(USER, USER, "huge.txt", b"a" * 2_500_000)
+        [_, refused] = await bot_api.wait_for_messages(USER, 2)
+        answer = await ask(bot_api, USER, "when did the council pass the 2026 budget?")
+    assert added.text == "Added Council Budget Passes: 1 sentence. Ask me about it."
+    assert refused.text == "I couldn't add that: huge.txt is 2.5 MB; I take documents up to 2 MB."
+    assert len(bot_api.requests_for("getFile")) == 1, "the oversized file was never downloaded"
+    assert answer.startswith("The council passed the 2026 budget on Monday")
+
+
+async def test_feeds_are_added_listed_exported_imported_and_removed(bot_api, lede, web):
+    async with polling(application(bot_api, lede)):
+        bot_api.send_user_message(USER, USER, f"/feed add {web.url('/feed.xml')}")
+        [added] = await bot_api.wait_for_messages(USER)
+        bot_api.send_user_message(USER, USER, "/feed list")
+        [_, listed] = await bot_api.wait_for_messages(USER, 2)
+        bot_api.send_user_message(USER, USER, "/feed export")
+        [exported] = await bot_api.wait_for_documents(USER)
+        answer = await ask(bot_api, USER, "what raise did the ferry union accept?")
+        bot_api.send_user_message(USER, USER, "/feed remove 1")
+        removed = (await bot_api.wait_for_messages(USER, 4))[-1]
+        bot_api.send_user_document(USER, USER, "mine.opml", exported.content)
+        imported = (await bot_api.wait_for_messages(USER, 5))[-1]
+    assert added.text == "Following Coast & Harbour News. 2 new articles, 0 already known."
+    assert listed.text == "Feeds (remove one with /feed remove <n>):\n1. Coast & Harbour News"
+    assert exported.file_name == "lede-feeds.opml" and parse_opml(exported.content) == [web.url("/feed.xml")]
+    assert answer.startswith("The union accepted a raise of 6 percent")
+    assert removed.text.startswith("Stopped following Coast & Harbour News.")
+    assert imported.text == "Imported 1 feed from the OPML file. 0 new articles, 2 already known."
+    assert [feed.url for feed in lede.feeds(USER)] == [web.url("/feed.xml")]
+
+
+async def test_in_groups_only_administrators_change_sources(bot_api, lede, web):
+    bot_api.add_group(GROUP, "Newsroom")
+    bot_api.set_member_status(GROUP, ADMIN, "administrator")
+    async with polling(application(bot_api, lede)):
+        bot_api.send_user_message(GROUP, USER, f"/add {web.url('/article.html')}")
+        [member_reply] = await bot_api.wait_for_messages(GROUP)
+        bot_api.send_user_message(GROUP, USER, f"/feed add {web.url('/feed.xml')}")
+        bot_api.send_user_message(GROUP, ADMIN, f"/add@lede_test_bot {web.url('/article.html')}")
+        [_, feed_reply, admin_reply] = await bot_api.wait_for_messages(GROUP, 3)
+        answer = await ask(bot_api, GROUP, "what will the bridge cost?")
+        private = await ask(bot_api, USER, "what will the bridge cost?")
+    assert member_reply.text == feed_reply.text == ADMINS_ONLY
+    assert admin_reply.text.startswith("Added Harbour Bridge Approved")
+    assert answer.startswith("The bridge will cost 40 million euros")
+    assert private == "I couldn't find that in the articles I have.", "the group's article is the group's"
+
+
+async def test_sources_pages_through_a_chats_articles_with_buttons(bot_api, lede):
+    for number in range(7):
+        lede.add_document(f"story-{number}.txt", f"Story {number}\n\nThing number {number} happened today.".encode(), USER)
+    async with polling(application(bot_api, lede)):
+        bot_api.send_user_message(USER, USER, "/sources")
+        [first] = await bot_api.wait_for_messages(USER)
+        [[older]] = first.reply_markup["inline_keyboard"]
+        query = bot_api.send_callback_query(USER, USER, first.message_id, older["callback_data"])
+        [second] = await bot_api.wait_for_edits(USER)
+    assert "Articles (7), newest first, page 1 of 2" in first.text
+    assert "Story 6" in first.text and "Story 1" not in first.text
+    assert older["text"] == "Older ›"
+    assert "page 2 of 2" in second.text and "Story 1" in second.text and "Story 0" in second.text
+    assert [button["text"] for button in second.reply_markup["inline_keyboard"][0]] == ["‹ Newer"]
+    assert query not in bot_api._open_queries, "the button press was answered"
+
+
+async def test_feeds_are_polled_on_the_job_queue_at_the_configured_interval(bot_api, lede):
+    app = application(bot_api, lede, feed_interval=123)
+    [job] = app.job_queue.jobs()
+    assert job.callback.__name__ == "poll_feeds"
+    assert job.job.trigger.interval.total_seconds() == 123

@@ -1,0 +1,76 @@
+"""Feeds and OPML as plain data: links made absolute, titles made plain, footers dropped."""
+
+from __future__ import annotations
+
+import pytest
+
+from corpus.cleaning import FEED_FOOTER
+from corpus.feeds import NotAFeed, export_opml, looks_like_feed, parse_feed, parse_opml
+from corpus.html import fragment_paragraphs, plain_text
+from tests.support.web_server import OPML, rss_feed
+
+BASE = "https://coast.example"
+ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://atom.example/blog/">
+  <title type="html">Atom &lt;i&gt;Wire&lt;/i&gt;</title>
+  <entry><title>Rates held</title><link href="posts/rates"/><id>tag:atom.example,2025:1</id>
+    <updated>2025-03-01T12:00:00Z</updated><author><name>A. Writer</name></author>
+    <content type="html">&lt;p&gt;The central bank held rates at 4 percent on Saturday.&lt;/p&gt;</content></entry>
+</feed>"""
+
+
+def test_rss_entries_get_absolute_canonical_links_plain_titles_and_no_footer():
+    feed = parse_feed(rss_feed(BASE), f"{BASE}/feeds/news.xml")
+    levy, ferry = feed.entries
+    assert feed.title == "Coast & Harbour News"
+    assert levy.link == f"{BASE}/news/levy"
+    assert levy.article.title == "Oil & gas: port levy doubles"
+    assert levy.article.published == "2025-02-14T10:00:00"
+    assert not levy.summary_only
+    assert levy.article.paragraphs == (
+        "The port authority doubled the levy on oil and gas tankers on Friday, citing the cost of dredging.",
+        "Shipping firms said the new levy would add 2 dollars to every tonne of cargo.",
+    )
+    assert ferry.summary_only and ferry.article.paragraphs == ("Crews are back at work.",)
+
+
+def test_atom_entries_resolve_links_against_xml_base():
+    feed = parse_feed(ATOM, "https://atom.example/feed")
+    [entry] = feed.entries
+    assert (feed.title, entry.link, entry.article.author) == ("Atom Wire", "https://atom.example/blog/posts/rates", "A. Writer")
+    assert entry.article.paragraphs == ("The central bank held rates at 4 percent on Saturday.",)
+
+
+def test_a_web_page_is_not_a_feed():
+    page = b"<!doctype html><html><body><p>Hello</p></body></html>"
+    assert not looks_like_feed(page)
+    with pytest.raises(NotAFeed, match="is not an RSS or Atom feed"):
+        parse_feed(page, "https://x.example/")
+    assert looks_like_feed(rss_feed(BASE))
+
+
+@pytest.mark.parametrize(
+    "footer",
+    ["The post Port levy doubles appeared first on Coast News.",
+     "The post Port levy doubles first appeared on Coast News.",
+     "The article Port levy doubles appeared first on Coast News"],
+)
+def test_feed_footers_are_recognised_in_their_common_wordings(footer):
+    match = FEED_FOOTER.match(footer)
+    assert match and (match["title"], match["publisher"]) == ("Port levy doubles", "Coast News")
+
+
+def test_html_fragments_become_paragraphs_with_inline_markup_kept_inside():
+    fragment = "<div>Intro line<br>second line</div><ul><li>One <b>bold</b> point.</li><li>Two.</li></ul><script>x()</script>tail"
+    assert fragment_paragraphs(fragment) == ("Intro line", "second line", "One bold point.", "Two.", "tail")
+    assert plain_text("Fish &amp; <i>chips</i>") == "Fish & chips"
+
+
+def test_opml_lists_nested_feeds_and_exports_what_it_imports():
+    urls = parse_opml(OPML.format(base=BASE).encode())
+    assert urls == [f"{BASE}/feed.xml", f"{BASE}/missing"]
+    exported = export_opml([("Coast & <Harbour>", f"{BASE}/feed.xml"), (None, f"{BASE}/other.xml")], "Lede feeds")
+    assert parse_opml(exported.encode()) == [f"{BASE}/feed.xml", f"{BASE}/other.xml"]
+    assert 'text="Coast &amp; &lt;Harbour&gt;"' in exported
+    with pytest.raises(NotAFeed, match="not an OPML file"):
+        parse_opml(b"<html/>")

@@ -1,0 +1,126 @@
+"""The store: schema and migrations, whole articles, visibility, feeds and chat settings."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from corpus.article import Article
+from corpus.ingest import content_hash, prepare
+from corpus.store import EVERYONE, SCHEMA_VERSION, NewerSchemaError, Store
+
+ARTICLE = Article(
+    article_id="a-1",
+    title="Bridge Approved",
+    paragraphs=("The council approved the bridge on Tuesday. It will open in 2027.", "Critics object."),
+    publisher="The Daily",
+    url="https://daily.example/bridge",
+    published="2025-02-14",
+    author="Jane Roe",
+    language="en",
+    fetched="2025-02-15T08:00:00+00:00",
+    source="https://daily.example/bridge",
+)
+
+
+def stored(store: Store, article: Article = ARTICLE, **visibility: int) -> None:
+    prepared = prepare(article)
+    store.add_article(article, prepared.sentences, prepared.content_hash, **visibility)
+
+
+def test_a_new_database_is_at_the_latest_schema_in_wal_mode(tmp_path):
+    with Store.open(tmp_path / "sub" / "lede.db") as store:
+        assert store.schema_version == SCHEMA_VERSION
+    connection = sqlite3.connect(tmp_path / "sub" / "lede.db")
+    assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_database_from_a_newer_lede_is_refused_not_damaged(tmp_path):
+    path = tmp_path / "lede.db"
+    Store.open(path).close()
+    connection = sqlite3.connect(path)
+    connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    connection.close()
+    with pytest.raises(NewerSchemaError, match="newer than this Lede"):
+        Store.open(path)
+
+
+def test_an_article_round_trips_with_every_field_and_its_sentences(tmp_path):
+    path = tmp_path / "lede.db"
+    with Store.open(path) as store:
+        stored(store)
+    with Store.open(path) as store:  # a restart
+        [loaded] = list(store.load_articles())
+    assert loaded.article == ARTICLE
+    assert loaded.sentences == ("The council approved the bridge on Tuesday.", "It will open in 2027.", "Critics object.")
+
+
+def test_known_articles_are_found_by_id_by_url_and_by_text():
+    store = Store.open(":memory:")
+    stored(store)
+    fingerprint = content_hash(ARTICLE.paragraphs)
+    assert store.known_article("a-1", None, "other") == "a-1"
+    assert store.known_article("other", ARTICLE.url, "other") == "a-1"
+    assert store.known_article("other", None, fingerprint) == "a-1"
+    assert store.known_article("other", "https://daily.example/else", "other") is None
+
+
+def test_a_failed_article_leaves_nothing_behind():
+    store = Store.open(":memory:")
+    stored(store)
+    clash = Article("a-2", "Copy", ARTICLE.paragraphs)  # same text: the content hash is unique
+    with pytest.raises(sqlite3.IntegrityError):
+        stored(store, clash)
+    assert store.article_count() == 1
+    assert [s.article.article_id for s in store.load_articles()] == ["a-1"]
+
+
+def test_visibility_records_who_sees_what():
+    store = Store.open(":memory:")
+    stored(store, chat=42)
+    feed, new = store.subscribe(7, "https://daily.example/feed")
+    second = Article("a-2", "Second", ("Another story entirely.",))
+    stored(store, second, feed=feed.feed_id)
+    store.share_article("a-1", chat=EVERYONE)
+    chat_articles, feed_articles, chat_feeds = store.visibility_rows()
+    assert sorted(chat_articles) == [(EVERYONE, "a-1"), (42, "a-1")]
+    assert feed_articles == [(feed.feed_id, "a-2")]
+    assert chat_feeds == [(7, feed.feed_id)]
+    assert new and not store.subscribe(7, "https://daily.example/feed")[1]
+
+
+def test_a_chat_lists_its_own_articles_newest_first_in_pages():
+    store = Store.open(":memory:")
+    for number in range(7):
+        stored(store, Article(f"a-{number}", f"Story {number}", (f"Story number {number} happened.",)), chat=5)
+    stored(store, Article("x", "Elsewhere", ("Not this chat's story.",)), chat=6)
+    first = store.chat_articles(5, limit=3, offset=0)
+    last = store.chat_articles(5, limit=3, offset=6)
+    assert first.total == 7
+    assert [a.title for a in first.articles] == ["Story 6", "Story 5", "Story 4"]
+    assert [a.title for a in last.articles] == ["Story 0"]
+
+
+def test_feeds_keep_their_validators_and_count_failures_for_backoff():
+    store = Store.open(":memory:")
+    feed, _ = store.subscribe(1, "https://daily.example/feed")
+    assert [f.url for f in store.due_feeds("9999")] == [feed.url]
+    store.record_poll(feed.feed_id, next_check="2030-01-01T00:00:00+00:00", title="Daily", etag='"v1"',
+                      last_modified="Fri, 14 Feb 2025 10:00:00 GMT")
+    store.record_poll(feed.feed_id, next_check="2030-01-01T00:00:00+00:00", error="boom")
+    store.record_poll(feed.feed_id, next_check="2030-01-02T00:00:00+00:00", error="boom again")
+    polled = store.feed(feed.feed_id)
+    assert (polled.title, polled.etag, polled.failures, polled.last_error) == ("Daily", '"v1"', 2, "boom again")
+    assert store.due_feeds("2029-12-31T00:00:00+00:00") == []
+    store.unsubscribe(1, feed.feed_id)
+    assert store.due_feeds("9999") == [], "a feed nobody follows is not polled"
+
+
+def test_chat_settings_survive_a_restart(tmp_path):
+    with Store.open(tmp_path / "lede.db") as store:
+        store.set_setting(-100, "timezone", "Europe/Kyiv")
+        store.set_setting(-100, "timezone", "Europe/Paris")
+    with Store.open(tmp_path / "lede.db") as store:
+        assert store.setting(-100, "timezone") == "Europe/Paris"
+        assert store.setting(-100, "briefing") is None
