@@ -34,7 +34,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     lede = Lede.from_config(config)
     try:
         if config.mode is Mode.INGEST:
-            return run_ingest(lede, list(config.ingest_sources), sys.stdout, sys.stderr, as_json=config.json_output)
+            status = run_ingest(lede, list(config.ingest_sources), sys.stdout, sys.stderr, as_json=config.json_output)
+            lede.save_index()
+            return status
         if config.mode is Mode.ASK:
             answer_once(lede, config.question or "", sys.stdout, as_json=config.json_output)
         elif config.mode is Mode.CONSOLE:

@@ -39,6 +39,7 @@ from corpus.visibility import Visibility
 from retrieval.answer import Answer, answer_question
 from retrieval.index import SentenceIndex
 from retrieval.lexicon import Lexicon
+from retrieval.snapshot import load_snapshot, save_snapshot
 from retrieval.text import Analyzer
 
 log = logging.getLogger(__name__)
@@ -146,19 +147,51 @@ class Lede:
             feed_interval=config.feed_interval,
             max_upload_bytes=config.max_upload_bytes,
         )
+        # Stored articles first: the snapshot covers exactly those, so it can be
+        # saved before this run's bundled or --corpus articles join the index.
+        lede.load_store()
         paths = config.corpus_paths or (config.seeds_dir,)
         lede.add_articles(load_paths(Path(path) for path in paths))
-        lede.load_store()
         log.info("Loaded %d sentences from %s and %s", len(lede.index), ", ".join(map(str, paths)), config.db_path)
         return lede
 
     def load_store(self) -> int:
-        """Index every stored article from its stored sentences (no splitting); returns how many."""
+        """Index every stored article; returns how many.
+
+        The index saved beside the store at the last start is read back as
+        arrays; only articles stored since are indexed from their stored
+        sentences (never split again), and the snapshot is then renewed.
+        Call it before any article that is not in the store joins the index.
+        """
         assert self.index is not None, "this Lede only stores"
         with self._lock:
-            loaded = sum(self.index.add_article(stored.article, stored.sentences) for stored in self.store.load_articles())
+            assert not len(self.index), "load the store into an empty index"
+            articles = self.store.articles()
+            snapshot = self._snapshot_path()
+            restored = load_snapshot(snapshot, self.index.analyzer, articles) if snapshot else None
+            if restored is not None:
+                self.index = restored
+            already = restored.article_count if restored is not None else 0
+            for stored in self.store.load_articles(start=already):
+                self.index.add_article(stored.article, stored.sentences)
+            if snapshot and len(articles) > already:
+                save_snapshot(self.index, snapshot)
             self.visibility.load(*self.store.visibility_rows())
-        return loaded
+        return len(articles)
+
+    def save_index(self) -> None:
+        """After a store-only run (``--ingest``): bring the saved index up to date with the store.
+
+        Indexing here, once, is what lets every later start read the index
+        instead of building it.
+        """
+        if self.index is None and self._snapshot_path():
+            self.index = SentenceIndex(Analyzer(Lexicon.load()))
+            self.load_store()
+
+    def _snapshot_path(self) -> Path | None:
+        """Where the index is saved: beside the database file (nowhere for an in-memory store)."""
+        return self.store.path.with_name(self.store.path.name + ".index.npz") if self.store.path else None
 
     def add_articles(self, articles: Iterable[Article]) -> int:
         """Make articles answerable in every chat for this run only (the bundled corpus, ``--corpus``)."""

@@ -261,15 +261,23 @@ class Store:
         with self._lock:
             return int(self._db.execute("SELECT count(*) FROM articles").fetchone()[0])
 
-    def load_articles(self) -> Iterator[StoredArticle]:
-        """Every stored article with its sentences, in the order they were added.
+    def articles(self) -> list[Article]:
+        """Every stored article, without its sentences, in the order they were added."""
+        with self._lock:
+            return [_article_from_row(row) for row in self._db.execute("SELECT * FROM articles ORDER BY id")]
+
+    def load_articles(self, start: int = 0) -> Iterator[StoredArticle]:
+        """Stored articles with their sentences, in the order they were added, from the ``start``-th on.
 
         Two ordered scans merged in step: one query per article would cost a
         round trip each, and a join would repeat every article's body per sentence.
         """
         with self._lock:
-            articles = self._db.execute("SELECT * FROM articles ORDER BY id").fetchall()
-            sentences = self._db.execute("SELECT article, text FROM sentences ORDER BY article, position").fetchall()
+            articles = self._db.execute("SELECT * FROM articles ORDER BY id LIMIT -1 OFFSET ?", (start,)).fetchall()
+            first = articles[0]["id"] if articles else None
+            sentences = self._db.execute(
+                "SELECT article, text FROM sentences WHERE article >= ? ORDER BY article, position", (first,)
+            ).fetchall() if articles else []
         cursor = 0
         for row in articles:
             texts = []

@@ -12,6 +12,7 @@ object each, which is what lets a million of them fit in a few hundred MB.
 
 from __future__ import annotations
 
+import json
 import math
 from array import array
 from collections import Counter
@@ -61,6 +62,24 @@ class _PassageColumns(Sequence[Passage]):
         self._text_ends.append(len(self._text))
         self.article_numbers.append(article_number)
         self.positions.append(position)
+
+    def export(self) -> dict[str, np.ndarray]:
+        return {
+            "text": np.frombuffer(self._text, dtype=np.uint8),
+            "text_ends": np.frombuffer(self._text_ends, dtype=np.int64),
+            "article_numbers": np.frombuffer(self.article_numbers, dtype=np.int32),
+            "positions": np.frombuffer(self.positions, dtype=np.int32),
+        }
+
+    @classmethod
+    def restore(cls, state: Mapping[str, np.ndarray], articles: list[Article]) -> _PassageColumns:
+        columns = cls()
+        columns._text = bytearray(state["text"].tobytes())
+        columns._text_ends = array("q", state["text_ends"].tobytes())
+        columns.article_numbers = array("i", state["article_numbers"].tobytes())
+        columns.positions = array("i", state["positions"].tobytes())
+        columns.articles = articles
+        return columns
 
     def text(self, number: int) -> str:
         start = self._text_ends[number - 1] if number else 0
@@ -141,7 +160,56 @@ class SentenceIndex:
         self._lengths.append(len(ids))
         self._total_length += len(ids)
 
+    # ---- saving and restoring ----------------------------------------------------------------
+
+    def export(self) -> dict[str, np.ndarray]:
+        """Everything needed to rebuild this index without analysing a sentence, as arrays.
+
+        Articles are referred to by id (``article_ids``, as JSON); their
+        metadata lives elsewhere (the store) and is handed back to :meth:`restore`.
+        """
+        offsets, passages, frequencies = self._postings.arrays()
+        return {
+            **self._passages.export(),
+            "offsets": offsets,
+            "postings": passages,
+            "frequencies": frequencies,
+            "lengths": np.frombuffer(self._lengths, dtype=np.int32),
+            "vocabulary": np.frombuffer("\n".join(self._vocabulary).encode("utf-8"), dtype=np.uint8),
+            "article_ids": np.frombuffer(
+                json.dumps([article.article_id for article in self._passages.articles]).encode("utf-8"), dtype=np.uint8
+            ),
+        }
+
+    @staticmethod
+    def exported_article_ids(state: Mapping[str, np.ndarray]) -> list[str]:
+        """The ids of the articles in an exported index, in the order they were added."""
+        return json.loads(state["article_ids"].tobytes().decode("utf-8"))
+
+    @classmethod
+    def restore(cls, analyzer: Analyzer, state: Mapping[str, np.ndarray], articles: list[Article]) -> SentenceIndex:
+        """The index :meth:`export` described; ``articles`` are its articles, in the exported order."""
+        index = cls(analyzer)
+        index._passages = _PassageColumns.restore(state, articles)
+        index._postings = PostingLists.from_arrays(state["offsets"], state["postings"], state["frequencies"])
+        index._lengths = array("i", state["lengths"].tobytes())
+        index._total_length = int(state["lengths"].sum())
+        vocabulary = state["vocabulary"].tobytes().decode("utf-8")
+        index._vocabulary = vocabulary.split("\n") if vocabulary else []
+        index._term_numbers = {term: number for number, term in enumerate(index._vocabulary)}
+        sizes = np.bincount(state["article_numbers"], minlength=len(articles))
+        ends = np.cumsum(sizes).tolist()
+        index._articles = {
+            article.article_id: range(end - size, end)
+            for article, size, end in zip(articles, sizes.tolist(), ends, strict=True)
+        }
+        return index
+
     # ---- looking up ------------------------------------------------------------------------
+
+    @property
+    def article_count(self) -> int:
+        return len(self._articles)
 
     def has_article(self, article_id: str) -> bool:
         return article_id in self._articles

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import gzip
+import hashlib
 import logging
 import zlib
 from collections.abc import Mapping
@@ -44,11 +45,15 @@ class Lexicon:
     while a process only ever looks at the few words its questions use.
     """
 
-    __slots__ = ("_base_forms", "_encoded_related")
+    __slots__ = ("_base_forms", "_encoded_related", "fingerprint")
 
-    def __init__(self, base_forms: Mapping[str, str], encoded_related: Mapping[str, str]) -> None:
+    def __init__(
+        self, base_forms: Mapping[str, str], encoded_related: Mapping[str, str], fingerprint: str = "empty"
+    ) -> None:
         self._base_forms = base_forms
         self._encoded_related = encoded_related
+        #: Identifies the data: an index built with another lexicon has other terms.
+        self.fingerprint = fingerprint
 
     @classmethod
     def empty(cls) -> Lexicon:
@@ -99,7 +104,8 @@ def _load_cached(path: Path | None) -> Lexicon:
         path if path is not None else resources.files("retrieval") / "data" / DATA_FILE_NAME
     )
     try:
-        return _parse(gzip.decompress(source.read_bytes()).decode("utf-8"))
+        data = source.read_bytes()
+        return _parse(gzip.decompress(data).decode("utf-8"), hashlib.sha256(data).hexdigest()[:16])
     # zlib.error is what a truncated or corrupted gzip body raises, and it is
     # not an OSError; ValueError covers a wrong header or a malformed record.
     except (OSError, EOFError, zlib.error, UnicodeDecodeError, ValueError) as error:
@@ -107,7 +113,7 @@ def _load_cached(path: Path | None) -> Lexicon:
         return Lexicon.empty()
 
 
-def _parse(text: str) -> Lexicon:
+def _parse(text: str, fingerprint: str) -> Lexicon:
     lines = text.splitlines()
     if not lines or lines[0] != FORMAT_HEADER:
         raise ValueError(f"not a lexicon file (expected header {FORMAT_HEADER!r})")
@@ -122,4 +128,4 @@ def _parse(text: str) -> Lexicon:
         if table is None:
             raise ValueError(f"line {number}: unknown record kind {kind!r}")
         table[word] = value
-    return Lexicon(base_forms, encoded_related)
+    return Lexicon(base_forms, encoded_related, fingerprint)

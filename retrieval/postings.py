@@ -33,6 +33,18 @@ class PostingLists:
         self._tail: dict[int, tuple[array, array]] = {}
         self._tail_entries = 0
 
+    @classmethod
+    def from_arrays(cls, offsets: np.ndarray, passages: np.ndarray, frequencies: np.ndarray) -> PostingLists:
+        """Posting lists over a frozen block saved by :meth:`arrays`."""
+        postings = cls()
+        postings._offsets, postings._passages, postings._frequencies = offsets, passages, frequencies
+        return postings
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(offsets, passages, frequencies) of everything, the tail merged in first."""
+        self.merge()
+        return self._offsets, self._passages, self._frequencies
+
     def add(self, passage: int, term_counts: Iterable[tuple[int, int]]) -> None:
         """Record one passage's terms; passages must arrive in ascending order."""
         tail = self._tail

@@ -52,12 +52,17 @@ _WORD = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:\d+)?|\d+", re.UNICODE)
 class WordRelations(Protocol):
     """What analysis needs from a lexicon (see :mod:`retrieval.lexicon`)."""
 
+    fingerprint: str
+
     def base_form(self, word: str) -> str: ...
 
     def related(self, word: str) -> Mapping[str, float]: ...
 
 
 _STEMMER = SnowballStemmer("english", ignore_stopwords=False)
+# Bump whenever a change here changes the terms of some text: saved indexes
+# built with the old analysis are then rebuilt instead of silently mismatching.
+ANALYSIS_VERSION = 1
 # Frequent words are met early, so a cache that simply stops growing keeps
 # most of its hits while bounding memory on an ever-growing vocabulary.
 TERM_CACHE_SIZE = 1 << 17
@@ -91,6 +96,11 @@ class Analyzer:
     # Word → term, filled as words are met: a corpus repeats its vocabulary
     # so often that one dictionary lookup per word is most of indexing's cost.
     _term_cache: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def fingerprint(self) -> str:
+        """Identifies how text becomes terms; a saved index is valid only for the same analysis."""
+        return f"analysis-{ANALYSIS_VERSION}/{self.relations.fingerprint if self.relations else 'none'}"
 
     def terms(self, text: str) -> list[str]:
         """Index terms of ``text``, in order, duplicates kept (BM25 counts them)."""

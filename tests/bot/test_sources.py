@@ -184,3 +184,27 @@ def test_an_uploaded_document_becomes_an_article(analyzer):
     assert lede.add_document("photo.jpg", b"\xff\xd8", CHAT).reason == "photo.jpg is not a file type I read (send .txt, .md or .html)"
     assert lede.add_document("x.txt", b"\x00\x01binary", CHAT).reason == "x.txt looks like a binary file, not text"
     assert lede.add_document("big.txt", b"a" * 2_000_001, CHAT).reason == "big.txt is 2.0 MB; I take documents up to 2 MB"
+
+
+def test_a_restart_reads_the_saved_index_and_indexes_only_what_was_stored_since(tmp_path, analyzer, monkeypatch):
+    db = tmp_path / "lede.db"
+    first = make_lede(analyzer, db)
+    first.add_document("bridge.txt", b"The harbour bridge will cost 40 million euros.", CHAT)
+    first.close()
+    assert not (tmp_path / "lede.db.index.npz").exists()  # nothing was indexed from the store at that start
+    second = make_lede(analyzer, db)  # indexes the stored article and saves the snapshot
+    second.close()
+    assert (tmp_path / "lede.db.index.npz").exists()
+
+    store = Store.open(db)
+    third = Lede(SentenceIndex(analyzer), store, fetch_policy=LOCAL_ONLY)
+    third.add_document("ferry.txt", b"The new ferry will sail every hour from May.", CHAT)
+    analysed: list[str] = []
+    original_terms = Analyzer.terms
+    monkeypatch.setattr(Analyzer, "terms", lambda self, text: analysed.append(text) or original_terms(self, text))
+    third.index = SentenceIndex(analyzer)
+    third.load_store()
+    assert analysed == ["The new ferry will sail every hour from May."]  # the bridge came from the snapshot
+    assert answer_text(third, "what will the bridge cost?", CHAT).startswith("The harbour bridge will cost")
+    assert answer_text(third, "how often will the ferry sail?", CHAT).startswith("The new ferry will sail")
+    third.close()

@@ -12,6 +12,8 @@ from retrieval.text import Analyzer, words
 class TinyLexicon:
     """A two-entry stand-in for the WordNet lexicon."""
 
+    fingerprint = "tiny"
+
     def base_form(self, word: str) -> str:
         return {"met": "meet", "said": "say"}.get(word, word)
 

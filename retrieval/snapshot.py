@@ -1,0 +1,68 @@
+"""The index saved beside the store, so a restart reads arrays instead of analysing every sentence.
+
+A snapshot is one ``.npz`` file of numpy arrays (see
+:meth:`SentenceIndex.export`). It is trusted only when it was built by the
+same analysis (the analyzer's fingerprint) over articles that are still the
+first ones of the store, in order; anything else is rebuilt from the store.
+It is written to a temporary file and renamed, so a crash mid-write leaves
+the previous snapshot, never a torn one.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from corpus.article import Article
+from retrieval.index import SentenceIndex
+from retrieval.text import Analyzer
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1
+
+
+def save_snapshot(index: SentenceIndex, path: Path) -> None:
+    """Write ``index`` to ``path`` atomically."""
+    state = index.export()
+    state["format"] = np.array([FORMAT])
+    state["fingerprint"] = np.frombuffer(index.analyzer.fingerprint.encode("utf-8"), dtype=np.uint8)
+    temporary = path.with_name(path.name + ".tmp")
+    with open(temporary, "wb") as handle:
+        np.savez(handle, **state)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def load_snapshot(path: Path, analyzer: Analyzer, articles: Sequence[Article]) -> SentenceIndex | None:
+    """The saved index, if valid for ``analyzer`` and a prefix of ``articles``; else None.
+
+    The caller indexes ``articles`` beyond the snapshot's own (added since it
+    was saved) as usual.
+    """
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            state = {name: data[name] for name in data.files}
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
+        log.warning("Ignoring unreadable index snapshot %s: %s", path, error)
+        return None
+    try:
+        if int(state["format"][0]) != FORMAT or state["fingerprint"].tobytes().decode("utf-8") != analyzer.fingerprint:
+            log.info("Index snapshot %s was built by another analysis; rebuilding", path)
+            return None
+        saved_ids = SentenceIndex.exported_article_ids(state)
+        if [article.article_id for article in articles[: len(saved_ids)]] != saved_ids:
+            log.info("Index snapshot %s does not match the store; rebuilding", path)
+            return None
+        return SentenceIndex.restore(analyzer, state, list(articles[: len(saved_ids)]))
+    except (KeyError, ValueError, UnicodeDecodeError) as error:
+        log.warning("Ignoring malformed index snapshot %s: %s", path, error)
+        return None
