@@ -224,6 +224,23 @@ class SentenceIndex:
         # and storing every sentence's terms would double the index's memory.
         return Counter(self.analyzer.terms(self._passages.text(passage)))
 
+    def contains(self, term: str, passages: Sequence[int]) -> np.ndarray:
+        """Which of ``passages`` contain ``term``, as booleans in the same order.
+
+        A binary search of the term's (ascending) posting list per passage:
+        far cheaper than analysing the candidates' text again.
+        """
+        candidates = np.asarray(passages, dtype=np.int32)
+        term_id = self._term_numbers.get(term)
+        if term_id is None or not candidates.size:
+            return np.zeros(len(candidates), dtype=bool)
+        postings, _counts = self._postings.get(term_id)
+        found = np.searchsorted(postings, candidates)
+        inside = found < len(postings)
+        present = np.zeros(len(candidates), dtype=bool)
+        present[inside] = postings[found[inside]] == candidates[inside]
+        return present
+
     def document_frequency(self, term: str) -> int:
         term_id = self._term_numbers.get(term)
         return 0 if term_id is None else self._postings.document_frequency(term_id)

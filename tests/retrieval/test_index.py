@@ -125,3 +125,14 @@ def test_scores_equal_rank_bm25_on_thousands_of_real_sentences():
         assert set(hits) == {p for p in range(len(index)) if expected[p] != 0}
         for passage, score in hits.items():
             assert abs(score - expected[passage]) <= 1e-9
+
+
+def test_contains_tells_which_passages_have_a_term_without_reading_them():
+    index = SentenceIndex(Analyzer())
+    index.add(ARTICLES)
+    every = list(range(len(index)))
+    for term in ("bank", "wheat", "oil", "zebra"):
+        expected = [term in index.passage_terms(p) for p in every]
+        assert index.contains(term, every).tolist() == expected
+        assert index.contains(term, every[::-1]).tolist() == expected[::-1]
+    assert index.contains("bank", []).tolist() == []
