@@ -42,10 +42,13 @@ _NAME_ALIASES = (
     (re.compile(r"\bU\.K\.(?!\w)|\bUK\b|\bUnited Kingdom\b"), " uk "),
     (re.compile(r"\bU\.N\.(?!\w)|\bUN\b|\bUnited Nations\b"), " un "),
 )
+# Every alias starts with a capital U: most sentences can skip all three patterns.
+_ALIAS_START = "U"
 _DOTTED_ACRONYM = re.compile(r"\b((?:[A-Za-z]\.){2,})")
 # "G-7", "F-16", "COVID-19": the hyphen is part of the name, unlike "long-term".
 _NAME_WITH_NUMBER = re.compile(r"\b([A-Za-z]{1,6})-(\d+)\b")
 _POSSESSIVE = re.compile(r"(?<=\w)['’]s\b", re.IGNORECASE)
+_THOUSANDS_SEPARATOR = re.compile(r"(?<=\d),(?=\d)")
 _WORD = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:\d+)?|\d+", re.UNICODE)
 
 
@@ -62,7 +65,7 @@ class WordRelations(Protocol):
 _STEMMER = SnowballStemmer("english", ignore_stopwords=False)
 # Bump whenever a change here changes the terms of some text: saved indexes
 # built with the old analysis are then rebuilt instead of silently mismatching.
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 2
 # Frequent words are met early, so a cache that simply stops growing keeps
 # most of its hits while bounding memory on an ever-growing vocabulary.
 TERM_CACHE_SIZE = 1 << 17
@@ -76,12 +79,20 @@ def _stem(word: str) -> str:
 def words(text: str) -> list[str]:
     """Lower-cased words of ``text`` after name normalisation, stop words kept."""
     text = text.replace("’", "'")
-    for pattern, replacement in _NAME_ALIASES:
-        text = pattern.sub(replacement, text)
-    text = _DOTTED_ACRONYM.sub(lambda match: match[1].replace(".", ""), text)
-    text = _NAME_WITH_NUMBER.sub(r"\1\2", text)
-    text = _POSSESSIVE.sub("", text)
-    return [token.replace(",", "").lower() for token in _WORD.findall(text)]
+    # Each rewrite runs only when its telltale character is present: indexing
+    # calls this for every sentence, and most need none of them.
+    if _ALIAS_START in text:
+        for pattern, replacement in _NAME_ALIASES:
+            text = pattern.sub(replacement, text)
+    if "." in text:
+        text = _DOTTED_ACRONYM.sub(lambda match: match[1].replace(".", ""), text)
+    if "-" in text:
+        text = _NAME_WITH_NUMBER.sub(r"\1\2", text)
+    if "'" in text:
+        text = _POSSESSIVE.sub("", text)
+    if "," in text:
+        text = _THOUSANDS_SEPARATOR.sub("", text)
+    return _WORD.findall(text.lower())
 
 
 @dataclass(frozen=True)
