@@ -79,9 +79,11 @@ def test_without_a_token_the_bot_refuses_to_start_and_points_to_the_console():
     assert "TELEGRAM_BOT_TOKEN" in result.stderr and "--console" in result.stderr
 
 
-def test_db_flag_is_accepted():
-    result = run_bot("--db", "/tmp/lede-test.db", "--ask", "Who did Vance meet?")
+def test_db_flag_names_where_the_store_lives(tmp_path):
+    database = tmp_path / "nested" / "lede.db"
+    result = run_bot("--db", str(database), "--ask", "Who did Vance meet?")
     assert result.returncode == 0, result.stderr
+    assert database.exists()
 
 
 def test_the_console_runs_the_source_commands_through_the_same_service(tmp_path):
