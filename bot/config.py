@@ -51,6 +51,8 @@ class Config:
     ingest_sources: tuple[str, ...] = ()
     fetch_policy: FetchPolicy = field(default_factory=FetchPolicy)
     feed_interval: float = 900.0
+    # How often each subscribed chat's job checks whether its daily briefing is due.
+    briefing_check_interval: float = 60.0
     max_upload_bytes: int = 2_000_000
     log_level: str = "INFO"
 
