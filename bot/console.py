@@ -16,15 +16,16 @@ from typing import TextIO
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from bot import source_replies
+from bot import group_replies, source_replies
 from bot.formatting import briefing_html, briefing_to_json, format_plain, outcome_to_json
 from bot.service import Lede
+from corpus.store import EVERYONE
 
 PROMPT = "? "
 GREETING = "Lede: ask a question about the news (Ctrl-D to quit)."
 COMMANDS_HELP = (
     "Commands: /add <url>, /feed add <url>, /feed list, /feed remove <n>, /feed export, /sources [page], "
-    "/brief [topic]"
+    "/brief [topic], /settings"
 )
 
 
@@ -110,8 +111,13 @@ def _brief(lede: Lede, args: list[str]) -> str:
     return "\n\n".join(briefing_html(lede.brief(now=datetime.now(UTC), topic=" ".join(args) or None)))
 
 
+def _settings(lede: Lede, args: list[str]) -> str:
+    return group_replies.settings(lede.settings(EVERYONE, now=datetime.now(UTC)))
+
+
+# Daily briefings (/subscribe) need a chat to deliver to, so they are Telegram's alone.
 _COMMANDS: dict[str, Callable[[Lede, list[str]], str]] = {
-    "/add": _add, "/feed": _feed, "/sources": _sources, "/brief": _brief,
+    "/add": _add, "/feed": _feed, "/sources": _sources, "/brief": _brief, "/settings": _settings,
 }
 
 

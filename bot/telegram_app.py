@@ -54,7 +54,9 @@ HELP_TEXT = (
     "In a group, use /ask &lt;question&gt;, mention me, or reply to one of my messages.\n\n"
     "Give me news to read: /add &lt;url&gt; for an article, send a .txt, .md or .html file, "
     "or follow a feed with /feed add &lt;url&gt; (/feed list, /feed remove &lt;n&gt;, /feed export; "
-    "send an .opml file to import feeds). /sources shows what this chat has."
+    "send an .opml file to import feeds). /sources shows what this chat has.\n\n"
+    "/brief [topic] tells the stories since the last briefing; /subscribe 08:00 Europe/Kyiv sends one every "
+    "morning (/subscribe off, /settings). In any chat, type my @username and a question to share an answer."
 )
 ADMINS_ONLY = "Only this group's administrators can change its sources."
 FEED_USAGE = "Usage: /feed add &lt;url&gt; | /feed list | /feed remove &lt;n&gt; | /feed export"

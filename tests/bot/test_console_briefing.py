@@ -62,3 +62,10 @@ def test_brief_in_plain_text_and_an_empty_period_said_plainly(db):
 def test_since_needs_brief_and_a_real_date():
     assert "--since goes with --brief" in run_bot("--since", "1987-10-19", "--ask", "x").stderr
     assert "is not a date like 1987-03-01" in run_bot("--brief", "--since", "last week").stderr
+
+
+def test_settings_on_the_console_shows_the_last_briefing(tmp_path):
+    console = run_bot("--console", "--db", str(tmp_path / "new.db"), stdin="/settings\n/brief\n/settings\n").stdout
+    first, _brief, last = console.strip().split("\n\n")[:3]
+    assert first.startswith("Daily briefing: none") and "Last briefing: none yet" in first
+    assert "Last briefing: 20" in last
