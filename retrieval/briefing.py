@@ -232,13 +232,6 @@ def _merge(pairs: list[tuple[float, int, int]], vectors: sparse.csr_matrix, mome
     first_moment = list(moments)
     last_moment = list(moments)
     members: dict[int, list[int]] = {number: [number] for number in range(count)}
-    member_sums: dict[int, sparse.csr_matrix] = {}
-
-    def member_sum(group: int) -> sparse.csr_matrix:
-        if group not in member_sums:
-            member_sums[group] = vectors[members[group]].sum(axis=0)
-        return member_sums[group]
-
     for _similarity, earlier, later in pairs:
         left, right = group_of[earlier], group_of[later]
         if left == right:
@@ -246,7 +239,7 @@ def _merge(pairs: list[tuple[float, int, int]], vectors: sparse.csr_matrix, mome
         if max(last_moment[left], last_moment[right]) - min(first_moment[left], first_moment[right]) > STORY_WINDOW:
             continue
         if len(members[left]) > 1 or len(members[right]) > 1:
-            total = float(np.asarray(member_sum(left) @ member_sum(right).T).ravel()[0])
+            total = (vectors[members[left]] @ vectors[members[right]].T).sum()
             if total / (len(members[left]) * len(members[right])) < SAME_STORY_ON_AVERAGE:
                 continue
         if len(members[left]) < len(members[right]):
@@ -256,8 +249,6 @@ def _merge(pairs: list[tuple[float, int, int]], vectors: sparse.csr_matrix, mome
         members[left].extend(members.pop(right))
         first_moment[left] = min(first_moment[left], first_moment[right])
         last_moment[left] = max(last_moment[left], last_moment[right])
-        member_sums.pop(right, None)
-        member_sums.pop(left, None)
     return [sorted(group) for group in sorted(members.values(), key=min)]
 
 
