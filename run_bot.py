@@ -4,6 +4,7 @@
     python run_bot.py --console       # questions on standard input
     python run_bot.py --ask "…"       # one question
     python run_bot.py --ingest PATH_OR_URL [...]   # store articles and feeds, then exit
+    python run_bot.py --brief [TOPIC] [--since DATE] [--json]   # a briefing of the stored news
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from bot.config import Config, Mode, load_config
-from bot.console import answer_once, run_console, run_ingest
+from bot.console import answer_once, brief_once, run_console, run_ingest
 from bot.logs import configure_logging
 from bot.service import Lede
 
@@ -39,6 +40,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return status
         if config.mode is Mode.ASK:
             answer_once(lede, config.question or "", sys.stdout, as_json=config.json_output)
+        elif config.mode is Mode.BRIEF:
+            brief_once(lede, sys.stdout, topic=config.brief_topic, since=config.since, as_json=config.json_output)
         elif config.mode is Mode.CONSOLE:
             run_console(lede, sys.stdin, sys.stdout, as_json=config.json_output)
         else:

@@ -6,6 +6,7 @@ import argparse
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
 
@@ -25,6 +26,7 @@ class Mode(Enum):
     CONSOLE = "console"
     ASK = "ask"
     INGEST = "ingest"
+    BRIEF = "brief"
 
 
 def default_db_path() -> Path:
@@ -40,6 +42,8 @@ class Config:
     token: str | None = field(default=None, repr=False)
     base_url: str = TELEGRAM_API_URL
     question: str | None = None
+    brief_topic: str | None = None
+    since: datetime | None = None
     json_output: bool = False
     corpus_paths: tuple[Path, ...] = ()
     seeds_dir: Path = SEEDS_DIR
@@ -47,6 +51,8 @@ class Config:
     ingest_sources: tuple[str, ...] = ()
     fetch_policy: FetchPolicy = field(default_factory=FetchPolicy)
     feed_interval: float = 900.0
+    # How often each subscribed chat's job checks whether its daily briefing is due.
+    briefing_check_interval: float = 60.0
     max_upload_bytes: int = 2_000_000
     log_level: str = "INFO"
 
@@ -80,7 +86,22 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="+",
         help="store articles from files, folders (recursively), .opml feed lists, web pages or feeds, then exit",
     )
-    parser.add_argument("--json", action="store_true", help="print answers (or the --ingest summary) as JSON")
+    modes.add_argument(
+        "--brief",
+        metavar="TOPIC",
+        nargs="?",
+        const="",
+        help="print a briefing of the news since --since (else the last briefing, else 24 hours), "
+        "optionally only the stories about TOPIC, then exit",
+    )
+    parser.add_argument(
+        "--since",
+        metavar="DATE",
+        type=_moment,
+        help="with --brief: look back from this date or time (ISO 8601, e.g. 1987-03-01 or 2025-05-01T08:00; UTC "
+        "unless it says otherwise)",
+    )
+    parser.add_argument("--json", action="store_true", help="print answers (or the --ingest summary, or the briefing) as JSON")
     parser.add_argument(
         "--corpus",
         metavar="PATH",
@@ -105,12 +126,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _moment(text: str) -> datetime:
+    """A --since value: an ISO 8601 date or date-time, in UTC unless it names its offset."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 1987-03-01 or 2025-05-01T08:00") from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
 def load_config(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> Config:
     """Build the configuration: flags win over the environment, which wins over defaults."""
     environ = os.environ if environ is None else environ
     args = build_parser().parse_args(argv)
+    if args.since is not None and args.brief is None:
+        build_parser().error("--since goes with --brief")
     if args.ingest:
         mode = Mode.INGEST
+    elif args.brief is not None:
+        mode = Mode.BRIEF
     elif args.ask is not None:
         mode = Mode.ASK
     elif args.console:
@@ -130,6 +164,8 @@ def load_config(argv: Sequence[str] | None = None, environ: Mapping[str, str] | 
         token=environ.get("TELEGRAM_BOT_TOKEN") or None,
         base_url=environ.get("TELEGRAM_BASE_URL") or TELEGRAM_API_URL,
         question=args.ask,
+        brief_topic=args.brief or None,
+        since=args.since,
         json_output=args.json,
         corpus_paths=tuple(args.corpus),
         db_path=db,

@@ -10,18 +10,23 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TextIO
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from bot import source_replies
-from bot.formatting import format_plain, outcome_to_json
+from bot import group_replies, source_replies
+from bot.formatting import briefing_html, briefing_to_json, format_plain, outcome_to_json
 from bot.service import Lede
+from corpus.store import EVERYONE
 
 PROMPT = "? "
 GREETING = "Lede: ask a question about the news (Ctrl-D to quit)."
-COMMANDS_HELP = "Commands: /add <url>, /feed add <url>, /feed list, /feed remove <n>, /feed export, /sources [page]"
+COMMANDS_HELP = (
+    "Commands: /add <url>, /feed add <url>, /feed list, /feed remove <n>, /feed export, /sources [page], "
+    "/brief [topic], /settings"
+)
 
 
 def answer_once(lede: Lede, question: str, output: TextIO, *, as_json: bool) -> None:
@@ -31,6 +36,18 @@ def answer_once(lede: Lede, question: str, output: TextIO, *, as_json: bool) -> 
         output.write(json.dumps(outcome_to_json(outcome), ensure_ascii=False) + "\n")
     else:
         output.write(format_plain(outcome) + "\n")
+    output.flush()
+
+
+def brief_once(
+    lede: Lede, output: TextIO, *, topic: str | None, since: datetime | None, as_json: bool
+) -> None:
+    """``--brief``: print the briefing, as Telegram shows it without the markup, or as JSON."""
+    briefing = lede.brief(now=datetime.now(UTC), topic=topic, since=since)
+    if as_json:
+        output.write(json.dumps(briefing_to_json(briefing), ensure_ascii=False) + "\n")
+    else:
+        output.write(source_replies.to_plain("\n\n".join(briefing_html(briefing))) + "\n")
     output.flush()
 
 
@@ -90,7 +107,18 @@ def _sources(lede: Lede, args: list[str]) -> str:
     return source_replies.sources_page(lede.sources(page=page))
 
 
-_COMMANDS: dict[str, Callable[[Lede, list[str]], str]] = {"/add": _add, "/feed": _feed, "/sources": _sources}
+def _brief(lede: Lede, args: list[str]) -> str:
+    return "\n\n".join(briefing_html(lede.brief(now=datetime.now(UTC), topic=" ".join(args) or None)))
+
+
+def _settings(lede: Lede, args: list[str]) -> str:
+    return group_replies.settings(lede.settings(EVERYONE, now=datetime.now(UTC)))
+
+
+# Daily briefings (/subscribe) need a chat to deliver to, so they are Telegram's alone.
+_COMMANDS: dict[str, Callable[[Lede, list[str]], str]] = {
+    "/add": _add, "/feed": _feed, "/sources": _sources, "/brief": _brief, "/settings": _settings,
+}
 
 
 def run_ingest(lede: Lede, sources: list[str], output: TextIO, errors: TextIO, *, as_json: bool) -> int:

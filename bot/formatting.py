@@ -8,12 +8,14 @@ escaped for HTML, because titles like "Standard Oil <Srd>" are real.
 from __future__ import annotations
 
 import html
-from datetime import datetime
+import re
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 from typing import Any
 
 from bot.service import InvalidQuestion, Outcome
 from corpus.article import Article
+from retrieval.briefing import Briefing, Story
 
 NO_ANSWER = "I couldn't find that in the articles I have."
 # Telegram refuses messages over 4096 UTF-16 code units. An answer is one
@@ -22,6 +24,7 @@ NO_ANSWER = "I couldn't find that in the articles I have."
 MAX_ANSWER_CHARS = 3000
 MAX_TITLE_CHARS = 300
 MAX_DETAIL_CHARS = 100
+_TAG = re.compile(r"<[^>]*>")
 
 
 def outcome_to_json(outcome: Outcome) -> dict[str, Any]:
@@ -125,3 +128,89 @@ def _clip(text: str, limit: int) -> str:
             return text[:end].rstrip() + "…"
     return text
 
+
+
+# ---- briefings ---------------------------------------------------------------------------------
+
+# Telegram's limit per message, in UTF-16 code units of the visible text.
+MAX_MESSAGE_CHARS = 4096
+# A story's parts have budgets too, so that any one story fits a message with the header.
+MAX_KEY_SENTENCE_CHARS = 900
+MAX_SOURCE_TITLE_CHARS = 150
+LISTED_SOURCES = 5
+
+
+def briefing_to_json(briefing: Briefing) -> dict[str, Any]:
+    """``--brief --json``: the stories with their key sentences and every source."""
+    return {
+        "since": briefing.since.isoformat(),
+        "topic": briefing.topic,
+        "articles": briefing.articles,
+        "stories": [
+            {
+                "headline": story.headline,
+                "sentences": list(story.sentences),
+                "sources": [source_to_json(item.article) for item in story.items],
+            }
+            for story in briefing.stories
+        ],
+        "more": briefing.more,
+        "message": None if briefing.stories else _nothing_new(briefing),
+    }
+
+
+def briefing_html(briefing: Briefing, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
+    """A briefing as Telegram messages: split between stories, each message within ``limit``."""
+    if not briefing.stories:
+        return [html.escape(_nothing_new(briefing), quote=False)]
+    count = len(briefing.stories)
+    head = f"<b>Briefing</b>: {count} {'story' if count == 1 else 'stories'} since {_moment_text(briefing.since)}"
+    if briefing.topic:
+        head += f" about “{html.escape(_clip(briefing.topic, MAX_DETAIL_CHARS), quote=False)}”"
+    if briefing.more:
+        head += f" ({briefing.more} more not shown)"
+    blocks = [head] + [_story_html(number, story) for number, story in enumerate(briefing.stories, start=1)]
+    return pack_messages(blocks, limit)
+
+
+def pack_messages(blocks: list[str], limit: int = MAX_MESSAGE_CHARS) -> list[str]:
+    """Join HTML blocks (each whole, never cut) into as few messages of at most ``limit`` visible characters."""
+    messages: list[str] = []
+    for block in blocks:
+        if messages and _visible_length(messages[-1]) + 2 + _visible_length(block) <= limit:
+            messages[-1] += "\n\n" + block
+        else:
+            messages.append(block)
+    return messages
+
+
+def _story_html(number: int, story: Story) -> str:
+    lines = [f"<b>{number}. {html.escape(_clip(story.headline, MAX_TITLE_CHARS), quote=False)}</b>"]
+    lines += [html.escape(_clip(sentence, MAX_KEY_SENTENCE_CHARS), quote=False) for sentence in story.sentences]
+    count = len(story.items)
+    lines.append(f"<i>{count} source{'s' if count != 1 else ''}:</i>")
+    for item in story.items[:LISTED_SOURCES]:
+        article = item.article
+        title = html.escape(_clip(article.title, MAX_SOURCE_TITLE_CHARS), quote=False)
+        if _is_web_link(article.url):
+            title = f'<a href="{html.escape(article.url, quote=True)}">{title}</a>'
+        details = ", ".join(html.escape(part, quote=False) for part in _source_details(article))
+        lines.append(f"• {title}" + (f" — {details}" if details else ""))
+    if count > LISTED_SOURCES:
+        lines.append(f"• … and {count - LISTED_SOURCES} more")
+    return "\n".join(lines)
+
+
+def _nothing_new(briefing: Briefing) -> str:
+    about = f" about “{_clip(briefing.topic, MAX_DETAIL_CHARS)}”" if briefing.topic else ""
+    return f"Nothing new{about} since {_moment_text(briefing.since)}."
+
+
+def _moment_text(moment: datetime) -> str:
+    moment = moment.astimezone(UTC)
+    return f"{moment.day} {moment:%b %Y, %H:%M} UTC"
+
+
+def _visible_length(html_text: str) -> int:
+    """Telegram's length of an HTML message: UTF-16 code units of the text once tags and entities are parsed."""
+    return len(html.unescape(_TAG.sub("", html_text)).encode("utf-16-le")) // 2

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot.briefing_service import Briefings
 from bot.config import Config, Mode
 from corpus.article import Article
 from corpus.feeds import ParsedFeed, export_opml, parse_feed, parse_opml
@@ -108,8 +109,11 @@ class SourcesPage:
     total_articles: int
 
 
-class Lede:
-    """Lede's engine: the articles it knows, where they came from, and the questions it answers."""
+class Lede(Briefings):
+    """Lede's engine: the articles it knows, where they came from, and the questions it answers.
+
+    Briefings, schedules and the answers' buttons live in :class:`Briefings`.
+    """
 
     def __init__(
         self,

@@ -27,7 +27,7 @@ from telegram import (
     MessageEntity,
     Update,
 )
-from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.constants import ChatType, ParseMode
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -38,7 +38,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot import source_replies
+from bot import group_handlers, source_replies
+from bot.chat_rights import may_change_chat
 from bot.config import Config
 from bot.formatting import format_html
 from bot.service import Lede, Refused
@@ -53,11 +54,12 @@ HELP_TEXT = (
     "In a group, use /ask &lt;question&gt;, mention me, or reply to one of my messages.\n\n"
     "Give me news to read: /add &lt;url&gt; for an article, send a .txt, .md or .html file, "
     "or follow a feed with /feed add &lt;url&gt; (/feed list, /feed remove &lt;n&gt;, /feed export; "
-    "send an .opml file to import feeds). /sources shows what this chat has."
+    "send an .opml file to import feeds). /sources shows what this chat has.\n\n"
+    "/brief [topic] tells the stories since the last briefing; /subscribe 08:00 Europe/Kyiv sends one every "
+    "morning (/subscribe off, /settings). In any chat, type my @username and a question to share an answer."
 )
 ADMINS_ONLY = "Only this group's administrators can change its sources."
 FEED_USAGE = "Usage: /feed add &lt;url&gt; | /feed list | /feed remove &lt;n&gt; | /feed export"
-ADMIN_STATUSES = frozenset({ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER})
 SOURCES_CALLBACK = "sources:"
 APOLOGY = "Sorry, something went wrong while answering that. Please try again in a moment."
 COMMANDS = (
@@ -65,6 +67,7 @@ COMMANDS = (
     BotCommand("add", "Add a news article by its URL"),
     BotCommand("feed", "Follow feeds: add, list, remove, export"),
     BotCommand("sources", "This chat's feeds and articles"),
+    *group_handlers.COMMANDS,
     BotCommand("help", "What Lede does and how to ask"),
 )
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -86,8 +89,8 @@ def _mentions_bot(message: Message, username: str) -> bool:
     return any(text.lower() == mention for text in message.parse_entities([MessageEntity.MENTION]).values())
 
 
-def build_application(config: Config, lede: Lede) -> Application:
-    """Wire the handlers to a python-telegram-bot Application."""
+def build_application(config: Config, lede: Lede, clock: group_handlers.Clock = group_handlers.utc_clock) -> Application:
+    """Wire the handlers to a python-telegram-bot Application; ``clock`` tells the time (tests control it)."""
     application = (
         ApplicationBuilder()
         .token(config.token or "")
@@ -110,6 +113,7 @@ def build_application(config: Config, lede: Lede) -> Application:
     application.add_handler(
         MessageHandler(filters.ChatType.GROUPS & filters.TEXT & ~filters.COMMAND & _AddressedToBot(), group_message)
     )
+    group_handlers.register(application, lede, config.briefing_check_interval, clock)
     application.add_error_handler(error_handler)
     if application.job_queue is not None:
         application.job_queue.run_repeating(poll_feeds, interval=config.feed_interval, first=config.feed_interval)
@@ -139,8 +143,8 @@ async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
     lede: Lede = context.bot_data["lede"]
-    reply = format_html(lede.ask(question, update.effective_chat.id))
-    await _reply(update, reply)
+    answered = lede.answer(question, update.effective_chat.id, now=context.bot_data["clock"]())
+    await _reply(update, format_html(answered.outcome), group_handlers.answer_buttons(answered.number))
 
 
 async def _reply(update: Update, html: str, markup: InlineKeyboardMarkup | None = None) -> None:
@@ -153,15 +157,8 @@ async def _reply(update: Update, html: str, markup: InlineKeyboardMarkup | None 
 
 
 async def _may_change_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    """In groups only administrators change sources (asked of Telegram each time: roles change)."""
-    chat = update.effective_chat
-    if chat.type == ChatType.PRIVATE:
-        return True
-    member = await context.bot.get_chat_member(chat.id, update.effective_user.id)
-    if member.status in ADMIN_STATUSES:
-        return True
-    await _reply(update, ADMINS_ONLY)
-    return False
+    """In groups only administrators change sources."""
+    return await may_change_chat(update, context, ADMINS_ONLY)
 
 
 async def add_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -99,6 +99,33 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX feed_articles_by_article ON feed_articles(article);
     CREATE INDEX chat_articles_by_article ON chat_articles(article);
     """,
+    """
+    -- Briefings: which articles a chat was told about (so stories are not
+    -- repeated), its daily schedule, and answers whose buttons may be pressed.
+    CREATE TABLE briefed_articles (
+        chat INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
+        article_id TEXT NOT NULL,
+        briefed TEXT NOT NULL,
+        PRIMARY KEY (chat, article_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE briefing_schedules (
+        chat INTEGER PRIMARY KEY REFERENCES chats(id) ON DELETE CASCADE,
+        at TEXT NOT NULL,                   -- local time of day, HH:MM
+        timezone TEXT NOT NULL,             -- IANA name, e.g. Europe/Kyiv
+        thread INTEGER,                     -- forum topic to post in, if any
+        created TEXT NOT NULL,
+        last_run TEXT                       -- when the last scheduled briefing went out
+    );
+    CREATE TABLE answers (
+        id INTEGER PRIMARY KEY,
+        chat INTEGER NOT NULL,
+        question TEXT NOT NULL,
+        article_id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        asked TEXT NOT NULL,
+        feedback INTEGER                    -- 1 helpful, -1 not, NULL not rated
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -132,6 +159,29 @@ class StoredArticle:
 
     article: Article
     sentences: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleRow:
+    """A chat's daily briefing as stored: local time of day, time zone, forum topic, last run (UTC)."""
+
+    chat: int
+    at: str
+    timezone: str
+    thread: int | None
+    last_run: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerRecord:
+    """An answer Lede gave, as its buttons find it again: the question and the sentence quoted."""
+
+    number: int
+    chat: int
+    question: str
+    article_id: str
+    position: int
+    feedback: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -387,6 +437,67 @@ class Store:
                     " WHERE id = ?",
                     (utc_now(), next_check, error, feed_id),
                 )
+
+
+    # ---- briefings, schedules and answers --------------------------------------------------
+
+    def briefed_articles(self, chat: int) -> frozenset[str]:
+        """Ids of the articles a chat's briefings have told it about."""
+        with self._lock:
+            rows = self._db.execute("SELECT article_id FROM briefed_articles WHERE chat = ?", (chat,)).fetchall()
+        return frozenset(article_id for (article_id,) in rows)
+
+    def record_briefing(self, chat: int, article_ids: Iterable[str], at: str, *, complete: bool) -> None:
+        """Remember what a briefing told; a ``complete`` one (no topic) is the chat's new "since"."""
+        with self._transaction() as db:
+            _remember_chat(db, chat)
+            db.executemany("INSERT OR IGNORE INTO briefed_articles (chat, article_id, briefed) VALUES (?, ?, ?)",
+                           ((chat, article_id, at) for article_id in article_ids))
+            if complete:
+                db.execute("INSERT OR REPLACE INTO chat_settings (chat, name, value) VALUES (?, 'last_briefing', ?)",
+                           (chat, at))
+
+    def set_schedule(self, chat: int, at: str, timezone: str, thread: int | None, now: str) -> None:
+        """A chat's daily briefing (replacing any other); it counts as run ``now``, so nothing is caught up."""
+        with self._transaction() as db:
+            _remember_chat(db, chat)
+            db.execute("INSERT OR REPLACE INTO briefing_schedules (chat, at, timezone, thread, created, last_run)"
+                       " VALUES (?, ?, ?, ?, ?, ?)", (chat, at, timezone, thread, now, now))
+
+    def remove_schedule(self, chat: int) -> bool:
+        """Stop a chat's daily briefing; False when it had none."""
+        with self._transaction() as db:
+            return db.execute("DELETE FROM briefing_schedules WHERE chat = ?", (chat,)).rowcount == 1
+
+    def schedules(self, chat: int | None = None) -> list[ScheduleRow]:
+        """Every chat's daily briefing (or one chat's), as stored."""
+        query = "SELECT chat, at, timezone, thread, last_run FROM briefing_schedules"
+        with self._lock:
+            rows = (self._db.execute(query + " WHERE chat = ?", (chat,)) if chat is not None
+                    else self._db.execute(query + " ORDER BY chat")).fetchall()
+        return [ScheduleRow(row["chat"], row["at"], row["timezone"], row["thread"], row["last_run"]) for row in rows]
+
+    def record_scheduled_run(self, chat: int, at: str) -> None:
+        with self._transaction() as db:
+            db.execute("UPDATE briefing_schedules SET last_run = ? WHERE chat = ?", (at, chat))
+
+    def remember_answer(self, chat: int, question: str, article_id: str, position: int, asked: str) -> int:
+        """Keep what an answer's buttons need (the question and the sentence quoted); returns its number."""
+        with self._transaction() as db:
+            return int(db.execute(
+                "INSERT INTO answers (chat, question, article_id, position, asked) VALUES (?, ?, ?, ?, ?)",
+                (chat, question, article_id, position, asked)).lastrowid)
+
+    def answer_record(self, number: int) -> AnswerRecord | None:
+        with self._lock:
+            row = self._db.execute("SELECT * FROM answers WHERE id = ?", (number,)).fetchone()
+        if row is None:
+            return None
+        return AnswerRecord(row["id"], row["chat"], row["question"], row["article_id"], row["position"], row["feedback"])
+
+    def record_feedback(self, number: int, helpful: bool) -> None:
+        with self._transaction() as db:
+            db.execute("UPDATE answers SET feedback = ? WHERE id = ?", (1 if helpful else -1, number))
 
 
 class _Transaction:

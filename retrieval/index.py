@@ -211,6 +211,11 @@ class SentenceIndex:
     def article_count(self) -> int:
         return len(self._articles)
 
+    @property
+    def articles(self) -> Sequence[Article]:
+        """Every indexed article, in the order it was added (briefings pick a period's from them)."""
+        return self._passages.articles
+
     def has_article(self, article_id: str) -> bool:
         return article_id in self._articles
 

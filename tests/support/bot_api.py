@@ -6,7 +6,10 @@ same wire traffic production sends, including PTB's parameter encoding and start
 
 Why strict: Telegram rejects malformed output (bad HTML, over-long text, replies to vanished
 messages, oversized callback data) with ``400 Bad Request``; the fake answers the same way, and
-is stricter where Telegram would silently degrade a message (see ``telegram_html``). Only
+is stricter where Telegram would silently degrade a message (see ``telegram_html``). A chat where
+the bot is "kicked" or "left" (see ``set_member_status``, ``send_my_chat_member``) answers
+``sendMessage`` with 403 Forbidden, as a group that removed the bot or a user who blocked it does.
+Inline mode (``send_inline_query``, ``answerInlineQuery``) checks results as Telegram does. Only
 ``parse_mode="HTML"`` is implemented; Markdown modes get a 400. Plain-text bot messages get no
 auto-detected entities (Telegram would add url/mention ones).
 
@@ -49,6 +52,7 @@ MAX_MESSAGE_UTF16 = 4096
 #: Bots may download files up to 20 MB with getFile; bigger ones exist but cannot be fetched.
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
 MAX_CALLBACK_DATA_BYTES = 64
+MAX_INLINE_RESULTS = 50
 MEMBER_STATUSES = ("creator", "administrator", "member", "left", "kicked")
 #: Telegram's default when allowed_updates is empty or was never given.
 DEFAULT_ALLOWED_UPDATES = frozenset(
@@ -317,6 +321,7 @@ class FakeBotApi:
         *,
         bot_first_name: str = "Lede",
         privacy_mode: bool = True,
+        inline_mode: bool = True,
     ) -> None:
         self.token = token
         self.bot_user: JSON = {
@@ -325,6 +330,9 @@ class FakeBotApi:
         }
         #: Like BotFather's default: in groups the bot only gets commands and replies to it.
         self.privacy_mode = privacy_mode
+        #: Whether BotFather's /setinline is on: getMe says so and inline queries may be sent.
+        self.inline_mode = inline_mode
+        self._inline_answers: dict[str, JSON] = {}
         self.internal_errors: list[str] = []
         self._lock = threading.Condition()
         self._users: dict[int, JSON] = {}
@@ -353,6 +361,7 @@ class FakeBotApi:
                 "sendMessage": self._send_message,
                 "editMessageText": self._edit_message_text,
                 "answerCallbackQuery": self._answer_callback_query,
+                "answerInlineQuery": self._answer_inline_query,
                 "setMyCommands": self._set_my_commands,
                 "getMyCommands": self._get_my_commands,
                 "getChat": self._get_chat,
@@ -448,7 +457,7 @@ class FakeBotApi:
     def _get_me(self, params: JSON) -> JSON:
         return {
             **self.bot_user, "can_join_groups": True,
-            "can_read_all_group_messages": not self.privacy_mode, "supports_inline_queries": False,
+            "can_read_all_group_messages": not self.privacy_mode, "supports_inline_queries": self.inline_mode,
             "can_connect_to_business": False, "has_main_web_app": False,
         }
 
@@ -491,6 +500,7 @@ class FakeBotApi:
 
     def _send_message(self, params: JSON) -> JSON:
         chat = self._require_chat(params)
+        self._require_membership(chat)
         text, entities = self._formatted_text(params)
         thread_id = self._thread_id(chat, params.get("message_thread_id"))
         reply_to = self._replied_message(chat, params)
@@ -531,9 +541,37 @@ class FakeBotApi:
         self._sent.append(SentMessage.record("editMessageText", new, params))
         return new
 
-    def _answer_callback_query(self, params: JSON) -> bool:
-        if self._open_queries.pop(str(params.get("callback_query_id")), None) is None:
+    def _answer_inline_query(self, params: JSON) -> bool:
+        """Results are checked as Telegram does: unique short ids, a title and valid content for each."""
+        query_id = str(params.get("inline_query_id"))
+        if query_id not in self._open_queries or "query" not in self._open_queries[query_id]:
             raise bad_request("query is too old and response timeout expired or query ID is invalid")
+        results = params.get("results")
+        if not isinstance(results, list) or len(results) > MAX_INLINE_RESULTS:
+            raise bad_request("RESULTS_TOO_MUCH")
+        ids = [str(result.get("id", "")) for result in results]
+        if len(set(ids)) != len(ids) or not all(1 <= len(i.encode()) <= 64 for i in ids):
+            raise bad_request("RESULT_ID_INVALID" if len(set(ids)) == len(ids) else "RESULT_ID_DUPLICATE")
+        for result in results:
+            if result.get("type") != "article" or not str(result.get("title", "")).strip():
+                raise bad_request("RESULT_TYPE_INVALID (the fake implements titled article results)")
+            content = result.get("input_message_content") or {}
+            text, _ = self._formatted_text({"text": content.get("message_text"), "parse_mode": content.get("parse_mode")})
+            content["visible_text"] = text
+            _check_reply_markup(result.get("reply_markup"))
+        cache_time = params.get("cache_time", 300)
+        if not isinstance(cache_time, int) or cache_time < 0:
+            raise bad_request("cache_time must be a non-negative integer")
+        self._open_queries.pop(query_id)
+        self._inline_answers[query_id] = {"results": results, "cache_time": cache_time,
+                                          "is_personal": bool(params.get("is_personal", False))}
+        return True
+
+    def _answer_callback_query(self, params: JSON) -> bool:
+        query = self._open_queries.get(str(params.get("callback_query_id")))
+        if query is None or "data" not in query:
+            raise bad_request("query is too old and response timeout expired or query ID is invalid")
+        self._open_queries.pop(str(params.get("callback_query_id")))
         return True
 
     def _set_my_commands(self, params: JSON) -> bool:
@@ -631,6 +669,17 @@ class FakeBotApi:
         return True
 
     # ---- validation shared by methods ------------------------------------------------------
+
+    def _require_membership(self, chat: _Chat) -> None:
+        """A user who blocked the bot, or a group that removed it, refuses its messages."""
+        status = chat.members.get(self.bot_user["id"])
+        if status not in ("kicked", "left"):
+            return
+        if chat.type == "private":
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if status == "kicked":
+            raise ApiError(403, "Forbidden: bot was kicked from the group chat")
+        raise ApiError(403, "Forbidden: bot is not a member of the group chat")
 
     def _require_chat(self, params: JSON) -> _Chat:
         chat = self._find_chat(params.get("chat_id"))
@@ -838,6 +887,57 @@ class FakeBotApi:
             self._open_queries[query_id] = query
             self._enqueue({"callback_query": query})
             return query_id
+
+    def send_inline_query(self, user_id: int, query: str, *, chat_type: str | None = "private") -> str:
+        """A user types ``@bot query`` in some chat; returns the query id the bot must answer."""
+        if not self.inline_mode:
+            raise ValueError("inline mode is off for this bot (BotFather /setinline)")
+        if len(query) > 256:
+            raise ValueError("Telegram delivers inline queries of at most 256 characters")
+        with self._lock:
+            query_id = f"{user_id}{self._next_query_id:08d}"
+            self._next_query_id += 1
+            inline: JSON = {"id": query_id, "from": self._user(user_id), "query": query, "offset": ""}
+            if chat_type is not None:
+                inline["chat_type"] = chat_type
+            self._open_queries[query_id] = inline
+            self._enqueue({"inline_query": inline})
+            return query_id
+
+    def inline_answer(self, query_id: str) -> JSON | None:
+        """What the bot answered to an inline query: results (with ``visible_text``), cache_time."""
+        with self._lock:
+            return self._inline_answers.get(query_id)
+
+    async def wait_for_inline_answer(self, query_id: str, timeout: float = 10.0) -> JSON:
+        [answer] = await self._wait(f"answerInlineQuery {query_id}",
+                                    lambda: [a for a in [self.inline_answer(query_id)] if a], 1, timeout)
+        return answer
+
+    def send_my_chat_member(self, chat_id: int, user_id: int, new_status: str) -> JSON:
+        """The bot's own membership changes (a user blocks it, an admin removes or adds it):
+        records the new status and delivers the ``my_chat_member`` update."""
+        if new_status not in MEMBER_STATUSES:
+            raise ValueError(f"status must be one of {MEMBER_STATUSES}")
+        with self._lock:
+            chat = self._chat_for(chat_id, user_id)
+            bot_id = self.bot_user["id"]
+            old_status = chat.members.get(bot_id, "member")
+            chat.members[bot_id] = new_status
+
+            def member(status: str) -> JSON:
+                body: JSON = {"status": status, "user": self.bot_user}
+                if status == "kicked":
+                    body["until_date"] = 0
+                elif status == "administrator":
+                    body.update(dict.fromkeys(ADMIN_RIGHTS, True))
+                    body.update(dict.fromkeys(ADMIN_NON_RIGHTS, False))
+                return body
+
+            change = {"chat": chat.info, "from": self._user(user_id), "date": int(time.time()),
+                      "old_chat_member": member(old_status), "new_chat_member": member(new_status)}
+            self._enqueue({"my_chat_member": change})
+            return change
 
     def fail_next(self, method: str, status: int, description: str, *,
                   retry_after: int | None = None) -> None:

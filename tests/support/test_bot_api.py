@@ -200,3 +200,54 @@ async def test_round_trip_with_python_telegram_bot(bot_api: FakeBotApi) -> None:
     assert reply.reply_to_message_id == sent["message_id"]
     assert [request.method for request in bot_api.requests[:3]] == ["getMe", "deleteWebhook", "getUpdates"]
     assert not bot_api.pending_updates()
+
+
+# ---- inline mode and the bot's own membership -----------------------------------------------
+
+
+async def _next_update(bot: Bot) -> Update:
+    for _ in range(50):
+        updates = await bot.get_updates(timeout=0)
+        if updates:
+            await bot.get_updates(offset=updates[-1].update_id + 1, timeout=0)
+            return updates[0]
+        await asyncio.sleep(0.02)
+    raise AssertionError("no update arrived")
+
+
+async def test_an_inline_query_is_answered_with_checked_results(bot: Bot, bot_api: FakeBotApi) -> None:
+    from telegram import InlineQueryResultArticle, InputTextMessageContent
+
+    assert (await bot.get_me()).supports_inline_queries
+    query_id = bot_api.send_inline_query(USER, "who won?")
+    update = await _next_update(bot)
+    assert update.inline_query.query == "who won?" and update.inline_query.id == query_id
+
+    def article(result_id: str, html: str) -> InlineQueryResultArticle:
+        return InlineQueryResultArticle(result_id, "A title", InputTextMessageContent(html, parse_mode="HTML"))
+
+    with pytest.raises(BadRequest, match="(?i)result_id_duplicate"):
+        await bot.answer_inline_query(query_id, [article("1", "a"), article("1", "b")])
+    with pytest.raises(BadRequest, match="(?i)can't parse entities"):
+        await bot.answer_inline_query(query_id, [article("1", "<b>a")])
+    assert await bot.answer_inline_query(query_id, [article("1", "<b>Team A</b> won &amp; left")], cache_time=30)
+    answer = bot_api.inline_answer(query_id)
+    assert answer["cache_time"] == 30
+    assert answer["results"][0]["input_message_content"]["visible_text"] == "Team A won & left"
+    with pytest.raises(BadRequest, match="(?i)query is too old"):
+        await bot.answer_inline_query(query_id, [])
+
+
+async def test_a_chat_that_removed_or_blocked_the_bot_refuses_its_messages(bot: Bot, bot_api: FakeBotApi) -> None:
+    from telegram.error import Forbidden
+
+    bot_api.add_group(-500, "Gone")
+    bot_api.send_my_chat_member(-500, USER, "kicked")
+    update = await _next_update(bot)
+    assert update.my_chat_member.new_chat_member.status == "kicked"
+    assert update.my_chat_member.old_chat_member.status == "member"
+    with pytest.raises(Forbidden, match="kicked from the group chat"):
+        await bot.send_message(-500, "hello?")
+    bot_api.set_member_status(USER, bot_api.bot_user["id"], "kicked")
+    with pytest.raises(Forbidden, match="blocked by the user"):
+        await bot.send_message(USER, "hello?")

@@ -1,0 +1,22 @@
+"""Who may change a chat's setup: anyone in a private chat, only administrators in a group."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.ext import ContextTypes
+
+ADMIN_STATUSES = frozenset({ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER})
+
+
+async def may_change_chat(update: Update, context: ContextTypes.DEFAULT_TYPE, refusal: str) -> bool:
+    """True for a private chat or a group administrator (asked of Telegram each time: roles change);
+    otherwise replies ``refusal`` (HTML) and returns False."""
+    chat = update.effective_chat
+    if chat.type == ChatType.PRIVATE:
+        return True
+    member = await context.bot.get_chat_member(chat.id, update.effective_user.id)
+    if member.status in ADMIN_STATUSES:
+        return True
+    await update.effective_message.reply_text(refusal, parse_mode=ParseMode.HTML, do_quote=True)
+    return False

@@ -1,0 +1,238 @@
+"""Telegram handlers for briefings, daily schedules, an answer's buttons and inline mode.
+
+Each handler parses, calls one :class:`bot.service.Lede` method, formats and
+replies, like those in :mod:`bot.telegram_app`, which registers these with
+:func:`register`. Time comes from the clock in ``bot_data`` so tests can
+drive schedules without waiting.
+
+Daily briefings are one JobQueue job per subscribed chat, re-created from the
+store at start-up. Each run asks Lede whether a briefing is owed *now*; Lede
+decides (at most one catch-up after downtime). A chat that blocked or removed
+the bot loses its schedule, from a 403 or from the ``my_chat_member`` update.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    LinkPreviewOptions,
+    Update,
+)
+from telegram.constants import ChatMemberStatus, ParseMode
+from telegram.error import Forbidden
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    ContextTypes,
+    InlineQueryHandler,
+)
+
+from bot import group_replies
+from bot.briefing_service import Expired, ScheduleRefused
+from bot.chat_rights import may_change_chat
+from bot.formatting import MAX_TITLE_CHARS, _clip, briefing_html, format_html
+from bot.service import Lede
+from retrieval.answer import Answer
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+COMMANDS = (
+    BotCommand("brief", "A briefing of the news since the last one"),
+    BotCommand("subscribe", "A daily briefing: /subscribe 08:00 Europe/Kyiv, or off"),
+    BotCommand("settings", "This chat's daily briefing"),
+)
+SCHEDULE_ADMINS_ONLY = "Only this group's administrators can change its daily briefing."
+# Callback data: "ans:<action>:<answer number>", far below Telegram's 64 bytes.
+ANSWER_CALLBACK = "ans:"
+_ANSWER_DATA = re.compile(r"ans:(more|ctx|up|down):(\d{1,18})")
+THANKS = "Thanks, noted."
+# Inline results may be reused by Telegram for this long: answers change only as sources arrive.
+INLINE_CACHE_SECONDS = 60
+INLINE_TITLE_CHARS = 100
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+_GONE = frozenset({ChatMemberStatus.LEFT, ChatMemberStatus.BANNED})
+
+
+def utc_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def register(application: Application, lede: Lede, check_interval: float, clock: Clock = utc_clock) -> None:
+    """Add this module's handlers, and a job for every stored daily briefing."""
+    application.bot_data["clock"] = clock
+    application.bot_data["check_interval"] = check_interval
+    application.add_handler(CommandHandler("brief", brief_command))
+    application.add_handler(CommandHandler("subscribe", subscribe_command))
+    application.add_handler(CommandHandler("settings", settings_command))
+    application.add_handler(CallbackQueryHandler(answer_button, pattern=f"^{ANSWER_CALLBACK}"))
+    application.add_handler(InlineQueryHandler(inline_query))
+    application.add_handler(ChatMemberHandler(membership_changed, ChatMemberHandler.MY_CHAT_MEMBER))
+    if application.job_queue is not None:
+        for scheduled in lede.scheduled():
+            _schedule_job(application, scheduled.chat, scheduled.thread)
+
+
+def _now(context: ContextTypes.DEFAULT_TYPE) -> datetime:
+    return context.bot_data["clock"]()
+
+
+# ---- briefings on demand ------------------------------------------------------------------------
+
+
+async def brief_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``/brief [topic]``: the stories since the chat's last briefing, split at story boundaries."""
+    lede: Lede = context.bot_data["lede"]
+    briefing = lede.brief(update.effective_chat.id, now=_now(context), topic=" ".join(context.args or ()) or None)
+    for number, part in enumerate(briefing_html(briefing)):
+        await update.effective_message.reply_text(
+            part, parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW, do_quote=number == 0
+        )
+
+
+# ---- daily briefings ----------------------------------------------------------------------------
+
+
+async def subscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``/subscribe HH:MM [zone]`` or ``/subscribe off``; in groups for administrators only."""
+    if not await may_change_chat(update, context, SCHEDULE_ADMINS_ONLY):
+        return
+    lede: Lede = context.bot_data["lede"]
+    chat = update.effective_chat.id
+    if [argument.lower() for argument in context.args or ()] == ["off"]:
+        reply = group_replies.unsubscribed(lede.unsubscribe(chat))
+        _cancel_jobs(context.application, chat)
+    else:
+        message = update.effective_message
+        thread = message.message_thread_id if message.is_topic_message else None
+        outcome = lede.subscribe(chat, list(context.args or ()), now=_now(context), thread=thread)
+        reply = group_replies.subscription(outcome)
+        if not isinstance(outcome, ScheduleRefused):
+            _schedule_job(context.application, chat, thread)
+    await update.effective_message.reply_text(reply, parse_mode=ParseMode.HTML, do_quote=True)
+
+
+async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    lede: Lede = context.bot_data["lede"]
+    reply = group_replies.settings(lede.settings(update.effective_chat.id, now=_now(context)))
+    await update.effective_message.reply_text(reply, parse_mode=ParseMode.HTML, do_quote=True)
+
+
+def _schedule_job(application: Application, chat: int, thread: int | None) -> None:
+    """One repeating check per subscribed chat (replacing an earlier one): is a briefing owed now?"""
+    _cancel_jobs(application, chat)
+    interval = application.bot_data["check_interval"]
+    application.job_queue.run_repeating(
+        scheduled_briefing, interval=interval, first=interval, name=_job_name(chat), chat_id=chat, data=thread
+    )
+
+
+def _cancel_jobs(application: Application, chat: int) -> None:
+    if application.job_queue is not None:
+        for job in application.job_queue.get_jobs_by_name(_job_name(chat)):
+            job.schedule_removal()
+
+
+def _job_name(chat: int) -> str:
+    return f"briefing:{chat}"
+
+
+async def scheduled_briefing(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The JobQueue's check for one chat: send its briefing when one is owed; stop if the chat is gone."""
+    job = context.job
+    lede: Lede = context.bot_data["lede"]
+    briefing = lede.due_briefing(job.chat_id, now=_now(context))
+    if briefing is None:
+        return
+    try:
+        for part in briefing_html(briefing):
+            await context.bot.send_message(
+                job.chat_id, part, parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW,
+                message_thread_id=job.data,
+            )
+    except Forbidden as error:
+        log.info("Chat %s refuses messages (%s); its daily briefing stops", job.chat_id, error.message)
+        lede.unsubscribe(job.chat_id)
+        job.schedule_removal()
+
+
+async def membership_changed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Lede was removed from a group or blocked in a private chat: its schedule goes too."""
+    change = update.my_chat_member
+    if change.new_chat_member.status in _GONE:
+        lede: Lede = context.bot_data["lede"]
+        lede.unsubscribe(change.chat.id)
+        _cancel_jobs(context.application, change.chat.id)
+
+
+# ---- an answer's buttons ------------------------------------------------------------------------
+
+
+def answer_buttons(number: int | None) -> InlineKeyboardMarkup | None:
+    """"More", "Context", 👍 and 👎 under an answer (none when there was no answer)."""
+    if number is None:
+        return None
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton("More", callback_data=f"{ANSWER_CALLBACK}more:{number}"),
+        InlineKeyboardButton("Context", callback_data=f"{ANSWER_CALLBACK}ctx:{number}"),
+        InlineKeyboardButton("👍", callback_data=f"{ANSWER_CALLBACK}up:{number}"),
+        InlineKeyboardButton("👎", callback_data=f"{ANSWER_CALLBACK}down:{number}"),
+    ]])
+
+
+async def answer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button under an answer: more answers or the context as a reply; feedback as a short notice."""
+    query = update.callback_query
+    match = _ANSWER_DATA.fullmatch(query.data or "")
+    if match is None:
+        await query.answer(Expired().reason)
+        return
+    action, number = match[1], int(match[2])
+    lede: Lede = context.bot_data["lede"]
+    chat = update.effective_chat.id
+    if action in ("up", "down"):
+        known = lede.feedback(number, chat, helpful=action == "up")
+        await query.answer(THANKS if known else Expired().reason)
+        return
+    found = lede.more_answers(number, chat) if action == "more" else lede.context(number, chat)
+    if isinstance(found, Expired):
+        await query.answer(found.reason)
+        return
+    reply = group_replies.more_answers(found) if isinstance(found, tuple) else group_replies.context(found)
+    await query.answer()
+    await query.message.reply_text(reply, parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW, do_quote=True)
+
+
+# ---- inline mode --------------------------------------------------------------------------------
+
+
+async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``@bot question``: the best answers as results to pick; each sends the answer with its source."""
+    query = update.inline_query
+    lede: Lede = context.bot_data["lede"]
+    answer = lede.inline_answers(query.query) if query.query.strip() else None
+    results = []
+    if answer is not None and answer.best is not None:
+        for number, candidate in enumerate((answer.best, *answer.alternatives)):
+            single = Answer(answer.question, candidate, answer.confidence)
+            article = candidate.passage.article
+            results.append(InlineQueryResultArticle(
+                id=str(number),
+                title=_clip(candidate.passage.text, INLINE_TITLE_CHARS),
+                description=_clip(" · ".join(part for part in (article.title, article.publisher) if part), MAX_TITLE_CHARS),
+                input_message_content=InputTextMessageContent(
+                    format_html(single), parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW
+                ),
+            ))
+    await query.answer(results, cache_time=INLINE_CACHE_SECONDS)

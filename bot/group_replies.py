@@ -1,0 +1,78 @@
+"""How schedules, settings and an answer's follow-ups read, in Telegram HTML (the console strips the markup).
+
+Everything quoted from an article is escaped and clipped to a budget, so a
+reply is always valid HTML within Telegram's 4096 characters.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+
+from bot.briefing_service import ChatSettings, Context, ScheduleRefused, Subscribed
+from bot.formatting import MAX_TITLE_CHARS, _clip, _source_details
+from retrieval.answer import Candidate
+
+# Each further answer, and the context, stay well inside one message.
+MAX_QUOTED_CHARS = 900
+NO_MORE = "I have no other answers to that question."
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def subscription(outcome: Subscribed | ScheduleRefused) -> str:
+    """``/subscribe HH:MM [zone]``: confirmed with the next briefing's time, or why not."""
+    if isinstance(outcome, ScheduleRefused):
+        return _e(outcome.reason)
+    return (f"Daily briefing set for {_e(outcome.schedule.label)}. "
+            f"The next one comes {_when(outcome.next_at, outcome)}. /subscribe off stops it.")
+
+
+def unsubscribed(had_one: bool) -> str:
+    return "Daily briefings stopped." if had_one else "This chat has no daily briefing. Set one with /subscribe 08:00."
+
+
+def settings(current: ChatSettings) -> str:
+    """``/settings``: the daily briefing and the last briefing."""
+    if current.subscribed is None:
+        lines = ["Daily briefing: none (/subscribe 08:00 [time zone] to get one)."]
+    else:
+        subscribed = current.subscribed
+        lines = [f"Daily briefing: {_e(subscribed.schedule.label)}, next {_when(subscribed.next_at, subscribed)}."]
+    if current.last_briefing is None:
+        lines.append("Last briefing: none yet; /brief covers the last 24 hours.")
+    else:
+        lines.append(f"Last briefing: {current.last_briefing:%Y-%m-%d %H:%M} UTC; /brief covers what came since.")
+    return "\n".join(lines)
+
+
+def more_answers(candidates: tuple[Candidate, ...]) -> str:
+    """"More": the answers after the one already shown, each with its source."""
+    if not candidates:
+        return NO_MORE
+    return "\n\n".join(f"{number}. {_quote(candidate)}" for number, candidate in enumerate(candidates, start=1))
+
+
+def context(found: Context) -> str:
+    """"Context": the sentences around the answer, the answer in bold, then its article."""
+    parts = []
+    for number, passage in enumerate(found.passages):
+        text = _e(_clip(passage.text, MAX_QUOTED_CHARS))
+        parts.append(f"<b>{text}</b>" if number == found.answer_at else text)
+    article = found.passages[found.answer_at].article
+    return "… " + " ".join(parts) + " …\n\n— " + _source_line(article)
+
+
+def _quote(candidate: Candidate) -> str:
+    return f"{_e(_clip(candidate.passage.text, MAX_QUOTED_CHARS))}\n— {_source_line(candidate.passage.article)}"
+
+
+def _source_line(article) -> str:
+    return " · ".join([_e(_clip(article.title, MAX_TITLE_CHARS)), *(_e(part) for part in _source_details(article))])
+
+
+def _when(moment: datetime, subscribed: Subscribed) -> str:
+    local = moment.astimezone(subscribed.schedule.zone)
+    return f"on {local:%a %d %b at %H:%M} ({subscribed.schedule.timezone})"

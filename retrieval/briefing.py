@@ -1,0 +1,353 @@
+"""Turn a period's articles into a briefing: stories, ranked, each told in a sentence or two.
+
+A *story* is the set of articles about one event, however many wires and
+follow-ups carry it. Articles are grouped by the cosine similarity of their
+TF-IDF vectors (title and lead, where news writing puts the event), compared
+only with articles published within :data:`STORY_WINDOW` of each other: that
+blocking keeps the work linear in the period's length, and an event's
+coverage rarely spans more. Similar pairs join a story, best first; to stop
+a chain of loosely related articles growing into one giant "story", two
+groups merge only when their articles are similar on average as well
+(average linkage) and the story spans the window at most.
+
+Stories are ranked by how many sources carry them, discounted by age
+(:data:`HALF_LIFE`); with a topic only stories that match it by BM25
+(rank-bm25's BM25Okapi over each story's title and lead) are kept. Each
+story's key sentences are chosen extractively by LexRank-style centrality
+over its articles' sentences, biased towards each article's lead.
+
+Plain Python and numpy/scipy: no Telegram, no store, testable without I/O.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+from rank_bm25 import BM25Okapi
+from scipy import sparse
+
+from corpus.article import Article
+from retrieval.text import Analyzer
+
+# Articles further apart than this are never compared: an event's first
+# reports and follow-ups arrive within a couple of days.
+STORY_WINDOW = timedelta(hours=48)
+# Cosine similarity of title-and-lead TF-IDF vectors above which two articles
+# of one publisher report the same event. Wire repeats score ~1. Chosen by
+# reading Reuters-21578's groups: at 0.4 one company's unrelated items of a
+# day (a dividend, a new board member) merge.
+SAME_STORY = 0.5
+# Two publishers tell one event in their own words, and rarely publish two
+# pieces about one company on one day: their articles need less in common.
+SAME_STORY_ACROSS_PUBLISHERS = 0.4
+# Two groups merge only if their articles' mean pairwise similarity is this high too (see module doc).
+SAME_STORY_ON_AVERAGE = 0.35
+# The lead: how many first sentences of an article say what it is about.
+LEAD_SENTENCES = 3
+# The title counts as much as this many lead sentences' mentions.
+TITLE_WEIGHT = 2
+# Terms in more than this share of a large period's articles ("said", "pct")
+# say nothing about which event an article reports, and make comparing slow.
+MAX_TERM_SHARE = 0.05
+MIN_COMMON_TERM_DOCUMENTS = 20
+# A story this much older than the period's newest news counts half as much.
+HALF_LIFE = timedelta(hours=24)
+# With a topic, stories scoring below this share of the best match are off topic.
+TOPIC_MIN_SHARE = 0.5
+# Key sentences: candidates per article, how many to tell, and LexRank's damping.
+SENTENCES_PER_ARTICLE = 8
+ARTICLES_FOR_SENTENCES = 12
+KEY_SENTENCES = 2
+DAMPING = 0.85
+# A second key sentence must add something: at most this similar to the first.
+MAX_KEY_SENTENCE_OVERLAP = 0.5
+# Shorter sentences are datelines or fragments, not something to tell.
+MIN_KEY_SENTENCE_WORDS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class NewsItem:
+    """One article as a briefing sees it: its sentences and when it happened."""
+
+    article: Article
+    sentences: tuple[str, ...]
+    moment: datetime  # aware, UTC
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """Articles about one event: a headline, the sentences that tell it, and every source."""
+
+    headline: str
+    sentences: tuple[str, ...]
+    items: tuple[NewsItem, ...]  # earliest first
+    score: float
+
+    @property
+    def latest(self) -> datetime:
+        return self.items[-1].moment
+
+    @property
+    def article_ids(self) -> frozenset[str]:
+        return frozenset(item.article.article_id for item in self.items)
+
+
+@dataclass(frozen=True, slots=True)
+class Briefing:
+    """The stories of a period, best first, and what they were chosen from."""
+
+    since: datetime
+    topic: str | None
+    stories: tuple[Story, ...]
+    articles: int  # articles in the period
+    more: int  # stories that matched but did not fit the limit
+
+
+def article_moment(article: Article) -> datetime | None:
+    """When an article happened: the publisher's date, else when it was fetched (UTC; naive dates are UTC)."""
+    for stamp in (article.published, article.fetched):
+        if not stamp:
+            continue
+        try:
+            moment = datetime.fromisoformat(stamp)
+        except ValueError:
+            continue
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return None
+
+
+def brief(
+    items: Sequence[NewsItem],
+    analyzer: Analyzer,
+    specificity: Callable[[str], float],
+    *,
+    since: datetime,
+    topic: str | None = None,
+    already_sent: Collection[str] = frozenset(),
+    limit: int = 8,
+) -> Briefing:
+    """The briefing of ``items`` (the period's articles): stories best first, at most ``limit``.
+
+    ``specificity`` weighs terms by rarity (an IDF over the whole corpus, such
+    as :meth:`SentenceIndex.specificity`): a period's own articles are too few
+    to tell a rare word from a common one. A story all of whose articles are
+    in ``already_sent`` (article ids) was told before and is left out; one
+    with a new article is told again.
+    """
+    items = sorted(items, key=lambda item: (item.moment, item.article.article_id))
+    documents = [_story_terms(item, analyzer) for item in items]
+    groups = group_into_stories(items, documents, specificity)
+    groups = [group for group in groups if not all(items[i].article.article_id in already_sent for i in group)]
+    if topic is not None:
+        groups = _on_topic(groups, documents, analyzer.terms(topic))
+    newest = max((item.moment for item in items), default=since)
+    ranked = sorted(groups, key=lambda group: -_story_score(group, items, newest))
+    stories = tuple(
+        _tell(group, items, analyzer, specificity, _story_score(group, items, newest)) for group in ranked[:limit]
+    )
+    return Briefing(since, topic, stories, len(items), max(len(ranked) - limit, 0))
+
+
+# ---- grouping ------------------------------------------------------------------------------
+
+
+def _story_terms(item: NewsItem, analyzer: Analyzer) -> list[str]:
+    """What an article is about: its title's terms (weighted) and its lead's."""
+    lead = " ".join(item.sentences[:LEAD_SENTENCES])
+    return analyzer.terms(item.article.title) * TITLE_WEIGHT + analyzer.terms(lead)
+
+
+def group_into_stories(
+    items: Sequence[NewsItem], documents: Sequence[Sequence[str]], specificity: Callable[[str], float]
+) -> list[list[int]]:
+    """Group articles (sorted by moment) into stories; each story lists item numbers, earliest first."""
+    if not items:
+        return []
+    vectors = _tfidf_rows(documents, specificity)
+    publisher_numbers: dict[str | None, int] = {}
+    publishers = [publisher_numbers.setdefault(item.article.publisher, len(publisher_numbers)) for item in items]
+    pairs = _similar_pairs(vectors, [item.moment for item in items], publishers)
+    return _merge(pairs, vectors, [item.moment for item in items])
+
+
+def _tfidf_rows(documents: Sequence[Sequence[str]], specificity: Callable[[str], float]) -> sparse.csr_matrix:
+    """L2-normalised TF-IDF rows (sublinear tf), without the period's most common terms."""
+    frequency = Counter(term for terms in documents for term in set(terms))
+    ceiling = max(MIN_COMMON_TERM_DOCUMENTS, MAX_TERM_SHARE * len(documents))
+    columns = {term: number for number, term in enumerate(t for t, df in frequency.items() if df <= ceiling)}
+    idf = np.array([specificity(term) for term in columns])
+    rows, cols, values = [], [], []
+    for row, terms in enumerate(documents):
+        for term, count in Counter(terms).items():
+            column = columns.get(term)
+            if column is not None:
+                rows.append(row)
+                cols.append(column)
+                values.append((1 + math.log(count)) * idf[column])
+    matrix = sparse.csr_matrix((values, (rows, cols)), shape=(len(documents), len(columns)))
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sparse.csr_matrix(sparse.diags(1 / norms) @ matrix)
+
+
+def _similar_pairs(
+    vectors: sparse.csr_matrix, moments: Sequence[datetime], publishers: Sequence[int]
+) -> list[tuple[float, int, int]]:
+    """(similarity, earlier, later) for every pair within the window similar enough to be one story, best first.
+
+    Rows are compared a block at a time with the rows of the window before
+    them: a sparse product per block instead of one of the whole period.
+    """
+    seconds = np.array([moment.timestamp() for moment in moments])
+    publisher = np.asarray(publishers)
+    window = STORY_WINDOW.total_seconds()
+    pairs: list[tuple[float, int, int]] = []
+    block = 256
+    for start in range(0, len(moments), block):
+        end = min(start + block, len(moments))
+        first = int(np.searchsorted(seconds, seconds[start] - window, side="left"))
+        product = (vectors[start:end] @ vectors[first:end].T).tocoo()
+        later = product.row + start
+        earlier = product.col + first
+        threshold = np.where(publisher[earlier] == publisher[later], SAME_STORY, SAME_STORY_ACROSS_PUBLISHERS)
+        keep = (earlier < later) & (product.data >= threshold) & (seconds[later] - seconds[earlier] <= window)
+        pairs.extend(zip(product.data[keep].tolist(), earlier[keep].tolist(), later[keep].tolist(), strict=True))
+    pairs.sort(key=lambda pair: (-pair[0], pair[1], pair[2]))
+    return pairs
+
+
+def _merge(pairs: list[tuple[float, int, int]], vectors: sparse.csr_matrix, moments: Sequence[datetime]) -> list[list[int]]:
+    """Join pairs best first while the two groups stay similar on average and the story spans the window at most.
+
+    Both checks stop chaining: a daily market report resembles yesterday's,
+    which resembles the day before's, but they are not one event.
+    """
+    count = len(moments)
+    group_of = list(range(count))
+    first_moment = list(moments)
+    last_moment = list(moments)
+    members: dict[int, list[int]] = {number: [number] for number in range(count)}
+    for _similarity, earlier, later in pairs:
+        left, right = group_of[earlier], group_of[later]
+        if left == right:
+            continue
+        if max(last_moment[left], last_moment[right]) - min(first_moment[left], first_moment[right]) > STORY_WINDOW:
+            continue
+        if len(members[left]) > 1 or len(members[right]) > 1:
+            total = (vectors[members[left]] @ vectors[members[right]].T).sum()
+            if total / (len(members[left]) * len(members[right])) < SAME_STORY_ON_AVERAGE:
+                continue
+        if len(members[left]) < len(members[right]):
+            left, right = right, left
+        for number in members[right]:
+            group_of[number] = left
+        members[left].extend(members.pop(right))
+        first_moment[left] = min(first_moment[left], first_moment[right])
+        last_moment[left] = max(last_moment[left], last_moment[right])
+    return [sorted(group) for group in sorted(members.values(), key=min)]
+
+
+# ---- choosing and ranking ------------------------------------------------------------------
+
+
+def _on_topic(groups: list[list[int]], documents: Sequence[Sequence[str]], query: list[str]) -> list[list[int]]:
+    """The stories that match a topic by BM25Okapi over each story's titles and leads.
+
+    A story must contain a topic word and score at least :data:`TOPIC_MIN_SHARE`
+    of the best story. rank-bm25's IDF is zero for a word in half of very few
+    stories, so among two or three stories any that contains a word matches.
+    """
+    if not groups or not query:
+        return []
+    corpus = [[term for number in group for term in documents[number]] for group in groups]
+    scores = BM25Okapi(corpus).get_scores(query)
+    best = float(max(scores))
+    wanted = set(query)
+    return [
+        group for group, terms, score in zip(groups, corpus, scores, strict=True)
+        if wanted.intersection(terms) and (best <= 0 or score >= TOPIC_MIN_SHARE * best)
+    ]
+
+
+def _story_score(group: list[int], items: Sequence[NewsItem], newest: datetime) -> float:
+    """More sources, more weight (distinct publishers most), halved every :data:`HALF_LIFE` of age.
+
+    Returned as a logarithm: over a long look back the weights of old stories
+    would underflow to zero and stop ranking them at all.
+    """
+    publishers = len({items[number].article.publisher or items[number].article.article_id for number in group})
+    weight = publishers + math.log2(len(group))
+    age = newest - items[group[-1]].moment
+    return math.log(weight) - math.log(2) * (age / HALF_LIFE)
+
+
+# ---- telling -------------------------------------------------------------------------------
+
+
+def _tell(group: list[int], items: Sequence[NewsItem], analyzer: Analyzer, specificity: Callable[[str], float],
+          score: float) -> Story:
+    members = [items[number] for number in group]
+    sentences, owners = key_sentences(members[:ARTICLES_FOR_SENTENCES], analyzer, specificity)
+    headline_item = owners[0] if owners else members[0]
+    return Story(headline_item.article.title, sentences, tuple(members), score)
+
+
+def key_sentences(
+    members: Sequence[NewsItem], analyzer: Analyzer, specificity: Callable[[str], float], count: int = KEY_SENTENCES
+) -> tuple[tuple[str, ...], list[NewsItem]]:
+    """The most central sentences of a story and the articles they come from.
+
+    LexRank: sentences vote for the sentences they resemble (TF-IDF cosine),
+    and a random walk over those votes, restarting at sentence *i* of an
+    article with probability ∝ 1/(i+1), finds the sentences that the story's
+    articles agree on, preferring leads.
+    """
+    # One candidate per distinct sentence; a sentence that several wire copies
+    # repeat is one candidate with that many votes of its own.
+    candidates: dict[str, tuple[str, NewsItem, int]] = {}
+    copies: Counter[str] = Counter()
+    for item in members:
+        for position, sentence in enumerate(item.sentences[:SENTENCES_PER_ARTICLE]):
+            if len(sentence.split()) < MIN_KEY_SENTENCE_WORDS:
+                continue
+            key = " ".join(sentence.lower().split())
+            candidates.setdefault(key, (sentence, item, position))
+            copies[key] += 1
+    if not candidates:
+        fallback = [(item.sentences[0], item) for item in members if item.sentences][:1]
+        return tuple(text for text, _ in fallback), [item for _, item in fallback]
+    keys = list(candidates)
+    vectors = _sentence_vectors([candidates[key][0] for key in keys], analyzer, specificity)
+    similarity = vectors @ vectors.T
+    np.fill_diagonal(similarity, 0.0)
+    restart = np.array([copies[key] / (candidates[key][2] + 1) for key in keys])
+    restart /= restart.sum()
+    rows = similarity.sum(axis=1, keepdims=True)
+    transition = np.divide(similarity, rows, out=np.tile(restart, (len(keys), 1)), where=rows > 0)
+    rank = restart.copy()
+    for _ in range(50):
+        rank = (1 - DAMPING) * restart + DAMPING * rank @ transition
+    chosen: list[int] = []
+    for number in np.argsort(-rank, kind="stable").tolist():
+        if all(similarity[number, other] <= MAX_KEY_SENTENCE_OVERLAP for other in chosen):
+            chosen.append(number)
+        if len(chosen) == count:
+            break
+    return tuple(candidates[keys[n]][0] for n in chosen), [candidates[keys[n]][1] for n in chosen]
+
+
+def _sentence_vectors(texts: Sequence[str], analyzer: Analyzer, specificity: Callable[[str], float]) -> np.ndarray:
+    """Dense L2-normalised TF-IDF rows over the sentences' own vocabulary (a story has few)."""
+    counted = [Counter(analyzer.terms(text)) for text in texts]
+    vocabulary = {term: n for n, term in enumerate(sorted({term for counts in counted for term in counts}))}
+    matrix = np.zeros((len(texts), max(len(vocabulary), 1)))
+    for row, counts in enumerate(counted):
+        for term, count in counts.items():
+            matrix[row, vocabulary[term]] = (1 + math.log(count)) * specificity(term)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return matrix / np.where(norms == 0, 1.0, norms)

@@ -1,0 +1,73 @@
+"""Briefings through the service: a chat's sources, its last briefing, and what it was already told."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.service import Lede
+from corpus.article import Article
+from corpus.store import Store
+from retrieval.index import SentenceIndex
+from retrieval.text import Analyzer
+
+NOW = datetime(2025, 5, 2, 12, 0, tzinfo=UTC)
+CHAT, OTHER = -100200, -100300
+
+
+def article(article_id: str, title: str, text: str, hours_ago: float) -> Article:
+    stamp = (NOW - timedelta(hours=hours_ago)).isoformat()
+    return Article(article_id, title, (text,), publisher="Wire", published=stamp)
+
+
+BRIDGE = article("bridge", "Riverton council approves harbour bridge",
+                 "The Riverton city council approved the harbour bridge on Monday. It will cost 40 million euros.", 3)
+STRIKE = article("strike", "Dock workers strike at Portmouth",
+                 "Dock workers at Portmouth walked out over pay on Tuesday. The strike halted container traffic.", 2)
+OLD = article("old", "Old news about the Riverton museum",
+              "The Riverton museum reopened after a two-year renovation. Visitors queued for hours.", 40)
+
+
+@pytest.fixture
+def lede() -> Lede:
+    lede = Lede(SentenceIndex(Analyzer()), Store.open(":memory:"))
+    for item in (BRIDGE, STRIKE, OLD):
+        lede._keep(item, chat=CHAT)
+    return lede
+
+
+def headlines(briefing) -> list[str]:
+    return sorted(story.headline for story in briefing.stories)
+
+
+def test_a_first_briefing_covers_the_last_24_hours_of_the_chats_own_sources(lede):
+    briefing = lede.brief(CHAT, now=NOW)
+    assert headlines(briefing) == [STRIKE.title, BRIDGE.title]
+    assert briefing.since == NOW - timedelta(hours=24)
+    assert lede.brief(OTHER, now=NOW).stories == ()
+
+
+def test_the_next_briefing_starts_at_the_last_and_repeats_nothing(lede):
+    lede.brief(CHAT, now=NOW)
+    later = NOW + timedelta(hours=1)
+    briefing = lede.brief(CHAT, now=later)
+    assert briefing.since == NOW and briefing.stories == ()
+    fresh = article("fire", "Fire at the Riverton mill", "A fire destroyed the old Riverton mill overnight.", -1.5)
+    lede._keep(fresh, chat=CHAT)
+    assert headlines(lede.brief(CHAT, now=later + timedelta(hours=1))) == [fresh.title]
+
+
+def test_a_topic_briefing_remembers_its_stories_but_does_not_move_since(lede):
+    assert headlines(lede.brief(CHAT, now=NOW, topic="dock strike")) == [STRIKE.title]
+    later = NOW + timedelta(minutes=5)
+    briefing = lede.brief(CHAT, now=later)
+    assert briefing.since == later - timedelta(hours=24)
+    assert headlines(briefing) == [BRIDGE.title]
+
+
+def test_a_look_back_tells_everything_in_the_period_and_changes_nothing(lede):
+    lede.brief(CHAT, now=NOW)
+    look_back = lede.brief(CHAT, now=NOW, since=NOW - timedelta(days=3))
+    assert headlines(look_back) == [STRIKE.title, OLD.title, BRIDGE.title]
+    assert lede.store.setting(CHAT, "last_briefing") == NOW.isoformat(timespec="seconds")

@@ -1,0 +1,71 @@
+"""``--brief`` and ``/brief`` on the console: the same briefing Telegram sends, as text or JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.bot.test_console import run_bot
+
+RECORDS = [
+    {"id": "w1", "date": "1987-10-19T10:00:00", "title": "Wall Street Stocks Plunge In Record Fall",
+     "body": "Wall Street stocks plunged in record trading on Monday as the Dow Jones average fell 508 points. "
+             "Traders said panic selling swept the New York Stock Exchange."},
+    {"id": "w2", "date": "1987-10-19T12:00:00", "title": "Wall Street Stocks Plunge In Record Fall, Dow Down 508",
+     "body": "Wall Street stocks plunged in record trading on Monday and the Dow Jones average fell 508 points. "
+             "Analysts said program trading deepened the fall."},
+    {"id": "c1", "date": "1987-10-19T11:00:00", "title": "Cocoa Council Agrees Buffer Stock Rules",
+     "body": "The International Cocoa Council agreed buffer stock rules after a week of talks in London."},
+    {"id": "old", "date": "1987-03-01T11:00:00", "title": "Coffee Talks End Without Accord",
+     "body": "Coffee quota talks ended without an accord in London on Sunday."},
+]
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory) -> Path:
+    """The records stored once, by ``--ingest`` as an operator would."""
+    tmp_path = tmp_path_factory.mktemp("briefing")
+    source = tmp_path / "wire.jsonl"
+    source.write_text("\n".join(json.dumps(record) for record in RECORDS) + "\n")
+    db = tmp_path / "lede.db"
+    result = run_bot("--ingest", str(source), "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    return db
+
+
+def test_brief_json_groups_the_same_event_and_lists_its_sources(db):
+    result = run_bot("--brief", "--since", "1987-10-19", "--db", str(db), "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["since"] == "1987-10-19T00:00:00+00:00"
+    assert [[source["article_id"] for source in story["sources"]] for story in data["stories"]] == [["w1", "w2"], ["c1"]]
+    stocks = data["stories"][0]
+    assert stocks["headline"] in {RECORDS[0]["title"], RECORDS[1]["title"]}
+    assert stocks["sentences"][0].startswith("Wall Street stocks plunged in record trading on Monday")
+    assert stocks["sources"][0] == {"article_id": "w1", "title": RECORDS[0]["title"], "publisher": "Reuters",
+                                    "url": None, "published": "1987-10-19T10:00:00"}
+    topic = json.loads(run_bot("--brief", "cocoa", "--since", "1987-10-19", "--db", str(db), "--json").stdout)
+    assert [story["headline"] for story in topic["stories"]] == [RECORDS[2]["title"]]
+
+
+def test_brief_in_plain_text_and_an_empty_period_said_plainly(db):
+    text = run_bot("--brief", "--since", "1987-10-19", "--db", str(db)).stdout
+    assert text.startswith("Briefing: 2 stories since 19 Oct 1987, 00:00 UTC\n\n1. Wall Street Stocks Plunge")
+    assert "2 sources:\n• Wall Street Stocks Plunge In Record Fall — Reuters, 19 Oct 1987" in text
+    # The console's own last briefing is "since": the 1987 wires are long past.
+    console = run_bot("--console", "--db", str(db), stdin="/brief\n").stdout
+    assert "Nothing new since" in console
+
+
+def test_since_needs_brief_and_a_real_date():
+    assert "--since goes with --brief" in run_bot("--since", "1987-10-19", "--ask", "x").stderr
+    assert "is not a date like 1987-03-01" in run_bot("--brief", "--since", "last week").stderr
+
+
+def test_settings_on_the_console_shows_the_last_briefing(tmp_path):
+    console = run_bot("--console", "--db", str(tmp_path / "new.db"), stdin="/settings\n/brief\n/settings\n").stdout
+    first, _brief, last = console.strip().split("\n\n")[:3]
+    assert first.startswith("Daily briefing: none") and "Last briefing: none yet" in first
+    assert "Last briefing: 20" in last

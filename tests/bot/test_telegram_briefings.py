@@ -1,0 +1,306 @@
+"""Briefings, daily schedules, answer buttons and inline mode in Telegram, end to end.
+
+The real Application runs against the strict local Bot API; time comes from a
+clock the test moves, so a daily briefing fires without waiting for a day.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.config import Config, Mode
+from bot.formatting import MAX_MESSAGE_CHARS
+from bot.group_handlers import SCHEDULE_ADMINS_ONLY, THANKS
+from bot.service import Lede
+from bot.telegram_app import build_application
+from corpus.article import Article
+from corpus.loader import load_paths
+from corpus.store import Store
+from retrieval.index import SentenceIndex
+from retrieval.lexicon import Lexicon
+from retrieval.text import Analyzer
+from tests.support.bot_api import FakeBotApi, polling
+from tests.support.telegram_html import utf16_len
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+USER, ADMIN, MEMBER = 1001, 1002, 1003
+GROUP, FORUM = -2002, -1003004
+# 07:59 in Kyiv (UTC+3 in summer).
+START = datetime(2025, 6, 2, 4, 59, tzinfo=UTC)
+CHECK = 0.05
+
+
+class ManualClock:
+    """The time as the bot sees it; only the test moves it."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta) -> None:
+        self.now += delta
+
+
+def news(article_id: str, title: str, text: str, hours_ago: float, publisher: str = "Wire",
+         url: str | None = None) -> Article:
+    stamp = (START - timedelta(hours=hours_ago)).isoformat()
+    return Article(article_id, title, (text,), publisher=publisher, url=url, published=stamp)
+
+
+BRIDGE = [
+    news("bridge-1", "Riverton council approves harbour bridge",
+         "The Riverton city council approved the harbour bridge on Monday. The bridge will cost 40 million euros.",
+         5, url="https://wire.example/bridge?id=1&x=2"),
+    news("bridge-2", "Harbour bridge approved by Riverton council",
+         "Riverton's council approved the harbour bridge on Monday after a long debate. Work starts next spring.",
+         4, publisher="Riverton Daily <RD>"),
+]
+STRIKE = news("strike", "Dock workers strike at Portmouth",
+              "Dock workers at Portmouth walked out over pay on Tuesday. The strike halted container traffic.", 2)
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer(Lexicon.load())
+
+
+def make_lede(analyzer: Analyzer, store: Store | None = None, articles: list[Article] | None = None) -> Lede:
+    lede = Lede(SentenceIndex(analyzer), store or Store.open(":memory:"))
+    lede.add_articles(load_paths([SEEDS]))
+    lede.add_articles(articles if articles is not None else [*BRIDGE, STRIKE])
+    return lede
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(START)
+
+
+def application(server: FakeBotApi, lede: Lede, clock: ManualClock):
+    config = Config(mode=Mode.TELEGRAM, token=server.token, base_url=server.base_url, briefing_check_interval=CHECK)
+    return build_application(config, lede, clock)
+
+
+def briefing_jobs(app) -> list[str]:
+    return [job.name for job in app.job_queue.jobs() if job.name.startswith("briefing:")]
+
+
+# ---- /brief -------------------------------------------------------------------------------------
+
+
+async def test_brief_in_a_group_tells_each_story_once_with_all_its_sources(bot_api, analyzer, clock):
+    bot_api.add_group(GROUP, "Newsroom")
+    async with polling(application(bot_api, make_lede(analyzer), clock)):
+        command = bot_api.send_user_message(GROUP, MEMBER, "/brief@lede_test_bot")
+        [reply] = await bot_api.wait_for_messages(GROUP)
+        clock.advance(timedelta(minutes=10))
+        bot_api.send_user_message(GROUP, MEMBER, "/brief")
+        [_, again] = await bot_api.wait_for_messages(GROUP, 2)
+    assert reply.reply_to_message_id == command["message_id"]
+    assert reply.link_preview_options == {"is_disabled": True}
+    assert reply.text.startswith("Briefing: 2 stories since 1 Jun 2025, 04:59 UTC\n\n1. ")
+    assert "2 sources:\n• Riverton council approves harbour bridge — Wire, 1 Jun 2025\n" \
+           "• Harbour bridge approved by Riverton council — Riverton Daily <RD>, 2 Jun 2025" in reply.text
+    assert reply.links == [("Riverton council approves harbour bridge", "https://wire.example/bridge?id=1&x=2")]
+    assert "Dock workers at Portmouth walked out over pay on Tuesday." in reply.text
+    assert again.text == "Nothing new since 2 Jun 2025, 04:59 UTC."
+
+
+async def test_a_long_briefing_is_split_between_stories_into_valid_messages(bot_api, analyzer, clock):
+    topics = ["harbour bridge", "dock strike", "cocoa harvest", "rail tunnel", "wind farm", "city budget",
+              "school strike", "airport runway"]
+    # Eight unrelated stories, each with sentences long enough that two parts are needed.
+    articles = [
+        news(f"long-{n}", f"Story about the {topic}", " ".join(
+            " ".join(f"{topic.split()[0]}{k}x{j}" for j in range(25)).capitalize() + "." for k in range(8)),
+            hours_ago=1 + n)
+        for n, topic in enumerate(topics)
+    ]
+    bot_api.add_group(GROUP, "Newsroom")
+    async with polling(application(bot_api, make_lede(analyzer, articles=articles), clock)):
+        bot_api.send_user_message(GROUP, MEMBER, "/brief")
+        await bot_api.wait_for_messages(GROUP, 2)
+        await bot_api.assert_no_messages(GROUP, within=0.3)  # about 5,000 characters: two parts, no third
+    parts = bot_api.sent_messages(GROUP)
+    assert len(parts) == 2
+    assert all(utf16_len(part.text) <= MAX_MESSAGE_CHARS and part.parse_mode == "HTML" for part in parts)
+    assert parts[0].reply_to_message_id is not None and all(p.reply_to_message_id is None for p in parts[1:])
+    told = [line for part in parts for line in part.text.splitlines() if line[:2].rstrip(".").isdigit()]
+    assert len(told) == 8
+    for part in parts:  # a story never straddles two messages: its sources line follows it in the same one
+        assert part.text.count("1 source:") == sum(1 for line in part.text.splitlines() if line[:2].rstrip(".").isdigit())
+
+
+async def test_brief_in_a_forum_topic_answers_in_that_topic(bot_api, analyzer, clock):
+    bot_api.add_group(FORUM, "Forum", type="supergroup", is_forum=True)
+    topic = bot_api.add_topic(FORUM, "News", created_by=MEMBER)
+    async with polling(application(bot_api, make_lede(analyzer), clock)):
+        bot_api.send_user_message(FORUM, MEMBER, "/brief dock strike", message_thread_id=topic)
+        [reply] = await bot_api.wait_for_messages(FORUM)
+    assert reply.message_thread_id == topic
+    assert "Dock workers strike at Portmouth" in reply.text and "bridge" not in reply.text
+
+
+# ---- /subscribe and the daily briefing ----------------------------------------------------------
+
+
+async def test_subscribe_is_for_administrators_and_settings_shows_it(bot_api, analyzer, clock):
+    bot_api.add_group(GROUP, "Newsroom")
+    bot_api.set_member_status(GROUP, ADMIN, "administrator")
+    async with polling(application(bot_api, make_lede(analyzer), clock)):
+        bot_api.send_user_message(GROUP, MEMBER, "/subscribe 08:00 Europe/Kyiv")
+        [refused] = await bot_api.wait_for_messages(GROUP)
+        bot_api.send_user_message(GROUP, ADMIN, "/subscribe 8:00 Mars/Base")
+        bot_api.send_user_message(GROUP, ADMIN, "/subscribe 08:00 Europe/Kyiv")
+        bot_api.send_user_message(GROUP, MEMBER, "/settings")
+        [_, unknown_zone, confirmed, settings] = await bot_api.wait_for_messages(GROUP, 4)
+    assert refused.text == SCHEDULE_ADMINS_ONLY
+    assert unknown_zone.text == "I don't know the time zone “Mars/Base”; use a name like Europe/Kyiv or UTC."
+    assert confirmed.text == ("Daily briefing set for 08:00 Europe/Kyiv. The next one comes on Mon 02 Jun at 08:00 "
+                              "(Europe/Kyiv). /subscribe off stops it.")
+    assert settings.text.startswith("Daily briefing: 08:00 Europe/Kyiv, next on Mon 02 Jun at 08:00 (Europe/Kyiv).")
+
+
+async def test_the_daily_briefing_fires_when_the_clock_reaches_it_once_and_catches_up_once(bot_api, analyzer, clock):
+    bot_api.add_group(FORUM, "Forum", type="supergroup", is_forum=True)
+    bot_api.set_member_status(FORUM, USER, "administrator")
+    topic = bot_api.add_topic(FORUM, "Morning", created_by=USER)
+    lede = make_lede(analyzer)
+    async with polling(application(bot_api, lede, clock)):
+        bot_api.send_user_message(FORUM, USER, "/subscribe 08:00 Europe/Kyiv", message_thread_id=topic)
+        await bot_api.wait_for_messages(FORUM)
+        await bot_api.assert_no_messages(FORUM, within=10 * CHECK)
+        clock.advance(timedelta(minutes=2))  # 08:01 in Kyiv
+        [_, briefing] = await bot_api.wait_for_messages(FORUM, 2)
+        await bot_api.assert_no_messages(FORUM, within=10 * CHECK)  # one a day, not one per check
+        lede.add_articles([news("fire", "Fire at the Riverton mill", "A fire destroyed the Riverton mill.", -24)])
+        clock.advance(timedelta(days=3))  # the bot "slept" through three mornings
+        [*_, catch_up] = await bot_api.wait_for_messages(FORUM, 3)
+        await bot_api.assert_no_messages(FORUM, within=10 * CHECK)
+    assert briefing.message_thread_id == topic and briefing.reply_to_message_id is None
+    assert briefing.text.startswith("Briefing: 2 stories since 1 Jun 2025, 05:01 UTC")
+    assert briefing.link_preview_options == {"is_disabled": True}
+    assert catch_up.text.startswith("Briefing: 1 story since 2 Jun 2025, 05:01 UTC\n\n1. Fire at the Riverton mill")
+    assert len(bot_api.sent_messages(FORUM)) == 3
+
+
+async def test_a_restart_keeps_the_schedule(bot_api, analyzer, clock, tmp_path):
+    db = tmp_path / "lede.db"
+    async with polling(application(bot_api, make_lede(analyzer, Store.open(db)), clock)):
+        bot_api.send_user_message(USER, USER, "/subscribe 08:00 Europe/Kyiv")
+        await bot_api.wait_for_messages(USER)
+    restarted = application(bot_api, make_lede(analyzer, Store.open(db)), clock)
+    assert briefing_jobs(restarted) == [f"briefing:{USER}"]
+    async with polling(restarted):
+        clock.advance(timedelta(minutes=2))
+        [_, briefing] = await bot_api.wait_for_messages(USER, 2)
+    assert briefing.text.startswith("Briefing: 2 stories")
+
+
+async def test_a_group_that_removes_the_bot_or_a_user_who_blocks_it_loses_the_schedule(bot_api, analyzer, clock):
+    lede = make_lede(analyzer)
+    bot_api.add_group(GROUP, "Newsroom")
+    bot_api.set_member_status(GROUP, ADMIN, "creator")
+    app = application(bot_api, lede, clock)
+    async with polling(app):
+        bot_api.send_user_message(GROUP, ADMIN, "/subscribe 08:00 Europe/Kyiv")
+        bot_api.send_user_message(USER, USER, "/subscribe 08:00 Europe/Kyiv")
+        await bot_api.wait_for_messages(GROUP)
+        await bot_api.wait_for_messages(USER)
+        bot_api.send_my_chat_member(GROUP, ADMIN, "kicked")
+        bot_api.set_member_status(USER, bot_api.bot_user["id"], "kicked")  # blocked; Telegram says so only on send
+        await bot_api.assert_no_messages(None, within=10 * CHECK)
+        assert lede.settings(GROUP, now=clock()).subscribed is None
+        clock.advance(timedelta(minutes=2))
+        await bot_api.wait_for_request("sendMessage", count=3)
+        await bot_api.assert_no_messages(None, within=10 * CHECK)
+        assert not briefing_jobs(app)
+    assert lede.settings(USER, now=clock()).subscribed is None
+    assert len(bot_api.requests_for("sendMessage")) == 3  # two confirmations, one refused briefing, no retries
+
+
+async def test_subscribe_off_stops_the_daily_briefing(bot_api, analyzer, clock):
+    async with polling(app := application(bot_api, make_lede(analyzer), clock)):
+        bot_api.send_user_message(USER, USER, "/subscribe 08:00")
+        bot_api.send_user_message(USER, USER, "/subscribe off")
+        bot_api.send_user_message(USER, USER, "/subscribe off")
+        [_, stopped, none] = await bot_api.wait_for_messages(USER, 3)
+        clock.advance(timedelta(days=1))
+        await bot_api.assert_no_messages(USER, within=10 * CHECK)
+        assert not briefing_jobs(app)
+    assert stopped.text == "Daily briefings stopped."
+    assert none.text == "This chat has no daily briefing. Set one with /subscribe 08:00."
+
+
+# ---- buttons under an answer --------------------------------------------------------------------
+
+
+COSTS = [
+    *BRIDGE,
+    news("bridge-3", "Engineers doubt the harbour bridge budget",
+         "Engineers said the harbour bridge will cost 52 million euros, not 40. The council disputed the figure.", 3),
+    news("bridge-4", "Riverton ferry to close when the bridge opens",
+         "The ferry company said the Riverton harbour bridge will cost it its route. It employs 80 people.", 3),
+]
+
+
+async def test_an_answer_has_buttons_for_more_context_and_feedback(bot_api, analyzer, clock):
+    lede = make_lede(analyzer, articles=COSTS)
+    async with polling(application(bot_api, lede, clock)):
+        bot_api.send_user_message(USER, USER, "how much will the harbour bridge cost?")
+        [answer] = await bot_api.wait_for_messages(USER)
+        buttons = {b["text"]: b["callback_data"] for row in answer.reply_markup["inline_keyboard"] for b in row}
+        assert list(buttons) == ["More", "Context", "👍", "👎"]
+        assert all(len(data.encode()) <= 64 for data in buttons.values())
+        bot_api.send_callback_query(USER, USER, answer.message_id, buttons["Context"])
+        [_, context] = await bot_api.wait_for_messages(USER, 2)
+        bot_api.send_callback_query(USER, USER, answer.message_id, buttons["More"])
+        [*_, more] = await bot_api.wait_for_messages(USER, 3)
+        bot_api.send_callback_query(USER, USER, answer.message_id, buttons["👎"])
+        await bot_api.wait_for_request("answerCallbackQuery", 3)
+    best = answer.text.split("\n\n")[0]
+    assert context.reply_to_message_id == answer.message_id
+    assert best in context.text and context.parts("bold") == [best]
+    assert context.text.startswith("… ") and len(context.text) > len(best) + 10
+    assert more.reply_to_message_id == answer.message_id
+    assert more.text.startswith("1. ") and best not in more.text
+    assert bot_api.requests_for("answerCallbackQuery")[-1].get("text") == THANKS
+    number = int(buttons["👎"].rsplit(":", 1)[1])
+    record = lede.store.answer_record(number)
+    assert (record.question, record.feedback) == ("how much will the harbour bridge cost?", -1)
+
+
+async def test_buttons_of_an_answer_this_bot_no_longer_knows_are_answered_politely(bot_api, analyzer, clock):
+    async with polling(application(bot_api, make_lede(analyzer), clock)):
+        bot_api.send_user_message(USER, USER, "what did Zelensky demand?")
+        [answer] = await bot_api.wait_for_messages(USER)
+    more = answer.reply_markup["inline_keyboard"][0][0]["callback_data"]
+    async with polling(application(bot_api, make_lede(analyzer), clock)):  # a new store: the answer is gone
+        bot_api.send_callback_query(USER, USER, answer.message_id, more)
+        [answered] = await bot_api.wait_for_request("answerCallbackQuery")
+        await bot_api.assert_no_messages(USER, within=0.3)
+    assert answered["text"] == "That answer has expired; please ask again."
+
+
+# ---- inline mode --------------------------------------------------------------------------------
+
+
+async def test_an_inline_query_gets_the_top_answers_with_their_sources(bot_api, analyzer, clock):
+    async with polling(application(bot_api, make_lede(analyzer), clock)):
+        query = bot_api.send_inline_query(USER, "what did Zelensky demand?")
+        answer = await bot_api.wait_for_inline_answer(query)
+        empty = bot_api.send_inline_query(USER, "   ")
+        nothing = await bot_api.wait_for_inline_answer(empty)
+    [first, *others] = answer["results"]
+    assert first["title"].startswith("Kyiv needs “real security guarantees”")
+    assert first["description"].startswith("Vance, Zelensky Discuss U.S. Role in Future Peace Deal With Russia · Foreign Policy")
+    content = first["input_message_content"]["visible_text"]
+    assert content.startswith("Kyiv needs “real security guarantees”") and "— Vance, Zelensky Discuss" in content
+    assert len({result["id"] for result in answer["results"]}) == len(answer["results"])
+    assert answer["cache_time"] == 60
+    assert nothing["results"] == []

@@ -1,0 +1,62 @@
+"""Daily briefing times: what /subscribe accepts, and when a briefing is due."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+
+from corpus.schedule import DailySchedule, InvalidSchedule, parse_schedule
+
+KYIV_EIGHT = DailySchedule(time(8, 0), "Europe/Kyiv")
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["08:00"], DailySchedule(time(8, 0), "UTC")),
+        (["7:30", "Europe/Kyiv"], DailySchedule(time(7, 30), "Europe/Kyiv")),
+        (["23.59", "America/New_York"], DailySchedule(time(23, 59), "America/New_York")),
+    ],
+)
+def test_a_time_of_day_and_an_optional_iana_zone_make_a_schedule(args, expected):
+    assert parse_schedule(args) == expected
+
+
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        ([], "Usage: /subscribe HH:MM"),
+        (["24:00"], "“24:00” is not a time of day like 08:00."),
+        (["soon"], "“soon” is not a time of day like 08:00."),
+        (["08:00", "Europe"], "I don't know the time zone “Europe”"),
+        (["08:00", "../../etc/passwd"], "I don't know the time zone “../../etc/passwd”"),
+        (["08:00", "Mars/Olympus"], "I don't know the time zone “Mars/Olympus”"),
+        (["08:00", "UTC", "daily"], "Usage: /subscribe HH:MM"),
+    ],
+)
+def test_anything_else_is_refused_with_the_reason(args, reason):
+    with pytest.raises(InvalidSchedule) as refused:
+        parse_schedule(args)
+    assert str(refused.value).startswith(reason)
+
+
+def test_slots_are_local_times_in_the_schedules_zone():
+    now = datetime(2025, 6, 2, 4, 59, tzinfo=UTC)  # 07:59 in Kyiv (UTC+3)
+    assert KYIV_EIGHT.next_slot(now) == datetime(2025, 6, 2, 5, 0, tzinfo=UTC)
+    assert KYIV_EIGHT.latest_slot(now) == datetime(2025, 6, 1, 5, 0, tzinfo=UTC)
+    assert KYIV_EIGHT.latest_slot(now + timedelta(minutes=1)) == datetime(2025, 6, 2, 5, 0, tzinfo=UTC)
+
+
+def test_daylight_saving_keeps_the_local_time():
+    winter = datetime(2025, 1, 15, 12, 0, tzinfo=UTC)  # Kyiv is UTC+2 in winter
+    assert KYIV_EIGHT.next_slot(winter) == datetime(2025, 1, 16, 6, 0, tzinfo=UTC)
+
+
+def test_a_briefing_is_due_once_per_slot_however_many_slots_were_missed():
+    last_run = datetime(2025, 6, 2, 5, 0, 30, tzinfo=UTC)
+    assert not KYIV_EIGHT.is_due(last_run, last_run + timedelta(hours=23))
+    assert KYIV_EIGHT.is_due(last_run, last_run + timedelta(hours=24))
+    assert KYIV_EIGHT.is_due(last_run, last_run + timedelta(days=5))  # one catch-up after downtime...
+    after_catch_up = last_run + timedelta(days=5)
+    assert not KYIV_EIGHT.is_due(after_catch_up, after_catch_up + timedelta(minutes=1))  # ...and no burst
