@@ -130,6 +130,8 @@ class Lede:
         # The Telegram shell adds sources from worker threads while questions
         # are answered on the event loop; the index is not safe to share unlocked.
         self._lock = threading.RLock()
+        # Read on every incoming update, so kept in memory; the store has the lasting copy.
+        self._unreachable = self.store.unreachable_chats()
 
     @classmethod
     def from_config(cls, config: Config) -> Lede:
@@ -449,6 +451,28 @@ class Lede:
         if page > 1:
             listing = self.store.chat_articles(chat, limit=SOURCES_PAGE_SIZE, offset=(page - 1) * SOURCES_PAGE_SIZE)
         return SourcesPage(tuple(self.store.chat_feeds(chat)), listing.articles, page, pages, listing.total)
+
+    # ---- chats Telegram will not deliver to ---------------------------------------------
+
+    def chat_unreachable(self, chat: int, reason: str) -> None:
+        """Telegram refused to deliver to ``chat`` (403: the bot was blocked or removed).
+
+        Nothing scheduled is sent there any more, and its feeds are no longer
+        polled for it, until the chat writes to the bot again.
+        """
+        log.info("Chat %d is unreachable (%s); sending it nothing more until it writes again", chat, reason)
+        self.store.mark_unreachable(chat, reason)
+        self._unreachable[chat] = reason
+
+    def chat_reachable(self, chat: int) -> None:
+        """The chat wrote to the bot (or re-added it): deliver to it again."""
+        if chat in self._unreachable:
+            self.store.mark_reachable(chat)
+            del self._unreachable[chat]
+
+    def is_reachable(self, chat: int) -> bool:
+        """Whether anything may be sent to ``chat``; schedules check this before they send."""
+        return chat not in self._unreachable
 
     def close(self) -> None:
         self.store.close()
