@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -40,7 +41,7 @@ from retrieval.answer import Answer, answer_question
 from retrieval.index import SentenceIndex
 from retrieval.lexicon import Lexicon
 from retrieval.snapshot import load_snapshot, save_snapshot
-from retrieval.text import Analyzer
+from retrieval.text import Analyzer, words
 
 log = logging.getLogger(__name__)
 
@@ -210,7 +211,9 @@ class Lede:
 
     def ask(self, question: str, chat: int = EVERYONE) -> Outcome:
         """Answer a question typed by a person, from what ``chat`` may see, or say why it cannot be asked."""
-        question = " ".join(question.split())
+        # Invisible format characters (zero-width spaces, direction marks) split
+        # words without showing it; the question means the same without them.
+        question = " ".join("".join(c for c in question if unicodedata.category(c) != "Cf").split())
         if not question:
             return InvalidQuestion(question, "Ask me a question about the news, for example: what did Zelensky demand?")
         if len(question) > MAX_QUESTION_CHARS:
@@ -219,6 +222,10 @@ class Lede:
                 f"That question is {len(question):,} characters long; please keep it under {MAX_QUESTION_CHARS:,}.",
             )
         assert self.index is not None, "this Lede only stores"
+        if not self.index.analyzer.terms(question):
+            reason = ("That has only common words like “what” and “the”; say who or what you are asking about."
+                      if words(question) else "There are no words in that to search for; ask me a question in words.")
+            return InvalidQuestion(question, reason)
         with self._lock:
             visible = self.visibility.rule_for(chat)
             return answer_question(self.index, question, accept=lambda passage: visible(passage.article.article_id))
@@ -287,6 +294,22 @@ class Lede:
             return self._keep(read_document(name, data), chat=chat)
         except SOURCE_ERRORS as error:
             return Refused(name, reason(error))
+
+    def add_file(self, path: Path, chat: int = EVERYONE) -> Kept | Refused | FeedsImported:
+        """The console's upload: ``/add notes.txt`` (or ``feeds.opml``) reads a local file as a sent document.
+
+        Its size is checked before it is read, as Telegram's is before it is downloaded.
+        """
+        try:
+            size = path.stat().st_size
+        except OSError as error:
+            return Refused(str(path), f"{path} could not be read ({error.strerror})")
+        if reason := self.too_large(path.name, size):
+            return Refused(path.name, reason)
+        data = path.read_bytes()
+        if path.suffix.lower() == ".opml":
+            return self.import_opml(data, chat)
+        return self.add_document(path.name, data, chat)
 
     def too_large(self, name: str, size: int) -> str | None:
         """Why an upload of ``size`` bytes is refused before it is even downloaded, if it is."""
@@ -417,7 +440,7 @@ class Lede:
 
     def _read_entries(self, feed: Feed, parsed: ParsedFeed) -> IngestReport:
         """Keep a feed's entries, fetching the page of each new one that carries only a summary."""
-        report = IngestReport()
+        report = IngestReport(unread=parsed.unread)
         for entry in parsed.entries:
             article = entry.article
             known = self.store.known_article(article.article_id, article.url, content_hash(article.paragraphs))

@@ -12,6 +12,7 @@ import re
 
 from bot.service import FeedFollowed, FeedsImported, Kept, Refused, SourcesPage
 from corpus.article import Article
+from corpus.feeds import MAX_FEED_ENTRIES
 from corpus.ingest import IngestReport
 from corpus.store import Feed
 
@@ -94,17 +95,25 @@ def sources_page(page: SourcesPage) -> str:
 
 def ingest_summary(report: IngestReport) -> str:
     """The summary ``--ingest`` prints: counts, then each failure with its reason."""
-    lines = [f"Added {report.added}, already known {report.known}, failed {len(report.failed)}."]
+    lines = [f"Added {report.added}, already known {report.known}, failed {len(report.failed)}{_unread(report)}."]
     lines += [f"  {_e(failure.source)}: {_e(failure.reason)}" for failure in report.failed]
     return "\n".join(lines)
 
 
 def _counts(report: IngestReport) -> str:
     parts = f"{report.added} new article{'s' if report.added != 1 else ''}, {report.known} already known"
-    text = f"{parts}, {len(report.failed)} failed." if report.failed else f"{parts}."
+    if report.failed:
+        parts += f", {len(report.failed)} failed"
+    text = f"{parts}{_unread(report)}."
     shown = [f"\n• {_e(failure.source)}: {_e(failure.reason)}" for failure in report.failed[:MAX_LISTED_FAILURES]]
     more = len(report.failed) - MAX_LISTED_FAILURES
     return text + "".join(shown) + (f"\n… and {more} more." if more > 0 else "")
+
+
+def _unread(report: IngestReport) -> str:
+    if not report.unread:
+        return ""
+    return f"; {report.unread:,} older feed entries left unread (I read the first {MAX_FEED_ENTRIES} entries of a feed at a time)"
 
 
 def _title(article: Article) -> str:
