@@ -66,13 +66,13 @@ def format_html(outcome: Outcome) -> str:
     if outcome.best is None:
         return html.escape(NO_ANSWER, quote=False)
     article = outcome.best.passage.article
-    title = html.escape(_clip(article.title, MAX_TITLE_CHARS), quote=False)
-    if _is_web_link(article.url):
+    title = html.escape(clip(article.title, MAX_TITLE_CHARS), quote=False)
+    if is_web_link(article.url):
         title = f'<a href="{html.escape(article.url, quote=True)}">{title}</a>'
     else:
         title = f"<b>{title}</b>"
     details = [html.escape(part, quote=False) for part in _source_details(article)]
-    answer = html.escape(_clip(outcome.best.passage.text, MAX_ANSWER_CHARS), quote=False)
+    answer = html.escape(clip(outcome.best.passage.text, MAX_ANSWER_CHARS), quote=False)
     return f"{answer}\n\n— {' · '.join([title, *details])}"
 
 
@@ -83,8 +83,8 @@ def format_plain(outcome: Outcome) -> str:
     if outcome.best is None:
         return NO_ANSWER
     article = outcome.best.passage.article
-    source = " · ".join([_clip(article.title, MAX_TITLE_CHARS), *_source_details(article)])
-    lines = [_clip(outcome.best.passage.text, MAX_ANSWER_CHARS), "", "— " + source]
+    source = " · ".join([clip(article.title, MAX_TITLE_CHARS), *_source_details(article)])
+    lines = [clip(outcome.best.passage.text, MAX_ANSWER_CHARS), "", "— " + source]
     if article.url:
         lines.append(f"  {article.url}")
     return "\n".join(lines)
@@ -93,7 +93,7 @@ def format_plain(outcome: Outcome) -> str:
 def _source_details(article: Article) -> list[str]:
     """Publisher and date, each only when known."""
     parts = (article.publisher, _human_date(article.published))
-    return [_clip(part, MAX_DETAIL_CHARS) for part in parts if part]
+    return [clip(part, MAX_DETAIL_CHARS) for part in parts if part]
 
 
 def _human_date(published: str | None) -> str | None:
@@ -106,7 +106,7 @@ def _human_date(published: str | None) -> str | None:
     return f"{moment.day} {moment:%b %Y}"
 
 
-def _is_web_link(url: str | None) -> bool:
+def is_web_link(url: str | None) -> bool:
     """Telegram links only absolute http(s) URLs; anything else is shown as plain text."""
     if not url:
         return False
@@ -114,7 +114,7 @@ def _is_web_link(url: str | None) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
-def _clip(text: str, limit: int) -> str:
+def clip(text: str, limit: int) -> str:
     """``text`` cut to ``limit`` UTF-16 code units (Telegram's measure), with an ellipsis if cut."""
     if len(text.encode("utf-16-le")) <= 2 * limit:
         return text
