@@ -12,11 +12,18 @@ from pathlib import Path
 
 import platformdirs
 
+from bot.access import AccessPolicy, Action, RateLimit
 from corpus.fetch import FetchPolicy
 
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = PROJECT_ROOT / "seeds"
+# Per person: nobody asks more than a question every two seconds for long, and
+# each source added makes Lede fetch and parse a URL or a file.
+RATE_LIMIT_SETTINGS = {
+    Action.QUESTION: ("LEDE_QUESTION_LIMIT", "30/60"),
+    Action.ADD_SOURCE: ("LEDE_ADD_LIMIT", "10/600"),
+}
 
 
 class Mode(Enum):
@@ -55,6 +62,8 @@ class Config:
     briefing_check_interval: float = 60.0
     max_upload_bytes: int = 2_000_000
     log_level: str = "INFO"
+    access: AccessPolicy = field(default_factory=AccessPolicy)
+    rate_limits: dict[Action, RateLimit] = field(default_factory=lambda: rate_limits_from({}))
 
     @property
     def masked_token(self) -> str:
@@ -69,6 +78,12 @@ class Config:
         """File downloads live beside the API at ``…/file/bot<token>``."""
         root = self.base_url.removesuffix("/").removesuffix("/bot")
         return f"{root}/file/bot"
+
+
+def rate_limits_from(environ: Mapping[str, str]) -> dict[Action, RateLimit]:
+    """``LEDE_QUESTION_LIMIT`` and ``LEDE_ADD_LIMIT`` (``30/60``, ``off``), else the defaults."""
+    return {action: RateLimit.parse(name, environ.get(name) or default)
+            for action, (name, default) in RATE_LIMIT_SETTINGS.items()}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -154,6 +169,8 @@ def load_config(argv: Sequence[str] | None = None, environ: Mapping[str, str] | 
     db = args.db or (Path(environ["LEDE_DB"]) if environ.get("LEDE_DB") else default_db_path())
     try:
         fetch_policy = FetchPolicy.from_setting(environ.get("LEDE_ALLOW_PRIVATE_URLS"))
+        access = AccessPolicy.from_settings(environ.get("LEDE_ALLOWED_USERS"), environ.get("LEDE_ALLOWED_CHATS"))
+        rate_limits = rate_limits_from(environ)
     except ValueError as error:
         build_parser().error(str(error))
     feed_interval = args.feed_interval or float(environ.get("LEDE_FEED_INTERVAL") or 900)
@@ -173,4 +190,6 @@ def load_config(argv: Sequence[str] | None = None, environ: Mapping[str, str] | 
         fetch_policy=fetch_policy,
         feed_interval=feed_interval,
         log_level=(args.log_level or environ.get("LEDE_LOG_LEVEL") or "INFO").upper(),
+        access=access,
+        rate_limits=rate_limits,
     )

@@ -2,7 +2,9 @@
 
 Lines that start with ``/`` are the Telegram commands for sources (``/add``,
 ``/feed``, ``/sources``), run by the same service functions and printed as
-the same replies without the markup; everything else is a question.
+the same replies without the markup; everything else is a question, as is
+``/ask <question>``. Where Telegram takes a sent document, the console's
+``/add`` takes the path of a local file.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import html
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TextIO
 
 from rich.console import Console
@@ -18,14 +21,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 
 from bot import group_replies, source_replies
 from bot.formatting import briefing_html, briefing_to_json, format_plain, outcome_to_json
-from bot.service import Lede
+from bot.service import FeedsImported, Lede
 from corpus.store import EVERYONE
+from corpus.urls import looks_like_url
 
 PROMPT = "? "
 GREETING = "Lede: ask a question about the news (Ctrl-D to quit)."
 COMMANDS_HELP = (
-    "Commands: /add <url>, /feed add <url>, /feed list, /feed remove <n>, /feed export, /sources [page], "
-    "/brief [topic], /settings"
+    "Commands: /ask <question>, /add <url or file>, /feed add <url>, /feed list, /feed remove <n>, "
+    "/feed export, /sources [page], /brief [topic], /settings"
 )
 
 
@@ -63,7 +67,11 @@ def run_console(lede: Lede, input_stream: TextIO, output: TextIO, *, as_json: bo
         output.write(GREETING + "\n" + COMMANDS_HELP + "\n" + PROMPT)
         output.flush()
     for line in input_stream:
-        if line.startswith("/") and not as_json:
+        if line.split(maxsplit=1)[:1] == ["/ask"]:
+            answer_once(lede, line.removeprefix("/ask"), output, as_json=as_json)
+            if not as_json:
+                output.write("\n")
+        elif line.startswith("/") and not as_json:
             output.write(source_replies.to_plain(run_command(lede, line)) + "\n\n")
         elif as_json or line.strip():
             answer_once(lede, line, output, as_json=as_json)
@@ -85,8 +93,12 @@ def run_command(lede: Lede, line: str) -> str:
 
 def _add(lede: Lede, args: list[str]) -> str:
     if len(args) != 1:
-        return "Usage: /add &lt;url&gt;"
-    return source_replies.added(lede.add_url(args[0]))
+        return "Usage: /add &lt;url or file&gt;"
+    path = Path(args[0]).expanduser()
+    if looks_like_url(args[0]) or not path.is_file():
+        return source_replies.added(lede.add_url(args[0]))
+    outcome = lede.add_file(path)
+    return source_replies.feeds_imported(outcome) if isinstance(outcome, FeedsImported) else source_replies.added(outcome)
 
 
 def _feed(lede: Lede, args: list[str]) -> str:

@@ -69,13 +69,13 @@ def format_html(outcome: Outcome) -> str:
     if outcome.best is None:
         return html.escape(NO_ANSWER, quote=False)
     article = outcome.best.passage.article
-    title = html.escape(_clip(article.title, MAX_TITLE_CHARS), quote=False)
-    if _is_web_link(article.url):
+    title = html.escape(clip(article.title, MAX_TITLE_CHARS), quote=False)
+    if is_web_link(article.url):
         title = f'<a href="{html.escape(article.url, quote=True)}">{title}</a>'
     else:
         title = f"<b>{title}</b>"
-    details = [html.escape(part, quote=False) for part in _source_details(article)]
-    answer = html.escape(_clip(outcome.best.passage.text, MAX_ANSWER_CHARS), quote=False)
+    details = [html.escape(part, quote=False) for part in source_details(article)]
+    answer = html.escape(clip(outcome.best.passage.text, MAX_ANSWER_CHARS), quote=False)
     return f"{answer}\n\n— {' · '.join([title, *details])}"
 
 
@@ -86,17 +86,17 @@ def format_plain(outcome: Outcome) -> str:
     if outcome.best is None:
         return NO_ANSWER
     article = outcome.best.passage.article
-    source = " · ".join([_clip(article.title, MAX_TITLE_CHARS), *_source_details(article)])
-    lines = [_clip(outcome.best.passage.text, MAX_ANSWER_CHARS), "", "— " + source]
+    source = " · ".join([clip(article.title, MAX_TITLE_CHARS), *source_details(article)])
+    lines = [clip(outcome.best.passage.text, MAX_ANSWER_CHARS), "", "— " + source]
     if article.url:
         lines.append(f"  {article.url}")
     return "\n".join(lines)
 
 
-def _source_details(article: Article) -> list[str]:
+def source_details(article: Article) -> list[str]:
     """Publisher and date, each only when known."""
     parts = (article.publisher, _human_date(article.published))
-    return [_clip(part, MAX_DETAIL_CHARS) for part in parts if part]
+    return [clip(part, MAX_DETAIL_CHARS) for part in parts if part]
 
 
 def _human_date(published: str | None) -> str | None:
@@ -109,7 +109,7 @@ def _human_date(published: str | None) -> str | None:
     return f"{moment.day} {moment:%b %Y}"
 
 
-def _is_web_link(url: str | None) -> bool:
+def is_web_link(url: str | None) -> bool:
     """Telegram links only absolute http(s) URLs; anything else is shown as plain text."""
     if not url:
         return False
@@ -117,7 +117,7 @@ def _is_web_link(url: str | None) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
-def _clip(text: str, limit: int) -> str:
+def clip(text: str, limit: int) -> str:
     """``text`` cut to ``limit`` UTF-16 code units (Telegram's measure), with an ellipsis if cut."""
     if len(text.encode("utf-16-le")) <= 2 * limit:
         return text
@@ -166,7 +166,7 @@ def briefing_html(briefing: Briefing, limit: int = MAX_MESSAGE_CHARS) -> list[st
     count = len(briefing.stories)
     head = f"<b>Briefing</b>: {count} {'story' if count == 1 else 'stories'} since {_moment_text(briefing.since)}"
     if briefing.topic:
-        head += f" about “{html.escape(_clip(briefing.topic, MAX_DETAIL_CHARS), quote=False)}”"
+        head += f" about “{html.escape(clip(briefing.topic, MAX_DETAIL_CHARS), quote=False)}”"
     if briefing.more:
         head += f" ({briefing.more} more not shown)"
     blocks = [head] + [_story_html(number, story) for number, story in enumerate(briefing.stories, start=1)]
@@ -185,16 +185,16 @@ def pack_messages(blocks: list[str], limit: int = MAX_MESSAGE_CHARS) -> list[str
 
 
 def _story_html(number: int, story: Story) -> str:
-    lines = [f"<b>{number}. {html.escape(_clip(story.headline, MAX_TITLE_CHARS), quote=False)}</b>"]
-    lines += [html.escape(_clip(sentence, MAX_KEY_SENTENCE_CHARS), quote=False) for sentence in story.sentences]
+    lines = [f"<b>{number}. {html.escape(clip(story.headline, MAX_TITLE_CHARS), quote=False)}</b>"]
+    lines += [html.escape(clip(sentence, MAX_KEY_SENTENCE_CHARS), quote=False) for sentence in story.sentences]
     count = len(story.items)
     lines.append(f"<i>{count} source{'s' if count != 1 else ''}:</i>")
     for item in story.items[:LISTED_SOURCES]:
         article = item.article
-        title = html.escape(_clip(article.title, MAX_SOURCE_TITLE_CHARS), quote=False)
-        if _is_web_link(article.url):
+        title = html.escape(clip(article.title, MAX_SOURCE_TITLE_CHARS), quote=False)
+        if is_web_link(article.url):
             title = f'<a href="{html.escape(article.url, quote=True)}">{title}</a>'
-        details = ", ".join(html.escape(part, quote=False) for part in _source_details(article))
+        details = ", ".join(html.escape(part, quote=False) for part in source_details(article))
         lines.append(f"• {title}" + (f" — {details}" if details else ""))
     if count > LISTED_SOURCES:
         lines.append(f"• … and {count - LISTED_SOURCES} more")
@@ -202,7 +202,7 @@ def _story_html(number: int, story: Story) -> str:
 
 
 def _nothing_new(briefing: Briefing) -> str:
-    about = f" about “{_clip(briefing.topic, MAX_DETAIL_CHARS)}”" if briefing.topic else ""
+    about = f" about “{clip(briefing.topic, MAX_DETAIL_CHARS)}”" if briefing.topic else ""
     return f"Nothing new{about} since {_moment_text(briefing.since)}."
 
 

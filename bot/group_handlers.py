@@ -27,12 +27,11 @@ from telegram import (
     LinkPreviewOptions,
     Update,
 )
-from telegram.constants import ChatMemberStatus, ParseMode
+from telegram.constants import ParseMode
 from telegram.error import Forbidden
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
-    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     InlineQueryHandler,
@@ -41,7 +40,7 @@ from telegram.ext import (
 from bot import group_replies
 from bot.briefing_service import Expired, ScheduleRefused
 from bot.chat_rights import may_change_chat
-from bot.formatting import MAX_TITLE_CHARS, _clip, briefing_html, format_html
+from bot.formatting import MAX_TITLE_CHARS, briefing_html, clip, format_html
 from bot.service import Lede
 from retrieval.answer import Answer
 
@@ -62,7 +61,6 @@ THANKS = "Thanks, noted."
 INLINE_CACHE_SECONDS = 60
 INLINE_TITLE_CHARS = 100
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-_GONE = frozenset({ChatMemberStatus.LEFT, ChatMemberStatus.BANNED})
 
 
 def utc_clock() -> datetime:
@@ -78,7 +76,6 @@ def register(application: Application, lede: Lede, check_interval: float, clock:
     application.add_handler(CommandHandler("settings", settings_command))
     application.add_handler(CallbackQueryHandler(answer_button, pattern=f"^{ANSWER_CALLBACK}"))
     application.add_handler(InlineQueryHandler(inline_query))
-    application.add_handler(ChatMemberHandler(membership_changed, ChatMemberHandler.MY_CHAT_MEMBER))
     if application.job_queue is not None:
         for scheduled in lede.scheduled():
             _schedule_job(application, scheduled.chat, scheduled.thread)
@@ -112,7 +109,7 @@ async def subscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     chat = update.effective_chat.id
     if [argument.lower() for argument in context.args or ()] == ["off"]:
         reply = group_replies.unsubscribed(lede.unsubscribe(chat))
-        _cancel_jobs(context.application, chat)
+        cancel_briefing_jobs(context.application, chat)
     else:
         message = update.effective_message
         thread = message.message_thread_id if message.is_topic_message else None
@@ -131,14 +128,15 @@ async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 def _schedule_job(application: Application, chat: int, thread: int | None) -> None:
     """One repeating check per subscribed chat (replacing an earlier one): is a briefing owed now?"""
-    _cancel_jobs(application, chat)
+    cancel_briefing_jobs(application, chat)
     interval = application.bot_data["check_interval"]
     application.job_queue.run_repeating(
         scheduled_briefing, interval=interval, first=interval, name=_job_name(chat), chat_id=chat, data=thread
     )
 
 
-def _cancel_jobs(application: Application, chat: int) -> None:
+def cancel_briefing_jobs(application: Application, chat: int) -> None:
+    """Stop the chat's daily-briefing check (after /subscribe off, or when the chat is gone)."""
     if application.job_queue is not None:
         for job in application.job_queue.get_jobs_by_name(_job_name(chat)):
             job.schedule_removal()
@@ -162,18 +160,8 @@ async def scheduled_briefing(context: ContextTypes.DEFAULT_TYPE) -> None:
                 message_thread_id=job.data,
             )
     except Forbidden as error:
-        log.info("Chat %s refuses messages (%s); its daily briefing stops", job.chat_id, error.message)
-        lede.unsubscribe(job.chat_id)
+        lede.chat_unreachable(job.chat_id, error.message)  # which ends its daily briefing
         job.schedule_removal()
-
-
-async def membership_changed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Lede was removed from a group or blocked in a private chat: its schedule goes too."""
-    change = update.my_chat_member
-    if change.new_chat_member.status in _GONE:
-        lede: Lede = context.bot_data["lede"]
-        lede.unsubscribe(change.chat.id)
-        _cancel_jobs(context.application, change.chat.id)
 
 
 # ---- an answer's buttons ------------------------------------------------------------------------
@@ -229,8 +217,8 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             article = candidate.passage.article
             results.append(InlineQueryResultArticle(
                 id=str(number),
-                title=_clip(candidate.passage.text, INLINE_TITLE_CHARS),
-                description=_clip(" · ".join(part for part in (article.title, article.publisher) if part), MAX_TITLE_CHARS),
+                title=clip(candidate.passage.text, INLINE_TITLE_CHARS),
+                description=clip(" · ".join(part for part in (article.title, article.publisher) if part), MAX_TITLE_CHARS),
                 input_message_content=InputTextMessageContent(
                     format_html(single), parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW
                 ),

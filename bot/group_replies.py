@@ -10,7 +10,7 @@ import html
 from datetime import datetime
 
 from bot.briefing_service import ChatSettings, Context, ScheduleRefused, Subscribed
-from bot.formatting import MAX_TITLE_CHARS, _clip, _source_details
+from bot.formatting import MAX_TITLE_CHARS, clip, source_details
 from retrieval.answer import Candidate
 
 # Each further answer, and the context, stay well inside one message.
@@ -59,18 +59,18 @@ def context(found: Context) -> str:
     """"Context": the sentences around the answer, the answer in bold, then its article."""
     parts = []
     for number, passage in enumerate(found.passages):
-        text = _e(_clip(passage.text, MAX_QUOTED_CHARS))
+        text = _e(clip(passage.text, MAX_QUOTED_CHARS))
         parts.append(f"<b>{text}</b>" if number == found.answer_at else text)
     article = found.passages[found.answer_at].article
     return "… " + " ".join(parts) + " …\n\n— " + _source_line(article)
 
 
 def _quote(candidate: Candidate) -> str:
-    return f"{_e(_clip(candidate.passage.text, MAX_QUOTED_CHARS))}\n— {_source_line(candidate.passage.article)}"
+    return f"{_e(clip(candidate.passage.text, MAX_QUOTED_CHARS))}\n— {_source_line(candidate.passage.article)}"
 
 
 def _source_line(article) -> str:
-    return " · ".join([_e(_clip(article.title, MAX_TITLE_CHARS)), *(_e(part) for part in _source_details(article))])
+    return " · ".join([_e(clip(article.title, MAX_TITLE_CHARS)), *(_e(part) for part in source_details(article))])
 
 
 def _when(moment: datetime, subscribed: Subscribed) -> str:

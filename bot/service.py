@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -41,7 +42,7 @@ from retrieval.answer import Answer, answer_question
 from retrieval.index import SentenceIndex
 from retrieval.lexicon import Lexicon
 from retrieval.snapshot import load_snapshot, save_snapshot
-from retrieval.text import Analyzer
+from retrieval.text import Analyzer, words
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +135,8 @@ class Lede(Briefings):
         # The Telegram shell adds sources from worker threads while questions
         # are answered on the event loop; the index is not safe to share unlocked.
         self._lock = threading.RLock()
+        # Read on every incoming update, so kept in memory; the store has the lasting copy.
+        self._unreachable = self.store.unreachable_chats()
 
     @classmethod
     def from_config(cls, config: Config) -> Lede:
@@ -212,7 +215,9 @@ class Lede(Briefings):
 
     def ask(self, question: str, chat: int = EVERYONE) -> Outcome:
         """Answer a question typed by a person, from what ``chat`` may see, or say why it cannot be asked."""
-        question = " ".join(question.split())
+        # Invisible format characters (zero-width spaces, direction marks) split
+        # words without showing it; the question means the same without them.
+        question = " ".join("".join(c for c in question if unicodedata.category(c) != "Cf").split())
         if not question:
             return InvalidQuestion(question, "Ask me a question about the news, for example: what did Zelensky demand?")
         if len(question) > MAX_QUESTION_CHARS:
@@ -221,6 +226,10 @@ class Lede(Briefings):
                 f"That question is {len(question):,} characters long; please keep it under {MAX_QUESTION_CHARS:,}.",
             )
         assert self.index is not None, "this Lede only stores"
+        if not self.index.analyzer.terms(question):
+            reason = ("That has only common words like “what” and “the”; say who or what you are asking about."
+                      if words(question) else "There are no words in that to search for; ask me a question in words.")
+            return InvalidQuestion(question, reason)
         with self._lock:
             visible = self.visibility.rule_for(chat)
             return answer_question(self.index, question, accept=lambda passage: visible(passage.article.article_id))
@@ -289,6 +298,22 @@ class Lede(Briefings):
             return self._keep(read_document(name, data), chat=chat)
         except SOURCE_ERRORS as error:
             return Refused(name, reason(error))
+
+    def add_file(self, path: Path, chat: int = EVERYONE) -> Kept | Refused | FeedsImported:
+        """The console's upload: ``/add notes.txt`` (or ``feeds.opml``) reads a local file as a sent document.
+
+        Its size is checked before it is read, as Telegram's is before it is downloaded.
+        """
+        try:
+            size = path.stat().st_size
+        except OSError as error:
+            return Refused(str(path), f"{path} could not be read ({error.strerror})")
+        if reason := self.too_large(path.name, size):
+            return Refused(path.name, reason)
+        data = path.read_bytes()
+        if path.suffix.lower() == ".opml":
+            return self.import_opml(data, chat)
+        return self.add_document(path.name, data, chat)
 
     def too_large(self, name: str, size: int) -> str | None:
         """Why an upload of ``size`` bytes is refused before it is even downloaded, if it is."""
@@ -419,7 +444,7 @@ class Lede(Briefings):
 
     def _read_entries(self, feed: Feed, parsed: ParsedFeed) -> IngestReport:
         """Keep a feed's entries, fetching the page of each new one that carries only a summary."""
-        report = IngestReport()
+        report = IngestReport(unread=parsed.unread)
         for entry in parsed.entries:
             article = entry.article
             known = self.store.known_article(article.article_id, article.url, content_hash(article.paragraphs))
@@ -453,6 +478,29 @@ class Lede(Briefings):
         if page > 1:
             listing = self.store.chat_articles(chat, limit=SOURCES_PAGE_SIZE, offset=(page - 1) * SOURCES_PAGE_SIZE)
         return SourcesPage(tuple(self.store.chat_feeds(chat)), listing.articles, page, pages, listing.total)
+
+    # ---- chats Telegram will not deliver to ---------------------------------------------
+
+    def chat_unreachable(self, chat: int, reason: str) -> None:
+        """Telegram refused to deliver to ``chat`` (403: the bot was blocked or removed).
+
+        Its daily briefing ends, and its feeds are no longer polled for it,
+        until the chat writes to the bot again.
+        """
+        log.info("Chat %d is unreachable (%s); sending it nothing more until it writes again", chat, reason)
+        self.store.mark_unreachable(chat, reason)
+        self._unreachable[chat] = reason
+        self.unsubscribe(chat)
+
+    def chat_reachable(self, chat: int) -> None:
+        """The chat wrote to the bot (or re-added it): deliver to it again."""
+        if chat in self._unreachable:
+            self.store.mark_reachable(chat)
+            del self._unreachable[chat]
+
+    def is_reachable(self, chat: int) -> bool:
+        """Whether anything may be sent to ``chat``; schedules check this before they send."""
+        return chat not in self._unreachable
 
     def close(self) -> None:
         self.store.close()

@@ -10,18 +10,41 @@ from __future__ import annotations
 import html
 import re
 
+from bot.formatting import MAX_TITLE_CHARS, clip, is_web_link
 from bot.service import FeedFollowed, FeedsImported, Kept, Refused, SourcesPage
 from corpus.article import Article
+from corpus.feeds import MAX_FEED_ENTRIES
 from corpus.ingest import IngestReport
 from corpus.store import Feed
 
 MAX_LISTED_FAILURES = 5
+# Telegram's limit is 4096 UTF-16 units; each outside piece gets a share, and lists stop in time.
+MAX_PART_CHARS = 300
+MAX_REPLY_CHARS = 4000
 _LINK = re.compile(r'<a href="([^"]*)">(.*?)</a>', re.DOTALL)
 _TAG = re.compile(r"</?(?:b|i|code)>")
 
 
-def _e(text: object) -> str:
-    return html.escape(str(text), quote=False)
+def _e(text: object, limit: int = MAX_PART_CHARS) -> str:
+    """A piece of a reply that came from outside (a title, a reason, a URL): clipped, then escaped."""
+    return html.escape(clip(str(text), limit), quote=False)
+
+
+def _fit(lines: list[str], reserved: int = 0) -> list[str]:
+    """As many ``lines`` as fit in one Telegram message beside ``reserved`` characters, then "… and N more".
+
+    The HTML's length bounds its visible length, so counting HTML is safe.
+    """
+    budget = MAX_REPLY_CHARS - reserved
+    for count, line in enumerate(lines):
+        budget -= _length(line) + 1
+        if budget < 0:
+            return lines[:count] + [f"… and {len(lines) - count} more."]
+    return lines
+
+
+def _length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
 
 
 def to_plain(reply: str) -> str:
@@ -73,9 +96,9 @@ def feeds_imported(outcome: FeedsImported) -> str:
 def feed_list(feeds: list[Feed]) -> str:
     if not feeds:
         return "This chat follows no feeds yet. Add one with /feed add &lt;url&gt;."
-    lines = ["<b>Feeds</b> (remove one with /feed remove &lt;n&gt;):"]
-    lines += [f"{number}. {_feed_name(feed)}{_feed_health(feed)}" for number, feed in enumerate(feeds, start=1)]
-    return "\n".join(lines)
+    head = "<b>Feeds</b> (remove one with /feed remove &lt;n&gt;):"
+    lines = [f"{number}. {_feed_name(feed)}{_feed_health(feed)}" for number, feed in enumerate(feeds, start=1)]
+    return "\n".join([head, *_fit(lines, reserved=len(head))])
 
 
 def feed_removed(feed: Feed) -> str:
@@ -83,10 +106,12 @@ def feed_removed(feed: Feed) -> str:
 
 
 def sources_page(page: SourcesPage) -> str:
-    lines = [f"<b>Feeds</b> ({len(page.feeds)})"]
-    lines += [f"• {_feed_name(feed)}" for feed in page.feeds] or ["none — /feed add &lt;url&gt;"]
+    articles = [f"• {_title(article)}" + (f" · {_e(article.publisher)}" if article.publisher else "")
+                for article in page.articles]
+    feeds = [f"• {_feed_name(feed)}" for feed in page.feeds] or ["none — /feed add &lt;url&gt;"]
+    lines = [f"<b>Feeds</b> ({len(page.feeds)})", *_fit(feeds, reserved=200 + sum(map(_length, articles)))]
     lines += ["", f"<b>Articles</b> ({page.total_articles}), newest first" + (f", page {page.page} of {page.pages}" if page.pages > 1 else "")]
-    lines += [f"• {_title(article)}" + (f" · {_e(article.publisher)}" if article.publisher else "") for article in page.articles]
+    lines += articles
     if not page.articles:
         lines.append("none — /add &lt;url&gt; or send me a .txt, .md or .html file")
     return "\n".join(lines)
@@ -94,27 +119,39 @@ def sources_page(page: SourcesPage) -> str:
 
 def ingest_summary(report: IngestReport) -> str:
     """The summary ``--ingest`` prints: counts, then each failure with its reason."""
-    lines = [f"Added {report.added}, already known {report.known}, failed {len(report.failed)}."]
+    lines = [f"Added {report.added}, already known {report.known}, failed {len(report.failed)}{_unread(report)}."]
     lines += [f"  {_e(failure.source)}: {_e(failure.reason)}" for failure in report.failed]
     return "\n".join(lines)
 
 
 def _counts(report: IngestReport) -> str:
     parts = f"{report.added} new article{'s' if report.added != 1 else ''}, {report.known} already known"
-    text = f"{parts}, {len(report.failed)} failed." if report.failed else f"{parts}."
+    if report.failed:
+        parts += f", {len(report.failed)} failed"
+    text = f"{parts}{_unread(report)}."
     shown = [f"\n• {_e(failure.source)}: {_e(failure.reason)}" for failure in report.failed[:MAX_LISTED_FAILURES]]
     more = len(report.failed) - MAX_LISTED_FAILURES
     return text + "".join(shown) + (f"\n… and {more} more." if more > 0 else "")
 
 
+def _unread(report: IngestReport) -> str:
+    if not report.unread:
+        return ""
+    return f"; {report.unread:,} older feed entries left unread (I read the first {MAX_FEED_ENTRIES} entries of a feed at a time)"
+
+
 def _title(article: Article) -> str:
-    if article.url:
-        return f'<a href="{html.escape(article.url, quote=True)}">{_e(article.title)}</a>'
-    return f"<b>{_e(article.title)}</b>"
+    return _link(article.url, _e(article.title, MAX_TITLE_CHARS)) if is_web_link(article.url) else (
+        f"<b>{_e(article.title, MAX_TITLE_CHARS)}</b>")
 
 
 def _feed_name(feed: Feed) -> str:
-    return f'<a href="{html.escape(feed.url, quote=True)}">{_e(feed.title or feed.url)}</a>'
+    name = _e(feed.title or feed.url, MAX_TITLE_CHARS)
+    return _link(feed.url, name) if is_web_link(feed.url) else name
+
+
+def _link(url: str | None, text: str) -> str:
+    return f'<a href="{html.escape(url or "", quote=True)}">{text}</a>'
 
 
 def _feed_health(feed: Feed) -> str:

@@ -8,6 +8,11 @@ also works with Telegram's privacy mode on for ``/ask`` and replies.
 Sources (``/add``, documents, ``/feed``) belong to the chat they were added
 in; in groups only administrators change them. Adding a source fetches and
 parses, so it runs in a worker thread to keep the bot answering meanwhile.
+
+Before any handler, a gate checks the optional allow-lists (:mod:`bot.access`);
+questions and sources added count against per-person rate limits. Updates are
+handled concurrently, so a chat whose replies are being retried holds up no
+other (:mod:`bot.telegram_failures`).
 """
 
 from __future__ import annotations
@@ -19,30 +24,35 @@ from pathlib import PurePath
 
 from telegram import (
     BotCommand,
+    ChatMemberUpdated,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
-    LinkPreviewOptions,
     Message,
     MessageEntity,
     Update,
 )
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.ext import (
     Application,
     ApplicationBuilder,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
 from bot import group_handlers, source_replies
+from bot.access import NOT_ALLOWED, AccessPolicy, Action, RateLimiter
 from bot.chat_rights import may_change_chat
 from bot.config import Config
 from bot.formatting import format_html
 from bot.service import Lede, Refused
+from bot.telegram_failures import NO_PREVIEW, RetryingRateLimiter, send_reply, unreachable_chat
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +72,9 @@ ADMINS_ONLY = "Only this group's administrators can change its sources."
 FEED_USAGE = "Usage: /feed add &lt;url&gt; | /feed list | /feed remove &lt;n&gt; | /feed export"
 SOURCES_CALLBACK = "sources:"
 APOLOGY = "Sorry, something went wrong while answering that. Please try again in a moment."
+# Updates handled at once: enough that slow fetches and retried replies hold up nobody else.
+CONCURRENT_UPDATES = 32
+GONE_STATUSES = frozenset({ChatMemberStatus.LEFT, ChatMemberStatus.BANNED})
 COMMANDS = (
     BotCommand("ask", "Ask a question about the news"),
     BotCommand("add", "Add a news article by its URL"),
@@ -70,7 +83,6 @@ COMMANDS = (
     *group_handlers.COMMANDS,
     BotCommand("help", "What Lede does and how to ask"),
 )
-_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 class _AddressedToBot(filters.MessageFilter):
@@ -96,10 +108,16 @@ def build_application(config: Config, lede: Lede, clock: group_handlers.Clock = 
         .token(config.token or "")
         .base_url(config.base_url)
         .base_file_url(config.base_file_url)
+        .rate_limiter(RetryingRateLimiter())
+        .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(_register_commands)
         .build()
     )
     application.bot_data["lede"] = lede
+    application.bot_data["access"] = config.access
+    application.bot_data["rate_limiter"] = RateLimiter(config.rate_limits)
+    application.add_handler(TypeHandler(Update, gate), group=-1)
+    application.add_handler(ChatMemberHandler(membership_changed, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_handler(CommandHandler(["start", "help"], help_command))
     application.add_handler(CommandHandler("ask", ask_command))
     application.add_handler(CommandHandler("add", add_command))
@@ -124,8 +142,50 @@ async def _register_commands(application: Application) -> None:
     await application.bot.set_my_commands(COMMANDS)
 
 
+# ---- who may ask, and how often -------------------------------------------------------------
+
+
+async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Runs before every handler: stop updates from outside the allow-lists; note chats that write again."""
+    user = update.effective_user.id if update.effective_user else None
+    chat = update.effective_chat.id if update.effective_chat else None
+    access: AccessPolicy = context.bot_data["access"]
+    if not access.admits(user, chat):
+        log.info("Ignored an update from user %s in chat %s: not on the allow-lists", user, chat)
+        if update.effective_message and update.effective_chat.type == ChatType.PRIVATE:
+            await _reply(update, NOT_ALLOWED.format(user=user))
+        raise ApplicationHandlerStop
+    if chat is not None and (update.effective_message or update.callback_query):
+        lede: Lede = context.bot_data["lede"]
+        lede.chat_reachable(chat)
+
+
+async def _within_limit(update: Update, context: ContextTypes.DEFAULT_TYPE, action: Action) -> bool:
+    """Count the action against the person's limit; over it, say when to come back instead."""
+    limiter: RateLimiter = context.bot_data["rate_limiter"]
+    person = update.effective_user.id if update.effective_user else update.effective_chat.id
+    wait = limiter.wait(person, action)
+    if wait:
+        await _reply(update, limiter.slow_down(action, wait))
+    return not wait
+
+
+async def membership_changed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The bot was removed from (or blocked in) a chat, or came back to it."""
+    change: ChatMemberUpdated = update.my_chat_member
+    lede: Lede = context.bot_data["lede"]
+    if change.new_chat_member.status in GONE_STATUSES:
+        lede.chat_unreachable(change.chat.id, f"the bot's status became {change.new_chat_member.status}")
+        group_handlers.cancel_briefing_jobs(context.application, change.chat.id)
+    else:
+        lede.chat_reachable(change.chat.id)
+
+
+# ---- questions -------------------------------------------------------------------------------
+
+
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await update.effective_message.reply_html(HELP_TEXT, link_preview_options=_NO_PREVIEW)
+    await _reply(update, HELP_TEXT)
 
 
 async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -142,15 +202,15 @@ async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 
 async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
+    if not await _within_limit(update, context, Action.QUESTION):
+        return
     lede: Lede = context.bot_data["lede"]
     answered = lede.answer(question, update.effective_chat.id, now=context.bot_data["clock"]())
     await _reply(update, format_html(answered.outcome), group_handlers.answer_buttons(answered.number))
 
 
 async def _reply(update: Update, html: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    await update.effective_message.reply_text(
-        html, parse_mode=ParseMode.HTML, do_quote=True, link_preview_options=_NO_PREVIEW, reply_markup=markup
-    )
+    await send_reply(update.effective_message, html, markup)
 
 
 # ---- sources ---------------------------------------------------------------------------------
@@ -165,7 +225,7 @@ async def add_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if len(context.args or ()) != 1:
         await _reply(update, "Send /add &lt;url&gt; with the address of a news article.")
         return
-    if not await _may_change_sources(update, context):
+    if not await _may_change_sources(update, context) or not await _within_limit(update, context, Action.ADD_SOURCE):
         return
     lede: Lede = context.bot_data["lede"]
     outcome = await asyncio.to_thread(lede.add_url, context.args[0], update.effective_chat.id)
@@ -189,6 +249,8 @@ async def document_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     if reason := lede.too_large(name, document.file_size or 0):
         await _reply(update, source_replies.refused(Refused(name, reason)))
         return
+    if not await _within_limit(update, context, Action.ADD_SOURCE):
+        return
     data = bytes(await (await document.get_file()).download_as_bytearray())
     chat = update.effective_chat.id
     if PurePath(name.lower()).suffix == ".opml":
@@ -211,7 +273,7 @@ async def feed_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
                 do_quote=True,
             )
         case ["add", url]:
-            if await _may_change_sources(update, context):
+            if await _may_change_sources(update, context) and await _within_limit(update, context, Action.ADD_SOURCE):
                 await _reply(update, source_replies.feed_added(await asyncio.to_thread(lede.follow_feed, url, chat)))
         case ["remove", number] if number.isdigit():
             if await _may_change_sources(update, context):
@@ -237,7 +299,7 @@ async def sources_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     page = lede.sources(update.effective_chat.id, int(number))
     await query.answer()
     await query.edit_message_text(
-        source_replies.sources_page(page), parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW,
+        source_replies.sources_page(page), parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
         reply_markup=_page_buttons(page.page, page.pages),
     )
 
@@ -260,7 +322,14 @@ async def poll_feeds(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the failure (the log formatter masks the token) and apologise briefly."""
+    """Log the failure (the log formatter masks the token) and apologise briefly.
+
+    A 403 means the chat blocked or removed the bot: it is marked unreachable
+    instead, and gets no apology it could not receive anyway.
+    """
+    if unreachable := unreachable_chat(update, context):
+        context.bot_data["lede"].chat_unreachable(*unreachable)
+        return
     log.error("Failed to handle an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_message:
         try:

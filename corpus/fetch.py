@@ -11,8 +11,9 @@ may only reach the public internet:
   actually reached is checked again before the body is read, which defeats a
   DNS answer that changes between the check and the connection;
 * connect and read timeouts plus a deadline for the whole download, a size
-  cap (announced or counted), a redirect cap, and a check that the content
-  type is one the caller can use.
+  cap (announced or counted, and counted *after* decompression, which Lede
+  does itself in bounded steps so a gzip bomb never expands in memory), a
+  redirect cap, and a check that the content type is one the caller can use.
 
 ``LEDE_ALLOW_PRIVATE_URLS`` lifts the address check, for the tests' local
 server or an intranet news site (see :meth:`FetchPolicy.from_setting`).
@@ -23,6 +24,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 import time
+import zlib
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
@@ -62,6 +64,8 @@ class FetchPolicy:
     allow_private: bool = False
     # Private networks allowed even so (e.g. an intranet news server).
     allowed_networks: tuple[IPNetwork, ...] = field(default=())
+    # How host names become addresses; tests replace it to play a hostile DNS.
+    resolver: Resolver = field(default=lambda host, port: resolve_host(host, port), compare=False)
 
     @classmethod
     def from_setting(cls, value: str | None, **limits: float) -> FetchPolicy:
@@ -136,7 +140,6 @@ def fetch(
     accept: Collection[str],
     etag: str | None = None,
     last_modified: str | None = None,
-    resolve: Resolver = resolve_host,
 ) -> Fetched:
     """GET ``url`` within ``policy``; raise :class:`FetchError` with a reason otherwise.
 
@@ -145,7 +148,8 @@ def fetch(
     """
     deadline = time.monotonic() + policy.total_timeout
     timeout = httpx.Timeout(policy.read_timeout, connect=policy.connect_timeout)
-    headers = {"User-Agent": USER_AGENT, "Accept": ", ".join(sorted(accept)) + ", */*;q=0.1"}
+    headers = {"User-Agent": USER_AGENT, "Accept": ", ".join(sorted(accept)) + ", */*;q=0.1",
+               "Accept-Encoding": ", ".join(_DECOMPRESSORS)}
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
@@ -153,7 +157,7 @@ def fetch(
     current = _checked_url(url)
     with httpx.Client(timeout=timeout, follow_redirects=False, headers=headers, trust_env=False) as client:
         for _hop in range(policy.max_redirects + 1):
-            _check_host(current, policy, resolve)
+            _check_host(current, policy)
             try:
                 with client.stream("GET", current) as response:
                     _check_peer(response, current, policy)
@@ -175,14 +179,14 @@ def _checked_url(url: str) -> str:
         raise FetchError(str(error)) from None
 
 
-def _check_host(url: str, policy: FetchPolicy, resolve: Resolver) -> None:
+def _check_host(url: str, policy: FetchPolicy) -> None:
     parts = urlsplit(url)
     host = parts.hostname or ""
     try:
         addresses = [str(ipaddress.ip_address(host))]
     except ValueError:
         try:
-            addresses = list(resolve(host, parts.port or (443 if parts.scheme == "https" else 80)))
+            addresses = list(policy.resolver(host, parts.port or (443 if parts.scheme == "https" else 80)))
         except (OSError, UnicodeError):
             raise FetchError(f"the host name {host} could not be resolved") from None
     for address in addresses:
@@ -216,14 +220,42 @@ def _read(response: httpx.Response, url: str, policy: FetchPolicy, accept: Colle
     announced = response.headers.get("content-length", "")
     if announced.isdigit() and int(announced) > policy.max_bytes:
         raise FetchError(f"{url} is {_megabytes(int(announced))}, over the {_megabytes(policy.max_bytes)} limit")
+    encoding = response.headers.get("content-encoding", "identity").strip().lower()
+    if encoding not in _DECOMPRESSORS and encoding != "identity":
+        raise FetchError(f"{url} is compressed as {encoding}, which I do not read")
+    decompressor = _DECOMPRESSORS[encoding]() if encoding in _DECOMPRESSORS else None
     body = bytearray()
-    for chunk in response.iter_bytes():
-        body += chunk
+    for raw in response.iter_raw():
+        if decompressor is None:
+            body += raw
+        else:
+            try:
+                _inflate(decompressor, raw, body, policy.max_bytes)
+            except zlib.error:
+                raise FetchError(f"{url} sent a damaged {encoding} stream") from None
         if len(body) > policy.max_bytes:
             raise FetchError(f"{url} is larger than the {_megabytes(policy.max_bytes)} limit")
         if time.monotonic() > deadline:
             raise FetchError(f"{url} took longer than {policy.total_timeout:g} s to download")
     return Fetched(url, 200, media_type, bytes(body), **validators)
+
+
+def _inflate(decompressor: zlib._Decompress, data: bytes, body: bytearray, max_bytes: int) -> None:
+    """Decompress ``data`` into ``body``, never more than one byte past ``max_bytes``.
+
+    Each step is bounded (zlib's ``max_length``), so a stream that would
+    expand a thousandfold stops at the cap instead of filling memory first.
+    """
+    while data and len(body) <= max_bytes:
+        body += decompressor.decompress(data, max_bytes + 1 - len(body))
+        data = decompressor.unconsumed_tail
+
+
+# Content encodings Lede asks for and decodes itself (gzip: RFC 1952 header; deflate: zlib stream).
+_DECOMPRESSORS: dict[str, Callable[[], zlib._Decompress]] = {
+    "gzip": lambda: zlib.decompressobj(16 + zlib.MAX_WBITS),
+    "deflate": lambda: zlib.decompressobj(),
+}
 
 
 def _timeout_reason(error: httpx.TimeoutException, url: str, policy: FetchPolicy) -> str:

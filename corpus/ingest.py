@@ -16,7 +16,7 @@ from corpus.article import Article
 from corpus.feeds import NotAFeed, ParsedFeed, article_id_for, looks_like_feed, parse_feed
 from corpus.fetch import FEED_TYPES, HTML_TYPES, Fetched, FetchError, FetchPolicy, fetch
 from corpus.html import NoArticleText, article_from_html
-from corpus.loader import parse_markdown, parse_plain_text
+from corpus.loader import UnreadableSource, decode_text, parse_markdown, parse_plain_text, refuse_binary
 from corpus.sentences import split_sentences
 
 DOCUMENT_SUFFIXES = (".txt", ".md", ".html", ".htm")
@@ -56,20 +56,23 @@ class IngestReport:
     added: int = 0
     known: int = 0
     failed: list[Failure] = field(default_factory=list)
+    unread: int = 0  # feed entries beyond what one poll reads (see corpus.feeds.MAX_FEED_ENTRIES)
 
     def include(self, other: IngestReport) -> None:
         """Add another report's counts and failures to this one."""
         self.added += other.added
         self.known += other.known
         self.failed.extend(other.failed)
+        self.unread += other.unread
 
     def to_json(self) -> dict[str, Any]:
-        return {"added": self.added, "known": self.known,
-                "failed": [{"source": failure.source, "reason": failure.reason} for failure in self.failed]}
-
-
-class UnreadableSource(ValueError):
-    """A document or page with nothing Lede can quote; the message says why."""
+        """The ``--ingest --json`` summary; ``unread`` appears only when a feed was too long to read whole."""
+        summary: dict[str, Any] = {"added": self.added, "known": self.known,
+                                   "failed": [{"source": failure.source, "reason": failure.reason}
+                                              for failure in self.failed]}
+        if self.unread:
+            summary["unread"] = self.unread
+        return summary
 
 
 #: Every way a source can fail that is the source's fault, not Lede's; each carries its reason.
@@ -104,18 +107,13 @@ def read_document(name: str, data: bytes) -> Article:
     suffix = PurePath(name.lower()).suffix
     if suffix not in DOCUMENT_SUFFIXES:
         raise UnreadableSource(f"{name} is not a file type I read (send .txt, .md or .html)")
-    if b"\x00" in data[:8192]:
-        raise UnreadableSource(f"{name} looks like a binary file, not text")
     article_id = "doc-" + hashlib.sha256(data).hexdigest()[:16]
     if suffix in (".html", ".htm"):
+        refuse_binary(name, data)
         article = article_from_html(data, article_id, source=name)
     else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise UnreadableSource(f"{name} is not UTF-8 text") from None
         parse = parse_markdown if suffix == ".md" else parse_plain_text
-        article = parse(text, article_id, name)
+        article = parse(decode_text(name, data), article_id, name)
         if article.title == article_id:  # no headline or footer: the file's name says most
             article = replace(article, title=PurePath(name).stem)
     if not article.paragraphs:

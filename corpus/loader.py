@@ -14,8 +14,9 @@ import gzip
 import json
 import logging
 import re
+import zlib
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from corpus.article import Article
@@ -26,6 +27,25 @@ log = logging.getLogger(__name__)
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl", ".jsonl.gz")
 
+
+class UnreadableSource(ValueError):
+    """A file, upload or page with nothing Lede can quote, or too big or damaged to read; the message says why."""
+
+
+@dataclass(frozen=True)
+class FileLimits:
+    """What Lede will read from a file before it has seen what is inside.
+
+    One article file is checked by its size before it is read (a 50 MB
+    "article" is a dump or a mistake). JSON Lines are streamed, but each line
+    is a record held in memory, and a compressed file can expand without
+    end (a gzip bomb), so both are capped as they are read.
+    """
+
+    max_document_bytes: int = 10_000_000
+    max_record_bytes: int = 10_000_000
+    max_decompressed_bytes: int = 4_000_000_000
+
 # Reuters wires end with a signature, on a line of its own or after the last sentence.
 _WIRE_SIGNATURE = re.compile(r"""(?:\s+REUTERS?|(?:^|\n|(?<=[.!?'"”)]))\s*Reuters?)\s*$""")
 
@@ -35,6 +55,25 @@ _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
 
 # A first paragraph this short without closing punctuation reads as a headline.
 _MAX_HEADLINE_WORDS = 20
+
+
+def refuse_binary(name: str, data: bytes) -> None:
+    """Text never holds NUL bytes; nearly every binary format does, early on."""
+    if b"\x00" in data[:8192]:
+        raise UnreadableSource(f"{name} looks like a binary file, not text")
+
+
+def decode_text(name: str, data: bytes) -> str:
+    """The text of a .txt or .md file or upload, refusing what is not text: binary data, other encodings."""
+    refuse_binary(name, data)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise UnreadableSource(f"{name} is not UTF-8 text (byte {error.start:,} is not valid UTF-8)") from None
+
+
+def megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB"
 
 
 def load_paths(paths: Iterable[Path]) -> Iterator[Article]:
@@ -52,19 +91,28 @@ def load_paths(paths: Iterable[Path]) -> Iterator[Article]:
             yield from load_file(path)
 
 
-def load_file(path: Path) -> Iterator[Article]:
-    """Yield the articles stored in one file (one, or many for JSON Lines)."""
+def load_file(path: Path, limits: FileLimits = FileLimits()) -> Iterator[Article]:
+    """Yield the articles stored in one file (one, or many for JSON Lines) within ``limits``."""
     name = path.name.lower()
     if name.endswith((".jsonl", ".jsonl.gz")):
-        yield from _load_jsonl(path)
-    elif name.endswith(".md"):
-        yield parse_markdown(path.read_text(encoding="utf-8", errors="replace"), path.stem, str(path))
-    elif name.endswith(".txt"):
-        yield parse_plain_text(path.read_text(encoding="utf-8", errors="replace"), path.stem, str(path))
-    elif name.endswith((".html", ".htm")):
-        yield article_from_html(path.read_bytes(), path.stem, source=str(path))
-    else:
+        yield from _load_jsonl(path, limits)
+        return
+    if not name.endswith((".md", ".txt", ".html", ".htm")):
         raise ValueError(f"{path}: unsupported file type (expected one of {', '.join(SUPPORTED_SUFFIXES)})")
+    size = path.stat().st_size
+    if size > limits.max_document_bytes:
+        raise UnreadableSource(f"{path.name} is {megabytes(size)}; I read articles up to "
+                               f"{megabytes(limits.max_document_bytes)}")
+    data = path.read_bytes()
+    if name.endswith((".html", ".htm")):
+        refuse_binary(path.name, data)
+        yield article_from_html(data, path.stem, source=str(path))
+    else:
+        parse = parse_markdown if name.endswith(".md") else parse_plain_text
+        article = parse(decode_text(path.name, data), path.stem, str(path))
+        if not article.paragraphs:
+            raise UnreadableSource(f"{path.name} has no text to quote from")
+        yield article
 
 
 def _is_supported(path: Path) -> bool:
@@ -115,17 +163,36 @@ def _strip_markdown(text: str) -> str:
     return "\n".join(_MARKDOWN_HEADING.sub("", line) for line in text.splitlines())
 
 
-def _load_jsonl(path: Path) -> Iterator[Article]:
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8", errors="replace") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-                yield article_from_record(record, source=f"{path}:{number}")
-            except (ValueError, KeyError, TypeError) as error:
-                log.warning("%s:%d: skipped a malformed record (%s)", path, number, error)
+def _load_jsonl(path: Path, limits: FileLimits) -> Iterator[Article]:
+    for number, line in enumerate(_records(path, limits), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line.decode("utf-8", errors="replace"))
+            yield article_from_record(record, source=f"{path}:{number}")
+        except (ValueError, KeyError, TypeError) as error:
+            log.warning("%s:%d: skipped a malformed record (%s)", path, number, error)
+
+
+def _records(path: Path, limits: FileLimits) -> Iterator[bytes]:
+    """The lines of a JSON Lines file, gzipped or not, each and all within ``limits``."""
+    compressed = path.name.lower().endswith(".gz")
+    read = 0
+    try:
+        with (gzip.open(path, "rb") if compressed else open(path, "rb")) as lines:
+            number = 0
+            while line := lines.readline(limits.max_record_bytes + 1):
+                number += 1
+                read += len(line)
+                if len(line) > limits.max_record_bytes:
+                    raise UnreadableSource(f"{path.name} has a line over {megabytes(limits.max_record_bytes)} "
+                                           f"(line {number:,}); is it really JSON Lines?")
+                if read > limits.max_decompressed_bytes:
+                    raise UnreadableSource(f"{path.name} expands to more than "
+                                           f"{megabytes(limits.max_decompressed_bytes)}; I stopped reading it")
+                yield line
+    except (EOFError, zlib.error, gzip.BadGzipFile) as error:
+        raise UnreadableSource(f"{path.name} is a damaged gzip file ({error})") from None
 
 
 def article_from_record(record: dict, source: str | None = None) -> Article:

@@ -126,6 +126,11 @@ MIGRATIONS: tuple[str, ...] = (
         feedback INTEGER                    -- 1 helpful, -1 not, NULL not rated
     );
     """,
+    # 3: chats Telegram will not deliver to (the bot was blocked or removed), so nothing is sent there.
+    """
+    ALTER TABLE chats ADD COLUMN unreachable_since TEXT;    -- NULL while messages can reach it
+    ALTER TABLE chats ADD COLUMN unreachable_reason TEXT;   -- Telegram's words, e.g. "bot was blocked by the user"
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -375,6 +380,24 @@ class Store:
                                    (chat, name)).fetchone()
         return row["value"] if row else None
 
+    def mark_unreachable(self, chat: int, reason: str) -> None:
+        """Remember that Telegram refused to deliver to ``chat`` (kept until it writes again)."""
+        with self._transaction() as db:
+            _remember_chat(db, chat)
+            db.execute("UPDATE chats SET unreachable_since = ?, unreachable_reason = ? WHERE id = ?",
+                       (utc_now(), reason, chat))
+
+    def mark_reachable(self, chat: int) -> None:
+        with self._transaction() as db:
+            db.execute("UPDATE chats SET unreachable_since = NULL, unreachable_reason = NULL WHERE id = ?", (chat,))
+
+    def unreachable_chats(self) -> dict[int, str]:
+        """Chat id → why Telegram refused to deliver there."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, unreachable_reason FROM chats WHERE unreachable_since IS NOT NULL").fetchall()
+        return {row["id"]: row["unreachable_reason"] or "" for row in rows}
+
     # ---- feeds ---------------------------------------------------------------------------
 
     def subscribe(self, chat: int, url: str) -> tuple[Feed, bool]:
@@ -406,10 +429,11 @@ class Store:
             return _feed_from_row(self._db.execute("SELECT * FROM feeds WHERE id = ?", (feed_id,)).fetchone())
 
     def due_feeds(self, now: str) -> list[Feed]:
-        """Feeds somebody follows whose next check has come."""
+        """Feeds some reachable chat follows whose next check has come."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT * FROM feeds WHERE next_check <= ? AND id IN (SELECT feed FROM chat_feeds) ORDER BY next_check",
+                "SELECT * FROM feeds WHERE next_check <= ? AND id IN (SELECT feed FROM chat_feeds JOIN chats"
+                " ON chats.id = chat_feeds.chat WHERE chats.unreachable_since IS NULL) ORDER BY next_check",
                 (now,)).fetchall()
         return [_feed_from_row(row) for row in rows]
 

@@ -63,9 +63,10 @@ async def test_add_confirms_title_publisher_and_sentences_and_the_chat_can_ask_a
 
 async def test_add_of_a_dead_url_says_why_and_without_a_url_says_how(bot_api, lede, web):
     async with polling(application(bot_api, lede)):
-        bot_api.send_user_message(USER, USER, f"/add {web.url('/missing')}")
+        dead_command = bot_api.send_user_message(USER, USER, f"/add {web.url('/missing')}")
         bot_api.send_user_message(USER, USER, "/add")
-        dead, usage = await bot_api.wait_for_messages(USER, 2)
+        replies = await bot_api.wait_for_messages(USER, 2)  # handled concurrently: in either order
+        dead, usage = sorted(replies, key=lambda reply: reply.reply_to_message_id != dead_command["message_id"])
     assert dead.text == f"I couldn't add that: {web.url('/missing')} answered 404 Not Found."
     assert usage.text == "Send /add <url> with the address of a news article."
 
@@ -112,9 +113,10 @@ async def test_in_groups_only_administrators_change_sources(bot_api, lede, web):
     async with polling(application(bot_api, lede)):
         bot_api.send_user_message(GROUP, USER, f"/add {web.url('/article.html')}")
         [member_reply] = await bot_api.wait_for_messages(GROUP)
-        bot_api.send_user_message(GROUP, USER, f"/feed add {web.url('/feed.xml')}")
-        bot_api.send_user_message(GROUP, ADMIN, f"/add@lede_test_bot {web.url('/article.html')}")
-        [_, feed_reply, admin_reply] = await bot_api.wait_for_messages(GROUP, 3)
+        feed_command = bot_api.send_user_message(GROUP, USER, f"/feed add {web.url('/feed.xml')}")
+        admin_command = bot_api.send_user_message(GROUP, ADMIN, f"/add@lede_test_bot {web.url('/article.html')}")
+        replies = {reply.reply_to_message_id: reply for reply in await bot_api.wait_for_messages(GROUP, 3)}
+        feed_reply, admin_reply = replies[feed_command["message_id"]], replies[admin_command["message_id"]]
         answer = await ask(bot_api, GROUP, "what will the bridge cost?")
         private = await ask(bot_api, USER, "what will the bridge cost?")
     assert member_reply.text == feed_reply.text == ADMINS_ONLY

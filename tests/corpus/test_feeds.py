@@ -74,3 +74,25 @@ def test_opml_lists_nested_feeds_and_exports_what_it_imports():
     assert 'text="Coast &amp; &lt;Harbour&gt;"' in exported
     with pytest.raises(NotAFeed, match="not an OPML file"):
         parse_opml(b"<html/>")
+
+
+def test_a_huge_feed_is_cut_before_parsing_to_its_first_entries_rss_or_atom():
+    items = "".join(f"<item><title>Item {n}</title><guid>i{n}</guid><description>Item {n} happened.</description></item>"
+                    for n in range(150))
+    rss = parse_feed(f'<?xml version="1.0"?><rss version="2.0"><channel><title>R</title>{items}</channel></rss>'.encode(),
+                     "https://example.com/rss", max_entries=100)
+    entries = "".join(f"<entry><title>Entry {n}</title><id>e{n}</id><content type='html'>&lt;p&gt;Entry {n} "
+                      "happened.&lt;/p&gt;</content></entry>" for n in range(150))
+    atom = parse_feed(f'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>A</title>{entries}</feed>'
+                      .encode(), "https://example.com/atom", max_entries=100)
+    for parsed, prefix in ((rss, "Item"), (atom, "Entry")):
+        assert [entry.article.title for entry in parsed.entries] == [f"{prefix} {n}" for n in range(100)]
+        assert parsed.unread == 50
+        assert parsed.entries[-1].article.paragraphs == (f"{prefix} 99 happened.",)
+
+
+def test_a_feed_within_the_cap_is_read_whole_and_strictly():
+    items = "".join(f"<item><title>Item {n}</title><guid>i{n}</guid><description>Item {n} happened.</description></item>"
+                    for n in range(3))
+    parsed = parse_feed(f'<rss version="2.0"><channel><title>R</title>{items}</channel></rss>'.encode(), "https://e.com/r")
+    assert (len(parsed.entries), parsed.unread) == (3, 0)

@@ -57,8 +57,8 @@ def test_without_permission_a_local_url_is_refused_with_the_reason(web):
 
 
 def test_a_host_name_is_checked_after_it_is_resolved(web):
-    reason = refusal(web.url("/article.html").replace("127.0.0.1", "intranet.example"), FetchPolicy(),
-                     resolve=lambda host, port: ["10.20.30.40"])
+    hostile_dns = FetchPolicy(resolver=lambda host, port: ["93.184.216.34", "10.20.30.40"])
+    reason = refusal(web.url("/article.html").replace("127.0.0.1", "intranet.example"), hostile_dns)
     assert "intranet.example resolves to 10.20.30.40, a private address" in reason
 
 

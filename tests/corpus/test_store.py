@@ -8,7 +8,7 @@ import pytest
 
 from corpus.article import Article
 from corpus.ingest import content_hash, prepare
-from corpus.store import EVERYONE, SCHEMA_VERSION, NewerSchemaError, Store
+from corpus.store import EVERYONE, MIGRATIONS, SCHEMA_VERSION, NewerSchemaError, Store
 
 ARTICLE = Article(
     article_id="a-1",
@@ -124,3 +124,29 @@ def test_chat_settings_survive_a_restart(tmp_path):
     with Store.open(tmp_path / "lede.db") as store:
         assert store.setting(-100, "timezone") == "Europe/Paris"
         assert store.setting(-100, "briefing") is None
+
+
+def test_a_chat_marked_unreachable_is_remembered_and_its_feeds_are_not_polled_for_it(tmp_path):
+    with Store.open(tmp_path / "lede.db") as store:
+        feed, _ = store.subscribe(42, "https://example.com/feed.xml")
+        store.mark_unreachable(42, "Forbidden: bot was blocked by the user")
+        assert store.due_feeds("9999") == []
+    with Store.open(tmp_path / "lede.db") as store:
+        assert store.unreachable_chats() == {42: "Forbidden: bot was blocked by the user"}
+        store.subscribe(43, "https://example.com/feed.xml")
+        assert [due.feed_id for due in store.due_feeds("9999")] == [feed.feed_id], "a reachable chat still follows it"
+        store.mark_reachable(42)
+        assert store.unreachable_chats() == {}
+
+
+def test_a_database_from_before_unreachable_chats_is_upgraded_in_place(tmp_path):
+    path = tmp_path / "old.db"
+    connection = sqlite3.connect(path)
+    connection.executescript(f"BEGIN;\n{MIGRATIONS[0]}\nPRAGMA user_version = 1;\nCOMMIT;")
+    connection.execute("INSERT INTO chats (id, kind, title, added) VALUES (7, 'private', 'Ada', '2025-01-01')")
+    connection.commit()
+    connection.close()
+    with Store.open(path) as store:
+        assert store.schema_version == SCHEMA_VERSION
+        store.mark_unreachable(7, "gone")
+        assert store.unreachable_chats() == {7: "gone"}

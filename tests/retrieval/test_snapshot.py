@@ -82,3 +82,23 @@ def test_a_damaged_snapshot_is_ignored_not_fatal(tmp_path, content):
 
 def test_a_missing_snapshot_is_simply_absent(tmp_path):
     assert load_snapshot(tmp_path / "none.npz", Analyzer(), ARTICLES) is None
+
+
+def test_a_write_killed_midway_leaves_the_previous_snapshot_in_use(saved, monkeypatch):
+    """A process killed while saving leaves a torn temporary file and never touches the snapshot itself."""
+    original, path = saved
+    grown = SentenceIndex(Analyzer())
+    grown.add([*ARTICLES, Article("d", "Ships", ("A new ferry sails in May.",))])
+
+    def killed(*args, **kwargs):
+        path.with_name(path.name + ".tmp").write_bytes(b"PK\x03\x04half a zip")
+        raise KeyboardInterrupt  # stands in for the kill: nothing after this line runs
+
+    monkeypatch.setattr("retrieval.snapshot.np.savez", killed)
+    with pytest.raises(KeyboardInterrupt):
+        save_snapshot(grown, path)
+    monkeypatch.undo()
+    restored = load_snapshot(path, Analyzer(), [*ARTICLES, Article("d", "Ships", ("A new ferry sails in May.",))])
+    assert restored is not None and restored.article_count == original.article_count, "the old snapshot, whole"
+    save_snapshot(grown, path)  # the next save simply overwrites the torn temporary file
+    assert load_snapshot(path, Analyzer(), [*ARTICLES, Article("d", "Ships", ("A new ferry sails in May.",))]) is not None

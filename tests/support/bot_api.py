@@ -87,6 +87,20 @@ STRING_PARAMS = frozenset(
 )
 
 
+@dataclass(frozen=True)
+class _Fault:
+    """An injected failure for the next matching call: an error reply, a dropped connection
+    (the client sees a network error), or a reply held back for ``delay`` seconds."""
+
+    error: ApiError | None = None
+    drop: bool = False
+    delay: float = 0.0
+    chat_id: int | None = None  # only calls for this chat match; None matches any
+
+    def matches(self, params: JSON) -> bool:
+        return self.chat_id is None or str(params.get("chat_id")) == str(self.chat_id)
+
+
 class ApiError(Exception):
     """An error reply, serialised exactly as Telegram does so PTB raises the matching exception."""
 
@@ -281,7 +295,11 @@ class _Handler(BaseHTTPRequestHandler):
             return
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         content_type = self.headers.get("Content-Type", "")
-        status, payload = self.server.api.handle(url.path, url.query, content_type, body)
+        reply = self.server.api.handle(url.path, url.query, content_type, body)
+        if reply is None:  # an injected network failure: hang up without answering
+            self.close_connection = True
+            return
+        status, payload = reply
         data = json.dumps(payload).encode()
         try:
             self.send_response(status)
@@ -345,7 +363,7 @@ class FakeBotApi:
         self._open_queries: dict[str, JSON] = {}
         self._next_query_id = 1
         self._commands: dict[tuple[str, str], list[JSON]] = {}
-        self._failures: dict[str, deque[ApiError]] = {}
+        self._faults: dict[str, deque[_Fault]] = {}
         self._requests: list[ApiRequest] = []
         self._sent: list[SentMessage] = []
         self._files: dict[str, bytes] = {}  # file_id -> content, for getFile and downloads
@@ -419,8 +437,11 @@ class FakeBotApi:
 
     # ---- HTTP entry point ------------------------------------------------------------------
 
-    def handle(self, path: str, query: str, content_type: str, body: bytes) -> tuple[int, JSON]:
-        """Route ``/bot<token>/<method>``; method names are case-insensitive, as on Telegram."""
+    def handle(self, path: str, query: str, content_type: str, body: bytes) -> tuple[int, JSON] | None:
+        """Route ``/bot<token>/<method>``; method names are case-insensitive, as on Telegram.
+
+        None means: drop the connection without a reply (an injected network failure).
+        """
         match = re.fullmatch(r"/bot([^/]*)/([A-Za-z]+)", path)
         if match is None:
             return 404, ApiError(404, "Not Found").payload()
@@ -433,11 +454,14 @@ class FakeBotApi:
         method, handler = self._methods.get(match.group(2).lower(), (match.group(2), None))
         with self._lock:
             self._requests.append(ApiRequest(method, params))
-            failures = self._failures.get(method.lower())
-            failure = failures.popleft() if failures else None
+            fault = self._take_fault(method, params)
+        if fault is not None and fault.drop:
+            return None
+        if fault is not None and fault.delay:
+            time.sleep(fault.delay)  # outside the lock: other calls go on meanwhile
         try:
-            if failure is not None:
-                raise failure
+            if fault is not None and fault.error is not None:
+                raise fault.error
             if handler is None:
                 raise ApiError(404, "Not Found")
             if handler == self._get_updates:
@@ -607,15 +631,7 @@ class FakeBotApi:
         if user is None:
             raise bad_request("user not found")
         status = chat.members.get(user_id, "member")
-        member: JSON = {"status": status, "user": user}
-        if status == "creator":
-            member["is_anonymous"] = False
-        elif status == "administrator":
-            member.update(dict.fromkeys(ADMIN_RIGHTS, True))
-            member.update(dict.fromkeys(ADMIN_NON_RIGHTS, False))
-        elif status == "kicked":
-            member["until_date"] = 0
-        return member
+        return {"status": status, "user": user, **self._member_extras(status)}
 
     def _get_file(self, params: JSON) -> JSON:
         file_id = str(params.get("file_id", ""))
@@ -685,6 +701,9 @@ class FakeBotApi:
         chat = self._find_chat(params.get("chat_id"))
         if chat is None:
             raise bad_request("chat_id is empty" if params.get("chat_id") is None else "chat not found")
+        if chat.members.get(self.bot_user["id"]) in ("kicked", "left"):
+            raise ApiError(403, "Forbidden: bot was blocked by the user" if chat.type == "private"
+                           else "Forbidden: bot was kicked from the group chat")
         return chat
 
     def _find_chat(self, chat_id: object) -> _Chat | None:
@@ -818,6 +837,34 @@ class FakeBotApi:
                 self._user(user_id)
             self._chats[chat_id].members[user_id] = status
 
+    def change_bot_status(self, chat_id: int, by_user: int, status: str) -> None:
+        """A user blocks ("kicked") or restarts ("member") the bot in a private chat, or removes
+        or re-adds it in a group: later calls for that chat get 403 while it is "kicked" or
+        "left", and the bot receives a ``my_chat_member`` update, as on Telegram."""
+        if status not in MEMBER_STATUSES:
+            raise ValueError(f"status must be one of {MEMBER_STATUSES}")
+        with self._lock:
+            chat = self._chats[chat_id]
+            bot_id = self.bot_user["id"]
+            old = chat.members.get(bot_id, "member")
+            chat.members[bot_id] = status
+            self._enqueue({"my_chat_member": {
+                "chat": chat.info, "from": self._user(by_user), "date": int(time.time()),
+                "old_chat_member": {"status": old, "user": self.bot_user, **self._member_extras(old)},
+                "new_chat_member": {"status": status, "user": self.bot_user, **self._member_extras(status)},
+            }})
+
+    @staticmethod
+    def _member_extras(status: str) -> JSON:
+        """Fields PTB requires for each kind of ChatMember."""
+        if status == "kicked":
+            return {"until_date": 0}
+        if status == "creator":
+            return {"is_anonymous": False}
+        if status == "administrator":
+            return {**dict.fromkeys(ADMIN_RIGHTS, True), **dict.fromkeys(ADMIN_NON_RIGHTS, False)}
+        return {}
+
     def send_user_message(self, chat_id: int, user_id: int, text: str, *,
                           reply_to_message_id: int | None = None,
                           message_thread_id: int | None = None) -> JSON:
@@ -940,12 +987,33 @@ class FakeBotApi:
             return change
 
     def fail_next(self, method: str, status: int, description: str, *,
-                  retry_after: int | None = None) -> None:
-        """Make the next call of ``method`` fail, e.g. ``fail_next("sendMessage", 429,
-        "Too Many Requests: retry after 1", retry_after=1)`` (PTB raises RetryAfter)."""
+                  retry_after: int | None = None, chat_id: int | None = None) -> None:
+        """Make the next call of ``method`` (for ``chat_id``, if given) fail, e.g.
+        ``fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)``
+        (PTB raises RetryAfter) or ``fail_next("sendMessage", 403, "Forbidden: bot was blocked
+        by the user", chat_id=42)``. Calls repeat a failure by calling this again."""
+        self._add_fault(method, _Fault(error=ApiError(status, description, retry_after), chat_id=chat_id))
+
+    def drop_next(self, method: str, *, chat_id: int | None = None) -> None:
+        """Hang up on the next call of ``method`` without replying: the client sees a network error."""
+        self._add_fault(method, _Fault(drop=True, chat_id=chat_id))
+
+    def delay_next(self, method: str, seconds: float, *, chat_id: int | None = None) -> None:
+        """Hold the reply to the next call of ``method`` for ``seconds`` (the call is recorded at once)."""
+        self._add_fault(method, _Fault(delay=seconds, chat_id=chat_id))
+
+    def _add_fault(self, method: str, fault: _Fault) -> None:
         with self._lock:
-            failure = ApiError(status, description, retry_after)
-            self._failures.setdefault(method.lower(), deque()).append(failure)
+            self._faults.setdefault(method.lower(), deque()).append(fault)
+
+    def _take_fault(self, method: str, params: JSON) -> _Fault | None:
+        """The first injected fault for this call, removed (called with the lock held)."""
+        faults = self._faults.get(method.lower())
+        for fault in faults or ():
+            if fault.matches(params):
+                faults.remove(fault)
+                return fault
+        return None
 
     def _user(self, user_id: int) -> JSON:
         if user_id not in self._users:
@@ -966,6 +1034,8 @@ class FakeBotApi:
         return self._chats[chat_id]
 
     def _bot_receives(self, chat: _Chat, message: JSON) -> bool:
+        if chat.members.get(self.bot_user["id"]) in ("kicked", "left"):
+            return False
         if chat.type == "private" or not self.privacy_mode:
             return True
         if chat.members.get(self.bot_user["id"]) in ("creator", "administrator"):

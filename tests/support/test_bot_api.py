@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters, Update
-from telegram.error import BadRequest, InvalidToken, RetryAfter
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
 from tests.support.bot_api import FakeBotApi, polling
@@ -157,6 +157,46 @@ async def test_fail_next_injects_errors(bot: Bot, bot_api: FakeBotApi) -> None:
         await bot.send_message(USER, "hi")
     await bot.send_message(USER, "hi")
     assert len(bot_api.requests_for("sendMessage")) == 2
+
+
+async def test_injected_failures_can_target_one_chat(bot: Bot, bot_api: FakeBotApi) -> None:
+    bot_api.add_private_chat(7, "Bo")
+    bot_api.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user", chat_id=USER)
+    await bot.send_message(7, "other chats are unaffected")
+    with pytest.raises(Forbidden, match="blocked by the user"):
+        await bot.send_message(USER, "hi")
+    await bot.send_message(USER, "hi again")
+    assert [message.text for message in bot_api.sent_messages()] == ["other chats are unaffected", "hi again"]
+
+
+async def test_a_dropped_connection_is_a_network_error_and_a_held_reply_arrives_late(
+    bot: Bot, bot_api: FakeBotApi
+) -> None:
+    bot_api.drop_next("sendMessage")
+    with pytest.raises(NetworkError) as raised:
+        await bot.send_message(USER, "lost")
+    assert not isinstance(raised.value, BadRequest)
+    bot_api.delay_next("sendMessage", 0.5)
+    started = time.monotonic()
+    await bot.send_message(USER, "late")
+    assert time.monotonic() - started >= 0.5
+    assert [message.text for message in bot_api.sent_messages()] == ["late"]
+    assert len(bot_api.requests_for("sendMessage")) == 2
+
+
+async def test_a_blocked_or_removed_bot_gets_403_and_a_my_chat_member_update(bot: Bot, bot_api: FakeBotApi) -> None:
+    bot_api.add_group(-5, "Club")
+    bot_api.change_bot_status(USER, USER, "kicked")
+    bot_api.change_bot_status(-5, USER, "left")
+    with pytest.raises(Forbidden, match="bot was blocked by the user"):
+        await bot.send_message(USER, "hi")
+    with pytest.raises(Forbidden, match="bot was kicked from the group chat"):
+        await bot.send_message(-5, "hi")
+    blocked, removed = [update.my_chat_member for update in await bot.get_updates()]
+    assert (blocked.chat.id, blocked.old_chat_member.status, blocked.new_chat_member.status) == (USER, "member", "kicked")
+    assert (removed.chat.id, removed.new_chat_member.status) == (-5, "left")
+    bot_api.change_bot_status(USER, USER, "member")
+    await bot.send_message(USER, "welcome back")
 
 
 async def test_group_privacy_mode_and_member_status(bot: Bot, bot_api: FakeBotApi) -> None:

@@ -3,16 +3,21 @@
 Each route is a fixture of something the real web does: a normal article, a
 redirect chain, a redirect to an address Lede must refuse, a 404, a server
 that stalls, a page that is too large, a non-HTML type, feeds with relative
-links and HTML in their titles, and conditional GET (a 304 for a known ETag).
+links and HTML in their titles, and conditional GET (a 304 for a known ETag);
+and what a hostile server does: data without end, a trickle that never
+finishes, a gzip bomb, a feed of 10,000 entries. Every stream is bounded, so
+the server stops by itself even if its client never hangs up.
 Tests may replace ``routes`` entries and read ``requests`` to see what Lede asked.
 """
 
 from __future__ import annotations
 
+import gzip
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
@@ -25,6 +30,9 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds to stall before answering
     announce_length: bool = True
+    # Sent after ``body``, one chunk at a time, ``chunk_delay`` apart (no Content-Length).
+    chunks: Callable[[], Iterator[bytes]] | None = None
+    chunk_delay: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -88,6 +96,24 @@ def rss_feed(base: str, extra_items: str = "") -> bytes:
 </channel></rss>""".encode()
 
 
+def big_feed(base: str, entries: int) -> bytes:
+    """An RSS feed of ``entries`` short text items without links (so nothing more is fetched), newest first."""
+    items = "".join(
+        f"<item><title>Bulletin {number}</title><guid isPermaLink='false'>bulletin-{number}</guid>"
+        f"<description>Bulletin number {number} reports that the harbour pilots held meeting {number} on Monday."
+        f"</description></item>"
+        for number in range(entries, 0, -1)
+    )
+    return (f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Harbour Bulletins</title>'
+            f"<link>{base}/</link>{items}</channel></rss>").encode()
+
+
+@cache
+def gzip_bomb() -> bytes:
+    """50 MB of one byte, gzipped to about 50 kB: a thousandfold expansion."""
+    return gzip.compress(b"<p>" + b"0" * 50_000_000, compresslevel=9)
+
+
 OPML = """<?xml version="1.0"?>
 <opml version="2.0"><head><title>My feeds</title></head><body>
 <outline text="Local"><outline type="rss" text="Coast" xmlUrl="{base}/feed.xml"/></outline>
@@ -120,10 +146,14 @@ class LocalWeb:
                     self.send_header("Content-Type", reply.content_type)
                     for name, value in reply.headers.items():
                         self.send_header(name, value)
-                    if reply.announce_length:
+                    if reply.announce_length and reply.chunks is None:
                         self.send_header("Content-Length", str(len(reply.body)))
                     self.end_headers()
                     self.wfile.write(reply.body)
+                    for chunk in reply.chunks() if reply.chunks else ():
+                        time.sleep(reply.chunk_delay)
+                        self.wfile.write(chunk)
+                        self.wfile.flush()
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # Lede gave up, as it should for oversized or slow replies
 
@@ -157,6 +187,7 @@ class LocalWeb:
     def _install_fixtures(self) -> None:
         base = self.base
         page = Reply(body=ARTICLE_HTML.encode())
+        bomb = gzip_bomb()  # made before any request, so serving it never stalls
         self.routes.update({
             "/article.html": lambda r: page,
             "/news/levy": lambda r: page,
@@ -175,6 +206,11 @@ class LocalWeb:
             "/feed.xml": self._conditional(rss_feed(base), etag='"feed-v1"'),
             "/broken-feed.xml": lambda r: Reply(body=b"<rss><channel><item>", content_type="application/rss+xml"),
             "/feeds.opml": lambda r: Reply(body=OPML.format(base=base).encode(), content_type="text/x-opml"),
+            # Hostile servers.
+            "/endless": lambda r: Reply(body=b"<p>", chunks=lambda: (b"news " * 13_000 for _ in range(20_000))),
+            "/trickle": lambda r: Reply(body=b"<p>", chunks=lambda: (b"x" for _ in range(300)), chunk_delay=0.2),
+            "/gzip-bomb": lambda r: Reply(body=bomb, headers={"Content-Encoding": "gzip"}),
+            "/big-feed.xml": lambda r: Reply(body=big_feed(base, 10_000), content_type="application/rss+xml"),
         })
 
     def serve_feed(self, path: str, body: bytes, etag: str) -> None:

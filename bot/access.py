@@ -1,0 +1,149 @@
+"""Who may use this Lede, and how often: allow-lists and per-user rate limits.
+
+Both are Telegram concerns (the console is the operator's own terminal), but
+they are plain Python so their rules are tested without a bot: the Telegram
+shell asks :meth:`AccessPolicy.admits` before any handler runs and
+:meth:`RateLimiter.wait` before answering a question or adding a source.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import Enum
+
+# One sentence for a stranger in a private chat; groups outside the lists get silence, not spam.
+NOT_ALLOWED = "Sorry, this Lede answers only the people its operator allows; to be added, give them your Telegram id, {user}."
+
+
+@dataclass(frozen=True)
+class AccessPolicy:
+    """Optional allow-lists. With none, everyone may use the bot.
+
+    With one or both, an update is admitted when its user is in
+    ``users`` *or* its chat is in ``chats``: an operator lists the groups
+    the bot serves (everyone in them may ask) and the people who may also
+    use it privately or anywhere else.
+    """
+
+    users: frozenset[int] = frozenset()
+    chats: frozenset[int] = frozenset()
+
+    @property
+    def restricted(self) -> bool:
+        return bool(self.users or self.chats)
+
+    def admits(self, user: int | None, chat: int | None) -> bool:
+        if not self.restricted:
+            return True
+        return (user is not None and user in self.users) or (chat is not None and chat in self.chats)
+
+    @classmethod
+    def from_settings(cls, users: str | None, chats: str | None) -> AccessPolicy:
+        """``LEDE_ALLOWED_USERS`` and ``LEDE_ALLOWED_CHATS``: comma-separated Telegram ids."""
+        return cls(_ids("LEDE_ALLOWED_USERS", users), _ids("LEDE_ALLOWED_CHATS", chats))
+
+
+def _ids(name: str, value: str | None) -> frozenset[int]:
+    parts = [part.strip() for part in (value or "").split(",") if part.strip()]
+    try:
+        return frozenset(int(part) for part in parts)
+    except ValueError:
+        raise ValueError(f"{name} must be a comma-separated list of Telegram ids, got {value!r}") from None
+
+
+class Action(Enum):
+    """What a rate limit counts; each has its own budget per user."""
+
+    QUESTION = "ask {count} question{s}"
+    ADD_SOURCE = "add {count} source{s}"
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """At most ``count`` actions per ``seconds``; a count of 0 means no limit."""
+
+    count: int
+    seconds: float
+
+    @classmethod
+    def parse(cls, name: str, value: str) -> RateLimit:
+        """``"30/60"`` is 30 per minute; ``"off"`` or ``"0"`` lifts the limit."""
+        text = value.strip().lower()
+        if text in ("off", "0", "none"):
+            return cls(0, 1.0)
+        count, _, seconds = text.partition("/")
+        try:
+            limit = cls(int(count), float(seconds))
+        except ValueError:
+            limit = None
+        if limit is None or limit.count < 0 or not limit.seconds > 0:
+            raise ValueError(f"{name} must look like 30/60 (that many per that many seconds) or off, got {value!r}")
+        return limit
+
+    def period(self) -> str:
+        """``a minute``, ``10 minutes``, ``45 seconds``."""
+        if self.seconds % 60 == 0:
+            minutes = int(self.seconds // 60)
+            return "a minute" if minutes == 1 else f"{minutes} minutes"
+        return f"{self.seconds:g} seconds"
+
+
+_FIRST_SWEEP = 4096
+
+
+class RateLimiter:
+    """A sliding window per (user, action): exact, and memory bounded by the limits themselves.
+
+    Each user keeps at most ``count`` timestamps per action; windows that
+    have emptied are dropped, so idle users cost nothing.
+    """
+
+    def __init__(self, limits: Mapping[Action, RateLimit], clock: Callable[[], float] = time.monotonic) -> None:
+        self._limits = dict(limits)
+        self._clock = clock
+        self._recent: dict[tuple[int, Action], deque[float]] = {}
+        self._sweep_at = _FIRST_SWEEP
+
+    def __len__(self) -> int:
+        """How many (person, action) windows are kept: a measure of recent activity, not of history."""
+        return len(self._recent)
+
+    def limit(self, action: Action) -> RateLimit | None:
+        limit = self._limits.get(action)
+        return limit if limit is not None and limit.count > 0 else None
+
+    def wait(self, user: int, action: Action) -> float:
+        """0 and the action is counted, or the seconds until ``user`` may do it again (not counted)."""
+        limit = self.limit(action)
+        if limit is None:
+            return 0.0
+        now = self._clock()
+        key = (user, action)
+        recent = self._recent.setdefault(key, deque())
+        while recent and recent[0] <= now - limit.seconds:
+            recent.popleft()
+        if len(recent) >= limit.count:
+            return recent[0] + limit.seconds - now
+        recent.append(now)
+        self._forget_idle(now)
+        return 0.0
+
+    def slow_down(self, action: Action, wait: float) -> str:
+        """The friendly one-sentence reply to a user over their limit."""
+        limit = self.limit(action)
+        assert limit is not None
+        allowance = action.value.format(count=limit.count, s="" if limit.count == 1 else "s")
+        return f"Slow down, please: you can {allowance} in {limit.period()}; try again in {math.ceil(wait)} s."
+
+    def _forget_idle(self, now: float) -> None:
+        """Drop people whose windows are empty; swept only as the table doubles, so O(1) amortised."""
+        if len(self._recent) < self._sweep_at:
+            return
+        longest = max(limit.seconds for limit in self._limits.values())
+        for key in [key for key, recent in self._recent.items() if not recent or recent[-1] <= now - longest]:
+            del self._recent[key]
+        self._sweep_at = max(_FIRST_SWEEP, 2 * len(self._recent))

@@ -1,0 +1,153 @@
+"""What the Telegram shell does when Telegram itself fails, so one bad chat or a bad minute loses nothing.
+
+* Flood limits and transient failures: :class:`RetryingRateLimiter` keeps
+  under Telegram's limits (python-telegram-bot's ``AIORateLimiter``), waits
+  out a 429's ``retry_after`` for *that chat only*, and retries network
+  errors and 5xx replies with exponential backoff.
+* A reply Telegram refuses (400, e.g. entities it cannot parse) is sent
+  once more as plain text: :func:`send_reply`.
+* A chat that blocked or removed the bot (403) is marked unreachable in the
+  store (:meth:`Lede.chat_unreachable`), so schedules stop sending there:
+  :func:`unreachable_chat`.
+
+Retrying a send whose reply was lost can deliver it twice; a duplicate
+answer is a smaller harm than a lost one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import warnings
+from collections.abc import Awaitable, Callable, Coroutine
+from datetime import timedelta
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters, Update
+from telegram.constants import MessageLimit, ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.ext import AIORateLimiter, ContextTypes
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.source_replies import to_plain
+
+log = logging.getLogger(__name__)
+
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+JSONDict = dict[str, Any]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class RetryingRateLimiter(AIORateLimiter):
+    """``AIORateLimiter``'s throttling, with retries that hold up only the chat concerned.
+
+    ``AIORateLimiter`` itself pauses *every* request after a 429; here the
+    429's chat waits alone, so the bot keeps answering everyone else.
+    """
+
+    def __init__(self, *, attempts: int = 5, first_backoff: float = 0.5, sleep: Sleep = asyncio.sleep) -> None:
+        super().__init__(max_retries=0)
+        self.attempts = attempts
+        self.first_backoff = first_backoff
+        self._sleep = sleep
+        self._resume_at: dict[object, float] = {}  # chat id -> when its retry_after ends
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | JSONDict | list[JSONDict]:
+        chat_id = data.get("chat_id")
+        for attempt in range(1, self.attempts + 1):
+            await self._wait_for(chat_id)
+            try:
+                return await self._throttled(callback, args, kwargs, data)
+            except RetryAfter as error:
+                if attempt == self.attempts:
+                    raise
+                delay = _seconds(error)
+                self._resume_at[chat_id] = max(self._resume_at.get(chat_id, 0.0), time.monotonic() + delay)
+                log.warning("Telegram asked to wait %.0f s before %s to chat %s", delay, endpoint, chat_id)
+            except BadRequest:
+                raise  # a NetworkError subclass, but sending it again cannot help
+            except NetworkError as error:
+                if attempt == self.attempts:
+                    raise
+                delay = self.first_backoff * 2 ** (attempt - 1)
+                log.warning("%s failed (%s); retry %d in %.1f s", endpoint, error, attempt, delay)
+                await self._sleep(delay)
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    async def _throttled(self, callback: Callable[..., Coroutine[Any, Any, Any]], args: Any,
+                         kwargs: dict[str, Any], data: dict[str, Any]) -> Any:
+        """One attempt within Telegram's flood limits: 30 messages a second, 20 a minute per group."""
+        chat_id = data.get("chat_id")
+        group = chat_id if isinstance(chat_id, str) or (isinstance(chat_id, int) and chat_id < 0) else False
+        return await self._run_request(  # AIORateLimiter's throttle, without its all-chats pause
+            chat=chat_id is not None, group=group, allow_paid_broadcast=bool(data.get("allow_paid_broadcast")),
+            callback=callback, args=args, kwargs=kwargs,
+        )
+
+    async def _wait_for(self, chat_id: object) -> None:
+        resume_at = self._resume_at.get(chat_id)
+        if resume_at is None:
+            return
+        remaining = resume_at - time.monotonic()
+        if remaining > 0:
+            await self._sleep(remaining)
+        elif self._resume_at.get(chat_id) == resume_at:
+            del self._resume_at[chat_id]
+
+
+def _seconds(error: RetryAfter) -> float:
+    with warnings.catch_warnings():  # PTB 22 warns about the int form; both forms are handled
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+async def send_reply(message: Message, text_html: str, markup: InlineKeyboardMarkup | None = None) -> Message:
+    """Reply in HTML; if Telegram refuses that (400), reply once more in plain text.
+
+    The plain retry drops the markup, fits the text to Telegram's limit and
+    still sends if the question was deleted meanwhile.
+    """
+    try:
+        return await message.reply_text(text_html, parse_mode=ParseMode.HTML, do_quote=True,
+                                        link_preview_options=NO_PREVIEW, reply_markup=markup)
+    except BadRequest as error:
+        log.warning("Telegram refused an HTML reply in chat %s (%s); sending it as plain text",
+                    message.chat_id, error.message)
+    return await message.reply_text(
+        plain_text(text_html), link_preview_options=NO_PREVIEW, reply_markup=markup,
+        reply_parameters=ReplyParameters(message.message_id, allow_sending_without_reply=True),
+    )
+
+
+def plain_text(text_html: str) -> str:
+    """What an HTML reply says, without markup, clipped to one message."""
+    text = to_plain(text_html)
+    limit = MessageLimit.MAX_TEXT_LENGTH
+    return text if len(text.encode("utf-16-le")) <= 2 * limit else _clip_utf16(text, limit - 1) + "…"
+
+
+def _clip_utf16(text: str, units: int) -> str:
+    return text.encode("utf-16-le")[: 2 * units].decode("utf-16-le", errors="ignore")
+
+
+def unreachable_chat(update: object, context: ContextTypes.DEFAULT_TYPE) -> tuple[int, str] | None:
+    """The chat and Telegram's reason, when the failure is a 403 (the bot was blocked or removed).
+
+    The chat is the update's, or a scheduled job's (jobs run with ``chat_id``).
+    """
+    if not isinstance(context.error, Forbidden):
+        return None
+    chat = update.effective_chat.id if isinstance(update, Update) and update.effective_chat else None
+    if chat is None and context.job is not None:
+        chat = context.job.chat_id
+    return (chat, context.error.message) if chat is not None else None

@@ -1,0 +1,164 @@
+"""Allow-lists and per-person rate limits: the rules, how they are configured, and what people see in Telegram."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.access import NOT_ALLOWED, AccessPolicy, Action, RateLimit, RateLimiter
+from bot.config import load_config
+from bot.service import Lede
+from bot.telegram_app import build_application
+from corpus.loader import load_paths
+from retrieval.index import SentenceIndex
+from retrieval.lexicon import Lexicon
+from retrieval.text import Analyzer
+from tests.support.bot_api import FakeBotApi, polling
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_without_allow_lists_everyone_is_admitted():
+    assert AccessPolicy().admits(1, 1) and AccessPolicy().admits(None, -5)
+
+
+def test_a_listed_user_is_admitted_anywhere_and_anyone_in_a_listed_chat():
+    policy = AccessPolicy(users=frozenset({7}), chats=frozenset({-100}))
+    assert policy.admits(7, 7) and policy.admits(7, -999), "a listed person, privately or in any group"
+    assert policy.admits(8, -100), "anyone in a listed group"
+    assert not policy.admits(8, 8) and not policy.admits(8, -999) and not policy.admits(None, None)
+
+
+def test_allow_lists_come_from_the_environment_and_a_typo_is_a_usage_error(capsys):
+    config = load_config(["--console"], {"LEDE_ALLOWED_USERS": "7, 8", "LEDE_ALLOWED_CHATS": "-100123"})
+    assert config.access == AccessPolicy(frozenset({7, 8}), frozenset({-100123}))
+    with pytest.raises(SystemExit):
+        load_config(["--console"], {"LEDE_ALLOWED_USERS": "7,@ada"})
+    assert "LEDE_ALLOWED_USERS must be a comma-separated list of Telegram ids" in capsys.readouterr().err
+
+
+def test_rate_limits_are_configurable_and_can_be_lifted(capsys):
+    config = load_config(["--console"], {"LEDE_QUESTION_LIMIT": "5/10", "LEDE_ADD_LIMIT": "off"})
+    assert config.rate_limits == {Action.QUESTION: RateLimit(5, 10.0), Action.ADD_SOURCE: RateLimit(0, 1.0)}
+    assert load_config(["--console"], {}).rate_limits == {Action.QUESTION: RateLimit(30, 60.0),
+                                                          Action.ADD_SOURCE: RateLimit(10, 600.0)}
+    with pytest.raises(SystemExit):
+        load_config(["--console"], {"LEDE_QUESTION_LIMIT": "fast"})
+    assert "LEDE_QUESTION_LIMIT must look like 30/60" in capsys.readouterr().err
+
+
+def test_a_person_over_the_limit_waits_for_the_oldest_action_to_leave_the_window():
+    clock = Clock()
+    limiter = RateLimiter({Action.QUESTION: RateLimit(3, 60)}, clock)
+    for second in (0, 10, 20):
+        clock.now = 1000 + second
+        assert limiter.wait(1, Action.QUESTION) == 0
+    clock.now = 1030
+    assert limiter.wait(1, Action.QUESTION) == pytest.approx(30)
+    assert limiter.wait(2, Action.QUESTION) == 0, "each person has their own budget"
+    clock.now = 1060
+    assert limiter.wait(1, Action.QUESTION) == 0, "the first question has left the window"
+    assert limiter.wait(1, Action.QUESTION) == pytest.approx(10)
+
+
+def test_refused_attempts_do_not_count_and_actions_have_separate_budgets():
+    clock = Clock()
+    limiter = RateLimiter({Action.QUESTION: RateLimit(1, 60), Action.ADD_SOURCE: RateLimit(1, 600)}, clock)
+    assert limiter.wait(1, Action.QUESTION) == 0
+    for _ in range(5):
+        assert limiter.wait(1, Action.QUESTION) > 0
+    assert limiter.wait(1, Action.ADD_SOURCE) == 0
+    clock.now += 60
+    assert limiter.wait(1, Action.QUESTION) == 0, "hammering while limited did not extend the wait"
+
+
+def test_a_lifted_limit_never_waits():
+    limiter = RateLimiter({Action.QUESTION: RateLimit(0, 1)})
+    assert all(limiter.wait(1, Action.QUESTION) == 0 for _ in range(1000))
+
+
+def test_the_slow_down_reply_is_one_friendly_sentence():
+    limiter = RateLimiter({Action.QUESTION: RateLimit(30, 60), Action.ADD_SOURCE: RateLimit(10, 600)})
+    assert limiter.slow_down(Action.QUESTION, 4.2) == (
+        "Slow down, please: you can ask 30 questions in a minute; try again in 5 s.")
+    assert limiter.slow_down(Action.ADD_SOURCE, 100) == (
+        "Slow down, please: you can add 10 sources in 10 minutes; try again in 100 s.")
+
+
+def test_idle_people_are_forgotten_so_memory_follows_recent_activity():
+    clock = Clock()
+    limiter = RateLimiter({Action.QUESTION: RateLimit(2, 60)}, clock)
+    for person in range(5000):
+        limiter.wait(person, Action.QUESTION)
+    clock.now += 61
+    for person in range(5000, 9000):
+        limiter.wait(person, Action.QUESTION)
+    assert len(limiter) < 5000, "the first 5,000 people, idle for a minute, were dropped"
+    assert limiter.wait(0, Action.QUESTION) == 0
+
+
+# ---- in Telegram -----------------------------------------------------------------------------
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+STRANGER, FRIEND, LISTED_GROUP, OTHER_GROUP = 2001, 2002, -3001, -3002
+VANCE = "U.S. Vice President J.D. Vance met with Ukrainian President Volodymyr Zelensky"
+
+
+@pytest.fixture(scope="module")
+def lede() -> Lede:
+    lede = Lede(SentenceIndex(Analyzer(Lexicon.load())))
+    lede.add_articles(load_paths([SEEDS]))
+    return lede
+
+
+def application(server: FakeBotApi, lede: Lede, environ: dict[str, str]):
+    config = load_config([], {"TELEGRAM_BOT_TOKEN": server.token, "TELEGRAM_BASE_URL": server.base_url, **environ})
+    return build_application(config, lede)
+
+
+async def test_with_allow_lists_strangers_are_told_once_and_unlisted_groups_get_silence(bot_api, lede):
+    environ = {"LEDE_ALLOWED_USERS": str(FRIEND), "LEDE_ALLOWED_CHATS": str(LISTED_GROUP)}
+    bot_api.add_group(LISTED_GROUP, "Listed")
+    bot_api.add_group(OTHER_GROUP, "Other")
+    async with polling(application(bot_api, lede, environ)):
+        bot_api.send_user_message(STRANGER, STRANGER, "Who did Vance meet?")
+        bot_api.send_user_message(FRIEND, FRIEND, "Who did Vance meet?")
+        bot_api.send_user_message(LISTED_GROUP, STRANGER, "/ask Who did Vance meet?")
+        bot_api.send_user_message(OTHER_GROUP, STRANGER, "/ask Who did Vance meet?")
+        bot_api.send_user_document(STRANGER, STRANGER, "notes.txt", b"Secret plans were made.")
+        [refusal, _] = await bot_api.wait_for_messages(STRANGER, 2)
+        [friend] = await bot_api.wait_for_messages(FRIEND)
+        [group] = await bot_api.wait_for_messages(LISTED_GROUP)
+        await bot_api.assert_no_messages(OTHER_GROUP)
+    assert refusal.text == NOT_ALLOWED.format(user=STRANGER)
+    assert friend.text.startswith(VANCE) and group.text.startswith(VANCE)
+    assert bot_api.requests_for("getFile") == [], "a stranger's document is never downloaded"
+
+
+async def test_questions_over_the_limit_get_a_friendly_slow_down(bot_api, lede):
+    async with polling(application(bot_api, lede, {"LEDE_QUESTION_LIMIT": "2/60"})):
+        for number in range(1, 4):
+            bot_api.send_user_message(FRIEND, FRIEND, "Who did Vance meet?")
+            await bot_api.wait_for_messages(FRIEND, number)
+        bot_api.send_user_message(STRANGER, STRANGER, "Who did Vance meet?")
+        [other] = await bot_api.wait_for_messages(STRANGER)
+    replies = [message.text for message in bot_api.sent_messages(FRIEND)]
+    assert replies[0].startswith(VANCE) and replies[1].startswith(VANCE)
+    assert replies[2].startswith("Slow down, please: you can ask 2 questions in a minute; try again in ")
+    assert other.text.startswith(VANCE), "the limit is per person"
+
+
+async def test_adding_sources_over_the_limit_is_refused_before_anything_is_fetched(bot_api, lede):
+    async with polling(application(bot_api, lede, {"LEDE_ADD_LIMIT": "1/600"})):
+        bot_api.send_user_message(FRIEND, FRIEND, "/add not-a-url")
+        await bot_api.wait_for_messages(FRIEND)
+        bot_api.send_user_message(FRIEND, FRIEND, "/feed add https://example.com/feed.xml")
+        [_, limited] = await bot_api.wait_for_messages(FRIEND, 2)
+    assert limited.text.startswith("Slow down, please: you can add 1 source in 10 minutes; try again in ")

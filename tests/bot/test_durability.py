@@ -1,0 +1,174 @@
+"""The real bot process against the local Bot API: stopped by a signal, killed outright, restarted.
+
+A stop signal (SIGTERM, or Ctrl-C's SIGINT) lets the update in hand finish
+and closes the database; SIGKILL loses nothing committed, and a restart
+completes the work. The token never reaches a log line or the database.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from bot.service import Lede
+from corpus.ingest import content_hash, prepare
+from corpus.store import Store
+from retrieval.index import SentenceIndex
+from retrieval.lexicon import Lexicon
+from retrieval.text import Analyzer
+from tests.bot.test_console import ROOT
+from tests.support.bot_api import FakeBotApi
+from tests.support.web_server import ARTICLE_HTML, LocalWeb, Reply
+
+TOKEN = "987654321:SECRET-durability-token"
+SECRET = TOKEN.split(":", 1)[1]
+USER = 5005
+VANCE = "U.S. Vice President J.D. Vance met with Ukrainian President Volodymyr Zelensky"
+
+
+@contextmanager
+def bot_process(server: FakeBotApi, db: Path, log: Path, **environ: str) -> Iterator[subprocess.Popen]:
+    """``run_bot.py`` as an operator runs it, talking to ``server``; killed if a test leaves it running."""
+    environment = {key: value for key, value in os.environ.items() if not key.startswith(("TELEGRAM_", "LEDE_"))}
+    environment.update(TELEGRAM_BOT_TOKEN=server.token, TELEGRAM_BASE_URL=server.base_url, LEDE_DB=str(db),
+                       LEDE_LOG_LEVEL="DEBUG", LEDE_ALLOW_PRIVATE_URLS="127.0.0.1", **environ)
+    with open(log, "wb") as output:
+        process = subprocess.Popen([sys.executable, str(ROOT / "run_bot.py")], cwd=ROOT, env=environment,
+                                   stdout=output, stderr=subprocess.STDOUT)
+    try:
+        wait_until(lambda: server.requests_for("getUpdates"), process, what="the bot to start polling")
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def wait_until(condition: Callable[[], object], process: subprocess.Popen, *, what: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert process.poll() is None, f"the bot exited ({process.returncode}) while waiting for {what}"
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.02)
+
+
+@pytest.fixture
+def server() -> Iterator[FakeBotApi]:
+    with FakeBotApi(token=TOKEN, bot_username="lede_test_bot") as fake:
+        yield fake
+    assert not fake.internal_errors, fake.internal_errors
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_a_stop_signal_mid_answer_finishes_the_reply_and_closes_the_database(server, tmp_path, stop):
+    db = tmp_path / "lede.db"
+    with bot_process(server, db, tmp_path / "bot.log") as process:
+        server.delay_next("sendMessage", 1.5)  # the reply is on its way when the signal comes
+        server.send_user_message(USER, USER, "Who did Vance meet?")
+        wait_until(lambda: server.requests_for("sendMessage"), process, what="the reply to be sent")
+        process.send_signal(stop)
+        assert process.wait(timeout=30) == 0, (tmp_path / "bot.log").read_text()
+    [reply] = server.sent_messages(USER)
+    assert reply.text.startswith(VANCE)
+    assert server.pending_updates() == [], "the question was confirmed, so a restart will not answer it twice"
+    assert not Path(f"{db}-wal").exists(), "the database was closed cleanly (its write-ahead log checkpointed)"
+
+
+def test_the_token_is_in_no_log_line_error_or_database_file(server, tmp_path):
+    db = tmp_path / "lede.db"
+    with LocalWeb() as web, bot_process(server, db, tmp_path / "bot.log") as process:
+        server.fail_next("sendMessage", 500, "Internal Server Error")  # a logged, retried failure
+        server.send_user_message(USER, USER, "Who did Vance meet?")
+        server.send_user_message(USER, USER, f"/add {web.url('/article.html')}")
+        server.send_user_document(USER, USER, "notes.txt", b"The ferry to Gull Point sails hourly from May.")
+        server.fail_next("getFile", 400, "Bad Request: invalid file_id")  # an error the bot reports
+        server.send_user_document(USER, USER, "more.txt", b"The harbour opens at six.")
+        wait_until(lambda: len(server.sent_messages(USER)) >= 4, process, what="four replies")
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    log = (tmp_path / "bot.log").read_bytes()
+    assert b"Failed to handle an update" in log and b"987654321:***" in log, "errors were logged, token masked"
+    files = [path for path in tmp_path.iterdir() if path.name.startswith("lede.db")]
+    for path in [tmp_path / "bot.log", *files]:
+        assert SECRET.encode() not in path.read_bytes(), f"the token leaked into {path.name}"
+    assert all(SECRET not in message.text for message in server.sent_messages())
+
+
+def test_a_feed_poll_killed_midway_leaves_whole_articles_and_a_restart_completes_it(server, tmp_path):
+    analyzer = Analyzer(Lexicon.load())
+    db = tmp_path / "lede.db"
+    with LocalWeb() as web:
+        entries = 60
+        web.routes["/feed.xml"] = lambda request: Reply(body=_summary_feed(web.base, entries),
+                                                        content_type="application/rss+xml")
+        for number in range(entries):  # each entry's page is fetched for its full text, slowly
+            web.routes[f"/story/{number}"] = lambda request, n=number: Reply(body=_story(n), delay=0.05)
+        with Store.open(db) as store:  # the chat followed the feed earlier; its poll is due
+            store.subscribe(USER, web.url("/feed.xml"))
+
+        with bot_process(server, db, tmp_path / "first.log", LEDE_FEED_INTERVAL="1") as process:
+            wait_until(lambda: _count(db) >= 10, process, what="the poll to store ten articles")
+            process.send_signal(signal.SIGKILL)
+            process.wait(timeout=10)
+        killed_with = _check_whole(db)
+        assert 10 <= killed_with < entries, "the kill landed mid-poll"
+
+        with bot_process(server, db, tmp_path / "second.log", LEDE_FEED_INTERVAL="1") as process:
+            wait_until(lambda: _count(db) == entries, process, what="the restarted poll to finish")
+            server.send_user_message(USER, USER, "Which harbour pilots met on day 59?")
+            wait_until(lambda: server.sent_messages(USER), process, what="an answer")
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=30) == 0
+    assert _check_whole(db) == entries
+    assert server.sent_messages(USER)[0].text.startswith("Story 59: the harbour pilots met on day 59")
+    _check_index_matches_store(db, analyzer)
+
+
+def _summary_feed(base: str, entries: int) -> bytes:
+    items = "".join(f"<item><title>Story {n}</title><link>{base}/story/{n}</link><description>Pilots met.</description>"
+                    "</item>" for n in range(entries))
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Pilots</title>{items}</channel></rss>'.encode()
+
+
+def _story(number: int) -> bytes:
+    body = (f"<p>Story {number}: the harbour pilots met on day {number} to discuss the new bridge.</p>"
+            f"<p>They agreed that ships longer than {100 + number} metres need two pilots from now on.</p>")
+    return ARTICLE_HTML.replace("<h1>Harbour Bridge Approved</h1>", f"<h1>Story {number}</h1>{body}").encode()
+
+
+def _count(db: Path) -> int:
+    try:
+        with sqlite3.connect(db) as connection:
+            return int(connection.execute("SELECT count(*) FROM articles").fetchone()[0])
+    except sqlite3.OperationalError:
+        return 0
+
+
+def _check_whole(db: Path) -> int:
+    """Every stored article has exactly the sentences its body splits into, and the fingerprint of its text."""
+    with Store.open(db) as store:
+        stored = list(store.load_articles())
+        for entry in stored:
+            prepared = prepare(entry.article)
+            assert entry.sentences == prepared.sentences and entry.sentences, entry.article.article_id
+            assert store.known_article("-", None, content_hash(entry.article.paragraphs)) == entry.article.article_id
+    return len(stored)
+
+
+def _check_index_matches_store(db: Path, analyzer: Analyzer) -> None:
+    """A restart's index (snapshot plus what came after) holds exactly the stored sentences."""
+    with Store.open(db) as store:
+        lede = Lede(SentenceIndex(analyzer), store)
+        lede.load_store()
+        stored = list(store.load_articles())
+        assert [passage.text for passage in lede.index.passages] == [s for entry in stored for s in entry.sentences]
+        assert Path(f"{db}.index.npz").exists()

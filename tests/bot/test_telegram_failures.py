@@ -1,0 +1,134 @@
+"""When Telegram fails: retries, flood waits, blocked chats and refused HTML, end to end against the local Bot API."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from telegram.ext import ContextTypes
+
+from bot.config import Config, Mode
+from bot.service import Lede
+from bot.telegram_app import APOLOGY, build_application
+from corpus.loader import load_paths
+from corpus.store import Store
+from retrieval.index import SentenceIndex
+from retrieval.lexicon import Lexicon
+from retrieval.text import Analyzer
+from tests.support.bot_api import FakeBotApi, polling
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+ALICE, BOB, GROUP = 1001, 1002, -4004
+VANCE = "U.S. Vice President J.D. Vance met with Ukrainian President Volodymyr Zelensky"
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer(Lexicon.load())
+
+
+@pytest.fixture
+def lede(analyzer, tmp_path) -> Lede:
+    lede = Lede(SentenceIndex(analyzer), Store.open(tmp_path / "lede.db"))
+    lede.add_articles(load_paths([SEEDS]))
+    return lede
+
+
+def application(server: FakeBotApi, lede: Lede):
+    return build_application(Config(mode=Mode.TELEGRAM, token=server.token, base_url=server.base_url), lede)
+
+
+async def test_a_reply_lost_to_network_errors_is_retried_with_backoff_until_it_arrives(bot_api, lede):
+    bot_api.drop_next("sendMessage")
+    bot_api.fail_next("sendMessage", 502, "Bad Gateway")
+    async with polling(application(bot_api, lede)):
+        started = time.monotonic()
+        bot_api.send_user_message(ALICE, ALICE, "Who did Vance meet?")
+        [reply] = await bot_api.wait_for_messages(ALICE, timeout=10)
+        elapsed = time.monotonic() - started
+    assert reply.text.startswith(VANCE)
+    assert len(bot_api.requests_for("sendMessage")) == 3
+    assert elapsed >= 0.5 + 1.0, "waited 0.5 s, then 1 s, between the attempts"
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")  # raised inside PTB's RetryAfter
+async def test_a_flood_wait_holds_up_only_that_chat(bot_api, lede):
+    bot_api.fail_next("sendMessage", 429, "Too Many Requests: retry after 2", retry_after=2, chat_id=ALICE)
+    async with polling(application(bot_api, lede)):
+        started = time.monotonic()
+        bot_api.send_user_message(ALICE, ALICE, "Who did Vance meet?")
+        await bot_api.wait_for_request("sendMessage")  # Alice's reply met the 429
+        bot_api.send_user_message(BOB, BOB, "Who did Vance meet?")
+        [bobs] = await bot_api.wait_for_messages(BOB)
+        bob_waited = time.monotonic() - started
+        [alices] = await bot_api.wait_for_messages(ALICE, timeout=10)
+        alice_waited = time.monotonic() - started
+    assert bobs.text.startswith(VANCE) and alices.text.startswith(VANCE)
+    assert bob_waited < 1.5, "Bob was answered while Alice's chat waited out its flood limit"
+    assert alice_waited >= 2.0
+    assert [message.chat_id for message in bot_api.sent_messages()] == [BOB, ALICE]
+
+
+async def test_a_chat_that_blocked_the_bot_is_marked_unreachable_and_gets_no_apology(bot_api, lede):
+    async with polling(application(bot_api, lede)):
+        bot_api.send_user_message(ALICE, ALICE, "Who did Vance meet?")
+        await bot_api.wait_for_messages(ALICE)
+        bot_api.change_bot_status(ALICE, ALICE, "kicked")  # the user blocks the bot
+        bot_api.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user", chat_id=BOB)
+        bot_api.send_user_message(BOB, BOB, "Who did Vance meet?")  # blocked while the answer was on its way
+        await bot_api.wait_for_request("sendMessage", count=2)
+        await bot_api.assert_no_messages(BOB, within=0.5)
+    assert not lede.is_reachable(ALICE) and not lede.is_reachable(BOB)
+    assert lede.store.unreachable_chats() == {ALICE: "the bot's status became kicked",
+                                               BOB: "Forbidden: bot was blocked by the user"}
+    assert len(bot_api.requests_for("sendMessage")) == 2, "no apology was attempted to Bob"
+
+
+async def test_a_chat_that_writes_again_is_reachable_again(bot_api, lede):
+    lede.chat_unreachable(ALICE, "Forbidden: bot was blocked by the user")
+    async with polling(application(bot_api, lede)):
+        bot_api.send_user_message(ALICE, ALICE, "Who did Vance meet?")
+        [reply] = await bot_api.wait_for_messages(ALICE)
+    assert reply.text.startswith(VANCE)
+    assert lede.is_reachable(ALICE) and lede.store.unreachable_chats() == {}
+
+
+async def test_a_scheduled_send_to_a_removed_group_marks_the_group_unreachable(bot_api, lede):
+    """What briefings on the JobQueue rely on: a job run with ``chat_id`` that meets a 403."""
+    bot_api.add_group(GROUP, "Newsroom")
+    bot_api.fail_next("sendMessage", 403, "Forbidden: bot was kicked from the group chat", chat_id=GROUP)
+
+    async def briefing(context: ContextTypes.DEFAULT_TYPE) -> None:
+        await context.bot.send_message(context.job.chat_id, "Today's briefing")
+
+    app = application(bot_api, lede)
+    async with polling(app):
+        app.job_queue.run_once(briefing, when=0, chat_id=GROUP)
+        await bot_api.wait_for_request("sendMessage")
+        deadline = time.monotonic() + 5
+        while lede.is_reachable(GROUP) and time.monotonic() < deadline:
+            await bot_api.assert_no_messages(within=0.05)
+    assert lede.store.unreachable_chats() == {GROUP: "Forbidden: bot was kicked from the group chat"}
+
+
+async def test_a_reply_telegram_refuses_as_html_is_sent_once_as_plain_text(bot_api, lede):
+    bot_api.fail_next("sendMessage", 400, "Bad Request: can't parse entities: unsupported start tag")
+    async with polling(application(bot_api, lede)):
+        question = bot_api.send_user_message(ALICE, ALICE, "Who did Vance meet?")
+        [reply] = await bot_api.wait_for_messages(ALICE)
+    first, second = bot_api.requests_for("sendMessage")
+    assert first["parse_mode"] == "HTML" and "parse_mode" not in second
+    assert reply.text.startswith(VANCE) and reply.entities == [], "the same words, without markup"
+    assert reply.text.endswith("— Vance, Zelensky Discuss U.S. Role in Future Peace Deal With Russia · Foreign Policy")
+    assert reply.reply_to_message_id == question["message_id"]
+
+
+async def test_when_the_plain_text_retry_fails_too_the_user_gets_the_apology(bot_api, lede):
+    bot_api.fail_next("sendMessage", 400, "Bad Request: can't parse entities")
+    bot_api.fail_next("sendMessage", 400, "Bad Request: message is too long")
+    async with polling(application(bot_api, lede)):
+        bot_api.send_user_message(ALICE, ALICE, "Who did Vance meet?")
+        [reply] = await bot_api.wait_for_messages(ALICE)
+    assert reply.text == APOLOGY
+    assert len(bot_api.requests_for("sendMessage")) == 3
