@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.service import InvalidQuestion, Outcome
 from corpus.article import Article
+from retrieval.index import Passage
 
 NO_ANSWER = "I couldn't find that in the articles I have."
 # Telegram refuses messages over 4096 characters; an answer is one sentence,
@@ -30,6 +31,8 @@ def outcome_to_json(outcome: Outcome) -> dict[str, Any]:
             "source": None,
             "alternatives": [],
             "message": outcome.reason,
+            "support": 0,
+            "also_reported_by": [],
         }
     best = outcome.best
     return {
@@ -42,6 +45,8 @@ def outcome_to_json(outcome: Outcome) -> dict[str, Any]:
             for candidate in outcome.alternatives
         ],
         "message": None if best else NO_ANSWER,
+        "support": best.support if best else 0,
+        "also_reported_by": [source_to_json(p.article) for p in best.also_reported_by] if best else [],
     }
 
 
@@ -68,7 +73,9 @@ def format_html(outcome: Outcome) -> str:
     else:
         title = f"<b>{title}</b>"
     details = [html.escape(part, quote=False) for part in _source_details(article)]
-    return f"{html.escape(_clip(outcome.best.passage.text), quote=False)}\n\n— {' · '.join([title, *details])}"
+    reply = f"{html.escape(_clip(outcome.best.passage.text), quote=False)}\n\n— {' · '.join([title, *details])}"
+    also = _also_reported_by(outcome.best.also_reported_by)
+    return f"{reply}\n{html.escape(also, quote=False)}" if also else reply
 
 
 def format_plain(outcome: Outcome) -> str:
@@ -81,7 +88,23 @@ def format_plain(outcome: Outcome) -> str:
     lines = [_clip(outcome.best.passage.text), "", "— " + " · ".join([article.title, *_source_details(article)])]
     if article.url:
         lines.append(f"  {article.url}")
+    also = _also_reported_by(outcome.best.also_reported_by)
+    if also:
+        lines.append(also)
     return "\n".join(lines)
+
+
+# Naming every copy of a wire story would bury the answer.
+MAX_NAMED_SOURCES = 3
+
+
+def _also_reported_by(passages: tuple[Passage, ...]) -> str:
+    """"Also reported by: A · Reuters; B (and 2 more)", or "" when one article says it."""
+    if not passages:
+        return ""
+    named = [" · ".join([p.article.title, *filter(None, [p.article.publisher])]) for p in passages[:MAX_NAMED_SOURCES]]
+    more = len(passages) - len(named)
+    return "Also reported by: " + "; ".join(named) + (f" (and {more} more)" if more else "")
 
 
 def _source_details(article: Article) -> list[str]:
