@@ -16,6 +16,7 @@ from typing import Any
 from bot.service import InvalidQuestion, Outcome
 from corpus.article import Article
 from retrieval.briefing import Briefing, Story
+from retrieval.index import Passage
 
 NO_ANSWER = "I couldn't find that in the articles I have."
 # Telegram refuses messages over 4096 UTF-16 code units. An answer is one
@@ -24,6 +25,7 @@ NO_ANSWER = "I couldn't find that in the articles I have."
 MAX_ANSWER_CHARS = 3000
 MAX_TITLE_CHARS = 300
 MAX_DETAIL_CHARS = 100
+MAX_ALSO_CHARS = 400
 _TAG = re.compile(r"<[^>]*>")
 
 
@@ -37,6 +39,8 @@ def outcome_to_json(outcome: Outcome) -> dict[str, Any]:
             "source": None,
             "alternatives": [],
             "message": outcome.reason,
+            "support": 0,
+            "also_reported_by": [],
         }
     best = outcome.best
     return {
@@ -49,6 +53,8 @@ def outcome_to_json(outcome: Outcome) -> dict[str, Any]:
             for candidate in outcome.alternatives
         ],
         "message": None if best else NO_ANSWER,
+        "support": best.support if best else 0,
+        "also_reported_by": [source_to_json(p.article) for p in best.also_reported_by] if best else [],
     }
 
 
@@ -76,7 +82,9 @@ def format_html(outcome: Outcome) -> str:
         title = f"<b>{title}</b>"
     details = [html.escape(part, quote=False) for part in source_details(article)]
     answer = html.escape(clip(outcome.best.passage.text, MAX_ANSWER_CHARS), quote=False)
-    return f"{answer}\n\n— {' · '.join([title, *details])}"
+    reply = f"{answer}\n\n— {' · '.join([title, *details])}"
+    also = _also_reported_by(outcome.best.also_reported_by)
+    return f"{reply}\n{html.escape(also, quote=False)}" if also else reply
 
 
 def format_plain(outcome: Outcome) -> str:
@@ -90,7 +98,23 @@ def format_plain(outcome: Outcome) -> str:
     lines = [clip(outcome.best.passage.text, MAX_ANSWER_CHARS), "", "— " + source]
     if article.url:
         lines.append(f"  {article.url}")
+    also = _also_reported_by(outcome.best.also_reported_by)
+    if also:
+        lines.append(also)
     return "\n".join(lines)
+
+
+# Naming every copy of a wire story would bury the answer.
+MAX_NAMED_SOURCES = 3
+
+
+def _also_reported_by(passages: tuple[Passage, ...]) -> str:
+    """"Also reported by: A · Reuters; B (and 2 more)", or "" when one article says it."""
+    if not passages:
+        return ""
+    named = [" · ".join([p.article.title, *filter(None, [p.article.publisher])]) for p in passages[:MAX_NAMED_SOURCES]]
+    more = len(passages) - len(named)
+    return clip("Also reported by: " + "; ".join(named) + (f" (and {more} more)" if more else ""), MAX_ALSO_CHARS)
 
 
 def source_details(article: Article) -> list[str]:

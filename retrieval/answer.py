@@ -1,42 +1,69 @@
 """Pick the sentence that answers a question, or admit there is none.
 
-BM25 finds sentences that share the question's words; two things make the
-choice better than raw BM25:
+Three steps:
 
-* related words: a question that says "demand" is matched against sentences
-  that say "need" (from the lexicon), counted at a discount, so wording that
-  differs from the article does not hide the answer;
-* coverage: the share of the question's meaning, weighted by how specific
-  each word is, that the sentence accounts for. A sentence that matches one
-  common word many times loses to one that matches every specific word once,
-  and coverage is also what confidence is built on: when no sentence covers
-  enough of the question, Lede says it does not know.
+1. **Candidates.** BM25 over the question's terms and their related words
+   (from the lexicon, at a discount) finds the ``CANDIDATES`` best-matching
+   sentences; the rest of the corpus never gets further.
+2. **Ranking.** Each candidate is described by the evidence in
+   :mod:`retrieval.features` (coverage of the question, expected answer type,
+   proximity, the article around it, ...) and ordered by a linear model
+   trained on WikiQA and TrecQA (:mod:`retrieval.ranker`, :mod:`retrieval.train`).
+   BM25 stays the backbone: it picks the candidates and is the first feature.
+3. **Confidence and support.** Near-identical sentences (the same wire story
+   in several papers) become one answer that counts its sources. The best
+   answer's confidence is a probability calibrated on WikiQA; below
+   ``MIN_CONFIDENCE`` Lede says it does not know.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
+from retrieval.features import FEATURES, Question, candidate_features
 from retrieval.index import Passage, SentenceIndex
+from retrieval.ranker import RankingModel
 from retrieval.text import Query
 
-# Below this share of the question covered, an answer is more likely wrong
-# than right; the seed questions and the off-topic ones sit far on either side.
-MIN_CONFIDENCE = 0.4
-# How much coverage weighs against the BM25 score when ordering candidates.
-COVERAGE_WEIGHT = 0.5
+# The calibrated probability below which Lede abstains. On WikiQA dev,
+# answer-triggering F1 is flat from 0.08 to 0.18 (0.39-0.41, best at 0.15);
+# the low end is taken because the calibration comes from Wikipedia, where
+# most questions have no answer at all, and a news reader asking about the
+# articles Lede holds is better served by an answer than by a refusal
+# (two of the seed questions sit at 0.09 and 0.10 and are answered right).
+MIN_CONFIDENCE = 0.08
+# An alternative must account for this much of the question to be worth showing.
+MIN_ALTERNATIVE_COVERAGE = 0.4
 # Sentences scored beyond BM25; the rest of the corpus never gets that far.
 CANDIDATES = 100
+# Articles whose every matching sentence is a candidate, however low its BM25.
+LEADING_ARTICLES = 3
+# Word-set overlap (Jaccard) above which two sentences report the same thing.
+NEAR_DUPLICATE = 0.8
+
+_COVERAGE = FEATURES.index("coverage")
+_EXACT_COVERAGE = FEATURES.index("exact_coverage")
+_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A scored sentence: the BM25 evidence and the question coverage behind it."""
+    """A ranked sentence, the evidence behind its rank, and the other articles that say the same."""
 
     passage: Passage
     score: float
     coverage: float
+    exact_coverage: float = 0.0
+    also_reported_by: tuple[Passage, ...] = ()
+
+    @property
+    def support(self) -> int:
+        """How many articles carry this sentence (or a near-identical one)."""
+        return 1 + len(self.also_reported_by)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,60 +82,113 @@ def answer_question(
     *,
     alternatives: int = 3,
     min_confidence: float = MIN_CONFIDENCE,
-    coverage_weight: float = COVERAGE_WEIGHT,
     accept: Callable[[Passage], bool] | None = None,
+    model: RankingModel | None = None,
 ) -> Answer:
     """Answer ``question`` from ``index``: the best sentence and distinct alternatives.
 
     ``accept`` limits the answer to some passages, e.g. the articles one chat may see.
     """
-    query = index.analyzer.query(question)
-    ranked = rank_candidates(index, query, coverage_weight=coverage_weight, accept=accept)
+    model = model or RankingModel.load()
+    ranked = merge_near_duplicates(rank_candidates(index, question, accept=accept, model=model))
     if not ranked:
         return Answer(question, None, 0.0)
     best = ranked[0]
-    confidence = round(best.coverage, 3)
+    confidence = round(model.probability(confidence_evidence(ranked)), 3)
     if confidence < min_confidence:
         return Answer(question, None, confidence)
-    supported = [candidate for candidate in ranked[1:] if candidate.coverage >= min_confidence]
-    return Answer(question, best, confidence, _distinct(supported, best, alternatives))
+    shown = [c for c in ranked[1:] if c.coverage >= MIN_ALTERNATIVE_COVERAGE][:alternatives]
+    return Answer(question, best, confidence, tuple(shown))
+
+
+def confidence_evidence(ranked: Sequence[Candidate]) -> dict[str, float]:
+    """What the confidence of the best of ``ranked`` (distinct statements, best first) rests on.
+
+    How much of the question it covers, and how far it leads the next
+    distinct statement: a clear winner is more often right than the best of
+    several look-alikes. A lone candidate leads by one unit of score.
+    """
+    best = ranked[0]
+    runner_up = ranked[1].score if len(ranked) > 1 else best.score - 1.0
+    return {
+        "coverage": best.coverage,
+        "exact_coverage": best.exact_coverage,
+        "margin": best.score - runner_up,
+        "score": best.score,
+    }
 
 
 def rank_candidates(
     index: SentenceIndex,
-    query: Query,
+    question: str,
     *,
-    coverage_weight: float = COVERAGE_WEIGHT,
     accept: Callable[[Passage], bool] | None = None,
+    limit: int = CANDIDATES,
+    model: RankingModel | None = None,
 ) -> list[Candidate]:
-    """The best-matching sentences, best first.
-
-    BM25 over the question's terms and their related words picks the
-    candidates; the order then mixes BM25 (scaled to the best score) with
-    coverage. A ``coverage_weight`` of 0 ranks by BM25 alone.
-    """
-    if not query:
-        return []
-    hits = index.top(_term_weights(query), CANDIDATES, accept)
+    """The best-matching sentences, best first (duplicates kept; see :func:`merge_near_duplicates`)."""
+    analysed, hits, features = candidate_pool(index, question, accept=accept, limit=limit)
     if not hits:
         return []
-    specificity = {term: index.specificity(term) for term in query.terms}
-    total = sum(specificity.values())
-    # BM25Okapi can score a match 0 or below (rank-bm25's IDF floor may be
-    # negative on tiny corpora); scale against a positive number regardless.
-    top_score = max(hits[0][1], 1e-9)
-    candidates = [
-        Candidate(index.passages[number], score, _coverage(query, index.passage_terms(number), specificity, total))
-        for number, score in hits
+    scores = (model or RankingModel.load()).scores(features)
+    order = np.argsort(-scores, kind="stable")
+    return [
+        Candidate(
+            index.passages[hits[i][0]],
+            float(scores[i]),
+            float(features[i, _COVERAGE]),
+            float(features[i, _EXACT_COVERAGE]),
+        )
+        for i in order.tolist()
     ]
-    candidates.sort(
-        key=lambda candidate: (1 - coverage_weight) * candidate.score / top_score + coverage_weight * candidate.coverage,
-        reverse=True,
-    )
-    return candidates
 
 
-def _term_weights(query: Query) -> dict[str, float]:
+def candidate_pool(
+    index: SentenceIndex,
+    question: str,
+    *,
+    accept: Callable[[Passage], bool] | None = None,
+    limit: int = CANDIDATES,
+) -> tuple[Question, list[tuple[int, float]], np.ndarray]:
+    """The analysed question, its BM25 candidates ``(passage number, score)`` and their features.
+
+    The ranker is trained on exactly these (:mod:`retrieval.train`), so
+    training and answering cannot drift apart.
+    """
+    analysed = Question.analyse(question, index.analyzer)
+    if not analysed.query:
+        return analysed, [], np.zeros((0, len(FEATURES)))
+    weights = term_weights(analysed.query)
+    hits = index.top(weights, limit, accept)
+    hits += _rest_of_leading_articles(index, weights, hits, accept)
+    return analysed, hits, candidate_features(index, analysed, hits)
+
+
+def _rest_of_leading_articles(
+    index: SentenceIndex,
+    weights: dict[str, float],
+    hits: list[tuple[int, float]],
+    accept: Callable[[Passage], bool] | None,
+) -> list[tuple[int, float]]:
+    """The other matching sentences of the articles that lead the hits.
+
+    The sentence that answers often says less of the question than the
+    story's lead ("It was hit by weak exports" under a headline that names
+    the country), so BM25 alone can leave it far down a big corpus. The best
+    articles are found reliably, so all their matching sentences compete.
+    """
+    leading: set[str] = set()
+    for number, _ in hits:
+        leading.add(index.passages[number].article.article_id)
+        if len(leading) == LEADING_ARTICLES:
+            break
+    known = {number for number, _ in hits}
+    size = sum(len(index.article_sentences(article_id)) for article_id in leading)
+    in_leading = lambda passage: passage.article.article_id in leading and (accept is None or accept(passage))
+    return [(number, score) for number, score in index.top(weights, size, in_leading) if number not in known]
+
+
+def term_weights(query: Query) -> dict[str, float]:
     """Each question term at full weight, each related term at its relation's weight."""
     weights = dict.fromkeys(query.terms, 1.0)
     for related in query.expansions.values():
@@ -117,35 +197,31 @@ def _term_weights(query: Query) -> dict[str, float]:
     return weights
 
 
-def _coverage(query: Query, terms: Mapping[str, int], specificity: Mapping[str, float], total: float) -> float:
-    """The specificity-weighted share of question terms the sentence matches.
+def merge_near_duplicates(ranked: Sequence[Candidate]) -> list[Candidate]:
+    """One candidate per distinct statement, best first, counting the other articles that carry it.
 
-    A term counts fully when the sentence has it, at the relation's weight
-    when the sentence has only a related word (the best one), else not at all.
+    Wire stories are reprinted and updated, so the same sentence often sits
+    in several articles, sometimes with a word changed. The best-ranked copy
+    stands for the group; copies from other articles become its support,
+    copies from the same article are dropped.
     """
-    covered = 0.0
-    for term in query.terms:
-        if term in terms:
-            match = 1.0
+    groups: list[tuple[frozenset[str], Candidate, list[Passage]]] = []
+    for candidate in ranked:
+        words = frozenset(_WORD.findall(candidate.passage.text.lower()))
+        for group_words, leader, others in groups:
+            if _jaccard(words, group_words) >= NEAR_DUPLICATE:
+                known = {leader.passage.article.article_id, *(p.article.article_id for p in others)}
+                if candidate.passage.article.article_id not in known:
+                    others.append(candidate.passage)
+                break
         else:
-            match = max((weight for related, weight in query.expansions.get(term, {}).items() if related in terms), default=0.0)
-        covered += match * specificity[term]
-    return min(covered / total, 1.0)
+            groups.append((words, candidate, []))
+    return [
+        Candidate(leader.passage, leader.score, leader.coverage, leader.exact_coverage, tuple(others))
+        for _, leader, others in groups
+    ]
 
 
-def _distinct(candidates: list[Candidate], best: Candidate, limit: int) -> tuple[Candidate, ...]:
-    """Up to ``limit`` candidates whose sentences differ from each other and from the best."""
-    seen = {_fingerprint(best.passage.text)}
-    chosen: list[Candidate] = []
-    for candidate in candidates:
-        if len(chosen) == limit:
-            break
-        fingerprint = _fingerprint(candidate.passage.text)
-        if fingerprint not in seen:
-            seen.add(fingerprint)
-            chosen.append(candidate)
-    return tuple(chosen)
-
-
-def _fingerprint(text: str) -> str:
-    return " ".join(text.lower().split())
+def _jaccard(first: frozenset[str], second: frozenset[str]) -> float:
+    union = len(first | second)
+    return len(first & second) / union if union else 1.0

@@ -289,6 +289,8 @@ class SentenceIndex:
         articles one chat may see); the filter runs on the best-scored first,
         so a selective filter costs more than a permissive one, never all.
         """
+        if limit <= 0:
+            return []
         passages, scores, repeats = self._accumulate(weights)
         hits: list[tuple[int, float]] = []
         # A passage appears once per matching term, so ``limit × repeats`` entries

@@ -86,3 +86,39 @@ def test_json_has_the_documented_shape():
 def test_json_for_no_answer_has_nulls_and_a_message():
     data = outcome_to_json(Answer("capital?", None, 0.0))
     assert (data["answer"], data["source"], data["alternatives"], data["message"]) == (None, None, [], NO_ANSWER)
+
+
+COPIES = [
+    Article(f"wire-{n}", f"Rates <up> {n}", ("The bank raised rates.",), publisher=publisher)
+    for n, publisher in enumerate(["Reuters", "AP & Co", "AFP", "DPA", "Kyodo"])
+]
+
+
+def _supported(copies: int) -> Answer:
+    others = tuple(Passage(article, 0, "The bank raised rates.") for article in COPIES[1 : 1 + copies])
+    return Answer("q?", Candidate(Passage(COPIES[0], 0, "The bank raised rates."), 3.0, 0.9, 0.9, others), 0.9)
+
+
+def test_a_report_carried_by_other_articles_says_who_else_reported_it():
+    plain = format_plain(_supported(2))
+    assert plain.splitlines()[-1] == "Also reported by: Rates <up> 1 · AP & Co; Rates <up> 2 · AFP"
+    markup = format_html(_supported(2))
+    assert markup.splitlines()[-1] == "Also reported by: Rates &lt;up&gt; 1 · AP &amp; Co; Rates &lt;up&gt; 2 · AFP"
+
+
+def test_many_copies_are_counted_not_all_named():
+    assert format_plain(_supported(4)).splitlines()[-1].endswith("Rates <up> 3 · DPA (and 1 more)")
+
+
+def test_an_answer_from_one_article_says_nothing_about_support():
+    assert "Also reported by" not in format_plain(_supported(0))
+    assert "Also reported by" not in format_html(_supported(0))
+
+
+def test_json_adds_support_without_changing_the_existing_keys():
+    data = outcome_to_json(_supported(2))
+    assert data["support"] == 3
+    assert [source["article_id"] for source in data["also_reported_by"]] == ["wire-1", "wire-2"]
+    assert {"question", "answer", "confidence", "source", "alternatives", "message"} <= set(data)
+    empty = outcome_to_json(Answer("capital?", None, 0.0))
+    assert (empty["support"], empty["also_reported_by"]) == (0, [])

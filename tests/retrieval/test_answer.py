@@ -8,9 +8,10 @@ import pytest
 
 from corpus.article import Article
 from corpus.loader import load_paths
-from retrieval.answer import answer_question, rank_candidates
+from retrieval.answer import answer_question, merge_near_duplicates, rank_candidates
 from retrieval.index import SentenceIndex
 from retrieval.lexicon import Lexicon
+from retrieval.ranker import RankingModel
 from retrieval.text import Analyzer
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
@@ -93,11 +94,11 @@ def test_coverage_prefers_the_sentence_that_accounts_for_every_question_word():
         ]
     )
     question = "Opec oil output?"
-    by_bm25_alone = rank_candidates(index, index.analyzer.query(question), coverage_weight=0.0)
+    by_bm25_alone = rank_candidates(index, question, model=RankingModel({"bm25": 1.0}, {}))
     assert by_bm25_alone[0].passage.article.article_id != "full"
     answer = answer_question(index, question)
     assert answer.best.passage.article.article_id == "full"
-    assert answer.confidence == 1.0
+    assert answer.best.coverage == 1.0
 
 
 def test_alternatives_never_repeat_a_sentence_already_shown():
@@ -113,3 +114,30 @@ def test_alternatives_never_repeat_a_sentence_already_shown():
     answer = answer_question(index, "Did the central bank raise interest rates?")
     texts = [answer.best.passage.text, *(candidate.passage.text for candidate in answer.alternatives)]
     assert len(texts) == len(set(texts)) == 2
+
+
+WIRE_COPIES = [
+    Article("a", "Bank raises rates", ("The central bank raised interest rates by half a point on Tuesday.",), "Reuters"),
+    Article("b", "Rates up", ("The central bank raised interest rates by half a point on Tuesday, officials said.",), "AP"),
+    Article("c", "Rates up again", ("The central bank raised interest rates by half a point on Tuesday.",), "AFP"),
+    Article("d", "Markets", ("Markets fell after the central bank raised interest rates.",), "Reuters"),
+]
+
+
+def test_the_same_report_in_several_articles_counts_as_support_for_one_answer():
+    index = SentenceIndex(Analyzer())
+    index.add(WIRE_COPIES)
+    answer = answer_question(index, "By how much did the central bank raise interest rates?")
+    assert answer.best.support == 3
+    assert {p.article.article_id for p in (answer.best.passage, *answer.best.also_reported_by)} == {"a", "b", "c"}
+    shown = [answer.best.passage.text, *(c.passage.text for c in answer.alternatives)]
+    assert [text for text in shown if "half a point" in text] == [answer.best.passage.text]
+
+
+def test_a_sentence_repeated_within_one_article_is_not_extra_support():
+    index = SentenceIndex(Analyzer())
+    repeated = "The central bank raised interest rates by half a point."
+    index.add_article(Article("a", "Rates", (repeated, repeated)), [repeated, repeated])
+    ranked = merge_near_duplicates(rank_candidates(index, "Did the central bank raise rates?"))
+    assert len(ranked) == 1
+    assert ranked[0].support == 1

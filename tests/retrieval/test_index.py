@@ -97,6 +97,7 @@ def test_common_terms_get_rank_bm25s_epsilon_floor_not_a_negative_idf():
 def test_top_keeps_only_accepted_passages_and_respects_the_limit():
     index = SentenceIndex(Analyzer())
     index.add(ARTICLES)
+    assert index.top({"bank": 1.0}, limit=0) == []
     hits = index.top({"bank": 1.0, "rate": 1.0}, limit=1, accept=lambda passage: passage.article.article_id == "b")
     assert len(hits) == 1 and index.passages[hits[0][0]].article.article_id == "b"
 

@@ -1,0 +1,164 @@
+"""Each ranking feature rewards the sentence it is meant to reward, and the ranking depends on it."""
+
+from __future__ import annotations
+
+import pytest
+
+from corpus.article import Article
+from retrieval.answer import candidate_pool, rank_candidates
+from retrieval.features import FEATURES
+from retrieval.index import SentenceIndex
+from retrieval.lexicon import Lexicon
+from retrieval.ranker import RankingModel
+from retrieval.text import Analyzer
+
+FILLER = Article(
+    "filler",
+    "Markets",
+    ("Wheat prices rose in Chicago.", "Corn prices fell.", "Traders rested on Friday.", "Gold was flat."),
+)
+
+
+def build(*articles: Article, lexicon: Lexicon | None = None) -> SentenceIndex:
+    index = SentenceIndex(Analyzer(lexicon or Lexicon.empty()))
+    index.add([*articles, FILLER])
+    return index
+
+
+def feature_values(index: SentenceIndex, question: str, feature: str) -> dict[str, float]:
+    """The feature's value for each candidate sentence, keyed by the sentence."""
+    _, hits, features = candidate_pool(index, question)
+    column = FEATURES.index(feature)
+    return {index.passages[number].text: float(features[row, column]) for row, (number, _) in enumerate(hits)}
+
+
+def best(index: SentenceIndex, question: str, model: RankingModel) -> str:
+    return rank_candidates(index, question, model=model)[0].passage.text
+
+
+# Each case: a question, the articles, and the sentence the feature should put first.
+CASES = {
+    "answer_type": (
+        "When did the Titanic sink?",
+        [
+            Article("t1", "Liners", ("The Titanic sank in April 1912 after striking an iceberg.",)),
+            Article("t2", "Films", ("A film tells how the Titanic sank and why the Titanic sank so fast.",)),
+        ],
+        "The Titanic sank in April 1912 after striking an iceberg.",
+    ),
+    "defines": (
+        "What is Opec?",
+        [Article("d1", "Opec", ("Opec said on Monday that it would meet again in Vienna.", "Opec is a cartel."))],
+        "Opec is a cartel.",
+    ),
+    "article": (
+        "What did the Bundesbank say about money supply growth?",
+        [
+            Article(
+                "a1",
+                "Policy",
+                ("The Bundesbank met on Thursday.", "Rates were left unchanged.", "It said money supply growth was too fast."),
+            ),
+            Article("a2", "Fed", ("Money supply growth was too fast in March, the Fed said.",)),
+        ],
+        "It said money supply growth was too fast.",
+    ),
+    "context": (
+        "Why did Siemens cut its profit forecast?",
+        [
+            Article(
+                "c1",
+                "Results",
+                ("Siemens cut its profit forecast for the year.", "It blamed the weak dollar for the cut in its forecast."),
+            ),
+            Article("c2", "Forecasts", ("Many German firms cut their profit forecast in March, blaming the weak dollar.",)),
+        ],
+        "It blamed the weak dollar for the cut in its forecast.",
+    ),
+}
+
+
+@pytest.mark.parametrize("feature", sorted(CASES))
+def test_the_feature_favours_the_right_sentence_and_the_ranking_depends_on_it(feature):
+    question, articles, right = CASES[feature]
+    index = build(*articles)
+    values = feature_values(index, question, feature)
+    assert values[right] == max(values.values()) > min(values.values())
+    model = RankingModel.load()
+    assert best(index, question, model) == right
+    assert best(index, question, model.without(feature)) != right
+
+
+def test_local_coverage_discounts_the_topic_word_every_candidate_shares():
+    index = build(
+        Article(
+            "o1",
+            "Opec",
+            ("Opec ministers met on Monday.", "Opec ministers met again on Tuesday.", "Ecuador's Opec minister resigned."),
+        )
+    )
+    local = feature_values(index, "Which Opec minister resigned?", "local_coverage")
+    assert local["Ecuador's Opec minister resigned."] == 1.0
+    assert local["Opec ministers met on Monday."] < 0.5
+
+
+def test_related_words_count_a_paraphrase_as_partial_coverage():
+    index = build(Article("r1", "Kyiv", ("Kyiv needs security guarantees.",)), lexicon=Lexicon.load())
+    values = feature_values(index, "What does Kyiv demand?", "coverage")
+    exact = feature_values(index, "What does Kyiv demand?", "exact_coverage")
+    sentence = "Kyiv needs security guarantees."
+    assert exact[sentence] < values[sentence] < 1.0
+
+
+def test_proximity_rewards_the_question_words_kept_together():
+    near = "Oil output rose sharply."
+    far = "Oil prices were low though in March the company output rose."
+    index = build(Article("p1", "Oil", (near, far)))
+    proximity = feature_values(index, "oil output", "proximity")
+    assert proximity[near] > proximity[far] > 0
+
+
+def test_title_evidence_covers_every_sentence_of_the_article():
+    index = build(
+        Article("h1", "Titanic", ("The Titanic was a British liner.", "It sank in 1912.")),
+        Article("h2", "Olympic", ("The Olympic sank no ship in 1912, unlike the Titanic.",)),
+        lexicon=Lexicon.load(),
+    )
+    title = feature_values(index, "When did the Titanic sink?", "title")
+    assert title["It sank in 1912."] == title["The Titanic was a British liner."] > title["The Olympic sank no ship in 1912, unlike the Titanic."]
+
+
+def test_novelty_and_length_describe_what_the_sentence_adds():
+    echo = "Opec oil output."
+    answer = "Opec oil output fell by two million barrels a day in March."
+    index = build(Article("n1", "Opec", (echo, answer)))
+    novelty = feature_values(index, "Opec oil output?", "novelty")
+    length = feature_values(index, "Opec oil output?", "length")
+    assert novelty[echo] == 0.0 < novelty[answer]
+    assert length[echo] < length[answer]
+
+
+def test_the_sentence_that_answers_an_attributed_question_need_not_name_the_speaker():
+    """"According to the DIW": the DIW is named in the article, not in the sentence that answers."""
+    article = Article(
+        "s1",
+        "DIW sees weaker investment",
+        (
+            "The DIW institute published its weekly report on Thursday.",
+            "Demand for capital goods weakened because exports fell, it said.",
+        ),
+    )
+    other = Article("s2", "Capital goods", ("The DIW said demand for consumer goods was strong.",))
+    index = build(article, other)
+    coverage = feature_values(index, "Why has demand for capital goods weakened, according to the DIW?", "coverage")
+    assert coverage["Demand for capital goods weakened because exports fell, it said."] == 1.0
+
+
+def test_a_good_answer_deep_in_a_leading_article_is_a_candidate_even_when_bm25_ranks_it_low():
+    lead = "Spain cut its export growth forecast for 1987, the economy ministry said."
+    reason = "Export growth was revised due to the strong peseta."
+    many = [Article(f"x{n}", "Exports", (f"Export growth forecast number {n}.",)) for n in range(120)]
+    index = SentenceIndex(Analyzer())
+    index.add([Article("lead", "Spain cuts forecasts", (lead, reason)), *many])
+    _, hits, _ = candidate_pool(index, "Why did Spain cut its 1987 export growth forecast?", limit=100)
+    assert reason in {index.passages[number].text for number, _ in hits}

@@ -1,0 +1,57 @@
+"""Question analysis: the answer type a question expects, and who it attributes the answer to."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.question import AnswerType, expected_answer, question_words, sentence_holds, split_attribution
+
+
+@pytest.mark.parametrize(
+    ("question", "answer_type"),
+    [
+        ("Who did Vance meet?", AnswerType.PERSON),
+        ("which japanese oil company had the biggest share?", AnswerType.PERSON),
+        ("How long was Trump's call with Putin?", AnswerType.NUMBER),
+        ("what inflation rate does ANZ forecast?", AnswerType.NUMBER),
+        ("When did the Titanic sink?", AnswerType.DATE),
+        ("in which papua new guinea province is the gold field?", AnswerType.PLACE),
+        ("Why did Spain cut its forecast?", AnswerType.REASON),
+        ("what did commerce official bruce smart say?", AnswerType.OTHER),
+        ("What did Zelensky demand?", AnswerType.OTHER),
+    ],
+)
+def test_the_expected_answer_type_comes_from_the_question_words(question, answer_type):
+    assert expected_answer(question) is answer_type
+
+
+@pytest.mark.parametrize(
+    ("answer_type", "holds", "lacks"),
+    [
+        (AnswerType.NUMBER, "Output fell 4.5 pct.", "Output fell."),
+        (AnswerType.DATE, "It sank in April 1912.", "It sank quickly."),
+        (AnswerType.REASON, "It fell because exports slowed.", "It fell sharply."),
+        (AnswerType.PLACE, "The talks were held in Vienna.", "The talks were held on time."),
+        (AnswerType.PERSON, "Opec met, said Subroto.", "Opec met, the minister said."),
+    ],
+)
+def test_a_sentence_holds_an_answer_of_the_expected_type(answer_type, holds, lacks):
+    known = question_words("where did Opec meet?")
+    assert sentence_holds(answer_type, holds, known)
+    assert not sentence_holds(answer_type, lacks, known)
+
+
+def test_a_name_the_question_already_gives_is_not_an_answer():
+    assert not sentence_holds(AnswerType.PERSON, "Opec met, said Vance.", question_words("Who did Vance meet?"))
+
+
+@pytest.mark.parametrize(
+    ("question", "core", "attribution"),
+    [
+        ("why has demand weakened, according to the DIW?", "why has demand weakened?", "the DIW"),
+        ("what did minister bangemann say about handouts?", "what did  say about handouts?", "minister bangemann"),
+        ("what did Zelensky demand?", "what did Zelensky demand?", ""),
+    ],
+)
+def test_the_attribution_is_split_from_the_question(question, core, attribution):
+    assert split_attribution(question) == (core, attribution)
