@@ -90,7 +90,9 @@ def answer_question(
     ``accept`` limits the answer to some passages, e.g. the articles one chat may see.
     """
     model = model or RankingModel.load()
-    ranked = merge_near_duplicates(rank_candidates(index, question, accept=accept, model=model))
+    # The best, the runner-up its confidence is measured against, and room for
+    # alternatives that cover too little of the question to be shown.
+    ranked = merge_near_duplicates(rank_candidates(index, question, accept=accept, model=model), keep=3 * alternatives + 2)
     if not ranked:
         return Answer(question, None, 0.0)
     best = ranked[0]
@@ -177,15 +179,22 @@ def _rest_of_leading_articles(
     the country), so BM25 alone can leave it far down a big corpus. The best
     articles are found reliably, so all their matching sentences compete.
     """
-    leading: set[str] = set()
+    leading: list[str] = []
     for number, _ in hits:
-        leading.add(index.passages[number].article.article_id)
-        if len(leading) == LEADING_ARTICLES:
-            break
+        article_id = index.passages[number].article.article_id
+        if article_id not in leading:
+            leading.append(article_id)
+            if len(leading) == LEADING_ARTICLES:
+                break
     known = {number for number, _ in hits}
-    size = sum(len(index.article_sentences(article_id)) for article_id in leading)
-    in_leading = lambda passage: passage.article.article_id in leading and (accept is None or accept(passage))
-    return [(number, score) for number, score in index.top(weights, size, in_leading) if number not in known]
+    rest = [n for article_id in leading for n in index.article_passages(article_id) if n not in known]
+    scores = index.score_passages(weights, rest)
+    extra = [
+        (number, score)
+        for number, score in zip(rest, scores.tolist(), strict=True)
+        if score > 0 and (accept is None or accept(index.passages[number]))
+    ]
+    return sorted(extra, key=lambda hit: -hit[1])
 
 
 def term_weights(query: Query) -> dict[str, float]:
@@ -197,25 +206,31 @@ def term_weights(query: Query) -> dict[str, float]:
     return weights
 
 
-def merge_near_duplicates(ranked: Sequence[Candidate]) -> list[Candidate]:
+def merge_near_duplicates(ranked: Sequence[Candidate], keep: int | None = None) -> list[Candidate]:
     """One candidate per distinct statement, best first, counting the other articles that carry it.
 
     Wire stories are reprinted and updated, so the same sentence often sits
     in several articles, sometimes with a word changed. The best-ranked copy
     stands for the group; copies from other articles become its support,
-    copies from the same article are dropped.
+    copies from the same article are dropped. With ``keep``, only the first
+    ``keep`` statements are returned (with all their support): callers that
+    show a few need not pay for grouping hundreds.
     """
     groups: list[tuple[frozenset[str], Candidate, list[Passage]]] = []
     for candidate in ranked:
         words = frozenset(_WORD.findall(candidate.passage.text.lower()))
         for group_words, leader, others in groups:
+            # Sets whose sizes differ by more than the threshold cannot reach it.
+            if min(len(words), len(group_words)) < NEAR_DUPLICATE * max(len(words), len(group_words)):
+                continue
             if _jaccard(words, group_words) >= NEAR_DUPLICATE:
                 known = {leader.passage.article.article_id, *(p.article.article_id for p in others)}
                 if candidate.passage.article.article_id not in known:
                     others.append(candidate.passage)
                 break
         else:
-            groups.append((words, candidate, []))
+            if keep is None or len(groups) < keep:
+                groups.append((words, candidate, []))
     return [
         Candidate(leader.passage, leader.score, leader.coverage, leader.exact_coverage, tuple(others))
         for _, leader, others in groups

@@ -16,7 +16,7 @@ Stories are ranked by how many sources carry them, discounted by age
 story's key sentences are chosen extractively by LexRank-style centrality
 over its articles' sentences, biased towards each article's lead.
 
-Plain Python and numpy/scipy: no Telegram, no store, testable without I/O.
+Plain Python and numpy: no Telegram, no store, testable without I/O.
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from rank_bm25 import BM25Okapi
-from scipy import sparse
 
 from corpus.article import Article
+from retrieval.sparse_rows import SparseRows
 from retrieval.text import Analyzer
 
 # Articles further apart than this are never compared: an event's first
@@ -175,28 +175,21 @@ def group_into_stories(
     return _merge(pairs, vectors, [item.moment for item in items])
 
 
-def _tfidf_rows(documents: Sequence[Sequence[str]], specificity: Callable[[str], float]) -> sparse.csr_matrix:
+def _tfidf_rows(documents: Sequence[Sequence[str]], specificity: Callable[[str], float]) -> SparseRows:
     """L2-normalised TF-IDF rows (sublinear tf), without the period's most common terms."""
     frequency = Counter(term for terms in documents for term in set(terms))
     ceiling = max(MIN_COMMON_TERM_DOCUMENTS, MAX_TERM_SHARE * len(documents))
     columns = {term: number for number, term in enumerate(t for t, df in frequency.items() if df <= ceiling)}
-    idf = np.array([specificity(term) for term in columns])
-    rows, cols, values = [], [], []
-    for row, terms in enumerate(documents):
-        for term, count in Counter(terms).items():
-            column = columns.get(term)
-            if column is not None:
-                rows.append(row)
-                cols.append(column)
-                values.append((1 + math.log(count)) * idf[column])
-    matrix = sparse.csr_matrix((values, (rows, cols)), shape=(len(documents), len(columns)))
-    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    return sparse.csr_matrix(sparse.diags(1 / norms) @ matrix)
+    idf = [specificity(term) for term in columns]
+    rows = [
+        {columns[term]: (1 + math.log(count)) * idf[columns[term]] for term, count in Counter(terms).items() if term in columns}
+        for terms in documents
+    ]
+    return SparseRows.from_rows(rows, len(columns))
 
 
 def _similar_pairs(
-    vectors: sparse.csr_matrix, moments: Sequence[datetime], publishers: Sequence[int]
+    vectors: SparseRows, moments: Sequence[datetime], publishers: Sequence[int]
 ) -> list[tuple[float, int, int]]:
     """(similarity, earlier, later) for every pair within the window similar enough to be one story, best first.
 
@@ -211,17 +204,19 @@ def _similar_pairs(
     for start in range(0, len(moments), block):
         end = min(start + block, len(moments))
         first = int(np.searchsorted(seconds, seconds[start] - window, side="left"))
-        product = (vectors[start:end] @ vectors[first:end].T).tocoo()
-        later = product.row + start
-        earlier = product.col + first
+        product = vectors.dot(np.arange(start, end), np.arange(first, end))
+        block_rows, window_rows = np.nonzero(product)
+        similarity = product[block_rows, window_rows]
+        later = block_rows + start
+        earlier = window_rows + first
         threshold = np.where(publisher[earlier] == publisher[later], SAME_STORY, SAME_STORY_ACROSS_PUBLISHERS)
-        keep = (earlier < later) & (product.data >= threshold) & (seconds[later] - seconds[earlier] <= window)
-        pairs.extend(zip(product.data[keep].tolist(), earlier[keep].tolist(), later[keep].tolist(), strict=True))
+        keep = (earlier < later) & (similarity >= threshold) & (seconds[later] - seconds[earlier] <= window)
+        pairs.extend(zip(similarity[keep].tolist(), earlier[keep].tolist(), later[keep].tolist(), strict=True))
     pairs.sort(key=lambda pair: (-pair[0], pair[1], pair[2]))
     return pairs
 
 
-def _merge(pairs: list[tuple[float, int, int]], vectors: sparse.csr_matrix, moments: Sequence[datetime]) -> list[list[int]]:
+def _merge(pairs: list[tuple[float, int, int]], vectors: SparseRows, moments: Sequence[datetime]) -> list[list[int]]:
     """Join pairs best first while the two groups stay similar on average and the story spans the window at most.
 
     Both checks stop chaining: a daily market report resembles yesterday's,
@@ -239,7 +234,7 @@ def _merge(pairs: list[tuple[float, int, int]], vectors: sparse.csr_matrix, mome
         if max(last_moment[left], last_moment[right]) - min(first_moment[left], first_moment[right]) > STORY_WINDOW:
             continue
         if len(members[left]) > 1 or len(members[right]) > 1:
-            total = (vectors[members[left]] @ vectors[members[right]].T).sum()
+            total = vectors.dot(members[left], members[right]).sum()
             if total / (len(members[left]) * len(members[right])) < SAME_STORY_ON_AVERAGE:
                 continue
         if len(members[left]) < len(members[right]):

@@ -108,18 +108,22 @@ def candidate_features(index: SentenceIndex, question: Question, hits: Sequence[
     term_sets = [frozenset(terms) for terms in ordered_terms]
     local = _local_specificity({*query.terms, *core.terms}, term_sets)
     top_score = hits[0][1] if hits and hits[0][1] > 0 else 1.0
-    article_terms: dict[str, frozenset[str]] = {}
-    title_terms: dict[str, frozenset[str]] = {}
+    # Title and whole-article evidence are properties of the article, so they
+    # are computed once per article, not once per candidate sentence.
+    title_coverage: dict[str, float] = {}
+    article_coverage: dict[str, float] = {}
     for number, _ in hits:
         article = index.passages[number].article
-        if article.article_id not in article_terms:
-            article_terms[article.article_id] = _article_terms(index, article.article_id)
-            title_terms[article.article_id] = frozenset(index.analyzer.terms(article.title))
+        if article.article_id not in article_coverage:
+            title = frozenset(index.analyzer.terms(article.title))
+            title_coverage[article.article_id] = coverage(query, title, specificity)
+            article_coverage[article.article_id] = coverage(
+                query, _ArticleTerms(index, article.article_id, title), specificity
+            )
     rows = []
     for (number, score), terms, term_set in zip(hits, ordered_terms, term_sets, strict=True):
         passage = index.passages[number]
         article_id = passage.article.article_id
-        title = title_terms[article_id]
         own = coverage(query, term_set, specificity)
         rows.append(
             [
@@ -130,8 +134,8 @@ def candidate_features(index: SentenceIndex, question: Question, hits: Sequence[
                 _proximity(core.terms, terms),
                 float(sentence_holds(question.answer_type, passage.text, question.words)),
                 float(bool(_DEFINITION.match(passage.text))),
-                coverage(query, title, specificity),
-                coverage(query, article_terms[article_id], specificity),
+                title_coverage[article_id],
+                article_coverage[article_id],
                 coverage(query, term_set | _previous_terms(index, number, passage), specificity) - own,
                 len(term_set - set(core.terms)) / len(term_set) if term_set else 0.0,
                 math.log1p(len(terms)) / 5,
@@ -195,13 +199,18 @@ def _proximity(query_terms: Sequence[str], terms: Sequence[str]) -> float:
     return distinct / best
 
 
-def _article_terms(index: SentenceIndex, article_id: str) -> frozenset[str]:
-    """The terms of a whole article, title included."""
-    sentences = index.article_sentences(article_id)
-    terms = set(index.analyzer.terms(sentences[0].article.title)) if sentences else set()
-    for passage in sentences:
-        terms.update(index.analyzer.terms(passage.text))
-    return frozenset(terms)
+class _ArticleTerms:
+    """The terms of a whole article, title included, as a set to test membership in.
+
+    Asked of the index's posting lists, not by analysing the article again:
+    a question's candidates come from dozens of articles.
+    """
+
+    def __init__(self, index: SentenceIndex, article_id: str, title: frozenset[str]) -> None:
+        self._index, self._article_id, self._title = index, article_id, title
+
+    def __contains__(self, term: object) -> bool:
+        return term in self._title or (isinstance(term, str) and self._index.article_has(self._article_id, term))
 
 
 def _previous_terms(index: SentenceIndex, number: int, passage: Passage) -> frozenset[str]:

@@ -219,6 +219,19 @@ class SentenceIndex:
     def has_article(self, article_id: str) -> bool:
         return article_id in self._articles
 
+    def article_passages(self, article_id: str) -> range:
+        """The passage numbers of one article's sentences (empty for an unknown article)."""
+        return self._articles.get(article_id, range(0))
+
+    def article_has(self, article_id: str, term: str) -> bool:
+        """Whether any sentence of the article contains ``term``: two binary searches, no reading."""
+        span = self._articles.get(article_id)
+        term_id = self._term_numbers.get(term)
+        if not span or term_id is None:
+            return False
+        postings, _counts = self._postings.get(term_id)
+        return bool(np.searchsorted(postings, span.stop) > np.searchsorted(postings, span.start))
+
     def article_sentences(self, article_id: str) -> list[Passage]:
         """The sentences of one article in reading order."""
         return [self.passages[number] for number in self._articles.get(article_id, ())]
@@ -275,6 +288,19 @@ class SentenceIndex:
         """BM25Okapi contribution of one term to each passage that contains it."""
         passages, scores = self._term_contributions(term, 1.0)
         return dict(zip(passages.tolist(), scores.tolist(), strict=True))
+
+    def score_passages(self, weights: Mapping[str, float], passages: Sequence[int]) -> np.ndarray:
+        """Summed weighted BM25 scores of the given passages (0 where no term occurs), in their order."""
+        candidates = np.asarray(passages, dtype=np.int32)
+        totals = np.zeros(len(candidates))
+        if not candidates.size:
+            return totals
+        for term, weight in weights.items():
+            present = self.contains(term, candidates)
+            if present.any():
+                scored, contributions = self._term_contributions(term, weight)
+                totals[present] += contributions[np.searchsorted(scored, candidates[present])]
+        return totals
 
     def top(
         self,

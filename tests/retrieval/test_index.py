@@ -137,3 +137,22 @@ def test_contains_tells_which_passages_have_a_term_without_reading_them():
         assert index.contains(term, every).tolist() == expected
         assert index.contains(term, every[::-1]).tolist() == expected[::-1]
     assert index.contains("bank", []).tolist() == []
+
+
+def test_article_passages_and_article_has_answer_from_the_postings():
+    index = SentenceIndex(Analyzer())
+    index.add(ARTICLES)
+    assert list(index.article_passages("b")) == [2, 3, 4]
+    assert index.article_passages("nope") == range(0)
+    assert index.article_has("b", "oil") and index.article_has("b", "rate")
+    assert not index.article_has("a", "oil") and not index.article_has("c", "bank") and not index.article_has("x", "oil")
+
+
+def test_score_passages_equals_top_for_the_passages_asked_about():
+    index = SentenceIndex(Analyzer())
+    index.add(ARTICLES)
+    weights = {"bank": 1.0, "oil": 0.5, "wheat": 1.0}
+    expected = dict(index.top(weights, limit=100))
+    asked = [5, 0, 2, 1]
+    assert index.score_passages(weights, asked).tolist() == pytest.approx([expected.get(p, 0.0) for p in asked], abs=1e-12)
+    assert index.score_passages(weights, []).tolist() == []
