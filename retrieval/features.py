@@ -104,22 +104,19 @@ def candidate_features(index: SentenceIndex, question: Question, hits: Sequence[
     """One row of :data:`FEATURES` per hit ``(passage number, BM25 score)``, in hit order."""
     query, core = question.query, question.core
     specificity = {term: index.specificity(term) for term in {*query.terms, *core.terms}}
-    ordered_terms = [index.analyzer.terms(index.passages[number].text) for number, _ in hits]
+    ordered_terms = [index.ordered_terms(number) for number, _ in hits]
     term_sets = [frozenset(terms) for terms in ordered_terms]
     local = _local_specificity({*query.terms, *core.terms}, term_sets)
     top_score = hits[0][1] if hits and hits[0][1] > 0 else 1.0
     # Title and whole-article evidence are properties of the article, so they
     # are computed once per article, not once per candidate sentence.
+    articles = {article.article_id: article for article in (index.passages[number].article for number, _ in hits)}
     title_coverage: dict[str, float] = {}
     article_coverage: dict[str, float] = {}
-    for number, _ in hits:
-        article = index.passages[number].article
-        if article.article_id not in article_coverage:
-            title = frozenset(index.analyzer.terms(article.title))
-            title_coverage[article.article_id] = coverage(query, title, specificity)
-            article_coverage[article.article_id] = coverage(
-                query, _ArticleTerms(index, article.article_id, title), specificity
-            )
+    for article, terms in zip(articles.values(), _article_terms(index, list(articles), query), strict=True):
+        title = frozenset(index.analyzer.terms(article.title))
+        title_coverage[article.article_id] = coverage(query, title, specificity)
+        article_coverage[article.article_id] = coverage(query, terms | title, specificity)
     rows = []
     for (number, score), terms, term_set in zip(hits, ordered_terms, term_sets, strict=True):
         passage = index.passages[number]
@@ -199,18 +196,16 @@ def _proximity(query_terms: Sequence[str], terms: Sequence[str]) -> float:
     return distinct / best
 
 
-class _ArticleTerms:
-    """The terms of a whole article, title included, as a set to test membership in.
+def _article_terms(index: SentenceIndex, article_ids: Sequence[str], query: Query) -> list[frozenset[str]]:
+    """Which of the query's terms (and related terms) each article has somewhere.
 
-    Asked of the index's posting lists, not by analysing the article again:
-    a question's candidates come from dozens of articles.
+    Asked of the index's posting lists, one term at a time for all the
+    articles at once, not by analysing the articles again: a question's
+    candidates come from dozens of them.
     """
-
-    def __init__(self, index: SentenceIndex, article_id: str, title: frozenset[str]) -> None:
-        self._index, self._article_id, self._title = index, article_id, title
-
-    def __contains__(self, term: object) -> bool:
-        return term in self._title or (isinstance(term, str) and self._index.article_has(self._article_id, term))
+    wanted = {*query.terms, *(term for related in query.expansions.values() for term in related)}
+    present: dict[str, np.ndarray] = {term: index.articles_having(term, article_ids) for term in wanted}
+    return [frozenset(term for term, having in present.items() if having[number]) for number in range(len(article_ids))]
 
 
 def _previous_terms(index: SentenceIndex, number: int, passage: Passage) -> frozenset[str]:
@@ -219,4 +214,4 @@ def _previous_terms(index: SentenceIndex, number: int, passage: Passage) -> froz
     previous = index.passages[number - 1]
     if previous.article is not passage.article:
         return frozenset()
-    return frozenset(index.analyzer.terms(previous.text))
+    return frozenset(index.ordered_terms(number - 1))

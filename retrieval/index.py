@@ -107,6 +107,12 @@ class SentenceIndex:
         self._lengths = array("i")
         self._total_length = 0
         self._articles: dict[str, range] = {}
+        # Every passage's terms in order, as vocabulary numbers in one flat
+        # array with each passage's end: answer features read a few hundred
+        # candidates' terms per question, and analysing their text again
+        # would cost more than the search itself.
+        self._term_ids = array("i")
+        self._term_ends = array("q")
         self._vocabulary: list[str] = []
         self._term_numbers: dict[str, int] = {}
         self._average_idf: float | None = None
@@ -157,6 +163,8 @@ class SentenceIndex:
                 self._vocabulary.append(term)
             ids.append(term_id)
         self._postings.add(number, Counter(ids).items())
+        self._term_ids.extend(ids)
+        self._term_ends.append(len(self._term_ids))
         self._lengths.append(len(ids))
         self._total_length += len(ids)
 
@@ -175,6 +183,7 @@ class SentenceIndex:
             "postings": passages,
             "frequencies": frequencies,
             "lengths": np.frombuffer(self._lengths, dtype=np.int32),
+            "term_ids": np.frombuffer(self._term_ids, dtype=np.int32),
             "vocabulary": np.frombuffer("\n".join(self._vocabulary).encode("utf-8"), dtype=np.uint8),
             "article_ids": np.frombuffer(
                 json.dumps([article.article_id for article in self._passages.articles]).encode("utf-8"), dtype=np.uint8
@@ -193,6 +202,8 @@ class SentenceIndex:
         index._passages = _PassageColumns.restore(state, articles)
         index._postings = PostingLists.from_arrays(state["offsets"], state["postings"], state["frequencies"])
         index._lengths = array("i", state["lengths"].tobytes())
+        index._term_ids = array("i", state["term_ids"].tobytes())
+        index._term_ends = array("q", np.cumsum(state["lengths"], dtype=np.int64).tobytes())
         index._total_length = int(state["lengths"].sum())
         vocabulary = state["vocabulary"].tobytes().decode("utf-8")
         index._vocabulary = vocabulary.split("\n") if vocabulary else []
@@ -223,14 +234,16 @@ class SentenceIndex:
         """The passage numbers of one article's sentences (empty for an unknown article)."""
         return self._articles.get(article_id, range(0))
 
-    def article_has(self, article_id: str, term: str) -> bool:
-        """Whether any sentence of the article contains ``term``: two binary searches, no reading."""
-        span = self._articles.get(article_id)
+    def articles_having(self, term: str, article_ids: Sequence[str]) -> np.ndarray:
+        """Which of the articles have ``term`` in some sentence, as booleans: binary searches, no reading."""
         term_id = self._term_numbers.get(term)
-        if not span or term_id is None:
-            return False
+        if term_id is None or not article_ids:
+            return np.zeros(len(article_ids), dtype=bool)
+        spans = [self._articles.get(article_id, range(0)) for article_id in article_ids]
+        starts = np.fromiter((span.start for span in spans), dtype=np.int64, count=len(spans))
+        stops = np.fromiter((span.stop for span in spans), dtype=np.int64, count=len(spans))
         postings, _counts = self._postings.get(term_id)
-        return bool(np.searchsorted(postings, span.stop) > np.searchsorted(postings, span.start))
+        return np.searchsorted(postings, stops) > np.searchsorted(postings, starts)
 
     def article_sentences(self, article_id: str) -> list[Passage]:
         """The sentences of one article in reading order."""
@@ -238,9 +251,14 @@ class SentenceIndex:
 
     def passage_terms(self, passage: int) -> Counter[str]:
         """The index terms of one passage with their frequencies."""
-        # Analysed again rather than stored: only a query's top candidates ask,
-        # and storing every sentence's terms would double the index's memory.
-        return Counter(self.analyzer.terms(self._passages.text(passage)))
+        return Counter(self.ordered_terms(passage))
+
+    def ordered_terms(self, passage: int) -> list[str]:
+        """The index terms of one passage in text order, as analysis gave them."""
+        start = self._term_ends[passage - 1] if passage else 0
+        end = self._term_ends[passage]
+        vocabulary = self._vocabulary
+        return [vocabulary[term] for term in self._term_ids[start:end]]
 
     def contains(self, term: str, passages: Sequence[int]) -> np.ndarray:
         """Which of ``passages`` contain ``term``, as booleans in the same order.

@@ -139,13 +139,21 @@ def test_contains_tells_which_passages_have_a_term_without_reading_them():
     assert index.contains("bank", []).tolist() == []
 
 
-def test_article_passages_and_article_has_answer_from_the_postings():
+def test_article_passages_and_articles_having_answer_from_the_postings():
     index = SentenceIndex(Analyzer())
     index.add(ARTICLES)
     assert list(index.article_passages("b")) == [2, 3, 4]
     assert index.article_passages("nope") == range(0)
-    assert index.article_has("b", "oil") and index.article_has("b", "rate")
-    assert not index.article_has("a", "oil") and not index.article_has("c", "bank") and not index.article_has("x", "oil")
+    assert index.articles_having("oil", ["a", "b", "c", "x"]).tolist() == [False, True, False, False]
+    assert index.articles_having("rate", ["b", "a", "c"]).tolist() == [True, True, False]
+    assert index.articles_having("zebra", ["a"]).tolist() == [False]
+
+
+def test_ordered_terms_are_the_analysis_of_the_passage():
+    index = SentenceIndex(Analyzer())
+    index.add(ARTICLES)
+    for number, passage in enumerate(index.passages):
+        assert index.ordered_terms(number) == index.analyzer.terms(passage.text)
 
 
 def test_score_passages_equals_top_for_the_passages_asked_about():
