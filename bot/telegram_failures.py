@@ -30,6 +30,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import AIORateLimiter, ContextTypes
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.formatting import clip
 from bot.source_replies import to_plain
 
 log = logging.getLogger(__name__)
@@ -131,13 +132,7 @@ async def send_reply(message: Message, text_html: str, markup: InlineKeyboardMar
 
 def plain_text(text_html: str) -> str:
     """What an HTML reply says, without markup, clipped to one message."""
-    text = to_plain(text_html)
-    limit = MessageLimit.MAX_TEXT_LENGTH
-    return text if len(text.encode("utf-16-le")) <= 2 * limit else _clip_utf16(text, limit - 1) + "…"
-
-
-def _clip_utf16(text: str, units: int) -> str:
-    return text.encode("utf-16-le")[: 2 * units].decode("utf-16-le", errors="ignore")
+    return clip(to_plain(text_html), MessageLimit.MAX_TEXT_LENGTH)
 
 
 def unreachable_chat(update: object, context: ContextTypes.DEFAULT_TYPE) -> tuple[int, str] | None:
