@@ -51,24 +51,37 @@ class _PassageColumns(Sequence[Passage]):
         self._text = bytearray()
         self._text_ends = array("q")
         self.articles: list[Article] = []
+        # Where each article's passages start; a passage's position in its
+        # article is its distance from there, so no column is spent on it.
+        self.article_starts = array("q")
         self.article_numbers = array("i")
-        self.positions = array("i")
 
     def __len__(self) -> int:
         return len(self._text_ends)
 
-    def append(self, text: str, article_number: int, position: int) -> None:
+    def add_article(self, article: Article) -> int:
+        """Register an article whose passages follow; returns its number."""
+        self.articles.append(article)
+        self.article_starts.append(len(self))
+        return len(self.articles) - 1
+
+    def append(self, text: str, article_number: int) -> None:
         self._text += text.encode("utf-8")
         self._text_ends.append(len(self._text))
         self.article_numbers.append(article_number)
-        self.positions.append(position)
+
+    def span(self, article_number: int) -> range:
+        """The passage numbers of one article."""
+        following = article_number + 1
+        end = self.article_starts[following] if following < len(self.article_starts) else len(self)
+        return range(self.article_starts[article_number], end)
 
     def export(self) -> dict[str, np.ndarray]:
         return {
             "text": np.frombuffer(self._text, dtype=np.uint8),
             "text_ends": np.frombuffer(self._text_ends, dtype=np.int64),
             "article_numbers": np.frombuffer(self.article_numbers, dtype=np.int32),
-            "positions": np.frombuffer(self.positions, dtype=np.int32),
+            "article_starts": np.frombuffer(self.article_starts, dtype=np.int64),
         }
 
     @classmethod
@@ -77,7 +90,7 @@ class _PassageColumns(Sequence[Passage]):
         columns._text = bytearray(state["text"].tobytes())
         columns._text_ends = array("q", state["text_ends"].tobytes())
         columns.article_numbers = array("i", state["article_numbers"].tobytes())
-        columns.positions = array("i", state["positions"].tobytes())
+        columns.article_starts = array("q", state["article_starts"].tobytes())
         columns.articles = articles
         return columns
 
@@ -94,7 +107,8 @@ class _PassageColumns(Sequence[Passage]):
     def __getitem__(self, number: int | slice) -> Passage | list[Passage]:
         if isinstance(number, slice):
             return [self[n] for n in range(*number.indices(len(self)))]
-        return Passage(self.articles[self.article_numbers[number]], self.positions[number], self.text(number))
+        article = self.article_numbers[number]
+        return Passage(self.articles[article], number - self.article_starts[article], self.text(number))
 
 
 class SentenceIndex:
@@ -106,7 +120,7 @@ class SentenceIndex:
         self._postings = PostingLists()
         self._lengths = array("i")
         self._total_length = 0
-        self._articles: dict[str, range] = {}
+        self._articles: dict[str, int] = {}  # article id → article number
         # Every passage's terms in order, as vocabulary numbers in one flat
         # array with each passage's end: answer features read a few hundred
         # candidates' terms per question, and analysing their text again
@@ -142,13 +156,11 @@ class SentenceIndex:
         if article.article_id in self._articles:
             return False
         columns = self._passages
-        article_number = len(columns.articles)
-        columns.articles.append(article)
-        start = len(columns)
-        for position, sentence in enumerate(sentences):
+        article_number = columns.add_article(article)
+        for sentence in sentences:
             self._add_passage(sentence)
-            columns.append(sentence, article_number, position)
-        self._articles[article.article_id] = range(start, len(columns))
+            columns.append(sentence, article_number)
+        self._articles[article.article_id] = article_number
         self._average_idf = None
         return True
 
@@ -208,12 +220,7 @@ class SentenceIndex:
         vocabulary = state["vocabulary"].tobytes().decode("utf-8")
         index._vocabulary = vocabulary.split("\n") if vocabulary else []
         index._term_numbers = {term: number for number, term in enumerate(index._vocabulary)}
-        sizes = np.bincount(state["article_numbers"], minlength=len(articles))
-        ends = np.cumsum(sizes).tolist()
-        index._articles = {
-            article.article_id: range(end - size, end)
-            for article, size, end in zip(articles, sizes.tolist(), ends, strict=True)
-        }
+        index._articles = {article.article_id: number for number, article in enumerate(articles)}
         return index
 
     # ---- looking up ------------------------------------------------------------------------
@@ -232,14 +239,15 @@ class SentenceIndex:
 
     def article_passages(self, article_id: str) -> range:
         """The passage numbers of one article's sentences (empty for an unknown article)."""
-        return self._articles.get(article_id, range(0))
+        number = self._articles.get(article_id)
+        return range(0) if number is None else self._passages.span(number)
 
     def articles_having(self, term: str, article_ids: Sequence[str]) -> np.ndarray:
         """Which of the articles have ``term`` in some sentence, as booleans: binary searches, no reading."""
         term_id = self._term_numbers.get(term)
         if term_id is None or not article_ids:
             return np.zeros(len(article_ids), dtype=bool)
-        spans = [self._articles.get(article_id, range(0)) for article_id in article_ids]
+        spans = [self.article_passages(article_id) for article_id in article_ids]
         starts = np.fromiter((span.start for span in spans), dtype=np.int64, count=len(spans))
         stops = np.fromiter((span.stop for span in spans), dtype=np.int64, count=len(spans))
         postings, _counts = self._postings.get(term_id)
@@ -247,7 +255,7 @@ class SentenceIndex:
 
     def article_sentences(self, article_id: str) -> list[Passage]:
         """The sentences of one article in reading order."""
-        return [self.passages[number] for number in self._articles.get(article_id, ())]
+        return [self.passages[number] for number in self.article_passages(article_id)]
 
     def passage_terms(self, passage: int) -> Counter[str]:
         """The index terms of one passage with their frequencies."""

@@ -25,7 +25,7 @@ _MAX_FREQUENCY = np.iinfo(np.uint16).max
 class PostingLists:
     """Term number → the passages containing it (ascending) and the term's count in each."""
 
-    def __init__(self, merge_threshold: int = 2_000_000) -> None:
+    def __init__(self, merge_threshold: int = 1_000_000) -> None:
         self._merge_threshold = merge_threshold
         self._offsets = np.zeros(1, dtype=np.int64)
         self._passages = _EMPTY_PASSAGES

@@ -68,10 +68,10 @@ _STEMMER = SnowballStemmer("english", ignore_stopwords=False)
 ANALYSIS_VERSION = 2
 # Frequent words are met early, so a cache that simply stops growing keeps
 # most of its hits while bounding memory on an ever-growing vocabulary.
-TERM_CACHE_SIZE = 1 << 17
+TERM_CACHE_SIZE = 1 << 16
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 14)
 def _stem(word: str) -> str:
     return _STEMMER.stem(word)
 
