@@ -229,10 +229,13 @@ async def test_a_group_that_removes_the_bot_or_a_user_who_blocks_it_loses_the_sc
 
 async def test_subscribe_off_stops_the_daily_briefing(bot_api, analyzer, clock):
     async with polling(app := application(bot_api, make_lede(analyzer), clock)):
+        # One at a time, as a person would: updates are handled concurrently.
         bot_api.send_user_message(USER, USER, "/subscribe 08:00")
+        await bot_api.wait_for_messages(USER, 1)
         bot_api.send_user_message(USER, USER, "/subscribe off")
+        [_, stopped] = await bot_api.wait_for_messages(USER, 2)
         bot_api.send_user_message(USER, USER, "/subscribe off")
-        [_, stopped, none] = await bot_api.wait_for_messages(USER, 3)
+        [*_, none] = await bot_api.wait_for_messages(USER, 3)
         clock.advance(timedelta(days=1))
         await bot_api.assert_no_messages(USER, within=10 * CHECK)
         assert not briefing_jobs(app)
