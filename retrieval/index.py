@@ -6,8 +6,8 @@ term has a posting list (see :mod:`retrieval.postings`): adding an article
 appends to a few lists, and a query looks only at the sentences that contain
 its terms, scored with numpy. The formula, its parameters (k1, b) and the
 epsilon floor for negative IDF are rank-bm25's; a test holds the two equal.
-Sentences are kept as plain columns (text, article, position) rather than an
-object each, which is what lets a million of them fit in a few hundred MB.
+Sentences are kept as plain columns (text, article, term numbers) rather than
+an object each, which is what lets a million of them fit in a few hundred MB.
 """
 
 from __future__ import annotations
