@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from corpus.schedule import DailySchedule, InvalidSchedule, parse_schedule
 from corpus.store import EVERYONE, ScheduleRow, Store
 from corpus.visibility import Visibility
-from retrieval.answer import Answer, Candidate, answer_question
+from retrieval.answer import Answer, Candidate
 from retrieval.briefing import Briefing, NewsItem, article_moment, brief
 from retrieval.index import Passage, SentenceIndex
 
@@ -94,6 +94,7 @@ class Briefings:
     visibility: Visibility
     _lock: threading.RLock
     ask: Callable[[str, int], Outcome]
+    _answer_from_visible: Callable[..., Answer]
 
     def brief(
         self,
@@ -191,11 +192,7 @@ class Briefings:
         record = self.store.answer_record(number)
         if record is None or record.chat != chat:
             return Expired()
-        assert self.index is not None, "this Lede only stores"
-        with self._lock:
-            visible = self.visibility.rule_for(chat)
-            outcome = answer_question(self.index, record.question, alternatives=MORE_ANSWERS,
-                                      accept=lambda passage: visible(passage.article.article_id))
+        outcome = self._answer_from_visible(record.question, chat, alternatives=MORE_ANSWERS)
         shown = (record.article_id, record.position)
         ranked = (outcome.best, *outcome.alternatives) if outcome.best else ()
         return tuple(c for c in ranked if (c.passage.article.article_id, c.passage.position) != shown)[:MORE_ANSWERS]

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from bot.briefing_service import Briefings
 from bot.config import Config, Mode
@@ -230,9 +231,16 @@ class Lede(Briefings):
             reason = ("That has only common words like “what” and “the”; say who or what you are asking about."
                       if words(question) else "There are no words in that to search for; ask me a question in words.")
             return InvalidQuestion(question, reason)
+        return self._answer_from_visible(question, chat)
+
+    def _answer_from_visible(self, question: str, chat: int, **options: Any) -> Answer:
+        """Rank ``question`` over the articles ``chat`` may see (``options`` go to :func:`answer_question`)."""
+        assert self.index is not None, "this Lede only stores"
         with self._lock:
             visible = self.visibility.rule_for(chat)
-            return answer_question(self.index, question, accept=lambda passage: visible(passage.article.article_id))
+            return answer_question(
+                self.index, question, accept=lambda passage: visible(passage.article.article_id), **options
+            )
 
     # ---- adding sources ------------------------------------------------------------------
 
