@@ -18,6 +18,10 @@ it stands for:
 ``defines``         the sentence reads as a definition ("X is a ..."): it says what its subject is.
 ``title``           coverage of the question by the article's title.
 ``article``         coverage of the question by the whole article.
+``article_rare``    the same with each term weighted by its specificity squared: the story must
+                    name what the question names (its rarest words: a country, a company, a
+                    person). A story about Austria's exports does not answer a question about
+                    Spain's, however well one of its sentences matches the rest.
 ``context``         coverage the previous sentence adds: "He said ..." answers a question about
                     the man named one sentence earlier.
 ``novelty``         share of the sentence's terms the question lacks: an answer says something
@@ -59,6 +63,7 @@ FEATURES: tuple[str, ...] = (
     "defines",
     "title",
     "article",
+    "article_rare",
     "context",
     "novelty",
     "length",
@@ -113,10 +118,13 @@ def candidate_features(index: SentenceIndex, question: Question, hits: Sequence[
     articles = {article.article_id: article for article in (index.passages[number].article for number, _ in hits)}
     title_coverage: dict[str, float] = {}
     article_coverage: dict[str, float] = {}
+    article_rare_coverage: dict[str, float] = {}
+    rarity = {term: weight * weight for term, weight in specificity.items()}
     for article, terms in zip(articles.values(), _article_terms(index, list(articles), query), strict=True):
         title = frozenset(index.analyzer.terms(article.title))
         title_coverage[article.article_id] = coverage(query, title, specificity)
         article_coverage[article.article_id] = coverage(query, terms | title, specificity)
+        article_rare_coverage[article.article_id] = coverage(query, terms | title, rarity)
     rows = []
     for (number, score), terms, term_set in zip(hits, ordered_terms, term_sets, strict=True):
         passage = index.passages[number]
@@ -133,6 +141,7 @@ def candidate_features(index: SentenceIndex, question: Question, hits: Sequence[
                 float(bool(_DEFINITION.match(passage.text))),
                 title_coverage[article_id],
                 article_coverage[article_id],
+                article_rare_coverage[article_id],
                 coverage(query, term_set | _previous_terms(index, number, passage), specificity) - own,
                 len(term_set - set(core.terms)) / len(term_set) if term_set else 0.0,
                 math.log1p(len(terms)) / 5,

@@ -27,6 +27,7 @@ class AnswerType(Enum):
     PERSON = "person"
     NUMBER = "number"
     DATE = "date"
+    DURATION = "duration"
     PLACE = "place"
     REASON = "reason"
     OTHER = "other"
@@ -34,8 +35,9 @@ class AnswerType(Enum):
 
 # "what/which <a few words> <noun>", but not "what did ..." ("what did the official say").
 _WHICH = r"\b(?:what|which) (?!(?:is|was|are|were|do|does|did|has|have|had|will|would|can|could)\b)"
+_DURATION = re.compile(r"\bhow long\b")
 _QUANTITY = re.compile(
-    r"\bhow (?:many|much|long|old|far|big|large|tall|high|deep|fast|heavy|wide|often)\b|" + _WHICH
+    r"\bhow (?:many|much|old|far|big|large|tall|high|deep|fast|heavy|wide|often)\b|" + _WHICH
     + r"(?:[\w-]+ ){0,2}?(?:percentage|percent|proportion|share|amount|number|price|rate|size|age|figure)\b"
 )
 _DATE = re.compile(r"\bwhen\b|" + _WHICH + r"(?:year|date|day|month|time|century|decade)\b")
@@ -77,6 +79,7 @@ def expected_answer(question: str) -> AnswerType:
     """The answer type a question asks for; quantity and date patterns win over "what"."""
     text = " ".join(question.lower().replace("’", "'").split())
     for pattern, answer_type in (
+        (_DURATION, AnswerType.DURATION),
         (_QUANTITY, AnswerType.NUMBER),
         (_DATE, AnswerType.DATE),
         (_PLACE, AnswerType.PLACE),
@@ -104,6 +107,13 @@ _NUMBER = re.compile(
     r"hundred|thousand|million|billion|trillion|mln|bln|dozen|half|quarter|pct|percent)\b",
     re.IGNORECASE,
 )
+# "frozen since August 1985", "for three years", "from 27 BC to 476 AD".
+_DURATION_CUES = re.compile(
+    r"\bsince\b|\buntil\b|\b(?:from|between)\b[^.;]*?\b(?:to|and|until)\b[^.;]*?\d|"
+    r"(?:\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+    r"several|few|many|a|an)\b)[\s-]+(?:years?|months?|weeks?|days?|hours?|minutes?|decades?|centuries)\b",
+    re.IGNORECASE,
+)
 _REASON_CUES = re.compile(
     r"\b(?:because|due to|owing to|thanks to|as a result|result of|caused|causes?|so that|so as to|in order to|"
     r"aim(?:s|ed)? (?:at|to)|reflect(?:s|ed|ing)?|blam(?:e|ed|ing)|attribut(?:e|ed|ing)|led to|reasons?|"
@@ -120,6 +130,8 @@ def sentence_holds(answer_type: AnswerType, sentence: str, question_words: froze
         return bool(_NUMBER.search(sentence))
     if answer_type is AnswerType.DATE:
         return bool(_YEAR.search(sentence) or _DATE_WORDS.search(sentence))
+    if answer_type is AnswerType.DURATION:
+        return bool(_DURATION_CUES.search(sentence))
     if answer_type is AnswerType.REASON:
         return bool(_REASON_CUES.search(sentence))
     if answer_type is AnswerType.PLACE:

@@ -63,6 +63,20 @@ CASES = {
         ],
         "It said money supply growth was too fast.",
     ),
+    "article_rare": (
+        "Why did Spain cut its export forecast?",
+        [
+            Article(
+                "s1",
+                "Spain revises its targets",
+                ("Spain's economy minister met bankers on Monday.", "Export growth was revised down because of the strong peseta."),
+            ),
+            Article("s2", "Austrian outlook", ("Economists cut their export forecast because of weak demand in the east.",)),
+            # Other trade stories make "cut", "export" and "forecast" common words; "Spain" stays rare.
+            *(Article(f"s{n}", "Trade", ("Firms cut jobs as export orders fell.", "The forecast for trade was unchanged.")) for n in (3, 4)),
+        ],
+        "Export growth was revised down because of the strong peseta.",
+    ),
     "context": (
         "Why did Siemens cut its profit forecast?",
         [
@@ -76,6 +90,9 @@ CASES = {
         "It blamed the weak dollar for the cut in its forecast.",
     ),
 }
+# Features that read the same evidence stand in for each other when one is
+# switched off: both article coverages see that the Bundesbank is named in a1.
+SWITCHED_OFF_WITH = {"article": ("article", "article_rare")}
 
 
 @pytest.mark.parametrize("feature", sorted(CASES))
@@ -86,7 +103,7 @@ def test_the_feature_favours_the_right_sentence_and_the_ranking_depends_on_it(fe
     assert values[right] == max(values.values()) > min(values.values())
     model = RankingModel.load()
     assert best(index, question, model) == right
-    assert best(index, question, model.without(feature)) != right
+    assert best(index, question, model.without(*SWITCHED_OFF_WITH.get(feature, (feature,)))) != right
 
 
 def test_local_coverage_discounts_the_topic_word_every_candidate_shares():

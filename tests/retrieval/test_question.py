@@ -12,7 +12,9 @@ from retrieval.question import AnswerType, expected_answer, question_words, sent
     [
         ("Who did Vance meet?", AnswerType.PERSON),
         ("which japanese oil company had the biggest share?", AnswerType.PERSON),
-        ("How long was Trump's call with Putin?", AnswerType.NUMBER),
+        ("How long was Trump's call with Putin?", AnswerType.DURATION),
+        ("how long has peru's gasoline price been frozen?", AnswerType.DURATION),
+        ("how much does the IEA expect demand to grow?", AnswerType.NUMBER),
         ("what inflation rate does ANZ forecast?", AnswerType.NUMBER),
         ("When did the Titanic sink?", AnswerType.DATE),
         ("in which papua new guinea province is the gold field?", AnswerType.PLACE),
@@ -30,6 +32,8 @@ def test_the_expected_answer_type_comes_from_the_question_words(question, answer
     [
         (AnswerType.NUMBER, "Output fell 4.5 pct.", "Output fell."),
         (AnswerType.DATE, "It sank in April 1912.", "It sank quickly."),
+        (AnswerType.DURATION, "The price has been frozen since August 1985.", "The price rose 20 pct in 1985."),
+        (AnswerType.DURATION, "The call lasted two hours.", "The call was on 12 February."),
         (AnswerType.REASON, "It fell because exports slowed.", "It fell sharply."),
         (AnswerType.PLACE, "The talks were held in Vienna.", "The talks were held on time."),
         (AnswerType.PERSON, "Opec met, said Subroto.", "Opec met, the minister said."),
