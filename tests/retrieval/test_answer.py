@@ -8,7 +8,7 @@ import pytest
 
 from corpus.article import Article
 from corpus.loader import load_paths
-from retrieval.answer import answer_question, merge_near_duplicates, rank_candidates
+from retrieval.answer import NEAR_DUPLICATE, _sizes_within_reach, answer_question, merge_near_duplicates, rank_candidates
 from retrieval.index import SentenceIndex
 from retrieval.lexicon import Lexicon
 from retrieval.ranker import RankingModel
@@ -141,3 +141,9 @@ def test_a_sentence_repeated_within_one_article_is_not_extra_support():
     ranked = merge_near_duplicates(rank_candidates(index, "Did the central bank raise rates?"))
     assert len(ranked) == 1
     assert ranked[0].support == 1
+
+
+def test_only_word_sets_of_comparable_size_are_compared_and_none_that_could_match_is_skipped():
+    for size in range(80):
+        allowed = [n for n in range(120) if min(n, size) >= NEAR_DUPLICATE * max(n, size)]
+        assert list(_sizes_within_reach(size)) == allowed
