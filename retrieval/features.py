@@ -189,16 +189,27 @@ class _SentenceTerms:
         first = np.concatenate(([True], pairs[1:] != pairs[:-1]))
         return np.bincount(pairs[first] // width, minlength=len(self.lengths))
 
-    def proximity(self, terms: Iterable[str]) -> list[float]:
-        """:func:`_proximity` of ``terms`` in each sentence."""
-        wanted = np.array(sorted({self.held.vocabulary[term] for term in terms}), dtype=np.int64)
+    def proximity(self, terms: Iterable[str]) -> np.ndarray:
+        """:func:`_proximity` of ``terms`` in each sentence.
+
+        Where no term repeats, the shortest window holding them all runs from
+        the first to the last, for all sentences at once; only the sentences
+        that repeat one need the sliding window.
+        """
+        wanted = sorted({self.held.vocabulary[term] for term in terms})
         chosen = np.isin(self.columns, wanted)
-        matches: list[list[tuple[int, int]]] = [[] for _ in self.lengths]
-        for row, place, column in zip(
-            self.rows[chosen].tolist(), self.places[chosen].tolist(), self.columns[chosen].tolist(), strict=True
-        ):
-            matches[row].append((place, column))
-        return [_proximity(found, length) for found, length in zip(matches, self.lengths.tolist(), strict=True)]
+        places, columns = self.places[chosen], self.columns[chosen]
+        occurrences = np.bincount(self.rows[chosen], minlength=len(self.lengths))
+        distinct = self.held.present[:, wanted].sum(axis=1)
+        ends = np.cumsum(occurrences)
+        starts = ends - occurrences
+        proximity = np.zeros(len(self.lengths))
+        once = (distinct >= 2) & (occurrences == distinct)
+        proximity[once] = distinct[once] / (places[ends[once] - 1] - places[starts[once]] + 1)
+        for row in np.flatnonzero((distinct >= 2) & (occurrences > distinct)).tolist():
+            matches = list(zip(places[starts[row] : ends[row]].tolist(), columns[starts[row] : ends[row]].tolist()))
+            proximity[row] = _proximity(matches, int(self.lengths[row]))
+        return proximity
 
 
 def candidate_features(index: SentenceIndex, question: Question, hits: Sequence[tuple[int, float]]) -> np.ndarray:
