@@ -48,6 +48,8 @@ NEAR_DUPLICATE = 0.8
 _COVERAGE = FEATURES.index("coverage")
 _EXACT_COVERAGE = FEATURES.index("exact_coverage")
 _WORD = re.compile(r"\w+")
+# ASCII bytes that are not word characters (\w) become spaces.
+_ASCII_WORDS = bytes(byte if chr(byte).isalnum() or chr(byte) == "_" else ord(" ") for byte in range(256))
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,7 +220,7 @@ def merge_near_duplicates(ranked: Sequence[Candidate], keep: int | None = None) 
     """
     groups: list[_Statement] = []
     for candidate in ranked:
-        words = frozenset(_WORD.findall(candidate.passage.text.lower()))
+        words = _words(candidate.passage.text)
         for group in groups:
             # Sets whose sizes differ by more than the threshold cannot reach it.
             if len(words) in group.reach and _jaccard(words, group.words) >= NEAR_DUPLICATE:
@@ -231,6 +233,19 @@ def merge_near_duplicates(ranked: Sequence[Candidate], keep: int | None = None) 
         Candidate(group.leader.passage, group.leader.score, group.leader.coverage, group.leader.exact_coverage, tuple(group.others))
         for group in groups
     ]
+
+
+def _words(text: str) -> frozenset[str]:
+    """The distinct words (``\\w+``) of ``text``, lower-cased.
+
+    In ASCII text the words are the runs of letters, digits and underscores:
+    a byte translation and a split find them twice as fast as the regular
+    expression, which text with other characters still goes through.
+    """
+    lowered = text.lower()
+    if lowered.isascii():
+        return frozenset(lowered.encode("ascii").translate(_ASCII_WORDS).decode("ascii").split())
+    return frozenset(_WORD.findall(lowered))
 
 
 class _Statement:
