@@ -164,20 +164,18 @@ class _SentenceTerms:
     def read(cls, index: SentenceIndex, passages: Sequence[int], vocabulary: Mapping[str, int]) -> _SentenceTerms:
         numbers, lengths = index.term_numbers(passages)
         owners = np.repeat(np.arange(len(passages)), lengths)
-        known = sorted((index.term_number(term), column) for term, column in vocabulary.items())
-        known = [(term_id, column) for term_id, column in known if term_id >= 0]
-        places = np.zeros(0, dtype=np.int64)
-        columns = np.zeros(0, dtype=np.int64)
-        if known and numbers.size:
-            ids = np.array([term_id for term_id, _ in known], dtype=np.int32)
-            found = np.minimum(np.searchsorted(ids, numbers), len(ids) - 1)
-            places = np.flatnonzero(ids[found] == numbers)
-            columns = np.array([column for _, column in known])[found[places]]
+        places, columns = _find(numbers, {index.term_number(term): column for term, column in vocabulary.items()})
         present = np.zeros((len(passages), len(vocabulary)), dtype=bool)
         present[owners[places], columns] = True
         return cls(TermMatrix(vocabulary, present), numbers, lengths, owners[places], places, columns)
 
-    def distinct(self) -> np.ndarray:
+    def novelty(self, terms: Iterable[str]) -> np.ndarray:
+        """The share of each sentence's distinct terms that are not ``terms`` (0 for a sentence without terms)."""
+        held = self.held.present[:, [self.held.vocabulary[term] for term in set(terms)]].sum(axis=1)
+        distinct = self._distinct()
+        return np.where(distinct > 0, (distinct - held) / np.maximum(distinct, 1), 0.0)
+
+    def _distinct(self) -> np.ndarray:
         """How many distinct terms each sentence has.
 
         Sorting (sentence, term) pairs: ``np.unique`` hashes, which is slower for a few thousand.
@@ -226,8 +224,6 @@ def candidate_features(index: SentenceIndex, question: Question, hits: Sequence[
     top_score = hits[0][1] if hits[0][1] > 0 else 1.0
     titles, articles, rows = _article_evidence(index, passages, vocabulary)
     own = held.coverage(query, specificity)
-    distinct = sentences.distinct()
-    core_held = held.present[:, [vocabulary[term] for term in core.terms]].sum(axis=1)
     columns = [
         np.array([score for _, score in hits]) / top_score,
         question.coverage(held, specificity),
@@ -239,10 +235,24 @@ def candidate_features(index: SentenceIndex, question: Question, hits: Sequence[
         titles.coverage(query, specificity)[rows],
         (articles | titles).coverage(query, specificity)[rows],
         (held | _previous_sentences(index, numbers, passages, vocabulary)).coverage(query, specificity) - own,
-        np.where(distinct > 0, (distinct - core_held) / np.maximum(distinct, 1), 0.0),
+        sentences.novelty(core.terms),
         [math.log1p(length) / 5 for length in sentences.lengths.tolist()],
     ]
     return np.column_stack(columns)
+
+
+def _find(numbers: np.ndarray, columns: Mapping[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Where in ``numbers`` the vocabulary numbers ``columns`` maps occur, and the column of each.
+
+    A binary search of the few wanted numbers per read number; -1 (a term
+    no passage has) is never read.
+    """
+    wanted = np.array(sorted(number for number in columns if number >= 0), dtype=np.int32)
+    if not wanted.size or not numbers.size:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    found = np.minimum(np.searchsorted(wanted, numbers), len(wanted) - 1)
+    places = np.flatnonzero(wanted[found] == numbers)
+    return places, np.array([columns[number] for number in wanted.tolist()])[found[places]]
 
 
 def _article_evidence(
