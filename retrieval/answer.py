@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -229,10 +229,7 @@ def merge_near_duplicates(ranked: Sequence[Candidate], keep: int | None = None) 
         else:
             if keep is None or len(groups) < keep:
                 groups.append(_Statement(words, candidate))
-    return [
-        Candidate(group.leader.passage, group.leader.score, group.leader.coverage, group.leader.exact_coverage, tuple(group.others))
-        for group in groups
-    ]
+    return [replace(group.leader, also_reported_by=tuple(group.others)) for group in groups]
 
 
 def _words(text: str) -> frozenset[str]:

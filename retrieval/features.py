@@ -89,7 +89,9 @@ class Question:
     def coverage(self, held: TermMatrix, weights: Mapping[str, float], *, related: bool = True) -> np.ndarray:
         """How much of the question each row of ``held`` accounts for: of the whole or of the core, the larger."""
         whole = held.coverage(self.query, weights, related=related)
-        return whole if self.core is self.query else np.maximum(whole, held.coverage(self.core, weights, related=related))
+        if self.core is self.query:
+            return whole
+        return np.maximum(whole, held.coverage(self.core, weights, related=related))
 
     @cached_property
     def answer_type(self) -> AnswerType:
