@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -48,6 +48,8 @@ NEAR_DUPLICATE = 0.8
 _COVERAGE = FEATURES.index("coverage")
 _EXACT_COVERAGE = FEATURES.index("exact_coverage")
 _WORD = re.compile(r"\w+")
+# ASCII bytes that are not word characters (\w) become spaces.
+_ASCII_WORDS = bytes(byte if chr(byte).isalnum() or chr(byte) == "_" else ord(" ") for byte in range(256))
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,27 +218,66 @@ def merge_near_duplicates(ranked: Sequence[Candidate], keep: int | None = None) 
     ``keep`` statements are returned (with all their support): callers that
     show a few need not pay for grouping hundreds.
     """
-    groups: list[tuple[frozenset[str], Candidate, list[Passage]]] = []
+    groups: list[_Statement] = []
     for candidate in ranked:
-        words = frozenset(_WORD.findall(candidate.passage.text.lower()))
-        for group_words, leader, others in groups:
+        words = _words(candidate.passage.text)
+        for group in groups:
             # Sets whose sizes differ by more than the threshold cannot reach it.
-            if min(len(words), len(group_words)) < NEAR_DUPLICATE * max(len(words), len(group_words)):
-                continue
-            if _jaccard(words, group_words) >= NEAR_DUPLICATE:
-                known = {leader.passage.article.article_id, *(p.article.article_id for p in others)}
-                if candidate.passage.article.article_id not in known:
-                    others.append(candidate.passage)
+            if len(words) in group.reach and _jaccard(words, group.words) >= NEAR_DUPLICATE:
+                group.add(candidate.passage)
                 break
         else:
             if keep is None or len(groups) < keep:
-                groups.append((words, candidate, []))
-    return [
-        Candidate(leader.passage, leader.score, leader.coverage, leader.exact_coverage, tuple(others))
-        for _, leader, others in groups
-    ]
+                groups.append(_Statement(words, candidate))
+    return [replace(group.leader, also_reported_by=tuple(group.others)) for group in groups]
+
+
+def _words(text: str) -> frozenset[str]:
+    """The distinct words (``\\w+``) of ``text``, lower-cased.
+
+    In ASCII text the words are the runs of letters, digits and underscores:
+    a byte translation and a split find them twice as fast as the regular
+    expression, which text with other characters still goes through.
+    """
+    lowered = text.lower()
+    if lowered.isascii():
+        return frozenset(lowered.encode("ascii").translate(_ASCII_WORDS).decode("ascii").split())
+    return frozenset(_WORD.findall(lowered))
+
+
+class _Statement:
+    """A group of near-identical sentences: the best-ranked one, its words, and the other articles' copies."""
+
+    __slots__ = ("words", "leader", "others", "reach")
+
+    def __init__(self, words: frozenset[str], leader: Candidate) -> None:
+        self.words = words
+        self.leader = leader
+        self.others: list[Passage] = []
+        # The word counts a set may have and still overlap these words by
+        # NEAR_DUPLICATE (a Jaccard index is at most smaller size / larger
+        # size): computed once per group, it spares most comparisons.
+        self.reach = _sizes_within_reach(len(words))
+
+    def add(self, passage: Passage) -> None:
+        """Count ``passage`` as support, unless its article already counts."""
+        known = {self.leader.passage.article.article_id, *(other.article.article_id for other in self.others)}
+        if passage.article.article_id not in known:
+            self.others.append(passage)
+
+
+def _sizes_within_reach(size: int) -> range:
+    """The set sizes ``n`` for which ``min(n, size) >= NEAR_DUPLICATE * max(n, size)``."""
+    fewest = size
+    while fewest > 0 and fewest - 1 >= NEAR_DUPLICATE * size:
+        fewest -= 1
+    most = size
+    while size >= NEAR_DUPLICATE * (most + 1):
+        most += 1
+    return range(fewest, most + 1)
 
 
 def _jaccard(first: frozenset[str], second: frozenset[str]) -> float:
-    union = len(first | second)
-    return len(first & second) / union if union else 1.0
+    shared = len(first & second)
+    union = len(first) + len(second) - shared
+    return shared / union if union else 1.0

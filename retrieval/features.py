@@ -91,10 +91,12 @@ class Question:
         core_text, attribution = split_attribution(text)
         return cls(text, query, analyzer.query(core_text) if attribution else query)
 
-    def coverage(self, terms: frozenset[str], weights: Mapping[str, float], *, related: bool = True) -> float:
-        """How much of the question ``terms`` account for: of the whole or of the core, the larger."""
-        whole = coverage(self.query, terms, weights, related=related)
-        return whole if self.core is self.query else max(whole, coverage(self.core, terms, weights, related=related))
+    def coverage(self, held: TermMatrix, weights: Mapping[str, float], *, related: bool = True) -> np.ndarray:
+        """How much of the question each row of ``held`` accounts for: of the whole or of the core, the larger."""
+        whole = held.coverage(self.query, weights, related=related)
+        if self.core is self.query:
+            return whole
+        return np.maximum(whole, held.coverage(self.core, weights, related=related))
 
     @cached_property
     def answer_type(self) -> AnswerType:
@@ -104,123 +106,227 @@ class Question:
     def words(self) -> frozenset[str]:
         return question_words(self.text)
 
+    @cached_property
+    def vocabulary(self) -> dict[str, int]:
+        """Every term a coverage can ask about, numbered: the whole's and the core's terms and their related terms."""
+        terms = dict.fromkeys(
+            term
+            for query in (self.query, self.core)
+            for term in (*query.terms, *(other for related in query.expansions.values() for other in related))
+        )
+        return {term: column for column, term in enumerate(terms)}
+
+
+@dataclass(frozen=True)
+class TermMatrix:
+    """Which of a question's terms each of some texts holds: a row per text, a column per term of the vocabulary.
+
+    Coverage is then a few numpy operations per question term for all the
+    candidates at once, instead of a Python loop per candidate and feature.
+    """
+
+    vocabulary: Mapping[str, int]
+    present: np.ndarray
+
+    def __or__(self, other: TermMatrix) -> TermMatrix:
+        """The terms either text of each row holds (a sentence and the one before it)."""
+        return TermMatrix(self.vocabulary, self.present | other.present)
+
+    def coverage(self, query: Query, weights: Mapping[str, float], *, related: bool = True) -> np.ndarray:
+        """The weighted share of question terms each row accounts for.
+
+        A term counts fully when present; with ``related``, a missing term
+        counts at the weight of its best related word that is present. Terms
+        are added up in question order, as a sum per row would.
+        """
+        total = sum(weights[term] for term in query.terms)
+        covered = np.zeros(len(self.present))
+        if total <= 0:
+            return covered
+        for term in query.terms:
+            match = self.present[:, self.vocabulary[term]]
+            expansions = query.expansions.get(term) if related else None
+            if expansions:
+                columns = [self.vocabulary[other] for other in expansions]
+                best = (self.present[:, columns] * np.fromiter(expansions.values(), dtype=np.float64)).max(axis=1)
+                match = np.where(match, 1.0, best)
+            covered += match * weights[term]
+        return np.minimum(covered / total, 1.0)
+
+
+@dataclass(frozen=True)
+class _SentenceTerms:
+    """Some sentences' stored terms, read once as arrays: what the sentence features are computed from."""
+
+    held: TermMatrix
+    numbers: np.ndarray  # the sentences' terms as vocabulary numbers, laid end to end
+    lengths: np.ndarray  # terms of each sentence, repeats counted
+    # Each occurrence of a question term: its sentence (row), its place in
+    # the sentences' terms laid end to end, and its column, in text order.
+    rows: np.ndarray
+    places: np.ndarray
+    columns: np.ndarray
+
+    @classmethod
+    def read(cls, index: SentenceIndex, passages: Sequence[int], vocabulary: Mapping[str, int]) -> _SentenceTerms:
+        numbers, lengths = index.term_numbers(passages)
+        owners = np.repeat(np.arange(len(passages)), lengths)
+        places, columns = _find(numbers, {index.term_number(term): column for term, column in vocabulary.items()})
+        present = np.zeros((len(passages), len(vocabulary)), dtype=bool)
+        present[owners[places], columns] = True
+        return cls(TermMatrix(vocabulary, present), numbers, lengths, owners[places], places, columns)
+
+    def novelty(self, terms: Iterable[str]) -> np.ndarray:
+        """The share of each sentence's distinct terms that are not ``terms`` (0 for a sentence without terms)."""
+        held = self.held.present[:, [self.held.vocabulary[term] for term in set(terms)]].sum(axis=1)
+        distinct = self._distinct()
+        return np.where(distinct > 0, (distinct - held) / np.maximum(distinct, 1), 0.0)
+
+    def _distinct(self) -> np.ndarray:
+        """How many distinct terms each sentence has.
+
+        Sorting (sentence, term) pairs: ``np.unique`` hashes, which is slower for a few thousand.
+        """
+        if not self.numbers.size:
+            return np.zeros(len(self.lengths), dtype=np.int64)
+        width = int(self.numbers.max()) + 1
+        pairs = np.sort(np.repeat(np.arange(len(self.lengths)), self.lengths) * width + self.numbers)
+        first = np.concatenate(([True], pairs[1:] != pairs[:-1]))
+        return np.bincount(pairs[first] // width, minlength=len(self.lengths))
+
+    def proximity(self, terms: Iterable[str]) -> np.ndarray:
+        """:func:`_proximity` of ``terms`` in each sentence.
+
+        Where no term repeats, the shortest window holding them all runs from
+        the first to the last, for all sentences at once; only the sentences
+        that repeat one need the sliding window.
+        """
+        wanted = sorted({self.held.vocabulary[term] for term in terms})
+        chosen = np.isin(self.columns, wanted)
+        places, columns = self.places[chosen], self.columns[chosen]
+        occurrences = np.bincount(self.rows[chosen], minlength=len(self.lengths))
+        distinct = self.held.present[:, wanted].sum(axis=1)
+        ends = np.cumsum(occurrences)
+        starts = ends - occurrences
+        proximity = np.zeros(len(self.lengths))
+        once = (distinct >= 2) & (occurrences == distinct)
+        proximity[once] = distinct[once] / (places[ends[once] - 1] - places[starts[once]] + 1)
+        for row in np.flatnonzero((distinct >= 2) & (occurrences > distinct)).tolist():
+            matches = list(zip(places[starts[row] : ends[row]].tolist(), columns[starts[row] : ends[row]].tolist()))
+            proximity[row] = _proximity(matches, int(self.lengths[row]))
+        return proximity
+
 
 def candidate_features(index: SentenceIndex, question: Question, hits: Sequence[tuple[int, float]]) -> np.ndarray:
     """One row of :data:`FEATURES` per hit ``(passage number, BM25 score)``, in hit order."""
-    query, core = question.query, question.core
+    if not hits:
+        return np.zeros((0, len(FEATURES)))
+    query, core, vocabulary = question.query, question.core, question.vocabulary
     specificity = {term: index.specificity(term) for term in {*query.terms, *core.terms}}
-    ordered_terms = [index.ordered_terms(number) for number, _ in hits]
-    term_sets = [frozenset(terms) for terms in ordered_terms]
-    local = _local_specificity({*query.terms, *core.terms}, term_sets)
-    top_score = hits[0][1] if hits and hits[0][1] > 0 else 1.0
-    # Title and whole-article evidence are properties of the article, so they
-    # are computed once per article, not once per candidate sentence.
-    articles = {article.article_id: article for article in (index.passages[number].article for number, _ in hits)}
-    title_coverage: dict[str, float] = {}
-    article_coverage: dict[str, float] = {}
-    article_rare_coverage: dict[str, float] = {}
+    numbers = [number for number, _ in hits]
+    passages = [index.passages[number] for number in numbers]
+    sentences = _SentenceTerms.read(index, numbers, vocabulary)
+    held = sentences.held
+    local = _local_specificity({*query.terms, *core.terms}, held)
+    top_score = hits[0][1] if hits[0][1] > 0 else 1.0
+    titles, articles, rows = _article_evidence(index, passages, vocabulary)
+    own = held.coverage(query, specificity)
     rarity = {term: weight * weight for term, weight in specificity.items()}
-    for article, terms in zip(articles.values(), _article_terms(index, list(articles), query), strict=True):
-        title = frozenset(index.analyzer.terms(article.title))
-        title_coverage[article.article_id] = coverage(query, title, specificity)
-        article_coverage[article.article_id] = coverage(query, terms | title, specificity)
-        article_rare_coverage[article.article_id] = coverage(query, terms | title, rarity)
-    rows = []
-    for (number, score), terms, term_set in zip(hits, ordered_terms, term_sets, strict=True):
-        passage = index.passages[number]
-        article_id = passage.article.article_id
-        own = coverage(query, term_set, specificity)
-        rows.append(
-            [
-                score / top_score,
-                question.coverage(term_set, specificity),
-                question.coverage(term_set, specificity, related=False),
-                question.coverage(term_set, local, related=False),
-                _proximity(core.terms, terms),
-                float(sentence_holds(question.answer_type, passage.text, question.words)),
-                float(bool(_DEFINITION.match(passage.text))),
-                title_coverage[article_id],
-                article_coverage[article_id],
-                article_rare_coverage[article_id],
-                coverage(query, term_set | _previous_terms(index, number, passage), specificity) - own,
-                len(term_set - set(core.terms)) / len(term_set) if term_set else 0.0,
-                math.log1p(len(terms)) / 5,
-            ]
-        )
-    return np.array(rows, dtype=np.float64).reshape(len(hits), len(FEATURES))
+    columns = [
+        np.array([score for _, score in hits]) / top_score,
+        question.coverage(held, specificity),
+        question.coverage(held, specificity, related=False),
+        question.coverage(held, local, related=False),
+        sentences.proximity(core.terms),
+        [float(sentence_holds(question.answer_type, passage.text, question.words)) for passage in passages],
+        [float(bool(_DEFINITION.match(passage.text))) for passage in passages],
+        titles.coverage(query, specificity)[rows],
+        (articles | titles).coverage(query, specificity)[rows],
+        (articles | titles).coverage(query, rarity)[rows],
+        (held | _previous_sentences(index, numbers, passages, vocabulary)).coverage(query, specificity) - own,
+        sentences.novelty(core.terms),
+        [math.log1p(length) / 5 for length in sentences.lengths.tolist()],
+    ]
+    return np.column_stack(columns)
 
 
-def coverage(
-    query: Query, terms: frozenset[str] | Mapping[str, int], weights: Mapping[str, float], *, related: bool = True
-) -> float:
-    """The weighted share of question terms that ``terms`` accounts for.
+def _find(numbers: np.ndarray, columns: Mapping[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Where in ``numbers`` the vocabulary numbers ``columns`` maps occur, and the column of each.
 
-    A term counts fully when present; with ``related``, a missing term counts
-    at the weight of its best related word that is present.
+    A binary search of the few wanted numbers per read number; -1 (a term
+    no passage has) is never read.
     """
-    total = sum(weights[term] for term in query.terms)
-    if total <= 0:
-        return 0.0
-    covered = 0.0
-    for term in query.terms:
-        if term in terms:
-            match = 1.0
-        elif related:
-            match = max((weight for other, weight in query.expansions.get(term, {}).items() if other in terms), default=0.0)
-        else:
-            match = 0.0
-        covered += match * weights[term]
-    return min(covered / total, 1.0)
+    wanted = np.array(sorted(number for number in columns if number >= 0), dtype=np.int32)
+    if not wanted.size or not numbers.size:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    found = np.minimum(np.searchsorted(wanted, numbers), len(wanted) - 1)
+    places = np.flatnonzero(wanted[found] == numbers)
+    return places, np.array([columns[number] for number in wanted.tolist()])[found[places]]
 
 
-def _local_specificity(terms: Iterable[str], candidates: Sequence[frozenset[str]]) -> dict[str, float]:
+def _article_evidence(
+    index: SentenceIndex, passages: Sequence[Passage], vocabulary: Mapping[str, int]
+) -> tuple[TermMatrix, TermMatrix, np.ndarray]:
+    """The question terms of each candidate article's title and body, and each candidate's article row.
+
+    Title and whole-article evidence are properties of the article, so they
+    are computed once per article, not once per candidate sentence. The body
+    is asked of the index's posting lists, not analysed again: a question's
+    candidates come from dozens of articles.
+    """
+    articles = {passage.article.article_id: passage.article for passage in passages}
+    row_of = {article_id: row for row, article_id in enumerate(articles)}
+    titles = np.zeros((len(articles), len(vocabulary)), dtype=bool)
+    for row, article in enumerate(articles.values()):
+        for term in index.analyzer.terms(article.title):
+            column = vocabulary.get(term)
+            if column is not None:
+                titles[row, column] = True
+    bodies = index.articles_having(list(vocabulary), list(articles))
+    rows = np.array([row_of[passage.article.article_id] for passage in passages])
+    return TermMatrix(vocabulary, titles), TermMatrix(vocabulary, bodies), rows
+
+
+def _previous_sentences(
+    index: SentenceIndex, numbers: Sequence[int], passages: Sequence[Passage], vocabulary: Mapping[str, int]
+) -> TermMatrix:
+    """The question terms of the sentence before each candidate in its article (none before the first)."""
+    following = [row for row, passage in enumerate(passages) if passage.position > 0]
+    before = _SentenceTerms.read(index, [numbers[row] - 1 for row in following], vocabulary).held.present
+    present = np.zeros((len(numbers), len(vocabulary)), dtype=bool)
+    present[following] = before
+    return TermMatrix(vocabulary, present)
+
+
+def _local_specificity(terms: Iterable[str], held: TermMatrix) -> dict[str, float]:
     """Lucene-style IDF of each term with the candidate list as the collection."""
-    count = len(candidates)
+    count = len(held.present)
     weights = {}
     for term in terms:
-        frequency = sum(term in candidate for candidate in candidates)
+        frequency = int(held.present[:, held.vocabulary[term]].sum())
         weights[term] = math.log(1 + (count - frequency + 0.5) / (frequency + 0.5))
     return weights
 
 
-def _proximity(query_terms: Sequence[str], terms: Sequence[str]) -> float:
-    """Distinct matched terms / the shortest window holding all of them (0 with fewer than two)."""
-    wanted = set(query_terms)
-    positions = [(place, term) for place, term in enumerate(terms) if term in wanted]
-    distinct = len({term for _, term in positions})
+def _proximity(matches: Sequence[tuple[int, int]], length: int) -> float:
+    """Distinct matched terms / the shortest window holding all of them (0 with fewer than two).
+
+    ``matches`` are the (place, term) of the question terms in the sentence,
+    in text order; ``length`` is the sentence's term count.
+    """
+    distinct = len({term for _, term in matches})
     if distinct < 2:
         return 0.0
-    best = len(terms)
-    counts: dict[str, int] = {}
+    best = length
+    counts: dict[int, int] = {}
     start = 0
-    for place, term in positions:
+    for place, term in matches:
         counts[term] = counts.get(term, 0) + 1
         while len(counts) == distinct:
-            first_place, first_term = positions[start]
+            first_place, first_term = matches[start]
             best = min(best, place - first_place + 1)
             counts[first_term] -= 1
             if not counts[first_term]:
                 del counts[first_term]
             start += 1
     return distinct / best
-
-
-def _article_terms(index: SentenceIndex, article_ids: Sequence[str], query: Query) -> list[frozenset[str]]:
-    """Which of the query's terms (and related terms) each article has somewhere.
-
-    Asked of the index's posting lists, one term at a time for all the
-    articles at once, not by analysing the articles again: a question's
-    candidates come from dozens of them.
-    """
-    wanted = {*query.terms, *(term for related in query.expansions.values() for term in related)}
-    present: dict[str, np.ndarray] = {term: index.articles_having(term, article_ids) for term in wanted}
-    return [frozenset(term for term, having in present.items() if having[number]) for number in range(len(article_ids))]
-
-
-def _previous_terms(index: SentenceIndex, number: int, passage: Passage) -> frozenset[str]:
-    if passage.position == 0 or number == 0:
-        return frozenset()
-    previous = index.passages[number - 1]
-    if previous.article is not passage.article:
-        return frozenset()
-    return frozenset(index.ordered_terms(number - 1))

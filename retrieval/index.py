@@ -242,16 +242,24 @@ class SentenceIndex:
         number = self._articles.get(article_id)
         return range(0) if number is None else self._passages.span(number)
 
-    def articles_having(self, term: str, article_ids: Sequence[str]) -> np.ndarray:
-        """Which of the articles have ``term`` in some sentence, as booleans: binary searches, no reading."""
-        term_id = self._term_numbers.get(term)
-        if term_id is None or not article_ids:
-            return np.zeros(len(article_ids), dtype=bool)
+    def articles_having(self, terms: Sequence[str], article_ids: Sequence[str]) -> np.ndarray:
+        """Which of the articles have which of the terms in some sentence: one row per article, one column per term.
+
+        Binary searches of each term's posting list for where the articles'
+        passages start and stop; nothing is read, and the articles' bounds are
+        looked up once for all the terms.
+        """
+        present = np.zeros((len(article_ids), len(terms)), dtype=bool)
         spans = [self.article_passages(article_id) for article_id in article_ids]
-        starts = np.fromiter((span.start for span in spans), dtype=np.int64, count=len(spans))
-        stops = np.fromiter((span.stop for span in spans), dtype=np.int64, count=len(spans))
-        postings, _counts = self._postings.get(term_id)
-        return np.searchsorted(postings, stops) > np.searchsorted(postings, starts)
+        # Starts then stops, in the postings' own type: searching a list with
+        # bounds of another type would convert the whole list first.
+        bounds = np.array([span.start for span in spans] + [span.stop for span in spans], dtype=np.int32)
+        for column, term in enumerate(terms):
+            term_id = self._term_numbers.get(term)
+            if term_id is not None:
+                places = np.searchsorted(self._postings.get(term_id)[0], bounds)
+                present[:, column] = places[len(spans) :] > places[: len(spans)]
+        return present
 
     def article_sentences(self, article_id: str) -> list[Passage]:
         """The sentences of one article in reading order."""
@@ -267,6 +275,25 @@ class SentenceIndex:
         end = self._term_ends[passage]
         vocabulary = self._vocabulary
         return [vocabulary[term] for term in self._term_ids[start:end]]
+
+    def term_numbers(self, passages: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+        """The terms of several passages as vocabulary numbers: one flat array in text order, and each passage's count.
+
+        Answer features read a few hundred candidates per question; numpy
+        gathers them at once, where listing each one's terms as strings
+        would cost more than the search itself.
+        """
+        ends = np.frombuffer(self._term_ends, dtype=np.int64)
+        numbers = np.asarray(passages, dtype=np.int64)
+        starts = np.where(numbers > 0, ends[numbers - 1], 0)
+        counts = ends[numbers] - starts
+        # Position of every term in the flat array: its passage's start plus its place in the passage.
+        offsets = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+        return np.frombuffer(self._term_ids, dtype=np.int32)[offsets], counts
+
+    def term_number(self, term: str) -> int:
+        """A term's vocabulary number, as :meth:`term_numbers` gives it; -1 for a term no passage has."""
+        return self._term_numbers.get(term, -1)
 
     def contains(self, term: str, passages: Sequence[int]) -> np.ndarray:
         """Which of ``passages`` contain ``term``, as booleans in the same order.

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from corpus.article import Article
 from corpus.loader import load_paths
-from retrieval.answer import answer_question, merge_near_duplicates, rank_candidates
+from retrieval.answer import (
+    NEAR_DUPLICATE,
+    _sizes_within_reach,
+    _words,
+    answer_question,
+    merge_near_duplicates,
+    rank_candidates,
+)
 from retrieval.index import SentenceIndex
 from retrieval.lexicon import Lexicon
 from retrieval.ranker import RankingModel
@@ -141,3 +149,21 @@ def test_a_sentence_repeated_within_one_article_is_not_extra_support():
     ranked = merge_near_duplicates(rank_candidates(index, "Did the central bank raise rates?"))
     assert len(ranked) == 1
     assert ranked[0].support == 1
+
+
+def test_only_word_sets_of_comparable_size_are_compared_and_none_that_could_match_is_skipped():
+    for size in range(80):
+        allowed = [n for n in range(120) if min(n, size) >= NEAR_DUPLICATE * max(n, size)]
+        assert list(_sizes_within_reach(size)) == allowed
+
+
+def test_near_duplicates_compare_the_lower_cased_words_of_ascii_and_other_text_alike():
+    texts = [
+        "The U.S. Fed's rate_cut: 3.5% (Q1)!\tNo\nchange",
+        "Kyiv’s “peace” plan — café ΚΑΦΕ",
+        " ".join(f"a{chr(code)}b {chr(code)}" for code in range(128)),
+        " ".join(f"a{chr(code)}b {chr(code)}" for code in range(0x250)),
+        "",
+    ]
+    for text in texts:
+        assert _words(text) == frozenset(re.findall(r"\w+", text.lower()))

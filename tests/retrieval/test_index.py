@@ -144,9 +144,26 @@ def test_article_passages_and_articles_having_answer_from_the_postings():
     index.add(ARTICLES)
     assert list(index.article_passages("b")) == [2, 3, 4]
     assert index.article_passages("nope") == range(0)
-    assert index.articles_having("oil", ["a", "b", "c", "x"]).tolist() == [False, True, False, False]
-    assert index.articles_having("rate", ["b", "a", "c"]).tolist() == [True, True, False]
-    assert index.articles_having("zebra", ["a"]).tolist() == [False]
+    assert index.articles_having(["oil", "rate", "zebra"], ["a", "b", "c", "x"]).tolist() == [
+        [False, True, False],
+        [True, True, False],
+        [False, False, False],
+        [False, False, False],
+    ]
+    assert index.articles_having(["rate"], ["b", "a", "c"]).tolist() == [[True], [True], [False]]
+    assert index.articles_having([], ["a"]).shape == (1, 0)
+
+
+def test_term_numbers_are_the_passages_terms_in_text_order():
+    index = SentenceIndex(Analyzer())
+    index.add([*ARTICLES, Article("d", "Stop words", ("It was so.", "Wheat was sold."))])
+    asked = [4, 0, 7, 6, 2, 8]
+    numbers, counts = index.term_numbers(asked)
+    assert counts.tolist() == [len(index.ordered_terms(p)) for p in asked]
+    assert 0 in counts.tolist()
+    assert numbers.tolist() == [index.term_number(term) for p in asked for term in index.ordered_terms(p)]
+    assert index.term_number("zebra") == -1
+    assert [array.tolist() for array in index.term_numbers([])] == [[], []]
 
 
 def test_ordered_terms_are_the_analysis_of_the_passage():
