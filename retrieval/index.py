@@ -188,12 +188,9 @@ class SentenceIndex:
         Articles are referred to by id (``article_ids``, as JSON); their
         metadata lives elsewhere (the store) and is handed back to :meth:`restore`.
         """
-        offsets, passages, frequencies = self._postings.arrays()
         return {
             **self._passages.export(),
-            "offsets": offsets,
-            "postings": passages,
-            "frequencies": frequencies,
+            **self._postings.export(),
             "lengths": np.frombuffer(self._lengths, dtype=np.int32),
             "term_ids": np.frombuffer(self._term_ids, dtype=np.int32),
             "vocabulary": np.frombuffer("\n".join(self._vocabulary).encode("utf-8"), dtype=np.uint8),
@@ -212,7 +209,7 @@ class SentenceIndex:
         """The index :meth:`export` described; ``articles`` are its articles, in the exported order."""
         index = cls(analyzer)
         index._passages = _PassageColumns.restore(state, articles)
-        index._postings = PostingLists.from_arrays(state["offsets"], state["postings"], state["frequencies"])
+        index._postings = PostingLists.restore(state)
         index._lengths = array("i", state["lengths"].tobytes())
         index._term_ids = array("i", state["term_ids"].tobytes())
         index._term_ends = array("q", np.cumsum(state["lengths"], dtype=np.int64).tobytes())

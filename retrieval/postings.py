@@ -1,18 +1,26 @@
 """Posting lists that stay compact at a million sentences and still take one more article cheaply.
 
-Most postings live in one frozen compressed-sparse-row block: for term ``t``,
-``passages[offsets[t]:offsets[t + 1]]`` are the sentences that contain it and
-``frequencies`` the same slice's counts, three numpy arrays for the whole
-vocabulary. New postings go to a small per-term tail of growable arrays;
-when the tail grows past a threshold it is merged into a new frozen block in
-a few vectorised passes. A per-term Python object for every term of a large
-vocabulary would cost more memory than the postings themselves.
+Most postings live in a few frozen compressed-sparse-row segments: for term
+``t``, ``passages[offsets[t]:offsets[t + 1]]`` are the sentences of that
+segment that contain it and ``frequencies`` the same slice's counts, three
+numpy arrays per segment for the whole vocabulary. Each segment holds a run
+of consecutive passages, so a term's list is its slices in segment order.
+New postings go to a small per-term tail of growable arrays; when the tail
+grows past a threshold it is folded into the newest segment, or into a new
+one once the newest is full. A per-term Python object for every term of a
+large vocabulary would cost more memory than the postings themselves.
+
+Segments are bounded rather than one block because folding copies the
+segment it folds into: with a single block, every fold held the old and the
+new copy of all postings at once, the process's peak memory. Bounded, the
+copy is at most one segment, and a query reads a few slices per term.
 """
 
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import NamedTuple
 
 import numpy as np
 
@@ -20,30 +28,60 @@ _EMPTY_PASSAGES = np.zeros(0, dtype=np.int32)
 _EMPTY_FREQUENCIES = np.zeros(0, dtype=np.uint16)
 # Counts above this are clipped; no sentence repeats a word 65,535 times.
 _MAX_FREQUENCY = np.iinfo(np.uint16).max
+# Offsets within a segment are int32: half the memory of int64 for a
+# vocabulary-long array per segment, and segments never come near 2**31.
+_MAX_SEGMENT = np.iinfo(np.int32).max // 2
+
+
+class Segment(NamedTuple):
+    """One frozen compressed-sparse-row block: the postings of a run of consecutive passages."""
+
+    offsets: np.ndarray  # int32, one more than the terms it covers
+    passages: np.ndarray  # int32, ascending within each term
+    frequencies: np.ndarray  # uint16
+
+    @property
+    def terms(self) -> int:
+        return len(self.offsets) - 1
+
+
+_EMPTY_SEGMENT = Segment(np.zeros(1, dtype=np.int32), _EMPTY_PASSAGES, _EMPTY_FREQUENCIES)
 
 
 class PostingLists:
     """Term number → the passages containing it (ascending) and the term's count in each."""
 
-    def __init__(self, merge_threshold: int = 1_000_000) -> None:
+    def __init__(self, merge_threshold: int = 250_000, segment_size: int = 2_000_000) -> None:
+        """``merge_threshold`` tail postings trigger a fold; folds stop growing a segment past ``segment_size``."""
+        if merge_threshold + segment_size > _MAX_SEGMENT:
+            raise ValueError(f"segments must stay below {_MAX_SEGMENT:,} postings")
         self._merge_threshold = merge_threshold
-        self._offsets = np.zeros(1, dtype=np.int64)
-        self._passages = _EMPTY_PASSAGES
-        self._frequencies = _EMPTY_FREQUENCIES
+        self._segment_size = segment_size
+        self._segments: list[Segment] = []
         self._tail: dict[int, tuple[array, array]] = {}
         self._tail_entries = 0
 
-    @classmethod
-    def from_arrays(cls, offsets: np.ndarray, passages: np.ndarray, frequencies: np.ndarray) -> PostingLists:
-        """Posting lists over a frozen block saved by :meth:`arrays`."""
-        postings = cls()
-        postings._offsets, postings._passages, postings._frequencies = offsets, passages, frequencies
-        return postings
+    def export(self) -> dict[str, np.ndarray]:
+        """Every segment's arrays, named ``postings.<segment>.<column>``, the tail folded in first.
 
-    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(offsets, passages, frequencies) of everything, the tail merged in first."""
+        Segments are saved as they are: joining them would hold a second copy of all postings.
+        """
         self.merge()
-        return self._offsets, self._passages, self._frequencies
+        state = {"postings.segments": np.array([len(self._segments)])}
+        for number, segment in enumerate(self._segments):
+            for column, values in segment._asdict().items():
+                state[f"postings.{number}.{column}"] = values
+        return state
+
+    @classmethod
+    def restore(cls, state: Mapping[str, np.ndarray]) -> PostingLists:
+        """The posting lists :meth:`export` described."""
+        postings = cls()
+        postings._segments = [
+            Segment(*(state[f"postings.{number}.{column}"] for column in Segment._fields))
+            for number in range(int(state["postings.segments"][0]))
+        ]
+        return postings
 
     def add(self, passage: int, term_counts: Iterable[tuple[int, int]]) -> None:
         """Record one passage's terms; passages must arrive in ascending order."""
@@ -59,73 +97,70 @@ class PostingLists:
             self.merge()
 
     def get(self, term: int) -> tuple[np.ndarray, np.ndarray]:
-        """(passages, counts) for one term; views into the frozen block where possible."""
-        if term + 1 < len(self._offsets):
-            start, end = self._offsets[term], self._offsets[term + 1]
-            passages, counts = self._passages[start:end], self._frequencies[start:end]
-        else:
-            passages, counts = _EMPTY_PASSAGES, _EMPTY_FREQUENCIES
+        """(passages, counts) for one term; a view into a segment where the term lies in only one."""
+        passages: list[np.ndarray] = []
+        counts: list[np.ndarray] = []
+        for segment in self._segments:
+            if term < segment.terms:
+                start, end = segment.offsets[term : term + 2].tolist()
+                if end > start:
+                    passages.append(segment.passages[start:end])
+                    counts.append(segment.frequencies[start:end])
         tail = self._tail.get(term)
-        if tail is None:
-            return passages, counts
-        tail_passages = np.frombuffer(tail[0], dtype=np.int32)
-        tail_counts = np.frombuffer(tail[1], dtype=np.uint16)
-        if not passages.size:
-            return tail_passages, tail_counts
-        return np.concatenate((passages, tail_passages)), np.concatenate((counts, tail_counts))
+        if tail is not None:
+            passages.append(np.frombuffer(tail[0], dtype=np.int32))
+            counts.append(np.frombuffer(tail[1], dtype=np.uint16))
+        if len(passages) == 1:
+            return passages[0], counts[0]
+        if not passages:
+            return _EMPTY_PASSAGES, _EMPTY_FREQUENCIES
+        return np.concatenate(passages), np.concatenate(counts)
 
     def document_frequencies(self, terms: int) -> np.ndarray:
         """How many passages contain each of terms ``0 … terms - 1``."""
         frequencies = np.zeros(terms, dtype=np.int64)
-        frozen = np.diff(self._offsets)
-        frequencies[: len(frozen)] = frozen
+        for segment in self._segments:
+            frequencies[: segment.terms] += np.diff(segment.offsets)
         for term, (passages, _counts) in self._tail.items():
             frequencies[term] += len(passages)
         return frequencies
 
     def document_frequency(self, term: int) -> int:
-        frozen = int(self._offsets[term + 1] - self._offsets[term]) if term + 1 < len(self._offsets) else 0
+        frequency = sum(
+            int(segment.offsets[term + 1] - segment.offsets[term]) for segment in self._segments if term < segment.terms
+        )
         tail = self._tail.get(term)
-        return frozen + (len(tail[0]) if tail else 0)
+        return frequency + (len(tail[0]) if tail else 0)
 
     def merge(self) -> None:
-        """Fold the tail into a new frozen block.
-
-        Frozen postings move in contiguous runs (all terms between two tail
-        terms shift by the same amount), so the merge copies a run per tail
-        term instead of computing a target for every posting: no temporary
-        array as large as the block itself.
-        """
+        """Fold the tail into the newest segment, or into a new one when the newest is full."""
         if not self._tail:
             return
-        old_offsets, old_passages, old_frequencies = self._offsets, self._passages, self._frequencies
-        old_terms = len(old_offsets) - 1
-        terms = max(old_terms, max(self._tail) + 1)
-        counts = np.zeros(terms, dtype=np.int64)
-        counts[:old_terms] = np.diff(old_offsets)
-        for term, (tail_passages, _) in self._tail.items():
-            counts[term] += len(tail_passages)
-        offsets = np.zeros(terms + 1, dtype=np.int64)
-        np.cumsum(counts, out=offsets[1:])
-        passages = np.empty(offsets[-1], dtype=np.int32)
-        frequencies = np.empty(offsets[-1], dtype=np.uint16)
-        shift = 0  # tail postings placed so far = how far frozen runs move right
-        run_start = 0  # first term of the current run of frozen postings
-        for term in sorted(self._tail):
-            tail_passages, tail_frequencies = self._tail[term]
-            run_end = min(term + 1, old_terms)  # the run includes this term's own frozen postings
-            if run_end > run_start:
-                source = slice(old_offsets[run_start], old_offsets[run_end])
-                target = slice(source.start + shift, source.stop + shift)
-                passages[target], frequencies[target] = old_passages[source], old_frequencies[source]
-            start = offsets[term + 1] - len(tail_passages)
-            passages[start : offsets[term + 1]] = np.frombuffer(tail_passages, dtype=np.int32)
-            frequencies[start : offsets[term + 1]] = np.frombuffer(tail_frequencies, dtype=np.uint16)
-            shift += len(tail_passages)
-            run_start = run_end
-        if old_terms > run_start:
-            source = slice(old_offsets[run_start], old_offsets[old_terms])
-            passages[source.start + shift : source.stop + shift] = old_passages[source]
-            frequencies[source.start + shift : source.stop + shift] = old_frequencies[source]
-        self._offsets, self._passages, self._frequencies = offsets, passages, frequencies
+        if self._segments and len(self._segments[-1].passages) < self._segment_size:
+            self._segments[-1] = _folded(self._segments[-1], self._tail)
+        else:
+            self._segments.append(_folded(_EMPTY_SEGMENT, self._tail))
         self._tail, self._tail_entries = {}, 0
+
+
+def _folded(segment: Segment, tail: dict[int, tuple[array, array]]) -> Segment:
+    """``segment`` with the tail's postings (all of later passages) after each term's own.
+
+    ``np.insert`` places every tail posting after its term's run in one
+    vectorised pass; its temporaries are the size of the tail, not of the segment.
+    """
+    terms = sorted(tail)
+    tail_terms = np.array(terms, dtype=np.int64)
+    counts = np.fromiter((len(tail[term][0]) for term in terms), dtype=np.int64, count=len(terms))
+    covered = max(segment.terms, terms[-1] + 1)
+    ends = np.full(covered + 1, len(segment.passages), dtype=np.int64)  # terms beyond the segment end at its end
+    ends[: len(segment.offsets)] = segment.offsets
+    # Each tail posting goes before the segment's position at its term's end.
+    positions = np.repeat(ends[tail_terms + 1], counts)
+    passages = np.insert(segment.passages, positions, np.frombuffer(b"".join(tail[term][0] for term in terms), dtype=np.int32))
+    frequencies = np.insert(
+        segment.frequencies, positions, np.frombuffer(b"".join(tail[term][1] for term in terms), dtype=np.uint16)
+    )
+    added = np.zeros(covered + 1, dtype=np.int64)
+    added[tail_terms + 1] = counts
+    return Segment((ends + np.cumsum(added)).astype(np.int32), passages, frequencies)

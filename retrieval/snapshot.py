@@ -24,7 +24,7 @@ from retrieval.text import Analyzer
 
 log = logging.getLogger(__name__)
 
-FORMAT = 3
+FORMAT = 4
 
 
 def save_snapshot(index: SentenceIndex, path: Path) -> None:

@@ -1,10 +1,11 @@
-"""Posting lists give the same answers before and after the tail is merged into the frozen block."""
+"""Posting lists give the same answers before and after the tail is folded into frozen segments."""
 
 from __future__ import annotations
 
 import random
 
 import numpy as np
+import pytest
 
 from retrieval.postings import PostingLists
 
@@ -14,10 +15,11 @@ def _as_lists(postings: PostingLists, term: int) -> tuple[list[int], list[int]]:
     return passages.tolist(), counts.tolist()
 
 
-def test_postings_read_back_in_passage_order_across_merges():
+@pytest.mark.parametrize("segment_size", [1, 50, 2_000_000])  # a segment per fold, a few, a single one
+def test_postings_read_back_in_passage_order_across_merges(segment_size):
     rng = random.Random(5)
     expected: dict[int, tuple[list[int], list[int]]] = {}
-    postings = PostingLists(merge_threshold=37)  # merges many times, at awkward points
+    postings = PostingLists(merge_threshold=37, segment_size=segment_size)  # merges many times, at awkward points
     for passage in range(400):
         terms = {rng.randrange(60): rng.randrange(1, 4) for _ in range(rng.randrange(0, 6))}
         postings.add(passage, terms.items())
@@ -41,6 +43,29 @@ def test_a_term_first_seen_after_a_merge_is_found():
     postings.merge()
     assert _as_lists(postings, 1) == ([0], [2])
     assert _as_lists(postings, 5) == ([1], [1])
+
+
+def test_folds_fill_the_newest_segment_until_it_is_full():
+    postings = PostingLists(merge_threshold=3, segment_size=5)
+    for passage in range(12):
+        postings.add(passage, [(passage % 2, 1), (2, 1)])  # two postings a passage: a fold every second passage
+    state = postings.export()
+    sizes = [state[f"postings.{n}.passages"].size for n in range(int(state["postings.segments"][0]))]
+    assert sizes == [8, 8, 8], "a segment takes folds while below its size, then a new one starts"
+    assert _as_lists(postings, 2) == (list(range(12)), [1] * 12)
+    assert _as_lists(postings, 1) == (list(range(1, 12, 2)), [1] * 6)
+
+
+def test_exported_segments_restore_to_the_same_lists():
+    postings = PostingLists(merge_threshold=4, segment_size=6)
+    for passage in range(30):
+        postings.add(passage, [(passage % 7, passage % 3 + 1), (9, 2)])
+    restored = PostingLists.restore(postings.export())
+    for term in range(11):
+        assert _as_lists(restored, term) == _as_lists(postings, term)
+    restored.add(30, [(9, 1), (12, 1)])
+    assert _as_lists(restored, 9)[0] == list(range(31))
+    assert _as_lists(restored, 12) == ([30], [1])
 
 
 def test_huge_counts_are_clipped_not_wrapped():
