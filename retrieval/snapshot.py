@@ -55,7 +55,10 @@ def load_snapshot(path: Path, analyzer: Analyzer, articles: Sequence[Article]) -
         log.warning("Ignoring unreadable index snapshot %s: %s", path, error)
         return None
     try:
-        if int(state["format"][0]) != FORMAT or state["fingerprint"].tobytes().decode("utf-8") != analyzer.fingerprint:
+        if int(state["format"][0]) != FORMAT:
+            log.info("Index snapshot %s has another layout (format %s); rebuilding", path, int(state["format"][0]))
+            return None
+        if state["fingerprint"].tobytes().decode("utf-8") != analyzer.fingerprint:
             log.info("Index snapshot %s was built by another analysis; rebuilding", path)
             return None
         saved_ids = SentenceIndex.exported_article_ids(state)

@@ -73,6 +73,15 @@ def test_a_snapshot_built_by_another_analysis_is_refused(saved):
     assert load_snapshot(path, Analyzer(OtherLexicon()), ARTICLES) is None
 
 
+def test_a_snapshot_of_another_layout_is_refused(saved, monkeypatch):
+    """An older snapshot's arrays mean something else: it is rebuilt, not read."""
+    original, path = saved
+    monkeypatch.setattr("retrieval.snapshot.FORMAT", 3)
+    save_snapshot(original, path)
+    monkeypatch.undo()
+    assert load_snapshot(path, Analyzer(), ARTICLES) is None
+
+
 @pytest.mark.parametrize("content", [b"", b"not a zip file", b"PK\x03\x04broken"])
 def test_a_damaged_snapshot_is_ignored_not_fatal(tmp_path, content):
     path = tmp_path / "lede.db.index.npz"
