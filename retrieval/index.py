@@ -25,6 +25,7 @@ import numpy as np
 from corpus.article import Article
 from corpus.sentences import split_sentences
 from retrieval.postings import PostingLists
+from retrieval.sentence_texts import SentenceTexts
 from retrieval.text import Analyzer
 
 # rank-bm25's BM25Okapi defaults.
@@ -46,10 +47,9 @@ class _PassageColumns(Sequence[Passage]):
     """The passages as a read-only sequence, built on access from compact columns."""
 
     def __init__(self) -> None:
-        # All sentence texts as one UTF-8 buffer: a str object per sentence
-        # costs ~50 bytes of overhead, a third of an average sentence.
-        self._text = bytearray()
-        self._text_ends = array("q")
+        # All sentence texts in one compressed buffer: a str object per sentence
+        # would cost ~50 bytes of overhead, a third of an average sentence.
+        self._texts = SentenceTexts()
         self.articles: list[Article] = []
         # Where each article's passages start; a passage's position in its
         # article is its distance from there, so no column is spent on it.
@@ -57,7 +57,7 @@ class _PassageColumns(Sequence[Passage]):
         self.article_numbers = array("i")
 
     def __len__(self) -> int:
-        return len(self._text_ends)
+        return len(self._texts)
 
     def add_article(self, article: Article) -> int:
         """Register an article whose passages follow; returns its number."""
@@ -66,8 +66,7 @@ class _PassageColumns(Sequence[Passage]):
         return len(self.articles) - 1
 
     def append(self, text: str, article_number: int) -> None:
-        self._text += text.encode("utf-8")
-        self._text_ends.append(len(self._text))
+        self._texts.append(text)
         self.article_numbers.append(article_number)
 
     def span(self, article_number: int) -> range:
@@ -78,8 +77,7 @@ class _PassageColumns(Sequence[Passage]):
 
     def export(self) -> dict[str, np.ndarray]:
         return {
-            "text": np.frombuffer(self._text, dtype=np.uint8),
-            "text_ends": np.frombuffer(self._text_ends, dtype=np.int64),
+            **self._texts.export(),
             "article_numbers": np.frombuffer(self.article_numbers, dtype=np.int32),
             "article_starts": np.frombuffer(self.article_starts, dtype=np.int64),
         }
@@ -87,16 +85,14 @@ class _PassageColumns(Sequence[Passage]):
     @classmethod
     def restore(cls, state: Mapping[str, np.ndarray], articles: list[Article]) -> _PassageColumns:
         columns = cls()
-        columns._text = bytearray(state["text"].tobytes())
-        columns._text_ends = array("q", state["text_ends"].tobytes())
+        columns._texts = SentenceTexts.restore(state)
         columns.article_numbers = array("i", state["article_numbers"].tobytes())
         columns.article_starts = array("q", state["article_starts"].tobytes())
         columns.articles = articles
         return columns
 
     def text(self, number: int) -> str:
-        start = self._text_ends[number - 1] if number else 0
-        return self._text[start : self._text_ends[number]].decode("utf-8")
+        return self._texts[number]
 
     @overload
     def __getitem__(self, number: int) -> Passage: ...
