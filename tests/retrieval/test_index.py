@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import random
 from pathlib import Path
@@ -12,6 +13,7 @@ from rank_bm25 import BM25Okapi
 from corpus.article import Article
 from corpus.loader import load_file
 from retrieval.index import SentenceIndex
+from retrieval.postings import PostingLists
 from retrieval.text import Analyzer
 
 REUTERS = Path(__file__).resolve().parents[3] / "shared" / "data" / "reuters21578.jsonl.gz"
@@ -126,6 +128,25 @@ def test_scores_equal_rank_bm25_on_thousands_of_real_sentences():
         assert set(hits) == {p for p in range(len(index)) if expected[p] != 0}
         for passage, score in hits.items():
             assert abs(score - expected[passage]) <= 1e-9
+
+
+@pytest.mark.skipif(not REUTERS.exists(), reason=f"shared Reuters data not found at {REUTERS}")
+def test_postings_spread_over_many_segments_score_as_one_block(monkeypatch):
+    """Folds at awkward points, many segments, articles added after: the same scores as a rebuild at once."""
+    articles = list(itertools.islice(load_file(REUTERS), 300))
+    whole = SentenceIndex(Analyzer())
+    whole.add(articles)
+    monkeypatch.setattr("retrieval.index.PostingLists", functools.partial(PostingLists, merge_threshold=97, segment_size=500))
+    segmented = SentenceIndex(Analyzer())
+    segmented.add(articles[:200])
+    segmented.top({"oil": 1.0}, 5)  # statistics read between additions, as a running bot does
+    segmented.add(articles[200:])
+    assert [p.text for p in segmented.passages] == [p.text for p in whole.passages]
+    for query in (["oil", "price"], ["bank", "rate", "cut"], ["wheat"], ["said", "pct", "mln", "dlrs"]):
+        weights = dict.fromkeys(query, 1.0)
+        assert segmented.top(weights, len(whole)) == whole.top(weights, len(whole))
+        assert [segmented.document_frequency(term) for term in query] == [whole.document_frequency(term) for term in query]
+    assert segmented.idf("said") == whole.idf("said")
 
 
 def test_contains_tells_which_passages_have_a_term_without_reading_them():
