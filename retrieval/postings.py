@@ -163,10 +163,10 @@ def _folded(segment: Segment, tail: dict[int, tuple[array, array]]) -> Segment:
     ends[: len(segment.offsets)] = segment.offsets
     # Each tail posting goes before the segment's position at its term's end.
     positions = np.repeat(ends[tail_terms + 1], counts)
-    passages = np.insert(segment.passages, positions, np.frombuffer(b"".join(tail[term][0] for term in terms), dtype=np.int32))
-    frequencies = np.insert(
-        segment.frequencies, positions, np.frombuffer(b"".join(tail[term][1] for term in terms), dtype=np.uint16)
-    )
+    tail_passages = np.frombuffer(b"".join(tail[term][0] for term in terms), dtype=np.int32)
+    passages = np.insert(segment.passages, positions, tail_passages)
+    tail_frequencies = np.frombuffer(b"".join(tail[term][1] for term in terms), dtype=np.uint16)
+    frequencies = np.insert(segment.frequencies, positions, tail_frequencies)
     added = np.zeros(covered + 1, dtype=np.int64)
     added[tail_terms + 1] = counts
     return Segment((ends + np.cumsum(added)).astype(np.int32), passages, frequencies)

@@ -136,7 +136,8 @@ def test_postings_spread_over_many_segments_score_as_one_block(monkeypatch):
     articles = list(itertools.islice(load_file(REUTERS), 300))
     whole = SentenceIndex(Analyzer())
     whole.add(articles)
-    monkeypatch.setattr("retrieval.index.PostingLists", functools.partial(PostingLists, merge_threshold=97, segment_size=500))
+    small_segments = functools.partial(PostingLists, merge_threshold=97, segment_size=500)
+    monkeypatch.setattr("retrieval.index.PostingLists", small_segments)
     segmented = SentenceIndex(Analyzer())
     segmented.add(articles[:200])
     segmented.top({"oil": 1.0}, 5)  # statistics read between additions, as a running bot does
