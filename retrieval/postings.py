@@ -56,8 +56,10 @@ class PostingLists:
         """``merge_threshold`` tail postings trigger a fold; folds stop growing a segment past ``segment_size``.
 
         The defaults bound a fold's copy to ~12 MB (2M postings) and leave nine
-        segments at a million sentences; the tail's per-term arrays cost ~8 MB
-        at 250k postings (16 MB at 1M, the former threshold).
+        segments at a million sentences. A small tail costs less (its per-term
+        arrays take ~8 MB at 250k postings, 16 MB at 1M), and, freed at every
+        fold, leaves fewer holes in the C heap: measured after building the 1M
+        benchmark, 30 MB of freed but resident heap at 250k, 70 MB at 1M.
         """
         if merge_threshold + segment_size > _MAX_SEGMENT:
             raise ValueError(f"segments must stay below {_MAX_SEGMENT:,} postings")
