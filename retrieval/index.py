@@ -227,9 +227,6 @@ class SentenceIndex:
         """Every indexed article, in the order it was added (briefings pick a period's from them)."""
         return self._passages.articles
 
-    def has_article(self, article_id: str) -> bool:
-        return article_id in self._articles
-
     def article_passages(self, article_id: str) -> range:
         """The passage numbers of one article's sentences (empty for an unknown article)."""
         number = self._articles.get(article_id)
