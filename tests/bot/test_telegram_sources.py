@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 from collections.abc import Iterator
 
@@ -17,7 +18,7 @@ from retrieval.index import SentenceIndex
 from retrieval.lexicon import Lexicon
 from retrieval.text import Analyzer
 from tests.support.bot_api import FakeBotApi, polling
-from tests.support.web_server import LocalWeb
+from tests.support.web_server import LocalWeb, Reply, big_feed
 
 USER, ADMIN, GROUP = 1001, 1002, -3003
 LOCAL_ONLY = FetchPolicy(allowed_networks=(ipaddress.ip_network("127.0.0.1/32"),), read_timeout=0.5)
@@ -147,3 +148,23 @@ async def test_feeds_are_polled_on_the_job_queue_at_the_configured_interval(bot_
     [job] = app.job_queue.jobs()
     assert job.callback.__name__ == "poll_feeds"
     assert job.job.trigger.interval.total_seconds() == 123
+
+
+async def test_the_job_queue_reads_what_a_followed_feed_publishes_later(bot_api, analyzer, web):
+    """The poll job itself, not a call from the test: bulletin 2 appears in the feed after /feed add."""
+    published = 1
+    web.routes["/bulletins.xml"] = lambda request: Reply(
+        body=big_feed(web.base, published), content_type="application/rss+xml"
+    )
+    lede = Lede(SentenceIndex(analyzer), Store.open(":memory:"), fetch_policy=LOCAL_ONLY, feed_interval=0.5)
+    async with polling(application(bot_api, lede, feed_interval=0.5)):
+        bot_api.send_user_message(USER, USER, f"/feed add {web.url('/bulletins.xml')}")
+        [added] = await bot_api.wait_for_messages(USER)
+        published = 2
+        for _ in range(100):  # the job runs every 0.5 s; give it up to 10 s
+            if lede.sources(USER).total_articles == 2:
+                break
+            await asyncio.sleep(0.1)
+        answer = await ask(bot_api, USER, "what did bulletin number 2 report?")
+    assert added.text == "Following Harbour Bulletins. 1 new article, 0 already known."
+    assert answer.startswith("Bulletin number 2 reports that the harbour pilots held meeting 2 on Monday.")
