@@ -229,7 +229,8 @@ def candidate_features(index: SentenceIndex, question: Question, hits: Sequence[
     held = sentences.held
     local = _local_specificity({*query.terms, *core.terms}, held)
     top_score = hits[0][1] if hits[0][1] > 0 else 1.0
-    titles, articles, rows = _article_evidence(index, passages, vocabulary)
+    titles, bodies, rows = _article_evidence(index, passages, vocabulary)
+    articles = bodies | titles
     own = held.coverage(query, specificity)
     rarity = {term: weight * weight for term, weight in specificity.items()}
     columns = [
@@ -241,8 +242,8 @@ def candidate_features(index: SentenceIndex, question: Question, hits: Sequence[
         [float(sentence_holds(question.answer_type, passage.text, question.words)) for passage in passages],
         [float(bool(_DEFINITION.match(passage.text))) for passage in passages],
         titles.coverage(query, specificity)[rows],
-        (articles | titles).coverage(query, specificity)[rows],
-        (articles | titles).coverage(query, rarity)[rows],
+        articles.coverage(query, specificity)[rows],
+        articles.coverage(query, rarity)[rows],
         (held | _previous_sentences(index, numbers, passages, vocabulary)).coverage(query, specificity) - own,
         sentences.novelty(core.terms),
         [math.log1p(length) / 5 for length in sentences.lengths.tolist()],
