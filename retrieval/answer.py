@@ -26,6 +26,7 @@ import numpy as np
 
 from retrieval.features import FEATURES, Question, candidate_features
 from retrieval.index import Passage, SentenceIndex
+from retrieval.question import continues
 from retrieval.ranker import RankingModel
 from retrieval.text import Query
 
@@ -42,6 +43,8 @@ MIN_ALTERNATIVE_COVERAGE = 0.4
 CANDIDATES = 100
 # Articles whose every matching sentence is a candidate, however low its BM25.
 LEADING_ARTICLES = 3
+# The best hits whose next sentence, when it carries on from them, also competes.
+FOLLOWED = 10
 # Word-set overlap (Jaccard) above which two sentences report the same thing.
 NEAR_DUPLICATE = 0.8
 
@@ -165,7 +168,31 @@ def candidate_pool(
     weights = term_weights(analysed.query)
     hits = index.top(weights, limit, accept)
     hits += _rest_of_leading_articles(index, weights, hits, accept)
+    hits += _continuations(index, hits, accept)
     return analysed, hits, candidate_features(index, analysed, hits)
+
+
+def _continuations(
+    index: SentenceIndex, hits: list[tuple[int, float]], accept: Callable[[Passage], bool] | None
+) -> list[tuple[int, float]]:
+    """The sentences that carry on from the best hits ("These included ...") and share none of their words.
+
+    "What concessions did Trump offer Putin?" matches the sentence that says
+    concessions were offered; the one after it, which lists them, may share
+    no word with the question, so BM25 never finds it. It joins the
+    candidates with a BM25 score of 0 and competes on its context.
+    """
+    known = {number for number, _ in hits}
+    extra = []
+    for number, _ in hits[:FOLLOWED]:
+        following = number + 1
+        if following in known or following >= len(index.passages):
+            continue
+        passage = index.passages[following]
+        if passage.position > 0 and continues(passage.text) and (accept is None or accept(passage)):
+            known.add(following)
+            extra.append((following, 0.0))
+    return extra
 
 
 def _rest_of_leading_articles(

@@ -110,6 +110,32 @@ class PlainBM25:
     def __init__(self, passages: Sequence[Passage]) -> None:
         self.passages = passages
         self._bm25 = BM25Okapi([self.tokens(passage.text) for passage in passages])
+        self._documents: dict[str, list[int]] = {}
+        for number, frequencies in enumerate(self._bm25.doc_freqs):
+            for token in frequencies:
+                self._documents.setdefault(token, []).append(number)
+        self._lengths = np.array(self._bm25.doc_len, dtype=np.float64)
+
+    def scores(self, query: Sequence[str]) -> np.ndarray:
+        """``BM25Okapi.get_scores(query)``, computed only where a query token occurs.
+
+        rank-bm25 scans every document for every token, ~0.7 s a question over
+        all of Reuters; a document without the token adds exactly 0, so the
+        same formula over the token's documents gives the same floats.
+        """
+        bm25 = self._bm25
+        scores = np.zeros(len(self._lengths))
+        for token in query:
+            documents = self._documents.get(token)
+            if not documents:
+                continue
+            frequency = np.array([bm25.doc_freqs[n][token] for n in documents], dtype=np.float64)
+            lengths = self._lengths[documents]
+            idf = bm25.idf.get(token) or 0
+            scores[documents] += idf * (
+                frequency * (bm25.k1 + 1) / (frequency + bm25.k1 * (1 - bm25.b + bm25.b * lengths / bm25.avgdl))
+            )
+        return scores
 
     @classmethod
     def tokens(cls, text: str) -> list[str]:
@@ -117,7 +143,7 @@ class PlainBM25:
 
     def ranker(self, depth: int = OPEN_DEPTH) -> Ranker:
         def rank(question: str, accept: Callable[[Passage], bool] | None) -> list[Passage]:
-            scores = self._bm25.get_scores(self.tokens(question))
+            scores = self.scores(self.tokens(question))
             order = np.argsort(-scores, kind="stable")
             ranked = []
             for number in order.tolist():

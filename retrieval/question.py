@@ -30,6 +30,10 @@ class AnswerType(Enum):
     DURATION = "duration"
     PLACE = "place"
     REASON = "reason"
+    # "did ...", "could ...", "is ... still ...": the sentence that settles it restates the claim.
+    YES_NO = "yes_no"
+    # "what did X say / demand / tell ...": a reported statement.
+    STATEMENT = "statement"
     OTHER = "other"
 
 
@@ -50,6 +54,13 @@ _PERSON = re.compile(
     r"team|party|official|minister|warship|ship|newspaper|agency)\b"
 )
 _REASON = re.compile(r"\bwhy\b|\bwhat (?:caused|causes|led to|reason)\b|\bhow come\b")
+_YES_NO = re.compile(
+    r"^(?:and |so |but )?(?:did|does|do|is|are|was|were|will|would|could|can|has|have|had|should|may|might|must)\b"
+)
+_STATEMENT = re.compile(
+    r"\bwhat (?:did|does|do|has|have|will|would)\b.+\b(?:say|said|tell|told|demand|want|ask|call for|"
+    r"warn|urge|promise|predict|expect|propose|suggest|claim|argue|announce|report)\w*\b"
+)
 
 
 # "according to the DIW", "what did minister Bangemann say about ...": who said it.
@@ -85,6 +96,8 @@ def expected_answer(question: str) -> AnswerType:
         (_PLACE, AnswerType.PLACE),
         (_REASON, AnswerType.REASON),
         (_PERSON, AnswerType.PERSON),
+        (_STATEMENT, AnswerType.STATEMENT),
+        (_YES_NO, AnswerType.YES_NO),
     ):
         if pattern.search(text):
             return answer_type
@@ -117,11 +130,39 @@ _DURATION_CUES = re.compile(
 _REASON_CUES = re.compile(
     r"\b(?:because|due to|owing to|thanks to|as a result|result of|caused|causes?|so that|so as to|in order to|"
     r"aim(?:s|ed)? (?:at|to)|reflect(?:s|ed|ing)?|blam(?:e|ed|ing)|attribut(?:e|ed|ing)|led to|reasons?|"
-    r"(?:came|comes|stem(?:s|med)?) from|fear(?:s|ed)?|concerns?|hit by|amid)\b",
+    r"(?:came|comes|stem(?:s|med)?) from|fear(?:s|ed)?|concerns?|hit by|amid|in a bid to|in an effort to|"
+    r"in response to|as part of|following|after|prompted|to (?:avoid|help|prevent|boost|reduce|cut|protect|meet))\b",
     re.IGNORECASE,
 )
 _PLACE_CUES = re.compile(r"\b(?:in|at|near|from|on|into|across)\s+(?:the\s+)?[A-Z][a-z]")
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:[-'][A-Za-z]+)?\b")
+
+
+# "until the end of the year", "by 1990", "early tomorrow": when something will or did happen.
+_TIME_CUES = re.compile(
+    r"\b(?:until|till|by (?:the )?(?:end|middle|start)|early|later|next|last|ago|soon|shortly|tonight|"
+    r"(?:this|that) (?:week|month|year|morning|afternoon|evening)|within|before|after)\b",
+    re.IGNORECASE,
+)
+# "said", "told reporters", a quotation: somebody's statement.
+_STATEMENT_CUES = re.compile(
+    r"\b(?:said|says|say|told|tell|stated|added|declared|announced|warned|urged|demanded|called for|"
+    r"argued|insisted|predicted|forecast|expects?|believes?)\b|[\"“”]",
+    re.IGNORECASE,
+)
+# Words that make a sentence lean on the one before it: "These included ...", "He said ...".
+CONTINUATIONS = frozenset(
+    "these this those that such he she it they his her its their him them the company the bank "
+    "the group the government the minister the official but however also".split()
+)
+
+
+def continues(sentence: str) -> bool:
+    """Whether ``sentence`` opens with a word that points back at the sentence before it."""
+    opening = sentence.lstrip(" \"“'").lower().split(maxsplit=2)
+    if not opening:
+        return False
+    return opening[0] in CONTINUATIONS or " ".join(opening[:2]) in CONTINUATIONS
 
 
 def sentence_holds(answer_type: AnswerType, sentence: str, question_words: frozenset[str]) -> bool:
@@ -129,7 +170,9 @@ def sentence_holds(answer_type: AnswerType, sentence: str, question_words: froze
     if answer_type is AnswerType.NUMBER:
         return bool(_NUMBER.search(sentence))
     if answer_type is AnswerType.DATE:
-        return bool(_YEAR.search(sentence) or _DATE_WORDS.search(sentence))
+        return bool(_YEAR.search(sentence) or _DATE_WORDS.search(sentence) or _TIME_CUES.search(sentence))
+    if answer_type is AnswerType.STATEMENT:
+        return bool(_STATEMENT_CUES.search(sentence))
     if answer_type is AnswerType.DURATION:
         return bool(_DURATION_CUES.search(sentence))
     if answer_type is AnswerType.REASON:

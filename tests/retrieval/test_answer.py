@@ -167,3 +167,26 @@ def test_near_duplicates_compare_the_lower_cased_words_of_ascii_and_other_text_a
     ]
     for text in texts:
         assert _words(text) == frozenset(re.findall(r"\w+", text.lower()))
+
+
+CONCESSIONS = Article(
+    "concessions",
+    "Trump and Putin",
+    (
+        "Trump spoke with Putin for 90 minutes on Wednesday.",
+        "During the call Trump offered Putin concessions before any talks began.",
+        "These included dropping Ukraine's bid to join NATO and its claim to its 2014 borders.",
+        "Markets in Moscow rose on the news.",
+    ),
+)
+
+
+def test_a_sentence_that_carries_on_from_a_hit_competes_though_it_shares_no_word_with_the_question(monkeypatch):
+    index = SentenceIndex(Analyzer(Lexicon.empty()))
+    index.add([CONCESSIONS])
+    listing = "These included dropping Ukraine's bid to join NATO and its claim to its 2014 borders."
+    candidates = [c.passage.text for c in rank_candidates(index, "What concessions did Trump offer Putin?")]
+    assert listing in candidates
+    monkeypatch.setattr("retrieval.answer.FOLLOWED", 0)
+    switched_off = [c.passage.text for c in rank_candidates(index, "What concessions did Trump offer Putin?")]
+    assert listing not in switched_off

@@ -1,4 +1,4 @@
-"""The shipped ranking model: readable weights for every feature, a confidence that means a probability."""
+"""The shipped ranking model: trees over every feature, a confidence that means a probability."""
 
 from __future__ import annotations
 
@@ -6,28 +6,33 @@ import numpy as np
 import pytest
 
 from retrieval.features import FEATURES
-from retrieval.ranker import RankingModel
-from retrieval.train import fit_confidence, fit_pairwise
+from retrieval.ranker import RankingModel, uses
+from retrieval.train import Pool, fit_confidence, fit_linear, fit_trees, roc_auc
+
+SOURCE_WEIGHTS = {"news": 1.0, "wikiqa": 1.0, "trecqa": 1.0}
 
 
-def test_the_shipped_model_weighs_every_feature_and_nothing_else():
+def test_the_shipped_model_reads_every_feature_and_nothing_else():
     model = RankingModel.load()
-    assert set(model.weights) == set(FEATURES)
-    assert model.weights["bm25"] > 0
+    assert model.trees is not None
+    assert tuple(uses(model)) == FEATURES
 
 
-def test_confidence_is_a_probability_that_grows_with_coverage():
+def test_confidence_is_a_probability_that_grows_with_the_lead_over_the_runner_up():
     model = RankingModel.load()
-    evidence = {"coverage": 0.2, "exact_coverage": 0.2, "margin": 0.5, "score": 3.0}
+    evidence = {"coverage": 0.6, "exact_coverage": 0.6, "margin": 0.1, "score": 1.0}
     low = model.probability(evidence)
-    high = model.probability({**evidence, "coverage": 1.0, "exact_coverage": 1.0})
+    high = model.probability({**evidence, "margin": 2.0})
     assert 0 < low < high < 1
 
 
-def test_switching_a_feature_off_zeroes_its_weight_only():
-    model = RankingModel.load().without("answer_type")
-    assert model.vector[FEATURES.index("answer_type")] == 0
-    assert model.vector[FEATURES.index("bm25")] == RankingModel.load().weights["bm25"]
+def test_switching_a_feature_off_reads_it_as_absent():
+    model = RankingModel.load()
+    rows = np.zeros((2, len(FEATURES)))
+    rows[:, FEATURES.index("coverage")] = 0.8
+    rows[0, FEATURES.index("position")] = 1.0
+    off = model.without("position")
+    assert off.scores(rows)[0] == model.scores(rows)[1] == off.scores(rows)[1]
 
 
 def test_unknown_features_are_refused():
@@ -35,16 +40,24 @@ def test_unknown_features_are_refused():
         RankingModel.from_json({"weights": {"colour": 1.0}, "confidence": {}})
 
 
-def test_pairwise_training_learns_which_feature_separates_right_from_wrong():
+def separable_pools(count: int = 60) -> list[Pool]:
+    """Questions whose one right candidate differs from the wrong ones in ``coverage`` alone."""
     rng = np.random.default_rng(0)
-    groups = []
-    for _ in range(50):
-        wrong = rng.random((5, 2))
-        right = wrong[:1].copy()
-        right[0, 0] += 1.0  # only the first feature tells them apart
-        groups.append((right, wrong))
-    weights = fit_pairwise(groups)
-    assert weights[0] > 1 and abs(weights[1]) < weights[0] / 4
+    pools = []
+    for n in range(count):
+        features = rng.random((6, len(FEATURES)))
+        features[0, FEATURES.index("coverage")] += 1.0
+        right = np.zeros(6, dtype=bool)
+        right[0] = True
+        pools.append(Pool("news", f"q{n}", "open", f"a{n}", features, right, ()))
+    return pools
+
+
+@pytest.mark.parametrize("fit", [fit_linear, fit_trees])
+def test_training_learns_which_feature_separates_right_from_wrong(fit):
+    model = fit(separable_pools(), FEATURES, SOURCE_WEIGHTS)
+    unseen = separable_pools(20)
+    assert all(np.argmax(model.scores(pool.features)) == 0 for pool in unseen)
 
 
 def test_confidence_training_fits_a_rising_curve():
@@ -52,3 +65,9 @@ def test_confidence_training_fits_a_rising_curve():
     right = [item["coverage"] > 0.5 for item in evidence]
     fitted = fit_confidence(evidence, right)
     assert fitted["coverage"] + fitted["exact_coverage"] > 0
+
+
+def test_roc_auc_is_the_chance_a_right_answer_outranks_a_wrong_one():
+    assert roc_auc([(0.9, True), (0.2, False)]) == 1.0
+    assert roc_auc([(0.2, True), (0.9, False)]) == 0.0
+    assert roc_auc([(0.5, True), (0.5, False)]) == 0.5
