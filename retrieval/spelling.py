@@ -91,17 +91,19 @@ def osa_distances(term: str, others: Sequence[str]) -> np.ndarray:
     # For every letter of ``term`` at once: where each other string differs from it, and
     # where its two letters ending there appear swapped (the cost of a swap, or far too much).
     mismatch = codes[None, :, :] != letters[:, None, None]
-    swap_cost = np.where(~mismatch[1:, :, :-1] & ~mismatch[:-1, :, 1:], 1, len(term) + codes.shape[1])
+    swapped = ~mismatch[1:, :, :-1] & ~mismatch[:-1, :, 1:]
+    swap_cost = np.where(swapped, 1, len(term) + len(steps))
+    rows_with_swaps = swapped.any(axis=(1, 2)).tolist()
     before = previous = np.broadcast_to(steps, (len(others), len(steps)))
     for i in range(len(term)):
-        row = np.empty_like(previous)
-        row[:, 0] = i + 1
-        # Deleting the letter, or matching (substituting) it.
-        np.minimum(previous[:, 1:] + 1, previous[:, :-1] + mismatch[i], out=row[:, 1:])
-        if i:
+        row = previous + 1  # deleting the letter
+        np.minimum(row[:, 1:], previous[:, :-1] + mismatch[i], out=row[:, 1:])  # matching or substituting it
+        if i and rows_with_swaps[i - 1]:
             np.minimum(row[:, 2:], before[:, :-2] + swap_cost[i - 1], out=row[:, 2:])
         # Inserting letters: each cell is at most one more than the one to its left.
-        row = np.minimum.accumulate(row - steps, axis=1) + steps
+        row -= steps
+        np.minimum.accumulate(row, axis=1, out=row)
+        row += steps
         before, previous = previous, row
     lengths = np.fromiter(map(len, others), dtype=np.int64, count=len(others))
     return previous[np.arange(len(others)), lengths]
