@@ -32,6 +32,7 @@ derived from the vocabulary alone, so a restored index simply rebuilds it.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from itertools import combinations
@@ -52,6 +53,8 @@ ONE_EDIT_WEIGHT = 0.8
 TWO_EDITS_WEIGHT = 0.6
 # At most this many stand-ins per term, the most frequent first among the closest.
 MAX_CLOSE_TERMS = 3
+# Lengths are kept in a byte; no typing slip makes a 255-letter word.
+_LONGEST = 255
 # Prefixes hashed at once while building: bounds the temporary arrays to a few MB.
 _BUILD_CHUNK = 4096
 
@@ -125,19 +128,21 @@ class SpellingIndex:
 
     def __init__(self) -> None:
         self._runs: list[_Run] = []
-        self._covered = 0  # vocabulary terms 0 … covered - 1 are in the runs
+        # The length of every covered term (capped), to drop most candidates before reading them.
+        self._lengths = array("B")
 
     @property
     def nbytes(self) -> int:
         """Memory held by the arrays."""
-        return sum(run.variants.nbytes + run.prefixes.nbytes for run in self._runs)
+        return sum(run.variants.nbytes + run.prefixes.nbytes for run in self._runs) + len(self._lengths)
 
     def cover(self, vocabulary: Sequence[str]) -> None:
         """Take in the terms of ``vocabulary`` (which only ever grows at its end) added since the last call."""
-        if len(vocabulary) == self._covered:
+        covered = len(self._lengths)
+        if len(vocabulary) == covered:
             return
-        self._runs.append(_run(vocabulary, self._covered))
-        self._covered = len(vocabulary)
+        self._lengths.extend(min(len(term), _LONGEST) for term in vocabulary[covered:])
+        self._runs.append(_run(vocabulary, covered))
         while len(self._runs) > 1 and 2 * self._runs[-1].size >= self._runs[-2].size:
             newer = self._runs.pop()
             older = self._runs.pop()
@@ -157,16 +162,13 @@ class SpellingIndex:
         if not limit or not term.isalpha():
             return {}
         self.cover(vocabulary)
-        numbers, others, edits = [], [], []
-        for number in self._candidates(term, limit).tolist():
-            other = vocabulary[number]
-            # Two edits only where both terms are long enough for them.
-            most = min(limit, allowed_edits(len(other)))
-            if abs(len(other) - len(term)) <= most:
-                numbers.append(number)
-                others.append(other)
-                edits.append(most)
-        distances = osa_distances(term, others)
+        numbers = self._candidates(term, limit)
+        lengths = np.frombuffer(self._lengths, dtype=np.uint8)[numbers].astype(np.int64)
+        # Two edits only where both terms are long enough for them.
+        edits = np.where(lengths >= TWO_EDITS_LENGTH, limit, 1)
+        within = np.abs(lengths - len(term)) <= edits
+        numbers, edits = numbers[within].tolist(), edits[within]
+        distances = osa_distances(term, [vocabulary[number] for number in numbers])
         close = distances <= edits
         if not close.any():
             return {}
@@ -179,7 +181,7 @@ class SpellingIndex:
         """Numbers of the terms whose prefix shares a deletion variant with ``term``'s (a superset of the close ones)."""
         hashes = _variant_hashes([term[:PREFIX_LENGTH]], edits).ravel()
         found = [_payloads(run.prefixes, _payloads(run.variants, hashes)) for run in self._runs]
-        return _sorted_unique(np.concatenate(found)) if found else _EMPTY_KEYS
+        return _sorted_unique(np.concatenate(found)).astype(np.int64) if found else np.zeros(0, dtype=np.int64)
 
 
 def _run(vocabulary: Sequence[str], start: int) -> _Run:
