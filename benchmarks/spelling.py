@@ -1,4 +1,4 @@
-"""What matching misspelt question words costs: time per question and memory, at Reuters size and at a million sentences.
+"""What matching misspelt question words costs in time and memory, at Reuters size and at a million sentences.
 
     python -m benchmarks.spelling --sizes reuters,1m [--queries 400]
 
@@ -49,7 +49,7 @@ def misspell(word: str, generator: random.Random, slips: int = 1) -> str:
 
 
 def misspelt_questions(questions: list[str], seed: int = 7) -> list[tuple[str, str, str]]:
-    """(question with one word misspelt, that word, its misspelling) for each question with a word long enough to fuzz."""
+    """(question with one word misspelt, the word, its misspelling) for each question with a word long enough."""
     generator = random.Random(seed)
     misspelt = []
     for question in questions:
@@ -130,7 +130,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     for size in arguments.sizes.split(","):
         command = [sys.executable, "-m", "benchmarks.spelling", "--worker", size, "--queries", str(arguments.queries)]
-        completed = subprocess.run(command, capture_output=True, text=True, env={**os.environ, **SINGLE_THREAD}, check=True)
+        environment = {**os.environ, **SINGLE_THREAD}
+        completed = subprocess.run(command, capture_output=True, text=True, env=environment, check=True)
         print(completed.stdout.strip().splitlines()[-1])
     return 0
 

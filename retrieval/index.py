@@ -228,7 +228,7 @@ class SentenceIndex:
         return replace(self.analyzer, spelling=self)
 
     def close_terms(self, term: str) -> dict[str, float]:
-        """Known terms a typo or two from ``term``, weighted by closeness (:mod:`retrieval.spelling`); none for a known term."""
+        """Known terms a typo or two from ``term``, by closeness (:mod:`retrieval.spelling`); none for a known term."""
         if term in self._term_numbers:
             return {}
         return self._spelling.close_terms(term, self._vocabulary, self._postings.document_frequency)

@@ -33,6 +33,7 @@ derived from the vocabulary alone, so a restored index simply rebuilds it.
 from __future__ import annotations
 
 from array import array
+from collections import Counter
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from itertools import combinations
@@ -55,6 +56,8 @@ TWO_EDITS_WEIGHT = 0.6
 MAX_CLOSE_TERMS = 3
 # Lengths are kept in a byte; no typing slip makes a 255-letter word.
 _LONGEST = 255
+# Past this many candidates, a cheap lower bound on the distance rules most out before it is measured.
+_MANY_CANDIDATES = 64
 # Prefixes hashed at once while building: bounds the temporary arrays to a few MB.
 _BUILD_CHUNK = 4096
 
@@ -82,13 +85,39 @@ def osa_distances(term: str, others: Sequence[str]) -> np.ndarray:
 
     Insertions, deletions, substitutions and swaps of neighbours cost one
     edit each; unlike the full Damerau-Levenshtein distance a swapped pair is
-    not edited again, which is how typing slips look. The table is filled a
-    row (a letter of ``term``) at a time for all of ``others`` at once, so
-    the cost hardly depends on how many there are.
+    not edited again, which is how typing slips look.
     """
-    if not others:
-        return np.zeros(0, dtype=np.int64)
-    codes = np.array(others).view(np.uint32).reshape(len(others), -1)  # code points, zero-padded
+    return _distances(term, *_codes(others))
+
+
+def _codes(strings: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The strings' code points, one zero-padded row each, and their lengths."""
+    if not strings:
+        return np.zeros((0, 1), dtype=np.uint32), np.zeros(0, dtype=np.int64)
+    codes = np.array(strings).view(np.uint32).reshape(len(strings), -1)
+    return codes, np.fromiter(map(len, strings), dtype=np.int64, count=len(strings))
+
+
+def _unshared_letters(term: str, codes: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """For each string (as :func:`_codes` gives them), the more of: its letters ``term`` lacks, and the reverse.
+
+    Counted with repetition. An edit changes it by at most one (a swap not
+    at all), so it is a lower bound on the distance, far cheaper to take.
+    """
+    letter_counts = Counter(term)
+    letters = np.fromiter(map(ord, letter_counts), dtype=np.uint32, count=len(letter_counts))
+    counts = np.fromiter(letter_counts.values(), dtype=np.int64, count=len(letter_counts))
+    held = np.count_nonzero(codes[:, :, None] == letters, axis=1)  # strings × the term's distinct letters
+    shared = np.minimum(held, counts).sum(axis=1)
+    return np.maximum(len(term), lengths) - shared
+
+
+def _distances(term: str, codes: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """:func:`osa_distances` for strings given as :func:`_codes` gives them.
+
+    The table is filled a row (a letter of ``term``) at a time for all the
+    strings at once.
+    """
     steps = np.arange(codes.shape[1] + 1)
     letters = np.array([ord(letter) for letter in term], dtype=np.uint32)
     # For every letter of ``term`` at once: where each other string differs from it, and
@@ -97,7 +126,7 @@ def osa_distances(term: str, others: Sequence[str]) -> np.ndarray:
     swapped = ~mismatch[1:, :, :-1] & ~mismatch[:-1, :, 1:]
     swap_cost = np.where(swapped, 1, len(term) + len(steps))
     rows_with_swaps = swapped.any(axis=(1, 2)).tolist()
-    before = previous = np.broadcast_to(steps, (len(others), len(steps)))
+    before = previous = np.broadcast_to(steps, (len(codes), len(steps)))
     for i in range(len(term)):
         row = previous + 1  # deleting the letter
         np.minimum(row[:, 1:], previous[:, :-1] + mismatch[i], out=row[:, 1:])  # matching or substituting it
@@ -108,8 +137,7 @@ def osa_distances(term: str, others: Sequence[str]) -> np.ndarray:
         np.minimum.accumulate(row, axis=1, out=row)
         row += steps
         before, previous = previous, row
-    lengths = np.fromiter(map(len, others), dtype=np.int64, count=len(others))
-    return previous[np.arange(len(others)), lengths]
+    return previous[np.arange(len(codes)), lengths]
 
 
 class _Run(NamedTuple):
@@ -167,8 +195,13 @@ class SpellingIndex:
         # Two edits only where both terms are long enough for them.
         edits = np.where(lengths >= TWO_EDITS_LENGTH, limit, 1)
         within = np.abs(lengths - len(term)) <= edits
-        numbers, edits = numbers[within].tolist(), edits[within]
-        distances = osa_distances(term, [vocabulary[number] for number in numbers])
+        numbers, edits = numbers[within], edits[within]
+        codes, lengths = _codes([vocabulary[number] for number in numbers.tolist()])
+        if len(numbers) > _MANY_CANDIDATES:
+            plausible = _unshared_letters(term, codes, lengths) <= edits
+            numbers, edits, codes, lengths = numbers[plausible], edits[plausible], codes[plausible], lengths[plausible]
+        numbers = numbers.tolist()
+        distances = _distances(term, codes, lengths)
         close = distances <= edits
         if not close.any():
             return {}
@@ -178,7 +211,7 @@ class SpellingIndex:
         return {vocabulary[number]: weight_of(nearest) for number in chosen[:MAX_CLOSE_TERMS]}
 
     def _candidates(self, term: str, edits: int) -> np.ndarray:
-        """Numbers of the terms whose prefix shares a deletion variant with ``term``'s (a superset of the close ones)."""
+        """The terms whose prefix shares a deletion variant with ``term``'s: all the close ones, and some others."""
         hashes = _variant_hashes([term[:PREFIX_LENGTH]], edits).ravel()
         found = [_payloads(run.prefixes, _payloads(run.variants, hashes)) for run in self._runs]
         return _sorted_unique(np.concatenate(found)).astype(np.int64) if found else np.zeros(0, dtype=np.int64)
@@ -223,7 +256,8 @@ def _variant_hashes(strings: list[str], deletions: int) -> np.ndarray:
     """
     lengths = np.fromiter(map(len, strings), dtype=np.int64, count=len(strings))
     distinct = sorted(set(lengths.tolist()))
-    table = np.zeros((len(strings), max((len(_deletions(length, deletions)[1]) for length in distinct), default=1)), np.uint64)
+    widest = max((len(_deletions(length, deletions)[1]) for length in distinct), default=1)
+    table = np.zeros((len(strings), widest), dtype=np.uint64)
     for length in distinct:
         rows = np.flatnonzero(lengths == length)
         joined = "".join(strings[row] for row in rows.tolist()).encode("utf-32-le")
@@ -269,7 +303,7 @@ def _hash(codes: np.ndarray, lengths: np.ndarray) -> np.ndarray:
 
 
 def _sorted_unique(keys: np.ndarray) -> np.ndarray:
-    """``keys`` sorted, each once (``np.unique`` hashes first, which is slower for keys that are to be sorted anyway)."""
+    """``keys`` sorted, each once (``np.unique`` hashes them first: slower, for keys that are sorted anyway)."""
     keys = np.sort(keys)
     return keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
 
