@@ -162,7 +162,7 @@ def candidate_pool(
     The ranker is trained on exactly these (:mod:`retrieval.train`), so
     training and answering cannot drift apart.
     """
-    analysed = Question.analyse(question, index.analyzer)
+    analysed = Question.analyse(question, index.question_analyzer)
     if not analysed.query:
         return analysed, [], np.zeros((0, len(FEATURES)))
     weights = term_weights(analysed.query)

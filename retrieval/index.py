@@ -17,7 +17,8 @@ import math
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import overload
 
 import numpy as np
@@ -26,6 +27,7 @@ from corpus.article import Article
 from corpus.sentences import split_sentences
 from retrieval.postings import PostingLists
 from retrieval.sentence_texts import SentenceTexts
+from retrieval.spelling import SpellingIndex
 from retrieval.text import Analyzer
 
 # rank-bm25's BM25Okapi defaults.
@@ -127,6 +129,8 @@ class SentenceIndex:
         self._term_numbers: dict[str, int] = {}
         self._average_idf: float | None = None
         self._buffer = np.zeros(0)
+        # Derived from the vocabulary, and brought up to date when a question needs it.
+        self._spelling = SpellingIndex()
 
     @property
     def passages(self) -> Sequence[Passage]:
@@ -217,6 +221,17 @@ class SentenceIndex:
         return index
 
     # ---- looking up ------------------------------------------------------------------------
+
+    @cached_property
+    def question_analyzer(self) -> Analyzer:
+        """The analyzer for questions to this index: it also reads unknown words as the known ones spelt closest."""
+        return replace(self.analyzer, spelling=self)
+
+    def close_terms(self, term: str) -> dict[str, float]:
+        """Known terms a typo or two from ``term``, by closeness (:mod:`retrieval.spelling`); none for a known term."""
+        if term in self._term_numbers:
+            return {}
+        return self._spelling.close_terms(term, self._vocabulary, self._postings.document_frequency)
 
     @property
     def article_count(self) -> int:

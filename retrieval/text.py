@@ -62,6 +62,12 @@ class WordRelations(Protocol):
     def related(self, word: str) -> Mapping[str, float]: ...
 
 
+class Spelling(Protocol):
+    """What analysis needs to read a question word the index does not know (see :mod:`retrieval.spelling`)."""
+
+    def close_terms(self, term: str) -> Mapping[str, float]: ...
+
+
 _STEMMER = SnowballStemmer("english", ignore_stopwords=False)
 # Bump whenever a change here changes the terms of some text: saved indexes
 # built with the old analysis are then rebuilt instead of silently mismatching.
@@ -104,6 +110,9 @@ class Analyzer:
     # proof, that the sentence speaks of the same thing.
     expansion_weight: float = 0.6
     max_related: int = 12
+    # The vocabulary that question terms are matched against when they are not
+    # in it ("zelenksy" → "zelenski"); None for the analysis of indexed text.
+    spelling: Spelling | None = field(default=None, repr=False, compare=False)
     # Word → term, filled as words are met: a corpus repeats its vocabulary
     # so often that one dictionary lookup per word is most of indexing's cost.
     _term_cache: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
@@ -128,14 +137,23 @@ class Analyzer:
         return term
 
     def query(self, question: str) -> Query:
-        """Analyse a question: its terms, plus related terms for each of them."""
+        """Analyse a question: its terms, plus related terms for each of them.
+
+        With a ``spelling``, a term it does not know also brings the known
+        terms spelt closest to it, weighted by how close they are.
+        """
         originals: dict[str, str] = {}
         for word in words(question):
             if word not in STOP_WORDS:
                 originals.setdefault(self.term(word), word)
         expansions: dict[str, dict[str, float]] = {}
         for stem, word in originals.items():
-            expansions[stem] = self._related_terms(word, exclude=originals.keys())
+            related = self._related_terms(word, exclude=originals.keys())
+            if self.spelling is not None:
+                for other, weight in self.spelling.close_terms(stem).items():
+                    if other not in originals and weight > related.get(other, 0.0):
+                        related[other] = weight
+            expansions[stem] = related
         return Query(terms=tuple(originals), expansions=expansions)
 
     def _related_terms(self, word: str, exclude) -> dict[str, float]:
