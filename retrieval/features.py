@@ -63,7 +63,7 @@ from retrieval.question import (
     sentence_holds,
     split_attribution,
 )
-from retrieval.text import Analyzer, Query
+from retrieval.text import STOP_WORDS, Analyzer, Query
 
 # The kinds of question a ranker may treat differently (one indicator each; "other" is none of them).
 QUESTION_TYPES = tuple(answer_type for answer_type in AnswerType if answer_type is not AnswerType.OTHER)
@@ -105,12 +105,15 @@ class Question:
     text: str
     query: Query
     core: Query
+    # The question with its misspelt words read as the known terms closest to them
+    # ("what did zelenksy demnad" asks for a statement, as "what did Zelensky demand" does).
+    meant: str = ""
 
     @classmethod
     def analyse(cls, text: str, analyzer: Analyzer) -> Question:
         query = analyzer.query(text)
         core_text, attribution = split_attribution(text)
-        return cls(text, query, analyzer.query(core_text) if attribution else query)
+        return cls(text, query, analyzer.query(core_text) if attribution else query, _as_meant(text, analyzer))
 
     def coverage(self, held: TermMatrix, weights: Mapping[str, float], *, related: bool = True) -> np.ndarray:
         """How much of the question each row of ``held`` accounts for: of the whole or of the core, the larger."""
@@ -121,7 +124,7 @@ class Question:
 
     @cached_property
     def answer_type(self) -> AnswerType:
-        return expected_answer(self.text)
+        return expected_answer(self.meant or self.text)
 
     @cached_property
     def words(self) -> frozenset[str]:
@@ -136,6 +139,22 @@ class Question:
             for term in (*query.terms, *(other for related in query.expansions.values() for other in related))
         )
         return {term: column for column, term in enumerate(terms)}
+
+
+def _as_meant(text: str, analyzer: Analyzer) -> str:
+    """``text`` with each word the index does not know replaced by the closest term it knows."""
+    if analyzer.spelling is None:
+        return text
+    pieces = []
+    for piece in _PIECES.split(text):
+        lowered = piece.lower()
+        known = not piece.isalpha() or lowered in STOP_WORDS
+        close = {} if known else analyzer.spelling.close_terms(analyzer.term(lowered))
+        pieces.append(max(close, key=close.__getitem__) if close else piece)
+    return "".join(pieces)
+
+
+_PIECES = re.compile(r"(\W+)")
 
 
 @dataclass(frozen=True)
