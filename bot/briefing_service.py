@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from corpus.schedule import DailySchedule, InvalidSchedule, parse_schedule
@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 # Without an earlier briefing, "since" is this long ago.
 DEFAULT_PERIOD = timedelta(hours=24)
 STORIES_PER_BRIEFING = 8
+# Articles read under the index's lock at a time while a briefing gathers its news.
+BRIEFING_BATCH = 256
 # "Context" shows this many sentences on either side of the answer.
 CONTEXT_SENTENCES = 2
 # "More" shows up to this many further answers.
@@ -92,7 +94,7 @@ class Briefings:
     index: SentenceIndex | None
     store: Store
     visibility: Visibility
-    _lock: threading.RLock
+    _lock: threading.Lock
     ask: Callable[[str, int], Outcome]
     _answer_from_visible: Callable[..., Answer]
 
@@ -117,22 +119,40 @@ class Briefings:
             last = self.store.setting(chat, "last_briefing")
             since = datetime.fromisoformat(last) if last else now - DEFAULT_PERIOD
         topic = " ".join(topic.split()) if topic else None
-        assert self.index is not None, "this Lede only stores"
-        with self._lock:
-            visible = self.visibility.rule_for(chat)
-            items = []
-            for article in self.index.articles:
-                moment = article_moment(article)
-                if moment is not None and moment >= since and visible(article.article_id):
-                    sentences = tuple(passage.text for passage in self.index.article_sentences(article.article_id))
-                    items.append(NewsItem(article, sentences, moment))
+        index = self.index
+        assert index is not None, "this Lede only stores"
+        items = list(self._news_since(since, chat))
         already_sent = frozenset() if look_back else self.store.briefed_articles(chat)
-        briefing = brief(items, self.index.analyzer, self.index.specificity, since=since, topic=topic, already_sent=already_sent,
+
+        def specificity(term: str) -> float:
+            with self._lock:
+                return index.specificity(term)
+
+        briefing = brief(items, index.analyzer, specificity, since=since, topic=topic, already_sent=already_sent,
                          limit=STORIES_PER_BRIEFING)
         if not look_back:
             told = [article_id for story in briefing.stories for article_id in story.article_ids]
             self.store.record_briefing(chat, told, now.isoformat(timespec="seconds"), complete=topic is None)
         return briefing
+
+    def _news_since(self, since: datetime, chat: int) -> Iterator[NewsItem]:
+        """The articles ``chat`` may see from ``since`` on, with their sentences.
+
+        Read a few hundred articles at a time under the lock, so that
+        questions asked meanwhile wait for one batch at most, not for all.
+        """
+        assert self.index is not None, "this Lede only stores"
+        with self._lock:
+            visible = self.visibility.rule_for(chat)
+            count = len(self.index.articles)
+        for start in range(0, count, BRIEFING_BATCH):
+            with self._lock:
+                batch = [
+                    NewsItem(article, tuple(p.text for p in self.index.article_sentences(article.article_id)), moment)
+                    for article in self.index.articles[start : start + BRIEFING_BATCH]
+                    if (moment := article_moment(article)) is not None and moment >= since and visible(article.article_id)
+                ]
+            yield from batch
 
     # ---- daily briefings -------------------------------------------------------------------
 

@@ -133,9 +133,14 @@ class Lede(Briefings):
         self.feed_interval = feed_interval
         self.max_upload_bytes = max_upload_bytes
         self.visibility = Visibility()
-        # The Telegram shell adds sources from worker threads while questions
-        # are answered on the event loop; the index is not safe to share unlocked.
-        self._lock = threading.RLock()
+        # Questions, briefings and new sources run in worker threads at once.
+        # The index and the visibility are not safe to share unlocked, so this
+        # lock covers their reads and mutations, which are all in memory and
+        # short; fetching, splitting, analysing and storing happen outside it.
+        self._lock = threading.Lock()
+        # One article stored at a time, so that two chats sending the same
+        # one store it once; readers never take this lock.
+        self._storing = threading.Lock()
         # Read on every incoming update, so kept in memory; the store has the lasting copy.
         self._unreachable = self.store.unreachable_chats()
 
@@ -330,23 +335,33 @@ class Lede(Briefings):
         return f"{name} is {size / 1e6:.1f} MB; I take documents up to {self.max_upload_bytes / 1e6:.0f} MB"
 
     def _keep(self, article: Article, *, chat: int = EVERYONE, feed: int | None = None) -> Kept:
-        """Store and index an article unless its id, URL or text is known; either way ``chat`` (or ``feed``) sees it."""
+        """Store and index an article unless its id, URL or text is known; either way ``chat`` (or ``feed``) sees it.
+
+        Splitting and analysing run before any lock is taken, storing under
+        :attr:`_storing` only; questions wait for nothing but the index's own update.
+        """
         fingerprint = content_hash(article.paragraphs)
-        with self._lock:
-            known = self.store.known_article(article.article_id, article.url, fingerprint)
-            if known is not None:
-                self.store.share_article(known, chat=chat, feed=feed)
-                self._grant(known, chat, feed)
-                stored = self.store.article(known)
-                return Kept(stored.article, len(stored.sentences), new=False)
+        known = self.store.known_article(article.article_id, article.url, fingerprint)
+        if known is None:
             prepared = prepare(replace(article, fetched=article.fetched or utc_now()))
             if not prepared.sentences:
                 raise UnreadableSource(f"{article.source or article.article_id} has no text to quote from")
-            self.store.add_article(prepared.article, prepared.sentences, prepared.content_hash, chat=chat, feed=feed)
-            if self.index is not None:
-                self.index.add_article(prepared.article, prepared.sentences)
-            self._grant(article.article_id, chat, feed)
-            return Kept(prepared.article, len(prepared.sentences), new=True)
+            terms = [self.index.analyzer.terms(sentence) for sentence in prepared.sentences] if self.index else None
+            with self._storing:
+                known = self.store.known_article(article.article_id, article.url, fingerprint)
+                if known is None:
+                    self.store.add_article(prepared.article, prepared.sentences, prepared.content_hash, chat=chat, feed=feed)
+            if known is None:
+                with self._lock:
+                    if self.index is not None:
+                        self.index.add_article(prepared.article, prepared.sentences, terms)
+                    self._grant(article.article_id, chat, feed)
+                return Kept(prepared.article, len(prepared.sentences), new=True)
+        self.store.share_article(known, chat=chat, feed=feed)
+        with self._lock:
+            self._grant(known, chat, feed)
+        stored = self.store.article(known)
+        return Kept(stored.article, len(stored.sentences), new=False)
 
     def _grant(self, article_id: str, chat: int, feed: int | None) -> None:
         if feed is None:

@@ -147,24 +147,31 @@ class SentenceIndex:
                 added += self.add_article(article, sentences)
         return added
 
-    def add_article(self, article: Article, sentences: Sequence[str]) -> bool:
-        """Index an article already split into sentences; False when it was known."""
+    def add_article(
+        self, article: Article, sentences: Sequence[str], terms: Sequence[Sequence[str]] | None = None
+    ) -> bool:
+        """Index an article already split into sentences; False when it was known.
+
+        ``terms`` are the sentences' :meth:`Analyzer.terms`, when analysed
+        beforehand: analysing is most of the cost, and needs no lock.
+        """
         if article.article_id in self._articles:
             return False
         columns = self._passages
         article_number = columns.add_article(article)
-        for sentence in sentences:
-            self._add_passage(sentence)
+        analyze = self.analyzer.terms
+        for number, sentence in enumerate(sentences):
+            self._add_passage(analyze(sentence) if terms is None else terms[number])
             columns.append(sentence, article_number)
         self._articles[article.article_id] = article_number
         self._average_idf = None
         return True
 
-    def _add_passage(self, text: str) -> None:
+    def _add_passage(self, terms: Sequence[str]) -> None:
         number = len(self._passages)
         term_numbers = self._term_numbers
         ids = []
-        for term in self.analyzer.terms(text):
+        for term in terms:
             term_id = term_numbers.get(term)
             if term_id is None:
                 term_id = term_numbers[term] = len(self._vocabulary)
