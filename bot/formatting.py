@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 from typing import Any
 
-from bot.service import InvalidQuestion, Outcome
+from bot.questions import InvalidQuestion, Outcome
 from corpus.article import Article
 from retrieval.briefing import Briefing, Story
 from retrieval.index import Passage

@@ -36,7 +36,8 @@ from telegram.ext import (
 )
 
 from bot import group_replies
-from bot.briefing_service import Expired, ScheduleRefused
+from bot.questions import Expired
+from corpus.ingest import Failure
 from bot.chat_rights import may_change_chat
 from bot.formatting import MAX_TITLE_CHARS, briefing_html, clip, format_html
 from bot.service import Lede
@@ -73,7 +74,7 @@ def register(application: Application, lede: Lede) -> None:
     application.add_handler(CallbackQueryHandler(answer_button, pattern=f"^{ANSWER_CALLBACK}"))
     application.add_handler(InlineQueryHandler(inline_query))
     if application.job_queue is not None:
-        for scheduled in lede.scheduled():
+        for scheduled in lede.briefings.scheduled():
             _schedule_job(application, scheduled.chat, scheduled.thread)
 
 
@@ -83,7 +84,7 @@ def register(application: Application, lede: Lede) -> None:
 async def brief_command(update: Update, context: LedeContext) -> None:
     """``/brief [topic]``: the stories since the chat's last briefing, split at story boundaries."""
     topic = " ".join(context.args or ()) or None
-    briefing = await context.workers.heavy(context.lede.brief, update.effective_chat.id, now=context.now(), topic=topic)
+    briefing = await context.workers.heavy(context.lede.briefings.brief, update.effective_chat.id, now=context.now(), topic=topic)
     for number, part in enumerate(briefing_html(briefing)):
         await update.effective_message.reply_text(
             part, parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW, do_quote=number == 0
@@ -100,20 +101,20 @@ async def subscribe_command(update: Update, context: LedeContext) -> None:
     lede, workers = context.lede, context.workers
     chat = update.effective_chat.id
     if [argument.lower() for argument in context.args or ()] == ["off"]:
-        reply = group_replies.unsubscribed(await workers.quick(lede.unsubscribe, chat))
+        reply = group_replies.unsubscribed(await workers.quick(lede.briefings.unsubscribe, chat))
         cancel_briefing_jobs(context.application, chat)
     else:
         message = update.effective_message
         thread = message.message_thread_id if message.is_topic_message else None
-        outcome = await workers.quick(lede.subscribe, chat, list(context.args or ()), now=context.now(), thread=thread)
+        outcome = await workers.quick(lede.briefings.subscribe, chat, list(context.args or ()), now=context.now(), thread=thread)
         reply = group_replies.subscription(outcome)
-        if not isinstance(outcome, ScheduleRefused):
+        if not isinstance(outcome, Failure):
             _schedule_job(context.application, chat, thread)
     await update.effective_message.reply_text(reply, parse_mode=ParseMode.HTML, do_quote=True)
 
 
 async def settings_command(update: Update, context: LedeContext) -> None:
-    current = await context.workers.quick(context.lede.settings, update.effective_chat.id, now=context.now())
+    current = await context.workers.quick(context.lede.briefings.settings, update.effective_chat.id, now=context.now())
     reply = group_replies.settings(current)
     await update.effective_message.reply_text(reply, parse_mode=ParseMode.HTML, do_quote=True)
 
@@ -142,7 +143,7 @@ async def scheduled_briefing(context: LedeContext) -> None:
     """The JobQueue's check for one chat: send its briefing when one is owed; stop if the chat is gone."""
     job = context.job
     lede, workers = context.lede, context.workers
-    briefing = await workers.heavy(lede.due_briefing, job.chat_id, now=context.now())
+    briefing = await workers.heavy(lede.briefings.due_briefing, job.chat_id, now=context.now())
     if briefing is None:
         return
     try:
@@ -152,7 +153,7 @@ async def scheduled_briefing(context: LedeContext) -> None:
                 message_thread_id=job.data,
             )
     except Forbidden as error:
-        await workers.quick(lede.chat_unreachable, job.chat_id, error.message)  # which ends its daily briefing
+        await workers.quick(lede.chats.chat_unreachable, job.chat_id, error.message)  # which ends its daily briefing
         job.schedule_removal()
 
 
@@ -182,10 +183,10 @@ async def answer_button(update: Update, context: LedeContext) -> None:
     lede, workers = context.lede, context.workers
     chat = update.effective_chat.id
     if action in ("up", "down"):
-        known = await workers.quick(lede.feedback, number, chat, helpful=action == "up")
+        known = await workers.quick(lede.questions.feedback, number, chat, helpful=action == "up")
         await query.answer(THANKS if known else Expired().reason)
         return
-    found = await workers.quick(lede.more_answers if action == "more" else lede.context, number, chat)
+    found = await workers.quick(lede.questions.more_answers if action == "more" else lede.questions.context, number, chat)
     if isinstance(found, Expired):
         await query.answer(found.reason)
         return
@@ -200,7 +201,7 @@ async def answer_button(update: Update, context: LedeContext) -> None:
 async def inline_query(update: Update, context: LedeContext) -> None:
     """``@bot question``: the best answers as results to pick; each sends the answer with its source."""
     query = update.inline_query
-    answer = await context.workers.quick(context.lede.inline_answers, query.query) if query.query.strip() else None
+    answer = await context.workers.quick(context.lede.questions.inline_answers, query.query) if query.query.strip() else None
     results = []
     if answer is not None and answer.best is not None:
         for number, candidate in enumerate((answer.best, *answer.alternatives)):

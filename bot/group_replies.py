@@ -9,7 +9,9 @@ from __future__ import annotations
 import html
 from datetime import datetime
 
-from bot.briefing_service import ChatSettings, Context, ScheduleRefused, Subscribed
+from bot.briefing_service import ChatSettings, Subscribed
+from bot.questions import Context
+from corpus.ingest import Failure
 from bot.formatting import MAX_TITLE_CHARS, clip, source_details
 from retrieval.answer import Candidate
 
@@ -22,9 +24,9 @@ def _e(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def subscription(outcome: Subscribed | ScheduleRefused) -> str:
+def subscription(outcome: Subscribed | Failure) -> str:
     """``/subscribe HH:MM [zone]``: confirmed with the next briefing's time, or why not."""
-    if isinstance(outcome, ScheduleRefused):
+    if isinstance(outcome, Failure):
         return _e(outcome.reason)
     return (f"Daily briefing set for {_e(outcome.schedule.label)}. "
             f"The next one comes {_when(outcome.next_at, outcome)}. /subscribe off stops it.")

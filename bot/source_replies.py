@@ -11,10 +11,12 @@ import html
 import re
 
 from bot.formatting import MAX_TITLE_CHARS, clip, is_web_link
-from bot.service import FeedFollowed, FeedsImported, Kept, Refused, SourcesPage
 from corpus.article import Article
+from corpus.feed_poller import FeedFollowed
 from corpus.feeds import MAX_FEED_ENTRIES
-from corpus.ingest import IngestReport
+from corpus.ingest import Failure, IngestReport
+from corpus.library import Kept
+from corpus.sources import FeedsImported, SourcesPage
 from corpus.store import Feed
 
 MAX_LISTED_FAILURES = 5
@@ -53,21 +55,21 @@ def to_plain(reply: str) -> str:
     return html.unescape(_TAG.sub("", reply))
 
 
-def refused(outcome: Refused) -> str:
+def refused(outcome: Failure) -> str:
     return f"I couldn't add that: {_e(outcome.reason)}."
 
 
-def added(outcome: Kept | Refused) -> str:
+def added(outcome: Kept | Failure) -> str:
     """``/add`` and uploads: the article's title, publisher and number of sentences, or why not."""
-    return refused(outcome) if isinstance(outcome, Refused) else kept(outcome)
+    return refused(outcome) if isinstance(outcome, Failure) else kept(outcome)
 
 
-def feed_added(outcome: FeedFollowed | Refused) -> str:
-    return refused(outcome) if isinstance(outcome, Refused) else feed_followed(outcome)
+def feed_added(outcome: FeedFollowed | Failure) -> str:
+    return refused(outcome) if isinstance(outcome, Failure) else feed_followed(outcome)
 
 
-def feed_removal(outcome: Feed | Refused) -> str:
-    return refused(outcome) if isinstance(outcome, Refused) else feed_removed(outcome)
+def feed_removal(outcome: Feed | Failure) -> str:
+    return refused(outcome) if isinstance(outcome, Failure) else feed_removed(outcome)
 
 
 def kept(outcome: Kept) -> str:

@@ -49,7 +49,8 @@ from bot.access import NOT_ALLOWED, AccessPolicy, Action, RateLimiter
 from bot.chat_rights import may_change_chat
 from bot.config import Config
 from bot.formatting import format_html
-from bot.service import Lede, Refused
+from bot.service import Lede
+from corpus.ingest import Failure
 from bot.telegram_context import CONTEXT_TYPES, Clock, LedeContext, Shell
 from bot.telegram_failures import NO_PREVIEW, RetryingRateLimiter, send_reply, unreachable_chat
 from bot.workers import Workers
@@ -162,7 +163,7 @@ async def gate(update: Update, context: LedeContext) -> None:
             await _reply(update, NOT_ALLOWED.format(user=user))
         raise ApplicationHandlerStop
     if chat is not None and (update.effective_message or update.callback_query):
-        await context.workers.quick(context.lede.chat_reachable, chat)
+        await context.workers.quick(context.lede.chats.chat_reachable, chat)
 
 
 async def _within_limit(update: Update, context: LedeContext, action: Action) -> bool:
@@ -181,10 +182,10 @@ async def membership_changed(update: Update, context: LedeContext) -> None:
     lede = context.lede
     if change.new_chat_member.status in GONE_STATUSES:
         reason = f"the bot's status became {change.new_chat_member.status}"
-        await context.workers.quick(lede.chat_unreachable, change.chat.id, reason)
+        await context.workers.quick(lede.chats.chat_unreachable, change.chat.id, reason)
         group_handlers.cancel_briefing_jobs(context.application, change.chat.id)
     else:
-        await context.workers.quick(lede.chat_reachable, change.chat.id)
+        await context.workers.quick(lede.chats.chat_reachable, change.chat.id)
 
 
 # ---- questions -------------------------------------------------------------------------------
@@ -210,7 +211,7 @@ async def group_message(update: Update, context: LedeContext) -> None:
 async def _answer(update: Update, context: LedeContext, question: str) -> None:
     if not await _within_limit(update, context, Action.QUESTION):
         return
-    answered = await context.workers.quick(context.lede.answer, question, update.effective_chat.id, now=context.now())
+    answered = await context.workers.quick(context.lede.questions.answer, question, update.effective_chat.id, now=context.now())
     await _reply(update, format_html(answered.outcome), group_handlers.answer_buttons(answered.number))
 
 
@@ -232,7 +233,7 @@ async def add_command(update: Update, context: LedeContext) -> None:
         return
     if not await _may_change_sources(update, context) or not await _within_limit(update, context, Action.ADD_SOURCE):
         return
-    outcome = await context.workers.heavy(context.lede.add_url, context.args[0], update.effective_chat.id)
+    outcome = await context.workers.heavy(context.lede.sources.add_url, context.args[0], update.effective_chat.id)
     await _reply(update, source_replies.added(outcome))
 
 
@@ -250,18 +251,18 @@ async def document_message(update: Update, context: LedeContext) -> None:
         return
     lede = context.lede
     name = document.file_name or "document"
-    if reason := lede.too_large(name, document.file_size or 0):
-        await _reply(update, source_replies.refused(Refused(name, reason)))
+    if reason := lede.sources.too_large(name, document.file_size or 0):
+        await _reply(update, source_replies.refused(Failure(name, reason)))
         return
     if not await _within_limit(update, context, Action.ADD_SOURCE):
         return
     data = bytes(await (await document.get_file()).download_as_bytearray())
     chat = update.effective_chat.id
     if PurePath(name.lower()).suffix == ".opml":
-        imported = await context.workers.heavy(lede.import_opml, data, chat)
+        imported = await context.workers.heavy(lede.sources.import_opml, data, chat)
         await _reply(update, source_replies.feeds_imported(imported))
     else:
-        await _reply(update, source_replies.added(await context.workers.heavy(lede.add_document, name, data, chat)))
+        await _reply(update, source_replies.added(await context.workers.heavy(lede.sources.add_document, name, data, chat)))
 
 
 async def feed_command(update: Update, context: LedeContext) -> None:
@@ -269,25 +270,25 @@ async def feed_command(update: Update, context: LedeContext) -> None:
     chat = update.effective_chat.id
     match context.args or []:
         case ["list"]:
-            await _reply(update, source_replies.feed_list(await workers.quick(lede.feeds, chat)))
+            await _reply(update, source_replies.feed_list(await workers.quick(lede.sources.feeds, chat)))
         case ["export"]:
-            opml = (await workers.quick(lede.export_opml, chat)).encode()
+            opml = (await workers.quick(lede.sources.export_opml, chat)).encode()
             await update.effective_message.reply_document(
                 InputFile(opml, filename="lede-feeds.opml"), caption="This chat's feeds, for any feed reader.",
                 do_quote=True,
             )
         case ["add", url]:
             if await _may_change_sources(update, context) and await _within_limit(update, context, Action.ADD_SOURCE):
-                await _reply(update, source_replies.feed_added(await workers.heavy(lede.follow_feed, url, chat)))
+                await _reply(update, source_replies.feed_added(await workers.heavy(lede.sources.follow_feed, url, chat)))
         case ["remove", number] if number.isdigit():
             if await _may_change_sources(update, context):
-                await _reply(update, source_replies.feed_removal(await workers.quick(lede.unfollow_feed, int(number), chat)))
+                await _reply(update, source_replies.feed_removal(await workers.quick(lede.sources.unfollow_feed, int(number), chat)))
         case _:
             await _reply(update, FEED_USAGE)
 
 
 async def sources_command(update: Update, context: LedeContext) -> None:
-    page = await context.workers.quick(context.lede.sources, update.effective_chat.id)
+    page = await context.workers.quick(context.lede.sources.page, update.effective_chat.id)
     await _reply(update, source_replies.sources_page(page), _page_buttons(page.page, page.pages))
 
 
@@ -298,7 +299,7 @@ async def sources_page(update: Update, context: LedeContext) -> None:
     if not number.isdigit():
         await query.answer("That button is no longer valid.")
         return
-    page = await context.workers.quick(context.lede.sources, update.effective_chat.id, int(number))
+    page = await context.workers.quick(context.lede.sources.page, update.effective_chat.id, int(number))
     await query.answer()
     await query.edit_message_text(
         source_replies.sources_page(page), parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
@@ -317,7 +318,7 @@ def _page_buttons(page: int, pages: int) -> InlineKeyboardMarkup | None:
 
 async def poll_feeds(context: LedeContext) -> None:
     """The JobQueue's repeating job: read the feeds that are due, off the event loop."""
-    report = await context.workers.heavy(context.lede.poll_feeds)
+    report = await context.workers.heavy(context.lede.poller.poll_due)
     if report.added or report.failed:
         log.info("Feeds polled: %d new articles, %d failures", report.added, len(report.failed))
 
@@ -329,7 +330,7 @@ async def error_handler(update: object, context: LedeContext) -> None:
     instead, and gets no apology it could not receive anyway.
     """
     if unreachable := unreachable_chat(update, context):
-        await context.workers.quick(context.lede.chat_unreachable, *unreachable)
+        await context.workers.quick(context.lede.chats.chat_unreachable, *unreachable)
         return
     log.error("Failed to handle an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_message:

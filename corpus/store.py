@@ -23,7 +23,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from pathlib import Path
 
 from corpus.article import Article
@@ -137,7 +137,20 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 def utc_now() -> str:
     """The current time as stored: ISO 8601 in UTC, to the second."""
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
+    return stamp(datetime.now(UTC))
+
+
+def stamp(moment: datetime) -> str:
+    """A moment as stored: ISO 8601 in UTC, to the second, so that stored moments compare as text."""
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
+
+
+def _moment(text: str | None) -> datetime | None:
+    """A stored moment back as an aware datetime (UTC when it was stored without an offset)."""
+    if not text:
+        return None
+    moment = datetime.fromisoformat(text)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 class NewerSchemaError(RuntimeError):
@@ -155,7 +168,7 @@ class Feed:
     last_modified: str | None
     failures: int
     last_error: str | None
-    checked: str | None
+    checked: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,10 +184,10 @@ class ScheduleRow:
     """A chat's daily briefing as stored: local time of day, time zone, forum topic, last run (UTC)."""
 
     chat: int
-    at: str
+    at: time
     timezone: str
     thread: int | None
-    last_run: str | None
+    last_run: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -368,17 +381,12 @@ class Store:
 
     # ---- chats ---------------------------------------------------------------------------
 
-    def set_setting(self, chat: int, name: str, value: str) -> None:
-        with self._transaction() as db:
-            _remember_chat(db, chat)
-            db.execute("INSERT OR REPLACE INTO chat_settings (chat, name, value) VALUES (?, ?, ?)",
-                       (chat, name, value))
-
-    def setting(self, chat: int, name: str) -> str | None:
+    def last_briefing(self, chat: int) -> datetime | None:
+        """When the chat's last complete briefing (one without a topic) was given, if ever."""
         with self._lock:
-            row = self._db.execute("SELECT value FROM chat_settings WHERE chat = ? AND name = ?",
-                                   (chat, name)).fetchone()
-        return row["value"] if row else None
+            row = self._db.execute("SELECT value FROM chat_settings WHERE chat = ? AND name = 'last_briefing'",
+                                   (chat,)).fetchone()
+        return _moment(row["value"]) if row else None
 
     def mark_unreachable(self, chat: int, reason: str) -> None:
         """Remember that Telegram refused to deliver to ``chat`` (kept until it writes again)."""
@@ -428,20 +436,20 @@ class Store:
         with self._lock:
             return _feed_from_row(self._db.execute("SELECT * FROM feeds WHERE id = ?", (feed_id,)).fetchone())
 
-    def due_feeds(self, now: str) -> list[Feed]:
+    def due_feeds(self, now: datetime) -> list[Feed]:
         """Feeds some reachable chat follows whose next check has come."""
         with self._lock:
             rows = self._db.execute(
                 "SELECT * FROM feeds WHERE next_check <= ? AND id IN (SELECT feed FROM chat_feeds JOIN chats"
                 " ON chats.id = chat_feeds.chat WHERE chats.unreachable_since IS NULL) ORDER BY next_check",
-                (now,)).fetchall()
+                (stamp(now),)).fetchall()
         return [_feed_from_row(row) for row in rows]
 
     def record_poll(
         self,
         feed_id: int,
         *,
-        next_check: str,
+        next_check: datetime,
         title: str | None = None,
         etag: str | None = None,
         last_modified: str | None = None,
@@ -453,13 +461,13 @@ class Store:
                 db.execute(
                     "UPDATE feeds SET checked = ?, next_check = ?, failures = 0, last_error = NULL,"
                     " title = coalesce(?, title), etag = ?, last_modified = ? WHERE id = ?",
-                    (utc_now(), next_check, title, etag, last_modified, feed_id),
+                    (utc_now(), stamp(next_check), title, etag, last_modified, feed_id),
                 )
             else:
                 db.execute(
                     "UPDATE feeds SET checked = ?, next_check = ?, failures = failures + 1, last_error = ?"
                     " WHERE id = ?",
-                    (utc_now(), next_check, error, feed_id),
+                    (utc_now(), stamp(next_check), error, feed_id),
                 )
 
 
@@ -471,8 +479,9 @@ class Store:
             rows = self._db.execute("SELECT article_id FROM briefed_articles WHERE chat = ?", (chat,)).fetchall()
         return frozenset(article_id for (article_id,) in rows)
 
-    def record_briefing(self, chat: int, article_ids: Iterable[str], at: str, *, complete: bool) -> None:
+    def record_briefing(self, chat: int, article_ids: Iterable[str], moment: datetime, *, complete: bool) -> None:
         """Remember what a briefing told; a ``complete`` one (no topic) is the chat's new "since"."""
+        at = stamp(moment)
         with self._transaction() as db:
             _remember_chat(db, chat)
             db.executemany("INSERT OR IGNORE INTO briefed_articles (chat, article_id, briefed) VALUES (?, ?, ?)",
@@ -481,12 +490,12 @@ class Store:
                 db.execute("INSERT OR REPLACE INTO chat_settings (chat, name, value) VALUES (?, 'last_briefing', ?)",
                            (chat, at))
 
-    def set_schedule(self, chat: int, at: str, timezone: str, thread: int | None, now: str) -> None:
+    def set_schedule(self, chat: int, at: time, timezone: str, thread: int | None, now: datetime) -> None:
         """A chat's daily briefing (replacing any other); it counts as run ``now``, so nothing is caught up."""
         with self._transaction() as db:
             _remember_chat(db, chat)
             db.execute("INSERT OR REPLACE INTO briefing_schedules (chat, at, timezone, thread, created, last_run)"
-                       " VALUES (?, ?, ?, ?, ?, ?)", (chat, at, timezone, thread, now, now))
+                       " VALUES (?, ?, ?, ?, ?, ?)", (chat, f"{at:%H:%M}", timezone, thread, stamp(now), stamp(now)))
 
     def remove_schedule(self, chat: int) -> bool:
         """Stop a chat's daily briefing; False when it had none."""
@@ -499,18 +508,19 @@ class Store:
         with self._lock:
             rows = (self._db.execute(query + " WHERE chat = ?", (chat,)) if chat is not None
                     else self._db.execute(query + " ORDER BY chat")).fetchall()
-        return [ScheduleRow(row["chat"], row["at"], row["timezone"], row["thread"], row["last_run"]) for row in rows]
+        return [ScheduleRow(row["chat"], time.fromisoformat(row["at"]), row["timezone"], row["thread"],
+                            _moment(row["last_run"])) for row in rows]
 
-    def record_scheduled_run(self, chat: int, at: str) -> None:
+    def record_scheduled_run(self, chat: int, moment: datetime) -> None:
         with self._transaction() as db:
-            db.execute("UPDATE briefing_schedules SET last_run = ? WHERE chat = ?", (at, chat))
+            db.execute("UPDATE briefing_schedules SET last_run = ? WHERE chat = ?", (stamp(moment), chat))
 
-    def remember_answer(self, chat: int, question: str, article_id: str, position: int, asked: str) -> int:
+    def remember_answer(self, chat: int, question: str, article_id: str, position: int, asked: datetime) -> int:
         """Keep what an answer's buttons need (the question and the sentence quoted); returns its number."""
         with self._transaction() as db:
             return int(db.execute(
                 "INSERT INTO answers (chat, question, article_id, position, asked) VALUES (?, ?, ?, ?, ?)",
-                (chat, question, article_id, position, asked)).lastrowid)
+                (chat, question, article_id, position, stamp(asked))).lastrowid)
 
     def answer_record(self, number: int) -> AnswerRecord | None:
         with self._lock:
@@ -572,5 +582,5 @@ def _feed_from_row(row: sqlite3.Row) -> Feed:
         last_modified=row["last_modified"],
         failures=row["failures"],
         last_error=row["last_error"],
-        checked=row["checked"],
+        checked=_moment(row["checked"]),
     )

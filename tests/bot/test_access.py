@@ -113,7 +113,7 @@ VANCE = "U.S. Vice President J.D. Vance met with Ukrainian President Volodymyr Z
 
 @pytest.fixture(scope="module")
 def lede() -> Lede:
-    lede = Lede(SentenceIndex(Analyzer(Lexicon.load())))
+    lede = Lede.compose(SentenceIndex(Analyzer(Lexicon.load())))
     lede.add_articles(load_paths([SEEDS]))
     return lede
 

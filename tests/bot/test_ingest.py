@@ -114,7 +114,7 @@ def test_an_ingestion_killed_mid_way_leaves_whole_articles_and_a_rerun_completes
     assert rerun == {"added": len(records) - len(stored_after_kill), "known": len(stored_after_kill), "failed": []}
     assert _stored_sentences(db) == expected
     with Store.open(db) as store:  # a restart's index holds exactly the stored sentences, in order
-        lede = Lede(SentenceIndex(Analyzer(Lexicon.load())), store)
+        lede = Lede.compose(SentenceIndex(Analyzer(Lexicon.load())), store)
         lede.load_store()
         assert [passage.text for passage in lede.index.passages] == [s for sentences in expected.values() for s in sentences]
 

@@ -9,7 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.service import FeedFollowed, Kept, Lede, Refused
+from bot.service import Lede
+from corpus.feed_poller import FeedFollowed
+from corpus.ingest import Failure
+from corpus.library import Kept
 from corpus.fetch import FetchPolicy
 from corpus.store import Store
 from retrieval.index import SentenceIndex
@@ -33,19 +36,19 @@ def web() -> Iterator[LocalWeb]:
 
 
 def make_lede(analyzer: Analyzer, path: Path | str = ":memory:", interval: float = 60) -> Lede:
-    lede = Lede(SentenceIndex(analyzer), Store.open(path), fetch_policy=LOCAL_ONLY, feed_interval=interval)
+    lede = Lede.compose(SentenceIndex(analyzer), Store.open(path), fetch_policy=LOCAL_ONLY, feed_interval=interval)
     lede.load_store()
     return lede
 
 
 def answer_text(lede: Lede, question: str, chat: int) -> str | None:
-    outcome = lede.ask(question, chat)
+    outcome = lede.questions.ask(question, chat)
     return outcome.best.passage.text if outcome.best else None
 
 
 def test_an_added_page_is_extracted_with_its_metadata_and_answers_questions(web, analyzer):
     lede = make_lede(analyzer)
-    kept = lede.add_url(web.url("/article.html?utm_source=x#top"), CHAT)
+    kept = lede.sources.add_url(web.url("/article.html?utm_source=x#top"), CHAT)
     assert isinstance(kept, Kept) and kept.new
     article = kept.article
     assert (article.title, article.publisher, article.author, article.published, article.language) == (
@@ -58,9 +61,9 @@ def test_an_added_page_is_extracted_with_its_metadata_and_answers_questions(web,
 
 def test_the_same_article_twice_is_stored_once_by_url_and_by_text(web, analyzer):
     lede = make_lede(analyzer)
-    first = lede.add_url(web.url("/article.html"), CHAT)
-    again = lede.add_url(web.url("/redirect/3"), CHAT)  # same page, reached another way
-    same_text = lede.add_url(web.url("/news/levy"), CHAT)  # another URL serving the same text
+    first = lede.sources.add_url(web.url("/article.html"), CHAT)
+    again = lede.sources.add_url(web.url("/redirect/3"), CHAT)  # same page, reached another way
+    same_text = lede.sources.add_url(web.url("/news/levy"), CHAT)  # another URL serving the same text
     assert first.new and not again.new and not same_text.new
     assert again.article.article_id == first.article.article_id == same_text.article.article_id
     assert lede.store.article_count() == 1
@@ -69,18 +72,18 @@ def test_the_same_article_twice_is_stored_once_by_url_and_by_text(web, analyzer)
 
 def test_an_article_added_in_one_chat_is_not_quoted_in_another(web, analyzer):
     lede = make_lede(analyzer)
-    lede.add_url(web.url("/article.html"), CHAT)
+    lede.sources.add_url(web.url("/article.html"), CHAT)
     question = "what will the bridge cost?"
     assert answer_text(lede, question, CHAT) is not None
     assert answer_text(lede, question, OTHER_CHAT) is None
-    lede.add_url(web.url("/article.html"), OTHER_CHAT)  # known, but now this chat's too
+    lede.sources.add_url(web.url("/article.html"), OTHER_CHAT)  # known, but now this chat's too
     assert answer_text(lede, question, OTHER_CHAT) is not None
 
 
 def test_bad_pages_are_refused_with_a_reason_and_nothing_is_stored(web, analyzer):
     lede = make_lede(analyzer)
-    reasons = {path: lede.add_url(web.url(path), CHAT) for path in ("/missing", "/image.png", "/empty.html", "/feed.xml")}
-    assert all(isinstance(outcome, Refused) for outcome in reasons.values())
+    reasons = {path: lede.sources.add_url(web.url(path), CHAT) for path in ("/missing", "/image.png", "/empty.html", "/feed.xml")}
+    assert all(isinstance(outcome, Failure) for outcome in reasons.values())
     assert reasons["/missing"].reason.endswith("answered 404 Not Found")
     assert reasons["/empty.html"].reason == "the page has no article text that I could find"
     assert "is application/rss+xml, not something I can read" in reasons["/feed.xml"].reason
@@ -89,7 +92,7 @@ def test_bad_pages_are_refused_with_a_reason_and_nothing_is_stored(web, analyzer
 
 def test_a_followed_feed_brings_its_entries_cleaned_with_full_text_for_summaries(web, analyzer):
     lede = make_lede(analyzer)
-    followed = lede.follow_feed(web.url("/feed.xml"), CHAT)
+    followed = lede.sources.follow_feed(web.url("/feed.xml"), CHAT)
     assert isinstance(followed, FeedFollowed) and not followed.already_followed
     assert followed.feed.title == "Coast & Harbour News"
     assert (followed.report.added, followed.report.known, followed.report.failed) == (2, 0, [])
@@ -108,9 +111,9 @@ def test_a_followed_feed_brings_its_entries_cleaned_with_full_text_for_summaries
 
 def test_polling_uses_conditional_get_and_picks_up_new_entries(web, analyzer):
     lede = make_lede(analyzer, interval=60)
-    lede.follow_feed(web.url("/feed.xml"), CHAT)
+    lede.sources.follow_feed(web.url("/feed.xml"), CHAT)
     later = datetime.now(UTC) + timedelta(minutes=2)
-    unchanged = lede.poll_feeds(later)
+    unchanged = lede.poller.poll_due(later)
     assert (unchanged.added, unchanged.known) == (0, 0)
     assert web.requests_for("/feed.xml")[-1].headers.get("if-none-match") == '"feed-v1"'
 
@@ -118,78 +121,78 @@ def test_polling_uses_conditional_get_and_picks_up_new_entries(web, analyzer):
                 "<content:encoded><![CDATA[<p>The old lighthouse on Gull Point reopened to visitors on Sunday "
                 "after a two-year restoration.</p>]]></content:encoded></item>")
     web.serve_feed("/feed.xml", rss_feed(web.base, new_item), etag='"feed-v2"')
-    assert lede.poll_feeds(datetime.now(UTC)).added == 0, "not due yet"
-    changed = lede.poll_feeds(later + timedelta(minutes=2))
+    assert lede.poller.poll_due(datetime.now(UTC)).added == 0, "not due yet"
+    changed = lede.poller.poll_due(later + timedelta(minutes=2))
     assert (changed.added, changed.known) == (1, 2)
     assert answer_text(lede, "when did the lighthouse reopen?", CHAT).startswith("The old lighthouse on Gull Point")
 
 
 def test_a_failing_feed_backs_off_exponentially_and_recovers(web, analyzer):
     lede = make_lede(analyzer, interval=60)
-    lede.follow_feed(web.url("/feed.xml"), CHAT)
+    lede.sources.follow_feed(web.url("/feed.xml"), CHAT)
     web.routes["/feed.xml"] = lambda request: Reply(500, b"oops")
-    [feed] = lede.feeds(CHAT)
+    [feed] = lede.sources.feeds(CHAT)
     now = datetime.now(UTC)
     for failures, wait in ((1, 120), (2, 240), (3, 480)):
         now += timedelta(days=1)  # certainly due
-        report = lede.poll_feeds(now)
+        report = lede.poller.poll_due(now)
         assert report.failed[0].reason.endswith("answered 500 Internal Server Error")
-        [feed] = lede.feeds(CHAT)
+        [feed] = lede.sources.feeds(CHAT)
         assert feed.failures == failures
-        assert lede.store.due_feeds((datetime.now(UTC) + timedelta(seconds=wait - 5)).isoformat()) == []
-        assert lede.store.due_feeds((datetime.now(UTC) + timedelta(seconds=wait + 5)).isoformat()) == [feed]
+        assert lede.store.due_feeds((datetime.now(UTC) + timedelta(seconds=wait - 5))) == []
+        assert lede.store.due_feeds((datetime.now(UTC) + timedelta(seconds=wait + 5))) == [feed]
 
 
 def test_a_broken_feed_is_refused_when_followed(web, analyzer):
     lede = make_lede(analyzer)
-    outcome = lede.follow_feed(web.url("/broken-feed.xml"), CHAT)
-    assert isinstance(outcome, Refused) and "is not an RSS or Atom feed" in outcome.reason
-    assert lede.feeds(CHAT) == []
+    outcome = lede.sources.follow_feed(web.url("/broken-feed.xml"), CHAT)
+    assert isinstance(outcome, Failure) and "is not an RSS or Atom feed" in outcome.reason
+    assert lede.sources.feeds(CHAT) == []
 
 
 def test_feeds_are_listed_removed_exported_and_imported_per_chat(web, analyzer, tmp_path):
     lede = make_lede(analyzer, tmp_path / "lede.db")
-    imported = lede.import_opml(web.routes["/feeds.opml"](None).body, CHAT)
+    imported = lede.sources.import_opml(web.routes["/feeds.opml"](None).body, CHAT)
     assert [feed.url for feed in imported.followed] == [web.url("/feed.xml")]
     assert imported.report.failed[0].source == web.url("/missing")
-    assert [feed.title for feed in lede.feeds(CHAT)] == ["Coast & Harbour News"]
-    assert lede.feeds(OTHER_CHAT) == []
-    exported = lede.export_opml(CHAT)
+    assert [feed.title for feed in lede.sources.feeds(CHAT)] == ["Coast & Harbour News"]
+    assert lede.sources.feeds(OTHER_CHAT) == []
+    exported = lede.sources.export_opml(CHAT)
     assert f'xmlUrl="{web.url("/feed.xml")}"' in exported and 'title="Coast &amp; Harbour News"' in exported
 
     restarted = make_lede(analyzer, tmp_path / "lede.db")  # the subscription survives a restart
     assert answer_text(restarted, "what raise did the ferry union accept?", CHAT) is not None
-    assert isinstance(restarted.unfollow_feed(2, CHAT), Refused)
-    assert restarted.unfollow_feed(1, CHAT).url == web.url("/feed.xml")
-    assert restarted.feeds(CHAT) == []
+    assert isinstance(restarted.sources.unfollow_feed(2, CHAT), Failure)
+    assert restarted.sources.unfollow_feed(1, CHAT).url == web.url("/feed.xml")
+    assert restarted.sources.feeds(CHAT) == []
     assert answer_text(restarted, "what raise did the ferry union accept?", CHAT) is None
 
 
 def test_sources_lists_a_chats_feeds_and_articles_in_pages(web, analyzer):
     lede = make_lede(analyzer)
-    lede.follow_feed(web.url("/feed.xml"), CHAT)
-    lede.add_url(web.url("/article.html"), CHAT)
-    page = lede.sources(CHAT)
+    lede.sources.follow_feed(web.url("/feed.xml"), CHAT)
+    lede.sources.add_url(web.url("/article.html"), CHAT)
+    page = lede.sources.page(CHAT)
     assert [feed.title for feed in page.feeds] == ["Coast & Harbour News"]
     assert [a.title for a in page.articles] == ["Harbour Bridge Approved", "Ferry strike ends", "Oil & gas: port levy doubles"]
     assert (page.page, page.pages, page.total_articles) == (1, 1, 3)
-    assert lede.sources(OTHER_CHAT).total_articles == 0
+    assert lede.sources.page(OTHER_CHAT).total_articles == 0
 
 
 def test_an_uploaded_document_becomes_an_article(analyzer):
     lede = make_lede(analyzer)
-    kept = lede.add_document("council-notes.txt", b"The council met on Monday.\nIt approved the budget for 2026.", CHAT)
+    kept = lede.sources.add_document("council-notes.txt", b"The council met on Monday.\nIt approved the budget for 2026.", CHAT)
     assert isinstance(kept, Kept) and kept.new and kept.article.title == "council-notes"
     assert kept.sentences == 2
-    assert lede.add_document("photo.jpg", b"\xff\xd8", CHAT).reason == "photo.jpg is not a file type I read (send .txt, .md or .html)"
-    assert lede.add_document("x.txt", b"\x00\x01binary", CHAT).reason == "x.txt looks like a binary file, not text"
-    assert lede.add_document("big.txt", b"a" * 2_000_001, CHAT).reason == "big.txt is 2.0 MB; I take documents up to 2 MB"
+    assert lede.sources.add_document("photo.jpg", b"\xff\xd8", CHAT).reason == "photo.jpg is not a file type I read (send .txt, .md or .html)"
+    assert lede.sources.add_document("x.txt", b"\x00\x01binary", CHAT).reason == "x.txt looks like a binary file, not text"
+    assert lede.sources.add_document("big.txt", b"a" * 2_000_001, CHAT).reason == "big.txt is 2 MB; I take documents up to 2 MB"
 
 
 def test_a_restart_reads_the_saved_index_and_indexes_only_what_was_stored_since(tmp_path, analyzer, monkeypatch):
     db = tmp_path / "lede.db"
     first = make_lede(analyzer, db)
-    first.add_document("bridge.txt", b"The harbour bridge will cost 40 million euros.", CHAT)
+    first.sources.add_document("bridge.txt", b"The harbour bridge will cost 40 million euros.", CHAT)
     first.close()
     assert not (tmp_path / "lede.db.index.npz").exists()  # nothing was indexed from the store at that start
     second = make_lede(analyzer, db)  # indexes the stored article and saves the snapshot
@@ -197,12 +200,12 @@ def test_a_restart_reads_the_saved_index_and_indexes_only_what_was_stored_since(
     assert (tmp_path / "lede.db.index.npz").exists()
 
     store = Store.open(db)
-    third = Lede(SentenceIndex(analyzer), store, fetch_policy=LOCAL_ONLY)
-    third.add_document("ferry.txt", b"The new ferry will sail every hour from May.", CHAT)
+    third = Lede.compose(SentenceIndex(analyzer), store, fetch_policy=LOCAL_ONLY)
+    third.sources.add_document("ferry.txt", b"The new ferry will sail every hour from May.", CHAT)
     analysed: list[str] = []
     original_terms = Analyzer.terms
     monkeypatch.setattr(Analyzer, "terms", lambda self, text: analysed.append(text) or original_terms(self, text))
-    third.index = SentenceIndex(analyzer)
+    third = Lede.compose(SentenceIndex(analyzer), store, fetch_policy=LOCAL_ONLY)
     third.load_store()
     assert analysed == ["The new ferry will sail every hour from May."]  # the bridge came from the snapshot
     assert answer_text(third, "what will the bridge cost?", CHAT).startswith("The harbour bridge will cost")

@@ -17,18 +17,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-import bot.briefing_service
-import bot.service
 from bot.config import Config, Mode
 from bot.service import Lede
+from bot.shared_index import new_index
 from bot.telegram_app import build_application
 from corpus.article import Article
+from corpus.ingest import prepare
 from corpus.loader import load_paths
-from retrieval.index import SentenceIndex
-from retrieval.lexicon import Lexicon
-from retrieval.text import Analyzer
+from retrieval.briefing import brief
 from tests.support.bot_api import FakeBotApi, polling
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
@@ -81,20 +77,12 @@ class Hold:
         assert await asyncio.to_thread(self.started.wait, HOLD_SECONDS), "the held call never started"
 
 
-@pytest.fixture
-def lede() -> Lede:
-    lede = Lede(SentenceIndex(Analyzer(Lexicon.load())), max_upload_bytes=2_000_000)
+async def test_other_chats_are_answered_while_a_briefing_and_a_large_upload_are_under_way(bot_api: FakeBotApi) -> None:
+    briefing, splitting = Hold(), Hold()
+    lede = Lede.compose(new_index(), max_upload_bytes=2_000_000,
+                        tell=briefing.around(brief), prepare=splitting.around(prepare))
     lede.add_articles(load_paths([SEEDS]))
     lede.add_articles(wire_article(number) for number in range(WIRE_ARTICLES))
-    return lede
-
-
-async def test_other_chats_are_answered_while_a_briefing_and_a_large_upload_are_under_way(
-    bot_api: FakeBotApi, lede: Lede, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    briefing, splitting = Hold(), Hold()
-    monkeypatch.setattr(bot.briefing_service, "brief", briefing.around(bot.briefing_service.brief))
-    monkeypatch.setattr(bot.service, "prepare", splitting.around(bot.service.prepare))
     config = Config(mode=Mode.TELEGRAM, token=bot_api.token, base_url=bot_api.base_url)
     async with polling(build_application(config, lede, clock=lambda: NOW)):
         bot_api.send_user_message(BRIEFING_CHAT, BRIEFING_CHAT, "/brief")

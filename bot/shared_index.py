@@ -1,0 +1,170 @@
+"""The sentence index and who may see what, shared by every worker thread under one short lock.
+
+Questions, briefings and new sources run in worker threads at once. The
+index and the visibility are not safe to share unlocked (ranking reuses a
+scratch buffer; an article is registered before its sentences), so one
+lock covers their reads and mutations, which are all in memory. Everything
+slow stays outside it: a new article is split and analysed before the lock
+is taken, and a briefing gathers its news a batch at a time.
+
+:class:`SharedIndex` is the :class:`corpus.library.Shelf` the library tells
+about each article it keeps.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from corpus.article import Article
+from corpus.ingest import prepare
+from corpus.store import EVERYONE, Store
+from corpus.visibility import Visibility
+from retrieval.answer import Answer, answer_question
+from retrieval.briefing import NewsItem, article_moment
+from retrieval.index import Passage, SentenceIndex
+from retrieval.lexicon import Lexicon
+from retrieval.snapshot import load_snapshot, save_snapshot
+from retrieval.text import Analyzer
+
+# Articles read under the lock at a time while a briefing gathers its news.
+BRIEFING_BATCH = 256
+
+
+def new_index() -> SentenceIndex:
+    """An empty index with the bundled lexicon: the one way Lede builds its index."""
+    return SentenceIndex(Analyzer(Lexicon.load()))
+
+
+def snapshot_path(store: Store) -> Path | None:
+    """Where the index is saved: beside the database file (nowhere for an in-memory store)."""
+    return store.path.with_name(store.path.name + ".index.npz") if store.path else None
+
+
+class SharedIndex:
+    """What Lede can quote, and to whom: the index and the visibility behind one lock."""
+
+    def __init__(self, index: SentenceIndex) -> None:
+        self._index = index
+        self._visibility = Visibility()
+        self._lock = threading.Lock()
+
+    @property
+    def analyzer(self) -> Analyzer:
+        """The index's analyzer (immutable, so it needs no lock)."""
+        return self._index.analyzer
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._index)
+
+    @property
+    def passages(self) -> Sequence[Passage]:
+        """Every sentence indexed, in order (for checks after loading; not for use while sources are added)."""
+        return self._index.passages
+
+    # ---- loading -----------------------------------------------------------------------------
+
+    def load(self, store: Store) -> int:
+        """Index every stored article, and learn who sees which; returns how many articles.
+
+        The index saved beside the store at the last start is read back as
+        arrays; only articles stored since are indexed from their stored
+        sentences (never split again), and the snapshot is then renewed.
+        Call it before any article that is not in the store joins the index.
+        """
+        with self._lock:
+            assert not len(self._index), "load the store into an empty index"
+            articles = store.articles()
+            snapshot = snapshot_path(store)
+            restored = load_snapshot(snapshot, self._index.analyzer, articles) if snapshot else None
+            if restored is not None:
+                self._index = restored
+            already = restored.article_count if restored is not None else 0
+            for stored in store.load_articles(start=already):
+                self._index.add_article(stored.article, stored.sentences)
+            if snapshot and len(articles) > already:
+                save_snapshot(self._index, snapshot)
+            self._visibility.load(*store.visibility_rows())
+        return len(articles)
+
+    def add_everywhere(self, articles: Iterable[Article]) -> int:
+        """Make articles answerable in every chat for this run only (the bundled corpus, ``--corpus``)."""
+        added = 0
+        for article in articles:
+            prepared = prepare(article)
+            terms = self._analyse(prepared.sentences)
+            with self._lock:
+                added += self._index.add_article(article, prepared.sentences, terms)
+                self._visibility.grant(EVERYONE, article.article_id)
+        return added
+
+    # ---- the library's shelf -------------------------------------------------------------------
+
+    def shelve(self, article: Article, sentences: Sequence[str], *, chat: int, feed: int | None) -> None:
+        terms = self._analyse(sentences)
+        with self._lock:
+            self._index.add_article(article, sentences, terms)
+            self._grant(article.article_id, chat, feed)
+
+    def grant(self, article_id: str, *, chat: int, feed: int | None) -> None:
+        with self._lock:
+            self._grant(article_id, chat, feed)
+
+    def follow(self, chat: int, feed: int) -> None:
+        with self._lock:
+            self._visibility.follow(chat, feed)
+
+    def unfollow(self, chat: int, feed: int) -> None:
+        with self._lock:
+            self._visibility.unfollow(chat, feed)
+
+    def _grant(self, article_id: str, chat: int, feed: int | None) -> None:
+        if feed is None:
+            self._visibility.grant(chat, article_id)
+        else:
+            self._visibility.add_to_feed(feed, article_id)
+
+    def _analyse(self, sentences: Sequence[str]) -> list[list[str]]:
+        """The sentences' index terms: most of the cost of indexing, and done before the lock is taken."""
+        return [self._index.analyzer.terms(sentence) for sentence in sentences]
+
+    # ---- reading -------------------------------------------------------------------------------
+
+    def answer(self, question: str, chat: int, **options: Any) -> Answer:
+        """Rank ``question`` over the articles ``chat`` may see (``options`` go to :func:`answer_question`)."""
+        with self._lock:
+            visible = self._visibility.rule_for(chat)
+            return answer_question(
+                self._index, question, accept=lambda passage: visible(passage.article.article_id), **options
+            )
+
+    def article_sentences(self, article_id: str) -> list[Passage]:
+        with self._lock:
+            return self._index.article_sentences(article_id)
+
+    def specificity(self, term: str) -> float:
+        with self._lock:
+            return self._index.specificity(term)
+
+    def news_since(self, since: datetime, chat: int) -> Iterator[NewsItem]:
+        """The articles ``chat`` may see from ``since`` on, with their sentences.
+
+        Read a batch at a time under the lock, so that questions asked
+        meanwhile wait for one batch at most, not for all.
+        """
+        with self._lock:
+            visible = self._visibility.rule_for(chat)
+            count = len(self._index.articles)
+        for start in range(0, count, BRIEFING_BATCH):
+            with self._lock:
+                index = self._index
+                batch = [
+                    NewsItem(article, tuple(p.text for p in index.article_sentences(article.article_id)), moment)
+                    for article in index.articles[start : start + BRIEFING_BATCH]
+                    if (moment := article_moment(article)) is not None and moment >= since and visible(article.article_id)
+                ]
+            yield from batch
