@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from bot import group_replies, source_replies
+from bot.feed_command import FEED_USAGE, FeedAdd, FeedExport, FeedList, FeedRemove, parse_feed_command
 from bot.formatting import briefing_html, briefing_to_json, format_plain, outcome_to_json
 from bot.service import Lede
 from corpus.sources import FeedsImported
@@ -103,16 +104,16 @@ def _add(lede: Lede, args: list[str]) -> str:
 
 
 def _feed(lede: Lede, args: list[str]) -> str:
-    match args:
-        case ["add", url]:
+    match parse_feed_command(args):
+        case FeedAdd(url):
             return source_replies.feed_added(lede.sources.follow_feed(url))
-        case ["list"]:
+        case FeedList():
             return source_replies.feed_list(lede.sources.feeds())
-        case ["remove", number] if number.isdigit():
-            return source_replies.feed_removal(lede.sources.unfollow_feed(int(number)))
-        case ["export"]:
+        case FeedRemove(number):
+            return source_replies.feed_removal(lede.sources.unfollow_feed(number))
+        case FeedExport():
             return html.escape(lede.sources.export_opml(), quote=False)
-    return "Usage: /feed add &lt;url&gt; | /feed list | /feed remove &lt;n&gt; | /feed export"
+    return FEED_USAGE
 
 
 def _sources(lede: Lede, args: list[str]) -> str:

@@ -48,6 +48,7 @@ from bot import group_handlers, source_replies
 from bot.access import NOT_ALLOWED, AccessPolicy, Action, RateLimiter
 from bot.chat_rights import may_change_chat
 from bot.config import Config
+from bot.feed_command import FEED_USAGE, FeedAdd, FeedExport, FeedList, FeedRemove, parse_feed_command
 from bot.formatting import format_html
 from bot.service import Lede
 from corpus.ingest import Failure
@@ -70,7 +71,6 @@ HELP_TEXT = (
     "morning (/subscribe off, /settings). In any chat, type my @username and a question to share an answer."
 )
 ADMINS_ONLY = "Only this group's administrators can change its sources."
-FEED_USAGE = "Usage: /feed add &lt;url&gt; | /feed list | /feed remove &lt;n&gt; | /feed export"
 SOURCES_CALLBACK = "sources:"
 APOLOGY = "Sorry, something went wrong while answering that. Please try again in a moment."
 # Updates handled at once: enough that slow fetches and retried replies hold up nobody else.
@@ -268,22 +268,22 @@ async def document_message(update: Update, context: LedeContext) -> None:
 async def feed_command(update: Update, context: LedeContext) -> None:
     lede, workers = context.lede, context.workers
     chat = update.effective_chat.id
-    match context.args or []:
-        case ["list"]:
+    match parse_feed_command(context.args or ()):
+        case FeedList():
             await _reply(update, source_replies.feed_list(await workers.quick(lede.sources.feeds, chat)))
-        case ["export"]:
+        case FeedExport():
             opml = (await workers.quick(lede.sources.export_opml, chat)).encode()
             await update.effective_message.reply_document(
                 InputFile(opml, filename="lede-feeds.opml"), caption="This chat's feeds, for any feed reader.",
                 do_quote=True,
             )
-        case ["add", url]:
+        case FeedAdd(url):
             if await _may_change_sources(update, context) and await _within_limit(update, context, Action.ADD_SOURCE):
                 await _reply(update, source_replies.feed_added(await workers.heavy(lede.sources.follow_feed, url, chat)))
-        case ["remove", number] if number.isdigit():
+        case FeedRemove(number):
             if await _may_change_sources(update, context):
-                await _reply(update, source_replies.feed_removal(await workers.quick(lede.sources.unfollow_feed, int(number), chat)))
-        case _:
+                await _reply(update, source_replies.feed_removal(await workers.quick(lede.sources.unfollow_feed, number, chat)))
+        case None:
             await _reply(update, FEED_USAGE)
 
 

@@ -12,11 +12,11 @@ from bot.config import Config, Mode
 from bot.logs import MaskingFormatter
 from bot.questions import Questions
 from bot.service import Lede
+from bot.shared_index import new_index
 from bot.telegram_app import APOLOGY, build_application
 from corpus.article import Article
 from corpus.loader import load_paths
 from retrieval.index import SentenceIndex
-from retrieval.lexicon import Lexicon
 from retrieval.text import Analyzer
 from tests.support.bot_api import FakeBotApi, polling
 
@@ -36,7 +36,7 @@ HOSTILE = Article(
 
 @pytest.fixture(scope="module")
 def lede() -> Lede:
-    lede = Lede.compose(SentenceIndex(Analyzer(Lexicon.load())))
+    lede = Lede.compose(new_index())
     lede.add_articles(load_paths([SEEDS]))
     lede.add_articles([HOSTILE])
     return lede
