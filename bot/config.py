@@ -15,11 +15,10 @@ import platformdirs
 from bot.access import AccessPolicy, Action, RateLimit
 from corpus.feed_poller import DEFAULT_FEED_INTERVAL
 from corpus.fetch import FetchPolicy
+from corpus.loader import BUNDLED_SEEDS
 from corpus.sources import DEFAULT_MAX_UPLOAD_BYTES
 
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SEEDS_DIR = PROJECT_ROOT / "seeds"
 # Per person: nobody asks more than a question every two seconds for long, and
 # each source added makes Lede fetch and parse a URL or a file.
 RATE_LIMIT_SETTINGS = {
@@ -55,7 +54,7 @@ class Config:
     since: datetime | None = None
     json_output: bool = False
     corpus_paths: tuple[Path, ...] = ()
-    seeds_dir: Path = SEEDS_DIR
+    seeds_dir: Path = BUNDLED_SEEDS
     db_path: Path | str = ":memory:"
     ingest_sources: tuple[str, ...] = ()
     fetch_policy: FetchPolicy = field(default_factory=FetchPolicy)

@@ -28,6 +28,10 @@ from corpus.html import article_from_html
 log = logging.getLogger(__name__)
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl", ".jsonl.gz")
+# The articles Lede answers from when it has nothing else: package data, so an
+# installed Lede finds them wherever it runs (``tests/corpus/test_seeds.py``
+# checks that they are the checkout's top-level ``seeds/`` folder, file for file).
+BUNDLED_SEEDS = Path(__file__).resolve().parent / "seeds"
 
 
 @dataclass(frozen=True)

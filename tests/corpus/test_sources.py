@@ -1,32 +1,64 @@
-"""Adding sources through the service: web pages, duplicates, feeds, polling and who sees what."""
+"""Adding sources: web pages, duplicates, feeds, polling and who sees what.
+
+The corpus pipeline (:class:`Sources` over the :class:`Library` and the
+:class:`FeedPoller`) runs against a real store and a local web server; the
+index it tells is a :class:`ShelfSpy` that keeps each article's sentences and
+who may see them, so these tests need nothing from ``retrieval``.
+"""
 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.service import Lede
-from corpus.feed_poller import FeedFollowed
-from corpus.ingest import Failure
-from corpus.library import Kept
+from corpus.article import Article
+from corpus.feed_poller import FeedFollowed, FeedPoller
 from corpus.fetch import FetchPolicy
+from corpus.ingest import Failure
+from corpus.library import Kept, Library
+from corpus.sources import Sources
 from corpus.store import Store
-from retrieval.index import SentenceIndex
-from retrieval.lexicon import Lexicon
-from retrieval.text import Analyzer
+from corpus.visibility import Visibility
 from tests.support.web_server import LocalWeb, Reply, rss_feed
 
 LOCAL_ONLY = FetchPolicy(allowed_networks=(ipaddress.ip_network("127.0.0.1/32"),), read_timeout=0.5)
 CHAT, OTHER_CHAT = 501, 502
 
 
-@pytest.fixture(scope="module")
-def analyzer() -> Analyzer:
-    return Analyzer(Lexicon.load())
+class ShelfSpy:
+    """A :class:`corpus.library.Shelf` that keeps what it is told: sentences by article, and who sees what."""
+
+    def __init__(self, store: Store) -> None:
+        self.sentences: dict[str, tuple[str, ...]] = {
+            stored.article.article_id: stored.sentences for stored in store.load_articles()}
+        self.visibility = Visibility()
+        self.visibility.load(*store.visibility_rows())
+
+    def shelve(self, article: Article, sentences: Sequence[str], *, chat: int, feed: int | None) -> None:
+        self.sentences[article.article_id] = tuple(sentences)
+        self.grant(article.article_id, chat=chat, feed=feed)
+
+    def grant(self, article_id: str, *, chat: int, feed: int | None) -> None:
+        if feed is None:
+            self.visibility.grant(chat, article_id)
+        else:
+            self.visibility.add_to_feed(feed, article_id)
+
+    def follow(self, chat: int, feed: int) -> None:
+        self.visibility.follow(chat, feed)
+
+    def unfollow(self, chat: int, feed: int) -> None:
+        self.visibility.unfollow(chat, feed)
+
+    def quotable(self, chat: int, beginning: str) -> bool:
+        """Whether ``chat`` may be quoted a sentence that begins so."""
+        visible = self.visibility.rule_for(chat)
+        return any(sentence.startswith(beginning) for article_id, sentences in self.sentences.items()
+                   if visible(article_id) for sentence in sentences)
 
 
 @pytest.fixture
@@ -35,19 +67,18 @@ def web() -> Iterator[LocalWeb]:
         yield server
 
 
-def make_lede(analyzer: Analyzer, path: Path | str = ":memory:", interval: float = 60) -> Lede:
-    lede = Lede.compose(SentenceIndex(analyzer), Store.open(path), fetch_policy=LOCAL_ONLY, feed_interval=interval)
-    lede.load_store()
-    return lede
+class Corpus:
+    """The corpus pipeline as Lede composes it, over one store."""
+
+    def __init__(self, path: Path | str = ":memory:", interval: float = 60) -> None:
+        self.store = Store.open(path)
+        self.shelf = ShelfSpy(self.store)
+        self.poller = FeedPoller(Library(self.store, self.shelf), LOCAL_ONLY, interval)
+        self.sources = Sources(self.poller.library, self.poller)
 
 
-def answer_text(lede: Lede, question: str, chat: int) -> str | None:
-    outcome = lede.questions.ask(question, chat)
-    return outcome.best.passage.text if outcome.best else None
-
-
-def test_an_added_page_is_extracted_with_its_metadata_and_answers_questions(web, analyzer):
-    lede = make_lede(analyzer)
+def test_an_added_page_is_extracted_with_its_metadata_and_shelved(web):
+    lede = Corpus()
     kept = lede.sources.add_url(web.url("/article.html?utm_source=x#top"), CHAT)
     assert isinstance(kept, Kept) and kept.new
     article = kept.article
@@ -56,32 +87,32 @@ def test_an_added_page_is_extracted_with_its_metadata_and_answers_questions(web,
     assert article.url == web.url("/article.html")
     assert kept.sentences == 4
     assert "© The Riverton Daily" not in article.text and "Home" not in article.text
-    assert answer_text(lede, "what will the bridge cost?", CHAT).startswith("The bridge will cost 40 million euros")
+    assert lede.shelf.quotable(CHAT, "The bridge will cost 40 million euros")
 
 
-def test_the_same_article_twice_is_stored_once_by_url_and_by_text(web, analyzer):
-    lede = make_lede(analyzer)
+def test_the_same_article_twice_is_stored_once_by_url_and_by_text(web):
+    lede = Corpus()
     first = lede.sources.add_url(web.url("/article.html"), CHAT)
     again = lede.sources.add_url(web.url("/redirect/3"), CHAT)  # same page, reached another way
     same_text = lede.sources.add_url(web.url("/news/levy"), CHAT)  # another URL serving the same text
     assert first.new and not again.new and not same_text.new
     assert again.article.article_id == first.article.article_id == same_text.article.article_id
     assert lede.store.article_count() == 1
-    assert len(lede.index) == 4
+    assert sum(map(len, lede.shelf.sentences.values())) == 4
 
 
-def test_an_article_added_in_one_chat_is_not_quoted_in_another(web, analyzer):
-    lede = make_lede(analyzer)
+def test_an_article_added_in_one_chat_is_not_quoted_in_another(web):
+    lede = Corpus()
     lede.sources.add_url(web.url("/article.html"), CHAT)
-    question = "what will the bridge cost?"
-    assert answer_text(lede, question, CHAT) is not None
-    assert answer_text(lede, question, OTHER_CHAT) is None
+    bridge = "The bridge will cost 40 million euros"
+    assert lede.shelf.quotable(CHAT, bridge)
+    assert not lede.shelf.quotable(OTHER_CHAT, bridge)
     lede.sources.add_url(web.url("/article.html"), OTHER_CHAT)  # known, but now this chat's too
-    assert answer_text(lede, question, OTHER_CHAT) is not None
+    assert lede.shelf.quotable(OTHER_CHAT, bridge)
 
 
-def test_bad_pages_are_refused_with_a_reason_and_nothing_is_stored(web, analyzer):
-    lede = make_lede(analyzer)
+def test_bad_pages_are_refused_with_a_reason_and_nothing_is_stored(web):
+    lede = Corpus()
     reasons = {path: lede.sources.add_url(web.url(path), CHAT) for path in ("/missing", "/image.png", "/empty.html", "/feed.xml")}
     assert all(isinstance(outcome, Failure) for outcome in reasons.values())
     assert reasons["/missing"].reason.endswith("answered 404 Not Found")
@@ -90,8 +121,8 @@ def test_bad_pages_are_refused_with_a_reason_and_nothing_is_stored(web, analyzer
     assert lede.store.article_count() == 0
 
 
-def test_a_followed_feed_brings_its_entries_cleaned_with_full_text_for_summaries(web, analyzer):
-    lede = make_lede(analyzer)
+def test_a_followed_feed_brings_its_entries_cleaned_with_full_text_for_summaries(web):
+    lede = Corpus()
     followed = lede.sources.follow_feed(web.url("/feed.xml"), CHAT)
     assert isinstance(followed, FeedFollowed) and not followed.already_followed
     assert followed.feed.title == "Coast & Harbour News"
@@ -105,12 +136,12 @@ def test_a_followed_feed_brings_its_entries_cleaned_with_full_text_for_summaries
     ferry = articles[web.url("/news/ferry-strike")]  # the feed had a summary only: the page was fetched
     assert ferry.title == "Ferry strike ends"
     assert ferry.paragraphs[0].startswith("Ferry crews on the northern routes returned to work on Thursday")
-    assert answer_text(lede, "what raise did the ferry union accept?", CHAT).startswith("The union accepted a raise")
-    assert answer_text(lede, "what raise did the ferry union accept?", OTHER_CHAT) is None
+    assert lede.shelf.quotable(CHAT, "The union accepted a raise")
+    assert not lede.shelf.quotable(OTHER_CHAT, "The union accepted a raise")
 
 
-def test_polling_uses_conditional_get_and_picks_up_new_entries(web, analyzer):
-    lede = make_lede(analyzer, interval=60)
+def test_polling_uses_conditional_get_and_picks_up_new_entries(web):
+    lede = Corpus(interval=60)
     lede.sources.follow_feed(web.url("/feed.xml"), CHAT)
     later = datetime.now(UTC) + timedelta(minutes=2)
     unchanged = lede.poller.poll_due(later)
@@ -124,11 +155,11 @@ def test_polling_uses_conditional_get_and_picks_up_new_entries(web, analyzer):
     assert lede.poller.poll_due(datetime.now(UTC)).added == 0, "not due yet"
     changed = lede.poller.poll_due(later + timedelta(minutes=2))
     assert (changed.added, changed.known) == (1, 2)
-    assert answer_text(lede, "when did the lighthouse reopen?", CHAT).startswith("The old lighthouse on Gull Point")
+    assert lede.shelf.quotable(CHAT, "The old lighthouse on Gull Point")
 
 
-def test_a_failing_feed_backs_off_exponentially_and_recovers(web, analyzer):
-    lede = make_lede(analyzer, interval=60)
+def test_a_failing_feed_backs_off_exponentially_and_recovers(web):
+    lede = Corpus(interval=60)
     lede.sources.follow_feed(web.url("/feed.xml"), CHAT)
     web.routes["/feed.xml"] = lambda request: Reply(500, b"oops")
     [feed] = lede.sources.feeds(CHAT)
@@ -143,15 +174,15 @@ def test_a_failing_feed_backs_off_exponentially_and_recovers(web, analyzer):
         assert lede.store.due_feeds((datetime.now(UTC) + timedelta(seconds=wait + 5))) == [feed]
 
 
-def test_a_broken_feed_is_refused_when_followed(web, analyzer):
-    lede = make_lede(analyzer)
+def test_a_broken_feed_is_refused_when_followed(web):
+    lede = Corpus()
     outcome = lede.sources.follow_feed(web.url("/broken-feed.xml"), CHAT)
     assert isinstance(outcome, Failure) and "is not an RSS or Atom feed" in outcome.reason
     assert lede.sources.feeds(CHAT) == []
 
 
-def test_feeds_are_listed_removed_exported_and_imported_per_chat(web, analyzer, tmp_path):
-    lede = make_lede(analyzer, tmp_path / "lede.db")
+def test_feeds_are_listed_removed_exported_and_imported_per_chat(web, tmp_path):
+    lede = Corpus(tmp_path / "lede.db")
     imported = lede.sources.import_opml(web.routes["/feeds.opml"](None).body, CHAT)
     assert [feed.url for feed in imported.followed] == [web.url("/feed.xml")]
     assert imported.report.failed[0].source == web.url("/missing")
@@ -160,16 +191,16 @@ def test_feeds_are_listed_removed_exported_and_imported_per_chat(web, analyzer, 
     exported = lede.sources.export_opml(CHAT)
     assert f'xmlUrl="{web.url("/feed.xml")}"' in exported and 'title="Coast &amp; Harbour News"' in exported
 
-    restarted = make_lede(analyzer, tmp_path / "lede.db")  # the subscription survives a restart
-    assert answer_text(restarted, "what raise did the ferry union accept?", CHAT) is not None
+    restarted = Corpus(tmp_path / "lede.db")  # the subscription survives a restart
+    assert restarted.shelf.quotable(CHAT, "The union accepted a raise")
     assert isinstance(restarted.sources.unfollow_feed(2, CHAT), Failure)
     assert restarted.sources.unfollow_feed(1, CHAT).url == web.url("/feed.xml")
     assert restarted.sources.feeds(CHAT) == []
-    assert answer_text(restarted, "what raise did the ferry union accept?", CHAT) is None
+    assert not restarted.shelf.quotable(CHAT, "The union accepted a raise")
 
 
-def test_sources_lists_a_chats_feeds_and_articles_in_pages(web, analyzer):
-    lede = make_lede(analyzer)
+def test_sources_lists_a_chats_feeds_and_articles_in_pages(web):
+    lede = Corpus()
     lede.sources.follow_feed(web.url("/feed.xml"), CHAT)
     lede.sources.add_url(web.url("/article.html"), CHAT)
     page = lede.sources.page(CHAT)
@@ -179,8 +210,8 @@ def test_sources_lists_a_chats_feeds_and_articles_in_pages(web, analyzer):
     assert lede.sources.page(OTHER_CHAT).total_articles == 0
 
 
-def test_an_uploaded_document_becomes_an_article(analyzer):
-    lede = make_lede(analyzer)
+def test_an_uploaded_document_becomes_an_article():
+    lede = Corpus()
     kept = lede.sources.add_document("council-notes.txt", b"The council met on Monday.\nIt approved the budget for 2026.", CHAT)
     assert isinstance(kept, Kept) and kept.new and kept.article.title == "council-notes"
     assert kept.sentences == 2
@@ -189,25 +220,3 @@ def test_an_uploaded_document_becomes_an_article(analyzer):
     assert lede.sources.add_document("big.txt", b"a" * 2_000_001, CHAT).reason == "big.txt is 2 MB; I take documents up to 2 MB"
 
 
-def test_a_restart_reads_the_saved_index_and_indexes_only_what_was_stored_since(tmp_path, analyzer, monkeypatch):
-    db = tmp_path / "lede.db"
-    first = make_lede(analyzer, db)
-    first.sources.add_document("bridge.txt", b"The harbour bridge will cost 40 million euros.", CHAT)
-    first.close()
-    assert not (tmp_path / "lede.db.index.npz").exists()  # nothing was indexed from the store at that start
-    second = make_lede(analyzer, db)  # indexes the stored article and saves the snapshot
-    second.close()
-    assert (tmp_path / "lede.db.index.npz").exists()
-
-    store = Store.open(db)
-    third = Lede.compose(SentenceIndex(analyzer), store, fetch_policy=LOCAL_ONLY)
-    third.sources.add_document("ferry.txt", b"The new ferry will sail every hour from May.", CHAT)
-    analysed: list[str] = []
-    original_terms = Analyzer.terms
-    monkeypatch.setattr(Analyzer, "terms", lambda self, text: analysed.append(text) or original_terms(self, text))
-    third = Lede.compose(SentenceIndex(analyzer), store, fetch_policy=LOCAL_ONLY)
-    third.load_store()
-    assert analysed == ["The new ferry will sail every hour from May."]  # the bridge came from the snapshot
-    assert answer_text(third, "what will the bridge cost?", CHAT).startswith("The harbour bridge will cost")
-    assert answer_text(third, "how often will the ferry sail?", CHAT).startswith("The new ferry will sail")
-    third.close()
