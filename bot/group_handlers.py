@@ -1,6 +1,6 @@
 """Telegram handlers for briefings, daily schedules, an answer's buttons and inline mode.
 
-Each handler parses, calls one :class:`bot.service.Lede` method, formats and
+Each handler parses, calls one use case of :class:`bot.service.Lede` in a worker thread, formats and
 replies, like those in :mod:`bot.telegram_app`, which registers these with
 :func:`register`. Time comes from the shell's clock (:meth:`LedeContext.now`) so tests can
 drive schedules without waiting.

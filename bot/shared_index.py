@@ -1,11 +1,14 @@
 """The sentence index and who may see what, shared by every worker thread under one short lock.
 
 Questions, briefings and new sources run in worker threads at once. The
-index and the visibility are not safe to share unlocked (ranking reuses a
-scratch buffer; an article is registered before its sentences), so one
-lock covers their reads and mutations, which are all in memory. Everything
-slow stays outside it: a new article is split and analysed before the lock
-is taken, and a briefing gathers its news a batch at a time.
+index and the visibility are not safe to change while they are read (an
+article is registered before its sentences), so a readers-writer lock
+guards them: readers (questions, a briefing's reads) share it, a writer
+(a new article, a grant, a follow) has it alone, and only for the in-memory
+update. Everything slow stays outside it: a new article is split and
+analysed before the lock is taken, and a briefing gathers its news a batch
+at a time. Questions also take turns among themselves, because ranking
+reuses one scratch buffer.
 
 :class:`SharedIndex` is the :class:`corpus.library.Shelf` the library tells
 about each article it keeps.
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -44,13 +48,57 @@ def snapshot_path(store: Store) -> Path | None:
     return store.path.with_name(store.path.name + ".index.npz") if store.path else None
 
 
+class ReadWriteLock:
+    """Many readers at once, or one writer; a writer that waits goes before readers that come after it.
+
+    Writers are rare and short (an in-memory index update), so letting them
+    go first costs readers little, and a stream of questions never starves them.
+    """
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition(threading.Lock())
+        self._readers = 0
+        self._writing = False
+        self._writers_waiting = 0
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        with self._changed:
+            while self._writing or self._writers_waiting:
+                self._changed.wait()
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._readers -= 1
+                if not self._readers:
+                    self._changed.notify_all()
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        with self._changed:
+            self._writers_waiting += 1
+            while self._writing or self._readers:
+                self._changed.wait()
+            self._writers_waiting -= 1
+            self._writing = True
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._writing = False
+                self._changed.notify_all()
+
+
 class SharedIndex:
-    """What Lede can quote, and to whom: the index and the visibility behind one lock."""
+    """What Lede can quote, and to whom: the index and the visibility behind a readers-writer lock."""
 
     def __init__(self, index: SentenceIndex) -> None:
         self._index = index
         self._visibility = Visibility()
-        self._lock = threading.Lock()
+        self._lock = ReadWriteLock()
+        self._ranking = threading.Lock()
 
     @property
     def analyzer(self) -> Analyzer:
@@ -58,7 +106,7 @@ class SharedIndex:
         return self._index.analyzer
 
     def __len__(self) -> int:
-        with self._lock:
+        with self._lock.reading():
             return len(self._index)
 
     @property
@@ -76,7 +124,7 @@ class SharedIndex:
         sentences (never split again), and the snapshot is then renewed.
         Call it before any article that is not in the store joins the index.
         """
-        with self._lock:
+        with self._lock.writing():
             assert not len(self._index), "load the store into an empty index"
             articles = store.articles()
             snapshot = snapshot_path(store)
@@ -97,7 +145,7 @@ class SharedIndex:
         for article in articles:
             prepared = prepare(article)
             terms = self._analyse(prepared.sentences)
-            with self._lock:
+            with self._lock.writing():
                 added += self._index.add_article(article, prepared.sentences, terms)
                 self._visibility.grant(EVERYONE, article.article_id)
         return added
@@ -106,20 +154,20 @@ class SharedIndex:
 
     def shelve(self, article: Article, sentences: Sequence[str], *, chat: int, feed: int | None) -> None:
         terms = self._analyse(sentences)
-        with self._lock:
+        with self._lock.writing():
             self._index.add_article(article, sentences, terms)
             self._grant(article.article_id, chat, feed)
 
     def grant(self, article_id: str, *, chat: int, feed: int | None) -> None:
-        with self._lock:
+        with self._lock.writing():
             self._grant(article_id, chat, feed)
 
     def follow(self, chat: int, feed: int) -> None:
-        with self._lock:
+        with self._lock.writing():
             self._visibility.follow(chat, feed)
 
     def unfollow(self, chat: int, feed: int) -> None:
-        with self._lock:
+        with self._lock.writing():
             self._visibility.unfollow(chat, feed)
 
     def _grant(self, article_id: str, chat: int, feed: int | None) -> None:
@@ -136,31 +184,31 @@ class SharedIndex:
 
     def answer(self, question: str, chat: int, **options: Any) -> Answer:
         """Rank ``question`` over the articles ``chat`` may see (``options`` go to :func:`answer_question`)."""
-        with self._lock:
+        # Questions queue for their turn before they read, so a writer waits for one question at most.
+        with self._ranking, self._lock.reading():
             visible = self._visibility.rule_for(chat)
             return answer_question(
                 self._index, question, accept=lambda passage: visible(passage.article.article_id), **options
             )
 
     def article_sentences(self, article_id: str) -> list[Passage]:
-        with self._lock:
+        with self._lock.reading():
             return self._index.article_sentences(article_id)
 
     def specificity(self, term: str) -> float:
-        with self._lock:
+        with self._lock.reading():
             return self._index.specificity(term)
 
     def news_since(self, since: datetime, chat: int) -> Iterator[NewsItem]:
         """The articles ``chat`` may see from ``since`` on, with their sentences.
 
-        Read a batch at a time under the lock, so that questions asked
-        meanwhile wait for one batch at most, not for all.
+        Read a batch at a time, so that a new article waits for one batch at most, not for all.
         """
-        with self._lock:
+        with self._lock.reading():
             visible = self._visibility.rule_for(chat)
             count = len(self._index.articles)
         for start in range(0, count, BRIEFING_BATCH):
-            with self._lock:
+            with self._lock.reading():
                 index = self._index
                 batch = [
                     NewsItem(article, tuple(p.text for p in index.article_sentences(article.article_id)), moment)

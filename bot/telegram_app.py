@@ -1,13 +1,15 @@
-"""The Telegram front end: one handler per intent, each a thin shell around :class:`Lede`.
+"""The Telegram front end: one handler per intent, each a thin shell around one of :class:`Lede`'s use cases.
 
-Handlers parse the update, call one :class:`Lede` method, format, and reply.
+Handlers parse the update, call one use case in a worker thread (never on
+the event loop: :mod:`bot.workers`), format, and reply.
 In private chats every text message is a question; in groups Lede speaks only
 when addressed (``/ask``, a mention, or a reply to one of its messages), which
 also works with Telegram's privacy mode on for ``/ask`` and replies.
 
 Sources (``/add``, documents, ``/feed``) belong to the chat they were added
-in; in groups only administrators change them. Adding a source fetches and
-parses, so it runs in a worker thread to keep the bot answering meanwhile.
+in; in groups only administrators change them. Adding a source fetches,
+splits and stores, so it runs in the heavy pool with briefings and feed polls,
+and questions keep being answered meanwhile.
 
 Before any handler, a gate checks the optional allow-lists (:mod:`bot.access`);
 questions and sources added count against per-person rate limits. Updates are

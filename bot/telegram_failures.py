@@ -7,7 +7,7 @@
 * A reply Telegram refuses (400, e.g. entities it cannot parse) is sent
   once more as plain text: :func:`send_reply`.
 * A chat that blocked or removed the bot (403) is marked unreachable in the
-  store (:meth:`Lede.chat_unreachable`), so schedules stop sending there:
+  store (:meth:`bot.reachability.Reachability.chat_unreachable`), so schedules stop sending there:
   :func:`unreachable_chat`.
 
 Retrying a send whose reply was lost can deliver it twice; a duplicate

@@ -13,7 +13,6 @@ an object each, which is what lets a million of them fit in a few hundred MB.
 from __future__ import annotations
 
 import json
-import math
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -24,14 +23,10 @@ import numpy as np
 
 from corpus.article import Article
 from corpus.sentences import split_sentences
+from retrieval import bm25
 from retrieval.postings import PostingLists
 from retrieval.sentence_texts import SentenceTexts
 from retrieval.text import Analyzer
-
-# rank-bm25's BM25Okapi defaults.
-K1 = 1.5
-B = 0.75
-EPSILON = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,8 +313,8 @@ class SentenceIndex:
         frequency = self.document_frequency(term)
         if not frequency:
             return 0.0
-        raw = math.log(len(self.passages) - frequency + 0.5) - math.log(frequency + 0.5)
-        return raw if raw >= 0 else EPSILON * self._mean_idf()
+        raw = bm25.raw_idf(len(self.passages), frequency)
+        return raw if raw >= 0 else bm25.idf_floor(self._mean_idf())
 
     def specificity(self, term: str) -> float:
         """How rare a term is, always positive (unknown terms are the rarest).
@@ -328,9 +323,7 @@ class SentenceIndex:
         weighing which question words a sentence covers a smooth, positive
         measure is better: Lucene's ``log(1 + (N - df + .5) / (df + .5))``.
         """
-        documents = max(len(self.passages), 1)
-        frequency = self.document_frequency(term)
-        return math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
+        return bm25.smooth_idf(max(len(self.passages), 1), self.document_frequency(term))
 
     # ---- scoring ---------------------------------------------------------------------------
 
@@ -437,15 +430,12 @@ class SentenceIndex:
         passages, counts = self._postings.get(term_id)
         frequencies = counts.astype(np.float64)
         lengths = np.frombuffer(self._lengths, dtype=np.int32)[passages]
-        average_length = self._total_length / len(self.passages)
-        norm = K1 * (1 - B + B * lengths / average_length)
-        return passages, (weight * self.idf(term)) * frequencies * (K1 + 1) / (frequencies + norm)
+        return passages, bm25.term_scores(weight * self.idf(term), frequencies, lengths,
+                                          self._total_length / len(self.passages))
 
     def _mean_idf(self) -> float:
         """rank-bm25's ``average_idf``: the mean raw IDF over the whole vocabulary."""
         if self._average_idf is None:
             frequencies = self._postings.document_frequencies(len(self._vocabulary)).astype(np.float64)
-            documents = len(self.passages)
-            raw = np.log(documents - frequencies + 0.5) - np.log(frequencies + 0.5)
-            self._average_idf = float(raw.mean()) if raw.size else 0.0
+            self._average_idf = bm25.mean_raw_idf(len(self.passages), frequencies)
         return self._average_idf

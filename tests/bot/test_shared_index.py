@@ -1,0 +1,61 @@
+"""The shared index's lock: readers share it, a writer has it alone, and a waiting writer is not starved."""
+
+from __future__ import annotations
+
+import threading
+
+from bot.shared_index import ReadWriteLock
+
+WAIT = 10.0
+
+
+def run(target) -> threading.Thread:
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_readers_hold_the_lock_at_the_same_time():
+    lock = ReadWriteLock()
+    inside = [threading.Event(), threading.Event()]
+
+    def reader(mine: int) -> None:
+        with lock.reading():
+            inside[mine].set()
+            assert inside[1 - mine].wait(WAIT), "the other reader never got in while this one was reading"
+
+    threads = [run(lambda: reader(0)), run(lambda: reader(1))]
+    for thread in threads:
+        thread.join(WAIT)
+    assert all(event.is_set() for event in inside) and not any(thread.is_alive() for thread in threads)
+
+
+def test_a_writer_waits_for_the_reader_and_goes_before_readers_that_come_after_it():
+    lock = ReadWriteLock()
+    order: list[str] = []
+    release_first = threading.Event()
+
+    def first_reader() -> None:
+        with lock.reading():
+            order.append("first reader")
+            release_first.wait(WAIT)
+
+    def writer() -> None:
+        with lock.writing():
+            order.append("writer")
+
+    def later_reader() -> None:
+        with lock.reading():
+            order.append("later reader")
+
+    threads = [run(first_reader)]
+    while order != ["first reader"]:
+        threading.Event().wait(0.001)
+    threads.append(run(writer))
+    while not lock._writers_waiting:  # the writer is queued behind the first reader
+        threading.Event().wait(0.001)
+    threads.append(run(later_reader))
+    release_first.set()
+    for thread in threads:
+        thread.join(WAIT)
+    assert order == ["first reader", "writer", "later reader"]
