@@ -51,22 +51,29 @@ def snapshot_path(store: Store) -> Path | None:
 class ReadWriteLock:
     """Many readers at once, or one writer; a writer that waits goes before readers that come after it.
 
-    Writers are rare and short (an in-memory index update), so letting them
-    go first costs readers little, and a stream of questions never starves them.
+    Writers are rare (an in-memory index update), so letting them go first
+    costs readers little, and a stream of questions never starves them. A
+    long write pauses now and then (:meth:`pause_writing`) to let the readers
+    that are waiting in.
     """
 
     def __init__(self) -> None:
         self._changed = threading.Condition(threading.Lock())
         self._readers = 0
+        self._readers_waiting = 0
         self._writing = False
+        self._paused = False
         self._writers_waiting = 0
 
     @contextmanager
     def reading(self) -> Iterator[None]:
         with self._changed:
-            while self._writing or self._writers_waiting:
+            self._readers_waiting += 1
+            while (self._writing or self._writers_waiting) and not self._paused:
                 self._changed.wait()
+            self._readers_waiting -= 1
             self._readers += 1
+            self._changed.notify_all()  # a paused writer waits for the waiting readers to come in
         try:
             yield
         finally:
@@ -89,6 +96,22 @@ class ReadWriteLock:
             with self._changed:
                 self._writing = False
                 self._changed.notify_all()
+
+    def pause_writing(self) -> None:
+        """For the writer in the middle of a long write: let the waiting readers in, and go on once they are done.
+
+        No other writer gets in meanwhile, so the write resumes where it paused.
+        """
+        with self._changed:
+            if not self._readers_waiting:
+                return
+            self._paused = True
+            self._changed.notify_all()
+            while self._readers_waiting:
+                self._changed.wait()
+            self._paused = False
+            while self._readers:
+                self._changed.wait()
 
 
 class SharedIndex:
@@ -155,7 +178,8 @@ class SharedIndex:
     def shelve(self, article: Article, sentences: Sequence[str], *, chat: int, feed: int | None) -> None:
         terms = self._analyse(sentences)
         with self._lock.writing():
-            self._index.add_article(article, sentences, terms)
+            # A long article lets questions in every thousand sentences; none can quote it before it is granted.
+            self._index.add_article(article, sentences, terms, pause=self._lock.pause_writing)
             self._grant(article.article_id, chat, feed)
 
     def grant(self, article_id: str, *, chat: int, feed: int | None) -> None:

@@ -102,6 +102,10 @@ class _PassageColumns(Sequence[Passage]):
         return Passage(self.articles[article], number - self.article_starts[article], self.text(number))
 
 
+# A long article is indexed this many sentences at a time when its adder pauses between.
+PAUSE_EVERY = 1024
+
+
 class SentenceIndex:
     """Every sentence of the known articles, searchable by BM25."""
 
@@ -143,12 +147,20 @@ class SentenceIndex:
         return added
 
     def add_article(
-        self, article: Article, sentences: Sequence[str], terms: Sequence[Sequence[str]] | None = None
+        self,
+        article: Article,
+        sentences: Sequence[str],
+        terms: Sequence[Sequence[str]] | None = None,
+        *,
+        pause: Callable[[], None] | None = None,
     ) -> bool:
         """Index an article already split into sentences; False when it was known.
 
         ``terms`` are the sentences' :meth:`Analyzer.terms`, when analysed
         beforehand: analysing is most of the cost, and needs no lock.
+        ``pause`` is called after every :data:`PAUSE_EVERY` sentences, so that
+        a caller holding a lock for the update can let readers in meanwhile;
+        until its last sentence is in, the article is not found by its id.
         """
         if article.article_id in self._articles:
             return False
@@ -156,6 +168,8 @@ class SentenceIndex:
         article_number = columns.add_article(article)
         analyze = self.analyzer.terms
         for number, sentence in enumerate(sentences):
+            if pause is not None and number and not number % PAUSE_EVERY:
+                pause()
             self._add_passage(analyze(sentence) if terms is None else terms[number])
             columns.append(sentence, article_number)
         self._articles[article.article_id] = article_number

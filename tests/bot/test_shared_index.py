@@ -59,3 +59,29 @@ def test_a_writer_waits_for_the_reader_and_goes_before_readers_that_come_after_i
     for thread in threads:
         thread.join(WAIT)
     assert order == ["first reader", "writer", "later reader"]
+
+
+def test_a_long_write_lets_the_waiting_readers_in_when_it_pauses_and_then_goes_on():
+    lock = ReadWriteLock()
+    order: list[str] = []
+    writing = threading.Event()
+
+    def writer() -> None:
+        with lock.writing():
+            order.append("writing")
+            writing.set()
+            while not lock._readers_waiting:  # the reader is queued behind the write
+                threading.Event().wait(0.001)
+            lock.pause_writing()
+            order.append("writing again")
+
+    def reader() -> None:
+        with lock.reading():
+            order.append("reader")
+
+    threads = [run(writer)]
+    assert writing.wait(WAIT)
+    threads.append(run(reader))
+    for thread in threads:
+        thread.join(WAIT)
+    assert order == ["writing", "reader", "writing again"]
