@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -155,3 +156,33 @@ def test_a_database_from_before_unreachable_chats_is_upgraded_in_place(tmp_path)
         assert store.schema_version == SCHEMA_VERSION
         store.mark_unreachable(7, "gone")
         assert store.unreachable_chats() == {7: "gone"}
+
+
+def test_reads_of_a_database_file_do_not_wait_for_a_write_in_progress_and_see_what_was_committed(tmp_path):
+    store = Store.open(tmp_path / "lede.db")
+    stored(store, chat=5)
+    writing, done = threading.Event(), threading.Event()
+
+    def long_write() -> None:  # holds the store's write transaction, as a large article being stored does
+        with store._transaction() as db:
+            db.execute("INSERT INTO chats (id, added) VALUES (6, '2025-01-01T00:00:00+00:00')")
+            db.execute("UPDATE chats SET unreachable_since = added, unreachable_reason = 'blocked' WHERE id = 6")
+            writing.set()
+            done.wait(10)
+
+    writer = threading.Thread(target=long_write)
+    writer.start()
+    assert writing.wait(10)
+    seen = {}
+    reader = threading.Thread(target=lambda: seen.update(
+        count=store.article_count(), known=store.known_article("-", None, content_hash(ARTICLE.paragraphs)),
+        unreachable=store.unreachable_chats()))
+    reader.start()
+    reader.join(10)
+    finished_while_writing = not reader.is_alive()
+    done.set()
+    writer.join(10)
+    assert finished_while_writing, "the read waited for the write"
+    assert seen == {"count": 1, "known": ARTICLE.article_id, "unreachable": {}}
+    assert store.unreachable_chats() == {6: "blocked"}
+    store.close()
