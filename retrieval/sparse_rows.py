@@ -15,6 +15,11 @@ from collections.abc import Sequence
 import numpy as np
 
 
+def run_starts(values: np.ndarray) -> np.ndarray:
+    """Where each run of equal values begins in a sorted array."""
+    return np.flatnonzero(np.r_[True, values[1:] != values[:-1]]) if len(values) else np.zeros(0, dtype=np.int64)
+
+
 class SparseRows:
     """Rows of (column, value) pairs in compressed-sparse-row form."""
 
@@ -48,6 +53,34 @@ class SparseRows:
         right_entries, right_owner = self._entries(right_rows)
         dense_right = self._dense(right_entries, right_owner, len(right_rows), lookup, len(used))
         return dense_left @ dense_right.T
+
+    def pair_dots(self, left: np.ndarray, right: np.ndarray, *, block: int = 64) -> np.ndarray:
+        """The dot product of each pair of rows ``(left[i], right[i])``.
+
+        Pairs are taken by their left rows, ``block`` distinct rows at a
+        time: those are made dense over the columns they use (small enough to
+        stay in cache), and each right row's entries look their column up
+        there; columns the block does not use read a zero column.
+        """
+        left, right = np.asarray(left, dtype=np.int64), np.asarray(right, dtype=np.int64)
+        dots = np.zeros(len(left))
+        order = np.argsort(left, kind="stable")
+        sorted_left = left[order]
+        bounds = [*run_starts(sorted_left)[::block].tolist(), len(order)]
+        lookup = np.zeros(self.columns, dtype=np.int64)
+        for start, stop in zip(bounds[:-1], bounds[1:], strict=True):
+            pairs = order[start:stop]
+            rows, local_row = np.unique(sorted_left[start:stop], return_inverse=True)
+            row_entries, row_owner = self._entries(rows)
+            used = self.indices[row_entries]
+            lookup[used] = np.arange(1, len(used) + 1)
+            dense = np.zeros((len(rows), len(used) + 1))
+            dense[row_owner, lookup[used]] = self.data[row_entries]
+            entries, pair = self._entries(right[pairs])
+            products = dense[local_row[pair], lookup[self.indices[entries]]] * self.data[entries]
+            dots[pairs] = np.bincount(pair, weights=products, minlength=len(pairs))
+            lookup[used] = 0
+        return dots
 
     def _entries(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Positions in ``indices``/``data`` of the rows' entries, and which of ``rows`` each belongs to."""
