@@ -19,7 +19,7 @@ from corpus.schedule import DailySchedule, InvalidSchedule, parse_schedule
 from corpus.store import EVERYONE, ScheduleRow, Store
 from corpus.visibility import Visibility
 from retrieval.answer import Answer, Candidate
-from retrieval.briefing import Briefing, NewsItem, article_moment, brief
+from retrieval.briefing import LEAD_SENTENCES, ArticleSentences, Briefing, NewsItem, article_moment, brief
 from retrieval.index import Passage, SentenceIndex
 
 if TYPE_CHECKING:
@@ -118,17 +118,26 @@ class Briefings:
             since = datetime.fromisoformat(last) if last else now - DEFAULT_PERIOD
         topic = " ".join(topic.split()) if topic else None
         assert self.index is not None, "this Lede only stores"
+        index = self.index
         with self._lock:
             visible = self.visibility.rule_for(chat)
             items = []
-            for article in self.index.articles:
+            for article in index.articles:
                 moment = article_moment(article)
                 if moment is not None and moment >= since and visible(article.article_id):
-                    sentences = tuple(passage.text for passage in self.index.article_sentences(article.article_id))
-                    items.append(NewsItem(article, sentences, moment))
+                    span = index.article_passages(article.article_id)
+                    items.append(NewsItem(article, ArticleSentences(lambda number: index.passages[number].text, span), moment))
+
+        def lead_terms(item: NewsItem) -> list[str]:
+            """The lead's terms as the index analysed them: analysing 20,000 leads again would take seconds."""
+            return [term for number in index.article_passages(item.article.article_id)[:LEAD_SENTENCES]
+                    for term in index.ordered_terms(number)]
+
         already_sent = frozenset() if look_back else self.store.briefed_articles(chat)
-        briefing = brief(items, self.index.analyzer, self.index.specificity, since=since, topic=topic, already_sent=already_sent,
-                         limit=STORIES_PER_BRIEFING)
+        # Outside the lock, as before: the sentences and terms read lazily are
+        # those of articles already indexed, which adding articles only appends to.
+        briefing = brief(items, index.analyzer, index.specificity, since=since, topic=topic, already_sent=already_sent,
+                         limit=STORIES_PER_BRIEFING, lead_terms=lead_terms)
         if not look_back:
             told = [article_id for story in briefing.stories for article_id in story.article_ids]
             self.store.record_briefing(chat, told, now.isoformat(timespec="seconds"), complete=topic is None)
