@@ -27,6 +27,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import overload
 from datetime import UTC, datetime, timedelta
+from itertools import chain
 
 import numpy as np
 from rank_bm25 import BM25Okapi
@@ -215,12 +216,12 @@ def _tfidf_rows(documents: Sequence[Sequence[str]], specificity: Callable[[str],
 
     Counted with numpy over term numbers: a day's news is half a million terms.
     """
-    numbers: dict[str, int] = {}
-    flat = np.fromiter(
-        (numbers.setdefault(term, len(numbers)) for terms in documents for term in terms),
-        dtype=np.int64, count=sum(len(terms) for terms in documents),
-    )
-    owner = np.repeat(np.arange(len(documents)), [len(terms) for terms in documents])
+    # Sorted, so that columns (and the order of sums over them) are the same from run to run.
+    vocabulary = sorted(set().union(*documents))
+    numbers = dict(zip(vocabulary, range(len(vocabulary)), strict=True))
+    lengths = [len(terms) for terms in documents]
+    flat = np.fromiter(map(numbers.__getitem__, chain.from_iterable(documents)), dtype=np.int64, count=sum(lengths))
+    owner = np.repeat(np.arange(len(documents)), lengths)
     # One entry per (document, term), ordered by document then term, with its count.
     keys, counts = np.unique(owner * max(len(numbers), 1) + flat, return_counts=True)
     document, term = np.divmod(keys, max(len(numbers), 1))
@@ -229,13 +230,12 @@ def _tfidf_rows(documents: Sequence[Sequence[str]], specificity: Callable[[str],
     kept_terms = np.flatnonzero(frequency <= ceiling)
     column_of = np.full(len(numbers), -1, dtype=np.int64)
     column_of[kept_terms] = np.arange(len(kept_terms))
-    vocabulary = list(numbers)
     idf = np.array([specificity(vocabulary[number]) for number in kept_terms.tolist()])
     kept = column_of[term] >= 0
     document, column, counts = document[kept], column_of[term[kept]], counts[kept]
     values = (1 + np.log(counts)) * idf[column]
-    lengths = np.bincount(document, minlength=len(documents))
-    return SparseRows.unit(lengths, column, values, len(kept_terms)), idf
+    row_lengths = np.bincount(document, minlength=len(documents))
+    return SparseRows.unit(row_lengths, column, values, len(kept_terms)), idf
 
 
 def _similar_pairs(
