@@ -26,7 +26,7 @@ start-up" is the briefing alone, after the store and index are open:
 code used before (every pair within 48 hours, a dense product per block
 of 256 articles, here in the benchmark as the reference) and reports how
 many stories differ. It takes minutes at a day and is not offered for the
-week (it would take the better part of an hour on a 2-core machine).
+week (about half an hour on a 2-core machine, extrapolated from the day).
 
 Stores are built once in ``--work`` (default: a temporary folder named for
 this benchmark) by ``run_bot.py --ingest`` and re-dated in place with SQL,
