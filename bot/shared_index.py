@@ -7,8 +7,8 @@ guards them: readers (questions, a briefing's reads) share it, a writer
 (a new article, a grant, a follow) has it alone, and only for the in-memory
 update. Everything slow stays outside it: a new article is split and
 analysed before the lock is taken, and a briefing gathers its news a batch
-at a time. Questions also take turns among themselves, because ranking
-reuses one scratch buffer.
+at a time and reads a sentence only when it tells it. Questions also take
+turns among themselves, because ranking reuses one scratch buffer.
 
 :class:`SharedIndex` is the :class:`corpus.library.Shelf` the library tells
 about each article it keeps.
@@ -28,7 +28,7 @@ from corpus.ingest import prepare
 from corpus.store import EVERYONE, Store
 from corpus.visibility import Visibility
 from retrieval.answer import Answer, answer_question
-from retrieval.briefing import NewsItem, article_moment
+from retrieval.briefing import LEAD_SENTENCES, ArticleSentences, NewsItem, article_moment
 from retrieval.index import Passage, SentenceIndex
 from retrieval.lexicon import Lexicon
 from retrieval.snapshot import load_snapshot, save_snapshot
@@ -224,9 +224,14 @@ class SharedIndex:
             return self._index.specificity(term)
 
     def news_since(self, since: datetime, chat: int) -> Iterator[NewsItem]:
-        """The articles ``chat`` may see from ``since`` on, with their sentences.
+        """The articles ``chat`` may see from ``since`` on, their sentences read only when asked for.
 
-        Read a batch at a time, so that a new article waits for one batch at most, not for all.
+        A day's briefing groups ~20,000 articles by their titles and leads
+        (:meth:`lead_terms`) but tells the sentences of a few dozen, so each
+        item's sentences are an :class:`ArticleSentences` that reads one
+        under the read lock when it is needed. The articles are gathered a
+        batch at a time, so that a new article waits for one batch at most,
+        not for all.
         """
         with self._lock.reading():
             visible = self._visibility.rule_for(chat)
@@ -235,8 +240,20 @@ class SharedIndex:
             with self._lock.reading():
                 index = self._index
                 batch = [
-                    NewsItem(article, tuple(p.text for p in index.article_sentences(article.article_id)), moment)
+                    NewsItem(article, ArticleSentences(self._sentence_text, index.article_passages(article.article_id)), moment)
                     for article in index.articles[start : start + BRIEFING_BATCH]
                     if (moment := article_moment(article)) is not None and moment >= since and visible(article.article_id)
                 ]
             yield from batch
+
+    def lead_terms(self, item: NewsItem) -> list[str]:
+        """The terms of an article's lead as the index analysed them: analysing 20,000 leads again would take seconds."""
+        with self._lock.reading():
+            index = self._index
+            return [term for number in index.article_passages(item.article.article_id)[:LEAD_SENTENCES]
+                    for term in index.ordered_terms(number)]
+
+    def _sentence_text(self, number: int) -> str:
+        """One indexed sentence; passage numbers stay valid, as adding articles only appends."""
+        with self._lock.reading():
+            return self._index.passages[number].text

@@ -1,10 +1,14 @@
-"""The shared index's lock: readers share it, a writer has it alone, and a waiting writer is not starved."""
+"""The shared index: its lock (readers share it, a writer has it alone, a waiting writer is not starved) and a briefing's reads."""
 
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime
 
-from bot.shared_index import ReadWriteLock
+from bot.shared_index import ReadWriteLock, SharedIndex, new_index
+from corpus.article import Article
+from corpus.store import EVERYONE
+from retrieval.briefing import LEAD_SENTENCES
 
 WAIT = 10.0
 
@@ -85,3 +89,22 @@ def test_a_long_write_lets_the_waiting_readers_in_when_it_pauses_and_then_goes_o
     for thread in threads:
         thread.join(WAIT)
     assert order == ["writing", "reader", "writing again"]
+
+
+def test_a_briefings_news_has_the_articles_sentences_and_leads_as_the_index_analysed_them():
+    paragraphs = (
+        "The harbour authority closed the northern pier on Monday. Ferries were sent to the southern quay.",
+        "Engineers found cracks in two pylons. Repairs will take a month. The mayor promised a new timetable.",
+    )
+    shared = SharedIndex(new_index())
+    shared.add_everywhere([
+        Article("pier", "Northern pier closed", paragraphs, published="2026-11-30T08:00:00+00:00"),
+        Article("old", "An older story", ("It happened long before the briefing's period began.",),
+                published="2026-11-01T08:00:00+00:00"),
+    ])
+    [item] = shared.news_since(datetime(2026, 11, 30, tzinfo=UTC), EVERYONE)
+    sentences = [passage.text for passage in shared.article_sentences("pier")]
+    assert item.article.article_id == "pier" and list(item.sentences) == sentences and len(sentences) == 5
+    assert item.sentences[1:3] == sentences[1:3]
+    lead = [term for sentence in sentences[:LEAD_SENTENCES] for term in shared.analyzer.terms(sentence)]
+    assert shared.lead_terms(item) == lead and lead
