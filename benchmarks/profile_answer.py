@@ -31,11 +31,11 @@ def main(argv: list[str] | None = None) -> int:
     lede = Lede.from_config(load_config(["--console", "--db", str(args.db)]))
     questions = queries(reuters_documents(), args.questions)
     for question in questions[:20]:  # warm caches, as a running bot has them
-        lede.ask(question)
+        lede.questions.ask(question)
     profile = cProfile.Profile()
     profile.enable()
     for question in questions:
-        lede.ask(question)
+        lede.questions.ask(question)
     profile.disable()
     stats = pstats.Stats(profile)
     own = [

@@ -121,11 +121,9 @@ class LedeUnderTest:
 
 
 def build_lede(documents: Iterable[Document]) -> LedeUnderTest:
-    from retrieval.index import SentenceIndex
-    from retrieval.lexicon import Lexicon
-    from retrieval.text import Analyzer
+    from bot.shared_index import new_index
 
-    lede = LedeUnderTest(SentenceIndex(Analyzer(Lexicon.load())))
+    lede = LedeUnderTest(new_index())
     for document in documents:
         lede.add(document)
     return lede

@@ -13,11 +13,12 @@ from pathlib import Path
 import platformdirs
 
 from bot.access import AccessPolicy, Action, RateLimit
+from corpus.feed_poller import DEFAULT_FEED_INTERVAL
 from corpus.fetch import FetchPolicy
+from corpus.loader import BUNDLED_SEEDS
+from corpus.sources import DEFAULT_MAX_UPLOAD_BYTES
 
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SEEDS_DIR = PROJECT_ROOT / "seeds"
 # Per person: nobody asks more than a question every two seconds for long, and
 # each source added makes Lede fetch and parse a URL or a file.
 RATE_LIMIT_SETTINGS = {
@@ -53,14 +54,14 @@ class Config:
     since: datetime | None = None
     json_output: bool = False
     corpus_paths: tuple[Path, ...] = ()
-    seeds_dir: Path = SEEDS_DIR
+    seeds_dir: Path = BUNDLED_SEEDS
     db_path: Path | str = ":memory:"
     ingest_sources: tuple[str, ...] = ()
     fetch_policy: FetchPolicy = field(default_factory=FetchPolicy)
-    feed_interval: float = 900.0
+    feed_interval: float = DEFAULT_FEED_INTERVAL
     # How often each subscribed chat's job checks whether its daily briefing is due.
     briefing_check_interval: float = 60.0
-    max_upload_bytes: int = 2_000_000
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
     log_level: str = "INFO"
     access: AccessPolicy = field(default_factory=AccessPolicy)
     rate_limits: dict[Action, RateLimit] = field(default_factory=lambda: rate_limits_from({}))
@@ -173,7 +174,7 @@ def load_config(argv: Sequence[str] | None = None, environ: Mapping[str, str] | 
         rate_limits = rate_limits_from(environ)
     except ValueError as error:
         build_parser().error(str(error))
-    feed_interval = args.feed_interval or float(environ.get("LEDE_FEED_INTERVAL") or 900)
+    feed_interval = args.feed_interval or float(environ.get("LEDE_FEED_INTERVAL") or DEFAULT_FEED_INTERVAL)
     if feed_interval <= 0:
         build_parser().error("the feed interval must be a positive number of seconds")
     return Config(

@@ -20,8 +20,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from bot import group_replies, source_replies
+from bot.feed_command import FEED_USAGE, FeedAdd, FeedExport, FeedList, FeedRemove, parse_feed_command
 from bot.formatting import briefing_html, briefing_to_json, format_plain, outcome_to_json
-from bot.service import FeedsImported, Lede
+from bot.service import Lede
+from corpus.sources import FeedsImported
 from corpus.store import EVERYONE
 from corpus.urls import looks_like_url
 
@@ -35,7 +37,7 @@ COMMANDS_HELP = (
 
 def answer_once(lede: Lede, question: str, output: TextIO, *, as_json: bool) -> None:
     """Answer one question and print the reply."""
-    outcome = lede.ask(question)
+    outcome = lede.questions.ask(question)
     if as_json:
         output.write(json.dumps(outcome_to_json(outcome), ensure_ascii=False) + "\n")
     else:
@@ -47,7 +49,7 @@ def brief_once(
     lede: Lede, output: TextIO, *, topic: str | None, since: datetime | None, as_json: bool
 ) -> None:
     """``--brief``: print the briefing, as Telegram shows it without the markup, or as JSON."""
-    briefing = lede.brief(now=datetime.now(UTC), topic=topic, since=since)
+    briefing = lede.briefings.brief(now=datetime.now(UTC), topic=topic, since=since)
     if as_json:
         output.write(json.dumps(briefing_to_json(briefing), ensure_ascii=False) + "\n")
     else:
@@ -96,35 +98,35 @@ def _add(lede: Lede, args: list[str]) -> str:
         return "Usage: /add &lt;url or file&gt;"
     path = Path(args[0]).expanduser()
     if looks_like_url(args[0]) or not path.is_file():
-        return source_replies.added(lede.add_url(args[0]))
-    outcome = lede.add_file(path)
+        return source_replies.added(lede.sources.add_url(args[0]))
+    outcome = lede.sources.add_file(path)
     return source_replies.feeds_imported(outcome) if isinstance(outcome, FeedsImported) else source_replies.added(outcome)
 
 
 def _feed(lede: Lede, args: list[str]) -> str:
-    match args:
-        case ["add", url]:
-            return source_replies.feed_added(lede.follow_feed(url))
-        case ["list"]:
-            return source_replies.feed_list(lede.feeds())
-        case ["remove", number] if number.isdigit():
-            return source_replies.feed_removal(lede.unfollow_feed(int(number)))
-        case ["export"]:
-            return html.escape(lede.export_opml(), quote=False)
-    return "Usage: /feed add &lt;url&gt; | /feed list | /feed remove &lt;n&gt; | /feed export"
+    match parse_feed_command(args):
+        case FeedAdd(url):
+            return source_replies.feed_added(lede.sources.follow_feed(url))
+        case FeedList():
+            return source_replies.feed_list(lede.sources.feeds())
+        case FeedRemove(number):
+            return source_replies.feed_removal(lede.sources.unfollow_feed(number))
+        case FeedExport():
+            return html.escape(lede.sources.export_opml(), quote=False)
+    return FEED_USAGE
 
 
 def _sources(lede: Lede, args: list[str]) -> str:
     page = int(args[0]) if args and args[0].isdigit() else 1
-    return source_replies.sources_page(lede.sources(page=page))
+    return source_replies.sources_page(lede.sources.page(page=page))
 
 
 def _brief(lede: Lede, args: list[str]) -> str:
-    return "\n\n".join(briefing_html(lede.brief(now=datetime.now(UTC), topic=" ".join(args) or None)))
+    return "\n\n".join(briefing_html(lede.briefings.brief(now=datetime.now(UTC), topic=" ".join(args) or None)))
 
 
 def _settings(lede: Lede, args: list[str]) -> str:
-    return group_replies.settings(lede.settings(EVERYONE, now=datetime.now(UTC)))
+    return group_replies.settings(lede.briefings.settings(EVERYONE, now=datetime.now(UTC)))
 
 
 # Daily briefings (/subscribe) need a chat to deliver to, so they are Telegram's alone.
@@ -143,7 +145,7 @@ def run_ingest(lede: Lede, sources: list[str], output: TextIO, errors: TextIO, *
     columns = (SpinnerColumn(), TextColumn("Ingesting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("ingest", total=None)
-        report = lede.ingest(sources, progress=lambda: progress.advance(task))
+        report = lede.sources.ingest(sources, progress=lambda: progress.advance(task))
     if as_json:
         output.write(json.dumps(report.to_json(), ensure_ascii=False) + "\n")
     else:

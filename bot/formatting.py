@@ -13,12 +13,17 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 from typing import Any
 
-from bot.service import InvalidQuestion, Outcome
+from telegram.constants import MessageLimit
+
+from bot.questions import InvalidQuestion, Outcome
 from corpus.article import Article
 from retrieval.briefing import Briefing, Story
 from retrieval.index import Passage
 
 NO_ANSWER = "I couldn't find that in the articles I have."
+# Telegram's limit per message, in UTF-16 code units of the visible text: the one
+# limit every reply is held to.
+MAX_MESSAGE_CHARS = MessageLimit.MAX_TEXT_LENGTH
 # Telegram refuses messages over 4096 UTF-16 code units. An answer is one
 # sentence, but a sentence (or a title) from a badly punctuated page can be
 # arbitrarily long, so each part has a budget and the parts fit together.
@@ -74,15 +79,8 @@ def format_html(outcome: Outcome) -> str:
         return html.escape(outcome.reason, quote=False)
     if outcome.best is None:
         return html.escape(NO_ANSWER, quote=False)
-    article = outcome.best.passage.article
-    title = html.escape(clip(article.title, MAX_TITLE_CHARS), quote=False)
-    if is_web_link(article.url):
-        title = f'<a href="{html.escape(article.url, quote=True)}">{title}</a>'
-    else:
-        title = f"<b>{title}</b>"
-    details = [html.escape(part, quote=False) for part in source_details(article)]
     answer = html.escape(clip(outcome.best.passage.text, MAX_ANSWER_CHARS), quote=False)
-    reply = f"{answer}\n\n— {' · '.join([title, *details])}"
+    reply = f"{answer}\n\n— {source_line(outcome.best.passage.article, as_html=True)}"
     also = _also_reported_by(outcome.best.also_reported_by)
     return f"{reply}\n{html.escape(also, quote=False)}" if also else reply
 
@@ -94,8 +92,7 @@ def format_plain(outcome: Outcome) -> str:
     if outcome.best is None:
         return NO_ANSWER
     article = outcome.best.passage.article
-    source = " · ".join([clip(article.title, MAX_TITLE_CHARS), *source_details(article)])
-    lines = [clip(outcome.best.passage.text, MAX_ANSWER_CHARS), "", "— " + source]
+    lines = [clip(outcome.best.passage.text, MAX_ANSWER_CHARS), "", "— " + source_line(article, as_html=False)]
     if article.url:
         lines.append(f"  {article.url}")
     also = _also_reported_by(outcome.best.also_reported_by)
@@ -112,9 +109,43 @@ def _also_reported_by(passages: tuple[Passage, ...]) -> str:
     """"Also reported by: A · Reuters; B (and 2 more)", or "" when one article says it."""
     if not passages:
         return ""
-    named = [" · ".join([p.article.title, *filter(None, [p.article.publisher])]) for p in passages[:MAX_NAMED_SOURCES]]
+    named = [source_line(p.article, as_html=False, title_limit=None, dated=False) for p in passages[:MAX_NAMED_SOURCES]]
     more = len(passages) - len(named)
     return clip("Also reported by: " + "; ".join(named) + (f" (and {more} more)" if more else ""), MAX_ALSO_CHARS)
+
+
+def source_line(
+    article: Article,
+    *,
+    as_html: bool,
+    title_limit: int | None = MAX_TITLE_CHARS,
+    bold_title: bool = True,
+    dated: bool = True,
+    after_title: str = " · ",
+    between_details: str = " · ",
+) -> str:
+    """Where a sentence came from, in one line: the article's title, publisher and date.
+
+    The one renderer of a source, for Telegram HTML and for plain text alike.
+    In HTML everything is escaped, and the title links to the article when it
+    has a web address (else it is bold, unless ``bold_title`` is off).
+    """
+    details = source_details(article) if dated else [clip(article.publisher, MAX_DETAIL_CHARS)] if article.publisher else []
+    if as_html:
+        details = [html.escape(part, quote=False) for part in details]
+    title = source_title(article, as_html=as_html, limit=title_limit, bold=bold_title)
+    return title + (after_title + between_details.join(details) if details else "")
+
+
+def source_title(article: Article, *, as_html: bool, limit: int | None = MAX_TITLE_CHARS, bold: bool = True) -> str:
+    """An article's title, clipped; in HTML escaped and linked to the article (else bold, if ``bold``)."""
+    title = article.title if limit is None else clip(article.title, limit)
+    if not as_html:
+        return title
+    title = html.escape(title, quote=False)
+    if is_web_link(article.url):
+        return f'<a href="{html.escape(article.url, quote=True)}">{title}</a>'
+    return f"<b>{title}</b>" if bold else title
 
 
 def source_details(article: Article) -> list[str]:
@@ -131,6 +162,12 @@ def _human_date(published: str | None) -> str | None:
     except ValueError:
         return published
     return f"{moment.day} {moment:%b %Y}"
+
+
+def escape(text: object, limit: int | None = None) -> str:
+    """A piece of a reply that came from outside (a title, a reason, a URL): clipped to ``limit`` if given, escaped."""
+    text = str(text)
+    return html.escape(text if limit is None else clip(text, limit), quote=False)
 
 
 def is_web_link(url: str | None) -> bool:
@@ -156,8 +193,6 @@ def clip(text: str, limit: int) -> str:
 
 # ---- briefings ---------------------------------------------------------------------------------
 
-# Telegram's limit per message, in UTF-16 code units of the visible text.
-MAX_MESSAGE_CHARS = 4096
 # A story's parts have budgets too, so that any one story fits a message with the header.
 MAX_KEY_SENTENCE_CHARS = 900
 MAX_SOURCE_TITLE_CHARS = 150
@@ -214,12 +249,8 @@ def _story_html(number: int, story: Story) -> str:
     count = len(story.items)
     lines.append(f"<i>{count} source{'s' if count != 1 else ''}:</i>")
     for item in story.items[:LISTED_SOURCES]:
-        article = item.article
-        title = html.escape(clip(article.title, MAX_SOURCE_TITLE_CHARS), quote=False)
-        if is_web_link(article.url):
-            title = f'<a href="{html.escape(article.url, quote=True)}">{title}</a>'
-        details = ", ".join(html.escape(part, quote=False) for part in source_details(article))
-        lines.append(f"• {title}" + (f" — {details}" if details else ""))
+        lines.append("• " + source_line(item.article, as_html=True, title_limit=MAX_SOURCE_TITLE_CHARS,
+                                        bold_title=False, after_title=" — ", between_details=", "))
     if count > LISTED_SOURCES:
         lines.append(f"• … and {count - LISTED_SOURCES} more")
     return "\n".join(lines)

@@ -1,8 +1,8 @@
 """Telegram handlers for briefings, daily schedules, an answer's buttons and inline mode.
 
-Each handler parses, calls one :class:`bot.service.Lede` method, formats and
+Each handler parses, calls one use case of :class:`bot.service.Lede` in a worker thread, formats and
 replies, like those in :mod:`bot.telegram_app`, which registers these with
-:func:`register`. Time comes from the clock in ``bot_data`` so tests can
+:func:`register`. Time comes from the shell's clock (:meth:`LedeContext.now`) so tests can
 drive schedules without waiting.
 
 Daily briefings are one JobQueue job per subscribed chat, re-created from the
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 from telegram import (
@@ -33,20 +32,20 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     InlineQueryHandler,
 )
 
 from bot import group_replies
-from bot.briefing_service import Expired, ScheduleRefused
+from bot.questions import Expired
+from corpus.ingest import Failure
 from bot.chat_rights import may_change_chat
 from bot.formatting import MAX_TITLE_CHARS, briefing_html, clip, format_html
 from bot.service import Lede
+from bot.telegram_context import LedeContext
 from retrieval.answer import Answer
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
 COMMANDS = (
     BotCommand("brief", "A briefing of the news since the last one"),
     BotCommand("subscribe", "A daily briefing: /subscribe 08:00 Europe/Kyiv, or off"),
@@ -67,31 +66,25 @@ def utc_clock() -> datetime:
     return datetime.now(UTC)
 
 
-def register(application: Application, lede: Lede, check_interval: float, clock: Clock = utc_clock) -> None:
+def register(application: Application, lede: Lede) -> None:
     """Add this module's handlers, and a job for every stored daily briefing."""
-    application.bot_data["clock"] = clock
-    application.bot_data["check_interval"] = check_interval
     application.add_handler(CommandHandler("brief", brief_command))
     application.add_handler(CommandHandler("subscribe", subscribe_command))
     application.add_handler(CommandHandler("settings", settings_command))
     application.add_handler(CallbackQueryHandler(answer_button, pattern=f"^{ANSWER_CALLBACK}"))
     application.add_handler(InlineQueryHandler(inline_query))
     if application.job_queue is not None:
-        for scheduled in lede.scheduled():
+        for scheduled in lede.briefings.scheduled():
             _schedule_job(application, scheduled.chat, scheduled.thread)
-
-
-def _now(context: ContextTypes.DEFAULT_TYPE) -> datetime:
-    return context.bot_data["clock"]()
 
 
 # ---- briefings on demand ------------------------------------------------------------------------
 
 
-async def brief_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def brief_command(update: Update, context: LedeContext) -> None:
     """``/brief [topic]``: the stories since the chat's last briefing, split at story boundaries."""
-    lede: Lede = context.bot_data["lede"]
-    briefing = lede.brief(update.effective_chat.id, now=_now(context), topic=" ".join(context.args or ()) or None)
+    topic = " ".join(context.args or ()) or None
+    briefing = await context.workers.heavy(context.lede.briefings.brief, update.effective_chat.id, now=context.now(), topic=topic)
     for number, part in enumerate(briefing_html(briefing)):
         await update.effective_message.reply_text(
             part, parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW, do_quote=number == 0
@@ -101,35 +94,35 @@ async def brief_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 # ---- daily briefings ----------------------------------------------------------------------------
 
 
-async def subscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def subscribe_command(update: Update, context: LedeContext) -> None:
     """``/subscribe HH:MM [zone]`` or ``/subscribe off``; in groups for administrators only."""
     if not await may_change_chat(update, context, SCHEDULE_ADMINS_ONLY):
         return
-    lede: Lede = context.bot_data["lede"]
+    lede, workers = context.lede, context.workers
     chat = update.effective_chat.id
     if [argument.lower() for argument in context.args or ()] == ["off"]:
-        reply = group_replies.unsubscribed(lede.unsubscribe(chat))
+        reply = group_replies.unsubscribed(await workers.quick(lede.briefings.unsubscribe, chat))
         cancel_briefing_jobs(context.application, chat)
     else:
         message = update.effective_message
         thread = message.message_thread_id if message.is_topic_message else None
-        outcome = lede.subscribe(chat, list(context.args or ()), now=_now(context), thread=thread)
+        outcome = await workers.quick(lede.briefings.subscribe, chat, list(context.args or ()), now=context.now(), thread=thread)
         reply = group_replies.subscription(outcome)
-        if not isinstance(outcome, ScheduleRefused):
+        if not isinstance(outcome, Failure):
             _schedule_job(context.application, chat, thread)
     await update.effective_message.reply_text(reply, parse_mode=ParseMode.HTML, do_quote=True)
 
 
-async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    lede: Lede = context.bot_data["lede"]
-    reply = group_replies.settings(lede.settings(update.effective_chat.id, now=_now(context)))
+async def settings_command(update: Update, context: LedeContext) -> None:
+    current = await context.workers.quick(context.lede.briefings.settings, update.effective_chat.id, now=context.now())
+    reply = group_replies.settings(current)
     await update.effective_message.reply_text(reply, parse_mode=ParseMode.HTML, do_quote=True)
 
 
 def _schedule_job(application: Application, chat: int, thread: int | None) -> None:
     """One repeating check per subscribed chat (replacing an earlier one): is a briefing owed now?"""
     cancel_briefing_jobs(application, chat)
-    interval = application.bot_data["check_interval"]
+    interval = application.bot_data.shell.briefing_check_interval
     application.job_queue.run_repeating(
         scheduled_briefing, interval=interval, first=interval, name=_job_name(chat), chat_id=chat, data=thread
     )
@@ -146,11 +139,11 @@ def _job_name(chat: int) -> str:
     return f"briefing:{chat}"
 
 
-async def scheduled_briefing(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def scheduled_briefing(context: LedeContext) -> None:
     """The JobQueue's check for one chat: send its briefing when one is owed; stop if the chat is gone."""
     job = context.job
-    lede: Lede = context.bot_data["lede"]
-    briefing = lede.due_briefing(job.chat_id, now=_now(context))
+    lede, workers = context.lede, context.workers
+    briefing = await workers.heavy(lede.briefings.due_briefing, job.chat_id, now=context.now())
     if briefing is None:
         return
     try:
@@ -160,7 +153,7 @@ async def scheduled_briefing(context: ContextTypes.DEFAULT_TYPE) -> None:
                 message_thread_id=job.data,
             )
     except Forbidden as error:
-        lede.chat_unreachable(job.chat_id, error.message)  # which ends its daily briefing
+        await workers.quick(lede.chats.chat_unreachable, job.chat_id, error.message)  # which ends its daily briefing
         job.schedule_removal()
 
 
@@ -179,7 +172,7 @@ def answer_buttons(number: int | None) -> InlineKeyboardMarkup | None:
     ]])
 
 
-async def answer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def answer_button(update: Update, context: LedeContext) -> None:
     """A button under an answer: more answers or the context as a reply; feedback as a short notice."""
     query = update.callback_query
     match = _ANSWER_DATA.fullmatch(query.data or "")
@@ -187,13 +180,13 @@ async def answer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await query.answer(Expired().reason)
         return
     action, number = match[1], int(match[2])
-    lede: Lede = context.bot_data["lede"]
+    lede, workers = context.lede, context.workers
     chat = update.effective_chat.id
     if action in ("up", "down"):
-        known = lede.feedback(number, chat, helpful=action == "up")
+        known = await workers.quick(lede.questions.feedback, number, chat, helpful=action == "up")
         await query.answer(THANKS if known else Expired().reason)
         return
-    found = lede.more_answers(number, chat) if action == "more" else lede.context(number, chat)
+    found = await workers.quick(lede.questions.more_answers if action == "more" else lede.questions.context, number, chat)
     if isinstance(found, Expired):
         await query.answer(found.reason)
         return
@@ -205,11 +198,10 @@ async def answer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 # ---- inline mode --------------------------------------------------------------------------------
 
 
-async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def inline_query(update: Update, context: LedeContext) -> None:
     """``@bot question``: the best answers as results to pick; each sends the answer with its source."""
     query = update.inline_query
-    lede: Lede = context.bot_data["lede"]
-    answer = lede.inline_answers(query.query) if query.query.strip() else None
+    answer = await context.workers.quick(context.lede.questions.inline_answers, query.query) if query.query.strip() else None
     results = []
     if answer is not None and answer.best is not None:
         for number, candidate in enumerate((answer.best, *answer.alternatives)):

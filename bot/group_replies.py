@@ -6,11 +6,13 @@ reply is always valid HTML within Telegram's 4096 characters.
 
 from __future__ import annotations
 
-import html
 from datetime import datetime
 
-from bot.briefing_service import ChatSettings, Context, ScheduleRefused, Subscribed
-from bot.formatting import MAX_TITLE_CHARS, clip, source_details
+from bot.briefing_service import ChatSettings, Subscribed
+from bot.questions import Context
+from corpus.ingest import Failure
+from bot.formatting import escape, source_line
+from corpus.article import Article
 from retrieval.answer import Candidate
 
 # Each further answer, and the context, stay well inside one message.
@@ -18,15 +20,11 @@ MAX_QUOTED_CHARS = 900
 NO_MORE = "I have no other answers to that question."
 
 
-def _e(text: str) -> str:
-    return html.escape(text, quote=False)
-
-
-def subscription(outcome: Subscribed | ScheduleRefused) -> str:
+def subscription(outcome: Subscribed | Failure) -> str:
     """``/subscribe HH:MM [zone]``: confirmed with the next briefing's time, or why not."""
-    if isinstance(outcome, ScheduleRefused):
-        return _e(outcome.reason)
-    return (f"Daily briefing set for {_e(outcome.schedule.label)}. "
+    if isinstance(outcome, Failure):
+        return escape(outcome.reason)
+    return (f"Daily briefing set for {escape(outcome.schedule.label)}. "
             f"The next one comes {_when(outcome.next_at, outcome)}. /subscribe off stops it.")
 
 
@@ -40,7 +38,7 @@ def settings(current: ChatSettings) -> str:
         lines = ["Daily briefing: none (/subscribe 08:00 [time zone] to get one)."]
     else:
         subscribed = current.subscribed
-        lines = [f"Daily briefing: {_e(subscribed.schedule.label)}, next {_when(subscribed.next_at, subscribed)}."]
+        lines = [f"Daily briefing: {escape(subscribed.schedule.label)}, next {_when(subscribed.next_at, subscribed)}."]
     if current.last_briefing is None:
         lines.append("Last briefing: none yet; /brief covers the last 24 hours.")
     else:
@@ -59,18 +57,19 @@ def context(found: Context) -> str:
     """"Context": the sentences around the answer, the answer in bold, then its article."""
     parts = []
     for number, passage in enumerate(found.passages):
-        text = _e(clip(passage.text, MAX_QUOTED_CHARS))
+        text = escape(passage.text, MAX_QUOTED_CHARS)
         parts.append(f"<b>{text}</b>" if number == found.answer_at else text)
     article = found.passages[found.answer_at].article
     return "… " + " ".join(parts) + " …\n\n— " + _source_line(article)
 
 
 def _quote(candidate: Candidate) -> str:
-    return f"{_e(clip(candidate.passage.text, MAX_QUOTED_CHARS))}\n— {_source_line(candidate.passage.article)}"
+    return f"{escape(candidate.passage.text, MAX_QUOTED_CHARS)}\n— {_source_line(candidate.passage.article)}"
 
 
-def _source_line(article) -> str:
-    return " · ".join([_e(clip(article.title, MAX_TITLE_CHARS)), *(_e(part) for part in source_details(article))])
+def _source_line(article: Article) -> str:
+    # The title is not bold: in "Context" the answer is the one bold part.
+    return source_line(article, as_html=True, bold_title=False)
 
 
 def _when(moment: datetime, subscribed: Subscribed) -> str:

@@ -10,24 +10,22 @@ from __future__ import annotations
 import html
 import re
 
-from bot.formatting import MAX_TITLE_CHARS, clip, is_web_link
-from bot.service import FeedFollowed, FeedsImported, Kept, Refused, SourcesPage
+from bot.formatting import MAX_MESSAGE_CHARS, MAX_TITLE_CHARS, escape, is_web_link, source_title
 from corpus.article import Article
+from corpus.feed_poller import FeedFollowed
 from corpus.feeds import MAX_FEED_ENTRIES
-from corpus.ingest import IngestReport
+from corpus.ingest import Failure, IngestReport
+from corpus.library import Kept
+from corpus.sources import FeedsImported, SourcesPage
 from corpus.store import Feed
 
 MAX_LISTED_FAILURES = 5
-# Telegram's limit is 4096 UTF-16 units; each outside piece gets a share, and lists stop in time.
+# Each outside piece gets a share of Telegram's limit, and lists stop in time,
+# leaving room for their "… and N more." line.
 MAX_PART_CHARS = 300
-MAX_REPLY_CHARS = 4000
+MORE_LINE_CHARS = 96
 _LINK = re.compile(r'<a href="([^"]*)">(.*?)</a>', re.DOTALL)
 _TAG = re.compile(r"</?(?:b|i|code)>")
-
-
-def _e(text: object, limit: int = MAX_PART_CHARS) -> str:
-    """A piece of a reply that came from outside (a title, a reason, a URL): clipped, then escaped."""
-    return html.escape(clip(str(text), limit), quote=False)
 
 
 def _fit(lines: list[str], reserved: int = 0) -> list[str]:
@@ -35,7 +33,7 @@ def _fit(lines: list[str], reserved: int = 0) -> list[str]:
 
     The HTML's length bounds its visible length, so counting HTML is safe.
     """
-    budget = MAX_REPLY_CHARS - reserved
+    budget = MAX_MESSAGE_CHARS - MORE_LINE_CHARS - reserved
     for count, line in enumerate(lines):
         budget -= _length(line) + 1
         if budget < 0:
@@ -53,25 +51,25 @@ def to_plain(reply: str) -> str:
     return html.unescape(_TAG.sub("", reply))
 
 
-def refused(outcome: Refused) -> str:
-    return f"I couldn't add that: {_e(outcome.reason)}."
+def refused(outcome: Failure) -> str:
+    return f"I couldn't add that: {escape(outcome.reason, MAX_PART_CHARS)}."
 
 
-def added(outcome: Kept | Refused) -> str:
+def added(outcome: Kept | Failure) -> str:
     """``/add`` and uploads: the article's title, publisher and number of sentences, or why not."""
-    return refused(outcome) if isinstance(outcome, Refused) else kept(outcome)
+    return refused(outcome) if isinstance(outcome, Failure) else kept(outcome)
 
 
-def feed_added(outcome: FeedFollowed | Refused) -> str:
-    return refused(outcome) if isinstance(outcome, Refused) else feed_followed(outcome)
+def feed_added(outcome: FeedFollowed | Failure) -> str:
+    return refused(outcome) if isinstance(outcome, Failure) else feed_followed(outcome)
 
 
-def feed_removal(outcome: Feed | Refused) -> str:
-    return refused(outcome) if isinstance(outcome, Refused) else feed_removed(outcome)
+def feed_removal(outcome: Feed | Failure) -> str:
+    return refused(outcome) if isinstance(outcome, Failure) else feed_removed(outcome)
 
 
 def kept(outcome: Kept) -> str:
-    details = " · ".join(_e(part) for part in (outcome.article.publisher, outcome.article.published) if part)
+    details = " · ".join(escape(part, MAX_PART_CHARS) for part in (outcome.article.publisher, outcome.article.published) if part)
     title = _title(outcome.article)
     sentences = f"{outcome.sentences} sentence{'s' if outcome.sentences != 1 else ''}"
     if outcome.new:
@@ -106,7 +104,7 @@ def feed_removed(feed: Feed) -> str:
 
 
 def sources_page(page: SourcesPage) -> str:
-    articles = [f"• {_title(article)}" + (f" · {_e(article.publisher)}" if article.publisher else "")
+    articles = [f"• {_title(article)}" + (f" · {escape(article.publisher, MAX_PART_CHARS)}" if article.publisher else "")
                 for article in page.articles]
     feeds = [f"• {_feed_name(feed)}" for feed in page.feeds] or ["none — /feed add &lt;url&gt;"]
     lines = [f"<b>Feeds</b> ({len(page.feeds)})", *_fit(feeds, reserved=200 + sum(map(_length, articles)))]
@@ -120,7 +118,7 @@ def sources_page(page: SourcesPage) -> str:
 def ingest_summary(report: IngestReport) -> str:
     """The summary ``--ingest`` prints: counts, then each failure with its reason."""
     lines = [f"Added {report.added}, already known {report.known}, failed {len(report.failed)}{_unread(report)}."]
-    lines += [f"  {_e(failure.source)}: {_e(failure.reason)}" for failure in report.failed]
+    lines += [f"  {escape(failure.source, MAX_PART_CHARS)}: {escape(failure.reason, MAX_PART_CHARS)}" for failure in report.failed]
     return "\n".join(lines)
 
 
@@ -129,7 +127,7 @@ def _counts(report: IngestReport) -> str:
     if report.failed:
         parts += f", {len(report.failed)} failed"
     text = f"{parts}{_unread(report)}."
-    shown = [f"\n• {_e(failure.source)}: {_e(failure.reason)}" for failure in report.failed[:MAX_LISTED_FAILURES]]
+    shown = [f"\n• {escape(failure.source, MAX_PART_CHARS)}: {escape(failure.reason, MAX_PART_CHARS)}" for failure in report.failed[:MAX_LISTED_FAILURES]]
     more = len(report.failed) - MAX_LISTED_FAILURES
     return text + "".join(shown) + (f"\n… and {more} more." if more > 0 else "")
 
@@ -141,12 +139,11 @@ def _unread(report: IngestReport) -> str:
 
 
 def _title(article: Article) -> str:
-    return _link(article.url, _e(article.title, MAX_TITLE_CHARS)) if is_web_link(article.url) else (
-        f"<b>{_e(article.title, MAX_TITLE_CHARS)}</b>")
+    return source_title(article, as_html=True)
 
 
 def _feed_name(feed: Feed) -> str:
-    name = _e(feed.title or feed.url, MAX_TITLE_CHARS)
+    name = escape(feed.title or feed.url, MAX_TITLE_CHARS)
     return _link(feed.url, name) if is_web_link(feed.url) else name
 
 
@@ -155,4 +152,4 @@ def _link(url: str | None, text: str) -> str:
 
 
 def _feed_health(feed: Feed) -> str:
-    return f" — failing ({feed.failures} in a row): {_e(feed.last_error)}" if feed.failures else ""
+    return f" — failing ({feed.failures} in a row): {escape(feed.last_error, MAX_PART_CHARS)}" if feed.failures else ""

@@ -1,13 +1,15 @@
-"""The Telegram front end: one handler per intent, each a thin shell around :class:`Lede`.
+"""The Telegram front end: one handler per intent, each a thin shell around one of :class:`Lede`'s use cases.
 
-Handlers parse the update, call one :class:`Lede` method, format, and reply.
+Handlers parse the update, call one use case in a worker thread (never on
+the event loop: :mod:`bot.workers`), format, and reply.
 In private chats every text message is a question; in groups Lede speaks only
 when addressed (``/ask``, a mention, or a reply to one of its messages), which
 also works with Telegram's privacy mode on for ``/ask`` and replies.
 
 Sources (``/add``, documents, ``/feed``) belong to the chat they were added
-in; in groups only administrators change them. Adding a source fetches and
-parses, so it runs in a worker thread to keep the bot answering meanwhile.
+in; in groups only administrators change them. Adding a source fetches,
+splits and stores, so it runs in the heavy pool with briefings and feed polls,
+and questions keep being answered meanwhile.
 
 Before any handler, a gate checks the optional allow-lists (:mod:`bot.access`);
 questions and sources added count against per-person rate limits. Updates are
@@ -17,7 +19,6 @@ other (:mod:`bot.telegram_failures`).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from pathlib import PurePath
@@ -40,7 +41,6 @@ from telegram.ext import (
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
-    ContextTypes,
     MessageHandler,
     TypeHandler,
     filters,
@@ -50,9 +50,13 @@ from bot import group_handlers, source_replies
 from bot.access import NOT_ALLOWED, AccessPolicy, Action, RateLimiter
 from bot.chat_rights import may_change_chat
 from bot.config import Config
+from bot.feed_command import FEED_USAGE, FeedAdd, FeedExport, FeedList, FeedRemove, parse_feed_command
 from bot.formatting import format_html
-from bot.service import Lede, Refused
+from bot.service import Lede
+from corpus.ingest import Failure
+from bot.telegram_context import CONTEXT_TYPES, Clock, LedeContext, Shell
 from bot.telegram_failures import NO_PREVIEW, RetryingRateLimiter, send_reply, unreachable_chat
+from bot.workers import Workers
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +73,6 @@ HELP_TEXT = (
     "morning (/subscribe off, /settings). In any chat, type my @username and a question to share an answer."
 )
 ADMINS_ONLY = "Only this group's administrators can change its sources."
-FEED_USAGE = "Usage: /feed add &lt;url&gt; | /feed list | /feed remove &lt;n&gt; | /feed export"
 SOURCES_CALLBACK = "sources:"
 APOLOGY = "Sorry, something went wrong while answering that. Please try again in a moment."
 # Updates handled at once: enough that slow fetches and retried replies hold up nobody else.
@@ -101,21 +104,23 @@ def _mentions_bot(message: Message, username: str) -> bool:
     return any(text.lower() == mention for text in message.parse_entities([MessageEntity.MENTION]).values())
 
 
-def build_application(config: Config, lede: Lede, clock: group_handlers.Clock = group_handlers.utc_clock) -> Application:
+def build_application(config: Config, lede: Lede, clock: Clock = group_handlers.utc_clock) -> Application:
     """Wire the handlers to a python-telegram-bot Application; ``clock`` tells the time (tests control it)."""
     application = (
         ApplicationBuilder()
+        .context_types(CONTEXT_TYPES)
         .token(config.token or "")
         .base_url(config.base_url)
         .base_file_url(config.base_file_url)
         .rate_limiter(RetryingRateLimiter())
         .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(_register_commands)
+        .post_shutdown(_stop_workers)
         .build()
     )
-    application.bot_data["lede"] = lede
-    application.bot_data["access"] = config.access
-    application.bot_data["rate_limiter"] = RateLimiter(config.rate_limits)
+    application.bot_data.shell = Shell(
+        lede, config.access, RateLimiter(config.rate_limits), clock, config.briefing_check_interval, Workers()
+    )
     application.add_handler(TypeHandler(Update, gate), group=-1)
     application.add_handler(ChatMemberHandler(membership_changed, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_handler(CommandHandler(["start", "help"], help_command))
@@ -131,7 +136,7 @@ def build_application(config: Config, lede: Lede, clock: group_handlers.Clock = 
     application.add_handler(
         MessageHandler(filters.ChatType.GROUPS & filters.TEXT & ~filters.COMMAND & _AddressedToBot(), group_message)
     )
-    group_handlers.register(application, lede, config.briefing_check_interval, clock)
+    group_handlers.register(application, lede)
     application.add_error_handler(error_handler)
     if application.job_queue is not None:
         application.job_queue.run_repeating(poll_feeds, interval=config.feed_interval, first=config.feed_interval)
@@ -142,27 +147,30 @@ async def _register_commands(application: Application) -> None:
     await application.bot.set_my_commands(COMMANDS)
 
 
+async def _stop_workers(application: Application) -> None:
+    application.bot_data.shell.workers.close()
+
+
 # ---- who may ask, and how often -------------------------------------------------------------
 
 
-async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def gate(update: Update, context: LedeContext) -> None:
     """Runs before every handler: stop updates from outside the allow-lists; note chats that write again."""
     user = update.effective_user.id if update.effective_user else None
     chat = update.effective_chat.id if update.effective_chat else None
-    access: AccessPolicy = context.bot_data["access"]
+    access: AccessPolicy = context.shell.access
     if not access.admits(user, chat):
         log.info("Ignored an update from user %s in chat %s: not on the allow-lists", user, chat)
         if update.effective_message and update.effective_chat.type == ChatType.PRIVATE:
             await _reply(update, NOT_ALLOWED.format(user=user))
         raise ApplicationHandlerStop
     if chat is not None and (update.effective_message or update.callback_query):
-        lede: Lede = context.bot_data["lede"]
-        lede.chat_reachable(chat)
+        await context.workers.quick(context.lede.chats.chat_reachable, chat)
 
 
-async def _within_limit(update: Update, context: ContextTypes.DEFAULT_TYPE, action: Action) -> bool:
+async def _within_limit(update: Update, context: LedeContext, action: Action) -> bool:
     """Count the action against the person's limit; over it, say when to come back instead."""
-    limiter: RateLimiter = context.bot_data["rate_limiter"]
+    limiter: RateLimiter = context.shell.limiter
     person = update.effective_user.id if update.effective_user else update.effective_chat.id
     wait = limiter.wait(person, action)
     if wait:
@@ -170,42 +178,42 @@ async def _within_limit(update: Update, context: ContextTypes.DEFAULT_TYPE, acti
     return not wait
 
 
-async def membership_changed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def membership_changed(update: Update, context: LedeContext) -> None:
     """The bot was removed from (or blocked in) a chat, or came back to it."""
     change: ChatMemberUpdated = update.my_chat_member
-    lede: Lede = context.bot_data["lede"]
+    lede = context.lede
     if change.new_chat_member.status in GONE_STATUSES:
-        lede.chat_unreachable(change.chat.id, f"the bot's status became {change.new_chat_member.status}")
+        reason = f"the bot's status became {change.new_chat_member.status}"
+        await context.workers.quick(lede.chats.chat_unreachable, change.chat.id, reason)
         group_handlers.cancel_briefing_jobs(context.application, change.chat.id)
     else:
-        lede.chat_reachable(change.chat.id)
+        await context.workers.quick(lede.chats.chat_reachable, change.chat.id)
 
 
 # ---- questions -------------------------------------------------------------------------------
 
 
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def help_command(update: Update, context: LedeContext) -> None:
     await _reply(update, HELP_TEXT)
 
 
-async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def ask_command(update: Update, context: LedeContext) -> None:
     await _answer(update, context, " ".join(context.args or ()))
 
 
-async def question_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def question_message(update: Update, context: LedeContext) -> None:
     await _answer(update, context, update.effective_message.text or "")
 
 
-async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def group_message(update: Update, context: LedeContext) -> None:
     mention = re.compile(rf"@{re.escape(context.bot.username)}\b", re.IGNORECASE)
     await _answer(update, context, mention.sub(" ", update.effective_message.text or ""))
 
 
-async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
+async def _answer(update: Update, context: LedeContext, question: str) -> None:
     if not await _within_limit(update, context, Action.QUESTION):
         return
-    lede: Lede = context.bot_data["lede"]
-    answered = lede.answer(question, update.effective_chat.id, now=context.bot_data["clock"]())
+    answered = await context.workers.quick(context.lede.questions.answer, question, update.effective_chat.id, now=context.now())
     await _reply(update, format_html(answered.outcome), group_handlers.answer_buttons(answered.number))
 
 
@@ -216,23 +224,22 @@ async def _reply(update: Update, html: str, markup: InlineKeyboardMarkup | None 
 # ---- sources ---------------------------------------------------------------------------------
 
 
-async def _may_change_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def _may_change_sources(update: Update, context: LedeContext) -> bool:
     """In groups only administrators change sources."""
     return await may_change_chat(update, context, ADMINS_ONLY)
 
 
-async def add_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def add_command(update: Update, context: LedeContext) -> None:
     if len(context.args or ()) != 1:
         await _reply(update, "Send /add &lt;url&gt; with the address of a news article.")
         return
     if not await _may_change_sources(update, context) or not await _within_limit(update, context, Action.ADD_SOURCE):
         return
-    lede: Lede = context.bot_data["lede"]
-    outcome = await asyncio.to_thread(lede.add_url, context.args[0], update.effective_chat.id)
+    outcome = await context.workers.heavy(context.lede.sources.add_url, context.args[0], update.effective_chat.id)
     await _reply(update, source_replies.added(outcome))
 
 
-async def document_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def document_message(update: Update, context: LedeContext) -> None:
     """A document adds an article (.txt, .md, .html) or imports feeds (.opml).
 
     In groups a document is taken only when its caption addresses the bot
@@ -244,59 +251,57 @@ async def document_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return
     if not await _may_change_sources(update, context):
         return
-    lede: Lede = context.bot_data["lede"]
+    lede = context.lede
     name = document.file_name or "document"
-    if reason := lede.too_large(name, document.file_size or 0):
-        await _reply(update, source_replies.refused(Refused(name, reason)))
+    if reason := lede.sources.too_large(name, document.file_size or 0):
+        await _reply(update, source_replies.refused(Failure(name, reason)))
         return
     if not await _within_limit(update, context, Action.ADD_SOURCE):
         return
     data = bytes(await (await document.get_file()).download_as_bytearray())
     chat = update.effective_chat.id
     if PurePath(name.lower()).suffix == ".opml":
-        imported = await asyncio.to_thread(lede.import_opml, data, chat)
+        imported = await context.workers.heavy(lede.sources.import_opml, data, chat)
         await _reply(update, source_replies.feeds_imported(imported))
     else:
-        await _reply(update, source_replies.added(await asyncio.to_thread(lede.add_document, name, data, chat)))
+        await _reply(update, source_replies.added(await context.workers.heavy(lede.sources.add_document, name, data, chat)))
 
 
-async def feed_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    lede: Lede = context.bot_data["lede"]
+async def feed_command(update: Update, context: LedeContext) -> None:
+    lede, workers = context.lede, context.workers
     chat = update.effective_chat.id
-    match context.args or []:
-        case ["list"]:
-            await _reply(update, source_replies.feed_list(lede.feeds(chat)))
-        case ["export"]:
-            opml = lede.export_opml(chat).encode()
+    match parse_feed_command(context.args or ()):
+        case FeedList():
+            await _reply(update, source_replies.feed_list(await workers.quick(lede.sources.feeds, chat)))
+        case FeedExport():
+            opml = (await workers.quick(lede.sources.export_opml, chat)).encode()
             await update.effective_message.reply_document(
                 InputFile(opml, filename="lede-feeds.opml"), caption="This chat's feeds, for any feed reader.",
                 do_quote=True,
             )
-        case ["add", url]:
+        case FeedAdd(url):
             if await _may_change_sources(update, context) and await _within_limit(update, context, Action.ADD_SOURCE):
-                await _reply(update, source_replies.feed_added(await asyncio.to_thread(lede.follow_feed, url, chat)))
-        case ["remove", number] if number.isdigit():
+                await _reply(update, source_replies.feed_added(await workers.heavy(lede.sources.follow_feed, url, chat)))
+        case FeedRemove(number):
             if await _may_change_sources(update, context):
-                await _reply(update, source_replies.feed_removal(lede.unfollow_feed(int(number), chat)))
-        case _:
+                await _reply(update, source_replies.feed_removal(await workers.quick(lede.sources.unfollow_feed, number, chat)))
+        case None:
             await _reply(update, FEED_USAGE)
 
 
-async def sources_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    lede: Lede = context.bot_data["lede"]
-    page = lede.sources(update.effective_chat.id)
+async def sources_command(update: Update, context: LedeContext) -> None:
+    page = await context.workers.quick(context.lede.sources.page, update.effective_chat.id)
     await _reply(update, source_replies.sources_page(page), _page_buttons(page.page, page.pages))
 
 
-async def sources_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def sources_page(update: Update, context: LedeContext) -> None:
     """A "newer"/"older" button under /sources: show that page in place."""
     query = update.callback_query
     number = query.data.removeprefix(SOURCES_CALLBACK)
     if not number.isdigit():
         await query.answer("That button is no longer valid.")
         return
-    lede: Lede = context.bot_data["lede"]
-    page = lede.sources(update.effective_chat.id, int(number))
+    page = await context.workers.quick(context.lede.sources.page, update.effective_chat.id, int(number))
     await query.answer()
     await query.edit_message_text(
         source_replies.sources_page(page), parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
@@ -313,22 +318,21 @@ def _page_buttons(page: int, pages: int) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup([buttons]) if buttons else None
 
 
-async def poll_feeds(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def poll_feeds(context: LedeContext) -> None:
     """The JobQueue's repeating job: read the feeds that are due, off the event loop."""
-    lede: Lede = context.bot_data["lede"]
-    report = await asyncio.to_thread(lede.poll_feeds)
+    report = await context.workers.heavy(context.lede.poller.poll_due)
     if report.added or report.failed:
         log.info("Feeds polled: %d new articles, %d failures", report.added, len(report.failed))
 
 
-async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def error_handler(update: object, context: LedeContext) -> None:
     """Log the failure (the log formatter masks the token) and apologise briefly.
 
     A 403 means the chat blocked or removed the bot: it is marked unreachable
     instead, and gets no apology it could not receive anyway.
     """
     if unreachable := unreachable_chat(update, context):
-        context.bot_data["lede"].chat_unreachable(*unreachable)
+        await context.workers.quick(context.lede.chats.chat_unreachable, *unreachable)
         return
     log.error("Failed to handle an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_message:

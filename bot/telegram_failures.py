@@ -7,7 +7,7 @@
 * A reply Telegram refuses (400, e.g. entities it cannot parse) is sent
   once more as plain text: :func:`send_reply`.
 * A chat that blocked or removed the bot (403) is marked unreachable in the
-  store (:meth:`Lede.chat_unreachable`), so schedules stop sending there:
+  store (:meth:`bot.reachability.Reachability.chat_unreachable`), so schedules stop sending there:
   :func:`unreachable_chat`.
 
 Retrying a send whose reply was lost can deliver it twice; a duplicate
@@ -25,12 +25,12 @@ from datetime import timedelta
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters, Update
-from telegram.constants import MessageLimit, ParseMode
+from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import AIORateLimiter, ContextTypes
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.formatting import clip
+from bot.formatting import MAX_MESSAGE_CHARS, clip
 from bot.source_replies import to_plain
 
 log = logging.getLogger(__name__)
@@ -132,7 +132,7 @@ async def send_reply(message: Message, text_html: str, markup: InlineKeyboardMar
 
 def plain_text(text_html: str) -> str:
     """What an HTML reply says, without markup, clipped to one message."""
-    return clip(to_plain(text_html), MessageLimit.MAX_TEXT_LENGTH)
+    return clip(to_plain(text_html), MAX_MESSAGE_CHARS)
 
 
 def unreachable_chat(update: object, context: ContextTypes.DEFAULT_TYPE) -> tuple[int, str] | None:

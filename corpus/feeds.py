@@ -23,7 +23,8 @@ import feedparser
 
 from corpus.article import Article
 from corpus.html import fragment_paragraphs, plain_text
-from corpus.urls import InvalidUrl, canonical_url
+from corpus.errors import InvalidUrl, NotAFeed
+from corpus.urls import canonical_url
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +47,6 @@ class ParsedFeed:
     title: str | None
     entries: tuple[FeedEntry, ...]
     unread: int = 0  # entries beyond MAX_FEED_ENTRIES, left unread
-
-
-class NotAFeed(ValueError):
-    """The document is not RSS or Atom (or is too broken to read)."""
 
 
 def looks_like_feed(body: bytes) -> bool:

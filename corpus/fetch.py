@@ -31,7 +31,9 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from corpus.urls import InvalidUrl, canonical_url
+from corpus.errors import FetchError, InvalidUrl
+from corpus.sizes import megabytes
+from corpus.urls import canonical_url
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -42,14 +44,6 @@ FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "applicat
                         "application/rdf+xml", "application/feed+json"})
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 USER_AGENT = "Lede/0.1 (news question bot)"
-
-
-class FetchError(Exception):
-    """A URL that could not be fetched; ``reason`` is one sentence fit to show the user."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -219,7 +213,7 @@ def _read(response: httpx.Response, url: str, policy: FetchPolicy, accept: Colle
                          f"(expected {', '.join(sorted(accept))})")
     announced = response.headers.get("content-length", "")
     if announced.isdigit() and int(announced) > policy.max_bytes:
-        raise FetchError(f"{url} is {_megabytes(int(announced))}, over the {_megabytes(policy.max_bytes)} limit")
+        raise FetchError(f"{url} is {megabytes(int(announced))}, over the {megabytes(policy.max_bytes)} limit")
     encoding = response.headers.get("content-encoding", "identity").strip().lower()
     if encoding not in _DECOMPRESSORS and encoding != "identity":
         raise FetchError(f"{url} is compressed as {encoding}, which I do not read")
@@ -234,7 +228,7 @@ def _read(response: httpx.Response, url: str, policy: FetchPolicy, accept: Colle
             except zlib.error:
                 raise FetchError(f"{url} sent a damaged {encoding} stream") from None
         if len(body) > policy.max_bytes:
-            raise FetchError(f"{url} is larger than the {_megabytes(policy.max_bytes)} limit")
+            raise FetchError(f"{url} is larger than the {megabytes(policy.max_bytes)} limit")
         if time.monotonic() > deadline:
             raise FetchError(f"{url} took longer than {policy.total_timeout:g} s to download")
     return Fetched(url, 200, media_type, bytes(body), **validators)
@@ -266,7 +260,3 @@ def _timeout_reason(error: httpx.TimeoutException, url: str, policy: FetchPolicy
 
 def _host(url: str) -> str:
     return urlsplit(url).netloc
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / 1_000_000:.1f} MB" if size >= 100_000 else f"{size / 1000:.0f} kB"

@@ -16,16 +16,13 @@ from lxml.etree import ParserError
 
 from corpus.article import Article
 from corpus.cleaning import clean_paragraphs
+from corpus.errors import NoArticleText
 
 _BREAKS = frozenset({"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
                      "pre", "table", "tr", "td", "dd", "dt", "figure", "figcaption", "section", "article"})
 # Fewer words than this is navigation or a cookie notice that survived extraction, not an article.
 MIN_ARTICLE_WORDS = 8
 _HTML_LANG = re.compile(rb"<html[^>]*\blang=[\"']?([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)?", re.IGNORECASE)
-
-
-class NoArticleText(ValueError):
-    """The page has no article text to quote from."""
 
 
 def article_from_html(

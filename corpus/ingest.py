@@ -1,6 +1,6 @@
 """From a source (a file, an upload, a URL) to articles ready to store: read, split, fingerprint.
 
-Nothing here touches the store or the index; :class:`bot.service.Lede`
+Nothing here touches the store or the index; :class:`corpus.library.Library`
 decides what is new and keeps it. Each failure becomes a :class:`Failure`
 with a reason a person can act on, so one bad source never stops the rest.
 """
@@ -8,16 +8,21 @@ with a reason a person can act on, so one bad source never stops the rest.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from corpus.article import Article
-from corpus.feeds import NotAFeed, ParsedFeed, article_id_for, looks_like_feed, parse_feed
-from corpus.fetch import FEED_TYPES, HTML_TYPES, Fetched, FetchError, FetchPolicy, fetch
-from corpus.html import NoArticleText, article_from_html
-from corpus.loader import UnreadableSource, decode_text, parse_markdown, parse_plain_text, refuse_binary
+from corpus.errors import SourceError, UnreadableSource
+from corpus.feeds import ParsedFeed, article_id_for, looks_like_feed, parse_feed
+from corpus.fetch import FEED_TYPES, HTML_TYPES, Fetched, FetchPolicy, fetch
+from corpus.html import article_from_html
+from corpus.loader import parse_document
 from corpus.sentences import split_sentences
+
+if TYPE_CHECKING:
+    from corpus.library import Kept
 
 DOCUMENT_SUFFIXES = (".txt", ".md", ".html", ".htm")
 
@@ -43,7 +48,7 @@ def content_hash(paragraphs: tuple[str, ...]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Failure:
-    """A source that could not be read, and why, in one sentence."""
+    """A source that could not be added (or a command that was refused), and why, in one sentence."""
 
     source: str
     reason: str
@@ -57,6 +62,18 @@ class IngestReport:
     known: int = 0
     failed: list[Failure] = field(default_factory=list)
     unread: int = 0  # feed entries beyond what one poll reads (see corpus.feeds.MAX_FEED_ENTRIES)
+
+    def tally(self, source: str, keep: Callable[[], Kept]) -> None:
+        """Count what ``keep`` did with an article of ``source``, or why it failed."""
+        try:
+            kept = keep()
+        except SourceError as error:
+            self.failed.append(Failure(source, error.reason))
+            return
+        if kept.new:
+            self.added += 1
+        else:
+            self.known += 1
 
     def include(self, other: IngestReport) -> None:
         """Add another report's counts and failures to this one."""
@@ -75,18 +92,10 @@ class IngestReport:
         return summary
 
 
-#: Every way a source can fail that is the source's fault, not Lede's; each carries its reason.
-SOURCE_ERRORS = (FetchError, UnreadableSource, NoArticleText, NotAFeed)
-
-
-def reason(error: Exception) -> str:
-    return error.reason if isinstance(error, FetchError) else str(error)
-
-
-def fetch_page(url: str, policy: FetchPolicy) -> Article | ParsedFeed:
-    """Fetch a URL that may be an article or a feed, and read whichever it is."""
+def fetch_page(url: str, policy: FetchPolicy) -> tuple[Fetched, Article | ParsedFeed]:
+    """Fetch a URL that may be an article or a feed, and read whichever it is (the fetched body too)."""
     fetched = fetch(url, policy, accept=HTML_TYPES | FEED_TYPES)
-    return read_fetched(fetched)
+    return fetched, read_fetched(fetched)
 
 
 def fetch_article(url: str, policy: FetchPolicy) -> Article:
@@ -107,15 +116,4 @@ def read_document(name: str, data: bytes) -> Article:
     suffix = PurePath(name.lower()).suffix
     if suffix not in DOCUMENT_SUFFIXES:
         raise UnreadableSource(f"{name} is not a file type I read (send .txt, .md or .html)")
-    article_id = "doc-" + hashlib.sha256(data).hexdigest()[:16]
-    if suffix in (".html", ".htm"):
-        refuse_binary(name, data)
-        article = article_from_html(data, article_id, source=name)
-    else:
-        parse = parse_markdown if suffix == ".md" else parse_plain_text
-        article = parse(decode_text(name, data), article_id, name)
-        if article.title == article_id:  # no headline or footer: the file's name says most
-            article = replace(article, title=PurePath(name).stem)
-    if not article.paragraphs:
-        raise UnreadableSource(f"{name} has no text to quote from")
-    return article
+    return parse_document(name, data, "doc-" + hashlib.sha256(data).hexdigest()[:16], name)

@@ -21,15 +21,17 @@ from pathlib import Path
 
 from corpus.article import Article
 from corpus.cleaning import FEED_FOOTER, clean_paragraphs, split_paragraphs
+from corpus.errors import UnreadableSource
+from corpus.sizes import megabytes
 from corpus.html import article_from_html
 
 log = logging.getLogger(__name__)
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl", ".jsonl.gz")
-
-
-class UnreadableSource(ValueError):
-    """A file, upload or page with nothing Lede can quote, or too big or damaged to read; the message says why."""
+# The articles Lede answers from when it has nothing else: package data, so an
+# installed Lede finds them wherever it runs (``tests/corpus/test_seeds.py``
+# checks that they are the checkout's top-level ``seeds/`` folder, file for file).
+BUNDLED_SEEDS = Path(__file__).resolve().parent / "seeds"
 
 
 @dataclass(frozen=True)
@@ -72,10 +74,6 @@ def decode_text(name: str, data: bytes) -> str:
         raise UnreadableSource(f"{name} is not UTF-8 text (byte {error.start:,} is not valid UTF-8)") from None
 
 
-def megabytes(size: int) -> str:
-    return f"{size / 1_000_000:.1f} MB"
-
-
 def load_paths(paths: Iterable[Path]) -> Iterator[Article]:
     """Yield the articles of every file and folder in ``paths``, in order.
 
@@ -83,12 +81,18 @@ def load_paths(paths: Iterable[Path]) -> Iterator[Article]:
     loads the same way; unsupported files inside folders are skipped.
     """
     for path in paths:
-        if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                if _is_supported(child):
-                    yield from load_file(child)
-        else:
-            yield from load_file(path)
+        for file in source_files(path, SUPPORTED_SUFFIXES):
+            yield from load_file(file)
+
+
+def source_files(path: Path, suffixes: tuple[str, ...]) -> Iterator[Path]:
+    """``path`` itself, or for a folder its files ending in one of ``suffixes``, recursively, in sorted order."""
+    if not path.is_dir():
+        yield path
+        return
+    for child in sorted(p for p in path.rglob("*") if p.is_file()):
+        if child.name.lower().endswith(suffixes):
+            yield child
 
 
 def load_file(path: Path, limits: FileLimits = FileLimits()) -> Iterator[Article]:
@@ -98,25 +102,30 @@ def load_file(path: Path, limits: FileLimits = FileLimits()) -> Iterator[Article
         yield from _load_jsonl(path, limits)
         return
     if not name.endswith((".md", ".txt", ".html", ".htm")):
-        raise ValueError(f"{path}: unsupported file type (expected one of {', '.join(SUPPORTED_SUFFIXES)})")
+        raise UnreadableSource(f"{path}: unsupported file type (expected one of {', '.join(SUPPORTED_SUFFIXES)})")
     size = path.stat().st_size
     if size > limits.max_document_bytes:
         raise UnreadableSource(f"{path.name} is {megabytes(size)}; I read articles up to "
                                f"{megabytes(limits.max_document_bytes)}")
-    data = path.read_bytes()
-    if name.endswith((".html", ".htm")):
-        refuse_binary(path.name, data)
-        yield article_from_html(data, path.stem, source=str(path))
+    yield parse_document(path.name, path.read_bytes(), path.stem, str(path))
+
+
+def parse_document(name: str, data: bytes, article_id: str, source: str) -> Article:
+    """A .txt, .md or .html document (a file or an upload) as an article, by the type its name says.
+
+    Without a headline or a feed footer to name it, the article is titled by the file's name.
+    """
+    if name.lower().endswith((".html", ".htm")):
+        refuse_binary(name, data)
+        article = article_from_html(data, article_id, source=source)
     else:
-        parse = parse_markdown if name.endswith(".md") else parse_plain_text
-        article = parse(decode_text(path.name, data), path.stem, str(path))
-        if not article.paragraphs:
-            raise UnreadableSource(f"{path.name} has no text to quote from")
-        yield article
-
-
-def _is_supported(path: Path) -> bool:
-    return path.name.lower().endswith(SUPPORTED_SUFFIXES)
+        parse = parse_markdown if name.lower().endswith(".md") else parse_plain_text
+        article = parse(decode_text(name, data), article_id, source)
+        if article.title == article_id:
+            article = replace(article, title=Path(name).stem)
+    if not article.paragraphs:
+        raise UnreadableSource(f"{name} has no text to quote from")
+    return article
 
 
 def parse_plain_text(text: str, article_id: str, source: str | None = None) -> Article:

@@ -15,12 +15,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from corpus.errors import InvalidSchedule
+
 _TIME = re.compile(r"([01]?\d|2[0-3])[:.h]([0-5]\d)")
 USAGE = "Usage: /subscribe HH:MM [time zone], e.g. /subscribe 08:00 Europe/Kyiv; /subscribe off to stop."
-
-
-class InvalidSchedule(ValueError):
-    """A schedule Lede cannot keep, with the reason to show the user."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,8 +22,9 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from pathlib import Path
 
 from corpus.article import Article
@@ -137,7 +138,20 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 def utc_now() -> str:
     """The current time as stored: ISO 8601 in UTC, to the second."""
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
+    return stamp(datetime.now(UTC))
+
+
+def stamp(moment: datetime) -> str:
+    """A moment as stored: ISO 8601 in UTC, to the second, so that stored moments compare as text."""
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
+
+
+def _moment(text: str | None) -> datetime | None:
+    """A stored moment back as an aware datetime (UTC when it was stored without an offset)."""
+    if not text:
+        return None
+    moment = datetime.fromisoformat(text)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 class NewerSchemaError(RuntimeError):
@@ -155,7 +169,7 @@ class Feed:
     last_modified: str | None
     failures: int
     last_error: str | None
-    checked: str | None
+    checked: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,10 +185,10 @@ class ScheduleRow:
     """A chat's daily briefing as stored: local time of day, time zone, forum topic, last run (UTC)."""
 
     chat: int
-    at: str
+    at: time
     timezone: str
     thread: int | None
-    last_run: str | None
+    last_run: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,12 +212,22 @@ class Listing:
 
 
 class Store:
-    """The SQLite database. Thread-safe: the Telegram shell writes from worker threads."""
+    """The SQLite database. Thread-safe: the Telegram shell reads and writes from worker threads.
+
+    Writes go through one connection, one transaction at a time, under the
+    store's lock. Reads of a database file go through a connection of the
+    reading thread's own (WAL lets them read beside a writer), so a question
+    never waits for an article's sentences to be written; an in-memory
+    database has one connection, and reads share the writers' lock.
+    """
 
     def __init__(self, connection: sqlite3.Connection, path: Path | None) -> None:
         self._db = connection
         self.path = path
         self._lock = threading.RLock()
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
 
     @classmethod
     def open(cls, path: Path | str) -> Store:
@@ -211,10 +235,7 @@ class Store:
         location = Path(path) if str(path) != ":memory:" else None
         if location is not None:
             location.parent.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(
-            str(path), check_same_thread=False, isolation_level=None, timeout=30
-        )
-        connection.row_factory = sqlite3.Row
+        connection = _connect(path)
         connection.execute("PRAGMA journal_mode=WAL")
         # NORMAL in WAL mode: a killed process loses nothing committed; only
         # a power cut can lose the last few transactions, never corrupt.
@@ -225,8 +246,25 @@ class Store:
         return store
 
     def close(self) -> None:
-        with self._lock:
+        with self._lock, self._readers_lock:
+            for reader in self._readers:
+                reader.close()
             self._db.close()
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """A connection to read with: the thread's own for a file, else the shared one under the lock."""
+        if self.path is None:
+            with self._lock:
+                yield self._db
+            return
+        reader = getattr(self._local, "reader", None)
+        if reader is None:
+            reader = _connect(self.path)
+            self._local.reader = reader
+            with self._readers_lock:
+                self._readers.append(reader)
+        yield reader
 
     def __enter__(self) -> Store:
         return self
@@ -257,8 +295,8 @@ class Store:
 
     def known_article(self, article_id: str, url: str | None, content_hash: str) -> str | None:
         """The id of a stored article with the same id, canonical URL or text, if any."""
-        with self._lock:
-            row = self._db.execute(
+        with self._reading() as db:
+            row = db.execute(
                 "SELECT article_id FROM articles WHERE article_id = ? OR content_hash = ? OR (url IS NOT NULL AND url = ?)",
                 (article_id, content_hash, url),
             ).fetchone()
@@ -306,20 +344,20 @@ class Store:
 
     def article(self, article_id: str) -> StoredArticle:
         """One stored article with its sentences."""
-        with self._lock:
-            row = self._db.execute("SELECT * FROM articles WHERE article_id = ?", (article_id,)).fetchone()
-            sentences = self._db.execute("SELECT text FROM sentences WHERE article = ? ORDER BY position",
+        with self._reading() as db:
+            row = db.execute("SELECT * FROM articles WHERE article_id = ?", (article_id,)).fetchone()
+            sentences = db.execute("SELECT text FROM sentences WHERE article = ? ORDER BY position",
                                          (row["id"],)).fetchall()
         return StoredArticle(_article_from_row(row), tuple(text for (text,) in sentences))
 
     def article_count(self) -> int:
-        with self._lock:
-            return int(self._db.execute("SELECT count(*) FROM articles").fetchone()[0])
+        with self._reading() as db:
+            return int(db.execute("SELECT count(*) FROM articles").fetchone()[0])
 
     def articles(self) -> list[Article]:
         """Every stored article, without its sentences, in the order they were added."""
-        with self._lock:
-            return [_article_from_row(row) for row in self._db.execute("SELECT * FROM articles ORDER BY id")]
+        with self._reading() as db:
+            return [_article_from_row(row) for row in db.execute("SELECT * FROM articles ORDER BY id")]
 
     def load_articles(self, start: int = 0) -> Iterator[StoredArticle]:
         """Stored articles with their sentences, in the order they were added, from the ``start``-th on.
@@ -327,10 +365,10 @@ class Store:
         Two ordered scans merged in step: one query per article would cost a
         round trip each, and a join would repeat every article's body per sentence.
         """
-        with self._lock:
-            articles = self._db.execute("SELECT * FROM articles ORDER BY id LIMIT -1 OFFSET ?", (start,)).fetchall()
+        with self._reading() as db:
+            articles = db.execute("SELECT * FROM articles ORDER BY id LIMIT -1 OFFSET ?", (start,)).fetchall()
             first = articles[0]["id"] if articles else None
-            sentences = self._db.execute(
+            sentences = db.execute(
                 "SELECT article, text FROM sentences WHERE article >= ? ORDER BY article, position", (first,)
             ).fetchall() if articles else []
         cursor = 0
@@ -343,12 +381,12 @@ class Store:
 
     def visibility_rows(self) -> tuple[list[tuple[int, str]], list[tuple[int, str]], list[tuple[int, int]]]:
         """(chat, article id), (feed, article id) and (chat, feed) pairs: who sees what."""
-        with self._lock:
-            chat_articles = self._db.execute(
+        with self._reading() as db:
+            chat_articles = db.execute(
                 "SELECT chat, article_id FROM chat_articles JOIN articles ON articles.id = article").fetchall()
-            feed_articles = self._db.execute(
+            feed_articles = db.execute(
                 "SELECT feed, article_id FROM feed_articles JOIN articles ON articles.id = article").fetchall()
-            chat_feeds = self._db.execute("SELECT chat, feed FROM chat_feeds").fetchall()
+            chat_feeds = db.execute("SELECT chat, feed FROM chat_feeds").fetchall()
         return ([tuple(row) for row in chat_articles], [tuple(row) for row in feed_articles],
                 [tuple(row) for row in chat_feeds])
 
@@ -358,9 +396,9 @@ class Store:
             "SELECT article FROM chat_articles WHERE chat = :chat UNION "
             "SELECT article FROM feed_articles JOIN chat_feeds USING (feed) WHERE chat_feeds.chat = :chat"
         )
-        with self._lock:
-            total = self._db.execute(f"SELECT count(*) FROM ({visible})", {"chat": chat}).fetchone()[0]
-            rows = self._db.execute(
+        with self._reading() as db:
+            total = db.execute(f"SELECT count(*) FROM ({visible})", {"chat": chat}).fetchone()[0]
+            rows = db.execute(
                 f"SELECT * FROM articles WHERE id IN ({visible}) ORDER BY id DESC LIMIT :limit OFFSET :offset",
                 {"chat": chat, "limit": limit, "offset": offset},
             ).fetchall()
@@ -368,17 +406,12 @@ class Store:
 
     # ---- chats ---------------------------------------------------------------------------
 
-    def set_setting(self, chat: int, name: str, value: str) -> None:
-        with self._transaction() as db:
-            _remember_chat(db, chat)
-            db.execute("INSERT OR REPLACE INTO chat_settings (chat, name, value) VALUES (?, ?, ?)",
-                       (chat, name, value))
-
-    def setting(self, chat: int, name: str) -> str | None:
-        with self._lock:
-            row = self._db.execute("SELECT value FROM chat_settings WHERE chat = ? AND name = ?",
-                                   (chat, name)).fetchone()
-        return row["value"] if row else None
+    def last_briefing(self, chat: int) -> datetime | None:
+        """When the chat's last complete briefing (one without a topic) was given, if ever."""
+        with self._reading() as db:
+            row = db.execute("SELECT value FROM chat_settings WHERE chat = ? AND name = 'last_briefing'",
+                                   (chat,)).fetchone()
+        return _moment(row["value"]) if row else None
 
     def mark_unreachable(self, chat: int, reason: str) -> None:
         """Remember that Telegram refused to deliver to ``chat`` (kept until it writes again)."""
@@ -393,8 +426,8 @@ class Store:
 
     def unreachable_chats(self) -> dict[int, str]:
         """Chat id → why Telegram refused to deliver there."""
-        with self._lock:
-            rows = self._db.execute(
+        with self._reading() as db:
+            rows = db.execute(
                 "SELECT id, unreachable_reason FROM chats WHERE unreachable_since IS NOT NULL").fetchall()
         return {row["id"]: row["unreachable_reason"] or "" for row in rows}
 
@@ -418,30 +451,30 @@ class Store:
 
     def chat_feeds(self, chat: int) -> list[Feed]:
         """A chat's feeds in the order it added them (the numbers ``/feed remove`` uses)."""
-        with self._lock:
-            rows = self._db.execute(
+        with self._reading() as db:
+            rows = db.execute(
                 "SELECT feeds.* FROM chat_feeds JOIN feeds ON feeds.id = chat_feeds.feed"
                 " WHERE chat_feeds.chat = ? ORDER BY chat_feeds.rowid", (chat,)).fetchall()
         return [_feed_from_row(row) for row in rows]
 
     def feed(self, feed_id: int) -> Feed:
-        with self._lock:
-            return _feed_from_row(self._db.execute("SELECT * FROM feeds WHERE id = ?", (feed_id,)).fetchone())
+        with self._reading() as db:
+            return _feed_from_row(db.execute("SELECT * FROM feeds WHERE id = ?", (feed_id,)).fetchone())
 
-    def due_feeds(self, now: str) -> list[Feed]:
+    def due_feeds(self, now: datetime) -> list[Feed]:
         """Feeds some reachable chat follows whose next check has come."""
-        with self._lock:
-            rows = self._db.execute(
+        with self._reading() as db:
+            rows = db.execute(
                 "SELECT * FROM feeds WHERE next_check <= ? AND id IN (SELECT feed FROM chat_feeds JOIN chats"
                 " ON chats.id = chat_feeds.chat WHERE chats.unreachable_since IS NULL) ORDER BY next_check",
-                (now,)).fetchall()
+                (stamp(now),)).fetchall()
         return [_feed_from_row(row) for row in rows]
 
     def record_poll(
         self,
         feed_id: int,
         *,
-        next_check: str,
+        next_check: datetime,
         title: str | None = None,
         etag: str | None = None,
         last_modified: str | None = None,
@@ -453,13 +486,13 @@ class Store:
                 db.execute(
                     "UPDATE feeds SET checked = ?, next_check = ?, failures = 0, last_error = NULL,"
                     " title = coalesce(?, title), etag = ?, last_modified = ? WHERE id = ?",
-                    (utc_now(), next_check, title, etag, last_modified, feed_id),
+                    (utc_now(), stamp(next_check), title, etag, last_modified, feed_id),
                 )
             else:
                 db.execute(
                     "UPDATE feeds SET checked = ?, next_check = ?, failures = failures + 1, last_error = ?"
                     " WHERE id = ?",
-                    (utc_now(), next_check, error, feed_id),
+                    (utc_now(), stamp(next_check), error, feed_id),
                 )
 
 
@@ -467,12 +500,13 @@ class Store:
 
     def briefed_articles(self, chat: int) -> frozenset[str]:
         """Ids of the articles a chat's briefings have told it about."""
-        with self._lock:
-            rows = self._db.execute("SELECT article_id FROM briefed_articles WHERE chat = ?", (chat,)).fetchall()
+        with self._reading() as db:
+            rows = db.execute("SELECT article_id FROM briefed_articles WHERE chat = ?", (chat,)).fetchall()
         return frozenset(article_id for (article_id,) in rows)
 
-    def record_briefing(self, chat: int, article_ids: Iterable[str], at: str, *, complete: bool) -> None:
+    def record_briefing(self, chat: int, article_ids: Iterable[str], moment: datetime, *, complete: bool) -> None:
         """Remember what a briefing told; a ``complete`` one (no topic) is the chat's new "since"."""
+        at = stamp(moment)
         with self._transaction() as db:
             _remember_chat(db, chat)
             db.executemany("INSERT OR IGNORE INTO briefed_articles (chat, article_id, briefed) VALUES (?, ?, ?)",
@@ -481,12 +515,12 @@ class Store:
                 db.execute("INSERT OR REPLACE INTO chat_settings (chat, name, value) VALUES (?, 'last_briefing', ?)",
                            (chat, at))
 
-    def set_schedule(self, chat: int, at: str, timezone: str, thread: int | None, now: str) -> None:
+    def set_schedule(self, chat: int, at: time, timezone: str, thread: int | None, now: datetime) -> None:
         """A chat's daily briefing (replacing any other); it counts as run ``now``, so nothing is caught up."""
         with self._transaction() as db:
             _remember_chat(db, chat)
             db.execute("INSERT OR REPLACE INTO briefing_schedules (chat, at, timezone, thread, created, last_run)"
-                       " VALUES (?, ?, ?, ?, ?, ?)", (chat, at, timezone, thread, now, now))
+                       " VALUES (?, ?, ?, ?, ?, ?)", (chat, f"{at:%H:%M}", timezone, thread, stamp(now), stamp(now)))
 
     def remove_schedule(self, chat: int) -> bool:
         """Stop a chat's daily briefing; False when it had none."""
@@ -496,25 +530,26 @@ class Store:
     def schedules(self, chat: int | None = None) -> list[ScheduleRow]:
         """Every chat's daily briefing (or one chat's), as stored."""
         query = "SELECT chat, at, timezone, thread, last_run FROM briefing_schedules"
-        with self._lock:
-            rows = (self._db.execute(query + " WHERE chat = ?", (chat,)) if chat is not None
-                    else self._db.execute(query + " ORDER BY chat")).fetchall()
-        return [ScheduleRow(row["chat"], row["at"], row["timezone"], row["thread"], row["last_run"]) for row in rows]
+        with self._reading() as db:
+            rows = (db.execute(query + " WHERE chat = ?", (chat,)) if chat is not None
+                    else db.execute(query + " ORDER BY chat")).fetchall()
+        return [ScheduleRow(row["chat"], time.fromisoformat(row["at"]), row["timezone"], row["thread"],
+                            _moment(row["last_run"])) for row in rows]
 
-    def record_scheduled_run(self, chat: int, at: str) -> None:
+    def record_scheduled_run(self, chat: int, moment: datetime) -> None:
         with self._transaction() as db:
-            db.execute("UPDATE briefing_schedules SET last_run = ? WHERE chat = ?", (at, chat))
+            db.execute("UPDATE briefing_schedules SET last_run = ? WHERE chat = ?", (stamp(moment), chat))
 
-    def remember_answer(self, chat: int, question: str, article_id: str, position: int, asked: str) -> int:
+    def remember_answer(self, chat: int, question: str, article_id: str, position: int, asked: datetime) -> int:
         """Keep what an answer's buttons need (the question and the sentence quoted); returns its number."""
         with self._transaction() as db:
             return int(db.execute(
                 "INSERT INTO answers (chat, question, article_id, position, asked) VALUES (?, ?, ?, ?, ?)",
-                (chat, question, article_id, position, asked)).lastrowid)
+                (chat, question, article_id, position, stamp(asked))).lastrowid)
 
     def answer_record(self, number: int) -> AnswerRecord | None:
-        with self._lock:
-            row = self._db.execute("SELECT * FROM answers WHERE id = ?", (number,)).fetchone()
+        with self._reading() as db:
+            row = db.execute("SELECT * FROM answers WHERE id = ?", (number,)).fetchone()
         if row is None:
             return None
         return AnswerRecord(row["id"], row["chat"], row["question"], row["article_id"], row["position"], row["feedback"])
@@ -541,6 +576,13 @@ class _Transaction:
             self._db.execute("COMMIT" if exc_type is None else "ROLLBACK")
         finally:
             self._lock.release()
+
+
+def _connect(path: Path | str) -> sqlite3.Connection:
+    # Autocommit (transactions are explicit); closed by whichever thread closes the store.
+    connection = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
+    connection.row_factory = sqlite3.Row
+    return connection
 
 
 def _remember_chat(db: sqlite3.Connection, chat: int) -> None:
@@ -572,5 +614,5 @@ def _feed_from_row(row: sqlite3.Row) -> Feed:
         last_modified=row["last_modified"],
         failures=row["failures"],
         last_error=row["last_error"],
-        checked=row["checked"],
+        checked=_moment(row["checked"]),
     )

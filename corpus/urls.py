@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from corpus.errors import InvalidUrl
+
 # Parameters that only say how a reader arrived, never which page they read.
 _TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "piwik_", "hsa_", "matomo_")
 _TRACKING_NAMES = frozenset(
@@ -19,10 +21,6 @@ _TRACKING_NAMES = frozenset(
 )
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 WEB_SCHEMES = frozenset(_DEFAULT_PORTS)
-
-
-class InvalidUrl(ValueError):
-    """Text that is not an http(s) URL Lede can fetch; the message says why."""
 
 
 def canonical_url(url: str) -> str:

@@ -13,7 +13,6 @@ an object each, which is what lets a million of them fit in a few hundred MB.
 from __future__ import annotations
 
 import json
-import math
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -25,15 +24,11 @@ import numpy as np
 
 from corpus.article import Article
 from corpus.sentences import split_sentences
+from retrieval import bm25
 from retrieval.postings import PostingLists
 from retrieval.sentence_texts import SentenceTexts
 from retrieval.spelling import SpellingIndex
 from retrieval.text import Analyzer
-
-# rank-bm25's BM25Okapi defaults.
-K1 = 1.5
-B = 0.75
-EPSILON = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +104,10 @@ class _PassageColumns(Sequence[Passage]):
         return Passage(self.articles[article], number - self.article_starts[article], self.text(number))
 
 
+# A long article is indexed this many sentences at a time when its adder pauses between.
+PAUSE_EVERY = 1024
+
+
 class SentenceIndex:
     """Every sentence of the known articles, searchable by BM25."""
 
@@ -151,24 +150,41 @@ class SentenceIndex:
                 added += self.add_article(article, sentences)
         return added
 
-    def add_article(self, article: Article, sentences: Sequence[str]) -> bool:
-        """Index an article already split into sentences; False when it was known."""
+    def add_article(
+        self,
+        article: Article,
+        sentences: Sequence[str],
+        terms: Sequence[Sequence[str]] | None = None,
+        *,
+        pause: Callable[[], None] | None = None,
+    ) -> bool:
+        """Index an article already split into sentences; False when it was known.
+
+        ``terms`` are the sentences' :meth:`Analyzer.terms`, when analysed
+        beforehand: analysing is most of the cost, and needs no lock.
+        ``pause`` is called after every :data:`PAUSE_EVERY` sentences, so that
+        a caller holding a lock for the update can let readers in meanwhile;
+        until its last sentence is in, the article is not found by its id.
+        """
         if article.article_id in self._articles:
             return False
         columns = self._passages
         article_number = columns.add_article(article)
-        for sentence in sentences:
-            self._add_passage(sentence)
+        analyze = self.analyzer.terms
+        for number, sentence in enumerate(sentences):
+            if pause is not None and number and not number % PAUSE_EVERY:
+                pause()
+            self._add_passage(analyze(sentence) if terms is None else terms[number])
             columns.append(sentence, article_number)
         self._articles[article.article_id] = article_number
         self._average_idf = None
         return True
 
-    def _add_passage(self, text: str) -> None:
+    def _add_passage(self, terms: Sequence[str]) -> None:
         number = len(self._passages)
         term_numbers = self._term_numbers
         ids = []
-        for term in self.analyzer.terms(text):
+        for term in terms:
             term_id = term_numbers.get(term)
             if term_id is None:
                 term_id = term_numbers[term] = len(self._vocabulary)
@@ -326,8 +342,8 @@ class SentenceIndex:
         frequency = self.document_frequency(term)
         if not frequency:
             return 0.0
-        raw = math.log(len(self.passages) - frequency + 0.5) - math.log(frequency + 0.5)
-        return raw if raw >= 0 else EPSILON * self._mean_idf()
+        raw = bm25.raw_idf(len(self.passages), frequency)
+        return raw if raw >= 0 else bm25.idf_floor(self._mean_idf())
 
     def specificity(self, term: str) -> float:
         """How rare a term is, always positive (unknown terms are the rarest).
@@ -336,9 +352,7 @@ class SentenceIndex:
         weighing which question words a sentence covers a smooth, positive
         measure is better: Lucene's ``log(1 + (N - df + .5) / (df + .5))``.
         """
-        documents = max(len(self.passages), 1)
-        frequency = self.document_frequency(term)
-        return math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
+        return bm25.smooth_idf(max(len(self.passages), 1), self.document_frequency(term))
 
     # ---- scoring ---------------------------------------------------------------------------
 
@@ -445,15 +459,12 @@ class SentenceIndex:
         passages, counts = self._postings.get(term_id)
         frequencies = counts.astype(np.float64)
         lengths = np.frombuffer(self._lengths, dtype=np.int32)[passages]
-        average_length = self._total_length / len(self.passages)
-        norm = K1 * (1 - B + B * lengths / average_length)
-        return passages, (weight * self.idf(term)) * frequencies * (K1 + 1) / (frequencies + norm)
+        return passages, bm25.term_scores(weight * self.idf(term), frequencies, lengths,
+                                          self._total_length / len(self.passages))
 
     def _mean_idf(self) -> float:
         """rank-bm25's ``average_idf``: the mean raw IDF over the whole vocabulary."""
         if self._average_idf is None:
             frequencies = self._postings.document_frequencies(len(self._vocabulary)).astype(np.float64)
-            documents = len(self.passages)
-            raw = np.log(documents - frequencies + 0.5) - np.log(frequencies + 0.5)
-            self._average_idf = float(raw.mean()) if raw.size else 0.0
+            self._average_idf = bm25.mean_raw_idf(len(self.passages), frequencies)
         return self._average_idf

@@ -9,11 +9,9 @@ import pytest
 from bot.access import NOT_ALLOWED, AccessPolicy, Action, RateLimit, RateLimiter
 from bot.config import load_config
 from bot.service import Lede
+from bot.shared_index import new_index
 from bot.telegram_app import build_application
 from corpus.loader import load_paths
-from retrieval.index import SentenceIndex
-from retrieval.lexicon import Lexicon
-from retrieval.text import Analyzer
 from tests.support.bot_api import FakeBotApi, polling
 
 
@@ -113,7 +111,7 @@ VANCE = "U.S. Vice President J.D. Vance met with Ukrainian President Volodymyr Z
 
 @pytest.fixture(scope="module")
 def lede() -> Lede:
-    lede = Lede(SentenceIndex(Analyzer(Lexicon.load())))
+    lede = Lede.compose(new_index())
     lede.add_articles(load_paths([SEEDS]))
     return lede
 

@@ -25,6 +25,7 @@ from bot.console import run_console
 from bot.service import Lede
 from bot.telegram_app import APOLOGY, build_application
 from corpus.fetch import FetchPolicy, resolve_host
+from corpus.errors import UnreadableSource
 from corpus.loader import FileLimits, load_file, load_paths
 from corpus.store import Store
 from retrieval.index import SentenceIndex
@@ -110,9 +111,9 @@ CASES = [
     Case("a server that stalls", "I couldn't add that: {host} did not answer within 0.3 s.", line="/add {web}/slow"),
     Case("a server that trickles forever", "I couldn't add that: {web}/trickle took longer than 1 s to download.",
          line="/add {web}/trickle"),
-    Case("a server that sends endless data", "I couldn't add that: {web}/endless is larger than the 3.0 MB limit.",
+    Case("a server that sends endless data", "I couldn't add that: {web}/endless is larger than the 3 MB limit.",
          line="/add {web}/endless"),
-    Case("a gzip bomb", "I couldn't add that: {web}/gzip-bomb is larger than the 3.0 MB limit.",
+    Case("a gzip bomb", "I couldn't add that: {web}/gzip-bomb is larger than the 3 MB limit.",
          line="/add {web}/gzip-bomb"),
     Case("malformed XML", "I couldn't add that: {web}/broken-feed.xml is not an RSS or Atom feed", exact=False,
          line="/feed add {web}/broken-feed.xml"),
@@ -135,7 +136,7 @@ def analyzer() -> Analyzer:
 
 @pytest.fixture
 def lede(analyzer) -> Lede:
-    lede = Lede(SentenceIndex(analyzer), Store.open(":memory:"), fetch_policy=POLICY)
+    lede = Lede.compose(SentenceIndex(analyzer), Store.open(":memory:"), fetch_policy=POLICY)
     lede.add_articles(load_paths([SEEDS]))
     return lede
 
@@ -148,7 +149,7 @@ def expected(case: Case, web: LocalWeb, reply: str | None) -> str | None:
 
 
 def stored(lede: Lede) -> tuple[int, int]:
-    return lede.store.article_count(), len(lede.feeds())
+    return lede.store.article_count(), len(lede.sources.feeds())
 
 
 def check(case: Case, reply: str | None, want: str | None) -> None:
@@ -225,7 +226,7 @@ async def test_telegram_answers_bad_input_in_one_clear_reply(number, bot_api: Fa
 
 
 def stored_for(lede: Lede, chat: int) -> tuple[int, int]:
-    return lede.store.article_count(), len(lede.feeds(chat))
+    return lede.store.article_count(), len(lede.sources.feeds(chat))
 
 
 async def test_an_article_full_of_markup_is_quoted_back_intact(bot_api, lede):
@@ -248,9 +249,9 @@ def test_a_gzip_bomb_given_to_ingest_stops_at_the_line_cap_and_stores_nothing(tm
     with gzip.open(bomb, "wb", compresslevel=9) as file:  # 200 MB of zeros, no line break: about 200 kB
         for _ in range(200):
             file.write(b"0" * 1_000_000)
-    report = lede.ingest([str(bomb)])
+    report = lede.sources.ingest([str(bomb)])
     assert [failure.reason for failure in report.failed] == [
-        "wires.jsonl.gz has a line over 10.0 MB (line 1); is it really JSON Lines?"]
+        "wires.jsonl.gz has a line over 10 MB (line 1); is it really JSON Lines?"]
     assert lede.store.article_count() == 0
 
 
@@ -262,7 +263,7 @@ def test_a_compressed_file_that_expands_past_the_cap_is_stopped_after_the_record
             file.write(json.dumps({**record, "id": f"w{number}"}) + "\n")
     limits = FileLimits(max_decompressed_bytes=10_000)
     articles = []
-    with pytest.raises(ValueError, match=r"wires.jsonl.gz expands to more than 0.0 MB; I stopped reading it"):
+    with pytest.raises(UnreadableSource, match=r"wires.jsonl.gz expands to more than 10 kB; I stopped reading it"):
         for article in load_file(wires, limits):
             articles.append(article)
     assert 0 < len(articles) < 1000
@@ -271,7 +272,7 @@ def test_a_compressed_file_that_expands_past_the_cap_is_stopped_after_the_record
 @pytest.mark.parametrize(
     ("name", "content", "reason"),
     [
-        ("huge.txt", FIFTY_MB, "huge.txt is 52.4 MB; I read articles up to 10.0 MB"),
+        ("huge.txt", FIFTY_MB, "huge.txt is 52.4 MB; I read articles up to 10 MB"),
         ("notes.txt", b"", "notes.txt has no text to quote from"),
         ("photo.txt", b"\x89PNG\r\n\x1a\n\x00\x00", "photo.txt looks like a binary file, not text"),
         ("latin.md", "# Café\n\nCafé prices rose.".encode("latin-1"), "latin.md is not UTF-8 text (byte 5 is not valid UTF-8)"),
@@ -284,6 +285,6 @@ def test_ingest_refuses_bad_files_with_a_reason_before_reading_them_whole(tmp_pa
     path = tmp_path / name
     with open(path, "wb") as file:
         file.truncate(content) if isinstance(content, int) else file.write(content)
-    report = lede.ingest([str(path)])
+    report = lede.sources.ingest([str(path)])
     assert len(report.failed) == 1 and report.failed[0].reason.startswith(reason), report.failed
     assert lede.store.article_count() == 0

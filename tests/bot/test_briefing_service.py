@@ -31,9 +31,9 @@ OLD = article("old", "Old news about the Riverton museum",
 
 @pytest.fixture
 def lede() -> Lede:
-    lede = Lede(SentenceIndex(Analyzer()), Store.open(":memory:"))
+    lede = Lede.compose(SentenceIndex(Analyzer()), Store.open(":memory:"))
     for item in (BRIDGE, STRIKE, OLD):
-        lede._keep(item, chat=CHAT)
+        lede.sources.library.keep(item, chat=CHAT)
     return lede
 
 
@@ -42,32 +42,32 @@ def headlines(briefing) -> list[str]:
 
 
 def test_a_first_briefing_covers_the_last_24_hours_of_the_chats_own_sources(lede):
-    briefing = lede.brief(CHAT, now=NOW)
+    briefing = lede.briefings.brief(CHAT, now=NOW)
     assert headlines(briefing) == [STRIKE.title, BRIDGE.title]
     assert briefing.since == NOW - timedelta(hours=24)
-    assert lede.brief(OTHER, now=NOW).stories == ()
+    assert lede.briefings.brief(OTHER, now=NOW).stories == ()
 
 
 def test_the_next_briefing_starts_at_the_last_and_repeats_nothing(lede):
-    lede.brief(CHAT, now=NOW)
+    lede.briefings.brief(CHAT, now=NOW)
     later = NOW + timedelta(hours=1)
-    briefing = lede.brief(CHAT, now=later)
+    briefing = lede.briefings.brief(CHAT, now=later)
     assert briefing.since == NOW and briefing.stories == ()
     fresh = article("fire", "Fire at the Riverton mill", "A fire destroyed the old Riverton mill overnight.", -1.5)
-    lede._keep(fresh, chat=CHAT)
-    assert headlines(lede.brief(CHAT, now=later + timedelta(hours=1))) == [fresh.title]
+    lede.sources.library.keep(fresh, chat=CHAT)
+    assert headlines(lede.briefings.brief(CHAT, now=later + timedelta(hours=1))) == [fresh.title]
 
 
 def test_a_topic_briefing_remembers_its_stories_but_does_not_move_since(lede):
-    assert headlines(lede.brief(CHAT, now=NOW, topic="dock strike")) == [STRIKE.title]
+    assert headlines(lede.briefings.brief(CHAT, now=NOW, topic="dock strike")) == [STRIKE.title]
     later = NOW + timedelta(minutes=5)
-    briefing = lede.brief(CHAT, now=later)
+    briefing = lede.briefings.brief(CHAT, now=later)
     assert briefing.since == later - timedelta(hours=24)
     assert headlines(briefing) == [BRIDGE.title]
 
 
 def test_a_look_back_tells_everything_in_the_period_and_changes_nothing(lede):
-    lede.brief(CHAT, now=NOW)
-    look_back = lede.brief(CHAT, now=NOW, since=NOW - timedelta(days=3))
+    lede.briefings.brief(CHAT, now=NOW)
+    look_back = lede.briefings.brief(CHAT, now=NOW, since=NOW - timedelta(days=3))
     assert headlines(look_back) == [STRIKE.title, OLD.title, BRIDGE.title]
-    assert lede.store.setting(CHAT, "last_briefing") == NOW.isoformat(timespec="seconds")
+    assert lede.store.last_briefing(CHAT) == NOW.replace(microsecond=0)

@@ -167,7 +167,7 @@ def _check_whole(db: Path) -> int:
 def _check_index_matches_store(db: Path, analyzer: Analyzer) -> None:
     """A restart's index (snapshot plus what came after) holds exactly the stored sentences."""
     with Store.open(db) as store:
-        lede = Lede(SentenceIndex(analyzer), store)
+        lede = Lede.compose(SentenceIndex(analyzer), store)
         lede.load_store()
         stored = list(store.load_articles())
         assert [passage.text for passage in lede.index.passages] == [s for entry in stored for s in entry.sentences]

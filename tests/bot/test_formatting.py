@@ -6,7 +6,7 @@ import html
 import re
 
 from bot.formatting import MAX_ANSWER_CHARS, NO_ANSWER, format_html, format_plain, outcome_to_json
-from bot.service import InvalidQuestion
+from bot.questions import InvalidQuestion
 from corpus.article import Article
 from retrieval.answer import Answer, Candidate
 from retrieval.index import Passage

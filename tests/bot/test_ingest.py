@@ -13,11 +13,9 @@ import time
 from pathlib import Path
 
 from bot.service import Lede
+from bot.shared_index import new_index
 from corpus.ingest import prepare
 from corpus.store import Store
-from retrieval.index import SentenceIndex
-from retrieval.lexicon import Lexicon
-from retrieval.text import Analyzer
 from corpus.loader import article_from_record
 from tests.bot.test_console import ROOT, run_bot
 from tests.support.web_server import LocalWeb
@@ -114,7 +112,7 @@ def test_an_ingestion_killed_mid_way_leaves_whole_articles_and_a_rerun_completes
     assert rerun == {"added": len(records) - len(stored_after_kill), "known": len(stored_after_kill), "failed": []}
     assert _stored_sentences(db) == expected
     with Store.open(db) as store:  # a restart's index holds exactly the stored sentences, in order
-        lede = Lede(SentenceIndex(Analyzer(Lexicon.load())), store)
+        lede = Lede.compose(new_index(), store)
         lede.load_store()
         assert [passage.text for passage in lede.index.passages] == [s for sentences in expected.values() for s in sentences]
 

@@ -6,7 +6,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import source_replies
-from bot.service import FeedFollowed, Kept, Refused, SourcesPage
+from corpus.feed_poller import FeedFollowed
+from corpus.library import Kept
+from corpus.sources import SourcesPage
 from corpus.article import Article
 from corpus.ingest import Failure, IngestReport
 from corpus.store import Feed
@@ -37,7 +39,7 @@ def accepted(reply: str) -> None:
 @given(article=ARTICLES, sentences=st.integers(0, 10**6), new=st.booleans(), reason=ANY_TEXT)
 def test_adding_an_article_replies_acceptably(article, sentences, new, reason):
     accepted(source_replies.added(Kept(article, sentences, new)))
-    accepted(source_replies.added(Refused("x", reason)))
+    accepted(source_replies.added(Failure("x", reason)))
 
 
 @settings(max_examples=60, deadline=None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from pathlib import Path
 
@@ -9,12 +10,13 @@ import pytest
 
 from bot.config import Config, Mode
 from bot.logs import MaskingFormatter
+from bot.questions import Questions
 from bot.service import Lede
+from bot.shared_index import new_index
 from bot.telegram_app import APOLOGY, build_application
 from corpus.article import Article
 from corpus.loader import load_paths
 from retrieval.index import SentenceIndex
-from retrieval.lexicon import Lexicon
 from retrieval.text import Analyzer
 from tests.support.bot_api import FakeBotApi, polling
 
@@ -34,7 +36,7 @@ HOSTILE = Article(
 
 @pytest.fixture(scope="module")
 def lede() -> Lede:
-    lede = Lede(SentenceIndex(Analyzer(Lexicon.load())))
+    lede = Lede.compose(new_index())
     lede.add_articles(load_paths([SEEDS]))
     lede.add_articles([HOSTILE])
     return lede
@@ -140,13 +142,15 @@ async def test_questions_without_an_answer_get_a_clear_one_line_reply(bot_api, l
 TOKEN = "123456789:TEST-token"
 
 
-class BrokenLede(Lede):
+class BrokenQuestions(Questions):
     def ask(self, question: str, chat: int = 0):
         raise RuntimeError(f"index exploded while using token {TOKEN}")
 
 
 async def test_a_failure_gets_an_apology_and_a_log_without_the_token(bot_api, caplog):
-    app = application(bot_api, BrokenLede(SentenceIndex(Analyzer())))
+    working = Lede.compose(SentenceIndex(Analyzer()))
+    broken = dataclasses.replace(working, questions=BrokenQuestions(working.index, working.store))
+    app = application(bot_api, broken)
     with caplog.at_level(logging.ERROR):
         async with polling(app):
             bot_api.send_user_message(USER, USER, "Who did Vance meet?")

@@ -70,7 +70,7 @@ def analyzer() -> Analyzer:
 
 
 def make_lede(analyzer: Analyzer, store: Store | None = None, articles: list[Article] | None = None) -> Lede:
-    lede = Lede(SentenceIndex(analyzer), store or Store.open(":memory:"))
+    lede = Lede.compose(SentenceIndex(analyzer), store or Store.open(":memory:"))
     lede.add_articles(load_paths([SEEDS]))
     lede.add_articles(articles if articles is not None else [*BRIDGE, STRIKE])
     return lede
@@ -218,12 +218,12 @@ async def test_a_group_that_removes_the_bot_or_a_user_who_blocks_it_loses_the_sc
         bot_api.send_my_chat_member(GROUP, ADMIN, "kicked")
         bot_api.set_member_status(USER, bot_api.bot_user["id"], "kicked")  # blocked; Telegram says so only on send
         await bot_api.assert_no_messages(None, within=10 * CHECK)
-        assert lede.settings(GROUP, now=clock()).subscribed is None
+        assert lede.briefings.settings(GROUP, now=clock()).subscribed is None
         clock.advance(timedelta(minutes=2))
         await bot_api.wait_for_request("sendMessage", count=3)
         await bot_api.assert_no_messages(None, within=10 * CHECK)
         assert not briefing_jobs(app)
-    assert lede.settings(USER, now=clock()).subscribed is None
+    assert lede.briefings.settings(USER, now=clock()).subscribed is None
     assert len(bot_api.requests_for("sendMessage")) == 3  # two confirmations, one refused briefing, no retries
 
 

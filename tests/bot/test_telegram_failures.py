@@ -30,7 +30,7 @@ def analyzer() -> Analyzer:
 
 @pytest.fixture
 def lede(analyzer, tmp_path) -> Lede:
-    lede = Lede(SentenceIndex(analyzer), Store.open(tmp_path / "lede.db"))
+    lede = Lede.compose(SentenceIndex(analyzer), Store.open(tmp_path / "lede.db"))
     lede.add_articles(load_paths([SEEDS]))
     return lede
 
@@ -79,19 +79,19 @@ async def test_a_chat_that_blocked_the_bot_is_marked_unreachable_and_gets_no_apo
         bot_api.send_user_message(BOB, BOB, "Who did Vance meet?")  # blocked while the answer was on its way
         await bot_api.wait_for_request("sendMessage", count=2)
         await bot_api.assert_no_messages(BOB, within=0.5)
-    assert not lede.is_reachable(ALICE) and not lede.is_reachable(BOB)
+    assert ALICE in lede.store.unreachable_chats() and BOB in lede.store.unreachable_chats()
     assert lede.store.unreachable_chats() == {ALICE: "the bot's status became kicked",
                                                BOB: "Forbidden: bot was blocked by the user"}
     assert len(bot_api.requests_for("sendMessage")) == 2, "no apology was attempted to Bob"
 
 
 async def test_a_chat_that_writes_again_is_reachable_again(bot_api, lede):
-    lede.chat_unreachable(ALICE, "Forbidden: bot was blocked by the user")
+    lede.chats.chat_unreachable(ALICE, "Forbidden: bot was blocked by the user")
     async with polling(application(bot_api, lede)):
         bot_api.send_user_message(ALICE, ALICE, "Who did Vance meet?")
         [reply] = await bot_api.wait_for_messages(ALICE)
     assert reply.text.startswith(VANCE)
-    assert lede.is_reachable(ALICE) and lede.store.unreachable_chats() == {}
+    assert ALICE not in lede.store.unreachable_chats() and lede.store.unreachable_chats() == {}
 
 
 async def test_a_scheduled_send_to_a_removed_group_marks_the_group_unreachable(bot_api, lede):
@@ -107,7 +107,7 @@ async def test_a_scheduled_send_to_a_removed_group_marks_the_group_unreachable(b
         app.job_queue.run_once(briefing, when=0, chat_id=GROUP)
         await bot_api.wait_for_request("sendMessage")
         deadline = time.monotonic() + 5
-        while lede.is_reachable(GROUP) and time.monotonic() < deadline:
+        while GROUP not in lede.store.unreachable_chats() and time.monotonic() < deadline:
             await bot_api.assert_no_messages(within=0.05)
     assert lede.store.unreachable_chats() == {GROUP: "Forbidden: bot was kicked from the group chat"}
 

@@ -37,7 +37,7 @@ def web() -> Iterator[LocalWeb]:
 
 @pytest.fixture
 def lede(analyzer) -> Lede:
-    return Lede(SentenceIndex(analyzer), Store.open(":memory:"), fetch_policy=LOCAL_ONLY, max_upload_bytes=2_000_000)
+    return Lede.compose(SentenceIndex(analyzer), Store.open(":memory:"), fetch_policy=LOCAL_ONLY, max_upload_bytes=2_000_000)
 
 
 def application(server: FakeBotApi, lede: Lede, feed_interval: float = 900):
@@ -105,7 +105,7 @@ async def test_feeds_are_added_listed_exported_imported_and_removed(bot_api, led
     assert answer.startswith("The union accepted a raise of 6 percent")
     assert removed.text.startswith("Stopped following Coast & Harbour News.")
     assert imported.text == "Imported 1 feed from the OPML file. 0 new articles, 2 already known."
-    assert [feed.url for feed in lede.feeds(USER)] == [web.url("/feed.xml")]
+    assert [feed.url for feed in lede.sources.feeds(USER)] == [web.url("/feed.xml")]
 
 
 async def test_in_groups_only_administrators_change_sources(bot_api, lede, web):
@@ -128,7 +128,7 @@ async def test_in_groups_only_administrators_change_sources(bot_api, lede, web):
 
 async def test_sources_pages_through_a_chats_articles_with_buttons(bot_api, lede):
     for number in range(7):
-        lede.add_document(f"story-{number}.txt", f"Story {number}\n\nThing number {number} happened today.".encode(), USER)
+        lede.sources.add_document(f"story-{number}.txt", f"Story {number}\n\nThing number {number} happened today.".encode(), USER)
     async with polling(application(bot_api, lede)):
         bot_api.send_user_message(USER, USER, "/sources")
         [first] = await bot_api.wait_for_messages(USER)
@@ -156,13 +156,13 @@ async def test_the_job_queue_reads_what_a_followed_feed_publishes_later(bot_api,
     web.routes["/bulletins.xml"] = lambda request: Reply(
         body=big_feed(web.base, published), content_type="application/rss+xml"
     )
-    lede = Lede(SentenceIndex(analyzer), Store.open(":memory:"), fetch_policy=LOCAL_ONLY, feed_interval=0.5)
+    lede = Lede.compose(SentenceIndex(analyzer), Store.open(":memory:"), fetch_policy=LOCAL_ONLY, feed_interval=0.5)
     async with polling(application(bot_api, lede, feed_interval=0.5)):
         bot_api.send_user_message(USER, USER, f"/feed add {web.url('/bulletins.xml')}")
         [added] = await bot_api.wait_for_messages(USER)
         published = 2
         for _ in range(100):  # the job runs every 0.5 s; give it up to 10 s
-            if lede.sources(USER).total_articles == 2:
+            if lede.sources.page(USER).total_articles == 2:
                 break
             await asyncio.sleep(0.1)
         answer = await ask(bot_api, USER, "what did bulletin number 2 report?")

@@ -74,7 +74,7 @@ def test_a_slow_server_times_out(web):
 
 @pytest.mark.parametrize(
     ("path", "reason"),
-    [("/huge", "is 3.0 MB, over the 1.0 MB limit"), ("/huge-unannounced", "is larger than the 1.0 MB limit")],
+    [("/huge", "is 3 MB, over the 1 MB limit"), ("/huge-unannounced", "is larger than the 1 MB limit")],
 )
 def test_an_oversized_response_is_refused_whether_announced_or_counted(web, path, reason):
     assert refusal(web.url(path)) == f"{web.url(path)} {reason}"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from corpus.errors import UnreadableSource
 from corpus.loader import load_file, load_paths, parse_markdown, parse_plain_text, split_paragraphs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -127,7 +128,7 @@ def test_folders_load_recursively_and_skip_unsupported_files(tmp_path):
 def test_an_unsupported_file_named_directly_is_an_error(tmp_path):
     path = tmp_path / "x.pdf"
     path.write_bytes(b"%PDF")
-    with pytest.raises(ValueError, match="unsupported file type"):
+    with pytest.raises(UnreadableSource, match="unsupported file type"):
         list(load_file(path))
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -10,6 +12,7 @@ from corpus.article import Article
 from corpus.ingest import content_hash, prepare
 from corpus.store import EVERYONE, MIGRATIONS, SCHEMA_VERSION, NewerSchemaError, Store
 
+FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 ARTICLE = Article(
     article_id="a-1",
     title="Bridge Approved",
@@ -105,36 +108,39 @@ def test_a_chat_lists_its_own_articles_newest_first_in_pages():
 def test_feeds_keep_their_validators_and_count_failures_for_backoff():
     store = Store.open(":memory:")
     feed, _ = store.subscribe(1, "https://daily.example/feed")
-    assert [f.url for f in store.due_feeds("9999")] == [feed.url]
-    store.record_poll(feed.feed_id, next_check="2030-01-01T00:00:00+00:00", title="Daily", etag='"v1"',
+    assert [f.url for f in store.due_feeds(FAR_FUTURE)] == [feed.url]
+    store.record_poll(feed.feed_id, next_check=datetime(2030, 1, 1, tzinfo=UTC), title="Daily", etag='"v1"',
                       last_modified="Fri, 14 Feb 2025 10:00:00 GMT")
-    store.record_poll(feed.feed_id, next_check="2030-01-01T00:00:00+00:00", error="boom")
-    store.record_poll(feed.feed_id, next_check="2030-01-02T00:00:00+00:00", error="boom again")
+    store.record_poll(feed.feed_id, next_check=datetime(2030, 1, 1, tzinfo=UTC), error="boom")
+    store.record_poll(feed.feed_id, next_check=datetime(2030, 1, 2, tzinfo=UTC), error="boom again")
     polled = store.feed(feed.feed_id)
     assert (polled.title, polled.etag, polled.failures, polled.last_error) == ("Daily", '"v1"', 2, "boom again")
-    assert store.due_feeds("2029-12-31T00:00:00+00:00") == []
+    assert store.due_feeds(datetime(2029, 12, 31, tzinfo=UTC)) == []
     store.unsubscribe(1, feed.feed_id)
-    assert store.due_feeds("9999") == [], "a feed nobody follows is not polled"
+    assert store.due_feeds(FAR_FUTURE) == [], "a feed nobody follows is not polled"
 
 
-def test_chat_settings_survive_a_restart(tmp_path):
+def test_the_last_briefing_survives_a_restart_as_a_moment_in_utc(tmp_path):
+    kyiv_morning = datetime(2025, 6, 2, 8, 0, 30, 500, tzinfo=timezone(timedelta(hours=3)))
     with Store.open(tmp_path / "lede.db") as store:
-        store.set_setting(-100, "timezone", "Europe/Kyiv")
-        store.set_setting(-100, "timezone", "Europe/Paris")
+        assert store.last_briefing(-100) is None
+        store.record_briefing(-100, ["a-1"], kyiv_morning - timedelta(days=1), complete=True)
+        store.record_briefing(-100, ["a-2"], kyiv_morning, complete=True)
+        store.record_briefing(-100, ["a-3"], kyiv_morning + timedelta(hours=1), complete=False)
     with Store.open(tmp_path / "lede.db") as store:
-        assert store.setting(-100, "timezone") == "Europe/Paris"
-        assert store.setting(-100, "briefing") is None
+        assert store.last_briefing(-100) == datetime(2025, 6, 2, 5, 0, 30, tzinfo=UTC)
+        assert store.briefed_articles(-100) == {"a-1", "a-2", "a-3"}
 
 
 def test_a_chat_marked_unreachable_is_remembered_and_its_feeds_are_not_polled_for_it(tmp_path):
     with Store.open(tmp_path / "lede.db") as store:
         feed, _ = store.subscribe(42, "https://example.com/feed.xml")
         store.mark_unreachable(42, "Forbidden: bot was blocked by the user")
-        assert store.due_feeds("9999") == []
+        assert store.due_feeds(FAR_FUTURE) == []
     with Store.open(tmp_path / "lede.db") as store:
         assert store.unreachable_chats() == {42: "Forbidden: bot was blocked by the user"}
         store.subscribe(43, "https://example.com/feed.xml")
-        assert [due.feed_id for due in store.due_feeds("9999")] == [feed.feed_id], "a reachable chat still follows it"
+        assert [due.feed_id for due in store.due_feeds(FAR_FUTURE)] == [feed.feed_id], "a reachable chat still follows it"
         store.mark_reachable(42)
         assert store.unreachable_chats() == {}
 
@@ -150,3 +156,33 @@ def test_a_database_from_before_unreachable_chats_is_upgraded_in_place(tmp_path)
         assert store.schema_version == SCHEMA_VERSION
         store.mark_unreachable(7, "gone")
         assert store.unreachable_chats() == {7: "gone"}
+
+
+def test_reads_of_a_database_file_do_not_wait_for_a_write_in_progress_and_see_what_was_committed(tmp_path):
+    store = Store.open(tmp_path / "lede.db")
+    stored(store, chat=5)
+    writing, done = threading.Event(), threading.Event()
+
+    def long_write() -> None:  # holds the store's write transaction, as a large article being stored does
+        with store._transaction() as db:
+            db.execute("INSERT INTO chats (id, added) VALUES (6, '2025-01-01T00:00:00+00:00')")
+            db.execute("UPDATE chats SET unreachable_since = added, unreachable_reason = 'blocked' WHERE id = 6")
+            writing.set()
+            done.wait(10)
+
+    writer = threading.Thread(target=long_write)
+    writer.start()
+    assert writing.wait(10)
+    seen = {}
+    reader = threading.Thread(target=lambda: seen.update(
+        count=store.article_count(), known=store.known_article("-", None, content_hash(ARTICLE.paragraphs)),
+        unreachable=store.unreachable_chats()))
+    reader.start()
+    reader.join(10)
+    finished_while_writing = not reader.is_alive()
+    done.set()
+    writer.join(10)
+    assert finished_while_writing, "the read waited for the write"
+    assert seen == {"count": 1, "known": ARTICLE.article_id, "unreachable": {}}
+    assert store.unreachable_chats() == {6: "blocked"}
+    store.close()

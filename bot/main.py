@@ -1,0 +1,62 @@
+"""Run Lede: the Telegram bot, the console, or a single question.
+
+``run_bot.py`` in a checkout and the ``lede`` command of an installed Lede both call :func:`main`.
+
+    python run_bot.py                 # Telegram bot (needs TELEGRAM_BOT_TOKEN)
+    python run_bot.py --console       # questions on standard input
+    python run_bot.py --ask "…"       # one question
+    python run_bot.py --ingest PATH_OR_URL [...]   # store articles and feeds, then exit
+    python run_bot.py --brief [TOPIC] [--since DATE] [--json]   # a briefing of the stored news
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from bot.config import Config, Mode, load_config
+from bot.console import answer_once, brief_once, run_console, run_ingest
+from bot.logs import configure_logging
+from bot.service import Lede
+
+NO_TOKEN = (
+    "TELEGRAM_BOT_TOKEN is not set, so the Telegram bot cannot start.\n"
+    "Get a token from @BotFather and export TELEGRAM_BOT_TOKEN, or try Lede locally with:\n"
+    "    python run_bot.py --console"
+)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    config = load_config(argv)
+    # The console's answers go to standard output; only warnings belong beside them.
+    level = config.log_level if config.mode is Mode.TELEGRAM else "WARNING"
+    configure_logging(level, [(config.token or "", config.masked_token)])
+    if config.mode is Mode.TELEGRAM and not config.token:
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    lede = Lede.from_config(config)
+    try:
+        if config.mode is Mode.INGEST:
+            status = run_ingest(lede, list(config.ingest_sources), sys.stdout, sys.stderr, as_json=config.json_output)
+            lede.save_index()
+            return status
+        if config.mode is Mode.ASK:
+            answer_once(lede, config.question or "", sys.stdout, as_json=config.json_output)
+        elif config.mode is Mode.BRIEF:
+            brief_once(lede, sys.stdout, topic=config.brief_topic, since=config.since, as_json=config.json_output)
+        elif config.mode is Mode.CONSOLE:
+            run_console(lede, sys.stdin, sys.stdout, as_json=config.json_output)
+        else:
+            run_telegram(config, lede)
+    finally:
+        lede.close()
+    return 0
+
+
+def run_telegram(config: Config, lede: Lede) -> None:
+    from telegram import Update
+
+    from bot.telegram_app import build_application
+
+    build_application(config, lede).run_polling(allowed_updates=Update.ALL_TYPES)
+

@@ -1,0 +1,259 @@
+"""The sentence index and who may see what, shared by every worker thread under one short lock.
+
+Questions, briefings and new sources run in worker threads at once. The
+index and the visibility are not safe to change while they are read (an
+article is registered before its sentences), so a readers-writer lock
+guards them: readers (questions, a briefing's reads) share it, a writer
+(a new article, a grant, a follow) has it alone, and only for the in-memory
+update. Everything slow stays outside it: a new article is split and
+analysed before the lock is taken, and a briefing gathers its news a batch
+at a time and reads a sentence only when it tells it. Questions also take
+turns among themselves, because ranking reuses one scratch buffer.
+
+:class:`SharedIndex` is the :class:`corpus.library.Shelf` the library tells
+about each article it keeps.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from corpus.article import Article
+from corpus.ingest import prepare
+from corpus.store import EVERYONE, Store
+from corpus.visibility import Visibility
+from retrieval.answer import Answer, answer_question
+from retrieval.briefing import LEAD_SENTENCES, ArticleSentences, NewsItem, article_moment
+from retrieval.index import Passage, SentenceIndex
+from retrieval.lexicon import Lexicon
+from retrieval.snapshot import load_snapshot, save_snapshot
+from retrieval.text import Analyzer
+
+# Articles read under the lock at a time while a briefing gathers its news.
+BRIEFING_BATCH = 256
+
+
+def new_index() -> SentenceIndex:
+    """An empty index with the bundled lexicon: the one way Lede builds its index."""
+    return SentenceIndex(Analyzer(Lexicon.load()))
+
+
+def snapshot_path(store: Store) -> Path | None:
+    """Where the index is saved: beside the database file (nowhere for an in-memory store)."""
+    return store.path.with_name(store.path.name + ".index.npz") if store.path else None
+
+
+class ReadWriteLock:
+    """Many readers at once, or one writer; a writer that waits goes before readers that come after it.
+
+    Writers are rare (an in-memory index update), so letting them go first
+    costs readers little, and a stream of questions never starves them. A
+    long write pauses now and then (:meth:`pause_writing`) to let the readers
+    that are waiting in.
+    """
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition(threading.Lock())
+        self._readers = 0
+        self._readers_waiting = 0
+        self._writing = False
+        self._paused = False
+        self._writers_waiting = 0
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        with self._changed:
+            self._readers_waiting += 1
+            while (self._writing or self._writers_waiting) and not self._paused:
+                self._changed.wait()
+            self._readers_waiting -= 1
+            self._readers += 1
+            self._changed.notify_all()  # a paused writer waits for the waiting readers to come in
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._readers -= 1
+                if not self._readers:
+                    self._changed.notify_all()
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        with self._changed:
+            self._writers_waiting += 1
+            while self._writing or self._readers:
+                self._changed.wait()
+            self._writers_waiting -= 1
+            self._writing = True
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._writing = False
+                self._changed.notify_all()
+
+    def pause_writing(self) -> None:
+        """For the writer in the middle of a long write: let the waiting readers in, and go on once they are done.
+
+        No other writer gets in meanwhile, so the write resumes where it paused.
+        """
+        with self._changed:
+            if not self._readers_waiting:
+                return
+            self._paused = True
+            self._changed.notify_all()
+            while self._readers_waiting:
+                self._changed.wait()
+            self._paused = False
+            while self._readers:
+                self._changed.wait()
+
+
+class SharedIndex:
+    """What Lede can quote, and to whom: the index and the visibility behind a readers-writer lock."""
+
+    def __init__(self, index: SentenceIndex) -> None:
+        self._index = index
+        self._visibility = Visibility()
+        self._lock = ReadWriteLock()
+        self._ranking = threading.Lock()
+
+    @property
+    def analyzer(self) -> Analyzer:
+        """The index's analyzer (immutable, so it needs no lock)."""
+        return self._index.analyzer
+
+    def __len__(self) -> int:
+        with self._lock.reading():
+            return len(self._index)
+
+    @property
+    def passages(self) -> Sequence[Passage]:
+        """Every sentence indexed, in order (for checks after loading; not for use while sources are added)."""
+        return self._index.passages
+
+    # ---- loading -----------------------------------------------------------------------------
+
+    def load(self, store: Store) -> int:
+        """Index every stored article, and learn who sees which; returns how many articles.
+
+        The index saved beside the store at the last start is read back as
+        arrays; only articles stored since are indexed from their stored
+        sentences (never split again), and the snapshot is then renewed.
+        Call it before any article that is not in the store joins the index.
+        """
+        with self._lock.writing():
+            assert not len(self._index), "load the store into an empty index"
+            articles = store.articles()
+            snapshot = snapshot_path(store)
+            restored = load_snapshot(snapshot, self._index.analyzer, articles) if snapshot else None
+            if restored is not None:
+                self._index = restored
+            already = restored.article_count if restored is not None else 0
+            for stored in store.load_articles(start=already):
+                self._index.add_article(stored.article, stored.sentences)
+            if snapshot and len(articles) > already:
+                save_snapshot(self._index, snapshot)
+            self._visibility.load(*store.visibility_rows())
+        return len(articles)
+
+    def add_everywhere(self, articles: Iterable[Article]) -> int:
+        """Make articles answerable in every chat for this run only (the bundled corpus, ``--corpus``)."""
+        added = 0
+        for article in articles:
+            prepared = prepare(article)
+            terms = self._analyse(prepared.sentences)
+            with self._lock.writing():
+                added += self._index.add_article(article, prepared.sentences, terms)
+                self._visibility.grant(EVERYONE, article.article_id)
+        return added
+
+    # ---- the library's shelf -------------------------------------------------------------------
+
+    def shelve(self, article: Article, sentences: Sequence[str], *, chat: int, feed: int | None) -> None:
+        terms = self._analyse(sentences)
+        with self._lock.writing():
+            # A long article lets questions in every thousand sentences; none can quote it before it is granted.
+            self._index.add_article(article, sentences, terms, pause=self._lock.pause_writing)
+            self._grant(article.article_id, chat, feed)
+
+    def grant(self, article_id: str, *, chat: int, feed: int | None) -> None:
+        with self._lock.writing():
+            self._grant(article_id, chat, feed)
+
+    def follow(self, chat: int, feed: int) -> None:
+        with self._lock.writing():
+            self._visibility.follow(chat, feed)
+
+    def unfollow(self, chat: int, feed: int) -> None:
+        with self._lock.writing():
+            self._visibility.unfollow(chat, feed)
+
+    def _grant(self, article_id: str, chat: int, feed: int | None) -> None:
+        if feed is None:
+            self._visibility.grant(chat, article_id)
+        else:
+            self._visibility.add_to_feed(feed, article_id)
+
+    def _analyse(self, sentences: Sequence[str]) -> list[list[str]]:
+        """The sentences' index terms: most of the cost of indexing, and done before the lock is taken."""
+        return [self._index.analyzer.terms(sentence) for sentence in sentences]
+
+    # ---- reading -------------------------------------------------------------------------------
+
+    def answer(self, question: str, chat: int, **options: Any) -> Answer:
+        """Rank ``question`` over the articles ``chat`` may see (``options`` go to :func:`answer_question`)."""
+        # Questions queue for their turn before they read, so a writer waits for one question at most.
+        with self._ranking, self._lock.reading():
+            visible = self._visibility.rule_for(chat)
+            return answer_question(
+                self._index, question, accept=lambda passage: visible(passage.article.article_id), **options
+            )
+
+    def article_sentences(self, article_id: str) -> list[Passage]:
+        with self._lock.reading():
+            return self._index.article_sentences(article_id)
+
+    def specificity(self, term: str) -> float:
+        with self._lock.reading():
+            return self._index.specificity(term)
+
+    def news_since(self, since: datetime, chat: int) -> Iterator[NewsItem]:
+        """The articles ``chat`` may see from ``since`` on, their sentences read only when asked for.
+
+        A day's briefing groups ~20,000 articles by their titles and leads
+        (:meth:`lead_terms`) but tells the sentences of a few dozen, so each
+        item's sentences are an :class:`ArticleSentences` that reads one
+        under the read lock when it is needed. The articles are gathered a
+        batch at a time, so that a new article waits for one batch at most,
+        not for all.
+        """
+        with self._lock.reading():
+            visible = self._visibility.rule_for(chat)
+            count = len(self._index.articles)
+        for start in range(0, count, BRIEFING_BATCH):
+            with self._lock.reading():
+                index = self._index
+                batch = [
+                    NewsItem(article, ArticleSentences(self._sentence_text, index.article_passages(article.article_id)), moment)
+                    for article in index.articles[start : start + BRIEFING_BATCH]
+                    if (moment := article_moment(article)) is not None and moment >= since and visible(article.article_id)
+                ]
+            yield from batch
+
+    def lead_terms(self, item: NewsItem) -> list[str]:
+        """The terms of an article's lead as the index analysed them: analysing 20,000 leads again would take seconds."""
+        with self._lock.reading():
+            index = self._index
+            return [term for number in index.article_passages(item.article.article_id)[:LEAD_SENTENCES]
+                    for term in index.ordered_terms(number)]
+
+    def _sentence_text(self, number: int) -> str:
+        """One indexed sentence; passage numbers stay valid, as adding articles only appends."""
+        with self._lock.reading():
+            return self._index.passages[number].text

@@ -1,0 +1,62 @@
+"""The handlers' typed context: what every Telegram handler may use, instead of ``bot_data["…"]`` lookups.
+
+python-telegram-bot creates ``bot_data`` itself (empty) from :data:`CONTEXT_TYPES`;
+:func:`bot.telegram_app.build_application` then gives it the one :class:`Shell`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from telegram.ext import CallbackContext, ContextTypes, ExtBot
+
+from bot.access import AccessPolicy, RateLimiter
+from bot.workers import Workers
+
+if TYPE_CHECKING:
+    from bot.service import Lede
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class Shell:
+    """Everything the handlers share: the service, the gatekeepers, the clock and the worker threads."""
+
+    lede: Lede
+    access: AccessPolicy
+    limiter: RateLimiter
+    clock: Clock
+    briefing_check_interval: float
+    workers: Workers
+
+
+class BotData:
+    """``context.bot_data``: holds the :class:`Shell` once the application is built."""
+
+    shell: Shell
+
+
+class LedeContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    """``context`` in every handler: the shell's parts by name."""
+
+    @property
+    def shell(self) -> Shell:
+        return self.bot_data.shell
+
+    @property
+    def lede(self) -> Lede:
+        return self.bot_data.shell.lede
+
+    @property
+    def workers(self) -> Workers:
+        return self.bot_data.shell.workers
+
+    def now(self) -> datetime:
+        return self.bot_data.shell.clock()
+
+
+CONTEXT_TYPES = ContextTypes(context=LedeContext, bot_data=BotData)

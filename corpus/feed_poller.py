@@ -1,0 +1,131 @@
+"""Following feeds: the first read when a chat follows one, then conditional polls that back off on failure.
+
+Each entry goes to the :class:`~corpus.library.Library`; an entry that
+carries only a summary is kept as its page's full text when the page can
+be fetched (the feed's own title, publisher and date win over the page's).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+
+from corpus.article import Article
+from corpus.errors import SourceError
+from corpus.feeds import ParsedFeed, parse_feed
+from corpus.fetch import FEED_TYPES, HTML_TYPES, Fetched, FetchPolicy, fetch
+from corpus.ingest import Failure, IngestReport, fetch_article
+from corpus.library import Library
+from corpus.store import Feed
+from corpus.urls import canonical_url
+
+log = logging.getLogger(__name__)
+
+# How often a followed feed is read, unless configured otherwise.
+DEFAULT_FEED_INTERVAL = 900.0
+# A feed that keeps failing is tried less and less often, but at least daily.
+MAX_FEED_BACKOFF = timedelta(days=1)
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedFollowed:
+    """A feed a chat now follows, and what its first read brought."""
+
+    feed: Feed
+    already_followed: bool
+    report: IngestReport
+
+
+class FeedPoller:
+    """Reads followed feeds into the library: once when followed, then whenever one is due."""
+
+    def __init__(self, library: Library, policy: FetchPolicy, interval: float = DEFAULT_FEED_INTERVAL,
+                 clock: Clock = utc_now) -> None:
+        self.library = library
+        self.store = library.store
+        self.policy = policy
+        self.interval = interval
+        self._clock = clock
+
+    def follow(self, url: str, chat: int, read: tuple[Fetched, ParsedFeed] | None = None) -> FeedFollowed:
+        """Check that ``url`` is a feed, follow it for ``chat`` and read it now.
+
+        ``read`` is the feed, fetched and parsed, when the caller has read it
+        already (``--ingest`` reads a URL to learn whether it is a page or a
+        feed). Raises :class:`SourceError` when it is not a feed or cannot be fetched.
+        """
+        canonical = canonical_url(url)
+        if read is None:
+            fetched = fetch(canonical, self.policy, accept=FEED_TYPES | HTML_TYPES)
+            parsed = parse_feed(fetched.body, fetched.url)
+        else:
+            fetched, parsed = read
+        feed, new = self.store.subscribe(chat, canonical)
+        if self.library.shelf is not None:
+            self.library.shelf.follow(chat, feed.feed_id)
+        report = self._read_entries(feed, parsed)
+        self.store.record_poll(feed.feed_id, next_check=self._after(self.interval), title=parsed.title,
+                               etag=fetched.etag, last_modified=fetched.last_modified)
+        return FeedFollowed(self.store.feed(feed.feed_id), not new, report)
+
+    def unfollow(self, chat: int, feed: Feed) -> None:
+        self.store.unsubscribe(chat, feed.feed_id)
+        if self.library.shelf is not None:
+            self.library.shelf.unfollow(chat, feed.feed_id)
+
+    def poll_due(self, now: datetime | None = None) -> IngestReport:
+        """Read every followed feed that is due (the JobQueue calls this; so may a cron job)."""
+        report = IngestReport()
+        for feed in self.store.due_feeds(now or self._clock()):
+            report.include(self._poll(feed))
+        return report
+
+    def _poll(self, feed: Feed) -> IngestReport:
+        """One conditional GET of a feed; failures back off exponentially."""
+        try:
+            fetched = fetch(feed.url, self.policy, accept=FEED_TYPES | HTML_TYPES,
+                            etag=feed.etag, last_modified=feed.last_modified)
+            parsed = None if fetched.not_modified else parse_feed(fetched.body, fetched.url)
+        except SourceError as error:
+            delay = min(timedelta(seconds=self.interval * 2 ** (feed.failures + 1)), MAX_FEED_BACKOFF)
+            self.store.record_poll(feed.feed_id, next_check=self._after(delay.total_seconds()), error=error.reason)
+            log.warning("Feed %s failed (%d in a row): %s", feed.url, feed.failures + 1, error.reason)
+            return IngestReport(failed=[Failure(feed.url, error.reason)])
+        report = self._read_entries(feed, parsed) if parsed is not None else IngestReport()
+        self.store.record_poll(
+            feed.feed_id, next_check=self._after(self.interval), title=parsed.title if parsed else None,
+            etag=fetched.etag or feed.etag, last_modified=fetched.last_modified or feed.last_modified,
+        )
+        return report
+
+    def _read_entries(self, feed: Feed, parsed: ParsedFeed) -> IngestReport:
+        """Keep a feed's entries, fetching the page of each new one that carries only a summary."""
+        report = IngestReport(unread=parsed.unread)
+        for entry in parsed.entries:
+            full_text = (lambda summary, link=entry.link: self._full_text(link, summary)) if (
+                entry.summary_only and entry.link) else None
+            report.tally(entry.link or feed.url,
+                         lambda a=entry.article, f=full_text: self.library.keep(a, feed=feed.feed_id, full_text=f))
+        return report
+
+    def _full_text(self, link: str, summary: Article) -> Article:
+        """The entry's page as the article, keeping what the feed knew better; the summary if that fails."""
+        try:
+            page = fetch_article(link, self.policy)
+        except SourceError as error:
+            log.info("Kept the summary of %s: %s", link, error.reason)
+            return summary
+        return replace(page, article_id=summary.article_id, title=summary.title or page.title,
+                       publisher=summary.publisher or page.publisher, published=summary.published or page.published,
+                       author=page.author or summary.author, source=summary.source)
+
+    def _after(self, seconds: float) -> datetime:
+        return self._clock() + timedelta(seconds=math.ceil(seconds))

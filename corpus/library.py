@@ -1,0 +1,96 @@
+"""Keeping an article: de-duplicate, prepare outside any lock, store, then tell the shelf.
+
+Every way of adding a source (``--ingest``, ``/add``, a document, a feed
+entry) ends in :meth:`Library.keep`, so they all de-duplicate, store and
+index alike. What makes an article answerable (the sentence index, in
+memory) is not corpus's business: it is told through the :class:`Shelf`
+protocol, so that ``corpus`` never imports ``retrieval``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+from corpus.article import Article
+from corpus.errors import UnreadableSource
+from corpus.ingest import Prepared, content_hash, prepare
+from corpus.store import EVERYONE, Store, utc_now
+
+
+class Shelf(Protocol):
+    """Where kept articles become answerable, and who may see them (the sentence index, in the bot).
+
+    Each call is made outside the library's locks; the shelf guards its own state.
+    """
+
+    def shelve(self, article: Article, sentences: Sequence[str], *, chat: int, feed: int | None) -> None:
+        """Make a newly stored article answerable for ``chat`` (or the followers of ``feed``)."""
+
+    def grant(self, article_id: str, *, chat: int, feed: int | None) -> None:
+        """Let ``chat`` (or the followers of ``feed``) see an article already shelved."""
+
+    def follow(self, chat: int, feed: int) -> None:
+        """``chat`` now sees what ``feed`` brings."""
+
+    def unfollow(self, chat: int, feed: int) -> None:
+        """``chat`` no longer sees what ``feed`` brings."""
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """An article Lede now answers from: just stored (``new``) or already known."""
+
+    article: Article
+    sentences: int
+    new: bool
+
+
+class Library:
+    """The articles Lede keeps: each stored once, however many chats and feeds bring it."""
+
+    def __init__(self, store: Store, shelf: Shelf | None, *, prepare: Callable[[Article], Prepared] = prepare) -> None:
+        # No shelf for a run that only stores (``--ingest``): indexing would cost as much again, for nothing.
+        self.store = store
+        self.shelf = shelf
+        self._prepare = prepare
+        # One article stored at a time, so that two chats sending the same one
+        # store it once; questions never take this lock.
+        self._storing = threading.Lock()
+
+    def keep(
+        self,
+        article: Article,
+        *,
+        chat: int = EVERYONE,
+        feed: int | None = None,
+        full_text: Callable[[Article], Article] | None = None,
+    ) -> Kept:
+        """Store an article unless its id, URL or text is known; either way ``chat`` (or ``feed``) sees it.
+
+        ``full_text`` turns a feed's summary into the whole article; it is
+        called only for an article not already known. Splitting runs before
+        any lock is taken and storing under the library's own lock only.
+        """
+        known = self.store.known_article(article.article_id, article.url, content_hash(article.paragraphs))
+        if known is None:
+            whole = full_text(article) if full_text else article
+            prepared = self._prepare(replace(whole, fetched=whole.fetched or utc_now()))
+            if not prepared.sentences:
+                raise UnreadableSource(f"{article.source or article.article_id} has no text to quote from")
+            with self._storing:
+                known = self.store.known_article(whole.article_id, whole.url, prepared.content_hash)
+                if known is None:
+                    self.store.add_article(prepared.article, prepared.sentences, prepared.content_hash,
+                                           chat=chat, feed=feed)
+            if known is None:
+                if self.shelf is not None:
+                    self.shelf.shelve(prepared.article, prepared.sentences, chat=chat, feed=feed)
+                return Kept(prepared.article, len(prepared.sentences), new=True)
+        self.store.share_article(known, chat=chat, feed=feed)
+        if self.shelf is not None:
+            self.shelf.grant(known, chat=chat, feed=feed)
+        stored = self.store.article(known)
+        return Kept(stored.article, len(stored.sentences), new=False)

@@ -1,0 +1,205 @@
+"""Adding and listing a chat's sources: routes each source (URL, file, folder, OPML list) to the library or the feed poller.
+
+Every front end adds sources here: ``--ingest``, ``/add``, a document sent
+in Telegram, ``/feed``. A source that cannot be added comes back as a
+:class:`~corpus.ingest.Failure` carrying the reason to show, never as an
+exception; one bad source never stops the rest.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from corpus.article import Article
+from corpus.errors import LedeError, NoSuchFeed, SourceError
+from corpus.feed_poller import FeedFollowed, FeedPoller
+from corpus.feeds import ParsedFeed, export_opml, parse_opml
+from corpus.ingest import Failure, IngestReport, fetch_article, fetch_page, read_document
+from corpus.library import Kept, Library
+from corpus.loader import SUPPORTED_SUFFIXES, load_file, source_files
+from corpus.sizes import megabytes
+from corpus.store import EVERYONE, Feed
+from corpus.urls import looks_like_url
+
+# Telegram lets bots download files up to 20 MB; documents this big are already more than an article.
+DEFAULT_MAX_UPLOAD_BYTES = 2_000_000
+SOURCES_PAGE_SIZE = 5
+OPML_SUFFIX = ".opml"
+
+
+@dataclass(frozen=True, slots=True)
+class FeedsImported:
+    """The outcome of an OPML import: feeds followed, articles they brought, failures."""
+
+    followed: tuple[Feed, ...]
+    report: IngestReport
+
+
+@dataclass(frozen=True, slots=True)
+class SourcesPage:
+    """One page of a chat's sources: its feeds, then its articles, newest first."""
+
+    feeds: tuple[Feed, ...]
+    articles: tuple[Article, ...]
+    page: int
+    pages: int
+    total_articles: int
+
+
+class Sources:
+    """A chat's sources: adding articles and feeds, listing them, exporting and importing feed lists."""
+
+    def __init__(self, library: Library, poller: FeedPoller, max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES) -> None:
+        self.library = library
+        self.poller = poller
+        self.store = library.store
+        self.max_upload_bytes = max_upload_bytes
+
+    # ---- adding ----------------------------------------------------------------------------
+
+    def ingest(
+        self, sources: Sequence[str], *, chat: int = EVERYONE, progress: Callable[[], None] | None = None
+    ) -> IngestReport:
+        """Store the articles of files, folders, OPML lists, web pages and feeds; one bad source never stops the rest.
+
+        ``progress`` is called after each article, for a progress bar.
+        """
+        report = IngestReport()
+        for source in sources:
+            if looks_like_url(source):
+                report.include(self._ingest_url(source, chat))
+                if progress:
+                    progress()
+                continue
+            path = Path(source)
+            if not path.exists():
+                report.failed.append(Failure(source, "no such file or folder"))
+                continue
+            for file in source_files(path, (*SUPPORTED_SUFFIXES, OPML_SUFFIX)):
+                try:
+                    if file.name.lower().endswith(OPML_SUFFIX):
+                        report.include(self.import_opml(file.read_bytes(), chat).report)
+                        continue
+                    for article in load_file(file):
+                        report.tally(article.source or str(file), lambda a=article: self.library.keep(a, chat=chat))
+                        if progress:
+                            progress()
+                except OSError as error:
+                    report.failed.append(Failure(str(file), f"{file} could not be read ({error.strerror})"))
+                except SourceError as error:
+                    report.failed.append(Failure(str(file), error.reason))
+        return report
+
+    def _ingest_url(self, url: str, chat: int) -> IngestReport:
+        try:
+            fetched, page = fetch_page(url, self.poller.policy)
+            if isinstance(page, ParsedFeed):
+                return self.poller.follow(url, chat, (fetched, page)).report
+        except SourceError as error:
+            return IngestReport(failed=[Failure(url, error.reason)])
+        report = IngestReport()
+        report.tally(url, lambda: self.library.keep(page, chat=chat))
+        return report
+
+    def add_url(self, url: str, chat: int = EVERYONE) -> Kept | Failure:
+        """``/add <url>``: fetch one web article and keep it for ``chat``."""
+        try:
+            return self.library.keep(fetch_article(url, self.poller.policy), chat=chat)
+        except SourceError as error:
+            return Failure(url, error.reason)
+
+    def add_document(self, name: str, data: bytes, chat: int = EVERYONE) -> Kept | Failure:
+        """A document sent to the bot (.txt, .md, .html) becomes an article of ``chat``."""
+        if reason := self.too_large(name, len(data)):
+            return Failure(name, reason)
+        try:
+            return self.library.keep(read_document(name, data), chat=chat)
+        except SourceError as error:
+            return Failure(name, error.reason)
+
+    def add_file(self, path: Path, chat: int = EVERYONE) -> Kept | Failure | FeedsImported:
+        """The console's upload: ``/add notes.txt`` (or ``feeds.opml``) reads a local file as a sent document.
+
+        Its size is checked before it is read, as Telegram's is before it is downloaded.
+        """
+        try:
+            size = path.stat().st_size
+            if reason := self.too_large(path.name, size):
+                return Failure(path.name, reason)
+            data = path.read_bytes()
+        except OSError as error:
+            return Failure(str(path), f"{path} could not be read ({error.strerror})")
+        if path.suffix.lower() == OPML_SUFFIX:
+            return self.import_opml(data, chat)
+        return self.add_document(path.name, data, chat)
+
+    def too_large(self, name: str, size: int) -> str | None:
+        """Why an upload of ``size`` bytes is refused before it is even downloaded, if it is."""
+        if size <= self.max_upload_bytes:
+            return None
+        return f"{name} is {megabytes(size)}; I take documents up to {megabytes(self.max_upload_bytes)}"
+
+    # ---- feeds -----------------------------------------------------------------------------
+
+    def follow_feed(self, url: str, chat: int = EVERYONE) -> FeedFollowed | Failure:
+        """``/feed add <url>``: check that it is a feed, follow it for ``chat`` and read it now."""
+        try:
+            return self.poller.follow(url, chat)
+        except SourceError as error:
+            return Failure(url, error.reason)
+
+    def feeds(self, chat: int = EVERYONE) -> list[Feed]:
+        """``/feed list``: a chat's feeds, numbered from 1 in this order."""
+        return self.store.chat_feeds(chat)
+
+    def unfollow_feed(self, number: int, chat: int = EVERYONE) -> Feed | Failure:
+        """``/feed remove <n>``: stop following the chat's n-th feed (as ``/feed list`` numbers them)."""
+        try:
+            feed = self._numbered_feed(number, chat)
+        except LedeError as error:
+            return Failure(str(number), error.reason)
+        self.poller.unfollow(chat, feed)
+        return feed
+
+    def _numbered_feed(self, number: int, chat: int) -> Feed:
+        feeds = self.store.chat_feeds(chat)
+        if not 1 <= number <= len(feeds):
+            count = f"feeds 1 to {len(feeds)}" if feeds else "no feeds"
+            raise NoSuchFeed(f"there is no feed number {number}; this chat has {count}")
+        return feeds[number - 1]
+
+    def export_opml(self, chat: int = EVERYONE) -> str:
+        """``/feed export``: the chat's feeds as an OPML file that feed readers import."""
+        return export_opml(((feed.title, feed.url) for feed in self.store.chat_feeds(chat)), "Lede feeds")
+
+    def import_opml(self, data: bytes, chat: int = EVERYONE) -> FeedsImported:
+        """An OPML file (sent in Telegram or given to ``--ingest``): follow every feed in it."""
+        report = IngestReport()
+        followed: list[Feed] = []
+        try:
+            urls = parse_opml(data)
+        except SourceError as error:
+            report.failed.append(Failure("OPML", error.reason))
+            return FeedsImported((), report)
+        for url in urls:
+            outcome = self.follow_feed(url, chat)
+            if isinstance(outcome, Failure):
+                report.failed.append(outcome)
+            else:
+                followed.append(outcome.feed)
+                report.include(outcome.report)
+        return FeedsImported(tuple(followed), report)
+
+    # ---- listing ---------------------------------------------------------------------------
+
+    def page(self, chat: int = EVERYONE, page: int = 1) -> SourcesPage:
+        """``/sources``: the chat's feeds and a page of its articles, newest first."""
+        listing = self.store.chat_articles(chat, limit=SOURCES_PAGE_SIZE, offset=0)
+        pages = max(1, math.ceil(listing.total / SOURCES_PAGE_SIZE))
+        page = min(max(page, 1), pages)
+        if page > 1:
+            listing = self.store.chat_articles(chat, limit=SOURCES_PAGE_SIZE, offset=(page - 1) * SOURCES_PAGE_SIZE)
+        return SourcesPage(tuple(self.store.chat_feeds(chat)), listing.articles, page, pages, listing.total)

@@ -1,0 +1,110 @@
+"""The shared index: its lock (readers share it, a writer has it alone, a waiting writer is not starved) and a briefing's reads."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+
+from bot.shared_index import ReadWriteLock, SharedIndex, new_index
+from corpus.article import Article
+from corpus.store import EVERYONE
+from retrieval.briefing import LEAD_SENTENCES
+
+WAIT = 10.0
+
+
+def run(target) -> threading.Thread:
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_readers_hold_the_lock_at_the_same_time():
+    lock = ReadWriteLock()
+    inside = [threading.Event(), threading.Event()]
+
+    def reader(mine: int) -> None:
+        with lock.reading():
+            inside[mine].set()
+            assert inside[1 - mine].wait(WAIT), "the other reader never got in while this one was reading"
+
+    threads = [run(lambda: reader(0)), run(lambda: reader(1))]
+    for thread in threads:
+        thread.join(WAIT)
+    assert all(event.is_set() for event in inside) and not any(thread.is_alive() for thread in threads)
+
+
+def test_a_writer_waits_for_the_reader_and_goes_before_readers_that_come_after_it():
+    lock = ReadWriteLock()
+    order: list[str] = []
+    release_first = threading.Event()
+
+    def first_reader() -> None:
+        with lock.reading():
+            order.append("first reader")
+            release_first.wait(WAIT)
+
+    def writer() -> None:
+        with lock.writing():
+            order.append("writer")
+
+    def later_reader() -> None:
+        with lock.reading():
+            order.append("later reader")
+
+    threads = [run(first_reader)]
+    while order != ["first reader"]:
+        threading.Event().wait(0.001)
+    threads.append(run(writer))
+    while not lock._writers_waiting:  # the writer is queued behind the first reader
+        threading.Event().wait(0.001)
+    threads.append(run(later_reader))
+    release_first.set()
+    for thread in threads:
+        thread.join(WAIT)
+    assert order == ["first reader", "writer", "later reader"]
+
+
+def test_a_long_write_lets_the_waiting_readers_in_when_it_pauses_and_then_goes_on():
+    lock = ReadWriteLock()
+    order: list[str] = []
+    writing = threading.Event()
+
+    def writer() -> None:
+        with lock.writing():
+            order.append("writing")
+            writing.set()
+            while not lock._readers_waiting:  # the reader is queued behind the write
+                threading.Event().wait(0.001)
+            lock.pause_writing()
+            order.append("writing again")
+
+    def reader() -> None:
+        with lock.reading():
+            order.append("reader")
+
+    threads = [run(writer)]
+    assert writing.wait(WAIT)
+    threads.append(run(reader))
+    for thread in threads:
+        thread.join(WAIT)
+    assert order == ["writing", "reader", "writing again"]
+
+
+def test_a_briefings_news_has_the_articles_sentences_and_leads_as_the_index_analysed_them():
+    paragraphs = (
+        "The harbour authority closed the northern pier on Monday. Ferries were sent to the southern quay.",
+        "Engineers found cracks in two pylons. Repairs will take a month. The mayor promised a new timetable.",
+    )
+    shared = SharedIndex(new_index())
+    shared.add_everywhere([
+        Article("pier", "Northern pier closed", paragraphs, published="2026-11-30T08:00:00+00:00"),
+        Article("old", "An older story", ("It happened long before the briefing's period began.",),
+                published="2026-11-01T08:00:00+00:00"),
+    ])
+    [item] = shared.news_since(datetime(2026, 11, 30, tzinfo=UTC), EVERYONE)
+    sentences = [passage.text for passage in shared.article_sentences("pier")]
+    assert item.article.article_id == "pier" and list(item.sentences) == sentences and len(sentences) == 5
+    assert item.sentences[1:3] == sentences[1:3]
+    lead = [term for sentence in sentences[:LEAD_SENTENCES] for term in shared.analyzer.terms(sentence)]
+    assert shared.lead_terms(item) == lead and lead

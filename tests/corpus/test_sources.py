@@ -1,0 +1,222 @@
+"""Adding sources: web pages, duplicates, feeds, polling and who sees what.
+
+The corpus pipeline (:class:`Sources` over the :class:`Library` and the
+:class:`FeedPoller`) runs against a real store and a local web server; the
+index it tells is a :class:`ShelfSpy` that keeps each article's sentences and
+who may see them, so these tests need nothing from ``retrieval``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from corpus.article import Article
+from corpus.feed_poller import FeedFollowed, FeedPoller
+from corpus.fetch import FetchPolicy
+from corpus.ingest import Failure
+from corpus.library import Kept, Library
+from corpus.sources import Sources
+from corpus.store import Store
+from corpus.visibility import Visibility
+from tests.support.web_server import LocalWeb, Reply, rss_feed
+
+LOCAL_ONLY = FetchPolicy(allowed_networks=(ipaddress.ip_network("127.0.0.1/32"),), read_timeout=0.5)
+CHAT, OTHER_CHAT = 501, 502
+
+
+class ShelfSpy:
+    """A :class:`corpus.library.Shelf` that keeps what it is told: sentences by article, and who sees what."""
+
+    def __init__(self, store: Store) -> None:
+        self.sentences: dict[str, tuple[str, ...]] = {
+            stored.article.article_id: stored.sentences for stored in store.load_articles()}
+        self.visibility = Visibility()
+        self.visibility.load(*store.visibility_rows())
+
+    def shelve(self, article: Article, sentences: Sequence[str], *, chat: int, feed: int | None) -> None:
+        self.sentences[article.article_id] = tuple(sentences)
+        self.grant(article.article_id, chat=chat, feed=feed)
+
+    def grant(self, article_id: str, *, chat: int, feed: int | None) -> None:
+        if feed is None:
+            self.visibility.grant(chat, article_id)
+        else:
+            self.visibility.add_to_feed(feed, article_id)
+
+    def follow(self, chat: int, feed: int) -> None:
+        self.visibility.follow(chat, feed)
+
+    def unfollow(self, chat: int, feed: int) -> None:
+        self.visibility.unfollow(chat, feed)
+
+    def quotable(self, chat: int, beginning: str) -> bool:
+        """Whether ``chat`` may be quoted a sentence that begins so."""
+        visible = self.visibility.rule_for(chat)
+        return any(sentence.startswith(beginning) for article_id, sentences in self.sentences.items()
+                   if visible(article_id) for sentence in sentences)
+
+
+@pytest.fixture
+def web() -> Iterator[LocalWeb]:
+    with LocalWeb() as server:
+        yield server
+
+
+class Corpus:
+    """The corpus pipeline as Lede composes it, over one store."""
+
+    def __init__(self, path: Path | str = ":memory:", interval: float = 60) -> None:
+        self.store = Store.open(path)
+        self.shelf = ShelfSpy(self.store)
+        self.poller = FeedPoller(Library(self.store, self.shelf), LOCAL_ONLY, interval)
+        self.sources = Sources(self.poller.library, self.poller)
+
+
+def test_an_added_page_is_extracted_with_its_metadata_and_shelved(web):
+    lede = Corpus()
+    kept = lede.sources.add_url(web.url("/article.html?utm_source=x#top"), CHAT)
+    assert isinstance(kept, Kept) and kept.new
+    article = kept.article
+    assert (article.title, article.publisher, article.author, article.published, article.language) == (
+        "Harbour Bridge Approved", "The Riverton Daily", "Jane Roe", "2025-02-14", "en")
+    assert article.url == web.url("/article.html")
+    assert kept.sentences == 4
+    assert "© The Riverton Daily" not in article.text and "Home" not in article.text
+    assert lede.shelf.quotable(CHAT, "The bridge will cost 40 million euros")
+
+
+def test_the_same_article_twice_is_stored_once_by_url_and_by_text(web):
+    lede = Corpus()
+    first = lede.sources.add_url(web.url("/article.html"), CHAT)
+    again = lede.sources.add_url(web.url("/redirect/3"), CHAT)  # same page, reached another way
+    same_text = lede.sources.add_url(web.url("/news/levy"), CHAT)  # another URL serving the same text
+    assert first.new and not again.new and not same_text.new
+    assert again.article.article_id == first.article.article_id == same_text.article.article_id
+    assert lede.store.article_count() == 1
+    assert sum(map(len, lede.shelf.sentences.values())) == 4
+
+
+def test_an_article_added_in_one_chat_is_not_quoted_in_another(web):
+    lede = Corpus()
+    lede.sources.add_url(web.url("/article.html"), CHAT)
+    bridge = "The bridge will cost 40 million euros"
+    assert lede.shelf.quotable(CHAT, bridge)
+    assert not lede.shelf.quotable(OTHER_CHAT, bridge)
+    lede.sources.add_url(web.url("/article.html"), OTHER_CHAT)  # known, but now this chat's too
+    assert lede.shelf.quotable(OTHER_CHAT, bridge)
+
+
+def test_bad_pages_are_refused_with_a_reason_and_nothing_is_stored(web):
+    lede = Corpus()
+    reasons = {path: lede.sources.add_url(web.url(path), CHAT) for path in ("/missing", "/image.png", "/empty.html", "/feed.xml")}
+    assert all(isinstance(outcome, Failure) for outcome in reasons.values())
+    assert reasons["/missing"].reason.endswith("answered 404 Not Found")
+    assert reasons["/empty.html"].reason == "the page has no article text that I could find"
+    assert "is application/rss+xml, not something I can read" in reasons["/feed.xml"].reason
+    assert lede.store.article_count() == 0
+
+
+def test_a_followed_feed_brings_its_entries_cleaned_with_full_text_for_summaries(web):
+    lede = Corpus()
+    followed = lede.sources.follow_feed(web.url("/feed.xml"), CHAT)
+    assert isinstance(followed, FeedFollowed) and not followed.already_followed
+    assert followed.feed.title == "Coast & Harbour News"
+    assert (followed.report.added, followed.report.known, followed.report.failed) == (2, 0, [])
+    articles = {a.url: a for a in (s.article for s in lede.store.load_articles())}
+    levy = articles[web.url("/news/levy")]  # relative link resolved, tracking parameters gone
+    assert levy.title == "Oil & gas: port levy doubles"
+    assert levy.publisher == "Coast & Harbour News"
+    assert levy.published == "2025-02-14T10:00:00"
+    assert levy.paragraphs[-1] == "Shipping firms said the new levy would add 2 dollars to every tonne of cargo."
+    ferry = articles[web.url("/news/ferry-strike")]  # the feed had a summary only: the page was fetched
+    assert ferry.title == "Ferry strike ends"
+    assert ferry.paragraphs[0].startswith("Ferry crews on the northern routes returned to work on Thursday")
+    assert lede.shelf.quotable(CHAT, "The union accepted a raise")
+    assert not lede.shelf.quotable(OTHER_CHAT, "The union accepted a raise")
+
+
+def test_polling_uses_conditional_get_and_picks_up_new_entries(web):
+    lede = Corpus(interval=60)
+    lede.sources.follow_feed(web.url("/feed.xml"), CHAT)
+    later = datetime.now(UTC) + timedelta(minutes=2)
+    unchanged = lede.poller.poll_due(later)
+    assert (unchanged.added, unchanged.known) == (0, 0)
+    assert web.requests_for("/feed.xml")[-1].headers.get("if-none-match") == '"feed-v1"'
+
+    new_item = ("<item><title>Lighthouse reopens</title><link>/news/lighthouse</link>"
+                "<content:encoded><![CDATA[<p>The old lighthouse on Gull Point reopened to visitors on Sunday "
+                "after a two-year restoration.</p>]]></content:encoded></item>")
+    web.serve_feed("/feed.xml", rss_feed(web.base, new_item), etag='"feed-v2"')
+    assert lede.poller.poll_due(datetime.now(UTC)).added == 0, "not due yet"
+    changed = lede.poller.poll_due(later + timedelta(minutes=2))
+    assert (changed.added, changed.known) == (1, 2)
+    assert lede.shelf.quotable(CHAT, "The old lighthouse on Gull Point")
+
+
+def test_a_failing_feed_backs_off_exponentially_and_recovers(web):
+    lede = Corpus(interval=60)
+    lede.sources.follow_feed(web.url("/feed.xml"), CHAT)
+    web.routes["/feed.xml"] = lambda request: Reply(500, b"oops")
+    [feed] = lede.sources.feeds(CHAT)
+    now = datetime.now(UTC)
+    for failures, wait in ((1, 120), (2, 240), (3, 480)):
+        now += timedelta(days=1)  # certainly due
+        report = lede.poller.poll_due(now)
+        assert report.failed[0].reason.endswith("answered 500 Internal Server Error")
+        [feed] = lede.sources.feeds(CHAT)
+        assert feed.failures == failures
+        assert lede.store.due_feeds((datetime.now(UTC) + timedelta(seconds=wait - 5))) == []
+        assert lede.store.due_feeds((datetime.now(UTC) + timedelta(seconds=wait + 5))) == [feed]
+
+
+def test_a_broken_feed_is_refused_when_followed(web):
+    lede = Corpus()
+    outcome = lede.sources.follow_feed(web.url("/broken-feed.xml"), CHAT)
+    assert isinstance(outcome, Failure) and "is not an RSS or Atom feed" in outcome.reason
+    assert lede.sources.feeds(CHAT) == []
+
+
+def test_feeds_are_listed_removed_exported_and_imported_per_chat(web, tmp_path):
+    lede = Corpus(tmp_path / "lede.db")
+    imported = lede.sources.import_opml(web.routes["/feeds.opml"](None).body, CHAT)
+    assert [feed.url for feed in imported.followed] == [web.url("/feed.xml")]
+    assert imported.report.failed[0].source == web.url("/missing")
+    assert [feed.title for feed in lede.sources.feeds(CHAT)] == ["Coast & Harbour News"]
+    assert lede.sources.feeds(OTHER_CHAT) == []
+    exported = lede.sources.export_opml(CHAT)
+    assert f'xmlUrl="{web.url("/feed.xml")}"' in exported and 'title="Coast &amp; Harbour News"' in exported
+
+    restarted = Corpus(tmp_path / "lede.db")  # the subscription survives a restart
+    assert restarted.shelf.quotable(CHAT, "The union accepted a raise")
+    assert isinstance(restarted.sources.unfollow_feed(2, CHAT), Failure)
+    assert restarted.sources.unfollow_feed(1, CHAT).url == web.url("/feed.xml")
+    assert restarted.sources.feeds(CHAT) == []
+    assert not restarted.shelf.quotable(CHAT, "The union accepted a raise")
+
+
+def test_sources_lists_a_chats_feeds_and_articles_in_pages(web):
+    lede = Corpus()
+    lede.sources.follow_feed(web.url("/feed.xml"), CHAT)
+    lede.sources.add_url(web.url("/article.html"), CHAT)
+    page = lede.sources.page(CHAT)
+    assert [feed.title for feed in page.feeds] == ["Coast & Harbour News"]
+    assert [a.title for a in page.articles] == ["Harbour Bridge Approved", "Ferry strike ends", "Oil & gas: port levy doubles"]
+    assert (page.page, page.pages, page.total_articles) == (1, 1, 3)
+    assert lede.sources.page(OTHER_CHAT).total_articles == 0
+
+
+def test_an_uploaded_document_becomes_an_article():
+    lede = Corpus()
+    kept = lede.sources.add_document("council-notes.txt", b"The council met on Monday.\nIt approved the budget for 2026.", CHAT)
+    assert isinstance(kept, Kept) and kept.new and kept.article.title == "council-notes"
+    assert kept.sentences == 2
+    assert lede.sources.add_document("photo.jpg", b"\xff\xd8", CHAT).reason == "photo.jpg is not a file type I read (send .txt, .md or .html)"
+    assert lede.sources.add_document("x.txt", b"\x00\x01binary", CHAT).reason == "x.txt looks like a binary file, not text"
+    assert lede.sources.add_document("big.txt", b"a" * 2_000_001, CHAT).reason == "big.txt is 2 MB; I take documents up to 2 MB"
+
+
