@@ -21,6 +21,9 @@ from retrieval.briefing import Briefing, Story
 from retrieval.index import Passage
 
 NO_ANSWER = "I couldn't find that in the articles I have."
+# Said under an answer whose confidence is low (retrieval.answer.UNSURE_BELOW):
+# such answers are right only about a third of the time.
+UNSURE = "I'm not sure this is the answer: check the source."
 # Telegram's limit per message, in UTF-16 code units of the visible text: the one
 # limit every reply is held to.
 MAX_MESSAGE_CHARS = MessageLimit.MAX_TEXT_LENGTH
@@ -46,6 +49,7 @@ def outcome_to_json(outcome: Outcome) -> dict[str, Any]:
             "message": outcome.reason,
             "support": 0,
             "also_reported_by": [],
+            "unsure": False,
         }
     best = outcome.best
     return {
@@ -60,6 +64,7 @@ def outcome_to_json(outcome: Outcome) -> dict[str, Any]:
         "message": None if best else NO_ANSWER,
         "support": best.support if best else 0,
         "also_reported_by": [source_to_json(p.article) for p in best.also_reported_by] if best else [],
+        "unsure": outcome.unsure,
     }
 
 
@@ -82,7 +87,9 @@ def format_html(outcome: Outcome) -> str:
     answer = html.escape(clip(outcome.best.passage.text, MAX_ANSWER_CHARS), quote=False)
     reply = f"{answer}\n\n— {source_line(outcome.best.passage.article, as_html=True)}"
     also = _also_reported_by(outcome.best.also_reported_by)
-    return f"{reply}\n{html.escape(also, quote=False)}" if also else reply
+    if also:
+        reply += f"\n{html.escape(also, quote=False)}"
+    return f"{reply}\n<i>{html.escape(UNSURE, quote=False)}</i>" if outcome.unsure else reply
 
 
 def format_plain(outcome: Outcome) -> str:
@@ -98,6 +105,8 @@ def format_plain(outcome: Outcome) -> str:
     also = _also_reported_by(outcome.best.also_reported_by)
     if also:
         lines.append(also)
+    if outcome.unsure:
+        lines.append(UNSURE)
     return "\n".join(lines)
 
 

@@ -289,13 +289,34 @@ def score_news(rank: Ranker, questions: Sequence[NewsQuestion]) -> dict:
     return {**overall, "paraphrased": paraphrased}
 
 
+def confidence_auc(index: SentenceIndex, model: RankingModel, questions: Sequence[NewsQuestion]) -> float:
+    """ROC AUC of the bot's confidence as a test of "its answer is right", over every question."""
+    scored = []
+    for question in questions:
+        answer = answer_question(index, question.question, alternatives=0, min_confidence=0.0, model=model)
+        best = answer.best
+        right = best is not None and question.is_answered_by(best.passage.article.article_id, best.passage.text)
+        scored.append((answer.confidence, right))
+    return round(roc_auc(scored), 4)
+
+
+def roc_auc(scored: Sequence[tuple[float, bool]]) -> float:
+    """The probability that a right answer's confidence exceeds a wrong one's (ties count half)."""
+    right = np.array([s for s, r in scored if r])
+    wrong = np.array([s for s, r in scored if not r])
+    if not len(right) or not len(wrong):
+        return float("nan")
+    greater = (right[:, None] > wrong[None, :]).sum() + 0.5 * (right[:, None] == wrong[None, :]).sum()
+    return float(greater / (len(right) * len(wrong)))
+
+
 def evaluate_news(path: Path, corpus: Sequence[Path], model: RankingModel) -> dict:
     questions = read_news_questions(path)
     index = SentenceIndex(Analyzer(Lexicon.load()))
     index.add(load_paths(corpus))
     lede = score_news(lede_ranker(index, model), questions)
     baseline = score_news(PlainBM25(index.passages).ranker(depth=3), questions)
-    return {**lede, "baseline": baseline}
+    return {**lede, "confidence_auc": confidence_auc(index, model, questions), "baseline": baseline}
 
 
 # ---- command line ------------------------------------------------------------------------
@@ -338,6 +359,7 @@ def _table(dataset: str, path: Path, result: dict) -> str:
             ),
             ("paraphrased acc@3", baseline["paraphrased"]["accuracy_at_3"], result["paraphrased"]["accuracy_at_3"]),
         ]
+        lines.append(f"confidence ROC AUC (is the first answer right?): {result['confidence_auc']:.4f}")
     else:
         rows = [
             (f"{mode} {metric}", baseline[mode][metric], result[mode][metric])

@@ -47,7 +47,7 @@ import numpy as np
 from corpus.loader import load_paths
 from retrieval.answer import Candidate, candidate_pool, confidence_evidence, merge_near_duplicates
 from retrieval.datasets import LabelledQuestion, NewsQuestion, SentenceSet, read_news_questions, read_trecqa, read_wikiqa
-from retrieval.evaluate import PlainBM25, average_precision, reciprocal_rank
+from retrieval.evaluate import PlainBM25, average_precision, reciprocal_rank, roc_auc
 from retrieval.features import FEATURES
 from retrieval.index import Passage, SentenceIndex
 from retrieval.lexicon import Lexicon
@@ -371,16 +371,6 @@ def cross_validate(
                     confidence.append((model.probability(answer[0]), answer[1]))
         per_fold.append(figures)
     return CrossValidation(per_fold, confidence, sum(pool.source == "news" for pool in pools))
-
-
-def roc_auc(scored: Sequence[tuple[float, bool]]) -> float:
-    """The probability that a right answer's confidence exceeds a wrong one's (ties count half)."""
-    right = np.array([s for s, r in scored if r])
-    wrong = np.array([s for s, r in scored if not r])
-    if not len(right) or not len(wrong):
-        return float("nan")
-    greater = (right[:, None] > wrong[None, :]).sum() + 0.5 * (right[:, None] == wrong[None, :]).sum()
-    return float(greater / (len(right) * len(wrong)))
 
 
 def reliability(scored: Sequence[tuple[float, bool]], edges: Sequence[float] = (0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0001)) -> list[tuple[str, int, float, float]]:

@@ -15,6 +15,7 @@ split is refused rather than misread.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -29,16 +30,21 @@ _ZERO = 1e-35
 
 @dataclass(frozen=True)
 class Forest:
-    """All trees' nodes in ``(tree, node)`` arrays, padded to the largest tree."""
+    """Every tree's nodes and leaves in flat arrays, a leaf being a node that leads to itself.
+
+    A leaf's threshold is +inf and both its children are itself, so a row
+    that reached a leaf stays there while rows in deeper trees go on, and a
+    step is the same few array operations for every (row, tree) pair.
+    """
 
     feature: np.ndarray
     threshold: np.ndarray
-    left: np.ndarray  # child node, or ~leaf
+    left: np.ndarray
     right: np.ndarray
     default_left: np.ndarray
     missing: np.ndarray  # 0 none, 1 zero, 2 NaN
-    leaf_value: np.ndarray  # (tree, leaf)
-    single_leaf: np.ndarray  # trees that are one leaf (no split)
+    value: np.ndarray  # a leaf's value, 0 for a split
+    roots: np.ndarray
     depth: int
 
     @classmethod
@@ -47,37 +53,37 @@ class Forest:
         trees = [_fields(block) for block in text.split("\nTree=")[1:]]
         if not trees:
             raise ValueError("no trees in the model text")
-        nodes = max(max(len(t["split_feature"]) for t in trees), 1)
-        leaves = max(len(t["leaf_value"]) for t in trees)
-        shape = (len(trees), nodes)
-        feature = np.zeros(shape, dtype=np.int64)
-        threshold = np.zeros(shape)
-        left = np.full(shape, -1, dtype=np.int64)
-        right = np.full(shape, -1, dtype=np.int64)
-        decision = np.zeros(shape, dtype=np.int64)
-        leaf_value = np.zeros((len(trees), leaves))
-        single_leaf = np.zeros(len(trees), dtype=bool)
-        for n, tree in enumerate(trees):
-            leaf_value[n, : len(tree["leaf_value"])] = tree["leaf_value"]
-            count = len(tree["split_feature"])
-            single_leaf[n] = count == 0
-            feature[n, :count] = tree["split_feature"]
-            threshold[n, :count] = tree["threshold"]
-            left[n, :count] = tree["left_child"]
-            right[n, :count] = tree["right_child"]
-            decision[n, :count] = tree["decision_type"]
+        parts: dict[str, list[np.ndarray]] = {name: [] for name in ("feature", "threshold", "left", "right", "decision", "value")}
+        roots, depth, offset = [], 1, 0
+        for tree in trees:
+            splits, leaves = len(tree["split_feature"]), len(tree["leaf_value"])
+
+            def place(child: np.ndarray) -> np.ndarray:
+                # A child ``c`` >= 0 is split c; a negative one, ``~leaf``.
+                return np.where(child >= 0, offset + child, offset + splits + ~child)
+
+            left = place(np.array(tree["left_child"], dtype=np.int64))
+            right = place(np.array(tree["right_child"], dtype=np.int64))
+            itself = offset + splits + np.arange(leaves)
+            parts["feature"] += [np.array(tree["split_feature"], dtype=np.int64), np.zeros(leaves, dtype=np.int64)]
+            parts["threshold"] += [np.array(tree["threshold"]), np.full(leaves, np.inf)]
+            parts["left"] += [left, itself]
+            parts["right"] += [right, itself]
+            parts["decision"] += [np.array(tree["decision_type"], dtype=np.int64), np.zeros(leaves, dtype=np.int64)]
+            parts["value"] += [np.zeros(splits), np.array(tree["leaf_value"])]
+            roots.append(offset)
+            depth = max(depth, _depth(tree["left_child"], tree["right_child"]))
+            offset += splits + leaves
+        flat = {name: np.concatenate(arrays) for name, arrays in parts.items()}
+        decision = flat.pop("decision")
         if (decision & _CATEGORICAL).any():
             raise ValueError("categorical splits are not supported")
         return cls(
-            feature,
-            threshold,
-            left,
-            right,
-            (decision & _DEFAULT_LEFT).astype(bool),
-            (decision >> 2) & 3,
-            leaf_value,
-            single_leaf,
-            _depth(left, right),
+            default_left=(decision & _DEFAULT_LEFT).astype(bool),
+            missing=(decision >> 2) & 3,
+            roots=np.array(roots, dtype=np.int32),
+            depth=depth,
+            **flat,
         )
 
     def predict(self, rows: np.ndarray) -> np.ndarray:
@@ -85,22 +91,35 @@ class Forest:
         rows = np.asarray(rows, dtype=np.float64)
         if not len(rows):
             return np.zeros(0)
-        trees = np.arange(len(self.feature))
-        node = np.zeros((len(rows), len(trees)), dtype=np.int64)
+        has_nan = bool(np.isnan(rows).any())
+        zero_missing = bool((self.missing == _MISSING_ZERO).any())
+        if has_nan and not (self.missing == _MISSING_NAN).any():
+            rows, has_nan = np.nan_to_num(rows, nan=0.0), False  # with no missing kind, NaN reads as 0
+        # Trees down, rows across: a tree's nodes for all rows sit side by side.
+        count = len(rows)
+        by_feature = rows.T.ravel()
+        row = np.arange(count, dtype=np.int32)[None, :]
+        node = np.repeat(self.roots[:, None], count, axis=1)
         for _ in range(self.depth):
-            inner = node >= 0
-            at = np.where(inner, node, 0)
-            value = np.take_along_axis(rows, self.feature[trees, at], axis=1)
-            missing = self.missing[trees, at]
-            is_nan = np.isnan(value)
-            # With no missing kind, NaN reads as 0; with "zero", zero is the missing value.
-            value = np.where(is_nan & (missing != _MISSING_NAN), 0.0, value)
-            absent = ((missing == _MISSING_ZERO) & (np.abs(value) <= _ZERO)) | ((missing == _MISSING_NAN) & is_nan)
-            go_left = np.where(absent, self.default_left[trees, at], value <= self.threshold[trees, at])
-            following = np.where(go_left, self.left[trees, at], self.right[trees, at])
-            node = np.where(inner, following, node)
-        leaf = np.where(self.single_leaf, 0, ~node)
-        return self.leaf_value[trees, leaf].sum(axis=1)
+            value = by_feature[self._feature[node] * count + row]
+            go_right = value > self.threshold[node]
+            if has_nan or zero_missing:
+                missing = self.missing[node]
+                absent = ((missing == _MISSING_NAN) & np.isnan(value)) | (
+                    (missing == _MISSING_ZERO) & (np.abs(np.nan_to_num(value)) <= _ZERO)
+                )
+                go_right = np.where(absent, ~self.default_left[node], go_right)
+            node = self._children[2 * node + go_right]
+        return self.value[node].sum(axis=0)
+
+    @cached_property
+    def _feature(self) -> np.ndarray:
+        return self.feature.astype(np.int32)
+
+    @cached_property
+    def _children(self) -> np.ndarray:
+        """Left and right child of each node side by side: a step is one read, at ``2 × node + went right``."""
+        return np.column_stack([self.left, self.right]).astype(np.int32).ravel()
 
 
 def _fields(block: str) -> dict[str, list[float]]:
@@ -116,15 +135,12 @@ def _fields(block: str) -> dict[str, list[float]]:
     return fields
 
 
-def _depth(left: np.ndarray, right: np.ndarray) -> int:
-    """The most splits any path from a root to a leaf passes."""
-    deepest = 1
-    for tree in range(len(left)):
-        stack = [(0, 1)]
-        while stack:
-            node, level = stack.pop()
-            deepest = max(deepest, level)
-            for child in (left[tree, node], right[tree, node]):
-                if child >= 0:
-                    stack.append((int(child), level + 1))
+def _depth(left: list[int], right: list[int]) -> int:
+    """The most splits any path from the root to a leaf passes (0 for a single leaf)."""
+    deepest = 0
+    stack = [(0, 1)] if left else []
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        stack += [(child, level + 1) for child in (left[node], right[node]) if child >= 0]
     return deepest

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import replace
 
-from bot.formatting import MAX_ANSWER_CHARS, NO_ANSWER, format_html, format_plain, outcome_to_json
+from bot.formatting import MAX_ANSWER_CHARS, NO_ANSWER, UNSURE, format_html, format_plain, outcome_to_json
 from bot.questions import InvalidQuestion
 from corpus.article import Article
-from retrieval.answer import Answer, Candidate
+from retrieval.answer import UNSURE_BELOW, Answer, Candidate
 from retrieval.index import Passage
 
 HOSTILE = Article(
@@ -122,3 +123,11 @@ def test_json_adds_support_without_changing_the_existing_keys():
     assert {"question", "answer", "confidence", "source", "alternatives", "message"} <= set(data)
     empty = outcome_to_json(Answer("capital?", None, 0.0))
     assert (empty["support"], empty["also_reported_by"]) == (0, [])
+
+
+def test_an_answer_lede_is_unsure_of_says_so_in_every_form_and_a_sure_one_does_not():
+    sure = _answer(HOSTILE, HOSTILE.paragraphs[0])
+    unsure = replace(sure, confidence=UNSURE_BELOW - 0.01)
+    assert UNSURE in format_plain(unsure) and UNSURE not in format_plain(sure)
+    assert html.escape(UNSURE, quote=False) in format_html(unsure) and "not sure" not in format_html(sure)
+    assert outcome_to_json(unsure)["unsure"] is True and outcome_to_json(sure)["unsure"] is False

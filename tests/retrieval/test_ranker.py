@@ -7,7 +7,8 @@ import pytest
 
 from retrieval.features import FEATURES
 from retrieval.ranker import RankingModel, uses
-from retrieval.train import Pool, fit_confidence, fit_linear, fit_trees, roc_auc
+from retrieval.evaluate import roc_auc
+from retrieval.train import Pool, fit_confidence, fit_linear, fit_trees
 
 SOURCE_WEIGHTS = {"news": 1.0, "wikiqa": 1.0, "trecqa": 1.0}
 
