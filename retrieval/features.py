@@ -142,15 +142,14 @@ class Question:
 
 
 def _as_meant(text: str, analyzer: Analyzer) -> str:
-    """``text`` with each word the index does not know replaced by the closest term it knows."""
+    """``text`` with each word the index does not know replaced by the known word it most likely stands for."""
     if analyzer.spelling is None:
         return text
     pieces = []
     for piece in _PIECES.split(text):
         lowered = piece.lower()
-        known = not piece.isalpha() or lowered in STOP_WORDS
-        close = {} if known else analyzer.spelling.close_terms(analyzer.term(lowered))
-        pieces.append(max(close, key=close.__getitem__) if close else piece)
+        meant = None if not piece.isalpha() or lowered in STOP_WORDS else analyzer.meant(lowered)
+        pieces.append(meant or piece)
     return "".join(pieces)
 
 

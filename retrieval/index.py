@@ -243,6 +243,10 @@ class SentenceIndex:
         """The analyzer for questions to this index: it also reads unknown words as the known ones spelt closest."""
         return replace(self.analyzer, spelling=self)
 
+    def knows(self, term: str) -> bool:
+        """Whether some indexed sentence has ``term``."""
+        return term in self._term_numbers
+
     def close_terms(self, term: str) -> dict[str, float]:
         """Known terms a typo or two from ``term``, by closeness (:mod:`retrieval.spelling`); none for a known term."""
         if term in self._term_numbers:

@@ -61,9 +61,13 @@ class WordRelations(Protocol):
 
     def related(self, word: str) -> Mapping[str, float]: ...
 
+    def close_words(self, word: str) -> Mapping[str, float]: ...
+
 
 class Spelling(Protocol):
     """What analysis needs to read a question word the index does not know (see :mod:`retrieval.spelling`)."""
+
+    def knows(self, term: str) -> bool: ...
 
     def close_terms(self, term: str) -> Mapping[str, float]: ...
 
@@ -149,12 +153,38 @@ class Analyzer:
         expansions: dict[str, dict[str, float]] = {}
         for stem, word in originals.items():
             related = self._related_terms(word, exclude=originals.keys())
-            if self.spelling is not None:
-                for other, weight in self.spelling.close_terms(stem).items():
-                    if other not in originals and weight > related.get(other, 0.0):
-                        related[other] = weight
+            for other, weight in self._misspelt(stem, word, exclude=originals.keys()).items():
+                if weight > related.get(other, 0.0):
+                    related[other] = weight
             expansions[stem] = related
         return Query(terms=tuple(originals), expansions=expansions)
+
+    def meant(self, word: str) -> str | None:
+        """The known word or term a misspelt ``word`` most likely stands for; None when it is known or nothing is close."""
+        stem = self.term(word)
+        if self.spelling is None or self.spelling.knows(stem):
+            return None
+        close = self.spelling.close_terms(stem) or (self.relations.close_words(word) if self.relations else {})
+        return max(close, key=close.__getitem__) if close else None
+
+    def _misspelt(self, stem: str, word: str, exclude) -> dict[str, float]:
+        """The terms an unknown question word may have meant, weighted by closeness; none for a known word.
+
+        First the index's own terms spelt closest to it. When none is close,
+        the lexicon's words spelt closest to it and their related words: a
+        slip on a word no article uses ("demnad") still reaches the words the
+        articles use for it ("need").
+        """
+        if self.spelling is None or self.spelling.knows(stem):
+            return {}
+        close = {other: weight for other, weight in self.spelling.close_terms(stem).items() if other not in exclude}
+        if close or self.relations is None:
+            return close
+        for other, closeness in self.relations.close_words(word).items():
+            for term, weight in {**self._related_terms(other, exclude), _stem(other): 1.0}.items():
+                if term not in exclude and closeness * weight > close.get(term, 0.0):
+                    close[term] = closeness * weight
+        return close
 
     def _related_terms(self, word: str, exclude) -> dict[str, float]:
         if self.relations is None:

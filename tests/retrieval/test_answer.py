@@ -42,6 +42,10 @@ def seed_index() -> SentenceIndex:
         ("Could the US send troops to Ukraine?", "Specifying that sending U.S. troops to Ukraine remained “on the table”"),
         ("What did Hegseth say?", "Specifying that sending U.S. troops to Ukraine remained “on the table”"),
         ("Should Russia be allowed back into the G-7?", "On Thursday, Trump also said that Moscow should be allowed to rejoin the G-7."),
+        ("Where did Vance meet Zelensky?", "U.S. Vice President J.D. Vance met with Ukrainian President Volodymyr Zelensky"),
+        ("When will Zelensky talk to Putin?", "Zelensky also specified that he would not speak with Russian President"),
+        ("What did Zelenskyy demand?", "Kyiv needs “real security guarantees” to negotiate with Moscow"),
+        ("what did zelenksy demnad", "Kyiv needs “real security guarantees” to negotiate with Moscow"),
     ],
 )
 def test_seed_questions_get_the_sentence_that_answers_them(seed_index, question, answer_starts):

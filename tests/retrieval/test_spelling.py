@@ -13,7 +13,7 @@ from corpus.article import Article
 from corpus.loader import load_file
 from retrieval.answer import rank_candidates
 from retrieval.index import SentenceIndex
-from retrieval.lexicon import Lexicon
+from retrieval.lexicon import Lexicon, encode_related
 from retrieval.snapshot import load_snapshot, save_snapshot
 from retrieval.spelling import (
     MAX_CLOSE_TERMS,
@@ -158,3 +158,12 @@ def test_a_restored_index_matches_misspelt_words_like_the_original(tmp_path):
         assert restored.close_terms(typed) == original.close_terms(typed) != {}
     restored.add([Article("later", "Guarantees", ("Allies offered guarantees to Kyiv.",))])
     assert restored.close_terms("guarrante") == {"guarante": ONE_EDIT_WEIGHT}
+
+
+def test_a_slip_on_a_word_no_article_uses_reaches_the_words_the_articles_use_for_it(monkeypatch):
+    lexicon = Lexicon({}, {"demand": encode_related({"need": 0.68})})
+    index = SentenceIndex(Analyzer(lexicon))
+    index.add([Article("k", "Kyiv", ("Kyiv needs real guarantees, Zelensky said.", "Markets rose on Friday."))])
+    assert index.question_analyzer.query("what did Zelensky demnad").expansions["demnad"]["need"] > 0
+    monkeypatch.setattr(Lexicon, "close_words", lambda self, word: {})
+    assert "need" not in index.question_analyzer.query("what did Zelensky demnad").expansions["demnad"]
