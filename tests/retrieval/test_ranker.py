@@ -72,3 +72,17 @@ def test_roc_auc_is_the_chance_a_right_answer_outranks_a_wrong_one():
     assert roc_auc([(0.9, True), (0.2, False)]) == 1.0
     assert roc_auc([(0.2, True), (0.9, False)]) == 0.0
     assert roc_auc([(0.5, True), (0.5, False)]) == 0.5
+
+
+def test_folds_keep_every_question_of_one_article_together_and_are_reproducible():
+    from retrieval.train import folds
+
+    pools = [Pool("news", f"q{n}", "open", f"article-{n % 7}", np.zeros((1, len(FEATURES))), np.zeros(1, bool), ())
+             for n in range(40)]
+    assignment = folds(pools, 5)
+    by_article: dict[str, set[int]] = {}
+    for pool, fold in zip(pools, assignment, strict=True):
+        by_article.setdefault(pool.group, set()).add(fold)
+    assert all(len(found) == 1 for found in by_article.values())
+    assert len(set(assignment)) == 5
+    assert folds(pools, 5) == assignment
