@@ -184,7 +184,7 @@ def candidate_pool(
 def _continuations(
     index: SentenceIndex, hits: list[tuple[int, float]], accept: Callable[[Passage], bool] | None
 ) -> list[tuple[int, float]]:
-    """The sentences that carry on from the best hits ("These included ...") and share none of their words.
+    """The sentences that carry on from the best hits ("These included ...", "He said ...") and are not hits yet.
 
     "What concessions did Trump offer Putin?" matches the sentence that says
     concessions were offered; the one after it, which lists them, may share
