@@ -44,8 +44,8 @@ class Forest:
     default_left: np.ndarray
     missing: np.ndarray  # 0 none, 1 zero, 2 NaN
     value: np.ndarray  # a leaf's value, 0 for a split
-    roots: np.ndarray
-    depth: int
+    roots: np.ndarray  # deepest tree first
+    deeper: tuple[int, ...]  # per step, how many trees (a prefix of ``roots``) still have splits to take
 
     @classmethod
     def from_lightgbm(cls, text: str) -> Forest:
@@ -54,7 +54,7 @@ class Forest:
         if not trees:
             raise ValueError("no trees in the model text")
         parts: dict[str, list[np.ndarray]] = {name: [] for name in ("feature", "threshold", "left", "right", "decision", "value")}
-        roots, depth, offset = [], 1, 0
+        roots, depths, offset = [], [], 0
         for tree in trees:
             splits, leaves = len(tree["split_feature"]), len(tree["leaf_value"])
 
@@ -72,17 +72,20 @@ class Forest:
             parts["decision"] += [np.array(tree["decision_type"], dtype=np.int64), np.zeros(leaves, dtype=np.int64)]
             parts["value"] += [np.zeros(splits), np.array(tree["leaf_value"])]
             roots.append(offset)
-            depth = max(depth, _depth(tree["left_child"], tree["right_child"]))
+            depths.append(_depth(tree["left_child"], tree["right_child"]))
             offset += splits + leaves
         flat = {name: np.concatenate(arrays) for name, arrays in parts.items()}
         decision = flat.pop("decision")
         if (decision & _CATEGORICAL).any():
             raise ValueError("categorical splits are not supported")
+        # Deepest trees first: step k walks only the trees deeper than k, a prefix.
+        order = np.argsort(-np.array(depths), kind="stable")
+        deeper = [int((np.array(depths) > level).sum()) for level in range(max(depths))]
         return cls(
             default_left=(decision & _DEFAULT_LEFT).astype(bool),
             missing=(decision >> 2) & 3,
-            roots=np.array(roots, dtype=np.int32),
-            depth=depth,
+            roots=np.array(roots, dtype=np.int32)[order],
+            deeper=tuple(deeper),
             **flat,
         )
 
@@ -100,16 +103,17 @@ class Forest:
         by_feature = rows.T.ravel()
         row = np.arange(count, dtype=np.int32)[None, :]
         node = np.repeat(self.roots[:, None], count, axis=1)
-        for _ in range(self.depth):
-            value = by_feature[self._feature[node] * count + row]
-            go_right = value > self.threshold[node]
+        for trees in self.deeper:
+            walking = node[:trees]
+            value = by_feature[self._feature[walking] * count + row]
+            go_right = value > self.threshold[walking]
             if has_nan or zero_missing:
-                missing = self.missing[node]
+                missing = self.missing[walking]
                 absent = ((missing == _MISSING_NAN) & np.isnan(value)) | (
                     (missing == _MISSING_ZERO) & (np.abs(np.nan_to_num(value)) <= _ZERO)
                 )
-                go_right = np.where(absent, ~self.default_left[node], go_right)
-            node = self._children[2 * node + go_right]
+                go_right = np.where(absent, ~self.default_left[walking], go_right)
+            node[:trees] = self._children[2 * walking + go_right]
         return self.value[node].sum(axis=0)
 
     @cached_property
