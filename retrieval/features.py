@@ -63,7 +63,7 @@ from retrieval.question import (
     sentence_holds,
     split_attribution,
 )
-from retrieval.text import STOP_WORDS, Analyzer, Query
+from retrieval.text import Analyzer, Query
 
 # The kinds of question a ranker may treat differently (one indicator each; "other" is none of them).
 QUESTION_TYPES = tuple(answer_type for answer_type in AnswerType if answer_type is not AnswerType.OTHER)
@@ -113,7 +113,7 @@ class Question:
     def analyse(cls, text: str, analyzer: Analyzer) -> Question:
         query = analyzer.query(text)
         core_text, attribution = split_attribution(text)
-        return cls(text, query, analyzer.query(core_text) if attribution else query, _as_meant(text, analyzer))
+        return cls(text, query, analyzer.query(core_text) if attribution else query, _as_meant(text, query.meant))
 
     def coverage(self, held: TermMatrix, weights: Mapping[str, float], *, related: bool = True) -> np.ndarray:
         """How much of the question each row of ``held`` accounts for: of the whole or of the core, the larger."""
@@ -141,16 +141,11 @@ class Question:
         return {term: column for column, term in enumerate(terms)}
 
 
-def _as_meant(text: str, analyzer: Analyzer) -> str:
-    """``text`` with each word the index does not know replaced by the known word it most likely stands for."""
-    if analyzer.spelling is None:
+def _as_meant(text: str, meant: Mapping[str, str]) -> str:
+    """``text`` with each misspelt word replaced by the known spelling it most likely stands for."""
+    if not meant:
         return text
-    pieces = []
-    for piece in _PIECES.split(text):
-        lowered = piece.lower()
-        meant = None if not piece.isalpha() or lowered in STOP_WORDS else analyzer.meant(lowered)
-        pieces.append(meant or piece)
-    return "".join(pieces)
+    return "".join(meant.get(piece.lower(), piece) for piece in _PIECES.split(text))
 
 
 _PIECES = re.compile(r"(\W+)")

@@ -151,40 +151,42 @@ class Analyzer:
             if word not in STOP_WORDS:
                 originals.setdefault(self.term(word), word)
         expansions: dict[str, dict[str, float]] = {}
+        meant: dict[str, str] = {}
         for stem, word in originals.items():
             related = self._related_terms(word, exclude=originals.keys())
-            for other, weight in self._misspelt(stem, word, exclude=originals.keys()).items():
+            close, in_index = self._close_spellings(stem, word)
+            if close:
+                meant[word] = max(close, key=close.__getitem__)
+            for other, weight in self._misspelt(close, in_index, exclude=originals.keys()).items():
                 if weight > related.get(other, 0.0):
                     related[other] = weight
             expansions[stem] = related
-        return Query(terms=tuple(originals), expansions=expansions)
+        return Query(terms=tuple(originals), expansions=expansions, meant=meant)
 
-    def meant(self, word: str) -> str | None:
-        """The known word or term a misspelt ``word`` most likely stands for; None when it is known or nothing is close."""
-        stem = self.term(word)
-        if self.spelling is None or self.spelling.knows(stem):
-            return None
-        close = self.spelling.close_terms(stem) or (self.relations.close_words(word) if self.relations else {})
-        return max(close, key=close.__getitem__) if close else None
+    def _close_spellings(self, stem: str, word: str) -> tuple[dict[str, float], bool]:
+        """The known spellings a typo or two from an unknown question word, by closeness; none for a known word.
 
-    def _misspelt(self, stem: str, word: str, exclude) -> dict[str, float]:
-        """The terms an unknown question word may have meant, weighted by closeness; none for a known word.
-
-        First the index's own terms spelt closest to it. When none is close,
-        the lexicon's words spelt closest to it and their related words: a
-        slip on a word no article uses ("demnad") still reaches the words the
-        articles use for it ("need").
+        First the index's own terms (the second value is then True). When none
+        is close, the lexicon's words: a slip on a word no article uses
+        ("demnad") may still be a word whose relatives the articles use ("need").
         """
         if self.spelling is None or self.spelling.knows(stem):
-            return {}
-        close = {other: weight for other, weight in self.spelling.close_terms(stem).items() if other not in exclude}
+            return {}, True
+        close = dict(self.spelling.close_terms(stem))
         if close or self.relations is None:
-            return close
-        for other, closeness in self.relations.close_words(word).items():
+            return close, True
+        return dict(self.relations.close_words(word)), False
+
+    def _misspelt(self, close: Mapping[str, float], in_index: bool, exclude) -> dict[str, float]:
+        """The terms that close spellings bring into the query: index terms as they are, lexicon words with their relatives."""
+        if in_index:
+            return {other: weight for other, weight in close.items() if other not in exclude}
+        found: dict[str, float] = {}
+        for other, closeness in close.items():
             for term, weight in {**self._related_terms(other, exclude), _stem(other): 1.0}.items():
-                if term not in exclude and closeness * weight > close.get(term, 0.0):
-                    close[term] = closeness * weight
-        return close
+                if term not in exclude and closeness * weight > found.get(term, 0.0):
+                    found[term] = closeness * weight
+        return found
 
     def _related_terms(self, word: str, exclude) -> dict[str, float]:
         if self.relations is None:
@@ -207,6 +209,8 @@ class Query:
 
     terms: tuple[str, ...]
     expansions: Mapping[str, Mapping[str, float]]
+    # Each misspelt question word and the known spelling it most likely stands for.
+    meant: Mapping[str, str] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.terms)
