@@ -39,7 +39,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -272,8 +272,7 @@ def fit_model(
 
 
 def _select(pool: Pool, columns: Sequence[int]) -> Pool:
-    return Pool(pool.source, pool.question, pool.mode, pool.group, pool.features[:, columns], pool.right, pool.passages,
-                pool.unranked, pool.paraphrased, pool.scored)
+    return replace(pool, features=pool.features[:, columns])
 
 
 # ---- measuring ---------------------------------------------------------------------------
