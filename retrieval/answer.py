@@ -34,11 +34,11 @@ from retrieval.text import Query
 # which Lede abstains, and below which it answers but says it is unsure.
 # Chosen on out-of-fold news answers of 5-fold CV over the training
 # questions. A news reader asks about stories Lede holds, so a refusal costs
-# more than a shaky answer: at 0.1 Lede still answers 98.7 % of them and
-# loses no right answer (precision 0.556 → 0.563, recall 0.556), while
-# questions about nothing it holds score near 0; at 0.2 it would give up
-# 7.5 % of its answers for 1 point of recall. Below 0.5 an answer is right
-# about a third of the time, above it four times in five.
+# more than a shaky answer: at 0.1 Lede still answers 99 % of them and gives
+# up one right answer in 630 (precision 0.556 → 0.559, recall 0.556 → 0.554),
+# while questions about nothing it holds score near 0; at 0.2 it would give
+# up 9 % of its answers for 1.3 points of recall. Below 0.5 an answer is
+# right less than a third of the time, above it about four times in five.
 MIN_CONFIDENCE = 0.1
 UNSURE_BELOW = 0.5
 # An alternative must account for this much of the question to be worth showing.
