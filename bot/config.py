@@ -13,9 +13,11 @@ from pathlib import Path
 import platformdirs
 
 from bot.access import AccessPolicy, Action, RateLimit
+from bot.webhook import Webhook
 from corpus.feed_poller import DEFAULT_FEED_INTERVAL
 from corpus.fetch import FetchPolicy
 from corpus.loader import BUNDLED_SEEDS
+from corpus.retention import parse_keep_days
 from corpus.sources import DEFAULT_MAX_UPLOAD_BYTES
 
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
@@ -35,6 +37,8 @@ class Mode(Enum):
     ASK = "ask"
     INGEST = "ingest"
     BRIEF = "brief"
+    PRUNE = "prune"
+    BACKUP = "backup"
 
 
 def default_db_path() -> Path:
@@ -65,6 +69,11 @@ class Config:
     log_level: str = "INFO"
     access: AccessPolicy = field(default_factory=AccessPolicy)
     rate_limits: dict[Action, RateLimit] = field(default_factory=lambda: rate_limits_from({}))
+    # Webhook mode instead of long polling (None: poll); see bot/webhook.py.
+    webhook: Webhook | None = None
+    # Articles older than this many days are removed (None: keep everything); see corpus/retention.py.
+    keep_days: int | None = None
+    backup_path: Path | None = None
 
     @property
     def masked_token(self) -> str:
@@ -110,6 +119,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="print a briefing of the news since --since (else the last briefing, else 24 hours), "
         "optionally only the stories about TOPIC, then exit",
     )
+    modes.add_argument("--prune", action="store_true",
+                       help="remove the articles older than --keep-days (or $LEDE_KEEP_DAYS) and give the disk space back, then exit")
+    modes.add_argument("--backup", metavar="PATH", type=Path,
+                       help="copy the store to PATH with SQLite's online backup (safe while the bot runs), then exit")
     parser.add_argument(
         "--since",
         metavar="DATE",
@@ -139,6 +152,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="how often the bot polls feeds (default: $LEDE_FEED_INTERVAL or 900)",
     )
     parser.add_argument("--log-level", default=None, help="logging level (default: $LEDE_LOG_LEVEL or INFO)")
+    parser.add_argument("--webhook", metavar="URL",
+                        help="take updates as webhooks at this public https URL (behind a reverse proxy) instead of polling")
+    parser.add_argument("--webhook-listen", metavar="ADDRESS",
+                        help="with --webhook: the address to listen on (default: $LEDE_WEBHOOK_LISTEN or 127.0.0.1)")
+    parser.add_argument("--webhook-port", metavar="PORT",
+                        help="with --webhook: the port to listen on (default: $LEDE_WEBHOOK_PORT or 8080)")
+    parser.add_argument("--keep-days", metavar="DAYS",
+                        help="keep articles this many days, by their date (default: $LEDE_KEEP_DAYS, else keep everything)")
     return parser
 
 
@@ -163,6 +184,10 @@ def load_config(argv: Sequence[str] | None = None, environ: Mapping[str, str] | 
         mode = Mode.BRIEF
     elif args.ask is not None:
         mode = Mode.ASK
+    elif args.prune:
+        mode = Mode.PRUNE
+    elif args.backup is not None:
+        mode = Mode.BACKUP
     elif args.console:
         mode = Mode.CONSOLE
     else:
@@ -172,9 +197,14 @@ def load_config(argv: Sequence[str] | None = None, environ: Mapping[str, str] | 
         fetch_policy = FetchPolicy.from_setting(environ.get("LEDE_ALLOW_PRIVATE_URLS"))
         access = AccessPolicy.from_settings(environ.get("LEDE_ALLOWED_USERS"), environ.get("LEDE_ALLOWED_CHATS"))
         rate_limits = rate_limits_from(environ)
+        webhook = (Webhook.from_settings(args.webhook, args.webhook_listen, args.webhook_port, environ)
+                   if args.webhook else None)
+        keep_days = parse_keep_days(args.keep_days or environ.get("LEDE_KEEP_DAYS"))
     except ValueError as error:
         build_parser().error(str(error))
     feed_interval = args.feed_interval or float(environ.get("LEDE_FEED_INTERVAL") or DEFAULT_FEED_INTERVAL)
+    if mode is Mode.PRUNE and keep_days is None:
+        build_parser().error("--prune needs --keep-days DAYS or LEDE_KEEP_DAYS: without either, Lede keeps every article")
     if feed_interval <= 0:
         build_parser().error("the feed interval must be a positive number of seconds")
     return Config(
@@ -193,4 +223,7 @@ def load_config(argv: Sequence[str] | None = None, environ: Mapping[str, str] | 
         log_level=(args.log_level or environ.get("LEDE_LOG_LEVEL") or "INFO").upper(),
         access=access,
         rate_limits=rate_limits,
+        webhook=webhook,
+        keep_days=keep_days,
+        backup_path=args.backup,
     )

@@ -7,6 +7,9 @@
     python run_bot.py --ask "…"       # one question
     python run_bot.py --ingest PATH_OR_URL [...]   # store articles and feeds, then exit
     python run_bot.py --brief [TOPIC] [--since DATE] [--json]   # a briefing of the stored news
+    python run_bot.py --webhook https://bot.example.org/lede   # Telegram bot, updates as webhooks
+    python run_bot.py --prune --keep-days 30       # remove older articles, give the space back
+    python run_bot.py --backup PATH                # copy the store, safely while the bot runs
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from collections.abc import Sequence
 from bot.config import Config, Mode, load_config
 from bot.console import answer_once, brief_once, run_console, run_ingest
 from bot.logs import configure_logging
+from bot.operations import run_backup, run_prune
 from bot.service import Lede
 
 NO_TOKEN = (
@@ -30,10 +34,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     config = load_config(argv)
     # The console's answers go to standard output; only warnings belong beside them.
     level = config.log_level if config.mode is Mode.TELEGRAM else "WARNING"
-    configure_logging(level, [(config.token or "", config.masked_token)])
+    masked = [(config.token or "", config.masked_token)]
+    if config.webhook is not None:
+        masked.append((config.webhook.secret, "***"))
+    configure_logging(level, masked)
     if config.mode is Mode.TELEGRAM and not config.token:
         print(NO_TOKEN, file=sys.stderr)
         return 2
+    if config.mode is Mode.BACKUP:
+        assert config.backup_path is not None
+        return run_backup(config.db_path, config.backup_path, sys.stdout, sys.stderr)
     lede = Lede.from_config(config)
     try:
         if config.mode is Mode.INGEST:
@@ -44,6 +54,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             answer_once(lede, config.question or "", sys.stdout, as_json=config.json_output)
         elif config.mode is Mode.BRIEF:
             brief_once(lede, sys.stdout, topic=config.brief_topic, since=config.since, as_json=config.json_output)
+        elif config.mode is Mode.PRUNE:
+            return run_prune(lede, sys.stdout, as_json=config.json_output)
         elif config.mode is Mode.CONSOLE:
             run_console(lede, sys.stdin, sys.stdout, as_json=config.json_output)
         else:
@@ -58,5 +70,11 @@ def run_telegram(config: Config, lede: Lede) -> None:
 
     from bot.telegram_app import build_application
 
-    build_application(config, lede).run_polling(allowed_updates=Update.ALL_TYPES)
+    application = build_application(config, lede)
+    if config.webhook is None:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        return
+    webhook = config.webhook
+    application.run_webhook(listen=webhook.listen, port=webhook.port, url_path=webhook.path, webhook_url=webhook.url,
+                            secret_token=webhook.secret, allowed_updates=Update.ALL_TYPES)
 

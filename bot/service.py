@@ -8,6 +8,7 @@
 * :class:`~bot.questions.Questions` answers and serves an answer's buttons;
 * :class:`~bot.briefing_service.Briefings` tells the news, on demand or daily;
 * :class:`~bot.reachability.Reachability` stops sending to chats that left;
+* :class:`~corpus.retention.Retention` forgets articles older than ``LEDE_KEEP_DAYS``;
 
 all over one store (what Lede has read, kept across restarts) and one
 :class:`~bot.shared_index.SharedIndex` (what it can quote, and to whom).
@@ -31,6 +32,7 @@ from corpus.fetch import FetchPolicy
 from corpus.ingest import Prepared, prepare
 from corpus.library import Library
 from corpus.loader import load_paths
+from corpus.retention import Retention
 from corpus.sources import DEFAULT_MAX_UPLOAD_BYTES, Sources
 from corpus.store import Store
 from retrieval.briefing import brief
@@ -51,6 +53,7 @@ class Lede:
     questions: Questions
     briefings: Briefings
     chats: Reachability
+    retention: Retention
 
     @classmethod
     def compose(
@@ -63,6 +66,7 @@ class Lede:
         max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
         prepare: Callable[[Article], Prepared] = prepare,
         tell: TellStories = brief,
+        keep_days: int | None = None,
     ) -> Lede:
         """Put the parts together. ``prepare`` (splitting) and ``tell`` (story grouping) can be replaced in tests.
 
@@ -83,22 +87,26 @@ class Lede:
             questions=Questions(readable, store),
             briefings=briefings,
             chats=Reachability(store, briefings),
+            retention=Retention(store, shared, keep_days),
         )
 
     @classmethod
     def from_config(cls, config: Config) -> Lede:
         """Open the store and load it; add the configured corpora, else the bundled seed articles.
 
-        An ``--ingest`` run only stores, so it neither loads nor builds the index.
+        An ``--ingest`` run only stores, so it neither loads nor builds the index; a ``--prune`` run
+        loads only the store, whose index it renews.
         """
         store = Store.open(config.db_path)
         if config.mode is Mode.INGEST:
             return cls.compose(None, store, fetch_policy=config.fetch_policy, feed_interval=config.feed_interval)
         lede = cls.compose(new_index(), store, fetch_policy=config.fetch_policy, feed_interval=config.feed_interval,
-                           max_upload_bytes=config.max_upload_bytes)
+                           max_upload_bytes=config.max_upload_bytes, keep_days=config.keep_days)
         # Stored articles first: the snapshot covers exactly those, so it can be
         # saved before this run's bundled or --corpus articles join the index.
         lede.load_store()
+        if config.mode is Mode.PRUNE:
+            return lede
         paths = config.corpus_paths or (config.seeds_dir,)
         lede.add_articles(load_paths(Path(path) for path in paths))
         log.info("Loaded %d sentences from %s and %s", len(lede.index), ", ".join(map(str, paths)), config.db_path)

@@ -16,8 +16,9 @@ about each article it keeps.
 
 from __future__ import annotations
 
+import itertools
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -172,6 +173,51 @@ class SharedIndex:
                 added += self._index.add_article(article, prepared.sentences, terms)
                 self._visibility.grant(EVERYONE, article.article_id)
         return added
+
+    # ---- retention ---------------------------------------------------------------------------
+
+    def forget(self, article_ids: Collection[str], store: Store) -> None:
+        """Stop quoting articles just removed from ``store``: rebuild the index without them, and save it.
+
+        The index cannot delete (its posting lists and passage numbers only
+        grow), so a new one is built from the current one's own analysis,
+        article by article, analysing nothing again. The store's articles go
+        first, in the store's order, so that the snapshot saved from them is
+        valid at the next start; then this run's others (the bundled seed,
+        ``--corpus``). The copy reads under the read lock a batch at a time,
+        so questions go on meanwhile; only the articles added since and the
+        swap take the write lock. The cost is a second index in memory
+        while it is built, and a few seconds per hundred thousand sentences.
+        """
+        gone = set(article_ids)
+        with self._lock.reading():
+            current = self._index
+            seen = len(current.articles)
+        fresh = SentenceIndex(current.analyzer)
+        stored = [article.article_id for article in store.articles()]
+        for start in range(0, len(stored), BRIEFING_BATCH):
+            with self._lock.reading():
+                batch = list(itertools.takewhile(current.knows_article, stored[start : start + BRIEFING_BATCH]))
+                for article_id in batch:
+                    fresh.copy_article(current, article_id)
+            if len(batch) < BRIEFING_BATCH:
+                break  # the rest of the store is being shelved right now, and joins below
+        snapshot = snapshot_path(store)
+        if snapshot:
+            save_snapshot(fresh, snapshot)
+        for start in range(0, seen, BRIEFING_BATCH):
+            with self._lock.reading():
+                self._copy(current, fresh, current.articles[start : min(start + BRIEFING_BATCH, seen)], gone)
+        with self._lock.writing():
+            self._copy(current, fresh, current.articles[seen:], gone)
+            self._index = fresh
+            self._visibility.forget(gone)
+
+    @staticmethod
+    def _copy(source: SentenceIndex, target: SentenceIndex, articles: Iterable[Article], gone: set[str]) -> None:
+        for article in articles:
+            if article.article_id not in gone:
+                target.copy_article(source, article.article_id)
 
     # ---- the library's shelf -------------------------------------------------------------------
 

@@ -59,6 +59,8 @@ from bot.telegram_failures import NO_PREVIEW, RetryingRateLimiter, send_reply, u
 from bot.workers import Workers
 
 log = logging.getLogger(__name__)
+# How often the retention job runs (LEDE_KEEP_DAYS counts days, so daily is fine-grained enough).
+RETENTION_INTERVAL = 24 * 60 * 60.0
 
 HELP_TEXT = (
     "<b>Lede</b> answers questions about the news with the exact sentence that answers them, "
@@ -140,6 +142,8 @@ def build_application(config: Config, lede: Lede, clock: Clock = group_handlers.
     application.add_error_handler(error_handler)
     if application.job_queue is not None:
         application.job_queue.run_repeating(poll_feeds, interval=config.feed_interval, first=config.feed_interval)
+        if lede.retention.keep_days is not None:
+            application.job_queue.run_repeating(prune_store, interval=RETENTION_INTERVAL, first=0)
     return application
 
 
@@ -323,6 +327,14 @@ async def poll_feeds(context: LedeContext) -> None:
     report = await context.workers.heavy(context.lede.poller.poll_due)
     if report.added or report.failed:
         log.info("Feeds polled: %d new articles, %d failures", report.added, len(report.failed))
+
+
+async def prune_store(context: LedeContext) -> None:
+    """The retention job, at start-up and then daily: forget the articles older than LEDE_KEEP_DAYS, off the event loop."""
+    pruned = await context.workers.heavy(context.lede.retention.prune, context.now())
+    if pruned is not None and pruned.removed:
+        log.info("Removed %d articles dated before %s; the store went from %d to %d bytes",
+                 pruned.removed, pruned.cutoff, pruned.bytes_before, pruned.bytes_after)
 
 
 async def error_handler(update: object, context: LedeContext) -> None:

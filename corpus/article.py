@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,3 +32,16 @@ class Article:
     def text(self) -> str:
         """The body as one string, paragraphs separated by blank lines."""
         return "\n\n".join(self.paragraphs)
+
+
+def article_moment(article: Article) -> datetime | None:
+    """When an article happened: the publisher's date, else when it was fetched (UTC; naive dates are UTC)."""
+    for stamp in (article.published, article.fetched):
+        if not stamp:
+            continue
+        try:
+            moment = datetime.fromisoformat(stamp)
+        except ValueError:
+            continue
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return None

@@ -19,10 +19,11 @@ everyone.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from pathlib import Path
@@ -378,6 +379,47 @@ class Store:
                 texts.append(sentences[cursor][1])
                 cursor += 1
             yield StoredArticle(_article_from_row(row), tuple(texts))
+
+    def remove_articles(self, article_ids: Iterable[str]) -> None:
+        """Delete articles in one transaction; their sentences and who sees them go with them (ON DELETE CASCADE)."""
+        with self._transaction() as db:
+            db.executemany("DELETE FROM articles WHERE article_id = ?", ((article_id,) for article_id in article_ids))
+
+    # ---- the file ------------------------------------------------------------------------
+
+    def size(self) -> int:
+        """Bytes the store takes on disk: the database file and its write-ahead log (0 in memory)."""
+        if self.path is None:
+            return 0
+        files = (self.path, self.path.with_name(self.path.name + "-wal"))
+        return sum(file.stat().st_size for file in files if file.exists())
+
+    def reclaim_space(self) -> None:
+        """Give the space of deleted rows back to the disk: SQLite only marks it free.
+
+        VACUUM rewrites the whole file (seconds for a Reuters-sized store),
+        holding the write lock meanwhile; readers go on. The checkpoint then
+        empties the write-ahead log the rewrite went through.
+        """
+        with self._lock:
+            self._db.execute("VACUUM")
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def backup(self, target: Path) -> None:
+        """Copy the store to ``target`` with SQLite's online backup API, consistent even while another process writes.
+
+        The copy is taken in one step from a connection of its own, so it is
+        one transaction's view (WAL lets the writers go on meanwhile), and
+        it is written beside ``target`` and renamed, so ``target`` is never
+        half a database.
+        """
+        if self.path is None:
+            raise ValueError("an in-memory store has nothing to back up")
+        temporary = target.with_name(target.name + ".partial")
+        temporary.unlink(missing_ok=True)
+        with closing(_connect(self.path)) as source, closing(sqlite3.connect(temporary)) as copy:
+            source.backup(copy)
+        os.replace(temporary, target)
 
     def visibility_rows(self) -> tuple[list[tuple[int, str]], list[tuple[int, str]], list[tuple[int, int]]]:
         """(chat, article id), (feed, article id) and (chat, feed) pairs: who sees what."""

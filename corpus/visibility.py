@@ -7,7 +7,7 @@ because it is consulted for every candidate sentence of every question.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 
 from corpus.store import EVERYONE
 
@@ -45,6 +45,11 @@ class Visibility:
 
     def unfollow(self, chat: int, feed: int) -> None:
         self._chat_feeds[chat].discard(feed)
+
+    def forget(self, article_ids: Collection[str]) -> None:
+        """Drop articles that no longer exist from every chat's and feed's grants."""
+        for pool in (*self._chat_articles.values(), *self._feed_articles.values()):
+            pool.difference_update(article_ids)
 
     def rule_for(self, chat: int) -> Callable[[str], bool]:
         """Whether ``chat`` may see an article, by id; everyone's articles always count."""

@@ -26,13 +26,13 @@ from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import overload
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from itertools import chain
 
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-from corpus.article import Article
+from corpus.article import Article, article_moment
 from retrieval.similar_pairs import candidate_pairs
 from retrieval.sparse_rows import SparseRows
 from retrieval.text import Analyzer
@@ -139,19 +139,6 @@ class Briefing:
     stories: tuple[Story, ...]
     articles: int  # articles in the period
     more: int  # stories that matched but did not fit the limit
-
-
-def article_moment(article: Article) -> datetime | None:
-    """When an article happened: the publisher's date, else when it was fetched (UTC; naive dates are UTC)."""
-    for stamp in (article.published, article.fetched):
-        if not stamp:
-            continue
-        try:
-            moment = datetime.fromisoformat(stamp)
-        except ValueError:
-            continue
-        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    return None
 
 
 def brief(

@@ -180,6 +180,13 @@ class SentenceIndex:
         self._average_idf = None
         return True
 
+    def copy_article(self, source: SentenceIndex, article_id: str) -> bool:
+        """Index an article of ``source`` as ``source`` analysed it, analysing nothing again; False when known here."""
+        numbers = source.article_passages(article_id)
+        article = source.articles[source._articles[article_id]]
+        return self.add_article(article, [source._passages.text(number) for number in numbers],
+                                [source.ordered_terms(number) for number in numbers])
+
     def _add_passage(self, terms: Sequence[str]) -> None:
         number = len(self._passages)
         term_numbers = self._term_numbers
@@ -261,6 +268,9 @@ class SentenceIndex:
     def articles(self) -> Sequence[Article]:
         """Every indexed article, in the order it was added (briefings pick a period's from them)."""
         return self._passages.articles
+
+    def knows_article(self, article_id: str) -> bool:
+        return article_id in self._articles
 
     def article_passages(self, article_id: str) -> range:
         """The passage numbers of one article's sentences (empty for an unknown article)."""

@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import email.parser
 import email.policy
+import ipaddress
 import json
 import re
 import threading
@@ -40,6 +41,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+import httpx
 from telegram.ext import Application
 
 from tests.support.telegram_html import HtmlError, parse_html, utf16_len, utf16_slice
@@ -83,8 +85,12 @@ BUTTON_ACTIONS = frozenset(
 #: ``RequestParameter.json_value``: str values are sent as-is, everything else ``json.dumps``-ed).
 STRING_PARAMS = frozenset(
     {"text", "parse_mode", "callback_query_id", "action", "language_code", "inline_message_id",
-     "url", "caption", "file_id"}
+     "url", "caption", "file_id", "secret_token", "ip_address"}
 )
+#: setWebhook's rules: https only, on one of these ports, to a public host, with a secret token of these characters.
+WEBHOOK_PORTS = frozenset({80, 88, 443, 8443})
+WEBHOOK_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
 @dataclass(frozen=True)
@@ -361,6 +367,7 @@ class FakeBotApi:
         self._poll_generation = 0
         self._stopping = False
         self._open_queries: dict[str, JSON] = {}
+        self._webhook: JSON | None = None  # setWebhook's parameters while a webhook is set
         self._next_query_id = 1
         self._commands: dict[tuple[str, str], list[JSON]] = {}
         self._faults: dict[str, deque[_Fault]] = {}
@@ -376,6 +383,8 @@ class FakeBotApi:
                 "getMe": self._get_me,
                 "getUpdates": self._get_updates,
                 "deleteWebhook": self._delete_webhook,
+                "setWebhook": self._set_webhook,
+                "getWebhookInfo": self._get_webhook_info,
                 "sendMessage": self._send_message,
                 "editMessageText": self._edit_message_text,
                 "answerCallbackQuery": self._answer_callback_query,
@@ -495,6 +504,9 @@ class FakeBotApi:
         limit = min(max(int(params.get("limit", 100)), 1), 100)
         deadline = time.monotonic() + max(float(params.get("timeout", 0)), 0.0)
         with self._lock:
+            if self._webhook is not None:
+                raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
+                                    "use deleteWebhook to delete the webhook first")
             if "allowed_updates" in params:
                 self._allowed_updates = frozenset(params["allowed_updates"]) or DEFAULT_ALLOWED_UPDATES
             if offset < 0:
@@ -505,7 +517,7 @@ class FakeBotApi:
             generation = self._poll_generation
             self._lock.notify_all()
             while True:
-                if generation != self._poll_generation:
+                if generation != self._poll_generation or self._webhook is not None:
                     raise ApiError(409, "Conflict: terminated by other getUpdates request; "
                                         "make sure that only one bot instance is running")
                 batch = [
@@ -518,9 +530,45 @@ class FakeBotApi:
                 self._lock.wait(remaining)
 
     def _delete_webhook(self, params: JSON) -> bool:
+        self._webhook = None
         if params.get("drop_pending_updates"):
             self._updates.clear()
         return True
+
+    def _set_webhook(self, params: JSON) -> bool:
+        """Validated as Telegram does; an empty ``url`` removes the webhook. Updates then wait for
+        :meth:`deliver_webhook_updates` (the fake cannot reach the public URL), and getUpdates is refused."""
+        url = str(params.get("url", ""))
+        if not url:
+            return self._delete_webhook(params)
+        parts = urlsplit(url)
+        if parts.scheme != "https" or not parts.hostname:
+            raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+        if (parts.port or 443) not in WEBHOOK_PORTS:
+            raise bad_request("bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443")
+        try:
+            address = ipaddress.ip_address(parts.hostname)
+        except ValueError:
+            address = None
+        if address is not None and not address.is_global:
+            raise bad_request(f"bad webhook: IP address {address} is reserved")
+        secret = params.get("secret_token")
+        if secret is not None and not WEBHOOK_SECRET_RE.fullmatch(str(secret)):
+            raise bad_request("secret token contains unallowed characters")
+        if not 1 <= int(params.get("max_connections", 40)) <= 100:
+            raise bad_request("bad webhook: max_connections must be between 1 and 100")
+        if "allowed_updates" in params:
+            self._allowed_updates = frozenset(params["allowed_updates"]) or DEFAULT_ALLOWED_UPDATES
+        if params.get("drop_pending_updates"):
+            self._updates.clear()
+        self._webhook = dict(params)
+        self._lock.notify_all()  # a long poll in progress ends with 409, as on Telegram
+        return True
+
+    def _get_webhook_info(self, params: JSON) -> JSON:
+        webhook = self._webhook or {}
+        return {"url": webhook.get("url", ""), "has_custom_certificate": False,
+                "pending_update_count": len(self._updates), "max_connections": webhook.get("max_connections", 40)}
 
     def _send_message(self, params: JSON) -> JSON:
         chat = self._require_chat(params)
@@ -1052,6 +1100,36 @@ class FakeBotApi:
         self._updates.append({"update_id": self._next_update_id, **body})
         self._next_update_id += 1
         self._lock.notify_all()
+
+    @property
+    def webhook(self) -> JSON | None:
+        """setWebhook's parameters (``url``, ``secret_token``, …) while a webhook is set, else None."""
+        with self._lock:
+            return dict(self._webhook) if self._webhook is not None else None
+
+    def deliver_webhook_updates(self, via: str) -> list[int]:
+        """Deliver the pending updates as Telegram would to the webhook, and return the HTTP statuses.
+
+        Telegram POSTs each update as JSON to the webhook's https URL, with the secret token in
+        ``X-Telegram-Bot-Api-Secret-Token``; the fake cannot reach a public URL, so it posts to
+        ``via``, the address the reverse proxy forwards that URL to (e.g. ``http://127.0.0.1:8080``),
+        keeping the URL's path. An update answered 2xx is confirmed; any other stays pending.
+        """
+        with self._lock:
+            assert self._webhook is not None, "setWebhook was not called"
+            webhook = dict(self._webhook)
+            updates = [update for update in self._updates
+                       if next(key for key in update if key != "update_id") in self._allowed_updates]
+        target = via.rstrip("/") + urlsplit(webhook["url"]).path
+        headers = {SECRET_HEADER: webhook["secret_token"]} if webhook.get("secret_token") else {}
+        statuses = []
+        for update in updates:
+            status = httpx.post(target, json=update, headers=headers, timeout=10).status_code
+            statuses.append(status)
+            if 200 <= status < 300:
+                with self._lock:
+                    self._updates = [pending for pending in self._updates if pending is not update]
+        return statuses
 
     # ---- test-side API: inspection ---------------------------------------------------------
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import http.server
+import json
+import re
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -10,7 +13,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters, Update
-from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter
+from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
 from tests.support.bot_api import FakeBotApi, polling
@@ -291,3 +294,56 @@ async def test_a_chat_that_removed_or_blocked_the_bot_refuses_its_messages(bot: 
     bot_api.set_member_status(USER, bot_api.bot_user["id"], "kicked")
     with pytest.raises(Forbidden, match="blocked by the user"):
         await bot.send_message(USER, "hello?")
+
+
+@pytest.mark.parametrize(
+    ("url", "secret", "reason"),
+    [("http://lede.example.org/hook", "s3cret", "An HTTPS URL must be provided"),
+     ("https://lede.example.org:8080/hook", "s3cret", "only on ports 80, 88, 443 or 8443"),
+     ("https://127.0.0.1/hook", "s3cret", "IP address 127.0.0.1 is reserved"),
+     ("https://10.1.2.3:8443/hook", "s3cret", "IP address 10.1.2.3 is reserved"),
+     ("https://lede.example.org/hook", "not secret!", "secret token contains unallowed characters"),
+     ("https://lede.example.org/hook", "x" * 257, "secret token contains unallowed characters")],
+)
+async def test_set_webhook_is_refused_as_telegram_refuses_it(bot: Bot, bot_api: FakeBotApi, url: str, secret: str,
+                                                             reason: str) -> None:
+    with pytest.raises(BadRequest, match=f"(?i){re.escape(reason)}"):  # PTB rewords the case
+        await bot.set_webhook(url, secret_token=secret)
+    assert bot_api.webhook is None
+
+
+async def test_while_a_webhook_is_set_get_updates_conflicts_and_updates_go_to_the_webhook(
+    bot: Bot, bot_api: FakeBotApi
+) -> None:
+    await bot.set_webhook("https://lede.example.org:8443/tg/hook", secret_token="s3cret-Token_1")
+    assert bot_api.webhook is not None and bot_api.webhook["secret_token"] == "s3cret-Token_1"
+    assert (await bot.get_webhook_info()).url == "https://lede.example.org:8443/tg/hook"
+    with pytest.raises(Conflict, match="can't use getUpdates method while webhook is active"):
+        await bot.get_updates()
+
+    received: list[tuple[str, str | None, dict]] = []
+
+    class Proxy(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            received.append((self.path, self.headers.get("X-Telegram-Bot-Api-Secret-Token"), body))
+            self.send_response(200 if len(received) > 1 else 500)  # the first delivery fails and is kept
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), Proxy) as proxy:
+        threading.Thread(target=proxy.serve_forever, daemon=True).start()
+        bot_api.send_user_message(USER, USER, "hello")
+        via = f"http://127.0.0.1:{proxy.server_address[1]}"
+        assert await asyncio.to_thread(bot_api.deliver_webhook_updates, via) == [500]
+        assert len(bot_api.pending_updates()) == 1, "an update the webhook refused is kept for the next delivery"
+        assert await asyncio.to_thread(bot_api.deliver_webhook_updates, via) == [200]
+        proxy.shutdown()
+    assert bot_api.pending_updates() == []
+    path, secret, update = received[-1]
+    assert (path, secret, update["message"]["text"]) == ("/tg/hook", "s3cret-Token_1", "hello")
+
+    await bot.delete_webhook()
+    assert bot_api.webhook is None and await bot.get_updates() == ()

@@ -1,0 +1,46 @@
+"""The operator's one-off commands beside the bot: ``--prune`` and ``--backup``.
+
+Both are safe while the bot runs on the same store: a pruning is the same
+use case as the bot's daily job, and a backup reads one consistent view
+through SQLite's online backup API while the bot goes on writing.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+from bot.service import Lede
+from corpus.store import Store
+
+
+def run_prune(lede: Lede, out: TextIO, *, as_json: bool) -> int:
+    """Remove the articles older than the configured days and say what went and how much space came back."""
+    pruned = lede.retention.prune(datetime.now(UTC))
+    assert pruned is not None, "--prune is refused without a number of days to keep"
+    if as_json:
+        print(json.dumps(pruned.as_json()), file=out)
+    else:
+        print(f"Removed {pruned.removed} articles dated before {pruned.cutoff:%Y-%m-%d %H:%M} UTC; "
+              f"the store went from {_megabytes(pruned.bytes_before)} to {_megabytes(pruned.bytes_after)}.", file=out)
+    return 0
+
+
+def run_backup(db_path: Path | str, target: Path, out: TextIO, err: TextIO) -> int:
+    """Copy the store at ``db_path`` to ``target``; 1 with one line when there is no store to copy."""
+    if str(db_path) == ":memory:" or not Path(db_path).is_file():
+        print(f"There is no store at {db_path} to back up (set --db or LEDE_DB to the bot's database).", file=err)
+        return 1
+    if not target.parent.is_dir():
+        print(f"--backup {target}: the folder {target.parent} does not exist.", file=err)
+        return 1
+    with Store.open(db_path) as store:
+        store.backup(target)
+    print(f"Backed up {db_path} to {target} ({_megabytes(target.stat().st_size)}).", file=out)
+    return 0
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB"

@@ -1,0 +1,82 @@
+"""Retention: forget articles older than ``LEDE_KEEP_DAYS``, in the store and in what answers from it.
+
+News goes stale and a store that only grows fills its disk. By default Lede
+keeps everything; with ``LEDE_KEEP_DAYS`` set, the bot prunes at start-up and
+then daily (a JobQueue job), and ``--prune`` does the same once, through this
+same use case.
+
+An article's age is its date as :func:`~corpus.article.article_moment`
+reads it: the publisher's date, else (no date, or one that does not parse)
+when Lede fetched it, which the store always records. So an undated article
+is kept ``LEDE_KEEP_DAYS`` from the day Lede read it.
+
+The articles are deleted in one transaction (their sentences and who sees
+them go with them), then the shelf forgets them (the bot's index rebuilds
+itself without them), then the file is vacuumed so the disk space is given
+back, not merely marked free.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from corpus.article import article_moment
+from corpus.store import Store
+
+
+def parse_keep_days(value: str | None) -> int | None:
+    """``LEDE_KEEP_DAYS`` (or ``--keep-days``): a positive whole number of days; unset keeps everything."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"LEDE_KEEP_DAYS (or --keep-days) must be a whole number of days, 1 or more, got {value!r}")
+    return int(text)
+
+
+class Forgetting(Protocol):
+    """What answers from the store (the bot's index) and must stop quoting removed articles."""
+
+    def forget(self, article_ids: Collection[str], store: Store) -> None:
+        """Drop ``article_ids`` (already deleted from ``store``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Pruned:
+    """What a pruning did: how many articles went, which dates, and the file's size before and after."""
+
+    removed: int
+    cutoff: datetime
+    bytes_before: int
+    bytes_after: int
+
+    def as_json(self) -> dict[str, object]:
+        return {"removed": self.removed, "cutoff": self.cutoff.isoformat(), "bytes_before": self.bytes_before,
+                "bytes_after": self.bytes_after}
+
+
+class Retention:
+    """Removes the articles dated more than ``keep_days`` before now; ``keep_days`` None keeps everything."""
+
+    def __init__(self, store: Store, shelf: Forgetting | None, keep_days: int | None) -> None:
+        self.store = store
+        self.shelf = shelf
+        self.keep_days = keep_days
+
+    def prune(self, now: datetime) -> Pruned | None:
+        """Remove what is too old and give its space back; None when Lede keeps everything."""
+        if self.keep_days is None:
+            return None
+        cutoff = now - timedelta(days=self.keep_days)
+        before = self.store.size()
+        old = [article.article_id for article in self.store.articles()
+               if (moment := article_moment(article)) is not None and moment < cutoff]
+        self.store.remove_articles(old)
+        if old and self.shelf is not None:
+            self.shelf.forget(old, self.store)
+        if old:
+            self.store.reclaim_space()
+        return Pruned(len(old), cutoff, before, self.store.size())
