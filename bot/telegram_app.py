@@ -143,7 +143,10 @@ def build_application(config: Config, lede: Lede, clock: Clock = group_handlers.
     if application.job_queue is not None:
         application.job_queue.run_repeating(poll_feeds, interval=config.feed_interval, first=config.feed_interval)
         if lede.retention.keep_days is not None:
-            application.job_queue.run_repeating(prune_store, interval=RETENTION_INTERVAL, first=0)
+            # Once at start-up, however long the start took (a repeating job that missed its first
+            # run would wait a day), then daily.
+            application.job_queue.run_once(prune_store, when=0, job_kwargs={"misfire_grace_time": None})
+            application.job_queue.run_repeating(prune_store, interval=RETENTION_INTERVAL, first=RETENTION_INTERVAL)
     return application
 
 

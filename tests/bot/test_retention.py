@@ -1,0 +1,167 @@
+"""Retention (LEDE_KEEP_DAYS): older articles leave the store and the index together, and the disk space comes back."""
+
+from __future__ import annotations
+
+import signal
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.main import main
+from bot.service import Lede
+from bot.shared_index import SharedIndex, new_index, snapshot_path
+from corpus.article import Article
+from corpus.retention import parse_keep_days
+from corpus.store import Store, stamp
+from retrieval.index import SentenceIndex
+from retrieval.snapshot import load_snapshot
+from tests.bot.test_durability import bot_process, wait_until
+from tests.support.bot_api import FakeBotApi
+
+NOW = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
+CHAT = 701
+USER = 7007
+FILLER = " ".join(f"Paragraph {n} of the archive notes the harbour tides, the ferry timetable and the dock repairs."
+                  for n in range(400))
+
+
+def article(article_id: str, sentence: str, *, published: datetime | None, fetched: datetime) -> Article:
+    return Article(article_id, f"Story {article_id}", (sentence, f"{FILLER} {article_id}."), publisher="Gazette",
+                   published=stamp(published) if published else None, fetched=stamp(fetched))
+
+
+OLD = [article(f"old-{n}", f"The {name} bridge toll was set at {n + 3} euros.", published=NOW - timedelta(days=90 + n),
+               fetched=NOW - timedelta(days=2)) for n, name in enumerate(["granite", "willow", "copper"])]
+RECENT = article("recent", "The lighthouse reopened after a storm damaged its lamp.",
+                 published=NOW - timedelta(days=3), fetched=NOW - timedelta(days=3))
+UNDATED_OLD = article("undated-old", "The museum lent its whale skeleton to a school.",
+                      published=None, fetched=NOW - timedelta(days=45))
+UNDATED_NEW = article("undated-new", "The orchard sold its cider at the Sunday market.",
+                      published=None, fetched=NOW - timedelta(days=1))
+
+
+def stored_lede(db: Path, keep_days: int | None) -> Lede:
+    lede = Lede.compose(new_index(), Store.open(db), keep_days=keep_days)
+    lede.load_store()
+    for item in [OLD[0], RECENT, OLD[1], UNDATED_OLD, UNDATED_NEW, OLD[2]]:
+        lede.sources.library.keep(item, chat=CHAT)
+    return lede
+
+
+def answer(lede: Lede, question: str) -> str | None:
+    outcome = lede.questions.ask(question, CHAT)
+    return outcome.best.passage.text if outcome.best else None
+
+
+def rebuilt_from_store(store: Store) -> SentenceIndex:
+    """The index a first start builds: every stored sentence analysed again, no snapshot."""
+    index = new_index()
+    for stored in store.load_articles():
+        index.add_article(stored.article, stored.sentences)
+    return index
+
+
+def test_older_articles_leave_the_store_and_the_index_which_equals_one_rebuilt_from_the_store(tmp_path):
+    db = tmp_path / "lede.db"
+    lede = stored_lede(db, keep_days=30)
+    assert answer(lede, "what was the willow bridge toll?").startswith("The willow bridge toll")
+
+    pruned = lede.retention.prune(NOW)
+
+    assert pruned.removed == 4, "three dated long ago, and one undated article fetched 45 days ago"
+    assert [a.article_id for a in lede.store.articles()] == ["recent", "undated-new"]
+    for question in ("what was the willow bridge toll?", "what was the granite bridge toll?",
+                     "what did the museum lend the school?"):
+        assert "bridge toll" not in (answer(lede, question) or "") and "whale" not in (answer(lede, question) or "")
+    assert answer(lede, "when did the lighthouse reopen?").startswith("The lighthouse reopened")
+    assert answer(lede, "what did the orchard sell?").startswith("The orchard sold")
+
+    reference = rebuilt_from_store(lede.store)
+    assert list(lede.index.passages) == list(reference.passages)
+    saved = load_snapshot(snapshot_path(lede.store), reference.analyzer, lede.store.articles())
+    assert saved is not None, "the saved index matches the store, so the next start reads it"
+    assert_same_arrays(saved.export(), reference.export())
+    lede.close()
+
+
+def test_the_disk_space_of_removed_articles_is_given_back(tmp_path):
+    db = tmp_path / "lede.db"
+    lede = stored_lede(db, keep_days=30)
+    before = lede.store.size()
+    pruned = lede.retention.prune(NOW)
+    lede.close()
+    assert pruned.bytes_before == before
+    assert db.stat().st_size == pruned.bytes_after < before * 0.6, "four of six articles went, and their pages"
+
+
+def test_without_keep_days_nothing_is_removed(tmp_path):
+    lede = stored_lede(tmp_path / "lede.db", keep_days=None)
+    assert lede.retention.prune(NOW + timedelta(days=10_000)) is None
+    assert lede.store.article_count() == 6
+    lede.close()
+
+
+def test_prune_on_the_command_line_is_the_same_use_case(tmp_path, monkeypatch, capsys):
+    db = tmp_path / "lede.db"
+    stored_lede(db, keep_days=None).close()
+    SharedIndex(new_index()).load(Store.open(db))  # a snapshot of all six, as a bot start leaves it
+    monkeypatch.setenv("LEDE_DB", str(db))
+    # The articles' dates are relative to NOW; a day count that reaches back to it keeps the same two.
+    days = (datetime.now(UTC) - NOW).days + 30
+    assert main(["--prune", "--keep-days", str(days), "--json"]) == 0
+    assert '"removed": 4' in capsys.readouterr().out
+    with Store.open(db) as store:
+        assert [a.article_id for a in store.articles()] == ["recent", "undated-new"]
+        assert load_snapshot(snapshot_path(store), new_index().analyzer, store.articles()) is not None
+
+
+def test_the_bot_prunes_at_start_up_without_a_restart_and_stops_quoting_what_it_removed(tmp_path):
+    db = tmp_path / "lede.db"
+    now = datetime.now(UTC)
+    with Store.open(db) as store:
+        lede = Lede.compose(None, store)
+        lede.sources.library.keep(article("stale", "The granite bridge toll was set at 3 euros.",
+                                          published=now - timedelta(days=40), fetched=now), chat=USER)
+        lede.sources.library.keep(article("fresh", "The lighthouse reopened after a storm damaged its lamp.",
+                                          published=now - timedelta(days=1), fetched=now), chat=USER)
+    with FakeBotApi(token="987654321:SECRET-retention") as server, \
+            bot_process(server, db, tmp_path / "bot.log", LEDE_KEEP_DAYS="30") as process:
+        wait_until(lambda: "Removed 1 articles" in (tmp_path / "bot.log").read_text(), process,
+                   what="the start-up pruning")
+        server.send_user_message(USER, USER, "What was the granite bridge toll?")
+        server.send_user_message(USER, USER, "When did the lighthouse reopen?")
+        wait_until(lambda: len(server.sent_messages(USER)) >= 2, process, what="two replies")
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    stale, fresh = server.sent_messages(USER)
+    assert "bridge toll" not in stale.text
+    assert fresh.text.startswith("The lighthouse reopened")
+    with Store.open(db) as store:
+        assert [a.article_id for a in store.articles()] == ["fresh"]
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "soon", "2.5"])
+def test_a_keep_days_that_is_not_a_positive_whole_number_is_one_line(value, monkeypatch, capsys):
+    monkeypatch.setenv("LEDE_KEEP_DAYS", value)
+    with pytest.raises(SystemExit) as stopped:
+        main(["--ask", "anything"])
+    assert stopped.value.code == 2
+    [line] = [line for line in capsys.readouterr().err.splitlines() if "LEDE_KEEP_DAYS" in line]
+    assert repr(value) in line
+    with pytest.raises(ValueError):
+        parse_keep_days(value)
+
+
+def test_prune_without_a_number_of_days_says_so(monkeypatch, capsys):
+    monkeypatch.delenv("LEDE_KEEP_DAYS", raising=False)
+    with pytest.raises(SystemExit):
+        main(["--prune"])
+    assert "LEDE_KEEP_DAYS" in capsys.readouterr().err
+
+
+def assert_same_arrays(actual: dict[str, np.ndarray], expected: dict[str, np.ndarray]) -> None:
+    assert actual.keys() == expected.keys()
+    for name in expected:
+        assert np.array_equal(actual[name], expected[name]), name

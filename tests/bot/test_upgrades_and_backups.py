@@ -1,0 +1,84 @@
+"""Operating a store: a backup taken while the bot writes is whole and answers; an index of an older format is rebuilt.
+
+(Schema migrations at start-up: tests/corpus/test_store.py::test_a_database_from_before_unreachable_chats_is_upgraded_in_place.)
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import numpy as np
+
+from bot.main import main
+from bot.service import Lede
+from bot.shared_index import SharedIndex, new_index, snapshot_path
+from corpus.article import Article
+from corpus.store import Store
+from retrieval.snapshot import FORMAT
+
+SENTENCES = 40
+
+
+def story(number: int) -> Article:
+    sentences = " ".join(f"Dispatch {number} line {line} reports the tide at pier {number * 100 + line}."
+                         for line in range(SENTENCES))
+    return Article(f"story-{number}", f"Dispatch {number}", (sentences,), publisher="Wire")
+
+
+def test_a_backup_taken_while_another_connection_writes_is_a_whole_store_that_answers(tmp_path, monkeypatch, capsys):
+    db, copy = tmp_path / "lede.db", tmp_path / "backup" / "lede-copy.db"
+    copy.parent.mkdir()
+    with Store.open(db) as store:
+        library = Lede.compose(None, store).sources.library
+        for number in range(3):
+            library.keep(story(number))
+    # The running bot, mid-way through storing an article: its row and half its sentences, not committed.
+    bot = sqlite3.connect(db, isolation_level=None)
+    bot.execute("BEGIN IMMEDIATE")
+    row = bot.execute("INSERT INTO articles (article_id, title, fetched, content_hash, body)"
+                      " VALUES ('half', 'Half', '2026-12-01', 'h', 'b')").lastrowid
+    bot.executemany("INSERT INTO sentences (article, position, text) VALUES (?, ?, 'x')",
+                    ((row, position) for position in range(SENTENCES // 2)))
+    monkeypatch.setenv("LEDE_DB", str(db))
+    assert main(["--backup", str(copy)]) == 0
+    bot.execute("COMMIT")
+    bot.close()
+    assert f"Backed up {db} to {copy}" in capsys.readouterr().out
+
+    connection = sqlite3.connect(copy)
+    assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    counts = connection.execute(
+        "SELECT article_id, count(*) FROM articles JOIN sentences ON sentences.article = articles.id"
+        " GROUP BY articles.id ORDER BY articles.id").fetchall()
+    connection.close()
+    assert counts == [(f"story-{number}", SENTENCES) for number in range(3)], "committed articles only, each whole"
+    with Store.open(copy) as restored:
+        lede = Lede.compose(new_index(), restored)
+        lede.load_store()
+        outcome = lede.questions.ask("what is the tide at pier 207?")
+        assert outcome.best.passage.text == "Dispatch 2 line 7 reports the tide at pier 207."
+
+
+def test_a_backup_of_a_missing_store_is_one_line(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("LEDE_DB", str(tmp_path / "typo.db"))
+    assert main(["--backup", str(tmp_path / "copy.db")]) == 1
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert "typo.db" in line and not (tmp_path / "typo.db").exists()
+
+
+def test_an_index_saved_in_an_older_format_is_rebuilt_and_saved_anew(tmp_path, monkeypatch):
+    db = tmp_path / "lede.db"
+    with Store.open(db) as store:
+        Lede.compose(None, store).sources.library.keep(story(1))
+        monkeypatch.setattr("retrieval.snapshot.FORMAT", 3)  # the layout an older Lede saved
+        SharedIndex(new_index()).load(store)
+        monkeypatch.undo()
+        with np.load(snapshot_path(store)) as saved:
+            assert int(saved["format"][0]) == 3
+
+        upgraded = SharedIndex(new_index())
+        upgraded.load(store)
+
+        assert [p.text for p in upgraded.passages][:1] == ["Dispatch 1 line 0 reports the tide at pier 100."]
+        with np.load(snapshot_path(store)) as saved:
+            assert int(saved["format"][0]) == FORMAT
