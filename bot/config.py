@@ -203,6 +203,8 @@ def load_config(argv: Sequence[str] | None = None, environ: Mapping[str, str] | 
     except ValueError as error:
         build_parser().error(str(error))
     feed_interval = args.feed_interval or float(environ.get("LEDE_FEED_INTERVAL") or DEFAULT_FEED_INTERVAL)
+    if webhook is not None and mode is not Mode.TELEGRAM:
+        build_parser().error("--webhook goes with the Telegram bot, not with another mode")
     if mode is Mode.PRUNE and keep_days is None:
         build_parser().error("--prune needs --keep-days DAYS or LEDE_KEEP_DAYS: without either, Lede keeps every article")
     if feed_interval <= 0:

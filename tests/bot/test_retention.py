@@ -165,3 +165,19 @@ def assert_same_arrays(actual: dict[str, np.ndarray], expected: dict[str, np.nda
     assert actual.keys() == expected.keys()
     for name in expected:
         assert np.array_equal(actual[name], expected[name]), name
+
+
+def test_this_runs_own_articles_survive_a_pruning_after_the_stored_ones(tmp_path):
+    """The bundled seed and --corpus articles are not in the store: kept, after the store's, which the snapshot holds."""
+    lede = stored_lede(tmp_path / "lede.db", keep_days=30)
+    run_only = Article("run-only", "Notes", ("The ferry to Gull Point sails hourly from May.",), published="1990-01-01")
+    lede.add_articles([run_only])
+
+    lede.retention.prune(NOW)
+
+    assert answer(lede, "how often does the ferry to Gull Point sail?").startswith("The ferry to Gull Point")
+    ids = list(dict.fromkeys(passage.article.article_id for passage in lede.index.passages))
+    assert ids == ["recent", "undated-new", "run-only"]
+    saved = load_snapshot(snapshot_path(lede.store), new_index().analyzer, lede.store.articles())
+    assert saved is not None and saved.article_count == 2
+    lede.close()

@@ -107,7 +107,8 @@ def test_the_secret_comes_from_lede_webhook_secret_or_is_new_at_every_start():
     [(["--webhook", "http://lede.example.org/hook"], {}, "--webhook"),
      (["--webhook", PUBLIC_URL, "--webhook-port", "99999"], {}, "LEDE_WEBHOOK_PORT"),
      (["--webhook", PUBLIC_URL], {"LEDE_WEBHOOK_PORT": "http"}, "LEDE_WEBHOOK_PORT"),
-     (["--webhook", PUBLIC_URL], {"LEDE_WEBHOOK_SECRET": "has spaces"}, "LEDE_WEBHOOK_SECRET")],
+     (["--webhook", PUBLIC_URL], {"LEDE_WEBHOOK_SECRET": "has spaces"}, "LEDE_WEBHOOK_SECRET"),
+     (["--console", "--webhook", PUBLIC_URL], {}, "--webhook")],
 )
 def test_a_wrong_webhook_setting_is_one_line_naming_it(argv, environ, named, capsys):
     with pytest.raises(SystemExit) as stopped:

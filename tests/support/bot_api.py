@@ -9,7 +9,10 @@ messages, oversized callback data) with ``400 Bad Request``; the fake answers th
 is stricter where Telegram would silently degrade a message (see ``telegram_html``). A chat where
 the bot is "kicked" or "left" (see ``set_member_status``, ``send_my_chat_member``) answers
 ``sendMessage`` with 403 Forbidden, as a group that removed the bot or a user who blocked it does.
-Inline mode (``send_inline_query``, ``answerInlineQuery``) checks results as Telegram does. Only
+Inline mode (``send_inline_query``, ``answerInlineQuery``) checks results as Telegram does.
+``setWebhook`` is validated as Telegram does (https, ports 443/80/88/8443, a public host, a
+well-formed secret token); while a webhook is set, ``getUpdates`` gets 409 and the test delivers
+the pending updates to the bot's listener with ``deliver_webhook_updates``. Only
 ``parse_mode="HTML"`` is implemented; Markdown modes get a 400. Plain-text bot messages get no
 auto-detected entities (Telegram would add url/mention ones).
 
