@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import signal
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+import bot.shared_index
 from bot.main import main
 from bot.service import Lede
 from bot.shared_index import SharedIndex, new_index, snapshot_path
@@ -180,4 +182,23 @@ def test_this_runs_own_articles_survive_a_pruning_after_the_stored_ones(tmp_path
     assert ids == ["recent", "undated-new", "run-only"]
     saved = load_snapshot(snapshot_path(lede.store), new_index().analyzer, lede.store.articles())
     assert saved is not None and saved.article_count == 2
+    lede.close()
+
+
+def test_an_article_added_while_the_index_is_rebuilt_is_kept(tmp_path, monkeypatch):
+    lede = stored_lede(tmp_path / "lede.db", keep_days=30)
+    late = article("late", "The tram line to the stadium opened on Saturday.", published=NOW, fetched=NOW)
+    save = bot.shared_index.save_snapshot
+
+    def save_while_a_chat_adds_an_article(index, path):  # between the copy of the store's articles and the swap
+        adding = threading.Thread(target=lede.sources.library.keep, args=(late,), kwargs={"chat": CHAT})
+        adding.start()
+        adding.join()
+        save(index, path)
+
+    monkeypatch.setattr(bot.shared_index, "save_snapshot", save_while_a_chat_adds_an_article)
+    lede.retention.prune(NOW)
+
+    assert answer(lede, "when did the tram line to the stadium open?").startswith("The tram line")
+    assert list(lede.index.passages) == list(rebuilt_from_store(lede.store).passages)
     lede.close()
