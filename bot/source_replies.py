@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 
-from bot.formatting import MAX_MESSAGE_CHARS, MAX_TITLE_CHARS, escape, is_web_link, source_title
+from bot.formatting import MAX_MESSAGE_CHARS, MAX_TITLE_CHARS, escape, is_web_link, source_details, source_title
 from corpus.article import Article
 from corpus.feed_poller import FeedFollowed
 from corpus.feeds import MAX_FEED_ENTRIES
@@ -69,7 +69,7 @@ def feed_removal(outcome: Feed | Failure) -> str:
 
 
 def kept(outcome: Kept) -> str:
-    details = " · ".join(escape(part, MAX_PART_CHARS) for part in (outcome.article.publisher, outcome.article.published) if part)
+    details = " · ".join(escape(part) for part in source_details(outcome.article))
     title = _title(outcome.article)
     sentences = f"{outcome.sentences} sentence{'s' if outcome.sentences != 1 else ''}"
     if outcome.new:

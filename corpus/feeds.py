@@ -122,11 +122,11 @@ def _absolute_link(link: str | None, base: str) -> str | None:
         return None
 
 
-def _published(raw: feedparser.FeedParserDict) -> str | None:
+def _published(raw: feedparser.FeedParserDict) -> datetime | None:
     moment = raw.get("published_parsed") or raw.get("updated_parsed")
     if not moment:
         return None
-    return datetime.fromtimestamp(calendar.timegm(moment), UTC).replace(tzinfo=None).isoformat()
+    return datetime.fromtimestamp(calendar.timegm(moment), UTC)
 
 
 # ---- OPML ------------------------------------------------------------------------------------

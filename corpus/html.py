@@ -14,7 +14,7 @@ import re
 import lxml.html
 from lxml.etree import ParserError
 
-from corpus.article import Article
+from corpus.article import Article, read_moment
 from corpus.cleaning import clean_paragraphs
 from corpus.errors import NoArticleText
 
@@ -48,7 +48,7 @@ def article_from_html(
         paragraphs=tuple(paragraphs),
         publisher=document.sitename or None,
         url=url,
-        published=document.date or None,
+        published=read_moment(document.date),
         source=source,
         author=document.author or None,
         language=_language(html),

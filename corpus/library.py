@@ -10,6 +10,7 @@ protocol, so that ``corpus`` never imports ``retrieval``.
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
@@ -17,7 +18,7 @@ from typing import Protocol
 from corpus.article import Article
 from corpus.errors import UnreadableSource
 from corpus.ingest import Prepared, content_hash, prepare
-from corpus.store import EVERYONE, Store, utc_now
+from corpus.store import EVERYONE, Store
 
 
 class Shelf(Protocol):
@@ -77,7 +78,7 @@ class Library:
         known = self.store.known_article(article.article_id, article.url, content_hash(article.paragraphs))
         if known is None:
             whole = full_text(article) if full_text else article
-            prepared = self._prepare(replace(whole, fetched=whole.fetched or utc_now()))
+            prepared = self._prepare(replace(whole, fetched=whole.fetched or datetime.now(UTC)))
             if not prepared.sentences:
                 raise UnreadableSource(f"{article.source or article.article_id} has no text to quote from")
             with self._storing:

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from corpus.article import Article
+from corpus.article import Article, read_moment
 from corpus.cleaning import FEED_FOOTER, clean_paragraphs, split_paragraphs
 from corpus.errors import UnreadableSource
 from corpus.sizes import megabytes
@@ -213,7 +213,7 @@ def article_from_record(record: dict, source: str | None = None) -> Article:
         paragraphs=clean_paragraphs(split_paragraphs(body)),
         publisher=record.get("publisher") or "Reuters",
         url=record.get("url"),
-        published=record.get("date"),
+        published=read_moment(record.get("date")),
         source=source,
     )
 

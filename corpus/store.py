@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from pathlib import Path
 
-from corpus.article import Article
+from corpus.article import Article, read_moment
 
 EVERYONE = 0
 
@@ -136,7 +136,7 @@ MIGRATIONS: tuple[str, ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def utc_now() -> str:
+def _stamp_now() -> str:
     """The current time as stored: ISO 8601 in UTC, to the second."""
     return stamp(datetime.now(UTC))
 
@@ -312,13 +312,14 @@ class Store:
         feed: int | None = None,
     ) -> None:
         """Store an article, its sentences and who sees it, all in one transaction."""
+        published = stamp(article.published) if article.published else None
+        fetched = stamp(article.fetched or datetime.now(UTC))
         with self._transaction() as db:
             cursor = db.execute(
                 "INSERT INTO articles (article_id, url, title, publisher, author, published, fetched, language,"
                 " content_hash, source, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (article.article_id, article.url, article.title, article.publisher, article.author,
-                 article.published, article.fetched or utc_now(), article.language, content_hash,
-                 article.source, "\n".join(article.paragraphs)),
+                 published, fetched, article.language, content_hash, article.source, "\n".join(article.paragraphs)),
             )
             row_id = cursor.lastrowid
             db.executemany(
@@ -340,7 +341,7 @@ class Store:
         else:
             _remember_chat(db, chat)
             db.execute("INSERT OR IGNORE INTO chat_articles (chat, article, added) VALUES (?, ?, ?)",
-                       (chat, row_id, utc_now()))
+                       (chat, row_id, _stamp_now()))
 
     def article(self, article_id: str) -> StoredArticle:
         """One stored article with its sentences."""
@@ -418,7 +419,7 @@ class Store:
         with self._transaction() as db:
             _remember_chat(db, chat)
             db.execute("UPDATE chats SET unreachable_since = ?, unreachable_reason = ? WHERE id = ?",
-                       (utc_now(), reason, chat))
+                       (_stamp_now(), reason, chat))
 
     def mark_reachable(self, chat: int) -> None:
         with self._transaction() as db:
@@ -436,7 +437,7 @@ class Store:
     def subscribe(self, chat: int, url: str) -> tuple[Feed, bool]:
         """Record that a chat follows the feed at ``url``; True when it did not already."""
         with self._transaction() as db:
-            now = utc_now()
+            now = _stamp_now()
             db.execute("INSERT OR IGNORE INTO feeds (url, added, next_check) VALUES (?, ?, ?)", (url, now, now))
             feed = _feed_from_row(db.execute("SELECT * FROM feeds WHERE url = ?", (url,)).fetchone())
             _remember_chat(db, chat)
@@ -486,13 +487,13 @@ class Store:
                 db.execute(
                     "UPDATE feeds SET checked = ?, next_check = ?, failures = 0, last_error = NULL,"
                     " title = coalesce(?, title), etag = ?, last_modified = ? WHERE id = ?",
-                    (utc_now(), stamp(next_check), title, etag, last_modified, feed_id),
+                    (_stamp_now(), stamp(next_check), title, etag, last_modified, feed_id),
                 )
             else:
                 db.execute(
                     "UPDATE feeds SET checked = ?, next_check = ?, failures = failures + 1, last_error = ?"
                     " WHERE id = ?",
-                    (utc_now(), stamp(next_check), error, feed_id),
+                    (_stamp_now(), stamp(next_check), error, feed_id),
                 )
 
 
@@ -587,7 +588,7 @@ def _connect(path: Path | str) -> sqlite3.Connection:
 
 def _remember_chat(db: sqlite3.Connection, chat: int) -> None:
     """A chat gets its row when it first gets a source, so its settings have somewhere to live."""
-    db.execute("INSERT OR IGNORE INTO chats (id, added) VALUES (?, ?)", (chat, utc_now()))
+    db.execute("INSERT OR IGNORE INTO chats (id, added) VALUES (?, ?)", (chat, _stamp_now()))
 
 
 def _article_from_row(row: sqlite3.Row) -> Article:
@@ -597,11 +598,11 @@ def _article_from_row(row: sqlite3.Row) -> Article:
         paragraphs=tuple(row["body"].split("\n")) if row["body"] else (),
         publisher=row["publisher"],
         url=row["url"],
-        published=row["published"],
+        published=read_moment(row["published"]),
         source=row["source"],
         author=row["author"],
         language=row["language"],
-        fetched=row["fetched"],
+        fetched=read_moment(row["fetched"]),
     )
 
 

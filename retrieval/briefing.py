@@ -142,16 +142,9 @@ class Briefing:
 
 
 def article_moment(article: Article) -> datetime | None:
-    """When an article happened: the publisher's date, else when it was fetched (UTC; naive dates are UTC)."""
-    for stamp in (article.published, article.fetched):
-        if not stamp:
-            continue
-        try:
-            moment = datetime.fromisoformat(stamp)
-        except ValueError:
-            continue
-        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    return None
+    """When an article happened, in UTC: the publisher's date, else when it was fetched."""
+    moment = article.published or article.fetched
+    return moment.astimezone(UTC) if moment else None
 
 
 def brief(

@@ -74,7 +74,7 @@ def test_a_question_against_the_store_cites_the_stored_article_with_title_and_da
     answer = summary(run_bot("--ask", "how many futures contracts changed hands in New Zealand?", "--json", "--db", str(db)))
     assert answer["answer"] == "A total of 105,000 contracts changed hands."
     assert answer["source"]["title"] == "Record N.Z. Futures Volumes"
-    assert answer["source"]["published"] == "1987-03-02T09:52:30"
+    assert answer["source"]["published"] == "1987-03-02T09:52:30+00:00"
 
 
 def test_with_an_empty_store_lede_still_answers_from_the_bundled_seeds(tmp_path):

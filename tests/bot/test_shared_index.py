@@ -98,9 +98,9 @@ def test_a_briefings_news_has_the_articles_sentences_and_leads_as_the_index_anal
     )
     shared = SharedIndex(new_index())
     shared.add_everywhere([
-        Article("pier", "Northern pier closed", paragraphs, published="2026-11-30T08:00:00+00:00"),
+        Article("pier", "Northern pier closed", paragraphs, published=datetime(2026, 11, 30, 8, tzinfo=UTC)),
         Article("old", "An older story", ("It happened long before the briefing's period began.",),
-                published="2026-11-01T08:00:00+00:00"),
+                published=datetime(2026, 11, 1, 8, tzinfo=UTC)),
     ])
     [item] = shared.news_since(datetime(2026, 11, 30, tzinfo=UTC), EVERYONE)
     sentences = [passage.text for passage in shared.article_sentences("pier")]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import dataclasses
 import logging
 from pathlib import Path
@@ -30,7 +32,7 @@ HOSTILE = Article(
     paragraphs=("Refinery margins at <Srd> rose 5% & costs fell > 2% in the quarter.",),
     publisher="Wire & Co",
     url="https://example.com/oil?a=1&b=2",
-    published="1987-02-26T15:02:20",
+    published=datetime(1987, 2, 26, 15, 2, 20, tzinfo=UTC),
 )
 
 

@@ -57,7 +57,7 @@ async def test_add_confirms_title_publisher_and_sentences_and_the_chat_can_ask_a
         [reply] = await bot_api.wait_for_messages(USER)
         answer = await ask(bot_api, USER, "what will the bridge cost?")
     assert reply.reply_to_message_id == command["message_id"]
-    assert reply.text == "Added Harbour Bridge Approved (The Riverton Daily · 2025-02-14): 4 sentences. Ask me about it."
+    assert reply.text == "Added Harbour Bridge Approved (The Riverton Daily · 14 Feb 2025): 4 sentences. Ask me about it."
     assert reply.links == [("Harbour Bridge Approved", web.url("/article.html"))]
     assert answer.startswith("The bridge will cost 40 million euros")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -126,9 +126,10 @@ def test_an_empty_period_is_an_empty_briefing():
 @pytest.mark.parametrize(
     ("published", "fetched", "expected"),
     [
-        ("1987-10-19T09:30:00", None, datetime(1987, 10, 19, 9, 30, tzinfo=UTC)),
-        ("2025-05-02T14:00:00+02:00", None, datetime(2025, 5, 2, 12, 0, tzinfo=UTC)),
-        ("last Tuesday", "2025-05-01T08:00:00+00:00", datetime(2025, 5, 1, 8, 0, tzinfo=UTC)),
+        (datetime(1987, 10, 19, 9, 30, tzinfo=UTC), None, datetime(1987, 10, 19, 9, 30, tzinfo=UTC)),
+        (datetime(2025, 5, 2, 14, tzinfo=timezone(timedelta(hours=2))), datetime(2025, 5, 3, tzinfo=UTC),
+         datetime(2025, 5, 2, 12, 0, tzinfo=UTC)),
+        (None, datetime(2025, 5, 1, 8, tzinfo=UTC), datetime(2025, 5, 1, 8, 0, tzinfo=UTC)),
         (None, None, None),
     ],
 )
