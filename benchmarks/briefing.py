@@ -152,7 +152,7 @@ def prepare(work: Path, sizes: Sequence[str], now: datetime) -> dict[str, tuple[
 # ---- one briefing, in a worker process ------------------------------------------------------------
 
 
-def exhaustive_pairs(vectors, _rarity, moments, publishers) -> list[tuple[float, int, int]]:
+def exhaustive_pairs(vectors, _rarity, moments, publishers, _titles) -> list[tuple[float, int, int]]:
     """Every pair within the window above its threshold, by comparing all of them (the code before candidates)."""
     from retrieval import briefing
 

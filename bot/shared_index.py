@@ -23,6 +23,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from corpus.article import Article
 from corpus.ingest import prepare
 from corpus.store import EVERYONE, Store
@@ -255,10 +257,12 @@ class SharedIndex:
         the index (a few numpy gathers, a fraction of a second for a week)
         numbers and weighs every term.
         """
-        analysed = {title: self.analyzer.terms(title) for title in {item.article.title for item in items}}
-        titles = [analysed[item.article.title] for item in items]
+        numbers: dict[str, int] = {}
+        title_of = np.fromiter((numbers.setdefault(item.article.title, len(numbers)) for item in items),
+                               dtype=np.int64, count=len(items))
+        titles = [self.analyzer.terms(title) for title in numbers]
         with self._lock.reading():
-            return indexed_story_terms(self._index, [item.article.article_id for item in items], titles)
+            return indexed_story_terms(self._index, [item.article.article_id for item in items], titles, title_of)
 
     def _sentence_text(self, number: int) -> str:
         """One indexed sentence; passage numbers stay valid, as adding articles only appends."""

@@ -32,6 +32,7 @@ import numpy as np
 from rank_bm25 import BM25Okapi
 
 from corpus.article import Article
+from retrieval.near_duplicates import Members, representatives
 from retrieval.similar_pairs import candidate_pairs
 from retrieval.sparse_rows import SparseRows
 from retrieval.story_terms import LEAD_SENTENCES, StoryTerms, analysed_story_terms
@@ -54,6 +55,13 @@ SAME_STORY_ON_AVERAGE = 0.35
 # cosine (retrieval.similar_pairs): on a day of Reuters that skips 97 % of
 # the comparisons and loses a handful of the pairs above the threshold.
 SHARED_RARE_WORDS_FLOOR = 0.06
+# An article this similar to an earlier one with its headline is a wire copy
+# or a re-run (retrieval.near_duplicates): stories are 0.4-0.5 apart, copies
+# above 0.9 (a week of Reuters copies with three changed words: NNN).
+NEAR_DUPLICATE = 0.8
+# Pairs of near-duplicate groups are looked at member by member when their
+# first members are at least this close to a story's threshold.
+NEAR_DUPLICATE_MARGIN = 0.1
 # Terms in more than this share of a large period's articles ("said", "pct")
 # say nothing about which event an article reports, and make comparing slow.
 MAX_TERM_SHARE = 0.05
@@ -200,7 +208,8 @@ def group_into_stories(items: Sequence[NewsItem], terms: StoryTerms) -> list[lis
     vectors, rarity = _tfidf_rows(terms, len(items))
     publisher_numbers: dict[str | None, int] = {}
     publishers = [publisher_numbers.setdefault(item.article.publisher, len(publisher_numbers)) for item in items]
-    pairs = _similar_pairs(vectors, rarity, [item.moment for item in items], publishers)
+    pairs = _similar_pairs(vectors, rarity, [item.moment for item in items], publishers,
+                           [item.article.title for item in items])
     return _merge(pairs, vectors, [item.moment for item in items])
 
 
@@ -227,25 +236,34 @@ def _tfidf_rows(terms: StoryTerms, documents: int) -> tuple[SparseRows, np.ndarr
 
 
 def _similar_pairs(
-    vectors: SparseRows, rarity: np.ndarray, moments: Sequence[datetime], publishers: Sequence[int]
+    vectors: SparseRows, rarity: np.ndarray, moments: Sequence[datetime], publishers: Sequence[int],
+    titles: Sequence[str],
 ) -> list[tuple[float, int, int]]:
     """(similarity, earlier, later) for every pair within the window similar enough to be one story, best first.
 
     Candidates come from the rows' posting lists with a bound that drops no
     pair above the threshold (:mod:`retrieval.similar_pairs`); only those
-    are compared.
+    are compared. Near-duplicates (:mod:`retrieval.near_duplicates`) are
+    searched once, by their group's first member: each pair of groups
+    whose first members come within :data:`NEAR_DUPLICATE_MARGIN` of the
+    threshold gives every pair of their members, and each group every pair
+    within it, all compared exactly.
     """
     seconds = np.array([moment.timestamp() for moment in moments])
     publisher = np.asarray(publishers)
-    single_publisher = len(set(publishers)) <= 1
-    earlier, later = candidate_pairs(
-        vectors, rarity, SAME_STORY if single_publisher else SAME_STORY_ACROSS_PUBLISHERS, SHARED_RARE_WORDS_FLOOR
-    )
+    threshold = SAME_STORY if len(set(publishers)) <= 1 else SAME_STORY_ACROSS_PUBLISHERS
+    representative = representatives(vectors, titles, NEAR_DUPLICATE)
+    shown = np.flatnonzero(representative == np.arange(len(representative)))
+    earlier, later = candidate_pairs(vectors.take(shown), rarity, threshold, SHARED_RARE_WORDS_FLOOR)
+    earlier, later = shown[earlier], shown[later]
+    near = vectors.pair_dots(earlier, later) >= threshold - NEAR_DUPLICATE_MARGIN
+    members = Members(representative)
+    groups = members.groups()
+    earlier, later = members.pairs(np.r_[earlier[near], groups], np.r_[later[near], groups])
     close = seconds[later] - seconds[earlier] <= STORY_WINDOW.total_seconds()
     earlier, later = earlier[close], later[close]
     similarity = vectors.pair_dots(earlier, later)
-    threshold = np.where(publisher[earlier] == publisher[later], SAME_STORY, SAME_STORY_ACROSS_PUBLISHERS)
-    keep = similarity >= threshold
+    keep = similarity >= np.where(publisher[earlier] == publisher[later], SAME_STORY, SAME_STORY_ACROSS_PUBLISHERS)
     pairs = list(zip(similarity[keep].tolist(), earlier[keep].tolist(), later[keep].tolist(), strict=True))
     pairs.sort(key=lambda pair: (-pair[0], pair[1], pair[2]))
     return pairs

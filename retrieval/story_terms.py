@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from retrieval.index import SentenceIndex
+from retrieval.sparse_rows import span_positions
 from retrieval.text import Analyzer
 
 # The lead: how many first sentences of an article say what it is about.
@@ -64,12 +65,14 @@ def analysed_story_terms(
 
 
 def indexed_story_terms(
-    index: SentenceIndex, article_ids: Sequence[str], title_terms: Sequence[Sequence[str]]
+    index: SentenceIndex, article_ids: Sequence[str], titles: Sequence[Sequence[str]], title_of: np.ndarray
 ) -> StoryTerms:
-    """The articles' leads' terms as ``index`` numbered them, and their titles' (analysed by the caller), weighted.
+    """The articles' leads' terms as ``index`` numbered them, and their titles' (weighted).
 
-    Terms are weighed by the index's specificity (IDF); a title word no
-    sentence has is as rare as a term can be.
+    ``titles`` are the distinct titles' terms (analysed by the caller) and
+    ``title_of`` each article's title among them: a week's 100,000 articles
+    have ~20,000 distinct titles. Terms are weighed by the index's
+    specificity (IDF); a title word no sentence has is as rare as a term can be.
     """
     leads = [index.article_passages(article_id)[:LEAD_SENTENCES] for article_id in article_ids]
     lead_terms, passage_lengths = index.term_numbers([number for lead in leads for number in lead])
@@ -77,13 +80,17 @@ def indexed_story_terms(
     # Title terms the index does not know are numbered after its vocabulary.
     known, size = index.term_number, index.vocabulary_size
     unknown: dict[str, int] = {}
-    title_numbers = [
+    title_terms = np.array([
         number if (number := known(term)) >= 0 else size + unknown.setdefault(term, len(unknown))
-        for terms in title_terms for term in terms
-    ]
-    title_owner = np.repeat(np.arange(len(title_terms)), [len(terms) for terms in title_terms])
+        for terms in titles for term in terms
+    ], dtype=np.int64)
+    title_lengths = np.array([len(terms) for terms in titles], dtype=np.int64)
+    title_starts = np.cumsum(title_lengths) - title_lengths
+    lengths = title_lengths[title_of]
+    article_titles = title_terms[span_positions(title_starts[title_of], lengths)]
+    title_owner = np.repeat(np.arange(len(article_ids)), lengths)
     owner = np.concatenate([np.tile(title_owner, TITLE_WEIGHT), np.repeat(passage_owner, passage_lengths)])
-    found = np.concatenate([np.tile(np.array(title_numbers, dtype=np.int64), TITLE_WEIGHT), lead_terms.astype(np.int64)])
+    found = np.concatenate([np.tile(article_titles, TITLE_WEIGHT), lead_terms.astype(np.int64)])
     used, term = np.unique(found, return_inverse=True)
     names = [*index.term_texts(used[used < size].tolist()), *unknown]
     specificity = index.specificities(used)
