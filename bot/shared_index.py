@@ -23,15 +23,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeAlias
 
+import numpy as np
+
 from corpus.article import Article
 from corpus.ingest import prepare
 from corpus.store import EVERYONE, Store
 from corpus.visibility import Visibility
 from retrieval.answer import Answer, answer_question
-from retrieval.briefing import LEAD_SENTENCES, ArticleSentences, NewsItem, article_moment
+from retrieval.briefing import ArticleSentences, NewsItem, article_moment
 from retrieval.index import Passage, SentenceIndex
 from retrieval.lexicon import Lexicon
 from retrieval.snapshot import load_snapshot, save_snapshot
+from retrieval.story_terms import StoryTerms, indexed_story_terms
 from retrieval.text import Analyzer
 
 # Turns sentences into their index terms, one list per sentence.
@@ -233,7 +236,7 @@ class SharedIndex:
         """The articles ``chat`` may see from ``since`` on, their sentences read only when asked for.
 
         A day's briefing groups ~20,000 articles by their titles and leads
-        (:meth:`lead_terms`) but tells the sentences of a few dozen, so each
+        (:meth:`story_terms`) but tells the sentences of a few dozen, so each
         item's sentences are an :class:`ArticleSentences` that reads one
         under the read lock when it is needed. The articles are gathered a
         batch at a time, so that a new article waits for one batch at most,
@@ -252,12 +255,20 @@ class SharedIndex:
                 ]
             yield from batch
 
-    def lead_terms(self, item: NewsItem) -> list[str]:
-        """The terms of an article's lead as the index analysed them: analysing 20,000 leads again would take seconds."""
+    def story_terms(self, items: Sequence[NewsItem]) -> StoryTerms:
+        """The items' title-and-lead terms for grouping them into stories, their leads as the index analysed them.
+
+        Analysing 20,000 leads again would take seconds. Titles are analysed
+        before the lock is taken, each distinct title once; then one read of
+        the index (a few numpy gathers, a fraction of a second for a week)
+        numbers and weighs every term.
+        """
+        numbers: dict[str, int] = {}
+        title_of = np.fromiter((numbers.setdefault(item.article.title, len(numbers)) for item in items),
+                               dtype=np.int64, count=len(items))
+        titles = [self.analyzer.terms(title) for title in numbers]
         with self._lock.reading():
-            index = self._index
-            return [term for number in index.article_passages(item.article.article_id)[:LEAD_SENTENCES]
-                    for term in index.ordered_terms(number)]
+            return indexed_story_terms(self._index, [item.article.article_id for item in items], titles, title_of)
 
     def _sentence_text(self, number: int) -> str:
         """One indexed sentence; passage numbers stay valid, as adding articles only appends."""

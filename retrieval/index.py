@@ -312,6 +312,16 @@ class SentenceIndex:
         offsets = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
         return np.frombuffer(self._term_ids, dtype=np.int32)[offsets], counts
 
+    @property
+    def vocabulary_size(self) -> int:
+        """How many distinct terms the index has; term numbers run below it."""
+        return len(self._vocabulary)
+
+    def term_texts(self, numbers: Iterable[int]) -> list[str]:
+        """The terms with these vocabulary numbers (as :meth:`term_numbers` gives them)."""
+        vocabulary = self._vocabulary
+        return [vocabulary[number] for number in numbers]
+
     def term_number(self, term: str) -> int:
         """A term's vocabulary number, as :meth:`term_numbers` gives it; -1 for a term no passage has."""
         return self._term_numbers.get(term, -1)
@@ -353,6 +363,19 @@ class SentenceIndex:
         measure is better: Lucene's ``log(1 + (N - df + .5) / (df + .5))``.
         """
         return bm25.smooth_idf(max(len(self.passages), 1), self.document_frequency(term))
+
+    def specificities(self, numbers: np.ndarray) -> np.ndarray:
+        """:meth:`specificity` of many terms by number, with one pass over the posting lists.
+
+        Numbers from :data:`vocabulary_size` up stand for terms the index does
+        not have (the rarest). Briefings weigh a period's ~40,000 terms at once.
+        """
+        numbers = np.asarray(numbers, dtype=np.int64)
+        frequencies = np.zeros(len(numbers), dtype=np.int64)
+        known = numbers < len(self._vocabulary)
+        frequencies[known] = self._postings.document_frequencies(len(self._vocabulary))[numbers[known]]
+        documents = max(len(self.passages), 1)
+        return np.array([bm25.smooth_idf(documents, frequency) for frequency in frequencies.tolist()])
 
     # ---- scoring ---------------------------------------------------------------------------
 
