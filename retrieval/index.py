@@ -191,8 +191,6 @@ class SentenceIndex:
         article: Article,
         sentences: Sequence[str],
         terms: Sequence[Sequence[str]] | None = None,
-        *,
-        pause: Callable[[], None] | None = None,
     ) -> None:
         """Index a new version of an article (an edited post) in place of the old, or as new if unknown.
 
@@ -210,7 +208,7 @@ class SentenceIndex:
                 self._removed_passages += len(span)
             self._replaced.add(number)
             self._average_idf = None
-        self.add_article(article, sentences, terms, pause=pause)
+        self.add_article(article, sentences, terms)
 
     def replaced(self, article_number: int) -> bool:
         """Whether the article numbered so in :attr:`articles` was replaced by a newer version."""
