@@ -151,14 +151,15 @@ class SharedIndex:
             assert not len(self._index), "load the store into an empty index"
             articles = store.articles()
             snapshot = snapshot_path(store)
-            restored = load_snapshot(snapshot, self._index.analyzer, articles) if snapshot else None
+            generation = store.replacements()
+            restored = load_snapshot(snapshot, self._index.analyzer, articles, generation) if snapshot else None
             if restored is not None:
                 self._index = restored
             already = restored.article_count if restored is not None else 0
             for stored in store.load_articles(start=already):
                 self._index.add_article(stored.article, stored.sentences)
             if snapshot and len(articles) > already:
-                save_snapshot(self._index, snapshot)
+                save_snapshot(self._index, snapshot, generation)
             self._visibility.load(*store.visibility_rows())
             for channel, chats in store.audiences().items():
                 self._visibility.set_audience(channel, chats)

@@ -337,6 +337,15 @@ class Store:
             db.executemany("INSERT INTO chat_articles (chat, article, added) VALUES (?, ?, ?)",
                            ((chat, new_id, added) for chat, added in chats))
             db.executemany("INSERT INTO feed_articles (feed, article) VALUES (?, ?)", ((f, new_id) for (f,) in feeds))
+            db.execute("INSERT INTO chat_settings (chat, name, value) VALUES (?, 'replacements', '1') ON CONFLICT"
+                       " (chat, name) DO UPDATE SET value = CAST(value AS INTEGER) + 1", (EVERYONE,))
+
+    def replacements(self) -> int:
+        """How many times an article was replaced: an index saved before the last replacement is out of date."""
+        with self._reading() as db:
+            row = db.execute("SELECT value FROM chat_settings WHERE chat = ? AND name = 'replacements'",
+                             (EVERYONE,)).fetchone()
+        return int(row["value"]) if row else 0
 
     def share_article(self, article_id: str, *, chat: int = EVERYONE, feed: int | None = None) -> None:
         """Let another chat or feed see an article that is already stored."""
