@@ -46,7 +46,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import group_handlers, source_replies
+from bot import channel_handlers, group_handlers, source_replies
 from bot.access import NOT_ALLOWED, AccessPolicy, Action, RateLimiter
 from bot.chat_rights import may_change_chat
 from bot.config import Config
@@ -129,6 +129,8 @@ def build_application(config: Config, lede: Lede, clock: Clock = group_handlers.
     application.add_handler(CommandHandler("feed", feed_command))
     application.add_handler(CommandHandler("sources", sources_command))
     application.add_handler(CallbackQueryHandler(sources_page, pattern=f"^{SOURCES_CALLBACK}"))
+    channel_handlers.register(application)
+    application.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.FORWARDED, forwarded_message))
     application.add_handler(MessageHandler(filters.Document.ALL, document_message))
     application.add_handler(
         MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, question_message)
@@ -230,6 +232,11 @@ async def _may_change_sources(update: Update, context: LedeContext) -> bool:
 
 
 async def add_command(update: Update, context: LedeContext) -> None:
+    replied = update.effective_message.reply_to_message
+    if not context.args and replied is not None and replied.forward_origin is not None:
+        if await _may_change_sources(update, context) and await _within_limit(update, context, Action.ADD_SOURCE):
+            await channel_handlers.add_forward(update, context, replied)
+        return
     if len(context.args or ()) != 1:
         await _reply(update, "Send /add &lt;url&gt; with the address of a news article.")
         return
@@ -237,6 +244,12 @@ async def add_command(update: Update, context: LedeContext) -> None:
         return
     outcome = await context.workers.heavy(context.lede.sources.add_url, context.args[0], update.effective_chat.id)
     await _reply(update, source_replies.added(outcome))
+
+
+async def forwarded_message(update: Update, context: LedeContext) -> None:
+    """A post forwarded in a private chat is news to add, not a question."""
+    if await _within_limit(update, context, Action.ADD_SOURCE):
+        await channel_handlers.add_forward(update, context, update.effective_message)
 
 
 async def document_message(update: Update, context: LedeContext) -> None:

@@ -167,13 +167,14 @@ def _is_telegram(url: str) -> bool:
 
 
 def article(
-    article_id: str, text: str, *, publisher: str, url: str | None, date: datetime, source: str
+    article_id: str, raw: str, text: str, *, publisher: str, url: str | None, date: datetime, source: str
 ) -> Article:
-    """A post's text (links already written out) as an article: its first line is the title, each line a paragraph."""
+    """A post as an article: each line of its ``text`` (links written out) a paragraph, the first line of its ``raw`` text the title."""
     paragraphs = tuple(line.strip() for line in text.splitlines() if line.strip())
+    headline = next((line.strip() for line in raw.splitlines() if line.strip()), "")
     return Article(
         article_id=article_id,
-        title=_title(paragraphs[0]) if paragraphs else publisher,
+        title=_title(headline) if headline else publisher,
         paragraphs=paragraphs,
         publisher=publisher,
         url=url,
@@ -184,16 +185,16 @@ def article(
 
 def post_article(post: Post, parts: Sequence[Post] = ()) -> Article:
     """A channel post as its channel's article; an album's captioned ``parts`` (in order) make one article."""
-    items = parts or (post,)
-    first = min(items, key=lambda item: item.message_id)
-    text = "\n".join(with_links(item.text, item.links) for item in sorted(items, key=lambda item: item.message_id))
-    link = post.chat.post_link(first.message_id)
-    return article(post.article_id, text, publisher=post.chat.title, url=link, date=first.date, source=link)
+    items = sorted(parts or (post,), key=lambda item: item.message_id)
+    text = "\n".join(with_links(item.text, item.links) for item in items)
+    link = post.chat.post_link(items[0].message_id)
+    return article(post.article_id, "\n".join(item.text for item in items), text, publisher=post.chat.title,
+                   url=link, date=items[0].date, source=link)
 
 
 def forward_article(forward: Forward) -> Article:
     """A forwarded post as an article of the chat it was forwarded to."""
-    return article(forward.article_id, with_links(forward.text, forward.links), publisher=forward.origin.name,
+    return article(forward.article_id, forward.text, with_links(forward.text, forward.links), publisher=forward.origin.name,
                    url=forward.origin.link, date=forward.date,
                    source=forward.origin.link or f"a post forwarded from {forward.origin.name}")
 
