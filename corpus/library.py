@@ -105,8 +105,10 @@ class Library:
         """A new version of a kept article (an edited post) takes its place for whoever saw it.
 
         An article not kept yet (edited before Lede read it) is kept for
-        ``chat``; a version whose text is unchanged, or is another article's
-        text, changes nothing.
+        ``chat``; a version whose text is another article's (or unchanged)
+        is that article. Versions are stored and shelved under the library's
+        lock, so two edits in quick succession end with the later one
+        everywhere; an edit is rare, and its sentences were split before.
         """
         prepared = self._prepare(replace(article, fetched=article.fetched or utc_now()))
         if not prepared.sentences:
@@ -114,13 +116,14 @@ class Library:
         with self._storing:
             stored = self.store.has_article(article.article_id)
             same_text = self.store.known_article("", None, prepared.content_hash)
-            if stored and same_text is None:
+            if same_text is None and stored:
                 self.store.replace_article(prepared.article, prepared.sentences, prepared.content_hash)
-        if not stored:
-            return self.keep(article, chat=chat)
+                if self.shelf is not None:
+                    self.shelf.replace(prepared.article, prepared.sentences)
+            elif same_text is None:
+                self.store.add_article(prepared.article, prepared.sentences, prepared.content_hash, chat=chat)
+                if self.shelf is not None:
+                    self.shelf.shelve(prepared.article, prepared.sentences, chat=chat, feed=None)
         if same_text is not None:
-            kept = self.store.article(article.article_id)
-            return Kept(kept.article, len(kept.sentences), new=False)
-        if self.shelf is not None:
-            self.shelf.replace(prepared.article, prepared.sentences)
+            return self.keep(article, chat=chat)
         return Kept(prepared.article, len(prepared.sentences), new=True)
