@@ -138,12 +138,15 @@ class Audiences:
         now = self._clock()
         if now - self._read.get(channel, -AUDIENCE_TTL) < AUDIENCE_TTL:
             return
+        # Marked before reading, so posts arriving meanwhile do not read it again: they need not wait
+        # for it either, as who sees a channel's posts is decided when a question is asked.
+        self._read[channel] = now
         try:
             chats = await audience(context.bot, channel)
         except TelegramError as error:
             log.warning("Could not read who may see channel %s's posts: %s", channel, error)
+            del self._read[channel]
             return
-        self._read[channel] = now
         await context.workers.quick(context.lede.posts.set_audience, channel, chats)
 
 
