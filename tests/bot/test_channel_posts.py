@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-
-import pytest
 
 from bot.service import Lede
 from corpus.fetch import FetchPolicy
@@ -15,9 +12,7 @@ from corpus.ingest import Failure
 from corpus.store import Store
 from corpus.telegram_posts import Chat, Forward, Post, channel_origin, user_origin
 from retrieval.index import SentenceIndex
-from retrieval.lexicon import Lexicon
 from retrieval.text import Analyzer
-from tests.support.web_server import LocalWeb
 
 LOCAL_ONLY = FetchPolicy(allowed_networks=(ipaddress.ip_network("127.0.0.1/32"),), read_timeout=0.5)
 PUBLIC = Chat(-1001111111111, "Riverton Live", "riverton_live")
@@ -25,17 +20,6 @@ PRIVATE = Chat(-1002222222222, "Council Insiders")
 ADMIN, DISCUSSION, STRANGER = 4001, -1003333333333, 4002
 DATE = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 BRIDGE = "Harbour bridge approved\nThe Riverton council voted 7 to 2 on Tuesday to build a new bridge across the harbour."
-
-
-@pytest.fixture(scope="module")
-def analyzer() -> Analyzer:
-    return Analyzer(Lexicon.load())
-
-
-@pytest.fixture(scope="module")
-def web() -> Iterator[LocalWeb]:
-    with LocalWeb() as server:
-        yield server
 
 
 def make_lede(analyzer: Analyzer, path: Path | str = ":memory:") -> Lede:

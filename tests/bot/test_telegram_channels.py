@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -21,27 +20,13 @@ from corpus.fetch import FetchPolicy
 from corpus.store import Store
 from corpus.telegram_posts import Chat, Post
 from retrieval.index import SentenceIndex
-from retrieval.lexicon import Lexicon
-from retrieval.text import Analyzer
 from tests.support.bot_api import FakeBotApi, polling
-from tests.support.web_server import LocalWeb
 
 LOCAL_ONLY = FetchPolicy(allowed_networks=(ipaddress.ip_network("127.0.0.1/32"),), read_timeout=0.5)
 READER, ADMIN, STRANGER, WRITER = 1001, 1002, 1003, 1004
 CHANNEL, PRIVATE_CHANNEL, DISCUSSION, GROUP = -1001000000001, -1001000000002, -1001000000003, -1001000000004
 BRIDGE = "Harbour bridge approved\nThe Riverton council voted 7 to 2 on Tuesday to build a new bridge across the harbour."
 QUESTION = "how did the council vote on the bridge?"
-
-
-@pytest.fixture(scope="module")
-def analyzer() -> Analyzer:
-    return Analyzer(Lexicon.load())
-
-
-@pytest.fixture(scope="module")
-def web() -> Iterator[LocalWeb]:
-    with LocalWeb() as server:
-        yield server
 
 
 @pytest.fixture
