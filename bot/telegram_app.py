@@ -68,7 +68,8 @@ HELP_TEXT = (
     "In a group, use /ask &lt;question&gt;, mention me, or reply to one of my messages.\n\n"
     "Give me news to read: /add &lt;url&gt; for an article, send a .txt, .md or .html file, "
     "or follow a feed with /feed add &lt;url&gt; (/feed list, /feed remove &lt;n&gt;, /feed export; "
-    "send an .opml file to import feeds). /sources shows what this chat has.\n\n"
+    "send an .opml file to import feeds). Forward me a channel's post to add it (in a group, reply /add to it). "
+    "/sources shows what this chat has.\n\n"
     "/brief [topic] tells the stories since the last briefing; /subscribe 08:00 Europe/Kyiv sends one every "
     "morning (/subscribe off, /settings). In any chat, type my @username and a question to share an answer."
 )
