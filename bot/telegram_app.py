@@ -131,7 +131,10 @@ def build_application(config: Config, lede: Lede, clock: Clock = group_handlers.
     application.add_handler(CommandHandler("sources", sources_command))
     application.add_handler(CallbackQueryHandler(sources_page, pattern=f"^{SOURCES_CALLBACK}"))
     channel_handlers.register(application)
-    application.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.FORWARDED, forwarded_message))
+    # A forwarded file is still a document to read; a forwarded post is news to add, not a question.
+    application.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & filters.FORWARDED & ~filters.Document.ALL, forwarded_message)
+    )
     application.add_handler(MessageHandler(filters.Document.ALL, document_message))
     application.add_handler(
         MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, question_message)
