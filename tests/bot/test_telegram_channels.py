@@ -241,3 +241,14 @@ def test_a_briefing_groups_a_channels_post_with_a_web_article_on_the_same_story(
     assert web.new
     [story] = lede.briefings.brief(READER, now=now).stories
     assert sorted(item.article.publisher or "" for item in story.items) == ["", "Riverton Live"]
+
+
+async def test_a_forwarded_document_is_still_read_as_a_document(bot_api, lede):
+    notes = b"Council Budget Passes\n\nThe council passed the 2026 budget on Monday by nine votes to four.\n"
+    bot_api.add_private_chat(WRITER, "Ana")
+    async with polling(application(bot_api, lede)):
+        sent = bot_api.send_user_document(WRITER, WRITER, "budget.txt", notes, mime_type="text/plain")
+        await bot_api.wait_for_messages(WRITER)
+        bot_api.forward_message(READER, READER, WRITER, sent["message_id"])
+        [reply] = await bot_api.wait_for_messages(READER)
+    assert reply.text.startswith("I already have Council Budget Passes")

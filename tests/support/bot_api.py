@@ -963,7 +963,7 @@ class FakeBotApi:
         with self._lock:
             original = self._chats[from_chat_id].messages[message_id]
             origin = original.get("forward_origin") or self._origin(original)
-            content = {key: original[key] for key in ("text", "entities", "caption", "caption_entities", "photo")
+            content = {key: original[key] for key in ("text", "entities", "caption", "caption_entities", "photo", "document")
                        if key in original}
             chat = self._chat_for(to_chat_id, user_id)
             message = self._store_message(chat, self._user(user_id), {**content, "forward_origin": origin})
