@@ -23,6 +23,7 @@ from pathlib import Path
 
 from bot.briefing_service import Briefings, TellStories
 from bot.config import Config, Mode
+from bot.preparing import PreparingProcess
 from bot.questions import Questions
 from bot.reachability import Reachability
 from bot.shared_index import SharedIndex, new_index, snapshot_path
@@ -54,6 +55,7 @@ class Lede:
     briefings: Briefings
     chats: Reachability
     posts: ChannelPosts
+    preparing: PreparingProcess | None = None
 
     @classmethod
     def compose(
@@ -66,14 +68,17 @@ class Lede:
         max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
         prepare: Callable[[Article], Prepared] = prepare,
         tell: TellStories = brief,
+        preparing: PreparingProcess | None = None,
     ) -> Lede:
         """Put the parts together. ``prepare`` (splitting) and ``tell`` (story grouping) can be replaced in tests.
 
         Without an ``index`` Lede only stores (``--ingest``): indexing would cost as much again, for nothing.
+        With ``preparing``, new articles are split and analysed in that process instead of ``prepare`` here.
         """
         store = store if store is not None else Store.open(":memory:")
-        shared = SharedIndex(index) if index is not None else None
-        library = Library(store, shared, prepare=prepare)
+        shared = (SharedIndex(index, analyse=preparing.analyse if preparing else None)
+                  if index is not None else None)
+        library = Library(store, shared, prepare=preparing.prepare if preparing else prepare)
         poller = FeedPoller(library, fetch_policy or FetchPolicy(), feed_interval)
         # A store-only run never answers or briefs; its questions and briefings would read an empty index.
         readable = shared if shared is not None else SharedIndex(SentenceIndex(Analyzer()))
@@ -87,6 +92,7 @@ class Lede:
             briefings=briefings,
             chats=Reachability(store, briefings),
             posts=ChannelPosts(library, poller.policy),
+            preparing=preparing,
         )
 
     @classmethod
@@ -98,8 +104,9 @@ class Lede:
         store = Store.open(config.db_path)
         if config.mode is Mode.INGEST:
             return cls.compose(None, store, fetch_policy=config.fetch_policy, feed_interval=config.feed_interval)
-        lede = cls.compose(new_index(), store, fetch_policy=config.fetch_policy, feed_interval=config.feed_interval,
-                           max_upload_bytes=config.max_upload_bytes)
+        index = new_index()
+        lede = cls.compose(index, store, fetch_policy=config.fetch_policy, feed_interval=config.feed_interval,
+                           max_upload_bytes=config.max_upload_bytes, preparing=PreparingProcess(index.analyzer))
         # Stored articles first: the snapshot covers exactly those, so it can be
         # saved before this run's bundled or --corpus articles join the index.
         lede.load_store()
@@ -128,4 +135,6 @@ class Lede:
             SharedIndex(new_index()).load(self.store)
 
     def close(self) -> None:
+        if self.preparing is not None:
+            self.preparing.close()
         self.store.close()

@@ -17,11 +17,11 @@ about each article it keeps.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 from corpus.article import Article
 from corpus.ingest import prepare
@@ -33,6 +33,9 @@ from retrieval.index import Passage, SentenceIndex
 from retrieval.lexicon import Lexicon
 from retrieval.snapshot import load_snapshot, save_snapshot
 from retrieval.text import Analyzer
+
+# Turns sentences into their index terms, one list per sentence.
+Analyse: TypeAlias = Callable[[Sequence[str]], list[list[str]]]
 
 # Articles read under the lock at a time while a briefing gathers its news.
 BRIEFING_BATCH = 256
@@ -117,8 +120,11 @@ class ReadWriteLock:
 class SharedIndex:
     """What Lede can quote, and to whom: the index and the visibility behind a readers-writer lock."""
 
-    def __init__(self, index: SentenceIndex) -> None:
+    def __init__(self, index: SentenceIndex, *, analyse: Analyse | None = None) -> None:
         self._index = index
+        # How a new article's sentences become terms: in this thread unless the composition
+        # hands the work to another process (see bot.preparing).
+        self._analyse = analyse or self._analyse_here
         self._visibility = Visibility()
         self._lock = ReadWriteLock()
         self._ranking = threading.Lock()
@@ -170,7 +176,7 @@ class SharedIndex:
         added = 0
         for article in articles:
             prepared = prepare(article)
-            terms = self._analyse(prepared.sentences)
+            terms = self._analyse_here(prepared.sentences)
             with self._lock.writing():
                 added += self._index.add_article(article, prepared.sentences, terms)
                 self._visibility.grant(EVERYONE, article.article_id)
@@ -213,7 +219,7 @@ class SharedIndex:
         else:
             self._visibility.add_to_feed(feed, article_id)
 
-    def _analyse(self, sentences: Sequence[str]) -> list[list[str]]:
+    def _analyse_here(self, sentences: Sequence[str]) -> list[list[str]]:
         """The sentences' index terms: most of the cost of indexing, and done before the lock is taken."""
         return [self._index.analyzer.terms(sentence) for sentence in sentences]
 

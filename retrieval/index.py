@@ -326,10 +326,6 @@ class SentenceIndex:
         """The sentences of one article in reading order."""
         return [self.passages[number] for number in self.article_passages(article_id)]
 
-    def passage_terms(self, passage: int) -> Counter[str]:
-        """The index terms of one passage with their frequencies."""
-        return Counter(self.ordered_terms(passage))
-
     def ordered_terms(self, passage: int) -> list[str]:
         """The index terms of one passage in text order, as analysis gave them."""
         start = self._term_ends[passage - 1] if passage else 0

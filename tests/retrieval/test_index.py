@@ -110,7 +110,7 @@ def test_pre_split_sentences_are_indexed_as_given():
     assert index.add_article(article, ["First stored sentence.", "Second one about wheat."])
     assert not index.add_article(article, ["Again."])
     assert [p.text for p in index.article_sentences("s")] == ["First stored sentence.", "Second one about wheat."]
-    assert index.passage_terms(1) == {"second": 1, "one": 1, "wheat": 1}
+    assert index.ordered_terms(1) == ["second", "one", "wheat"]
 
 
 @pytest.mark.skipif(not REUTERS.exists(), reason=f"shared Reuters data not found at {REUTERS}")
@@ -155,7 +155,7 @@ def test_contains_tells_which_passages_have_a_term_without_reading_them():
     index.add(ARTICLES)
     every = list(range(len(index)))
     for term in ("bank", "wheat", "oil", "zebra"):
-        expected = [term in index.passage_terms(p) for p in every]
+        expected = [term in index.ordered_terms(p) for p in every]
         assert index.contains(term, every).tolist() == expected
         assert index.contains(term, every[::-1]).tolist() == expected[::-1]
     assert index.contains("bank", []).tolist() == []
