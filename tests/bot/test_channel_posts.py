@@ -108,3 +108,12 @@ def test_a_forward_is_kept_for_its_chat_once_and_a_short_one_is_refused(analyzer
     assert answer(lede, "how did the council vote on the bridge?", STRANGER) is None
     short = lede.posts.add_forward(Forward(user_origin(7, "Ana"), DATE, "lol same"), ADMIN)
     assert isinstance(short, Failure) and "at least 8 words" in short.reason
+
+
+def test_a_headline_whose_link_fails_is_kept_alone_and_an_edit_of_an_unknown_post_is_kept_as_new(analyzer, web):
+    lede = make_lede(analyzer)
+    headline = f"Riverton approves its harbour bridge after a decade of debate {web.url('/missing')}"
+    kept = lede.posts.receive(Post(PUBLIC, 60, DATE, headline))
+    assert kept is not None and kept.article.paragraphs == (headline,)
+    edited = lede.posts.receive(Post(PUBLIC, 61, DATE, BRIDGE), edited=True)  # posted before Lede was admin
+    assert edited is not None and edited.new and lede.store.article_count() == 2
