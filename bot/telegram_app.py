@@ -79,6 +79,8 @@ APOLOGY = "Sorry, something went wrong while answering that. Please try again in
 # Updates handled at once: enough that slow fetches and retried replies hold up nobody else.
 CONCURRENT_UPDATES = 32
 GONE_STATUSES = frozenset({ChatMemberStatus.LEFT, ChatMemberStatus.BANNED})
+# What Lede polls for: every type, so channel posts and their edits (and my_chat_member) are delivered too.
+ALLOWED_UPDATES = Update.ALL_TYPES
 COMMANDS = (
     BotCommand("ask", "Ask a question about the news"),
     BotCommand("add", "Add a news article by its URL"),

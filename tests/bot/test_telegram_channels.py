@@ -15,7 +15,7 @@ import pytest
 
 from bot.config import Config, Mode
 from bot.service import Lede
-from bot.telegram_app import ADMINS_ONLY, build_application
+from bot.telegram_app import ADMINS_ONLY, ALLOWED_UPDATES, build_application
 from corpus.fetch import FetchPolicy
 from corpus.store import Store
 from corpus.telegram_posts import Chat, Post
@@ -34,6 +34,7 @@ def lede(analyzer) -> Lede:
     return Lede.compose(SentenceIndex(analyzer), Store.open(":memory:"), fetch_policy=LOCAL_ONLY)
 
 
+# Every test polls with the update types Lede asks Telegram for: the strict server withholds the others.
 def application(server: FakeBotApi, lede: Lede):
     return build_application(Config(mode=Mode.TELEGRAM, token=server.token, base_url=server.base_url), lede)
 
@@ -70,7 +71,7 @@ async def until_kept(lede: Lede, articles: int) -> None:
 
 async def test_a_public_channels_post_answers_a_private_question_naming_the_channel_and_linking_the_post(bot_api, lede):
     public_channel(bot_api)
-    async with polling(application(bot_api, lede)):
+    async with polling(application(bot_api, lede), allowed_updates=ALLOWED_UPDATES):
         post = bot_api.post_to_channel(CHANNEL, BRIDGE)
         await until_kept(lede, 1)
         reply = await ask(bot_api, READER, QUESTION)
@@ -83,7 +84,7 @@ async def test_a_public_channels_post_answers_a_private_question_naming_the_chan
 
 async def test_an_edit_replaces_the_old_text_in_answers(bot_api, lede):
     public_channel(bot_api)
-    async with polling(application(bot_api, lede)):
+    async with polling(application(bot_api, lede), allowed_updates=ALLOWED_UPDATES):
         post = bot_api.post_to_channel(CHANNEL, BRIDGE)
         article_id = f"tg{CHANNEL}-{post['message_id']}"
         await until_indexed(lede, article_id, "7 to 2")
@@ -98,7 +99,7 @@ async def test_an_edit_replaces_the_old_text_in_answers(bot_api, lede):
 
 async def test_a_post_forwarded_from_a_public_channel_answers_with_that_channel_and_the_original_post(bot_api, lede):
     public_channel(bot_api, lede_is_admin=False)  # Lede reads this channel only through what people forward
-    async with polling(application(bot_api, lede)):
+    async with polling(application(bot_api, lede), allowed_updates=ALLOWED_UPDATES):
         original = bot_api.post_to_channel(CHANNEL, BRIDGE)
         forward = bot_api.forward_message(READER, READER, CHANNEL, original["message_id"])
         [confirmation] = await bot_api.wait_for_messages(READER)
@@ -115,7 +116,7 @@ async def test_a_post_forwarded_from_a_public_channel_answers_with_that_channel_
 
 async def test_an_albums_captions_are_one_article_whichever_item_carries_them(bot_api, lede):
     public_channel(bot_api)
-    async with polling(application(bot_api, lede)):
+    async with polling(application(bot_api, lede), allowed_updates=ALLOWED_UPDATES):
         items = bot_api.post_album(CHANNEL, [None, "Ferry crews on the northern routes returned to work on Thursday.",
                                              "The nine-day ferry strike over pay ended with a new agreement."])
         for caption in ("Ferry crews", "agreement"):  # the two captioned items may be handled in either order
@@ -130,7 +131,7 @@ async def test_an_albums_captions_are_one_article_whichever_item_carries_them(bo
 async def test_a_headline_and_link_post_brings_the_linked_article_answered_from_the_post(bot_api, lede, web):
     public_channel(bot_api)
     headline = "Riverton approves its harbour bridge: the full story"
-    async with polling(application(bot_api, lede)):
+    async with polling(application(bot_api, lede), allowed_updates=ALLOWED_UPDATES):
         post = bot_api.post_to_channel(CHANNEL, headline, entities=[
             {"type": "text_link", "offset": 0, "length": 8, "url": web.url("/article.html")}])
         await until_kept(lede, 1)
@@ -144,7 +145,7 @@ async def test_a_headline_and_link_post_brings_the_linked_article_answered_from_
 async def test_posts_without_text_and_channels_lede_does_not_administer_bring_nothing(bot_api, lede):
     public_channel(bot_api)
     bot_api.add_channel(-1001000000009, "Elsewhere", username="elsewhere")
-    async with polling(application(bot_api, lede)):
+    async with polling(application(bot_api, lede), allowed_updates=ALLOWED_UPDATES):
         bot_api.post_album(CHANNEL, [None])
         bot_api.post_to_channel(-1001000000009, BRIDGE)  # Telegram sends it no update
         bot_api.post_to_channel(CHANNEL, "Ferry crews returned to work on Thursday after a nine-day strike.")
@@ -168,7 +169,7 @@ async def test_forwards_from_a_private_channel_a_user_a_hidden_user_or_a_chat_ar
         if origin == "hidden user":
             bot_api.hide_forwards(WRITER)
         message, publisher, source_chat = bot_api.send_user_message(WRITER, WRITER, text), "Ana", WRITER
-    async with polling(application(bot_api, lede)):
+    async with polling(application(bot_api, lede), allowed_updates=ALLOWED_UPDATES):
         bot_api.forward_message(READER, READER, source_chat, message["message_id"])
         [confirmation] = await bot_api.wait_for_messages(READER)
         bot_api.forward_message(READER, READER, source_chat, message["message_id"])
@@ -183,7 +184,7 @@ async def test_forwards_from_a_private_channel_a_user_a_hidden_user_or_a_chat_ar
 
 async def test_a_forward_with_too_little_text_gets_a_one_line_reply(bot_api, lede):
     public_channel(bot_api, lede_is_admin=False)
-    async with polling(application(bot_api, lede)):
+    async with polling(application(bot_api, lede), allowed_updates=ALLOWED_UPDATES):
         post = bot_api.post_to_channel(CHANNEL, "Big news soon!")
         bot_api.forward_message(READER, READER, CHANNEL, post["message_id"])
         [reply] = await bot_api.wait_for_messages(READER)
@@ -196,7 +197,7 @@ async def test_in_a_group_an_administrator_adds_a_forward_by_replying_add(bot_ap
     public_channel(bot_api, lede_is_admin=False)
     bot_api.add_group(GROUP, "Newsroom", type="supergroup")
     bot_api.set_member_status(GROUP, ADMIN, "administrator")
-    async with polling(application(bot_api, lede)):
+    async with polling(application(bot_api, lede), allowed_updates=ALLOWED_UPDATES):
         original = bot_api.post_to_channel(CHANNEL, BRIDGE)
         forwarded = bot_api.forward_message(GROUP, READER, CHANNEL, original["message_id"])
         bot_api.send_user_message(GROUP, READER, "/add", reply_to_message_id=forwarded["message_id"])
@@ -213,7 +214,7 @@ async def test_a_private_channels_posts_reach_its_administrators_and_linked_grou
     bot_api.add_channel(PRIVATE_CHANNEL, "Council Insiders", creator=ADMIN, linked_chat_id=DISCUSSION)
     bot_api.set_member_status(PRIVATE_CHANNEL, bot_api.bot_user["id"], "administrator")
     bot_api.add_group(DISCUSSION, "Council Insiders Chat", type="supergroup")
-    async with polling(application(bot_api, lede)):
+    async with polling(application(bot_api, lede), allowed_updates=ALLOWED_UPDATES):
         post = bot_api.post_to_channel(PRIVATE_CHANNEL, "Budget talks resume on Monday after the mayor and the unions agreed terms.")
         bot_api.post_to_channel(PRIVATE_CHANNEL, "The unions asked for a pay rise of four percent over two years.")
         await until_kept(lede, 2)
@@ -246,7 +247,7 @@ def test_a_briefing_groups_a_channels_post_with_a_web_article_on_the_same_story(
 async def test_a_forwarded_document_is_still_read_as_a_document(bot_api, lede):
     notes = b"Council Budget Passes\n\nThe council passed the 2026 budget on Monday by nine votes to four.\n"
     bot_api.add_private_chat(WRITER, "Ana")
-    async with polling(application(bot_api, lede)):
+    async with polling(application(bot_api, lede), allowed_updates=ALLOWED_UPDATES):
         sent = bot_api.send_user_document(WRITER, WRITER, "budget.txt", notes, mime_type="text/plain")
         await bot_api.wait_for_messages(WRITER)
         bot_api.forward_message(READER, READER, WRITER, sent["message_id"])
