@@ -54,9 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_telegram(config: Config, lede: Lede) -> None:
-    from telegram import Update
+    from bot.telegram_app import ALLOWED_UPDATES, build_application
 
-    from bot.telegram_app import build_application
-
-    build_application(config, lede).run_polling(allowed_updates=Update.ALL_TYPES)
+    build_application(config, lede).run_polling(allowed_updates=ALLOWED_UPDATES)
 

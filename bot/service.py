@@ -8,6 +8,7 @@
 * :class:`~bot.questions.Questions` answers and serves an answer's buttons;
 * :class:`~bot.briefing_service.Briefings` tells the news, on demand or daily;
 * :class:`~bot.reachability.Reachability` stops sending to chats that left;
+* :class:`~corpus.channel_posts.ChannelPosts` keeps channel posts and forwarded posts;
 
 all over one store (what Lede has read, kept across restarts) and one
 :class:`~bot.shared_index.SharedIndex` (what it can quote, and to whom).
@@ -27,6 +28,7 @@ from bot.questions import Questions
 from bot.reachability import Reachability
 from bot.shared_index import SharedIndex, new_index, snapshot_path
 from corpus.article import Article
+from corpus.channel_posts import ChannelPosts
 from corpus.feed_poller import DEFAULT_FEED_INTERVAL, FeedPoller
 from corpus.fetch import FetchPolicy
 from corpus.ingest import Prepared, prepare
@@ -52,6 +54,7 @@ class Lede:
     questions: Questions
     briefings: Briefings
     chats: Reachability
+    posts: ChannelPosts
     preparing: PreparingProcess | None = None
 
     @classmethod
@@ -88,6 +91,7 @@ class Lede:
             questions=Questions(readable, store),
             briefings=briefings,
             chats=Reachability(store, briefings),
+            posts=ChannelPosts(library, poller.policy),
             preparing=preparing,
         )
 

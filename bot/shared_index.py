@@ -160,15 +160,18 @@ class SharedIndex:
             assert not len(self._index), "load the store into an empty index"
             articles = store.articles()
             snapshot = snapshot_path(store)
-            restored = load_snapshot(snapshot, self._index.analyzer, articles) if snapshot else None
+            generation = store.replacements()
+            restored = load_snapshot(snapshot, self._index.analyzer, articles, generation) if snapshot else None
             if restored is not None:
                 self._index = restored
             already = restored.article_count if restored is not None else 0
             for stored in store.load_articles(start=already):
                 self._index.add_article(stored.article, stored.sentences)
             if snapshot and len(articles) > already:
-                save_snapshot(self._index, snapshot)
+                save_snapshot(self._index, snapshot, generation)
             self._visibility.load(*store.visibility_rows())
+            for channel, chats in store.audiences().items():
+                self._visibility.set_audience(channel, chats)
         return len(articles)
 
     def add_everywhere(self, articles: Iterable[Article]) -> int:
@@ -190,6 +193,16 @@ class SharedIndex:
             # A long article lets questions in every thousand sentences; none can quote it before it is granted.
             self._index.add_article(article, sentences, terms, pause=self._lock.pause_writing)
             self._grant(article.article_id, chat, feed)
+
+    def replace(self, article: Article, sentences: Sequence[str]) -> None:
+        terms = self._analyse(sentences)
+        with self._lock.writing():
+            # No pauses: the new version is visible under the old one's id, so no question may see it half indexed.
+            self._index.replace_article(article, sentences, terms)
+
+    def set_audience(self, channel: int, chats: frozenset[int]) -> None:
+        with self._lock.writing():
+            self._visibility.set_audience(channel, chats)
 
     def grant(self, article_id: str, *, chat: int, feed: int | None) -> None:
         with self._lock.writing():
@@ -250,8 +263,9 @@ class SharedIndex:
                 index = self._index
                 batch = [
                     NewsItem(article, ArticleSentences(self._sentence_text, index.article_passages(article.article_id)), moment)
-                    for article in index.articles[start : start + BRIEFING_BATCH]
+                    for number, article in enumerate(index.articles[start : start + BRIEFING_BATCH], start)
                     if (moment := article_moment(article)) is not None and moment >= since and visible(article.article_id)
+                    and not index.replaced(number)
                 ]
             yield from batch
 

@@ -46,7 +46,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import group_handlers, source_replies
+from bot import channel_handlers, group_handlers, source_replies
 from bot.access import NOT_ALLOWED, AccessPolicy, Action, RateLimiter
 from bot.chat_rights import may_change_chat
 from bot.config import Config
@@ -68,7 +68,8 @@ HELP_TEXT = (
     "In a group, use /ask &lt;question&gt;, mention me, or reply to one of my messages.\n\n"
     "Give me news to read: /add &lt;url&gt; for an article, send a .txt, .md or .html file, "
     "or follow a feed with /feed add &lt;url&gt; (/feed list, /feed remove &lt;n&gt;, /feed export; "
-    "send an .opml file to import feeds). /sources shows what this chat has.\n\n"
+    "send an .opml file to import feeds). Forward me a channel's post to add it (in a group, reply /add to it). "
+    "/sources shows what this chat has.\n\n"
     "/brief [topic] tells the stories since the last briefing; /subscribe 08:00 Europe/Kyiv sends one every "
     "morning (/subscribe off, /settings). In any chat, type my @username and a question to share an answer."
 )
@@ -78,6 +79,8 @@ APOLOGY = "Sorry, something went wrong while answering that. Please try again in
 # Updates handled at once: enough that slow fetches and retried replies hold up nobody else.
 CONCURRENT_UPDATES = 32
 GONE_STATUSES = frozenset({ChatMemberStatus.LEFT, ChatMemberStatus.BANNED})
+# What Lede polls for: every type, so channel posts and their edits (and my_chat_member) are delivered too.
+ALLOWED_UPDATES = Update.ALL_TYPES
 COMMANDS = (
     BotCommand("ask", "Ask a question about the news"),
     BotCommand("add", "Add a news article by its URL"),
@@ -129,6 +132,11 @@ def build_application(config: Config, lede: Lede, clock: Clock = group_handlers.
     application.add_handler(CommandHandler("feed", feed_command))
     application.add_handler(CommandHandler("sources", sources_command))
     application.add_handler(CallbackQueryHandler(sources_page, pattern=f"^{SOURCES_CALLBACK}"))
+    channel_handlers.register(application)
+    # A forwarded file is still a document to read; a forwarded post is news to add, not a question.
+    application.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & filters.FORWARDED & ~filters.Document.ALL, forwarded_message)
+    )
     application.add_handler(MessageHandler(filters.Document.ALL, document_message))
     application.add_handler(
         MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, question_message)
@@ -230,6 +238,11 @@ async def _may_change_sources(update: Update, context: LedeContext) -> bool:
 
 
 async def add_command(update: Update, context: LedeContext) -> None:
+    replied = update.effective_message.reply_to_message
+    if not context.args and replied is not None and replied.forward_origin is not None:
+        if await _may_change_sources(update, context) and await _within_limit(update, context, Action.ADD_SOURCE):
+            await channel_handlers.add_forward(update, context, replied)
+        return
     if len(context.args or ()) != 1:
         await _reply(update, "Send /add &lt;url&gt; with the address of a news article.")
         return
@@ -237,6 +250,12 @@ async def add_command(update: Update, context: LedeContext) -> None:
         return
     outcome = await context.workers.heavy(context.lede.sources.add_url, context.args[0], update.effective_chat.id)
     await _reply(update, source_replies.added(outcome))
+
+
+async def forwarded_message(update: Update, context: LedeContext) -> None:
+    """A post forwarded in a private chat is news to add, not a question."""
+    if await _within_limit(update, context, Action.ADD_SOURCE):
+        await channel_handlers.add_forward(update, context, update.effective_message)
 
 
 async def document_message(update: Update, context: LedeContext) -> None:

@@ -19,6 +19,7 @@ everyone.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -302,6 +303,10 @@ class Store:
             ).fetchone()
         return row["article_id"] if row else None
 
+    def has_article(self, article_id: str) -> bool:
+        with self._reading() as db:
+            return db.execute("SELECT 1 FROM articles WHERE article_id = ?", (article_id,)).fetchone() is not None
+
     def add_article(
         self,
         article: Article,
@@ -312,21 +317,35 @@ class Store:
         feed: int | None = None,
     ) -> None:
         """Store an article, its sentences and who sees it, all in one transaction."""
-        published = stamp(article.published) if article.published else None
-        fetched = stamp(article.fetched or datetime.now(UTC))
         with self._transaction() as db:
-            cursor = db.execute(
-                "INSERT INTO articles (article_id, url, title, publisher, author, published, fetched, language,"
-                " content_hash, source, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (article.article_id, article.url, article.title, article.publisher, article.author,
-                 published, fetched, article.language, content_hash, article.source, "\n".join(article.paragraphs)),
-            )
-            row_id = cursor.lastrowid
-            db.executemany(
-                "INSERT INTO sentences (article, position, text) VALUES (?, ?, ?)",
-                ((row_id, position, text) for position, text in enumerate(sentences)),
-            )
-            self._share(db, row_id, chat, feed)
+            self._share(db, _insert_article(db, article, sentences, content_hash), chat, feed)
+
+    def replace_article(self, article: Article, sentences: tuple[str, ...], content_hash: str) -> None:
+        """Store a new version of an article (an edited post) in place of the old, in one transaction.
+
+        Whoever saw the old version sees the new. The new version is stored
+        last, as if just added: the order the index is built in at start-up,
+        which appends it too (a saved index covering the old version is then
+        rebuilt once, at the next start).
+        """
+        with self._transaction() as db:
+            (row_id,) = db.execute("SELECT id FROM articles WHERE article_id = ?", (article.article_id,)).fetchone()
+            chats = db.execute("SELECT chat, added FROM chat_articles WHERE article = ?", (row_id,)).fetchall()
+            feeds = db.execute("SELECT feed FROM feed_articles WHERE article = ?", (row_id,)).fetchall()
+            db.execute("DELETE FROM articles WHERE id = ?", (row_id,))
+            new_id = _insert_article(db, article, sentences, content_hash)
+            db.executemany("INSERT INTO chat_articles (chat, article, added) VALUES (?, ?, ?)",
+                           ((chat, new_id, added) for chat, added in chats))
+            db.executemany("INSERT INTO feed_articles (feed, article) VALUES (?, ?)", ((f, new_id) for (f,) in feeds))
+            db.execute("INSERT INTO chat_settings (chat, name, value) VALUES (?, 'replacements', '1') ON CONFLICT"
+                       " (chat, name) DO UPDATE SET value = CAST(value AS INTEGER) + 1", (EVERYONE,))
+
+    def replacements(self) -> int:
+        """How many times an article was replaced: an index saved before the last replacement is out of date."""
+        with self._reading() as db:
+            row = db.execute("SELECT value FROM chat_settings WHERE chat = ? AND name = 'replacements'",
+                             (EVERYONE,)).fetchone()
+        return int(row["value"]) if row else 0
 
     def share_article(self, article_id: str, *, chat: int = EVERYONE, feed: int | None = None) -> None:
         """Let another chat or feed see an article that is already stored."""
@@ -406,6 +425,19 @@ class Store:
         return Listing(tuple(_article_from_row(row) for row in rows), int(total))
 
     # ---- chats ---------------------------------------------------------------------------
+
+    def set_audience(self, channel: int, chats: Iterable[int]) -> None:
+        """Who may see a private channel's posts (its linked group, its administrators' private chats)."""
+        with self._transaction() as db:
+            _remember_chat(db, channel)
+            db.execute("INSERT OR REPLACE INTO chat_settings (chat, name, value) VALUES (?, 'audience', ?)",
+                       (channel, json.dumps(sorted(chats))))
+
+    def audiences(self) -> dict[int, frozenset[int]]:
+        """Every private channel's audience as last read from Telegram."""
+        with self._reading() as db:
+            rows = db.execute("SELECT chat, value FROM chat_settings WHERE name = 'audience'").fetchall()
+        return {row["chat"]: frozenset(json.loads(row["value"])) for row in rows}
 
     def last_briefing(self, chat: int) -> datetime | None:
         """When the chat's last complete briefing (one without a topic) was given, if ever."""
@@ -584,6 +616,21 @@ def _connect(path: Path | str) -> sqlite3.Connection:
     connection = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
     connection.row_factory = sqlite3.Row
     return connection
+
+
+def _insert_article(db: sqlite3.Connection, article: Article, sentences: tuple[str, ...], content_hash: str) -> int:
+    """Insert an article and its sentences; returns its row id."""
+    row_id = db.execute(
+        "INSERT INTO articles (article_id, url, title, publisher, author, published, fetched, language,"
+        " content_hash, source, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (article.article_id, article.url, article.title, article.publisher, article.author,
+         stamp(article.published) if article.published else None, stamp(article.fetched or datetime.now(UTC)),
+         article.language, content_hash, article.source, "\n".join(article.paragraphs)),
+    ).lastrowid
+    assert row_id is not None
+    db.executemany("INSERT INTO sentences (article, position, text) VALUES (?, ?, ?)",
+                   ((row_id, position, text) for position, text in enumerate(sentences)))
+    return row_id
 
 
 def _remember_chat(db: sqlite3.Connection, chat: int) -> None:

@@ -128,6 +128,11 @@ class SentenceIndex:
         self._term_numbers: dict[str, int] = {}
         self._average_idf: float | None = None
         self._buffer = np.zeros(0)
+        # Articles replaced by a newer version (an edited channel post): their
+        # passages keep their numbers but are out of every posting list and
+        # every statistic, so scores are rank-bm25's over the passages left.
+        self._replaced: set[int] = set()
+        self._removed_passages = 0
         # Derived from the vocabulary, and brought up to date when a question needs it.
         self._spelling = SpellingIndex()
 
@@ -137,7 +142,8 @@ class SentenceIndex:
         return self._passages
 
     def __len__(self) -> int:
-        return len(self._passages)
+        """How many sentences can be found: BM25's document count (replaced articles' sentences are not)."""
+        return len(self._passages) - self._removed_passages
 
     # ---- adding ----------------------------------------------------------------------------
 
@@ -180,6 +186,34 @@ class SentenceIndex:
         self._average_idf = None
         return True
 
+    def replace_article(
+        self,
+        article: Article,
+        sentences: Sequence[str],
+        terms: Sequence[Sequence[str]] | None = None,
+    ) -> None:
+        """Index a new version of an article (an edited post) in place of the old, or as new if unknown.
+
+        The old sentences leave the posting lists and the statistics (sentence
+        count, total length, the mean IDF's vocabulary), so every score is
+        rank-bm25's over the sentences left; the new ones are appended, so
+        passage numbers already handed out stay valid.
+        """
+        number = self._articles.pop(article.article_id, None)
+        if number is not None:
+            span = self._passages.span(number)
+            if len(span):
+                self._postings.remove(span)
+                self._total_length -= sum(self._lengths[span.start : span.stop])
+                self._removed_passages += len(span)
+            self._replaced.add(number)
+            self._average_idf = None
+        self.add_article(article, sentences, terms)
+
+    def replaced(self, article_number: int) -> bool:
+        """Whether the article numbered so in :attr:`articles` was replaced by a newer version."""
+        return article_number in self._replaced
+
     def _add_passage(self, terms: Sequence[str]) -> None:
         number = len(self._passages)
         term_numbers = self._term_numbers
@@ -203,7 +237,9 @@ class SentenceIndex:
 
         Articles are referred to by id (``article_ids``, as JSON); their
         metadata lives elsewhere (the store) and is handed back to :meth:`restore`.
+        Only an index without replaced articles is exported: one built from the store, which holds the latest versions.
         """
+        assert not self._replaced, "export an index built from the store, not one with replaced articles"
         return {
             **self._passages.export(),
             **self._postings.export(),
@@ -244,8 +280,8 @@ class SentenceIndex:
         return replace(self.analyzer, spelling=self)
 
     def knows(self, term: str) -> bool:
-        """Whether some indexed sentence has ``term``."""
-        return term in self._term_numbers
+        """Whether some indexed sentence has ``term`` (a term left only in replaced sentences is not known)."""
+        return term in self._term_numbers and (not self._removed_passages or self.document_frequency(term) > 0)
 
     def close_terms(self, term: str) -> dict[str, float]:
         """Known terms a typo or two from ``term``, by closeness (:mod:`retrieval.spelling`); none for a known term."""
@@ -259,7 +295,7 @@ class SentenceIndex:
 
     @property
     def articles(self) -> Sequence[Article]:
-        """Every indexed article, in the order it was added (briefings pick a period's from them)."""
+        """Every indexed article, in the order it was added (briefings pick a period's from them); see :meth:`replaced`."""
         return self._passages.articles
 
     def article_passages(self, article_id: str) -> range:
@@ -352,7 +388,7 @@ class SentenceIndex:
         frequency = self.document_frequency(term)
         if not frequency:
             return 0.0
-        raw = bm25.raw_idf(len(self.passages), frequency)
+        raw = bm25.raw_idf(len(self), frequency)
         return raw if raw >= 0 else bm25.idf_floor(self._mean_idf())
 
     def specificity(self, term: str) -> float:
@@ -362,7 +398,7 @@ class SentenceIndex:
         weighing which question words a sentence covers a smooth, positive
         measure is better: Lucene's ``log(1 + (N - df + .5) / (df + .5))``.
         """
-        return bm25.smooth_idf(max(len(self.passages), 1), self.document_frequency(term))
+        return bm25.smooth_idf(max(len(self), 1), self.document_frequency(term))
 
     def specificities(self, numbers: np.ndarray) -> np.ndarray:
         """:meth:`specificity` of many terms by number, with one pass over the posting lists.
@@ -483,11 +519,11 @@ class SentenceIndex:
         frequencies = counts.astype(np.float64)
         lengths = np.frombuffer(self._lengths, dtype=np.int32)[passages]
         return passages, bm25.term_scores(weight * self.idf(term), frequencies, lengths,
-                                          self._total_length / len(self.passages))
+                                          self._total_length / len(self))
 
     def _mean_idf(self) -> float:
-        """rank-bm25's ``average_idf``: the mean raw IDF over the whole vocabulary."""
+        """rank-bm25's ``average_idf``: the mean raw IDF over the whole vocabulary (of the sentences left)."""
         if self._average_idf is None:
             frequencies = self._postings.document_frequencies(len(self._vocabulary)).astype(np.float64)
-            self._average_idf = bm25.mean_raw_idf(len(self.passages), frequencies)
+            self._average_idf = bm25.mean_raw_idf(len(self), frequencies[frequencies > 0])
         return self._average_idf

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-from collections.abc import Iterator
 
 import pytest
 
@@ -15,24 +14,11 @@ from corpus.fetch import FetchPolicy
 from corpus.feeds import parse_opml
 from corpus.store import Store
 from retrieval.index import SentenceIndex
-from retrieval.lexicon import Lexicon
-from retrieval.text import Analyzer
 from tests.support.bot_api import FakeBotApi, polling
-from tests.support.web_server import LocalWeb, Reply, big_feed
+from tests.support.web_server import Reply, big_feed
 
 USER, ADMIN, GROUP = 1001, 1002, -3003
 LOCAL_ONLY = FetchPolicy(allowed_networks=(ipaddress.ip_network("127.0.0.1/32"),), read_timeout=0.5)
-
-
-@pytest.fixture(scope="module")
-def analyzer() -> Analyzer:
-    return Analyzer(Lexicon.load())
-
-
-@pytest.fixture(scope="module")
-def web() -> Iterator[LocalWeb]:
-    with LocalWeb() as server:
-        yield server
 
 
 @pytest.fixture
