@@ -111,7 +111,7 @@ class Library:
         lock, so two edits in quick succession end with the later one
         everywhere; an edit is rare, and its sentences were split before.
         """
-        prepared = self._prepare(replace(article, fetched=article.fetched or utc_now()))
+        prepared = self._prepare(replace(article, fetched=article.fetched or datetime.now(UTC)))
         if not prepared.sentences:
             raise UnreadableSource(f"{article.source or article.article_id} has no text to quote from")
         with self._storing:

@@ -175,8 +175,8 @@ async def test_forwards_from_a_private_channel_a_user_a_hidden_user_or_a_chat_ar
         bot_api.forward_message(READER, READER, source_chat, message["message_id"])
         again = (await bot_api.wait_for_messages(READER, 2))[-1]
         reply = await ask(bot_api, READER, "when will the harbour bridge open?")
-    date = datetime.fromtimestamp(message["date"], UTC).date().isoformat()
-    assert confirmation.text.startswith(f"Added {text} ({publisher} · {date}T")
+    date = datetime.fromtimestamp(message["date"], UTC)
+    assert confirmation.text.startswith(f"Added {text} ({publisher} · {date.day} {date:%b %Y}): 1 sentence")
     assert again.text.startswith("I already have") and lede.store.article_count() == 1
     assert reply.text.startswith(text) and f"· {publisher}" in reply.text
     assert reply.links == []  # only a public channel's post has a link to give
