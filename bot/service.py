@@ -18,10 +18,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from bot.briefing_service import Briefings, TellStories
 from bot.config import Config, Mode
+from bot.conversations import DEFAULT_QUIET, Conversations
 from bot.questions import Questions
 from bot.reachability import Reachability
 from bot.shared_index import SharedIndex, new_index, snapshot_path
@@ -34,6 +36,7 @@ from corpus.loader import load_paths
 from corpus.sources import DEFAULT_MAX_UPLOAD_BYTES, Sources
 from corpus.store import Store
 from retrieval.briefing import brief
+from retrieval.followup import FollowUpSettings
 from retrieval.index import SentenceIndex
 from retrieval.text import Analyzer
 
@@ -63,8 +66,13 @@ class Lede:
         max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
         prepare: Callable[[Article], Prepared] = prepare,
         tell: TellStories = brief,
+        follow_ups: FollowUpSettings = FollowUpSettings(),
+        conversation_quiet: timedelta = DEFAULT_QUIET,
     ) -> Lede:
         """Put the parts together. ``prepare`` (splitting) and ``tell`` (story grouping) can be replaced in tests.
+
+        ``follow_ups`` weighs what a follow-up borrows from its conversation;
+        a conversation quiet for ``conversation_quiet`` is over.
 
         Without an ``index`` Lede only stores (``--ingest``): indexing would cost as much again, for nothing.
         """
@@ -80,7 +88,7 @@ class Lede:
             index=shared,
             sources=Sources(library, poller, max_upload_bytes),
             poller=poller,
-            questions=Questions(readable, store),
+            questions=Questions(readable, store, Conversations(store, readable, follow_ups, conversation_quiet)),
             briefings=briefings,
             chats=Reachability(store, briefings),
         )
@@ -95,7 +103,7 @@ class Lede:
         if config.mode is Mode.INGEST:
             return cls.compose(None, store, fetch_policy=config.fetch_policy, feed_interval=config.feed_interval)
         lede = cls.compose(new_index(), store, fetch_policy=config.fetch_policy, feed_interval=config.feed_interval,
-                           max_upload_bytes=config.max_upload_bytes)
+                           max_upload_bytes=config.max_upload_bytes, conversation_quiet=config.conversation_quiet)
         # Stored articles first: the snapshot covers exactly those, so it can be
         # saved before this run's bundled or --corpus articles join the index.
         lede.load_store()
