@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from retrieval.features import FEATURES, Question, candidate_features
+from retrieval.features import FEATURES, Question, candidate_features, query_coverage
 from retrieval.followup import NEIGHBOURS, FollowUp
 from retrieval.index import Passage, SentenceIndex
 from retrieval.question import continues
@@ -154,14 +154,17 @@ def rank_candidates(
     """The best-matching sentences, best first (duplicates kept; see :func:`merge_near_duplicates`).
 
     For a follow-up, the sentences of the article it follows rank higher by
-    the conversation's article bonus: the answer is more likely there.
+    the conversation's article bonus (the answer is more likely there), and
+    each sentence by how much of the question's own words it covers.
     """
     analysed, hits, features = candidate_pool(index, question, accept=accept, limit=limit, follow_up=follow_up)
     if not hits:
         return []
     scores = (model or RankingModel.load()).scores(features)
-    if follow_up is not None and follow_up.article_id is not None:
-        preferred = [index.passages[number].article.article_id == follow_up.article_id for number, _ in hits]
+    if follow_up is not None:
+        numbers = [number for number, _ in hits]
+        scores = scores + follow_up.own_words * query_coverage(index, analysed.query.own(), numbers)
+        preferred = [index.passages[number].article.article_id == follow_up.article_id for number in numbers]
         scores = scores + follow_up.article_bonus * np.array(preferred, dtype=np.float64)
     order = np.argsort(-scores, kind="stable")
     return [

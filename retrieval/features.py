@@ -300,6 +300,20 @@ def candidate_features(index: SentenceIndex, question: Question, hits: Sequence[
     return np.column_stack(columns)
 
 
+def query_coverage(index: SentenceIndex, query: Query, numbers: Sequence[int]) -> np.ndarray:
+    """How much of ``query`` each of the sentences ``numbers`` accounts for (specificity-weighted, related words at their weight).
+
+    A follow-up's own words against its candidates: they say what is new in
+    the question, which the conversation's topic words cannot.
+    """
+    if not query.terms or not numbers:
+        return np.zeros(len(numbers))
+    vocabulary = {term: column for column, term in enumerate(dict.fromkeys(
+        (*query.terms, *(other for related in query.expansions.values() for other in related))))}
+    specificity = {term: index.specificity(term) for term in query.terms}
+    return _SentenceTerms.read(index, numbers, vocabulary).held.coverage(query, specificity)
+
+
 def _find(numbers: np.ndarray, columns: Mapping[int, int]) -> tuple[np.ndarray, np.ndarray]:
     """Where in ``numbers`` the vocabulary numbers ``columns`` maps occur, and the column of each.
 

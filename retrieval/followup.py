@@ -64,12 +64,16 @@ class FollowUpSettings:
     ``context_weight``: how much a topic word borrowed from the conversation
     counts, against 1 for the question's own words. ``article_bonus``: what
     the answer's article adds to the ranking score of its sentences.
+    ``own_words``: what covering all of the question's own words adds to a
+    sentence's score (the ranker, trained on questions that stand alone,
+    cannot tell the new words of a follow-up from the borrowed ones).
     ``threshold``: a question whose new words and names, less what its signs
     of leaning back count (``sign_weight``), reach this starts a new topic.
     """
 
     context_weight: float = 0.4
-    article_bonus: float = 1.0
+    article_bonus: float = 2.0
+    own_words: float = 2.0
     threshold: float = 4.0
     sign_weight: float = 2.0
 
@@ -105,6 +109,7 @@ class FollowUp:
     # Sentences already given in this conversation: a follow-up asks for something else.
     given: frozenset[tuple[str, int]]
     article_bonus: float
+    own_words: float
 
 
 def topic_of(question: str, analyzer: Analyzer) -> Topic:
@@ -155,6 +160,7 @@ def follow_up(question: str, topic: Topic, conversation: Sequence[Said], setting
         position=latest.position if latest else None,
         given=frozenset((said.article_id, said.position) for said in answered),
         article_bonus=settings.article_bonus,
+        own_words=settings.own_words,
     )
 
 

@@ -227,3 +227,7 @@ class Query:
         """This query plus ``context`` terms at their (lower) weights; the question's own terms keep theirs."""
         borrowed = {term: weight for term, weight in context.items() if term not in self.terms and weight > 0}
         return replace(self, terms=(*self.terms, *borrowed), weights={**self.weights, **borrowed})
+
+    def own(self) -> Query:
+        """The question's own words only, without what :meth:`with_context` borrowed."""
+        return replace(self, terms=tuple(term for term in self.terms if term not in self.weights), weights={})
