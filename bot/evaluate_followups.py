@@ -50,8 +50,9 @@ from retrieval.followup import FollowUpSettings
 
 # The settings cross-validation chooses among.
 CONTEXT_WEIGHTS = (0.2, 0.4, 0.6)
-ARTICLE_BONUSES = (0.0, 0.5, 1.0, 2.0, 4.0)
-THRESHOLDS = (2.0, 3.0, 4.0, 5.0, 6.0)
+ARTICLE_BONUSES = (1.0, 2.0, 4.0)
+OWN_WORDS = (1.0, 2.0, 3.0)
+THRESHOLDS = (3.0, 5.0, 8.0)
 # Questions of one conversation come a minute apart, well inside the quiet spell.
 BETWEEN_TURNS = timedelta(minutes=1)
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -110,6 +111,7 @@ def converse(lede: Lede, settings: FollowUpSettings, conversations: Sequence[Con
         store = Store.open(":memory:")
         questions = Questions(lede.index, store, Conversations(store, lede.index, settings))
         moment = START
+        # After another: the conversation before it in the file (the last one before the first) was just asked.
         asked = [*conversations[number - 1].turns, *conversation.turns] if after_another else conversation.turns
         marks = []
         for turn in asked:
@@ -135,8 +137,8 @@ def folds(conversations: Sequence[Conversation], k: int, seed: int = 14) -> list
 
 
 def grid() -> list[FollowUpSettings]:
-    return [FollowUpSettings(context_weight=w, article_bonus=b, threshold=t)
-            for w, b, t in itertools.product(CONTEXT_WEIGHTS, ARTICLE_BONUSES, THRESHOLDS)]
+    return [FollowUpSettings(context_weight=w, article_bonus=b, own_words=o, threshold=t)
+            for w, b, o, t in itertools.product(CONTEXT_WEIGHTS, ARTICLE_BONUSES, OWN_WORDS, THRESHOLDS)]
 
 
 def cross_validate(lede: Lede, conversations: Sequence[Conversation], k: int) -> dict:

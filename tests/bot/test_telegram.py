@@ -62,7 +62,7 @@ async def test_commands_are_registered_at_start_up(bot_api, lede):
     async with polling(application(bot_api, lede)):
         await bot_api.wait_for_request("setMyCommands")
     assert [command["command"] for command in bot_api.bot_commands()] == [
-        "ask", "add", "feed", "sources", "brief", "subscribe", "settings", "help"]
+        "ask", "add", "feed", "sources", "new", "brief", "subscribe", "settings", "help"]
 
 
 @pytest.mark.parametrize("command", ["/start", "/help"])

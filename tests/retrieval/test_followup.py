@@ -1,0 +1,115 @@
+"""Follow-up questions: telling one from a new question, and answering it in the light of the conversation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from corpus.loader import load_paths
+from retrieval.answer import answer_question
+from retrieval.followup import (
+    FollowUpSettings,
+    follow_up,
+    follows_on,
+    read_follow_up,
+    signs_of_leaning_back,
+    topic_of,
+)
+from retrieval.index import SentenceIndex
+from retrieval.lexicon import Lexicon
+from retrieval.text import Analyzer
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+SEED = "000_be628776acd63ea0"
+SETTINGS = FollowUpSettings()
+
+
+@dataclass(frozen=True)
+class Turn:
+    question: str
+    terms: tuple[str, ...]
+    names: tuple[str, ...]
+    article_id: str | None
+    position: int | None
+
+
+@pytest.fixture(scope="module")
+def seed_index() -> SentenceIndex:
+    index = SentenceIndex(Analyzer(Lexicon.load()))
+    index.add(load_paths([SEEDS]))
+    return index
+
+
+def said(index: SentenceIndex, question: str, article_id: str | None = None, position: int | None = None) -> Turn:
+    topic = topic_of(question, index.analyzer)
+    return Turn(question, topic.terms, topic.names, article_id, position)
+
+
+def test_a_topic_holds_the_questions_terms_and_the_names_it_uses(seed_index):
+    topic = topic_of("What did Vance tell the Wall Street Journal?", seed_index.analyzer)
+    assert topic.names == ("Vance", "Wall", "Street", "Journal")
+    assert "vanc" in topic.terms and "journal" in topic.terms and "what" not in topic.terms
+
+
+@pytest.mark.parametrize("question, signs", [
+    ("would he talk to Putin?", 1),
+    ("what did the company say?", 1),
+    ("and in Japan?", 1),
+    ("what about the banks that refuse to join?", 2),
+    ("How much did Deutsche Bank cut savings rates in March?", 0),
+])
+def test_pointers_and_carrying_on_openings_are_signs_of_leaning_back(question, signs):
+    assert signs_of_leaning_back(question) == signs
+
+
+@pytest.mark.parametrize("question", ["why?", "where did they meet?", "and what did Vance tell him?", "how much?"])
+def test_short_or_pointing_questions_follow_on(seed_index, question):
+    conversation = [said(seed_index, "what did Zelensky demand?")]
+    assert follows_on(question, topic_of(question, seed_index.analyzer), conversation, SETTINGS)
+
+
+@pytest.mark.parametrize("question", [
+    "How much did Deutsche Bank cut its savings rate for private customers in March 1987?",
+    "When will the London Metal Exchange's new aluminium contract start trading?",
+])
+def test_a_question_that_names_its_own_topic_starts_afresh(seed_index, question):
+    conversation = [said(seed_index, "what did Zelensky demand?")]
+    assert not follows_on(question, topic_of(question, seed_index.analyzer), conversation, SETTINGS)
+
+
+def test_nothing_follows_on_without_a_conversation(seed_index):
+    assert read_follow_up("why?", topic_of("why?", seed_index.analyzer), [], SETTINGS) is None
+
+
+def test_a_follow_up_borrows_the_conversations_topic_at_a_lower_weight_and_prefers_the_latest_answer(seed_index):
+    conversation = [said(seed_index, "what did Zelensky demand?", SEED, 3), said(seed_index, "why?", None, None)]
+    question = "and what did Vance tell him?"
+    reading = follow_up(question, topic_of(question, seed_index.analyzer), conversation, SETTINGS)
+    assert reading.follows == "why?"
+    assert reading.context == {"zelenski": SETTINGS.context_weight, "demand": SETTINGS.context_weight}
+    assert (reading.article_id, reading.position) == (SEED, 3)
+    assert reading.given == frozenset({(SEED, 3)})
+
+
+def test_the_conversation_changes_the_answer_to_a_follow_up(seed_index):
+    question = "and what did Vance tell him?"
+    alone = answer_question(seed_index, question)
+    first = answer_question(seed_index, "what did Zelensky demand?")
+    conversation = [said(seed_index, "what did Zelensky demand?", SEED, first.best.passage.position)]
+    reading = read_follow_up(question, topic_of(question, seed_index.analyzer), conversation, SETTINGS)
+    followed = answer_question(seed_index, question, follow_up=reading)
+    assert alone.best.passage.text.startswith("Kyiv needs")
+    assert followed.best.passage.text.startswith("On Thursday, though, Vance told the Wall Street Journal")
+    assert followed.follow_up_of == "what did Zelensky demand?" and alone.follow_up_of is None
+
+
+def test_a_follow_up_without_words_of_its_own_is_answered_from_the_conversation(seed_index):
+    first = answer_question(seed_index, "How long was Trump's call with Putin?")
+    conversation = [said(seed_index, "How long was Trump's call with Putin?", SEED, first.best.passage.position)]
+    reading = read_follow_up("why?", topic_of("why?", seed_index.analyzer), conversation, SETTINGS)
+    assert answer_question(seed_index, "why?").best is None
+    followed = answer_question(seed_index, "why?", follow_up=reading, min_confidence=0.0)
+    assert followed.best is not None and followed.best.passage.article.article_id == SEED
+    assert followed.best.passage.position != first.best.passage.position
