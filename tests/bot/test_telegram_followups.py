@@ -6,13 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Config, Mode
 from bot.service import Lede
 from bot.shared_index import new_index
-from bot.telegram_app import build_application
 from corpus.article import Article
 from corpus.loader import load_paths
-from tests.support.bot_api import FakeBotApi, polling
+from tests.bot.test_telegram import application
+from tests.support.bot_api import polling
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 USER = 1001
@@ -41,10 +40,6 @@ def lede() -> Lede:
     lede.add_articles(load_paths([SEEDS]))
     lede.add_articles([COCOA])
     return lede
-
-
-def application(server: FakeBotApi, lede: Lede):
-    return build_application(Config(mode=Mode.TELEGRAM, token=server.token, base_url=server.base_url), lede)
 
 
 def source(reply) -> str:

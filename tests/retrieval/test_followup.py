@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
+from datetime import UTC, datetime
 
 import pytest
 
-from corpus.loader import load_paths
+from corpus.store import ConversationTurn
 from retrieval.answer import answer_question
 from retrieval.followup import (
     FollowUpSettings,
@@ -18,33 +17,16 @@ from retrieval.followup import (
     topic_of,
 )
 from retrieval.index import SentenceIndex
-from retrieval.lexicon import Lexicon
-from retrieval.text import Analyzer
+from tests.retrieval.test_answer import seed_index  # noqa: F401 - the seed article's index, a fixture
 
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 SEED = "000_be628776acd63ea0"
 SETTINGS = FollowUpSettings()
+ASKED = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-@dataclass(frozen=True)
-class Turn:
-    question: str
-    terms: tuple[str, ...]
-    names: tuple[str, ...]
-    article_id: str | None
-    position: int | None
-
-
-@pytest.fixture(scope="module")
-def seed_index() -> SentenceIndex:
-    index = SentenceIndex(Analyzer(Lexicon.load()))
-    index.add(load_paths([SEEDS]))
-    return index
-
-
-def said(index: SentenceIndex, question: str, article_id: str | None = None, position: int | None = None) -> Turn:
+def said(index: SentenceIndex, question: str, article_id: str | None = None, position: int | None = None) -> ConversationTurn:
     topic = topic_of(question, index.analyzer)
-    return Turn(question, topic.terms, topic.names, article_id, position)
+    return ConversationTurn(question, topic.terms, topic.names, article_id, position, ASKED)
 
 
 def test_a_topic_holds_the_questions_terms_and_the_names_it_uses(seed_index):
