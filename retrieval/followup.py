@@ -74,7 +74,7 @@ class FollowUpSettings:
     context_weight: float = 0.4
     article_bonus: float = 2.0
     own_words: float = 2.0
-    threshold: float = 4.0
+    threshold: float = 8.0
     sign_weight: float = 2.0
 
 
