@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from corpus.article import Article
 from corpus.store import ConversationTurn
-from retrieval.answer import answer_question
+from retrieval.answer import answer_question, rank_candidates
 from retrieval.followup import (
     FollowUpSettings,
     follow_up,
@@ -17,6 +18,8 @@ from retrieval.followup import (
     topic_of,
 )
 from retrieval.index import SentenceIndex
+from retrieval.lexicon import Lexicon
+from retrieval.text import Analyzer
 from tests.retrieval.test_answer import seed_index  # noqa: F401 - the seed article's index, a fixture
 
 SEED = "000_be628776acd63ea0"
@@ -95,3 +98,27 @@ def test_a_follow_up_without_words_of_its_own_is_answered_from_the_conversation(
     followed = answer_question(seed_index, "why?", follow_up=reading, min_confidence=0.0)
     assert followed.best is not None and followed.best.passage.article.article_id == SEED
     assert followed.best.passage.position != first.best.passage.position
+
+
+COCOA = Article(article_id="cocoa", title="Cocoa Buffer Stock Rules Agreed In London", publisher="Wire", paragraphs=(
+    "Cocoa producers and consumers agreed on buffer stock rules in London on Friday.",
+    "The delegates said the weather had hurt the harvest.",
+    "Prices of cocoa in London rose after the agreement on buffer stock rules.",
+))
+
+
+def test_covering_the_follow_ups_own_words_adds_the_own_words_bonus():
+    index = SentenceIndex(Analyzer(Lexicon.load()))
+    index.add([COCOA])
+    conversation = [said(index, "What did cocoa producers and consumers agree in London?", "cocoa", 0)]
+    question = "what about the weather?"
+
+    def scores(own_words: float) -> dict[str, float]:
+        reading = follow_up(question, topic_of(question, index.analyzer), conversation,
+                            FollowUpSettings(own_words=own_words))
+        return {c.passage.text: c.score for c in rank_candidates(index, question, follow_up=reading)}
+
+    without, with_bonus = scores(0.0), scores(2.0)
+    weather, prices = COCOA.paragraphs[1], COCOA.paragraphs[2]
+    assert with_bonus[weather] - without[weather] == pytest.approx(2.0)
+    assert with_bonus[prices] - without[prices] == pytest.approx(0.0)
