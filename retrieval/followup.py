@@ -140,6 +140,9 @@ def follows_on(question: str, topic: Topic, conversation: Sequence[Said], settin
     """Whether ``question`` leans on ``conversation`` rather than starting a topic of its own."""
     if not conversation:
         return False
+    # Asking the same again asks for the same answer, not for the next one.
+    if topic.terms and any(set(said.terms) == set(topic.terms) for said in conversation):
+        return False
     leaning = settings.sign_weight * signs_of_leaning_back(question)
     return novelty(topic, conversation) - leaning < settings.threshold
 

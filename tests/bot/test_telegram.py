@@ -143,13 +143,13 @@ TOKEN = "123456789:TEST-token"
 
 
 class BrokenQuestions(Questions):
-    def ask(self, question: str, chat: int = 0):
+    def answer(self, question: str, chat: int = 0, **reading):
         raise RuntimeError(f"index exploded while using token {TOKEN}")
 
 
 async def test_a_failure_gets_an_apology_and_a_log_without_the_token(bot_api, caplog):
     working = Lede.compose(SentenceIndex(Analyzer()))
-    broken = dataclasses.replace(working, questions=BrokenQuestions(working.index, working.store))
+    broken = dataclasses.replace(working, questions=BrokenQuestions(working.index, working.store, working.questions.conversations))
     app = application(bot_api, broken)
     with caplog.at_level(logging.ERROR):
         async with polling(app):

@@ -64,6 +64,12 @@ def test_a_question_that_names_its_own_topic_starts_afresh(seed_index, question)
     assert not follows_on(question, topic_of(question, seed_index.analyzer), conversation, SETTINGS)
 
 
+def test_a_question_asked_again_is_read_on_its_own(seed_index):
+    conversation = [said(seed_index, "Who did Vance meet?"), said(seed_index, "why?")]
+    question = "who did Vance meet?"
+    assert not follows_on(question, topic_of(question, seed_index.analyzer), conversation, SETTINGS)
+
+
 def test_nothing_follows_on_without_a_conversation(seed_index):
     assert read_follow_up("why?", topic_of("why?", seed_index.analyzer), [], SETTINGS) is None
 
