@@ -19,9 +19,11 @@ Two readings of the same conversations:
 
 The baseline answers every turn on its own (:meth:`Questions.ask`), in the
 same run. ``--cv K`` chooses the follow-up settings (borrowed-word weight,
-article bonus, the follow-up test's threshold) on K-1 folds of conversations
-grouped by article, by the number of right turns asked after another, and
-reports the held-out fold: mean ± standard deviation over the folds.
+article bonus, own-words bonus, the follow-up test's threshold) on K-1 folds
+of conversations grouped by article, by the number of right turns asked
+after another, and reports the held-out fold: mean ± standard deviation over
+the folds. (A training conversation's predecessor may sit in the held-out
+fold: its questions are then asked, but its answers are never judged.)
 """
 
 from __future__ import annotations
