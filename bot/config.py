@@ -6,13 +6,14 @@ import argparse
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import Enum
 from pathlib import Path
 
 import platformdirs
 
 from bot.access import AccessPolicy, Action, RateLimit
+from bot.conversations import DEFAULT_QUIET
 from corpus.feed_poller import DEFAULT_FEED_INTERVAL
 from corpus.fetch import FetchPolicy
 from corpus.loader import BUNDLED_SEEDS
@@ -65,6 +66,8 @@ class Config:
     log_level: str = "INFO"
     access: AccessPolicy = field(default_factory=AccessPolicy)
     rate_limits: dict[Action, RateLimit] = field(default_factory=lambda: rate_limits_from({}))
+    # A conversation quiet this long is over: the next question is read on its own.
+    conversation_quiet: timedelta = DEFAULT_QUIET
 
     @property
     def masked_token(self) -> str:
@@ -177,6 +180,8 @@ def load_config(argv: Sequence[str] | None = None, environ: Mapping[str, str] | 
     feed_interval = args.feed_interval or float(environ.get("LEDE_FEED_INTERVAL") or DEFAULT_FEED_INTERVAL)
     if feed_interval <= 0:
         build_parser().error("the feed interval must be a positive number of seconds")
+    minutes = environ.get("LEDE_CONVERSATION_MINUTES")
+    conversation_quiet = _conversation_minutes(minutes) if minutes else DEFAULT_QUIET
     return Config(
         mode=mode,
         token=environ.get("TELEGRAM_BOT_TOKEN") or None,
@@ -193,4 +198,16 @@ def load_config(argv: Sequence[str] | None = None, environ: Mapping[str, str] | 
         log_level=(args.log_level or environ.get("LEDE_LOG_LEVEL") or "INFO").upper(),
         access=access,
         rate_limits=rate_limits,
+        conversation_quiet=conversation_quiet,
     )
+
+
+def _conversation_minutes(text: str) -> timedelta:
+    """``LEDE_CONVERSATION_MINUTES``: how long a conversation may stay quiet and go on (a positive number)."""
+    try:
+        minutes = float(text)
+    except ValueError:
+        minutes = 0.0
+    if not minutes > 0:
+        build_parser().error(f"LEDE_CONVERSATION_MINUTES must be a positive number of minutes, not {text!r}")
+    return timedelta(minutes=minutes)

@@ -31,13 +31,16 @@ PROMPT = "? "
 GREETING = "Lede: ask a question about the news (Ctrl-D to quit)."
 COMMANDS_HELP = (
     "Commands: /ask <question>, /add <url or file>, /feed add <url>, /feed list, /feed remove <n>, "
-    "/feed export, /sources [page], /brief [topic], /settings"
+    "/feed export, /sources [page], /brief [topic], /settings, /new"
 )
 
 
-def answer_once(lede: Lede, question: str, output: TextIO, *, as_json: bool) -> None:
-    """Answer one question and print the reply."""
-    outcome = lede.questions.ask(question)
+def answer_once(lede: Lede, question: str, output: TextIO, *, as_json: bool, in_conversation: bool = True) -> None:
+    """Answer one question and print the reply: in the light of the console's conversation, or (``--ask``) on its own."""
+    if in_conversation:
+        outcome = lede.questions.answer(question, EVERYONE, now=datetime.now(UTC)).outcome
+    else:
+        outcome = lede.questions.ask(question)
     if as_json:
         output.write(json.dumps(outcome_to_json(outcome), ensure_ascii=False) + "\n")
     else:
@@ -73,6 +76,10 @@ def run_console(lede: Lede, input_stream: TextIO, output: TextIO, *, as_json: bo
             answer_once(lede, line.removeprefix("/ask"), output, as_json=as_json)
             if not as_json:
                 output.write("\n")
+        elif line.split(maxsplit=1)[:1] == ["/new"]:
+            lede.questions.new_conversation(EVERYONE)
+            output.write(_new_reply(as_json) + "\n")
+            output.flush()
         elif line.startswith("/") and not as_json:
             output.write(source_replies.to_plain(run_command(lede, line)) + "\n\n")
         elif as_json or line.strip():
@@ -82,6 +89,13 @@ def run_console(lede: Lede, input_stream: TextIO, output: TextIO, *, as_json: bo
         if interactive:
             output.write(PROMPT)
             output.flush()
+
+
+def _new_reply(as_json: bool) -> str:
+    """What ``/new`` prints: Telegram's words, or one JSON line so that a pipe stays paired."""
+    if as_json:
+        return json.dumps({"new_conversation": True, "message": group_replies.NEW_CONVERSATION})
+    return group_replies.NEW_CONVERSATION + "\n"
 
 
 def run_command(lede: Lede, line: str) -> str:

@@ -50,6 +50,7 @@ def outcome_to_json(outcome: Outcome) -> dict[str, Any]:
             "support": 0,
             "also_reported_by": [],
             "unsure": False,
+            "follow_up_of": None,
         }
     best = outcome.best
     return {
@@ -65,6 +66,7 @@ def outcome_to_json(outcome: Outcome) -> dict[str, Any]:
         "support": best.support if best else 0,
         "also_reported_by": [source_to_json(p.article) for p in best.also_reported_by] if best else [],
         "unsure": outcome.unsure,
+        "follow_up_of": outcome.follow_up_of,
     }
 
 

@@ -41,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             lede.save_index()
             return status
         if config.mode is Mode.ASK:
-            answer_once(lede, config.question or "", sys.stdout, as_json=config.json_output)
+            answer_once(lede, config.question or "", sys.stdout, as_json=config.json_output, in_conversation=False)
         elif config.mode is Mode.BRIEF:
             brief_once(lede, sys.stdout, topic=config.brief_topic, since=config.since, as_json=config.json_output)
         elif config.mode is Mode.CONSOLE:

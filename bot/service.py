@@ -19,10 +19,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from bot.briefing_service import Briefings, TellStories
 from bot.config import Config, Mode
+from bot.conversations import DEFAULT_QUIET, Conversations
 from bot.preparing import PreparingProcess
 from bot.questions import Questions
 from bot.reachability import Reachability
@@ -37,6 +39,7 @@ from corpus.loader import load_paths
 from corpus.sources import DEFAULT_MAX_UPLOAD_BYTES, Sources
 from corpus.store import Store
 from retrieval.briefing import brief
+from retrieval.followup import FollowUpSettings
 from retrieval.index import SentenceIndex
 from retrieval.text import Analyzer
 
@@ -69,8 +72,13 @@ class Lede:
         prepare: Callable[[Article], Prepared] = prepare,
         tell: TellStories = brief,
         preparing: PreparingProcess | None = None,
+        follow_ups: FollowUpSettings = FollowUpSettings(),
+        conversation_quiet: timedelta = DEFAULT_QUIET,
     ) -> Lede:
         """Put the parts together. ``prepare`` (splitting) and ``tell`` (story grouping) can be replaced in tests.
+
+        ``follow_ups`` weighs what a follow-up borrows from its conversation;
+        a conversation quiet for ``conversation_quiet`` is over.
 
         Without an ``index`` Lede only stores (``--ingest``): indexing would cost as much again, for nothing.
         With ``preparing``, new articles are split and analysed in that process instead of ``prepare`` here.
@@ -88,7 +96,7 @@ class Lede:
             index=shared,
             sources=Sources(library, poller, max_upload_bytes),
             poller=poller,
-            questions=Questions(readable, store),
+            questions=Questions(readable, store, Conversations(store, readable, follow_ups, conversation_quiet)),
             briefings=briefings,
             chats=Reachability(store, briefings),
             posts=ChannelPosts(library, poller.policy),
@@ -106,7 +114,8 @@ class Lede:
             return cls.compose(None, store, fetch_policy=config.fetch_policy, feed_interval=config.feed_interval)
         index = new_index()
         lede = cls.compose(index, store, fetch_policy=config.fetch_policy, feed_interval=config.feed_interval,
-                           max_upload_bytes=config.max_upload_bytes, preparing=PreparingProcess(index.analyzer))
+                           max_upload_bytes=config.max_upload_bytes, preparing=PreparingProcess(index.analyzer),
+                           conversation_quiet=config.conversation_quiet)
         # Stored articles first: the snapshot covers exactly those, so it can be
         # saved before this run's bundled or --corpus articles join the index.
         lede.load_store()

@@ -50,8 +50,10 @@ from bot import channel_handlers, group_handlers, source_replies
 from bot.access import NOT_ALLOWED, AccessPolicy, Action, RateLimiter
 from bot.chat_rights import may_change_chat
 from bot.config import Config
+from bot.conversations import NO_THREAD
 from bot.feed_command import FEED_USAGE, FeedAdd, FeedExport, FeedList, FeedRemove, parse_feed_command
 from bot.formatting import format_html
+from bot.group_replies import NEW_CONVERSATION
 from bot.service import Lede
 from corpus.ingest import Failure
 from bot.telegram_context import CONTEXT_TYPES, Clock, LedeContext, Shell
@@ -66,6 +68,8 @@ HELP_TEXT = (
     "In a private chat, just write your question, for example:\n"
     "<i>what did Zelensky demand?</i>\n\n"
     "In a group, use /ask &lt;question&gt;, mention me, or reply to one of my messages.\n\n"
+    "Ask follow-ups as you would a person (<i>why?</i>, <i>and what did he say?</i>): I read them in the light of "
+    "the last questions here, or of the answer you reply to. /new starts afresh.\n\n"
     "Give me news to read: /add &lt;url&gt; for an article, send a .txt, .md or .html file, "
     "or follow a feed with /feed add &lt;url&gt; (/feed list, /feed remove &lt;n&gt;, /feed export; "
     "send an .opml file to import feeds). Forward me a channel's post to add it (in a group, reply /add to it). "
@@ -86,6 +90,7 @@ COMMANDS = (
     BotCommand("add", "Add a news article by its URL"),
     BotCommand("feed", "Follow feeds: add, list, remove, export"),
     BotCommand("sources", "This chat's feeds and articles"),
+    BotCommand("new", "Start a new conversation: the next question stands alone"),
     *group_handlers.COMMANDS,
     BotCommand("help", "What Lede does and how to ask"),
 )
@@ -128,6 +133,7 @@ def build_application(config: Config, lede: Lede, clock: Clock = group_handlers.
     application.add_handler(ChatMemberHandler(membership_changed, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_handler(CommandHandler(["start", "help"], help_command))
     application.add_handler(CommandHandler("ask", ask_command))
+    application.add_handler(CommandHandler("new", new_command))
     application.add_handler(CommandHandler("add", add_command))
     application.add_handler(CommandHandler("feed", feed_command))
     application.add_handler(CommandHandler("sources", sources_command))
@@ -219,10 +225,30 @@ async def group_message(update: Update, context: LedeContext) -> None:
 
 
 async def _answer(update: Update, context: LedeContext, question: str) -> None:
+    """Answer in the light of the chat's (or forum topic's) conversation; a reply to an answer follows it up."""
     if not await _within_limit(update, context, Action.QUESTION):
         return
-    answered = await context.workers.quick(context.lede.questions.answer, question, update.effective_chat.id, now=context.now())
-    await _reply(update, format_html(answered.outcome), group_handlers.answer_buttons(answered.number))
+    message, chat = update.effective_message, update.effective_chat.id
+    thread = _thread(message)
+    replied = message.reply_to_message
+    replying_to = replied.message_id if replied and replied.from_user and replied.from_user.id == context.bot.id else None
+    answered = await context.workers.quick(
+        context.lede.questions.answer, question, chat, now=context.now(), thread=thread, replying_to=replying_to)
+    sent = await send_reply(message, format_html(answered.outcome), group_handlers.answer_buttons(answered.number))
+    if answered.number is not None:
+        await context.workers.quick(context.lede.questions.note_answer_message, chat, sent.message_id, answered.number)
+
+
+def _thread(message: Message) -> int:
+    """The forum topic a message belongs to (its conversation), or :data:`NO_THREAD` outside topics."""
+    return message.message_thread_id if message.is_topic_message and message.message_thread_id else NO_THREAD
+
+
+async def new_command(update: Update, context: LedeContext) -> None:
+    """``/new``: forget this chat's (or topic's) conversation."""
+    message = update.effective_message
+    await context.workers.quick(context.lede.questions.new_conversation, update.effective_chat.id, _thread(message))
+    await _reply(update, NEW_CONVERSATION)
 
 
 async def _reply(update: Update, html: str, markup: InlineKeyboardMarkup | None = None) -> None:

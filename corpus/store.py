@@ -133,6 +133,28 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE chats ADD COLUMN unreachable_since TEXT;    -- NULL while messages can reach it
     ALTER TABLE chats ADD COLUMN unreachable_reason TEXT;   -- Telegram's words, e.g. "bot was blocked by the user"
     """,
+    # 4: conversations, so that a follow-up ("why?") is read in the light of the questions before it,
+    # and the messages that carry answers, so that a reply to one follows up that answer.
+    """
+    CREATE TABLE conversation_turns (
+        id INTEGER PRIMARY KEY,
+        chat INTEGER NOT NULL,
+        thread INTEGER NOT NULL,            -- forum topic (message_thread_id); 0 outside topics
+        question TEXT NOT NULL,
+        terms TEXT NOT NULL,                -- the question's content terms, space-separated
+        names TEXT NOT NULL,                -- the names it uses, one per line
+        article_id TEXT,                    -- the answer's article and sentence; NULL when none was given
+        position INTEGER,
+        asked TEXT NOT NULL
+    );
+    CREATE INDEX conversation_turns_by_chat ON conversation_turns(chat, thread, id);
+    CREATE TABLE answer_messages (
+        chat INTEGER NOT NULL,
+        message INTEGER NOT NULL,           -- Telegram's message_id of the reply that carries the answer
+        answer INTEGER NOT NULL REFERENCES answers(id) ON DELETE CASCADE,
+        PRIMARY KEY (chat, message)
+    ) WITHOUT ROWID;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -202,6 +224,18 @@ class AnswerRecord:
     article_id: str
     position: int
     feedback: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationTurn:
+    """A question of a conversation, what it was about and the sentence that answered it (None when none did)."""
+
+    question: str
+    terms: tuple[str, ...]
+    names: tuple[str, ...]
+    article_id: str | None
+    position: int | None
+    asked: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -590,6 +624,44 @@ class Store:
     def record_feedback(self, number: int, helpful: bool) -> None:
         with self._transaction() as db:
             db.execute("UPDATE answers SET feedback = ? WHERE id = ?", (1 if helpful else -1, number))
+
+    def remember_answer_message(self, chat: int, message: int, number: int) -> None:
+        """Note that Telegram message ``message`` in ``chat`` carries answer ``number`` (a reply to it follows it up)."""
+        with self._transaction() as db:
+            db.execute("INSERT OR REPLACE INTO answer_messages (chat, message, answer) VALUES (?, ?, ?)",
+                       (chat, message, number))
+
+    def answer_in_message(self, chat: int, message: int) -> AnswerRecord | None:
+        """The answer that message ``message`` of ``chat`` carries, if it carries one."""
+        with self._reading() as db:
+            row = db.execute("SELECT answer FROM answer_messages WHERE chat = ? AND message = ?",
+                             (chat, message)).fetchone()
+        return self.answer_record(row["answer"]) if row else None
+
+    # ---- conversations ---------------------------------------------------------------------
+
+    def conversation(self, chat: int, thread: int) -> list[ConversationTurn]:
+        """The turns of a chat's (or forum topic's) conversation, oldest first."""
+        with self._reading() as db:
+            rows = db.execute(
+                "SELECT question, terms, names, article_id, position, asked FROM conversation_turns "
+                "WHERE chat = ? AND thread = ? ORDER BY id", (chat, thread)).fetchall()
+        return [ConversationTurn(row["question"], tuple(row["terms"].split()), tuple(filter(None, row["names"].split("\n"))),
+                                 row["article_id"], row["position"], _moment(row["asked"])) for row in rows]
+
+    def continue_conversation(self, chat: int, thread: int, turns: list[ConversationTurn], keep: int) -> None:
+        """Make ``turns`` (oldest first) the conversation of ``chat`` and ``thread``, keeping only the last ``keep``."""
+        with self._transaction() as db:
+            db.execute("DELETE FROM conversation_turns WHERE chat = ? AND thread = ?", (chat, thread))
+            db.executemany(
+                "INSERT INTO conversation_turns (chat, thread, question, terms, names, article_id, position, asked) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(chat, thread, turn.question, " ".join(turn.terms), "\n".join(turn.names), turn.article_id,
+                  turn.position, stamp(turn.asked)) for turn in turns[-keep:]])
+
+    def forget_conversation(self, chat: int, thread: int) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM conversation_turns WHERE chat = ? AND thread = ?", (chat, thread))
 
 
 class _Transaction:
