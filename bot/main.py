@@ -12,12 +12,14 @@
 from __future__ import annotations
 
 import sys
+import traceback
 from collections.abc import Sequence
 
 from bot.config import Config, Mode, load_config
 from bot.console import answer_once, brief_once, run_console, run_ingest
 from bot.logs import configure_logging
 from bot.service import Lede
+from corpus.errors import ConfigurationError, LedeError
 
 NO_TOKEN = (
     "TELEGRAM_BOT_TOKEN is not set, so the Telegram bot cannot start.\n"
@@ -27,13 +29,40 @@ NO_TOKEN = (
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    config = load_config(argv)
+    """Run Lede; every operator mistake ends here as one line on standard error (see :mod:`corpus.errors`)."""
+    try:
+        config = load_config(argv)
+    except ConfigurationError as error:
+        return _refuse(error, debug=False)
     # The console's answers go to standard output; only warnings belong beside them.
     level = config.log_level if config.mode is Mode.TELEGRAM else "WARNING"
     configure_logging(level, [(config.token or "", config.masked_token)])
     if config.mode is Mode.TELEGRAM and not config.token:
         print(NO_TOKEN, file=sys.stderr)
         return 2
+    try:
+        return run(config)
+    except LedeError as error:
+        return _refuse(error, debug=config.log_level == "DEBUG")
+    except KeyboardInterrupt:
+        return 130
+
+
+def _refuse(error: LedeError, *, debug: bool) -> int:
+    """One line naming what is wrong (and, at ``--log-level DEBUG``, the traceback before it); the exit status."""
+    if debug:
+        traceback.print_exception(error)
+    print(f"lede: {error.reason}", file=sys.stderr)
+    return 2 if isinstance(error, ConfigurationError) else 1
+
+
+def run(config: Config) -> int:
+    """Do what ``config.mode`` says; returns the exit status."""
+    if config.mode is Mode.TELEGRAM:
+        from bot.telegram_startup import wait_for_telegram  # imports python-telegram-bot, which --ask never needs
+
+        if not wait_for_telegram(config):
+            return 0  # stopped by a signal while Telegram was unreachable
     lede = Lede.from_config(config)
     try:
         if config.mode is Mode.INGEST:
@@ -59,4 +88,3 @@ def run_telegram(config: Config, lede: Lede) -> None:
     from bot.telegram_app import build_application
 
     build_application(config, lede).run_polling(allowed_updates=Update.ALL_TYPES)
-

@@ -29,6 +29,7 @@ from corpus.article import Article
 from corpus.feed_poller import DEFAULT_FEED_INTERVAL, FeedPoller
 from corpus.fetch import FetchPolicy
 from corpus.ingest import Prepared, prepare
+from corpus.errors import ConfigurationError, SourceError
 from corpus.library import Library
 from corpus.loader import load_paths
 from corpus.sources import DEFAULT_MAX_UPLOAD_BYTES, Sources
@@ -91,7 +92,8 @@ class Lede:
 
         An ``--ingest`` run only stores, so it neither loads nor builds the index.
         """
-        store = Store.open(config.db_path)
+        paths = corpus_paths(config.corpus_paths or (config.seeds_dir,))
+        store = Store.open(config.db_path, create=config.create_db, setting=config.db_setting)
         if config.mode is Mode.INGEST:
             return cls.compose(None, store, fetch_policy=config.fetch_policy, feed_interval=config.feed_interval)
         lede = cls.compose(new_index(), store, fetch_policy=config.fetch_policy, feed_interval=config.feed_interval,
@@ -99,8 +101,11 @@ class Lede:
         # Stored articles first: the snapshot covers exactly those, so it can be
         # saved before this run's bundled or --corpus articles join the index.
         lede.load_store()
-        paths = config.corpus_paths or (config.seeds_dir,)
-        lede.add_articles(load_paths(Path(path) for path in paths))
+        try:
+            lede.add_articles(load_paths(paths))
+        except SourceError as error:
+            lede.close()
+            raise ConfigurationError(f"--corpus: {error.reason}") from None
         log.info("Loaded %d sentences from %s and %s", len(lede.index), ", ".join(map(str, paths)), config.db_path)
         return lede
 
@@ -125,3 +130,12 @@ class Lede:
 
     def close(self) -> None:
         self.store.close()
+
+
+def corpus_paths(paths: Iterable[Path]) -> list[Path]:
+    """The ``--corpus`` paths (else the bundled seeds), each checked to exist before anything is opened."""
+    checked = [Path(path) for path in paths]
+    for path in checked:
+        if not path.exists():
+            raise ConfigurationError(f"--corpus {path}: no such file or folder")
+    return checked
