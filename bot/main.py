@@ -44,8 +44,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(config)
     except LedeError as error:
         return _refuse(error, debug=config.log_level == "DEBUG")
-    except KeyboardInterrupt:
-        return 130
+    except KeyboardInterrupt:  # Ctrl-C before the console's prompt, or during a one-shot command
+        return 0 if config.mode is Mode.CONSOLE else 130
 
 
 def _refuse(error: LedeError, *, debug: bool) -> int:

@@ -99,5 +99,5 @@ def test_the_console_runs_the_source_commands_through_the_same_service(tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Feeds (0)\nnone — /feed add <url>\n\nArticles (1), newest first\n• Dam Opens\n\n"
                                     "This chat follows no feeds yet. Add one with /feed add <url>.\n\n"
-                                    "I couldn't add that: there is no feed number 1; this chat has no feeds.\n\n"
-                                    "Unknown command /nonsense. Commands: /ask <question>, /add <url or file>")
+                                    "I couldn't remove that: there is no feed number 1; this chat has no feeds.\n\n"
+                                    "Unknown command /nonsense. Type /help.")
