@@ -8,12 +8,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import platformdirs
 
 from bot.access import AccessPolicy, Action, RateLimit
+from bot.environment import Variable, describe
 from corpus.errors import ConfigurationError
 from corpus.feed_poller import DEFAULT_FEED_INTERVAL
 from corpus.fetch import FetchPolicy
@@ -93,12 +95,55 @@ def rate_limits_from(environ: Mapping[str, str]) -> dict[Action, RateLimit]:
             for action, (name, default) in RATE_LIMIT_SETTINGS.items()}
 
 
+def environment_help() -> str:
+    """Every environment variable Lede reads, grouped as the README groups them, with defaults from the code."""
+    question_limit, add_limit = (RATE_LIMIT_SETTINGS[action][1] for action in (Action.QUESTION, Action.ADD_SOURCE))
+    return describe([
+        ("Telegram", [
+            Variable("TELEGRAM_BOT_TOKEN", "the bot's token from @BotFather (masked in every log line)",
+                     "unset: run_bot.py points to --console", "123456:ABC-DEF1234ghIkl"),
+            Variable("TELEGRAM_BASE_URL", "the Bot API server, an http(s) URL ending in /bot",
+                     TELEGRAM_API_URL, "http://127.0.0.1:8081/bot"),
+        ]),
+        ("Sources and the store", [
+            Variable("LEDE_DB", "the database, as --db", str(default_db_path()), "/var/lib/lede/lede.db"),
+            Variable("LEDE_FEED_INTERVAL", "seconds between feed polls, as --feed-interval",
+                     f"{DEFAULT_FEED_INTERVAL:g}", "300"),
+            Variable("LEDE_ALLOW_PRIVATE_URLS", "1 lets Lede fetch from loopback and private addresses, or a list of them",
+                     "unset: public addresses only", "10.1.0.0/16,127.0.0.1"),
+        ]),
+        ("Who may use the bot, and how often", [
+            Variable("LEDE_ALLOWED_USERS", "Telegram user ids who may use the bot in any chat",
+                     "unset (and LEDE_ALLOWED_CHATS unset): everyone", "12345678,87654321"),
+            Variable("LEDE_ALLOWED_CHATS", "chat ids in which everyone may use the bot (groups are negative)",
+                     "unset", "-1001234567890"),
+            Variable("LEDE_QUESTION_LIMIT", "questions per person, COUNT/SECONDS, or off", question_limit, "10/60"),
+            Variable("LEDE_ADD_LIMIT", "sources added per person (/add, documents, /feed add), COUNT/SECONDS, or off",
+                     add_limit, "off"),
+        ]),
+        ("Logging", [
+            Variable("LEDE_LOG_LEVEL", f"as --log-level: {', '.join(LOG_LEVELS)}", "INFO", "DEBUG"),
+        ]),
+    ])
+
+
+def lede_version() -> str:
+    """The installed package's version (a checkout that was never installed has none)."""
+    try:
+        return version("lede")
+    except PackageNotFoundError:
+        return "unknown (not installed; pip install -e .)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="run_bot.py",
         description="Lede answers questions about the news with the sentence that answers them, "
         "and says where it came from. Starts the Telegram bot when TELEGRAM_BOT_TOKEN is set.",
+        epilog=environment_help() + "\n\nexit status: 0 done; 1 --ingest had a source that failed, or a change "
+        "was asked of a read-only store; 2 a flag, variable or path is wrong (one line on standard error says which)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {lede_version()}")
     modes = parser.add_mutually_exclusive_group()
     modes.add_argument("--console", action="store_true", help="answer questions typed on standard input")
     modes.add_argument("--ask", metavar="QUESTION", help="answer one question and exit")
