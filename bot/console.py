@@ -10,6 +10,8 @@ local file.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TextIO
 
@@ -88,16 +90,26 @@ def run_ingest(lede: Lede, sources: list[str], output: TextIO, errors: TextIO, *
     """``--ingest``: store the sources with a progress bar on ``errors``, then print the summary.
 
     With ``as_json`` the summary is one JSON object on the last line of
-    ``output``. Returns the exit status: 0 unless every source failed.
+    ``output``. Returns the exit status: 1 when any source failed, else 0
+    (files of other types skipped in folders are reported, not failures).
     """
-    console = Console(file=errors)
-    columns = (SpinnerColumn(), TextColumn("Ingesting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True) as progress:
-        task = progress.add_task("ingest", total=None)
-        report = lede.sources.ingest(sources, progress=lambda: progress.advance(task))
+    with progress_bar("Ingesting", lede.sources.expected_articles(sources), errors) as advance:
+        report = lede.sources.ingest(sources, progress=advance)
     if as_json:
         output.write(json.dumps(report.to_json(), ensure_ascii=False) + "\n")
     else:
         output.write(source_replies.to_plain(source_replies.ingest_summary(report)) + "\n")
     output.flush()
-    return 1 if report.failed and not (report.added or report.known) else 0
+    return 1 if report.failed else 0
+
+
+@contextmanager
+def progress_bar(label: str, total: int | None, errors: TextIO) -> Iterator[Callable[[], None]]:
+    """A bar on ``errors`` counting articles (out of ``total`` when known); the callback counts one more.
+
+    rich draws it only on a terminal, and takes it away when done.
+    """
+    columns = (SpinnerColumn(), TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=Console(file=errors), transient=True) as progress:
+        task = progress.add_task(label, total=total)
+        yield lambda: progress.advance(task)

@@ -16,10 +16,11 @@ import traceback
 from collections.abc import Sequence
 
 from bot.config import Config, Mode, load_config
-from bot.console import answer_once, brief_once, run_console, run_ingest
+from bot.console import answer_once, brief_once, progress_bar, run_console, run_ingest
 from bot.logs import configure_logging
 from bot.service import Lede
 from corpus.errors import ConfigurationError, LedeError
+from corpus.loader import expected_articles
 
 NO_TOKEN = (
     "TELEGRAM_BOT_TOKEN is not set, so the Telegram bot cannot start.\n"
@@ -63,7 +64,7 @@ def run(config: Config) -> int:
 
         if not wait_for_telegram(config):
             return 0  # stopped by a signal while Telegram was unreachable
-    lede = Lede.from_config(config)
+    lede = open_lede(config)
     try:
         if config.mode is Mode.INGEST:
             status = run_ingest(lede, list(config.ingest_sources), sys.stdout, sys.stderr, as_json=config.json_output)
@@ -80,6 +81,14 @@ def run(config: Config) -> int:
     finally:
         lede.close()
     return 0
+
+
+def open_lede(config: Config) -> Lede:
+    """Lede for this run; loading ``--corpus`` shows a progress bar on standard error, as it can take a while."""
+    if not config.corpus_paths or config.mode is Mode.INGEST:
+        return Lede.from_config(config)
+    with progress_bar("Loading --corpus", expected_articles(config.corpus_paths), sys.stderr) as advance:
+        return Lede.from_config(config, progress=advance)
 
 
 def run_telegram(config: Config, lede: Lede) -> None:

@@ -16,7 +16,7 @@ all over one store (what Lede has read, kept across restarts) and one
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,10 +87,11 @@ class Lede:
         )
 
     @classmethod
-    def from_config(cls, config: Config) -> Lede:
+    def from_config(cls, config: Config, progress: Callable[[], None] | None = None) -> Lede:
         """Open the store and load it; add the configured corpora, else the bundled seed articles.
 
         An ``--ingest`` run only stores, so it neither loads nor builds the index.
+        ``progress`` is called after each ``--corpus`` article, for a progress bar.
         """
         paths = corpus_paths(config.corpus_paths or (config.seeds_dir,))
         store = Store.open(config.db_path, create=config.create_db, setting=config.db_setting)
@@ -102,7 +103,7 @@ class Lede:
         # saved before this run's bundled or --corpus articles join the index.
         lede.load_store()
         try:
-            lede.add_articles(load_paths(paths))
+            lede.add_articles(_counted(load_paths(paths), progress))
         except SourceError as error:
             lede.close()
             raise ConfigurationError(f"--corpus: {error.reason}") from None
@@ -139,3 +140,11 @@ def corpus_paths(paths: Iterable[Path]) -> list[Path]:
         if not path.exists():
             raise ConfigurationError(f"--corpus {path}: no such file or folder")
     return checked
+
+
+def _counted(articles: Iterable[Article], progress: Callable[[], None] | None) -> Iterator[Article]:
+    """``articles``, calling ``progress`` after each has been taken in."""
+    for article in articles:
+        yield article
+        if progress:
+            progress()

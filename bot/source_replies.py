@@ -118,8 +118,10 @@ def sources_page(page: SourcesPage) -> str:
 
 def ingest_summary(report: IngestReport) -> str:
     """The summary ``--ingest`` prints: counts, then each failure with its reason."""
-    lines = [f"Added {report.added}, already known {report.known}, failed {len(report.failed)}{_unread(report)}."]
-    lines += [f"  {escape(failure.source, MAX_PART_CHARS)}: {escape(failure.reason, MAX_PART_CHARS)}" for failure in report.failed]
+    skipped = f", skipped {len(report.skipped)}" if report.skipped else ""
+    lines = [f"Added {report.added}, already known {report.known}, failed {len(report.failed)}{skipped}{_unread(report)}."]
+    lines += [f"  {escape(failure.source, MAX_PART_CHARS)}: {escape(failure.reason, MAX_PART_CHARS)}"
+              for failure in (*report.failed, *report.skipped)]
     return "\n".join(lines)
 
 
