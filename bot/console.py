@@ -107,9 +107,10 @@ def run_ingest(lede: Lede, sources: list[str], output: TextIO, errors: TextIO, *
 def progress_bar(label: str, total: int | None, errors: TextIO) -> Iterator[Callable[[], None]]:
     """A bar on ``errors`` counting articles (out of ``total`` when known); the callback counts one more.
 
-    rich draws it only on a terminal, and takes it away when done.
+    It is drawn only on a terminal (a pipe or a log file gets nothing), and taken away when done.
     """
     columns = (SpinnerColumn(), TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=Console(file=errors), transient=True) as progress:
+    console = Console(file=errors)
+    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
         task = progress.add_task(label, total=total)
         yield lambda: progress.advance(task)
