@@ -26,6 +26,7 @@ from bot.briefing_service import ChatSettings
 from bot.feed_command import FEED_USAGE, FeedAdd, FeedExport, FeedList, FeedRemove, parse_feed_command
 from bot.formatting import briefing_html, briefing_to_json, source_to_json
 from bot.service import Lede
+from corpus.errors import LedeError
 from corpus.feed_poller import FeedFollowed
 from corpus.ingest import Failure, IngestReport
 from corpus.library import Kept
@@ -35,8 +36,8 @@ from corpus.urls import looks_like_url
 
 
 @dataclass(frozen=True, slots=True)
-class Usage:
-    """A command typed wrongly (or unknown): what to type instead, as Telegram HTML."""
+class Refused:
+    """A command typed wrongly or unknown (what to type instead), or one Lede cannot do (why), as Telegram HTML."""
 
     text: str
 
@@ -68,8 +69,11 @@ def run_command(lede: Lede, line: str) -> tuple[str, dict[str, Any]]:
     """A command line typed on the console: the reply as plain text, and as JSON."""
     name, *args = line.split()
     command = COMMANDS.get(name.lower())
-    outcome = command.run(lede, args) if command else Usage(html.escape(f"Unknown command {name}. Type /help.", quote=False))
-    if isinstance(outcome, Usage):
+    try:
+        outcome = command.run(lede, args) if command else Refused(html.escape(f"Unknown command {name}. Type /help.", quote=False))
+    except LedeError as error:  # e.g. a change asked of a read-only store: the session goes on
+        outcome = Refused(html.escape(error.reason, quote=False))
+    if isinstance(outcome, Refused):
         text = source_replies.to_plain(outcome.text)
         return text, {"error": text}
     assert command is not None
@@ -79,16 +83,16 @@ def run_command(lede: Lede, line: str) -> tuple[str, dict[str, Any]]:
 # ---- the use cases --------------------------------------------------------------------------------
 
 
-def _add(lede: Lede, args: list[str]) -> Kept | Failure | FeedsImported | Usage:
+def _add(lede: Lede, args: list[str]) -> Kept | Failure | FeedsImported | Refused:
     if len(args) != 1:
-        return Usage("Usage: /add &lt;url or file&gt;")
+        return Refused("Usage: /add &lt;url or file&gt;")
     path = Path(args[0]).expanduser()
     if looks_like_url(args[0]) or not path.is_file():
         return lede.sources.add_url(args[0])
     return lede.sources.add_file(path)
 
 
-def _feed(lede: Lede, args: list[str]) -> FeedDone | Usage:
+def _feed(lede: Lede, args: list[str]) -> FeedDone | Refused:
     match command := parse_feed_command(args):
         case FeedAdd(url):
             return FeedDone(command, lede.sources.follow_feed(url))
@@ -98,7 +102,7 @@ def _feed(lede: Lede, args: list[str]) -> FeedDone | Usage:
             return FeedDone(command, lede.sources.unfollow_feed(number))
         case FeedExport():
             return FeedDone(command, lede.sources.export_opml())
-    return Usage(FEED_USAGE)
+    return Refused(FEED_USAGE)
 
 
 def _sources(lede: Lede, args: list[str]) -> SourcesPage:
