@@ -17,7 +17,7 @@ all over one store (what Lede has read, kept across restarts) and one
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -34,6 +34,7 @@ from corpus.channel_posts import ChannelPosts
 from corpus.feed_poller import DEFAULT_FEED_INTERVAL, FeedPoller
 from corpus.fetch import FetchPolicy
 from corpus.ingest import Prepared, prepare
+from corpus.errors import ConfigurationError, SourceError
 from corpus.library import Library
 from corpus.loader import load_paths
 from corpus.sources import DEFAULT_MAX_UPLOAD_BYTES, Sources
@@ -104,12 +105,14 @@ class Lede:
         )
 
     @classmethod
-    def from_config(cls, config: Config) -> Lede:
+    def from_config(cls, config: Config, progress: Callable[[], None] | None = None) -> Lede:
         """Open the store and load it; add the configured corpora, else the bundled seed articles.
 
         An ``--ingest`` run only stores, so it neither loads nor builds the index.
+        ``progress`` is called after each ``--corpus`` article, for a progress bar.
         """
-        store = Store.open(config.db_path)
+        paths = corpus_paths(config.corpus_paths or (config.seeds_dir,))
+        store = Store.open(config.db_path, create=config.create_db, setting=config.db_setting)
         if config.mode is Mode.INGEST:
             return cls.compose(None, store, fetch_policy=config.fetch_policy, feed_interval=config.feed_interval)
         index = new_index()
@@ -119,8 +122,11 @@ class Lede:
         # Stored articles first: the snapshot covers exactly those, so it can be
         # saved before this run's bundled or --corpus articles join the index.
         lede.load_store()
-        paths = config.corpus_paths or (config.seeds_dir,)
-        lede.add_articles(load_paths(Path(path) for path in paths))
+        try:
+            lede.add_articles(_counted(load_paths(paths), progress))
+        except SourceError as error:
+            lede.close()
+            raise ConfigurationError(f"--corpus: {error.reason}") from None
         log.info("Loaded %d sentences from %s and %s", len(lede.index), ", ".join(map(str, paths)), config.db_path)
         return lede
 
@@ -147,3 +153,20 @@ class Lede:
         if self.preparing is not None:
             self.preparing.close()
         self.store.close()
+
+
+def corpus_paths(paths: Iterable[Path]) -> list[Path]:
+    """The ``--corpus`` paths (else the bundled seeds), each checked to exist before anything is opened."""
+    checked = [Path(path) for path in paths]
+    for path in checked:
+        if not path.exists():
+            raise ConfigurationError(f"--corpus {path}: no such file or folder")
+    return checked
+
+
+def _counted(articles: Iterable[Article], progress: Callable[[], None] | None) -> Iterator[Article]:
+    """``articles``, calling ``progress`` after each has been taken in."""
+    for article in articles:
+        yield article
+        if progress:
+            progress()

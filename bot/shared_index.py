@@ -167,7 +167,7 @@ class SharedIndex:
             already = restored.article_count if restored is not None else 0
             for stored in store.load_articles(start=already):
                 self._index.add_article(stored.article, stored.sentences)
-            if snapshot and len(articles) > already:
+            if snapshot and len(articles) > already and not store.read_only:
                 save_snapshot(self._index, snapshot, generation)
             self._visibility.load(*store.visibility_rows())
             for channel, chats in store.audiences().items():

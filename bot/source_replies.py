@@ -51,8 +51,9 @@ def to_plain(reply: str) -> str:
     return html.unescape(_TAG.sub("", reply))
 
 
-def refused(outcome: Failure) -> str:
-    return f"I couldn't add that: {escape(outcome.reason, MAX_PART_CHARS)}."
+def refused(outcome: Failure, action: str = "add") -> str:
+    """Why ``action`` (add, remove) could not be done, in one sentence."""
+    return f"I couldn't {action} that: {escape(outcome.reason, MAX_PART_CHARS)}."
 
 
 def added(outcome: Kept | Failure) -> str:
@@ -65,7 +66,7 @@ def feed_added(outcome: FeedFollowed | Failure) -> str:
 
 
 def feed_removal(outcome: Feed | Failure) -> str:
-    return refused(outcome) if isinstance(outcome, Failure) else feed_removed(outcome)
+    return refused(outcome, "remove") if isinstance(outcome, Failure) else feed_removed(outcome)
 
 
 def kept(outcome: Kept) -> str:
@@ -117,8 +118,10 @@ def sources_page(page: SourcesPage) -> str:
 
 def ingest_summary(report: IngestReport) -> str:
     """The summary ``--ingest`` prints: counts, then each failure with its reason."""
-    lines = [f"Added {report.added}, already known {report.known}, failed {len(report.failed)}{_unread(report)}."]
-    lines += [f"  {escape(failure.source, MAX_PART_CHARS)}: {escape(failure.reason, MAX_PART_CHARS)}" for failure in report.failed]
+    skipped = f", skipped {len(report.skipped)}" if report.skipped else ""
+    lines = [f"Added {report.added}, already known {report.known}, failed {len(report.failed)}{skipped}{_unread(report)}."]
+    lines += [f"  {escape(failure.source, MAX_PART_CHARS)}: {escape(failure.reason, MAX_PART_CHARS)}"
+              for failure in (*report.failed, *report.skipped)]
     return "\n".join(lines)
 
 

@@ -34,6 +34,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -158,7 +159,11 @@ def build_application(config: Config, lede: Lede, clock: Clock = group_handlers.
 
 
 async def _register_commands(application: Application) -> None:
-    await application.bot.set_my_commands(COMMANDS)
+    """The command menu is a convenience (commands work without it), so a failure to set it is only a warning."""
+    try:
+        await application.bot.set_my_commands(COMMANDS)
+    except TelegramError as error:
+        log.warning("Could not register the command menu with setMyCommands (%s); the commands still work", error)
 
 
 async def _stop_workers(application: Application) -> None:

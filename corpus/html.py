@@ -69,6 +69,11 @@ def fragment_paragraphs(fragment: str) -> tuple[str, ...]:
         return ()
     for element in list(root.iter("script", "style")):
         element.drop_tree()
+    # A line break in the markup is white space (a <p> wrapped over two lines is one paragraph); only elements break.
+    for element in root.iter():
+        if element.tag != "pre":
+            element.text = element.text and element.text.replace("\n", " ")
+        element.tail = element.tail and element.tail.replace("\n", " ")
     for element in root.iter():
         if element.tag in _BREAKS:
             element.text = "\n" + (element.text or "")

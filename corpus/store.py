@@ -20,6 +20,7 @@ everyone.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -29,6 +30,10 @@ from datetime import UTC, datetime, time
 from pathlib import Path
 
 from corpus.article import Article, read_moment
+from corpus.database_file import check_database_path, not_a_database, read_only_address
+from corpus.errors import ConfigurationError, ReadOnlyStore
+
+log = logging.getLogger(__name__)
 
 EVERYONE = 0
 
@@ -177,7 +182,7 @@ def _moment(text: str | None) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
-class NewerSchemaError(RuntimeError):
+class NewerSchemaError(ConfigurationError):
     """The database was written by a newer Lede; opening it could lose data."""
 
 
@@ -256,29 +261,50 @@ class Store:
     database has one connection, and reads share the writers' lock.
     """
 
-    def __init__(self, connection: sqlite3.Connection, path: Path | None) -> None:
+    def __init__(self, connection: sqlite3.Connection, path: Path | None, address: str | None = None,
+                 *, read_only: bool = False) -> None:
         self._db = connection
         self.path = path
+        self.read_only = read_only
+        self._address = address or (str(path) if path else ":memory:")
         self._lock = threading.RLock()
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
 
     @classmethod
-    def open(cls, path: Path | str) -> Store:
-        """Open (creating if needed) and migrate the database at ``path``; ``":memory:"`` for tests."""
-        location = Path(path) if str(path) != ":memory:" else None
-        if location is not None:
-            location.parent.mkdir(parents=True, exist_ok=True)
-        connection = _connect(path)
-        connection.execute("PRAGMA journal_mode=WAL")
-        # NORMAL in WAL mode: a killed process loses nothing committed; only
-        # a power cut can lose the last few transactions, never corrupt.
-        connection.execute("PRAGMA synchronous=NORMAL")
-        connection.execute("PRAGMA foreign_keys=ON")
-        store = cls(connection, location)
-        store._migrate()
+    def open(cls, path: Path | str, *, create: bool = True, setting: str = "the database") -> Store:
+        """Open (creating if needed) and migrate the database at ``path``; ``":memory:"`` for tests.
+
+        ``setting`` names where the path came from (``--db``) in the
+        :class:`~corpus.errors.ConfigurationError` a wrong path raises;
+        ``create`` lets a missing folder be created. A file Lede may not write
+        is opened read-only (see :mod:`corpus.database_file`).
+        """
+        if str(path) == ":memory:":
+            store = cls(_connect(":memory:"), None)
+            store._configure()
+            return store
+        database = check_database_path(Path(path), create=create, setting=setting)
+        address = read_only_address(database) if database.read_only else str(database.path)
+        store = cls(_connect(address), database.path, address, read_only=database.read_only)
+        try:
+            store._configure()
+        except sqlite3.DatabaseError as error:
+            store.close()
+            raise not_a_database(database, setting, error) from None
+        if database.read_only:
+            log.warning("%s %s is read-only: Lede answers from it, but writes are off", setting, database.path)
         return store
+
+    def _configure(self) -> None:
+        if not self.read_only:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            # NORMAL in WAL mode: a killed process loses nothing committed; only
+            # a power cut can lose the last few transactions, never corrupt.
+            self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._migrate()
 
     def close(self) -> None:
         with self._lock, self._readers_lock:
@@ -295,7 +321,7 @@ class Store:
             return
         reader = getattr(self._local, "reader", None)
         if reader is None:
-            reader = _connect(self.path)
+            reader = _connect(self._address)
             self._local.reader = reader
             with self._readers_lock:
                 self._readers.append(reader)
@@ -319,11 +345,17 @@ class Store:
                     f"{self.path} has schema version {version}, newer than this Lede's {SCHEMA_VERSION}; "
                     "upgrade Lede or use another --db"
                 )
+            if self.read_only and version < SCHEMA_VERSION:
+                raise ReadOnlyStore(f"{self.path} is read-only and was written by an older Lede (schema version "
+                                    f"{version}, now {SCHEMA_VERSION}); open it once where Lede may write, to upgrade it")
             for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
                 # executescript commits first, so the version bump rides in the same script.
                 self._db.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
 
     def _transaction(self) -> _Transaction:
+        if self.read_only:
+            raise ReadOnlyStore(f"{self.path} is read-only, so writes are off; "
+                                "give a --db Lede may write to make changes")
         return _Transaction(self._db, self._lock)
 
     # ---- articles ------------------------------------------------------------------------
@@ -683,9 +715,11 @@ class _Transaction:
             self._lock.release()
 
 
-def _connect(path: Path | str) -> sqlite3.Connection:
+def _connect(address: str) -> sqlite3.Connection:
+    """A connection to a path, ``:memory:`` or a ``file:`` URI (read-only stores)."""
     # Autocommit (transactions are explicit); closed by whichever thread closes the store.
-    connection = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
+    connection = sqlite3.connect(address, check_same_thread=False, isolation_level=None, timeout=30,
+                                 uri=address.startswith("file:"))
     connection.row_factory = sqlite3.Row
     return connection
 

@@ -130,7 +130,7 @@ def test_folders_load_recursively_and_skip_unsupported_files(tmp_path):
 def test_an_unsupported_file_named_directly_is_an_error(tmp_path):
     path = tmp_path / "x.pdf"
     path.write_bytes(b"%PDF")
-    with pytest.raises(UnreadableSource, match="unsupported file type"):
+    with pytest.raises(UnreadableSource, match="x.pdf is not a file type Lede reads"):
         list(load_file(path))
 
 
