@@ -90,6 +90,9 @@ class Questions:
         of common words only ("why?") can be asked only as a follow-up.
         ``replying_to`` is the message it replies to, if any.
         """
+        if self.store.read_only:
+            # A store Lede may not write keeps no conversation and no buttons: each question stands alone.
+            return Answered(self.ask(question, chat), None)
         checked = _checked(question)
         if isinstance(checked, InvalidQuestion):
             return Answered(checked, None)

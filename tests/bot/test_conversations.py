@@ -10,6 +10,7 @@ import pytest
 from bot.config import load_config
 from bot.service import Lede
 from bot.shared_index import new_index
+from corpus.errors import ConfigurationError
 from corpus.loader import load_paths
 from retrieval.followup import MAX_TURNS
 
@@ -62,5 +63,5 @@ def test_the_stored_conversation_is_bounded(lede):
 def test_the_quiet_spell_is_set_in_minutes_and_must_be_positive():
     assert load_config(["--console"], {"LEDE_CONVERSATION_MINUTES": "5"}).conversation_quiet == timedelta(minutes=5)
     assert load_config(["--console"], {}).conversation_quiet == timedelta(minutes=15)
-    with pytest.raises(SystemExit):
+    with pytest.raises(ConfigurationError, match="LEDE_CONVERSATION_MINUTES is 'soon'"):
         load_config(["--console"], {"LEDE_CONVERSATION_MINUTES": "soon"})
