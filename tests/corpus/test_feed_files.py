@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -53,7 +54,7 @@ def test_a_local_rss_file_gives_each_entry_with_its_full_text_and_without_the_fe
     assert ferry.paragraphs == ("The ferry to Gull Point reopened on Monday after a winter of repairs to its pier.",
                                 "Tickets cost four euros, the harbour office said.")
     assert (ferry.title, ferry.publisher, ferry.url, ferry.published) == (
-        "Ferry Line Reopens", "Harbour Gazette", "https://gazette.example/ferry", "2026-11-24T08:00:00")
+        "Ferry Line Reopens", "Harbour Gazette", "https://gazette.example/ferry", datetime(2026, 11, 24, 8, tzinfo=UTC))
     assert market.paragraphs == ("The Saturday market moves to the old quay from December, the council decided on Thursday.",)
 
 
