@@ -101,6 +101,7 @@ async def test_new_forgets_the_conversation(bot_api, lede):
         bot_api.send_user_message(USER, USER, ZELENSKY)
         await bot_api.wait_for_messages(USER)
         bot_api.send_user_message(USER, USER, "/new")
+        await bot_api.wait_for_messages(USER, count=2)  # chats' updates run concurrently: ask once /new is done
         bot_api.send_user_message(USER, USER, "why?")
         replies = await bot_api.wait_for_messages(USER, count=3)
     assert replies[1].text.startswith("New conversation")
