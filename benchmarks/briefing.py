@@ -22,6 +22,9 @@ start-up" is the briefing alone, after the store and index are open:
 * ``lookback``: the README's look back, all of Reuters with its own dates,
   since 1987-03-01 (18,487 articles).
 
+``near_duplicates`` counts the articles searched for story pairs through
+an earlier copy with their headline (:mod:`retrieval.near_duplicates`).
+
 ``--all-pairs`` also briefs a period with the exhaustive comparison the
 code used before (every pair within 48 hours, a dense product per block
 of 256 articles, here in the benchmark as the reference) and reports how
@@ -152,7 +155,7 @@ def prepare(work: Path, sizes: Sequence[str], now: datetime) -> dict[str, tuple[
 # ---- one briefing, in a worker process ------------------------------------------------------------
 
 
-def exhaustive_pairs(vectors, _rarity, moments, publishers) -> list[tuple[float, int, int]]:
+def exhaustive_pairs(vectors, _rarity, moments, publishers, _titles) -> list[tuple[float, int, int]]:
     """Every pair within the window above its threshold, by comparing all of them (the code before candidates)."""
     from retrieval import briefing
 
@@ -208,12 +211,22 @@ def worker(db: Path, since: datetime, exhaustive: bool) -> dict[str, object]:
         grouped.append([[items[number].article.article_id for number in group] for group in groups])
         return groups
 
+    copies: list[int] = []
+    representatives = briefing.representatives
+
+    def counting(vectors, *rest):
+        representative = representatives(vectors, *rest)
+        copies.append(int((representative != np.arange(len(representative))).sum()))
+        return representative
+
     briefing.group_into_stories = recording
+    briefing.representatives = counting
     result = lede.briefings.brief(now=datetime.now(UTC), since=since)
     finished = time.perf_counter()
     lede.close()
     return {"articles": result.articles, "stories": result.more + len(result.stories),
-            "start_up_s": opened - started, "brief_s": finished - opened, "groups": grouped[-1]}
+            "start_up_s": opened - started, "brief_s": finished - opened, "groups": grouped[-1],
+            "near_duplicates": copies[-1] if copies else None}
 
 
 def run_worker(db: Path, since: datetime, exhaustive: bool) -> dict[str, object]:
@@ -261,7 +274,8 @@ def main(argv: list[str] | None = None) -> int:
         runs = [run_worker(db, since, exhaustive=False) for _ in range(RUNS)]
         line = {"period": size, "articles": runs[0]["articles"], "stories": runs[0]["stories"],
                 "start_up_s": round(statistics.median(run["start_up_s"] for run in runs), 2),
-                "brief_s": round(statistics.median(run["brief_s"] for run in runs), 2)}
+                "brief_s": round(statistics.median(run["brief_s"] for run in runs), 2),
+                "near_duplicates": runs[0]["near_duplicates"]}
         if size == "day":
             empty = statistics.median(command_seconds(db, now + timedelta(hours=1)) for _ in range(RUNS))
             full = statistics.median(command_seconds(db, since) for _ in range(RUNS))

@@ -79,11 +79,11 @@ class Briefings:
             since = self.store.last_briefing(chat) or now - DEFAULT_PERIOD
         topic = " ".join(topic.split()) if topic else None
         # The items' sentences are read from the index only for the stories told,
-        # and their leads' terms are the index's own: see SharedIndex.news_since.
+        # and their leads' terms are the index's own: see SharedIndex.news_since and story_terms.
         items = list(self.index.news_since(since, chat))
         already_sent = frozenset() if look_back else self.store.briefed_articles(chat)
         briefing = self._tell(items, self.index.analyzer, self.index.specificity, since=since, topic=topic,
-                              already_sent=already_sent, limit=STORIES_PER_BRIEFING, lead_terms=self.index.lead_terms)
+                              already_sent=already_sent, limit=STORIES_PER_BRIEFING, story_terms=self.index.story_terms)
         if not look_back:
             told = [article_id for story in briefing.stories for article_id in story.article_ids]
             self.store.record_briefing(chat, told, now, complete=topic is None)

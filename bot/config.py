@@ -6,14 +6,19 @@ import argparse
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import Enum
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import platformdirs
 
 from bot.access import AccessPolicy, Action, RateLimit
-from bot.webhook import Webhook
+from bot.webhook import DEFAULT_LISTEN, DEFAULT_PORT, Webhook
+from bot.conversations import DEFAULT_QUIET
+from bot.environment import Variable, describe
+from corpus.errors import ConfigurationError
 from corpus.feed_poller import DEFAULT_FEED_INTERVAL
 from corpus.fetch import FetchPolicy
 from corpus.loader import BUNDLED_SEEDS
@@ -21,6 +26,7 @@ from corpus.retention import parse_keep_days
 from corpus.sources import DEFAULT_MAX_UPLOAD_BYTES
 
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # Per person: nobody asks more than a question every two seconds for long, and
 # each source added makes Lede fetch and parse a URL or a file.
 RATE_LIMIT_SETTINGS = {
@@ -60,6 +66,9 @@ class Config:
     corpus_paths: tuple[Path, ...] = ()
     seeds_dir: Path = BUNDLED_SEEDS
     db_path: Path | str = ":memory:"
+    # Where db_path came from, named in its errors; and whether its folder may be created.
+    db_setting: str = "the database"
+    create_db: bool = True
     ingest_sources: tuple[str, ...] = ()
     fetch_policy: FetchPolicy = field(default_factory=FetchPolicy)
     feed_interval: float = DEFAULT_FEED_INTERVAL
@@ -74,6 +83,8 @@ class Config:
     # Articles older than this many days are removed (None: keep everything); see corpus/retention.py.
     keep_days: int | None = None
     backup_path: Path | None = None
+    # A conversation quiet this long is over: the next question is read on its own.
+    conversation_quiet: timedelta = DEFAULT_QUIET
 
     @property
     def masked_token(self) -> str:
@@ -96,12 +107,66 @@ def rate_limits_from(environ: Mapping[str, str]) -> dict[Action, RateLimit]:
             for action, (name, default) in RATE_LIMIT_SETTINGS.items()}
 
 
+def environment_help() -> str:
+    """Every environment variable Lede reads, grouped as the README groups them, with defaults from the code."""
+    question_limit, add_limit = (RATE_LIMIT_SETTINGS[action][1] for action in (Action.QUESTION, Action.ADD_SOURCE))
+    return describe([
+        ("Telegram", [
+            Variable("TELEGRAM_BOT_TOKEN", "the bot's token from @BotFather (masked in every log line)",
+                     "unset: run_bot.py points to --console", "123456:ABC-DEF1234ghIkl"),
+            Variable("TELEGRAM_BASE_URL", "the Bot API server, an http(s) URL ending in /bot",
+                     TELEGRAM_API_URL, "http://127.0.0.1:8081/bot"),
+        ]),
+        ("Sources and the store", [
+            Variable("LEDE_DB", "the database, as --db", str(default_db_path()), "/var/lib/lede/lede.db"),
+            Variable("LEDE_FEED_INTERVAL", "seconds between feed polls, as --feed-interval",
+                     f"{DEFAULT_FEED_INTERVAL:g}", "300"),
+            Variable("LEDE_ALLOW_PRIVATE_URLS", "1 lets Lede fetch from loopback and private addresses, or a list of them",
+                     "unset: public addresses only", "10.1.0.0/16,127.0.0.1"),
+            Variable("LEDE_CONVERSATION_MINUTES", "a conversation quiet this long is over (follow-up questions)",
+                     f"{DEFAULT_QUIET.total_seconds() / 60:g}", "30"),
+        ]),
+        ("Who may use the bot, and how often", [
+            Variable("LEDE_ALLOWED_USERS", "Telegram user ids who may use the bot in any chat",
+                     "unset (and LEDE_ALLOWED_CHATS unset): everyone", "12345678,87654321"),
+            Variable("LEDE_ALLOWED_CHATS", "chat ids in which everyone may use the bot (groups are negative)",
+                     "unset", "-1001234567890"),
+            Variable("LEDE_QUESTION_LIMIT", "questions per person, COUNT/SECONDS, or off", question_limit, "10/60"),
+            Variable("LEDE_ADD_LIMIT", "sources added per person (/add, documents, /feed add), COUNT/SECONDS, or off",
+                     add_limit, "off"),
+        ]),
+        ("Running as a service", [
+            Variable("LEDE_KEEP_DAYS", "keep articles this many days by their date, as --keep-days (a whole number)",
+                     "unset: keep everything", "30"),
+            Variable("LEDE_WEBHOOK_LISTEN", "with --webhook: the address the webhook server listens on",
+                     DEFAULT_LISTEN, "0.0.0.0"),
+            Variable("LEDE_WEBHOOK_PORT", "with --webhook: its port", str(DEFAULT_PORT), "8443"),
+            Variable("LEDE_WEBHOOK_SECRET", "with --webhook: the secret Telegram must send (1-256 of A-Z a-z 0-9 _ -)",
+                     "a new random one at every start", "k3y_from-a-vault"),
+        ]),
+        ("Logging", [
+            Variable("LEDE_LOG_LEVEL", f"as --log-level: {', '.join(LOG_LEVELS)}", "INFO", "DEBUG"),
+        ]),
+    ])
+
+
+def lede_version() -> str:
+    """The installed package's version (a checkout that was never installed has none)."""
+    try:
+        return version("lede")
+    except PackageNotFoundError:
+        return "unknown (not installed; pip install -e .)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="run_bot.py",
         description="Lede answers questions about the news with the sentence that answers them, "
         "and says where it came from. Starts the Telegram bot when TELEGRAM_BOT_TOKEN is set.",
+        epilog=environment_help() + "\n\nexit status: 0 done; 1 --ingest had a source that failed, or a change "
+        "was asked of a read-only store; 2 a flag, variable or path is wrong (one line on standard error says which)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {lede_version()}")
     modes = parser.add_mutually_exclusive_group()
     modes.add_argument("--console", action="store_true", help="answer questions typed on standard input")
     modes.add_argument("--ask", metavar="QUESTION", help="answer one question and exit")
@@ -146,12 +211,20 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"the SQLite database Lede keeps its sources in (default: $LEDE_DB, else {default_db_path()})",
     )
     parser.add_argument(
+        "--create",
+        action="store_true",
+        help="create the folder of --db (or $LEDE_DB) when it does not exist; without it a missing folder is an "
+        "error, so a typo in the path never starts an empty store",
+    )
+    parser.add_argument(
         "--feed-interval",
         metavar="SECONDS",
         type=float,
         help="how often the bot polls feeds (default: $LEDE_FEED_INTERVAL or 900)",
     )
-    parser.add_argument("--log-level", default=None, help="logging level (default: $LEDE_LOG_LEVEL or INFO)")
+    parser.add_argument("--log-level", default=None,
+                        help=f"logging level: {', '.join(LOG_LEVELS)} (default: $LEDE_LOG_LEVEL or INFO); "
+                        "DEBUG also shows the traceback behind an error message")
     parser.add_argument("--webhook", metavar="URL",
                         help="take updates as webhooks at this public https URL (behind a reverse proxy) instead of polling")
     parser.add_argument("--webhook-listen", metavar="ADDRESS",
@@ -192,7 +265,7 @@ def load_config(argv: Sequence[str] | None = None, environ: Mapping[str, str] | 
         mode = Mode.CONSOLE
     else:
         mode = Mode.TELEGRAM
-    db = args.db or (Path(environ["LEDE_DB"]) if environ.get("LEDE_DB") else default_db_path())
+    db, db_setting, create_db = _database(args, environ)
     try:
         fetch_policy = FetchPolicy.from_setting(environ.get("LEDE_ALLOW_PRIVATE_URLS"))
         access = AccessPolicy.from_settings(environ.get("LEDE_ALLOWED_USERS"), environ.get("LEDE_ALLOWED_CHATS"))
@@ -201,31 +274,89 @@ def load_config(argv: Sequence[str] | None = None, environ: Mapping[str, str] | 
                    if args.webhook else None)
         keep_days = parse_keep_days(args.keep_days or environ.get("LEDE_KEEP_DAYS"))
     except ValueError as error:
-        build_parser().error(str(error))
-    feed_interval = args.feed_interval or float(environ.get("LEDE_FEED_INTERVAL") or DEFAULT_FEED_INTERVAL)
+        raise ConfigurationError(str(error)) from None
+    feed_interval = args.feed_interval or _seconds("LEDE_FEED_INTERVAL", environ.get("LEDE_FEED_INTERVAL"))
     if webhook is not None and mode is not Mode.TELEGRAM:
-        build_parser().error("--webhook goes with the Telegram bot, not with another mode")
+        raise ConfigurationError("--webhook goes with the Telegram bot; leave it out of --console, --ask, --brief and --ingest")
     if mode is Mode.PRUNE and keep_days is None:
-        build_parser().error("--prune needs --keep-days DAYS or LEDE_KEEP_DAYS: without either, Lede keeps every article")
+        raise ConfigurationError("--prune needs --keep-days DAYS or LEDE_KEEP_DAYS: without either, Lede keeps every article")
     if feed_interval <= 0:
-        build_parser().error("the feed interval must be a positive number of seconds")
+        raise ConfigurationError(f"the feed interval ({feed_interval:g}) must be a positive number of seconds, e.g. 900")
+    base_url = environ.get("TELEGRAM_BASE_URL") or TELEGRAM_API_URL
+    if mode is Mode.TELEGRAM:
+        check_base_url(base_url)
+    minutes = environ.get("LEDE_CONVERSATION_MINUTES")
+    conversation_quiet = _conversation_minutes(minutes) if minutes else DEFAULT_QUIET
     return Config(
         mode=mode,
         token=environ.get("TELEGRAM_BOT_TOKEN") or None,
-        base_url=environ.get("TELEGRAM_BASE_URL") or TELEGRAM_API_URL,
+        base_url=base_url,
         question=args.ask,
         brief_topic=args.brief or None,
         since=args.since,
         json_output=args.json,
         corpus_paths=tuple(args.corpus),
         db_path=db,
+        db_setting=db_setting,
+        create_db=create_db,
         ingest_sources=tuple(args.ingest or ()),
         fetch_policy=fetch_policy,
         feed_interval=feed_interval,
-        log_level=(args.log_level or environ.get("LEDE_LOG_LEVEL") or "INFO").upper(),
+        log_level=_log_level(args.log_level, environ.get("LEDE_LOG_LEVEL")),
         access=access,
         rate_limits=rate_limits,
         webhook=webhook,
         keep_days=keep_days,
         backup_path=args.backup,
+        conversation_quiet=conversation_quiet,
     )
+
+
+def _conversation_minutes(text: str) -> timedelta:
+    """``LEDE_CONVERSATION_MINUTES``: how long a conversation may stay quiet and go on (a positive number)."""
+    try:
+        minutes = float(text)
+    except ValueError:
+        minutes = 0.0
+    if not minutes > 0:
+        raise ConfigurationError(f"LEDE_CONVERSATION_MINUTES is {text!r}; give a positive number of minutes, e.g. 15")
+    return timedelta(minutes=minutes)
+
+
+def _database(args: argparse.Namespace, environ: Mapping[str, str]) -> tuple[Path, str, bool]:
+    """The database path, the setting it came from, and whether its folder may be created.
+
+    The default location is Lede's own, created on first use; a path the
+    operator typed is created only with ``--create``.
+    """
+    if args.db:
+        return args.db, "--db", args.create
+    if environ.get("LEDE_DB"):
+        return Path(environ["LEDE_DB"]), "LEDE_DB", args.create
+    return default_db_path(), "the default database", True
+
+
+def _seconds(name: str, value: str | None) -> float:
+    if not value:
+        return DEFAULT_FEED_INTERVAL
+    try:
+        return float(value)
+    except ValueError:
+        raise ConfigurationError(f"{name} is {value!r}; give a number of seconds, e.g. 900") from None
+
+
+def _log_level(flag: str | None, setting: str | None) -> str:
+    """``--log-level``, else ``LEDE_LOG_LEVEL``, else INFO: one of logging's level names, in any case."""
+    name, value = ("--log-level", flag) if flag else ("LEDE_LOG_LEVEL", setting)
+    level = (value or "INFO").strip().upper()
+    if level not in LOG_LEVELS:
+        raise ConfigurationError(f"{name} is {value!r}; use one of {', '.join(LOG_LEVELS)}")
+    return level
+
+
+def check_base_url(url: str) -> None:
+    """``TELEGRAM_BASE_URL`` must be an http(s) URL ending in ``/bot``: python-telegram-bot appends the token to it."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or not parts.path.endswith("/bot"):
+        raise ConfigurationError(f"TELEGRAM_BASE_URL is {url!r}; it must be an http(s) URL ending in /bot, "
+                                 f"e.g. {TELEGRAM_API_URL} or http://127.0.0.1:8081/bot")

@@ -1,43 +1,40 @@
 """The console: the same engine and the same replies as Telegram, on a terminal or a pipe.
 
-Lines that start with ``/`` are the Telegram commands for sources (``/add``,
-``/feed``, ``/sources``), run by the same service functions and printed as
-the same replies without the markup; everything else is a question, as is
-``/ask <question>``. Where Telegram takes a sent document, the console's
-``/add`` takes the path of a local file.
+Lines that start with ``/`` are Telegram's commands (:mod:`bot.console_commands`),
+run by the same use cases and printed as the same replies without the markup,
+or as JSON; everything else is a question, as is ``/ask <question>``. Where
+Telegram takes a sent document, the console's ``/add`` takes the path of a
+local file.
 """
 
 from __future__ import annotations
 
-import html
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TextIO
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from bot import group_replies, source_replies
-from bot.feed_command import FEED_USAGE, FeedAdd, FeedExport, FeedList, FeedRemove, parse_feed_command
+from bot import source_replies
+from bot.console_commands import run_command
 from bot.formatting import briefing_html, briefing_to_json, format_plain, outcome_to_json
 from bot.service import Lede
-from corpus.sources import FeedsImported
+from bot.terminal import typed_lines
 from corpus.store import EVERYONE
-from corpus.urls import looks_like_url
 
 PROMPT = "? "
-GREETING = "Lede: ask a question about the news (Ctrl-D to quit)."
-COMMANDS_HELP = (
-    "Commands: /ask <question>, /add <url or file>, /feed add <url>, /feed list, /feed remove <n>, "
-    "/feed export, /sources [page], /brief [topic], /settings"
-)
+GREETING = "Lede: ask a question about the news (/help for the commands, Ctrl-D to quit)."
 
 
-def answer_once(lede: Lede, question: str, output: TextIO, *, as_json: bool) -> None:
-    """Answer one question and print the reply."""
-    outcome = lede.questions.ask(question)
+def answer_once(lede: Lede, question: str, output: TextIO, *, as_json: bool, in_conversation: bool = True) -> None:
+    """Answer one question and print the reply: in the light of the console's conversation, or (``--ask``) on its own."""
+    if in_conversation:
+        outcome = lede.questions.answer(question, EVERYONE, now=datetime.now(UTC)).outcome
+    else:
+        outcome = lede.questions.ask(question)
     if as_json:
         output.write(json.dumps(outcome_to_json(outcome), ensure_ascii=False) + "\n")
     else:
@@ -58,97 +55,66 @@ def brief_once(
 
 
 def run_console(lede: Lede, input_stream: TextIO, output: TextIO, *, as_json: bool) -> None:
-    """Answer each input line until end of input.
+    """Answer each input line until end of input (Ctrl-D) or Ctrl-C.
 
     In JSON mode every input line, even a blank one, gets exactly one JSON
-    line back, so a program on the other end of the pipe can pair them up.
-    A person at a terminal gets a prompt and blank lines are ignored.
+    line back, so a program on the other end of the pipe can pair them up:
+    a question's answer, or a command's result (:mod:`bot.console_commands`).
+    A person at a terminal gets a prompt, line editing and history
+    (:mod:`bot.terminal`), and blank lines are ignored.
     """
     interactive = input_stream.isatty() and not as_json
     if interactive:
-        output.write(GREETING + "\n" + COMMANDS_HELP + "\n" + PROMPT)
+        output.write(GREETING + "\n")
         output.flush()
-    for line in input_stream:
-        if line.split(maxsplit=1)[:1] == ["/ask"]:
-            answer_once(lede, line.removeprefix("/ask"), output, as_json=as_json)
-            if not as_json:
-                output.write("\n")
-        elif line.startswith("/") and not as_json:
-            output.write(source_replies.to_plain(run_command(lede, line)) + "\n\n")
-        elif as_json or line.strip():
-            answer_once(lede, line, output, as_json=as_json)
-            if not as_json:
-                output.write("\n")
+    try:
+        for line in typed_lines(PROMPT) if interactive else input_stream:
+            _reply(lede, line, output, as_json=as_json)
+    except KeyboardInterrupt:
         if interactive:
-            output.write(PROMPT)
-            output.flush()
+            output.write("\n")
 
 
-def run_command(lede: Lede, line: str) -> str:
-    """A source command typed on the console, as Telegram HTML (the caller strips the markup)."""
-    command, *args = line.split()
-    action = _COMMANDS.get(command.lower())
-    if action is None:
-        return html.escape(f"Unknown command {command}. {COMMANDS_HELP}", quote=False)
-    return action(lede, args)
-
-
-def _add(lede: Lede, args: list[str]) -> str:
-    if len(args) != 1:
-        return "Usage: /add &lt;url or file&gt;"
-    path = Path(args[0]).expanduser()
-    if looks_like_url(args[0]) or not path.is_file():
-        return source_replies.added(lede.sources.add_url(args[0]))
-    outcome = lede.sources.add_file(path)
-    return source_replies.feeds_imported(outcome) if isinstance(outcome, FeedsImported) else source_replies.added(outcome)
-
-
-def _feed(lede: Lede, args: list[str]) -> str:
-    match parse_feed_command(args):
-        case FeedAdd(url):
-            return source_replies.feed_added(lede.sources.follow_feed(url))
-        case FeedList():
-            return source_replies.feed_list(lede.sources.feeds())
-        case FeedRemove(number):
-            return source_replies.feed_removal(lede.sources.unfollow_feed(number))
-        case FeedExport():
-            return html.escape(lede.sources.export_opml(), quote=False)
-    return FEED_USAGE
-
-
-def _sources(lede: Lede, args: list[str]) -> str:
-    page = int(args[0]) if args and args[0].isdigit() else 1
-    return source_replies.sources_page(lede.sources.page(page=page))
-
-
-def _brief(lede: Lede, args: list[str]) -> str:
-    return "\n\n".join(briefing_html(lede.briefings.brief(now=datetime.now(UTC), topic=" ".join(args) or None)))
-
-
-def _settings(lede: Lede, args: list[str]) -> str:
-    return group_replies.settings(lede.briefings.settings(EVERYONE, now=datetime.now(UTC)))
-
-
-# Daily briefings (/subscribe) need a chat to deliver to, so they are Telegram's alone.
-_COMMANDS: dict[str, Callable[[Lede, list[str]], str]] = {
-    "/add": _add, "/feed": _feed, "/sources": _sources, "/brief": _brief, "/settings": _settings,
-}
+def _reply(lede: Lede, line: str, output: TextIO, *, as_json: bool) -> None:
+    if line.split(maxsplit=1)[:1] == ["/ask"]:
+        answer_once(lede, line.removeprefix("/ask"), output, as_json=as_json)
+    elif line.startswith("/"):
+        text, data = run_command(lede, line)
+        output.write(json.dumps(data, ensure_ascii=False) + "\n" if as_json else text + "\n")
+        output.flush()
+    elif as_json or line.strip():
+        answer_once(lede, line, output, as_json=as_json)
+    else:
+        return
+    if not as_json:
+        output.write("\n")
 
 
 def run_ingest(lede: Lede, sources: list[str], output: TextIO, errors: TextIO, *, as_json: bool) -> int:
     """``--ingest``: store the sources with a progress bar on ``errors``, then print the summary.
 
     With ``as_json`` the summary is one JSON object on the last line of
-    ``output``. Returns the exit status: 0 unless every source failed.
+    ``output``. Returns the exit status: 1 when any source failed, else 0
+    (files of other types skipped in folders are reported, not failures).
     """
-    console = Console(file=errors)
-    columns = (SpinnerColumn(), TextColumn("Ingesting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True) as progress:
-        task = progress.add_task("ingest", total=None)
-        report = lede.sources.ingest(sources, progress=lambda: progress.advance(task))
+    with progress_bar("Ingesting", lede.sources.expected_articles(sources), errors) as advance:
+        report = lede.sources.ingest(sources, progress=advance)
     if as_json:
         output.write(json.dumps(report.to_json(), ensure_ascii=False) + "\n")
     else:
         output.write(source_replies.to_plain(source_replies.ingest_summary(report)) + "\n")
     output.flush()
-    return 1 if report.failed and not (report.added or report.known) else 0
+    return 1 if report.failed else 0
+
+
+@contextmanager
+def progress_bar(label: str, total: int | None, errors: TextIO) -> Iterator[Callable[[], None]]:
+    """A bar on ``errors`` counting articles (out of ``total`` when known); the callback counts one more.
+
+    It is drawn only on a terminal (a pipe or a log file gets nothing), and taken away when done.
+    """
+    columns = (SpinnerColumn(), TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    console = Console(file=errors)
+    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
+        task = progress.add_task(label, total=total)
+        yield lambda: progress.advance(task)

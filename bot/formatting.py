@@ -50,6 +50,7 @@ def outcome_to_json(outcome: Outcome) -> dict[str, Any]:
             "support": 0,
             "also_reported_by": [],
             "unsure": False,
+            "follow_up_of": None,
         }
     best = outcome.best
     return {
@@ -65,6 +66,7 @@ def outcome_to_json(outcome: Outcome) -> dict[str, Any]:
         "support": best.support if best else 0,
         "also_reported_by": [source_to_json(p.article) for p in best.also_reported_by] if best else [],
         "unsure": outcome.unsure,
+        "follow_up_of": outcome.follow_up_of,
     }
 
 
@@ -74,7 +76,7 @@ def source_to_json(article: Article) -> dict[str, str | None]:
         "title": article.title,
         "publisher": article.publisher,
         "url": article.url,
-        "published": article.published,
+        "published": article.published.isoformat() if article.published else None,
     }
 
 
@@ -163,14 +165,8 @@ def source_details(article: Article) -> list[str]:
     return [clip(part, MAX_DETAIL_CHARS) for part in parts if part]
 
 
-def _human_date(published: str | None) -> str | None:
-    if not published:
-        return None
-    try:
-        moment = datetime.fromisoformat(published)
-    except ValueError:
-        return published
-    return f"{moment.day} {moment:%b %Y}"
+def _human_date(published: datetime | None) -> str | None:
+    return f"{published.day} {published:%b %Y}" if published else None
 
 
 def escape(text: object, limit: int | None = None) -> str:

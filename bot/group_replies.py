@@ -18,6 +18,8 @@ from retrieval.answer import Candidate
 # Each further answer, and the context, stay well inside one message.
 MAX_QUOTED_CHARS = 900
 NO_MORE = "I have no other answers to that question."
+# /new: the conversation is forgotten, so the next question is read on its own.
+NEW_CONVERSATION = "New conversation: I'll read your next question on its own."
 
 
 def subscription(outcome: Subscribed | Failure) -> str:
@@ -32,9 +34,11 @@ def unsubscribed(had_one: bool) -> str:
     return "Daily briefings stopped." if had_one else "This chat has no daily briefing. Set one with /subscribe 08:00."
 
 
-def settings(current: ChatSettings) -> str:
-    """``/settings``: the daily briefing and the last briefing."""
-    if current.subscribed is None:
+def settings(current: ChatSettings, *, daily: bool = True) -> str:
+    """``/settings``: the daily briefing and the last briefing; ``daily`` says whether this front end can send one."""
+    if current.subscribed is None and not daily:
+        lines = ["Daily briefing: none (daily briefings are sent in Telegram chats; here /brief tells the news)."]
+    elif current.subscribed is None:
         lines = ["Daily briefing: none (/subscribe 08:00 [time zone] to get one)."]
     else:
         subscribed = current.subscribed

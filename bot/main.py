@@ -15,13 +15,16 @@
 from __future__ import annotations
 
 import sys
+import traceback
 from collections.abc import Sequence
 
 from bot.config import Config, Mode, load_config
-from bot.console import answer_once, brief_once, run_console, run_ingest
+from bot.console import answer_once, brief_once, progress_bar, run_console, run_ingest
 from bot.logs import configure_logging
 from bot.operations import run_backup, run_prune
 from bot.service import Lede
+from corpus.errors import ConfigurationError, LedeError
+from corpus.loader import expected_articles
 
 NO_TOKEN = (
     "TELEGRAM_BOT_TOKEN is not set, so the Telegram bot cannot start.\n"
@@ -31,7 +34,11 @@ NO_TOKEN = (
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    config = load_config(argv)
+    """Run Lede; every operator mistake ends here as one line on standard error (see :mod:`corpus.errors`)."""
+    try:
+        config = load_config(argv)
+    except ConfigurationError as error:
+        return _refuse(error, debug=False)
     # The console's answers go to standard output; only warnings belong beside them.
     level = config.log_level if config.mode is Mode.TELEGRAM else "WARNING"
     masked = [(config.token or "", config.masked_token)]
@@ -41,17 +48,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     if config.mode is Mode.TELEGRAM and not config.token:
         print(NO_TOKEN, file=sys.stderr)
         return 2
+    try:
+        return run(config)
+    except LedeError as error:
+        return _refuse(error, debug=config.log_level == "DEBUG")
+    except KeyboardInterrupt:  # Ctrl-C before the console's prompt, or during a one-shot command
+        return 0 if config.mode is Mode.CONSOLE else 130
+
+
+def _refuse(error: LedeError, *, debug: bool) -> int:
+    """One line naming what is wrong (and, at ``--log-level DEBUG``, the traceback before it); the exit status."""
+    if debug:
+        traceback.print_exception(error)
+    print(f"lede: {error.reason}", file=sys.stderr)
+    return 2 if isinstance(error, ConfigurationError) else 1
+
+
+def run(config: Config) -> int:
+    """Do what ``config.mode`` says; returns the exit status."""
     if config.mode is Mode.BACKUP:
         assert config.backup_path is not None
-        return run_backup(config.db_path, config.backup_path, sys.stdout, sys.stderr)
-    lede = Lede.from_config(config)
+        return run_backup(config.db_path, config.backup_path, sys.stdout)
+    if config.mode is Mode.TELEGRAM:
+        from bot.telegram_startup import wait_for_telegram  # imports python-telegram-bot, which --ask never needs
+
+        if not wait_for_telegram(config):
+            return 0  # stopped by a signal while Telegram was unreachable
+    lede = open_lede(config)
     try:
         if config.mode is Mode.INGEST:
             status = run_ingest(lede, list(config.ingest_sources), sys.stdout, sys.stderr, as_json=config.json_output)
             lede.save_index()
             return status
         if config.mode is Mode.ASK:
-            answer_once(lede, config.question or "", sys.stdout, as_json=config.json_output)
+            answer_once(lede, config.question or "", sys.stdout, as_json=config.json_output, in_conversation=False)
         elif config.mode is Mode.BRIEF:
             brief_once(lede, sys.stdout, topic=config.brief_topic, since=config.since, as_json=config.json_output)
         elif config.mode is Mode.PRUNE:
@@ -65,16 +95,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def run_telegram(config: Config, lede: Lede) -> None:
-    from telegram import Update
+def open_lede(config: Config) -> Lede:
+    """Lede for this run; loading ``--corpus`` shows a progress bar on standard error, as it can take a while."""
+    if not config.corpus_paths or config.mode is Mode.INGEST:
+        return Lede.from_config(config)
+    with progress_bar("Loading --corpus", expected_articles(config.corpus_paths), sys.stderr) as advance:
+        return Lede.from_config(config, progress=advance)
 
-    from bot.telegram_app import build_application
+
+def run_telegram(config: Config, lede: Lede) -> None:
+    from bot.telegram_app import ALLOWED_UPDATES, build_application
 
     application = build_application(config, lede)
     if config.webhook is None:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        application.run_polling(allowed_updates=ALLOWED_UPDATES)
         return
     webhook = config.webhook
     application.run_webhook(listen=webhook.listen, port=webhook.port, url_path=webhook.path, webhook_url=webhook.url,
-                            secret_token=webhook.secret, allowed_updates=Update.ALL_TYPES)
+                            secret_token=webhook.secret, allowed_updates=ALLOWED_UPDATES)
 

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.service import Lede
+from corpus.errors import ConfigurationError
+from corpus.sizes import megabytes
 from corpus.store import Store
 
 
@@ -24,23 +26,17 @@ def run_prune(lede: Lede, out: TextIO, *, as_json: bool) -> int:
         print(json.dumps(pruned.as_json()), file=out)
     else:
         print(f"Removed {pruned.removed} articles dated before {pruned.cutoff:%Y-%m-%d %H:%M} UTC; "
-              f"the store went from {_megabytes(pruned.bytes_before)} to {_megabytes(pruned.bytes_after)}.", file=out)
+              f"the store went from {megabytes(pruned.bytes_before)} to {megabytes(pruned.bytes_after)}.", file=out)
     return 0
 
 
-def run_backup(db_path: Path | str, target: Path, out: TextIO, err: TextIO) -> int:
-    """Copy the store at ``db_path`` to ``target``; 1 with one line when there is no store to copy."""
+def run_backup(db_path: Path | str, target: Path, out: TextIO) -> int:
+    """Copy the store at ``db_path`` to ``target``; a ConfigurationError when there is no store or no folder."""
     if str(db_path) == ":memory:" or not Path(db_path).is_file():
-        print(f"There is no store at {db_path} to back up (set --db or LEDE_DB to the bot's database).", file=err)
-        return 1
+        raise ConfigurationError(f"there is no store at {db_path} to back up; set --db or LEDE_DB to the bot's database")
     if not target.parent.is_dir():
-        print(f"--backup {target}: the folder {target.parent} does not exist.", file=err)
-        return 1
+        raise ConfigurationError(f"--backup {target}: the folder {target.parent} does not exist")
     with Store.open(db_path) as store:
         store.backup(target)
-    print(f"Backed up {db_path} to {target} ({_megabytes(target.stat().st_size)}).", file=out)
+    print(f"Backed up {db_path} to {target} ({megabytes(target.stat().st_size)}).", file=out)
     return 0
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / 1_000_000:.1f} MB"

@@ -1,7 +1,9 @@
 """Questions: an answer from what the chat may see, and the follow-ups under it ("More", "Context", 👍/👎, inline).
 
 Every answer with a sentence is remembered in the store under a number its
-buttons carry, so that "More" and "Context" work after a restart too.
+buttons carry, so that "More" and "Context" work after a restart too. A
+question asked in a chat is read in the light of the chat's conversation
+(:mod:`bot.conversations`); inline questions stand alone.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.conversations import NO_THREAD, Conversations
 from bot.shared_index import SharedIndex
 from corpus.store import EVERYONE, Store
 from retrieval.answer import Answer, Candidate
@@ -62,36 +65,47 @@ class Expired:
 class Questions:
     """Answers questions from the shared index and remembers them for their buttons."""
 
-    def __init__(self, index: SharedIndex, store: Store) -> None:
+    def __init__(self, index: SharedIndex, store: Store, conversations: Conversations) -> None:
         self.index = index
         self.store = store
+        self.conversations = conversations
 
     def ask(self, question: str, chat: int = EVERYONE) -> Outcome:
-        """Answer a question typed by a person, from what ``chat`` may see, or say why it cannot be asked."""
-        # Invisible format characters (zero-width spaces, direction marks) split
-        # words without showing it; the question means the same without them.
-        question = " ".join("".join(c for c in question if unicodedata.category(c) != "Cf").split())
-        if not question:
-            return InvalidQuestion(question, "Ask me a question about the news, for example: what did Zelensky demand?")
-        if len(question) > MAX_QUESTION_CHARS:
-            return InvalidQuestion(
-                question[:80] + "…",
-                f"That question is {len(question):,} characters long; please keep it under {MAX_QUESTION_CHARS:,}.",
-            )
-        if not self.index.analyzer.terms(question):
-            reason = ("That has only common words like “what” and “the”; say who or what you are asking about."
-                      if words(question) else "There are no words in that to search for; ask me a question in words.")
-            return InvalidQuestion(question, reason)
-        return self.index.answer(question, chat)
+        """Answer a question on its own, from what ``chat`` may see, or say why it cannot be asked."""
+        checked = _checked(question)
+        if isinstance(checked, InvalidQuestion):
+            return checked
+        if not self.index.analyzer.terms(checked):
+            return _only_common_words(checked)
+        return self.index.answer(checked, chat)
 
-    def answer(self, question: str, chat: int = EVERYONE, *, now: datetime) -> Answered:
-        """A question asked in a chat, remembered so that its buttons ("More", "Context", 👍/👎) work later."""
-        outcome = self.ask(question, chat)
-        if not isinstance(outcome, Answer) or outcome.best is None:
+    def answer(
+        self, question: str, chat: int = EVERYONE, *, now: datetime, thread: int = NO_THREAD,
+        replying_to: int | None = None,
+    ) -> Answered:
+        """A question asked in a chat (and forum topic ``thread``), read in the light of its conversation.
+
+        The answer is remembered so that its buttons ("More", "Context",
+        👍/👎) work later, and the question joins the conversation. A question
+        of common words only ("why?") can be asked only as a follow-up.
+        ``replying_to`` is the message it replies to, if any.
+        """
+        if self.store.read_only:
+            # A store Lede may not write keeps no conversation and no buttons: each question stands alone.
+            return Answered(self.ask(question, chat), None)
+        checked = _checked(question)
+        if isinstance(checked, InvalidQuestion):
+            return Answered(checked, None)
+        reading = self.conversations.read(checked, chat, thread, now=now, replying_to=replying_to)
+        if not reading.topic.terms and reading.follow_up is None:
+            return Answered(_only_common_words(checked), None)
+        outcome = self.index.answer(checked, chat, follow_up=reading.follow_up)
+        passage = outcome.best.passage if outcome.best else None
+        given = (passage.article.article_id, passage.position) if passage else None
+        self.conversations.record(chat, thread, checked, reading, given, now=now)
+        if given is None:
             return Answered(outcome, None)
-        passage = outcome.best.passage
-        number = self.store.remember_answer(chat, outcome.question, passage.article.article_id, passage.position, now)
-        return Answered(outcome, number)
+        return Answered(outcome, self.store.remember_answer(chat, outcome.question, *given, now))
 
     def more_answers(self, number: int, chat: int) -> tuple[Candidate, ...] | Expired:
         """"More": the next best distinct answers to the question, from other sentences or sources."""
@@ -123,7 +137,36 @@ class Questions:
         self.store.record_feedback(number, helpful)
         return True
 
+    def new_conversation(self, chat: int, thread: int = NO_THREAD) -> None:
+        """``/new``: forget the chat's (or topic's) conversation; the next question stands alone."""
+        self.conversations.forget(chat, thread)
+
+    def note_answer_message(self, chat: int, message: int, number: int) -> None:
+        """The Telegram message that carries answer ``number``, so that a reply to it follows it up."""
+        self.conversations.note_answer_message(chat, message, number)
+
     def inline_answers(self, question: str) -> Answer | None:
         """``@bot question`` in any chat: answers from what every chat may see (None for an unusable question)."""
         outcome = self.ask(question, EVERYONE)
         return outcome if isinstance(outcome, Answer) else None
+
+
+def _checked(question: str) -> str | InvalidQuestion:
+    """The question as it will be read, or why it cannot be."""
+    # Invisible format characters (zero-width spaces, direction marks) split
+    # words without showing it; the question means the same without them.
+    question = " ".join("".join(c for c in question if unicodedata.category(c) != "Cf").split())
+    if not question:
+        return InvalidQuestion(question, "Ask me a question about the news, for example: what did Zelensky demand?")
+    if len(question) > MAX_QUESTION_CHARS:
+        return InvalidQuestion(
+            question[:80] + "…",
+            f"That question is {len(question):,} characters long; please keep it under {MAX_QUESTION_CHARS:,}.",
+        )
+    return question
+
+
+def _only_common_words(question: str) -> InvalidQuestion:
+    reason = ("That has only common words like “what” and “the”; say who or what you are asking about."
+              if words(question) else "There are no words in that to search for; ask me a question in words.")
+    return InvalidQuestion(question, reason)

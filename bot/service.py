@@ -9,6 +9,7 @@
 * :class:`~bot.briefing_service.Briefings` tells the news, on demand or daily;
 * :class:`~bot.reachability.Reachability` stops sending to chats that left;
 * :class:`~corpus.retention.Retention` forgets articles older than ``LEDE_KEEP_DAYS``;
+* :class:`~corpus.channel_posts.ChannelPosts` keeps channel posts and forwarded posts;
 
 all over one store (what Lede has read, kept across restarts) and one
 :class:`~bot.shared_index.SharedIndex` (what it can quote, and to whom).
@@ -17,25 +18,31 @@ all over one store (what Lede has read, kept across restarts) and one
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from bot.briefing_service import Briefings, TellStories
 from bot.config import Config, Mode
+from bot.conversations import DEFAULT_QUIET, Conversations
+from bot.preparing import PreparingProcess
 from bot.questions import Questions
 from bot.reachability import Reachability
 from bot.shared_index import SharedIndex, new_index, snapshot_path
 from corpus.article import Article
+from corpus.channel_posts import ChannelPosts
 from corpus.feed_poller import DEFAULT_FEED_INTERVAL, FeedPoller
 from corpus.fetch import FetchPolicy
 from corpus.ingest import Prepared, prepare
+from corpus.errors import ConfigurationError, SourceError
 from corpus.library import Library
 from corpus.loader import load_paths
 from corpus.retention import Retention
 from corpus.sources import DEFAULT_MAX_UPLOAD_BYTES, Sources
 from corpus.store import Store
 from retrieval.briefing import brief
+from retrieval.followup import FollowUpSettings
 from retrieval.index import SentenceIndex
 from retrieval.text import Analyzer
 
@@ -54,6 +61,8 @@ class Lede:
     briefings: Briefings
     chats: Reachability
     retention: Retention
+    posts: ChannelPosts
+    preparing: PreparingProcess | None = None
 
     @classmethod
     def compose(
@@ -67,14 +76,22 @@ class Lede:
         prepare: Callable[[Article], Prepared] = prepare,
         tell: TellStories = brief,
         keep_days: int | None = None,
+        preparing: PreparingProcess | None = None,
+        follow_ups: FollowUpSettings = FollowUpSettings(),
+        conversation_quiet: timedelta = DEFAULT_QUIET,
     ) -> Lede:
         """Put the parts together. ``prepare`` (splitting) and ``tell`` (story grouping) can be replaced in tests.
 
+        ``follow_ups`` weighs what a follow-up borrows from its conversation;
+        a conversation quiet for ``conversation_quiet`` is over.
+
         Without an ``index`` Lede only stores (``--ingest``): indexing would cost as much again, for nothing.
+        With ``preparing``, new articles are split and analysed in that process instead of ``prepare`` here.
         """
         store = store if store is not None else Store.open(":memory:")
-        shared = SharedIndex(index) if index is not None else None
-        library = Library(store, shared, prepare=prepare)
+        shared = (SharedIndex(index, analyse=preparing.analyse if preparing else None)
+                  if index is not None else None)
+        library = Library(store, shared, prepare=preparing.prepare if preparing else prepare)
         poller = FeedPoller(library, fetch_policy or FetchPolicy(), feed_interval)
         # A store-only run never answers or briefs; its questions and briefings would read an empty index.
         readable = shared if shared is not None else SharedIndex(SentenceIndex(Analyzer()))
@@ -84,31 +101,39 @@ class Lede:
             index=shared,
             sources=Sources(library, poller, max_upload_bytes),
             poller=poller,
-            questions=Questions(readable, store),
+            questions=Questions(readable, store, Conversations(store, readable, follow_ups, conversation_quiet)),
             briefings=briefings,
             chats=Reachability(store, briefings),
             retention=Retention(store, shared, keep_days),
+            posts=ChannelPosts(library, poller.policy),
+            preparing=preparing,
         )
 
     @classmethod
-    def from_config(cls, config: Config) -> Lede:
+    def from_config(cls, config: Config, progress: Callable[[], None] | None = None) -> Lede:
         """Open the store and load it; add the configured corpora, else the bundled seed articles.
 
-        An ``--ingest`` run only stores, so it neither loads nor builds the index; a ``--prune`` run
-        loads only the store, whose index it renews.
+        ``--ingest`` and ``--prune`` runs only change the store, so they neither load nor build the index
+        (the bot's next start renews its saved index after a pruning). ``progress`` is called after each
+        ``--corpus`` article, for a progress bar.
         """
-        store = Store.open(config.db_path)
-        if config.mode is Mode.INGEST:
-            return cls.compose(None, store, fetch_policy=config.fetch_policy, feed_interval=config.feed_interval)
-        lede = cls.compose(new_index(), store, fetch_policy=config.fetch_policy, feed_interval=config.feed_interval,
-                           max_upload_bytes=config.max_upload_bytes, keep_days=config.keep_days)
+        paths = corpus_paths(config.corpus_paths or (config.seeds_dir,))
+        store = Store.open(config.db_path, create=config.create_db, setting=config.db_setting)
+        if config.mode in (Mode.INGEST, Mode.PRUNE):
+            return cls.compose(None, store, fetch_policy=config.fetch_policy, feed_interval=config.feed_interval,
+                               keep_days=config.keep_days)
+        index = new_index()
+        lede = cls.compose(index, store, fetch_policy=config.fetch_policy, feed_interval=config.feed_interval,
+                           max_upload_bytes=config.max_upload_bytes, preparing=PreparingProcess(index.analyzer),
+                           conversation_quiet=config.conversation_quiet, keep_days=config.keep_days)
         # Stored articles first: the snapshot covers exactly those, so it can be
         # saved before this run's bundled or --corpus articles join the index.
         lede.load_store()
-        if config.mode is Mode.PRUNE:
-            return lede
-        paths = config.corpus_paths or (config.seeds_dir,)
-        lede.add_articles(load_paths(Path(path) for path in paths))
+        try:
+            lede.add_articles(_counted(load_paths(paths), progress))
+        except SourceError as error:
+            lede.close()
+            raise ConfigurationError(f"--corpus: {error.reason}") from None
         log.info("Loaded %d sentences from %s and %s", len(lede.index), ", ".join(map(str, paths)), config.db_path)
         return lede
 
@@ -132,4 +157,23 @@ class Lede:
             SharedIndex(new_index()).load(self.store)
 
     def close(self) -> None:
+        if self.preparing is not None:
+            self.preparing.close()
         self.store.close()
+
+
+def corpus_paths(paths: Iterable[Path]) -> list[Path]:
+    """The ``--corpus`` paths (else the bundled seeds), each checked to exist before anything is opened."""
+    checked = [Path(path) for path in paths]
+    for path in checked:
+        if not path.exists():
+            raise ConfigurationError(f"--corpus {path}: no such file or folder")
+    return checked
+
+
+def _counted(articles: Iterable[Article], progress: Callable[[], None] | None) -> Iterator[Article]:
+    """``articles``, calling ``progress`` after each has been taken in."""
+    for article in articles:
+        yield article
+        if progress:
+            progress()

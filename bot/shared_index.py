@@ -16,24 +16,29 @@ about each article it keeps.
 
 from __future__ import annotations
 
-import itertools
 import threading
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
+
+import numpy as np
 
 from corpus.article import Article
 from corpus.ingest import prepare
 from corpus.store import EVERYONE, Store
 from corpus.visibility import Visibility
 from retrieval.answer import Answer, answer_question
-from retrieval.briefing import LEAD_SENTENCES, ArticleSentences, NewsItem, article_moment
+from retrieval.briefing import ArticleSentences, NewsItem, article_moment
 from retrieval.index import Passage, SentenceIndex
 from retrieval.lexicon import Lexicon
 from retrieval.snapshot import load_snapshot, save_snapshot
+from retrieval.story_terms import StoryTerms, indexed_story_terms
 from retrieval.text import Analyzer
+
+# Turns sentences into their index terms, one list per sentence.
+Analyse: TypeAlias = Callable[[Sequence[str]], list[list[str]]]
 
 # Articles read under the lock at a time while a briefing gathers its news.
 BRIEFING_BATCH = 256
@@ -118,8 +123,11 @@ class ReadWriteLock:
 class SharedIndex:
     """What Lede can quote, and to whom: the index and the visibility behind a readers-writer lock."""
 
-    def __init__(self, index: SentenceIndex) -> None:
+    def __init__(self, index: SentenceIndex, *, analyse: Analyse | None = None) -> None:
         self._index = index
+        # How a new article's sentences become terms: in this thread unless the composition
+        # hands the work to another process (see bot.preparing).
+        self._analyse = analyse or self._analyse_here
         self._visibility = Visibility()
         self._lock = ReadWriteLock()
         self._ranking = threading.Lock()
@@ -152,15 +160,18 @@ class SharedIndex:
             assert not len(self._index), "load the store into an empty index"
             articles = store.articles()
             snapshot = snapshot_path(store)
-            restored = load_snapshot(snapshot, self._index.analyzer, articles) if snapshot else None
+            generation = store.replacements()
+            restored = load_snapshot(snapshot, self._index.analyzer, articles, generation) if snapshot else None
             if restored is not None:
                 self._index = restored
             already = restored.article_count if restored is not None else 0
             for stored in store.load_articles(start=already):
                 self._index.add_article(stored.article, stored.sentences)
-            if snapshot and len(articles) > already:
-                save_snapshot(self._index, snapshot)
+            if snapshot and len(articles) > already and not store.read_only:
+                save_snapshot(self._index, snapshot, generation)
             self._visibility.load(*store.visibility_rows())
+            for channel, chats in store.audiences().items():
+                self._visibility.set_audience(channel, chats)
         return len(articles)
 
     def add_everywhere(self, articles: Iterable[Article]) -> int:
@@ -168,7 +179,7 @@ class SharedIndex:
         added = 0
         for article in articles:
             prepared = prepare(article)
-            terms = self._analyse(prepared.sentences)
+            terms = self._analyse_here(prepared.sentences)
             with self._lock.writing():
                 added += self._index.add_article(article, prepared.sentences, terms)
                 self._visibility.grant(EVERYONE, article.article_id)
@@ -176,48 +187,18 @@ class SharedIndex:
 
     # ---- retention ---------------------------------------------------------------------------
 
-    def forget(self, article_ids: Collection[str], store: Store) -> None:
-        """Stop quoting articles just removed from ``store``: rebuild the index without them, and save it.
+    def forget(self, article_ids: Collection[str]) -> None:
+        """Stop quoting articles just removed from ``store``, exactly as if they had never been indexed.
 
-        The index cannot delete (its posting lists and passage numbers only
-        grow), so a new one is built from the current one's own analysis,
-        article by article, analysing nothing again. The store's articles go
-        first, in the store's order, so that the snapshot saved from them is
-        valid at the next start; then this run's others (the bundled seed,
-        ``--corpus``). The copy reads under the read lock a batch at a time,
-        so questions go on meanwhile; only the articles added since and the
-        swap take the write lock. The cost is a second index in memory
-        while it is built, and a few seconds per hundred thousand sentences.
+        Each leaves the posting lists and the BM25 statistics under the write
+        lock (milliseconds an article, see :meth:`SentenceIndex.remove_article`).
+        The store counted the removal as a replacement, so the snapshot saved
+        before it is rebuilt from the store at the next start.
         """
-        gone = set(article_ids)
-        with self._lock.reading():
-            current = self._index
-            seen = len(current.articles)
-        fresh = SentenceIndex(current.analyzer)
-        stored = [article.article_id for article in store.articles()]
-        for start in range(0, len(stored), BRIEFING_BATCH):
-            with self._lock.reading():
-                batch = list(itertools.takewhile(current.knows_article, stored[start : start + BRIEFING_BATCH]))
-                for article_id in batch:
-                    fresh.copy_article(current, article_id)
-            if len(batch) < BRIEFING_BATCH:
-                break  # the rest of the store is being shelved right now, and joins below
-        snapshot = snapshot_path(store)
-        if snapshot:
-            save_snapshot(fresh, snapshot)
-        for start in range(0, seen, BRIEFING_BATCH):
-            with self._lock.reading():
-                self._copy(current, fresh, current.articles[start : min(start + BRIEFING_BATCH, seen)], gone)
         with self._lock.writing():
-            self._copy(current, fresh, current.articles[seen:], gone)
-            self._index = fresh
-            self._visibility.forget(gone)
-
-    @staticmethod
-    def _copy(source: SentenceIndex, target: SentenceIndex, articles: Iterable[Article], gone: set[str]) -> None:
-        for article in articles:
-            if article.article_id not in gone:
-                target.copy_article(source, article.article_id)
+            for article_id in article_ids:
+                self._index.remove_article(article_id)
+            self._visibility.forget(article_ids)
 
     # ---- the library's shelf -------------------------------------------------------------------
 
@@ -227,6 +208,16 @@ class SharedIndex:
             # A long article lets questions in every thousand sentences; none can quote it before it is granted.
             self._index.add_article(article, sentences, terms, pause=self._lock.pause_writing)
             self._grant(article.article_id, chat, feed)
+
+    def replace(self, article: Article, sentences: Sequence[str]) -> None:
+        terms = self._analyse(sentences)
+        with self._lock.writing():
+            # No pauses: the new version is visible under the old one's id, so no question may see it half indexed.
+            self._index.replace_article(article, sentences, terms)
+
+    def set_audience(self, channel: int, chats: frozenset[int]) -> None:
+        with self._lock.writing():
+            self._visibility.set_audience(channel, chats)
 
     def grant(self, article_id: str, *, chat: int, feed: int | None) -> None:
         with self._lock.writing():
@@ -246,7 +237,7 @@ class SharedIndex:
         else:
             self._visibility.add_to_feed(feed, article_id)
 
-    def _analyse(self, sentences: Sequence[str]) -> list[list[str]]:
+    def _analyse_here(self, sentences: Sequence[str]) -> list[list[str]]:
         """The sentences' index terms: most of the cost of indexing, and done before the lock is taken."""
         return [self._index.analyzer.terms(sentence) for sentence in sentences]
 
@@ -273,7 +264,7 @@ class SharedIndex:
         """The articles ``chat`` may see from ``since`` on, their sentences read only when asked for.
 
         A day's briefing groups ~20,000 articles by their titles and leads
-        (:meth:`lead_terms`) but tells the sentences of a few dozen, so each
+        (:meth:`story_terms`) but tells the sentences of a few dozen, so each
         item's sentences are an :class:`ArticleSentences` that reads one
         under the read lock when it is needed. The articles are gathered a
         batch at a time, so that a new article waits for one batch at most,
@@ -287,17 +278,26 @@ class SharedIndex:
                 index = self._index
                 batch = [
                     NewsItem(article, ArticleSentences(self._sentence_text, index.article_passages(article.article_id)), moment)
-                    for article in index.articles[start : start + BRIEFING_BATCH]
+                    for number, article in enumerate(index.articles[start : start + BRIEFING_BATCH], start)
                     if (moment := article_moment(article)) is not None and moment >= since and visible(article.article_id)
+                    and not index.withdrawn(number)
                 ]
             yield from batch
 
-    def lead_terms(self, item: NewsItem) -> list[str]:
-        """The terms of an article's lead as the index analysed them: analysing 20,000 leads again would take seconds."""
+    def story_terms(self, items: Sequence[NewsItem]) -> StoryTerms:
+        """The items' title-and-lead terms for grouping them into stories, their leads as the index analysed them.
+
+        Analysing 20,000 leads again would take seconds. Titles are analysed
+        before the lock is taken, each distinct title once; then one read of
+        the index (a few numpy gathers, a fraction of a second for a week)
+        numbers and weighs every term.
+        """
+        numbers: dict[str, int] = {}
+        title_of = np.fromiter((numbers.setdefault(item.article.title, len(numbers)) for item in items),
+                               dtype=np.int64, count=len(items))
+        titles = [self.analyzer.terms(title) for title in numbers]
         with self._lock.reading():
-            index = self._index
-            return [term for number in index.article_passages(item.article.article_id)[:LEAD_SENTENCES]
-                    for term in index.ordered_terms(number)]
+            return indexed_story_terms(self._index, [item.article.article_id for item in items], titles, title_of)
 
     def _sentence_text(self, number: int) -> str:
         """One indexed sentence; passage numbers stay valid, as adding articles only appends."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 
-from bot.formatting import MAX_MESSAGE_CHARS, MAX_TITLE_CHARS, escape, is_web_link, source_title
+from bot.formatting import MAX_MESSAGE_CHARS, MAX_TITLE_CHARS, escape, is_web_link, source_details, source_title
 from corpus.article import Article
 from corpus.feed_poller import FeedFollowed
 from corpus.feeds import MAX_FEED_ENTRIES
@@ -51,8 +51,9 @@ def to_plain(reply: str) -> str:
     return html.unescape(_TAG.sub("", reply))
 
 
-def refused(outcome: Failure) -> str:
-    return f"I couldn't add that: {escape(outcome.reason, MAX_PART_CHARS)}."
+def refused(outcome: Failure, action: str = "add") -> str:
+    """Why ``action`` (add, remove) could not be done, in one sentence."""
+    return f"I couldn't {action} that: {escape(outcome.reason, MAX_PART_CHARS)}."
 
 
 def added(outcome: Kept | Failure) -> str:
@@ -65,11 +66,11 @@ def feed_added(outcome: FeedFollowed | Failure) -> str:
 
 
 def feed_removal(outcome: Feed | Failure) -> str:
-    return refused(outcome) if isinstance(outcome, Failure) else feed_removed(outcome)
+    return refused(outcome, "remove") if isinstance(outcome, Failure) else feed_removed(outcome)
 
 
 def kept(outcome: Kept) -> str:
-    details = " · ".join(escape(part, MAX_PART_CHARS) for part in (outcome.article.publisher, outcome.article.published) if part)
+    details = " · ".join(escape(part) for part in source_details(outcome.article))
     title = _title(outcome.article)
     sentences = f"{outcome.sentences} sentence{'s' if outcome.sentences != 1 else ''}"
     if outcome.new:
@@ -117,8 +118,10 @@ def sources_page(page: SourcesPage) -> str:
 
 def ingest_summary(report: IngestReport) -> str:
     """The summary ``--ingest`` prints: counts, then each failure with its reason."""
-    lines = [f"Added {report.added}, already known {report.known}, failed {len(report.failed)}{_unread(report)}."]
-    lines += [f"  {escape(failure.source, MAX_PART_CHARS)}: {escape(failure.reason, MAX_PART_CHARS)}" for failure in report.failed]
+    skipped = f", skipped {len(report.skipped)}" if report.skipped else ""
+    lines = [f"Added {report.added}, already known {report.known}, failed {len(report.failed)}{skipped}{_unread(report)}."]
+    lines += [f"  {escape(failure.source, MAX_PART_CHARS)}: {escape(failure.reason, MAX_PART_CHARS)}"
+              for failure in (*report.failed, *report.skipped)]
     return "\n".join(lines)
 
 

@@ -34,6 +34,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -46,12 +47,14 @@ from telegram.ext import (
     filters,
 )
 
-from bot import group_handlers, source_replies
+from bot import channel_handlers, group_handlers, source_replies
 from bot.access import NOT_ALLOWED, AccessPolicy, Action, RateLimiter
 from bot.chat_rights import may_change_chat
 from bot.config import Config
+from bot.conversations import NO_THREAD
 from bot.feed_command import FEED_USAGE, FeedAdd, FeedExport, FeedList, FeedRemove, parse_feed_command
 from bot.formatting import format_html
+from bot.group_replies import NEW_CONVERSATION
 from bot.service import Lede
 from corpus.ingest import Failure
 from bot.telegram_context import CONTEXT_TYPES, Clock, LedeContext, Shell
@@ -68,9 +71,12 @@ HELP_TEXT = (
     "In a private chat, just write your question, for example:\n"
     "<i>what did Zelensky demand?</i>\n\n"
     "In a group, use /ask &lt;question&gt;, mention me, or reply to one of my messages.\n\n"
+    "Ask follow-ups as you would a person (<i>why?</i>, <i>and what did he say?</i>): I read them in the light of "
+    "the last questions here, or of the answer you reply to. /new starts afresh.\n\n"
     "Give me news to read: /add &lt;url&gt; for an article, send a .txt, .md or .html file, "
     "or follow a feed with /feed add &lt;url&gt; (/feed list, /feed remove &lt;n&gt;, /feed export; "
-    "send an .opml file to import feeds). /sources shows what this chat has.\n\n"
+    "send an .opml file to import feeds). Forward me a channel's post to add it (in a group, reply /add to it). "
+    "/sources shows what this chat has.\n\n"
     "/brief [topic] tells the stories since the last briefing; /subscribe 08:00 Europe/Kyiv sends one every "
     "morning (/subscribe off, /settings). In any chat, type my @username and a question to share an answer."
 )
@@ -80,11 +86,14 @@ APOLOGY = "Sorry, something went wrong while answering that. Please try again in
 # Updates handled at once: enough that slow fetches and retried replies hold up nobody else.
 CONCURRENT_UPDATES = 32
 GONE_STATUSES = frozenset({ChatMemberStatus.LEFT, ChatMemberStatus.BANNED})
+# What Lede polls for: every type, so channel posts and their edits (and my_chat_member) are delivered too.
+ALLOWED_UPDATES = Update.ALL_TYPES
 COMMANDS = (
     BotCommand("ask", "Ask a question about the news"),
     BotCommand("add", "Add a news article by its URL"),
     BotCommand("feed", "Follow feeds: add, list, remove, export"),
     BotCommand("sources", "This chat's feeds and articles"),
+    BotCommand("new", "Start a new conversation: the next question stands alone"),
     *group_handlers.COMMANDS,
     BotCommand("help", "What Lede does and how to ask"),
 )
@@ -127,10 +136,16 @@ def build_application(config: Config, lede: Lede, clock: Clock = group_handlers.
     application.add_handler(ChatMemberHandler(membership_changed, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_handler(CommandHandler(["start", "help"], help_command))
     application.add_handler(CommandHandler("ask", ask_command))
+    application.add_handler(CommandHandler("new", new_command))
     application.add_handler(CommandHandler("add", add_command))
     application.add_handler(CommandHandler("feed", feed_command))
     application.add_handler(CommandHandler("sources", sources_command))
     application.add_handler(CallbackQueryHandler(sources_page, pattern=f"^{SOURCES_CALLBACK}"))
+    channel_handlers.register(application)
+    # A forwarded file is still a document to read; a forwarded post is news to add, not a question.
+    application.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & filters.FORWARDED & ~filters.Document.ALL, forwarded_message)
+    )
     application.add_handler(MessageHandler(filters.Document.ALL, document_message))
     application.add_handler(
         MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, question_message)
@@ -151,7 +166,11 @@ def build_application(config: Config, lede: Lede, clock: Clock = group_handlers.
 
 
 async def _register_commands(application: Application) -> None:
-    await application.bot.set_my_commands(COMMANDS)
+    """The command menu is a convenience (commands work without it), so a failure to set it is only a warning."""
+    try:
+        await application.bot.set_my_commands(COMMANDS)
+    except TelegramError as error:
+        log.warning("Could not register the command menu with setMyCommands (%s); the commands still work", error)
 
 
 async def _stop_workers(application: Application) -> None:
@@ -218,10 +237,30 @@ async def group_message(update: Update, context: LedeContext) -> None:
 
 
 async def _answer(update: Update, context: LedeContext, question: str) -> None:
+    """Answer in the light of the chat's (or forum topic's) conversation; a reply to an answer follows it up."""
     if not await _within_limit(update, context, Action.QUESTION):
         return
-    answered = await context.workers.quick(context.lede.questions.answer, question, update.effective_chat.id, now=context.now())
-    await _reply(update, format_html(answered.outcome), group_handlers.answer_buttons(answered.number))
+    message, chat = update.effective_message, update.effective_chat.id
+    thread = _thread(message)
+    replied = message.reply_to_message
+    replying_to = replied.message_id if replied and replied.from_user and replied.from_user.id == context.bot.id else None
+    answered = await context.workers.quick(
+        context.lede.questions.answer, question, chat, now=context.now(), thread=thread, replying_to=replying_to)
+    sent = await send_reply(message, format_html(answered.outcome), group_handlers.answer_buttons(answered.number))
+    if answered.number is not None:
+        await context.workers.quick(context.lede.questions.note_answer_message, chat, sent.message_id, answered.number)
+
+
+def _thread(message: Message) -> int:
+    """The forum topic a message belongs to (its conversation), or :data:`NO_THREAD` outside topics."""
+    return message.message_thread_id if message.is_topic_message and message.message_thread_id else NO_THREAD
+
+
+async def new_command(update: Update, context: LedeContext) -> None:
+    """``/new``: forget this chat's (or topic's) conversation."""
+    message = update.effective_message
+    await context.workers.quick(context.lede.questions.new_conversation, update.effective_chat.id, _thread(message))
+    await _reply(update, NEW_CONVERSATION)
 
 
 async def _reply(update: Update, html: str, markup: InlineKeyboardMarkup | None = None) -> None:
@@ -237,6 +276,11 @@ async def _may_change_sources(update: Update, context: LedeContext) -> bool:
 
 
 async def add_command(update: Update, context: LedeContext) -> None:
+    replied = update.effective_message.reply_to_message
+    if not context.args and replied is not None and replied.forward_origin is not None:
+        if await _may_change_sources(update, context) and await _within_limit(update, context, Action.ADD_SOURCE):
+            await channel_handlers.add_forward(update, context, replied)
+        return
     if len(context.args or ()) != 1:
         await _reply(update, "Send /add &lt;url&gt; with the address of a news article.")
         return
@@ -244,6 +288,12 @@ async def add_command(update: Update, context: LedeContext) -> None:
         return
     outcome = await context.workers.heavy(context.lede.sources.add_url, context.args[0], update.effective_chat.id)
     await _reply(update, source_replies.added(outcome))
+
+
+async def forwarded_message(update: Update, context: LedeContext) -> None:
+    """A post forwarded in a private chat is news to add, not a question."""
+    if await _within_limit(update, context, Action.ADD_SOURCE):
+        await channel_handlers.add_forward(update, context, update.effective_message)
 
 
 async def document_message(update: Update, context: LedeContext) -> None:

@@ -17,6 +17,7 @@ from bot.access import AccessPolicy, RateLimiter
 from bot.workers import Workers
 
 if TYPE_CHECKING:
+    from bot.channel_handlers import Audiences
     from bot.service import Lede
 
 Clock = Callable[[], datetime]
@@ -38,6 +39,7 @@ class BotData:
     """``context.bot_data``: holds the :class:`Shell` once the application is built."""
 
     shell: Shell
+    audiences: Audiences  # when each private channel's audience was last read
 
 
 class LedeContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):

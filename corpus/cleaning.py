@@ -21,6 +21,9 @@ _BOILERPLATE = (
     re.compile(r"^This (?:post|article|story|piece) is part of\b", re.IGNORECASE),
     re.compile(r"\bFollow along here\.?$", re.IGNORECASE),
     re.compile(r"^(?:Sign up|Subscribe) (?:for|to) (?:our|the)\b.*newsletter", re.IGNORECASE),
+    # A feed summary's link to the page: "Read more", "Continue reading <title> →" (a short paragraph of its own).
+    re.compile(r"^(?:Read more|Continue reading|Keep reading|Read the (?:full|rest of the) (?:story|article|post))\b"
+               r"(?:\s+\S+){0,12}\s*$", re.IGNORECASE),
 )
 
 _INDENTS = ("    ", "\t")

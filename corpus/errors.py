@@ -16,7 +16,14 @@ The hierarchy::
     │       ├── NoArticleText  a web page without article text
     │       └── NotAFeed       a document that is not RSS or Atom
     ├── InvalidSchedule      a /subscribe time or time zone Lede cannot keep
-    └── NoSuchFeed           a /feed remove number the chat does not have
+    ├── NoSuchFeed           a /feed remove number the chat does not have
+    ├── ReadOnlyStore        a change asked of a store that was opened read-only
+    └── ConfigurationError   a flag, environment variable or path the operator gave that Lede cannot use
+
+A :class:`ConfigurationError`'s reason is the one line the operator sees
+before Lede exits (``bot/main.py`` prints it, with no traceback): it names
+the flag, variable or path at fault and says what would be right, e.g.
+``LEDE_FEED_INTERVAL is 'soon'; give a number of seconds, e.g. 900``.
 
 Catch :class:`SourceError` around anything that reads a source, and
 :class:`LedeError` where any user-facing failure may arise.
@@ -63,3 +70,11 @@ class InvalidSchedule(LedeError):
 
 class NoSuchFeed(LedeError):
     """A feed number the chat's list does not have."""
+
+
+class ReadOnlyStore(LedeError):
+    """A change asked of a store opened read-only (a read-only file or mount): questions work, writes are off."""
+
+
+class ConfigurationError(LedeError):
+    """A setting Lede cannot start with: the reason names the flag, variable or path and what would be right."""

@@ -72,6 +72,11 @@ def parse_feed(body: bytes, url: str, max_entries: int = MAX_FEED_ENTRIES) -> Pa
 _ENTRY_START = re.compile(rb"<(?:item|entry)[\s>/]")
 
 
+def count_entries(body: bytes) -> int:
+    """How many entries a feed document has, without parsing it."""
+    return sum(1 for _ in _ENTRY_START.finditer(body))
+
+
 def _first_entries(body: bytes, max_entries: int) -> tuple[bytes, int]:
     """The document cut just before its entry number ``max_entries + 1``, and how many entries were cut off.
 
@@ -122,11 +127,11 @@ def _absolute_link(link: str | None, base: str) -> str | None:
         return None
 
 
-def _published(raw: feedparser.FeedParserDict) -> str | None:
+def _published(raw: feedparser.FeedParserDict) -> datetime | None:
     moment = raw.get("published_parsed") or raw.get("updated_parsed")
     if not moment:
         return None
-    return datetime.fromtimestamp(calendar.timegm(moment), UTC).replace(tzinfo=None).isoformat()
+    return datetime.fromtimestamp(calendar.timegm(moment), UTC)
 
 
 # ---- OPML ------------------------------------------------------------------------------------

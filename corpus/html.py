@@ -14,7 +14,7 @@ import re
 import lxml.html
 from lxml.etree import ParserError
 
-from corpus.article import Article
+from corpus.article import Article, read_moment
 from corpus.cleaning import clean_paragraphs
 from corpus.errors import NoArticleText
 
@@ -48,7 +48,7 @@ def article_from_html(
         paragraphs=tuple(paragraphs),
         publisher=document.sitename or None,
         url=url,
-        published=document.date or None,
+        published=read_moment(document.date),
         source=source,
         author=document.author or None,
         language=_language(html),
@@ -69,6 +69,11 @@ def fragment_paragraphs(fragment: str) -> tuple[str, ...]:
         return ()
     for element in list(root.iter("script", "style")):
         element.drop_tree()
+    # A line break in the markup is white space (a <p> wrapped over two lines is one paragraph); only elements break.
+    for element in root.iter():
+        if element.tag != "pre":
+            element.text = element.text and element.text.replace("\n", " ")
+        element.tail = element.tail and element.tail.replace("\n", " ")
     for element in root.iter():
         if element.tag in _BREAKS:
             element.text = "\n" + (element.text or "")

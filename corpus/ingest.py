@@ -62,6 +62,7 @@ class IngestReport:
     known: int = 0
     failed: list[Failure] = field(default_factory=list)
     unread: int = 0  # feed entries beyond what one poll reads (see corpus.feeds.MAX_FEED_ENTRIES)
+    skipped: list[Failure] = field(default_factory=list)  # files in folders that are not a type Lede reads
 
     def tally(self, source: str, keep: Callable[[], Kept]) -> None:
         """Count what ``keep`` did with an article of ``source``, or why it failed."""
@@ -81,14 +82,18 @@ class IngestReport:
         self.known += other.known
         self.failed.extend(other.failed)
         self.unread += other.unread
+        self.skipped.extend(other.skipped)
 
     def to_json(self) -> dict[str, Any]:
-        """The ``--ingest --json`` summary; ``unread`` appears only when a feed was too long to read whole."""
+        """The ``--ingest --json`` summary; ``unread`` appears only when a feed was too long to read whole,
+        ``skipped`` only when a folder held files of other types."""
         summary: dict[str, Any] = {"added": self.added, "known": self.known,
                                    "failed": [{"source": failure.source, "reason": failure.reason}
                                               for failure in self.failed]}
         if self.unread:
             summary["unread"] = self.unread
+        if self.skipped:
+            summary["skipped"] = [{"source": skip.source, "reason": skip.reason} for skip in self.skipped]
         return summary
 
 

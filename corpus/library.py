@@ -10,6 +10,7 @@ protocol, so that ``corpus`` never imports ``retrieval``.
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
@@ -17,7 +18,7 @@ from typing import Protocol
 from corpus.article import Article
 from corpus.errors import UnreadableSource
 from corpus.ingest import Prepared, content_hash, prepare
-from corpus.store import EVERYONE, Store, utc_now
+from corpus.store import EVERYONE, Store
 
 
 class Shelf(Protocol):
@@ -37,6 +38,12 @@ class Shelf(Protocol):
 
     def unfollow(self, chat: int, feed: int) -> None:
         """``chat`` no longer sees what ``feed`` brings."""
+
+    def replace(self, article: Article, sentences: Sequence[str]) -> None:
+        """Answer from a new version of an article already shelved (an edited post) instead of the old."""
+
+    def set_audience(self, channel: int, chats: frozenset[int]) -> None:
+        """Only ``chats`` see what was kept for the private ``channel`` (besides the channel itself)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +84,7 @@ class Library:
         known = self.store.known_article(article.article_id, article.url, content_hash(article.paragraphs))
         if known is None:
             whole = full_text(article) if full_text else article
-            prepared = self._prepare(replace(whole, fetched=whole.fetched or utc_now()))
+            prepared = self._prepare(replace(whole, fetched=whole.fetched or datetime.now(UTC)))
             if not prepared.sentences:
                 raise UnreadableSource(f"{article.source or article.article_id} has no text to quote from")
             with self._storing:
@@ -94,3 +101,30 @@ class Library:
             self.shelf.grant(known, chat=chat, feed=feed)
         stored = self.store.article(known)
         return Kept(stored.article, len(stored.sentences), new=False)
+
+    def revise(self, article: Article, *, chat: int = EVERYONE) -> Kept:
+        """A new version of a kept article (an edited post) takes its place for whoever saw it.
+
+        An article not kept yet (edited before Lede read it) is kept for
+        ``chat``; a version whose text is another article's (or unchanged)
+        is that article. Versions are stored and shelved under the library's
+        lock, so two edits in quick succession end with the later one
+        everywhere; an edit is rare, and its sentences were split before.
+        """
+        prepared = self._prepare(replace(article, fetched=article.fetched or datetime.now(UTC)))
+        if not prepared.sentences:
+            raise UnreadableSource(f"{article.source or article.article_id} has no text to quote from")
+        with self._storing:
+            stored = self.store.has_article(article.article_id)
+            same_text = self.store.known_article("", None, prepared.content_hash)
+            if same_text is None and stored:
+                self.store.replace_article(prepared.article, prepared.sentences, prepared.content_hash)
+                if self.shelf is not None:
+                    self.shelf.replace(prepared.article, prepared.sentences)
+            elif same_text is None:
+                self.store.add_article(prepared.article, prepared.sentences, prepared.content_hash, chat=chat)
+                if self.shelf is not None:
+                    self.shelf.shelve(prepared.article, prepared.sentences, chat=chat, feed=None)
+        if same_text is not None:
+            return self.keep(article, chat=chat)
+        return Kept(prepared.article, len(prepared.sentences), new=True)

@@ -19,15 +19,18 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from corpus.article import Article
+from corpus.article import Article, read_moment
 from corpus.cleaning import FEED_FOOTER, clean_paragraphs, split_paragraphs
 from corpus.errors import UnreadableSource
 from corpus.sizes import megabytes
+from corpus.feeds import MAX_FEED_ENTRIES, count_entries, parse_feed
 from corpus.html import article_from_html
 
 log = logging.getLogger(__name__)
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl", ".jsonl.gz")
+# Local RSS, Atom and RDF files are read as feeds: each entry is an article.
+FEED_SUFFIXES = (".xml", ".rss", ".atom", ".rdf")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl", ".jsonl.gz", *FEED_SUFFIXES)
 # The articles Lede answers from when it has nothing else: package data, so an
 # installed Lede finds them wherever it runs (``tests/corpus/test_seeds.py``
 # checks that they are the checkout's top-level ``seeds/`` folder, file for file).
@@ -78,9 +81,12 @@ def load_paths(paths: Iterable[Path]) -> Iterator[Article]:
     """Yield the articles of every file and folder in ``paths``, in order.
 
     Folders are walked recursively in sorted order so that a corpus always
-    loads the same way; unsupported files inside folders are skipped.
+    loads the same way; files of other types inside folders are skipped, each
+    with a warning that says why.
     """
     for path in paths:
+        for file in unsupported_files(path, SUPPORTED_SUFFIXES):
+            log.warning("Skipped %s: %s", file, unsupported_reason(file, SUPPORTED_SUFFIXES))
         for file in source_files(path, SUPPORTED_SUFFIXES):
             yield from load_file(file)
 
@@ -95,19 +101,67 @@ def source_files(path: Path, suffixes: tuple[str, ...]) -> Iterator[Path]:
             yield child
 
 
+def unsupported_files(path: Path, suffixes: tuple[str, ...]) -> Iterator[Path]:
+    """The files of a folder that :func:`source_files` leaves out (none for a file), in sorted order."""
+    if path.is_dir():
+        yield from sorted(p for p in path.rglob("*") if p.is_file() and not p.name.lower().endswith(suffixes))
+
+
+def unsupported_reason(path: Path, suffixes: tuple[str, ...]) -> str:
+    return f"{path} is not a file type Lede reads (it reads {', '.join(suffixes)})"
+
+
 def load_file(path: Path, limits: FileLimits = FileLimits()) -> Iterator[Article]:
-    """Yield the articles stored in one file (one, or many for JSON Lines) within ``limits``."""
+    """Yield the articles stored in one file (one, or many for JSON Lines and feeds) within ``limits``."""
     name = path.name.lower()
     if name.endswith((".jsonl", ".jsonl.gz")):
         yield from _load_jsonl(path, limits)
         return
-    if not name.endswith((".md", ".txt", ".html", ".htm")):
-        raise UnreadableSource(f"{path}: unsupported file type (expected one of {', '.join(SUPPORTED_SUFFIXES)})")
+    if not name.endswith(SUPPORTED_SUFFIXES):
+        raise UnreadableSource(unsupported_reason(path, SUPPORTED_SUFFIXES))
     size = path.stat().st_size
     if size > limits.max_document_bytes:
         raise UnreadableSource(f"{path.name} is {megabytes(size)}; I read articles up to "
                                f"{megabytes(limits.max_document_bytes)}")
+    if name.endswith(FEED_SUFFIXES):
+        yield from load_feed_file(path)
+        return
     yield parse_document(path.name, path.read_bytes(), path.stem, str(path))
+
+
+def load_feed_file(path: Path) -> Iterator[Article]:
+    """The entries of a local RSS, Atom or RDF file, read as a fetched feed is, each with the text it carries.
+
+    An entry that carries only a summary gives the summary: a file is read
+    as it is, without fetching anything.
+    """
+    feed = parse_feed(path.read_bytes(), path.resolve().as_uri())
+    if feed.unread:
+        log.warning("%s: read its first %d entries, left %d unread", path, len(feed.entries), feed.unread)
+    for entry in feed.entries:
+        if entry.article.paragraphs:
+            yield entry.article
+
+
+def expected_articles(paths: Iterable[Path]) -> int | None:
+    """How many articles ``paths`` hold, counted cheaply for a progress bar's total; None when it cannot be known.
+
+    A JSON Lines record and a feed entry are an article each, any other file one.
+    """
+    total = 0
+    for path in paths:
+        for file in source_files(path, SUPPORTED_SUFFIXES):
+            name = file.name.lower()
+            try:
+                if name.endswith((".jsonl", ".jsonl.gz")):
+                    total += sum(1 for line in _records(file, FileLimits()) if line.strip())
+                elif name.endswith(FEED_SUFFIXES):
+                    total += min(count_entries(file.read_bytes()), MAX_FEED_ENTRIES)
+                else:
+                    total += 1
+            except (OSError, UnreadableSource):
+                return None
+    return total
 
 
 def parse_document(name: str, data: bytes, article_id: str, source: str) -> Article:
@@ -213,7 +267,7 @@ def article_from_record(record: dict, source: str | None = None) -> Article:
         paragraphs=clean_paragraphs(split_paragraphs(body)),
         publisher=record.get("publisher") or "Reuters",
         url=record.get("url"),
-        published=record.get("date"),
+        published=read_moment(record.get("date")),
         source=source,
     )
 

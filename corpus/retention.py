@@ -40,7 +40,7 @@ def parse_keep_days(value: str | None) -> int | None:
 class Forgetting(Protocol):
     """What answers from the store (the bot's index) and must stop quoting removed articles."""
 
-    def forget(self, article_ids: Collection[str], store: Store) -> None:
+    def forget(self, article_ids: Collection[str]) -> None:
         """Drop ``article_ids`` (already deleted from ``store``)."""
 
 
@@ -76,7 +76,7 @@ class Retention:
                if (moment := article_moment(article)) is not None and moment < cutoff]
         self.store.remove_articles(old)
         if old and self.shelf is not None:
-            self.shelf.forget(old, self.store)
+            self.shelf.forget(old)
         if old:
             self.store.reclaim_space()
         return Pruned(len(old), cutoff, before, self.store.size())

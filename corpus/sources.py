@@ -19,7 +19,14 @@ from corpus.feed_poller import FeedFollowed, FeedPoller
 from corpus.feeds import ParsedFeed, export_opml, parse_opml
 from corpus.ingest import Failure, IngestReport, fetch_article, fetch_page, read_document
 from corpus.library import Kept, Library
-from corpus.loader import SUPPORTED_SUFFIXES, load_file, source_files
+from corpus.loader import (
+    SUPPORTED_SUFFIXES,
+    expected_articles,
+    load_file,
+    source_files,
+    unsupported_files,
+    unsupported_reason,
+)
 from corpus.sizes import megabytes
 from corpus.store import EVERYONE, Feed
 from corpus.urls import looks_like_url
@@ -78,7 +85,10 @@ class Sources:
             if not path.exists():
                 report.failed.append(Failure(source, "no such file or folder"))
                 continue
-            for file in source_files(path, (*SUPPORTED_SUFFIXES, OPML_SUFFIX)):
+            readable = (*SUPPORTED_SUFFIXES, OPML_SUFFIX)
+            report.skipped += [Failure(str(file), unsupported_reason(file, readable))
+                               for file in unsupported_files(path, readable)]
+            for file in source_files(path, readable):
                 try:
                     if file.name.lower().endswith(OPML_SUFFIX):
                         report.include(self.import_opml(file.read_bytes(), chat).report)
@@ -92,6 +102,13 @@ class Sources:
                 except SourceError as error:
                     report.failed.append(Failure(str(file), error.reason))
         return report
+
+    @staticmethod
+    def expected_articles(sources: Sequence[str]) -> int | None:
+        """How many articles :meth:`ingest` will go through, for a progress bar; None when unknown (URLs, feeds)."""
+        if any(looks_like_url(source) or source.lower().endswith(OPML_SUFFIX) for source in sources):
+            return None
+        return expected_articles(Path(source) for source in sources if Path(source).exists())
 
     def _ingest_url(self, url: str, chat: int) -> IngestReport:
         try:

@@ -19,16 +19,22 @@ everyone.
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from pathlib import Path
 
-from corpus.article import Article
+from corpus.article import Article, read_moment
+from corpus.database_file import check_database_path, not_a_database, read_only_address
+from corpus.errors import ConfigurationError, ReadOnlyStore
+
+log = logging.getLogger(__name__)
 
 EVERYONE = 0
 
@@ -133,11 +139,33 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE chats ADD COLUMN unreachable_since TEXT;    -- NULL while messages can reach it
     ALTER TABLE chats ADD COLUMN unreachable_reason TEXT;   -- Telegram's words, e.g. "bot was blocked by the user"
     """,
+    # 4: conversations, so that a follow-up ("why?") is read in the light of the questions before it,
+    # and the messages that carry answers, so that a reply to one follows up that answer.
+    """
+    CREATE TABLE conversation_turns (
+        id INTEGER PRIMARY KEY,
+        chat INTEGER NOT NULL,
+        thread INTEGER NOT NULL,            -- forum topic (message_thread_id); 0 outside topics
+        question TEXT NOT NULL,
+        terms TEXT NOT NULL,                -- the question's content terms, space-separated
+        names TEXT NOT NULL,                -- the names it uses, one per line
+        article_id TEXT,                    -- the answer's article and sentence; NULL when none was given
+        position INTEGER,
+        asked TEXT NOT NULL
+    );
+    CREATE INDEX conversation_turns_by_chat ON conversation_turns(chat, thread, id);
+    CREATE TABLE answer_messages (
+        chat INTEGER NOT NULL,
+        message INTEGER NOT NULL,           -- Telegram's message_id of the reply that carries the answer
+        answer INTEGER NOT NULL REFERENCES answers(id) ON DELETE CASCADE,
+        PRIMARY KEY (chat, message)
+    ) WITHOUT ROWID;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def utc_now() -> str:
+def _stamp_now() -> str:
     """The current time as stored: ISO 8601 in UTC, to the second."""
     return stamp(datetime.now(UTC))
 
@@ -155,7 +183,7 @@ def _moment(text: str | None) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
-class NewerSchemaError(RuntimeError):
+class NewerSchemaError(ConfigurationError):
     """The database was written by a newer Lede; opening it could lose data."""
 
 
@@ -205,6 +233,18 @@ class AnswerRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class ConversationTurn:
+    """A question of a conversation, what it was about and the sentence that answered it (None when none did)."""
+
+    question: str
+    terms: tuple[str, ...]
+    names: tuple[str, ...]
+    article_id: str | None
+    position: int | None
+    asked: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Listing:
     """One page of a chat's articles, newest first, and how many there are in all."""
 
@@ -222,29 +262,50 @@ class Store:
     database has one connection, and reads share the writers' lock.
     """
 
-    def __init__(self, connection: sqlite3.Connection, path: Path | None) -> None:
+    def __init__(self, connection: sqlite3.Connection, path: Path | None, address: str | None = None,
+                 *, read_only: bool = False) -> None:
         self._db = connection
         self.path = path
+        self.read_only = read_only
+        self._address = address or (str(path) if path else ":memory:")
         self._lock = threading.RLock()
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
 
     @classmethod
-    def open(cls, path: Path | str) -> Store:
-        """Open (creating if needed) and migrate the database at ``path``; ``":memory:"`` for tests."""
-        location = Path(path) if str(path) != ":memory:" else None
-        if location is not None:
-            location.parent.mkdir(parents=True, exist_ok=True)
-        connection = _connect(path)
-        connection.execute("PRAGMA journal_mode=WAL")
-        # NORMAL in WAL mode: a killed process loses nothing committed; only
-        # a power cut can lose the last few transactions, never corrupt.
-        connection.execute("PRAGMA synchronous=NORMAL")
-        connection.execute("PRAGMA foreign_keys=ON")
-        store = cls(connection, location)
-        store._migrate()
+    def open(cls, path: Path | str, *, create: bool = True, setting: str = "the database") -> Store:
+        """Open (creating if needed) and migrate the database at ``path``; ``":memory:"`` for tests.
+
+        ``setting`` names where the path came from (``--db``) in the
+        :class:`~corpus.errors.ConfigurationError` a wrong path raises;
+        ``create`` lets a missing folder be created. A file Lede may not write
+        is opened read-only (see :mod:`corpus.database_file`).
+        """
+        if str(path) == ":memory:":
+            store = cls(_connect(":memory:"), None)
+            store._configure()
+            return store
+        database = check_database_path(Path(path), create=create, setting=setting)
+        address = read_only_address(database) if database.read_only else str(database.path)
+        store = cls(_connect(address), database.path, address, read_only=database.read_only)
+        try:
+            store._configure()
+        except sqlite3.DatabaseError as error:
+            store.close()
+            raise not_a_database(database, setting, error) from None
+        if database.read_only:
+            log.warning("%s %s is read-only: Lede answers from it, but writes are off", setting, database.path)
         return store
+
+    def _configure(self) -> None:
+        if not self.read_only:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            # NORMAL in WAL mode: a killed process loses nothing committed; only
+            # a power cut can lose the last few transactions, never corrupt.
+            self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._migrate()
 
     def close(self) -> None:
         with self._lock, self._readers_lock:
@@ -261,7 +322,7 @@ class Store:
             return
         reader = getattr(self._local, "reader", None)
         if reader is None:
-            reader = _connect(self.path)
+            reader = _connect(self._address)
             self._local.reader = reader
             with self._readers_lock:
                 self._readers.append(reader)
@@ -285,11 +346,17 @@ class Store:
                     f"{self.path} has schema version {version}, newer than this Lede's {SCHEMA_VERSION}; "
                     "upgrade Lede or use another --db"
                 )
+            if self.read_only and version < SCHEMA_VERSION:
+                raise ReadOnlyStore(f"{self.path} is read-only and was written by an older Lede (schema version "
+                                    f"{version}, now {SCHEMA_VERSION}); open it once where Lede may write, to upgrade it")
             for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
                 # executescript commits first, so the version bump rides in the same script.
                 self._db.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
 
     def _transaction(self) -> _Transaction:
+        if self.read_only:
+            raise ReadOnlyStore(f"{self.path} is read-only, so writes are off; "
+                                "give a --db Lede may write to make changes")
         return _Transaction(self._db, self._lock)
 
     # ---- articles ------------------------------------------------------------------------
@@ -303,6 +370,10 @@ class Store:
             ).fetchone()
         return row["article_id"] if row else None
 
+    def has_article(self, article_id: str) -> bool:
+        with self._reading() as db:
+            return db.execute("SELECT 1 FROM articles WHERE article_id = ?", (article_id,)).fetchone() is not None
+
     def add_article(
         self,
         article: Article,
@@ -314,19 +385,33 @@ class Store:
     ) -> None:
         """Store an article, its sentences and who sees it, all in one transaction."""
         with self._transaction() as db:
-            cursor = db.execute(
-                "INSERT INTO articles (article_id, url, title, publisher, author, published, fetched, language,"
-                " content_hash, source, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (article.article_id, article.url, article.title, article.publisher, article.author,
-                 article.published, article.fetched or utc_now(), article.language, content_hash,
-                 article.source, "\n".join(article.paragraphs)),
-            )
-            row_id = cursor.lastrowid
-            db.executemany(
-                "INSERT INTO sentences (article, position, text) VALUES (?, ?, ?)",
-                ((row_id, position, text) for position, text in enumerate(sentences)),
-            )
-            self._share(db, row_id, chat, feed)
+            self._share(db, _insert_article(db, article, sentences, content_hash), chat, feed)
+
+    def replace_article(self, article: Article, sentences: tuple[str, ...], content_hash: str) -> None:
+        """Store a new version of an article (an edited post) in place of the old, in one transaction.
+
+        Whoever saw the old version sees the new. The new version is stored
+        last, as if just added: the order the index is built in at start-up,
+        which appends it too (a saved index covering the old version is then
+        rebuilt once, at the next start).
+        """
+        with self._transaction() as db:
+            (row_id,) = db.execute("SELECT id FROM articles WHERE article_id = ?", (article.article_id,)).fetchone()
+            chats = db.execute("SELECT chat, added FROM chat_articles WHERE article = ?", (row_id,)).fetchall()
+            feeds = db.execute("SELECT feed FROM feed_articles WHERE article = ?", (row_id,)).fetchall()
+            db.execute("DELETE FROM articles WHERE id = ?", (row_id,))
+            new_id = _insert_article(db, article, sentences, content_hash)
+            db.executemany("INSERT INTO chat_articles (chat, article, added) VALUES (?, ?, ?)",
+                           ((chat, new_id, added) for chat, added in chats))
+            db.executemany("INSERT INTO feed_articles (feed, article) VALUES (?, ?)", ((f, new_id) for (f,) in feeds))
+            _count_replacement(db)
+
+    def replacements(self) -> int:
+        """How many times articles were replaced or removed: an index saved before the last time is out of date."""
+        with self._reading() as db:
+            row = db.execute("SELECT value FROM chat_settings WHERE chat = ? AND name = 'replacements'",
+                             (EVERYONE,)).fetchone()
+        return int(row["value"]) if row else 0
 
     def share_article(self, article_id: str, *, chat: int = EVERYONE, feed: int | None = None) -> None:
         """Let another chat or feed see an article that is already stored."""
@@ -341,7 +426,7 @@ class Store:
         else:
             _remember_chat(db, chat)
             db.execute("INSERT OR IGNORE INTO chat_articles (chat, article, added) VALUES (?, ?, ?)",
-                       (chat, row_id, utc_now()))
+                       (chat, row_id, _stamp_now()))
 
     def article(self, article_id: str) -> StoredArticle:
         """One stored article with its sentences."""
@@ -380,10 +465,13 @@ class Store:
                 cursor += 1
             yield StoredArticle(_article_from_row(row), tuple(texts))
 
-    def remove_articles(self, article_ids: Iterable[str]) -> None:
+    def remove_articles(self, article_ids: Collection[str]) -> None:
         """Delete articles in one transaction; their sentences and who sees them go with them (ON DELETE CASCADE)."""
+        if not article_ids:
+            return
         with self._transaction() as db:
             db.executemany("DELETE FROM articles WHERE article_id = ?", ((article_id,) for article_id in article_ids))
+            _count_replacement(db)
 
     # ---- the file ------------------------------------------------------------------------
 
@@ -417,7 +505,7 @@ class Store:
             raise ValueError("an in-memory store has nothing to back up")
         temporary = target.with_name(target.name + ".partial")
         temporary.unlink(missing_ok=True)
-        with closing(_connect(self.path)) as source, closing(sqlite3.connect(temporary)) as copy:
+        with closing(_connect(self._address)) as source, closing(sqlite3.connect(temporary)) as copy:
             source.backup(copy)
         os.replace(temporary, target)
 
@@ -448,6 +536,19 @@ class Store:
 
     # ---- chats ---------------------------------------------------------------------------
 
+    def set_audience(self, channel: int, chats: Iterable[int]) -> None:
+        """Who may see a private channel's posts (its linked group, its administrators' private chats)."""
+        with self._transaction() as db:
+            _remember_chat(db, channel)
+            db.execute("INSERT OR REPLACE INTO chat_settings (chat, name, value) VALUES (?, 'audience', ?)",
+                       (channel, json.dumps(sorted(chats))))
+
+    def audiences(self) -> dict[int, frozenset[int]]:
+        """Every private channel's audience as last read from Telegram."""
+        with self._reading() as db:
+            rows = db.execute("SELECT chat, value FROM chat_settings WHERE name = 'audience'").fetchall()
+        return {row["chat"]: frozenset(json.loads(row["value"])) for row in rows}
+
     def last_briefing(self, chat: int) -> datetime | None:
         """When the chat's last complete briefing (one without a topic) was given, if ever."""
         with self._reading() as db:
@@ -460,7 +561,7 @@ class Store:
         with self._transaction() as db:
             _remember_chat(db, chat)
             db.execute("UPDATE chats SET unreachable_since = ?, unreachable_reason = ? WHERE id = ?",
-                       (utc_now(), reason, chat))
+                       (_stamp_now(), reason, chat))
 
     def mark_reachable(self, chat: int) -> None:
         with self._transaction() as db:
@@ -478,7 +579,7 @@ class Store:
     def subscribe(self, chat: int, url: str) -> tuple[Feed, bool]:
         """Record that a chat follows the feed at ``url``; True when it did not already."""
         with self._transaction() as db:
-            now = utc_now()
+            now = _stamp_now()
             db.execute("INSERT OR IGNORE INTO feeds (url, added, next_check) VALUES (?, ?, ?)", (url, now, now))
             feed = _feed_from_row(db.execute("SELECT * FROM feeds WHERE url = ?", (url,)).fetchone())
             _remember_chat(db, chat)
@@ -528,13 +629,13 @@ class Store:
                 db.execute(
                     "UPDATE feeds SET checked = ?, next_check = ?, failures = 0, last_error = NULL,"
                     " title = coalesce(?, title), etag = ?, last_modified = ? WHERE id = ?",
-                    (utc_now(), stamp(next_check), title, etag, last_modified, feed_id),
+                    (_stamp_now(), stamp(next_check), title, etag, last_modified, feed_id),
                 )
             else:
                 db.execute(
                     "UPDATE feeds SET checked = ?, next_check = ?, failures = failures + 1, last_error = ?"
                     " WHERE id = ?",
-                    (utc_now(), stamp(next_check), error, feed_id),
+                    (_stamp_now(), stamp(next_check), error, feed_id),
                 )
 
 
@@ -600,6 +701,44 @@ class Store:
         with self._transaction() as db:
             db.execute("UPDATE answers SET feedback = ? WHERE id = ?", (1 if helpful else -1, number))
 
+    def remember_answer_message(self, chat: int, message: int, number: int) -> None:
+        """Note that Telegram message ``message`` in ``chat`` carries answer ``number`` (a reply to it follows it up)."""
+        with self._transaction() as db:
+            db.execute("INSERT OR REPLACE INTO answer_messages (chat, message, answer) VALUES (?, ?, ?)",
+                       (chat, message, number))
+
+    def answer_in_message(self, chat: int, message: int) -> AnswerRecord | None:
+        """The answer that message ``message`` of ``chat`` carries, if it carries one."""
+        with self._reading() as db:
+            row = db.execute("SELECT answer FROM answer_messages WHERE chat = ? AND message = ?",
+                             (chat, message)).fetchone()
+        return self.answer_record(row["answer"]) if row else None
+
+    # ---- conversations ---------------------------------------------------------------------
+
+    def conversation(self, chat: int, thread: int) -> list[ConversationTurn]:
+        """The turns of a chat's (or forum topic's) conversation, oldest first."""
+        with self._reading() as db:
+            rows = db.execute(
+                "SELECT question, terms, names, article_id, position, asked FROM conversation_turns "
+                "WHERE chat = ? AND thread = ? ORDER BY id", (chat, thread)).fetchall()
+        return [ConversationTurn(row["question"], tuple(row["terms"].split()), tuple(filter(None, row["names"].split("\n"))),
+                                 row["article_id"], row["position"], _moment(row["asked"])) for row in rows]
+
+    def continue_conversation(self, chat: int, thread: int, turns: list[ConversationTurn], keep: int) -> None:
+        """Make ``turns`` (oldest first) the conversation of ``chat`` and ``thread``, keeping only the last ``keep``."""
+        with self._transaction() as db:
+            db.execute("DELETE FROM conversation_turns WHERE chat = ? AND thread = ?", (chat, thread))
+            db.executemany(
+                "INSERT INTO conversation_turns (chat, thread, question, terms, names, article_id, position, asked) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(chat, thread, turn.question, " ".join(turn.terms), "\n".join(turn.names), turn.article_id,
+                  turn.position, stamp(turn.asked)) for turn in turns[-keep:]])
+
+    def forget_conversation(self, chat: int, thread: int) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM conversation_turns WHERE chat = ? AND thread = ?", (chat, thread))
+
 
 class _Transaction:
     """``BEGIN IMMEDIATE`` … ``COMMIT`` (or ``ROLLBACK`` on error), holding the store's lock."""
@@ -620,16 +759,39 @@ class _Transaction:
             self._lock.release()
 
 
-def _connect(path: Path | str) -> sqlite3.Connection:
+def _connect(address: str) -> sqlite3.Connection:
+    """A connection to a path, ``:memory:`` or a ``file:`` URI (read-only stores)."""
     # Autocommit (transactions are explicit); closed by whichever thread closes the store.
-    connection = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
+    connection = sqlite3.connect(address, check_same_thread=False, isolation_level=None, timeout=30,
+                                 uri=address.startswith("file:"))
     connection.row_factory = sqlite3.Row
     return connection
 
 
+def _count_replacement(db: sqlite3.Connection) -> None:
+    """Note that stored articles changed, which a saved index cannot follow (see :meth:`Store.replacements`)."""
+    db.execute("INSERT INTO chat_settings (chat, name, value) VALUES (?, 'replacements', '1') ON CONFLICT"
+               " (chat, name) DO UPDATE SET value = CAST(value AS INTEGER) + 1", (EVERYONE,))
+
+
+def _insert_article(db: sqlite3.Connection, article: Article, sentences: tuple[str, ...], content_hash: str) -> int:
+    """Insert an article and its sentences; returns its row id."""
+    row_id = db.execute(
+        "INSERT INTO articles (article_id, url, title, publisher, author, published, fetched, language,"
+        " content_hash, source, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (article.article_id, article.url, article.title, article.publisher, article.author,
+         stamp(article.published) if article.published else None, stamp(article.fetched or datetime.now(UTC)),
+         article.language, content_hash, article.source, "\n".join(article.paragraphs)),
+    ).lastrowid
+    assert row_id is not None
+    db.executemany("INSERT INTO sentences (article, position, text) VALUES (?, ?, ?)",
+                   ((row_id, position, text) for position, text in enumerate(sentences)))
+    return row_id
+
+
 def _remember_chat(db: sqlite3.Connection, chat: int) -> None:
     """A chat gets its row when it first gets a source, so its settings have somewhere to live."""
-    db.execute("INSERT OR IGNORE INTO chats (id, added) VALUES (?, ?)", (chat, utc_now()))
+    db.execute("INSERT OR IGNORE INTO chats (id, added) VALUES (?, ?)", (chat, _stamp_now()))
 
 
 def _article_from_row(row: sqlite3.Row) -> Article:
@@ -639,11 +801,11 @@ def _article_from_row(row: sqlite3.Row) -> Article:
         paragraphs=tuple(row["body"].split("\n")) if row["body"] else (),
         publisher=row["publisher"],
         url=row["url"],
-        published=row["published"],
+        published=read_moment(row["published"]),
         source=row["source"],
         author=row["author"],
         language=row["language"],
-        fetched=row["fetched"],
+        fetched=read_moment(row["fetched"]),
     )
 
 

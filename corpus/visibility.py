@@ -19,6 +19,9 @@ class Visibility:
         self._chat_articles: defaultdict[int, set[str]] = defaultdict(set)
         self._feed_articles: defaultdict[int, set[str]] = defaultdict(set)
         self._chat_feeds: defaultdict[int, set[int]] = defaultdict(set)
+        # Private channels: chat → the channels whose audience it is in, and each channel's audience.
+        self._chat_channels: defaultdict[int, set[int]] = defaultdict(set)
+        self._audiences: dict[int, frozenset[int]] = {}
 
     def load(
         self,
@@ -51,9 +54,18 @@ class Visibility:
         for pool in (*self._chat_articles.values(), *self._feed_articles.values()):
             pool.difference_update(article_ids)
 
+    def set_audience(self, channel: int, chats: Iterable[int]) -> None:
+        """Only ``chats`` (and the channel) see the articles kept for a private channel; whoever was in it before no longer."""
+        for chat in self._audiences.get(channel, ()):
+            self._chat_channels[chat].discard(channel)
+        self._audiences[channel] = frozenset(chats)
+        for chat in self._audiences[channel]:
+            self._chat_channels[chat].add(channel)
+
     def rule_for(self, chat: int) -> Callable[[str], bool]:
         """Whether ``chat`` may see an article, by id; everyone's articles always count."""
         chats = (EVERYONE,) if chat == EVERYONE else (EVERYONE, chat)
         pools = [self._chat_articles[c] for c in chats]
         pools += [self._feed_articles[feed] for c in chats for feed in self._chat_feeds[c]]
+        pools += [self._chat_articles[channel] for c in chats for channel in self._chat_channels[c]]
         return lambda article_id: any(article_id in pool for pool in pools)

@@ -24,7 +24,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from retrieval.features import FEATURES, Question, candidate_features
+from retrieval.features import FEATURES, Question, candidate_features, query_coverage
+from retrieval.followup import NEIGHBOURS, FollowUp
 from retrieval.index import Passage, SentenceIndex
 from retrieval.question import continues
 from retrieval.ranker import RankingModel
@@ -83,6 +84,8 @@ class Answer:
     best: Candidate | None
     confidence: float
     alternatives: tuple[Candidate, ...] = ()
+    # The earlier question this one was read as following (None: read on its own).
+    follow_up_of: str | None = None
 
     @property
     def unsure(self) -> bool:
@@ -98,23 +101,28 @@ def answer_question(
     min_confidence: float = MIN_CONFIDENCE,
     accept: Callable[[Passage], bool] | None = None,
     model: RankingModel | None = None,
+    follow_up: FollowUp | None = None,
 ) -> Answer:
     """Answer ``question`` from ``index``: the best sentence and distinct alternatives.
 
-    ``accept`` limits the answer to some passages, e.g. the articles one chat may see.
+    ``accept`` limits the answer to some passages, e.g. the articles one chat
+    may see; ``follow_up`` reads the question in the light of the
+    conversation before it (:mod:`retrieval.followup`).
     """
     model = model or RankingModel.load()
+    follows = follow_up.follows if follow_up else None
     # The best, the runner-up its confidence is measured against, and room for
     # alternatives that cover too little of the question to be shown.
-    ranked = merge_near_duplicates(rank_candidates(index, question, accept=accept, model=model), keep=3 * alternatives + 2)
+    ranked = rank_candidates(index, question, accept=accept, model=model, follow_up=follow_up)
+    ranked = merge_near_duplicates(ranked, keep=3 * alternatives + 2)
     if not ranked:
-        return Answer(question, None, 0.0)
+        return Answer(question, None, 0.0, follow_up_of=follows)
     best = ranked[0]
     confidence = round(model.probability(confidence_evidence(ranked)), 3)
     if confidence < min_confidence:
-        return Answer(question, None, confidence)
+        return Answer(question, None, confidence, follow_up_of=follows)
     shown = [c for c in ranked[1:] if c.coverage >= MIN_ALTERNATIVE_COVERAGE][:alternatives]
-    return Answer(question, best, confidence, tuple(shown))
+    return Answer(question, best, confidence, tuple(shown), follow_up_of=follows)
 
 
 def confidence_evidence(ranked: Sequence[Candidate]) -> dict[str, float]:
@@ -141,12 +149,23 @@ def rank_candidates(
     accept: Callable[[Passage], bool] | None = None,
     limit: int = CANDIDATES,
     model: RankingModel | None = None,
+    follow_up: FollowUp | None = None,
 ) -> list[Candidate]:
-    """The best-matching sentences, best first (duplicates kept; see :func:`merge_near_duplicates`)."""
-    analysed, hits, features = candidate_pool(index, question, accept=accept, limit=limit)
+    """The best-matching sentences, best first (duplicates kept; see :func:`merge_near_duplicates`).
+
+    For a follow-up, the sentences of the article it follows rank higher by
+    the conversation's article bonus (the answer is more likely there), and
+    each sentence by how much of the question's own words it covers.
+    """
+    analysed, hits, features = candidate_pool(index, question, accept=accept, limit=limit, follow_up=follow_up)
     if not hits:
         return []
     scores = (model or RankingModel.load()).scores(features)
+    if follow_up is not None:
+        numbers = [number for number, _ in hits]
+        scores = scores + follow_up.own_words * query_coverage(index, analysed.query.own(), numbers)
+        preferred = [index.passages[number].article.article_id == follow_up.article_id for number in numbers]
+        scores = scores + follow_up.article_bonus * np.array(preferred, dtype=np.float64)
     order = np.argsort(-scores, kind="stable")
     return [
         Candidate(
@@ -165,20 +184,62 @@ def candidate_pool(
     *,
     accept: Callable[[Passage], bool] | None = None,
     limit: int = CANDIDATES,
+    follow_up: FollowUp | None = None,
 ) -> tuple[Question, list[tuple[int, float]], np.ndarray]:
     """The analysed question, its BM25 candidates ``(passage number, score)`` and their features.
 
     The ranker is trained on exactly these (:mod:`retrieval.train`), so
-    training and answering cannot drift apart.
+    training and answering cannot drift apart. A follow-up's question
+    borrows the conversation's topic terms at their lower weight; the
+    article it follows offers its matching sentences and the neighbours of
+    the answer followed, and the sentences already given are left out.
     """
     analysed = Question.analyse(question, index.question_analyzer)
+    if follow_up is not None:
+        analysed = analysed.with_context(follow_up.context)
     if not analysed.query:
         return analysed, [], np.zeros((0, len(FEATURES)))
     weights = term_weights(analysed.query)
     hits = index.top(weights, limit, accept)
+    if follow_up is not None:
+        hits += _followed_article(index, weights, hits, follow_up, accept)
     hits += _rest_of_leading_articles(index, weights, hits, accept)
     hits += _continuations(index, hits, accept)
+    if follow_up is not None and follow_up.given:
+        hits = [hit for hit in hits if _key(index.passages[hit[0]]) not in follow_up.given]
     return analysed, hits, candidate_features(index, analysed, hits)
+
+
+def _key(passage: Passage) -> tuple[str, int]:
+    return passage.article.article_id, passage.position
+
+
+def _followed_article(
+    index: SentenceIndex,
+    weights: dict[str, float],
+    hits: list[tuple[int, float]],
+    follow_up: FollowUp,
+    accept: Callable[[Passage], bool] | None,
+) -> list[tuple[int, float]]:
+    """The sentences of the article a follow-up follows that are not hits yet: those that match, and the answer's neighbours.
+
+    "why?" after an answer is often answered by the next sentence, which
+    may share no word with anything asked.
+    """
+    if follow_up.article_id is None or follow_up.position is None:
+        return []
+    numbers = index.article_passages(follow_up.article_id)
+    known = {number for number, _ in hits}
+    rest = [number for number in numbers if number not in known]
+    if not rest or (accept is not None and not accept(index.passages[rest[0]])):
+        return []
+    scores = index.score_passages(weights, rest)
+    near = range(follow_up.position - NEIGHBOURS, follow_up.position + NEIGHBOURS + 1)
+    return [
+        (number, score)
+        for number, score in zip(rest, scores.tolist(), strict=True)
+        if score > 0 or index.passages[number].position in near
+    ]
 
 
 def _continuations(
@@ -236,8 +297,8 @@ def _rest_of_leading_articles(
 
 
 def term_weights(query: Query) -> dict[str, float]:
-    """Each question term at full weight, each related term at its relation's weight."""
-    weights = dict.fromkeys(query.terms, 1.0)
+    """Each question term at its weight (full for its own words), each related term at its relation's weight."""
+    weights = {term: query.weight(term) for term in query.terms}
     for related in query.expansions.values():
         for term, weight in related.items():
             weights[term] = max(weights.get(term, 0.0), weight)

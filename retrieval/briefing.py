@@ -27,14 +27,15 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import overload
 from datetime import datetime, timedelta
-from itertools import chain
 
 import numpy as np
 from rank_bm25 import BM25Okapi
 
 from corpus.article import Article, article_moment
+from retrieval.near_duplicates import Members, representatives
 from retrieval.similar_pairs import candidate_pairs
 from retrieval.sparse_rows import SparseRows
+from retrieval.story_terms import LEAD_SENTENCES, StoryTerms, analysed_story_terms
 from retrieval.text import Analyzer
 
 # Articles further apart than this are never compared: an event's first
@@ -54,10 +55,14 @@ SAME_STORY_ON_AVERAGE = 0.35
 # cosine (retrieval.similar_pairs): on a day of Reuters that skips 97 % of
 # the comparisons and loses a handful of the pairs above the threshold.
 SHARED_RARE_WORDS_FLOOR = 0.06
-# The lead: how many first sentences of an article say what it is about.
-LEAD_SENTENCES = 3
-# The title counts as much as this many lead sentences' mentions.
-TITLE_WEIGHT = 2
+# An article this similar to an earlier one with its headline is a wire copy
+# or a re-run (retrieval.near_duplicates): a story's articles are 0.4-0.5
+# apart, a copy with a word or two changed is near 1. On the benchmark's week
+# (Reuters 5.25 times, three words changed per copy) 77,594 of 99,209 are copies.
+NEAR_DUPLICATE = 0.8
+# Pairs of near-duplicate groups are looked at member by member when their
+# first members are at least this close to a story's threshold.
+NEAR_DUPLICATE_MARGIN = 0.1
 # Terms in more than this share of a large period's articles ("said", "pct")
 # say nothing about which event an article reports, and make comparing slow.
 MAX_TERM_SHARE = 0.05
@@ -150,7 +155,7 @@ def brief(
     topic: str | None = None,
     already_sent: Collection[str] = frozenset(),
     limit: int = 8,
-    lead_terms: Callable[[NewsItem], Sequence[str]] | None = None,
+    story_terms: Callable[[Sequence[NewsItem]], StoryTerms] | None = None,
 ) -> Briefing:
     """The briefing of ``items`` (the period's articles): stories best first, at most ``limit``.
 
@@ -158,16 +163,21 @@ def brief(
     as :meth:`SentenceIndex.specificity`): a period's own articles are too few
     to tell a rare word from a common one. A story all of whose articles are
     in ``already_sent`` (article ids) was told before and is left out; one
-    with a new article is told again. ``lead_terms`` gives the terms of an
-    item's first :data:`LEAD_SENTENCES` sentences when the caller has them
-    analysed already (an index has); by default the lead is analysed here.
+    with a new article is told again. ``story_terms`` gives the items'
+    title-and-lead terms when the caller has them analysed already (an
+    index has: :func:`retrieval.story_terms.indexed_story_terms`); by
+    default they are analysed here.
     """
     items = sorted(items, key=lambda item: (item.moment, item.article.article_id))
-    documents = [_story_terms(item, analyzer, lead_terms) for item in items]
-    groups = group_into_stories(items, documents, specificity)
+    if story_terms is None:
+        terms = analysed_story_terms([item.article.title for item in items],
+                                     [" ".join(item.sentences[:LEAD_SENTENCES]) for item in items], analyzer, specificity)
+    else:
+        terms = story_terms(items)
+    groups = group_into_stories(items, terms)
     groups = [group for group in groups if not all(items[i].article.article_id in already_sent for i in group)]
     if topic is not None:
-        groups = _on_topic(groups, documents, analyzer.terms(topic))
+        groups = _on_topic(groups, terms.documents(len(items)), analyzer.terms(topic))
     newest = max((item.moment for item in items), default=since)
     ranked = sorted(groups, key=lambda group: -_story_score(group, items, newest))
     stories = tuple(
@@ -179,72 +189,69 @@ def brief(
 # ---- grouping ------------------------------------------------------------------------------
 
 
-def _story_terms(item: NewsItem, analyzer: Analyzer, lead_terms: Callable[[NewsItem], Sequence[str]] | None) -> list[str]:
-    """What an article is about: its title's terms (weighted) and its lead's."""
-    lead = lead_terms(item) if lead_terms else analyzer.terms(" ".join(item.sentences[:LEAD_SENTENCES]))
-    return [*analyzer.terms(item.article.title) * TITLE_WEIGHT, *lead]
-
-
-def group_into_stories(
-    items: Sequence[NewsItem], documents: Sequence[Sequence[str]], specificity: Callable[[str], float]
-) -> list[list[int]]:
+def group_into_stories(items: Sequence[NewsItem], terms: StoryTerms) -> list[list[int]]:
     """Group articles (sorted by moment) into stories; each story lists item numbers, earliest first."""
     if not items:
         return []
-    vectors, rarity = _tfidf_rows(documents, specificity)
+    vectors, rarity = _tfidf_rows(terms, len(items))
     publisher_numbers: dict[str | None, int] = {}
     publishers = [publisher_numbers.setdefault(item.article.publisher, len(publisher_numbers)) for item in items]
-    pairs = _similar_pairs(vectors, rarity, [item.moment for item in items], publishers)
+    pairs = _similar_pairs(vectors, rarity, [item.moment for item in items], publishers,
+                           [item.article.title for item in items])
     return _merge(pairs, vectors, [item.moment for item in items])
 
 
-def _tfidf_rows(documents: Sequence[Sequence[str]], specificity: Callable[[str], float]) -> tuple[SparseRows, np.ndarray]:
+def _tfidf_rows(terms: StoryTerms, documents: int) -> tuple[SparseRows, np.ndarray]:
     """L2-normalised TF-IDF rows (sublinear tf), without the period's most common terms, and each column's IDF.
 
     Counted with numpy over term numbers: a day's news is half a million terms.
     """
-    # Sorted, so that columns (and the order of sums over them) are the same from run to run.
-    vocabulary = sorted(set().union(*documents))
-    numbers = dict(zip(vocabulary, range(len(vocabulary)), strict=True))
-    lengths = [len(terms) for terms in documents]
-    flat = np.fromiter(map(numbers.__getitem__, chain.from_iterable(documents)), dtype=np.int64, count=sum(lengths))
-    owner = np.repeat(np.arange(len(documents)), lengths)
+    size = max(len(terms.vocabulary), 1)
     # One entry per (document, term), ordered by document then term, with its count.
-    keys, counts = np.unique(owner * max(len(numbers), 1) + flat, return_counts=True)
-    document, term = np.divmod(keys, max(len(numbers), 1))
-    frequency = np.bincount(term, minlength=len(numbers))
-    ceiling = max(MIN_COMMON_TERM_DOCUMENTS, MAX_TERM_SHARE * len(documents))
+    keys, counts = np.unique(terms.owner * size + terms.term, return_counts=True)
+    document, term = np.divmod(keys, size)
+    frequency = np.bincount(term, minlength=len(terms.vocabulary))
+    ceiling = max(MIN_COMMON_TERM_DOCUMENTS, MAX_TERM_SHARE * documents)
     kept_terms = np.flatnonzero(frequency <= ceiling)
-    column_of = np.full(len(numbers), -1, dtype=np.int64)
+    column_of = np.full(len(terms.vocabulary), -1, dtype=np.int64)
     column_of[kept_terms] = np.arange(len(kept_terms))
-    idf = np.array([specificity(vocabulary[number]) for number in kept_terms.tolist()])
+    idf = terms.specificity[kept_terms]
     kept = column_of[term] >= 0
     document, column, counts = document[kept], column_of[term[kept]], counts[kept]
     values = (1 + np.log(counts)) * idf[column]
-    row_lengths = np.bincount(document, minlength=len(documents))
+    row_lengths = np.bincount(document, minlength=documents)
     return SparseRows.unit(row_lengths, column, values, len(kept_terms)), idf
 
 
 def _similar_pairs(
-    vectors: SparseRows, rarity: np.ndarray, moments: Sequence[datetime], publishers: Sequence[int]
+    vectors: SparseRows, rarity: np.ndarray, moments: Sequence[datetime], publishers: Sequence[int],
+    titles: Sequence[str],
 ) -> list[tuple[float, int, int]]:
     """(similarity, earlier, later) for every pair within the window similar enough to be one story, best first.
 
     Candidates come from the rows' posting lists with a bound that drops no
     pair above the threshold (:mod:`retrieval.similar_pairs`); only those
-    are compared.
+    are compared. Near-duplicates (:mod:`retrieval.near_duplicates`) are
+    searched once, by their group's first member: each pair of groups
+    whose first members come within :data:`NEAR_DUPLICATE_MARGIN` of the
+    threshold gives every pair of their members, and each group every pair
+    within it, all compared exactly.
     """
     seconds = np.array([moment.timestamp() for moment in moments])
     publisher = np.asarray(publishers)
-    single_publisher = len(set(publishers)) <= 1
-    earlier, later = candidate_pairs(
-        vectors, rarity, SAME_STORY if single_publisher else SAME_STORY_ACROSS_PUBLISHERS, SHARED_RARE_WORDS_FLOOR
-    )
+    threshold = SAME_STORY if len(set(publishers)) <= 1 else SAME_STORY_ACROSS_PUBLISHERS
+    representative = representatives(vectors, titles, NEAR_DUPLICATE)
+    shown = np.flatnonzero(representative == np.arange(len(representative)))
+    earlier, later = candidate_pairs(vectors.take(shown), rarity, threshold, SHARED_RARE_WORDS_FLOOR)
+    earlier, later = shown[earlier], shown[later]
+    near = vectors.pair_dots(earlier, later) >= threshold - NEAR_DUPLICATE_MARGIN
+    members = Members(representative)
+    groups = members.groups()
+    earlier, later = members.pairs(np.r_[earlier[near], groups], np.r_[later[near], groups])
     close = seconds[later] - seconds[earlier] <= STORY_WINDOW.total_seconds()
     earlier, later = earlier[close], later[close]
     similarity = vectors.pair_dots(earlier, later)
-    threshold = np.where(publisher[earlier] == publisher[later], SAME_STORY, SAME_STORY_ACROSS_PUBLISHERS)
-    keep = similarity >= threshold
+    keep = similarity >= np.where(publisher[earlier] == publisher[later], SAME_STORY, SAME_STORY_ACROSS_PUBLISHERS)
     pairs = list(zip(similarity[keep].tolist(), earlier[keep].tolist(), later[keep].tolist(), strict=True))
     pairs.sort(key=lambda pair: (-pair[0], pair[1], pair[2]))
     return pairs

@@ -50,7 +50,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
@@ -115,6 +115,12 @@ class Question:
         core_text, attribution = split_attribution(text)
         return cls(text, query, analyzer.query(core_text) if attribution else query, _as_meant(text, query.meant))
 
+    def with_context(self, context: Mapping[str, float]) -> Question:
+        """The question with a conversation's topic terms borrowed at their lower weights (a follow-up's reading)."""
+        query = self.query.with_context(context)
+        core = query if self.core is self.query else self.core.with_context(context)
+        return replace(self, query=query, core=core)
+
     def coverage(self, held: TermMatrix, weights: Mapping[str, float], *, related: bool = True) -> np.ndarray:
         """How much of the question each row of ``held`` accounts for: of the whole or of the core, the larger."""
         whole = held.coverage(self.query, weights, related=related)
@@ -173,7 +179,7 @@ class TermMatrix:
         counts at the weight of its best related word that is present. Terms
         are added up in question order, as a sum per row would.
         """
-        total = sum(weights[term] for term in query.terms)
+        total = sum(weights[term] * query.weight(term) for term in query.terms)
         covered = np.zeros(len(self.present))
         if total <= 0:
             return covered
@@ -184,7 +190,7 @@ class TermMatrix:
                 columns = [self.vocabulary[other] for other in expansions]
                 best = (self.present[:, columns] * np.fromiter(expansions.values(), dtype=np.float64)).max(axis=1)
                 match = np.where(match, 1.0, best)
-            covered += match * weights[term]
+            covered += match * (weights[term] * query.weight(term))
         return np.minimum(covered / total, 1.0)
 
 
@@ -292,6 +298,20 @@ def candidate_features(index: SentenceIndex, question: Question, hits: Sequence[
         *asks.T,
     ]
     return np.column_stack(columns)
+
+
+def query_coverage(index: SentenceIndex, query: Query, numbers: Sequence[int]) -> np.ndarray:
+    """How much of ``query`` each of the sentences ``numbers`` accounts for (specificity-weighted, related words at their weight).
+
+    A follow-up's own words against its candidates: they say what is new in
+    the question, which the conversation's topic words cannot.
+    """
+    if not query.terms or not numbers:
+        return np.zeros(len(numbers))
+    vocabulary = {term: column for column, term in enumerate(dict.fromkeys(
+        (*query.terms, *(other for related in query.expansions.values() for other in related))))}
+    specificity = {term: index.specificity(term) for term in query.terms}
+    return _SentenceTerms.read(index, numbers, vocabulary).held.coverage(query, specificity)
 
 
 def _find(numbers: np.ndarray, columns: Mapping[int, int]) -> tuple[np.ndarray, np.ndarray]:

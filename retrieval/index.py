@@ -128,6 +128,11 @@ class SentenceIndex:
         self._term_numbers: dict[str, int] = {}
         self._average_idf: float | None = None
         self._buffer = np.zeros(0)
+        # Articles replaced by a newer version (an edited channel post) or removed (retention): their
+        # passages keep their numbers but are out of every posting list and
+        # every statistic, so scores are rank-bm25's over the passages left.
+        self._withdrawn: set[int] = set()
+        self._removed_passages = 0
         # Derived from the vocabulary, and brought up to date when a question needs it.
         self._spelling = SpellingIndex()
 
@@ -137,7 +142,8 @@ class SentenceIndex:
         return self._passages
 
     def __len__(self) -> int:
-        return len(self._passages)
+        """How many sentences can be found: BM25's document count (replaced articles' sentences are not)."""
+        return len(self._passages) - self._removed_passages
 
     # ---- adding ----------------------------------------------------------------------------
 
@@ -180,12 +186,43 @@ class SentenceIndex:
         self._average_idf = None
         return True
 
-    def copy_article(self, source: SentenceIndex, article_id: str) -> bool:
-        """Index an article of ``source`` as ``source`` analysed it, analysing nothing again; False when known here."""
-        numbers = source.article_passages(article_id)
-        article = source.articles[source._articles[article_id]]
-        return self.add_article(article, [source._passages.text(number) for number in numbers],
-                                [source.ordered_terms(number) for number in numbers])
+    def replace_article(
+        self,
+        article: Article,
+        sentences: Sequence[str],
+        terms: Sequence[Sequence[str]] | None = None,
+    ) -> None:
+        """Index a new version of an article (an edited post) in place of the old, or as new if unknown.
+
+        Passage numbers already handed out stay valid: the new sentences are appended.
+        """
+        self.remove_article(article.article_id)
+        self.add_article(article, sentences, terms)
+
+    def remove_article(self, article_id: str) -> bool:
+        """Stop quoting an article (replaced, or removed from the store); False when it is not indexed.
+
+        Its sentences leave the posting lists and the statistics (sentence
+        count, total length, the mean IDF's vocabulary), so every score is
+        rank-bm25's over the sentences left. Their text stays in memory, under
+        passage numbers nothing reaches any more, until the index is built
+        again (at the next start).
+        """
+        number = self._articles.pop(article_id, None)
+        if number is None:
+            return False
+        span = self._passages.span(number)
+        if len(span):
+            self._postings.remove(span)
+            self._total_length -= sum(self._lengths[span.start : span.stop])
+            self._removed_passages += len(span)
+        self._withdrawn.add(number)
+        self._average_idf = None
+        return True
+
+    def withdrawn(self, article_number: int) -> bool:
+        """Whether the article numbered so in :attr:`articles` was replaced by a newer version or removed."""
+        return article_number in self._withdrawn
 
     def _add_passage(self, terms: Sequence[str]) -> None:
         number = len(self._passages)
@@ -210,7 +247,9 @@ class SentenceIndex:
 
         Articles are referred to by id (``article_ids``, as JSON); their
         metadata lives elsewhere (the store) and is handed back to :meth:`restore`.
+        Only an index without replaced articles is exported: one built from the store, which holds the latest versions.
         """
+        assert not self._withdrawn, "export an index built from the store, not one with replaced or removed articles"
         return {
             **self._passages.export(),
             **self._postings.export(),
@@ -251,8 +290,8 @@ class SentenceIndex:
         return replace(self.analyzer, spelling=self)
 
     def knows(self, term: str) -> bool:
-        """Whether some indexed sentence has ``term``."""
-        return term in self._term_numbers
+        """Whether some indexed sentence has ``term`` (a term left only in replaced sentences is not known)."""
+        return term in self._term_numbers and (not self._removed_passages or self.document_frequency(term) > 0)
 
     def close_terms(self, term: str) -> dict[str, float]:
         """Known terms a typo or two from ``term``, by closeness (:mod:`retrieval.spelling`); none for a known term."""
@@ -266,11 +305,8 @@ class SentenceIndex:
 
     @property
     def articles(self) -> Sequence[Article]:
-        """Every indexed article, in the order it was added (briefings pick a period's from them)."""
+        """Every indexed article, in the order it was added (briefings pick a period's from them); see :meth:`replaced`."""
         return self._passages.articles
-
-    def knows_article(self, article_id: str) -> bool:
-        return article_id in self._articles
 
     def article_passages(self, article_id: str) -> range:
         """The passage numbers of one article's sentences (empty for an unknown article)."""
@@ -300,10 +336,6 @@ class SentenceIndex:
         """The sentences of one article in reading order."""
         return [self.passages[number] for number in self.article_passages(article_id)]
 
-    def passage_terms(self, passage: int) -> Counter[str]:
-        """The index terms of one passage with their frequencies."""
-        return Counter(self.ordered_terms(passage))
-
     def ordered_terms(self, passage: int) -> list[str]:
         """The index terms of one passage in text order, as analysis gave them."""
         start = self._term_ends[passage - 1] if passage else 0
@@ -325,6 +357,16 @@ class SentenceIndex:
         # Position of every term in the flat array: its passage's start plus its place in the passage.
         offsets = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
         return np.frombuffer(self._term_ids, dtype=np.int32)[offsets], counts
+
+    @property
+    def vocabulary_size(self) -> int:
+        """How many distinct terms the index has; term numbers run below it."""
+        return len(self._vocabulary)
+
+    def term_texts(self, numbers: Iterable[int]) -> list[str]:
+        """The terms with these vocabulary numbers (as :meth:`term_numbers` gives them)."""
+        vocabulary = self._vocabulary
+        return [vocabulary[number] for number in numbers]
 
     def term_number(self, term: str) -> int:
         """A term's vocabulary number, as :meth:`term_numbers` gives it; -1 for a term no passage has."""
@@ -356,7 +398,7 @@ class SentenceIndex:
         frequency = self.document_frequency(term)
         if not frequency:
             return 0.0
-        raw = bm25.raw_idf(len(self.passages), frequency)
+        raw = bm25.raw_idf(len(self), frequency)
         return raw if raw >= 0 else bm25.idf_floor(self._mean_idf())
 
     def specificity(self, term: str) -> float:
@@ -366,7 +408,20 @@ class SentenceIndex:
         weighing which question words a sentence covers a smooth, positive
         measure is better: Lucene's ``log(1 + (N - df + .5) / (df + .5))``.
         """
-        return bm25.smooth_idf(max(len(self.passages), 1), self.document_frequency(term))
+        return bm25.smooth_idf(max(len(self), 1), self.document_frequency(term))
+
+    def specificities(self, numbers: np.ndarray) -> np.ndarray:
+        """:meth:`specificity` of many terms by number, with one pass over the posting lists.
+
+        Numbers from :data:`vocabulary_size` up stand for terms the index does
+        not have (the rarest). Briefings weigh a period's ~40,000 terms at once.
+        """
+        numbers = np.asarray(numbers, dtype=np.int64)
+        frequencies = np.zeros(len(numbers), dtype=np.int64)
+        known = numbers < len(self._vocabulary)
+        frequencies[known] = self._postings.document_frequencies(len(self._vocabulary))[numbers[known]]
+        documents = max(len(self.passages), 1)
+        return np.array([bm25.smooth_idf(documents, frequency) for frequency in frequencies.tolist()])
 
     # ---- scoring ---------------------------------------------------------------------------
 
@@ -474,11 +529,11 @@ class SentenceIndex:
         frequencies = counts.astype(np.float64)
         lengths = np.frombuffer(self._lengths, dtype=np.int32)[passages]
         return passages, bm25.term_scores(weight * self.idf(term), frequencies, lengths,
-                                          self._total_length / len(self.passages))
+                                          self._total_length / len(self))
 
     def _mean_idf(self) -> float:
-        """rank-bm25's ``average_idf``: the mean raw IDF over the whole vocabulary."""
+        """rank-bm25's ``average_idf``: the mean raw IDF over the whole vocabulary (of the sentences left)."""
         if self._average_idf is None:
             frequencies = self._postings.document_frequencies(len(self._vocabulary)).astype(np.float64)
-            self._average_idf = bm25.mean_raw_idf(len(self.passages), frequencies)
+            self._average_idf = bm25.mean_raw_idf(len(self), frequencies[frequencies > 0])
         return self._average_idf

@@ -140,6 +140,22 @@ class PostingLists:
         tail = self._tail.get(term)
         return frequency + (len(tail[0]) if tail else 0)
 
+    def remove(self, passages: range) -> None:
+        """Drop a run of consecutive passages (a replaced article's) from every list.
+
+        Each segment holding one of them is rebuilt without them, so document
+        frequencies are those of the passages left: a copy of a segment at
+        most, and only when an article is replaced (an edited channel post).
+        """
+        self.merge()
+        for number, segment in enumerate(self._segments):
+            keep = (segment.passages < passages.start) | (segment.passages >= passages.stop)
+            if keep.all():
+                continue
+            kept_before = np.concatenate(([0], np.cumsum(keep)))
+            self._segments[number] = Segment(kept_before[segment.offsets].astype(np.int32),
+                                             segment.passages[keep], segment.frequencies[keep])
+
     def merge(self) -> None:
         """Fold the tail into the newest segment, or into a new one when the newest is full."""
         if not self._tail:

@@ -3,7 +3,8 @@
 A snapshot is one ``.npz`` file of numpy arrays (see
 :meth:`SentenceIndex.export`). It is trusted only when it was built by the
 same analysis (the analyzer's fingerprint) over articles that are still the
-first ones of the store, in order; anything else is rebuilt from the store.
+first ones of the store, in order, none of them replaced since (the store's
+count of replacements, ``generation``); anything else is rebuilt from the store.
 It is written to a temporary file and renamed, so a crash mid-write leaves
 the previous snapshot, never a torn one.
 """
@@ -27,10 +28,11 @@ log = logging.getLogger(__name__)
 FORMAT = 4
 
 
-def save_snapshot(index: SentenceIndex, path: Path) -> None:
+def save_snapshot(index: SentenceIndex, path: Path, generation: int = 0) -> None:
     """Write ``index`` to ``path`` atomically."""
     state = index.export()
     state["format"] = np.array([FORMAT])
+    state["generation"] = np.array([generation])
     state["fingerprint"] = np.frombuffer(index.analyzer.fingerprint.encode("utf-8"), dtype=np.uint8)
     temporary = path.with_name(path.name + ".tmp")
     with open(temporary, "wb") as handle:
@@ -40,8 +42,10 @@ def save_snapshot(index: SentenceIndex, path: Path) -> None:
     os.replace(temporary, path)
 
 
-def load_snapshot(path: Path, analyzer: Analyzer, articles: Sequence[Article]) -> SentenceIndex | None:
-    """The saved index, if valid for ``analyzer`` and a prefix of ``articles``; else None.
+def load_snapshot(
+    path: Path, analyzer: Analyzer, articles: Sequence[Article], generation: int = 0
+) -> SentenceIndex | None:
+    """The saved index, if valid for ``analyzer`` and a prefix of ``articles`` at ``generation``; else None.
 
     The caller indexes ``articles`` beyond the snapshot's own (added since it
     was saved) as usual.
@@ -60,6 +64,10 @@ def load_snapshot(path: Path, analyzer: Analyzer, articles: Sequence[Article]) -
             return None
         if state["fingerprint"].tobytes().decode("utf-8") != analyzer.fingerprint:
             log.info("Index snapshot %s was built by another analysis; rebuilding", path)
+            return None
+        saved_generation = int(state["generation"][0]) if "generation" in state else 0
+        if saved_generation != generation:
+            log.info("Index snapshot %s predates an article's replacement; rebuilding", path)
             return None
         saved_ids = SentenceIndex.exported_article_ids(state)
         if [article.article_id for article in articles[: len(saved_ids)]] != saved_ids:

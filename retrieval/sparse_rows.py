@@ -19,6 +19,12 @@ def run_starts(values: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.r_[True, values[1:] != values[:-1]]) if len(values) else np.zeros(0, dtype=np.int64)
 
 
+def span_positions(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Every position of the spans ``[starts[i], starts[i] + lengths[i])``, span after span."""
+    offsets = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return np.repeat(starts, lengths) + offsets
+
+
 class SparseRows:
     """Rows of (column, value) pairs in compressed-sparse-row form."""
 
@@ -45,6 +51,13 @@ class SparseRows:
 
     def __len__(self) -> int:
         return len(self.indptr) - 1
+
+    def take(self, rows: np.ndarray) -> SparseRows:
+        """Only the given rows, in that order (numbered from 0)."""
+        entries, _owner = self._entries(rows)
+        indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum(self.indptr[rows + 1] - self.indptr[rows], out=indptr[1:])
+        return SparseRows(indptr, self.indices[entries], self.data[entries], self.columns)
 
     def row(self, number: int) -> dict[int, float]:
         """One row as {column: value}."""
@@ -82,6 +95,4 @@ class SparseRows:
     def _entries(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Positions in ``indices``/``data`` of the rows' entries, and which of ``rows`` each belongs to."""
         starts, lengths = self.indptr[rows], self.indptr[rows + 1] - self.indptr[rows]
-        owner = np.repeat(np.arange(len(rows)), lengths)
-        offsets = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-        return np.repeat(starts, lengths) + offsets, owner
+        return span_positions(starts, lengths), np.repeat(np.arange(len(rows)), lengths)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Protocol
 
@@ -211,6 +211,23 @@ class Query:
     expansions: Mapping[str, Mapping[str, float]]
     # Each misspelt question word and the known spelling it most likely stands for.
     meant: Mapping[str, str] = field(default_factory=dict)
+    # Terms that count less than the question's own words: a follow-up's
+    # conversation topic ("why?" after a question about Brazil's debt).
+    # A term not listed counts in full.
+    weights: Mapping[str, float] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.terms)
+
+    def weight(self, term: str) -> float:
+        """How much ``term`` counts: 1 for the question's own words, less for borrowed ones."""
+        return self.weights.get(term, 1.0)
+
+    def with_context(self, context: Mapping[str, float]) -> Query:
+        """This query plus ``context`` terms at their (lower) weights; the question's own terms keep theirs."""
+        borrowed = {term: weight for term, weight in context.items() if term not in self.terms and weight > 0}
+        return replace(self, terms=(*self.terms, *borrowed), weights={**self.weights, **borrowed})
+
+    def own(self) -> Query:
+        """The question's own words only, without what :meth:`with_context` borrowed."""
+        return replace(self, terms=tuple(term for term in self.terms if term not in self.weights), weights={})

@@ -16,7 +16,7 @@ def story(number: int, sentence: str = "Stocks fell sharply.", sources: int = 1)
     items = tuple(
         NewsItem(Article(f"a{number}-{n}", f"Story {number} <Srd> & co, report {n}", (sentence,), publisher="Reuters",
                          url=f"https://example.com/{number}/{n}?a=1&b=2" if n % 2 == 0 else None,
-                         published="1987-10-19T10:00:00"), (sentence,), SINCE)
+                         published=datetime(1987, 10, 19, 10, tzinfo=UTC)), (sentence,), SINCE)
         for n in range(sources)
     )
     return Story(f"Story {number} <Srd> & co", (sentence,), items, 1.0)

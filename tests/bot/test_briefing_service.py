@@ -17,8 +17,7 @@ CHAT, OTHER = -100200, -100300
 
 
 def article(article_id: str, title: str, text: str, hours_ago: float) -> Article:
-    stamp = (NOW - timedelta(hours=hours_ago)).isoformat()
-    return Article(article_id, title, (text,), publisher="Wire", published=stamp)
+    return Article(article_id, title, (text,), publisher="Wire", published=NOW - timedelta(hours=hours_ago))
 
 
 BRIDGE = article("bridge", "Riverton council approves harbour bridge",

@@ -12,13 +12,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_bot(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Run ``run_bot.py`` with a clean environment; its data directory is a fresh temporary one."""
+def run_bot(*args: str, stdin: str = "", env: dict[str, str] | None = None,
+            prefix: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
+    """Run ``run_bot.py`` with a clean environment; its data directory is a fresh temporary one.
+
+    ``prefix`` runs it through another command (e.g. ``setpriv`` to run it as another user).
+    """
     environment = {key: value for key, value in os.environ.items() if not key.startswith(("TELEGRAM_", "LEDE_"))}
     environment["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="lede-test-data-")
     environment.update(env or {})
     return subprocess.run(
-        [sys.executable, str(ROOT / "run_bot.py"), *args],
+        [*prefix, sys.executable, str(ROOT / "run_bot.py"), *args],
         input=stdin,
         capture_output=True,
         text=True,
@@ -80,7 +84,7 @@ def test_without_a_token_the_bot_refuses_to_start_and_points_to_the_console():
 
 
 def test_db_flag_names_where_the_store_lives(tmp_path):
-    database = tmp_path / "nested" / "lede.db"
+    database = tmp_path / "lede.db"
     result = run_bot("--db", str(database), "--ask", "Who did Vance meet?")
     assert result.returncode == 0, result.stderr
     assert database.exists()
@@ -95,5 +99,5 @@ def test_the_console_runs_the_source_commands_through_the_same_service(tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Feeds (0)\nnone — /feed add <url>\n\nArticles (1), newest first\n• Dam Opens\n\n"
                                     "This chat follows no feeds yet. Add one with /feed add <url>.\n\n"
-                                    "I couldn't add that: there is no feed number 1; this chat has no feeds.\n\n"
-                                    "Unknown command /nonsense. Commands: /ask <question>, /add <url or file>")
+                                    "I couldn't remove that: there is no feed number 1; this chat has no feeds.\n\n"
+                                    "Unknown command /nonsense. Type /help.")

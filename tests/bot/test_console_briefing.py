@@ -45,7 +45,7 @@ def test_brief_json_groups_the_same_event_and_lists_its_sources(db):
     assert stocks["headline"] in {RECORDS[0]["title"], RECORDS[1]["title"]}
     assert stocks["sentences"][0].startswith("Wall Street stocks plunged in record trading on Monday")
     assert stocks["sources"][0] == {"article_id": "w1", "title": RECORDS[0]["title"], "publisher": "Reuters",
-                                    "url": None, "published": "1987-10-19T10:00:00"}
+                                    "url": None, "published": "1987-10-19T10:00:00+00:00"}
     topic = json.loads(run_bot("--brief", "cocoa", "--since", "1987-10-19", "--db", str(db), "--json").stdout)
     assert [story["headline"] for story in topic["stories"]] == [RECORDS[2]["title"]]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import html
 import re
 from dataclasses import replace
@@ -18,7 +20,7 @@ HOSTILE = Article(
     paragraphs=("Profits rose <5% & costs fell > 2%.",),
     publisher="Wire & Co",
     url="https://example.com/a?x=1&y=<2>",
-    published="1987-02-26T15:02:20",
+    published=datetime(1987, 2, 26, 15, 2, 20, tzinfo=UTC),
 )
 
 
@@ -79,7 +81,7 @@ def test_json_has_the_documented_shape():
         "title": HOSTILE.title,
         "publisher": "Wire & Co",
         "url": HOSTILE.url,
-        "published": "1987-02-26T15:02:20",
+        "published": "1987-02-26T15:02:20+00:00",
     }
     assert data["alternatives"] == [{"answer": "Another.", "source": data["source"]}]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,7 +22,7 @@ URLS = st.one_of(
     st.text(max_size=40),
     st.builds(lambda path: f"https://example.com/{path}", st.text(max_size=30)),
 )
-DATES = st.one_of(st.none(), st.just("1987-02-26T15:02:20"), st.text(max_size=12))
+DATES = st.one_of(st.none(), st.datetimes(timezones=st.just(UTC)))
 
 
 @settings(max_examples=300, deadline=None)

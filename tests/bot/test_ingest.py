@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import pty
+import re
 import signal
 import sqlite3
 import subprocess
@@ -12,12 +14,15 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from bot.service import Lede
 from bot.shared_index import new_index
 from corpus.ingest import prepare
 from corpus.store import Store
 from corpus.loader import article_from_record
 from tests.bot.test_console import ROOT, run_bot
+from tests.corpus.test_feed_files import WORDPRESS_RSS
 from tests.support.web_server import LocalWeb
 
 REUTERS_LIKE = [
@@ -53,12 +58,30 @@ def test_files_and_folders_are_stored_and_a_second_run_adds_nothing(tmp_path):
     wires = write_jsonl(tmp_path / "wires.jsonl.gz", REUTERS_LIKE)
     db = tmp_path / "lede.db"
 
-    first = summary(run_bot("--ingest", str(folder), str(wires), str(tmp_path / "missing.txt"), "--db", str(db), "--json"))
+    first = summary(run_bot("--ingest", str(folder), str(wires), str(tmp_path / "missing.txt"), "--db", str(db), "--json"),
+                    status=1)  # one source failed
     second = summary(run_bot("--ingest", str(folder), str(wires), "--db", str(db), "--json"))
 
+    pdf = folder / "ignored.pdf"
+    skipped = [{"source": str(pdf), "reason": f"{pdf} is not a file type Lede reads (it reads .txt, .md, .html, .htm, "
+                                              ".jsonl, .jsonl.gz, .xml, .rss, .atom, .rdf, .opml)"}]
     assert first == {"added": 4, "known": 0,
-                     "failed": [{"source": str(tmp_path / "missing.txt"), "reason": "no such file or folder"}]}
-    assert second == {"added": 0, "known": 4, "failed": []}
+                     "failed": [{"source": str(tmp_path / "missing.txt"), "reason": "no such file or folder"}],
+                     "skipped": skipped}
+    assert second == {"added": 0, "known": 4, "failed": [], "skipped": skipped}, "a skipped file is no failure"
+
+
+def test_a_local_rss_file_is_ingested_entry_by_entry_without_its_footers(tmp_path):
+    feed = tmp_path / "gazette.rss"
+    feed.write_bytes(WORDPRESS_RSS)
+    db = tmp_path / "lede.db"
+    assert summary(run_bot("--ingest", str(feed), "--db", str(db), "--json")) == {"added": 2, "known": 0, "failed": []}
+    answer = summary(run_bot("--ask", "How much do ferry tickets cost?", "--db", str(db), "--json"))
+    assert answer["answer"] == "Tickets cost four euros, the harbour office said."
+    assert answer["source"]["url"] == "https://gazette.example/ferry"
+    with sqlite3.connect(db) as connection:
+        bodies = " ".join(body for (body,) in connection.execute("SELECT body FROM articles"))
+    assert "appeared first on" not in bodies and "Read more" not in bodies and "Continue reading" not in bodies
 
 
 def test_the_plain_summary_names_each_failure_with_its_reason(tmp_path):
@@ -74,7 +97,7 @@ def test_a_question_against_the_store_cites_the_stored_article_with_title_and_da
     answer = summary(run_bot("--ask", "how many futures contracts changed hands in New Zealand?", "--json", "--db", str(db)))
     assert answer["answer"] == "A total of 105,000 contracts changed hands."
     assert answer["source"]["title"] == "Record N.Z. Futures Volumes"
-    assert answer["source"]["published"] == "1987-03-02T09:52:30"
+    assert answer["source"]["published"] == "1987-03-02T09:52:30+00:00"
 
 
 def test_with_an_empty_store_lede_still_answers_from_the_bundled_seeds(tmp_path):
@@ -163,3 +186,35 @@ def test_a_feed_url_is_followed_and_its_entries_stored(tmp_path):
                                 env={"LEDE_ALLOW_PRIVATE_URLS": "127.0.0.1"}))
     assert result == {"added": 2, "known": 0, "failed": []}
     assert again == {"added": 0, "known": 2, "failed": []}
+
+
+@pytest.mark.parametrize(("command", "label"), [(("--ingest", "{folder}", "--db", "{db}"), "Ingesting"),
+                                                (("--corpus", "{folder}", "--ask", "who sails?"), "Loading --corpus")])
+def test_on_a_terminal_ingesting_and_loading_show_a_bar_with_its_total(tmp_path, command, label):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    for number in range(3):
+        (folder / f"note{number}.md").write_text(f"# Note {number}\n\nThe ferry number {number} sails at noon.\n")
+    args = [part.format(folder=folder, db=tmp_path / "lede.db") for part in command]
+    environment = {key: value for key, value in os.environ.items() if not key.startswith(("TELEGRAM_", "LEDE_"))}
+    environment.update(XDG_DATA_HOME=str(tmp_path / "data"), TERM="xterm", COLUMNS="120")
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen([sys.executable, str(ROOT / "run_bot.py"), *args], cwd=ROOT, env=environment,
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=terminal)
+    os.close(terminal)
+    shown = b""
+    try:
+        while True:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:  # the terminal closed with the process
+                break
+            if not chunk:
+                break
+            shown += chunk
+        assert process.wait(timeout=60) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(controller)
+    assert label.encode() in shown and re.search(rb"\d/3\b", shown), shown

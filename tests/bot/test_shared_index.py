@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from bot.shared_index import ReadWriteLock, SharedIndex, new_index
 from corpus.article import Article
 from corpus.store import EVERYONE
-from retrieval.briefing import LEAD_SENTENCES
+from retrieval.story_terms import LEAD_SENTENCES, TITLE_WEIGHT, analysed_story_terms
 
 WAIT = 10.0
 
@@ -91,20 +91,31 @@ def test_a_long_write_lets_the_waiting_readers_in_when_it_pauses_and_then_goes_o
     assert order == ["writing", "reader", "writing again"]
 
 
-def test_a_briefings_news_has_the_articles_sentences_and_leads_as_the_index_analysed_them():
+def test_a_briefings_news_has_the_articles_sentences_and_its_story_terms_are_those_of_analysing_the_text():
     paragraphs = (
         "The harbour authority closed the northern pier on Monday. Ferries were sent to the southern quay.",
         "Engineers found cracks in two pylons. Repairs will take a month. The mayor promised a new timetable.",
     )
     shared = SharedIndex(new_index())
     shared.add_everywhere([
-        Article("pier", "Northern pier closed", paragraphs, published="2026-11-30T08:00:00+00:00"),
+        Article("pier", "Northern pier closed by zyxwvut", paragraphs, published=datetime(2026, 11, 30, 8, tzinfo=UTC)),
+        Article("quay", "Ferries move to the southern quay", ("The southern quay takes the ferries from today.",),
+                published=datetime(2026, 11, 30, 9, tzinfo=UTC)),
         Article("old", "An older story", ("It happened long before the briefing's period began.",),
-                published="2026-11-01T08:00:00+00:00"),
+                published=datetime(2026, 11, 1, 8, tzinfo=UTC)),
     ])
-    [item] = shared.news_since(datetime(2026, 11, 30, tzinfo=UTC), EVERYONE)
+    items = list(shared.news_since(datetime(2026, 11, 30, tzinfo=UTC), EVERYONE))
+    assert [item.article.article_id for item in items] == ["pier", "quay"]
     sentences = [passage.text for passage in shared.article_sentences("pier")]
-    assert item.article.article_id == "pier" and list(item.sentences) == sentences and len(sentences) == 5
-    assert item.sentences[1:3] == sentences[1:3]
-    lead = [term for sentence in sentences[:LEAD_SENTENCES] for term in shared.analyzer.terms(sentence)]
-    assert shared.lead_terms(item) == lead and lead
+    assert list(items[0].sentences) == sentences and len(sentences) == 5
+    assert items[0].sentences[1:3] == sentences[1:3]
+
+    indexed = shared.story_terms(items)
+    analysed = analysed_story_terms([item.article.title for item in items],
+                                    [" ".join(item.sentences[:LEAD_SENTENCES]) for item in items],
+                                    shared.analyzer, shared.specificity)
+    assert indexed.vocabulary == analysed.vocabulary and "zyxwvut" in indexed.vocabulary  # a title word no sentence has
+    assert sorted(zip(indexed.owner.tolist(), indexed.term.tolist())) == sorted(zip(analysed.owner.tolist(), analysed.term.tolist()))
+    assert indexed.specificity.tolist() == analysed.specificity.tolist()
+    assert sorted(indexed.documents(2)[0]) == sorted(shared.analyzer.terms(items[0].article.title) * TITLE_WEIGHT + [
+        term for sentence in sentences[:LEAD_SENTENCES] for term in shared.analyzer.terms(sentence)])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import dataclasses
 import logging
 from pathlib import Path
@@ -30,7 +32,7 @@ HOSTILE = Article(
     paragraphs=("Refinery margins at <Srd> rose 5% & costs fell > 2% in the quarter.",),
     publisher="Wire & Co",
     url="https://example.com/oil?a=1&b=2",
-    published="1987-02-26T15:02:20",
+    published=datetime(1987, 2, 26, 15, 2, 20, tzinfo=UTC),
 )
 
 
@@ -62,7 +64,7 @@ async def test_commands_are_registered_at_start_up(bot_api, lede):
     async with polling(application(bot_api, lede)):
         await bot_api.wait_for_request("setMyCommands")
     assert [command["command"] for command in bot_api.bot_commands()] == [
-        "ask", "add", "feed", "sources", "brief", "subscribe", "settings", "help"]
+        "ask", "add", "feed", "sources", "new", "brief", "subscribe", "settings", "help"]
 
 
 @pytest.mark.parametrize("command", ["/start", "/help"])
@@ -143,13 +145,13 @@ TOKEN = "123456789:TEST-token"
 
 
 class BrokenQuestions(Questions):
-    def ask(self, question: str, chat: int = 0):
+    def answer(self, question: str, chat: int = 0, **reading):
         raise RuntimeError(f"index exploded while using token {TOKEN}")
 
 
 async def test_a_failure_gets_an_apology_and_a_log_without_the_token(bot_api, caplog):
     working = Lede.compose(SentenceIndex(Analyzer()))
-    broken = dataclasses.replace(working, questions=BrokenQuestions(working.index, working.store))
+    broken = dataclasses.replace(working, questions=BrokenQuestions(working.index, working.store, working.questions.conversations))
     app = application(bot_api, broken)
     with caplog.at_level(logging.ERROR):
         async with polling(app):

@@ -48,8 +48,8 @@ class ManualClock:
 
 def news(article_id: str, title: str, text: str, hours_ago: float, publisher: str = "Wire",
          url: str | None = None) -> Article:
-    stamp = (START - timedelta(hours=hours_ago)).isoformat()
-    return Article(article_id, title, (text,), publisher=publisher, url=url, published=stamp)
+    return Article(article_id, title, (text,), publisher=publisher, url=url,
+                   published=START - timedelta(hours=hours_ago))
 
 
 BRIDGE = [

@@ -41,7 +41,7 @@ def wire_article(number: int) -> Article:
     town = f"Town{number % 40}"
     text = (f"The council of {town} voted on measure {number} on Monday. "
             f"Officials in {town} said the measure would cost {number} thousand euros.")
-    published = (NOW - timedelta(minutes=3 * number + 1)).isoformat()
+    published = NOW - timedelta(minutes=3 * number + 1)
     return Article(f"wire-{number}", f"{town} council votes on measure {number}", (text,), publisher="Wire",
                    published=published)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-from collections.abc import Iterator
 
 import pytest
 
@@ -15,24 +14,11 @@ from corpus.fetch import FetchPolicy
 from corpus.feeds import parse_opml
 from corpus.store import Store
 from retrieval.index import SentenceIndex
-from retrieval.lexicon import Lexicon
-from retrieval.text import Analyzer
 from tests.support.bot_api import FakeBotApi, polling
-from tests.support.web_server import LocalWeb, Reply, big_feed
+from tests.support.web_server import Reply, big_feed
 
 USER, ADMIN, GROUP = 1001, 1002, -3003
 LOCAL_ONLY = FetchPolicy(allowed_networks=(ipaddress.ip_network("127.0.0.1/32"),), read_timeout=0.5)
-
-
-@pytest.fixture(scope="module")
-def analyzer() -> Analyzer:
-    return Analyzer(Lexicon.load())
-
-
-@pytest.fixture(scope="module")
-def web() -> Iterator[LocalWeb]:
-    with LocalWeb() as server:
-        yield server
 
 
 @pytest.fixture
@@ -57,7 +43,7 @@ async def test_add_confirms_title_publisher_and_sentences_and_the_chat_can_ask_a
         [reply] = await bot_api.wait_for_messages(USER)
         answer = await ask(bot_api, USER, "what will the bridge cost?")
     assert reply.reply_to_message_id == command["message_id"]
-    assert reply.text == "Added Harbour Bridge Approved (The Riverton Daily · 2025-02-14): 4 sentences. Ask me about it."
+    assert reply.text == "Added Harbour Bridge Approved (The Riverton Daily · 14 Feb 2025): 4 sentences. Ask me about it."
     assert reply.links == [("Harbour Bridge Approved", web.url("/article.html"))]
     assert answer.startswith("The bridge will cost 40 million euros")
 

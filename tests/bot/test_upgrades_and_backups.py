@@ -61,7 +61,7 @@ def test_a_backup_taken_while_another_connection_writes_is_a_whole_store_that_an
 
 def test_a_backup_of_a_missing_store_is_one_line(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("LEDE_DB", str(tmp_path / "typo.db"))
-    assert main(["--backup", str(tmp_path / "copy.db")]) == 1
+    assert main(["--backup", str(tmp_path / "copy.db")]) == 2
     [line] = capsys.readouterr().err.strip().splitlines()
     assert "typo.db" in line and not (tmp_path / "typo.db").exists()
 

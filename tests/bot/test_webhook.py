@@ -20,6 +20,7 @@ import pytest
 
 from bot.config import load_config
 from bot.webhook import Webhook
+from corpus.errors import ConfigurationError
 from tests.bot.test_console import ROOT
 from tests.bot.test_durability import VANCE, wait_until
 from tests.support.bot_api import SECRET_HEADER, FakeBotApi
@@ -110,9 +111,8 @@ def test_the_secret_comes_from_lede_webhook_secret_or_is_new_at_every_start():
      (["--webhook", PUBLIC_URL], {"LEDE_WEBHOOK_SECRET": "has spaces"}, "LEDE_WEBHOOK_SECRET"),
      (["--console", "--webhook", PUBLIC_URL], {}, "--webhook")],
 )
-def test_a_wrong_webhook_setting_is_one_line_naming_it(argv, environ, named, capsys):
-    with pytest.raises(SystemExit) as stopped:
+def test_a_wrong_webhook_setting_is_one_line_naming_it(argv, environ, named):
+    with pytest.raises(ConfigurationError) as refused:
         load_config(argv, environ)
-    assert stopped.value.code == 2
-    error = capsys.readouterr().err.strip().splitlines()[-1]
-    assert named in error and "has spaces" not in error
+    assert named in refused.value.reason and "has spaces" not in refused.value.reason
+    assert "\n" not in refused.value.reason

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from corpus.cleaning import FEED_FOOTER
@@ -25,7 +27,7 @@ def test_rss_entries_get_absolute_canonical_links_plain_titles_and_no_footer():
     assert feed.title == "Coast & Harbour News"
     assert levy.link == f"{BASE}/news/levy"
     assert levy.article.title == "Oil & gas: port levy doubles"
-    assert levy.article.published == "2025-02-14T10:00:00"
+    assert levy.article.published == datetime(2025, 2, 14, 10, tzinfo=UTC)
     assert not levy.summary_only
     assert levy.article.paragraphs == (
         "The port authority doubled the levy on oil and gas tankers on Friday, citing the cost of dredging.",

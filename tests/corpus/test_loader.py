@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import gzip
 import json
 from pathlib import Path
@@ -103,7 +105,7 @@ def test_jsonl_records_become_articles(tmp_path, gzipped):
     _write_jsonl(path, [REUTERS_RECORD], gzipped=gzipped)
     (article,) = load_file(path)
     assert article.article_id == "reuters-2"
-    assert article.published == "1987-02-26T15:02:20"
+    assert article.published == datetime(1987, 2, 26, 15, 2, 20, tzinfo=UTC)
     assert article.title == "Standard Oil <Srd> To Form Financial Unit"
     assert article.paragraphs == (
         "Standard Oil Co and BP North America Inc said they plan to form a venture.",
@@ -128,7 +130,7 @@ def test_folders_load_recursively_and_skip_unsupported_files(tmp_path):
 def test_an_unsupported_file_named_directly_is_an_error(tmp_path):
     path = tmp_path / "x.pdf"
     path.write_bytes(b"%PDF")
-    with pytest.raises(UnreadableSource, match="unsupported file type"):
+    with pytest.raises(UnreadableSource, match="x.pdf is not a file type Lede reads"):
         list(load_file(path))
 
 

@@ -83,7 +83,7 @@ def test_an_added_page_is_extracted_with_its_metadata_and_shelved(web):
     assert isinstance(kept, Kept) and kept.new
     article = kept.article
     assert (article.title, article.publisher, article.author, article.published, article.language) == (
-        "Harbour Bridge Approved", "The Riverton Daily", "Jane Roe", "2025-02-14", "en")
+        "Harbour Bridge Approved", "The Riverton Daily", "Jane Roe", datetime(2025, 2, 14, tzinfo=UTC), "en")
     assert article.url == web.url("/article.html")
     assert kept.sentences == 4
     assert "© The Riverton Daily" not in article.text and "Home" not in article.text
@@ -131,7 +131,7 @@ def test_a_followed_feed_brings_its_entries_cleaned_with_full_text_for_summaries
     levy = articles[web.url("/news/levy")]  # relative link resolved, tracking parameters gone
     assert levy.title == "Oil & gas: port levy doubles"
     assert levy.publisher == "Coast & Harbour News"
-    assert levy.published == "2025-02-14T10:00:00"
+    assert levy.published == datetime(2025, 2, 14, 10, tzinfo=UTC)
     assert levy.paragraphs[-1] == "Shipping firms said the new levy would add 2 dollars to every tonne of cargo."
     ferry = articles[web.url("/news/ferry-strike")]  # the feed had a summary only: the page was fetched
     assert ferry.title == "Ferry strike ends"

@@ -19,10 +19,10 @@ ARTICLE = Article(
     paragraphs=("The council approved the bridge on Tuesday. It will open in 2027.", "Critics object."),
     publisher="The Daily",
     url="https://daily.example/bridge",
-    published="2025-02-14",
+    published=datetime(2025, 2, 14, tzinfo=UTC),
     author="Jane Roe",
     language="en",
-    fetched="2025-02-15T08:00:00+00:00",
+    fetched=datetime(2025, 2, 15, 8, tzinfo=UTC),
     source="https://daily.example/bridge",
 )
 

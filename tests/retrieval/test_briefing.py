@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -126,11 +126,22 @@ def test_an_empty_period_is_an_empty_briefing():
 @pytest.mark.parametrize(
     ("published", "fetched", "expected"),
     [
-        ("1987-10-19T09:30:00", None, datetime(1987, 10, 19, 9, 30, tzinfo=UTC)),
-        ("2025-05-02T14:00:00+02:00", None, datetime(2025, 5, 2, 12, 0, tzinfo=UTC)),
-        ("last Tuesday", "2025-05-01T08:00:00+00:00", datetime(2025, 5, 1, 8, 0, tzinfo=UTC)),
+        (datetime(1987, 10, 19, 9, 30, tzinfo=UTC), None, datetime(1987, 10, 19, 9, 30, tzinfo=UTC)),
+        (datetime(2025, 5, 2, 14, tzinfo=timezone(timedelta(hours=2))), datetime(2025, 5, 3, tzinfo=UTC),
+         datetime(2025, 5, 2, 12, 0, tzinfo=UTC)),
+        (None, datetime(2025, 5, 1, 8, tzinfo=UTC), datetime(2025, 5, 1, 8, 0, tzinfo=UTC)),
         (None, None, None),
     ],
 )
 def test_an_article_happened_when_published_else_when_fetched_in_utc(published, fetched, expected):
     assert article_moment(Article("a", "t", ("x",), published=published, fetched=fetched)) == expected
+
+
+def test_wire_copies_over_several_days_join_the_stories_of_their_own_days():
+    wire, daily = BRIDGE[0], BRIDGE[1]
+    copies = [item(f"bridge-wire-{n}", wire.article.title, wire.article.paragraphs[0], hours_ago=5 + 30 * n)
+              for n in range(3)]
+    briefing = brief([*copies, daily], since=NOON - timedelta(days=5))
+    stories = sorted(sorted(entry.article.article_id for entry in story.items) for story in briefing.stories)
+    # The earliest copy stands for all three in the search for pairs, yet the latest pairs with the daily's report.
+    assert stories == [["bridge-daily", "bridge-wire-0"], ["bridge-wire-1", "bridge-wire-2"]]

@@ -110,7 +110,7 @@ def test_pre_split_sentences_are_indexed_as_given():
     assert index.add_article(article, ["First stored sentence.", "Second one about wheat."])
     assert not index.add_article(article, ["Again."])
     assert [p.text for p in index.article_sentences("s")] == ["First stored sentence.", "Second one about wheat."]
-    assert index.passage_terms(1) == {"second": 1, "one": 1, "wheat": 1}
+    assert index.ordered_terms(1) == ["second", "one", "wheat"]
 
 
 @pytest.mark.skipif(not REUTERS.exists(), reason=f"shared Reuters data not found at {REUTERS}")
@@ -155,7 +155,7 @@ def test_contains_tells_which_passages_have_a_term_without_reading_them():
     index.add(ARTICLES)
     every = list(range(len(index)))
     for term in ("bank", "wheat", "oil", "zebra"):
-        expected = [term in index.passage_terms(p) for p in every]
+        expected = [term in index.ordered_terms(p) for p in every]
         assert index.contains(term, every).tolist() == expected
         assert index.contains(term, every[::-1]).tolist() == expected[::-1]
     assert index.contains("bank", []).tolist() == []
@@ -203,3 +203,60 @@ def test_score_passages_equals_top_for_the_passages_asked_about():
     asked = [5, 0, 2, 1]
     assert index.score_passages(weights, asked).tolist() == pytest.approx([expected.get(p, 0.0) for p in asked], abs=1e-12)
     assert index.score_passages(weights, []).tolist() == []
+
+
+def _live_reference(index: SentenceIndex) -> tuple[list[int], BM25Okapi]:
+    """rank-bm25 over the sentences an index still has (its replaced articles' left out), and their numbers."""
+    live = sorted({number for article in index.articles for number in index.article_passages(article.article_id)})
+    return live, BM25Okapi([index.analyzer.terms(index.passages[number].text) for number in live])
+
+
+def test_a_replaced_article_scores_exactly_as_rank_bm25_over_the_sentences_left():
+    index = SentenceIndex(Analyzer())
+    index.add(ARTICLES)
+    index.add([Article("d", "Wheat again", ("Wheat tankers waited. Wheat wheat rose.",))])
+    edited = Article("b", "Oil (edited)", ("Wheat prices fell as farmers sold wheat. The bank was closed.",))
+    index.replace_article(edited, ["Wheat prices fell as farmers sold wheat.", "The bank was closed."])
+    live, reference = _live_reference(index)
+    assert len(index) == len(live) == 8
+    query = ["oil", "bank", "wheat", "rate", "trader", "futur"]
+    expected = dict(zip(live, reference.get_scores(query), strict=True))
+    hits = index.top(dict.fromkeys(query, 1.0), limit=len(live))
+    assert {number for number, _ in hits} == {number for number, score in expected.items() if score}
+    for number, score in hits:
+        assert score == pytest.approx(expected[number], abs=1e-9)
+    assert reference.idf["wheat"] == pytest.approx(0.25 * reference.average_idf)  # in 5 of 8: floored
+    for term, idf in reference.idf.items():
+        assert index.idf(term) == pytest.approx(idf, abs=1e-12), term
+
+
+def test_a_replaced_articles_old_sentences_are_no_longer_found_and_its_new_ones_are():
+    index = SentenceIndex(Analyzer())
+    index.add(ARTICLES)
+    index.replace_article(Article("b", "Oil", ("Gold rallied.",)), ["Gold rallied."])
+    assert index.term_scores("futur") == {}
+    assert not index.knows("futur") and index.knows("gold")
+    assert [passage.text for passage in index.article_sentences("b")] == ["Gold rallied."]
+    assert [index.withdrawn(number) for number in range(len(index.articles))] == [False, True, False, False]
+
+
+def test_replacing_an_unknown_article_adds_it():
+    index = SentenceIndex(Analyzer())
+    index.add(ARTICLES[:1])
+    index.replace_article(ARTICLES[2], ["Farmers expect a large wheat crop.", "Rain helped the wheat."])
+    assert [passage.text for passage in index.article_sentences("c")] == ["Farmers expect a large wheat crop.",
+                                                                          "Rain helped the wheat."]
+    assert len(index) == 4
+
+
+def test_a_removed_article_scores_as_rank_bm25_over_the_sentences_left_and_is_found_no_more():
+    index = SentenceIndex(Analyzer())
+    index.add(ARTICLES)
+    assert index.remove_article("b") and not index.remove_article("b") and not index.remove_article("unknown")
+    live, reference = _live_reference(index)
+    assert len(index) == len(live)
+    query = ["oil", "bank", "wheat", "rate", "trader", "futur"]
+    expected = dict(zip(live, reference.get_scores(query), strict=True))
+    for number, score in index.top(dict.fromkeys(query, 1.0), limit=len(live)):
+        assert score == pytest.approx(expected[number], abs=1e-9)
+    assert index.article_sentences("b") == [] and index.term_scores("futur") == {}

@@ -12,7 +12,11 @@ the bot is "kicked" or "left" (see ``set_member_status``, ``send_my_chat_member`
 Inline mode (``send_inline_query``, ``answerInlineQuery``) checks results as Telegram does.
 ``setWebhook`` is validated as Telegram does (https, ports 443/80/88/8443, a public host, a
 well-formed secret token); while a webhook is set, ``getUpdates`` gets 409 and the test delivers
-the pending updates to the bot's listener with ``deliver_webhook_updates``. Only
+the pending updates to the bot's listener with ``deliver_webhook_updates``.
+Channels (``add_channel``, ``post_to_channel``, ``edit_channel_post``, ``post_album``) deliver
+``channel_post`` and ``edited_channel_post`` only while the bot is an administrator there, as on
+Telegram; ``forward_message`` forwards a stored message with the ``forward_origin`` Telegram would
+give it (channel, chat, user, or hidden user for people who hide their forwards). Only
 ``parse_mode="HTML"`` is implemented; Markdown modes get a 400. Plain-text bot messages get no
 auto-detected entities (Telegram would add url/mention ones).
 
@@ -276,6 +280,7 @@ class _Chat:
     topics: set[int] = field(default_factory=set)  # forum topic ids (= their creation message ids)
     members: dict[int, str] = field(default_factory=dict)  # user id -> status
     next_message_id: int = 1
+    full_info: JSON = field(default_factory=dict)  # what getChat adds, e.g. a channel's linked_chat_id
 
     @property
     def type(self) -> str:
@@ -363,6 +368,7 @@ class FakeBotApi:
         self.internal_errors: list[str] = []
         self._lock = threading.Condition()
         self._users: dict[int, JSON] = {}
+        self._hidden_forwarders: set[int] = set()  # users whose forwards carry only their name
         self._chats: dict[int, _Chat] = {}
         self._updates: list[JSON] = []
         self._next_update_id = 1
@@ -396,6 +402,7 @@ class FakeBotApi:
                 "getMyCommands": self._get_my_commands,
                 "getChat": self._get_chat,
                 "getChatMember": self._get_chat_member,
+                "getChatAdministrators": self._get_chat_administrators,
                 "sendChatAction": self._send_chat_action,
                 "getFile": self._get_file,
                 "sendDocument": self._send_document,
@@ -597,7 +604,7 @@ class FakeBotApi:
         old = chat.messages.get(message_id)
         if old is None:
             raise bad_request("message to edit not found")
-        if old["from"]["id"] != self.bot_user["id"]:
+        if old.get("from", {}).get("id") != self.bot_user["id"]:
             raise bad_request("message can't be edited")
         text, entities = self._formatted_text(params)
         markup = _check_reply_markup(params.get("reply_markup"))
@@ -670,10 +677,24 @@ class FakeBotApi:
     def _get_chat(self, params: JSON) -> JSON:
         gifts = ("unlimited_gifts", "limited_gifts", "unique_gifts", "premium_subscription",
                  "gifts_from_channels")
+        chat = self._require_chat(params)
         return {
-            **self._require_chat(params).info, "accent_color_id": 0, "max_reaction_count": 11,
+            **chat.info, **chat.full_info, "accent_color_id": 0, "max_reaction_count": 11,
             "accepted_gift_types": dict.fromkeys(gifts, False),
         }
+
+    def _get_chat_administrators(self, params: JSON) -> list[JSON]:
+        """The chat's creator and administrators, the bot among them; private chats have none."""
+        chat = self._require_chat(params)
+        if chat.type == "private":
+            raise bad_request("there are no administrators in the private chat")
+        if chat.type == "channel" and chat.members.get(self.bot_user["id"]) not in ("creator", "administrator"):
+            raise ApiError(403, "Forbidden: bot is not a member of the channel chat")
+        return [
+            {"status": status, "user": self.bot_user if user_id == self.bot_user["id"] else self._users[user_id],
+             **self._member_extras(status)}
+            for user_id, status in chat.members.items() if status in ("creator", "administrator")
+        ]
 
     def _get_chat_member(self, params: JSON) -> JSON:
         chat = self._require_chat(params)
@@ -811,11 +832,13 @@ class FakeBotApi:
         return found
 
     @staticmethod
-    def _store_message(chat: _Chat, sender: JSON, content: JSON, *, reply_to: JSON | None = None,
+    def _store_message(chat: _Chat, sender: JSON | None, content: JSON, *, reply_to: JSON | None = None,
                        thread_id: int | None = None) -> JSON:
+        """Store a message; a channel's post has no sender but the channel itself (``sender_chat``)."""
+        author: JSON = {"from": sender} if sender is not None else {"sender_chat": chat.info}
         message: JSON = {
             "message_id": chat.next_message_id, "date": int(time.time()),
-            "chat": chat.info, "from": sender, **content,
+            "chat": chat.info, **author, **content,
         }
         chat.next_message_id += 1
         if thread_id is not None:
@@ -915,6 +938,144 @@ class FakeBotApi:
         if status == "administrator":
             return {**dict.fromkeys(ADMIN_RIGHTS, True), **dict.fromkeys(ADMIN_NON_RIGHTS, False)}
         return {}
+
+    # ---- test-side API: channels and forwards -----------------------------------------------
+
+    def add_channel(self, chat_id: int, title: str, *, username: str | None = None, creator: int | None = None,
+                    linked_chat_id: int | None = None) -> JSON:
+        """Register a channel (public when it has a username), optionally its creator and linked discussion group.
+
+        The bot is not a member until ``set_member_status(chat_id, bot id, "administrator")``:
+        bots can join channels only as administrators.
+        """
+        if not str(chat_id).startswith("-100"):
+            raise ValueError("channel ids start with -100")
+        if linked_chat_id is not None and not str(linked_chat_id).startswith("-100"):
+            raise ValueError("a channel's discussion group is a supergroup (-100…)")
+        info: JSON = {"id": chat_id, "type": "channel", "title": title}
+        if username is not None:
+            info["username"] = username
+        with self._lock:
+            chat = _Chat(info, members={self.bot_user["id"]: "left"})
+            if creator is not None:
+                self._user(creator)
+                chat.members[creator] = "creator"
+            if linked_chat_id is not None:
+                chat.full_info["linked_chat_id"] = linked_chat_id
+            self._chats[chat_id] = chat
+        return info
+
+    def post_to_channel(self, chat_id: int, text: str | None = None, *, caption: str | None = None,
+                        entities: list[JSON] | None = None, media_group_id: str | None = None) -> JSON:
+        """The channel publishes a post: ``text``, or a photo with an optional ``caption``.
+
+        ``entities`` (e.g. ``text_link``) are checked against the text; url entities are added as
+        Telegram detects them. The bot gets a ``channel_post`` update only as an administrator.
+        """
+        if (text is None) == (caption is None and media_group_id is None):
+            raise ValueError("a post is text, or a photo (with a caption or in an album)")
+        with self._lock:
+            chat = self._channel(chat_id)
+            content = self._post_content(text if text is not None else caption or "", entities, caption=text is None)
+            if media_group_id is not None:
+                content["media_group_id"] = media_group_id
+            message = self._store_message(chat, None, content)
+            self._deliver_post(chat, "channel_post", message)
+            return message
+
+    def post_album(self, chat_id: int, captions: list[str | None]) -> list[JSON]:
+        """An album: one photo post per caption (None: no caption), sharing a media_group_id."""
+        group = f"album{self._next_update_id}{len(captions)}"
+        return [self.post_to_channel(chat_id, caption=caption, media_group_id=group) if caption is not None
+                else self.post_to_channel(chat_id, media_group_id=group) for caption in captions]
+
+    def edit_channel_post(self, chat_id: int, message_id: int, text: str, *,
+                          entities: list[JSON] | None = None) -> JSON:
+        """The channel edits a post's text (or its caption): an ``edited_channel_post`` update."""
+        with self._lock:
+            chat = self._channel(chat_id)
+            old = chat.messages[message_id]
+            captioned = "text" not in old
+            content = self._post_content(text, entities, caption=captioned)
+            new = {key: value for key, value in old.items()
+                   if key not in ("text", "entities", "caption", "caption_entities")}
+            new.update(content, edit_date=int(time.time()))
+            chat.messages[message_id] = new
+            self._deliver_post(chat, "edited_channel_post", new)
+            return new
+
+    def forward_message(self, to_chat_id: int, user_id: int, from_chat_id: int, message_id: int) -> JSON:
+        """A user forwards a stored message to ``to_chat_id`` (the bot's private chat, or a group).
+
+        The copy carries the ``forward_origin`` Telegram gives it: the channel and its message id,
+        the chat an anonymous admin wrote as, the user, or only the user's name when they hide
+        their forwards; a forward of a forward keeps the first origin.
+        """
+        with self._lock:
+            original = self._chats[from_chat_id].messages[message_id]
+            origin = original.get("forward_origin") or self._origin(original)
+            content = {key: original[key] for key in ("text", "entities", "caption", "caption_entities", "photo", "document")
+                       if key in original}
+            chat = self._chat_for(to_chat_id, user_id)
+            message = self._store_message(chat, self._user(user_id), {**content, "forward_origin": origin})
+            if self._bot_receives(chat, message):
+                self._enqueue({"message": message})
+            return message
+
+    def send_as_chat(self, chat_id: int, text: str) -> JSON:
+        """An anonymous administrator writes in a group as the group itself (no update: it is no command)."""
+        with self._lock:
+            chat = self._chats[chat_id]
+            anonymous = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
+            return self._store_message(chat, anonymous, {"text": text, "sender_chat": chat.info})
+
+    def hide_forwards(self, user_id: int) -> None:
+        """The user's privacy setting: forwards of their messages name them but do not link to them."""
+        with self._lock:
+            self._user(user_id)
+            self._hidden_forwarders.add(user_id)
+
+    def _origin(self, message: JSON) -> JSON:
+        date = message["date"]
+        chat = message["chat"]
+        if chat["type"] == "channel":
+            return {"type": "channel", "date": date, "chat": chat, "message_id": message["message_id"]}
+        if "sender_chat" in message:
+            return {"type": "chat", "date": date, "sender_chat": message["sender_chat"]}
+        sender = message["from"]
+        if sender["id"] in self._hidden_forwarders:
+            name = " ".join(part for part in (sender["first_name"], sender.get("last_name")) if part)
+            return {"type": "hidden_user", "date": date, "sender_user_name": name}
+        return {"type": "user", "date": date, "sender_user": sender}
+
+    def _channel(self, chat_id: int) -> _Chat:
+        chat = self._chats[chat_id]
+        if chat.type != "channel":
+            raise ValueError(f"chat {chat_id} is not a channel; use add_channel()")
+        return chat
+
+    @staticmethod
+    def _post_content(text: str, entities: list[JSON] | None, *, caption: bool) -> JSON:
+        given = list(entities or [])
+        for entity in given:
+            if entity["offset"] < 0 or entity["length"] <= 0 or entity["offset"] + entity["length"] > utf16_len(text):
+                raise ValueError(f"entity {entity} lies outside the text")
+            if entity["type"] == "text_link" and not str(entity.get("url", "")).startswith(("http://", "https://")):
+                raise ValueError("a text_link needs an http(s) url")
+        found = sorted(given + detect_entities(text), key=lambda entity: entity["offset"])
+        if caption:
+            content: JSON = {"photo": [{"file_id": "PHOTO", "file_unique_id": "uPHOTO", "width": 800, "height": 600}]}
+            if text:
+                content["caption"] = text
+                if found:
+                    content["caption_entities"] = found
+            return content
+        return {"text": text, "entities": found} if found else {"text": text}
+
+    def _deliver_post(self, chat: _Chat, kind: str, message: JSON) -> None:
+        """Bots get a channel's posts only as its administrators."""
+        if chat.members.get(self.bot_user["id"]) in ("creator", "administrator"):
+            self._enqueue({kind: message})
 
     def send_user_message(self, chat_id: int, user_id: int, text: str, *,
                           reply_to_message_id: int | None = None,

@@ -347,3 +347,49 @@ async def test_while_a_webhook_is_set_get_updates_conflicts_and_updates_go_to_th
 
     await bot.delete_webhook()
     assert bot_api.webhook is None and await bot.get_updates() == ()
+
+
+async def test_a_channels_posts_reach_the_bot_only_while_it_is_an_administrator(bot: Bot, bot_api: FakeBotApi) -> None:
+    bot_api.add_channel(-1001, "Wire", username="wire", creator=USER, linked_chat_id=-1002)
+    bot_api.post_to_channel(-1001, "Before Lede was an administrator.")
+    assert bot_api.pending_updates() == []
+    with pytest.raises(Forbidden):
+        await bot.get_chat_administrators(-1001)
+    bot_api.set_member_status(-1001, bot_api.bot_user["id"], "administrator")
+    post = bot_api.post_to_channel(-1001, "Read more", entities=[
+        {"type": "text_link", "offset": 5, "length": 4, "url": "https://x.y/a"}])
+    bot_api.edit_channel_post(-1001, post["message_id"], "Read all https://x.y/b")
+    album = bot_api.post_album(-1001, [None, "A caption"])
+    posted, edited, *photos = await bot.get_updates()
+    assert (posted.channel_post.chat.type, posted.channel_post.from_user, posted.channel_post.sender_chat.id) == (
+        "channel", None, -1001)
+    assert posted.channel_post.entities[0].url == "https://x.y/a"
+    assert edited.edited_channel_post.text == "Read all https://x.y/b" and edited.edited_channel_post.edit_date
+    assert edited.edited_channel_post.entities[0].type == "url"
+    assert [update.channel_post.caption for update in photos] == [None, "A caption"]
+    assert {update.channel_post.media_group_id for update in photos} == {album[0]["media_group_id"]}
+    assert (await bot.get_chat(-1001)).linked_chat_id == -1002
+    assert {member.user.id for member in await bot.get_chat_administrators(-1001)} == {USER, bot_api.bot_user["id"]}
+    with pytest.raises(BadRequest, match="no administrators in the private chat"):
+        await bot.get_chat_administrators(USER)
+    with pytest.raises(ValueError):
+        bot_api.add_channel(-5, "Not a channel id")
+    with pytest.raises(ValueError):
+        bot_api.post_to_channel(-1001, "x", entities=[{"type": "text_link", "offset": 0, "length": 5, "url": "https://x"}])
+
+
+async def test_forwards_carry_the_origin_telegram_gives_them(bot: Bot, bot_api: FakeBotApi) -> None:
+    bot_api.add_channel(-1001, "Wire", username="wire")
+    bot_api.add_group(-1003, "Club", type="supergroup")
+    bot_api.add_private_chat(7, "Ana")
+    bot_api.add_private_chat(8, "Bo")
+    bot_api.hide_forwards(8)
+    sources = [bot_api.post_to_channel(-1001, "channel post"), bot_api.send_as_chat(-1003, "as the group"),
+               bot_api.send_user_message(7, 7, "from Ana"), bot_api.send_user_message(8, 8, "from Bo")]
+    for source in sources:
+        bot_api.forward_message(USER, USER, source["chat"]["id"], source["message_id"])
+    channel, chat, user, hidden = [update.message.forward_origin for update in (await bot.get_updates())[-4:]]
+    assert (channel.type, channel.chat.username, channel.message_id) == ("channel", "wire", sources[0]["message_id"])
+    assert (chat.type, chat.sender_chat.title) == ("chat", "Club")
+    assert (user.type, user.sender_user.id) == ("user", 7)
+    assert (hidden.type, hidden.sender_user_name) == ("hidden_user", "Bo")

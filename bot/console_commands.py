@@ -1,0 +1,214 @@
+"""The console's commands: Telegram's commands, run by the same use cases, printed as text or as JSON.
+
+Each command runs one use case of :class:`~bot.service.Lede` and returns its
+outcome. The text is the reply Telegram sends (its HTML, which the console
+strips: :func:`bot.source_replies.to_plain`); the JSON (``--console --json``)
+is the outcome's data, the same objects as the flags that do the same:
+``/brief`` prints what ``--brief --json`` prints, and ``/add`` what
+``--ingest --json`` prints. ``/help`` is built from :data:`COMMANDS`, so the
+console mentions no command it does not have.
+
+Daily briefings (``/subscribe``) need a chat to be delivered to, so they are
+Telegram's alone; ``/settings`` says so on the console.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bot import group_replies, source_replies
+from bot.briefing_service import ChatSettings
+from bot.feed_command import FEED_USAGE, FeedAdd, FeedExport, FeedList, FeedRemove, parse_feed_command
+from bot.formatting import briefing_html, briefing_to_json, source_to_json
+from bot.service import Lede
+from corpus.errors import LedeError
+from corpus.feed_poller import FeedFollowed
+from corpus.ingest import Failure, IngestReport
+from corpus.library import Kept
+from corpus.sources import FeedsImported, SourcesPage
+from corpus.store import EVERYONE, Feed
+from corpus.urls import looks_like_url
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """A command typed wrongly or unknown (what to type instead), or one Lede cannot do (why), as Telegram HTML."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Help:
+    """``/help`` and ``/start``: what the console does."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedDone:
+    """What a ``/feed`` subcommand did: the subcommand, and its use case's outcome."""
+
+    command: FeedAdd | FeedList | FeedRemove | FeedExport
+    outcome: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """One console command: its usage line for ``/help``, its use case, its reply and its JSON."""
+
+    usage: str
+    run: Callable[[Lede, list[str]], Any]
+    reply: Callable[[Any], str]
+    to_json: Callable[[Any], dict[str, Any]]
+
+
+def run_command(lede: Lede, line: str) -> tuple[str, dict[str, Any]]:
+    """A command line typed on the console: the reply as plain text, and as JSON."""
+    name, *args = line.split()
+    command = COMMANDS.get(name.lower())
+    try:
+        outcome = command.run(lede, args) if command else Refused(html.escape(f"Unknown command {name}. Type /help.", quote=False))
+    except LedeError as error:  # e.g. a change asked of a read-only store: the session goes on
+        outcome = Refused(html.escape(error.reason, quote=False))
+    if isinstance(outcome, Refused):
+        text = source_replies.to_plain(outcome.text)
+        return text, {"error": text}
+    assert command is not None
+    return source_replies.to_plain(command.reply(outcome)), command.to_json(outcome)
+
+
+# ---- the use cases --------------------------------------------------------------------------------
+
+
+def _add(lede: Lede, args: list[str]) -> Kept | Failure | FeedsImported | Refused:
+    if len(args) != 1:
+        return Refused("Usage: /add &lt;url or file&gt;")
+    path = Path(args[0]).expanduser()
+    if looks_like_url(args[0]) or not path.is_file():
+        return lede.sources.add_url(args[0])
+    return lede.sources.add_file(path)
+
+
+def _feed(lede: Lede, args: list[str]) -> FeedDone | Refused:
+    match command := parse_feed_command(args):
+        case FeedAdd(url):
+            return FeedDone(command, lede.sources.follow_feed(url))
+        case FeedList():
+            return FeedDone(command, lede.sources.feeds())
+        case FeedRemove(number):
+            return FeedDone(command, lede.sources.unfollow_feed(number))
+        case FeedExport():
+            return FeedDone(command, lede.sources.export_opml())
+    return Refused(FEED_USAGE)
+
+
+def _sources(lede: Lede, args: list[str]) -> SourcesPage:
+    return lede.sources.page(page=int(args[0]) if args and args[0].isdigit() else 1)
+
+
+def _brief(lede: Lede, args: list[str]) -> Any:
+    return lede.briefings.brief(now=datetime.now(UTC), topic=" ".join(args) or None)
+
+
+@dataclass(frozen=True, slots=True)
+class NewConversation:
+    """``/new`` was done: the next question is read on its own."""
+
+
+def _new(lede: Lede, args: list[str]) -> NewConversation:
+    lede.questions.new_conversation(EVERYONE)
+    return NewConversation()
+
+
+def _settings(lede: Lede, args: list[str]) -> ChatSettings:
+    return lede.briefings.settings(EVERYONE, now=datetime.now(UTC))
+
+
+# ---- replies --------------------------------------------------------------------------------------
+
+
+def _help_text(_: Help) -> str:
+    lines = "\n".join(f"{html.escape(command.usage, quote=False)}" for command in COMMANDS.values())
+    return ("Lede answers questions about the news with the sentence that answers them, and says where it came "
+            "from. Type a question, or a command:\n/ask &lt;question&gt;\n" + lines + "\nCtrl-D ends.")
+
+
+def _added(outcome: Kept | Failure | FeedsImported) -> str:
+    return source_replies.feeds_imported(outcome) if isinstance(outcome, FeedsImported) else source_replies.added(outcome)
+
+
+def _feed_reply(done: FeedDone) -> str:
+    match done.command:
+        case FeedAdd():
+            return source_replies.feed_added(done.outcome)
+        case FeedList():
+            return source_replies.feed_list(done.outcome)
+        case FeedRemove():
+            return source_replies.feed_removal(done.outcome)
+    return html.escape(done.outcome, quote=False)
+
+
+# ---- JSON -----------------------------------------------------------------------------------------
+
+
+def _help_json(outcome: Help) -> dict[str, Any]:
+    return {"help": source_replies.to_plain(_help_text(outcome)),
+            "commands": ["/ask <question>", *(command.usage for command in COMMANDS.values())]}
+
+
+def _added_json(outcome: Kept | Failure | FeedsImported) -> dict[str, Any]:
+    """The ``--ingest --json`` summary of what ``/add`` did."""
+    if isinstance(outcome, FeedsImported):
+        return outcome.report.to_json()
+    if isinstance(outcome, Failure):
+        return IngestReport(failed=[outcome]).to_json()
+    return IngestReport(added=int(outcome.new), known=int(not outcome.new)).to_json()
+
+
+def _feed_json(done: FeedDone) -> dict[str, Any]:
+    match done.outcome:
+        case Failure(reason=reason):
+            return {"error": reason}
+        case FeedFollowed():
+            return {"feed": feed_to_json(done.outcome.feed), "already_followed": done.outcome.already_followed,
+                    **done.outcome.report.to_json()}
+        case list():
+            return {"feeds": [feed_to_json(feed) for feed in done.outcome]}
+        case Feed():
+            return {"removed": feed_to_json(done.outcome)}
+    return {"opml": done.outcome}
+
+
+def feed_to_json(feed: Feed) -> dict[str, Any]:
+    return {"url": feed.url, "title": feed.title, "failures": feed.failures, "last_error": feed.last_error,
+            "checked": feed.checked.isoformat() if feed.checked else None}
+
+
+def _sources_json(page: SourcesPage) -> dict[str, Any]:
+    return {"feeds": [feed_to_json(feed) for feed in page.feeds],
+            "articles": [source_to_json(article) for article in page.articles],
+            "page": page.page, "pages": page.pages, "total_articles": page.total_articles}
+
+
+def _settings_json(current: ChatSettings) -> dict[str, Any]:
+    daily = current.subscribed
+    return {"daily_briefing": {"at": daily.schedule.label, "timezone": daily.schedule.timezone,
+                               "next": daily.next_at.isoformat()} if daily else None,
+            "last_briefing": current.last_briefing.isoformat() if current.last_briefing else None}
+
+
+COMMANDS: dict[str, Command] = {
+    "/help": Command("/help", lambda lede, args: Help(), _help_text, _help_json),
+    "/start": Command("/start", lambda lede, args: Help(), _help_text, _help_json),
+    "/add": Command("/add <url or file>", _add, _added, _added_json),
+    "/feed": Command("/feed add <url> | /feed list | /feed remove <n> | /feed export", _feed, _feed_reply, _feed_json),
+    "/sources": Command("/sources [page]", _sources, source_replies.sources_page, _sources_json),
+    "/brief": Command("/brief [topic]", _brief, lambda briefing: "\n\n".join(briefing_html(briefing)), briefing_to_json),
+    "/settings": Command("/settings", _settings, lambda current: group_replies.settings(current, daily=False),
+                         _settings_json),
+    "/new": Command("/new", _new, lambda _: group_replies.NEW_CONVERSATION,
+                    lambda _: {"new_conversation": True, "message": group_replies.NEW_CONVERSATION}),
+}

@@ -1,0 +1,82 @@
+"""Where the store's SQLite file lives: checked before it is opened, so a wrong path is one clear sentence.
+
+SQLite's own errors name neither the path nor the setting it came from
+("unable to open database file", "file is not a database"), and opening a
+path in a folder that does not exist would create the folders first, so a
+typo in ``--db`` used to start an empty store somewhere unexpected. Every
+problem here is a :class:`ConfigurationError` naming the setting (``--db``,
+``LEDE_DB``) and what would be right.
+
+A file Lede may not write (a read-only file, folder or mount) is opened
+read-only through SQLite's ``mode=ro`` URI: questions are still answered, and
+the store refuses changes (:class:`corpus.errors.ReadOnlyStore`).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+
+from corpus.errors import ConfigurationError
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseFile:
+    """A database path that was checked, and whether Lede may only read it."""
+
+    path: Path
+    read_only: bool
+
+
+def check_database_path(path: Path, *, create: bool, setting: str) -> DatabaseFile:
+    """The database file at ``path``, if it can be one; ``create`` lets Lede create a missing folder.
+
+    ``setting`` is where the path came from (``--db``, ``LEDE_DB``), named in every message.
+    """
+    named = f"{setting} {path}"
+    if path.is_dir():
+        raise ConfigurationError(f"{named} is a folder; give the path of a database file, e.g. {path / 'lede.db'}")
+    folder = path.parent
+    if not folder.exists():
+        if not create:
+            raise ConfigurationError(f"{named}: the folder {folder} does not exist; check the path, "
+                                     "or add --create to create it")
+        try:
+            folder.mkdir(parents=True)
+        except OSError as error:
+            raise ConfigurationError(f"{named}: could not create the folder {folder} ({error.strerror})") from None
+    elif not folder.is_dir():
+        raise ConfigurationError(f"{named}: {folder} is not a folder")
+    writable = os.access(folder, os.W_OK)
+    if path.exists():
+        # SQLite writes its -wal and -shm files beside the database, so the folder must be writable too.
+        return DatabaseFile(path, read_only=not (writable and os.access(path, os.W_OK)))
+    if not writable:
+        raise ConfigurationError(f"{named}: the folder {folder} is read-only, so no database can be created there; "
+                                 "give a path in a writable folder")
+    return DatabaseFile(path, read_only=False)
+
+
+def not_a_database(database: DatabaseFile, setting: str, error: sqlite3.DatabaseError) -> ConfigurationError:
+    """The error for a file SQLite cannot read as a database (a text file, an image, a damaged copy)."""
+    return ConfigurationError(f"{setting} {database.path} is not a Lede database (SQLite: {error}); "
+                              "give the path of Lede's database, or of a file that does not exist yet")
+
+
+def read_only_address(database: DatabaseFile) -> str:
+    """The URI that opens ``database`` read-only, for the store's writer and readers alike.
+
+    On a read-only mount SQLite cannot create the WAL's shared-memory file,
+    and must be told that nothing changes the file (``immutable=1``), which
+    is true of a read-only mount.
+    """
+    address = f"{database.path.resolve().as_uri()}?mode=ro"
+    try:
+        with closing(sqlite3.connect(address, uri=True)) as probe:
+            probe.execute("PRAGMA user_version").fetchone()
+        return address
+    except sqlite3.OperationalError:
+        return address + "&immutable=1"

@@ -1,0 +1,176 @@
+"""Follow-up questions: read a question in the light of the conversation before it.
+
+People in a chat ask the way they talk: "what did Zelensky demand?", then
+"where did they meet?", then "why?". Each question after the first leans on
+the ones before it, and on its own says too little to find its answer. This
+module decides whether a question follows on (:func:`read_follow_up`) and,
+if it does, what it borrows from the conversation (:class:`FollowUp`): the
+earlier questions' topic words at a lower weight than its own words, and
+the article of the answer it follows, which is preferred when it holds an
+answer. Pure functions: the conversation itself is kept by the caller.
+
+The signs of a follow-up are cheap on purpose (word lists and capitals, no
+tagger), because they run on every question:
+
+* a pronoun or a pointing phrase ("he", "they", "that", "the company");
+* an opening that carries on ("and …", "what about …", "what else", "so …");
+* few words of its own: "why?", "how much?", "and in Japan?" leave the subject out.
+
+A question that names enough of its own (words and names the conversation
+has not used) is self-contained, pronouns or not, and is answered as if it
+were the first. How much is enough, and how much the borrowed words and the
+article count, are chosen by cross-validation on the dev conversations
+(:mod:`retrieval.evaluate_followups`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from retrieval.text import STOP_WORDS, Analyzer, words
+
+# The turns a conversation keeps: enough for "and him?" three questions on,
+# few enough that an old topic cannot pull a new one off course.
+MAX_TURNS = 4
+# Sentences either side of the answer followed that compete even without a matching word.
+NEIGHBOURS = 2
+
+# Words that point back at something said before.
+POINTERS = frozenset(
+    "he she it they him her them his hers its their theirs that this those these there then such "
+    "former latter".split()
+)
+# "the company", "the bank": a noun phrase that stands for a name said before.
+_POINTING_NOUNS = (
+    "company firm bank banks group government minister ministry official officials president chairman country "
+    "countries report deal plan bill contract agreement talks sale market markets exchange unit rate package "
+    "study proposal move stock shares offer cartel organisation organization agency board committee union "
+    "parks tax index pact program programme loan loans measure spokesman industry city state nation"
+).split()
+_POINTING_PHRASE = re.compile(r"\b(?:the|that|this|those|these)\s+(?:" + "|".join(_POINTING_NOUNS) + r")\b")
+# Openings that carry the conversation on rather than start a new one.
+_CARRYING_ON = re.compile(r"^\s*(?:and|so|but|or|also|then|what about|how about|what else|anything else)\b")
+# A capitalised word not at the start of the question: a name ("Zelensky", "OPEC", "Bank of Canada").
+_NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w'’.-]*")
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpSettings:
+    """The weights of a follow-up and the test that tells one, chosen by cross-validation.
+
+    ``context_weight``: how much a topic word borrowed from the conversation
+    counts, against 1 for the question's own words. ``article_bonus``: what
+    the answer's article adds to the ranking score of its sentences.
+    ``own_words``: what covering all of the question's own words adds to a
+    sentence's score (the ranker, trained on questions that stand alone,
+    cannot tell the new words of a follow-up from the borrowed ones).
+    ``threshold``: a question whose new words and names, less what its signs
+    of leaning back count (``sign_weight``), reach this starts a new topic.
+    """
+
+    context_weight: float = 0.4
+    article_bonus: float = 2.0
+    own_words: float = 2.0
+    threshold: float = 8.0
+    sign_weight: float = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """What a question is about: its content terms (index terms) and the names it uses."""
+
+    terms: tuple[str, ...]
+    names: tuple[str, ...]
+
+
+class Said(Protocol):
+    """A turn of a conversation as the caller keeps it: the question, what it was about, the answer's sentence."""
+
+    question: str
+    terms: tuple[str, ...]
+    names: tuple[str, ...]
+    article_id: str | None
+    position: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """How to answer a follow-up: the question it follows, the topic it borrows, the article it prefers."""
+
+    follows: str
+    # The conversation's topic terms not in the question, each at its (lower) weight.
+    context: Mapping[str, float]
+    # The article and sentence of the latest answer, when there was one.
+    article_id: str | None
+    position: int | None
+    # Sentences already given in this conversation: a follow-up asks for something else.
+    given: frozenset[tuple[str, int]]
+    article_bonus: float
+    own_words: float
+
+
+def topic_of(question: str, analyzer: Analyzer) -> Topic:
+    """The content terms and the names of ``question``, in order, each once."""
+    names = dict.fromkeys(
+        match.group(0).rstrip(".'’") for match in _NAME.finditer(question) if match.group(0).lower() not in STOP_WORDS
+    )
+    return Topic(tuple(dict.fromkeys(analyzer.terms(question))), tuple(names))
+
+
+def signs_of_leaning_back(question: str) -> int:
+    """How many kinds of sign say ``question`` leans on what came before: a pointer, a carrying-on opening."""
+    lowered = " ".join(question.lower().replace("’", "'").split())
+    pointer = any(word in POINTERS for word in words(lowered)) or bool(_POINTING_PHRASE.search(lowered))
+    return int(pointer) + int(bool(_CARRYING_ON.match(lowered)))
+
+
+def novelty(topic: Topic, conversation: Sequence[Said]) -> int:
+    """How much ``topic`` says that the conversation has not: its new terms plus its new names."""
+    known_terms = {term for said in conversation for term in said.terms}
+    known_names = {name.lower() for said in conversation for name in said.names}
+    new_terms = [term for term in topic.terms if term not in known_terms]
+    new_names = [name for name in topic.names if name.lower() not in known_names]
+    return len(new_terms) + len(new_names)
+
+
+def follows_on(question: str, topic: Topic, conversation: Sequence[Said], settings: FollowUpSettings) -> bool:
+    """Whether ``question`` leans on ``conversation`` rather than starting a topic of its own."""
+    if not conversation:
+        return False
+    # Asking the same again asks for the same answer, not for the next one.
+    if topic.terms and any(set(said.terms) == set(topic.terms) for said in conversation):
+        return False
+    leaning = settings.sign_weight * signs_of_leaning_back(question)
+    return novelty(topic, conversation) - leaning < settings.threshold
+
+
+def follow_up(question: str, topic: Topic, conversation: Sequence[Said], settings: FollowUpSettings) -> FollowUp:
+    """What ``question`` borrows from ``conversation`` (oldest turn first), read as following its last turn."""
+    context: dict[str, float] = {}
+    for said in conversation:
+        for term in said.terms:
+            if term not in topic.terms:
+                context[term] = settings.context_weight
+    answered = [said for said in conversation if said.article_id is not None and said.position is not None]
+    latest = answered[-1] if answered else None
+    return FollowUp(
+        follows=conversation[-1].question,
+        context=context,
+        article_id=latest.article_id if latest else None,
+        position=latest.position if latest else None,
+        given=frozenset((said.article_id, said.position) for said in answered),
+        article_bonus=settings.article_bonus,
+        own_words=settings.own_words,
+    )
+
+
+def read_follow_up(
+    question: str, topic: Topic, conversation: Sequence[Said], settings: FollowUpSettings
+) -> FollowUp | None:
+    """The follow-up ``question`` is, or None when it starts a topic of its own (or there is no conversation)."""
+    if not follows_on(question, topic, conversation, settings):
+        return None
+    return follow_up(question, topic, conversation, settings)

@@ -1,0 +1,32 @@
+"""Follow-ups on the console: one process per conversation, ``--console --json``, as a pipe would use it."""
+
+from __future__ import annotations
+
+import json
+
+from tests.bot.test_console import run_bot
+
+CONVERSATION = ["what did Zelensky demand?", "and what did Vance tell him?", "/new", "why?"]
+
+
+def test_each_reply_names_the_question_it_was_read_as_following():
+    result = run_bot("--console", "--json", stdin="\n".join(CONVERSATION) + "\n")
+    assert result.returncode == 0, result.stderr
+    first, follow_up, new, alone = [json.loads(line) for line in result.stdout.splitlines()]
+    assert first["follow_up_of"] is None
+    assert follow_up["follow_up_of"] == "what did Zelensky demand?"
+    assert follow_up["answer"].startswith("On Thursday, though, Vance told the Wall Street Journal")
+    assert new["new_conversation"] is True
+    assert alone["follow_up_of"] is None and alone["answer"] is None
+
+
+def test_a_restart_keeps_the_conversation_of_the_same_store(tmp_path):
+    db = str(tmp_path / "lede.db")
+    run_bot("--console", "--json", "--db", db, stdin="what did Zelensky demand?\n")
+    result = run_bot("--console", "--json", "--db", db, stdin="and what did Vance tell him?\n")
+    assert json.loads(result.stdout)["follow_up_of"] == "what did Zelensky demand?"
+
+
+def test_ask_answers_one_question_on_its_own():
+    result = run_bot("--ask", "and what did Vance tell him?", "--json")
+    assert json.loads(result.stdout.strip().splitlines()[-1])["follow_up_of"] is None

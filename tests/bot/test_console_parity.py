@@ -1,0 +1,103 @@
+"""The console does what Telegram does: its commands, their results as JSON, and a terminal's comforts."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import re
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bot.console_commands import COMMANDS
+from tests.bot.test_console import ROOT, run_bot
+
+VANCE = "U.S. Vice President J.D. Vance met with"
+COMMAND_LINES = ["/help", "/start", "/sources", "/settings", "/brief", "/feed list", "/feed remove 1", "/feed",
+                 "/add", "/nonsense"]
+
+
+def test_console_json_answers_each_command_with_its_result_never_with_an_answer(tmp_path):
+    db = str(tmp_path / "lede.db")
+    result = run_bot("--console", "--json", "--db", db, stdin="\n".join([*COMMAND_LINES, "Who did Vance meet?"]) + "\n")
+    assert result.returncode == 0, result.stderr
+    replies = dict(zip([*COMMAND_LINES, "question"], map(json.loads, result.stdout.splitlines()), strict=True))
+    assert replies["question"]["answer"].startswith(VANCE)
+    assert not any("answer" in reply for line, reply in replies.items() if line != "question")
+    assert replies["/help"] == replies["/start"] and "/sources [page]" in replies["/help"]["commands"]
+    assert replies["/sources"] == {"feeds": [], "articles": [], "page": 1, "pages": 1, "total_articles": 0}
+    assert replies["/settings"] == {"daily_briefing": None, "last_briefing": None}
+    assert replies["/feed list"] == {"feeds": []}
+    assert replies["/feed remove 1"] == {"error": "there is no feed number 1; this chat has no feeds"}
+    assert replies["/feed"]["error"].startswith("Usage: /feed add <url>")
+    assert replies["/nonsense"] == {"error": "Unknown command /nonsense. Type /help."}
+    briefing = json.loads(run_bot("--brief", "--json", "--db", db).stdout)
+    assert replies["/brief"].keys() == briefing.keys(), "/brief gives the object --brief --json gives"
+
+
+def test_help_and_start_work_and_every_command_the_console_mentions_exists(tmp_path):
+    result = run_bot("--console", "--db", str(tmp_path / "lede.db"), stdin="\n".join(COMMAND_LINES) + "\n")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Lede answers questions about the news")
+    assert result.stdout.count("/ask <question>") == 2, "/help and /start both explain"
+    mentioned = set(re.findall(r"(?<![\w/:.<])/[a-z]+", result.stdout))
+    assert {"/add", "/feed", "/sources", "/brief", "/settings", "/help"} <= mentioned
+    assert mentioned - {"/nonsense"} <= {"/ask", *COMMANDS}, "the console mentions only commands it has"
+    assert "I couldn't remove that: there is no feed number 1" in result.stdout
+
+
+def test_ctrl_c_ends_the_console_cleanly():
+    environment = {key: value for key, value in os.environ.items() if not key.startswith(("TELEGRAM_", "LEDE_"))}
+    environment["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="lede-test-data-")
+    process = subprocess.Popen([sys.executable, str(ROOT / "run_bot.py"), "--console"], cwd=ROOT, env=environment,
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        process.stdin.write("Who did Vance meet?\n")
+        process.stdin.flush()
+        assert process.stdout.readline().startswith(VANCE), "the console is up and answering"
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.stderr.read() == ""
+
+
+def test_on_a_terminal_lines_can_be_edited_and_are_remembered_and_ctrl_d_ends(tmp_path):
+    environment = {key: value for key, value in os.environ.items() if not key.startswith(("TELEGRAM_", "LEDE_"))}
+    environment.update(XDG_DATA_HOME=str(tmp_path / "data"), XDG_STATE_HOME=str(tmp_path / "state"), TERM="dumb")
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen([sys.executable, str(ROOT / "run_bot.py"), "--console"], cwd=ROOT, env=environment,
+                               stdin=terminal, stdout=terminal, stderr=terminal)
+    os.close(terminal)
+    try:
+        _read_until(controller, b"? ")
+        # Typed with a slip, then mended with readline's editing keys: Ctrl-A goes to the start, Ctrl-D deletes there.
+        os.write(controller, b"XWho did Vance meet?\x01\x04\r")
+        screen = _read_until(controller, b"\n? ")
+        assert VANCE.encode() in screen
+        os.write(controller, b"\x04")  # Ctrl-D on an empty line
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(controller)
+    history = (tmp_path / "state" / "lede" / "console_history").read_text()
+    assert history.splitlines()[-1] == "Who did Vance meet?"
+
+
+def _read_until(descriptor: int, marker: bytes, timeout: float = 60) -> bytes:
+    """What the terminal shows until ``marker`` appears."""
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while marker not in seen:
+        assert time.monotonic() < deadline, f"timed out waiting for {marker!r}; the terminal showed {seen!r}"
+        ready, _, _ = select.select([descriptor], [], [], 1)
+        if ready:
+            seen += os.read(descriptor, 4096)
+    return seen

@@ -1,0 +1,67 @@
+"""Conversations kept in the store: per chat and topic, bounded, ended by a quiet spell or a new topic."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.config import load_config
+from bot.service import Lede
+from bot.shared_index import new_index
+from corpus.errors import ConfigurationError
+from corpus.loader import load_paths
+from retrieval.followup import MAX_TURNS
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+CHAT = 42
+
+
+@pytest.fixture
+def lede() -> Lede:
+    lede = Lede.compose(new_index(), conversation_quiet=timedelta(minutes=15))
+    lede.add_articles(load_paths([SEEDS]))
+    return lede
+
+
+def ask(lede: Lede, question: str, chat: int = CHAT, *, at: datetime = NOW, thread: int = 0):
+    return lede.questions.answer(question, chat, now=at, thread=thread).outcome
+
+
+def test_a_follow_up_names_the_question_it_follows(lede):
+    ask(lede, "what did Zelensky demand?")
+    assert ask(lede, "where did they meet?").follow_up_of == "what did Zelensky demand?"
+
+
+def test_one_chats_conversation_never_reaches_another(lede):
+    ask(lede, "what did Zelensky demand?")
+    assert ask(lede, "where did they meet?", chat=CHAT + 1).follow_up_of is None
+
+
+def test_a_quiet_spell_ends_the_conversation(lede):
+    ask(lede, "what did Zelensky demand?")
+    assert ask(lede, "where did they meet?", at=NOW + timedelta(minutes=16)).follow_up_of is None
+
+
+def test_a_question_with_a_topic_of_its_own_starts_a_new_conversation(lede):
+    ask(lede, "what did Zelensky demand?")
+    ask(lede, "How long was Trump's phone call with Putin in the week Vance met Zelensky in Munich?")
+    assert [turn.question for turn in lede.store.conversation(CHAT, 0)] == [
+        "How long was Trump's phone call with Putin in the week Vance met Zelensky in Munich?"]
+
+
+def test_the_stored_conversation_is_bounded(lede):
+    questions = ["what did Zelensky demand?", "where did they meet?", "would he talk to Putin?",
+                 "and what did Vance tell him?", "why?", "and what did they say?"]
+    for minute, question in enumerate(questions):
+        ask(lede, question, at=NOW + timedelta(minutes=minute))
+    assert [turn.question for turn in lede.store.conversation(CHAT, 0)] == questions[-MAX_TURNS:]
+
+
+def test_the_quiet_spell_is_set_in_minutes_and_must_be_positive():
+    assert load_config(["--console"], {"LEDE_CONVERSATION_MINUTES": "5"}).conversation_quiet == timedelta(minutes=5)
+    assert load_config(["--console"], {}).conversation_quiet == timedelta(minutes=15)
+    with pytest.raises(ConfigurationError, match="LEDE_CONVERSATION_MINUTES is 'soon'"):
+        load_config(["--console"], {"LEDE_CONVERSATION_MINUTES": "soon"})

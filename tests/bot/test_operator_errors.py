@@ -1,0 +1,175 @@
+"""Operator mistakes, made as an operator makes them: each ends in one line naming what is wrong, never a traceback.
+
+Every row of :data:`MISTAKES` runs the real ``run_bot.py``; its standard error
+must be exactly one line, with no traceback, naming the flag, variable or
+path at fault, and the exit status must say that Lede did not run.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.bot.test_console import ROOT, run_bot
+from tests.bot.test_durability import TOKEN, USER, VANCE, bot_process, wait_until
+from tests.support.bot_api import FakeBotApi
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A command line and environment with one mistake in it; ``{tmp}`` and ``{api}`` are filled in per test."""
+
+    args: tuple[str, ...]
+    names: str  # what the one line must name
+    env: dict[str, str] = field(default_factory=dict)
+
+
+QUESTION = ("--ask", "what did Zelensky demand?")
+TELEGRAM = {"TELEGRAM_BOT_TOKEN": TOKEN}
+MISTAKES = {
+    "--db is a folder": Mistake(("--db", "{tmp}", *QUESTION), "--db {tmp}"),
+    "--db is not a database": Mistake(("--db", "{tmp}/notes.txt", *QUESTION), "--db {tmp}/notes.txt"),
+    "--db in a folder that does not exist": Mistake(("--db", "{tmp}/typo/lede.db", *QUESTION), "--create"),
+    "LEDE_DB in a folder that does not exist": Mistake(QUESTION, "LEDE_DB {tmp}/typo/lede.db",
+                                                       {"LEDE_DB": "{tmp}/typo/lede.db"}),
+    "--corpus file missing": Mistake(("--corpus", "{tmp}/missing.txt", *QUESTION), "--corpus {tmp}/missing.txt"),
+    "--corpus folder missing": Mistake(("--corpus", "{tmp}/missing/", *QUESTION), "--corpus {tmp}/missing"),
+    "--corpus of an unsupported file": Mistake(("--corpus", "{tmp}/slides.pdf", *QUESTION), "slides.pdf"),
+    "LEDE_FEED_INTERVAL=soon": Mistake(("--console",), "LEDE_FEED_INTERVAL", {"LEDE_FEED_INTERVAL": "soon"}),
+    "LEDE_LOG_LEVEL=LOUD in the console": Mistake(("--console",), "LEDE_LOG_LEVEL", {"LEDE_LOG_LEVEL": "LOUD"}),
+    "LEDE_LOG_LEVEL=LOUD in Telegram": Mistake((), "LEDE_LOG_LEVEL", {"LEDE_LOG_LEVEL": "LOUD", **TELEGRAM}),
+    "--log-level LOUD": Mistake(("--log-level", "LOUD", *QUESTION), "--log-level"),
+    "LEDE_ALLOWED_USERS with a username": Mistake(("--console",), "LEDE_ALLOWED_USERS", {"LEDE_ALLOWED_USERS": "@ada"}),
+    "LEDE_QUESTION_LIMIT=fast": Mistake(("--console",), "LEDE_QUESTION_LIMIT", {"LEDE_QUESTION_LIMIT": "fast"}),
+    "TELEGRAM_BASE_URL without a scheme": Mistake((), "TELEGRAM_BASE_URL",
+                                                  {"TELEGRAM_BASE_URL": "api.telegram.org/bot", **TELEGRAM}),
+    "TELEGRAM_BASE_URL without /bot": Mistake((), "TELEGRAM_BASE_URL",
+                                              {"TELEGRAM_BASE_URL": "http://127.0.0.1:8081", **TELEGRAM}),
+    "a token the server rejects (401)": Mistake((), "TELEGRAM_BOT_TOKEN",
+                                                {"TELEGRAM_BASE_URL": "{api}", "TELEGRAM_BOT_TOKEN": "42:not-the-token"}),
+    "LEDE_KEEP_DAYS=soon": Mistake(QUESTION, "LEDE_KEEP_DAYS", {"LEDE_KEEP_DAYS": "soon"}),
+    "--prune without days to keep": Mistake(("--prune",), "LEDE_KEEP_DAYS"),
+    "--webhook over plain http": Mistake(("--webhook", "http://bot.example.org/hook"), "--webhook", TELEGRAM),
+    "--webhook in the console": Mistake(("--console", "--webhook", "https://bot.example.org/hook"), "--webhook"),
+    "LEDE_WEBHOOK_PORT=http": Mistake(("--webhook", "https://bot.example.org/hook"), "LEDE_WEBHOOK_PORT",
+                                      {"LEDE_WEBHOOK_PORT": "http", **TELEGRAM}),
+    "--backup of a store that does not exist": Mistake(("--db", "{tmp}/lede.db", "--backup", "{tmp}/copy.db"),
+                                                       "{tmp}/lede.db"),
+}
+
+
+@pytest.fixture(scope="module")
+def api():
+    with FakeBotApi(token=TOKEN) as server:
+        yield server
+
+
+def _filled(text: str, tmp: Path, api: FakeBotApi) -> str:
+    return text.format(tmp=tmp, api=api.base_url)
+
+
+def _make_mistake(mistake: Mistake, tmp: Path, api: FakeBotApi) -> subprocess.CompletedProcess[str]:
+    (tmp / "notes.txt").write_text("These are notes, not a database.\n" * 100, encoding="utf-8")
+    (tmp / "slides.pdf").write_bytes(b"%PDF-1.4\n")
+    env = {name: _filled(value, tmp, api) for name, value in mistake.env.items()}
+    return run_bot(*(_filled(arg, tmp, api) for arg in mistake.args), env=env)
+
+
+@pytest.mark.parametrize("mistake", MISTAKES.values(), ids=MISTAKES.keys())
+def test_an_operator_mistake_is_one_line_naming_what_is_wrong(mistake, tmp_path, api):
+    result = _make_mistake(mistake, tmp_path, api)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert _filled(mistake.names, tmp_path, api) in result.stderr
+    assert result.stdout == ""
+    assert not (tmp_path / "typo").exists(), "a mistyped --db creates nothing"
+
+
+def test_at_debug_level_the_line_comes_with_its_traceback(tmp_path, api):
+    result = run_bot("--db", str(tmp_path), "--log-level", "DEBUG", *QUESTION)
+    assert result.returncode == 2
+    assert "Traceback" in result.stderr and result.stderr.splitlines()[-1].startswith(f"lede: --db {tmp_path} is a folder")
+
+
+def test_create_lets_a_new_folder_be_made_for_the_database(tmp_path):
+    db = tmp_path / "new" / "lede.db"
+    result = run_bot("--db", str(db), "--create", *QUESTION)
+    assert result.returncode == 0, result.stderr
+    assert db.exists()
+
+
+def test_a_read_only_store_still_answers_and_says_writes_are_off():
+    """A read-only database (here read-only file and folder, as on a read-only mount) is opened read-only."""
+    folder = Path(tempfile.mkdtemp(prefix="lede-read-only-"))
+    db = folder / "lede.db"
+    stored = run_bot("--ingest", str(ROOT / "seeds"), "--db", str(db))
+    assert stored.returncode == 0, stored.stderr
+    db.chmod(0o444)
+    folder.chmod(0o555)
+    # root may write anything, so it asks as nobody, who may not.
+    as_nobody = ("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups") if os.geteuid() == 0 else ()
+    asked = run_bot("--db", str(db), *QUESTION, prefix=as_nobody)
+    assert asked.returncode == 0, asked.stderr
+    assert asked.stdout.startswith("Kyiv needs “real security guarantees”")
+    [warning] = asked.stderr.splitlines()
+    assert f"--db {db} is read-only" in warning and "writes are off" in warning
+    briefed = run_bot("--db", str(db), "--brief", prefix=as_nobody)  # a briefing remembers what it told
+    assert briefed.returncode == 1 and "Traceback" not in briefed.stderr
+    assert briefed.stderr.splitlines()[-1] == f"lede: {db} is read-only, so writes are off; give a --db Lede may write to make changes"
+    console = run_bot("--db", str(db), "--console", stdin="/brief\nWho did Vance meet?\n", prefix=as_nobody)
+    assert console.returncode == 0, console.stderr
+    refused, answered = console.stdout.split("\n\n", 1)
+    assert refused == f"{db} is read-only, so writes are off; give a --db Lede may write to make changes"
+    assert answered.startswith("U.S. Vice President J.D. Vance met with"), "the session goes on"
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_an_unreachable_telegram_is_retried_one_line_at_a_time_until_a_stop_signal(tmp_path):
+    base_url = f"http://127.0.0.1:{_closed_port()}/bot"
+    environment = {key: value for key, value in os.environ.items() if not key.startswith(("TELEGRAM_", "LEDE_"))}
+    environment.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=base_url, LEDE_DB=str(tmp_path / "lede.db"))
+    process = subprocess.Popen([sys.executable, str(ROOT / "run_bot.py")], cwd=ROOT, env=environment,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lines = [process.stderr.readline() for _ in range(3)]
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+    lines += process.stderr.read().splitlines(keepends=True)
+    assert all(base_url in line and "unreachable" in line for line in lines), lines
+    assert [_wait(line) for line in lines[:3]] == ["1 s", "2 s", "4 s"], "the waits grow"
+    assert "Traceback" not in "".join(lines) and TOKEN.split(":")[1] not in "".join(lines)
+
+
+def _wait(line: str) -> str:
+    return line.rstrip().rsplit("trying again in ", 1)[1]
+
+
+def test_a_failing_command_menu_is_a_warning_and_the_bot_still_answers(tmp_path):
+    with FakeBotApi(token=TOKEN, bot_username="lede_test_bot") as server:
+        server.fail_next("setMyCommands", 400, "Bad Request: commands are not available")
+        with bot_process(server, tmp_path / "lede.db", tmp_path / "bot.log") as process:
+            server.send_user_message(USER, USER, "Who did Vance meet?")
+            wait_until(lambda: server.sent_messages(USER), process, what="the answer")
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=30) == 0
+        [answer] = server.sent_messages(USER)
+    assert answer.text.startswith(VANCE)
+    log = (tmp_path / "bot.log").read_text()
+    assert "WARNING bot.telegram_app: Could not register the command menu with setMyCommands" in log

@@ -1,0 +1,64 @@
+"""The preparing process: the same sentences and terms as preparing in the bot's own process, and it survives a crash."""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Iterator
+
+import pytest
+
+from bot.preparing import PreparingProcess
+from bot.service import Lede
+from bot.shared_index import new_index
+from corpus.article import Article
+from corpus.errors import UnreadableSource
+from corpus.ingest import prepare
+from corpus.store import EVERYONE
+from retrieval.answer import Answer
+
+ARTICLE = Article(
+    article_id="harbour",
+    title="Harbour reopens",
+    paragraphs=(
+        "The harbour reopened on Monday after a three-week strike. Dockers accepted a 4.5% raise.",
+        "Shipping lines said Mr. Smith's agreement would clear the backlog by March.",
+    ),
+    source="harbour.txt",
+)
+
+
+@pytest.fixture(scope="module")
+def preparing() -> Iterator[PreparingProcess]:
+    process = PreparingProcess(new_index().analyzer)
+    yield process
+    process.close()
+
+
+def test_an_article_is_split_in_the_child_process_exactly_as_here(preparing: PreparingProcess) -> None:
+    assert preparing.prepare(ARTICLE) == prepare(ARTICLE)
+
+
+def test_sentences_get_the_terms_the_index_analyzer_gives(preparing: PreparingProcess) -> None:
+    analyzer = new_index().analyzer
+    sentences = prepare(ARTICLE).sentences
+    assert preparing.analyse(sentences) == [analyzer.terms(sentence) for sentence in sentences]
+
+
+def test_a_child_that_dies_fails_that_source_with_its_name_and_the_next_gets_a_new_process(
+        preparing: PreparingProcess) -> None:
+    preparing.prepare(ARTICLE)
+    for child in multiprocessing.active_children():
+        child.kill()
+        child.join()
+    with pytest.raises(UnreadableSource, match="harbour.txt could not be read"):
+        preparing.prepare(ARTICLE)
+    assert preparing.prepare(ARTICLE) == prepare(ARTICLE)
+
+
+def test_an_article_kept_through_the_process_is_answered_from(preparing: PreparingProcess) -> None:
+    lede = Lede.compose(new_index(), preparing=preparing)
+    kept = lede.sources.library.keep(ARTICLE, chat=EVERYONE)
+    answer = lede.questions.ask("What raise did the dockers accept?")
+    assert kept.sentences == 3
+    assert isinstance(answer, Answer) and answer.best is not None
+    assert answer.best.passage.text == "Dockers accepted a 4.5% raise."

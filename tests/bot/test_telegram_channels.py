@@ -1,0 +1,255 @@
+"""Channels and forwards in Telegram, end to end: the real Application against the strict local Bot API.
+
+The three checks from outside: a public channel's post answers a question in a private chat, naming
+the channel and linking the post; an edit replaces the old text in answers; a post forwarded from a
+public channel answers with that channel as its source and the original post linked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.config import Config, Mode
+from bot.service import Lede
+from bot.telegram_app import ADMINS_ONLY, ALLOWED_UPDATES, build_application
+from corpus.fetch import FetchPolicy
+from corpus.store import Store
+from corpus.telegram_posts import Chat, Post
+from retrieval.index import SentenceIndex
+from tests.support.bot_api import FakeBotApi, polling
+
+LOCAL_ONLY = FetchPolicy(allowed_networks=(ipaddress.ip_network("127.0.0.1/32"),), read_timeout=0.5)
+READER, ADMIN, STRANGER, WRITER = 1001, 1002, 1003, 1004
+CHANNEL, PRIVATE_CHANNEL, DISCUSSION, GROUP = -1001000000001, -1001000000002, -1001000000003, -1001000000004
+BRIDGE = "Harbour bridge approved\nThe Riverton council voted 7 to 2 on Tuesday to build a new bridge across the harbour."
+QUESTION = "how did the council vote on the bridge?"
+
+
+@pytest.fixture
+def lede(analyzer) -> Lede:
+    return Lede.compose(SentenceIndex(analyzer), Store.open(":memory:"), fetch_policy=LOCAL_ONLY)
+
+
+# Every test polls with the update types Lede asks Telegram for: the strict server withholds the others.
+def application(server: FakeBotApi, lede: Lede):
+    return build_application(Config(mode=Mode.TELEGRAM, token=server.token, base_url=server.base_url), lede)
+
+
+def public_channel(bot_api: FakeBotApi, *, lede_is_admin: bool = True) -> None:
+    bot_api.add_channel(CHANNEL, "Riverton Live", username="riverton_live", creator=ADMIN)
+    if lede_is_admin:
+        bot_api.set_member_status(CHANNEL, bot_api.bot_user["id"], "administrator")
+
+
+async def ask(bot_api: FakeBotApi, chat: int, question: str, user: int = READER):
+    before = len(bot_api.sent_messages(chat))
+    bot_api.send_user_message(chat, user, question if chat > 0 else f"/ask {question}")
+    return (await bot_api.wait_for_messages(chat, before + 1))[-1]
+
+
+async def until_indexed(lede: Lede, article_id: str, text: str) -> None:
+    """Channel posts get no reply to wait for: wait until the index quotes ``text`` from the article."""
+    for _ in range(500):
+        if any(text in passage.text for passage in lede.index.article_sentences(article_id)):
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"{article_id} was not indexed with {text!r}")
+
+
+async def until_kept(lede: Lede, articles: int) -> None:
+    """Wait until the store has ``articles`` (the index has them too once a reply says so)."""
+    for _ in range(500):
+        if lede.store.article_count() >= articles:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"only {lede.store.article_count()} of {articles} articles were kept")
+
+
+async def test_a_public_channels_post_answers_a_private_question_naming_the_channel_and_linking_the_post(bot_api, lede):
+    public_channel(bot_api)
+    async with polling(application(bot_api, lede), allowed_updates=ALLOWED_UPDATES):
+        post = bot_api.post_to_channel(CHANNEL, BRIDGE)
+        await until_kept(lede, 1)
+        reply = await ask(bot_api, READER, QUESTION)
+    answer, source = reply.text.split("\n\n")
+    assert answer == "The Riverton council voted 7 to 2 on Tuesday to build a new bridge across the harbour."
+    assert source.startswith("— Harbour bridge approved · Riverton Live")
+    assert reply.links == [("Harbour bridge approved", f"https://t.me/riverton_live/{post['message_id']}")]
+    assert not bot_api.sent_messages(CHANNEL)  # nothing is said in the channel
+
+
+async def test_an_edit_replaces_the_old_text_in_answers(bot_api, lede):
+    public_channel(bot_api)
+    async with polling(application(bot_api, lede), allowed_updates=ALLOWED_UPDATES):
+        post = bot_api.post_to_channel(CHANNEL, BRIDGE)
+        article_id = f"tg{CHANNEL}-{post['message_id']}"
+        await until_indexed(lede, article_id, "7 to 2")
+        before = await ask(bot_api, READER, QUESTION)
+        bot_api.edit_channel_post(CHANNEL, post["message_id"], BRIDGE.replace("7 to 2", "8 to 1"))
+        await until_indexed(lede, article_id, "8 to 1")
+        after = await ask(bot_api, READER, QUESTION)
+    assert "voted 7 to 2" in before.text
+    assert after.text.startswith("The Riverton council voted 8 to 1 on Tuesday")
+    assert "7 to 2" not in after.text and lede.store.article_count() == 1
+
+
+async def test_a_post_forwarded_from_a_public_channel_answers_with_that_channel_and_the_original_post(bot_api, lede):
+    public_channel(bot_api, lede_is_admin=False)  # Lede reads this channel only through what people forward
+    async with polling(application(bot_api, lede), allowed_updates=ALLOWED_UPDATES):
+        original = bot_api.post_to_channel(CHANNEL, BRIDGE)
+        forward = bot_api.forward_message(READER, READER, CHANNEL, original["message_id"])
+        [confirmation] = await bot_api.wait_for_messages(READER)
+        reply = await ask(bot_api, READER, QUESTION)
+        elsewhere = await ask(bot_api, STRANGER, QUESTION, user=STRANGER)
+    link = f"https://t.me/riverton_live/{original['message_id']}"
+    assert confirmation.reply_to_message_id == forward["message_id"]
+    assert confirmation.text.startswith("Added Harbour bridge approved (Riverton Live · ")
+    assert confirmation.links == [("Harbour bridge approved", link)]
+    assert reply.text.split("\n\n")[1].startswith("— Harbour bridge approved · Riverton Live")
+    assert reply.links == [("Harbour bridge approved", link)]
+    assert elsewhere.text == "I couldn't find that in the articles I have."  # a forward is its chat's own
+
+
+async def test_an_albums_captions_are_one_article_whichever_item_carries_them(bot_api, lede):
+    public_channel(bot_api)
+    async with polling(application(bot_api, lede), allowed_updates=ALLOWED_UPDATES):
+        items = bot_api.post_album(CHANNEL, [None, "Ferry crews on the northern routes returned to work on Thursday.",
+                                             "The nine-day ferry strike over pay ended with a new agreement."])
+        for caption in ("Ferry crews", "agreement"):  # the two captioned items may be handled in either order
+            await until_indexed(lede, f"tg{CHANNEL}-album-{items[0]['media_group_id']}", caption)
+        reply = await ask(bot_api, READER, "how did the ferry strike end?")
+    assert reply.text.startswith("The nine-day ferry strike over pay ended with a new agreement.")
+    assert reply.links == [("Ferry crews on the northern routes returned to work on Thursday.",
+                            f"https://t.me/riverton_live/{items[1]['message_id']}")]
+    assert lede.store.article_count() == 1
+
+
+async def test_a_headline_and_link_post_brings_the_linked_article_answered_from_the_post(bot_api, lede, web):
+    public_channel(bot_api)
+    headline = "Riverton approves its harbour bridge: the full story"
+    async with polling(application(bot_api, lede), allowed_updates=ALLOWED_UPDATES):
+        post = bot_api.post_to_channel(CHANNEL, headline, entities=[
+            {"type": "text_link", "offset": 0, "length": 8, "url": web.url("/article.html")}])
+        await until_kept(lede, 1)
+        reply = await ask(bot_api, READER, "what will the bridge cost?")
+    assert web.requests_for("/article.html")
+    assert reply.text.startswith("The bridge will cost 40 million euros")
+    assert reply.links == [("Riverton approves its harbour bridge: the full story",
+                            f"https://t.me/riverton_live/{post['message_id']}")]
+
+
+async def test_posts_without_text_and_channels_lede_does_not_administer_bring_nothing(bot_api, lede):
+    public_channel(bot_api)
+    bot_api.add_channel(-1001000000009, "Elsewhere", username="elsewhere")
+    async with polling(application(bot_api, lede), allowed_updates=ALLOWED_UPDATES):
+        bot_api.post_album(CHANNEL, [None])
+        bot_api.post_to_channel(-1001000000009, BRIDGE)  # Telegram sends it no update
+        bot_api.post_to_channel(CHANNEL, "Ferry crews returned to work on Thursday after a nine-day strike.")
+        await until_kept(lede, 1)
+    [article] = lede.store.articles()
+    assert article.publisher == "Riverton Live" and article.title.startswith("Ferry crews")
+
+
+@pytest.mark.parametrize("origin", ["private channel", "user", "hidden user", "chat"])
+async def test_forwards_from_a_private_channel_a_user_a_hidden_user_or_a_chat_are_cited_to_it(bot_api, lede, origin):
+    text = "The mayor said on Friday that the harbour bridge will open in the spring of 2027."
+    if origin == "private channel":
+        bot_api.add_channel(PRIVATE_CHANNEL, "Council Insiders", creator=WRITER)
+        message, publisher = bot_api.post_to_channel(PRIVATE_CHANNEL, text), "Council Insiders"
+        source_chat = PRIVATE_CHANNEL
+    elif origin == "chat":
+        bot_api.add_group(GROUP, "Harbour Watch", type="supergroup")
+        message, publisher, source_chat = bot_api.send_as_chat(GROUP, text), "Harbour Watch", GROUP
+    else:
+        bot_api.add_private_chat(WRITER, "Ana")
+        if origin == "hidden user":
+            bot_api.hide_forwards(WRITER)
+        message, publisher, source_chat = bot_api.send_user_message(WRITER, WRITER, text), "Ana", WRITER
+    async with polling(application(bot_api, lede), allowed_updates=ALLOWED_UPDATES):
+        bot_api.forward_message(READER, READER, source_chat, message["message_id"])
+        [confirmation] = await bot_api.wait_for_messages(READER)
+        bot_api.forward_message(READER, READER, source_chat, message["message_id"])
+        again = (await bot_api.wait_for_messages(READER, 2))[-1]
+        reply = await ask(bot_api, READER, "when will the harbour bridge open?")
+    date = datetime.fromtimestamp(message["date"], UTC)
+    assert confirmation.text.startswith(f"Added {text} ({publisher} · {date.day} {date:%b %Y}): 1 sentence")
+    assert again.text.startswith("I already have") and lede.store.article_count() == 1
+    assert reply.text.startswith(text) and f"· {publisher}" in reply.text
+    assert reply.links == []  # only a public channel's post has a link to give
+
+
+async def test_a_forward_with_too_little_text_gets_a_one_line_reply(bot_api, lede):
+    public_channel(bot_api, lede_is_admin=False)
+    async with polling(application(bot_api, lede), allowed_updates=ALLOWED_UPDATES):
+        post = bot_api.post_to_channel(CHANNEL, "Big news soon!")
+        bot_api.forward_message(READER, READER, CHANNEL, post["message_id"])
+        [reply] = await bot_api.wait_for_messages(READER)
+    assert reply.text == ("I couldn't add that: a forwarded post needs at least 8 words of text to be news, "
+                          "and this one has fewer.")
+    assert lede.store.article_count() == 0
+
+
+async def test_in_a_group_an_administrator_adds_a_forward_by_replying_add(bot_api, lede):
+    public_channel(bot_api, lede_is_admin=False)
+    bot_api.add_group(GROUP, "Newsroom", type="supergroup")
+    bot_api.set_member_status(GROUP, ADMIN, "administrator")
+    async with polling(application(bot_api, lede), allowed_updates=ALLOWED_UPDATES):
+        original = bot_api.post_to_channel(CHANNEL, BRIDGE)
+        forwarded = bot_api.forward_message(GROUP, READER, CHANNEL, original["message_id"])
+        bot_api.send_user_message(GROUP, READER, "/add", reply_to_message_id=forwarded["message_id"])
+        [refused] = await bot_api.wait_for_messages(GROUP)
+        bot_api.send_user_message(GROUP, ADMIN, "/add", reply_to_message_id=forwarded["message_id"])
+        added = (await bot_api.wait_for_messages(GROUP, 2))[-1]
+        reply = await ask(bot_api, GROUP, QUESTION, user=READER)
+    assert refused.text == ADMINS_ONLY
+    assert added.text.startswith("Added Harbour bridge approved (Riverton Live")
+    assert reply.links == [("Harbour bridge approved", f"https://t.me/riverton_live/{original['message_id']}")]
+
+
+async def test_a_private_channels_posts_reach_its_administrators_and_linked_group_only(bot_api, lede):
+    bot_api.add_channel(PRIVATE_CHANNEL, "Council Insiders", creator=ADMIN, linked_chat_id=DISCUSSION)
+    bot_api.set_member_status(PRIVATE_CHANNEL, bot_api.bot_user["id"], "administrator")
+    bot_api.add_group(DISCUSSION, "Council Insiders Chat", type="supergroup")
+    async with polling(application(bot_api, lede), allowed_updates=ALLOWED_UPDATES):
+        post = bot_api.post_to_channel(PRIVATE_CHANNEL, "Budget talks resume on Monday after the mayor and the unions agreed terms.")
+        bot_api.post_to_channel(PRIVATE_CHANNEL, "The unions asked for a pay rise of four percent over two years.")
+        await until_kept(lede, 2)
+        question = "when do budget talks resume?"
+        admin = await ask(bot_api, ADMIN, question, user=ADMIN)
+        group = await ask(bot_api, DISCUSSION, question, user=STRANGER)
+        stranger = await ask(bot_api, STRANGER, question, user=STRANGER)
+    # Read once for both posts: the audience is trusted for AUDIENCE_TTL.
+    assert [len(bot_api.requests_for(method)) for method in ("getChat", "getChatAdministrators")] == [1, 1]
+    assert admin.text.startswith("Budget talks resume on Monday")
+    assert admin.links == [(admin.links[0][0], f"https://t.me/c/1000000002/{post['message_id']}")]
+    assert group.text.startswith("Budget talks resume on Monday")
+    assert stranger.text == "I couldn't find that in the articles I have."
+
+
+def test_a_briefing_groups_a_channels_post_with_a_web_article_on_the_same_story(lede):
+    now = datetime.now(UTC)
+    channel = Chat(CHANNEL, "Riverton Live", "riverton_live")
+    lede.posts.receive(Post(channel, 5, now - timedelta(hours=2), "Riverton council approves harbour bridge\n"
+                            "The Riverton city council approved the harbour bridge on Monday, a project of 40 million euros."))
+    web = lede.sources.add_document("bridge.html", (
+        b"<html><head><title>Council approves Riverton harbour bridge</title></head><body><article>"
+        b"<p>The Riverton city council approved the new harbour bridge on Monday after a long debate.</p>"
+        b"<p>The bridge will cost 40 million euros, the council said.</p></article></body></html>"), READER)
+    assert web.new
+    [story] = lede.briefings.brief(READER, now=now).stories
+    assert sorted(item.article.publisher or "" for item in story.items) == ["", "Riverton Live"]
+
+
+async def test_a_forwarded_document_is_still_read_as_a_document(bot_api, lede):
+    notes = b"Council Budget Passes\n\nThe council passed the 2026 budget on Monday by nine votes to four.\n"
+    bot_api.add_private_chat(WRITER, "Ana")
+    async with polling(application(bot_api, lede), allowed_updates=ALLOWED_UPDATES):
+        sent = bot_api.send_user_document(WRITER, WRITER, "budget.txt", notes, mime_type="text/plain")
+        await bot_api.wait_for_messages(WRITER)
+        bot_api.forward_message(READER, READER, WRITER, sent["message_id"])
+        [reply] = await bot_api.wait_for_messages(READER)
+    assert reply.text.startswith("I already have Council Budget Passes")

@@ -1,0 +1,130 @@
+"""Follow-up questions: telling one from a new question, and answering it in the light of the conversation."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from corpus.article import Article
+from corpus.store import ConversationTurn
+from retrieval.answer import answer_question, rank_candidates
+from retrieval.followup import (
+    FollowUpSettings,
+    follow_up,
+    follows_on,
+    read_follow_up,
+    signs_of_leaning_back,
+    topic_of,
+)
+from retrieval.index import SentenceIndex
+from retrieval.lexicon import Lexicon
+from retrieval.text import Analyzer
+from tests.retrieval.test_answer import seed_index  # noqa: F401 - the seed article's index, a fixture
+
+SEED = "000_be628776acd63ea0"
+SETTINGS = FollowUpSettings()
+ASKED = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def said(index: SentenceIndex, question: str, article_id: str | None = None, position: int | None = None) -> ConversationTurn:
+    topic = topic_of(question, index.analyzer)
+    return ConversationTurn(question, topic.terms, topic.names, article_id, position, ASKED)
+
+
+def test_a_topic_holds_the_questions_terms_and_the_names_it_uses(seed_index):
+    topic = topic_of("What did Vance tell the Wall Street Journal?", seed_index.analyzer)
+    assert topic.names == ("Vance", "Wall", "Street", "Journal")
+    assert "vanc" in topic.terms and "journal" in topic.terms and "what" not in topic.terms
+
+
+@pytest.mark.parametrize("question, signs", [
+    ("would he talk to Putin?", 1),
+    ("what did the company say?", 1),
+    ("and in Japan?", 1),
+    ("what about the banks that refuse to join?", 2),
+    ("How much did Deutsche Bank cut savings rates in March?", 0),
+])
+def test_pointers_and_carrying_on_openings_are_signs_of_leaning_back(question, signs):
+    assert signs_of_leaning_back(question) == signs
+
+
+@pytest.mark.parametrize("question", ["why?", "where did they meet?", "and what did Vance tell him?", "how much?"])
+def test_short_or_pointing_questions_follow_on(seed_index, question):
+    conversation = [said(seed_index, "what did Zelensky demand?")]
+    assert follows_on(question, topic_of(question, seed_index.analyzer), conversation, SETTINGS)
+
+
+@pytest.mark.parametrize("question", [
+    "How much did Deutsche Bank cut its savings rate for private customers in March 1987?",
+    "When will the London Metal Exchange's new aluminium contract start trading?",
+])
+def test_a_question_that_names_its_own_topic_starts_afresh(seed_index, question):
+    conversation = [said(seed_index, "what did Zelensky demand?")]
+    assert not follows_on(question, topic_of(question, seed_index.analyzer), conversation, SETTINGS)
+
+
+def test_a_question_asked_again_is_read_on_its_own(seed_index):
+    conversation = [said(seed_index, "Who did Vance meet?"), said(seed_index, "why?")]
+    question = "who did Vance meet?"
+    assert not follows_on(question, topic_of(question, seed_index.analyzer), conversation, SETTINGS)
+
+
+def test_nothing_follows_on_without_a_conversation(seed_index):
+    assert read_follow_up("why?", topic_of("why?", seed_index.analyzer), [], SETTINGS) is None
+
+
+def test_a_follow_up_borrows_the_conversations_topic_at_a_lower_weight_and_prefers_the_latest_answer(seed_index):
+    conversation = [said(seed_index, "what did Zelensky demand?", SEED, 3), said(seed_index, "why?", None, None)]
+    question = "and what did Vance tell him?"
+    reading = follow_up(question, topic_of(question, seed_index.analyzer), conversation, SETTINGS)
+    assert reading.follows == "why?"
+    assert reading.context == {"zelenski": SETTINGS.context_weight, "demand": SETTINGS.context_weight}
+    assert (reading.article_id, reading.position) == (SEED, 3)
+    assert reading.given == frozenset({(SEED, 3)})
+
+
+def test_the_conversation_changes_the_answer_to_a_follow_up(seed_index):
+    question = "and what did Vance tell him?"
+    alone = answer_question(seed_index, question)
+    first = answer_question(seed_index, "what did Zelensky demand?")
+    conversation = [said(seed_index, "what did Zelensky demand?", SEED, first.best.passage.position)]
+    reading = read_follow_up(question, topic_of(question, seed_index.analyzer), conversation, SETTINGS)
+    followed = answer_question(seed_index, question, follow_up=reading)
+    assert alone.best.passage.text.startswith("Kyiv needs")
+    assert followed.best.passage.text.startswith("On Thursday, though, Vance told the Wall Street Journal")
+    assert followed.follow_up_of == "what did Zelensky demand?" and alone.follow_up_of is None
+
+
+def test_a_follow_up_without_words_of_its_own_is_answered_from_the_conversation(seed_index):
+    first = answer_question(seed_index, "How long was Trump's call with Putin?")
+    conversation = [said(seed_index, "How long was Trump's call with Putin?", SEED, first.best.passage.position)]
+    reading = read_follow_up("why?", topic_of("why?", seed_index.analyzer), conversation, SETTINGS)
+    assert answer_question(seed_index, "why?").best is None
+    followed = answer_question(seed_index, "why?", follow_up=reading, min_confidence=0.0)
+    assert followed.best is not None and followed.best.passage.article.article_id == SEED
+    assert followed.best.passage.position != first.best.passage.position
+
+
+COCOA = Article(article_id="cocoa", title="Cocoa Buffer Stock Rules Agreed In London", publisher="Wire", paragraphs=(
+    "Cocoa producers and consumers agreed on buffer stock rules in London on Friday.",
+    "The delegates said the weather had hurt the harvest.",
+    "Prices of cocoa in London rose after the agreement on buffer stock rules.",
+))
+
+
+def test_covering_the_follow_ups_own_words_adds_the_own_words_bonus():
+    index = SentenceIndex(Analyzer(Lexicon.load()))
+    index.add([COCOA])
+    conversation = [said(index, "What did cocoa producers and consumers agree in London?", "cocoa", 0)]
+    question = "what about the weather?"
+
+    def scores(own_words: float) -> dict[str, float]:
+        reading = follow_up(question, topic_of(question, index.analyzer), conversation,
+                            FollowUpSettings(own_words=own_words))
+        return {c.passage.text: c.score for c in rank_candidates(index, question, follow_up=reading)}
+
+    without, with_bonus = scores(0.0), scores(2.0)
+    weather, prices = COCOA.paragraphs[1], COCOA.paragraphs[2]
+    assert with_bonus[weather] - without[weather] == pytest.approx(2.0)
+    assert with_bonus[prices] - without[prices] == pytest.approx(0.0)
