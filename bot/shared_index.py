@@ -190,14 +190,13 @@ class SharedIndex:
     def forget(self, article_ids: Collection[str]) -> None:
         """Stop quoting articles just removed from ``store``, exactly as if they had never been indexed.
 
-        Each leaves the posting lists and the BM25 statistics under the write
-        lock (milliseconds an article, see :meth:`SentenceIndex.remove_article`).
+        They leave the posting lists and the BM25 statistics together under the
+        write lock (one pass over the postings, see :meth:`SentenceIndex.remove_articles`).
         The store counted the removal as a replacement, so the snapshot saved
         before it is rebuilt from the store at the next start.
         """
         with self._lock.writing():
-            for article_id in article_ids:
-                self._index.remove_article(article_id)
+            self._index.remove_articles(article_ids)
             self._visibility.forget(article_ids)
 
     # ---- the library's shelf -------------------------------------------------------------------

@@ -196,29 +196,34 @@ class SentenceIndex:
 
         Passage numbers already handed out stay valid: the new sentences are appended.
         """
-        self.remove_article(article.article_id)
+        self.remove_articles([article.article_id])
         self.add_article(article, sentences, terms)
 
-    def remove_article(self, article_id: str) -> bool:
-        """Stop quoting an article (replaced, or removed from the store); False when it is not indexed.
+    def remove_articles(self, article_ids: Iterable[str]) -> int:
+        """Stop quoting articles (replaced, or removed from the store); returns how many were indexed.
 
-        Its sentences leave the posting lists and the statistics (sentence
+        Their sentences leave the posting lists and the statistics (sentence
         count, total length, the mean IDF's vocabulary), so every score is
-        rank-bm25's over the sentences left. Their text stays in memory, under
-        passage numbers nothing reaches any more, until the index is built
-        again (at the next start).
+        rank-bm25's over the sentences left. The posting lists are rewritten
+        once for the whole batch (a pass over every posting), so removing a
+        day's articles costs about what removing one does. Their text stays in
+        memory, under passage numbers nothing reaches any more, until the index
+        is built again (at the next start).
         """
-        number = self._articles.pop(article_id, None)
-        if number is None:
-            return False
-        span = self._passages.span(number)
-        if len(span):
-            self._postings.remove(span)
+        spans = []
+        for article_id in article_ids:
+            number = self._articles.pop(article_id, None)
+            if number is None:
+                continue
+            span = self._passages.span(number)
+            spans.append(span)
             self._total_length -= sum(self._lengths[span.start : span.stop])
             self._removed_passages += len(span)
-        self._withdrawn.add(number)
-        self._average_idf = None
-        return True
+            self._withdrawn.add(number)
+        if spans:
+            self._postings.remove(spans, len(self._passages))
+            self._average_idf = None
+        return len(spans)
 
     def withdrawn(self, article_number: int) -> bool:
         """Whether the article numbered so in :attr:`articles` was replaced by a newer version or removed."""

@@ -140,16 +140,19 @@ class PostingLists:
         tail = self._tail.get(term)
         return frequency + (len(tail[0]) if tail else 0)
 
-    def remove(self, passages: range) -> None:
-        """Drop a run of consecutive passages (a replaced article's) from every list.
+    def remove(self, spans: Iterable[range], passage_count: int) -> None:
+        """Drop runs of consecutive passages (replaced or removed articles') from every list.
 
         Each segment holding one of them is rebuilt without them, so document
-        frequencies are those of the passages left: a copy of a segment at
-        most, and only when an article is replaced (an edited channel post).
+        frequencies are those of the passages left: one pass over the
+        postings, however many runs go (``passage_count`` passages exist).
         """
+        removed = np.zeros(passage_count, dtype=bool)
+        for span in spans:
+            removed[span.start : span.stop] = True
         self.merge()
         for number, segment in enumerate(self._segments):
-            keep = (segment.passages < passages.start) | (segment.passages >= passages.stop)
+            keep = ~removed[segment.passages]
             if keep.all():
                 continue
             kept_before = np.concatenate(([0], np.cumsum(keep)))

@@ -155,9 +155,11 @@ def test_the_bot_prunes_at_start_up_without_a_restart_and_stops_quoting_what_it_
             bot_process(server, db, tmp_path / "bot.log", LEDE_KEEP_DAYS="30") as process:
         wait_until(lambda: "Removed 1 articles" in (tmp_path / "bot.log").read_text(), process,
                    what="the start-up pruning")
+        # One after the other: updates from one chat may be handled concurrently, so replies could cross.
         server.send_user_message(USER, USER, "What was the granite bridge toll?")
+        wait_until(lambda: len(server.sent_messages(USER)) >= 1, process, what="the first reply")
         server.send_user_message(USER, USER, "When did the lighthouse reopen?")
-        wait_until(lambda: len(server.sent_messages(USER)) >= 2, process, what="two replies")
+        wait_until(lambda: len(server.sent_messages(USER)) >= 2, process, what="the second reply")
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
     stale, fresh = server.sent_messages(USER)

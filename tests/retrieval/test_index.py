@@ -249,14 +249,15 @@ def test_replacing_an_unknown_article_adds_it():
     assert len(index) == 4
 
 
-def test_a_removed_article_scores_as_rank_bm25_over_the_sentences_left_and_is_found_no_more():
+def test_removed_articles_score_as_rank_bm25_over_the_sentences_left_and_are_found_no_more():
     index = SentenceIndex(Analyzer())
     index.add(ARTICLES)
-    assert index.remove_article("b") and not index.remove_article("b") and not index.remove_article("unknown")
+    index.add([Article("d", "Wheat again", ("Wheat tankers waited. Wheat wheat rose.",))])
+    assert index.remove_articles(["b", "unknown", "d"]) == 2 and index.remove_articles(["b"]) == 0
     live, reference = _live_reference(index)
     assert len(index) == len(live)
     query = ["oil", "bank", "wheat", "rate", "trader", "futur"]
     expected = dict(zip(live, reference.get_scores(query), strict=True))
     for number, score in index.top(dict.fromkeys(query, 1.0), limit=len(live)):
         assert score == pytest.approx(expected[number], abs=1e-9)
-    assert index.article_sentences("b") == [] and index.term_scores("futur") == {}
+    assert index.article_sentences("b") == index.article_sentences("d") == [] and index.term_scores("futur") == {}
