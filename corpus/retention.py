@@ -11,9 +11,9 @@ when Lede fetched it, which the store always records. So an undated article
 is kept ``LEDE_KEEP_DAYS`` from the day Lede read it.
 
 The articles are deleted in one transaction (their sentences and who sees
-them go with them), then the shelf forgets them (the bot's index rebuilds
-itself without them), then the file is vacuumed so the disk space is given
-back, not merely marked free.
+them go with them), then the shelf forgets them (the bot's index drops them
+exactly, as it drops an edited post's old version), then the file is
+vacuumed so the disk space is given back, not merely marked free.
 """
 
 from __future__ import annotations
