@@ -25,7 +25,10 @@ from retrieval.text import Analyzer
 
 log = logging.getLogger(__name__)
 
-FORMAT = 4
+FORMAT = 5
+# Words and their terms travel as newline-separated UTF-8: a word holds no whitespace, and a term
+# that would (none does today) is left out.
+_SEPARATOR = "\n"
 
 
 def save_snapshot(index: SentenceIndex, path: Path, generation: int = 0) -> None:
@@ -33,13 +36,24 @@ def save_snapshot(index: SentenceIndex, path: Path, generation: int = 0) -> None
     state = index.export()
     state["format"] = np.array([FORMAT])
     state["generation"] = np.array([generation])
-    state["fingerprint"] = np.frombuffer(index.analyzer.fingerprint.encode("utf-8"), dtype=np.uint8)
+    state["fingerprint"] = _text_array(index.analyzer.fingerprint)
+    known = {word: term for word, term in index.analyzer.known_terms().items() if len(term.split()) == 1}
+    state["known_words"] = _text_array(_SEPARATOR.join(known))
+    state["known_terms"] = _text_array(_SEPARATOR.join(known.values()))
     temporary = path.with_name(path.name + ".tmp")
     with open(temporary, "wb") as handle:
         np.savez(handle, **state)
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(temporary, path)
+
+
+def _text_array(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+
+
+def _text(array: np.ndarray) -> str:
+    return array.tobytes().decode("utf-8")
 
 
 def load_snapshot(
@@ -62,7 +76,7 @@ def load_snapshot(
         if int(state["format"][0]) != FORMAT:
             log.info("Index snapshot %s has another layout (format %s); rebuilding", path, int(state["format"][0]))
             return None
-        if state["fingerprint"].tobytes().decode("utf-8") != analyzer.fingerprint:
+        if _text(state["fingerprint"]) != analyzer.fingerprint:
             log.info("Index snapshot %s was built by another analysis; rebuilding", path)
             return None
         saved_generation = int(state["generation"][0]) if "generation" in state else 0
@@ -73,7 +87,10 @@ def load_snapshot(
         if [article.article_id for article in articles[: len(saved_ids)]] != saved_ids:
             log.info("Index snapshot %s does not match the store; rebuilding", path)
             return None
-        return SentenceIndex.restore(analyzer, state, list(articles[: len(saved_ids)]))
+        restored = SentenceIndex.restore(analyzer, state, list(articles[: len(saved_ids)]))
+        words, terms = (_text(state[name]).split() for name in ("known_words", "known_terms"))
+        analyzer.learn_terms(dict(zip(words, terms, strict=True)))
+        return restored
     except (KeyError, ValueError, UnicodeDecodeError) as error:
         log.warning("Ignoring malformed index snapshot %s: %s", path, error)
         return None

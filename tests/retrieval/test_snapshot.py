@@ -111,3 +111,15 @@ def test_a_write_killed_midway_leaves_the_previous_snapshot_in_use(saved, monkey
     assert restored is not None and restored.article_count == original.article_count, "the old snapshot, whole"
     save_snapshot(grown, path)  # the next save simply overwrites the torn temporary file
     assert load_snapshot(path, Analyzer(), [*ARTICLES, Article("d", "Ships", ("A new ferry sails in May.",))]) is not None
+
+
+def test_a_restored_index_brings_the_words_it_analysed_so_they_are_not_stemmed_again(saved, monkeypatch):
+    original, path = saved
+    analyzer = Analyzer()
+    load_snapshot(path, analyzer, ARTICLES)
+    assert analyzer.known_terms() == original.analyzer.known_terms() != {}
+    stemmed: list[str] = []
+    monkeypatch.setattr("retrieval.text._stem", lambda word: stemmed.append(word) or word)
+    assert analyzer.terms("Farmers sold wheat futures in Zürich") == original.analyzer.terms(
+        "Farmers sold wheat futures in Zürich")
+    assert stemmed == [], "every word of the title was met while indexing"
