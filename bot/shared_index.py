@@ -33,12 +33,13 @@ from retrieval.answer import Answer, answer_question
 from retrieval.briefing import ArticleSentences, NewsItem, article_moment
 from retrieval.index import Passage, SentenceIndex
 from retrieval.lexicon import Lexicon
+from retrieval.sentence_terms import SentenceTerms, analyse
 from retrieval.snapshot import load_snapshot, save_snapshot
 from retrieval.story_terms import StoryTerms, indexed_story_terms
 from retrieval.text import Analyzer
 
-# Turns sentences into their index terms, one list per sentence.
-Analyse: TypeAlias = Callable[[Sequence[str]], list[list[str]]]
+# Turns sentences into their index terms.
+Analyse: TypeAlias = Callable[[Sequence[str]], SentenceTerms]
 
 # Articles read under the lock at a time while a briefing gathers its news.
 BRIEFING_BATCH = 256
@@ -222,9 +223,9 @@ class SharedIndex:
         else:
             self._visibility.add_to_feed(feed, article_id)
 
-    def _analyse_here(self, sentences: Sequence[str]) -> list[list[str]]:
+    def _analyse_here(self, sentences: Sequence[str]) -> SentenceTerms:
         """The sentences' index terms: most of the cost of indexing, and done before the lock is taken."""
-        return [self._index.analyzer.terms(sentence) for sentence in sentences]
+        return analyse(self._index.analyzer, sentences)
 
     # ---- reading -------------------------------------------------------------------------------
 
