@@ -170,6 +170,7 @@ class SharedIndex:
                 self._index.add_article(stored.article, stored.sentences)
             if snapshot and len(articles) > already and not store.read_only:
                 save_snapshot(self._index, snapshot, generation)
+            self._index.prepare_spelling()
             self._visibility.load(*store.visibility_rows())
             for channel, chats in store.audiences().items():
                 self._visibility.set_audience(channel, chats)
@@ -184,6 +185,8 @@ class SharedIndex:
             with self._lock.writing():
                 added += self._index.add_article(article, prepared.sentences, terms)
                 self._visibility.grant(EVERYONE, article.article_id)
+        with self._lock.writing():
+            self._index.prepare_spelling()
         return added
 
     # ---- the library's shelf -------------------------------------------------------------------
@@ -193,6 +196,7 @@ class SharedIndex:
         with self._lock.writing():
             # A long article lets questions in every thousand sentences; none can quote it before it is granted.
             self._index.add_article(article, sentences, terms, pause=self._lock.pause_writing)
+            self._index.prepare_spelling()
             self._grant(article.article_id, chat, feed)
 
     def replace(self, article: Article, sentences: Sequence[str]) -> None:
@@ -200,6 +204,7 @@ class SharedIndex:
         with self._lock.writing():
             # No pauses: the new version is visible under the old one's id, so no question may see it half indexed.
             self._index.replace_article(article, sentences, terms)
+            self._index.prepare_spelling()
 
     def set_audience(self, channel: int, chats: frozenset[int]) -> None:
         with self._lock.writing():

@@ -119,3 +119,19 @@ def test_a_briefings_news_has_the_articles_sentences_and_its_story_terms_are_tho
     assert indexed.specificity.tolist() == analysed.specificity.tolist()
     assert sorted(indexed.documents(2)[0]) == sorted(shared.analyzer.terms(items[0].article.title) * TITLE_WEIGHT + [
         term for sentence in sentences[:LEAD_SENTENCES] for term in shared.analyzer.terms(sentence)])
+
+
+def test_questions_with_misspelt_words_find_the_spelling_structures_built_by_the_writer(monkeypatch):
+    import retrieval.spelling
+
+    shared = SharedIndex(new_index())
+    shared.add_everywhere([Article("ferry", "Ferry", ("The harbour ferry departs at noon.",))])
+    shared.shelve(Article("port", "Port", ("Container volumes at the terminal doubled.",)),
+                  ["Container volumes at the terminal doubled."], chat=EVERYONE, feed=None)
+    built: list[int] = []
+    monkeypatch.setattr(retrieval.spelling, "_run", lambda *args: built.append(1))
+    for question in ("When does the harbuor ferry leave?", "Did terminnal volumes double?", "Is the ferry late?"):
+        shared.answer(question, EVERYONE)
+    best = shared.answer("Did terminnal volumes double?", EVERYONE).best
+    assert best is not None and "terminal" in best.passage.text
+    assert built == [], "a question built part of a spelling index: it waited for work a writer should have done"
