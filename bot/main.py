@@ -96,5 +96,7 @@ def run_telegram(config: Config, lede: Lede) -> None:
     from bot.telegram_app import ALLOWED_UPDATES, build_application
 
     settle_loaded_objects()  # many chats at once: see bot.heap
+    if lede.preparing is not None:
+        lede.preparing.start()
     build_application(config, lede).run_polling(allowed_updates=ALLOWED_UPDATES)
 

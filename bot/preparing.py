@@ -40,6 +40,10 @@ def _adopt(analyzer: Analyzer) -> None:
     _analyzer = analyzer
 
 
+def _ready() -> bool:
+    return _analyzer is not None
+
+
 def _analyse(sentences: Sequence[str]) -> SentenceTerms:
     assert _analyzer is not None, "the process was started without an analyzer"
     return analyse(_analyzer, sentences)
@@ -64,6 +68,16 @@ class PreparingProcess:
         unpickling a 2 MB upload's terms held the GIL ~110 ms in one go.
         """
         return self._run("the article", _analyse, sentences)
+
+    def start(self) -> None:
+        """Start the child now rather than on first use: a bot that will take sources starts it before chats wait.
+
+        Started on first use, the child imports its modules (a second or more
+        of CPU) while the first upload is being answered, on a small machine
+        the core the questions run on. The pool spawns its child with the
+        first task, so a task is sent, and not waited for.
+        """
+        self._started().submit(_ready)
 
     def close(self) -> None:
         with self._starting:

@@ -63,3 +63,14 @@ def test_an_article_kept_through_the_process_is_answered_from(preparing: Prepari
     assert kept.sentences == 3
     assert isinstance(answer, Answer) and answer.best is not None
     assert answer.best.passage.text == "Dockers accepted a 4.5% raise."
+
+
+def test_a_process_started_ahead_runs_its_child_before_the_first_source_comes() -> None:
+    process = PreparingProcess(new_index().analyzer)
+    try:
+        children_before = set(multiprocessing.active_children())
+        process.start()
+        assert set(multiprocessing.active_children()) - children_before, "no child was started"
+        assert process.prepare(ARTICLE) == prepare(ARTICLE)
+    finally:
+        process.close()
