@@ -20,6 +20,7 @@ from collections.abc import Sequence
 
 from bot.config import Config, Mode, load_config
 from bot.console import answer_once, brief_once, progress_bar, run_console, run_ingest
+from bot.heap import settle_loaded_objects
 from bot.logs import configure_logging
 from bot.operations import run_backup, run_prune
 from bot.service import Lede
@@ -106,6 +107,9 @@ def open_lede(config: Config) -> Lede:
 def run_telegram(config: Config, lede: Lede) -> None:
     from bot.telegram_app import ALLOWED_UPDATES, build_application
 
+    settle_loaded_objects()  # many chats at once: see bot.heap
+    if lede.preparing is not None:
+        lede.preparing.start()
     application = build_application(config, lede)
     if config.webhook is None:
         application.run_polling(allowed_updates=ALLOWED_UPDATES)

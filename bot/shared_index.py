@@ -33,12 +33,13 @@ from retrieval.answer import Answer, answer_question
 from retrieval.briefing import ArticleSentences, NewsItem, article_moment
 from retrieval.index import Passage, SentenceIndex
 from retrieval.lexicon import Lexicon
+from retrieval.sentence_terms import SentenceTerms, analyse
 from retrieval.snapshot import load_snapshot, save_snapshot
 from retrieval.story_terms import StoryTerms, indexed_story_terms
 from retrieval.text import Analyzer
 
-# Turns sentences into their index terms, one list per sentence.
-Analyse: TypeAlias = Callable[[Sequence[str]], list[list[str]]]
+# Turns sentences into their index terms.
+Analyse: TypeAlias = Callable[[Sequence[str]], SentenceTerms]
 
 # Articles read under the lock at a time while a briefing gathers its news.
 BRIEFING_BATCH = 256
@@ -129,6 +130,10 @@ class SharedIndex:
         # hands the work to another process (see bot.preparing).
         self._analyse = analyse or self._analyse_here
         self._visibility = Visibility()
+        # Each indexed title's terms, analysed when its article joins the index: a briefing groups a
+        # day's ~18,700 articles by their titles, and analysing them then took a second of pure Python
+        # that every question waited through for the GIL.
+        self._title_terms: dict[str, list[str]] = {}
         self._lock = ReadWriteLock()
         self._ranking = threading.Lock()
 
@@ -169,6 +174,8 @@ class SharedIndex:
                 self._index.add_article(stored.article, stored.sentences)
             if snapshot and len(articles) > already and not store.read_only:
                 save_snapshot(self._index, snapshot, generation)
+            self._index.prepare_spelling()
+            self._learn_titles(articles)
             self._visibility.load(*store.visibility_rows())
             for channel, chats in store.audiences().items():
                 self._visibility.set_audience(channel, chats)
@@ -183,6 +190,9 @@ class SharedIndex:
             with self._lock.writing():
                 added += self._index.add_article(article, prepared.sentences, terms)
                 self._visibility.grant(EVERYONE, article.article_id)
+                self._learn_titles([article])
+        with self._lock.writing():
+            self._index.prepare_spelling()
         return added
 
     # ---- retention ---------------------------------------------------------------------------
@@ -206,6 +216,8 @@ class SharedIndex:
         with self._lock.writing():
             # A long article lets questions in every thousand sentences; none can quote it before it is granted.
             self._index.add_article(article, sentences, terms, pause=self._lock.pause_writing)
+            self._index.prepare_spelling()
+            self._learn_titles([article])
             self._grant(article.article_id, chat, feed)
 
     def replace(self, article: Article, sentences: Sequence[str]) -> None:
@@ -213,6 +225,8 @@ class SharedIndex:
         with self._lock.writing():
             # No pauses: the new version is visible under the old one's id, so no question may see it half indexed.
             self._index.replace_article(article, sentences, terms)
+            self._index.prepare_spelling()
+            self._learn_titles([article])
 
     def set_audience(self, channel: int, chats: frozenset[int]) -> None:
         with self._lock.writing():
@@ -236,9 +250,15 @@ class SharedIndex:
         else:
             self._visibility.add_to_feed(feed, article_id)
 
-    def _analyse_here(self, sentences: Sequence[str]) -> list[list[str]]:
+    def _learn_titles(self, articles: Iterable[Article]) -> None:
+        """Analyse the titles not seen before (under the write lock); wire copies share theirs."""
+        for article in articles:
+            if article.title not in self._title_terms:
+                self._title_terms[article.title] = self.analyzer.terms(article.title)
+
+    def _analyse_here(self, sentences: Sequence[str]) -> SentenceTerms:
         """The sentences' index terms: most of the cost of indexing, and done before the lock is taken."""
-        return [self._index.analyzer.terms(sentence) for sentence in sentences]
+        return analyse(self._index.analyzer, sentences)
 
     # ---- reading -------------------------------------------------------------------------------
 
@@ -284,18 +304,18 @@ class SharedIndex:
             yield from batch
 
     def story_terms(self, items: Sequence[NewsItem]) -> StoryTerms:
-        """The items' title-and-lead terms for grouping them into stories, their leads as the index analysed them.
+        """The items' (from :meth:`news_since`) title-and-lead terms for grouping them into stories, as indexed.
 
-        Analysing 20,000 leads again would take seconds. Titles are analysed
-        before the lock is taken, each distinct title once; then one read of
-        the index (a few numpy gathers, a fraction of a second for a week)
-        numbers and weighs every term.
+        Analysing 20,000 leads again would take seconds, and their titles a
+        second: both were analysed when their articles joined the index. One
+        read of the index (a few numpy gathers, a fraction of a second for a
+        week) numbers and weighs every term.
         """
         numbers: dict[str, int] = {}
         title_of = np.fromiter((numbers.setdefault(item.article.title, len(numbers)) for item in items),
                                dtype=np.int64, count=len(items))
-        titles = [self.analyzer.terms(title) for title in numbers]
         with self._lock.reading():
+            titles = [self._title_terms[title] for title in numbers]
             return indexed_story_terms(self._index, [item.article.article_id for item in items], titles, title_of)
 
     def _sentence_text(self, number: int) -> str:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 from array import array
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -26,6 +25,7 @@ from corpus.article import Article
 from corpus.sentences import split_sentences
 from retrieval import bm25
 from retrieval.postings import PostingLists
+from retrieval.sentence_terms import SentenceTerms, analyse
 from retrieval.sentence_texts import SentenceTexts
 from retrieval.spelling import SpellingIndex
 from retrieval.text import Analyzer
@@ -160,28 +160,33 @@ class SentenceIndex:
         self,
         article: Article,
         sentences: Sequence[str],
-        terms: Sequence[Sequence[str]] | None = None,
+        terms: SentenceTerms | None = None,
         *,
         pause: Callable[[], None] | None = None,
     ) -> bool:
         """Index an article already split into sentences; False when it was known.
 
-        ``terms`` are the sentences' :meth:`Analyzer.terms`, when analysed
-        beforehand: analysing is most of the cost, and needs no lock.
-        ``pause`` is called after every :data:`PAUSE_EVERY` sentences, so that
-        a caller holding a lock for the update can let readers in meanwhile;
-        until its last sentence is in, the article is not found by its id.
+        ``terms`` are the sentences' :func:`~retrieval.sentence_terms.analyse`,
+        when analysed beforehand: analysing is most of the cost, and needs no
+        lock. ``pause`` is called after every :data:`PAUSE_EVERY` sentences,
+        so that a caller holding a lock for the update can let readers in
+        meanwhile; until its last sentence is in, the article is not found by its id.
         """
         if article.article_id in self._articles:
             return False
+        if terms is None:
+            terms = analyse(self.analyzer, sentences)
         columns = self._passages
         article_number = columns.add_article(article)
-        analyze = self.analyzer.terms
-        for number, sentence in enumerate(sentences):
-            if pause is not None and number and not number % PAUSE_EVERY:
+        # The index's number of each of the article's terms, filled in as the steps first meet them.
+        numbers = np.full(len(terms.terms), -1, dtype=np.int32)
+        for start in range(0, len(sentences), PAUSE_EVERY):
+            if pause is not None and start:
                 pause()
-            self._add_passage(analyze(sentence) if terms is None else terms[number])
-            columns.append(sentence, article_number)
+            stop = min(start + PAUSE_EVERY, len(sentences))
+            self._add_passages(terms, start, stop, numbers)
+            for sentence in sentences[start:stop]:
+                columns.append(sentence, article_number)
         self._articles[article.article_id] = article_number
         self._average_idf = None
         return True
@@ -190,7 +195,7 @@ class SentenceIndex:
         self,
         article: Article,
         sentences: Sequence[str],
-        terms: Sequence[Sequence[str]] | None = None,
+        terms: SentenceTerms | None = None,
     ) -> None:
         """Index a new version of an article (an edited post) in place of the old, or as new if unknown.
 
@@ -229,21 +234,33 @@ class SentenceIndex:
         """Whether the article numbered so in :attr:`articles` was replaced by a newer version or removed."""
         return article_number in self._withdrawn
 
-    def _add_passage(self, terms: Sequence[str]) -> None:
-        number = len(self._passages)
-        term_numbers = self._term_numbers
-        ids = []
-        for term in terms:
-            term_id = term_numbers.get(term)
-            if term_id is None:
-                term_id = term_numbers[term] = len(self._vocabulary)
-                self._vocabulary.append(term)
-            ids.append(term_id)
-        self._postings.add(number, Counter(ids).items())
-        self._term_ids.extend(ids)
-        self._term_ends.append(len(self._term_ids))
-        self._lengths.append(len(ids))
-        self._total_length += len(ids)
+    def _add_passages(self, terms: SentenceTerms, start: int, stop: int, numbers: np.ndarray) -> None:
+        """Index sentences ``start … stop - 1`` of an article's ``terms``, as the next passages.
+
+        ``numbers`` maps the article's terms to the vocabulary's; the terms
+        these sentences bring first join the vocabulary now, in order of first
+        occurrence. The postings of the whole step are counted and appended at
+        once, so the cost is numpy's, not a Python loop's per term occurrence.
+        """
+        first_passage = len(self._passages)
+        local = terms.numbers[terms.start(start) : terms.start(stop)]
+        for term in range(int(np.count_nonzero(numbers >= 0)), int(local.max(initial=-1)) + 1):
+            numbers[term] = self._vocabulary_number(terms.terms[term])
+        ids = numbers[local]
+        lengths = np.diff(terms.ends[start:stop], prepend=terms.start(start))
+        self._postings.add(first_passage + np.repeat(np.arange(stop - start, dtype=np.int32), lengths), ids)
+        self._term_ends.frombytes((len(self._term_ids) + np.cumsum(lengths)).astype(np.int64).tobytes())
+        self._term_ids.frombytes(ids.tobytes())
+        self._lengths.frombytes(lengths.astype(np.int32).tobytes())
+        self._total_length += int(lengths.sum())
+
+    def _vocabulary_number(self, term: str) -> int:
+        """``term``'s number in the vocabulary, where it is added if new."""
+        number = self._term_numbers.get(term)
+        if number is None:
+            number = self._term_numbers[term] = len(self._vocabulary)
+            self._vocabulary.append(term)
+        return number
 
     # ---- saving and restoring ----------------------------------------------------------------
 
@@ -297,6 +314,18 @@ class SentenceIndex:
     def knows(self, term: str) -> bool:
         """Whether some indexed sentence has ``term`` (a term left only in replaced sentences is not known)."""
         return term in self._term_numbers and (not self._removed_passages or self.document_frequency(term) > 0)
+
+    def prepare_spelling(self) -> None:
+        """Bring what reading misspelt question words needs up to date now, not in the next such question's time.
+
+        The spelling index covers new vocabulary when it is next used, and the
+        lexicon's is built on first use: at a day's news, 70 to 500 ms for the
+        first question with an unknown word, holding up every question queued
+        behind it. A writer calls this after changing the index.
+        """
+        self._spelling.cover(self._vocabulary)
+        if self.analyzer.relations is not None:
+            self.analyzer.relations.prepare_spelling()
 
     def close_terms(self, term: str) -> dict[str, float]:
         """Known terms a typo or two from ``term``, by closeness (:mod:`retrieval.spelling`); none for a known term."""

@@ -56,7 +56,7 @@ class Lexicon:
         self._encoded_related = encoded_related
         #: Identifies the data: an index built with another lexicon has other terms.
         self.fingerprint = fingerprint
-        # Built by the first misspelt word no article holds a close match to (see close_words).
+        # Built by prepare_spelling, or else by the first misspelt word no article holds a close match to.
         self._headwords: list[str] = []
         self._spelling: SpellingIndex | None = None
 
@@ -104,10 +104,18 @@ class Lexicon:
         still be a slip on a word whose relatives the articles do hold: the
         seed says Kyiv *needs* guarantees, and nobody there *demands* them.
         """
-        if self._spelling is None:
-            self._headwords = sorted(self._encoded_related)
-            self._spelling = SpellingIndex()
+        self.prepare_spelling()
+        assert self._spelling is not None
         return self._spelling.close_terms(word.lower(), self._headwords, lambda number: 0)
+
+    def prepare_spelling(self) -> None:
+        """Build the headwords' spelling index now if it is not built (~200 ms), rather than in a question's time."""
+        if self._spelling is None:
+            # Published whole: the lexicon is shared, and a question may look at it meanwhile.
+            headwords = sorted(self._encoded_related)
+            spelling = SpellingIndex()
+            spelling.cover(headwords)
+            self._headwords, self._spelling = headwords, spelling
 
 
 def encode_related(related: Mapping[str, float]) -> str:

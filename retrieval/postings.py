@@ -19,7 +19,7 @@ copy is at most one segment, and a query reads a few slices per term.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import NamedTuple
 
 import numpy as np
@@ -91,16 +91,31 @@ class PostingLists:
         ]
         return postings
 
-    def add(self, passage: int, term_counts: Iterable[tuple[int, int]]) -> None:
-        """Record one passage's terms; passages must arrive in ascending order."""
+    def add(self, passages: np.ndarray, terms: np.ndarray) -> None:
+        """Record term occurrences: ``terms[i]`` occurs in ``passages[i]``; passages come after all recorded before.
+
+        Occurrences are counted per passage and appended to each term's tail
+        at once, with a Python step per distinct term rather than per occurrence.
+        """
+        if not len(terms):
+            return
+        first = int(passages.min())
+        span = int(passages.max()) - first + 1
+        # One key per (term, passage), ordered by term, then passage.
+        keys, counts = np.unique(terms.astype(np.int64) * span + (passages - first), return_counts=True)
+        term_of = keys // span
+        passages_of = (keys % span + first).astype(np.int32)
+        counts = np.minimum(counts, _MAX_FREQUENCY).astype(np.uint16)
+        bounds = np.flatnonzero(np.diff(term_of)) + 1
         tail = self._tail
-        for term, count in term_counts:
+        for term, begin, end in zip(term_of[np.concatenate(([0], bounds))].tolist(),
+                                    [0, *bounds.tolist()], [*bounds.tolist(), len(keys)], strict=True):
             lists = tail.get(term)
             if lists is None:
                 lists = tail[term] = (array("i"), array("H"))
-            lists[0].append(passage)
-            lists[1].append(min(count, _MAX_FREQUENCY))
-            self._tail_entries += 1
+            lists[0].frombytes(passages_of[begin:end].tobytes())
+            lists[1].frombytes(counts[begin:end].tobytes())
+        self._tail_entries += len(keys)
         if self._tail_entries >= self._merge_threshold:
             self.merge()
 

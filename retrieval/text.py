@@ -64,6 +64,8 @@ class WordRelations(Protocol):
 
     def close_words(self, word: str) -> Mapping[str, float]: ...
 
+    def prepare_spelling(self) -> None: ...
+
 
 class Spelling(Protocol):
     """What analysis needs to read a question word the index does not know (see :mod:`retrieval.spelling`)."""

@@ -41,7 +41,8 @@ def test_an_article_is_split_in_the_child_process_exactly_as_here(preparing: Pre
 def test_sentences_get_the_terms_the_index_analyzer_gives(preparing: PreparingProcess) -> None:
     analyzer = new_index().analyzer
     sentences = prepare(ARTICLE).sentences
-    assert preparing.analyse(sentences) == [analyzer.terms(sentence) for sentence in sentences]
+    analysed = preparing.analyse(sentences)
+    assert [analysed.sentence(number) for number in range(len(analysed))] == [analyzer.terms(s) for s in sentences]
 
 
 def test_a_child_that_dies_fails_that_source_with_its_name_and_the_next_gets_a_new_process(
@@ -62,3 +63,14 @@ def test_an_article_kept_through_the_process_is_answered_from(preparing: Prepari
     assert kept.sentences == 3
     assert isinstance(answer, Answer) and answer.best is not None
     assert answer.best.passage.text == "Dockers accepted a 4.5% raise."
+
+
+def test_a_process_started_ahead_runs_its_child_before_the_first_source_comes() -> None:
+    process = PreparingProcess(new_index().analyzer)
+    try:
+        children_before = set(multiprocessing.active_children())
+        process.start()
+        assert set(multiprocessing.active_children()) - children_before, "no child was started"
+        assert process.prepare(ARTICLE) == prepare(ARTICLE)
+    finally:
+        process.close()

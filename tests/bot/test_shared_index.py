@@ -5,10 +5,13 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime
 
+import pytest
+
 from bot.shared_index import ReadWriteLock, SharedIndex, new_index
 from corpus.article import Article
 from corpus.store import EVERYONE
 from retrieval.story_terms import LEAD_SENTENCES, TITLE_WEIGHT, analysed_story_terms
+from retrieval.text import Analyzer
 
 WAIT = 10.0
 
@@ -91,7 +94,7 @@ def test_a_long_write_lets_the_waiting_readers_in_when_it_pauses_and_then_goes_o
     assert order == ["writing", "reader", "writing again"]
 
 
-def test_a_briefings_news_has_the_articles_sentences_and_its_story_terms_are_those_of_analysing_the_text():
+def test_a_briefings_news_has_the_articles_sentences_and_its_story_terms_are_those_of_analysing_the_text(monkeypatch):
     paragraphs = (
         "The harbour authority closed the northern pier on Monday. Ferries were sent to the southern quay.",
         "Engineers found cracks in two pylons. Repairs will take a month. The mayor promised a new timetable.",
@@ -110,7 +113,9 @@ def test_a_briefings_news_has_the_articles_sentences_and_its_story_terms_are_tho
     assert list(items[0].sentences) == sentences and len(sentences) == 5
     assert items[0].sentences[1:3] == sentences[1:3]
 
-    indexed = shared.story_terms(items)
+    with monkeypatch.context() as patched:  # titles were analysed as their articles joined the index
+        patched.setattr(Analyzer, "terms", lambda self, text: pytest.fail(f"a briefing analysed {text!r}"))
+        indexed = shared.story_terms(items)
     analysed = analysed_story_terms([item.article.title for item in items],
                                     [" ".join(item.sentences[:LEAD_SENTENCES]) for item in items],
                                     shared.analyzer, shared.specificity)
@@ -119,3 +124,19 @@ def test_a_briefings_news_has_the_articles_sentences_and_its_story_terms_are_tho
     assert indexed.specificity.tolist() == analysed.specificity.tolist()
     assert sorted(indexed.documents(2)[0]) == sorted(shared.analyzer.terms(items[0].article.title) * TITLE_WEIGHT + [
         term for sentence in sentences[:LEAD_SENTENCES] for term in shared.analyzer.terms(sentence)])
+
+
+def test_questions_with_misspelt_words_find_the_spelling_structures_built_by_the_writer(monkeypatch):
+    import retrieval.spelling
+
+    shared = SharedIndex(new_index())
+    shared.add_everywhere([Article("ferry", "Ferry", ("The harbour ferry departs at noon.",))])
+    shared.shelve(Article("port", "Port", ("Container volumes at the terminal doubled.",)),
+                  ["Container volumes at the terminal doubled."], chat=EVERYONE, feed=None)
+    built: list[int] = []
+    monkeypatch.setattr(retrieval.spelling, "_run", lambda *args: built.append(1))
+    for question in ("When does the harbuor ferry leave?", "Did terminnal volumes double?", "Is the ferry late?"):
+        shared.answer(question, EVERYONE)
+    best = shared.answer("Did terminnal volumes double?", EVERYONE).best
+    assert best is not None and "terminal" in best.passage.text
+    assert built == [], "a question built part of a spelling index: it waited for work a writer should have done"
