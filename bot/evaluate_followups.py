@@ -111,6 +111,10 @@ class Marks:
     def summary(self, cids: Sequence[str]) -> dict[str, float]:
         return {"follow_ups": round(self.follow_ups(cids), 3), "first_turns": round(self.first(cids), 3)}
 
+    def differing(self, other: Marks) -> list[str]:
+        """The conversations with a turn judged otherwise in ``other``."""
+        return [cid for cid, marks in self.right.items() if other.right[cid] != marks]
+
 
 def read_conversations(path: Path) -> tuple[Conversation, ...]:
     conversations = []
@@ -158,23 +162,37 @@ def without_context(lede: Lede, conversations: Sequence[Conversation]) -> Marks:
     return Marks({c.cid: tuple(_judged(turn, lede.questions.ask(turn.question)) for turn in c.turns) for c in conversations})
 
 
-def through_console(store: Path, conversations: Sequence[Conversation], corpus: Sequence[Path]) -> dict[str, Marks]:
+def compare_with_console(
+    lede: Lede, store: Path, conversations: Sequence[Conversation], corpus: Sequence[Path]
+) -> dict[str, Any]:
+    """The console's figures (shipped settings), and the conversations it judges otherwise than ``lede`` in process."""
+    every = [c.cid for c in conversations]
+    console, alone = through_console(store, conversations, corpus)
+    fresh = converse(lede, FollowUpSettings(), conversations, after_another=False)
+    baseline = without_context(lede, conversations)
+    return {"console": console.summary(every), "console_baseline": alone.summary(every),
+            "differ": fresh.differing(console), "baseline_differ": baseline.differing(alone)}
+
+
+def through_console(store: Path, conversations: Sequence[Conversation], corpus: Sequence[Path]) -> tuple[Marks, Marks]:
     """The fresh reading and the baseline, each answer from a real ``run_bot.py`` process over a copy of ``store``."""
     fresh, baseline = {}, {}
     for conversation in conversations:
-        replies = _run_bot(store, corpus, ["--console", "--json"], "".join(t.question + "\n" for t in conversation.turns))
+        typed = "".join(turn.question + "\n" for turn in conversation.turns)
+        replies = _run_bot(store, corpus, ["--console", "--json"], typed)
         if len(replies) != len(conversation.turns):
             raise RuntimeError(f"{conversation.cid}: {len(conversation.turns)} turns, {len(replies)} replies")
         fresh[conversation.cid] = tuple(map(_right, conversation.turns, replies))
         baseline[conversation.cid] = tuple(
             _right(turn, _run_bot(store, corpus, ["--ask", turn.question, "--json"])[-1]) for turn in conversation.turns
         )
-        print(f"  {conversation.cid}: console {fresh[conversation.cid]}, alone {baseline[conversation.cid]}", file=sys.stderr)
-    return {"console": Marks(fresh), "console_baseline": Marks(baseline)}
+        print(f"  {conversation.cid}: console {fresh[conversation.cid]}, alone {baseline[conversation.cid]}",
+              file=sys.stderr)
+    return Marks(fresh), Marks(baseline)
 
 
 def _run_bot(store: Path, corpus: Sequence[Path], arguments: list[str], stdin: str = "") -> list[dict[str, Any]]:
-    """One ``run_bot.py`` run over its own copy of ``store`` (and its snapshot), in a clean environment; its JSON lines."""
+    """One ``run_bot.py`` run over its own copy of ``store`` and its snapshot, in a clean environment; its JSON lines."""
     with tempfile.TemporaryDirectory(prefix="lede-followups-") as folder:
         copy = Path(folder) / store.name
         with closing(sqlite3.connect(store)) as source, closing(sqlite3.connect(copy)) as target:
@@ -258,6 +276,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.through_console and not args.db:
         parser.error("--through-console needs --db STORE")
+    if args.db and not args.db.is_file():
+        parser.error(f"--db {args.db}: no such store; make one with run_bot.py --ingest … --db {args.db}")
     started = time.perf_counter()
     conversations = read_conversations(args.conversations)
     lede = Lede.compose(new_index(), Store.open(args.db) if args.db else None)
@@ -268,9 +288,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     result = {"shipped": measure(lede, FollowUpSettings(), conversations)}
     print(json.dumps(result["shipped"]))
     if args.through_console:
-        every = [c.cid for c in conversations]
-        result["through_console"] = {name: marks.summary(every) for name, marks
-                                     in through_console(args.db, conversations, args.corpus).items()}
+        result["through_console"] = compare_with_console(lede, args.db, conversations, args.corpus)
         print(json.dumps(result["through_console"]))
     if args.cv:
         result["cv"] = cross_validate(lede, conversations, args.cv)

@@ -30,3 +30,4 @@ def test_through_console_reproduces_the_in_process_reading_and_its_baseline(tmp_
     in_process, console = printed
     assert in_process["fresh"] == console["console"] == {"follow_ups": 1.0, "first_turns": 1.0}
     assert in_process["baseline"] == console["console_baseline"] == {"follow_ups": 0.0, "first_turns": 1.0}
+    assert console["differ"] == console["baseline_differ"] == []
