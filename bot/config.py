@@ -174,6 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--ingest",
         metavar="PATH_OR_URL",
         nargs="+",
+        action="extend",  # --ingest A --ingest B stores both, not only B
         help="store articles from files, folders (recursively), .opml feed lists, web pages or feeds, then exit",
     )
     modes.add_argument(

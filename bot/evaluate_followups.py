@@ -2,6 +2,8 @@
 
     python -m bot.evaluate_followups --corpus ../shared/data/reuters21578.jsonl.gz --corpus seeds \\
         --conversations ../shared/data/newsqa/followups-dev.jsonl --cv 5
+    python -m bot.evaluate_followups --db lede.db --corpus seeds \\
+        --conversations ../shared/data/newsqa/followups-dev.jsonl --through-console
 
 Every turn goes through :meth:`bot.questions.Questions.answer`, the console's
 and Telegram's code path, conversation state included (an in-memory store,
@@ -24,6 +26,17 @@ of conversations grouped by article, by the number of right turns asked
 after another, and reports the held-out fold: mean ± standard deviation over
 the folds. (A training conversation's predecessor may sit in the held-out
 fold: its questions are then asked, but its answers are never judged.)
+
+``--db STORE`` reads the articles of a store (``run_bot.py --ingest``) before
+the ``--corpus`` ones, as ``run_bot.py --db STORE --corpus …`` does.
+``--through-console`` then asks the fresh reading and the baseline again
+through real processes, as a program at the other end of a pipe would: one
+``run_bot.py --console --json`` per conversation, its turns one a line on
+standard input, and one ``run_bot.py --ask --json`` per turn of the baseline
+(``--ask`` is :meth:`Questions.ask`). Each process reads its own copy of the
+store and of its index snapshot: the store keeps the conversation, so a
+shared one would carry each conversation into the next. Every reply, in
+process or printed, is judged from its ``--json`` form by one function.
 """
 
 from __future__ import annotations
@@ -31,22 +44,29 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import random
+import shutil
+import sqlite3
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import closing
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from bot.conversations import Conversations
-from bot.questions import Questions
+from bot.formatting import outcome_to_json
+from bot.questions import Outcome, Questions
 from bot.service import Lede
-from bot.shared_index import new_index
+from bot.shared_index import new_index, snapshot_beside
 from corpus.loader import load_paths
 from corpus.store import EVERYONE, Store
-from retrieval.answer import Answer
 from retrieval.datasets import NewsQuestion
 from retrieval.followup import FollowUpSettings
 
@@ -58,6 +78,7 @@ THRESHOLDS = (3.0, 5.0, 8.0)
 # Questions of one conversation come a minute apart, well inside the quiet spell.
 BETWEEN_TURNS = timedelta(minutes=1)
 START = datetime(2026, 1, 1, tzinfo=UTC)
+RUN_BOT = Path(__file__).resolve().parents[1] / "run_bot.py"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +108,13 @@ class Marks:
     def total(self, cids: Iterable[str]) -> int:
         return sum(sum(self.right[cid]) for cid in cids)
 
+    def summary(self, cids: Sequence[str]) -> dict[str, float]:
+        return {"follow_ups": round(self.follow_ups(cids), 3), "first_turns": round(self.first(cids), 3)}
+
+    def differing(self, other: Marks) -> list[str]:
+        """The conversations with a turn judged otherwise in ``other``."""
+        return [cid for cid, marks in self.right.items() if other.right[cid] != marks]
+
 
 def read_conversations(path: Path) -> tuple[Conversation, ...]:
     conversations = []
@@ -101,9 +129,13 @@ def read_conversations(path: Path) -> tuple[Conversation, ...]:
     return tuple(conversations)
 
 
-def _right(turn: NewsQuestion, answer: object) -> bool:
-    best = answer.best if isinstance(answer, Answer) else None
-    return best is not None and turn.is_answered_by(best.passage.article.article_id, best.passage.text)
+def _right(turn: NewsQuestion, reply: Mapping[str, Any]) -> bool:
+    """The one judge of a turn, from its ``--json`` reply (:func:`outcome_to_json` in process): article and span."""
+    return reply["answer"] is not None and turn.is_answered_by(reply["source"]["article_id"], reply["answer"])
+
+
+def _judged(turn: NewsQuestion, outcome: Outcome) -> bool:
+    return _right(turn, outcome_to_json(outcome))
 
 
 def converse(lede: Lede, settings: FollowUpSettings, conversations: Sequence[Conversation], *, after_another: bool) -> Marks:
@@ -119,7 +151,7 @@ def converse(lede: Lede, settings: FollowUpSettings, conversations: Sequence[Con
         for turn in asked:
             answered = questions.answer(turn.question, EVERYONE, now=moment)
             moment += BETWEEN_TURNS
-            marks.append(_right(turn, answered.outcome))
+            marks.append(_judged(turn, answered.outcome))
         right[conversation.cid] = tuple(marks[-len(conversation.turns):])
         store.close()
     return Marks(right)
@@ -127,7 +159,54 @@ def converse(lede: Lede, settings: FollowUpSettings, conversations: Sequence[Con
 
 def without_context(lede: Lede, conversations: Sequence[Conversation]) -> Marks:
     """The baseline: every turn answered on its own."""
-    return Marks({c.cid: tuple(_right(turn, lede.questions.ask(turn.question)) for turn in c.turns) for c in conversations})
+    return Marks({c.cid: tuple(_judged(turn, lede.questions.ask(turn.question)) for turn in c.turns) for c in conversations})
+
+
+def compare_with_console(
+    lede: Lede, store: Path, conversations: Sequence[Conversation], corpus: Sequence[Path]
+) -> dict[str, Any]:
+    """The console's figures (shipped settings), and the conversations it judges otherwise than ``lede`` in process."""
+    every = [c.cid for c in conversations]
+    console, alone = through_console(store, conversations, corpus)
+    fresh = converse(lede, FollowUpSettings(), conversations, after_another=False)
+    baseline = without_context(lede, conversations)
+    return {"console": console.summary(every), "console_baseline": alone.summary(every),
+            "differ": fresh.differing(console), "baseline_differ": baseline.differing(alone)}
+
+
+def through_console(store: Path, conversations: Sequence[Conversation], corpus: Sequence[Path]) -> tuple[Marks, Marks]:
+    """The fresh reading and the baseline, each answer from a real ``run_bot.py`` process over a copy of ``store``."""
+    fresh, baseline = {}, {}
+    for conversation in conversations:
+        typed = "".join(turn.question + "\n" for turn in conversation.turns)
+        replies = _run_bot(store, corpus, ["--console", "--json"], typed)
+        if len(replies) != len(conversation.turns):
+            raise RuntimeError(f"{conversation.cid}: {len(conversation.turns)} turns, {len(replies)} replies")
+        fresh[conversation.cid] = tuple(map(_right, conversation.turns, replies))
+        baseline[conversation.cid] = tuple(
+            _right(turn, _run_bot(store, corpus, ["--ask", turn.question, "--json"])[-1]) for turn in conversation.turns
+        )
+        print(f"  {conversation.cid}: console {fresh[conversation.cid]}, alone {baseline[conversation.cid]}",
+              file=sys.stderr)
+    return Marks(fresh), Marks(baseline)
+
+
+def _run_bot(store: Path, corpus: Sequence[Path], arguments: list[str], stdin: str = "") -> list[dict[str, Any]]:
+    """One ``run_bot.py`` run over its own copy of ``store`` and its snapshot, in a clean environment; its JSON lines."""
+    with tempfile.TemporaryDirectory(prefix="lede-followups-") as folder:
+        copy = Path(folder) / store.name
+        with closing(sqlite3.connect(store)) as source, closing(sqlite3.connect(copy)) as target:
+            source.backup(target)  # consistent even while this run's own Lede has the store open
+        if snapshot_beside(store).exists():
+            shutil.copyfile(snapshot_beside(store), snapshot_beside(copy))
+        environment = {key: value for key, value in os.environ.items() if not key.startswith(("TELEGRAM_", "LEDE_"))}
+        environment["XDG_DATA_HOME"] = folder
+        corpora = [argument for path in corpus for argument in ("--corpus", str(path.resolve()))]
+        result = subprocess.run([sys.executable, str(RUN_BOT), "--db", str(copy), *corpora, *arguments], input=stdin,
+                                capture_output=True, text=True, env=environment, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"run_bot.py {' '.join(arguments)} failed ({result.returncode}): {result.stderr.strip()}")
+    return [json.loads(line) for line in result.stdout.splitlines()]
 
 
 def folds(conversations: Sequence[Conversation], k: int, seed: int = 14) -> list[list[str]]:
@@ -180,31 +259,44 @@ def measure(lede: Lede, settings: FollowUpSettings, conversations: Sequence[Conv
     baseline = without_context(lede, conversations)
     return {
         "settings": asdict(settings),
-        "fresh": {"follow_ups": round(fresh.follow_ups(every), 3), "first_turns": round(fresh.first(every), 3)},
-        "after_another": {"follow_ups": round(chained.follow_ups(every), 3), "first_turns": round(chained.first(every), 3)},
-        "baseline": {"follow_ups": round(baseline.follow_ups(every), 3), "first_turns": round(baseline.first(every), 3)},
+        "fresh": fresh.summary(every),
+        "after_another": chained.summary(every),
+        "baseline": baseline.summary(every),
     }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.evaluate_followups", description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, action="append", required=True, help="articles to load (repeatable)")
+    parser.add_argument("--db", type=Path, metavar="STORE", help="a store (run_bot.py --ingest) read before --corpus")
     parser.add_argument("--conversations", type=Path, required=True, help="conversations, one JSON object a line")
     parser.add_argument("--cv", type=int, metavar="K", help="choose the settings by K-fold cross-validation")
+    parser.add_argument("--through-console", action="store_true",
+                        help="also ask through run_bot.py processes over copies of --db (one per conversation)")
     args = parser.parse_args(argv)
+    if args.through_console and not args.db:
+        parser.error("--through-console needs --db STORE")
+    if args.db and not args.db.is_file():
+        parser.error(f"--db {args.db}: no such store; make one with run_bot.py --ingest … --db {args.db}")
     started = time.perf_counter()
     conversations = read_conversations(args.conversations)
-    lede = Lede.compose(new_index())
+    lede = Lede.compose(new_index(), Store.open(args.db) if args.db else None)
+    if args.db:
+        lede.load_store()
     lede.add_articles(load_paths(args.corpus))
     print(f"{len(conversations)} conversations, {len(lede.index):,} sentences ({time.perf_counter() - started:.0f} s)")
     result = {"shipped": measure(lede, FollowUpSettings(), conversations)}
     print(json.dumps(result["shipped"]))
+    if args.through_console:
+        result["through_console"] = compare_with_console(lede, args.db, conversations, args.corpus)
+        print(json.dumps(result["through_console"]))
     if args.cv:
         result["cv"] = cross_validate(lede, conversations, args.cv)
         for row in result["cv"]["folds"]:
             print(json.dumps(row))
         print(json.dumps({key: value for key, value in result["cv"].items() if key != "folds"}))
     print(f"({time.perf_counter() - started:.0f} s)")
+    lede.close()
     return 0
 
 

@@ -52,7 +52,12 @@ def new_index() -> SentenceIndex:
 
 def snapshot_path(store: Store) -> Path | None:
     """Where the index is saved: beside the database file (nowhere for an in-memory store)."""
-    return store.path.with_name(store.path.name + ".index.npz") if store.path else None
+    return snapshot_beside(store.path) if store.path else None
+
+
+def snapshot_beside(database: Path) -> Path:
+    """The index snapshot of the database file ``database``."""
+    return database.with_name(database.name + ".index.npz")
 
 
 class ReadWriteLock:

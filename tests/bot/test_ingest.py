@@ -71,6 +71,12 @@ def test_files_and_folders_are_stored_and_a_second_run_adds_nothing(tmp_path):
     assert second == {"added": 0, "known": 4, "failed": [], "skipped": skipped}, "a skipped file is no failure"
 
 
+def test_a_repeated_ingest_flag_stores_every_source_it_names(tmp_path):
+    wires = write_jsonl(tmp_path / "wires.jsonl.gz", REUTERS_LIKE)
+    result = run_bot("--ingest", str(wires), "--ingest", str(ROOT / "seeds"), "--db", str(tmp_path / "lede.db"), "--json")
+    assert summary(result)["added"] == len(REUTERS_LIKE) + 1
+
+
 def test_a_local_rss_file_is_ingested_entry_by_entry_without_its_footers(tmp_path):
     feed = tmp_path / "gazette.rss"
     feed.write_bytes(WORDPRESS_RSS)

@@ -1,0 +1,33 @@
+"""The follow-up evaluation through the real console: one ``run_bot.py`` process per conversation, over a store."""
+
+from __future__ import annotations
+
+import json
+
+from bot.evaluate_followups import main
+from tests.bot.test_console import ROOT, run_bot
+
+SEED = "000_be628776acd63ea0"
+# Asked on its own, the second turn gets Zelensky's demand again; after the first, Vance's warning.
+CONVERSATION = {"cid": "seed-1", "turns": [
+    {"question": "what did Zelensky demand?", "article_id": SEED, "answer": "real security guarantees",
+     "answer_sentence": "", "follow_up": False},
+    {"question": "and what did Vance tell him?", "article_id": SEED, "answer": "sanctions or even military action",
+     "answer_sentence": "", "follow_up": True},
+]}
+
+
+def test_through_console_reproduces_the_in_process_reading_and_its_baseline(tmp_path, capsys):
+    store = tmp_path / "lede.db"
+    assert run_bot("--ingest", str(ROOT / "seeds"), "--db", str(store)).returncode == 0
+    conversations = tmp_path / "conversations.jsonl"
+    conversations.write_text(json.dumps(CONVERSATION) + "\n", encoding="utf-8")
+
+    assert main(["--db", str(store), "--corpus", str(ROOT / "seeds"), "--conversations", str(conversations),
+                 "--through-console"]) == 0
+
+    printed = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    in_process, console = printed
+    assert in_process["fresh"] == console["console"] == {"follow_ups": 1.0, "first_turns": 1.0}
+    assert in_process["baseline"] == console["console_baseline"] == {"follow_ups": 0.0, "first_turns": 1.0}
+    assert console["differ"] == console["baseline_differ"] == []
