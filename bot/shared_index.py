@@ -203,7 +203,7 @@ class SharedIndex:
     # ---- retention ---------------------------------------------------------------------------
 
     def forget(self, article_ids: Collection[str]) -> None:
-        """Stop quoting articles just removed from ``store``, exactly as if they had never been indexed.
+        """Stop quoting articles just removed from the store, exactly as if they had never been indexed.
 
         They leave the posting lists and the BM25 statistics together under the
         write lock (one pass over the postings, see :meth:`SentenceIndex.remove_articles`).
