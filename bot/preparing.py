@@ -17,6 +17,8 @@ so the terms it returns are exactly the ones the index would compute.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
+import os
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -38,6 +40,20 @@ _analyzer: Analyzer | None = None
 def _adopt(analyzer: Analyzer) -> None:
     global _analyzer  # noqa: PLW0603 - the one piece of state a pool's worker process can hold
     _analyzer = analyzer
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_with, args=(parent.sentinel,), name="exit-with-parent", daemon=True).start()
+
+
+def _exit_with(parent_sentinel: int) -> None:
+    """End this process when the bot's ends, however it ended.
+
+    A bot stopped cleanly shuts the pool down; one killed (SIGKILL, the OOM
+    killer, a crash) cannot, and its idle child would otherwise live on,
+    adopted by init, for good.
+    """
+    multiprocessing.connection.wait([parent_sentinel])
+    os._exit(0)
 
 
 def _ready() -> bool:

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import multiprocessing
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -74,3 +78,40 @@ def test_a_process_started_ahead_runs_its_child_before_the_first_source_comes() 
         assert process.prepare(ARTICLE) == prepare(ARTICLE)
     finally:
         process.close()
+
+
+BOT_WITH_A_CHILD = """
+import multiprocessing, time
+from bot.preparing import PreparingProcess
+from bot.shared_index import new_index
+from corpus.article import Article
+preparing = PreparingProcess(new_index().analyzer)
+preparing.prepare(Article("a", "A", ("The child is up and has split this.",)))
+print(*[child.pid for child in multiprocessing.active_children()], flush=True)
+time.sleep(600)
+"""
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is a live process (an exited child that nobody reaped yet counts as gone)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads process states from /proc (Linux)")
+def test_the_child_ends_when_the_bot_is_killed_without_a_chance_to_close_it() -> None:
+    bot = subprocess.Popen([sys.executable, "-c", BOT_WITH_A_CHILD], stdout=subprocess.PIPE, text=True,
+                           cwd=Path(__file__).resolve().parents[2])
+    try:
+        children = [int(pid) for pid in bot.stdout.readline().split()]
+        assert children and all(_running(pid) for pid in children)
+    finally:
+        bot.kill()
+        bot.wait()
+    deadline = time.monotonic() + 60
+    while any(_running(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_running(pid) for pid in children), "the preparing process outlived the killed bot"
