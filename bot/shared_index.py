@@ -25,12 +25,12 @@ from typing import Any, TypeAlias
 
 import numpy as np
 
-from corpus.article import Article
+from corpus.article import Article, article_moment
 from corpus.ingest import prepare
 from corpus.store import EVERYONE, Store
 from corpus.visibility import Visibility
 from retrieval.answer import Answer, answer_question
-from retrieval.briefing import ArticleSentences, NewsItem, article_moment
+from retrieval.briefing import ArticleSentences, NewsItem
 from retrieval.index import Passage, SentenceIndex
 from retrieval.lexicon import Lexicon
 from retrieval.sentence_terms import SentenceTerms, analyse

@@ -31,7 +31,7 @@ from datetime import datetime, timedelta
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-from corpus.article import Article, article_moment
+from corpus.article import Article
 from retrieval.near_duplicates import Members, representatives
 from retrieval.similar_pairs import candidate_pairs
 from retrieval.sparse_rows import SparseRows

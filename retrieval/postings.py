@@ -19,7 +19,7 @@ copy is at most one segment, and a query reads a few slices per term.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
 import numpy as np

@@ -12,7 +12,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 from bot.console_commands import COMMANDS
 from tests.bot.test_console import ROOT, run_bot

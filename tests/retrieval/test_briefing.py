@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from corpus.article import Article
+from corpus.article import Article, article_moment
 from corpus.loader import load_paths
 from corpus.sentences import split_sentences
 from retrieval import briefing as briefings
-from retrieval.briefing import NewsItem, article_moment
+from retrieval.briefing import NewsItem
 from retrieval.index import SentenceIndex
 from retrieval.text import Analyzer
 
