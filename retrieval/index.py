@@ -142,7 +142,7 @@ class SentenceIndex:
         return self._passages
 
     def __len__(self) -> int:
-        """How many sentences can be found: BM25's document count (replaced articles' sentences are not)."""
+        """How many sentences can be found: BM25's document count (withdrawn articles' sentences are not)."""
         return len(self._passages) - self._removed_passages
 
     # ---- adding ----------------------------------------------------------------------------
@@ -269,7 +269,7 @@ class SentenceIndex:
 
         Articles are referred to by id (``article_ids``, as JSON); their
         metadata lives elsewhere (the store) and is handed back to :meth:`restore`.
-        Only an index without replaced articles is exported: one built from the store, which holds the latest versions.
+        Only an index without withdrawn (replaced or removed) articles is exported: one built from the store, which holds the latest versions.
         """
         assert not self._withdrawn, "export an index built from the store, not one with replaced or removed articles"
         return {
@@ -312,7 +312,7 @@ class SentenceIndex:
         return replace(self.analyzer, spelling=self)
 
     def knows(self, term: str) -> bool:
-        """Whether some indexed sentence has ``term`` (a term left only in replaced sentences is not known)."""
+        """Whether some indexed sentence has ``term`` (a term left only in withdrawn sentences is not known)."""
         return term in self._term_numbers and (not self._removed_passages or self.document_frequency(term) > 0)
 
     def prepare_spelling(self) -> None:
@@ -339,7 +339,7 @@ class SentenceIndex:
 
     @property
     def articles(self) -> Sequence[Article]:
-        """Every indexed article, in the order it was added (briefings pick a period's from them); see :meth:`replaced`."""
+        """Every indexed article, in the order it was added (briefings pick a period's from them); see :meth:`withdrawn`."""
         return self._passages.articles
 
     def article_passages(self, article_id: str) -> range:
