@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Collection
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -61,12 +62,12 @@ def main() -> None:
         forget = lede.index.forget
         locked: list[float] = []
 
-        def timed_forget(article_ids: object) -> None:
+        def timed_forget(article_ids: Collection[str]) -> None:  # the same shelf, timed
             started = time.perf_counter()
-            forget(article_ids)  # type: ignore[arg-type]
+            forget(article_ids)
             locked.append(time.perf_counter() - started)
 
-        lede.retention.shelf = type("TimedShelf", (), {"forget": staticmethod(timed_forget)})()
+        lede.index.forget = timed_forget  # type: ignore[method-assign]
         started = time.perf_counter()
         pruned = lede.retention.prune(datetime.now(UTC))
         whole = time.perf_counter() - started
