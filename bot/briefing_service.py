@@ -17,7 +17,7 @@ from corpus.errors import InvalidSchedule
 from corpus.ingest import Failure
 from corpus.schedule import DailySchedule, parse_schedule
 from corpus.store import EVERYONE, ScheduleRow, Store
-from retrieval.briefing import Briefing, brief
+from retrieval.briefing import Briefing, GroupStories, brief
 
 # Without an earlier briefing, "since" is this long ago.
 DEFAULT_PERIOD = timedelta(hours=24)
@@ -52,11 +52,15 @@ class Scheduled:
 class Briefings:
     """Briefings on demand and on schedule, from the articles each chat may see."""
 
-    def __init__(self, index: SharedIndex, store: Store, tell: TellStories = brief) -> None:
-        # ``tell`` groups and ranks the stories (:func:`retrieval.briefing.brief`; tests slow it down).
+    def __init__(self, index: SharedIndex, store: Store, tell: TellStories = brief,
+                 group: GroupStories | None = None) -> None:
+        # ``tell`` groups and ranks the stories (:func:`retrieval.briefing.brief`; tests slow it down);
+        # ``group`` is its heaviest step, grouping articles into stories: in this thread unless the
+        # composition hands it to another process (see bot.preparing).
         self.index = index
         self.store = store
         self._tell = tell
+        self._group = group
 
     def brief(
         self,
@@ -83,7 +87,8 @@ class Briefings:
         items = list(self.index.news_since(since, chat))
         already_sent = frozenset() if look_back else self.store.briefed_articles(chat)
         briefing = self._tell(items, self.index.analyzer, self.index.specificity, since=since, topic=topic,
-                              already_sent=already_sent, limit=STORIES_PER_BRIEFING, story_terms=self.index.story_terms)
+                              already_sent=already_sent, limit=STORIES_PER_BRIEFING, story_terms=self.index.story_terms,
+                              group=self._group)
         if not look_back:
             told = [article_id for story in briefing.stories for article_id in story.article_ids]
             self.store.record_briefing(chat, told, now, complete=topic is None)

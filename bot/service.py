@@ -41,7 +41,7 @@ from corpus.loader import load_paths
 from corpus.retention import Retention
 from corpus.sources import DEFAULT_MAX_UPLOAD_BYTES, Sources
 from corpus.store import Store
-from retrieval.briefing import brief
+from retrieval.briefing import GroupStories, brief
 from retrieval.followup import FollowUpSettings
 from retrieval.index import SentenceIndex
 from retrieval.text import Analyzer
@@ -77,6 +77,7 @@ class Lede:
         tell: TellStories = brief,
         keep_days: int | None = None,
         preparing: PreparingProcess | None = None,
+        group_stories: GroupStories | None = None,
         follow_ups: FollowUpSettings = FollowUpSettings(),
         conversation_quiet: timedelta = DEFAULT_QUIET,
     ) -> Lede:
@@ -87,6 +88,7 @@ class Lede:
 
         Without an ``index`` Lede only stores (``--ingest``): indexing would cost as much again, for nothing.
         With ``preparing``, new articles are split and analysed in that process instead of ``prepare`` here.
+        ``group_stories`` groups a briefing's articles into stories (by default in the briefing's thread).
         """
         store = store if store is not None else Store.open(":memory:")
         shared = (SharedIndex(index, analyse=preparing.analyse if preparing else None)
@@ -95,7 +97,7 @@ class Lede:
         poller = FeedPoller(library, fetch_policy or FetchPolicy(), feed_interval)
         # A store-only run never answers or briefs; its questions and briefings would read an empty index.
         readable = shared if shared is not None else SharedIndex(SentenceIndex(Analyzer()))
-        briefings = Briefings(readable, store, tell)
+        briefings = Briefings(readable, store, tell, group_stories)
         return cls(
             store=store,
             index=shared,
@@ -123,8 +125,13 @@ class Lede:
             return cls.compose(None, store, fetch_policy=config.fetch_policy, feed_interval=config.feed_interval,
                                keep_days=config.keep_days)
         index = new_index()
+        preparing = PreparingProcess(index.analyzer)
+        # Many chats at once: a briefing's stories are grouped in the preparing process, so that the
+        # others' answers keep the GIL (see bot.preparing). A run with one user groups them itself,
+        # without starting a process for it.
+        group_stories = preparing.group_stories if config.mode is Mode.TELEGRAM else None
         lede = cls.compose(index, store, fetch_policy=config.fetch_policy, feed_interval=config.feed_interval,
-                           max_upload_bytes=config.max_upload_bytes, preparing=PreparingProcess(index.analyzer),
+                           max_upload_bytes=config.max_upload_bytes, preparing=preparing, group_stories=group_stories,
                            conversation_quiet=config.conversation_quiet, keep_days=config.keep_days)
         # Stored articles first: the snapshot covers exactly those, so it can be
         # saved before this run's bundled or --corpus articles join the index.

@@ -26,7 +26,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import overload
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from rank_bm25 import BM25Okapi
@@ -156,6 +156,7 @@ def brief(
     already_sent: Collection[str] = frozenset(),
     limit: int = 8,
     story_terms: Callable[[Sequence[NewsItem]], StoryTerms] | None = None,
+    group: GroupStories | None = None,
 ) -> Briefing:
     """The briefing of ``items`` (the period's articles): stories best first, at most ``limit``.
 
@@ -166,7 +167,9 @@ def brief(
     with a new article is told again. ``story_terms`` gives the items'
     title-and-lead terms when the caller has them analysed already (an
     index has: :func:`retrieval.story_terms.indexed_story_terms`); by
-    default they are analysed here.
+    default they are analysed here. ``group`` groups the articles into
+    stories (:func:`group_into_stories`, by default here; a bot has it done
+    in another process, see :mod:`bot.preparing`).
     """
     items = sorted(items, key=lambda item: (item.moment, item.article.article_id))
     if story_terms is None:
@@ -174,7 +177,7 @@ def brief(
                                      [" ".join(item.sentences[:LEAD_SENTENCES]) for item in items], analyzer, specificity)
     else:
         terms = story_terms(items)
-    groups = group_into_stories(items, terms)
+    groups = (group or group_into_stories)(Leads.of(items, terms))
     groups = [group for group in groups if not all(items[i].article.article_id in already_sent for i in group)]
     if topic is not None:
         groups = _on_topic(groups, terms.documents(len(items)), analyzer.terms(topic))
@@ -189,33 +192,70 @@ def brief(
 # ---- grouping ------------------------------------------------------------------------------
 
 
-def group_into_stories(items: Sequence[NewsItem], terms: StoryTerms) -> list[list[int]]:
-    """Group articles (sorted by moment) into stories; each story lists item numbers, earliest first."""
-    if not items:
+@dataclass(frozen=True, slots=True)
+class Leads:
+    """What grouping a period's articles into stories reads: arrays of numbers, and the headlines.
+
+    Grouping is most of a briefing's work, in long numpy steps that hold
+    the GIL; a bot does it in another process so that its answers keep the
+    interpreter (:mod:`bot.preparing`). Arrays cross to a process at the
+    cost of a copy, where the period's articles and their vocabulary would
+    be pickled object by object, holding the GIL as long as grouping here.
+    """
+
+    owner: np.ndarray  # each title-and-lead term occurrence's article (as in StoryTerms)
+    term: np.ndarray  # its term number
+    specificity: np.ndarray  # each term number's rarity in the whole corpus
+    moments: np.ndarray  # each article's moment, microseconds since the epoch (exact, unlike float seconds)
+    publishers: np.ndarray  # each article's publisher, numbered in the order they first appear
+    titles: tuple[str, ...]
+
+    @classmethod
+    def of(cls, items: Sequence[NewsItem], terms: StoryTerms) -> Leads:
+        """The leads of ``items`` (sorted by moment), whose title-and-lead terms are ``terms``."""
+        publisher_numbers: dict[str | None, int] = {}
+        publishers = [publisher_numbers.setdefault(item.article.publisher, len(publisher_numbers)) for item in items]
+        moments = [(item.moment - _EPOCH) // _MICROSECOND for item in items]
+        # 32 bits are plenty for article and term numbers, and halve what is copied to another process.
+        return cls(terms.owner.astype(np.int32), terms.term.astype(np.int32), terms.specificity,
+                   np.array(moments, dtype=np.int64), np.array(publishers, dtype=np.int32),
+                   tuple(item.article.title for item in items))
+
+    def __len__(self) -> int:
+        return len(self.titles)
+
+
+GroupStories = Callable[[Leads], list[list[int]]]
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+_WINDOW_MICROSECONDS = STORY_WINDOW // _MICROSECOND
+
+
+def group_into_stories(leads: Leads) -> list[list[int]]:
+    """Group articles (sorted by moment) into stories; each story lists article numbers, earliest first."""
+    if not len(leads):
         return []
-    vectors, rarity = _tfidf_rows(terms, len(items))
-    publisher_numbers: dict[str | None, int] = {}
-    publishers = [publisher_numbers.setdefault(item.article.publisher, len(publisher_numbers)) for item in items]
-    pairs = _similar_pairs(vectors, rarity, [item.moment for item in items], publishers,
-                           [item.article.title for item in items])
-    return _merge(pairs, vectors, [item.moment for item in items])
+    vectors, rarity = _tfidf_rows(leads)
+    pairs = _similar_pairs(vectors, rarity, leads.moments, leads.publishers, leads.titles)
+    return _merge(pairs, vectors, leads.moments.tolist())
 
 
-def _tfidf_rows(terms: StoryTerms, documents: int) -> tuple[SparseRows, np.ndarray]:
+def _tfidf_rows(leads: Leads) -> tuple[SparseRows, np.ndarray]:
     """L2-normalised TF-IDF rows (sublinear tf), without the period's most common terms, and each column's IDF.
 
     Counted with numpy over term numbers: a day's news is half a million terms.
     """
-    size = max(len(terms.vocabulary), 1)
+    documents = len(leads)
+    size = max(len(leads.specificity), 1)
     # One entry per (document, term), ordered by document then term, with its count.
-    keys, counts = np.unique(terms.owner * size + terms.term, return_counts=True)
+    keys, counts = np.unique(leads.owner.astype(np.int64) * size + leads.term, return_counts=True)
     document, term = np.divmod(keys, size)
-    frequency = np.bincount(term, minlength=len(terms.vocabulary))
+    frequency = np.bincount(term, minlength=len(leads.specificity))
     ceiling = max(MIN_COMMON_TERM_DOCUMENTS, MAX_TERM_SHARE * documents)
     kept_terms = np.flatnonzero(frequency <= ceiling)
-    column_of = np.full(len(terms.vocabulary), -1, dtype=np.int64)
+    column_of = np.full(len(leads.specificity), -1, dtype=np.int64)
     column_of[kept_terms] = np.arange(len(kept_terms))
-    idf = terms.specificity[kept_terms]
+    idf = leads.specificity[kept_terms]
     kept = column_of[term] >= 0
     document, column, counts = document[kept], column_of[term[kept]], counts[kept]
     values = (1 + np.log(counts)) * idf[column]
@@ -224,8 +264,7 @@ def _tfidf_rows(terms: StoryTerms, documents: int) -> tuple[SparseRows, np.ndarr
 
 
 def _similar_pairs(
-    vectors: SparseRows, rarity: np.ndarray, moments: Sequence[datetime], publishers: Sequence[int],
-    titles: Sequence[str],
+    vectors: SparseRows, rarity: np.ndarray, moments: np.ndarray, publishers: np.ndarray, titles: Sequence[str],
 ) -> list[tuple[float, int, int]]:
     """(similarity, earlier, later) for every pair within the window similar enough to be one story, best first.
 
@@ -237,9 +276,7 @@ def _similar_pairs(
     threshold gives every pair of their members, and each group every pair
     within it, all compared exactly.
     """
-    seconds = np.array([moment.timestamp() for moment in moments])
-    publisher = np.asarray(publishers)
-    threshold = SAME_STORY if len(set(publishers)) <= 1 else SAME_STORY_ACROSS_PUBLISHERS
+    threshold = SAME_STORY if len(np.unique(publishers)) <= 1 else SAME_STORY_ACROSS_PUBLISHERS
     representative = representatives(vectors, titles, NEAR_DUPLICATE)
     shown = np.flatnonzero(representative == np.arange(len(representative)))
     earlier, later = candidate_pairs(vectors.take(shown), rarity, threshold, SHARED_RARE_WORDS_FLOOR)
@@ -248,16 +285,16 @@ def _similar_pairs(
     members = Members(representative)
     groups = members.groups()
     earlier, later = members.pairs(np.r_[earlier[near], groups], np.r_[later[near], groups])
-    close = seconds[later] - seconds[earlier] <= STORY_WINDOW.total_seconds()
+    close = moments[later] - moments[earlier] <= _WINDOW_MICROSECONDS
     earlier, later = earlier[close], later[close]
     similarity = vectors.pair_dots(earlier, later)
-    keep = similarity >= np.where(publisher[earlier] == publisher[later], SAME_STORY, SAME_STORY_ACROSS_PUBLISHERS)
+    keep = similarity >= np.where(publishers[earlier] == publishers[later], SAME_STORY, SAME_STORY_ACROSS_PUBLISHERS)
     pairs = list(zip(similarity[keep].tolist(), earlier[keep].tolist(), later[keep].tolist(), strict=True))
     pairs.sort(key=lambda pair: (-pair[0], pair[1], pair[2]))
     return pairs
 
 
-def _merge(pairs: list[tuple[float, int, int]], vectors: SparseRows, moments: Sequence[datetime]) -> list[list[int]]:
+def _merge(pairs: list[tuple[float, int, int]], vectors: SparseRows, moments: Sequence[int]) -> list[list[int]]:
     """Join pairs best first while the two groups stay similar on average and the story spans the window at most.
 
     Both checks stop chaining: a daily market report resembles yesterday's,
@@ -282,7 +319,7 @@ def _merge(pairs: list[tuple[float, int, int]], vectors: SparseRows, moments: Se
         left, right = group_of[earlier], group_of[later]
         if left == right:
             continue
-        if max(last_moment[left], last_moment[right]) - min(first_moment[left], first_moment[right]) > STORY_WINDOW:
+        if max(last_moment[left], last_moment[right]) - min(first_moment[left], first_moment[right]) > _WINDOW_MICROSECONDS:
             continue
         if len(members[left]) < len(members[right]):
             left, right = right, left
