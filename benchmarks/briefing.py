@@ -159,13 +159,13 @@ def exhaustive_pairs(vectors, _rarity, moments, publishers, _titles) -> list[tup
     """Every pair within the window above its threshold, by comparing all of them (the code before candidates)."""
     from retrieval import briefing
 
-    seconds = np.array([moment.timestamp() for moment in moments])
+    moment = np.asarray(moments)  # microseconds since the epoch
     publisher = np.asarray(publishers)
-    window = briefing.STORY_WINDOW.total_seconds()
+    window = briefing.STORY_WINDOW // timedelta(microseconds=1)
     pairs: list[tuple[float, int, int]] = []
     for start in range(0, len(moments), BLOCK):
         end = min(start + BLOCK, len(moments))
-        first = int(np.searchsorted(seconds, seconds[start] - window, side="left"))
+        first = int(np.searchsorted(moment, moment[start] - window, side="left"))
         block, compared = np.arange(start, end), np.arange(first, end)
         used = np.unique(np.concatenate([vectors.indices[vectors.indptr[row]:vectors.indptr[row + 1]] for row in block]))
         product = _dense(vectors, block, used) @ _dense(vectors, compared, used).T
@@ -174,7 +174,7 @@ def exhaustive_pairs(vectors, _rarity, moments, publishers, _titles) -> list[tup
         later, earlier = block_rows + start, window_rows + first
         threshold = np.where(publisher[earlier] == publisher[later], briefing.SAME_STORY,
                              briefing.SAME_STORY_ACROSS_PUBLISHERS)
-        keep = (earlier < later) & (similarity >= threshold) & (seconds[later] - seconds[earlier] <= window)
+        keep = (earlier < later) & (similarity >= threshold) & (moment[later] - moment[earlier] <= window)
         pairs.extend(zip(similarity[keep].tolist(), earlier[keep].tolist(), later[keep].tolist(), strict=True))
     pairs.sort(key=lambda pair: (-pair[0], pair[1], pair[2]))
     return pairs
@@ -203,12 +203,17 @@ def worker(db: Path, since: datetime, exhaustive: bool) -> dict[str, object]:
     opened = time.perf_counter()
     if exhaustive:
         briefing._similar_pairs = exhaustive_pairs  # the reference replaces only how pairs are found
+    periods: list[list[str]] = []
     grouped: list[list[list[str]]] = []
-    group_into_stories = briefing.group_into_stories
+    leads_of, group_into_stories = briefing.Leads.of, briefing.group_into_stories
 
-    def recording(items, *rest):
-        groups = group_into_stories(items, *rest)
-        grouped.append([[items[number].article.article_id for number in group] for group in groups])
+    def remembering(items, terms):
+        periods.append([item.article.article_id for item in items])
+        return leads_of(items, terms)
+
+    def recording(leads):
+        groups = group_into_stories(leads)
+        grouped.append([[periods[-1][number] for number in group] for group in groups])
         return groups
 
     copies: list[int] = []
@@ -219,6 +224,7 @@ def worker(db: Path, since: datetime, exhaustive: bool) -> dict[str, object]:
         copies.append(int((representative != np.arange(len(representative))).sum()))
         return representative
 
+    briefing.Leads.of = remembering
     briefing.group_into_stories = recording
     briefing.representatives = counting
     result = lede.briefings.brief(now=datetime.now(UTC), since=since)

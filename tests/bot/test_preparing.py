@@ -1,4 +1,4 @@
-"""The preparing process: the same sentences and terms as preparing in the bot's own process, and it survives a crash."""
+"""The preparing process: the same sentences, terms and stories as in the bot's own process, and it survives a crash."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from bot.config import Config, Mode
 from bot.preparing import PreparingProcess
 from bot.service import Lede
 from bot.shared_index import new_index
@@ -19,6 +21,7 @@ from corpus.errors import UnreadableSource
 from corpus.ingest import prepare
 from corpus.store import EVERYONE
 from retrieval.answer import Answer
+from retrieval.briefing import Leads, group_into_stories
 
 ARTICLE = Article(
     article_id="harbour",
@@ -78,6 +81,62 @@ def test_a_process_started_ahead_runs_its_child_before_the_first_source_comes() 
         assert process.prepare(ARTICLE) == prepare(ARTICLE)
     finally:
         process.close()
+
+
+NOW = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
+
+
+def wire_article(number: int) -> Article:
+    """One of a day's wire stories: every tenth is about the same town's vote, so some stories have several articles."""
+    town = f"Town{number % 10}"
+    text = (f"The council of {town} voted on the harbour bridge on Monday. "
+            f"Officials in {town} said the bridge would cost {number % 10} million euros.")
+    return Article(f"wire-{number}", f"{town} council votes on the harbour bridge", (text,),
+                   publisher=f"Paper{number % 3}", published=NOW - timedelta(minutes=7 * number + 1))
+
+
+def day_of_leads() -> Leads:
+    """A day's wire stories as a briefing hands them to grouping, read from an index as the bot reads them."""
+    lede = Lede.compose(new_index())
+    lede.add_articles(wire_article(number) for number in range(60))
+    items = sorted(lede.index.news_since(NOW - timedelta(days=1), EVERYONE),
+                   key=lambda item: (item.moment, item.article.article_id))
+    return Leads.of(items, lede.index.story_terms(items))
+
+
+def test_stories_are_grouped_in_the_child_process_exactly_as_here(preparing: PreparingProcess) -> None:
+    leads = day_of_leads()
+    here = group_into_stories(leads)
+    assert max(len(story) for story in here) > 1, "the day has no story of several articles to group"
+    assert preparing.group_stories(leads) == here
+
+
+def test_a_child_that_dies_before_a_briefing_leaves_the_grouping_to_the_bot_and_the_next_gets_a_new_process(
+        preparing: PreparingProcess) -> None:
+    leads = day_of_leads()
+    preparing.prepare(ARTICLE)
+    for child in multiprocessing.active_children():
+        child.kill()
+        child.join()
+    assert preparing.group_stories(leads) == group_into_stories(leads)
+    children_before = set(multiprocessing.active_children())
+    assert preparing.group_stories(leads) == group_into_stories(leads)
+    assert set(multiprocessing.active_children()) - children_before, "no new child grouped the next briefing"
+
+
+@pytest.mark.parametrize(("mode", "grouped_in_a_child"), [(Mode.TELEGRAM, True), (Mode.CONSOLE, False)])
+def test_a_bot_for_many_chats_groups_briefings_in_its_child_and_a_console_in_its_own_process(
+        mode: Mode, grouped_in_a_child: bool) -> None:
+    lede = Lede.from_config(Config(mode=mode, token="123:abc"))
+    try:
+        lede.add_articles(wire_article(number) for number in range(60))
+        children_before = set(multiprocessing.active_children())
+        briefing = lede.briefings.brief(now=NOW, since=NOW - timedelta(days=1))
+        started = set(multiprocessing.active_children()) - children_before
+    finally:
+        lede.close()
+    assert len(briefing.stories[0].items) > 1, "the day gave no story of several articles to group"
+    assert bool(started) is grouped_in_a_child
 
 
 BOT_WITH_A_CHILD = """
