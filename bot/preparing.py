@@ -44,13 +44,24 @@ from retrieval.text import Analyzer
 
 T = TypeVar("T")
 
+# How much lower the child's CPU priority is than the bot's (a nice value; 19 is the lowest priority).
+CHILD_NICENESS = 10
+
 # The child's own analyzer, set once when the process starts.
 _analyzer: Analyzer | None = None
 
 
 def _adopt(analyzer: Analyzer) -> None:
+    """Set the child up: its analyzer, a lower CPU priority than the bot's, and an end with the bot.
+
+    The child's work can wait; a question cannot. On a small or shared
+    machine the child's seconds of CPU would otherwise take their share of
+    the cores from the bot's answers; at a lower priority it gets whatever
+    the answers leave.
+    """
     global _analyzer  # noqa: PLW0603 - the one piece of state a pool's worker process can hold
     _analyzer = analyzer
+    os.nice(CHILD_NICENESS)
     parent = multiprocessing.parent_process()
     if parent is not None:
         threading.Thread(target=_exit_with, args=(parent.sentinel,), name="exit-with-parent", daemon=True).start()

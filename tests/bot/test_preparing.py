@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import subprocess
 import sys
 import time
@@ -137,6 +138,18 @@ def test_a_bot_for_many_chats_groups_briefings_in_its_child_and_a_console_in_its
         lede.close()
     assert len(briefing.stories[0].items) > 1, "the day gave no story of several articles to group"
     assert bool(started) is grouped_in_a_child
+
+
+def test_the_child_works_at_a_lower_cpu_priority_than_the_bot_so_that_answers_come_first() -> None:
+    process = PreparingProcess(new_index().analyzer)
+    try:
+        children_before = set(multiprocessing.active_children())
+        process.prepare(ARTICLE)
+        [child] = set(multiprocessing.active_children()) - children_before
+        niceness = os.getpriority(os.PRIO_PROCESS, child.pid)
+    finally:
+        process.close()
+    assert niceness > os.getpriority(os.PRIO_PROCESS, 0)
 
 
 BOT_WITH_A_CHILD = """
