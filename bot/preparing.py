@@ -1,4 +1,4 @@
-"""Splitting and analysing new articles, and grouping a briefing's stories, in a process of their own, so that questions keep the GIL.
+"""Reading, splitting and analysing new articles, and grouping a briefing's stories, in a process of their own, so that questions keep the GIL.
 
 Worker threads keep heavy work off the event loop, but they share one GIL:
 while a thread splits a 2 MB upload into sentences (NLTK's Punkt, pure
@@ -37,7 +37,7 @@ import numpy as np
 
 from corpus.article import Article
 from corpus.errors import UnreadableSource
-from corpus.ingest import Prepared, prepare
+from corpus.ingest import Prepared, prepare, read_document
 from retrieval.briefing import Leads, group_into_stories
 from retrieval.sentence_terms import SentenceTerms, analyse
 from retrieval.text import Analyzer
@@ -108,6 +108,10 @@ class PreparingProcess:
         self._analyzer = analyzer
         self._pool: ProcessPoolExecutor | None = None
         self._starting = threading.Lock()
+
+    def read_document(self, name: str, data: bytes) -> Article:
+        """What :func:`corpus.ingest.read_document` gives (or raises), computed in the child process."""
+        return self._read(name, read_document, name, data)
 
     def prepare(self, article: Article) -> Prepared:
         """What :func:`corpus.ingest.prepare` gives, computed in the child process."""

@@ -34,7 +34,7 @@ from corpus.article import Article
 from corpus.channel_posts import ChannelPosts
 from corpus.feed_poller import DEFAULT_FEED_INTERVAL, FeedPoller
 from corpus.fetch import FetchPolicy
-from corpus.ingest import Prepared, prepare
+from corpus.ingest import Prepared, prepare, read_document
 from corpus.errors import ConfigurationError, SourceError
 from corpus.library import Library
 from corpus.loader import load_paths
@@ -87,7 +87,7 @@ class Lede:
         a conversation quiet for ``conversation_quiet`` is over.
 
         Without an ``index`` Lede only stores (``--ingest``): indexing would cost as much again, for nothing.
-        With ``preparing``, new articles are split and analysed in that process instead of ``prepare`` here.
+        With ``preparing``, uploads are read and new articles split and analysed in that process instead of here.
         ``group_stories`` groups a briefing's articles into stories (by default in the briefing's thread).
         """
         store = store if store is not None else Store.open(":memory:")
@@ -101,7 +101,8 @@ class Lede:
         return cls(
             store=store,
             index=shared,
-            sources=Sources(library, poller, max_upload_bytes),
+            sources=Sources(library, poller, max_upload_bytes,
+                            read=preparing.read_document if preparing else read_document),
             poller=poller,
             questions=Questions(readable, store, Conversations(store, readable, follow_ups, conversation_quiet)),
             briefings=briefings,

@@ -19,7 +19,7 @@ from bot.service import Lede
 from bot.shared_index import new_index
 from corpus.article import Article
 from corpus.errors import UnreadableSource
-from corpus.ingest import prepare
+from corpus.ingest import prepare, read_document
 from corpus.store import EVERYONE
 from retrieval.answer import Answer
 from retrieval.briefing import Leads, group_into_stories
@@ -44,6 +44,19 @@ def preparing() -> Iterator[PreparingProcess]:
 
 def test_an_article_is_split_in_the_child_process_exactly_as_here(preparing: PreparingProcess) -> None:
     assert preparing.prepare(ARTICLE) == prepare(ARTICLE)
+
+
+def test_an_upload_is_read_in_the_child_process_exactly_as_here(preparing: PreparingProcess) -> None:
+    upload = b"Harbour reopens\n\nThe harbour reopened on Monday.\n\nDockers accepted a 4.5% raise.\n"
+    assert preparing.read_document("harbour.txt", upload) == read_document("harbour.txt", upload)
+
+
+def test_an_upload_the_child_cannot_read_is_refused_with_its_reason(preparing: PreparingProcess) -> None:
+    with pytest.raises(UnreadableSource) as here:
+        read_document("harbour.txt", b"\x00\x01 binary")
+    with pytest.raises(UnreadableSource) as there:
+        preparing.read_document("harbour.txt", b"\x00\x01 binary")
+    assert there.value.reason == here.value.reason
 
 
 def test_sentences_get_the_terms_the_index_analyzer_gives(preparing: PreparingProcess) -> None:
