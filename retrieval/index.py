@@ -104,8 +104,10 @@ class _PassageColumns(Sequence[Passage]):
         return Passage(self.articles[article], number - self.article_starts[article], self.text(number))
 
 
-# A long article is indexed this many sentences at a time when its adder pauses between.
-PAUSE_EVERY = 1024
+# A long article is indexed this many sentences at a time when its adder pauses between: ~10 ms of
+# work on a quiet machine, which a question waiting for the read lock may have to sit through (1,024
+# took 30-40 ms, and several times that while a briefing and the answers shared the CPU).
+PAUSE_EVERY = 256
 
 
 class SentenceIndex:
