@@ -99,7 +99,7 @@ def _analyse(sentences: Sequence[str]) -> SentenceTerms:
 
 
 class PreparingProcess:
-    """A child process that splits articles and analyses sentences for the index, and groups briefings' stories.
+    """A child process that reads uploads, splits articles, analyses sentences for the index and groups briefings' stories.
 
     :meth:`close` it at the end.
     """
