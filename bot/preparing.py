@@ -1,4 +1,4 @@
-"""Reading, splitting and analysing new articles, and grouping a briefing's stories, in a process of their own, so that questions keep the GIL.
+"""New articles read, split and analysed, and briefings' stories grouped, in a process of their own, so questions keep the GIL.
 
 Worker threads keep heavy work off the event loop, but they share one GIL:
 while a thread splits a 2 MB upload into sentences (NLTK's Punkt, pure
@@ -99,7 +99,7 @@ def _analyse(sentences: Sequence[str]) -> SentenceTerms:
 
 
 class PreparingProcess:
-    """A child process that reads uploads, splits articles, analyses sentences for the index and groups briefings' stories.
+    """A child process that reads uploads, splits articles, analyses sentences and groups briefings' stories.
 
     :meth:`close` it at the end.
     """

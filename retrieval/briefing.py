@@ -319,7 +319,8 @@ def _merge(pairs: list[tuple[float, int, int]], vectors: SparseRows, moments: Se
         left, right = group_of[earlier], group_of[later]
         if left == right:
             continue
-        if max(last_moment[left], last_moment[right]) - min(first_moment[left], first_moment[right]) > _WINDOW_MICROSECONDS:
+        span = max(last_moment[left], last_moment[right]) - min(first_moment[left], first_moment[right])
+        if span > _WINDOW_MICROSECONDS:
             continue
         if len(members[left]) < len(members[right]):
             left, right = right, left
