@@ -1,4 +1,4 @@
-"""New articles read, split and analysed, and briefings' stories grouped, in a process of their own, so questions keep the GIL.
+"""Heavy work on new articles and briefings, in a process of its own so that questions keep the GIL.
 
 Worker threads keep heavy work off the event loop, but they share one GIL:
 while a thread splits a 2 MB upload into sentences (NLTK's Punkt, pure
