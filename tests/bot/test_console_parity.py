@@ -53,8 +53,15 @@ def test_help_and_start_work_and_every_command_the_console_mentions_exists(tmp_p
 def test_ctrl_c_ends_the_console_cleanly():
     environment = {key: value for key, value in os.environ.items() if not key.startswith(("TELEGRAM_", "LEDE_"))}
     environment["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="lede-test-data-")
-    process = subprocess.Popen([sys.executable, str(ROOT / "run_bot.py"), "--console"], cwd=ROOT, env=environment,
-                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # A test run started in the background (``pytest &``, nohup) ignores SIGINT, and an ignored
+    # signal stays ignored in the processes it starts; a caught one is reset to the default. So
+    # the console starts as from a terminal, where Ctrl-C reaches it, however pytest was started.
+    ignored_or_caught = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        process = subprocess.Popen([sys.executable, str(ROOT / "run_bot.py"), "--console"], cwd=ROOT, env=environment,
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    finally:
+        signal.signal(signal.SIGINT, ignored_or_caught)
     try:
         process.stdin.write("Who did Vance meet?\n")
         process.stdin.flush()
