@@ -219,7 +219,7 @@ class SharedIndex:
     def shelve(self, article: Article, sentences: Sequence[str], *, chat: int, feed: int | None) -> None:
         terms = self._analyse(sentences)
         with self._lock.writing():
-            # A long article lets questions in every thousand sentences; none can quote it before it is granted.
+            # A long article lets questions in every retrieval.index.PAUSE_EVERY sentences; none can quote it before it is granted.
             self._index.add_article(article, sentences, terms, pause=self._lock.pause_writing)
             self._index.prepare_spelling()
             self._learn_titles([article])
