@@ -17,6 +17,7 @@ from telegram.constants import MessageLimit
 
 from bot.questions import InvalidQuestion, Outcome
 from corpus.article import Article
+from retrieval.answer import Candidate
 from retrieval.briefing import Briefing, Story
 from retrieval.index import Passage
 
@@ -31,6 +32,9 @@ MAX_MESSAGE_CHARS = MessageLimit.MAX_TEXT_LENGTH
 # sentence, but a sentence (or a title) from a badly punctuated page can be
 # arbitrarily long, so each part has a budget and the parts fit together.
 MAX_ANSWER_CHARS = 3000
+# The sentence shown before an answer that spells out what it names ("These included ..."):
+# it takes its room from the answer's budget.
+MAX_LEAD_IN_CHARS = 500
 MAX_TITLE_CHARS = 300
 MAX_DETAIL_CHARS = 100
 MAX_ALSO_CHARS = 400
@@ -43,6 +47,7 @@ def outcome_to_json(outcome: Outcome) -> dict[str, Any]:
         return {
             "question": outcome.question,
             "answer": None,
+            "lead_in": None,
             "confidence": 0.0,
             "source": None,
             "alternatives": [],
@@ -56,6 +61,7 @@ def outcome_to_json(outcome: Outcome) -> dict[str, Any]:
     return {
         "question": outcome.question,
         "answer": best.passage.text if best else None,
+        "lead_in": best.lead_in.text if best and best.lead_in else None,
         "confidence": outcome.confidence,
         "source": source_to_json(best.passage.article) if best else None,
         "alternatives": [
@@ -86,7 +92,10 @@ def format_html(outcome: Outcome) -> str:
         return html.escape(outcome.reason, quote=False)
     if outcome.best is None:
         return html.escape(NO_ANSWER, quote=False)
-    answer = html.escape(clip(outcome.best.passage.text, MAX_ANSWER_CHARS), quote=False)
+    lead_in, answer = _answer_texts(outcome.best)
+    answer = html.escape(answer, quote=False)
+    if lead_in:
+        answer = f"{html.escape(lead_in, quote=False)} <b>{answer}</b>"
     reply = f"{answer}\n\n— {source_line(outcome.best.passage.article, as_html=True)}"
     also = _also_reported_by(outcome.best.also_reported_by)
     if also:
@@ -101,7 +110,8 @@ def format_plain(outcome: Outcome) -> str:
     if outcome.best is None:
         return NO_ANSWER
     article = outcome.best.passage.article
-    lines = [clip(outcome.best.passage.text, MAX_ANSWER_CHARS), "", "— " + source_line(article, as_html=False)]
+    lead_in, answer = _answer_texts(outcome.best)
+    lines = [f"{lead_in} {answer}" if lead_in else answer, "", "— " + source_line(article, as_html=False)]
     if article.url:
         lines.append(f"  {article.url}")
     also = _also_reported_by(outcome.best.also_reported_by)
@@ -110,6 +120,13 @@ def format_plain(outcome: Outcome) -> str:
     if outcome.unsure:
         lines.append(UNSURE)
     return "\n".join(lines)
+
+
+def _answer_texts(best: Candidate) -> tuple[str | None, str]:
+    """The answer's lead-in (None without one) and the answer, clipped to share the answer's budget."""
+    if best.lead_in is None:
+        return None, clip(best.passage.text, MAX_ANSWER_CHARS)
+    return clip(best.lead_in.text, MAX_LEAD_IN_CHARS), clip(best.passage.text, MAX_ANSWER_CHARS - MAX_LEAD_IN_CHARS)
 
 
 # Naming every copy of a wire story would bury the answer.

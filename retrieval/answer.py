@@ -27,7 +27,7 @@ import numpy as np
 from retrieval.features import FEATURES, Question, candidate_features, query_coverage
 from retrieval.followup import NEIGHBOURS, FollowUp
 from retrieval.index import Passage, SentenceIndex
-from retrieval.question import continues
+from retrieval.question import asked_things, continues, spells_out
 from retrieval.ranker import RankingModel
 from retrieval.text import Query
 
@@ -69,6 +69,9 @@ class Candidate:
     coverage: float
     exact_coverage: float = 0.0
     also_reported_by: tuple[Passage, ...] = ()
+    # The sentence before, shown with this one because this one spells out what it
+    # names ("These included ..."); its evidence is the pair's (:func:`spelled_out`).
+    lead_in: Passage | None = None
 
     @property
     def support(self) -> int:
@@ -117,11 +120,12 @@ def answer_question(
     ranked = merge_near_duplicates(ranked, keep=3 * alternatives + 2)
     if not ranked:
         return Answer(question, None, 0.0, follow_up_of=follows)
-    best = ranked[0]
     confidence = round(model.probability(confidence_evidence(ranked)), 3)
     if confidence < min_confidence:
         return Answer(question, None, confidence, follow_up_of=follows)
-    shown = [c for c in ranked[1:] if c.coverage >= MIN_ALTERNATIVE_COVERAGE][:alternatives]
+    best = spelled_out(index, question, ranked[0], accept)
+    given = {_key(best.passage), *((_key(best.lead_in),) if best.lead_in else ())}
+    shown = [c for c in ranked[1:] if c.coverage >= MIN_ALTERNATIVE_COVERAGE and _key(c.passage) not in given][:alternatives]
     return Answer(question, best, confidence, tuple(shown), follow_up_of=follows)
 
 
@@ -140,6 +144,35 @@ def confidence_evidence(ranked: Sequence[Candidate]) -> dict[str, float]:
         "margin": best.score - runner_up,
         "score": best.score,
     }
+
+
+def spelled_out(
+    index: SentenceIndex, question: str, best: Candidate, accept: Callable[[Passage], bool] | None = None
+) -> Candidate:
+    """The sentence after ``best`` when it spells out the things the question asks for and ``best`` only names.
+
+    "What concessions did Trump offer Putin?" is best matched by "Trump ...
+    appeared to offer unilateral concessions", and answered by the sentence
+    after it: "These included Ukraine potentially giving up ...". That
+    sentence shares no word with the question, and the training questions
+    hold too few such pairs for the ranker to learn it, so it is a rule: the
+    question asks for things ("what/which <things> did ..."), the best
+    sentence names them, and the next one lists them ("These included",
+    "They include", "Among them"). The answer keeps the pair's evidence and
+    shows the naming sentence as its lead-in; copies of that sentence in other
+    articles are not copies of the list, so they are not counted as support.
+    """
+    things = asked_things(question)
+    if things is None or not set(index.analyzer.terms(things)) <= set(index.analyzer.terms(best.passage.text)):
+        return best
+    numbers = index.article_passages(best.passage.article.article_id)
+    following = best.passage.position + 1
+    if following >= len(numbers):
+        return best
+    passage = index.passages[numbers[following]]
+    if passage.position != following or not spells_out(passage.text) or (accept is not None and not accept(passage)):
+        return best
+    return replace(best, passage=passage, also_reported_by=(), lead_in=best.passage)
 
 
 def rank_candidates(

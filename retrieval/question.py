@@ -165,6 +165,36 @@ def continues(sentence: str) -> bool:
     return opening[0] in CONTINUATIONS or " ".join(opening[:2]) in CONTINUATIONS
 
 
+# "What concessions did Trump offer?": the things asked for, named before the verb.
+_ASKED_THINGS = re.compile(
+    r"^(?:and |so |but )?(?:what|which)\s+((?:[\w-]+\s+){0,3}?[\w-]+)\s+"
+    r"(?:did|does|do|is|are|was|were|has|have|had|will|would|could|can|should|may|might)\b"
+)
+# "These included ...", "They include ...", "The measures include ...", "Among them ...":
+# a sentence that spells out what the one before it names.
+_SPELLS_OUT = re.compile(
+    r"^(?:(?:these|those|they|this|it|such|the|their|its)\s+(?:[\w-]+\s+)?(?:include|includes|included)\b|"
+    r"among (?:them|these|those)\b)"
+)
+
+
+def asked_things(question: str) -> str | None:
+    """The things a "what/which <things> did ..." question asks for ("concessions"), else None.
+
+    Such a question is answered by the things themselves, which a story
+    often names in one sentence and spells out in the next: "Trump appeared
+    to offer concessions ... These included ...".
+    """
+    text = " ".join(question.lower().replace("’", "'").split())
+    match = _ASKED_THINGS.match(text)
+    return match.group(1).split()[-1] if match else None
+
+
+def spells_out(sentence: str) -> bool:
+    """Whether ``sentence`` lists what the sentence before it named ("These included ...")."""
+    return bool(_SPELLS_OUT.match(" ".join(sentence.lstrip(" \"“'").lower().split())))
+
+
 def sentence_holds(answer_type: AnswerType, sentence: str, question_words: frozenset[str]) -> bool:
     """Whether ``sentence`` contains something of ``answer_type`` that the question does not already say."""
     if answer_type is AnswerType.NUMBER:

@@ -133,3 +133,24 @@ def test_an_answer_lede_is_unsure_of_says_so_in_every_form_and_a_sure_one_does_n
     assert UNSURE in format_plain(unsure) and UNSURE not in format_plain(sure)
     assert html.escape(UNSURE, quote=False) in format_html(unsure) and "not sure" not in format_html(sure)
     assert outcome_to_json(unsure)["unsure"] is True and outcome_to_json(sure)["unsure"] is False
+
+
+def _listed() -> Answer:
+    named = Passage(HOSTILE, 0, "Trump offered <concessions> & more.")
+    listing = Passage(HOSTILE, 1, "These included <territory> & NATO.")
+    return Answer("What concessions?", Candidate(listing, 3.0, 0.9, 0.9, lead_in=named), 0.9)
+
+
+def test_an_answer_that_spells_out_the_sentence_before_shows_that_sentence_first():
+    assert format_plain(_listed()).splitlines()[0] == "Trump offered <concessions> & more. These included <territory> & NATO."
+    markup = format_html(_listed()).split("\n\n")[0]
+    assert markup == "Trump offered &lt;concessions&gt; &amp; more. <b>These included &lt;territory&gt; &amp; NATO.</b>"
+    data = outcome_to_json(_listed())
+    assert (data["lead_in"], data["answer"]) == ("Trump offered <concessions> & more.", "These included <territory> & NATO.")
+    assert outcome_to_json(_answer(HOSTILE, "Text."))["lead_in"] is None
+
+
+def test_a_huge_lead_in_and_answer_still_fit_a_telegram_message():
+    huge = Answer("q?", Candidate(Passage(HOSTILE, 1, "&" * 10_000), 3.0, 0.9, lead_in=Passage(HOSTILE, 0, "<" * 10_000)), 0.9)
+    visible = html.unescape(re.sub(r"<[^>]+>", "", format_html(huge)))
+    assert len(visible) <= 4096

@@ -46,6 +46,7 @@ def seed_index() -> SentenceIndex:
         ("When will Zelensky talk to Putin?", "Zelensky also specified that he would not speak with Russian President"),
         ("What did Zelenskyy demand?", "Kyiv needs “real security guarantees” to negotiate with Moscow"),
         ("what did zelenksy demnad", "Kyiv needs “real security guarantees” to negotiate with Moscow"),
+        ("What concessions did Trump offer Putin?", "These included Ukraine potentially giving up some of its"),
     ],
 )
 def test_seed_questions_get_the_sentence_that_answers_them(seed_index, question, answer_starts):
@@ -65,6 +66,49 @@ def test_questions_the_articles_do_not_answer_get_no_answer(seed_index, question
     answer = answer_question(seed_index, question)
     assert answer.best is None
     assert answer.alternatives == ()
+
+
+def test_the_sentence_that_lists_what_the_question_asks_for_answers_it_after_the_one_that_names_them(seed_index):
+    answer = answer_question(seed_index, "What concessions did Trump offer Putin?")
+    assert answer.best.passage.text.startswith("These included Ukraine")
+    assert answer.best.lead_in.text.startswith("Earlier this week, Trump held a nearly 90-minute phone call")
+    shown = [c.passage.text for c in answer.alternatives]
+    assert answer.best.lead_in.text not in shown and answer.best.passage.text not in shown
+
+
+MEASURES = Article(
+    "measures",
+    "Budget",
+    (
+        "The government announced new measures to support farmers on Monday.",
+        "They included a cut in fuel duty and cheaper loans.",
+        "The opposition called the package too small.",
+    ),
+)
+
+
+def test_a_question_asking_for_things_is_answered_by_the_sentence_that_spells_them_out():
+    index = SentenceIndex(Analyzer())
+    index.add([MEASURES, Article("other", "Weather", ("Rain fell on Monday.",))])
+    answer = answer_question(index, "What measures did the government announce?", min_confidence=0.0)
+    assert answer.best.passage.text == "They included a cut in fuel duty and cheaper loans."
+    assert answer.best.lead_in.text == MEASURES.paragraphs[0]
+    assert answer.best.also_reported_by == ()
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "When did the government announce new measures?",  # asks for a time, which the first sentence has
+        "What did the government announce on Monday?",  # asks for no named things
+        "What loans did the government announce?",  # the best sentence does not name them
+    ],
+)
+def test_other_questions_keep_the_best_sentence_without_a_lead_in(question):
+    index = SentenceIndex(Analyzer())
+    index.add([MEASURES])
+    answer = answer_question(index, question, min_confidence=0.0)
+    assert answer.best.lead_in is None
 
 
 def test_answers_are_verbatim_sentences_of_the_article(seed_index):

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.question import AnswerType, expected_answer, question_words, sentence_holds, split_attribution
+from retrieval.question import (
+    AnswerType,
+    asked_things,
+    expected_answer,
+    question_words,
+    sentence_holds,
+    spells_out,
+    split_attribution,
+)
 
 
 @pytest.mark.parametrize(
@@ -72,3 +80,33 @@ def test_a_name_the_question_already_gives_is_not_an_answer():
 )
 def test_the_attribution_is_split_from_the_question(question, core, attribution):
     assert split_attribution(question) == (core, attribution)
+
+
+@pytest.mark.parametrize(
+    ("question", "things"),
+    [
+        ("What concessions did Trump offer Putin?", "concessions"),
+        ("what new measures has the government announced", "measures"),
+        ("Which countries have joined NATO?", "countries"),
+        ("What did Zelensky demand?", None),
+        ("What caused the crash?", None),
+        ("How long was the call?", None),
+    ],
+)
+def test_asked_things_are_the_noun_a_what_question_names_before_its_verb(question, things):
+    assert asked_things(question) == things
+
+
+@pytest.mark.parametrize(
+    ("sentence", "lists"),
+    [
+        ("These included Ukraine potentially giving up some of its territory.", True),
+        ("They include a tax cut.", True),
+        ("The measures include cheaper loans.", True),
+        ("Among them were two banks.", True),
+        ("These rises were balanced by a fall in reserves.", False),
+        ("He said the talks would go on.", False),
+    ],
+)
+def test_a_sentence_spells_out_the_one_before_when_it_opens_by_listing(sentence, lists):
+    assert spells_out(sentence) is lists
