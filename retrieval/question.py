@@ -53,7 +53,18 @@ _PERSON = re.compile(
     r"\bwho(?:m|se)?\b|" + _WHICH + r"(?:[\w-]+ ){0,3}?(?:person|man|woman|president|company|firm|group|bank|"
     r"team|party|official|minister|warship|ship|newspaper|agency)\b"
 )
-_REASON = re.compile(r"\bwhy\b|\bwhat (?:caused|causes|led to|reason)\b|\bhow come\b")
+# "why", and the what-questions that ask for a cause or a purpose: "what prompted ...",
+# "what was the aim of ...", "what does X blame for ...".
+_CAUSING = (
+    r"prompted|prompts|triggered|triggers|drove|drives|dragged|drags|pushed|pushes|hurt|hurts|helped|helps|"
+    r"fuell?ed|boosted|boosts|depressed|depresses|spurred|spurs|sparked|sparks|forced|forces|made(?! up)|makes(?! up)"
+)
+_REASON = re.compile(
+    r"\bwhy\b|\bwhat (?:caused|causes|led to|reason)\b|\bhow come\b|"
+    r"\bwhat (?:" + _CAUSING + r"|lay|lies|is|was|are|were) "
+    r"(?:behind|the (?:purpose|aim|reason|cause|motive|rationale)|blamed|responsible)\b|"
+    r"\bwhat (?:" + _CAUSING + r")\b|\bwhat (?:does|did|do) \S+(?: \S+){0,4} blame\b"
+)
 _YES_NO = re.compile(
     r"^(?:and |so |but )?(?:did|does|do|is|are|was|were|will|would|could|can|has|have|had|should|may|might|must)\b"
 )
@@ -131,7 +142,9 @@ _REASON_CUES = re.compile(
     r"\b(?:because|due to|owing to|thanks to|as a result|result of|caused|causes?|so that|so as to|in order to|"
     r"aim(?:s|ed)? (?:at|to)|reflect(?:s|ed|ing)?|blam(?:e|ed|ing)|attribut(?:e|ed|ing)|led to|reasons?|"
     r"(?:came|comes|stem(?:s|med)?) from|fear(?:s|ed)?|concerns?|hit by|amid|in a bid to|in an effort to|"
-    r"in response to|as part of|following|after|prompted|to (?:avoid|help|prevent|boost|reduce|cut|protect|meet))\b",
+    r"in response to|as part of|following|after|prompted|to (?:avoid|help|prevent|boost|reduce|cut|protect|meet)|"
+    r"the aim|purpose|an effort to|attributable|responsible for|triggered|sparked|spurred|fuell?ed by|driven by|"
+    r"on the back of|tend to|to take account|to offset)\b",
     re.IGNORECASE,
 )
 _PLACE_CUES = re.compile(r"\b(?:in|at|near|from|on|into|across)\s+(?:the\s+)?[A-Z][a-z]")
