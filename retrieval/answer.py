@@ -36,10 +36,10 @@ from retrieval.text import Query
 # Chosen on out-of-fold news answers of 5-fold CV over the training
 # questions. A news reader asks about stories Lede holds, so a refusal costs
 # more than a shaky answer: at 0.1 Lede still answers 99 % of them and gives
-# up one right answer in 630 (precision 0.556 → 0.559, recall 0.556 → 0.554),
+# up one right answer in 630 (precision 0.578 → 0.585, recall 0.578 → 0.576),
 # while questions about nothing it holds score near 0; at 0.2 it would give
-# up 9 % of its answers for 1.3 points of recall. Below 0.5 an answer is
-# right less than a third of the time, above it about four times in five.
+# up 5 % of its answers for 0.8 points of recall. Below 0.5 an answer is
+# right about a third of the time, above it about three times in four.
 MIN_CONFIDENCE = 0.1
 UNSURE_BELOW = 0.5
 # An alternative must account for this much of the question to be worth showing.
