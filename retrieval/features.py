@@ -41,7 +41,11 @@ summed BM25, the sentence's share of it: no change, -0.0004 ± 0.0096 news
 accuracy@1), and sentence cues that ignore the question (an amount with
 its unit, a time, a reason, a statement, opening with "These"/"He": -0.0045
 ± 0.0067, within the spread), and soft coverage by words close in meaning in WordLlama's
-word vectors (+0.017 ± 0.024 over 20 paired folds, paraphrased questions -0.003). Earlier, measured on dev: BM25 of the whole article (hurt TrecQA, whose "articles" are single
+word vectors (+0.017 ± 0.024 over 20 paired folds, paraphrased questions -0.003). On 1 Dec, also within
+their spread: coverage the next sentence adds, the sentence pointing back at the one before, its
+coverage together with that sentence, its standing among its article's candidates, BM25 over the
+candidate's whole article, cue words learned per question opening, counting only numbers and
+dates the question does not already give, and reading "which countries" as "which country". Earlier, measured on dev: BM25 of the whole article (hurt TrecQA, whose "articles" are single
 sentences); question bigrams kept adjacent and the sentence repeating the
 title (no measurable effect once proximity and title coverage are in).
 """
