@@ -7,13 +7,16 @@ Three steps:
    sentences; the rest of the corpus never gets further.
 2. **Ranking.** Each candidate is described by the evidence in
    :mod:`retrieval.features` (coverage of the question, expected answer type,
-   proximity, the article around it, ...) and ordered by a linear model
-   trained on WikiQA and TrecQA (:mod:`retrieval.ranker`, :mod:`retrieval.train`).
-   BM25 stays the backbone: it picks the candidates and is the first feature.
+   proximity, the article around it, ...) and ordered by gradient-boosted
+   trees trained on news, WikiQA and TrecQA questions (:mod:`retrieval.ranker`,
+   :mod:`retrieval.train`). BM25 stays the backbone: it picks the candidates
+   and is the first feature.
 3. **Confidence and support.** Near-identical sentences (the same wire story
    in several papers) become one answer that counts its sources. The best
-   answer's confidence is a probability calibrated on WikiQA; below
-   ``MIN_CONFIDENCE`` Lede says it does not know.
+   answer's confidence is a probability calibrated on news answers; below
+   ``MIN_CONFIDENCE`` Lede says it does not know. When the best sentence
+   names the things asked for and the next one lists them, the list is the
+   answer, shown after its lead-in (:func:`spelled_out`).
 """
 
 from __future__ import annotations
@@ -36,9 +39,9 @@ from retrieval.text import Query
 # Chosen on out-of-fold news answers of 5-fold CV over the training
 # questions. A news reader asks about stories Lede holds, so a refusal costs
 # more than a shaky answer: at 0.1 Lede still answers 99 % of them and gives
-# up one right answer in 630 (precision 0.578 → 0.585, recall 0.578 → 0.576),
+# up one right answer in 630 (precision 0.575 → 0.579, recall 0.575 → 0.573),
 # while questions about nothing it holds score near 0; at 0.2 it would give
-# up 5 % of its answers for 0.8 points of recall. Below 0.5 an answer is
+# up 8 % of its answers for 1.3 points of recall. Below 0.5 an answer is
 # right about a third of the time, above it about three times in four.
 MIN_CONFIDENCE = 0.1
 UNSURE_BELOW = 0.5
