@@ -89,12 +89,6 @@ def _stem(word: str) -> str:
     return _STEMMER.stem(word)
 
 
-# "How long was the call?", "how often will the ferry sail?": the word after "how" asks for a
-# kind of answer (retrieval.question), it is not what the answer talks about. The sentence
-# that says "a 90-minute call" never says "long", so a question term it would be missing.
-HOW_WORDS = frozenset("much many long often far old big large soon tall high deep fast heavy wide".split())
-
-
 def words(text: str) -> list[str]:
     """Lower-cased words of ``text`` after name normalisation, stop words kept."""
     text = text.replace("’", "'")
@@ -171,11 +165,9 @@ class Analyzer:
         terms spelt closest to it, weighted by how close they are.
         """
         originals: dict[str, str] = {}
-        previous = ""
         for word in words(question):
-            if word not in STOP_WORDS and not (previous == "how" and word in HOW_WORDS):
+            if word not in STOP_WORDS:
                 originals.setdefault(self.term(word), word)
-            previous = word
         expansions: dict[str, dict[str, float]] = {}
         meant: dict[str, str] = {}
         for stem, word in originals.items():

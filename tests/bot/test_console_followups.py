@@ -30,3 +30,10 @@ def test_a_restart_keeps_the_conversation_of_the_same_store(tmp_path):
 def test_ask_answers_one_question_on_its_own():
     result = run_bot("--ask", "and what did Vance tell him?", "--json")
     assert json.loads(result.stdout.strip().splitlines()[-1])["follow_up_of"] is None
+
+
+def test_a_question_about_nothing_the_articles_hold_is_not_answered_from_the_conversation():
+    conversation = ["what did Zelensky demand?", "How long was Trump's call with Putin?", "What is the capital of Australia?"]
+    result = run_bot("--console", "--json", stdin="\n".join(conversation) + "\n")
+    capital = json.loads(result.stdout.splitlines()[-1])
+    assert capital["answer"] is None and capital["message"] == "I couldn't find that in the articles I have."
