@@ -30,6 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from retrieval.question import lowered
 from retrieval.text import STOP_WORDS, Analyzer, words
 
 # The turns a conversation keeps: enough for "and him?" three questions on,
@@ -122,9 +123,9 @@ def topic_of(question: str, analyzer: Analyzer) -> Topic:
 
 def signs_of_leaning_back(question: str) -> int:
     """How many kinds of sign say ``question`` leans on what came before: a pointer, a carrying-on opening."""
-    lowered = " ".join(question.lower().replace("’", "'").split())
-    pointer = any(word in POINTERS for word in words(lowered)) or bool(_POINTING_PHRASE.search(lowered))
-    return int(pointer) + int(bool(_CARRYING_ON.match(lowered)))
+    text = lowered(question)
+    pointer = any(word in POINTERS for word in words(text)) or bool(_POINTING_PHRASE.search(text))
+    return int(pointer) + int(bool(_CARRYING_ON.match(text)))
 
 
 def novelty(topic: Topic, conversation: Sequence[Said]) -> int:

@@ -97,9 +97,14 @@ def split_attribution(question: str) -> tuple[str, str]:
     return question, " ".join(attribution)
 
 
+def lowered(question: str) -> str:
+    """``question`` in lower case with straight apostrophes and single spaces: what the question patterns read."""
+    return " ".join(question.lower().replace("’", "'").split())
+
+
 def expected_answer(question: str) -> AnswerType:
     """The answer type a question asks for; quantity and date patterns win over "what"."""
-    text = " ".join(question.lower().replace("’", "'").split())
+    text = lowered(question)
     for pattern, answer_type in (
         (_DURATION, AnswerType.DURATION),
         (_QUANTITY, AnswerType.NUMBER),
@@ -198,8 +203,7 @@ def asked_things(question: str) -> str | None:
     often names in one sentence and spells out in the next: "Trump appeared
     to offer concessions ... These included ...".
     """
-    text = " ".join(question.lower().replace("’", "'").split())
-    match = _ASKED_THINGS.match(text)
+    match = _ASKED_THINGS.match(lowered(question))
     return match.group(1).split()[-1] if match else None
 
 
@@ -233,5 +237,5 @@ def question_words(question: str) -> frozenset[str]:
 
 
 def _new_name(word: str, known: frozenset[str]) -> bool:
-    lowered = word.lower()
-    return lowered not in known and lowered not in STOP_WORDS and lowered not in _MONTHS
+    folded = word.lower()
+    return folded not in known and folded not in STOP_WORDS and folded not in _MONTHS
