@@ -126,7 +126,7 @@ def answer_question(
     confidence = round(model.probability(confidence_evidence(ranked)), 3)
     if confidence < min_confidence:
         return Answer(question, None, confidence, follow_up_of=follows)
-    best = spelled_out(index, question, ranked[0], accept)
+    best = spelled_out(index, question, ranked[0], accept, follow_up)
     given = {_key(best.passage), *((_key(best.lead_in),) if best.lead_in else ())}
     shown = [c for c in ranked[1:] if c.coverage >= MIN_ALTERNATIVE_COVERAGE and _key(c.passage) not in given][:alternatives]
     return Answer(question, best, confidence, tuple(shown), follow_up_of=follows)
@@ -150,32 +150,70 @@ def confidence_evidence(ranked: Sequence[Candidate]) -> dict[str, float]:
 
 
 def spelled_out(
-    index: SentenceIndex, question: str, best: Candidate, accept: Callable[[Passage], bool] | None = None
+    index: SentenceIndex,
+    question: str,
+    best: Candidate,
+    accept: Callable[[Passage], bool] | None = None,
+    follow_up: FollowUp | None = None,
 ) -> Candidate:
-    """The sentence after ``best`` when it spells out the things the question asks for and ``best`` only names.
+    """The sentence that spells out the things the question asks for, after the one that only names them.
 
     "What concessions did Trump offer Putin?" is best matched by "Trump ...
     appeared to offer unilateral concessions", and answered by the sentence
     after it: "These included Ukraine potentially giving up ...". That
     sentence shares no word with the question, and the training questions
     hold too few such pairs for the ranker to learn it, so it is a rule: the
-    question asks for things ("what/which <things> did ..."), the best
-    sentence names them, and the next one lists them ("These included",
-    "They include", "Among them"). The answer keeps the pair's evidence and
-    shows the naming sentence as its lead-in; copies of that sentence in other
-    articles are not copies of the list, so they are not counted as support.
+    question asks for things ("what/which <things> did ...", or in a
+    conversation just "what concessions?"), a sentence names them, and the
+    next one lists them ("These included", "They include", "Among them").
+
+    The naming sentence is ``best`` or, in a conversation, an answer already
+    given (the latest first): after "Trump appeared to offer concessions",
+    "what concessions?" asks for the list, not for another sentence that says
+    the word. The answer keeps ``best``'s evidence and shows the naming
+    sentence as its lead-in; copies of that sentence in other articles are
+    not copies of the list, so they are not counted as support.
     """
-    things = asked_things(question)
-    if things is None or not set(index.analyzer.terms(things)) <= set(index.analyzer.terms(best.passage.text)):
+    things = asked_things(question, bare=follow_up is not None)
+    terms = set(index.analyzer.terms(things)) if things else set()
+    if not terms:
         return best
-    numbers = index.article_passages(best.passage.article.article_id)
-    following = best.passage.position + 1
-    if following >= len(numbers):
-        return best
-    passage = index.passages[numbers[following]]
-    if passage.position != following or not spells_out(passage.text) or (accept is not None and not accept(passage)):
-        return best
-    return replace(best, passage=passage, also_reported_by=(), lead_in=best.passage)
+    given = follow_up.given if follow_up else frozenset()
+    for naming in (best.passage, *_answers_given(index, follow_up)):
+        if not terms <= set(index.analyzer.terms(naming.text)):
+            continue
+        listing = _next_sentence(index, naming)
+        if (
+            listing is not None
+            and spells_out(listing.text)
+            and _key(listing) not in given
+            and (accept is None or accept(listing))
+        ):
+            return replace(best, passage=listing, also_reported_by=(), lead_in=naming)
+    return best
+
+
+def _answers_given(index: SentenceIndex, follow_up: FollowUp | None) -> list[Passage]:
+    """The sentences a conversation has answered with, the latest first (the rest in article order)."""
+    if follow_up is None:
+        return []
+    latest = (follow_up.article_id, follow_up.position)
+    keys = sorted(follow_up.given, key=lambda key: (key != latest, key))
+    passages = [_passage_at(index, article_id, position) for article_id, position in keys]
+    return [passage for passage in passages if passage is not None]
+
+
+def _next_sentence(index: SentenceIndex, passage: Passage) -> Passage | None:
+    return _passage_at(index, passage.article.article_id, passage.position + 1)
+
+
+def _passage_at(index: SentenceIndex, article_id: str, position: int) -> Passage | None:
+    """The sentence at ``position`` of an article, or None when the article (no longer) has one there."""
+    numbers = index.article_passages(article_id)
+    if not 0 <= position < len(numbers):
+        return None
+    passage = index.passages[numbers[position]]
+    return passage if passage.position == position else None
 
 
 def rank_candidates(

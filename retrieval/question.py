@@ -183,10 +183,14 @@ def continues(sentence: str) -> bool:
     return opening[0] in CONTINUATIONS or " ".join(opening[:2]) in CONTINUATIONS
 
 
+_AUXILIARIES = r"(?:did|does|do|is|are|was|were|has|have|had|will|would|could|can|should|may|might)\b"
 # "What concessions did Trump offer?": the things asked for, named before the verb.
-_ASKED_THINGS = re.compile(
-    r"^(?:and |so |but )?(?:what|which)\s+((?:[\w-]+\s+){0,3}?[\w-]+)\s+"
-    r"(?:did|does|do|is|are|was|were|has|have|had|will|would|could|can|should|may|might)\b"
+_ASKED_THINGS = re.compile(rf"^(?:and |so |but )?(?:what|which)\s+((?:[\w-]+\s+){{0,3}}?[\w-]+)\s+{_AUXILIARIES}")
+# "what concessions?", "and which measures?": a follow-up asking for what the answer named
+# (not "what did he say?", nor "what about ...?").
+_BARE_THINGS = re.compile(
+    r"^(?:and |so |but )?(?:what|which)\s+(?!about\b|else\b)"
+    rf"(?!(?:[\w-]+\s+){{0,2}}{_AUXILIARIES})((?:[\w-]+\s+){{0,2}}?[\w-]+)\s*\??$"
 )
 # "These included ...", "They include ...", "The measures include ...", "Among them ...":
 # a sentence that spells out what the one before it names.
@@ -196,14 +200,17 @@ _SPELLS_OUT = re.compile(
 )
 
 
-def asked_things(question: str) -> str | None:
+def asked_things(question: str, *, bare: bool = False) -> str | None:
     """The things a "what/which <things> did ..." question asks for ("concessions"), else None.
 
     Such a question is answered by the things themselves, which a story
     often names in one sentence and spells out in the next: "Trump appeared
-    to offer concessions ... These included ...".
+    to offer concessions ... These included ...". With ``bare``, a question
+    that is only "what/which <things>?" asks for them too: the way a
+    follow-up asks about what the answer before it named.
     """
-    match = _ASKED_THINGS.match(lowered(question))
+    text = lowered(question)
+    match = _ASKED_THINGS.match(text) or (_BARE_THINGS.match(text) if bare else None)
     return match.group(1).split()[-1] if match else None
 
 

@@ -37,3 +37,12 @@ def test_a_question_about_nothing_the_articles_hold_is_not_answered_from_the_con
     result = run_bot("--console", "--json", stdin="\n".join(conversation) + "\n")
     capital = json.loads(result.stdout.splitlines()[-1])
     assert capital["answer"] is None and capital["message"] == "I couldn't find that in the articles I have."
+
+
+def test_asking_for_the_things_the_answer_named_gets_the_sentence_that_lists_them():
+    conversation = ["What did Trump offer Putin?", "what concessions?"]
+    result = run_bot("--console", "--json", stdin="\n".join(conversation) + "\n")
+    first, listing = [json.loads(line) for line in result.stdout.splitlines()]
+    assert "offer unilateral concessions" in first["answer"]
+    assert listing["answer"].startswith("These included Ukraine potentially giving up")
+    assert listing["lead_in"] == first["answer"]

@@ -20,7 +20,7 @@ from retrieval.followup import (
 from retrieval.index import SentenceIndex
 from retrieval.lexicon import Lexicon
 from retrieval.text import Analyzer
-from tests.retrieval.test_answer import seed_index  # noqa: F401 - the seed article's index, a fixture
+from tests.retrieval.test_answer import MEASURES, seed_index  # noqa: F401 - the seed article's index, a fixture
 
 SEED = "000_be628776acd63ea0"
 SETTINGS = FollowUpSettings()
@@ -104,6 +104,30 @@ def test_a_follow_up_without_words_of_its_own_is_answered_from_the_conversation(
     followed = answer_question(seed_index, "why?", follow_up=reading, min_confidence=0.0)
     assert followed.best is not None and followed.best.passage.article.article_id == SEED
     assert followed.best.passage.position != first.best.passage.position
+
+
+def test_a_follow_up_asking_for_the_things_the_last_answer_named_gets_the_sentence_that_lists_them():
+    index = SentenceIndex(Analyzer())
+    index.add([MEASURES])
+    conversation = [said(index, "What did the government announce on Monday?", "measures", 0)]
+    question = "what measures?"
+    reading = follow_up(question, topic_of(question, index.analyzer), conversation, SETTINGS)
+    answer = answer_question(index, question, follow_up=reading, min_confidence=0.0)
+    assert answer.best.passage.text == "They included a cut in fuel duty and cheaper loans."
+    assert answer.best.lead_in.text == MEASURES.paragraphs[0]
+
+
+def test_a_list_already_given_is_not_given_again_as_the_answer_to_what_named_it():
+    index = SentenceIndex(Analyzer())
+    index.add([MEASURES])
+    conversation = [
+        said(index, "What did the government announce on Monday?", "measures", 0),
+        said(index, "what measures?", "measures", 1),
+    ]
+    question = "which measures?"
+    reading = follow_up(question, topic_of(question, index.analyzer), conversation, SETTINGS)
+    answer = answer_question(index, question, follow_up=reading, min_confidence=0.0)
+    assert answer.best is None or answer.best.lead_in is None
 
 
 COCOA = Article(article_id="cocoa", title="Cocoa Buffer Stock Rules Agreed In London", publisher="Wire", paragraphs=(

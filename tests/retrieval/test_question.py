@@ -104,6 +104,20 @@ def test_asked_things_are_the_noun_a_what_question_names_before_its_verb(questio
 
 
 @pytest.mark.parametrize(
+    ("question", "alone", "in_a_conversation"),
+    [
+        ("what concessions?", None, "concessions"),
+        ("And which measures?", None, "measures"),
+        ("What concessions did Trump offer Putin?", "concessions", "concessions"),
+        ("what did he say?", None, None),
+    ],
+)
+def test_a_bare_what_things_question_asks_for_them_only_in_a_conversation(question, alone, in_a_conversation):
+    assert asked_things(question) == alone
+    assert asked_things(question, bare=True) == in_a_conversation
+
+
+@pytest.mark.parametrize(
     ("sentence", "lists"),
     [
         ("These included Ukraine potentially giving up some of its territory.", True),
