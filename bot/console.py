@@ -10,6 +10,7 @@ local file.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -20,10 +21,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 
 from bot import source_replies
 from bot.console_commands import run_command
-from bot.formatting import briefing_html, briefing_to_json, format_plain, outcome_to_json
+from bot.formatting import APOLOGY, briefing_html, briefing_to_json, format_plain, outcome_to_json
 from bot.service import Lede
 from bot.terminal import typed_lines
 from corpus.store import EVERYONE
+
+log = logging.getLogger(__name__)
 
 PROMPT = "? "
 GREETING = "Lede: ask a question about the news (/help for the commands, Ctrl-D to quit)."
@@ -54,7 +57,7 @@ def brief_once(
     output.flush()
 
 
-def run_console(lede: Lede, input_stream: TextIO, output: TextIO, *, as_json: bool) -> None:
+def run_console(lede: Lede, input_stream: TextIO, output: TextIO, *, as_json: bool, tracebacks: bool = False) -> None:
     """Answer each input line until end of input (Ctrl-D) or Ctrl-C.
 
     In JSON mode every input line, even a blank one, gets exactly one JSON
@@ -62,6 +65,10 @@ def run_console(lede: Lede, input_stream: TextIO, output: TextIO, *, as_json: bo
     a question's answer, or a command's result (:mod:`bot.console_commands`).
     A person at a terminal gets a prompt, line editing and history
     (:mod:`bot.terminal`), and blank lines are ignored.
+
+    A line whose handling fails unexpectedly (a bug, a failing disk) gets
+    Telegram's apology, and the session goes on; the failure is logged in
+    one line, with its traceback when ``tracebacks`` (``--log-level DEBUG``).
     """
     interactive = input_stream.isatty() and not as_json
     if interactive:
@@ -69,7 +76,12 @@ def run_console(lede: Lede, input_stream: TextIO, output: TextIO, *, as_json: bo
         output.flush()
     try:
         for line in typed_lines(PROMPT) if interactive else input_stream:
-            _reply(lede, line, output, as_json=as_json)
+            try:
+                _reply(lede, line, output, as_json=as_json)
+            except Exception as error:  # noqa: BLE001 - one line's failure must not end the session
+                log.error("Failed to handle a console line: %s: %s", type(error).__name__, error, exc_info=tracebacks)
+                output.write(json.dumps({"error": APOLOGY}) + "\n" if as_json else APOLOGY + "\n\n")
+                output.flush()
     except KeyboardInterrupt:
         if interactive:
             output.write("\n")

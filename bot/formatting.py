@@ -25,6 +25,8 @@ NO_ANSWER = "I couldn't find that in the articles I have."
 # Said under an answer whose confidence is low (retrieval.answer.UNSURE_BELOW):
 # such answers are right only about a third of the time.
 UNSURE = "I'm not sure this is the answer: check the source."
+# What a person is told when handling their message failed unexpectedly (the failure is logged).
+APOLOGY = "Sorry, something went wrong while answering that. Please try again in a moment."
 # Telegram's limit per message, in UTF-16 code units of the visible text: the one
 # limit every reply is held to.
 MAX_MESSAGE_CHARS = MessageLimit.MAX_TEXT_LENGTH

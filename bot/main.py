@@ -88,7 +88,7 @@ def run(config: Config) -> int:
         elif config.mode is Mode.PRUNE:
             return run_prune(lede, sys.stdout, as_json=config.json_output)
         elif config.mode is Mode.CONSOLE:
-            run_console(lede, sys.stdin, sys.stdout, as_json=config.json_output)
+            run_console(lede, sys.stdin, sys.stdout, as_json=config.json_output, tracebacks=config.log_level == "DEBUG")
         else:
             run_telegram(config, lede)
     finally:

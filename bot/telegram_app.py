@@ -53,7 +53,7 @@ from bot.chat_rights import may_change_chat
 from bot.config import Config
 from bot.conversations import NO_THREAD
 from bot.feed_command import FEED_USAGE, FeedAdd, FeedExport, FeedList, FeedRemove, parse_feed_command
-from bot.formatting import format_html
+from bot.formatting import APOLOGY, format_html
 from bot.group_replies import NEW_CONVERSATION
 from bot.service import Lede
 from corpus.ingest import Failure
@@ -82,7 +82,6 @@ HELP_TEXT = (
 )
 ADMINS_ONLY = "Only this group's administrators can change its sources."
 SOURCES_CALLBACK = "sources:"
-APOLOGY = "Sorry, something went wrong while answering that. Please try again in a moment."
 # Updates handled at once: enough that slow fetches and retried replies hold up nobody else.
 CONCURRENT_UPDATES = 32
 GONE_STATUSES = frozenset({ChatMemberStatus.LEFT, ChatMemberStatus.BANNED})

@@ -14,8 +14,9 @@ import gzip
 import io
 import ipaddress
 import json
+import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,8 @@ import pytest
 from bot.config import Config, Mode
 from bot.console import run_console
 from bot.service import Lede
-from bot.telegram_app import APOLOGY, build_application
+from bot.formatting import APOLOGY
+from bot.telegram_app import build_application
 from corpus.fetch import FetchPolicy, resolve_host
 from corpus.errors import UnreadableSource
 from corpus.loader import FileLimits, load_file, load_paths
@@ -196,6 +198,44 @@ def test_the_console_answers_bad_input_in_one_clear_reply(case, lede, web, tmp_p
 def _without_console_url_line(reply: str) -> str:
     """The console prints an answer's URL on a line of its own; Telegram links the title instead."""
     return "\n".join(line for line in reply.split("\n") if not line.startswith("  http"))
+
+
+class FailingOn:
+    """The questions use case, failing unexpectedly (as a bug or a broken disk would) on one question."""
+
+    def __init__(self, questions, failing: str) -> None:
+        self.questions = questions
+        self.failing = failing
+
+    def answer(self, question: str, *args, **kwargs):
+        if question.strip() == self.failing:
+            raise RuntimeError("the disk is on fire")
+        return self.questions.answer(question, *args, **kwargs)
+
+
+@pytest.mark.parametrize("as_json", [False, True], ids=["plain", "json"])
+def test_a_line_that_fails_unexpectedly_gets_an_apology_and_the_session_goes_on(lede, as_json, caplog):
+    failing = replace(lede, questions=FailingOn(lede.questions, "what did Vance say?"))
+    output = io.StringIO()
+    run_console(failing, io.StringIO("what did Vance say?\nwhat did Zelensky demand?\n"), output, as_json=as_json)
+    if as_json:
+        apology, answer = [json.loads(line) for line in output.getvalue().splitlines()]
+        assert apology == {"error": APOLOGY}
+        assert answer["answer"].startswith("Kyiv needs")
+    else:
+        apology, answer = output.getvalue().split("\n\n")[:2]
+        assert apology == APOLOGY
+        assert answer.startswith("Kyiv needs")
+    [record] = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert record.getMessage() == "Failed to handle a console line: RuntimeError: the disk is on fire"
+    assert not record.exc_info
+
+
+def test_with_tracebacks_the_failure_is_logged_with_its_traceback(lede, caplog):
+    failing = replace(lede, questions=FailingOn(lede.questions, "boom"))
+    run_console(failing, io.StringIO("boom\n"), io.StringIO(), as_json=True, tracebacks=True)
+    [record] = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert record.exc_info is not None and record.exc_info[0] is RuntimeError
 
 
 # ---- Telegram --------------------------------------------------------------------------------

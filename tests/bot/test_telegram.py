@@ -15,7 +15,8 @@ from bot.logs import MaskingFormatter
 from bot.questions import Questions
 from bot.service import Lede
 from bot.shared_index import new_index
-from bot.telegram_app import APOLOGY, build_application
+from bot.formatting import APOLOGY
+from bot.telegram_app import build_application
 from corpus.article import Article
 from corpus.loader import load_paths
 from retrieval.index import SentenceIndex

@@ -10,7 +10,8 @@ from telegram.ext import ContextTypes
 
 from bot.config import Config, Mode
 from bot.service import Lede
-from bot.telegram_app import APOLOGY, build_application
+from bot.formatting import APOLOGY
+from bot.telegram_app import build_application
 from corpus.loader import load_paths
 from corpus.store import Store
 from retrieval.index import SentenceIndex
