@@ -186,6 +186,12 @@ def continues(sentence: str) -> bool:
 _AUXILIARIES = r"(?:did|does|do|is|are|was|were|has|have|had|will|would|could|can|should|may|might)\b"
 # "What concessions did Trump offer?": the things asked for, named before the verb.
 _ASKED_THINGS = re.compile(rf"^(?:and |so |but )?(?:what|which)\s+((?:[\w-]+\s+){{0,3}}?[\w-]+)\s+{_AUXILIARIES}")
+# "What are the concessions?", "what were the main concessions Trump offered?": plural things
+# after a determiner (a singular one, "what is the plan?", asks for one thing, not a list).
+_THE_THINGS = re.compile(
+    r"^(?:and |so |but )?(?:what|which) (?:are|were) (?:the|these|those|his|her|its|their)\s+"
+    r"(?:[\w-]+\s+){0,2}?([\w-]+s)\b"
+)
 # "what concessions?", "and which measures?": a follow-up asking for what the answer named
 # (not "what did he say?", nor "what about ...?").
 _BARE_THINGS = re.compile(
@@ -201,7 +207,7 @@ _SPELLS_OUT = re.compile(
 
 
 def asked_things(question: str, *, bare: bool = False) -> str | None:
-    """The things a "what/which <things> did ..." question asks for ("concessions"), else None.
+    """The things a "what/which <things> did ..." or "what are the <things>" question asks for, else None.
 
     Such a question is answered by the things themselves, which a story
     often names in one sentence and spells out in the next: "Trump appeared
@@ -210,7 +216,7 @@ def asked_things(question: str, *, bare: bool = False) -> str | None:
     follow-up asks about what the answer before it named.
     """
     text = lowered(question)
-    match = _ASKED_THINGS.match(text) or (_BARE_THINGS.match(text) if bare else None)
+    match = _ASKED_THINGS.match(text) or _THE_THINGS.match(text) or (_BARE_THINGS.match(text) if bare else None)
     return match.group(1).split()[-1] if match else None
 
 

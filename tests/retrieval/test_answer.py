@@ -87,10 +87,11 @@ MEASURES = Article(
 )
 
 
-def test_a_question_asking_for_things_is_answered_by_the_sentence_that_spells_them_out():
+@pytest.mark.parametrize("question", ["What measures did the government announce?", "What are the new measures?"])
+def test_a_question_asking_for_things_is_answered_by_the_sentence_that_spells_them_out(question):
     index = SentenceIndex(Analyzer())
     index.add([MEASURES, Article("other", "Weather", ("Rain fell on Monday.",))])
-    answer = answer_question(index, "What measures did the government announce?", min_confidence=0.0)
+    answer = answer_question(index, question, min_confidence=0.0)
     assert answer.best.passage.text == "They included a cut in fuel duty and cheaper loans."
     assert answer.best.lead_in.text == MEASURES.paragraphs[0]
     assert answer.best.also_reported_by == ()
