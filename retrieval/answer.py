@@ -163,9 +163,10 @@ def spelled_out(
     after it: "These included Ukraine potentially giving up ...". That
     sentence shares no word with the question, and the training questions
     hold too few such pairs for the ranker to learn it, so it is a rule: the
-    question asks for things ("what/which <things> did ...", or in a
-    conversation just "what concessions?"), a sentence names them, and the
-    next one lists them ("These included", "They include", "Among them").
+    question asks for things ("what/which <things> did ...", "what are the
+    <things>?", or in a conversation just "what concessions?"), a sentence
+    names them, and the next one lists them ("These included", "They
+    include", "Among them").
 
     The naming sentence is ``best`` or, in a conversation, an answer already
     given (the latest first): after "Trump appeared to offer concessions",
