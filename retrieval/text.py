@@ -89,6 +89,10 @@ def _stem(word: str) -> str:
     return _STEMMER.stem(word)
 
 
+# The words after "how" that ask for a kind of answer: an amount, a length, a frequency, ...
+HOW_WORDS = frozenset("much many long often far old big large soon tall high deep fast heavy wide".split())
+
+
 def words(text: str) -> list[str]:
     """Lower-cased words of ``text`` after name normalisation, stop words kept."""
     text = text.replace("’", "'")
@@ -165,9 +169,11 @@ class Analyzer:
         terms spelt closest to it, weighted by how close they are.
         """
         originals: dict[str, str] = {}
+        previous = ""
         for word in words(question):
-            if word not in STOP_WORDS:
+            if word not in STOP_WORDS and not (previous == "how" and self._unheard_kind_word(word)):
                 originals.setdefault(self.term(word), word)
+            previous = word
         expansions: dict[str, dict[str, float]] = {}
         meant: dict[str, str] = {}
         for stem, word in originals.items():
@@ -180,6 +186,20 @@ class Analyzer:
                     related[other] = weight
             expansions[stem] = related
         return Query(terms=tuple(originals), expansions=expansions, meant=meant)
+
+    def _unheard_kind_word(self, word: str) -> bool:
+        """Whether ``word``, after "how", names a kind of answer that no article's words say.
+
+        "How often will the ferry sail?" asks for a frequency, and the answer
+        says "every hour", never "often". Over a big store such a word is
+        common and weighs little; over a few articles that never use it (nor a
+        word related to it), it would count as a rare word the answer lacks,
+        and the answer would be taken for a miss. Dropping the word everywhere
+        was no better by cross-validation, so only an unheard one is dropped.
+        """
+        if word not in HOW_WORDS or self.spelling is None:
+            return False
+        return not any(map(self.spelling.knows, (self.term(word), *self._related_terms(word, exclude=()))))
 
     def _close_spellings(self, stem: str, word: str) -> tuple[dict[str, float], bool]:
         """The known spellings a typo or two from an unknown question word, by closeness; none for a known word.

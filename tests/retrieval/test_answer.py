@@ -112,6 +112,16 @@ def test_other_questions_keep_the_best_sentence_without_a_lead_in(question):
     assert answer.best.lead_in is None
 
 
+def test_a_how_question_is_answered_where_no_article_uses_its_how_word():
+    index = SentenceIndex(Analyzer(Lexicon.load()))
+    index.add([
+        Article("bridge", "Bridge", ("The harbour bridge will cost 40 million pounds and open in 2027.",)),
+        Article("ferry", "Ferry", ("The new ferry will sail every hour from May.",)),
+    ])
+    answer = answer_question(index, "how often will the ferry sail?")
+    assert answer.best is not None and answer.best.passage.text == "The new ferry will sail every hour from May."
+
+
 def test_answers_are_verbatim_sentences_of_the_article(seed_index):
     article_text = next(iter(load_paths([SEEDS]))).text
     for question in ("Who did Vance meet?", "What did Trump offer Putin?", "Does Zelensky oppose giving up territory?"):

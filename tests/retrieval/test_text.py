@@ -18,7 +18,23 @@ class TinyLexicon:
         return {"met": "meet", "said": "say"}.get(word, word)
 
     def related(self, word: str) -> Mapping[str, float]:
-        return {"demand": {"need": 1.0, "require": 0.5}}.get(word, {})
+        return {"demand": {"need": 1.0, "require": 0.5}, "often": {"frequently": 1.0}}.get(word, {})
+
+    def close_words(self, word: str) -> Mapping[str, float]:
+        return {}
+
+
+class Vocabulary:
+    """The terms some article uses, as question analysis asks about them (no close spellings)."""
+
+    def __init__(self, *terms: str) -> None:
+        self.terms = set(terms)
+
+    def knows(self, term: str) -> bool:
+        return term in self.terms
+
+    def close_terms(self, term: str) -> Mapping[str, float]:
+        return {}
 
 
 @pytest.mark.parametrize(
@@ -62,3 +78,21 @@ def test_query_carries_weighted_related_terms_per_question_term():
 
 def test_a_question_of_stop_words_only_is_an_empty_query():
     assert not Analyzer().query("what is it?")
+
+
+@pytest.mark.parametrize(
+    ("vocabulary", "terms"),
+    [
+        (("ferri", "sail", "hour"), ("ferri", "sail")),  # no article says "often": it names the kind of answer only
+        (("ferri", "sail", "often"), ("often", "ferri", "sail")),  # an article says it: it may be the answer's word
+        (("ferri", "sail", "frequent"), ("often", "ferri", "sail")),  # an article says a word related to it
+    ],
+)
+def test_the_word_after_how_is_a_question_term_only_where_some_article_could_match_it(vocabulary, terms):
+    analyzer = Analyzer(TinyLexicon(), spelling=Vocabulary(*vocabulary))
+    assert analyzer.query("How often will the ferry sail?").terms == terms
+
+
+def test_other_words_no_article_uses_stay_question_terms():
+    analyzer = Analyzer(TinyLexicon(), spelling=Vocabulary("ferri", "sail"))
+    assert analyzer.query("What did the ferry eat for breakfast?").terms == ("ferri", "eat", "breakfast")
