@@ -106,3 +106,18 @@ async def test_new_forgets_the_conversation(bot_api, lede):
         replies = await bot_api.wait_for_messages(USER, count=3)
     assert replies[1].text.startswith("New conversation")
     assert replies[2].text.startswith("That has only common words")
+
+
+async def test_asking_for_the_things_the_answer_named_gets_the_list_in_bold_after_them(bot_api, lede):
+    chat = 1005  # a conversation of its own
+    async with polling(application(bot_api, lede)):
+        bot_api.send_user_message(chat, chat, "What did Trump offer Putin?")
+        await bot_api.wait_for_messages(chat)
+        bot_api.send_user_message(chat, chat, "what concessions?")
+        [first, listing] = await bot_api.wait_for_messages(chat, count=2)
+    named = first.text.split("\n\n")[0]
+    assert "offer unilateral concessions" in named
+    answer = listing.text.split("\n\n")[0]
+    assert answer.startswith(named + " These included Ukraine potentially giving up")
+    [bold, *_] = [entity for entity in listing.entities if entity["type"] == "bold"]
+    assert answer[bold["offset"]:bold["offset"] + bold["length"]].startswith("These included Ukraine")
