@@ -22,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks.speed import WITHOUT_SCIPY, queries, reuters_documents
+from benchmarks.speed import WITHOUT_SCIPY, percentile, queries, reuters_documents
 
 RUN_BOT = Path(__file__).resolve().parent.parent / "run_bot.py"
 WARM_UP = 20
@@ -56,13 +56,9 @@ def main(argv: list[str] | None = None) -> int:
         console.stdin.close()
         console.wait()
     times.sort()
-
-    def percentile(p: float) -> float:
-        return times[min(len(times) - 1, int(p * len(times)))]
-
     print(
         f"{len(times)} questions through the console, {answered} answered: "
-        f"p50 {percentile(0.5):.2f} ms, p95 {percentile(0.95):.2f} ms, mean {statistics.fmean(times):.2f} ms"
+        f"p50 {percentile(times, 0.5):.2f} ms, p95 {percentile(times, 0.95):.2f} ms, mean {statistics.fmean(times):.2f} ms"
     )
     return 0
 

@@ -27,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -228,11 +228,12 @@ def latencies(function: Callable[[str], object], questions: list[str], repeats: 
             run.append((time.perf_counter() - started) * 1000)
         runs.append(run)
     per_query = sorted(statistics.median(times) for times in zip(*runs, strict=True))
+    return {f"p{share}_ms": round(percentile(per_query, share / 100), 3) for share in (50, 95, 99)}
 
-    def percentile(p: float) -> float:
-        return round(per_query[min(len(per_query) - 1, int(p * len(per_query)))], 3)
 
-    return {"p50_ms": percentile(0.50), "p95_ms": percentile(0.95), "p99_ms": percentile(0.99)}
+def percentile(ordered: Sequence[float], share: float) -> float:
+    """The value ``share`` (0 to 1) of the way up ``ordered`` (sorted, not empty): the one the benchmarks quote."""
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 def worker(system: str, size: str, query_count: int, repeats: int) -> dict[str, object]:
