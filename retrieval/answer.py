@@ -50,7 +50,7 @@ MIN_ALTERNATIVE_COVERAGE = 0.4
 # Sentences scored beyond BM25; the rest of the corpus never gets that far. 60 rather than 100
 # (with the leading articles' other sentences, 77 candidates on average instead of 115): as
 # accurate by paired CV (news accuracy@1 +0.008 ± 0.019, +0.001 ± 0.029, +0.014 ± 0.020 over
-# three fold seeds) and an answer about 30 % faster.
+# three fold seeds) and an answer about a fifth faster through the console (benchmarks.console).
 CANDIDATES = 60
 # Articles whose every matching sentence is a candidate, however low its BM25.
 LEADING_ARTICLES = 3
