@@ -16,7 +16,16 @@ from datetime import datetime, timedelta
 
 from bot.shared_index import SharedIndex
 from corpus.store import ConversationTurn, Store
-from retrieval.followup import MAX_TURNS, FollowUp, FollowUpSettings, Topic, follow_up, read_follow_up, topic_of
+from retrieval.followup import (
+    MAX_TURNS,
+    FollowUp,
+    FollowUpSettings,
+    Topic,
+    could_stand_alone,
+    follow_up,
+    read_follow_up,
+    topic_of,
+)
 
 # A conversation that has been quiet this long is over: the next question starts afresh.
 DEFAULT_QUIET = timedelta(minutes=15)
@@ -31,6 +40,13 @@ class Reading:
     topic: Topic
     earlier: tuple[ConversationTurn, ...]
     follow_up: FollowUp | None
+    # Read as a follow-up only for saying little that is new, though it could stand alone
+    # (:func:`retrieval.followup.could_stand_alone`) and is not a reply to an answer.
+    tentative: bool = False
+
+    def afresh(self) -> Reading:
+        """The same question read as starting a conversation of its own."""
+        return Reading(self.topic, (), None)
 
 
 class Conversations:
@@ -57,7 +73,9 @@ class Conversations:
         if turns and now - turns[-1].asked > self.quiet:
             turns = []
         reading = read_follow_up(question, topic, turns, self.settings)
-        return Reading(topic, tuple(turns) if reading else (), reading)
+        if reading is None:
+            return Reading(topic, (), None)
+        return Reading(topic, tuple(turns), reading, tentative=could_stand_alone(question, topic))
 
     def record(self, chat: int, thread: int, question: str, reading: Reading, answer: tuple[str, int] | None,
                *, now: datetime) -> None:

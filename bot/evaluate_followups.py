@@ -4,6 +4,9 @@
         --conversations ../shared/data/newsqa/followups-dev.jsonl --cv 5
     python -m bot.evaluate_followups --db lede.db --corpus seeds \\
         --conversations ../shared/data/newsqa/followups-dev.jsonl --through-console
+    python -m bot.evaluate_followups --corpus ../shared/data/reuters21578.jsonl.gz --corpus seeds \\
+        --conversations ../shared/data/newsqa/followups-dev.jsonl \\
+        --questions ../shared/data/newsqa/reuters-qa-train.jsonl
 
 Every turn goes through :meth:`bot.questions.Questions.answer`, the console's
 and Telegram's code path, conversation state included (an in-memory store,
@@ -18,6 +21,12 @@ Two readings of the same conversations:
 * **after another**: each conversation is asked straight after the one before
   it in the file (in the same chat, within the quiet spell), so its first turn
   must be recognised as a new topic; this is what tests the follow-up test.
+
+``--questions`` measures the other side: questions that stand on their own,
+asked inside a conversation, should get the answers they get alone. Each
+news question is asked right after its story's headline (typed as a
+question, as a reader starts on a story) and, separately, right after the
+question before it in the file (another story).
 
 The baseline answers every turn on its own (:meth:`Questions.ask`), in the
 same run. ``--cv K`` chooses the follow-up settings (borrowed-word weight,
@@ -67,7 +76,7 @@ from bot.service import Lede
 from bot.shared_index import new_index, snapshot_beside
 from corpus.loader import load_paths
 from corpus.store import EVERYONE, Store
-from retrieval.datasets import NewsQuestion
+from retrieval.datasets import NewsQuestion, read_news_questions
 from retrieval.followup import FollowUpSettings
 
 # The settings cross-validation chooses among.
@@ -160,6 +169,26 @@ def converse(lede: Lede, settings: FollowUpSettings, conversations: Sequence[Con
 def without_context(lede: Lede, conversations: Sequence[Conversation]) -> Marks:
     """The baseline: every turn answered on its own."""
     return Marks({c.cid: tuple(_judged(turn, lede.questions.ask(turn.question)) for turn in c.turns) for c in conversations})
+
+
+def standing_alone(lede: Lede, settings: FollowUpSettings, questions: Sequence[NewsQuestion]) -> dict[str, float]:
+    """Accuracy of self-contained ``questions`` alone, after their story's headline, and after the question before."""
+    headed, single = [], []
+    for number, question in enumerate(questions):
+        sentences = lede.index.article_sentences(question.article_id)
+        if sentences:
+            headline = NewsQuestion(sentences[0].article.title.rstrip(".") + "?", question.article_id, "", "", False)
+            headed.append(Conversation(f"headline-{number}", (headline, question)))
+            single.append(Conversation(f"question-{number}", (question,)))
+    after_headline = converse(lede, settings, headed, after_another=False)
+    after_previous = converse(lede, settings, single, after_another=True)
+    alone = without_context(lede, single)
+
+    def last_turns(marks: Marks) -> float:
+        return round(statistics.mean(turns[-1] for turns in marks.right.values()), 3)
+
+    return {"questions": len(single), "alone": last_turns(alone), "after_headline": last_turns(after_headline),
+            "after_previous": last_turns(after_previous)}
 
 
 def compare_with_console(
@@ -270,6 +299,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, action="append", required=True, help="articles to load (repeatable)")
     parser.add_argument("--db", type=Path, metavar="STORE", help="a store (run_bot.py --ingest) read before --corpus")
     parser.add_argument("--conversations", type=Path, required=True, help="conversations, one JSON object a line")
+    parser.add_argument("--questions", type=Path, metavar="NEWS_QUESTIONS",
+                        help="also ask these self-contained news questions inside conversations")
     parser.add_argument("--cv", type=int, metavar="K", help="choose the settings by K-fold cross-validation")
     parser.add_argument("--through-console", action="store_true",
                         help="also ask through run_bot.py processes over copies of --db (one per conversation)")
@@ -287,6 +318,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"{len(conversations)} conversations, {len(lede.index):,} sentences ({time.perf_counter() - started:.0f} s)")
     result = {"shipped": measure(lede, FollowUpSettings(), conversations)}
     print(json.dumps(result["shipped"]))
+    if args.questions:
+        result["standing_alone"] = standing_alone(lede, FollowUpSettings(), read_news_questions(args.questions))
+        print(json.dumps(result["standing_alone"]))
     if args.through_console:
         result["through_console"] = compare_with_console(lede, args.db, conversations, args.corpus)
         print(json.dumps(result["through_console"]))

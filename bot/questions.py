@@ -100,6 +100,15 @@ class Questions:
         if not reading.topic.terms and reading.follow_up is None:
             return Answered(_only_common_words(checked), None)
         outcome = self.index.answer(checked, chat, follow_up=reading.follow_up)
+        if reading.tentative:
+            # "Will the US send troops to Ukraine?" after another question about the same story
+            # says too little that is new to be told from a follow-up by its words. Read as one,
+            # it borrows the conversation's words and may not repeat an answer already given, so
+            # it can lose the sentence that answers it on its own. The surer answer says which
+            # reading was meant.
+            alone = self.index.answer(checked, chat)
+            if alone.best is not None and alone.confidence >= outcome.confidence:
+                outcome, reading = alone, reading.afresh()
         passage = outcome.best.passage if outcome.best else None
         given = (passage.article.article_id, passage.position) if passage else None
         self.conversations.record(chat, thread, checked, reading, given, now=now)

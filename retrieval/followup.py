@@ -148,6 +148,16 @@ def follows_on(question: str, topic: Topic, conversation: Sequence[Said], settin
     return novelty(topic, conversation) - leaning < settings.threshold
 
 
+def could_stand_alone(question: str, topic: Topic) -> bool:
+    """Whether ``question``, read as a follow-up for saying little that is new, may still be a question of its own.
+
+    "Will the US send troops to Ukraine?" after a question about the same
+    story has no pronoun, no "and …", and words enough to search by; "what
+    concessions?" or "why?" leave their subject to the conversation.
+    """
+    return not signs_of_leaning_back(question) and len(topic.terms) >= 2
+
+
 def follow_up(question: str, topic: Topic, conversation: Sequence[Said], settings: FollowUpSettings) -> FollowUp:
     """What ``question`` borrows from ``conversation`` (oldest turn first), read as following its last turn."""
     context: dict[str, float] = {}

@@ -46,3 +46,14 @@ def test_asking_for_the_things_the_answer_named_gets_the_sentence_that_lists_the
     assert "offer unilateral concessions" in first["answer"]
     assert listing["answer"].startswith("These included Ukraine potentially giving up")
     assert listing["lead_in"] == first["answer"]
+
+
+def test_a_question_that_stands_alone_gets_its_own_answer_after_another_about_the_same_story():
+    # Both are answered by the sentence on sending troops. Read as a follow-up (it says too little
+    # that is new), the second could not repeat that sentence and got the one about the G-7.
+    conversation = ["What did Hegseth say?", "Will the US send troops to Ukraine?"]
+    result = run_bot("--console", "--json", stdin="\n".join(conversation) + "\n")
+    first, troops = [json.loads(line) for line in result.stdout.splitlines()]
+    assert first["answer"].startswith("Specifying that sending U.S. troops to Ukraine")
+    assert troops["answer"] == first["answer"]
+    assert troops["follow_up_of"] is None

@@ -31,3 +31,21 @@ def test_through_console_reproduces_the_in_process_reading_and_its_baseline(tmp_
     assert in_process["fresh"] == console["console"] == {"follow_ups": 1.0, "first_turns": 1.0}
     assert in_process["baseline"] == console["console_baseline"] == {"follow_ups": 0.0, "first_turns": 1.0}
     assert console["differ"] == console["baseline_differ"] == []
+
+
+def test_self_contained_questions_are_also_asked_inside_conversations(tmp_path, capsys):
+    conversations = tmp_path / "conversations.jsonl"
+    conversations.write_text(json.dumps(CONVERSATION) + "\n", encoding="utf-8")
+    questions = tmp_path / "questions.jsonl"
+    questions.write_text("".join(json.dumps(record) + "\n" for record in [
+        {"question": "What did Hegseth say?", "article_id": SEED, "answer": "not commit peacekeeping forces",
+         "answer_sentence": "", "paraphrased": False},
+        {"question": "Will the US send troops to Ukraine?", "article_id": SEED, "answer": "remained “on the table”",
+         "answer_sentence": "", "paraphrased": False},
+    ]), encoding="utf-8")
+
+    assert main(["--corpus", str(ROOT / "seeds"), "--conversations", str(conversations),
+                 "--questions", str(questions)]) == 0
+
+    printed = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    assert printed[-1] == {"questions": 2, "alone": 1.0, "after_headline": 1.0, "after_previous": 1.0}

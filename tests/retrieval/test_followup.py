@@ -11,6 +11,7 @@ from corpus.store import ConversationTurn
 from retrieval.answer import answer_question, rank_candidates
 from retrieval.followup import (
     FollowUpSettings,
+    could_stand_alone,
     follow_up,
     follows_on,
     read_follow_up,
@@ -62,6 +63,20 @@ def test_short_or_pointing_questions_follow_on(seed_index, question):
 def test_a_question_that_names_its_own_topic_starts_afresh(seed_index, question):
     conversation = [said(seed_index, "what did Zelensky demand?")]
     assert not follows_on(question, topic_of(question, seed_index.analyzer), conversation, SETTINGS)
+
+
+@pytest.mark.parametrize("question, alone", [
+    ("Will the US send troops to Ukraine?", True),
+    ("What did Hegseth say about peacekeeping forces?", True),
+    ("will he send troops?", False),
+    ("and what about the troops?", False),
+    ("what concessions?", False),
+    ("why?", False),
+])
+def test_a_question_without_signs_of_leaning_back_and_with_words_to_search_by_could_stand_alone(
+    seed_index, question, alone
+):
+    assert could_stand_alone(question, topic_of(question, seed_index.analyzer)) is alone
 
 
 def test_a_question_asked_again_is_read_on_its_own(seed_index):
