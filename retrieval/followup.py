@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from retrieval.question import lowered
-from retrieval.text import STOP_WORDS, Analyzer, words
+from retrieval.text import HOW_WORDS, STOP_WORDS, Analyzer, words
 
 # The turns a conversation keeps: enough for "and him?" three questions on,
 # few enough that an old topic cannot pull a new one off course.
@@ -44,6 +44,8 @@ POINTERS = frozenset(
     "he she it they him her them his hers its their theirs that this those these there then such "
     "former latter".split()
 )
+# Pointers that, after a name, point at it: "when will Kodak ship *its* system?"
+_POSSESSIVES = frozenset("its their his her".split())
 # "the company", "the bank": a noun phrase that stands for a name said before.
 _POINTING_NOUNS = (
     "company firm bank banks group government minister ministry official officials president chairman country "
@@ -153,9 +155,22 @@ def could_stand_alone(question: str, topic: Topic) -> bool:
 
     "Will the US send troops to Ukraine?" after a question about the same
     story has no pronoun, no "and …", and words enough to search by; "what
-    concessions?" or "why?" leave their subject to the conversation.
+    concessions?" or "why?" leave their subject to the conversation. A
+    possessive after the question has named something ("when will Kodak ship
+    *its* system?") points inside the question; "how much would *their* bill
+    save?" and "what did *the company* say?" point back.
     """
-    return not signs_of_leaning_back(question) and len(topic.terms) >= 2
+    if len(topic.terms) < 2:
+        return False
+    text = lowered(question)
+    if _CARRYING_ON.match(text) or _POINTING_PHRASE.search(text):
+        return False
+    said = words(text)
+    return all(
+        word in _POSSESSIVES and any(earlier not in STOP_WORDS and earlier not in HOW_WORDS for earlier in said[:at])
+        for at, word in enumerate(said)
+        if word in POINTERS
+    )
 
 
 def follow_up(question: str, topic: Topic, conversation: Sequence[Said], settings: FollowUpSettings) -> FollowUp:
