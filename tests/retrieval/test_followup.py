@@ -77,7 +77,7 @@ def test_a_question_that_names_its_own_topic_starts_afresh(seed_index, question)
     ("what concessions?", False),
     ("why?", False),
 ])
-def test_a_question_without_signs_of_leaning_back_and_with_words_to_search_by_could_stand_alone(
+def test_a_question_with_words_to_search_by_and_nothing_pointing_back_could_stand_alone(
     seed_index, question, alone
 ):
     assert could_stand_alone(question, topic_of(question, seed_index.analyzer)) is alone
