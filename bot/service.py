@@ -80,18 +80,19 @@ class Lede:
         group_stories: GroupStories | None = None,
         follow_ups: FollowUpSettings = FollowUpSettings(),
         conversation_quiet: timedelta = DEFAULT_QUIET,
+        prepare_ahead: bool = True,
     ) -> Lede:
         """Put the parts together. ``prepare`` (splitting) and ``tell`` (story grouping) can be replaced in tests.
 
         ``follow_ups`` weighs what a follow-up borrows from its conversation;
-        a conversation quiet for ``conversation_quiet`` is over.
+        a conversation quiet for ``conversation_quiet`` is over. ``prepare_ahead``: see :class:`SharedIndex`.
 
         Without an ``index`` Lede only stores (``--ingest``): indexing would cost as much again, for nothing.
         With ``preparing``, uploads are read and new articles split and analysed in that process instead of here.
         ``group_stories`` groups a briefing's articles into stories (by default in the briefing's thread).
         """
         store = store if store is not None else Store.open(":memory:")
-        shared = (SharedIndex(index, analyse=preparing.analyse if preparing else None)
+        shared = (SharedIndex(index, analyse=preparing.analyse if preparing else None, prepare_ahead=prepare_ahead)
                   if index is not None else None)
         library = Library(store, shared, prepare=preparing.prepare if preparing else prepare)
         poller = FeedPoller(library, fetch_policy or FetchPolicy(), feed_interval)
@@ -133,7 +134,8 @@ class Lede:
         group_stories = preparing.group_stories if config.mode is Mode.TELEGRAM else None
         lede = cls.compose(index, store, fetch_policy=config.fetch_policy, feed_interval=config.feed_interval,
                            max_upload_bytes=config.max_upload_bytes, preparing=preparing, group_stories=group_stories,
-                           conversation_quiet=config.conversation_quiet, keep_days=config.keep_days)
+                           conversation_quiet=config.conversation_quiet, keep_days=config.keep_days,
+                           prepare_ahead=config.mode is not Mode.ASK)
         # Stored articles first: the snapshot covers exactly those, so it can be
         # saved before this run's bundled or --corpus articles join the index.
         lede.load_store()

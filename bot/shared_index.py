@@ -129,8 +129,12 @@ class ReadWriteLock:
 class SharedIndex:
     """What Lede can quote, and to whom: the index and the visibility behind a readers-writer lock."""
 
-    def __init__(self, index: SentenceIndex, *, analyse: Analyse | None = None) -> None:
+    def __init__(self, index: SentenceIndex, *, analyse: Analyse | None = None, prepare_ahead: bool = True) -> None:
         self._index = index
+        # Whether loading prepares what later questions and briefings would otherwise pay for on
+        # first use (the misspelling structure, the titles' terms): a second at Reuters size that a
+        # run answering one question (--ask) would wait through for nothing.
+        self._prepare_ahead = prepare_ahead
         # How a new article's sentences become terms: in this thread unless the composition
         # hands the work to another process (see bot.preparing).
         self._analyse = analyse or self._analyse_here
@@ -179,8 +183,9 @@ class SharedIndex:
                 self._index.add_article(stored.article, stored.sentences)
             if snapshot and len(articles) > already and not store.read_only:
                 save_snapshot(self._index, snapshot, generation)
-            self._index.prepare_spelling()
-            self._learn_titles(articles)
+            if self._prepare_ahead:
+                self._index.prepare_spelling()
+                self._learn_titles(article.title for article in articles)
             self._visibility.load(*store.visibility_rows())
             for channel, chats in store.audiences().items():
                 self._visibility.set_audience(channel, chats)
@@ -195,9 +200,11 @@ class SharedIndex:
             with self._lock.writing():
                 added += self._index.add_article(article, prepared.sentences, terms)
                 self._visibility.grant(EVERYONE, article.article_id)
-                self._learn_titles([article])
-        with self._lock.writing():
-            self._index.prepare_spelling()
+                if self._prepare_ahead:
+                    self._learn_titles([article.title])
+        if self._prepare_ahead:
+            with self._lock.writing():
+                self._index.prepare_spelling()
         return added
 
     # ---- retention ---------------------------------------------------------------------------
@@ -222,7 +229,7 @@ class SharedIndex:
             # A long article lets questions in every retrieval.index.PAUSE_EVERY sentences; none can quote it before it is granted.
             self._index.add_article(article, sentences, terms, pause=self._lock.pause_writing)
             self._index.prepare_spelling()
-            self._learn_titles([article])
+            self._learn_titles([article.title])
             self._grant(article.article_id, chat, feed)
 
     def replace(self, article: Article, sentences: Sequence[str]) -> None:
@@ -231,7 +238,7 @@ class SharedIndex:
             # No pauses: the new version is visible under the old one's id, so no question may see it half indexed.
             self._index.replace_article(article, sentences, terms)
             self._index.prepare_spelling()
-            self._learn_titles([article])
+            self._learn_titles([article.title])
 
     def set_audience(self, channel: int, chats: frozenset[int]) -> None:
         with self._lock.writing():
@@ -255,11 +262,11 @@ class SharedIndex:
         else:
             self._visibility.add_to_feed(feed, article_id)
 
-    def _learn_titles(self, articles: Iterable[Article]) -> None:
+    def _learn_titles(self, titles: Iterable[str]) -> None:
         """Analyse the titles not seen before (under the write lock); wire copies share theirs."""
-        for article in articles:
-            if article.title not in self._title_terms:
-                self._title_terms[article.title] = self.analyzer.terms(article.title)
+        for title in titles:
+            if title not in self._title_terms:
+                self._title_terms[title] = self.analyzer.terms(title)
 
     def _analyse_here(self, sentences: Sequence[str]) -> SentenceTerms:
         """The sentences' index terms: most of the cost of indexing, and done before the lock is taken."""
@@ -319,6 +326,11 @@ class SharedIndex:
         numbers: dict[str, int] = {}
         title_of = np.fromiter((numbers.setdefault(item.article.title, len(numbers)) for item in items),
                                dtype=np.int64, count=len(items))
+        with self._lock.reading():
+            unknown = [title for title in numbers if title not in self._title_terms]
+        if unknown:  # not prepared ahead (see __init__)
+            with self._lock.writing():
+                self._learn_titles(unknown)
         with self._lock.reading():
             titles = [self._title_terms[title] for title in numbers]
             return indexed_story_terms(self._index, [item.article.article_id for item in items], titles, title_of)

@@ -140,3 +140,18 @@ def test_questions_with_misspelt_words_find_the_spelling_structures_built_by_the
     best = shared.answer("Did terminnal volumes double?", EVERYONE).best
     assert best is not None and "terminal" in best.passage.text
     assert built == [], "a question built part of a spelling index: it waited for work a writer should have done"
+
+
+def test_an_index_not_prepared_ahead_answers_misspelt_questions_and_briefs_all_the_same():
+    # --ask answers one question: it does not build at start what only later questions and briefings use.
+    shared = SharedIndex(new_index(), prepare_ahead=False)
+    shared.add_everywhere([
+        Article("pier", "Northern pier closed", ("The harbour authority closed the northern pier on Monday.",),
+                published=datetime(2026, 11, 30, 8, tzinfo=UTC)),
+    ])
+    best = shared.answer("Which pier did the harbuor authority close?", EVERYONE).best
+    assert best is not None and best.passage.article.article_id == "pier"
+    items = list(shared.news_since(datetime(2026, 11, 30, tzinfo=UTC), EVERYONE))
+    assert sorted(shared.story_terms(items).documents(1)[0]) == sorted(
+        shared.analyzer.terms("Northern pier closed") * TITLE_WEIGHT
+        + shared.analyzer.terms("The harbour authority closed the northern pier on Monday."))
