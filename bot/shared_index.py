@@ -132,8 +132,8 @@ class SharedIndex:
     def __init__(self, index: SentenceIndex, *, analyse: Analyse | None = None, prepare_ahead: bool = True) -> None:
         self._index = index
         # Whether loading prepares what later questions and briefings would otherwise pay for on
-        # first use (the misspelling structure, the titles' terms): a second at Reuters size that a
-        # run answering one question (--ask) would wait through for nothing.
+        # first use (the misspelling structure, the titles' terms): a few tenths of a second at
+        # Reuters size that a run answering one question (--ask) would wait through for nothing.
         self._prepare_ahead = prepare_ahead
         # How a new article's sentences become terms: in this thread unless the composition
         # hands the work to another process (see bot.preparing).
