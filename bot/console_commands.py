@@ -28,11 +28,14 @@ from bot.formatting import briefing_html, briefing_to_json, source_to_json
 from bot.service import Lede
 from corpus.errors import LedeError
 from corpus.feed_poller import FeedFollowed
-from corpus.ingest import Failure, IngestReport
+from corpus.ingest import DOCUMENT_SUFFIXES, Failure, IngestReport
 from corpus.library import Kept
-from corpus.sources import FeedsImported, SourcesPage
+from corpus.sources import OPML_SUFFIX, FeedsImported, SourcesPage
 from corpus.store import EVERYONE, Feed
 from corpus.urls import looks_like_url
+
+# What /add reads as a file name even when no such file exists, to say so rather than ask for a web address.
+_FILE_SUFFIXES = (*DOCUMENT_SUFFIXES, OPML_SUFFIX)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,10 +89,16 @@ def run_command(lede: Lede, line: str) -> tuple[str, dict[str, Any]]:
 def _add(lede: Lede, args: list[str]) -> Kept | Failure | FeedsImported | Refused:
     if len(args) != 1:
         return Refused("Usage: /add &lt;url or file&gt;")
-    path = Path(args[0]).expanduser()
-    if looks_like_url(args[0]) or not path.is_file():
-        return lede.sources.add_url(args[0])
-    return lede.sources.add_file(path)
+    if looks_like_url(args[0]) or not _names_a_file(args[0]):
+        return lede.sources.add_url(args[0])  # "example.com/story": the reply says a web address needs https://
+    return lede.sources.add_file(Path(args[0]).expanduser())
+
+
+def _names_a_file(text: str) -> bool:
+    """Whether ``/add`` was given a path (which may not exist: the reply then says so) rather than an address."""
+    path = Path(text).expanduser()
+    return (path.exists() or text.startswith(("/", "~", "./", "../", ".\\", "..\\"))
+            or path.suffix.lower() in _FILE_SUFFIXES)
 
 
 def _feed(lede: Lede, args: list[str]) -> FeedDone | Refused:
@@ -190,7 +199,8 @@ def feed_to_json(feed: Feed) -> dict[str, Any]:
 def _sources_json(page: SourcesPage) -> dict[str, Any]:
     return {"feeds": [feed_to_json(feed) for feed in page.feeds],
             "articles": [source_to_json(article) for article in page.articles],
-            "page": page.page, "pages": page.pages, "total_articles": page.total_articles}
+            "page": page.page, "pages": page.pages, "total_articles": page.total_articles,
+            "loaded_at_start": page.loaded_at_start}
 
 
 def _settings_json(current: ChatSettings) -> dict[str, Any]:

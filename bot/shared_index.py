@@ -143,6 +143,7 @@ class SharedIndex:
         # day's ~18,700 articles by their titles, and analysing them then took a second of pure Python
         # that every question waited through for the GIL.
         self._title_terms: dict[str, list[str]] = {}
+        self._loaded_at_start = 0
         self._lock = ReadWriteLock()
         self._ranking = threading.Lock()
 
@@ -154,6 +155,11 @@ class SharedIndex:
     def __len__(self) -> int:
         with self._lock.reading():
             return len(self._index)
+
+    @property
+    def loaded_at_start(self) -> int:
+        """How many articles :meth:`add_everywhere` indexed that the store does not hold."""
+        return self._loaded_at_start
 
     @property
     def passages(self) -> Sequence[Passage]:
@@ -198,7 +204,9 @@ class SharedIndex:
             prepared = prepare(article)
             terms = self._analyse_here(prepared.sentences)
             with self._lock.writing():
-                added += self._index.add_article(article, prepared.sentences, terms)
+                new = self._index.add_article(article, prepared.sentences, terms)
+                added += new
+                self._loaded_at_start += new
                 self._visibility.grant(EVERYONE, article.article_id)
                 if self._prepare_ahead:
                     self._learn_titles([article.title])

@@ -113,6 +113,9 @@ def sources_page(page: SourcesPage) -> str:
     lines += articles
     if not page.articles:
         lines.append("none — /add &lt;url&gt; or send me a .txt, .md or .html file")
+    if page.loaded_at_start:
+        count = f"{page.loaded_at_start:,} article" + ("s" if page.loaded_at_start > 1 else "")
+        lines += ["", f"Every chat is also answered from {count} loaded when I started."]
     return "\n".join(lines)
 
 

@@ -54,13 +54,17 @@ class SourcesPage:
     page: int
     pages: int
     total_articles: int
+    # Articles every chat is answered from that the store does not keep: the bundled seed or the
+    # ``--corpus`` files, loaded at start. Listed nowhere else, so the page at least counts them.
+    loaded_at_start: int = 0
 
 
 class Sources:
     """A chat's sources: adding articles and feeds, listing them, exporting and importing feed lists."""
 
     def __init__(self, library: Library, poller: FeedPoller, max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES, *,
-                 read: Callable[[str, bytes], Article] = read_document) -> None:
+                 read: Callable[[str, bytes], Article] = read_document,
+                 loaded_at_start: Callable[[], int] = lambda: 0) -> None:
         # ``read`` turns an uploaded document into an article (a bot reads a 2 MB upload in another
         # process: cleaning its thousands of paragraphs is a tenth of a second of pure Python).
         self.library = library
@@ -68,6 +72,7 @@ class Sources:
         self.store = library.store
         self.max_upload_bytes = max_upload_bytes
         self._read = read
+        self._loaded_at_start = loaded_at_start
 
     # ---- adding ----------------------------------------------------------------------------
 
@@ -151,6 +156,8 @@ class Sources:
             if reason := self.too_large(path.name, size):
                 return Failure(path.name, reason)
             data = path.read_bytes()
+        except IsADirectoryError:
+            return Failure(str(path), f"{path} is a folder; add its files one by one, or all of them with --ingest")
         except OSError as error:
             return Failure(str(path), f"{path} could not be read ({error.strerror})")
         if path.suffix.lower() == OPML_SUFFIX:
@@ -223,4 +230,5 @@ class Sources:
         page = min(max(page, 1), pages)
         if page > 1:
             listing = self.store.chat_articles(chat, limit=SOURCES_PAGE_SIZE, offset=(page - 1) * SOURCES_PAGE_SIZE)
-        return SourcesPage(tuple(self.store.chat_feeds(chat)), listing.articles, page, pages, listing.total)
+        return SourcesPage(tuple(self.store.chat_feeds(chat)), listing.articles, page, pages, listing.total,
+                           self._loaded_at_start())

@@ -155,3 +155,14 @@ def test_an_index_not_prepared_ahead_answers_misspelt_questions_and_briefs_all_t
     assert sorted(shared.story_terms(items).documents(1)[0]) == sorted(
         shared.analyzer.terms("Northern pier closed") * TITLE_WEIGHT
         + shared.analyzer.terms("The harbour authority closed the northern pier on Monday."))
+
+
+def test_articles_loaded_at_start_are_counted_once_and_stored_ones_never():
+    # /sources lists the store's articles; those loaded for the run only (the seed, --corpus) it can only count.
+    shared = SharedIndex(new_index())
+    stored = Article("port", "Port", ("Container volumes at the terminal doubled.",))
+    shared.shelve(stored, list(stored.paragraphs), chat=EVERYONE, feed=None)
+    ferry = Article("ferry", "Ferry", ("The harbour ferry departs at noon.",))
+    shared.add_everywhere([stored, ferry])
+    shared.add_everywhere([ferry])
+    assert shared.loaded_at_start == 1

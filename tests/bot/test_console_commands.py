@@ -1,0 +1,48 @@
+"""Console commands: what /add makes of what it is given, and what /sources counts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from bot.console_commands import run_command
+from bot.service import Lede
+from bot.shared_index import new_index
+from corpus.article import Article
+
+
+@pytest.fixture
+def lede() -> Iterator[Lede]:
+    lede = Lede.compose(new_index())
+    yield lede
+    lede.close()
+
+
+def test_add_reads_a_file_and_says_when_there_is_none(lede, tmp_path):
+    notes = tmp_path / "notes.md"
+    notes.write_text("# Dam Opens\n\nThe new dam on the Kura river opened on Sunday after six years of work.\n")
+    text, _ = run_command(lede, f"/add {notes}")
+    assert text.startswith("Added Dam Opens: 1 sentence")
+    text, data = run_command(lede, f"/add {tmp_path / 'missing.md'}")
+    assert text == f"I couldn't add that: {tmp_path / 'missing.md'} could not be read (No such file or directory)."
+    assert (data["added"], [failure["source"] for failure in data["failed"]]) == (0, [str(tmp_path / "missing.md")])
+    text, _ = run_command(lede, "/add missing.md")
+    assert "missing.md could not be read" in text, "a file name, not a web address without its scheme"
+
+
+def test_add_says_a_folder_is_not_a_file_and_an_address_needs_its_scheme(lede, tmp_path):
+    text, _ = run_command(lede, f"/add {tmp_path}")
+    assert text == f"I couldn't add that: {tmp_path} is a folder; add its files one by one, or all of them with --ingest."
+    text, _ = run_command(lede, "/add example.com/story")
+    assert text == ("I couldn't add that: 'example.com/story' is not a web address "
+                    "(it has no scheme; expected http: or https:).")
+
+
+def test_sources_counts_the_articles_loaded_at_start_which_it_cannot_list(lede, tmp_path):
+    lede.add_articles([Article("ferry", "Ferry", ("The harbour ferry departs at noon.",)),
+                       Article("pier", "Pier", ("The northern pier closed on Monday.",))])
+    text, data = run_command(lede, "/sources")
+    assert text.endswith("none — /add <url> or send me a .txt, .md or .html file\n\n"
+                         "Every chat is also answered from 2 articles loaded when I started.")
+    assert (data["total_articles"], data["loaded_at_start"]) == (0, 2)
