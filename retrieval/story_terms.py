@@ -46,9 +46,10 @@ class StoryTerms:
     def documents(self, count: int) -> list[list[str]]:
         """Each of the ``count`` articles' terms, as strings (for ranking stories by a topic)."""
         order = np.argsort(self.owner, kind="stable")
-        ends = np.cumsum(np.bincount(self.owner, minlength=count)).tolist()
+        lengths = np.bincount(self.owner, minlength=count)
+        ends = np.cumsum(lengths)
         names = [self.vocabulary[number] for number in self.term[order].tolist()]
-        return [names[start:end] for start, end in zip([0, *ends[:-1]], ends, strict=True)]
+        return [names[start:end] for start, end in zip((ends - lengths).tolist(), ends.tolist(), strict=True)]
 
 
 def analysed_story_terms(

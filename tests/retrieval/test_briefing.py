@@ -123,6 +123,12 @@ def test_an_empty_period_is_an_empty_briefing():
     assert briefing.stories == () and briefing.articles == 0 and briefing.more == 0
 
 
+def test_an_empty_period_with_a_topic_is_an_empty_briefing():
+    # The first /brief a new user types over the seed (which has no date) asks for a topic in no news.
+    briefing = brief([], since=SINCE, topic="ukraine")
+    assert briefing.stories == () and briefing.articles == 0 and briefing.more == 0
+
+
 @pytest.mark.parametrize(
     ("published", "fetched", "expected"),
     [
