@@ -88,8 +88,9 @@ def run_console(lede: Lede, input_stream: TextIO, output: TextIO, *, as_json: bo
 
 
 def _reply(lede: Lede, line: str, output: TextIO, *, as_json: bool) -> None:
-    if line.split(maxsplit=1)[:1] == ["/ask"]:
-        answer_once(lede, line.removeprefix("/ask"), output, as_json=as_json)
+    command, _, question = line.strip().partition(" ")
+    if command.lower() == "/ask":  # as Telegram reads commands: /ASK is /ask
+        answer_once(lede, question, output, as_json=as_json)
     elif line.startswith("/"):
         text, data = run_command(lede, line)
         output.write(json.dumps(data, ensure_ascii=False) + "\n" if as_json else text + "\n")

@@ -46,13 +46,14 @@ def test_ask_json_answers_the_seed_question_with_its_source():
 
 
 def test_console_json_prints_exactly_one_object_per_input_line():
-    questions = ["Who did Vance meet?", "", "x" * 10_000, "What is the capital of Australia?"]
+    questions = ["Who did Vance meet?", "", "x" * 10_000, "What is the capital of Australia?", "/ASK  Who did Vance meet?"]
     result = run_bot("--console", "--json", stdin="\n".join(questions) + "\n")
     assert result.returncode == 0, result.stderr
     replies = [json.loads(line) for line in result.stdout.splitlines()]
-    assert len(replies) == 4
-    met, empty, huge, capital = replies
+    assert len(replies) == 5
+    met, empty, huge, capital, asked = replies
     assert met["answer"].startswith("U.S. Vice President J.D. Vance met with")
+    assert asked == met, "/ask in any case, as Telegram reads commands, asks the question that follows it"
     assert empty["answer"] is None and "Ask me a question" in empty["message"]
     assert huge["answer"] is None and "10,000 characters" in huge["message"]
     assert capital["answer"] is None and capital["source"] is None
