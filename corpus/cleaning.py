@@ -34,14 +34,22 @@ def split_paragraphs(text: str) -> list[str]:
 
     Three layouts occur: blank lines between paragraphs; an indented first
     line per paragraph (newswires); or one paragraph per line (feeds). The
-    first two join wrapped lines; the last cannot tell a wrap from a break,
-    so each line stands alone.
+    first two join wrapped lines. In the last, a wire story of one
+    paragraph is hard-wrapped too ("Colombia has opened export
+    registrations / for November coffee shipments"), so a line is joined to
+    the next where it plainly breaks off mid-sentence (:func:`_wraps`).
     """
     lines = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n").split("\n")
     blank_separated = any(not line.strip() for line in lines)
     indented = any(line.startswith(_INDENTS) for line in lines[1:])
     if not blank_separated and not indented:
-        return [line.strip() for line in lines if line.strip()]
+        joined: list[str] = []
+        for line in lines:
+            if joined and _wraps(joined[-1], line):
+                joined[-1] = f"{joined[-1]} {line.strip()}"
+            elif line.strip():
+                joined.append(line.strip())
+        return joined
     paragraphs: list[str] = []
     current: list[str] = []
     for line in lines:
@@ -53,6 +61,29 @@ def split_paragraphs(text: str) -> list[str]:
     if current:
         paragraphs.append(" ".join(current))
     return paragraphs
+
+
+# Words a sentence does not end on: a line that stops at one was wrapped.
+_NEVER_LAST = frozenset(
+    "a an the of in on at to for from by with into about and or but nor as than that which who whose "
+    "its his her their our my your is are was were be been has have had will would can could said says".split()
+)
+_SENTENCE_END = (".", "!", "?", ":", ";", '"', "”", "’", "'", ")")
+
+
+def _wraps(line: str, following: str) -> bool:
+    """Whether ``line`` breaks off a sentence that ``following`` goes on with.
+
+    Only where it cannot end there: no closing punctuation, and either the
+    next line goes on in lower case or with a number, or ``line`` stops on
+    a word no sentence ends on. A line that starts indented (a table's row)
+    starts afresh, as does a headline above its story ("Dam Opens" / "The
+    new dam ...").
+    """
+    following = following.rstrip()
+    if not following or following[0].isspace() or line.endswith(_SENTENCE_END):
+        return False
+    return following[0].islower() or following[0].isdigit() or line.rsplit(maxsplit=1)[-1].lower() in _NEVER_LAST
 
 
 def clean_paragraphs(paragraphs: Iterable[str]) -> tuple[str, ...]:

@@ -61,12 +61,25 @@ def test_any_feed_footer_is_recognised():
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("one line\nanother line", ["one line", "another line"]),
+        ("One paragraph.\nAnother paragraph.", ["One paragraph.", "Another paragraph."]),
         ("wrapped\nline\n\nnext\npara", ["wrapped line", "next para"]),
         ("    first\nwrapped\n    second\nwrapped too", ["first wrapped", "second wrapped too"]),
         ("\n\n  \n", []),
+        ("Colombia has opened export registrations\nfor November coffee shipments, trade sources said. No further\n"
+         "details were available.",
+         ["Colombia has opened export registrations for November coffee shipments, trade sources said. "
+          "No further details were available."]),
+        ("The New York Stock Exchange said\nMonarch Capital will not resume trading today.",
+         ["The New York Stock Exchange said Monarch Capital will not resume trading today."]),
+        ("Comex gold futures are expected to open\n1.50 to 2.00 dlrs higher.",
+         ["Comex gold futures are expected to open 1.50 to 2.00 dlrs higher."]),
+        ("Dam Opens\nThe new dam opened on Sunday.", ["Dam Opens", "The new dam opened on Sunday."]),
+        ("MINNEAPOLIS WHEAT\n MAY7 284 1/2  UP 1\n JUL7 280 1/4  OFF 1/2",
+         ["MINNEAPOLIS WHEAT", "MAY7 284 1/2  UP 1", "JUL7 280 1/4  OFF 1/2"]),
     ],
-    ids=["line-per-paragraph", "blank-separated", "indented-newswire", "blank"],
+    ids=["line-per-paragraph", "blank-separated", "indented-newswire", "blank", "one-wrapped-wire-paragraph",
+         "wrapped-after-a-word-no-sentence-ends-on", "wrapped-before-a-number", "headline-above-its-story",
+         "table-rows"],
 )
 def test_paragraph_layouts(text, expected):
     assert split_paragraphs(text) == expected
