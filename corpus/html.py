@@ -10,6 +10,7 @@ a paragraph.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import lxml.html
 from lxml.etree import ParserError
@@ -22,6 +23,8 @@ _BREAKS = frozenset({"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4",
                      "pre", "table", "tr", "td", "dd", "dt", "figure", "figcaption", "section", "article"})
 # Fewer words than this is navigation or a cookie notice that survived extraction, not an article.
 MIN_ARTICLE_WORDS = 8
+# Dates the page's markup states (meta tags, JSON-LD, <time>, the URL): what trafilatura is asked for.
+_MARKED_UP_DATES = {"original_date": True, "extensive_search": False}
 _HTML_LANG = re.compile(rb"<html[^>]*\blang=[\"']?([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)?", re.IGNORECASE)
 
 
@@ -34,7 +37,7 @@ def article_from_html(
     import trafilatura
 
     document = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_tables=False,
-                                           include_comments=False)
+                                           include_comments=False, date_extraction_params=_MARKED_UP_DATES)
     text = (document.text or "") if document is not None else ""
     paragraphs = list(clean_paragraphs(text.split("\n")))
     title = " ".join((document.title or "").split()) if document is not None else ""
@@ -48,11 +51,25 @@ def article_from_html(
         paragraphs=tuple(paragraphs),
         publisher=document.sitename or None,
         url=url,
-        published=read_moment(document.date),
+        published=read_moment(document.date) or _date_in_text(html),
         source=source,
         author=document.author or None,
         language=_language(html),
     )
+
+
+def _date_in_text(html: str | bytes) -> datetime | None:
+    """A publication date written in the page's text ("Published 6 May 2025"), when its markup has none.
+
+    htmldate's wider search ends with guesses: the first of the month of a
+    month-and-year it saw, and the 1st of January of the copyright year
+    ("© 2026" became "1 Jan 2026"). A source's date is shown as a fact, so a
+    date on the 1st from that search is dropped rather than risked.
+    """
+    from htmldate import find_date
+
+    found = find_date(html, extensive_search=True, original_date=True)
+    return None if found is None or found.endswith("-01") else read_moment(found)
 
 
 def fragment_paragraphs(fragment: str) -> tuple[str, ...]:
