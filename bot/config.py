@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -26,6 +27,7 @@ from corpus.retention import parse_keep_days
 from corpus.sources import DEFAULT_MAX_UPLOAD_BYTES
 
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
+_TOKEN_SHAPE = re.compile(r"\d+:[A-Za-z0-9_-]+")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # Per person: nobody asks more than a question every two seconds for long, and
 # each source added makes Lede fetch and parse a URL or a file.
@@ -284,13 +286,17 @@ def load_config(argv: Sequence[str] | None = None, environ: Mapping[str, str] | 
     if feed_interval <= 0:
         raise ConfigurationError(f"the feed interval ({feed_interval:g}) must be a positive number of seconds, e.g. 900")
     base_url = environ.get("TELEGRAM_BASE_URL") or TELEGRAM_API_URL
+    # A token pasted from a file or a secret store often brings its line break along.
+    token = (environ.get("TELEGRAM_BOT_TOKEN") or "").strip() or None
     if mode is Mode.TELEGRAM:
         check_base_url(base_url)
+        if token is not None:  # none at all: bot.main explains how to get one, or to use the console
+            check_token(token)
     minutes = environ.get("LEDE_CONVERSATION_MINUTES")
     conversation_quiet = _conversation_minutes(minutes) if minutes else DEFAULT_QUIET
     return Config(
         mode=mode,
-        token=environ.get("TELEGRAM_BOT_TOKEN") or None,
+        token=token,
         base_url=base_url,
         question=args.ask,
         brief_topic=args.brief or None,
@@ -353,6 +359,14 @@ def _log_level(flag: str | None, setting: str | None) -> str:
     if level not in LOG_LEVELS:
         raise ConfigurationError(f"{name} is {value!r}; use one of {', '.join(LOG_LEVELS)}")
     return level
+
+
+def check_token(token: str) -> None:
+    """A token as @BotFather gives it: the bot's id, a colon, the secret. Anything else would only fail later, in retries."""
+    if not _TOKEN_SHAPE.fullmatch(token):
+        # The value is a secret even when mistyped: the message never repeats it.
+        raise ConfigurationError("TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then the secret, "
+                                 "e.g. 123456789:AAH...); copy it again from @BotFather")
 
 
 def check_base_url(url: str) -> None:

@@ -53,6 +53,8 @@ MISTAKES = {
                                                   {"TELEGRAM_BASE_URL": "api.telegram.org/bot", **TELEGRAM}),
     "TELEGRAM_BASE_URL without /bot": Mistake((), "TELEGRAM_BASE_URL",
                                               {"TELEGRAM_BASE_URL": "http://127.0.0.1:8081", **TELEGRAM}),
+    "a token that is not one": Mistake((), "copy it again from @BotFather",
+                                       {"TELEGRAM_BASE_URL": "{api}", "TELEGRAM_BOT_TOKEN": "paste-the-secret-here"}),
     "a token the server rejects (401)": Mistake((), "TELEGRAM_BOT_TOKEN",
                                                 {"TELEGRAM_BASE_URL": "{api}", "TELEGRAM_BOT_TOKEN": "42:not-the-token"}),
     "LEDE_KEEP_DAYS=soon": Mistake(QUESTION, "LEDE_KEEP_DAYS", {"LEDE_KEEP_DAYS": "soon"}),
@@ -92,6 +94,13 @@ def test_an_operator_mistake_is_one_line_naming_what_is_wrong(mistake, tmp_path,
     assert _filled(mistake.names, tmp_path, api) in result.stderr
     assert result.stdout == ""
     assert not (tmp_path / "typo").exists(), "a mistyped --db creates nothing"
+
+
+def test_a_malformed_token_is_refused_before_telegram_is_called_and_never_echoed(tmp_path, api):
+    calls_before = len(api.requests)
+    result = _make_mistake(MISTAKES["a token that is not one"], tmp_path, api)
+    assert "paste-the-secret-here" not in result.stderr + result.stdout
+    assert len(api.requests) == calls_before, "refused at start-up, not by Telegram after retries"
 
 
 def test_at_debug_level_the_line_comes_with_its_traceback(tmp_path, api):
