@@ -16,6 +16,11 @@ FEED_FOOTER = re.compile(
     r"^The (?:post|article|entry) (?P<title>.+?) (?:appeared first|first appeared) on (?P<publisher>.+?)\.?$"
 )
 
+# The same footer run into the entry's last paragraph, after its last sentence.
+_TRAILING_FOOTER = re.compile(
+    r"(?<=[.!?\"”’])\s+The (?:post|article|entry) .+? (?:appeared first|first appeared) on .+?\.?$"
+)
+
 # Editorial notes that describe the publication, not the news.
 _BOILERPLATE = (
     re.compile(r"^This (?:post|article|story|piece) is part of\b", re.IGNORECASE),
@@ -95,7 +100,7 @@ def clean_paragraphs(paragraphs: Iterable[str]) -> tuple[str, ...]:
     seen: set[str] = set()
     kept: list[str] = []
     for paragraph in paragraphs:
-        paragraph = " ".join(paragraph.split())
+        paragraph = _TRAILING_FOOTER.sub("", " ".join(paragraph.split()))
         if not paragraph or paragraph in seen or _is_boilerplate(paragraph):
             continue
         seen.add(paragraph)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from corpus.cleaning import FEED_FOOTER
+from corpus.cleaning import FEED_FOOTER, clean_paragraphs
 from corpus.feeds import NotAFeed, export_opml, looks_like_feed, parse_feed, parse_opml
 from corpus.html import fragment_paragraphs, plain_text
 from tests.support.web_server import OPML, rss_feed
@@ -60,6 +60,12 @@ def test_a_web_page_is_not_a_feed():
 def test_feed_footers_are_recognised_in_their_common_wordings(footer):
     match = FEED_FOOTER.match(footer)
     assert match and (match["title"], match["publisher"]) == ("Port levy doubles", "Coast News")
+
+
+def test_a_feed_footer_run_into_the_last_paragraph_is_cut_off_it():
+    assert clean_paragraphs(["Fares for children under 12 stay free. The post Ferry fares rise appeared first on "
+                             "Harbour News.", "The post Ferry fares rise appeared first on Harbour News."]) == (
+        "Fares for children under 12 stay free.",)
 
 
 def test_html_fragments_become_paragraphs_with_inline_markup_kept_inside():
