@@ -51,8 +51,9 @@ class FileLimits:
     max_record_bytes: int = 10_000_000
     max_decompressed_bytes: int = 4_000_000_000
 
-# Reuters wires end with a signature, on a line of its own or after the last sentence.
-_WIRE_SIGNATURE = re.compile(r"""(?:\s+REUTERS?|(?:^|\n|(?<=[.!?'"”)]))\s*Reuters?)\s*$""")
+# Reuters wires end with a signature, on a line of its own or after the last sentence, in any
+# case, sometimes trailed by an ellipsis or a carriage return's caret notation ("REUTER...^M").
+_WIRE_SIGNATURE = re.compile(r"""(?:\s+REUTERS?|(?:^|\n|(?<=[.!?'"”)]))\s*(?i:reuters?))(?:\.{3}|\^M|\r)*\s*$""")
 
 _MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MARKDOWN_EMPHASIS = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from corpus.errors import UnreadableSource
-from corpus.loader import load_file, load_paths, parse_markdown, parse_plain_text, split_paragraphs
+from corpus.loader import article_from_record, load_file, load_paths, parse_markdown, parse_plain_text, split_paragraphs
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "seeds" / "000_be628776acd63ea0.txt"
@@ -126,6 +126,12 @@ def test_jsonl_records_become_articles(tmp_path, gzipped):
     )
 
 
+@pytest.mark.parametrize("signature", ["\n Reuter\n", "\n REUTER^M", "\nREUTER...^M", " REUTER", "\n reuter", "\nReuter..."])
+def test_the_wire_signature_is_not_quoted_in_any_of_its_spellings(signature):
+    record = dict(REUTERS_RECORD, body="The venture will be run\nfrom Cleveland." + signature)
+    assert article_from_record(record).paragraphs == ("The venture will be run from Cleveland.",)
+
+
 def test_a_malformed_jsonl_line_is_skipped_not_fatal(tmp_path):
     path = tmp_path / "news.jsonl"
     path.write_text('{"id": "a", "body": "Fine."}\n{not json\n{"no_id": 1}\n', encoding="utf-8")
@@ -152,4 +158,4 @@ def test_the_whole_shared_reuters_corpus_loads():
     articles = list(load_file(REUTERS))
     assert len(articles) == 19043
     assert len({article.article_id for article in articles}) == 19043
-    assert not any(article.text.rstrip().endswith("REUTER") for article in articles)
+    assert not any(article.text.rstrip().lower().endswith(("reuter", "reuter...", "reuter^m")) for article in articles)
