@@ -8,6 +8,7 @@ question asked in a chat is read in the light of the chat's conversation
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +23,8 @@ from retrieval.text import words
 # Long enough for any real question, short enough that nobody pastes an
 # article into the question box by mistake and waits for a useless answer.
 MAX_QUESTION_CHARS = 500
+# A message that is only a web address: someone sharing an article, not asking about one.
+_LINK = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 # "Context" shows this many sentences on either side of the answer.
 CONTEXT_SENTENCES = 2
 # "More" shows up to this many further answers.
@@ -172,6 +175,9 @@ def _checked(question: str) -> str | InvalidQuestion:
             question[:80] + "…",
             f"That question is {len(question):,} characters long; please keep it under {MAX_QUESTION_CHARS:,}.",
         )
+    if _LINK.fullmatch(question):
+        return InvalidQuestion(question, "That is a link, not a question: /add <link> adds the article it points to, "
+                                         "and then you can ask me about it.")
     return question
 
 

@@ -75,6 +75,8 @@ CASES = [
     Case("10,000 characters", "That question is 10,000 characters long; please keep it under 500.", line="x" * 10_000),
     Case("only stop words", "That has only common words like “what” and “the”; say who or what you are asking about.",
          line="what is it that they were"),
+    Case("a link sent as a question", "That is a link, not a question: /add <link> adds the article it points to, "
+                                      "and then you can ask me about it.", line="https://news.example/2025/ferry"),
     Case("mixed scripts", NO_ANSWER, line="Путин и Зеленский: что сказал 習近平?"),
     Case("zero-width and RTL marks inside words", VANCE, line="Who did Van\u200bce\u200f meet?\u202e",
          exact=False),
