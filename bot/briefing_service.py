@@ -9,7 +9,7 @@ remembers in the store what each chat was told.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.shared_index import SharedIndex
@@ -17,7 +17,7 @@ from corpus.errors import InvalidSchedule
 from corpus.ingest import Failure
 from corpus.schedule import DailySchedule, parse_schedule
 from corpus.store import EVERYONE, ScheduleRow, Store
-from retrieval.briefing import Briefing, GroupStories, brief
+from retrieval.briefing import Briefing, GroupStories, NewestArticle, brief
 
 # Without an earlier briefing, "since" is this long ago.
 DEFAULT_PERIOD = timedelta(hours=24)
@@ -92,6 +92,10 @@ class Briefings:
         if not look_back:
             told = [article_id for story in briefing.stories for article_id in story.article_ids]
             self.store.record_briefing(chat, told, now, complete=topic is None)
+        if not briefing.articles:
+            newest = self.index.newest_moment(chat)
+            if newest is None or newest < since - DEFAULT_PERIOD:
+                briefing = replace(briefing, newest=NewestArticle(newest))
         return briefing
 
     # ---- daily briefings -------------------------------------------------------------------

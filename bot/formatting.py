@@ -282,7 +282,12 @@ def _story_html(number: int, story: Story) -> str:
 
 def _nothing_new(briefing: Briefing) -> str:
     about = f" about “{clip(briefing.topic, MAX_DETAIL_CHARS)}”" if briefing.topic else ""
-    return f"Nothing new{about} since {_moment_text(briefing.since)}."
+    text = f"Nothing new{about} since {_moment_text(briefing.since)}."
+    if briefing.newest is None:
+        return text
+    if briefing.newest.moment is None:
+        return f"{text} None of the articles I have is dated, and a briefing tells only dated news."
+    return f"{text} The newest article I have is dated {_human_date(briefing.newest.moment)}."
 
 
 def _moment_text(moment: datetime) -> str:

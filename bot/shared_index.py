@@ -323,6 +323,18 @@ class SharedIndex:
                 ]
             yield from batch
 
+    def newest_moment(self, chat: int) -> datetime | None:
+        """When the newest article ``chat`` may see was dated (None when none of them is)."""
+        with self._lock.reading():
+            visible = self._visibility.rule_for(chat)
+            index = self._index
+            return max(
+                (moment for number, article in enumerate(index.articles)
+                 if (moment := article_moment(article)) is not None and visible(article.article_id)
+                 and not index.withdrawn(number)),
+                default=None,
+            )
+
     def story_terms(self, items: Sequence[NewsItem]) -> StoryTerms:
         """The items' (from :meth:`news_since`) title-and-lead terms for grouping them into stories, as indexed.
 

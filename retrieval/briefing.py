@@ -144,6 +144,20 @@ class Briefing:
     stories: tuple[Story, ...]
     articles: int  # articles in the period
     more: int  # stories that matched but did not fit the limit
+    # Set when the period held no article at all and the reader's news is old: how old (see NewestArticle).
+    newest: NewestArticle | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewestArticle:
+    """When the newest article a reader may see was dated; ``None`` when none of them is.
+
+    An empty briefing says so, so that a reader whose sources have gone
+    quiet, or who has only the bundled, undated seed article, is not left to
+    guess why nothing is ever new.
+    """
+
+    moment: datetime | None
 
 
 def brief(

@@ -6,9 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.formatting import briefing_html, briefing_to_json
 from bot.service import Lede
 from corpus.article import Article
 from corpus.store import Store
+from retrieval.briefing import NewestArticle
 from retrieval.index import SentenceIndex
 from retrieval.text import Analyzer
 
@@ -70,3 +72,23 @@ def test_a_look_back_tells_everything_in_the_period_and_changes_nothing(lede):
     look_back = lede.briefings.brief(CHAT, now=NOW, since=NOW - timedelta(days=3))
     assert headlines(look_back) == [STRIKE.title, OLD.title, BRIDGE.title]
     assert lede.store.last_briefing(CHAT) == NOW.replace(microsecond=0)
+
+
+def test_an_empty_briefing_over_old_news_says_how_old_the_newest_article_is(lede):
+    a_week_on = NOW + timedelta(days=7)
+    briefing = lede.briefings.brief(CHAT, now=a_week_on)
+    assert briefing.stories == () and briefing.newest == NewestArticle(STRIKE.published)
+    assert briefing_html(briefing) == ["Nothing new since 8 May 2025, 12:00 UTC. The newest article I have is dated 2 May 2025."]
+    # An hour after a briefing that told everything, nothing new is simply nothing new.
+    lede.briefings.brief(OTHER, now=NOW)
+    lede.sources.library.keep(BRIDGE, chat=OTHER)
+    assert lede.briefings.brief(OTHER, now=NOW + timedelta(hours=1)).newest is None
+
+
+def test_an_empty_briefing_over_undated_articles_says_that_briefings_need_dates():
+    lede = Lede.compose(SentenceIndex(Analyzer()), Store.open(":memory:"))
+    lede.add_articles([Article("seed", "Vance meets Zelensky", ("Vance met Zelensky in Munich on Friday.",))])
+    briefing = lede.briefings.brief(now=NOW)
+    assert briefing.newest == NewestArticle(None)
+    assert briefing_to_json(briefing)["message"] == (
+        "Nothing new since 1 May 2025, 12:00 UTC. None of the articles I have is dated, and a briefing tells only dated news.")
