@@ -22,13 +22,14 @@ import functools
 import re
 from collections.abc import Iterator
 
-from nltk.tokenize.punkt import (
-    _ORTHO_BEG_UC,  # Punkt's orthographic-context flags have no public alias.
-    _ORTHO_MID_LC,
-    _ORTHO_MID_UC,
-    PunktParameters,
-    PunktSentenceTokenizer,
-)
+from corpus.nltk_loading import nltk_module
+
+_PUNKT = nltk_module("tokenize.punkt")
+_ORTHO_BEG_UC = _PUNKT._ORTHO_BEG_UC  # Punkt's orthographic-context flags have no public alias.
+_ORTHO_MID_LC = _PUNKT._ORTHO_MID_LC
+_ORTHO_MID_UC = _PUNKT._ORTHO_MID_UC
+PunktParameters = _PUNKT.PunktParameters
+PunktSentenceTokenizer = _PUNKT.PunktSentenceTokenizer
 
 # Words that end in a period without ending the sentence.  Punkt lower-cases
 # them and drops the final period before looking them up.  Single letters

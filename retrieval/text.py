@@ -15,7 +15,9 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Protocol
 
-from nltk.stem.snowball import SnowballStemmer
+from corpus.nltk_loading import nltk_module
+
+SnowballStemmer = nltk_module("stem.snowball").SnowballStemmer
 
 # NLTK's English stop-word list (plus "us", "also" and the modal verbs it
 # lacks), kept in code because the NLTK corpus that ships it is a download
