@@ -22,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks.speed import WITHOUT_SCIPY, percentile, queries, reuters_documents
+from benchmarks.speed import percentile, queries, reuters_documents
 
 RUN_BOT = Path(__file__).resolve().parent.parent / "run_bot.py"
 WARM_UP = 20
@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.db.exists():
         parser.error(f"no store at {args.db}: ingest Reuters into it first (see --help)")
     questions = queries(reuters_documents(), args.questions)
-    command = [sys.executable, "-c", WITHOUT_SCIPY, str(RUN_BOT), "--console", "--json", "--db", str(args.db)]
+    command = [sys.executable, str(RUN_BOT), "--console", "--json", "--db", str(args.db)]
     console = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
     assert console.stdin is not None and console.stdout is not None
     times, answered = [], 0

@@ -24,7 +24,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--questions", type=int, default=400)
     parser.add_argument("--rows", type=int, default=20)
     args = parser.parse_args(argv)
-    sys.modules["scipy"] = None  # as the default install runs; see benchmarks.speed.WITHOUT_SCIPY
     from bot.config import load_config
     from bot.service import Lede
 

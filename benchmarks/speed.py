@@ -37,10 +37,6 @@ MILLION = 1_000_000
 # rank-bm25 scans every sentence in Python: a full query set at a million
 # sentences would take the better part of an hour, so it answers a subset.
 SLOW_SYSTEM_QUERIES = {"rank_bm25": 60}
-# The peers' extra brings scipy, and NLTK imports scipy.stats whenever scipy is
-# installed (half a second and ~90 MB). Lede's default install has no scipy,
-# so Lede is measured with it hidden, as a user's install would run.
-WITHOUT_SCIPY = "import runpy, sys; sys.modules['scipy'] = None; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')"
 SINGLE_THREAD = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS", "RAYON_NUM_THREADS")}
 _WORD = re.compile(r"[^\W\d_]+")
 
@@ -237,8 +233,6 @@ def percentile(ordered: Sequence[float], share: float) -> float:
 
 
 def worker(system: str, size: str, query_count: int, repeats: int) -> dict[str, object]:
-    if system == "lede":
-        sys.modules["scipy"] = None  # see WITHOUT_SCIPY
     reuters = reuters_documents()
     questions = queries(reuters, query_count)[: SLOW_SYSTEM_QUERIES.get(system, query_count)]
     sentences = 0
@@ -288,7 +282,7 @@ def ingestion_and_cold_start(question: str, runs: int = 3) -> dict[str, float]:
         database = Path(folder) / "reuters.db"
         started = time.perf_counter()
         completed = subprocess.run(
-            [sys.executable, "-c", WITHOUT_SCIPY, "run_bot.py", "--ingest", str(REUTERS), "--db", str(database), "--json"],
+            [sys.executable, "run_bot.py", "--ingest", str(REUTERS), "--db", str(database), "--json"],
             capture_output=True, text=True, check=True, env={**os.environ, **SINGLE_THREAD},
         )
         ingest_seconds = time.perf_counter() - started
@@ -296,7 +290,7 @@ def ingestion_and_cold_start(question: str, runs: int = 3) -> dict[str, float]:
         cold = []
         for _ in range(runs):
             started = time.perf_counter()
-            subprocess.run([sys.executable, "-c", WITHOUT_SCIPY, "run_bot.py", "--db", str(database), "--ask", question],
+            subprocess.run([sys.executable, "run_bot.py", "--db", str(database), "--ask", question],
                            capture_output=True, check=True, env={**os.environ, **SINGLE_THREAD})
             cold.append(time.perf_counter() - started)
         files = [database, *database.parent.glob(database.name + "*")]

@@ -89,7 +89,6 @@ def _summary(times: list[float]) -> dict[str, float]:
 
 
 def worker(size: str, count: int) -> dict[str, object]:
-    sys.modules["scipy"] = None  # as benchmarks.speed measures Lede: a default install has no scipy
     reuters = reuters_documents()
     questions = queries(reuters, count)
     index = build_lede(corpus(size, reuters)).index
