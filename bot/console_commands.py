@@ -91,14 +91,22 @@ def _add(lede: Lede, args: list[str]) -> Kept | Failure | FeedsImported | Refuse
         return Refused("Usage: /add &lt;url or file&gt;")
     if looks_like_url(args[0]) or not _names_a_file(args[0]):
         return lede.sources.add_url(args[0])  # "example.com/story": the reply says a web address needs https://
-    return lede.sources.add_file(Path(args[0]).expanduser())
+    return lede.sources.add_file(_expanded(args[0]))
 
 
 def _names_a_file(text: str) -> bool:
     """Whether ``/add`` was given a path (which may not exist: the reply then says so) rather than an address."""
-    path = Path(text).expanduser()
+    path = _expanded(text)
     return (path.exists() or text.startswith(("/", "~", "./", "../", ".\\", "..\\"))
             or path.suffix.lower() in _FILE_SUFFIXES)
+
+
+def _expanded(text: str) -> Path:
+    """``text`` as a path, ``~`` expanded where there is such a home ("~nobody/x.txt" stays as typed)."""
+    try:
+        return Path(text).expanduser()
+    except RuntimeError:
+        return Path(text)
 
 
 def _feed(lede: Lede, args: list[str]) -> FeedDone | Refused:

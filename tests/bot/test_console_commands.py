@@ -39,6 +39,13 @@ def test_add_says_a_folder_is_not_a_file_and_an_address_needs_its_scheme(lede, t
                     "(it has no scheme; expected http: or https:).")
 
 
+def test_add_of_a_name_no_file_can_have_is_refused_in_one_line(lede):
+    text, _ = run_command(lede, "/add a\x00b.txt")
+    assert text == "I couldn't add that: 'a\\x00b.txt' is not a file name."
+    text, _ = run_command(lede, "/add ~no-such-user-here/notes.txt")
+    assert text == "I couldn't add that: ~no-such-user-here/notes.txt could not be read (No such file or directory)."
+
+
 def test_sources_counts_the_articles_loaded_at_start_which_it_cannot_list(lede, tmp_path):
     lede.add_articles([Article("ferry", "Ferry", ("The harbour ferry departs at noon.",)),
                        Article("pier", "Pier", ("The northern pier closed on Monday.",))])
