@@ -88,6 +88,9 @@ def run(config: Config) -> int:
         elif config.mode is Mode.PRUNE:
             return run_prune(lede, sys.stdout, as_json=config.json_output)
         elif config.mode is Mode.CONSOLE:
+            # Bytes that are not UTF-8 (a Latin-1 file piped in) read as U+FFFD, not as lone surrogates
+            # that would fail the line's reply when it is written out.
+            sys.stdin.reconfigure(errors="replace")
             run_console(lede, sys.stdin, sys.stdout, as_json=config.json_output, tracebacks=config.log_level == "DEBUG")
         else:
             run_telegram(config, lede)

@@ -168,6 +168,8 @@ def _checked(question: str) -> str | InvalidQuestion:
     # Invisible format characters (zero-width spaces, direction marks) split
     # words without showing it; the question means the same without them.
     question = " ".join("".join(c for c in question if unicodedata.category(c) != "Cf").split())
+    # A lone surrogate (bytes that were not UTF-8, passed on by the command line) cannot be stored or shown.
+    question = question.encode("utf-8", "replace").decode("utf-8")
     if not question:
         return InvalidQuestion(question, "Ask me a question about the news, for example: what did Zelensky demand?")
     if len(question) > MAX_QUESTION_CHARS:

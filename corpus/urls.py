@@ -25,7 +25,10 @@ WEB_SCHEMES = frozenset(_DEFAULT_PORTS)
 
 def canonical_url(url: str) -> str:
     """The canonical spelling of an http(s) URL; raises :class:`InvalidUrl` otherwise."""
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError as error:  # e.g. an unclosed "[" of an IPv6 address
+        raise InvalidUrl(f"{url.strip()[:200]!r} is not a valid web address ({error})") from None
     scheme = parts.scheme.lower()
     if scheme not in WEB_SCHEMES:
         shown = f"{scheme}:" if scheme else "no scheme"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -103,3 +104,16 @@ def test_the_console_runs_the_source_commands_through_the_same_service(tmp_path)
                                     "This chat follows no feeds yet. Add one with /feed add <url>.\n\n"
                                     "I couldn't remove that: there is no feed number 1; this chat has no feeds.\n\n"
                                     "Unknown command /nonsense. Type /help.")
+
+
+def test_bytes_that_are_not_utf8_are_read_as_replacement_characters_not_as_a_failure():
+    environment = {key: value for key, value in os.environ.items() if not key.startswith(("TELEGRAM_", "LEDE_"))}
+    environment["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="lede-test-data-")
+    run = functools.partial(subprocess.run, capture_output=True, cwd=ROOT, env=environment, timeout=120)
+    typed = run([sys.executable, str(ROOT / "run_bot.py"), "--console", "--json"],
+                input=b"Who did Vance meet \xff Munich?\n/brief Munich \xff\n")
+    asked, briefed = (json.loads(line) for line in typed.stdout.decode().splitlines())
+    assert asked["answer"].startswith("U.S. Vice President J.D. Vance met with") and asked["question"].count("\ufffd") == 1
+    assert briefed["message"].startswith("Nothing new about \u201cMunich \ufffd\u201d since")
+    given = run([sys.executable, str(ROOT / "run_bot.py"), "--ask", b"Who did Vance \xff meet?", "--json"])
+    assert json.loads(given.stdout)["answer"].startswith("U.S. Vice President J.D. Vance met with"), given.stderr

@@ -25,7 +25,8 @@ def test_fragments_tracking_parameters_and_default_ports_go_the_rest_stays(url, 
 @pytest.mark.parametrize(
     ("url", "reason"),
     [("ftp://example.com/a", "it has ftp:"), ("file:///etc/passwd", "it has file:"), ("example.com/a", "no scheme"),
-     ("http://", "has no host name"), ("http://example.com:port/", "is not a valid web address")],
+     ("http://", "has no host name"), ("http://example.com:port/", "is not a valid web address"),
+     ("https://[::1/feed", "is not a valid web address")],
 )
 def test_what_is_not_a_web_address_says_why(url, reason):
     with pytest.raises(InvalidUrl, match=reason):
