@@ -259,18 +259,34 @@ def _records(path: Path, limits: FileLimits) -> Iterator[bytes]:
         raise UnreadableSource(f"{path.name} is a damaged gzip file ({error})") from None
 
 
-def article_from_record(record: dict, source: str | None = None) -> Article:
-    """Build an article from one record in the shared Reuters JSON Lines format."""
-    body = _WIRE_SIGNATURE.sub("", str(record["body"]))
+def article_from_record(record: object, source: str | None = None) -> Article:
+    """Build an article from one record in the shared Reuters JSON Lines format.
+
+    Raises ValueError, saying what is wrong, for a record that is not an
+    object with an id and a text body; optional fields of the wrong type
+    (a number for a date) are left out rather than guessed at.
+    """
+    if not isinstance(record, dict):
+        raise ValueError("not a JSON object")
+    if record.get("id") in (None, ""):
+        raise ValueError("it has no id")
+    body = record.get("body")
+    if not isinstance(body, str):
+        raise ValueError("its body is missing or not text")
+    article_id = str(record["id"])
     return Article(
-        article_id=str(record["id"]),
-        title=" ".join(str(record.get("title") or record["id"]).split()),
-        paragraphs=clean_paragraphs(split_paragraphs(body)),
-        publisher=record.get("publisher") or "Reuters",
-        url=record.get("url"),
-        published=read_moment(record.get("date")),
+        article_id=article_id,
+        title=" ".join((_text(record.get("title")) or article_id).split()),
+        paragraphs=clean_paragraphs(split_paragraphs(_WIRE_SIGNATURE.sub("", body))),
+        publisher=_text(record.get("publisher")) or "Reuters",
+        url=_text(record.get("url")),
+        published=read_moment(_text(record.get("date"))),
         source=source,
     )
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
 
 
 def _looks_like_headline(paragraph: str) -> bool:

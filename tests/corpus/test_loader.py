@@ -132,10 +132,27 @@ def test_the_wire_signature_is_not_quoted_in_any_of_its_spellings(signature):
     assert article_from_record(record).paragraphs == ("The venture will be run from Cleveland.",)
 
 
+@pytest.mark.parametrize(
+    ("record", "reason"),
+    [([1, 2], "not a JSON object"), ("text", "not a JSON object"), ({"body": "Fine."}, "it has no id"),
+     ({"id": "a", "body": None}, "its body is missing or not text"), ({"id": "a", "body": 5}, "its body is missing or not text")],
+)
+def test_a_record_that_is_not_an_article_says_why(record, reason):
+    with pytest.raises(ValueError, match=reason):
+        article_from_record(record)
+
+
+def test_optional_fields_of_the_wrong_type_are_left_out_not_guessed():
+    article = article_from_record({"id": 7, "title": 5, "date": 1987, "publisher": ["x"], "url": {}, "body": "Fine."})
+    assert (article.article_id, article.title, article.published, article.publisher, article.url) == (
+        "7", "7", None, "Reuters", None)
+
+
 def test_a_malformed_jsonl_line_is_skipped_not_fatal(tmp_path):
     path = tmp_path / "news.jsonl"
-    path.write_text('{"id": "a", "body": "Fine."}\n{not json\n{"no_id": 1}\n', encoding="utf-8")
-    assert [article.article_id for article in load_file(path)] == ["a"]
+    path.write_text('{"id": "a", "body": "Fine."}\n{not json\n{"no_id": 1}\n[1, 2]\n{"id": "b", "date": 5, "body": null}\n'
+                    '{"id": "c", "date": 5, "body": "Also fine."}\n', encoding="utf-8")
+    assert [article.article_id for article in load_file(path)] == ["a", "c"]
 
 
 def test_folders_load_recursively_and_skip_unsupported_files(tmp_path):
