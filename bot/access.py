@@ -80,7 +80,7 @@ class RateLimit:
             limit = cls(int(count), float(seconds))
         except ValueError:
             limit = None
-        if limit is None or limit.count < 0 or not limit.seconds > 0:
+        if limit is None or limit.count < 0 or not 0 < limit.seconds < math.inf:
             raise ValueError(f"{name} must look like 30/60 (that many per that many seconds) or off, got {value!r}")
         return limit
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -283,8 +284,9 @@ def load_config(argv: Sequence[str] | None = None, environ: Mapping[str, str] | 
         raise ConfigurationError("--webhook goes with the Telegram bot; leave it out of --console, --ask, --brief and --ingest")
     if mode is Mode.PRUNE and keep_days is None:
         raise ConfigurationError("--prune needs --keep-days DAYS or LEDE_KEEP_DAYS: without either, Lede keeps every article")
-    if feed_interval <= 0:
-        raise ConfigurationError(f"the feed interval ({feed_interval:g}) must be a positive number of seconds, e.g. 900")
+    if not 0 < feed_interval < math.inf:  # also refuses nan
+        raise ConfigurationError(f"--feed-interval (or LEDE_FEED_INTERVAL) is {feed_interval:g}; "
+                                 "give a positive number of seconds, e.g. 900")
     base_url = environ.get("TELEGRAM_BASE_URL") or TELEGRAM_API_URL
     # A token pasted from a file or a secret store often brings its line break along.
     token = (environ.get("TELEGRAM_BOT_TOKEN") or "").strip() or None

@@ -27,13 +27,18 @@ from corpus.article import article_moment
 from corpus.store import Store
 
 
+# A century: longer reaches back before the calendar's first year, and keeps everything anyway.
+MAX_KEEP_DAYS = 36_500
+
+
 def parse_keep_days(value: str | None) -> int | None:
     """``LEDE_KEEP_DAYS`` (or ``--keep-days``): a positive whole number of days; unset keeps everything."""
     if value is None or not value.strip():
         return None
     text = value.strip()
-    if not text.isdigit() or int(text) < 1:
-        raise ValueError(f"LEDE_KEEP_DAYS (or --keep-days) must be a whole number of days, 1 or more, got {value!r}")
+    if not text.isdigit() or not 1 <= int(text) <= MAX_KEEP_DAYS:
+        raise ValueError(f"LEDE_KEEP_DAYS (or --keep-days) must be a whole number of days from 1 to {MAX_KEEP_DAYS:,}, "
+                         f"got {value!r}")
     return int(text)
 
 
