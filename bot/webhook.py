@@ -17,6 +17,7 @@ to remember it. It is never logged (the log formatter masks it).
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import secrets
 from collections.abc import Mapping
@@ -25,6 +26,8 @@ from urllib.parse import urlsplit
 
 DEFAULT_LISTEN = "127.0.0.1"
 DEFAULT_PORT = 8080
+# The only ports Telegram sends webhooks to (Bot API, setWebhook).
+TELEGRAM_WEBHOOK_PORTS = (443, 80, 88, 8443)
 # Telegram's rule for secret_token: 1–256 characters, letters, digits, _ and -.
 SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
@@ -46,10 +49,20 @@ class Webhook:
     @classmethod
     def from_settings(cls, url: str, listen: str | None, port: str | int | None, environ: Mapping[str, str]) -> Webhook:
         """Check the flags and ``LEDE_WEBHOOK_*`` variables; a ValueError names the one at fault."""
-        parts = urlsplit(url)
-        if parts.scheme != "https" or not parts.hostname:
+        try:
+            parts = urlsplit(url)
+            scheme, host, public_port = parts.scheme, parts.hostname, parts.port
+        except ValueError:  # an unclosed "[", a port that is no number
+            scheme, host, public_port = None, None, None
+        if scheme != "https" or not host:
             raise ValueError(f"--webhook must be the public https:// URL Telegram will call, got {url!r}")
+        if public_port not in (None, *TELEGRAM_WEBHOOK_PORTS):
+            raise ValueError(f"--webhook's port must be one Telegram calls ({', '.join(map(str, TELEGRAM_WEBHOOK_PORTS))}), "
+                             f"got {public_port}")
         listen = listen or environ.get("LEDE_WEBHOOK_LISTEN") or DEFAULT_LISTEN
+        if not _is_address(listen):
+            raise ValueError(f"LEDE_WEBHOOK_LISTEN (or --webhook-listen) must be an address of this machine to listen on, "
+                             f"e.g. 127.0.0.1 or 0.0.0.0, got {listen!r}")
         port_text = str(port or environ.get("LEDE_WEBHOOK_PORT") or DEFAULT_PORT)
         if not port_text.isdigit() or not 0 < int(port_text) < 65536:
             raise ValueError(f"LEDE_WEBHOOK_PORT (or --webhook-port) must be a port number from 1 to 65535, "
@@ -60,3 +73,11 @@ class Webhook:
         if not SECRET_PATTERN.fullmatch(secret):
             raise ValueError("LEDE_WEBHOOK_SECRET must be 1 to 256 letters, digits, _ or - (Telegram's rule)")
         return cls(url, listen, int(port_text), secret)
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return text == "localhost"
+    return True
