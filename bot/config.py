@@ -373,7 +373,13 @@ def check_token(token: str) -> None:
 
 def check_base_url(url: str) -> None:
     """``TELEGRAM_BASE_URL`` must be an http(s) URL ending in ``/bot``: python-telegram-bot appends the token to it."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or not parts.path.endswith("/bot"):
+    try:
+        parts = urlsplit(url)
+        # Reading the port raises ValueError when it is out of range or no number.
+        valid = (parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+                 and parts.path.endswith("/bot"))
+    except ValueError:  # also an unclosed "[" of an IPv6 address
+        valid = False
+    if not valid:
         raise ConfigurationError(f"TELEGRAM_BASE_URL is {url!r}; it must be an http(s) URL ending in /bot, "
                                  f"e.g. {TELEGRAM_API_URL} or http://127.0.0.1:8081/bot")
