@@ -53,7 +53,7 @@ def to_plain(reply: str) -> str:
 
 def refused(outcome: Failure, action: str = "add") -> str:
     """Why ``action`` (add, remove) could not be done, in one sentence."""
-    return f"I couldn't {action} that: {escape(outcome.reason, MAX_PART_CHARS)}."
+    return f"I couldn't {action} that: {escape(outcome.reason.rstrip('.'), MAX_PART_CHARS)}."
 
 
 def added(outcome: Kept | Failure) -> str:

@@ -111,6 +111,8 @@ CASES = [
     Case("a redirect to a private address",
          f"I couldn't add that: http://127.0.0.2:{{port}}/article.html was refused: 127.0.0.2 is a loopback "
          f"address {PUBLIC_RULES}.", line="/add {web}/to-private"),
+    Case("a redirect to an invalid address", "I couldn't add that: could not fetch {host}: Invalid URL in location "
+         "header: Invalid port: ':1'.", line="/add {web}/to-nowhere"),
     Case("a dead URL", "I couldn't add that: {web}/missing answered 404 Not Found.", line="/add {web}/missing"),
     Case("a server that stalls", "I couldn't add that: {host} did not answer within 0.3 s.", line="/add {web}/slow"),
     Case("a server that trickles forever", "I couldn't add that: {web}/trickle took longer than 1 s to download.",

@@ -43,6 +43,14 @@ def test_atom_entries_resolve_links_against_xml_base():
     assert entry.article.paragraphs == ("The central bank held rates at 4 percent on Saturday.",)
 
 
+def test_an_entry_whose_link_is_no_address_keeps_its_text_without_a_link():
+    broken = ("<item><title>Tram line extended</title><link>http://[::1/tram</link><guid>tram-1</guid>"
+              "<description>The tram line will reach the airport by 2027, the council said.</description></item>")
+    feed = parse_feed(rss_feed(BASE, broken), f"{BASE}/feeds/news.xml")
+    tram = next(entry for entry in feed.entries if entry.article.title == "Tram line extended")
+    assert tram.link is None and tram.article.paragraphs == ("The tram line will reach the airport by 2027, the council said.",)
+
+
 def test_a_web_page_is_not_a_feed():
     page = b"<!doctype html><html><body><p>Hello</p></body></html>"
     assert not looks_like_feed(page)

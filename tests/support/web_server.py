@@ -197,6 +197,7 @@ class LocalWeb:
             "/redirect/3": lambda r: Reply(307, headers={"Location": "/redirect/2"}),
             "/loop": lambda r: Reply(302, headers={"Location": "/loop"}),
             # 127.0.0.2 is loopback but not this server: tests allow 127.0.0.1 only.
+            "/to-nowhere": lambda r: Reply(302, headers={"Location": "http://[::1/article.html"}),
             "/to-private": lambda r: Reply(302, headers={"Location": f"http://127.0.0.2:{base.rsplit(':', 1)[1]}/article.html"}),
             "/slow": lambda r: Reply(body=ARTICLE_HTML.encode(), delay=2.0),
             "/huge": lambda r: Reply(body=b"<p>" + b"x" * 3_000_000 + b"</p>"),
