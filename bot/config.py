@@ -364,7 +364,10 @@ def _log_level(flag: str | None, setting: str | None) -> str:
 
 
 def check_token(token: str) -> None:
-    """A token as @BotFather gives it: the bot's id, a colon, the secret. Anything else would only fail later, in retries."""
+    """A token as @BotFather gives it: the bot's id, a colon, the secret.
+
+    Anything else would only fail later, after retries against Telegram.
+    """
     if not _TOKEN_SHAPE.fullmatch(token):
         # The value is a secret even when mistyped: the message never repeats it.
         raise ConfigurationError("TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then the secret, "

@@ -27,7 +27,7 @@ from corpus.article import article_moment
 from corpus.store import Store
 
 
-# A century: longer reaches back before the calendar's first year, and keeps everything anyway.
+# A century, generously: a few million days would reach back before year 1, which no date can.
 MAX_KEEP_DAYS = 36_500
 
 

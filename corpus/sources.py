@@ -159,7 +159,7 @@ class Sources:
         except IsADirectoryError:
             return Failure(str(path), f"{path} is a folder; add its files one by one, or all of them with --ingest")
         except ValueError:  # a NUL in the name: no file can have it
-            return Failure(repr(str(path)), f"{str(path)!r} is not a file name")
+            return Failure(str(path), f"{str(path)!r} is not a file name")
         except OSError as error:
             return Failure(str(path), f"{path} could not be read ({error.strerror})")
         if path.suffix.lower() == OPML_SUFFIX:
