@@ -314,26 +314,28 @@ class SharedIndex:
             count = len(self._index.articles)
         for start in range(0, count, BRIEFING_BATCH):
             with self._lock.reading():
-                index = self._index
                 batch = [
-                    NewsItem(article, ArticleSentences(self._sentence_text, index.article_passages(article.article_id)), moment)
-                    for number, article in enumerate(index.articles[start : start + BRIEFING_BATCH], start)
-                    if (moment := article_moment(article)) is not None and moment >= since and visible(article.article_id)
-                    and not index.withdrawn(number)
+                    NewsItem(article, ArticleSentences(self._sentence_text, self._index.article_passages(article.article_id)),
+                             moment)
+                    for article, moment in self._dated(visible, start, start + BRIEFING_BATCH) if moment >= since
                 ]
             yield from batch
 
     def newest_moment(self, chat: int) -> datetime | None:
         """When the newest article ``chat`` may see was dated (None when none of them is)."""
         with self._lock.reading():
-            visible = self._visibility.rule_for(chat)
-            index = self._index
-            return max(
-                (moment for number, article in enumerate(index.articles)
-                 if (moment := article_moment(article)) is not None and visible(article.article_id)
-                 and not index.withdrawn(number)),
-                default=None,
-            )
+            return max((moment for _, moment in self._dated(self._visibility.rule_for(chat))), default=None)
+
+    def _dated(self, visible: Callable[[str], bool], start: int = 0,
+               stop: int | None = None) -> Iterator[tuple[Article, datetime]]:
+        """The dated articles ``visible`` admits among numbers ``start`` to ``stop``, not withdrawn, with their moments.
+
+        Read it whole under the read lock.
+        """
+        index = self._index
+        for number, article in enumerate(index.articles[start:stop], start):
+            if (moment := article_moment(article)) is not None and visible(article.article_id) and not index.withdrawn(number):
+                yield article, moment
 
     def story_terms(self, items: Sequence[NewsItem]) -> StoryTerms:
         """The items' (from :meth:`news_since`) title-and-lead terms for grouping them into stories, as indexed.
