@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import subprocess
@@ -13,11 +12,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_bot(*args: str, stdin: str = "", env: dict[str, str] | None = None,
-            prefix: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
+def run_bot(*args: str | bytes, stdin: str | bytes = "", env: dict[str, str] | None = None,
+            prefix: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
     """Run ``run_bot.py`` with a clean environment; its data directory is a fresh temporary one.
 
     ``prefix`` runs it through another command (e.g. ``setpriv`` to run it as another user).
+    Given ``stdin`` as bytes, its output is bytes too (for input that is not UTF-8).
     """
     environment = {key: value for key, value in os.environ.items() if not key.startswith(("TELEGRAM_", "LEDE_"))}
     environment["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="lede-test-data-")
@@ -26,7 +26,7 @@ def run_bot(*args: str, stdin: str = "", env: dict[str, str] | None = None,
         [*prefix, sys.executable, str(ROOT / "run_bot.py"), *args],
         input=stdin,
         capture_output=True,
-        text=True,
+        text=isinstance(stdin, str),
         cwd=ROOT,
         env=environment,
         timeout=120,
@@ -107,13 +107,9 @@ def test_the_console_runs_the_source_commands_through_the_same_service(tmp_path)
 
 
 def test_bytes_that_are_not_utf8_are_read_as_replacement_characters_not_as_a_failure():
-    environment = {key: value for key, value in os.environ.items() if not key.startswith(("TELEGRAM_", "LEDE_"))}
-    environment["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="lede-test-data-")
-    run = functools.partial(subprocess.run, capture_output=True, cwd=ROOT, env=environment, timeout=120)
-    typed = run([sys.executable, str(ROOT / "run_bot.py"), "--console", "--json"],
-                input=b"Who did Vance meet \xff Munich?\n/brief Munich \xff\n")
+    typed = run_bot("--console", "--json", stdin=b"Who did Vance meet \xff Munich?\n/brief Munich \xff\n")
     asked, briefed = (json.loads(line) for line in typed.stdout.decode().splitlines())
     assert asked["answer"].startswith("U.S. Vice President J.D. Vance met with") and asked["question"].count("\ufffd") == 1
     assert briefed["message"].startswith("Nothing new about \u201cMunich \ufffd\u201d since")
-    given = run([sys.executable, str(ROOT / "run_bot.py"), "--ask", b"Who did Vance \xff meet?", "--json"])
+    given = run_bot("--ask", b"Who did Vance \xff meet?", "--json")
     assert json.loads(given.stdout)["answer"].startswith("U.S. Vice President J.D. Vance met with"), given.stderr
