@@ -24,7 +24,7 @@ from typing import Any
 from bot import group_replies, source_replies
 from bot.briefing_service import ChatSettings
 from bot.feed_command import FEED_USAGE, FeedAdd, FeedExport, FeedList, FeedRemove, parse_feed_command
-from bot.formatting import briefing_html, briefing_to_json, source_to_json
+from bot.formatting import briefing_html, briefing_to_json, source_to_json, unknown_command
 from bot.service import Lede
 from corpus.errors import LedeError
 from corpus.feed_poller import FeedFollowed
@@ -73,7 +73,7 @@ def run_command(lede: Lede, line: str) -> tuple[str, dict[str, Any]]:
     name, *args = line.split()
     command = COMMANDS.get(name.lower())
     try:
-        outcome = command.run(lede, args) if command else Refused(html.escape(f"Unknown command {name}. Type /help.", quote=False))
+        outcome = command.run(lede, args) if command else Refused(unknown_command(name))
     except LedeError as error:  # e.g. a change asked of a read-only store: the session goes on
         outcome = Refused(html.escape(error.reason, quote=False))
     if isinstance(outcome, Refused):

@@ -53,7 +53,7 @@ from bot.chat_rights import may_change_chat
 from bot.config import Config
 from bot.conversations import NO_THREAD
 from bot.feed_command import FEED_USAGE, FeedAdd, FeedExport, FeedList, FeedRemove, parse_feed_command
-from bot.formatting import APOLOGY, format_html
+from bot.formatting import APOLOGY, format_html, unknown_command
 from bot.group_replies import NEW_CONVERSATION
 from bot.service import Lede
 from corpus.ingest import Failure
@@ -109,6 +109,21 @@ class _AddressedToBot(filters.MessageFilter):
         return _mentions_bot(message, bot.username)
 
 
+class _ForThisBot(filters.MessageFilter):
+    """A command meant for Lede: any in a private chat, and in groups one addressed to it by name (``/x@lede``).
+
+    A bare command in a group may be meant for another bot there, so Lede
+    leaves it alone, as python-telegram-bot's CommandHandler does ``/x@other``.
+    """
+
+    def filter(self, message: Message) -> bool:
+        command = message.text.split(maxsplit=1)[0] if message.text else ""
+        _, at, addressee = command.partition("@")
+        if at:
+            return addressee.lower() == message.get_bot().username.lower()
+        return message.chat.type == ChatType.PRIVATE
+
+
 def _mentions_bot(message: Message, username: str) -> bool:
     mention = f"@{username}".lower()
     return any(text.lower() == mention for text in message.parse_entities([MessageEntity.MENTION]).values())
@@ -153,6 +168,8 @@ def build_application(config: Config, lede: Lede, clock: Clock = group_handlers.
         MessageHandler(filters.ChatType.GROUPS & filters.TEXT & ~filters.COMMAND & _AddressedToBot(), group_message)
     )
     group_handlers.register(application, lede)
+    # Last, so that only a command no handler above took reaches it.
+    application.add_handler(MessageHandler(filters.COMMAND & _ForThisBot(), unknown_command_message))
     application.add_error_handler(error_handler)
     if application.job_queue is not None:
         application.job_queue.run_repeating(poll_feeds, interval=config.feed_interval, first=config.feed_interval)
@@ -253,6 +270,12 @@ async def _answer(update: Update, context: LedeContext, question: str) -> None:
 def _thread(message: Message) -> int:
     """The forum topic a message belongs to (its conversation), or :data:`NO_THREAD` outside topics."""
     return message.message_thread_id if message.is_topic_message and message.message_thread_id else NO_THREAD
+
+
+async def unknown_command_message(update: Update, context: LedeContext) -> None:
+    """A command Lede does not have (``/schedule``): say so, rather than stay silent as if it were down."""
+    command = update.effective_message.text.split(maxsplit=1)[0].partition("@")[0]
+    await _reply(update, unknown_command(command))
 
 
 async def new_command(update: Update, context: LedeContext) -> None:

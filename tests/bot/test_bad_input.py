@@ -81,6 +81,7 @@ CASES = [
     Case("zero-width and RTL marks inside words", VANCE, line="Who did Van\u200bce\u200f meet?\u202e",
          exact=False),
     Case("HTML and Markdown look-alikes", NO_ANSWER, line="<b>&amp; *x* _y_ [z](http://a)</b>"),
+    Case("a command Lede does not have", "Unknown command /schedule. Type /help.", line="/schedule daily 08:00"),
     Case("another bot's command", None, line="/ask@some_other_bot Who did Vance meet?",
          console_reply="Unknown command /ask@some_other_bot."),
     # ---- articles ----

@@ -96,6 +96,18 @@ async def test_group_chatter_not_addressed_to_the_bot_gets_no_reply(bot_api, led
     assert not bot_api.pending_updates()
 
 
+async def test_a_command_lede_lacks_is_named_in_a_group_only_when_addressed_to_lede(bot_api, lede):
+    bot_api.add_group(GROUP, "Newsroom")
+    bot_api.privacy_mode = False  # the bot sees every command, other bots' included
+    async with polling(application(bot_api, lede)):
+        bot_api.send_user_message(GROUP, USER, "/schedule daily")  # may be another bot's
+        bot_api.send_user_message(GROUP, USER, "/schedule@some_other_bot daily")
+        await bot_api.assert_no_messages(GROUP, within=1.0)
+        bot_api.send_user_message(GROUP, USER, "/schedule@Lede_Test_Bot daily")
+        [reply] = await bot_api.wait_for_messages(GROUP)
+    assert reply.text == "Unknown command /schedule. Type /help."
+
+
 async def test_a_mention_in_a_group_is_a_question(bot_api, lede):
     bot_api.add_group(GROUP, "Newsroom")
     bot_api.privacy_mode = False  # mentions reach a bot only with privacy mode off
