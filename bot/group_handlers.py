@@ -22,6 +22,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
+    InlineQueryResultsButton,
     InputTextMessageContent,
     LinkPreviewOptions,
     Update,
@@ -59,6 +60,10 @@ THANKS = "Thanks, noted."
 # Inline results may be reused by Telegram for this long: answers change only as sources arrive.
 INLINE_CACHE_SECONDS = 60
 INLINE_TITLE_CHARS = 100
+# Above an empty list of inline results: what to do, on a button that opens the private chat (/start inline).
+INLINE_EMPTY = "Type a question about the news"
+INLINE_NO_ANSWER = "No answer in my articles: open Lede to add news"
+INLINE_START = "inline"
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
@@ -215,4 +220,9 @@ async def inline_query(update: Update, context: LedeContext) -> None:
                     format_html(single), parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW
                 ),
             ))
-    await query.answer(results, cache_time=INLINE_CACHE_SECONDS)
+    button = None
+    if not results:
+        # Telegram would show an empty list, which looks the same as a bot that is down.
+        label = INLINE_NO_ANSWER if query.query.strip() else INLINE_EMPTY
+        button = InlineQueryResultsButton(label, start_parameter=INLINE_START)
+    await query.answer(results, cache_time=INLINE_CACHE_SECONDS, button=button)

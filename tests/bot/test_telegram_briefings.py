@@ -309,4 +309,17 @@ async def test_an_inline_query_gets_the_top_answers_with_their_sources(bot_api, 
     assert content.startswith("Kyiv needs “real security guarantees”") and "— Vance, Zelensky Discuss" in content
     assert len({result["id"] for result in answer["results"]}) == len(answer["results"])
     assert answer["cache_time"] == 60
+    assert answer["button"] is None
     assert nothing["results"] == []
+    assert nothing["button"] == {"text": "Type a question about the news", "start_parameter": "inline"}
+
+
+async def test_an_inline_query_without_an_answer_says_so_and_offers_the_private_chat(bot_api, analyzer, clock):
+    async with polling(application(bot_api, make_lede(analyzer), clock)):
+        query = bot_api.send_inline_query(USER, "what is the capital of Australia?")
+        answer = await bot_api.wait_for_inline_answer(query)
+        bot_api.send_user_message(USER, USER, "/start inline")  # what pressing the button sends
+        [welcome] = await bot_api.wait_for_messages(USER)
+    assert answer["results"] == []
+    assert answer["button"] == {"text": "No answer in my articles: open Lede to add news", "start_parameter": "inline"}
+    assert "exact sentence" in welcome.text

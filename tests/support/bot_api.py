@@ -644,9 +644,12 @@ class FakeBotApi:
         cache_time = params.get("cache_time", 300)
         if not isinstance(cache_time, int) or cache_time < 0:
             raise bad_request("cache_time must be a non-negative integer")
+        button = params.get("button")
+        if button is not None:
+            _check_results_button(button)
         self._open_queries.pop(query_id)
         self._inline_answers[query_id] = {"results": results, "cache_time": cache_time,
-                                          "is_personal": bool(params.get("is_personal", False))}
+                                          "is_personal": bool(params.get("is_personal", False)), "button": button}
         return True
 
     def _answer_callback_query(self, params: JSON) -> bool:
@@ -1378,6 +1381,16 @@ class FakeBotApi:
 
 def _commands_key(scope: object, language_code: object) -> tuple[str, str]:
     return json.dumps(scope or {"type": "default"}, sort_keys=True), str(language_code or "")
+
+
+def _check_results_button(button: Any) -> None:
+    """The button above inline results: a label, and either a web app or a /start parameter (A-Z, a-z, 0-9, _ and -)."""
+    if not isinstance(button, dict) or not str(button.get("text", "")).strip():
+        raise bad_request("BUTTON_TEXT_INVALID")
+    if ("web_app" in button) == ("start_parameter" in button):
+        raise bad_request("BUTTON_TYPE_INVALID: exactly one of web_app and start_parameter")
+    if "start_parameter" in button and not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", str(button["start_parameter"])):
+        raise bad_request("START_PARAM_INVALID")
 
 
 def _check_reply_markup(markup: object) -> JSON | None:

@@ -281,6 +281,19 @@ async def test_an_inline_query_is_answered_with_checked_results(bot: Bot, bot_ap
         await bot.answer_inline_query(query_id, [])
 
 
+async def test_the_button_above_inline_results_needs_a_label_and_a_valid_start_parameter(bot: Bot, bot_api: FakeBotApi) -> None:
+    from telegram import InlineQueryResultsButton
+
+    query_id = bot_api.send_inline_query(USER, "")
+    await _next_update(bot)
+    with pytest.raises(BadRequest, match="(?i)start_param_invalid"):
+        await bot.answer_inline_query(query_id, [], button=InlineQueryResultsButton("Open", start_parameter="no spaces"))
+    with pytest.raises(BadRequest, match="(?i)button_type_invalid"):
+        await bot.answer_inline_query(query_id, [], button=InlineQueryResultsButton("Open"))
+    assert await bot.answer_inline_query(query_id, [], button=InlineQueryResultsButton("Open", start_parameter="x-1"))
+    assert bot_api.inline_answer(query_id)["button"] == {"text": "Open", "start_parameter": "x-1"}
+
+
 async def test_a_chat_that_removed_or_blocked_the_bot_refuses_its_messages(bot: Bot, bot_api: FakeBotApi) -> None:
     from telegram.error import Forbidden
 
