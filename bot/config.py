@@ -190,8 +190,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     modes.add_argument("--prune", action="store_true",
                        help="remove the articles older than --keep-days (or $LEDE_KEEP_DAYS) and give the disk space back, then exit")
-    modes.add_argument("--backup", metavar="PATH", type=Path,
-                       help="copy the store to PATH with SQLite's online backup (safe while the bot runs), then exit")
+    modes.add_argument("--backup", metavar="PATH", type=_backup_path,
+                       help="copy the store to PATH (a file, or a folder to copy it into) with SQLite's online backup (safe while the bot runs), then exit")
     parser.add_argument(
         "--since",
         metavar="DATE",
@@ -247,6 +247,13 @@ def _moment(text: str) -> datetime:
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 1987-03-01 or 2025-05-01T08:00") from None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def _backup_path(text: str) -> Path:
+    """A --backup value: a file or folder; an empty one (an unset shell variable) is refused, not read as "."."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("give the file or folder to copy the store to")
+    return Path(text)
 
 
 def load_config(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> Config:

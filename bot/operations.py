@@ -8,6 +8,8 @@ through SQLite's online backup API while the bot goes on writing.
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
@@ -31,12 +33,25 @@ def run_prune(lede: Lede, out: TextIO, *, as_json: bool) -> int:
 
 
 def run_backup(db_path: Path | str, target: Path, out: TextIO) -> int:
-    """Copy the store at ``db_path`` to ``target``; a ConfigurationError when there is no store or no folder."""
+    """Copy the store at ``db_path`` to ``target`` (a folder receives it under the store's own name).
+
+    A ConfigurationError names what is wrong in one line: no store, no such
+    folder, the store itself as the target, or a place that cannot be written.
+    """
     if str(db_path) == ":memory:" or not Path(db_path).is_file():
         raise ConfigurationError(f"there is no store at {db_path} to back up; set --db or LEDE_DB to the bot's database")
+    given = target
+    if target.is_dir():  # as cp does
+        target = target / Path(db_path).name
     if not target.parent.is_dir():
         raise ConfigurationError(f"--backup {target}: the folder {target.parent} does not exist")
-    with Store.open(db_path) as store:
-        store.backup(target)
+    if target.exists() and os.path.samefile(target, db_path):
+        raise ConfigurationError(f"--backup {given}: the copy would overwrite the store itself ({db_path}); "
+                                 "give another file or folder")
+    try:
+        with Store.open(db_path) as store:
+            store.backup(target)
+    except (OSError, sqlite3.Error) as error:
+        raise ConfigurationError(f"--backup {target}: cannot write the copy there ({error})") from error
     print(f"Backed up {db_path} to {target} ({megabytes(target.stat().st_size)}).", file=out)
     return 0

@@ -505,9 +505,12 @@ class Store:
             raise ValueError("an in-memory store has nothing to back up")
         temporary = target.with_name(target.name + ".partial")
         temporary.unlink(missing_ok=True)
-        with closing(_connect(self._address)) as source, closing(sqlite3.connect(temporary)) as copy:
-            source.backup(copy)
-        os.replace(temporary, target)
+        try:
+            with closing(_connect(self._address)) as source, closing(sqlite3.connect(temporary)) as copy:
+                source.backup(copy)
+            os.replace(temporary, target)
+        finally:
+            temporary.unlink(missing_ok=True)  # left only by a failure: nothing to keep
 
     def visibility_rows(self) -> tuple[list[tuple[int, str]], list[tuple[int, str]], list[tuple[int, int]]]:
         """(chat, article id), (feed, article id) and (chat, feed) pairs: who sees what."""

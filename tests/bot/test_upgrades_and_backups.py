@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlite3
 
 import numpy as np
+import pytest
 
 from bot.main import main
 from bot.service import Lede
@@ -64,6 +65,45 @@ def test_a_backup_of_a_missing_store_is_one_line(tmp_path, monkeypatch, capsys):
     assert main(["--backup", str(tmp_path / "copy.db")]) == 2
     [line] = capsys.readouterr().err.strip().splitlines()
     assert "typo.db" in line and not (tmp_path / "typo.db").exists()
+
+
+def test_a_backup_into_a_folder_takes_the_store_s_own_name(tmp_path, monkeypatch, capsys):
+    db, folder = tmp_path / "lede.db", tmp_path / "backups"
+    folder.mkdir()
+    with Store.open(db) as store:
+        Lede.compose(None, store).sources.library.keep(story(1))
+    monkeypatch.setenv("LEDE_DB", str(db))
+    assert main(["--backup", str(folder)]) == 0
+    assert f"Backed up {db} to {folder / 'lede.db'}" in capsys.readouterr().out
+    assert sorted(path.name for path in folder.iterdir()) == ["lede.db"]
+    with Store.open(folder / "lede.db") as copy:
+        assert copy.article_count() == 1
+
+
+@pytest.mark.parametrize("target", ["itself", "its folder", "unwritable", "empty"])
+def test_a_backup_lede_cannot_make_is_one_line_and_leaves_the_store_and_nothing_else(tmp_path, monkeypatch, capsys,
+                                                                                      target):
+    db = tmp_path / "lede.db"
+    with Store.open(db) as store:
+        Lede.compose(None, store).sources.library.keep(story(1))
+    before = db.read_bytes()
+    monkeypatch.setenv("LEDE_DB", str(db))
+    monkeypatch.chdir(tmp_path)
+    if target == "unwritable":  # a folder that exists but where no file can be made (even by root)
+        argument, expected = "/proc/lede.db", "--backup /proc/lede.db: cannot write the copy there"
+    else:
+        argument = {"itself": str(db), "its folder": ".", "empty": ""}[target]
+        expected = ("argument --backup: give the file or folder" if target == "empty"
+                    else f"--backup {argument}: the copy would overwrite the store itself")
+    if target == "empty":
+        with pytest.raises(SystemExit) as exit_status:
+            main(["--backup", argument])
+        assert exit_status.value.code == 2
+    else:
+        assert main(["--backup", argument]) == 2
+    assert expected in capsys.readouterr().err.strip().splitlines()[-1]
+    assert db.read_bytes() == before
+    assert sorted(path.name for path in tmp_path.iterdir() if not path.name.startswith("lede.db")) == []
 
 
 def test_an_index_saved_in_an_older_format_is_rebuilt_and_saved_anew(tmp_path, monkeypatch):
