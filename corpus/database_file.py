@@ -66,6 +66,12 @@ def not_a_database(database: DatabaseFile, setting: str, error: sqlite3.Database
                               "give the path of Lede's database, or of a file that does not exist yet")
 
 
+def cannot_open(database: DatabaseFile, setting: str, error: sqlite3.OperationalError) -> ConfigurationError:
+    """The error for a path SQLite cannot open or create a file at, though the checks above found no fault."""
+    return ConfigurationError(f"{setting} {database.path}: SQLite cannot open or create a database there ({error}); "
+                              "give a path in a folder where Lede can write files")
+
+
 def read_only_address(database: DatabaseFile) -> str:
     """The URI that opens ``database`` read-only, for the store's writer and readers alike.
 

@@ -31,7 +31,7 @@ from datetime import UTC, datetime, time
 from pathlib import Path
 
 from corpus.article import Article, read_moment
-from corpus.database_file import check_database_path, not_a_database, read_only_address
+from corpus.database_file import cannot_open, check_database_path, not_a_database, read_only_address
 from corpus.errors import ConfigurationError, ReadOnlyStore
 
 log = logging.getLogger(__name__)
@@ -288,7 +288,11 @@ class Store:
             return store
         database = check_database_path(Path(path), create=create, setting=setting)
         address = read_only_address(database) if database.read_only else str(database.path)
-        store = cls(_connect(address), database.path, address, read_only=database.read_only)
+        try:
+            connection = _connect(address)
+        except sqlite3.OperationalError as error:  # e.g. a folder that takes no files, as /proc
+            raise cannot_open(database, setting, error) from None
+        store = cls(connection, database.path, address, read_only=database.read_only)
         try:
             store._configure()
         except sqlite3.DatabaseError as error:

@@ -40,6 +40,7 @@ MISTAKES = {
     "--db in a folder that does not exist": Mistake(("--db", "{tmp}/typo/lede.db", *QUESTION), "--create"),
     "LEDE_DB in a folder that does not exist": Mistake(QUESTION, "LEDE_DB {tmp}/typo/lede.db",
                                                        {"LEDE_DB": "{tmp}/typo/lede.db"}),
+    "--db in a folder that takes no files": Mistake(("--db", "/proc/lede.db", "--create", *QUESTION), "--db /proc/lede.db"),
     "--corpus file missing": Mistake(("--corpus", "{tmp}/missing.txt", *QUESTION), "--corpus {tmp}/missing.txt"),
     "--corpus folder missing": Mistake(("--corpus", "{tmp}/missing/", *QUESTION), "--corpus {tmp}/missing"),
     "--corpus of an unsupported file": Mistake(("--corpus", "{tmp}/slides.pdf", *QUESTION), "slides.pdf"),
