@@ -98,6 +98,13 @@ COMMANDS = (
 )
 
 
+# What Lede cannot read. Silence would look like a bot that is down, so a private chat is told what it reads.
+_NOT_TEXT = (filters.PHOTO | filters.Sticker.ALL | filters.VOICE | filters.AUDIO | filters.VIDEO | filters.VIDEO_NOTE
+             | filters.LOCATION | filters.CONTACT | filters.POLL | filters.Dice.ALL)
+NOT_TEXT = ("I read questions typed as text, and articles sent as .txt, .md or .html files: "
+            "type your question, for example <i>what did Zelensky demand?</i>")
+
+
 class _AddressedToBot(filters.MessageFilter):
     """Group messages meant for the bot: a mention of it, or a reply to it."""
 
@@ -161,6 +168,7 @@ def build_application(config: Config, lede: Lede, clock: Clock = group_handlers.
         MessageHandler(filters.ChatType.PRIVATE & filters.FORWARDED & ~filters.Document.ALL, forwarded_message)
     )
     application.add_handler(MessageHandler(filters.Document.ALL, document_message))
+    application.add_handler(MessageHandler(filters.ChatType.PRIVATE & _NOT_TEXT, not_text_message))
     application.add_handler(
         MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, question_message)
     )
@@ -276,6 +284,11 @@ async def unknown_command_message(update: Update, context: LedeContext) -> None:
     """A command Lede does not have (``/schedule``): say so, rather than stay silent as if it were down."""
     command = update.effective_message.text.split(maxsplit=1)[0].partition("@")[0]
     await _reply(update, unknown_command(command))
+
+
+async def not_text_message(update: Update, context: LedeContext) -> None:
+    """A photo, sticker, voice message or the like in a private chat: say what Lede reads instead."""
+    await _reply(update, NOT_TEXT)
 
 
 async def new_command(update: Update, context: LedeContext) -> None:

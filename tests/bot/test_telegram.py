@@ -77,6 +77,24 @@ async def test_start_and_help_explain_how_to_ask(bot_api, lede, command):
     assert "/ask <question>" in reply.text
 
 
+@pytest.mark.parametrize("kind", ["photo", "sticker", "voice", "location"])
+async def test_what_lede_cannot_read_gets_a_line_saying_what_it_reads(bot_api, lede, kind):
+    async with polling(application(bot_api, lede)):
+        sent = bot_api.send_user_media(USER, USER, kind, caption="what is this?" if kind == "photo" else None)
+        [reply] = await bot_api.wait_for_messages(USER)
+    assert reply.text == ("I read questions typed as text, and articles sent as .txt, .md or .html files: "
+                          "type your question, for example what did Zelensky demand?")
+    assert reply.reply_to_message_id == sent["message_id"]
+
+
+async def test_a_sticker_in_a_group_gets_no_reply(bot_api, lede):
+    bot_api.add_group(GROUP, "Newsroom")
+    bot_api.privacy_mode = False
+    async with polling(application(bot_api, lede)):
+        bot_api.send_user_media(GROUP, USER, "sticker")
+        await bot_api.assert_no_messages(GROUP, within=1.0)
+
+
 async def test_group_ask_addressed_to_the_bot_is_answered(bot_api, lede):
     bot_api.add_group(GROUP, "Newsroom")
     async with polling(application(bot_api, lede)):

@@ -1109,6 +1109,25 @@ class FakeBotApi:
                 self._enqueue({"message": message})
             return message
 
+    def send_user_media(self, chat_id: int, user_id: int, kind: str, *, caption: str | None = None) -> JSON:
+        """A user sends something that is not text: a "photo", "sticker", "voice" or "location" (as Telegram shapes it)."""
+        shapes: dict[str, JSON] = {
+            "photo": {"photo": [{"file_id": "photo1", "file_unique_id": "uphoto1", "width": 90, "height": 90}]},
+            "sticker": {"sticker": {"file_id": "sticker1", "file_unique_id": "usticker1", "type": "regular",
+                                    "width": 512, "height": 512, "is_animated": False, "is_video": False}},
+            "voice": {"voice": {"file_id": "voice1", "file_unique_id": "uvoice1", "duration": 3}},
+            "location": {"location": {"latitude": 50.45, "longitude": 30.52}},
+        }
+        body = dict(shapes[kind])
+        if caption:
+            body["caption"] = caption
+        with self._lock:
+            chat = self._chat_for(chat_id, user_id)
+            message = self._store_message(chat, self._user(user_id), body)
+            if self._bot_receives(chat, message):
+                self._enqueue({"message": message})
+            return message
+
     def send_user_document(self, chat_id: int, user_id: int, file_name: str, content: bytes, *,
                            mime_type: str | None = None, caption: str | None = None) -> JSON:
         """A user sends a file; the bot can fetch it with getFile and the download URL.
