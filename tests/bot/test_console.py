@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from tests.support.processes import clean_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -19,9 +20,7 @@ def run_bot(*args: str | bytes, stdin: str | bytes = "", env: dict[str, str] | N
     ``prefix`` runs it through another command (e.g. ``setpriv`` to run it as another user).
     Given ``stdin`` as bytes, its output is bytes too (for input that is not UTF-8).
     """
-    environment = {key: value for key, value in os.environ.items() if not key.startswith(("TELEGRAM_", "LEDE_"))}
-    environment["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="lede-test-data-")
-    environment.update(env or {})
+    environment = clean_environment(XDG_DATA_HOME=tempfile.mkdtemp(prefix="lede-test-data-"), **(env or {}))
     return subprocess.run(
         [*prefix, sys.executable, str(ROOT / "run_bot.py"), *args],
         input=stdin,

@@ -15,6 +15,7 @@ import time
 
 from bot.console_commands import COMMANDS
 from tests.bot.test_console import ROOT, run_bot
+from tests.support.processes import clean_environment
 
 VANCE = "U.S. Vice President J.D. Vance met with"
 COMMAND_LINES = ["/help", "/start", "/sources", "/settings", "/brief", "/feed list", "/feed remove 1", "/feed",
@@ -52,8 +53,7 @@ def test_help_and_start_work_and_every_command_the_console_mentions_exists(tmp_p
 
 
 def test_ctrl_c_ends_the_console_cleanly():
-    environment = {key: value for key, value in os.environ.items() if not key.startswith(("TELEGRAM_", "LEDE_"))}
-    environment["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="lede-test-data-")
+    environment = clean_environment(XDG_DATA_HOME=tempfile.mkdtemp(prefix="lede-test-data-"))
     # A test run started in the background (``pytest &``, nohup) ignores SIGINT, and an ignored
     # signal stays ignored in the processes it starts; a caught one is reset to the default. So
     # the console starts as from a terminal, where Ctrl-C reaches it, however pytest was started.
@@ -76,8 +76,8 @@ def test_ctrl_c_ends_the_console_cleanly():
 
 
 def test_on_a_terminal_lines_can_be_edited_and_are_remembered_and_ctrl_d_ends(tmp_path):
-    environment = {key: value for key, value in os.environ.items() if not key.startswith(("TELEGRAM_", "LEDE_"))}
-    environment.update(XDG_DATA_HOME=str(tmp_path / "data"), XDG_STATE_HOME=str(tmp_path / "state"), TERM="dumb")
+    environment = clean_environment(XDG_DATA_HOME=str(tmp_path / "data"), XDG_STATE_HOME=str(tmp_path / "state"),
+                                    TERM="dumb")
     controller, terminal = pty.openpty()
     process = subprocess.Popen([sys.executable, str(ROOT / "run_bot.py"), "--console"], cwd=ROOT, env=environment,
                                stdin=terminal, stdout=terminal, stderr=terminal)

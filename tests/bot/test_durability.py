@@ -7,7 +7,6 @@ completes the work. The token never reaches a log line or the database.
 
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
 import subprocess
@@ -27,6 +26,7 @@ from retrieval.lexicon import Lexicon
 from retrieval.text import Analyzer
 from tests.bot.test_console import ROOT
 from tests.support.bot_api import FakeBotApi
+from tests.support.processes import clean_environment
 from tests.support.web_server import ARTICLE_HTML, LocalWeb, Reply
 
 TOKEN = "987654321:SECRET-durability-token"
@@ -38,9 +38,8 @@ VANCE = "U.S. Vice President J.D. Vance met with Ukrainian President Volodymyr Z
 @contextmanager
 def bot_process(server: FakeBotApi, db: Path, log: Path, **environ: str) -> Iterator[subprocess.Popen]:
     """``run_bot.py`` as an operator runs it, talking to ``server``; killed if a test leaves it running."""
-    environment = {key: value for key, value in os.environ.items() if not key.startswith(("TELEGRAM_", "LEDE_"))}
-    environment.update(TELEGRAM_BOT_TOKEN=server.token, TELEGRAM_BASE_URL=server.base_url, LEDE_DB=str(db),
-                       LEDE_LOG_LEVEL="DEBUG", LEDE_ALLOW_PRIVATE_URLS="127.0.0.1", **environ)
+    environment = clean_environment(TELEGRAM_BOT_TOKEN=server.token, TELEGRAM_BASE_URL=server.base_url, LEDE_DB=str(db),
+                                    LEDE_LOG_LEVEL="DEBUG", LEDE_ALLOW_PRIVATE_URLS="127.0.0.1", **environ)
     with open(log, "wb") as output:
         process = subprocess.Popen([sys.executable, str(ROOT / "run_bot.py")], cwd=ROOT, env=environment,
                                    stdout=output, stderr=subprocess.STDOUT)

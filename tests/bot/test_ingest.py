@@ -23,6 +23,7 @@ from corpus.store import Store
 from corpus.loader import article_from_record
 from tests.bot.test_console import ROOT, run_bot
 from tests.corpus.test_feed_files import WORDPRESS_RSS
+from tests.support.processes import clean_environment
 from tests.support.web_server import LocalWeb
 
 REUTERS_LIKE = [
@@ -121,7 +122,7 @@ def test_an_ingestion_killed_mid_way_leaves_whole_articles_and_a_rerun_completes
     ]
     source = write_jsonl(tmp_path / "many.jsonl.gz", records)
     db = tmp_path / "lede.db"
-    environment = {key: value for key, value in os.environ.items() if not key.startswith(("TELEGRAM_", "LEDE_"))}
+    environment = clean_environment()
     process = subprocess.Popen([sys.executable, str(ROOT / "run_bot.py"), "--ingest", str(source), "--db", str(db)],
                                cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -202,8 +203,7 @@ def test_on_a_terminal_ingesting_and_loading_show_a_bar_with_its_total(tmp_path,
     for number in range(3):
         (folder / f"note{number}.md").write_text(f"# Note {number}\n\nThe ferry number {number} sails at noon.\n")
     args = [part.format(folder=folder, db=tmp_path / "lede.db") for part in command]
-    environment = {key: value for key, value in os.environ.items() if not key.startswith(("TELEGRAM_", "LEDE_"))}
-    environment.update(XDG_DATA_HOME=str(tmp_path / "data"), TERM="xterm", COLUMNS="120")
+    environment = clean_environment(XDG_DATA_HOME=str(tmp_path / "data"), TERM="xterm", COLUMNS="120")
     controller, terminal = pty.openpty()
     process = subprocess.Popen([sys.executable, str(ROOT / "run_bot.py"), *args], cwd=ROOT, env=environment,
                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=terminal)

@@ -21,6 +21,7 @@ import pytest
 from tests.bot.test_console import ROOT, run_bot
 from tests.bot.test_durability import TOKEN, USER, VANCE, bot_process, wait_until
 from tests.support.bot_api import FakeBotApi
+from tests.support.processes import clean_environment
 
 
 @dataclass(frozen=True)
@@ -162,8 +163,7 @@ def _closed_port() -> int:
 
 def test_an_unreachable_telegram_is_retried_one_line_at_a_time_until_a_stop_signal(tmp_path):
     base_url = f"http://127.0.0.1:{_closed_port()}/bot"
-    environment = {key: value for key, value in os.environ.items() if not key.startswith(("TELEGRAM_", "LEDE_"))}
-    environment.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=base_url, LEDE_DB=str(tmp_path / "lede.db"))
+    environment = clean_environment(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=base_url, LEDE_DB=str(tmp_path / "lede.db"))
     process = subprocess.Popen([sys.executable, str(ROOT / "run_bot.py")], cwd=ROOT, env=environment,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:

@@ -7,7 +7,6 @@ token Lede gave ``setWebhook`` are handled; anyone else gets 403.
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
@@ -23,6 +22,7 @@ from corpus.errors import ConfigurationError
 from tests.bot.test_console import ROOT
 from tests.bot.test_durability import VANCE, wait_until
 from tests.support.bot_api import SECRET_HEADER, FakeBotApi
+from tests.support.processes import clean_environment
 
 TOKEN = "987654321:SECRET-webhook-token"
 USER = 6006
@@ -53,9 +53,8 @@ def server() -> Iterator[FakeBotApi]:
 def test_updates_with_the_secret_are_answered_and_updates_without_it_are_refused(server, tmp_path):
     port = free_port()
     log = tmp_path / "bot.log"
-    environment = {key: value for key, value in os.environ.items() if not key.startswith(("TELEGRAM_", "LEDE_"))}
-    environment.update(TELEGRAM_BOT_TOKEN=server.token, TELEGRAM_BASE_URL=server.base_url,
-                       LEDE_DB=str(tmp_path / "lede.db"), LEDE_LOG_LEVEL="DEBUG", LEDE_WEBHOOK_PORT=str(port))
+    environment = clean_environment(TELEGRAM_BOT_TOKEN=server.token, TELEGRAM_BASE_URL=server.base_url,
+                                    LEDE_DB=str(tmp_path / "lede.db"), LEDE_LOG_LEVEL="DEBUG", LEDE_WEBHOOK_PORT=str(port))
     with open(log, "wb") as output:
         process = subprocess.Popen([sys.executable, str(ROOT / "run_bot.py"), "--webhook", PUBLIC_URL], cwd=ROOT,
                                    env=environment, stdout=output, stderr=subprocess.STDOUT)
