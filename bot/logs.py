@@ -32,3 +32,6 @@ def configure_logging(level: str, secrets: Iterable[tuple[str, str]] = ()) -> No
     logging.basicConfig(level=level, handlers=[handler], force=True)
     # httpx logs every long-poll request at INFO: noise, and it carries the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # The job scheduler logs two lines for every run of every job (feed polls, daily briefings), which
+    # bury the lines that say what the jobs did; they are kept for DEBUG, where timing matters.
+    logging.getLogger("apscheduler").setLevel(logging.DEBUG if level == "DEBUG" else logging.WARNING)
