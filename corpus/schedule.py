@@ -9,15 +9,23 @@ up with one briefing, never a burst.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from corpus.errors import InvalidSchedule
 
-_TIME = re.compile(r"([01]?\d|2[0-3])[:.h]([0-5]\d)")
+# "08:00", "8:30", "8.30", "8h30", "8", "8am", "8:30 pm"; and "0800".
+_CLOCK = re.compile(r"(?P<hour>\d{1,2})(?:[:.h](?P<minute>\d{2}))?(?:\s*(?P<half>[ap])\.?m\.?)?", re.IGNORECASE)
+_FOUR_DIGITS = re.compile(r"(?P<hour>\d{2})(?P<minute>\d{2})")
+_HALF_DAY = re.compile(r"[ap]\.?m\.?", re.IGNORECASE)
+# "UTC+2", "GMT-05:00", "+02:00": an offset, not a place.
+_OFFSET = re.compile(r"(?:utc|gmt)?\s*[+\-\u2212]\s*\d{1,2}(?::?\d{2})?", re.IGNORECASE)
+# A zone of a place may take a few words: "New York", "Ho Chi Minh".
+MAX_ZONE_WORDS = 3
 USAGE = "Usage: /subscribe HH:MM [time zone], e.g. /subscribe 08:00 Europe/Kyiv; /subscribe off to stop."
 
 
@@ -58,15 +66,66 @@ class DailySchedule:
 
 
 def parse_schedule(args: Sequence[str], default_timezone: str = "UTC") -> DailySchedule:
-    """``08:00`` or ``08:00 Europe/Kyiv`` as a schedule; raises :class:`InvalidSchedule` with the reason."""
-    if not 1 <= len(args) <= 2:
+    """``08:00`` or ``08:00 Europe/Kyiv`` as a schedule; raises :class:`InvalidSchedule` with the reason.
+
+    People write times and places as they say them, so ``8am``, ``8:30 pm``
+    and ``0800`` are times, and a zone may be written in any case or as its
+    place alone (``kyiv``, ``New York``) when that names one zone.
+    """
+    words = list(args)
+    if len(words) >= 2 and _HALF_DAY.fullmatch(words[1]):  # "8 am"
+        words[:2] = [words[0] + words[1]]
+    if not 1 <= len(words) <= 1 + MAX_ZONE_WORDS:
         raise InvalidSchedule(USAGE)
-    match = _TIME.fullmatch(args[0])
+    at = _time_of_day(words[0])
+    if at is None:
+        raise InvalidSchedule(f"“{words[0][:20]}” is not a time of day like 08:00. {USAGE}")
+    timezone = _zone_name(" ".join(words[1:])) if len(words) > 1 else default_timezone
+    return DailySchedule(at, timezone)
+
+
+def _time_of_day(text: str) -> time | None:
+    match = _CLOCK.fullmatch(text) or _FOUR_DIGITS.fullmatch(text)
     if match is None:
-        raise InvalidSchedule(f"“{args[0][:20]}” is not a time of day like 08:00. {USAGE}")
-    timezone = args[1] if len(args) == 2 else default_timezone
+        return None
+    hour, minute = int(match["hour"]), int(match["minute"] or 0)
+    half = match.groupdict().get("half")
+    if half:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half.lower() == "p" else 0)
+    return time(hour, minute) if hour < 24 and minute < 60 else None
+
+
+def _zone_name(text: str) -> str:
+    """The IANA name of the zone ``text`` names, exactly, in another case, or by its place alone."""
     try:
-        ZoneInfo(timezone)
+        ZoneInfo(text)
+        return text
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise InvalidSchedule(f"I don't know the time zone “{timezone[:40]}”; use a name like Europe/Kyiv or UTC.") from None
-    return DailySchedule(time(int(match[1]), int(match[2])), timezone)
+        pass
+    key = text.lower().replace("_", " ")
+    matches = _zones_by_name().get(key) or _zones_by_place().get(key, ())
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise InvalidSchedule(f"“{text[:40]}” could be {' or '.join(matches[:3])}; give the full name.")
+    if _OFFSET.fullmatch(text.strip()):
+        raise InvalidSchedule(f"Give the time zone of a place, like Europe/Kyiv, rather than “{text[:20]}”: "
+                              "an offset does not follow daylight saving time.")
+    raise InvalidSchedule(f"I don't know the time zone “{text[:40]}”; use a name like Europe/Kyiv or UTC.")
+
+
+@functools.cache
+def _zones_by_name() -> dict[str, tuple[str, ...]]:
+    """Every IANA zone under its lower-case name (underscores as spaces)."""
+    return {name.lower().replace("_", " "): (name,) for name in available_timezones()}
+
+
+@functools.cache
+def _zones_by_place() -> dict[str, tuple[str, ...]]:
+    """The zones under their last part alone, lower-case: "kyiv" → Europe/Kyiv; some places have several."""
+    places: dict[str, list[str]] = {}
+    for name in sorted(available_timezones()):
+        places.setdefault(name.rsplit("/", 1)[-1].lower().replace("_", " "), []).append(name)
+    return {place: tuple(names) for place, names in places.items()}

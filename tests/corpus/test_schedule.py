@@ -24,6 +24,25 @@ def test_a_time_of_day_and_an_optional_iana_zone_make_a_schedule(args, expected)
 
 
 @pytest.mark.parametrize(
+    ("args", "at"),
+    [(["8am"], time(8, 0)), (["8", "am"], time(8, 0)), (["8:30pm"], time(20, 30)), (["8", "p.m."], time(20, 0)),
+     (["12am"], time(0, 0)), (["12pm"], time(12, 0)), (["0800"], time(8, 0)), (["8"], time(8, 0)),
+     (["8h30"], time(8, 30))],
+)
+def test_times_are_read_as_people_write_them(args, at):
+    assert parse_schedule(args).at == at
+
+
+@pytest.mark.parametrize(
+    ("zone", "expected"),
+    [(["europe/kyiv"], "Europe/Kyiv"), (["kyiv"], "Europe/Kyiv"), (["New", "York"], "America/New_York"),
+     (["utc"], "UTC"), (["Ho", "Chi", "Minh"], "Asia/Ho_Chi_Minh")],
+)
+def test_a_zone_may_be_named_in_any_case_or_by_its_place_and_is_kept_under_its_iana_name(zone, expected):
+    assert parse_schedule(["08:00", *zone]) == DailySchedule(time(8, 0), expected)
+
+
+@pytest.mark.parametrize(
     ("args", "reason"),
     [
         ([], "Usage: /subscribe HH:MM"),
@@ -32,7 +51,14 @@ def test_a_time_of_day_and_an_optional_iana_zone_make_a_schedule(args, expected)
         (["08:00", "Europe"], "I don't know the time zone “Europe”"),
         (["08:00", "../../etc/passwd"], "I don't know the time zone “../../etc/passwd”"),
         (["08:00", "Mars/Olympus"], "I don't know the time zone “Mars/Olympus”"),
-        (["08:00", "UTC", "daily"], "Usage: /subscribe HH:MM"),
+        (["08:00", "UTC", "daily"], "I don't know the time zone “UTC daily”"),
+        (["08:00", "in", "the", "morning", "please"], "Usage: /subscribe HH:MM"),
+        (["13pm"], "“13pm” is not a time of day like 08:00."),
+        (["8m"], "“8m” is not a time of day like 08:00."),
+        (["08:00", "UTC+2"], "Give the time zone of a place, like Europe/Kyiv, rather than “UTC+2”: an offset does not "
+                             "follow daylight saving time."),
+        (["08:00", "Indianapolis"], "“Indianapolis” could be America/Indiana/Indianapolis or America/Indianapolis; "
+                                    "give the full name."),
     ],
 )
 def test_anything_else_is_refused_with_the_reason(args, reason):
