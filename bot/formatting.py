@@ -26,14 +26,9 @@ NO_ANSWER = "I couldn't find that in the articles I have."
 # such answers are right only about a third of the time.
 UNSURE = "I'm not sure this is the answer: check the source."
 # What a person is told when handling their message failed unexpectedly (the failure is logged).
+APOLOGY = "Sorry, something went wrong while answering that. Please try again in a moment."
 # Telegram's own limit on a command's name, so an unknown one is echoed whole but never a whole message.
 MAX_COMMAND_CHARS = 32
-APOLOGY = "Sorry, something went wrong while answering that. Please try again in a moment."
-
-
-def unknown_command(name: str) -> str:
-    """The reply to a command Lede does not have, in Telegram and on the console alike."""
-    return f"Unknown command {escape(name, MAX_COMMAND_CHARS)}. Type /help."
 # Telegram's limit per message, in UTF-16 code units of the visible text: the one
 # limit every reply is held to.
 MAX_MESSAGE_CHARS = MessageLimit.MAX_TEXT_LENGTH
@@ -48,6 +43,11 @@ MAX_TITLE_CHARS = 300
 MAX_DETAIL_CHARS = 100
 MAX_ALSO_CHARS = 400
 _TAG = re.compile(r"<[^>]*>")
+
+
+def unknown_command(name: str) -> str:
+    """The reply to a command Lede does not have, in Telegram and on the console alike."""
+    return f"Unknown command {escape(name, MAX_COMMAND_CHARS)}. Type /help."
 
 
 def outcome_to_json(outcome: Outcome) -> dict[str, Any]:
