@@ -224,7 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--feed-interval",
         metavar="SECONDS",
         type=float,
-        help="how often the bot polls feeds (default: $LEDE_FEED_INTERVAL or 900)",
+        help="how often the followed feeds are read, by the bot and the console (default: $LEDE_FEED_INTERVAL or 900)",
     )
     parser.add_argument("--log-level", default=None,
                         help=f"logging level: {', '.join(LOG_LEVELS)} (default: $LEDE_LOG_LEVEL or INFO); "

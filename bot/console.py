@@ -4,13 +4,16 @@ Lines that start with ``/`` are Telegram's commands (:mod:`bot.console_commands`
 run by the same use cases and printed as the same replies without the markup,
 or as JSON; everything else is a question, as is ``/ask <question>``. Where
 Telegram takes a sent document, the console's ``/add`` takes the path of a
-local file.
+local file. The followed feeds are read while the console runs, as the bot
+reads them (:func:`following_feeds`).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -85,6 +88,36 @@ def run_console(lede: Lede, input_stream: TextIO, output: TextIO, *, as_json: bo
     except KeyboardInterrupt:
         if interactive:
             output.write("\n")
+
+
+@contextmanager
+def following_feeds(lede: Lede, interval: float) -> Iterator[None]:
+    """While the console runs, read the followed feeds that are due every ``interval`` seconds, as the bot's job does.
+
+    In a thread of its own, so a slow feed never holds up a question; what
+    it finds goes to the log (standard error), never between the console's
+    replies. At the end a poll under way is let finish, so the store is
+    closed after its last article, not during it.
+    """
+    stop = threading.Event()
+
+    def poll() -> None:
+        while not stop.wait(interval):
+            try:
+                lede.poller.poll_due()
+            except Exception:  # noqa: BLE001 - a failed poll must not end the polling (or the console)
+                log.exception("Reading the followed feeds failed")
+
+    thread = threading.Thread(target=poll, name="feed-poller", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=1.0)
+        if thread.is_alive():
+            print("Finishing the feed poll under way…", file=sys.stderr, flush=True)
+            thread.join()
 
 
 def _reply(lede: Lede, line: str, output: TextIO, *, as_json: bool) -> None:

@@ -19,7 +19,7 @@ import traceback
 from collections.abc import Sequence
 
 from bot.config import Config, Mode, load_config
-from bot.console import answer_once, brief_once, progress_bar, run_console, run_ingest
+from bot.console import answer_once, brief_once, following_feeds, progress_bar, run_console, run_ingest
 from bot.heap import settle_loaded_objects
 from bot.logs import configure_logging
 from bot.operations import run_backup, run_prune
@@ -91,7 +91,9 @@ def run(config: Config) -> int:
             # Bytes that are not UTF-8 (a Latin-1 file piped in) read as U+FFFD, not as lone surrogates
             # that would fail the line's reply when it is written out.
             sys.stdin.reconfigure(errors="replace")
-            run_console(lede, sys.stdin, sys.stdout, as_json=config.json_output, tracebacks=config.log_level == "DEBUG")
+            with following_feeds(lede, config.feed_interval):
+                run_console(lede, sys.stdin, sys.stdout, as_json=config.json_output,
+                            tracebacks=config.log_level == "DEBUG")
         else:
             run_telegram(config, lede)
     finally:

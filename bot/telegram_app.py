@@ -412,9 +412,7 @@ def _page_buttons(page: int, pages: int) -> InlineKeyboardMarkup | None:
 
 async def poll_feeds(context: LedeContext) -> None:
     """The JobQueue's repeating job: read the feeds that are due, off the event loop."""
-    report = await context.workers.heavy(context.lede.poller.poll_due)
-    if report.added or report.failed:
-        log.info("Feeds polled: %d new articles, %d failures", report.added, len(report.failed))
+    await context.workers.heavy(context.lede.poller.poll_due)
 
 
 async def prune_store(context: LedeContext) -> None:

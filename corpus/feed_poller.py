@@ -68,7 +68,9 @@ class FeedPoller:
             parsed = parse_feed(fetched.body, fetched.url)
         else:
             fetched, parsed = read
-        feed, new = self.store.subscribe(chat, canonical)
+        # Not due while it is read here: a poll running meanwhile would read the same entries and
+        # leave this reply saying they were "already known".
+        feed, new = self.store.subscribe(chat, canonical, next_check=self._after(self.interval))
         if self.library.shelf is not None:
             self.library.shelf.follow(chat, feed.feed_id)
         report = self._read_entries(feed, parsed)
@@ -82,10 +84,12 @@ class FeedPoller:
             self.library.shelf.unfollow(chat, feed.feed_id)
 
     def poll_due(self, now: datetime | None = None) -> IngestReport:
-        """Read every followed feed that is due (the JobQueue calls this; so may a cron job)."""
+        """Read every followed feed that is due (the bot's job and the console's poller call this)."""
         report = IngestReport()
         for feed in self.store.due_feeds(now or self._clock()):
             report.include(self._poll(feed))
+        if report.added or report.failed:
+            log.info("Feeds polled: %d new articles, %d failures", report.added, len(report.failed))
         return report
 
     def _poll(self, feed: Feed) -> IngestReport:

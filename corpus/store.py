@@ -583,11 +583,15 @@ class Store:
 
     # ---- feeds ---------------------------------------------------------------------------
 
-    def subscribe(self, chat: int, url: str) -> tuple[Feed, bool]:
-        """Record that a chat follows the feed at ``url``; True when it did not already."""
+    def subscribe(self, chat: int, url: str, *, next_check: datetime | None = None) -> tuple[Feed, bool]:
+        """Record that a chat follows the feed at ``url``; True when it did not already.
+
+        A feed new to the store is first due at ``next_check`` (default: at once).
+        """
         with self._transaction() as db:
             now = _stamp_now()
-            db.execute("INSERT OR IGNORE INTO feeds (url, added, next_check) VALUES (?, ?, ?)", (url, now, now))
+            db.execute("INSERT OR IGNORE INTO feeds (url, added, next_check) VALUES (?, ?, ?)",
+                       (url, now, stamp(next_check) if next_check else now))
             feed = _feed_from_row(db.execute("SELECT * FROM feeds WHERE url = ?", (url,)).fetchone())
             _remember_chat(db, chat)
             cursor = db.execute("INSERT OR IGNORE INTO chat_feeds (chat, feed, added) VALUES (?, ?, ?)",

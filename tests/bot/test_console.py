@@ -6,11 +6,16 @@ import json
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from tests.support.processes import clean_environment
+from tests.support.web_server import LocalWeb, rss_feed
 
 ROOT = Path(__file__).resolve().parents[2]
+LIGHTHOUSE = ("<item><title>Lighthouse reopens</title><link>/news/lighthouse</link><content:encoded><![CDATA["
+              "<p>The old lighthouse on Gull Point reopened to visitors on Sunday after a two-year restoration.</p>"
+              "]]></content:encoded></item>")
 
 
 def run_bot(*args: str | bytes, stdin: str | bytes = "", env: dict[str, str] | None = None,
@@ -112,3 +117,33 @@ def test_bytes_that_are_not_utf8_are_read_as_replacement_characters_not_as_a_fai
     assert briefed["message"].startswith("Nothing new about \u201cMunich \ufffd\u201d since")
     given = run_bot("--ask", b"Who did Vance \xff meet?", "--json")
     assert json.loads(given.stdout)["answer"].startswith("U.S. Vice President J.D. Vance met with"), given.stderr
+
+
+def test_the_console_reads_its_followed_feeds_while_it_runs_and_answers_from_the_new_entries(tmp_path):
+    with LocalWeb() as web:
+        environment = clean_environment(LEDE_DB=str(tmp_path / "lede.db"), LEDE_FEED_INTERVAL="0.5",
+                                        LEDE_ALLOW_PRIVATE_URLS="127.0.0.1", XDG_DATA_HOME=str(tmp_path / "data"))
+        console = subprocess.Popen([sys.executable, str(ROOT / "run_bot.py"), "--console", "--json"], cwd=ROOT,
+                                   env=environment, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+        try:
+            def say(line: str) -> dict:
+                console.stdin.write(line + "\n")
+                console.stdin.flush()
+                return json.loads(console.stdout.readline())
+
+            added = say(f"/feed add {web.url('/feed.xml')}")
+            assert added["added"] == 2, added
+            question = "when did the Gull Point lighthouse reopen?"
+            assert say(question)["answer"] is None
+            web.serve_feed("/feed.xml", rss_feed(web.base, LIGHTHOUSE), etag='"feed-v2"')
+            deadline = time.monotonic() + 30
+            while (reply := say(question))["answer"] is None and time.monotonic() < deadline:
+                time.sleep(0.2)
+            console.stdin.close()
+            assert console.wait(timeout=30) == 0
+        finally:
+            if console.poll() is None:
+                console.kill()
+    assert reply["answer"].startswith("The old lighthouse on Gull Point reopened to visitors on Sunday")
+    assert "Traceback" not in console.stderr.read()

@@ -158,6 +158,22 @@ def test_polling_uses_conditional_get_and_picks_up_new_entries(web):
     assert lede.shelf.quotable(CHAT, "The old lighthouse on Gull Point")
 
 
+def test_a_poll_while_a_feed_is_first_read_leaves_that_feed_to_the_reading(web, monkeypatch):
+    lede = Corpus(interval=60)
+    read_entries = lede.poller._read_entries
+    polled_meanwhile = []
+
+    def reading_with_a_poll_in_between(feed, parsed):  # the bot's job, firing while /feed add reads
+        polled_meanwhile.append(lede.poller.poll_due())
+        return read_entries(feed, parsed)
+
+    monkeypatch.setattr(lede.poller, "_read_entries", reading_with_a_poll_in_between)
+    followed = lede.sources.follow_feed(web.url("/feed.xml"), CHAT)
+    assert (followed.report.added, followed.report.known) == (2, 0)
+    assert (polled_meanwhile[0].added, polled_meanwhile[0].known) == (0, 0)
+    assert len(web.requests_for("/feed.xml")) == 1
+
+
 def test_a_failing_feed_backs_off_exponentially_and_recovers(web):
     lede = Corpus(interval=60)
     lede.sources.follow_feed(web.url("/feed.xml"), CHAT)
