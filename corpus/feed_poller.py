@@ -84,8 +84,14 @@ class FeedPoller:
             self.library.shelf.unfollow(chat, feed.feed_id)
 
     def poll_due(self, now: datetime | None = None) -> IngestReport:
-        """Read every followed feed that is due (the bot's job and the console's poller call this)."""
+        """Read every followed feed that is due (the bot's job and the console's poller call this).
+
+        A read-only store cannot keep what a poll finds, so it is not polled
+        (its opening already warned that writes are off).
+        """
         report = IngestReport()
+        if self.store.read_only:
+            return report
         for feed in self.store.due_feeds(now or self._clock()):
             report.include(self._poll(feed))
         if report.added or report.failed:

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from corpus.article import Article
+from corpus.database_file import DatabaseFile
 from corpus.feed_poller import FeedFollowed, FeedPoller
 from corpus.fetch import FetchPolicy
 from corpus.ingest import Failure
@@ -172,6 +173,19 @@ def test_a_poll_while_a_feed_is_first_read_leaves_that_feed_to_the_reading(web, 
     assert (followed.report.added, followed.report.known) == (2, 0)
     assert (polled_meanwhile[0].added, polled_meanwhile[0].known) == (0, 0)
     assert len(web.requests_for("/feed.xml")) == 1
+
+
+def test_the_feeds_of_a_read_only_store_are_not_polled(web, tmp_path, monkeypatch):
+    writable = Corpus(tmp_path / "lede.db")
+    writable.sources.follow_feed(web.url("/feed.xml"), CHAT)
+    writable.store.close()
+    # As on a read-only mount (root may write any file, so the check is told).
+    monkeypatch.setattr("corpus.store.check_database_path", lambda path, **_: DatabaseFile(path, read_only=True))
+    read_only = Corpus(tmp_path / "lede.db")
+    fetched = len(web.requests_for("/feed.xml"))
+    report = read_only.poller.poll_due(datetime.now(UTC) + timedelta(days=1))
+    assert (report.added, report.failed) == (0, [])
+    assert len(web.requests_for("/feed.xml")) == fetched
 
 
 def test_a_failing_feed_backs_off_exponentially_and_recovers(web):
