@@ -56,6 +56,7 @@ from bot.feed_command import FEED_USAGE, FeedAdd, FeedExport, FeedList, FeedRemo
 from bot.formatting import APOLOGY, format_html, unknown_command
 from bot.group_replies import NEW_CONVERSATION
 from bot.service import Lede
+from corpus.errors import ReadOnlyStore
 from corpus.ingest import Failure
 from bot.telegram_context import CONTEXT_TYPES, Clock, LedeContext, Shell
 from bot.telegram_failures import NO_PREVIEW, RetryingRateLimiter, send_reply, unreachable_chat
@@ -417,7 +418,11 @@ async def poll_feeds(context: LedeContext) -> None:
 
 async def prune_store(context: LedeContext) -> None:
     """The retention job, at start-up and then daily: forget the articles older than LEDE_KEEP_DAYS, off the event loop."""
-    pruned = await context.workers.heavy(context.lede.retention.prune, context.now())
+    try:
+        pruned = await context.workers.heavy(context.lede.retention.prune, context.now())
+    except ReadOnlyStore as error:  # the bot answers on from a read-only store; it just cannot forget
+        log.warning("Old articles were not removed: %s", error.reason)
+        return
     if pruned is not None and pruned.removed:
         log.info("Removed %d articles dated before %s; the store went from %d to %d bytes",
                  pruned.removed, pruned.cutoff, pruned.bytes_before, pruned.bytes_after)

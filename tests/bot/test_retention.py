@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import signal
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -9,15 +11,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bot.config import Config, Mode
 from bot.main import main
 from bot.service import Lede
 from bot.shared_index import SharedIndex, new_index, snapshot_path
+from bot.telegram_app import build_application
 from corpus.article import Article
+from corpus.database_file import DatabaseFile
 from corpus.retention import parse_keep_days
 from corpus.store import Store
 from retrieval.snapshot import load_snapshot
 from tests.bot.test_durability import bot_process, wait_until
-from tests.support.bot_api import FakeBotApi
+from tests.support.bot_api import FakeBotApi, polling
 
 NOW = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
 CHAT = 701
@@ -167,6 +172,27 @@ def test_the_bot_prunes_at_start_up_without_a_restart_and_stops_quoting_what_it_
     assert fresh.text.startswith("The lighthouse reopened")
     with Store.open(db) as store:
         assert [a.article_id for a in store.articles()] == ["fresh"]
+
+
+async def test_the_bot_on_a_read_only_store_warns_that_it_cannot_prune_and_answers_on(tmp_path, monkeypatch, caplog):
+    db = tmp_path / "lede.db"
+    stored_lede(db, keep_days=None).close()
+    # As on a read-only mount (root may write any file, so the check is told).
+    monkeypatch.setattr("corpus.store.check_database_path", lambda path, **_: DatabaseFile(path, read_only=True))
+    lede = Lede.compose(new_index(), Store.open(db), keep_days=30)
+    lede.load_store()
+    with FakeBotApi(token="987654321:SECRET-retention") as server:
+        application = build_application(Config(mode=Mode.TELEGRAM, token=server.token, base_url=server.base_url,
+                                               keep_days=30), lede)
+        async with polling(application):
+            await asyncio.sleep(1.0)  # the start-up pruning runs at once
+            server.send_user_message(CHAT, CHAT, "When did the lighthouse reopen?")
+            [reply] = await server.wait_for_messages(CHAT)
+    lede.close()
+    assert reply.text.startswith("The lighthouse reopened after a storm damaged its lamp.")
+    [warning] = [record for record in caplog.records if record.levelno >= logging.WARNING
+                 and record.name == "bot.telegram_app"]
+    assert warning.levelno == logging.WARNING and "is read-only, so writes are off" in warning.getMessage()
 
 
 @pytest.mark.parametrize("value", ["0", "-3", "soon", "2.5"])
