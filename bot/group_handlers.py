@@ -78,9 +78,14 @@ def register(application: Application, lede: Lede) -> None:
     application.add_handler(CommandHandler("settings", settings_command))
     application.add_handler(CallbackQueryHandler(answer_button, pattern=f"^{ANSWER_CALLBACK}"))
     application.add_handler(InlineQueryHandler(inline_query))
-    if application.job_queue is not None:
-        for scheduled in lede.briefings.scheduled():
-            _schedule_job(application, scheduled.chat, scheduled.thread)
+    if application.job_queue is None:
+        return
+    if lede.store.read_only:
+        # A briefing sent could not be recorded as sent, so it would be owed again at every check.
+        log.warning("Daily briefings are off: the store is read-only")
+        return
+    for scheduled in lede.briefings.scheduled():
+        _schedule_job(application, scheduled.chat, scheduled.thread)
 
 
 # ---- briefings on demand ------------------------------------------------------------------------

@@ -82,6 +82,7 @@ HELP_TEXT = (
     "morning (/subscribe off, /settings). In any chat, type my @username and a question to share an answer."
 )
 ADMINS_ONLY = "Only this group's administrators can change its sources."
+READ_ONLY = "I can answer questions, but I cannot change anything now: my store is read-only."
 SOURCES_CALLBACK = "sources:"
 # Updates handled at once: enough that slow fetches and retried replies hold up nobody else.
 CONCURRENT_UPDATES = 32
@@ -418,28 +419,31 @@ async def poll_feeds(context: LedeContext) -> None:
 
 async def prune_store(context: LedeContext) -> None:
     """The retention job, at start-up and then daily: forget the articles older than LEDE_KEEP_DAYS, off the event loop."""
-    try:
-        pruned = await context.workers.heavy(context.lede.retention.prune, context.now())
-    except ReadOnlyStore as error:  # the bot answers on from a read-only store; it just cannot forget
-        log.warning("Old articles were not removed: %s", error.reason)
-        return
+    pruned = await context.workers.heavy(context.lede.retention.prune, context.now())
     if pruned is not None and pruned.removed:
         log.info("Removed %d articles dated before %s; the store went from %d to %d bytes",
                  pruned.removed, pruned.cutoff, pruned.bytes_before, pruned.bytes_after)
 
 
 async def error_handler(update: object, context: LedeContext) -> None:
-    """Log the failure (the log formatter masks the token) and apologise briefly.
+    """Log the failure (the log formatter masks the token) and tell the person briefly.
 
     A 403 means the chat blocked or removed the bot: it is marked unreachable
-    instead, and gets no apology it could not receive anyway.
+    instead, and gets no reply it could not receive anyway. A change asked of
+    a read-only store is refused in so many words (the log says which file;
+    the chat is not told the server's paths); anything else gets an apology.
     """
     if unreachable := unreachable_chat(update, context):
         await context.workers.quick(context.lede.chats.chat_unreachable, *unreachable)
         return
-    log.error("Failed to handle an update", exc_info=context.error)
+    if isinstance(context.error, ReadOnlyStore):
+        log.warning("Refused a change: %s", context.error.reason)
+        reply = READ_ONLY
+    else:
+        log.error("Failed to handle an update", exc_info=context.error)
+        reply = APOLOGY
     if isinstance(update, Update) and update.effective_message:
         try:
-            await update.effective_message.reply_text(APOLOGY, do_quote=True)
-        except Exception:  # the apology is best effort; the failure is already logged
+            await update.effective_message.reply_text(reply, do_quote=True)
+        except Exception:  # the reply is best effort; the failure is already logged
             log.warning("Could not send the apology either", exc_info=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 import dataclasses
 import logging
@@ -18,6 +18,8 @@ from bot.shared_index import new_index
 from bot.formatting import APOLOGY
 from bot.telegram_app import build_application
 from corpus.article import Article
+from corpus.database_file import DatabaseFile
+from corpus.store import Store
 from corpus.loader import load_paths
 from retrieval.index import SentenceIndex
 from retrieval.text import Analyzer
@@ -193,3 +195,28 @@ async def test_a_failure_gets_an_apology_and_a_log_without_the_token(bot_api, ca
     logged = "\n".join(formatter.format(record) for record in caplog.records)
     assert "index exploded" in logged and "Traceback" in logged
     assert TOKEN not in logged and "123456789:***" in logged
+
+
+async def test_on_a_read_only_store_changes_are_refused_in_plain_words_and_questions_answered(bot_api, tmp_path,
+                                                                                             monkeypatch, caplog):
+    db = tmp_path / "lede.db"
+    with Store.open(db) as store:
+        Lede.compose(None, store).sources.library.keep(HOSTILE, chat=USER)
+        store.set_schedule(USER, time(8, 0), "UTC", None, datetime(2026, 12, 1, tzinfo=UTC))
+    # As on a read-only mount (root may write any file, so the check is told).
+    monkeypatch.setattr("corpus.store.check_database_path", lambda path, **_: DatabaseFile(path, read_only=True))
+    read_only = Lede.compose(new_index(), Store.open(db))
+    read_only.load_store()
+    app = application(bot_api, read_only)
+    async with polling(app):
+        for text in ("/subscribe 09:00", "/new", "How much did refinery margins at Srd rise?"):
+            bot_api.send_user_message(USER, USER, text)
+            await bot_api.wait_for_messages(USER, count=len(bot_api.sent_messages(USER)) + 1)
+        briefing_jobs = app.job_queue.get_jobs_by_name(f"briefing:{USER}")
+    read_only.close()
+    subscribe, new, answer = (message.text for message in bot_api.sent_messages(USER))
+    assert subscribe == new == "I can answer questions, but I cannot change anything now: my store is read-only."
+    assert answer.startswith("Refinery margins at <Srd> rose 5% & costs fell > 2% in the quarter.")
+    assert not briefing_jobs, "a briefing it could not record as sent would be owed again at every check"
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
+    assert "Daily briefings are off: the store is read-only" in caplog.text
