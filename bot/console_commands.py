@@ -34,6 +34,10 @@ from corpus.sources import OPML_SUFFIX, FeedsImported, SourcesPage
 from corpus.store import EVERYONE, Feed
 from corpus.urls import looks_like_url
 
+# Telegram's commands the console cannot run, and why: said instead of "Unknown command".
+TELEGRAM_ONLY = {
+    "/subscribe": "Daily briefings are sent in Telegram chats (/subscribe there); here /brief tells the news.",
+}
 # What /add reads as a file name even when no such file exists, to say so rather than ask for a web address.
 _FILE_SUFFIXES = (*DOCUMENT_SUFFIXES, OPML_SUFFIX)
 
@@ -73,7 +77,10 @@ def run_command(lede: Lede, line: str) -> tuple[str, dict[str, Any]]:
     name, *args = line.split()
     command = COMMANDS.get(name.lower())
     try:
-        outcome = command.run(lede, args) if command else Refused(unknown_command(name))
+        if command:
+            outcome = command.run(lede, args)
+        else:
+            outcome = Refused(TELEGRAM_ONLY.get(name.lower()) or unknown_command(name))
     except LedeError as error:  # e.g. a change asked of a read-only store: the session goes on
         outcome = Refused(html.escape(error.reason, quote=False))
     if isinstance(outcome, Refused):
