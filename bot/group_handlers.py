@@ -28,7 +28,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import Forbidden
+from telegram.error import ChatMigrated, Forbidden
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -156,15 +156,30 @@ async def scheduled_briefing(context: LedeContext) -> None:
     briefing = await workers.heavy(lede.briefings.due_briefing, job.chat_id, now=context.now())
     if briefing is None:
         return
+    parts = briefing_html(briefing)
     try:
-        for part in briefing_html(briefing):
-            await context.bot.send_message(
-                job.chat_id, part, parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW,
-                message_thread_id=job.data,
-            )
+        await _send_briefing(context, job.chat_id, parts, job.data)
     except Forbidden as error:
         await workers.quick(lede.chats.chat_unreachable, job.chat_id, error.message)  # which ends its daily briefing
         job.schedule_removal()
+    except ChatMigrated as moved:  # the group became a supergroup, and this is how Lede hears of it first
+        await move_chat(context, job.chat_id, moved.new_chat_id)
+        await _send_briefing(context, moved.new_chat_id, parts, None)  # a basic group has no forum topics
+
+
+async def _send_briefing(context: LedeContext, chat: int, parts: list[str], thread: int | None) -> None:
+    for part in parts:
+        await context.bot.send_message(chat, part, parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW,
+                                       message_thread_id=thread)
+
+
+async def move_chat(context: LedeContext, old: int, new: int) -> None:
+    """Follow a group to its new id as a supergroup: its sources, settings and conversation, and its briefing's job."""
+    await context.workers.quick(context.lede.chats.chat_moved, old, new)
+    cancel_briefing_jobs(context.application, old)
+    for scheduled in await context.workers.quick(context.lede.briefings.scheduled):
+        if scheduled.chat == new:
+            _schedule_job(context.application, new, scheduled.thread)
 
 
 # ---- an answer's buttons ------------------------------------------------------------------------

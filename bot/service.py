@@ -108,7 +108,7 @@ class Lede:
             poller=poller,
             questions=Questions(readable, store, Conversations(store, readable, follow_ups, conversation_quiet)),
             briefings=briefings,
-            chats=Reachability(store, briefings),
+            chats=Reachability(store, briefings, shared),
             retention=Retention(store, shared, keep_days),
             posts=ChannelPosts(library, poller.policy),
             preparing=preparing,

@@ -256,6 +256,10 @@ class SharedIndex:
         with self._lock.writing():
             self._grant(article_id, chat, feed)
 
+    def move_chat(self, old: int, new: int) -> None:
+        with self._lock.writing():
+            self._visibility.move_chat(old, new)
+
     def follow(self, chat: int, feed: int) -> None:
         with self._lock.writing():
             self._visibility.follow(chat, feed)

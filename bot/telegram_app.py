@@ -157,6 +157,7 @@ def build_application(config: Config, lede: Lede, clock: Clock = group_handlers.
     )
     application.add_handler(TypeHandler(Update, gate), group=-1)
     application.add_handler(ChatMemberHandler(membership_changed, ChatMemberHandler.MY_CHAT_MEMBER))
+    application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, chat_migrated))
     application.add_handler(CommandHandler(["start", "help"], help_command))
     application.add_handler(CommandHandler("ask", ask_command))
     application.add_handler(CommandHandler("new", new_command))
@@ -240,6 +241,19 @@ async def membership_changed(update: Update, context: LedeContext) -> None:
         group_handlers.cancel_briefing_jobs(context.application, change.chat.id)
     else:
         await context.workers.quick(lede.chats.chat_reachable, change.chat.id)
+
+
+async def chat_migrated(update: Update, context: LedeContext) -> None:
+    """A group became a supergroup with a new id; Telegram says so in both (the old id's last message, the new one's first).
+
+    Lede follows it there with everything the group had; the second message finds nothing left to move.
+    """
+    message = update.effective_message
+    if message.migrate_to_chat_id:
+        old, new = message.chat.id, message.migrate_to_chat_id
+    else:
+        old, new = message.migrate_from_chat_id, message.chat.id
+    await group_handlers.move_chat(context, old, new)
 
 
 # ---- questions -------------------------------------------------------------------------------

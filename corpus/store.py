@@ -163,6 +163,9 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+# The tables that keep something for a chat, in its ``chat`` column.
+_CHAT_TABLES = ("chat_settings", "chat_feeds", "chat_articles", "briefed_articles", "briefing_schedules", "answers",
+                "conversation_turns", "answer_messages")
 
 
 def _stamp_now() -> str:
@@ -569,6 +572,29 @@ class Store:
             _remember_chat(db, chat)
             db.execute("UPDATE chats SET unreachable_since = ?, unreachable_reason = ? WHERE id = ?",
                        (_stamp_now(), reason, chat))
+
+    def move_chat(self, old: int, new: int) -> None:
+        """Everything kept for chat ``old`` now belongs to ``new`` (a group Telegram upgraded to a supergroup).
+
+        Its sources, feeds, daily briefing, settings, what it was told, its
+        answers and its conversation move in one transaction. Where ``new``
+        already has its own (it wrote before the move was noticed), its own is kept.
+        """
+        with self._transaction() as db:
+            if db.execute("SELECT 1 FROM chats WHERE id = ?", (old,)).fetchone() is None:
+                return
+            db.execute("INSERT OR IGNORE INTO chats (id, kind, title, added) SELECT ?, kind, title, added"
+                       " FROM chats WHERE id = ?", (new, old))
+            for table in _CHAT_TABLES:
+                db.execute(f"UPDATE OR IGNORE {table} SET chat = ? WHERE chat = ?", (new, old))  # noqa: S608 - names from a constant
+                db.execute(f"DELETE FROM {table} WHERE chat = ?", (old,))  # noqa: S608
+            db.execute("DELETE FROM chats WHERE id = ?", (old,))
+            # A private channel's audience (its linked group) names the group by id.
+            for row in db.execute("SELECT chat, value FROM chat_settings WHERE name = 'audience'").fetchall():
+                audience = set(json.loads(row["value"]))
+                if old in audience:
+                    db.execute("UPDATE chat_settings SET value = ? WHERE chat = ? AND name = 'audience'",
+                               (json.dumps(sorted(audience - {old} | {new})), row["chat"]))
 
     def mark_reachable(self, chat: int) -> None:
         with self._transaction() as db:

@@ -62,6 +62,13 @@ class Visibility:
         for chat in self._audiences[channel]:
             self._chat_channels[chat].add(channel)
 
+    def move_chat(self, old: int, new: int) -> None:
+        """What ``old`` saw, ``new`` now sees (a group upgraded to a supergroup), beside what ``new`` saw already."""
+        self._chat_articles[new] |= self._chat_articles.pop(old, set())
+        self._chat_feeds[new] |= self._chat_feeds.pop(old, set())
+        for channel in self._chat_channels.pop(old, set()):
+            self.set_audience(channel, (self._audiences[channel] - {old}) | {new})
+
     def rule_for(self, chat: int) -> Callable[[str], bool]:
         """Whether ``chat`` may see an article, by id; everyone's articles always count."""
         chats = (EVERYONE,) if chat == EVERYONE else (EVERYONE, chat)

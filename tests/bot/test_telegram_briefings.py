@@ -6,6 +6,7 @@ clock the test moves, so a daily briefing fires without waiting for a day.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -190,6 +191,60 @@ async def test_the_daily_briefing_fires_when_the_clock_reaches_it_once_and_catch
     assert briefing.link_preview_options == {"is_disabled": True}
     assert catch_up.text.startswith("Briefing: 1 story since 2 Jun 2025, 05:01 UTC\n\n1. Fire at the Riverton mill")
     assert len(bot_api.sent_messages(FORUM)) == 3
+
+
+# ---- a group that becomes a supergroup ----------------------------------------------------------
+
+
+async def until(condition, timeout: float = 10.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "timed out"
+        await asyncio.sleep(0.01)
+
+
+NOTE = b"Harbour note\n\nThe harbour master resigned on Monday after a row over pilot fees.\n"
+
+
+async def test_a_group_upgraded_to_a_supergroup_keeps_its_sources_settings_and_daily_briefing(bot_api, analyzer,
+                                                                                              clock):
+    bot_api.add_group(GROUP, "Newsroom")
+    bot_api.set_member_status(GROUP, ADMIN, "administrator")
+    app = application(bot_api, make_lede(analyzer), clock)
+    async with polling(app):
+        bot_api.send_user_document(GROUP, ADMIN, "note.txt", NOTE, caption="/add")
+        await bot_api.wait_for_messages(GROUP)
+        bot_api.send_user_message(GROUP, ADMIN, "/subscribe 08:00 Europe/Kyiv")
+        await bot_api.wait_for_messages(GROUP, 2)
+        supergroup = bot_api.migrate_to_supergroup(GROUP, ADMIN)
+        await until(lambda: app.job_queue.get_jobs_by_name(f"briefing:{supergroup}"))  # the move was handled
+        bot_api.send_user_message(supergroup, MEMBER, "/ask why did the harbour master resign?")
+        [answer] = await bot_api.wait_for_messages(supergroup)
+        bot_api.send_user_message(supergroup, MEMBER, "/settings")
+        [_, settings] = await bot_api.wait_for_messages(supergroup, 2)
+        clock.advance(timedelta(minutes=2))  # 08:01 in Kyiv
+        [*_, briefing] = await bot_api.wait_for_messages(supergroup, 3)
+        assert not app.job_queue.get_jobs_by_name(f"briefing:{GROUP}")
+    assert answer.text.startswith("The harbour master resigned on Monday after a row over pilot fees.")
+    assert settings.text.startswith("Daily briefing: 08:00 Europe/Kyiv")
+    assert briefing.text.startswith("Briefing: ")
+    assert len(bot_api.sent_messages(GROUP)) == 2, "nothing more went to the old id"
+
+
+async def test_a_briefing_refused_for_a_group_that_moved_unnoticed_goes_to_its_new_id(bot_api, analyzer, clock):
+    bot_api.add_group(GROUP, "Newsroom")
+    bot_api.set_member_status(GROUP, ADMIN, "administrator")
+    app = application(bot_api, make_lede(analyzer), clock)
+    async with polling(app):
+        bot_api.send_user_message(GROUP, ADMIN, "/subscribe 08:00 Europe/Kyiv")
+        await bot_api.wait_for_messages(GROUP)
+        supergroup = bot_api.migrate_to_supergroup(GROUP, ADMIN, notify=False)
+        clock.advance(timedelta(minutes=2))  # 08:01 in Kyiv: the briefing for the old id is refused
+        [briefing] = await bot_api.wait_for_messages(supergroup)
+        bot_api.send_user_message(supergroup, ADMIN, "/settings")
+        [_, settings] = await bot_api.wait_for_messages(supergroup, 2)
+    assert briefing.text.startswith("Briefing: 2 stories since")
+    assert settings.text.startswith("Daily briefing: 08:00 Europe/Kyiv")
 
 
 async def test_a_restart_keeps_the_schedule(bot_api, analyzer, clock, tmp_path):

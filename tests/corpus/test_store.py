@@ -10,7 +10,7 @@ import pytest
 
 from corpus.article import Article
 from corpus.ingest import content_hash, prepare
-from corpus.store import EVERYONE, MIGRATIONS, SCHEMA_VERSION, NewerSchemaError, Store
+from corpus.store import EVERYONE, MIGRATIONS, SCHEMA_VERSION, ConversationTurn, NewerSchemaError, Store
 
 FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 ARTICLE = Article(
@@ -130,6 +130,31 @@ def test_the_last_briefing_survives_a_restart_as_a_moment_in_utc(tmp_path):
     with Store.open(tmp_path / "lede.db") as store:
         assert store.last_briefing(-100) == datetime(2025, 6, 2, 5, 0, 30, tzinfo=UTC)
         assert store.briefed_articles(-100) == {"a-1", "a-2", "a-3"}
+
+
+def test_a_group_that_became_a_supergroup_takes_everything_kept_for_it_to_its_new_id():
+    group, supergroup, channel, moment = -500, -100500, -100900, datetime(2025, 6, 2, 8, tzinfo=UTC)
+    store = Store.open(":memory:")
+    stored(store, chat=group)
+    feed, _ = store.subscribe(group, "https://daily.example/feed")
+    store.set_schedule(group, datetime(2025, 1, 1, 8).time(), "Europe/Kyiv", None, moment)
+    store.record_briefing(group, ["a-1"], moment, complete=True)
+    store.continue_conversation(group, 0, [ConversationTurn("who?", ("who",), (), "a-1", 0, moment)], keep=4)
+    store.set_audience(channel, [group, 7])
+    store.record_briefing(supergroup, [], moment + timedelta(hours=1), complete=True)  # it wrote before the move
+
+    store.move_chat(group, supergroup)
+
+    chat_articles, _, chat_feeds = store.visibility_rows()
+    assert (supergroup, "a-1") in chat_articles and chat_feeds == [(supergroup, feed.feed_id)]
+    assert [(row.chat, row.timezone) for row in store.schedules()] == [(supergroup, "Europe/Kyiv")]
+    assert store.briefed_articles(supergroup) == {"a-1"}
+    assert store.last_briefing(supergroup) == moment + timedelta(hours=1), "its own setting is kept"
+    assert [turn.question for turn in store.conversation(supergroup, 0)] == ["who?"]
+    assert store.audiences() == {channel: frozenset({supergroup, 7})}
+    assert not any(group in pair for pair in chat_articles + chat_feeds)
+    assert store.schedules(group) == [] and store.conversation(group, 0) == []
+    store.move_chat(group, supergroup)  # Telegram says it twice (in the old chat and the new): nothing left to move
 
 
 def test_a_chat_marked_unreachable_is_remembered_and_its_feeds_are_not_polled_for_it(tmp_path):

@@ -117,16 +117,20 @@ class _Fault:
 class ApiError(Exception):
     """An error reply, serialised exactly as Telegram does so PTB raises the matching exception."""
 
-    def __init__(self, status: int, description: str, retry_after: int | None = None) -> None:
+    def __init__(self, status: int, description: str, retry_after: int | None = None,
+                 migrate_to_chat_id: int | None = None) -> None:
         super().__init__(description)
         self.status = status
         self.description = description
         self.retry_after = retry_after
+        self.migrate_to_chat_id = migrate_to_chat_id
 
     def payload(self) -> JSON:
         body: JSON = {"ok": False, "error_code": self.status, "description": self.description}
         if self.retry_after is not None:
             body["parameters"] = {"retry_after": self.retry_after}
+        if self.migrate_to_chat_id is not None:
+            body["parameters"] = {"migrate_to_chat_id": self.migrate_to_chat_id}
         return body
 
 
@@ -281,6 +285,7 @@ class _Chat:
     members: dict[int, str] = field(default_factory=dict)  # user id -> status
     next_message_id: int = 1
     full_info: JSON = field(default_factory=dict)  # what getChat adds, e.g. a channel's linked_chat_id
+    migrated_to: int | None = None  # a group upgraded to a supergroup: its new id
 
     @property
     def type(self) -> str:
@@ -776,6 +781,9 @@ class FakeBotApi:
         chat = self._find_chat(params.get("chat_id"))
         if chat is None:
             raise bad_request("chat_id is empty" if params.get("chat_id") is None else "chat not found")
+        if chat.migrated_to is not None:
+            raise ApiError(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                           migrate_to_chat_id=chat.migrated_to)
         if chat.members.get(self.bot_user["id"]) in ("kicked", "left"):
             raise ApiError(403, "Forbidden: bot was blocked by the user" if chat.type == "private"
                            else "Forbidden: bot was kicked from the group chat")
@@ -903,6 +911,32 @@ class FakeBotApi:
             creation.update(message_thread_id=thread_id, is_topic_message=True)
             chat.topics.add(thread_id)
             return thread_id
+
+    def migrate_to_supergroup(self, chat_id: int, by_user: int, *, notify: bool = True) -> int:
+        """A group becomes a supergroup, as Telegram does it: a new id, the old one refused from then on.
+
+        Members and their statuses go along. The old group gets a service message
+        with ``migrate_to_chat_id`` and the new one a message with ``migrate_from_chat_id``
+        (``notify=False``: the bot never gets them, as when it was down longer than
+        Telegram keeps updates); sending to the old id answers 400 with
+        ``parameters.migrate_to_chat_id``. Returns the new id.
+        """
+        with self._lock:
+            old = self._chats[chat_id]
+            if old.type != "group":
+                raise ValueError("only a basic group can be upgraded to a supergroup")
+            new_id = int(f"-100{abs(chat_id)}")
+            info = {**old.info, "id": new_id, "type": "supergroup"}
+            self._chats[new_id] = _Chat(info, members=dict(old.members))
+            user = self._user(by_user)
+            moved = self._store_message(old, user, {"migrate_to_chat_id": new_id})
+            arrived = self._store_message(self._chats[new_id], None, {"migrate_from_chat_id": chat_id})
+            arrived.pop("sender_chat")
+            arrived["from"] = user
+            old.migrated_to = new_id
+            for message in (moved, arrived) if notify else ():
+                self._enqueue({"message": message})
+            return new_id
 
     def set_member_status(self, chat_id: int, user_id: int, status: str) -> None:
         """What getChatMember reports (default "member"); the bot's own status decides whether

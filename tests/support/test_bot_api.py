@@ -294,6 +294,22 @@ async def test_the_button_above_inline_results_needs_a_label_and_a_valid_start_p
     assert bot_api.inline_answer(query_id)["button"] == {"text": "Open", "start_parameter": "x-1"}
 
 
+async def test_a_group_upgraded_to_a_supergroup_moves_to_a_new_id_and_refuses_the_old_one(bot: Bot,
+                                                                                          bot_api: FakeBotApi) -> None:
+    from telegram.error import ChatMigrated
+
+    bot_api.add_group(-500, "Desk")
+    new_id = bot_api.migrate_to_supergroup(-500, USER)
+    moved, arrived = await bot.get_updates(timeout=0)
+    assert (moved.message.chat.id, moved.message.migrate_to_chat_id) == (-500, new_id)
+    assert (arrived.message.chat.id, arrived.message.migrate_from_chat_id, arrived.message.chat.type) == (
+        new_id, -500, "supergroup")
+    with pytest.raises(ChatMigrated) as refused:
+        await bot.send_message(-500, "hello")
+    assert refused.value.new_chat_id == new_id
+    assert (await bot.send_message(new_id, "hello")).chat.id == new_id
+
+
 async def test_a_chat_that_removed_or_blocked_the_bot_refuses_its_messages(bot: Bot, bot_api: FakeBotApi) -> None:
     from telegram.error import Forbidden
 
