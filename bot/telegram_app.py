@@ -254,6 +254,10 @@ async def chat_migrated(update: Update, context: LedeContext) -> None:
     else:
         old, new = message.migrate_from_chat_id, message.chat.id
     await group_handlers.move_chat(context, old, new)
+    allowed = context.shell.access.chats
+    if old in allowed and new not in allowed:
+        log.warning("Chat %d is now chat %d, which LEDE_ALLOWED_CHATS does not list: add %d there, or only the "
+                    "users LEDE_ALLOWED_USERS lists are answered in it", old, new, new)
 
 
 # ---- questions -------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.access import AccessPolicy
 from bot.config import Config, Mode
 from bot.formatting import MAX_MESSAGE_CHARS
 from bot.group_handlers import SCHEDULE_ADMINS_ONLY, THANKS
@@ -229,6 +230,17 @@ async def test_a_group_upgraded_to_a_supergroup_keeps_its_sources_settings_and_d
     assert settings.text.startswith("Daily briefing: 08:00 Europe/Kyiv")
     assert briefing.text.startswith("Briefing: ")
     assert len(bot_api.sent_messages(GROUP)) == 2, "nothing more went to the old id"
+
+
+async def test_an_allowed_group_that_moved_tells_the_operator_to_allow_its_new_id(bot_api, analyzer, clock, caplog):
+    bot_api.add_group(GROUP, "Newsroom")
+    config = Config(mode=Mode.TELEGRAM, token=bot_api.token, base_url=bot_api.base_url,
+                    access=AccessPolicy(chats=frozenset({GROUP})), briefing_check_interval=CHECK)
+    app = build_application(config, make_lede(analyzer), clock)
+    async with polling(app):
+        supergroup = bot_api.migrate_to_supergroup(GROUP, ADMIN)
+        await until(lambda: "LEDE_ALLOWED_CHATS does not list" in caplog.text)
+    assert f"Chat {GROUP} is now chat {supergroup}, which LEDE_ALLOWED_CHATS does not list: add {supergroup}" in caplog.text
 
 
 async def test_a_briefing_refused_for_a_group_that_moved_unnoticed_goes_to_its_new_id(bot_api, analyzer, clock):
