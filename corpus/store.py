@@ -163,7 +163,7 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
-# The tables that keep something for a chat, in its ``chat`` column.
+# The tables that keep something for a chat, in its ``chat`` column (a new one belongs here too).
 _CHAT_TABLES = ("chat_settings", "chat_feeds", "chat_articles", "briefed_articles", "briefing_schedules", "answers",
                 "conversation_turns", "answer_messages")
 
@@ -581,9 +581,8 @@ class Store:
         already has its own (it wrote before the move was noticed), its own is kept.
         """
         with self._transaction() as db:
-            if db.execute("SELECT 1 FROM chats WHERE id = ?", (old,)).fetchone() is None:
-                return
-            db.execute("INSERT OR IGNORE INTO chats (id, kind, title, added) SELECT ?, kind, title, added"
+            # A chat that only asked has no row here, but its answers and conversation still move.
+            db.execute("INSERT OR IGNORE INTO chats (id, kind, title, added) SELECT ?, 'supergroup', title, added"
                        " FROM chats WHERE id = ?", (new, old))
             for table in _CHAT_TABLES:
                 db.execute(f"UPDATE OR IGNORE {table} SET chat = ? WHERE chat = ?", (new, old))  # noqa: S608 - names from a constant

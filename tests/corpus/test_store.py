@@ -157,6 +157,17 @@ def test_a_group_that_became_a_supergroup_takes_everything_kept_for_it_to_its_ne
     store.move_chat(group, supergroup)  # Telegram says it twice (in the old chat and the new): nothing left to move
 
 
+def test_a_group_that_only_asked_takes_its_conversation_and_answers_along():
+    group, supergroup, moment = -600, -100600, datetime(2025, 6, 2, 8, tzinfo=UTC)
+    store = Store.open(":memory:")
+    stored(store)
+    number = store.remember_answer(group, "who?", "a-1", 0, moment)
+    store.continue_conversation(group, 0, [ConversationTurn("who?", ("who",), (), "a-1", 0, moment)], keep=4)
+    store.move_chat(group, supergroup)
+    assert store.answer_record(number).chat == supergroup
+    assert [turn.question for turn in store.conversation(supergroup, 0)] == ["who?"]
+
+
 def test_a_chat_marked_unreachable_is_remembered_and_its_feeds_are_not_polled_for_it(tmp_path):
     with Store.open(tmp_path / "lede.db") as store:
         feed, _ = store.subscribe(42, "https://example.com/feed.xml")
