@@ -168,6 +168,17 @@ def test_coverage_prefers_the_sentence_that_accounts_for_every_question_word():
     assert answer.best.coverage == 1.0
 
 
+def test_alternatives_include_sentences_that_share_only_a_name_with_the_question_but_not_ones_that_share_nothing(
+        seed_index):
+    # A right sentence that paraphrases the question shares few of its words, so "More" must reach it;
+    # the sentence after the answer ("That may be easier said than done.") shares none.
+    answer = answer_question(seed_index, "what did Zelensky demand?")
+    shown = [candidate.passage.text for candidate in answer.alternatives]
+    assert any(text.startswith("Zelensky also specified that he would not speak with Russian President") for text in shown)
+    assert "That may be easier said than done." not in shown
+    assert all(candidate.coverage > 0 for candidate in answer.alternatives)
+
+
 def test_alternatives_never_repeat_a_sentence_already_shown():
     shared = "The central bank raised interest rates by half a point."
     index = SentenceIndex(Analyzer())
