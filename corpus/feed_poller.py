@@ -14,8 +14,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from corpus.article import Article
-from corpus.errors import SourceError
-from corpus.feeds import ParsedFeed, parse_feed
+from corpus.errors import NotAFeed, SourceError
+from corpus.feeds import ParsedFeed, feed_links, parse_feed
 from corpus.fetch import FEED_TYPES, HTML_TYPES, Fetched, FetchPolicy, fetch
 from corpus.ingest import Failure, IngestReport, fetch_article
 from corpus.library import Library
@@ -64,8 +64,7 @@ class FeedPoller:
         """
         canonical = canonical_url(url)
         if read is None:
-            fetched = fetch(canonical, self.policy, accept=FEED_TYPES | HTML_TYPES)
-            parsed = parse_feed(fetched.body, fetched.url)
+            canonical, fetched, parsed = self._read_feed(canonical)
         else:
             fetched, parsed = read
         # Not due while it is read here: a poll running meanwhile would read the same entries and
@@ -77,6 +76,21 @@ class FeedPoller:
         self.store.record_poll(feed.feed_id, next_check=self._after(self.interval), title=parsed.title,
                                etag=fetched.etag, last_modified=fetched.last_modified)
         return FeedFollowed(self.store.feed(feed.feed_id), not new, report)
+
+    def _read_feed(self, url: str) -> tuple[str, Fetched, ParsedFeed]:
+        """The feed at ``url`` or, when ``url`` is a site's page, the first feed the page names; with its URL."""
+        fetched = fetch(url, self.policy, accept=FEED_TYPES | HTML_TYPES)
+        try:
+            return url, fetched, parse_feed(fetched.body, fetched.url)
+        except NotAFeed:
+            linked = feed_links(fetched.body, fetched.url) if fetched.media_type in HTML_TYPES else []
+            if not linked:
+                if fetched.media_type in HTML_TYPES:
+                    raise NotAFeed(f"{url} is a web page that names no feed (add it as an article instead)") from None
+                raise
+        feed_url = canonical_url(linked[0])
+        fetched = fetch(feed_url, self.policy, accept=FEED_TYPES)
+        return feed_url, fetched, parse_feed(fetched.body, fetched.url)
 
     def unfollow(self, chat: int, feed: Feed) -> None:
         self.store.unsubscribe(chat, feed.feed_id)

@@ -15,6 +15,7 @@ import re
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterable
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from datetime import UTC, datetime
 from urllib.parse import urljoin
 from xml.sax.saxutils import escape, quoteattr
@@ -67,6 +68,33 @@ def parse_feed(body: bytes, url: str, max_entries: int = MAX_FEED_ENTRIES) -> Pa
     if not parsed.version or (problem and not entries):
         raise NotAFeed(f"{url} is not an RSS or Atom feed" + (f" ({problem})" if problem else ""))
     return ParsedFeed(publisher, entries, unread=unread)
+
+
+# The <link> a page names its feed with: <link rel="alternate" type="application/rss+xml" href="/feed">.
+_FEED_LINK_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/rdf+xml"})
+
+
+class _FeedLinks(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = {name: (value or "") for name, value in attrs}
+        if (tag == "link" and "alternate" in found.get("rel", "").lower().split()
+                and found.get("type", "").lower().split(";")[0].strip() in _FEED_LINK_TYPES and found.get("href")):
+            self.hrefs.append(found["href"])
+
+
+def feed_links(page: bytes, url: str) -> list[str]:
+    """The feeds a web page at ``url`` names in its ``<link rel="alternate">`` tags, as absolute URLs, in order.
+
+    A reader who wants to follow a site pastes its address, not its feed's:
+    feed readers look for these links, and so does ``/feed add``.
+    """
+    parser = _FeedLinks()
+    parser.feed(page.decode("utf-8", "replace"))
+    return list(dict.fromkeys(urljoin(url, href.strip()) for href in parser.hrefs))
 
 
 _ENTRY_START = re.compile(rb"<(?:item|entry)[\s>/]")

@@ -159,6 +159,20 @@ def test_polling_uses_conditional_get_and_picks_up_new_entries(web):
     assert lede.shelf.quotable(CHAT, "The old lighthouse on Gull Point")
 
 
+def test_a_site_s_page_given_to_follow_is_followed_through_the_feed_it_names(web):
+    lede = Corpus()
+    followed = lede.sources.follow_feed(web.url("/"), CHAT)
+    assert followed.feed.url == web.url("/feed.xml")
+    assert (followed.report.added, followed.feed.title) == (2, "Coast & Harbour News")
+    again = lede.sources.follow_feed(web.url("/feed.xml"), CHAT)
+    assert again.already_followed, "the feed itself, not the page, is what the chat follows"
+
+
+def test_a_web_page_that_names_no_feed_is_refused_as_such(web):
+    refused = Corpus().sources.follow_feed(web.url("/article.html"), CHAT)
+    assert refused.reason == f"{web.url('/article.html')} is a web page that names no feed (add it as an article instead)"
+
+
 def test_a_poll_while_a_feed_is_first_read_leaves_that_feed_to_the_reading(web, monkeypatch):
     lede = Corpus(interval=60)
     read_entries = lede.poller._read_entries

@@ -204,6 +204,10 @@ class LocalWeb:
             "/huge-unannounced": lambda r: Reply(body=b"<p>" + b"x" * 3_000_000 + b"</p>", announce_length=False),
             "/image.png": lambda r: Reply(body=b"\x89PNG\r\n\x1a\n", content_type="image/png"),
             "/empty.html": lambda r: Reply(body=b"<html><body><nav>Home</nav></body></html>"),
+            # A site's front page that names its feed, as most news sites' do.
+            "/": lambda r: Reply(body=b'<html><head><title>Coast News</title><link rel="stylesheet" href="/s.css">'
+                                      b'<link rel="alternate" type="application/rss+xml" title="Coast News" '
+                                      b'href="/feed.xml"></head><body><nav>Home</nav></body></html>'),
             "/feed.xml": self._conditional(rss_feed(base), etag='"feed-v1"'),
             "/broken-feed.xml": lambda r: Reply(body=b"<rss><channel><item>", content_type="application/rss+xml"),
             "/feeds.opml": lambda r: Reply(body=OPML.format(base=base).encode(), content_type="text/x-opml"),
