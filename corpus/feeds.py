@@ -15,8 +15,8 @@ import re
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterable
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from datetime import UTC, datetime
+from html.parser import HTMLParser
 from urllib.parse import urljoin
 from xml.sax.saxutils import escape, quoteattr
 
@@ -75,6 +75,8 @@ _FEED_LINK_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "ap
 
 
 class _FeedLinks(HTMLParser):
+    """Collects the ``href`` of each ``<link rel="alternate">`` whose type is a feed's."""
+
     def __init__(self) -> None:
         super().__init__()
         self.hrefs: list[str] = []
@@ -90,7 +92,8 @@ def feed_links(page: bytes, url: str) -> list[str]:
     """The feeds a web page at ``url`` names in its ``<link rel="alternate">`` tags, as absolute URLs, in order.
 
     A reader who wants to follow a site pastes its address, not its feed's:
-    feed readers look for these links, and so does ``/feed add``.
+    feed readers look for these links, and so does following a feed here
+    (:meth:`corpus.feed_poller.FeedPoller.follow`).
     """
     parser = _FeedLinks()
     parser.feed(page.decode("utf-8", "replace"))
