@@ -16,6 +16,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TextIO
 
@@ -25,6 +26,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from bot import source_replies
 from bot.console_commands import run_command
 from bot.formatting import APOLOGY, briefing_html, briefing_to_json, format_plain, outcome_to_json
+from bot.questions import InvalidQuestion, link_refusal
 from bot.service import Lede
 from bot.terminal import typed_lines
 from corpus.store import EVERYONE
@@ -41,6 +43,8 @@ def answer_once(lede: Lede, question: str, output: TextIO, *, as_json: bool, in_
         outcome = lede.questions.answer(question, EVERYONE, now=datetime.now(UTC)).outcome
     else:
         outcome = lede.questions.ask(question)
+        if isinstance(outcome, InvalidQuestion) and outcome.link:  # a one-shot run has no /add
+            outcome = replace(outcome, reason=link_refusal("--ingest <link>"))
     if as_json:
         output.write(json.dumps(outcome_to_json(outcome), ensure_ascii=False) + "\n")
     else:

@@ -37,9 +37,16 @@ class InvalidQuestion:
 
     question: str
     reason: str
+    # Only a link: the reason says how to add its article, which each front end does its own way.
+    link: bool = False
 
 
 Outcome = Answer | InvalidQuestion
+
+
+def link_refusal(how_to_add: str) -> str:
+    """What a message that is only a link is told, ``how_to_add`` being this front end's way to add an article."""
+    return f"That is a link, not a question: {how_to_add} adds the article it points to, and then you can ask me about it."
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,8 +185,7 @@ def _checked(question: str) -> str | InvalidQuestion:
             f"That question is {len(question):,} characters long; please keep it under {MAX_QUESTION_CHARS:,}.",
         )
     if _LINK.fullmatch(question):
-        return InvalidQuestion(question, "That is a link, not a question: /add <link> adds the article it points to, "
-                                         "and then you can ask me about it.")
+        return InvalidQuestion(question, link_refusal("/add <link>"), link=True)
     return question
 
 

@@ -147,3 +147,12 @@ def test_the_console_reads_its_followed_feeds_while_it_runs_and_answers_from_the
                 console.kill()
     assert reply["answer"].startswith("The old lighthouse on Gull Point reopened to visitors on Sunday")
     assert "Traceback" not in console.stderr.read()
+
+
+def test_a_link_asked_once_is_told_to_ingest_it_and_in_the_console_to_add_it():
+    asked = run_bot("--ask", "https://news.example/2025/ferry")
+    typed = run_bot("--console", stdin="https://news.example/2025/ferry\n")
+    assert asked.stdout.strip() == ("That is a link, not a question: --ingest <link> adds the article it points to, "
+                                    "and then you can ask me about it.")
+    assert typed.stdout.strip() == ("That is a link, not a question: /add <link> adds the article it points to, "
+                                    "and then you can ask me about it.")
