@@ -10,6 +10,7 @@ candidate answer (see :mod:`corpus.cleaning`).
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import json
 import logging
@@ -69,8 +70,21 @@ def refuse_binary(name: str, data: bytes) -> None:
         raise UnreadableSource(f"{name} looks like a binary file, not text")
 
 
+# Byte-order marks that say which UTF a file is in (UTF-32 LE's starts as UTF-16 LE's does, so it comes first).
+# Windows Notepad's "Unicode" is UTF-16 with its mark, and every other byte of such a file is NUL.
+_UNICODE_MARKS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                  (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
 def decode_text(name: str, data: bytes) -> str:
-    """The text of a .txt or .md file or upload, refusing what is not text: binary data, other encodings."""
+    """The text of a .txt or .md file or upload: UTF-8, or UTF-16/32 with its byte-order mark; binary data is refused."""
+    encoding = next((encoding for mark, encoding in _UNICODE_MARKS if data.startswith(mark)), None)
+    if encoding is not None:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError as error:
+            raise UnreadableSource(f"{name} is not {encoding.upper()} text though it begins like it "
+                                   f"(byte {error.start:,} is not valid)") from None
     refuse_binary(name, data)
     try:
         return data.decode("utf-8-sig")

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import gzip
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -153,6 +154,35 @@ def test_a_malformed_jsonl_line_is_skipped_not_fatal(tmp_path):
     path.write_text('{"id": "a", "body": "Fine."}\n{not json\n{"no_id": 1}\n[1, 2]\n{"id": "b", "date": 5, "body": null}\n'
                     '{"id": "c", "date": 5, "body": "Also fine."}\n', encoding="utf-8")
     assert [article.article_id for article in load_file(path)] == ["a", "c"]
+
+
+FERRY = "Ferry fares\n\nThe ferry company said fares would rise by 10% in March.\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-be", "utf-32"])
+def test_a_text_file_is_read_in_utf8_or_in_a_utf_its_byte_order_mark_names(tmp_path, encoding):
+    data = FERRY.encode(encoding)
+    if encoding == "utf-16-be":
+        data = b"\xfe\xff" + data  # as Windows and macOS write it: the mark, then the text
+    path = tmp_path / "ferry.txt"
+    path.write_bytes(data)
+    [article] = load_file(path)
+    assert (article.title, article.paragraphs) == ("Ferry fares", ("The ferry company said fares would rise by 10% in March.",))
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "ferry.txt looks like a binary file, not text"),
+        ("Café".encode("latin-1"), "ferry.txt is not UTF-8 text (byte 3 is not valid UTF-8)"),
+        (b"\xff\xfe" + b"\x00\xd8a\x00", "ferry.txt is not UTF-16 text though it begins like it (byte 2 is not valid)"),
+    ],
+)
+def test_other_bytes_are_refused_with_the_reason(tmp_path, data, reason):
+    path = tmp_path / "ferry.txt"
+    path.write_bytes(data)
+    with pytest.raises(UnreadableSource, match=re.escape(reason)):
+        list(load_file(path))
 
 
 def test_folders_load_recursively_and_skip_unsupported_files(tmp_path):
