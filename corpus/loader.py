@@ -246,7 +246,8 @@ def _load_jsonl(path: Path, limits: FileLimits) -> Iterator[Article]:
         if not line.strip():
             continue
         try:
-            record = json.loads(line.decode("utf-8", errors="replace"))
+            # The first line may carry a byte-order mark (editors on Windows add one): it is no part of the record.
+            record = json.loads(line.decode("utf-8-sig" if number == 1 else "utf-8", errors="replace"))
             yield article_from_record(record, source=f"{path}:{number}")
         except (ValueError, KeyError, TypeError) as error:
             log.warning("%s:%d: skipped a malformed record (%s)", path, number, error)

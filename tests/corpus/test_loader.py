@@ -149,6 +149,13 @@ def test_optional_fields_of_the_wrong_type_are_left_out_not_guessed():
         "7", "7", None, "Reuters", None)
 
 
+def test_a_jsonl_file_that_begins_with_a_byte_order_mark_keeps_its_first_record(tmp_path):
+    path = tmp_path / "wires.jsonl"
+    records = [{"id": f"r{n}", "title": f"Story {n}", "body": f"Story number {n} happened."} for n in (1, 2)]
+    path.write_bytes(b"\xef\xbb\xbf" + b"\r\n".join(json.dumps(record).encode() for record in records) + b"\r\n")
+    assert [article.article_id for article in load_file(path)] == ["r1", "r2"]
+
+
 def test_a_malformed_jsonl_line_is_skipped_not_fatal(tmp_path):
     path = tmp_path / "news.jsonl"
     path.write_text('{"id": "a", "body": "Fine."}\n{not json\n{"no_id": 1}\n[1, 2]\n{"id": "b", "date": 5, "body": null}\n'
