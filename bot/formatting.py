@@ -205,7 +205,10 @@ def is_web_link(url: str | None) -> bool:
     """Telegram links only absolute http(s) URLs; anything else is shown as plain text."""
     if not url:
         return False
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "http://[" : no URL Telegram could open
+        return False
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
