@@ -115,15 +115,17 @@ def fetch_page(url: str, policy: FetchPolicy) -> tuple[Fetched, Article | Parsed
 
 
 def fetch_article(url: str, policy: FetchPolicy) -> Article:
-    """Fetch and extract one web article (feeds are refused by content type)."""
-    return read_fetched(fetch(url, policy, accept=HTML_TYPES), allow_feed=False)
+    """Fetch and extract one web article; a feed is refused as a feed, so the reply can say to follow it."""
+    return read_fetched(fetch(url, policy, accept=HTML_TYPES | FEED_TYPES), allow_feed=False)
 
 
 def read_fetched(fetched: Fetched, *, allow_feed: bool = True) -> Article | ParsedFeed:
     if fetched.media_type in FEED_TYPES or looks_like_feed(fetched.body):
-        if not allow_feed:
-            raise UnreadableSource(f"{fetched.url} is a feed, not an article")
-        return parse_feed(fetched.body, fetched.url)
+        if allow_feed:
+            return parse_feed(fetched.body, fetched.url)
+        if looks_like_feed(fetched.body):
+            raise UnreadableSource(f"{fetched.url} is a feed, not an article (follow it as a feed instead)")
+        raise UnreadableSource(f"{fetched.url} is {fetched.media_type}, not a web page")
     return article_from_html(fetched.body, article_id_for(fetched.url), url=fetched.url, source=fetched.url)
 
 

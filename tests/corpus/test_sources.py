@@ -114,11 +114,13 @@ def test_an_article_added_in_one_chat_is_not_quoted_in_another(web):
 
 def test_bad_pages_are_refused_with_a_reason_and_nothing_is_stored(web):
     lede = Corpus()
-    reasons = {path: lede.sources.add_url(web.url(path), CHAT) for path in ("/missing", "/image.png", "/empty.html", "/feed.xml")}
+    reasons = {path: lede.sources.add_url(web.url(path), CHAT)
+               for path in ("/missing", "/image.png", "/empty.html", "/feed.xml", "/sitemap.xml")}
     assert all(isinstance(outcome, Failure) for outcome in reasons.values())
     assert reasons["/missing"].reason.endswith("answered 404 Not Found")
     assert reasons["/empty.html"].reason == "the page has no article text that I could find"
-    assert "is application/rss+xml, not something I can read" in reasons["/feed.xml"].reason
+    assert reasons["/feed.xml"].reason == f"{web.url('/feed.xml')} is a feed, not an article (follow it as a feed instead)"
+    assert reasons["/sitemap.xml"].reason == f"{web.url('/sitemap.xml')} is application/xml, not a web page"
     assert lede.store.article_count() == 0
 
 

@@ -209,6 +209,8 @@ class LocalWeb:
                                       b'<link rel="alternate" type="application/rss+xml" title="Coast News" '
                                       b'href="/feed.xml"></head><body><nav>Home</nav></body></html>'),
             "/feed.xml": self._conditional(rss_feed(base), etag='"feed-v1"'),
+            "/sitemap.xml": lambda r: Reply(body=b'<?xml version="1.0"?><urlset><url><loc>/a</loc></url></urlset>',
+                                            content_type="application/xml"),
             "/broken-feed.xml": lambda r: Reply(body=b"<rss><channel><item>", content_type="application/rss+xml"),
             "/feeds.opml": lambda r: Reply(body=OPML.format(base=base).encode(), content_type="text/x-opml"),
             # Hostile servers.
