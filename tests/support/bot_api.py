@@ -9,7 +9,9 @@ messages, oversized callback data) with ``400 Bad Request``; the fake answers th
 is stricter where Telegram would silently degrade a message (see ``telegram_html``). A chat where
 the bot is "kicked" or "left" (see ``set_member_status``, ``send_my_chat_member``) answers
 ``sendMessage`` with 403 Forbidden, as a group that removed the bot or a user who blocked it does.
-Inline mode (``send_inline_query``, ``answerInlineQuery``) checks results as Telegram does.
+Inline mode (``send_inline_query``, ``answerInlineQuery``) checks results (and the button above
+them) as Telegram does. A group upgraded to a supergroup (``migrate_to_supergroup``) gets a new id,
+and the old one is refused with ``parameters.migrate_to_chat_id``, as on Telegram.
 ``setWebhook`` is validated as Telegram does (https, ports 443/80/88/8443, a public host, a
 well-formed secret token); while a webhook is set, ``getUpdates`` gets 409 and the test delivers
 the pending updates to the bot's listener with ``deliver_webhook_updates``.
