@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 DEFAULT_FEED_INTERVAL = 900.0
 # A feed that keeps failing is tried less and less often, but at least daily.
 MAX_FEED_BACKOFF = timedelta(days=1)
+# A feed being followed is not due before this, however short the interval: its first reading
+# (which may fetch a page for every entry) ends sooner and then sets its next poll itself.
+FIRST_READING = 3600.0
 Clock = Callable[[], datetime]
 
 
@@ -69,7 +72,7 @@ class FeedPoller:
             fetched, parsed = read
         # Not due while it is read here: a poll running meanwhile would read the same entries and
         # leave this reply saying they were "already known".
-        feed, new = self.store.subscribe(chat, canonical, next_check=self._after(self.interval))
+        feed, new = self.store.subscribe(chat, canonical, next_check=self._after(max(self.interval, FIRST_READING)))
         if self.library.shelf is not None:
             self.library.shelf.follow(chat, feed.feed_id)
         report = self._read_entries(feed, parsed)

@@ -176,12 +176,12 @@ def test_a_web_page_that_names_no_feed_is_refused_as_such(web):
 
 
 def test_a_poll_while_a_feed_is_first_read_leaves_that_feed_to_the_reading(web, monkeypatch):
-    lede = Corpus(interval=60)
+    lede = Corpus(interval=1)  # polls every second, and the first reading is slower than that
     read_entries = lede.poller._read_entries
     polled_meanwhile = []
 
     def reading_with_a_poll_in_between(feed, parsed):  # the bot's job, firing while /feed add reads
-        polled_meanwhile.append(lede.poller.poll_due())
+        polled_meanwhile.append(lede.poller.poll_due(datetime.now(UTC) + timedelta(seconds=5)))
         return read_entries(feed, parsed)
 
     monkeypatch.setattr(lede.poller, "_read_entries", reading_with_a_poll_in_between)
