@@ -126,11 +126,17 @@ class _ForThisBot(filters.MessageFilter):
     """
 
     def filter(self, message: Message) -> bool:
-        command = message.text.split(maxsplit=1)[0] if message.text else ""
-        _, at, addressee = command.partition("@")
-        if at:
+        _, addressee = _command(message)
+        if addressee is not None:
             return addressee.lower() == message.get_bot().username.lower()
         return message.chat.type == ChatType.PRIVATE
+
+
+def _command(message: Message) -> tuple[str, str | None]:
+    """A command message's ``/name``, and the bot it names (``/name@bot``), if any."""
+    words = (message.text or "").split(maxsplit=1)
+    name, at, addressee = (words[0] if words else "").partition("@")
+    return name, addressee if at else None
 
 
 def _mentions_bot(message: Message, username: str) -> bool:
@@ -302,8 +308,8 @@ def _thread(message: Message) -> int:
 
 async def unknown_command_message(update: Update, context: LedeContext) -> None:
     """A command Lede does not have (``/schedule``): say so, rather than stay silent as if it were down."""
-    command = update.effective_message.text.split(maxsplit=1)[0].partition("@")[0]
-    await _reply(update, unknown_command(command))
+    name, _ = _command(update.effective_message)
+    await _reply(update, unknown_command(name))
 
 
 async def not_text_message(update: Update, context: LedeContext) -> None:
