@@ -122,9 +122,9 @@ class Briefings:
             subscribed = Subscribed(schedule, schedule.next_slot(now))
         return ChatSettings(subscribed, self.store.last_briefing(chat))
 
-    def scheduled(self) -> list[Scheduled]:
-        """Every chat's daily briefing, for the scheduler at start-up."""
-        return [Scheduled(row.chat, row.thread) for row in self.store.schedules()]
+    def scheduled(self, chat: int | None = None) -> list[Scheduled]:
+        """Every chat's daily briefing (for the scheduler at start-up), or one chat's."""
+        return [Scheduled(row.chat, row.thread) for row in self.store.schedules(chat)]
 
     def due_briefing(self, chat: int, *, now: datetime) -> Briefing | None:
         """The chat's daily briefing if one is owed at ``now`` (at most one, however long Lede was away)."""

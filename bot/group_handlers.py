@@ -177,9 +177,8 @@ async def move_chat(context: LedeContext, old: int, new: int) -> None:
     """Follow a group to its new id as a supergroup: its sources, settings and conversation, and its briefing's job."""
     await context.workers.quick(context.lede.chats.chat_moved, old, new)
     cancel_briefing_jobs(context.application, old)
-    for scheduled in await context.workers.quick(context.lede.briefings.scheduled):
-        if scheduled.chat == new:
-            _schedule_job(context.application, new, scheduled.thread)
+    for scheduled in await context.workers.quick(context.lede.briefings.scheduled, new):
+        _schedule_job(context.application, new, scheduled.thread)
 
 
 # ---- an answer's buttons ------------------------------------------------------------------------
