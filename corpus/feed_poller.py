@@ -86,11 +86,11 @@ class FeedPoller:
         try:
             return url, fetched, parse_feed(fetched.body, fetched.url)
         except NotAFeed:
-            linked = feed_links(fetched.body, fetched.url) if fetched.media_type in HTML_TYPES else []
-            if not linked:
-                if fetched.media_type in HTML_TYPES:
-                    raise NotAFeed(f"{url} is a web page that names no feed (add it as an article instead)") from None
+            if fetched.media_type not in HTML_TYPES:
                 raise
+            linked = feed_links(fetched.body, fetched.url)
+            if not linked:
+                raise NotAFeed(f"{url} is a web page that names no feed (add it as an article instead)") from None
         feed_url = canonical_url(linked[0])
         fetched = fetch(feed_url, self.policy, accept=FEED_TYPES)
         return feed_url, fetched, parse_feed(fetched.body, fetched.url)
