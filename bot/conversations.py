@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.shared_index import SharedIndex
-from corpus.store import ConversationTurn, Store
+from corpus.store import ConversationTurn, QuestionReply, Store
 from retrieval.followup import (
     MAX_TURNS,
     FollowUp,
@@ -58,18 +58,23 @@ class Conversations:
         self.settings = settings
         self.quiet = quiet
 
-    def read(self, question: str, chat: int, thread: int, *, now: datetime, replying_to: int | None = None) -> Reading:
+    def read(self, question: str, chat: int, thread: int, *, now: datetime, replying_to: int | None = None,
+             replacing: QuestionReply | None = None) -> Reading:
         """How ``question``, asked in ``chat`` (and forum topic ``thread``) at ``now``, is to be answered.
 
         ``replying_to`` is the message the question replies to: when it
         carries one of Lede's answers in this chat, the question follows that
-        answer up.
+        answer up. ``replacing`` is the question it was edited from: when that
+        is still the conversation's latest, the edit takes its place, read in
+        the light of the questions before it.
         """
         topic = topic_of(question, self.index.analyzer)
         replied = self._replied_turn(chat, replying_to, now) if replying_to is not None else None
         if replied is not None:
             return Reading(topic, (replied,), follow_up(question, topic, (replied,), self.settings))
         turns = self.store.conversation(chat, thread)
+        if replacing is not None and turns and (turns[-1].question, turns[-1].asked) == (replacing.question, replacing.asked):
+            turns = turns[:-1]
         if turns and now - turns[-1].asked > self.quiet:
             turns = []
         reading = read_follow_up(question, topic, turns, self.settings)

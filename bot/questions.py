@@ -15,7 +15,7 @@ from datetime import datetime
 
 from bot.conversations import NO_THREAD, Conversations
 from bot.shared_index import SharedIndex
-from corpus.store import EVERYONE, Store
+from corpus.store import EVERYONE, QuestionReply, Store
 from retrieval.answer import Answer, Candidate
 from retrieval.index import Passage
 from retrieval.text import words
@@ -91,14 +91,15 @@ class Questions:
 
     def answer(
         self, question: str, chat: int = EVERYONE, *, now: datetime, thread: int = NO_THREAD,
-        replying_to: int | None = None,
+        replying_to: int | None = None, replacing: QuestionReply | None = None,
     ) -> Answered:
         """A question asked in a chat (and forum topic ``thread``), read in the light of its conversation.
 
         The answer is remembered so that its buttons ("More", "Context",
         👍/👎) work later, and the question joins the conversation. A question
         of common words only ("why?") can be asked only as a follow-up.
-        ``replying_to`` is the message it replies to, if any.
+        ``replying_to`` is the message it replies to, if any; ``replacing`` the
+        reply to the question it was edited from, if it is an edit.
         """
         if self.store.read_only:
             # A store Lede may not write keeps no conversation and no buttons: each question stands alone.
@@ -106,7 +107,7 @@ class Questions:
         checked = _checked(question)
         if isinstance(checked, InvalidQuestion):
             return Answered(checked, None)
-        reading = self.conversations.read(checked, chat, thread, now=now, replying_to=replying_to)
+        reading = self.conversations.read(checked, chat, thread, now=now, replying_to=replying_to, replacing=replacing)
         if not reading.topic.terms and reading.follow_up is None:
             return Answered(_only_common_words(checked), None)
         outcome = self.index.answer(checked, chat, follow_up=reading.follow_up)
@@ -160,9 +161,21 @@ class Questions:
         """``/new``: forget the chat's (or topic's) conversation; the next question stands alone."""
         self.conversations.forget(chat, thread)
 
-    def note_answer_message(self, chat: int, message: int, number: int) -> None:
-        """The Telegram message that carries answer ``number``, so that a reply to it follows it up."""
-        self.conversations.note_answer_message(chat, message, number)
+    def note_reply(self, chat: int, question_message: int, reply_message: int, answered: Answered, asked: datetime) -> None:
+        """Lede replied to Telegram message ``question_message`` with ``reply_message``, saying ``answered``.
+
+        A reply to that message follows its answer up, and an edit of the
+        question edits it (:meth:`reply_to`).
+        """
+        if self.store.read_only:
+            return
+        if answered.number is not None:
+            self.conversations.note_answer_message(chat, reply_message, answered.number)
+        self.store.remember_reply(chat, question_message, QuestionReply(reply_message, answered.outcome.question, asked))
+
+    def reply_to(self, chat: int, question_message: int) -> QuestionReply | None:
+        """Lede's reply to Telegram message ``question_message``, if it sent one (the user edited the question)."""
+        return self.store.reply_to_question(chat, question_message)
 
     def inline_answers(self, question: str) -> Answer | None:
         """``@bot question`` in any chat: answers from what every chat may see (None for an unusable question)."""

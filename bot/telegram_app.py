@@ -59,7 +59,7 @@ from bot.service import Lede
 from corpus.errors import ReadOnlyStore
 from corpus.ingest import Failure
 from bot.telegram_context import CONTEXT_TYPES, Clock, LedeContext, Shell
-from bot.telegram_failures import NO_PREVIEW, RetryingRateLimiter, send_reply, unreachable_chat
+from bot.telegram_failures import NO_PREVIEW, RetryingRateLimiter, edit_reply, send_reply, unreachable_chat
 from bot.workers import Workers
 
 log = logging.getLogger(__name__)
@@ -176,8 +176,12 @@ def build_application(config: Config, lede: Lede, clock: Clock = group_handlers.
     application.add_handler(
         MessageHandler(filters.ChatType.PRIVATE & filters.FORWARDED & ~filters.Document.ALL, forwarded_message)
     )
-    application.add_handler(MessageHandler(filters.Document.ALL, document_message))
-    application.add_handler(MessageHandler(filters.ChatType.PRIVATE & _NOT_TEXT, not_text_message))
+    # An edit is read again only when it is text: an edited caption is no new file, and a live
+    # location edits its message every few seconds.
+    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.Document.ALL, document_message))
+    application.add_handler(
+        MessageHandler(filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & _NOT_TEXT, not_text_message)
+    )
     application.add_handler(
         MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, question_message)
     )
@@ -294,11 +298,17 @@ async def _answer(update: Update, context: LedeContext, question: str) -> None:
     thread = _thread(message)
     replied = message.reply_to_message
     replying_to = replied.message_id if replied and replied.from_user and replied.from_user.id == context.bot.id else None
+    questions, now = context.lede.questions, context.now()
+    # An edited question edits Lede's reply to it, answered again in its place.
+    earlier = await context.workers.quick(questions.reply_to, chat, message.message_id) if update.edited_message else None
     answered = await context.workers.quick(
-        context.lede.questions.answer, question, chat, now=context.now(), thread=thread, replying_to=replying_to)
-    sent = await send_reply(message, format_html(answered.outcome), group_handlers.answer_buttons(answered.number))
-    if answered.number is not None:
-        await context.workers.quick(context.lede.questions.note_answer_message, chat, sent.message_id, answered.number)
+        questions.answer, question, chat, now=now, thread=thread, replying_to=replying_to, replacing=earlier)
+    html, buttons = format_html(answered.outcome), group_handlers.answer_buttons(answered.number)
+    if earlier is None:
+        reply = (await send_reply(message, html, buttons)).message_id
+    else:
+        reply = await edit_reply(message, earlier.message, html, buttons)
+    await context.workers.quick(questions.note_reply, chat, message.message_id, reply, answered, now)
 
 
 def _thread(message: Message) -> int:

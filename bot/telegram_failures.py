@@ -5,7 +5,8 @@
   out a 429's ``retry_after`` for *that chat only*, and retries network
   errors and 5xx replies with exponential backoff.
 * A reply Telegram refuses (400, e.g. entities it cannot parse) is sent
-  once more as plain text: :func:`send_reply`.
+  once more as plain text: :func:`send_reply`, and :func:`edit_reply` when
+  an edited question edits its reply.
 * A chat that blocked or removed the bot (403) is marked unreachable in the
   store (:meth:`bot.reachability.Reachability.chat_unreachable`), so schedules stop sending there:
   :func:`unreachable_chat`.
@@ -128,6 +129,33 @@ async def send_reply(message: Message, text_html: str, markup: InlineKeyboardMar
         plain_text(text_html), link_preview_options=NO_PREVIEW, reply_markup=markup,
         reply_parameters=ReplyParameters(message.message_id, allow_sending_without_reply=True),
     )
+
+
+async def edit_reply(question: Message, reply_message: int, text_html: str,
+                     markup: InlineKeyboardMarkup | None = None) -> int:
+    """Replace Lede's earlier reply to ``question`` (an edited question) and return the reply's message id.
+
+    An unchanged reply stays as it is (Telegram refuses an edit that changes
+    nothing); a reply the user deleted, or one Telegram no longer lets the
+    bot edit, is sent anew; HTML Telegram refuses is edited in as plain text,
+    as :func:`send_reply` does.
+    """
+    bot = question.get_bot()
+    try:
+        await bot.edit_message_text(text_html, chat_id=question.chat_id, message_id=reply_message,
+                                    parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW, reply_markup=markup)
+        return reply_message
+    except BadRequest as error:
+        reason = error.message.lower()
+        if "not modified" in reason:
+            return reply_message
+        if "not found" in reason or "can't be edited" in reason:
+            return (await send_reply(question, text_html, markup)).message_id
+        log.warning("Telegram refused an HTML edit in chat %s (%s); editing it in as plain text",
+                    question.chat_id, error.message)
+    await bot.edit_message_text(plain_text(text_html), chat_id=question.chat_id, message_id=reply_message,
+                                link_preview_options=NO_PREVIEW, reply_markup=markup)
+    return reply_message
 
 
 def plain_text(text_html: str) -> str:

@@ -161,11 +161,24 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (chat, message)
     ) WITHOUT ROWID;
     """,
+    # 5: the reply to each question message, so that editing a question edits its reply.
+    """
+    CREATE TABLE question_replies (
+        chat INTEGER NOT NULL,
+        question_message INTEGER NOT NULL,  -- Telegram's message_id of the question
+        reply_message INTEGER NOT NULL,     -- and of Lede's reply to it
+        question TEXT NOT NULL,             -- the question as it was read
+        asked TEXT NOT NULL,
+        PRIMARY KEY (chat, question_message)
+    ) WITHOUT ROWID;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 # The tables that keep something for a chat, in its ``chat`` column (a new one belongs here too).
 _CHAT_TABLES = ("chat_settings", "chat_feeds", "chat_articles", "briefed_articles", "briefing_schedules", "answers",
-                "conversation_turns", "answer_messages")
+                "conversation_turns")
+# The tables that keep something for one of a chat's messages, by its message_id (a new one belongs here).
+_MESSAGE_TABLES = ("answer_messages", "question_replies")
 
 
 def _stamp_now() -> str:
@@ -244,6 +257,15 @@ class ConversationTurn:
     names: tuple[str, ...]
     article_id: str | None
     position: int | None
+    asked: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionReply:
+    """Lede's reply to a question message: the reply's message, and the question as it was read and when."""
+
+    message: int
+    question: str
     asked: datetime
 
 
@@ -587,6 +609,10 @@ class Store:
             for table in _CHAT_TABLES:
                 db.execute(f"UPDATE OR IGNORE {table} SET chat = ? WHERE chat = ?", (new, old))  # noqa: S608 - names from a constant
                 db.execute(f"DELETE FROM {table} WHERE chat = ?", (old,))  # noqa: S608
+            # A supergroup numbers its messages anew, so what was kept by the group's message ids
+            # would name other messages there; the group's old messages stay behind with it.
+            for table in _MESSAGE_TABLES:
+                db.execute(f"DELETE FROM {table} WHERE chat = ?", (old,))  # noqa: S608 - names from a constant
             db.execute("DELETE FROM chats WHERE id = ?", (old,))
             # A private channel's audience (its linked group) names the group by id.
             for row in db.execute("SELECT chat, value FROM chat_settings WHERE name = 'audience'").fetchall():
@@ -749,6 +775,19 @@ class Store:
             row = db.execute("SELECT answer FROM answer_messages WHERE chat = ? AND message = ?",
                              (chat, message)).fetchone()
         return self.answer_record(row["answer"]) if row else None
+
+    def remember_reply(self, chat: int, question_message: int, reply: QuestionReply) -> None:
+        """Note Lede's reply to question message ``question_message`` of ``chat`` (an edited question edits it)."""
+        with self._transaction() as db:
+            db.execute("INSERT OR REPLACE INTO question_replies (chat, question_message, reply_message, question, asked)"
+                       " VALUES (?, ?, ?, ?, ?)", (chat, question_message, reply.message, reply.question, stamp(reply.asked)))
+
+    def reply_to_question(self, chat: int, question_message: int) -> QuestionReply | None:
+        """Lede's reply to question message ``question_message`` of ``chat``, if it sent one."""
+        with self._reading() as db:
+            row = db.execute("SELECT reply_message, question, asked FROM question_replies"
+                             " WHERE chat = ? AND question_message = ?", (chat, question_message)).fetchone()
+        return QuestionReply(row["reply_message"], row["question"], _moment(row["asked"])) if row else None
 
     # ---- conversations ---------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from bot.service import Lede
 from bot.shared_index import new_index
 from corpus.errors import ConfigurationError
 from corpus.loader import load_paths
+from corpus.store import QuestionReply
 from retrieval.followup import MAX_TURNS
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
@@ -58,6 +59,25 @@ def test_the_stored_conversation_is_bounded(lede):
     for minute, question in enumerate(questions):
         ask(lede, question, at=NOW + timedelta(minutes=minute))
     assert [turn.question for turn in lede.store.conversation(CHAT, 0)] == questions[-MAX_TURNS:]
+
+
+def test_an_edit_of_the_latest_question_is_read_in_its_place(lede):
+    ask(lede, "what did Zelensky demand?")
+    typo = lede.questions.answer("whre did they meet?", CHAT, now=NOW + timedelta(seconds=30))
+    reply = QuestionReply(7, typo.outcome.question, NOW + timedelta(seconds=30))
+    edit = lede.questions.answer("where did they meet?", CHAT, now=NOW + timedelta(minutes=1), replacing=reply)
+    assert edit.outcome.follow_up_of == "what did Zelensky demand?"
+    assert [turn.question for turn in lede.store.conversation(CHAT, 0)] == [
+        "what did Zelensky demand?", "where did they meet?"]
+
+
+def test_an_edit_of_an_older_question_is_asked_after_the_later_ones(lede):
+    ask(lede, "what did Zelensky demand?")
+    ask(lede, "where did they meet?", at=NOW + timedelta(seconds=30))
+    reply = QuestionReply(5, "what did Zelensky demand?", NOW)
+    lede.questions.answer("and what did Vance tell him?", CHAT, now=NOW + timedelta(minutes=1), replacing=reply)
+    assert [turn.question for turn in lede.store.conversation(CHAT, 0)] == [
+        "what did Zelensky demand?", "where did they meet?", "and what did Vance tell him?"]
 
 
 def test_the_quiet_spell_is_set_in_minutes_and_must_be_positive():

@@ -10,7 +10,15 @@ import pytest
 
 from corpus.article import Article
 from corpus.ingest import content_hash, prepare
-from corpus.store import EVERYONE, MIGRATIONS, SCHEMA_VERSION, ConversationTurn, NewerSchemaError, Store
+from corpus.store import (
+    EVERYONE,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    ConversationTurn,
+    NewerSchemaError,
+    QuestionReply,
+    Store,
+)
 
 FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 ARTICLE = Article(
@@ -166,6 +174,28 @@ def test_a_group_that_only_asked_takes_its_conversation_and_answers_along():
     store.move_chat(group, supergroup)
     assert store.answer_record(number).chat == supergroup
     assert [turn.question for turn in store.conversation(supergroup, 0)] == ["who?"]
+
+
+def test_what_was_kept_by_a_groups_message_ids_stays_behind_when_it_becomes_a_supergroup():
+    # The supergroup numbers its messages anew: its message 3 is not the group's message 3.
+    group, supergroup, moment = -700, -100700, datetime(2025, 6, 2, 8, tzinfo=UTC)
+    store = Store.open(":memory:")
+    stored(store)
+    store.remember_answer_message(group, 3, store.remember_answer(group, "who?", "a-1", 0, moment))
+    store.remember_reply(group, 2, QuestionReply(3, "who?", moment))
+    store.move_chat(group, supergroup)
+    assert store.answer_in_message(supergroup, 3) is None and store.reply_to_question(supergroup, 2) is None
+    assert store.answer_in_message(group, 3) is None and store.reply_to_question(group, 2) is None
+
+
+def test_the_reply_to_a_question_message_is_kept_across_a_restart(tmp_path):
+    asked = datetime(2025, 6, 2, 8, 0, 30, 500, tzinfo=UTC)
+    with Store.open(tmp_path / "lede.db") as store:
+        store.remember_reply(42, 10, QuestionReply(11, "who?", asked))
+        store.remember_reply(42, 10, QuestionReply(11, "who won?", asked + timedelta(minutes=1)))  # edited
+    with Store.open(tmp_path / "lede.db") as store:
+        assert store.reply_to_question(42, 10) == QuestionReply(11, "who won?", asked.replace(microsecond=0) + timedelta(minutes=1))
+        assert store.reply_to_question(42, 11) is None and store.reply_to_question(43, 10) is None
 
 
 def test_a_chat_marked_unreachable_is_remembered_and_its_feeds_are_not_polled_for_it(tmp_path):

@@ -18,7 +18,9 @@ the pending updates to the bot's listener with ``deliver_webhook_updates``.
 Channels (``add_channel``, ``post_to_channel``, ``edit_channel_post``, ``post_album``) deliver
 ``channel_post`` and ``edited_channel_post`` only while the bot is an administrator there, as on
 Telegram; ``forward_message`` forwards a stored message with the ``forward_origin`` Telegram would
-give it (channel, chat, user, or hidden user for people who hide their forwards). Only
+give it (channel, chat, user, or hidden user for people who hide their forwards). A user's edit
+(``edit_user_message``, ``move_live_location``) arrives as ``edited_message``; ``editMessageText``
+refuses an edit that changes nothing and a message deleted meanwhile (``delete_message``). Only
 ``parse_mode="HTML"`` is implemented; Markdown modes get a 400. Plain-text bot messages get no
 auto-detected entities (Telegram would add url/mention ones).
 
@@ -1144,6 +1146,46 @@ class FakeBotApi:
             if self._bot_receives(chat, message):
                 self._enqueue({"message": message})
             return message
+
+    def edit_user_message(self, chat_id: int, message_id: int, text: str) -> JSON:
+        """A user edits the text of a message they wrote (or a file's caption): an ``edited_message`` update.
+
+        Telegram keeps the message's id, sender, date and what it replies to, adds ``edit_date``,
+        and delivers the edit to the bot when the bot would have received the message itself.
+        """
+        with self._lock:
+            chat = self._chats[chat_id]
+            old = chat.messages[message_id]
+            if old.get("from", {}).get("is_bot"):
+                raise ValueError(f"message {message_id} is the bot's; use editMessageText")
+            field, entity_field = ("text", "entities") if "text" in old else ("caption", "caption_entities")
+            if field not in old and "document" not in old:
+                raise ValueError(f"message {message_id} has no text or caption to edit")
+            entities = detect_entities(text)
+            new = {key: value for key, value in old.items() if key not in (field, entity_field)}
+            new.update({field: text, entity_field: entities} if entities else {field: text}, edit_date=int(time.time()))
+            return self._deliver_edit(chat, new)
+
+    def move_live_location(self, chat_id: int, message_id: int, latitude: float, longitude: float) -> JSON:
+        """A live location a user shares moves: Telegram edits its message (every few seconds while it lasts)."""
+        with self._lock:
+            chat = self._chats[chat_id]
+            old = chat.messages[message_id]
+            if "location" not in old:
+                raise ValueError(f"message {message_id} is no location")
+            location = {**old["location"], "latitude": latitude, "longitude": longitude, "live_period": 900}
+            return self._deliver_edit(chat, {**old, "location": location, "edit_date": int(time.time())})
+
+    def _deliver_edit(self, chat: _Chat, message: JSON) -> JSON:
+        chat.messages[message["message_id"]] = message
+        if self._bot_receives(chat, message):
+            self._enqueue({"edited_message": message})
+        return message
+
+    def delete_message(self, chat_id: int, message_id: int) -> None:
+        """A user deletes a message for everyone (in a private chat, the bot's messages too); bots get no update."""
+        with self._lock:
+            del self._chats[chat_id].messages[message_id]
 
     def send_user_media(self, chat_id: int, user_id: int, kind: str, *, caption: str | None = None) -> JSON:
         """A user sends something that is not text: a "photo", "sticker", "voice" or "location" (as Telegram shapes it)."""

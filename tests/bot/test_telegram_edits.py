@@ -1,0 +1,87 @@
+"""Edited messages in Telegram: an edited question edits Lede's reply to it; other edits are no new message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.service import Lede
+from bot.shared_index import new_index
+from corpus.loader import load_paths
+from tests.bot.test_telegram import application
+from tests.support.bot_api import polling
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+USER = 1001
+GROUP = -2002
+DEMAND = "Kyiv needs “real security guarantees”"
+MUNICH = "U.S. Vice President J.D. Vance met with Ukrainian President Volodymyr Zelensky"
+
+
+@pytest.fixture(scope="module")
+def lede() -> Lede:
+    lede = Lede.compose(new_index())
+    lede.add_articles(load_paths([SEEDS]))
+    return lede
+
+
+async def test_an_edited_question_gets_its_new_answer_in_the_reply_it_had(bot_api, lede):
+    async with polling(application(bot_api, lede)):
+        question = bot_api.send_user_message(USER, USER, "what is the capital of Australia?")
+        [reply] = await bot_api.wait_for_messages(USER)
+        bot_api.edit_user_message(USER, question["message_id"], "what did Zelensky demand?")
+        [edit] = await bot_api.wait_for_edits(USER)
+        await bot_api.assert_no_messages(USER)
+    assert reply.text.startswith("I couldn't find that")
+    assert edit.message_id == reply.message_id
+    assert edit.text.startswith(DEMAND)
+    assert bot_api.message(USER, reply.message_id)["reply_markup"]["inline_keyboard"], "the answer's buttons come with it"
+
+
+async def test_the_edit_of_the_latest_question_takes_its_place_in_the_conversation(bot_api, lede):
+    async with polling(application(bot_api, lede)):
+        bot_api.send_user_message(USER, USER, "what did Zelensky demand?")
+        await bot_api.wait_for_messages(USER)
+        follow_up = bot_api.send_user_message(USER, USER, "where did they met")
+        await bot_api.wait_for_messages(USER, count=2)
+        bot_api.edit_user_message(USER, follow_up["message_id"], "where did they meet?")
+        [edit] = await bot_api.wait_for_edits(USER)
+    assert edit.text.startswith(MUNICH)
+    assert [turn.question for turn in lede.store.conversation(USER, 0)] == [
+        "what did Zelensky demand?", "where did they meet?"]
+
+
+async def test_a_question_whose_reply_was_deleted_gets_a_new_reply(bot_api, lede):
+    async with polling(application(bot_api, lede)):
+        question = bot_api.send_user_message(USER, USER, "what is the capital of Australia?")
+        [reply] = await bot_api.wait_for_messages(USER)
+        bot_api.delete_message(USER, reply.message_id)
+        bot_api.edit_user_message(USER, question["message_id"], "what did Zelensky demand?")
+        [_, new] = await bot_api.wait_for_messages(USER, count=2)
+    assert new.text.startswith(DEMAND)
+    assert new.reply_to_message_id == question["message_id"]
+
+
+async def test_an_edited_group_question_edits_its_reply_there(bot_api, lede):
+    bot_api.add_group(GROUP, "Newsroom")
+    async with polling(application(bot_api, lede)):
+        question = bot_api.send_user_message(GROUP, USER, "/ask where did Vance meet Zelensky?")
+        [reply] = await bot_api.wait_for_messages(GROUP)
+        bot_api.edit_user_message(GROUP, question["message_id"], "/ask what did Zelensky demand?")
+        [edit] = await bot_api.wait_for_edits(GROUP)
+        await bot_api.assert_no_messages(GROUP)
+    assert reply.text.startswith(MUNICH)
+    assert (edit.message_id, edit.text.startswith(DEMAND)) == (reply.message_id, True)
+
+
+async def test_a_moving_live_location_and_an_edited_caption_are_no_new_messages(bot_api, lede):
+    async with polling(application(bot_api, lede)):
+        location = bot_api.send_user_media(USER, USER, "location")
+        await bot_api.wait_for_messages(USER)
+        document = bot_api.send_user_document(USER, USER, "note.txt", b"Ferries stopped on Monday because of a storm.")
+        await bot_api.wait_for_messages(USER, count=2)
+        bot_api.move_live_location(USER, location["message_id"], 50.46, 30.53)
+        bot_api.edit_user_message(USER, document["message_id"], "the storm story")
+        await bot_api.assert_no_messages(USER, within=1.0)
+    assert bot_api.edits(USER) == []
