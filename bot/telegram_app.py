@@ -81,6 +81,14 @@ HELP_TEXT = (
     "/brief [topic] tells the stories since the last briefing; /subscribe 08:00 Europe/Kyiv sends one every "
     "morning (/subscribe off, /settings). In any chat, type my @username and a question to share an answer."
 )
+# What a group that adds Lede is told: how to ask there, and where the rest is.
+GROUP_WELCOME = (
+    "Hello! I'm <b>Lede</b>: I answer questions about the news with the sentence that answers them, "
+    "and say where it came from.\n\n"
+    "Ask with /ask &lt;question&gt;, or reply to one of my messages. Administrators give me news with "
+    "/add &lt;url&gt; or /feed add &lt;url&gt;, and /subscribe 08:00 Europe/Kyiv brings a briefing every morning. "
+    "/help tells the rest."
+)
 ADMINS_ONLY = "Only this group's administrators can change its sources."
 READ_ONLY = "I can answer questions, but I cannot change anything now: my store is read-only."
 SOURCES_CALLBACK = "sources:"
@@ -164,6 +172,9 @@ def build_application(config: Config, lede: Lede, clock: Clock = group_handlers.
     application.add_handler(TypeHandler(Update, gate), group=-1)
     application.add_handler(ChatMemberHandler(membership_changed, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, chat_migrated))
+    application.add_handler(
+        MessageHandler(filters.StatusUpdate.NEW_CHAT_MEMBERS | filters.StatusUpdate.CHAT_CREATED, added_to_group)
+    )
     application.add_handler(CommandHandler(["start", "help"], help_command))
     application.add_handler(CommandHandler("ask", ask_command))
     application.add_handler(CommandHandler("new", new_command))
@@ -251,6 +262,21 @@ async def membership_changed(update: Update, context: LedeContext) -> None:
         group_handlers.cancel_briefing_jobs(context.application, change.chat.id)
     else:
         await context.workers.quick(lede.chats.chat_reachable, change.chat.id)
+
+
+async def added_to_group(update: Update, context: LedeContext) -> None:
+    """Someone added Lede to a group (or made a group with it): say how to use it there.
+
+    The service message, not ``my_chat_member``, says so: Telegram also sends a
+    join for the supergroup a group becomes, which is no new group to greet.
+    """
+    message = update.effective_message
+    if not (message.group_chat_created or any(member.id == context.bot.id for member in message.new_chat_members)):
+        return
+    try:
+        await context.bot.send_message(message.chat_id, GROUP_WELCOME, parse_mode=ParseMode.HTML)
+    except TelegramError as error:  # e.g. a group where members may not write
+        log.warning("Could not say hello in chat %d, which just added me (%s)", message.chat_id, error)
 
 
 async def chat_migrated(update: Update, context: LedeContext) -> None:

@@ -97,6 +97,34 @@ async def test_a_sticker_in_a_group_gets_no_reply(bot_api, lede):
         await bot_api.assert_no_messages(GROUP, within=1.0)
 
 
+@pytest.mark.parametrize("creating", [False, True], ids=["added", "group created with it"])
+async def test_a_group_that_adds_lede_is_told_how_to_ask_there(bot_api, lede, creating):
+    bot_api.add_group(GROUP, "Newsroom")
+    async with polling(application(bot_api, lede)):
+        bot_api.add_bot_to_group(GROUP, USER, creating=creating)
+        [hello] = await bot_api.wait_for_messages(GROUP)
+        await bot_api.assert_no_messages(GROUP)
+    assert "Ask with /ask <question>, or reply to one of my messages." in hello.text
+
+
+async def test_a_group_becoming_a_supergroup_is_not_greeted_again(bot_api, lede):
+    bot_api.add_group(GROUP, "Newsroom")
+    async with polling(application(bot_api, lede)):
+        supergroup = bot_api.migrate_to_supergroup(GROUP, USER)
+        bot_api.send_user_message(supergroup, USER, "/ask Who did Vance meet?")
+        [answer] = await bot_api.wait_for_messages(supergroup)
+    assert answer.text.startswith("U.S. Vice President J.D. Vance met")
+
+
+async def test_a_user_joining_a_group_is_not_greeted(bot_api, lede):
+    bot_api.add_group(GROUP, "Newsroom")
+    async with polling(application(bot_api, lede)):
+        bot_api.add_bot_to_group(GROUP, USER)
+        await bot_api.wait_for_messages(GROUP)
+        bot_api.add_user_to_group(GROUP, USER + 1, by_user=USER)
+        await bot_api.assert_no_messages(GROUP, within=1.0)
+
+
 async def test_group_ask_addressed_to_the_bot_is_answered(bot_api, lede):
     bot_api.add_group(GROUP, "Newsroom")
     async with polling(application(bot_api, lede)):

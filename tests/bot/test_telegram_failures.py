@@ -75,7 +75,7 @@ async def test_a_chat_that_blocked_the_bot_is_marked_unreachable_and_gets_no_apo
     async with polling(application(bot_api, lede)):
         bot_api.send_user_message(ALICE, ALICE, "Who did Vance meet?")
         await bot_api.wait_for_messages(ALICE)
-        bot_api.change_bot_status(ALICE, ALICE, "kicked")  # the user blocks the bot
+        bot_api.send_my_chat_member(ALICE, ALICE, "kicked")  # the user blocks the bot
         bot_api.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user", chat_id=BOB)
         bot_api.send_user_message(BOB, BOB, "Who did Vance meet?")  # blocked while the answer was on its way
         await bot_api.wait_for_request("sendMessage", count=2)

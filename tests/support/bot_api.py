@@ -11,7 +11,9 @@ the bot is "kicked" or "left" (see ``set_member_status``, ``send_my_chat_member`
 ``sendMessage`` with 403 Forbidden, as a group that removed the bot or a user who blocked it does.
 Inline mode (``send_inline_query``, ``answerInlineQuery``) checks results (and the button above
 them) as Telegram does. A group upgraded to a supergroup (``migrate_to_supergroup``) gets a new id,
-and the old one is refused with ``parameters.migrate_to_chat_id``, as on Telegram.
+and the old one is refused with ``parameters.migrate_to_chat_id``, as on Telegram. Adding the bot
+or a user to a group (``add_bot_to_group``, ``add_user_to_group``) delivers the service messages
+bots get whatever their privacy mode.
 ``setWebhook`` is validated as Telegram does (https, ports 443/80/88/8443, a public host, a
 well-formed secret token); while a webhook is set, ``getUpdates`` gets 409 and the test delivers
 the pending updates to the bot's listener with ``deliver_webhook_updates``.
@@ -938,9 +940,37 @@ class FakeBotApi:
             arrived.pop("sender_chat")
             arrived["from"] = user
             old.migrated_to = new_id
-            for message in (moved, arrived) if notify else ():
-                self._enqueue({"message": message})
+            if notify:
+                for message in (moved, arrived):
+                    self._enqueue({"message": message})
+                # The Bot API also reports the bot joining the supergroup (tdlib/telegram-bot-api#266).
+                self._enqueue({"my_chat_member": self._membership_change(self._chats[new_id], user, "left", "member")})
             return new_id
+
+    def add_bot_to_group(self, chat_id: int, by_user: int, *, creating: bool = False) -> None:
+        """A user adds the bot to a group (``creating``: makes a new group with it), as Telegram reports it:
+        ``my_chat_member`` (left → member) and the service message (``new_chat_members`` naming the bot,
+        or ``group_chat_created``), which bots get whatever their privacy mode."""
+        with self._lock:
+            chat = self._chats[chat_id]
+            user = self._user(by_user)
+            chat.members[self.bot_user["id"]] = "member"
+            self._enqueue({"my_chat_member": self._membership_change(chat, user, "left", "member")})
+            service = {"group_chat_created": True} if creating else {"new_chat_members": [self.bot_user]}
+            self._enqueue({"message": self._store_message(chat, user, service)})
+
+    def add_user_to_group(self, chat_id: int, user_id: int, *, by_user: int) -> None:
+        """A member adds another user: the ``new_chat_members`` service message, which bots get whatever their privacy mode."""
+        with self._lock:
+            chat = self._chats[chat_id]
+            chat.members[user_id] = "member"
+            message = self._store_message(chat, self._user(by_user), {"new_chat_members": [self._user(user_id)]})
+            self._enqueue({"message": message})
+
+    def _membership_change(self, chat: _Chat, by: JSON, old: str, new: str) -> JSON:
+        return {"chat": chat.info, "from": by, "date": int(time.time()),
+                "old_chat_member": {"status": old, "user": self.bot_user, **self._member_extras(old)},
+                "new_chat_member": {"status": new, "user": self.bot_user, **self._member_extras(new)}}
 
     def set_member_status(self, chat_id: int, user_id: int, status: str) -> None:
         """What getChatMember reports (default "member"); the bot's own status decides whether
@@ -951,23 +981,6 @@ class FakeBotApi:
             if user_id != self.bot_user["id"]:
                 self._user(user_id)
             self._chats[chat_id].members[user_id] = status
-
-    def change_bot_status(self, chat_id: int, by_user: int, status: str) -> None:
-        """A user blocks ("kicked") or restarts ("member") the bot in a private chat, or removes
-        or re-adds it in a group: later calls for that chat get 403 while it is "kicked" or
-        "left", and the bot receives a ``my_chat_member`` update, as on Telegram."""
-        if status not in MEMBER_STATUSES:
-            raise ValueError(f"status must be one of {MEMBER_STATUSES}")
-        with self._lock:
-            chat = self._chats[chat_id]
-            bot_id = self.bot_user["id"]
-            old = chat.members.get(bot_id, "member")
-            chat.members[bot_id] = status
-            self._enqueue({"my_chat_member": {
-                "chat": chat.info, "from": self._user(by_user), "date": int(time.time()),
-                "old_chat_member": {"status": old, "user": self.bot_user, **self._member_extras(old)},
-                "new_chat_member": {"status": status, "user": self.bot_user, **self._member_extras(status)},
-            }})
 
     @staticmethod
     def _member_extras(status: str) -> JSON:
@@ -1274,8 +1287,9 @@ class FakeBotApi:
         return answer
 
     def send_my_chat_member(self, chat_id: int, user_id: int, new_status: str) -> JSON:
-        """The bot's own membership changes (a user blocks it, an admin removes or adds it):
-        records the new status and delivers the ``my_chat_member`` update."""
+        """The bot's own membership changes: a user blocks ("kicked") or restarts ("member") it in a
+        private chat, or removes or re-adds it in a group. Later calls for that chat get 403 while
+        it is "kicked" or "left", and the bot receives the ``my_chat_member`` update, as on Telegram."""
         if new_status not in MEMBER_STATUSES:
             raise ValueError(f"status must be one of {MEMBER_STATUSES}")
         with self._lock:
@@ -1283,18 +1297,7 @@ class FakeBotApi:
             bot_id = self.bot_user["id"]
             old_status = chat.members.get(bot_id, "member")
             chat.members[bot_id] = new_status
-
-            def member(status: str) -> JSON:
-                body: JSON = {"status": status, "user": self.bot_user}
-                if status == "kicked":
-                    body["until_date"] = 0
-                elif status == "administrator":
-                    body.update(dict.fromkeys(ADMIN_RIGHTS, True))
-                    body.update(dict.fromkeys(ADMIN_NON_RIGHTS, False))
-                return body
-
-            change = {"chat": chat.info, "from": self._user(user_id), "date": int(time.time()),
-                      "old_chat_member": member(old_status), "new_chat_member": member(new_status)}
+            change = self._membership_change(chat, self._user(user_id), old_status, new_status)
             self._enqueue({"my_chat_member": change})
             return change
 

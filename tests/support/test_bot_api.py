@@ -189,8 +189,8 @@ async def test_a_dropped_connection_is_a_network_error_and_a_held_reply_arrives_
 
 async def test_a_blocked_or_removed_bot_gets_403_and_a_my_chat_member_update(bot: Bot, bot_api: FakeBotApi) -> None:
     bot_api.add_group(-5, "Club")
-    bot_api.change_bot_status(USER, USER, "kicked")
-    bot_api.change_bot_status(-5, USER, "left")
+    bot_api.send_my_chat_member(USER, USER, "kicked")
+    bot_api.send_my_chat_member(-5, USER, "left")
     with pytest.raises(Forbidden, match="bot was blocked by the user"):
         await bot.send_message(USER, "hi")
     with pytest.raises(Forbidden, match="bot was kicked from the group chat"):
@@ -198,7 +198,7 @@ async def test_a_blocked_or_removed_bot_gets_403_and_a_my_chat_member_update(bot
     blocked, removed = [update.my_chat_member for update in await bot.get_updates()]
     assert (blocked.chat.id, blocked.old_chat_member.status, blocked.new_chat_member.status) == (USER, "member", "kicked")
     assert (removed.chat.id, removed.new_chat_member.status) == (-5, "left")
-    bot_api.change_bot_status(USER, USER, "member")
+    bot_api.send_my_chat_member(USER, USER, "member")
     await bot.send_message(USER, "welcome back")
 
 
@@ -300,10 +300,11 @@ async def test_a_group_upgraded_to_a_supergroup_moves_to_a_new_id_and_refuses_th
 
     bot_api.add_group(-500, "Desk")
     new_id = bot_api.migrate_to_supergroup(-500, USER)
-    moved, arrived = await bot.get_updates(timeout=0)
+    moved, arrived, joined = await bot.get_updates(timeout=0)
     assert (moved.message.chat.id, moved.message.migrate_to_chat_id) == (-500, new_id)
     assert (arrived.message.chat.id, arrived.message.migrate_from_chat_id, arrived.message.chat.type) == (
         new_id, -500, "supergroup")
+    assert (joined.my_chat_member.chat.id, joined.my_chat_member.new_chat_member.status) == (new_id, "member")
     with pytest.raises(ChatMigrated) as refused:
         await bot.send_message(-500, "hello")
     assert refused.value.new_chat_id == new_id
