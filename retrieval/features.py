@@ -24,6 +24,11 @@ it stands for:
                     Spain's, however well one of its sentences matches the rest.
 ``context``         coverage the previous sentence adds: "He said ..." answers a question about
                     the man named one sentence earlier.
+``detail_coverage`` exact coverage of the question's *detail*: its terms the article's title and lead
+                    do not hold. The question names the story (which its headline and lead name)
+                    and asks about a detail further down: "how many people does RMJ employ?" is
+                    answered by "... RMJ employed some 300 people", not by the lead about RMJ.
+``detail_share``    how much of the question (by specificity) is detail for the sentence's article.
 ``novelty``         share of the sentence's terms the question lacks: an answer says something
                     the question does not.
 ``length``          log of the sentence's term count, scaled.
@@ -88,6 +93,8 @@ FEATURES: tuple[str, ...] = (
     "article",
     "article_rare",
     "context",
+    "detail_coverage",
+    "detail_share",
     "novelty",
     "length",
     "position",
@@ -176,6 +183,22 @@ class TermMatrix:
     def __or__(self, other: TermMatrix) -> TermMatrix:
         """The terms either text of each row holds (a sentence and the one before it)."""
         return TermMatrix(self.vocabulary, self.present | other.present)
+
+    def beyond(self, known: TermMatrix, query: Query, weights: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
+        """The question's terms that ``known`` (row for row) lacks: the weighted share of them each row holds,
+        and the share of the question's weight they carry (exact terms only)."""
+        total = sum(weights[term] * query.weight(term) for term in query.terms)
+        left = np.zeros(len(self.present))
+        covered = np.zeros(len(self.present))
+        if total <= 0:
+            return covered, left
+        for term in query.terms:
+            column = self.vocabulary[term]
+            unknown = ~known.present[:, column]
+            weight = weights[term] * query.weight(term)
+            left += unknown * weight
+            covered += (unknown & self.present[:, column]) * weight
+        return np.divide(covered, left, out=np.zeros_like(covered), where=left > 0), np.minimum(left / total, 1.0)
 
     def coverage(self, query: Query, weights: Mapping[str, float], *, related: bool = True) -> np.ndarray:
         """The weighted share of question terms each row accounts for.
@@ -278,6 +301,8 @@ def candidate_features(index: SentenceIndex, question: Question, hits: Sequence[
     articles = bodies | titles
     own = held.coverage(query, specificity)
     rarity = {term: weight * weight for term, weight in specificity.items()}
+    headlines = titles | _leads(index, numbers, passages, vocabulary, rows, len(titles.present))
+    detail_coverage, detail_share = held.beyond(TermMatrix(vocabulary, headlines.present[rows]), query, specificity)
     columns = [
         np.array([score for _, score in hits]) / top_score,
         question.coverage(held, specificity),
@@ -290,6 +315,8 @@ def candidate_features(index: SentenceIndex, question: Question, hits: Sequence[
         articles.coverage(query, specificity)[rows],
         articles.coverage(query, rarity)[rows],
         (held | _previous_sentences(index, numbers, passages, vocabulary)).coverage(query, specificity) - own,
+        detail_coverage,
+        detail_share,
         sentences.novelty(core.terms),
         [math.log1p(length) / 5 for length in sentences.lengths.tolist()],
     ]
@@ -354,6 +381,18 @@ def _article_evidence(
     bodies = index.articles_having(list(vocabulary), list(articles))
     rows = np.array([row_of[passage.article.article_id] for passage in passages])
     return TermMatrix(vocabulary, titles), TermMatrix(vocabulary, bodies), rows
+
+
+def _leads(
+    index: SentenceIndex, numbers: Sequence[int], passages: Sequence[Passage], vocabulary: Mapping[str, int],
+    rows: np.ndarray, articles: int,
+) -> TermMatrix:
+    """The question terms of each candidate article's first sentence, a row per article (as ``rows`` numbers them)."""
+    first = {int(row): number - passage.position for row, number, passage in zip(rows.tolist(), numbers, passages)}
+    present = np.zeros((articles, len(vocabulary)), dtype=bool)
+    read = _SentenceTerms.read(index, list(first.values()), vocabulary).held.present
+    present[list(first)] = read
+    return TermMatrix(vocabulary, present)
 
 
 def _previous_sentences(

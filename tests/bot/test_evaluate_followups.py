@@ -8,23 +8,32 @@ from bot.evaluate_followups import main
 from tests.bot.test_console import ROOT, run_bot
 
 SEED = "000_be628776acd63ea0"
-# Asked on its own, the second turn gets Zelensky's demand again; after the first, Vance's warning.
-CONVERSATION = {"cid": "seed-1", "turns": [
-    {"question": "what did Zelensky demand?", "article_id": SEED, "answer": "real security guarantees",
-     "answer_sentence": "", "follow_up": False},
-    {"question": "and what did Vance tell him?", "article_id": SEED, "answer": "sanctions or even military action",
+COCOA = """# Cocoa Pact Agreed In London
+
+Cocoa producers and consumers agreed on buffer stock rules in London on Friday.
+
+The deal was reached because consumers accepted a lower price range.
+
+Producers said the package was acceptable.
+"""
+# Asked on its own, the second turn gets what Vance said in the seed article; after the first, the producers' word.
+CONVERSATION = {"cid": "cocoa-1", "turns": [
+    {"question": "What did cocoa producers and consumers agree on?", "article_id": "cocoa",
+     "answer": "buffer stock rules", "answer_sentence": "", "follow_up": False},
+    {"question": "and what did they say?", "article_id": "cocoa", "answer": "the package was acceptable",
      "answer_sentence": "", "follow_up": True},
 ]}
 
 
 def test_through_console_reproduces_the_in_process_reading_and_its_baseline(tmp_path, capsys):
-    store = tmp_path / "lede.db"
-    assert run_bot("--ingest", str(ROOT / "seeds"), "--db", str(store)).returncode == 0
+    store, cocoa = tmp_path / "lede.db", tmp_path / "cocoa.md"
+    cocoa.write_text(COCOA, encoding="utf-8")
+    assert run_bot("--ingest", str(ROOT / "seeds"), str(cocoa), "--db", str(store)).returncode == 0
     conversations = tmp_path / "conversations.jsonl"
     conversations.write_text(json.dumps(CONVERSATION) + "\n", encoding="utf-8")
 
-    assert main(["--db", str(store), "--corpus", str(ROOT / "seeds"), "--conversations", str(conversations),
-                 "--through-console"]) == 0
+    assert main(["--db", str(store), "--corpus", str(ROOT / "seeds"), "--corpus", str(cocoa),
+                 "--conversations", str(conversations), "--through-console"]) == 0
 
     printed = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
     in_process, console = printed

@@ -96,6 +96,22 @@ CASES = {
         ],
         "It blamed the weak dollar for the cut in its forecast.",
     ),
+    "detail_coverage": (
+        "How many people does RMJ Holdings employ?",
+        [
+            Article(
+                "r1",
+                "Exco to buy RMJ Holdings",
+                (
+                    "Exco said it would buy RMJ Holdings, a government securities broker.",
+                    "RMJ Holdings is one of the largest brokers in New York.",
+                    "The broker employs some 300 people, a spokesman said.",
+                ),
+            ),
+            Article("r2", "Jobs", ("Many people in New York lost their jobs.",)),
+        ],
+        "The broker employs some 300 people, a spokesman said.",
+    ),
 }
 # Features that read the same evidence stand in for each other when one is
 # switched off: both article coverages see that the Bundesbank is named in a1.

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from corpus.article import Article
+from corpus.loader import load_paths
 from corpus.store import ConversationTurn
 from retrieval.answer import answer_question, rank_candidates
 from retrieval.followup import (
@@ -24,6 +26,7 @@ from retrieval.text import Analyzer
 from tests.retrieval.test_answer import MEASURES, seed_index  # noqa: F401 - the seed article's index, a fixture
 
 SEED = "000_be628776acd63ea0"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 SETTINGS = FollowUpSettings()
 ASKED = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -103,16 +106,27 @@ def test_a_follow_up_borrows_the_conversations_topic_at_a_lower_weight_and_prefe
     assert reading.given == frozenset({(SEED, 3)})
 
 
-def test_the_conversation_changes_the_answer_to_a_follow_up(seed_index):
-    question = "and what did Vance tell him?"
-    alone = answer_question(seed_index, question)
-    first = answer_question(seed_index, "what did Zelensky demand?")
-    conversation = [said(seed_index, "what did Zelensky demand?", SEED, first.best.passage.position)]
-    reading = read_follow_up(question, topic_of(question, seed_index.analyzer), conversation, SETTINGS)
-    followed = answer_question(seed_index, question, follow_up=reading)
-    assert alone.best.passage.text.startswith("Kyiv needs")
-    assert followed.best.passage.text.startswith("On Thursday, though, Vance told the Wall Street Journal")
-    assert followed.follow_up_of == "what did Zelensky demand?" and alone.follow_up_of is None
+def test_the_conversation_changes_the_answer_to_a_follow_up():
+    # Who "they" are is the conversation's to say: Zelensky and Vance, or the cocoa producers.
+    pact = Article(article_id="pact", title="Cocoa Pact Agreed In London", publisher="Wire", paragraphs=(
+        "Cocoa producers and consumers agreed on buffer stock rules in London on Friday.",
+        "The deal was reached because consumers accepted a lower price range.",
+        "Producers said the package was acceptable.",
+    ))
+    index = SentenceIndex(Analyzer(Lexicon.load()))
+    index.add([*load_paths([SEEDS]), pact])
+    question = "and what did they say?"
+    followed = {}
+    for first in ("what did Zelensky demand?", "What did cocoa producers and consumers agree on?"):
+        given = answer_question(index, first).best.passage
+        conversation = [said(index, first, given.article.article_id, given.position)]
+        reading = read_follow_up(question, topic_of(question, index.analyzer), conversation, SETTINGS)
+        followed[first] = answer_question(index, question, follow_up=reading)
+    after_zelensky, after_cocoa = followed.values()
+    assert after_zelensky.best.passage.article.article_id == SEED
+    assert after_cocoa.best.passage.text == "Producers said the package was acceptable."
+    assert after_cocoa.follow_up_of == "What did cocoa producers and consumers agree on?"
+    assert answer_question(index, question).follow_up_of is None
 
 
 def test_a_follow_up_without_words_of_its_own_is_answered_from_the_conversation(seed_index):
