@@ -185,8 +185,12 @@ class TermMatrix:
         return TermMatrix(self.vocabulary, self.present | other.present)
 
     def beyond(self, known: TermMatrix, query: Query, weights: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
-        """The question's terms that ``known`` (row for row) lacks: the weighted share of them each row holds,
-        and the share of the question's weight they carry (exact terms only)."""
+        """The question's terms that ``known`` (row for row) lacks: how much of them each row holds, and the
+        share of the question's weight they carry.
+
+        A term is known when ``known`` holds it or a word it stands for (related, or the known spelling
+        of a misspelt one), and held as :meth:`coverage` holds it: fully, or at its best related word's weight.
+        """
         total = sum(weights[term] * query.weight(term) for term in query.terms)
         left = np.zeros(len(self.present))
         covered = np.zeros(len(self.present))
@@ -194,10 +198,17 @@ class TermMatrix:
             return covered, left
         for term in query.terms:
             column = self.vocabulary[term]
+            expansions = query.expansions.get(term)
             unknown = ~known.present[:, column]
+            match = self.present[:, column].astype(np.float64)
+            if expansions:
+                columns = [self.vocabulary[other] for other in expansions]
+                unknown &= ~known.present[:, columns].any(axis=1)
+                best = (self.present[:, columns] * np.fromiter(expansions.values(), dtype=np.float64)).max(axis=1)
+                match = np.maximum(match, best)
             weight = weights[term] * query.weight(term)
             left += unknown * weight
-            covered += (unknown & self.present[:, column]) * weight
+            covered += unknown * match * weight
         return np.divide(covered, left, out=np.zeros_like(covered), where=left > 0), np.minimum(left / total, 1.0)
 
     def coverage(self, query: Query, weights: Mapping[str, float], *, related: bool = True) -> np.ndarray:

@@ -47,6 +47,7 @@ def seed_index() -> SentenceIndex:
         ("What did Zelenskyy demand?", "Kyiv needs “real security guarantees” to negotiate with Moscow"),
         ("what did zelenksy demnad", "Kyiv needs “real security guarantees” to negotiate with Moscow"),
         ("What concessions did Trump offer Putin?", "These included Ukraine potentially giving up some of its"),
+        ("What else did Trump say?", "On Thursday, Trump also said that Moscow should be allowed to rejoin the G-7."),
     ],
 )
 def test_seed_questions_get_the_sentence_that_answers_them(seed_index, question, answer_starts):

@@ -136,6 +136,19 @@ def test_the_feature_favours_the_right_sentence_and_the_ranking_depends_on_it(fe
     assert lead(index, question, switched_off, right) < lead(index, question, model, right)
 
 
+def test_a_misspelt_or_related_question_word_the_headline_holds_is_no_detail():
+    # "Zelenksy" is the headline's Zelensky: only what was asked about him is detail,
+    # and "demand" is held by the sentence that says Kyiv "needs" guarantees, at its related weight.
+    seed = Article("z1", "Zelensky meets Vance", (
+        "Zelensky met Vance in Munich on Friday.",
+        "Kyiv needs real security guarantees, Zelensky told Vance.",
+    ))
+    index = build(seed, lexicon=Lexicon.load())
+    assert max(feature_values(index, "what did Zelenksy demand?", "detail_share").values()) < 1
+    detail = feature_values(index, "what did Zelenksy demand?", "detail_coverage")
+    assert 0 < detail["Kyiv needs real security guarantees, Zelensky told Vance."] < 1
+
+
 def test_local_coverage_discounts_the_topic_word_every_candidate_shares():
     index = build(
         Article(

@@ -58,6 +58,11 @@ def test_terms_drop_stop_words_and_stem():
     assert Analyzer().terms("What did they say about sending the troops?") == ["say", "send", "troop"]
 
 
+def test_else_and_the_indefinite_pronouns_are_stop_words():
+    # "else" is no word an answer holds: as a question term it would be the rarest one, and missing.
+    assert Analyzer().terms("What else did anyone say about anything?") == ["say"]
+
+
 def test_the_pronoun_us_is_a_stop_word_but_the_country_is_not():
     analyzer = Analyzer()
     assert analyzer.terms("tell us") == ["tell"]
