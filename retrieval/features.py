@@ -24,8 +24,8 @@ it stands for:
                     Spain's, however well one of its sentences matches the rest.
 ``context``         coverage the previous sentence adds: "He said ..." answers a question about
                     the man named one sentence earlier.
-``detail_coverage`` exact coverage of the question's *detail*: its terms the article's title and lead
-                    do not hold. The question names the story (which its headline and lead name)
+``detail_coverage`` coverage of the question's *detail*: its terms the article's title and lead
+                    do not hold (nor a word they stand for: related, or spelt right). The question names the story (which its headline and lead name)
                     and asks about a detail further down: "how many people does RMJ employ?" is
                     answered by "... RMJ employed some 300 people", not by the lead about RMJ.
 ``detail_share``    how much of the question (by specificity) is detail for the sentence's article.
@@ -185,11 +185,11 @@ class TermMatrix:
         return TermMatrix(self.vocabulary, self.present | other.present)
 
     def beyond(self, known: TermMatrix, query: Query, weights: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
-        """The question's terms that ``known`` (row for row) lacks: how much of them each row holds, and the
-        share of the question's weight they carry.
+        """Each row's coverage of the question terms ``known`` (row for row) does not hold, and their share of the question.
 
-        A term is known when ``known`` holds it or a word it stands for (related, or the known spelling
-        of a misspelt one), and held as :meth:`coverage` holds it: fully, or at its best related word's weight.
+        ``known`` holds a term when it holds the term or a word it stands for
+        (related, or the known spelling of a misspelt one); a row holds the
+        rest as :meth:`coverage` does.
         """
         total = sum(weights[term] * query.weight(term) for term in query.terms)
         left = np.zeros(len(self.present))
@@ -197,18 +197,10 @@ class TermMatrix:
         if total <= 0:
             return covered, left
         for term in query.terms:
-            column = self.vocabulary[term]
-            expansions = query.expansions.get(term)
-            unknown = ~known.present[:, column]
-            match = self.present[:, column].astype(np.float64)
-            if expansions:
-                columns = [self.vocabulary[other] for other in expansions]
-                unknown &= ~known.present[:, columns].any(axis=1)
-                best = (self.present[:, columns] * np.fromiter(expansions.values(), dtype=np.float64)).max(axis=1)
-                match = np.maximum(match, best)
             weight = weights[term] * query.weight(term)
+            unknown = known._held(term, query) == 0
             left += unknown * weight
-            covered += unknown * match * weight
+            covered += unknown * self._held(term, query) * weight
         return np.divide(covered, left, out=np.zeros_like(covered), where=left > 0), np.minimum(left / total, 1.0)
 
     def coverage(self, query: Query, weights: Mapping[str, float], *, related: bool = True) -> np.ndarray:
@@ -223,14 +215,18 @@ class TermMatrix:
         if total <= 0:
             return covered
         for term in query.terms:
-            match = self.present[:, self.vocabulary[term]]
-            expansions = query.expansions.get(term) if related else None
-            if expansions:
-                columns = [self.vocabulary[other] for other in expansions]
-                best = (self.present[:, columns] * np.fromiter(expansions.values(), dtype=np.float64)).max(axis=1)
-                match = np.where(match, 1.0, best)
-            covered += match * (weights[term] * query.weight(term))
+            covered += self._held(term, query, related=related) * (weights[term] * query.weight(term))
         return np.minimum(covered / total, 1.0)
+
+    def _held(self, term: str, query: Query, *, related: bool = True) -> np.ndarray:
+        """How fully each row holds ``term``: 1 when present, else (with ``related``) its best related word's weight."""
+        match = self.present[:, self.vocabulary[term]]
+        expansions = query.expansions.get(term) if related else None
+        if not expansions:
+            return match
+        columns = [self.vocabulary[other] for other in expansions]
+        best = (self.present[:, columns] * np.fromiter(expansions.values(), dtype=np.float64)).max(axis=1)
+        return np.where(match, 1.0, best)
 
 
 @dataclass(frozen=True)
