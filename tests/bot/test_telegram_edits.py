@@ -85,3 +85,25 @@ async def test_a_moving_live_location_and_an_edited_caption_are_no_new_messages(
         bot_api.edit_user_message(USER, document["message_id"], "the storm story")
         await bot_api.assert_no_messages(USER, within=1.0)
     assert bot_api.edits(USER) == []
+
+
+async def test_an_edit_that_changes_no_reply_leaves_it_as_it_is(bot_api, lede):
+    # Telegram refuses an edit that changes nothing ("message is not modified"); that is no failure.
+    async with polling(application(bot_api, lede)):
+        question = bot_api.send_user_message(USER, USER, "what is the capital of Australia?")
+        [reply] = await bot_api.wait_for_messages(USER)
+        bot_api.edit_user_message(USER, question["message_id"], "What is the capital of Australia?")
+        await bot_api.wait_for_request("editMessageText")
+        await bot_api.assert_no_messages(USER, within=1.0)
+    assert bot_api.message(USER, reply.message_id)["text"] == reply.text
+
+
+async def test_an_edited_reply_telegram_refuses_as_html_is_edited_in_as_plain_text(bot_api, lede):
+    async with polling(application(bot_api, lede)):
+        question = bot_api.send_user_message(USER, USER, "what is the capital of Australia?")
+        await bot_api.wait_for_messages(USER)
+        bot_api.fail_next("editMessageText", 400, "Bad Request: can't parse entities: unsupported start tag")
+        bot_api.edit_user_message(USER, question["message_id"], "what did Zelensky demand?")
+        edits = await bot_api.wait_for_edits(USER)
+        await bot_api.assert_no_messages(USER)
+    assert edits[-1].text.startswith(DEMAND) and edits[-1].parse_mode is None
