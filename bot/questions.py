@@ -125,7 +125,9 @@ class Questions:
         self.conversations.record(chat, thread, checked, reading, given, now=now)
         if given is None:
             return Answered(outcome, None)
-        return Answered(outcome, self.store.remember_answer(chat, outcome.question, *given, now))
+        # "More" under the answer to "what else?" shows more answers to the question it asked again.
+        searched = reading.follow_up.searched(checked) if reading.follow_up else checked
+        return Answered(outcome, self.store.remember_answer(chat, searched, *given, now))
 
     def more_answers(self, number: int, chat: int) -> tuple[Candidate, ...] | Expired:
         """"More": the next best distinct answers to the question, from other sentences or sources."""

@@ -124,16 +124,18 @@ def answer_question(
     """
     model = model or RankingModel.load()
     follows = follow_up.follows if follow_up else None
+    # "what else?" is answered as the question it asks again, less the answers given.
+    searched = follow_up.searched(question) if follow_up else question
     # The best, the runner-up its confidence is measured against, and room for
     # alternatives that cover too little of the question to be shown.
-    ranked = rank_candidates(index, question, accept=accept, model=model, follow_up=follow_up)
+    ranked = rank_candidates(index, searched, accept=accept, model=model, follow_up=follow_up)
     ranked = merge_near_duplicates(ranked, keep=3 * alternatives + 2)
     if not ranked:
         return Answer(question, None, 0.0, follow_up_of=follows)
     confidence = round(model.probability(confidence_evidence(ranked)), 3)
     if confidence < min_confidence:
         return Answer(question, None, confidence, follow_up_of=follows)
-    best = spelled_out(index, question, ranked[0], accept, follow_up)
+    best = spelled_out(index, searched, ranked[0], accept, follow_up)
     given = {_key(best.passage), *((_key(best.lead_in),) if best.lead_in else ())}
     shown = [c for c in ranked[1:] if c.coverage >= MIN_ALTERNATIVE_COVERAGE and _key(c.passage) not in given][:alternatives]
     return Answer(question, best, confidence, tuple(shown), follow_up_of=follows)

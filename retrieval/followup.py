@@ -16,6 +16,9 @@ tagger), because they run on every question:
 * an opening that carries on ("and …", "what about …", "what else", "so …");
 * few words of its own: "why?", "how much?", "and in Japan?" leave the subject out.
 
+A request for more ("what else?", "go on") asks the latest question that had
+words of its own again, for an answer not yet given (:attr:`FollowUp.repeats`).
+
 A question that names enough of its own (words and names the conversation
 has not used) is self-contained, pronouns or not, and is answered as if it
 were the first. How much is enough, and how much the borrowed words and the
@@ -56,6 +59,11 @@ _POINTING_NOUNS = (
 _POINTING_PHRASE = re.compile(r"\b(?:the|that|this|those|these)\s+(?:" + "|".join(_POINTING_NOUNS) + r")\b")
 # Openings that carry the conversation on rather than start a new one.
 _CARRYING_ON = re.compile(r"^\s*(?:and|so|but|or|also|then|what about|how about|what else|anything else)\b")
+# A request for more of the same: "what else?", "anything else?", "more?", "go on".
+_MORE = re.compile(
+    r"^\s*(?:and|so|ok|okay)?[\s,]*(?:what else|anything else|what more|any more|anymore|more|tell me more|go on)"
+    r"(?:\s+(?:is there|was there|did (?:he|she|they|it) say))?\s*[?.!]*\s*$"
+)
 # A capitalised word not at the start of the question: a name ("Zelensky", "OPEC", "Bank of Canada").
 _NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w'’.-]*")
 
@@ -113,6 +121,12 @@ class FollowUp:
     given: frozenset[tuple[str, int]]
     article_bonus: float
     own_words: float
+    # The earlier question a request for more ("what else?") asks again, or None.
+    repeats: str | None = None
+
+    def searched(self, question: str) -> str:
+        """What to search for to answer ``question``: the question itself, or the one it asks again."""
+        return self.repeats or question
 
 
 def topic_of(question: str, analyzer: Analyzer) -> Topic:
@@ -150,6 +164,11 @@ def follows_on(question: str, topic: Topic, conversation: Sequence[Said], settin
     return novelty(topic, conversation) - leaning < settings.threshold
 
 
+def asks_for_more(question: str) -> bool:
+    """Whether ``question`` only asks for more of what the conversation asked: "what else?", "more?", "go on"."""
+    return bool(_MORE.match(lowered(question)))
+
+
 def could_stand_alone(question: str, topic: Topic) -> bool:
     """Whether ``question``, read as a follow-up for saying little that is new, may still be a question of its own.
 
@@ -182,6 +201,8 @@ def follow_up(question: str, topic: Topic, conversation: Sequence[Said], setting
                 context[term] = settings.context_weight
     answered = [said for said in conversation if said.article_id is not None and said.position is not None]
     latest = answered[-1] if answered else None
+    # "what else?" asks the latest question with words of its own again, for an answer not yet given.
+    asked = [said.question for said in conversation if said.terms]
     return FollowUp(
         follows=conversation[-1].question,
         context=context,
@@ -190,6 +211,7 @@ def follow_up(question: str, topic: Topic, conversation: Sequence[Said], setting
         given=frozenset((said.article_id, said.position) for said in answered),
         article_bonus=settings.article_bonus,
         own_words=settings.own_words,
+        repeats=asked[-1] if asked and asks_for_more(question) else None,
     )
 
 

@@ -85,3 +85,12 @@ def test_the_quiet_spell_is_set_in_minutes_and_must_be_positive():
     assert load_config(["--console"], {}).conversation_quiet == timedelta(minutes=15)
     with pytest.raises(ConfigurationError, match="LEDE_CONVERSATION_MINUTES is 'soon'"):
         load_config(["--console"], {"LEDE_CONVERSATION_MINUTES": "soon"})
+
+
+def test_more_under_the_answer_to_what_else_lists_more_answers_to_the_question_it_asked_again(lede):
+    first = ask(lede, "what did Zelensky demand?")
+    answered = lede.questions.answer("what else?", CHAT, now=NOW + timedelta(seconds=30))
+    assert answered.number is not None and answered.outcome.best.passage != first.best.passage
+    more = lede.questions.more_answers(answered.number, CHAT)
+    assert more, "More under the second answer lists the next answers to the first question"
+    assert answered.outcome.best.passage not in [candidate.passage for candidate in more]

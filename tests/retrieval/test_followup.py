@@ -13,6 +13,7 @@ from corpus.store import ConversationTurn
 from retrieval.answer import answer_question, rank_candidates
 from retrieval.followup import (
     FollowUpSettings,
+    asks_for_more,
     could_stand_alone,
     follow_up,
     follows_on,
@@ -137,6 +138,36 @@ def test_a_follow_up_without_words_of_its_own_is_answered_from_the_conversation(
     followed = answer_question(seed_index, "why?", follow_up=reading, min_confidence=0.0)
     assert followed.best is not None and followed.best.passage.article.article_id == SEED
     assert followed.best.passage.position != first.best.passage.position
+
+
+@pytest.mark.parametrize("question", ["what else?", "Anything else?", "more?", "and what else?", "go on", "tell me more"])
+def test_a_request_for_more_of_the_same_is_told_by_its_words(question):
+    assert asks_for_more(question)
+
+
+@pytest.mark.parametrize("question", ["what else did Trump say?", "more troops?", "why?", "what more can Kyiv do?"])
+def test_a_question_with_words_of_its_own_is_not_a_request_for_more(question):
+    assert not asks_for_more(question)
+
+
+def test_a_request_for_more_asks_the_latest_question_with_words_of_its_own_again(seed_index):
+    conversation = [said(seed_index, "what did Zelensky demand?", SEED, 3), said(seed_index, "what else?", SEED, 5)]
+    reading = follow_up("anything else?", topic_of("anything else?", seed_index.analyzer), conversation, SETTINGS)
+    assert reading.repeats == "what did Zelensky demand?"
+    assert reading.given == frozenset({(SEED, 3), (SEED, 5)})
+    question = "and why?"
+    assert follow_up(question, topic_of(question, seed_index.analyzer), conversation, SETTINGS).repeats is None
+
+
+def test_what_else_gets_the_next_answer_to_the_question_before_it_not_one_already_given(seed_index):
+    first = answer_question(seed_index, "what did Zelensky demand?")
+    conversation = [said(seed_index, "what did Zelensky demand?", SEED, first.best.passage.position)]
+    reading = read_follow_up("what else?", topic_of("what else?", seed_index.analyzer), conversation, SETTINGS)
+    more = answer_question(seed_index, "what else?", follow_up=reading)
+    assert more.best is not None, f"refused (confidence {more.confidence})"
+    assert more.best.passage.position != first.best.passage.position
+    assert more.best.passage == answer_question(seed_index, "what did Zelensky demand?", follow_up=reading).best.passage
+    assert more.question == "what else?" and more.follow_up_of == "what did Zelensky demand?"
 
 
 def test_a_follow_up_asking_for_the_things_the_last_answer_named_gets_the_sentence_that_lists_them():
