@@ -8,6 +8,9 @@ is the outcome's data, the same objects as the flags that do the same:
 ``--ingest --json`` prints. ``/help`` is built from :data:`COMMANDS`, so the
 console mentions no command it does not have.
 
+Telegram's buttons under an answer are commands here, acting on the latest
+answer: ``/more``, ``/context``, and ``/good`` or ``/bad`` for 👍/👎.
+
 Daily briefings (``/subscribe``) need a chat to be delivered to, so they are
 Telegram's alone; ``/settings`` says so on the console.
 """
@@ -24,7 +27,8 @@ from typing import Any
 from bot import group_replies, source_replies
 from bot.briefing_service import ChatSettings
 from bot.feed_command import FEED_USAGE, FeedAdd, FeedExport, FeedList, FeedRemove, parse_feed_command
-from bot.formatting import briefing_html, briefing_to_json, source_to_json, unknown_command
+from bot.formatting import briefing_html, briefing_to_json, candidate_to_json, source_to_json, unknown_command
+from bot.questions import Context, Expired
 from bot.service import Lede
 from corpus.errors import LedeError
 from corpus.feed_poller import FeedFollowed
@@ -32,12 +36,15 @@ from corpus.ingest import DOCUMENT_SUFFIXES, Failure, IngestReport
 from corpus.library import Kept
 from corpus.sources import OPML_SUFFIX, FeedsImported, SourcesPage
 from corpus.store import EVERYONE, Feed
+from retrieval.answer import Candidate
 from corpus.urls import looks_like_url
 
 # Telegram's commands the console cannot run, and why: said instead of "Unknown command".
 TELEGRAM_ONLY = {
     "/subscribe": "Daily briefings are sent in Telegram chats (/subscribe there); here /brief tells the news.",
 }
+# /more, /context, /good or /bad before any answer.
+NOTHING_ANSWERED = "Ask a question first: {command} acts on the latest answer."
 # What /add reads as a file name even when no such file exists, to say so rather than ask for a web address.
 _FILE_SUFFIXES = (*DOCUMENT_SUFFIXES, OPML_SUFFIX)
 
@@ -151,11 +158,38 @@ def _settings(lede: Lede, args: list[str]) -> ChatSettings:
     return lede.briefings.settings(EVERYONE, now=datetime.now(UTC))
 
 
+@dataclass(frozen=True, slots=True)
+class Rated:
+    """``/good`` or ``/bad`` was noted on the latest answer (Telegram's 👍/👎)."""
+
+    helpful: bool
+
+
+def _on_latest_answer(command: str, act: Callable[[int], Any]) -> Any:
+    """What ``act`` makes of the latest answer, as Telegram's button under it would; refused before any answer."""
+    def run(lede: Lede, args: list[str]) -> Any:
+        number = lede.questions.latest_answer(EVERYONE)
+        found = act(lede, number) if number is not None else Expired(NOTHING_ANSWERED.format(command=command))
+        return Refused(html.escape(found.reason, quote=False)) if isinstance(found, Expired) else found
+    return run
+
+
+def _rate(helpful: bool) -> Callable[[Lede, int], Rated | Expired]:
+    def rate(lede: Lede, number: int) -> Rated | Expired:
+        return Rated(helpful) if lede.questions.feedback(number, EVERYONE, helpful) else Expired()
+    return rate
+
+
 # ---- replies --------------------------------------------------------------------------------------
 
 
+def _usages() -> list[str]:
+    """Each command's usage line once (/good and /bad share one)."""
+    return list(dict.fromkeys(command.usage for command in COMMANDS.values()))
+
+
 def _help_text(_: Help) -> str:
-    lines = "\n".join(f"{html.escape(command.usage, quote=False)}" for command in COMMANDS.values())
+    lines = "\n".join(html.escape(usage, quote=False) for usage in _usages())
     return ("Lede answers questions about the news with the sentence that answers them, and says where it came "
             "from. Type a question, or a command:\n/ask &lt;question&gt;\n" + lines + "\nCtrl-D ends.")
 
@@ -180,7 +214,7 @@ def _feed_reply(done: FeedDone) -> str:
 
 def _help_json(outcome: Help) -> dict[str, Any]:
     return {"help": source_replies.to_plain(_help_text(outcome)),
-            "commands": ["/ask <question>", *(command.usage for command in COMMANDS.values())]}
+            "commands": ["/ask <question>", *_usages()]}
 
 
 def _added_json(outcome: Kept | Failure | FeedsImported) -> dict[str, Any]:
@@ -225,6 +259,16 @@ def _settings_json(current: ChatSettings) -> dict[str, Any]:
             "last_briefing": current.last_briefing.isoformat() if current.last_briefing else None}
 
 
+def _more_json(candidates: tuple[Candidate, ...]) -> dict[str, Any]:
+    return {"more": [candidate_to_json(candidate) for candidate in candidates],
+            "message": None if candidates else group_replies.NO_MORE}
+
+
+def _context_json(found: Context) -> dict[str, Any]:
+    return {"context": [passage.text for passage in found.passages], "answer_at": found.answer_at,
+            "source": source_to_json(found.passages[found.answer_at].article)}
+
+
 COMMANDS: dict[str, Command] = {
     "/help": Command("/help", lambda lede, args: Help(), _help_text, _help_json),
     "/start": Command("/start", lambda lede, args: Help(), _help_text, _help_json),
@@ -236,4 +280,12 @@ COMMANDS: dict[str, Command] = {
                          _settings_json),
     "/new": Command("/new", _new, lambda _: group_replies.NEW_CONVERSATION,
                     lambda _: {"new_conversation": True, "message": group_replies.NEW_CONVERSATION}),
+    "/more": Command("/more", _on_latest_answer("/more", lambda lede, number: lede.questions.more_answers(number, EVERYONE)),
+                     group_replies.more_answers, _more_json),
+    "/context": Command("/context", _on_latest_answer("/context", lambda lede, number: lede.questions.context(number, EVERYONE)),
+                        group_replies.context, _context_json),
+    "/good": Command("/good | /bad", _on_latest_answer("/good", _rate(True)),
+                     lambda _: group_replies.THANKS, lambda rated: {"helpful": rated.helpful, "message": group_replies.THANKS}),
+    "/bad": Command("/good | /bad", _on_latest_answer("/bad", _rate(False)),
+                    lambda _: group_replies.THANKS, lambda rated: {"helpful": rated.helpful, "message": group_replies.THANKS}),
 }

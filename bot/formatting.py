@@ -73,16 +73,18 @@ def outcome_to_json(outcome: Outcome) -> dict[str, Any]:
         "lead_in": best.lead_in.text if best and best.lead_in else None,
         "confidence": outcome.confidence,
         "source": source_to_json(best.passage.article) if best else None,
-        "alternatives": [
-            {"answer": candidate.passage.text, "source": source_to_json(candidate.passage.article)}
-            for candidate in outcome.alternatives
-        ],
+        "alternatives": [candidate_to_json(candidate) for candidate in outcome.alternatives],
         "message": None if best else NO_ANSWER,
         "support": best.support if best else 0,
         "also_reported_by": [source_to_json(p.article) for p in best.also_reported_by] if best else [],
         "unsure": outcome.unsure,
         "follow_up_of": outcome.follow_up_of,
     }
+
+
+def candidate_to_json(candidate: Candidate) -> dict[str, Any]:
+    """A further answer (an alternative, or one "More" shows): the sentence and its source."""
+    return {"answer": candidate.passage.text, "source": source_to_json(candidate.passage.article)}
 
 
 def source_to_json(article: Article) -> dict[str, str | None]:

@@ -56,7 +56,6 @@ SCHEDULE_ADMINS_ONLY = "Only this group's administrators can change its daily br
 # Callback data: "ans:<action>:<answer number>", far below Telegram's 64 bytes.
 ANSWER_CALLBACK = "ans:"
 _ANSWER_DATA = re.compile(r"ans:(more|ctx|up|down):(\d{1,18})")
-THANKS = "Thanks, noted."
 # Inline results may be reused by Telegram for this long: answers change only as sources arrive.
 INLINE_CACHE_SECONDS = 60
 INLINE_TITLE_CHARS = 100
@@ -208,7 +207,7 @@ async def answer_button(update: Update, context: LedeContext) -> None:
     chat = update.effective_chat.id
     if action in ("up", "down"):
         known = await workers.quick(lede.questions.feedback, number, chat, helpful=action == "up")
-        await query.answer(THANKS if known else Expired().reason)
+        await query.answer(group_replies.THANKS if known else Expired().reason)
         return
     found = await workers.quick(lede.questions.more_answers if action == "more" else lede.questions.context, number, chat)
     if isinstance(found, Expired):

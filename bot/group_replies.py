@@ -18,6 +18,8 @@ from retrieval.answer import Candidate
 # Each further answer, and the context, stay well inside one message.
 MAX_QUOTED_CHARS = 900
 NO_MORE = "I have no other answers to that question."
+# 👍/👎 under an answer.
+THANKS = "Thanks, noted."
 # /new: the conversation is forgotten, so the next question is read on its own.
 NEW_CONVERSATION = "New conversation: I'll read your next question on its own."
 

@@ -139,6 +139,10 @@ class Questions:
         ranked = (outcome.best, *outcome.alternatives) if outcome.best else ()
         return tuple(c for c in ranked if (c.passage.article.article_id, c.passage.position) != shown)[:MORE_ANSWERS]
 
+    def latest_answer(self, chat: int) -> int | None:
+        """The number of the latest answer given in ``chat``: the one a console's /more, /context, /good act on."""
+        return self.store.latest_answer(chat)
+
     def context(self, number: int, chat: int) -> Context | Expired:
         """"Context": the sentences around the quoted one, from its article."""
         record = self.store.answer_record(number)

@@ -14,6 +14,7 @@ import tempfile
 import time
 
 from bot.console_commands import COMMANDS
+from corpus.store import EVERYONE, Store
 from tests.bot.test_console import ROOT, run_bot
 from tests.support.processes import clean_environment
 
@@ -43,13 +44,30 @@ def test_console_json_answers_each_command_with_its_result_never_with_an_answer(
     assert replies["/brief"].keys() == briefing.keys(), "/brief gives the object --brief --json gives"
 
 
+def test_the_buttons_under_an_answer_are_console_commands_on_the_latest_answer(tmp_path):
+    db = tmp_path / "lede.db"
+    lines = ["/more", "what did Zelensky demand?", "/more", "/context", "/bad", "/good"]
+    result = run_bot("--console", "--json", "--db", str(db), stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0, result.stderr
+    before, answer, more, context, bad, good = map(json.loads, result.stdout.splitlines())
+    assert before == {"error": "Ask a question first: /more acts on the latest answer."}
+    shown = answer["answer"]
+    assert more["more"] and shown not in [further["answer"] for further in more["more"]]
+    assert all(further["source"]["title"] == answer["source"]["title"] for further in more["more"])
+    assert context["context"][context["answer_at"]] == shown and len(context["context"]) > 1
+    assert (bad["helpful"], good["helpful"]) == (False, True)
+    store = Store.open(str(db))
+    latest = store.answer_record(store.latest_answer(EVERYONE))
+    assert (latest.question, latest.feedback) == ("what did Zelensky demand?", 1), "the last rating stands"
+
+
 def test_help_and_start_work_and_every_command_the_console_mentions_exists(tmp_path):
     result = run_bot("--console", "--db", str(tmp_path / "lede.db"), stdin="\n".join(COMMAND_LINES) + "\n")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Lede answers questions about the news")
     assert result.stdout.count("/ask <question>") == 2, "/help and /start both explain"
     mentioned = set(re.findall(r"(?<![\w/:.<])/[a-z]+", result.stdout))
-    assert {"/add", "/feed", "/sources", "/brief", "/settings", "/help"} <= mentioned
+    assert {"/add", "/feed", "/sources", "/brief", "/settings", "/help", "/more", "/context", "/good", "/bad"} <= mentioned
     # Besides the two typed that it lacks: /subscribe is named only to say where it works.
     assert mentioned - {"/nonsense", "/subscribe"} <= {"/ask", *COMMANDS}, "the console mentions only commands it has"
     assert "I couldn't remove that: there is no feed number 1" in result.stdout

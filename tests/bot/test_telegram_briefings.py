@@ -15,7 +15,8 @@ import pytest
 from bot.access import AccessPolicy
 from bot.config import Config, Mode
 from bot.formatting import MAX_MESSAGE_CHARS
-from bot.group_handlers import SCHEDULE_ADMINS_ONLY, THANKS
+from bot.group_handlers import SCHEDULE_ADMINS_ONLY
+from bot.group_replies import THANKS
 from bot.service import Lede
 from bot.telegram_app import build_application
 from corpus.article import Article
