@@ -124,6 +124,7 @@ _MONTHS = (
     "january february march april may june july august september october november december "
     "jan feb mar apr jun jul aug sep sept oct nov dec"
 ).split()
+_DAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 _YEAR = re.compile(r"\b(?:1[0-9]{3}|20[0-9]{2})s?\b")
 _DATE_WORDS = re.compile(
     r"\b(?:" + "|".join(_MONTHS) + r")\b\.?|\b(?:century|decade|monday|tuesday|wednesday|thursday|friday|"
@@ -152,7 +153,7 @@ _REASON_CUES = re.compile(
     r"on the back of|tend to|to take account|to offset)\b",
     re.IGNORECASE,
 )
-_PLACE_CUES = re.compile(r"\b(?:in|at|near|from|on|into|across)\s+(?:the\s+)?[A-Z][a-z]")
+_PLACE_CUES = re.compile(r"\b(?:in|at|near|from|on|into|across)\s+(?:the\s+)?([A-Z][a-z]+)")
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:[-'][A-Za-z]+)?\b")
 
 
@@ -238,7 +239,7 @@ def sentence_holds(answer_type: AnswerType, sentence: str, question_words: froze
     if answer_type is AnswerType.REASON:
         return bool(_REASON_CUES.search(sentence))
     if answer_type is AnswerType.PLACE:
-        return any(_new_name(match.group(0).split()[-1], question_words) for match in _PLACE_CUES.finditer(sentence))
+        return any(_new_name(match.group(1), question_words) for match in _PLACE_CUES.finditer(sentence))
     if answer_type is AnswerType.PERSON:
         return any(_new_name(match.group(0), question_words) for match in _CAPITALISED.finditer(sentence))
     return False
@@ -251,4 +252,4 @@ def question_words(question: str) -> frozenset[str]:
 
 def _new_name(word: str, known: frozenset[str]) -> bool:
     folded = word.lower()
-    return folded not in known and folded not in STOP_WORDS and folded not in _MONTHS
+    return folded not in known and folded not in STOP_WORDS and folded not in _MONTHS and folded not in _DAYS

@@ -63,6 +63,7 @@ def test_the_expected_answer_type_comes_from_the_question_words(question, answer
         (AnswerType.STATEMENT, "Kyiv needs real guarantees, Zelensky told Vance.", "Zelensky met Vance in Munich."),
         (AnswerType.STATEMENT, "“We will not cut output,” the minister said.", "The minister left Vienna."),
         (AnswerType.PLACE, "The talks were held in Vienna.", "The talks were held on time."),
+        (AnswerType.PLACE, "Zelensky met Vance at the Munich conference.", "Zelensky told Vance on Friday."),
         (AnswerType.PERSON, "Opec met, said Subroto.", "Opec met, the minister said."),
     ],
 )
@@ -74,6 +75,13 @@ def test_a_sentence_holds_an_answer_of_the_expected_type(answer_type, holds, lac
 
 def test_a_name_the_question_already_gives_is_not_an_answer():
     assert not sentence_holds(AnswerType.PERSON, "Opec met, said Vance.", question_words("Who did Vance meet?"))
+    assert not sentence_holds(AnswerType.PLACE, "Vance spoke in Munich.", question_words("Where in Munich did Vance speak?"))
+
+
+def test_a_day_of_the_week_is_neither_a_person_nor_a_place():
+    known = question_words("Who did Vance meet?")
+    assert not sentence_holds(AnswerType.PERSON, "Vance met him on Friday.", known)
+    assert not sentence_holds(AnswerType.PLACE, "Vance met him on Friday.", known)
 
 
 @pytest.mark.parametrize(
