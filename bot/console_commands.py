@@ -36,8 +36,8 @@ from corpus.ingest import DOCUMENT_SUFFIXES, Failure, IngestReport
 from corpus.library import Kept
 from corpus.sources import OPML_SUFFIX, FeedsImported, SourcesPage
 from corpus.store import EVERYONE, Feed
-from retrieval.answer import Candidate
 from corpus.urls import looks_like_url
+from retrieval.answer import Candidate
 
 # Telegram's commands the console cannot run, and why: said instead of "Unknown command".
 TELEGRAM_ONLY = {
@@ -165,8 +165,8 @@ class Rated:
     helpful: bool
 
 
-def _on_latest_answer(command: str, act: Callable[[int], Any]) -> Any:
-    """What ``act`` makes of the latest answer, as Telegram's button under it would; refused before any answer."""
+def _on_latest_answer(command: str, act: Callable[[Lede, int], Any]) -> Callable[[Lede, list[str]], Any]:
+    """``command`` run on the latest answer, as Telegram's button under it runs ``act``; refused before any answer."""
     def run(lede: Lede, args: list[str]) -> Any:
         number = lede.questions.latest_answer(EVERYONE)
         found = act(lede, number) if number is not None else Expired(NOTHING_ANSWERED.format(command=command))
@@ -264,6 +264,10 @@ def _more_json(candidates: tuple[Candidate, ...]) -> dict[str, Any]:
             "message": None if candidates else group_replies.NO_MORE}
 
 
+def _rated_json(rated: Rated) -> dict[str, Any]:
+    return {"helpful": rated.helpful, "message": group_replies.THANKS}
+
+
 def _context_json(found: Context) -> dict[str, Any]:
     return {"context": [passage.text for passage in found.passages], "answer_at": found.answer_at,
             "source": source_to_json(found.passages[found.answer_at].article)}
@@ -284,8 +288,6 @@ COMMANDS: dict[str, Command] = {
                      group_replies.more_answers, _more_json),
     "/context": Command("/context", _on_latest_answer("/context", lambda lede, number: lede.questions.context(number, EVERYONE)),
                         group_replies.context, _context_json),
-    "/good": Command("/good | /bad", _on_latest_answer("/good", _rate(True)),
-                     lambda _: group_replies.THANKS, lambda rated: {"helpful": rated.helpful, "message": group_replies.THANKS}),
-    "/bad": Command("/good | /bad", _on_latest_answer("/bad", _rate(False)),
-                    lambda _: group_replies.THANKS, lambda rated: {"helpful": rated.helpful, "message": group_replies.THANKS}),
+    "/good": Command("/good | /bad", _on_latest_answer("/good", _rate(True)), lambda _: group_replies.THANKS, _rated_json),
+    "/bad": Command("/good | /bad", _on_latest_answer("/bad", _rate(False)), lambda _: group_replies.THANKS, _rated_json),
 }
