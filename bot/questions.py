@@ -17,6 +17,7 @@ from bot.conversations import NO_THREAD, Conversations
 from bot.shared_index import SharedIndex
 from corpus.store import EVERYONE, QuestionReply, Store
 from retrieval.answer import Answer, Candidate
+from retrieval.followup import FollowUp
 from retrieval.index import Passage
 from retrieval.text import words
 
@@ -125,16 +126,17 @@ class Questions:
         self.conversations.record(chat, thread, checked, reading, given, now=now)
         if given is None:
             return Answered(outcome, None)
-        # "More" under the answer to "what else?" shows more answers to the question it asked again.
-        searched = reading.follow_up.searched(checked) if reading.follow_up else checked
-        return Answered(outcome, self.store.remember_answer(chat, searched, *given, now))
+        # "More" reads a follow-up ("why?", "what else?") the way it was read here.
+        follow_up = reading.follow_up.to_json() if reading.follow_up else None
+        return Answered(outcome, self.store.remember_answer(chat, checked, *given, now, follow_up))
 
     def more_answers(self, number: int, chat: int) -> tuple[Candidate, ...] | Expired:
         """"More": the next best distinct answers to the question, from other sentences or sources."""
         record = self.store.answer_record(number)
         if record is None or record.chat != chat:
             return Expired()
-        outcome = self.index.answer(record.question, chat, alternatives=MORE_ANSWERS)
+        follow_up = FollowUp.from_json(record.follow_up) if record.follow_up else None
+        outcome = self.index.answer(record.question, chat, alternatives=MORE_ANSWERS, follow_up=follow_up)
         shown = (record.article_id, record.position)
         ranked = (outcome.best, *outcome.alternatives) if outcome.best else ()
         return tuple(c for c in ranked if (c.passage.article.article_id, c.passage.position) != shown)[:MORE_ANSWERS]

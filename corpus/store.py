@@ -172,6 +172,10 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (chat, question_message)
     ) WITHOUT ROWID;
     """,
+    # 6: how a follow-up was read, so that "More" under its answer reads it the same way.
+    """
+    ALTER TABLE answers ADD COLUMN follow_up TEXT;      -- the reading (JSON); NULL for a question read alone
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 # The tables that keep something for a chat, in its ``chat`` column (a new one belongs here too).
@@ -246,6 +250,8 @@ class AnswerRecord:
     article_id: str
     position: int
     feedback: int | None
+    # How the question was read as a follow-up (opaque to the store), or None when it was read alone.
+    follow_up: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -745,19 +751,21 @@ class Store:
         with self._transaction() as db:
             db.execute("UPDATE briefing_schedules SET last_run = ? WHERE chat = ?", (stamp(moment), chat))
 
-    def remember_answer(self, chat: int, question: str, article_id: str, position: int, asked: datetime) -> int:
-        """Keep what an answer's buttons need (the question and the sentence quoted); returns its number."""
+    def remember_answer(self, chat: int, question: str, article_id: str, position: int, asked: datetime,
+                        follow_up: str | None = None) -> int:
+        """Keep what an answer's buttons need (the question, how it was read, the sentence quoted); returns its number."""
         with self._transaction() as db:
             return int(db.execute(
-                "INSERT INTO answers (chat, question, article_id, position, asked) VALUES (?, ?, ?, ?, ?)",
-                (chat, question, article_id, position, stamp(asked))).lastrowid)
+                "INSERT INTO answers (chat, question, article_id, position, asked, follow_up) VALUES (?, ?, ?, ?, ?, ?)",
+                (chat, question, article_id, position, stamp(asked), follow_up)).lastrowid)
 
     def answer_record(self, number: int) -> AnswerRecord | None:
         with self._reading() as db:
             row = db.execute("SELECT * FROM answers WHERE id = ?", (number,)).fetchone()
         if row is None:
             return None
-        return AnswerRecord(row["id"], row["chat"], row["question"], row["article_id"], row["position"], row["feedback"])
+        return AnswerRecord(row["id"], row["chat"], row["question"], row["article_id"], row["position"], row["feedback"],
+                            row["follow_up"])
 
     def latest_answer(self, chat: int) -> int | None:
         """The number of the latest answer given in ``chat``, if any: what the console's /more acts on."""

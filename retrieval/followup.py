@@ -28,6 +28,7 @@ article count, are chosen by cross-validation on the dev conversations
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -127,6 +128,22 @@ class FollowUp:
     def searched(self, question: str) -> str:
         """What to search for to answer ``question``: the question itself, or the one it asks again."""
         return self.repeats or question
+
+    def to_json(self) -> str:
+        """This reading as text, kept with the answer so that "More" reads the question the same way later."""
+        return json.dumps({
+            "follows": self.follows, "context": dict(self.context), "article_id": self.article_id,
+            "position": self.position, "given": sorted(self.given), "article_bonus": self.article_bonus,
+            "own_words": self.own_words, "repeats": self.repeats,
+        })
+
+    @classmethod
+    def from_json(cls, text: str) -> FollowUp:
+        """The reading :meth:`to_json` wrote."""
+        data = json.loads(text)
+        return cls(data["follows"], data["context"], data["article_id"], data["position"],
+                   frozenset((article_id, position) for article_id, position in data["given"]),
+                   data["article_bonus"], data["own_words"], data["repeats"])
 
 
 def topic_of(question: str, analyzer: Analyzer) -> Topic:

@@ -87,6 +87,16 @@ def test_the_quiet_spell_is_set_in_minutes_and_must_be_positive():
         load_config(["--console"], {"LEDE_CONVERSATION_MINUTES": "soon"})
 
 
+def test_more_under_a_follow_ups_answer_reads_the_follow_up_as_it_was_read(lede):
+    ask(lede, "How long was Trump's call with Putin?")
+    answered = lede.questions.answer("why?", CHAT, now=NOW + timedelta(seconds=30))
+    assert answered.number is not None and answered.outcome.follow_up_of == "How long was Trump's call with Putin?"
+    ask(lede, "who did Vance meet?", at=NOW + timedelta(minutes=1))  # the conversation moves on; the answer stays
+    more = lede.questions.more_answers(answered.number, CHAT)
+    assert more, "asked alone, \"why?\" has no words to search by"
+    assert answered.outcome.best.passage not in [candidate.passage for candidate in more]
+
+
 def test_more_under_the_answer_to_what_else_lists_more_answers_to_the_question_it_asked_again(lede):
     first = ask(lede, "what did Zelensky demand?")
     answered = lede.questions.answer("what else?", CHAT, now=NOW + timedelta(seconds=30))

@@ -252,3 +252,13 @@ def test_reads_of_a_database_file_do_not_wait_for_a_write_in_progress_and_see_wh
     assert seen == {"count": 1, "known": ARTICLE.article_id, "unreachable": {}}
     assert store.unreachable_chats() == {6: "blocked"}
     store.close()
+
+
+def test_an_answer_keeps_how_its_question_was_read_across_a_restart(tmp_path):
+    asked = datetime(2025, 6, 2, 8, tzinfo=UTC)
+    with Store.open(tmp_path / "lede.db") as store:
+        alone = store.remember_answer(42, "who won?", "a-1", 0, asked)
+        followed = store.remember_answer(42, "why?", "a-1", 2, asked, follow_up='{"follows": "who won?"}')
+    with Store.open(tmp_path / "lede.db") as store:
+        assert store.answer_record(alone).follow_up is None
+        assert store.answer_record(followed).follow_up == '{"follows": "who won?"}'

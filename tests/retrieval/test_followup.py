@@ -12,6 +12,7 @@ from corpus.loader import load_paths
 from corpus.store import ConversationTurn
 from retrieval.answer import answer_question, rank_candidates
 from retrieval.followup import (
+    FollowUp,
     FollowUpSettings,
     asks_for_more,
     could_stand_alone,
@@ -157,6 +158,13 @@ def test_a_request_for_more_asks_the_latest_question_with_words_of_its_own_again
     assert reading.given == frozenset({(SEED, 3), (SEED, 5)})
     question = "and why?"
     assert follow_up(question, topic_of(question, seed_index.analyzer), conversation, SETTINGS).repeats is None
+
+
+def test_a_reading_kept_as_text_reads_back_the_same(seed_index):
+    conversation = [said(seed_index, "what did Zelensky demand?", SEED, 3), said(seed_index, "why?", SEED, 5)]
+    for question in ("what else?", "and where did they meet?"):
+        reading = follow_up(question, topic_of(question, seed_index.analyzer), conversation, SETTINGS)
+        assert FollowUp.from_json(reading.to_json()) == reading
 
 
 def test_what_else_gets_the_next_answer_to_the_question_before_it_not_one_already_given(seed_index):
