@@ -43,8 +43,9 @@ from retrieval.answer import Candidate
 TELEGRAM_ONLY = {
     "/subscribe": "Daily briefings are sent in Telegram chats (/subscribe there); here /brief tells the news.",
 }
-# /more, /context, /good or /bad before any answer.
+# /more, /context, /good or /bad before any answer, or with no answers kept.
 NOTHING_ANSWERED = "Ask a question first: {command} acts on the latest answer."
+NONE_KEPT = "My store is read-only, so I keep no answers for {command} to act on."
 # What /add reads as a file name even when no such file exists, to say so rather than ask for a web address.
 _FILE_SUFFIXES = (*DOCUMENT_SUFFIXES, OPML_SUFFIX)
 
@@ -168,8 +169,11 @@ class Rated:
 def _on_latest_answer(command: str, act: Callable[[Lede, int], Any]) -> Callable[[Lede, list[str]], Any]:
     """``command`` run on the latest answer, as Telegram's button under it runs ``act``; refused before any answer."""
     def run(lede: Lede, args: list[str]) -> Any:
-        number = lede.questions.latest_answer(EVERYONE)
-        found = act(lede, number) if number is not None else Expired(NOTHING_ANSWERED.format(command=command))
+        number = lede.questions.latest_answer(EVERYONE) if lede.questions.keeps_answers else None
+        if number is not None:
+            found = act(lede, number)
+        else:
+            found = Expired((NOTHING_ANSWERED if lede.questions.keeps_answers else NONE_KEPT).format(command=command))
         return Refused(html.escape(found.reason, quote=False)) if isinstance(found, Expired) else found
     return run
 

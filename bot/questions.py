@@ -141,8 +141,13 @@ class Questions:
         ranked = (outcome.best, *outcome.alternatives) if outcome.best else ()
         return tuple(c for c in ranked if (c.passage.article.article_id, c.passage.position) != shown)[:MORE_ANSWERS]
 
+    @property
+    def keeps_answers(self) -> bool:
+        """Whether answers are kept for their buttons: not while the store is read-only."""
+        return not self.store.read_only
+
     def latest_answer(self, chat: int) -> int | None:
-        """The number of the latest answer given in ``chat``: the one a console's /more, /context, /good act on."""
+        """The number of the latest answer kept for ``chat``: the one a console's /more, /context, /good act on."""
         return self.store.latest_answer(chat)
 
     def context(self, number: int, chat: int) -> Context | Expired:

@@ -148,11 +148,12 @@ def test_a_read_only_store_still_answers_and_says_writes_are_off():
     briefed = run_bot("--db", str(db), "--brief", prefix=as_nobody)  # a briefing remembers what it told
     assert briefed.returncode == 1 and "Traceback" not in briefed.stderr
     assert briefed.stderr.splitlines()[-1] == f"lede: {db} is read-only, so writes are off; give a --db Lede may write to make changes"
-    console = run_bot("--db", str(db), "--console", stdin="/brief\nWho did Vance meet?\n", prefix=as_nobody)
+    console = run_bot("--db", str(db), "--console", stdin="/brief\nWho did Vance meet?\n/more\n", prefix=as_nobody)
     assert console.returncode == 0, console.stderr
     refused, answered = console.stdout.split("\n\n", 1)
     assert refused == f"{db} is read-only, so writes are off; give a --db Lede may write to make changes"
     assert answered.startswith("U.S. Vice President J.D. Vance met with"), "the session goes on"
+    assert console.stdout.endswith("\n\nMy store is read-only, so I keep no answers for /more to act on.\n\n")
 
 
 def _closed_port() -> int:
