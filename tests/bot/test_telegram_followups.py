@@ -121,3 +121,19 @@ async def test_asking_for_the_things_the_answer_named_gets_the_list_in_bold_afte
     assert answer.startswith(named + " These included Ukraine potentially giving up")
     [bold, *_] = [entity for entity in listing.entities if entity["type"] == "bold"]
     assert answer[bold["offset"]:bold["offset"] + bold["length"]].startswith("These included Ukraine")
+
+
+async def test_more_under_a_follow_ups_answer_lists_further_answers_to_it_as_it_was_read(bot_api, lede):
+    chat = 1004
+    async with polling(application(bot_api, lede)):
+        bot_api.send_user_message(chat, chat, "How long was Trump's call with Putin?")
+        await bot_api.wait_for_messages(chat)
+        bot_api.send_user_message(chat, chat, "why?")
+        [_, why] = await bot_api.wait_for_messages(chat, count=2)
+        more = why.reply_markup["inline_keyboard"][0][0]
+        assert more["text"] == "More"
+        bot_api.send_callback_query(chat, chat, why.message_id, more["callback_data"])
+        [*_, further] = await bot_api.wait_for_messages(chat, count=3)
+    assert further.reply_to_message_id == why.message_id
+    assert further.text.startswith("1. "), further.text
+    assert why.text.split("\n\n")[0] not in further.text
