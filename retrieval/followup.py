@@ -83,10 +83,10 @@ class FollowUpSettings:
     of leaning back count (``sign_weight``), reach this starts a new topic.
     """
 
-    context_weight: float = 0.4
-    article_bonus: float = 2.0
+    context_weight: float = 0.2
+    article_bonus: float = 4.0
     own_words: float = 2.0
-    threshold: float = 8.0
+    threshold: float = 5.0
     sign_weight: float = 2.0
 
 
