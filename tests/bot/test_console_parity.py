@@ -56,8 +56,8 @@ def test_the_buttons_under_an_answer_are_console_commands_on_the_latest_answer(t
     assert all(further["source"]["title"] == answer["source"]["title"] for further in more["more"])
     assert context["context"][context["answer_at"]] == shown and len(context["context"]) > 1
     assert (bad["helpful"], good["helpful"]) == (False, True)
-    store = Store.open(str(db))
-    latest = store.answer_record(store.latest_answer(EVERYONE))
+    with Store.open(db) as store:
+        latest = store.answer_record(store.latest_answer(EVERYONE))
     assert (latest.question, latest.feedback) == ("what did Zelensky demand?", 1), "the last rating stands"
 
 
