@@ -169,11 +169,12 @@ class Rated:
 def _on_latest_answer(command: str, act: Callable[[Lede, int], Any]) -> Callable[[Lede, list[str]], Any]:
     """``command`` run on the latest answer, as Telegram's button under it runs ``act``; refused before any answer."""
     def run(lede: Lede, args: list[str]) -> Any:
-        number = lede.questions.latest_answer(EVERYONE) if lede.questions.keeps_answers else None
-        if number is not None:
-            found = act(lede, number)
-        else:
-            found = Expired((NOTHING_ANSWERED if lede.questions.keeps_answers else NONE_KEPT).format(command=command))
+        if not lede.questions.keeps_answers:
+            return Refused(html.escape(NONE_KEPT.format(command=command), quote=False))
+        number = lede.questions.latest_answer(EVERYONE)
+        if number is None:
+            return Refused(html.escape(NOTHING_ANSWERED.format(command=command), quote=False))
+        found = act(lede, number)
         return Refused(html.escape(found.reason, quote=False)) if isinstance(found, Expired) else found
     return run
 
