@@ -219,7 +219,9 @@ def follow_up(question: str, topic: Topic, conversation: Sequence[Said], setting
     answered = [said for said in conversation if said.article_id is not None and said.position is not None]
     latest = answered[-1] if answered else None
     # "what else?" asks the latest question with words of its own again, for an answer not yet given.
-    asked = [said.question for said in conversation if said.terms]
+    repeats = None
+    if asks_for_more(question):
+        repeats = next((said.question for said in reversed(conversation) if said.terms), None)
     return FollowUp(
         follows=conversation[-1].question,
         context=context,
@@ -228,7 +230,7 @@ def follow_up(question: str, topic: Topic, conversation: Sequence[Said], setting
         given=frozenset((said.article_id, said.position) for said in answered),
         article_bonus=settings.article_bonus,
         own_words=settings.own_words,
-        repeats=asked[-1] if asked and asks_for_more(question) else None,
+        repeats=repeats,
     )
 
 
