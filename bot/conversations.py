@@ -24,7 +24,6 @@ from retrieval.followup import (
     could_stand_alone,
     follow_up,
     read_follow_up,
-    topic_of,
 )
 
 # A conversation that has been quiet this long is over: the next question starts afresh.
@@ -68,7 +67,7 @@ class Conversations:
         is still the conversation's latest, the edit takes its place, read in
         the light of the questions before it.
         """
-        topic = topic_of(question, self.index.analyzer)
+        topic = self.index.topic(question)
         replied = self._replied_turn(chat, replying_to, now) if replying_to is not None else None
         if replied is not None:
             return Reading(topic, (replied,), follow_up(question, topic, (replied,), self.settings))
@@ -101,5 +100,5 @@ class Conversations:
         record = self.store.answer_in_message(chat, message)
         if record is None or record.chat != chat:
             return None
-        topic = topic_of(record.question, self.index.analyzer)
+        topic = self.index.topic(record.question)
         return ConversationTurn(record.question, topic.terms, topic.names, record.article_id, record.position, now)

@@ -31,6 +31,7 @@ from corpus.store import EVERYONE, Store
 from corpus.visibility import Visibility
 from retrieval.answer import Answer, answer_question
 from retrieval.briefing import ArticleSentences, NewsItem
+from retrieval.followup import Topic, topic_of
 from retrieval.index import Passage, SentenceIndex
 from retrieval.lexicon import Lexicon
 from retrieval.sentence_terms import SentenceTerms, analyse
@@ -294,6 +295,11 @@ class SharedIndex:
             return answer_question(
                 self._index, question, accept=lambda passage: visible(passage.article.article_id), **options
             )
+
+    def topic(self, question: str) -> Topic:
+        """What ``question`` is about, its misspelt words read as the indexed terms they most likely mean."""
+        with self._lock.reading():
+            return topic_of(question, self._index.question_analyzer)
 
     def article_sentences(self, article_id: str) -> list[Passage]:
         with self._lock.reading():

@@ -147,11 +147,15 @@ class FollowUp:
 
 
 def topic_of(question: str, analyzer: Analyzer) -> Topic:
-    """The content terms and the names of ``question``, in order, each once."""
+    """The content terms and the names of ``question``, in order, each once.
+
+    With an analyzer for questions (one that knows the index's spellings), a
+    misspelt word counts as the term it most likely means.
+    """
     names = dict.fromkeys(
         match.group(0).rstrip(".'’") for match in _NAME.finditer(question) if match.group(0).lower() not in STOP_WORDS
     )
-    return Topic(tuple(dict.fromkeys(analyzer.terms(question))), tuple(names))
+    return Topic(tuple(dict.fromkeys(analyzer.meant_terms(question))), tuple(names))
 
 
 def signs_of_leaning_back(question: str) -> int:

@@ -142,6 +142,24 @@ class Analyzer:
         cache = self._term_cache
         return [cache.get(word) or self.term(word) for word in words(text) if word not in STOP_WORDS]
 
+    def meant_terms(self, text: str) -> list[str]:
+        """Index terms of ``text`` as meant: a word no article uses is read as the known term spelt closest to it.
+
+        "what did zelenksy demnad" is about "zelenski" and "demand": a
+        conversation that keeps the words as typed could not tell the same
+        question asked again with the spelling mended, and would lend a
+        follow-up ("why?") words that no article holds. Without a
+        ``spelling``, or with no known term close enough, a term is kept as it is.
+        """
+        meant = []
+        for word in words(text):
+            if word in STOP_WORDS:
+                continue
+            term = self.term(word)
+            close, in_index = self._close_spellings(term, word)
+            meant.append(max(close, key=close.__getitem__) if close and in_index else term)
+        return meant
+
     def term(self, word: str) -> str:
         """The index term of one lower-case word."""
         term = self._term_cache.get(word)

@@ -53,6 +53,13 @@ def test_a_question_with_a_topic_of_its_own_starts_a_new_conversation(lede):
         "How long was Trump's phone call with Putin in the week Vance met Zelensky in Munich?"]
 
 
+def test_a_question_asked_again_with_its_spelling_mended_is_asked_afresh(lede):
+    first = ask(lede, "What did Zelenskyy tell Vance?")
+    again = ask(lede, "What did Zelensky tell Vance?")
+    assert again.follow_up_of is None
+    assert again.best.passage.text == first.best.passage.text
+
+
 def test_the_stored_conversation_is_bounded(lede):
     questions = ["what did Zelensky demand?", "where did they meet?", "would he talk to Putin?",
                  "and what did Vance tell him?", "why?", "and what did they say?"]

@@ -34,7 +34,7 @@ ASKED = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def said(index: SentenceIndex, question: str, article_id: str | None = None, position: int | None = None) -> ConversationTurn:
-    topic = topic_of(question, index.analyzer)
+    topic = topic_of(question, index.question_analyzer)
     return ConversationTurn(question, topic.terms, topic.names, article_id, position, ASKED)
 
 
@@ -42,6 +42,18 @@ def test_a_topic_holds_the_questions_terms_and_the_names_it_uses(seed_index):
     topic = topic_of("What did Vance tell the Wall Street Journal?", seed_index.analyzer)
     assert topic.names == ("Vance", "Wall", "Street", "Journal")
     assert "vanc" in topic.terms and "journal" in topic.terms and "what" not in topic.terms
+
+
+def test_a_topic_read_by_the_question_analyzer_holds_the_terms_misspelt_words_mean(seed_index):
+    as_meant = topic_of("What did Zelenskyy tell Vance?", seed_index.question_analyzer)
+    assert as_meant.terms == topic_of("What did Zelensky tell Vance?", seed_index.question_analyzer).terms
+    assert "zelenskyy" in topic_of("What did Zelenskyy tell Vance?", seed_index.analyzer).terms
+
+
+def test_the_same_question_with_its_spelling_mended_does_not_follow_on(seed_index):
+    conversation = [said(seed_index, "What did Zelenskyy tell Vance?")]
+    retyped = topic_of("What did Zelensky tell Vance?", seed_index.question_analyzer)
+    assert not follows_on("What did Zelensky tell Vance?", retyped, conversation, SETTINGS)
 
 
 @pytest.mark.parametrize("question, signs", [
