@@ -203,7 +203,7 @@ class Analyzer:
             close, in_index = self._close_spellings(stem, word)
             if close:
                 meant[word] = max(close, key=close.__getitem__)
-            for other, weight in self._misspelt(close, in_index, exclude=originals.keys()).items():
+            for other, weight in self._misspelt(word, close, in_index, exclude=originals.keys()).items():
                 if weight > related.get(other, 0.0):
                     related[other] = weight
             expansions[stem] = related
@@ -237,12 +237,25 @@ class Analyzer:
             return close, True
         return dict(self.relations.close_words(word)), False
 
-    def _misspelt(self, close: Mapping[str, float], in_index: bool, exclude) -> dict[str, float]:
-        """The terms that close spellings bring into the query: index terms as they are, lexicon words with their relatives."""
-        if in_index:
-            return {other: weight for other, weight in close.items() if other not in exclude}
+    def _misspelt(self, word: str, close: Mapping[str, float], in_index: bool, exclude) -> dict[str, float]:
+        """The terms that close spellings of ``word`` bring into the query, with the relatives of the words meant.
+
+        A misspelt word stands for the word it is a slip on, relatives and
+        all: "demnad" should find "needs" as "demand" does. Close index terms
+        come as they are, with the relatives of the lexicon's words that are
+        those terms ("demand" itself); close lexicon words, when no index term
+        is close, with theirs.
+        """
         found: dict[str, float] = {}
-        for other, closeness in close.items():
+        if in_index:
+            found = {other: weight for other, weight in close.items() if other not in exclude}
+            if not found or self.relations is None:
+                return found
+            meant = {other: closeness for other, closeness in self.relations.close_words(word).items()
+                     if self.term(other) in found}
+        else:
+            meant = close
+        for other, closeness in meant.items():
             for term, weight in {**self._related_terms(other, exclude), _stem(other): 1.0}.items():
                 if term not in exclude and closeness * weight > found.get(term, 0.0):
                     found[term] = closeness * weight

@@ -167,3 +167,16 @@ def test_a_slip_on_a_word_no_article_uses_reaches_the_words_the_articles_use_for
     assert index.question_analyzer.query("what did Zelensky demnad").expansions["demnad"]["need"] > 0
     monkeypatch.setattr(Lexicon, "close_words", lambda self, word: {})
     assert "need" not in index.question_analyzer.query("what did Zelensky demnad").expansions["demnad"]
+
+
+def test_a_slip_on_a_word_the_articles_use_also_reaches_that_words_relatives(monkeypatch):
+    lexicon = Lexicon({}, {"demand": encode_related({"need": 0.68})})
+    index = SentenceIndex(Analyzer(lexicon))
+    index.add([Article("k", "Kyiv", ("Kyiv needs real guarantees, Zelensky said.", "Demand for oil rose."))])
+    expansions = index.question_analyzer.query("what did Zelensky demnad").expansions["demnad"]
+    assert expansions["demand"] == ONE_EDIT_WEIGHT
+    assert expansions["need"] == pytest.approx(ONE_EDIT_WEIGHT * index.question_analyzer.query("demand").expansions["demand"]["need"])
+    assert [c.passage.text for c in rank_candidates(index, "what did Zelensky demnad")][:1] == [
+        c.passage.text for c in rank_candidates(index, "what did Zelensky demand")][:1]
+    monkeypatch.setattr(Lexicon, "close_words", lambda self, word: {})
+    assert "need" not in index.question_analyzer.query("what did Zelensky demnad").expansions["demnad"]
