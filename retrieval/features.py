@@ -191,13 +191,13 @@ class TermMatrix:
         (related, or the known spelling of a misspelt one); a row holds the
         rest as :meth:`coverage` does.
         """
-        total = sum(weights[term] * query.weight(term) for term in query.terms)
+        counted = _counted_terms(query, weights)
+        total = sum(weight for _, weight in counted)
         left = np.zeros(len(self.present))
         covered = np.zeros(len(self.present))
         if total <= 0:
             return covered, left
-        for term in query.terms:
-            weight = weights[term] * query.weight(term)
+        for term, weight in counted:
             unknown = known._held(term, query) == 0
             left += unknown * weight
             covered += unknown * self._held(term, query) * weight
@@ -210,12 +210,13 @@ class TermMatrix:
         counts at the weight of its best related word that is present. Terms
         are added up in question order, as a sum per row would.
         """
-        total = sum(weights[term] * query.weight(term) for term in query.terms)
+        counted = _counted_terms(query, weights)
+        total = sum(weight for _, weight in counted)
         covered = np.zeros(len(self.present))
         if total <= 0:
             return covered
-        for term in query.terms:
-            covered += self._held(term, query, related=related) * (weights[term] * query.weight(term))
+        for term, weight in counted:
+            covered += self._held(term, query, related=related) * weight
         return np.minimum(covered / total, 1.0)
 
     def _held(self, term: str, query: Query, *, related: bool = True) -> np.ndarray:
@@ -227,6 +228,11 @@ class TermMatrix:
         columns = [self.vocabulary[other] for other in expansions]
         best = (self.present[:, columns] * np.fromiter(expansions.values(), dtype=np.float64)).max(axis=1)
         return np.where(match, 1.0, best)
+
+
+def _counted_terms(query: Query, weights: Mapping[str, float]) -> list[tuple[str, float]]:
+    """Each question term with what it counts for: its weight in ``weights`` times its weight in the question."""
+    return [(term, weights[term] * query.weight(term)) for term in query.terms]
 
 
 @dataclass(frozen=True)
