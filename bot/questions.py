@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.conversations import NO_THREAD, Conversations
+from bot.conversations import NO_THREAD, Conversations, Reading
 from bot.shared_index import SharedIndex
 from corpus.store import EVERYONE, QuestionReply, Store
 from retrieval.answer import Answer, Candidate
@@ -117,9 +117,11 @@ class Questions:
             # says too little that is new to be told from a follow-up by its words. Read as one,
             # it borrows the conversation's words and may not repeat an answer already given, so
             # it can lose the sentence that answers it on its own. The surer answer says which
-            # reading was meant.
+            # reading was meant; and when its own answer is one already given, it asks about
+            # that sentence ("Where did Vance meet Zelensky?" after "Who did Vance meet?", both
+            # answered by the lead), which the follow-up reading may not give.
             alone = self.index.answer(checked, chat)
-            if alone.best is not None and alone.confidence >= outcome.confidence:
+            if alone.best is not None and (alone.confidence >= outcome.confidence or _given_in(alone, reading)):
                 outcome, reading = alone, reading.afresh()
         passage = outcome.best.passage if outcome.best else None
         given = (passage.article.article_id, passage.position) if passage else None
@@ -213,6 +215,14 @@ def _checked(question: str) -> str | InvalidQuestion:
     if _LINK.fullmatch(question):
         return InvalidQuestion(question, link_refusal("/add <link>"), link=True)
     return question
+
+
+def _given_in(answer: Answer, reading: Reading) -> bool:
+    """Whether ``answer``'s sentence was already given in the conversation ``reading`` continues."""
+    best, follow_up = answer.best, reading.follow_up
+    if best is None or follow_up is None:
+        return False
+    return (best.passage.article.article_id, best.passage.position) in follow_up.given
 
 
 def _only_common_words(question: str) -> InvalidQuestion:

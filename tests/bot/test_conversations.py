@@ -60,6 +60,14 @@ def test_a_question_asked_again_with_its_spelling_mended_is_asked_afresh(lede):
     assert again.best.passage.text == first.best.passage.text
 
 
+def test_a_question_that_stands_alone_may_be_answered_by_a_sentence_already_given(lede):
+    lead = "U.S. Vice President J.D. Vance met with Ukrainian President Volodymyr Zelensky on the sidelines"
+    assert ask(lede, "Who did Vance meet?").best.passage.text.startswith(lead)
+    where = ask(lede, "Where did Vance meet Zelensky?")
+    assert where.best.passage.text.startswith(lead)
+    assert where.follow_up_of is None
+
+
 def test_the_stored_conversation_is_bounded(lede):
     questions = ["what did Zelensky demand?", "where did they meet?", "would he talk to Putin?",
                  "and what did Vance tell him?", "why?", "and what did they say?"]
