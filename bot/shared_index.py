@@ -298,7 +298,8 @@ class SharedIndex:
 
     def topic(self, question: str) -> Topic:
         """What ``question`` is about, its misspelt words read as the indexed terms they most likely mean."""
-        with self._lock.reading():
+        # Matching a misspelt word may extend the spelling structure, which one question at a time may do.
+        with self._ranking, self._lock.reading():
             return topic_of(question, self._index.question_analyzer)
 
     def article_sentences(self, article_id: str) -> list[Passage]:
