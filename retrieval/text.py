@@ -156,8 +156,8 @@ class Analyzer:
             if word in STOP_WORDS:
                 continue
             term = self.term(word)
-            close, in_index = self._close_spellings(term, word)
-            meant.append(max(close, key=close.__getitem__) if close and in_index else term)
+            close = {} if self.spelling is None or self.spelling.knows(term) else self.spelling.close_terms(term)
+            meant.append(max(close, key=close.__getitem__) if close else term)
         return meant
 
     def term(self, word: str) -> str:
