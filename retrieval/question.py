@@ -124,11 +124,11 @@ _MONTHS = (
     "january february march april may june july august september october november december "
     "jan feb mar apr jun jul aug sep sept oct nov dec"
 ).split()
-_DAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+_DAYS = tuple("monday tuesday wednesday thursday friday saturday sunday".split())
 _YEAR = re.compile(r"\b(?:1[0-9]{3}|20[0-9]{2})s?\b")
 _DATE_WORDS = re.compile(
-    r"\b(?:" + "|".join(_MONTHS) + r")\b\.?|\b(?:century|decade|monday|tuesday|wednesday|thursday|friday|"
-    r"saturday|sunday|yesterday|today|tomorrow|week|year)s?\b",
+    r"\b(?:" + "|".join(_MONTHS) + r")\b\.?|\b(?:century|decade|" + "|".join(_DAYS) + r"|"
+    r"yesterday|today|tomorrow|week|year)s?\b",
     re.IGNORECASE,
 )
 # Digits, TrecQA's "<num>" placeholder, and numbers written as words.
