@@ -124,7 +124,7 @@ class Questions:
             if alone.best is not None and (alone.confidence >= outcome.confidence or _given_in(alone, reading)):
                 outcome, reading = alone, reading.afresh()
         passage = outcome.best.passage if outcome.best else None
-        given = (passage.article.article_id, passage.position) if passage else None
+        given = passage.key if passage else None
         self.conversations.record(chat, thread, checked, reading, given, now=now)
         if given is None:
             return Answered(outcome, None)
@@ -141,7 +141,7 @@ class Questions:
         outcome = self.index.answer(record.question, chat, alternatives=MORE_ANSWERS, follow_up=follow_up)
         shown = (record.article_id, record.position)
         ranked = (outcome.best, *outcome.alternatives) if outcome.best else ()
-        return tuple(c for c in ranked if (c.passage.article.article_id, c.passage.position) != shown)[:MORE_ANSWERS]
+        return tuple(c for c in ranked if c.passage.key != shown)[:MORE_ANSWERS]
 
     @property
     def keeps_answers(self) -> bool:
@@ -222,7 +222,7 @@ def _given_in(answer: Answer, reading: Reading) -> bool:
     best, follow_up = answer.best, reading.follow_up
     if best is None or follow_up is None:
         return False
-    return (best.passage.article.article_id, best.passage.position) in follow_up.given
+    return best.passage.key in follow_up.given
 
 
 def _only_common_words(question: str) -> InvalidQuestion:

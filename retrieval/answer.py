@@ -136,8 +136,8 @@ def answer_question(
     if confidence < min_confidence:
         return Answer(question, None, confidence, follow_up_of=follows)
     best = spelled_out(index, searched, ranked[0], accept, follow_up)
-    given = {_key(best.passage), *((_key(best.lead_in),) if best.lead_in else ())}
-    shown = [c for c in ranked[1:] if c.coverage >= MIN_ALTERNATIVE_COVERAGE and _key(c.passage) not in given][:alternatives]
+    given = {best.passage.key, *((best.lead_in.key,) if best.lead_in else ())}
+    shown = [c for c in ranked[1:] if c.coverage >= MIN_ALTERNATIVE_COVERAGE and c.passage.key not in given][:alternatives]
     return Answer(question, best, confidence, tuple(shown), follow_up_of=follows)
 
 
@@ -196,7 +196,7 @@ def spelled_out(
         if (
             listing is not None
             and spells_out(listing.text)
-            and _key(listing) not in given
+            and listing.key not in given
             and (accept is None or accept(listing))
         ):
             return replace(best, passage=listing, also_reported_by=(), lead_in=naming)
@@ -294,17 +294,13 @@ def candidate_pool(
     hits += _rest_of_leading_articles(index, weights, hits, accept)
     hits += _continuations(index, hits, accept)
     if follow_up is not None and follow_up.given:
-        hits = [hit for hit in hits if _key(index.passages[hit[0]]) not in follow_up.given]
+        hits = [hit for hit in hits if index.passages[hit[0]].key not in follow_up.given]
     return analysed, hits, candidate_features(index, analysed, hits)
 
 
 def _knows_any(index: SentenceIndex, query: Query) -> bool:
     """Whether some article holds one of the question's terms, or a word related or spelt close to one."""
     return any(index.knows(term) or any(map(index.knows, query.expansions.get(term, ()))) for term in query.terms)
-
-
-def _key(passage: Passage) -> tuple[str, int]:
-    return passage.article.article_id, passage.position
 
 
 def _followed_article(

@@ -58,7 +58,7 @@ class LabelledQuestion:
 
     def has_candidate(self, passage: Passage) -> bool:
         """Whether ``passage`` is one of this question's candidates (the rerank setting)."""
-        return (passage.article.article_id, passage.position) in self.labels
+        return passage.key in self.labels
 
     @property
     def answerable(self) -> bool:

@@ -190,7 +190,7 @@ def rerank_labels(rank: Ranker, question: LabelledQuestion) -> list[bool]:
     question) follow in their original order.
     """
     labels = question.labels
-    keys = [(passage.article.article_id, passage.position) for passage in rank(question.question, question.has_candidate)]
+    keys = [passage.key for passage in rank(question.question, question.has_candidate)]
     seen = set(keys)
     keys += [key for key in labels if key not in seen]
     return [labels[key] for key in keys]
@@ -236,7 +236,7 @@ def answer_triggering(
         )
         if answer.best is not None:
             answered += 1
-            right += question.labels[(answer.best.passage.article.article_id, answer.best.passage.position)]
+            right += question.labels[answer.best.passage.key]
     answerable = sum(question.answerable for question in questions)
     precision = right / answered if answered else 0.0
     recall = right / answerable if answerable else 0.0

@@ -39,6 +39,11 @@ class Passage:
     position: int
     text: str
 
+    @property
+    def key(self) -> tuple[str, int]:
+        """Which sentence this is, the same in every index and store: its article's id and its place there."""
+        return self.article.article_id, self.position
+
 
 class _PassageColumns(Sequence[Passage]):
     """The passages as a read-only sequence, built on access from compact columns."""

@@ -128,7 +128,7 @@ def selection_pools(source: str, sentence_set: SentenceSet, index: SentenceIndex
 def _rerank_pool(source: str, question: LabelledQuestion, index: SentenceIndex, scored: bool) -> Pool:
     _, hits, features = candidate_pool(index, question.question, accept=question.has_candidate)
     passages = tuple(index.passages[number] for number, _ in hits)
-    keys = [(p.article.article_id, p.position) for p in passages]
+    keys = [p.key for p in passages]
     labels = question.labels
     right = np.array([labels[key] for key in keys], dtype=bool)
     seen = set(keys)
