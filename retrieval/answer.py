@@ -62,6 +62,8 @@ LEADING_ARTICLES = 3
 FOLLOWED = 10
 # Word-set overlap (Jaccard) above which two sentences report the same thing.
 NEAR_DUPLICATE = 0.8
+# A share of a follow-up's own words that is all of them (coverage is a float sum of weights).
+_ALL_OWN_WORDS = 0.999
 
 _COVERAGE = FEATURES.index("coverage")
 _EXACT_COVERAGE = FEATURES.index("exact_coverage")
@@ -276,7 +278,8 @@ def candidate_pool(
     training and answering cannot drift apart. A follow-up's question
     borrows the conversation's topic terms at their lower weight; the
     article it follows offers its matching sentences and the neighbours of
-    the answer followed, and the sentences already given are left out.
+    the answer followed, and the sentences already given are left out
+    (unless only they hold its own words: :func:`_new_or_only_answer`).
     """
     analysed = Question.analyse(question, index.question_analyzer)
     if follow_up is not None:
@@ -294,8 +297,36 @@ def candidate_pool(
     hits += _rest_of_leading_articles(index, weights, hits, accept)
     hits += _continuations(index, hits, accept)
     if follow_up is not None and follow_up.given:
-        hits = [hit for hit in hits if index.passages[hit[0]].key not in follow_up.given]
+        hits = _new_or_only_answer(index, analysed.query.own(), hits, follow_up)
     return analysed, hits, candidate_features(index, analysed, hits)
+
+
+def _new_or_only_answer(
+    index: SentenceIndex, own: Query, hits: list[tuple[int, float]], follow_up: FollowUp
+) -> list[tuple[int, float]]:
+    """The hits not given yet, unless only a sentence already given holds the follow-up's own words.
+
+    A follow-up asks for something the answers so far did not say, so they
+    are left out. But the lead that answered "Who did Vance meet?" also
+    says where ("… on the sidelines of the Munich Security Conference"):
+    when no new sentence of the article followed says "meet", the best of
+    them answers "where did they meet?" only through the conversation's
+    words. Then the given sentences that hold all of its own words compete again.
+    """
+    passages = [index.passages[number] for number, _ in hits]
+    fresh = [hit for hit, passage in zip(hits, passages, strict=True) if passage.key not in follow_up.given]
+    if not own.terms or len(fresh) == len(hits):
+        return fresh
+    covered = query_coverage(index, own, [number for number, _ in hits]).tolist()
+    if any(
+        share > 0 and passage.key not in follow_up.given and passage.article.article_id == follow_up.article_id
+        for passage, share in zip(passages, covered, strict=True)
+    ):
+        return fresh
+    return [
+        hit for hit, passage, share in zip(hits, passages, covered, strict=True)
+        if passage.key not in follow_up.given or share >= _ALL_OWN_WORDS
+    ]
 
 
 def _knows_any(index: SentenceIndex, query: Query) -> bool:

@@ -236,3 +236,30 @@ def test_covering_the_follow_ups_own_words_adds_the_own_words_bonus():
     weather, prices = COCOA.paragraphs[1], COCOA.paragraphs[2]
     assert with_bonus[weather] - without[weather] == pytest.approx(2.0)
     assert with_bonus[prices] - without[prices] == pytest.approx(0.0)
+
+
+SUMMIT = Article(article_id="summit", title="Ministers To Meet In Geneva", publisher="Wire", paragraphs=(
+    "Foreign ministers will meet in Geneva next week to discuss grain exports.",
+))
+
+
+def test_a_follow_up_whose_own_words_only_the_answer_given_holds_gets_that_answer_again():
+    # The lead answered "Who did Vance meet?" and also says where; no other sentence of its
+    # article says "meet", so the best new one would answer only through "Vance" and "Zelensky".
+    index = SentenceIndex(Analyzer(Lexicon.load()))
+    index.add([*load_paths([SEEDS]), SUMMIT])
+    conversation = [said(index, "Who did Vance meet?", SEED, 0)]
+    question = "where did they meet?"
+    reading = read_follow_up(question, topic_of(question, index.analyzer), conversation, SETTINGS)
+    answer = answer_question(index, question, follow_up=reading)
+    assert answer.best is not None and (answer.best.passage.article.article_id, answer.best.passage.position) == (SEED, 0)
+
+
+def test_a_follow_up_whose_own_words_another_sentence_of_the_article_holds_gets_a_new_answer():
+    index = SentenceIndex(Analyzer(Lexicon.load()))
+    index.add([COCOA])
+    conversation = [said(index, "What did cocoa producers and consumers agree in London?", "cocoa", 0)]
+    question = "what did they agree?"
+    reading = read_follow_up(question, topic_of(question, index.analyzer), conversation, SETTINGS)
+    answer = answer_question(index, question, follow_up=reading, min_confidence=0.0)
+    assert answer.best is not None and answer.best.passage.position != 0
