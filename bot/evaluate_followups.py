@@ -28,6 +28,11 @@ news question is asked right after its story's headline (typed as a
 question, as a reader starts on a story) and, separately, right after the
 question before it in the file (another story).
 
+The fresh reading also says how far the confidence of follow-ups' answers
+can be trusted (:func:`follow_up_confidence`): its reliability, and where a
+logistic curve of "right" on it crosses one half, cross-validated over the
+conversations; :data:`retrieval.answer.UNSURE_FOLLOW_UP_BELOW` is that point.
+
 The baseline answers every turn on its own (:meth:`Questions.ask`), in the
 same run. ``--cv K`` chooses the follow-up settings (borrowed-word weight,
 article bonus, own-words bonus, the follow-up test's threshold) on K-1 folds
@@ -76,8 +81,11 @@ from bot.service import Lede
 from bot.shared_index import new_index, snapshot_beside
 from corpus.loader import load_paths
 from corpus.store import EVERYONE, Store
+from retrieval.answer import UNSURE_FOLLOW_UP_BELOW, Answer
 from retrieval.datasets import NewsQuestion, read_news_questions
+from retrieval.evaluate import roc_auc
 from retrieval.followup import FollowUpSettings
+from retrieval.train import half_way, reliability
 
 # The settings cross-validation chooses among.
 CONTEXT_WEIGHTS = (0.2, 0.4, 0.6)
@@ -102,9 +110,14 @@ class Conversation:
 
 @dataclass(frozen=True, slots=True)
 class Marks:
-    """Which turns of each conversation were answered right (first turn first)."""
+    """Which turns of each conversation were answered right (first turn first).
+
+    ``follow_ups_answered`` holds, for each answer given to a question read
+    as a follow-up, its confidence and whether it was right.
+    """
 
     right: dict[str, tuple[bool, ...]]
+    follow_ups_answered: tuple[tuple[str, float, bool], ...] = ()
 
     def first(self, cids: Iterable[str]) -> float:
         firsts = [self.right[cid][0] for cid in cids]
@@ -149,7 +162,7 @@ def _judged(turn: NewsQuestion, outcome: Outcome) -> bool:
 
 def converse(lede: Lede, settings: FollowUpSettings, conversations: Sequence[Conversation], *, after_another: bool) -> Marks:
     """Ask every conversation through the questions use case; ``after_another``: each after the one before it."""
-    right = {}
+    right, follow_ups_answered = {}, []
     for number, conversation in enumerate(conversations):
         store = Store.open(":memory:")
         questions = Questions(lede.index, store, Conversations(store, lede.index, settings))
@@ -157,13 +170,16 @@ def converse(lede: Lede, settings: FollowUpSettings, conversations: Sequence[Con
         # After another: the conversation before it in the file (the last one before the first) was just asked.
         asked = [*conversations[number - 1].turns, *conversation.turns] if after_another else conversation.turns
         marks = []
-        for turn in asked:
-            answered = questions.answer(turn.question, EVERYONE, now=moment)
+        for place, turn in enumerate(asked):
+            outcome = questions.answer(turn.question, EVERYONE, now=moment).outcome
             moment += BETWEEN_TURNS
-            marks.append(_judged(turn, answered.outcome))
+            marks.append(_judged(turn, outcome))
+            judged_here = place >= len(asked) - len(conversation.turns)
+            if judged_here and isinstance(outcome, Answer) and outcome.best is not None and outcome.follow_up_of:
+                follow_ups_answered.append((conversation.cid, outcome.confidence, marks[-1]))
         right[conversation.cid] = tuple(marks[-len(conversation.turns):])
         store.close()
-    return Marks(right)
+    return Marks(right, tuple(follow_ups_answered))
 
 
 def without_context(lede: Lede, conversations: Sequence[Conversation]) -> Marks:
@@ -280,8 +296,47 @@ def _spread(values: Sequence[float]) -> dict[str, float]:
     return {"mean": round(statistics.mean(values), 3), "sd": round(statistics.stdev(values), 3)}
 
 
-def measure(lede: Lede, settings: FollowUpSettings, conversations: Sequence[Conversation]) -> dict:
-    """One setting on every conversation, fresh and after another, beside the baseline."""
+def follow_up_confidence(marks: Marks, conversations: Sequence[Conversation], k: int) -> dict[str, Any]:
+    """How far the confidence of follow-ups' answers can be trusted, and below what they should say they are unsure.
+
+    A logistic curve of "right" on the confidence crosses one half where an
+    answer becomes as likely wrong as right (``half_way``). Cross-validated,
+    it is fitted on ``k`` - 1 folds of conversations (grouped by article) and
+    judged on the held-out one: how often the held-out answers below and
+    above it were right. Figures that too few answers cannot give are None.
+    """
+    answered = marks.follow_ups_answered
+    scored = [(confidence, right) for _, confidence, right in answered]
+    result: dict[str, Any] = {
+        "answers": len(scored),
+        "roc_auc": round(roc_auc(scored), 3) if _both_kinds(scored) else None,
+        "reliability": [[span, count, round(mean, 3), round(share, 3)] for span, count, mean, share in reliability(scored)],
+        "shipped_unsure_below": UNSURE_FOLLOW_UP_BELOW,
+        "half_way": round(half_way(scored), 3) if _both_kinds(scored) else None,
+    }
+    crossings, below, above = [], [], []
+    for held_out in folds(conversations, k):
+        training = [(confidence, right) for cid, confidence, right in answered if cid not in held_out]
+        if not _both_kinds(training):
+            continue
+        crossing = half_way(training)
+        crossings.append(crossing)
+        for cid, confidence, right in answered:
+            if cid in held_out:
+                (below if confidence < crossing else above).append(right)
+    result["half_way_cv"] = _spread(crossings) if len(crossings) > 1 else None
+    result["held_out_right_below"] = round(statistics.mean(below), 3) if below else None
+    result["held_out_right_above"] = round(statistics.mean(above), 3) if above else None
+    return result
+
+
+def _both_kinds(scored: Sequence[tuple[float, bool]]) -> bool:
+    """Whether ``scored`` holds a right answer and a wrong one: a curve or an AUC needs both."""
+    return len({right for _, right in scored}) == 2
+
+
+def measure(lede: Lede, settings: FollowUpSettings, conversations: Sequence[Conversation], k: int = 5) -> dict:
+    """One setting on every conversation, fresh and after another, beside the baseline; and the follow-ups' confidence."""
     every = [c.cid for c in conversations]
     fresh = converse(lede, settings, conversations, after_another=False)
     chained = converse(lede, settings, conversations, after_another=True)
@@ -291,6 +346,7 @@ def measure(lede: Lede, settings: FollowUpSettings, conversations: Sequence[Conv
         "fresh": fresh.summary(every),
         "after_another": chained.summary(every),
         "baseline": baseline.summary(every),
+        "follow_up_confidence": follow_up_confidence(fresh, conversations, k),
     }
 
 
@@ -316,7 +372,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         lede.load_store()
     lede.add_articles(load_paths(args.corpus))
     print(f"{len(conversations)} conversations, {len(lede.index):,} sentences ({time.perf_counter() - started:.0f} s)")
-    result = {"shipped": measure(lede, FollowUpSettings(), conversations)}
+    result = {"shipped": measure(lede, FollowUpSettings(), conversations, args.cv or 5)}
     print(json.dumps(result["shipped"]))
     if args.questions:
         result["standing_alone"] = standing_alone(lede, FollowUpSettings(), read_news_questions(args.questions))

@@ -168,6 +168,14 @@ def fit_confidence(evidence: Sequence[Mapping[str, float]], right: Sequence[bool
     return {"bias": float(coefficients[0]), **{name: float(c) for name, c in zip(CONFIDENCE_INPUTS, coefficients[1:])}}
 
 
+def half_way(scored: Sequence[tuple[float, bool]]) -> float:
+    """Where a logistic curve of "right" on the confidence, fitted to ``scored`` (confidence, right), crosses one half."""
+    x = np.array([[1.0, confidence] for confidence, _ in scored])
+    y = np.array([right for _, right in scored], dtype=np.float64)
+    bias, slope = _newton_logistic(x, y, np.ones(len(y)), 0.0)
+    return float(-bias / slope)
+
+
 def _newton_logistic(
     x: np.ndarray, y: np.ndarray, sample_weights: np.ndarray, l2: float, unpenalised: Iterable[int] = (), steps: int = 50
 ) -> np.ndarray:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
-from bot.evaluate_followups import main
+from bot.evaluate_followups import Conversation, Marks, follow_up_confidence, main
+from retrieval.answer import UNSURE_FOLLOW_UP_BELOW
+from retrieval.datasets import NewsQuestion
 from tests.bot.test_console import ROOT, run_bot
 
 SEED = "000_be628776acd63ea0"
@@ -40,6 +42,10 @@ def test_through_console_reproduces_the_in_process_reading_and_its_baseline(tmp_
     assert in_process["fresh"] == console["console"] == {"follow_ups": 1.0, "first_turns": 1.0}
     assert in_process["baseline"] == console["console_baseline"] == {"follow_ups": 0.0, "first_turns": 1.0}
     assert console["differ"] == console["baseline_differ"] == []
+    # One follow-up answered, and right: too few to fit where answers turn unsure.
+    assert in_process["follow_up_confidence"] | {"reliability": None} == {
+        "answers": 1, "roc_auc": None, "reliability": None, "shipped_unsure_below": UNSURE_FOLLOW_UP_BELOW,
+        "half_way": None, "half_way_cv": None, "held_out_right_below": None, "held_out_right_above": None}
 
 
 def test_self_contained_questions_are_also_asked_inside_conversations(tmp_path, capsys):
@@ -58,3 +64,17 @@ def test_self_contained_questions_are_also_asked_inside_conversations(tmp_path, 
 
     printed = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
     assert printed[-1] == {"questions": 2, "alone": 1.0, "after_headline": 1.0, "after_previous": 1.0}
+
+
+def test_the_follow_ups_confidence_is_judged_on_conversations_held_out():
+    # Twenty conversations over ten articles; their follow-ups are right above 0.6 and wrong below.
+    conversations = [Conversation(f"c{n}", (NewsQuestion("q?", f"article-{n % 10}", "", "", False),))
+                     for n in range(20)]
+    answered = tuple((f"c{n}", confidence, confidence > 0.6)
+                     for n in range(20) for confidence in (0.3 + 0.05 * (n % 4), 0.65 + 0.05 * (n % 5)))
+    answered += (("c0", 0.9, False), ("c1", 0.4, True))
+    judged = follow_up_confidence(Marks({}, answered), conversations, 5)
+    assert judged["answers"] == 42
+    assert 0.45 < judged["half_way"] < 0.65 and judged["half_way_cv"]["sd"] < 0.1
+    assert judged["held_out_right_below"] < 0.1 < 0.9 < judged["held_out_right_above"]
+    assert judged["roc_auc"] > 0.9

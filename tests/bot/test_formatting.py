@@ -11,7 +11,7 @@ from dataclasses import replace
 from bot.formatting import MAX_ANSWER_CHARS, NO_ANSWER, UNSURE, format_html, format_plain, outcome_to_json
 from bot.questions import InvalidQuestion
 from corpus.article import Article
-from retrieval.answer import UNSURE_BELOW, Answer, Candidate
+from retrieval.answer import UNSURE_BELOW, UNSURE_FOLLOW_UP_BELOW, Answer, Candidate
 from retrieval.index import Passage
 
 HOSTILE = Article(
@@ -133,6 +133,15 @@ def test_an_answer_lede_is_unsure_of_says_so_in_every_form_and_a_sure_one_does_n
     assert UNSURE in format_plain(unsure) and UNSURE not in format_plain(sure)
     assert html.escape(UNSURE, quote=False) in format_html(unsure) and "not sure" not in format_html(sure)
     assert outcome_to_json(unsure)["unsure"] is True and outcome_to_json(sure)["unsure"] is False
+
+
+def test_a_follow_ups_answer_says_it_is_unsure_up_to_a_higher_confidence():
+    # A follow-up's confidence carries the conversation's bonuses and promises more than it keeps.
+    alone = replace(_answer(HOSTILE, HOSTILE.paragraphs[0]), confidence=(UNSURE_BELOW + UNSURE_FOLLOW_UP_BELOW) / 2)
+    followed = replace(alone, follow_up_of="what did Zelensky demand?")
+    assert not alone.unsure and UNSURE not in format_plain(alone)
+    assert followed.unsure and UNSURE in format_plain(followed)
+    assert not replace(followed, confidence=UNSURE_FOLLOW_UP_BELOW).unsure
 
 
 def _listed() -> Answer:

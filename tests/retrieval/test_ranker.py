@@ -8,7 +8,7 @@ import pytest
 from retrieval.features import FEATURES
 from retrieval.ranker import RankingModel, uses
 from retrieval.evaluate import roc_auc
-from retrieval.train import Pool, fit_confidence, fit_linear, fit_trees
+from retrieval.train import Pool, fit_confidence, fit_linear, fit_trees, half_way
 
 SOURCE_WEIGHTS = {"news": 1.0, "wikiqa": 1.0, "trecqa": 1.0}
 
@@ -66,6 +66,13 @@ def test_confidence_training_fits_a_rising_curve():
     right = [item["coverage"] > 0.5 for item in evidence]
     fitted = fit_confidence(evidence, right)
     assert fitted["coverage"] + fitted["exact_coverage"] > 0
+
+
+def test_half_way_is_the_confidence_at_which_answers_are_as_often_right_as_wrong():
+    # Right with probability rising through one half at 0.6: 1 in 4 at 0.4, 3 in 4 at 0.8.
+    scored = [(0.4, n < 1) for n in range(4)] + [(0.6, n < 2) for n in range(4)] + [(0.8, n < 3) for n in range(4)]
+    assert half_way(scored) == pytest.approx(0.6, abs=1e-6)
+    assert half_way([(confidence + 0.1, right) for confidence, right in scored]) == pytest.approx(0.7, abs=1e-6)
 
 
 def test_roc_auc_is_the_chance_a_right_answer_outranks_a_wrong_one():
