@@ -214,6 +214,9 @@ def _checked(question: str) -> str | InvalidQuestion:
         )
     if _LINK.fullmatch(question):
         return InvalidQuestion(question, link_refusal("/add <link>"), link=True)
+    if not words(question):
+        # "😀" or "?" after an answer is no follow-up: read as one, it took the conversation's words for its own.
+        return InvalidQuestion(question, "There are no words in that to search for; ask me a question in words.")
     return question
 
 
@@ -226,6 +229,5 @@ def _given_in(answer: Answer, reading: Reading) -> bool:
 
 
 def _only_common_words(question: str) -> InvalidQuestion:
-    reason = ("That has only common words like “what” and “the”; say who or what you are asking about."
-              if words(question) else "There are no words in that to search for; ask me a question in words.")
-    return InvalidQuestion(question, reason)
+    return InvalidQuestion(
+        question, "That has only common words like “what” and “the”; say who or what you are asking about.")

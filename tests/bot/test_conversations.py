@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import load_config
+from bot.questions import InvalidQuestion
 from bot.service import Lede
 from bot.shared_index import new_index
 from corpus.errors import ConfigurationError
@@ -66,6 +67,14 @@ def test_a_question_that_stands_alone_may_be_answered_by_a_sentence_already_give
     where = ask(lede, "Where did Vance meet Zelensky?")
     assert where.best.passage.text.startswith(lead)
     assert where.follow_up_of is None
+
+
+@pytest.mark.parametrize("message", ["😀", "?", "<<<&&&>>>", "👍"])
+def test_a_message_with_no_words_is_no_follow_up(lede, message):
+    ask(lede, "what did Zelensky demand?")
+    reply = ask(lede, message)
+    assert isinstance(reply, InvalidQuestion) and reply.reason.startswith("There are no words in that")
+    assert [turn.question for turn in lede.store.conversation(CHAT, 0)] == ["what did Zelensky demand?"]
 
 
 def test_the_stored_conversation_is_bounded(lede):
