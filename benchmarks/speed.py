@@ -1,14 +1,15 @@
 """Speed and memory of Lede's retrieval beside rank-bm25, bm25s and tantivy, on the same sentences.
 
-    python -m benchmarks.speed --sizes reuters,1m [--queries 400] [--repeats 3] [--out FILE]
+    python -m benchmarks.speed --sizes reuters,1m,book [--queries 400] [--repeats 3] [--out FILE]
 
 Every (size, system) pair runs in a fresh worker process, pinned to one
 thread, so build time, latency and peak RSS are each system's own. The
 corpus is the shared Reuters collection split by Lede's splitter (~125k
 sentences) and, for ``1m``, copies of it in which every other word of each
 copy carries a per-copy suffix, so the vocabulary grows as a real corpus
-would. Queries are Reuters headlines (a fixed random sample), about four
-content words each. The machine is noisy: compare the systems within one
+would; ``book`` adds to Reuters one document of 100,000 such sentences, a
+book-length upload that leads the candidates of many questions. Queries are
+Reuters headlines (a fixed random sample), about four content words each. The machine is noisy: compare the systems within one
 run, as ratios, rather than across runs.
 
 Peers come from the ``bench`` extra: ``pip install -e '.[bench]'``.
@@ -17,6 +18,7 @@ Peers come from the ``bench`` extra: ``pip install -e '.[bench]'``.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import random
@@ -34,6 +36,7 @@ from pathlib import Path
 REUTERS = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "reuters21578.jsonl.gz"
 SYSTEMS = ("lede", "rank_bm25", "bm25s", "tantivy")
 MILLION = 1_000_000
+BOOK_SENTENCES = 100_000
 # rank-bm25 scans every sentence in Python: a full query set at a million
 # sentences would take the better part of an hour, so it answers a subset.
 SLOW_SYSTEM_QUERIES = {"rank_bm25": 60}
@@ -78,9 +81,14 @@ def corpus(size: str, reuters: list[Document]) -> Iterator[Document]:
     Streaming keeps the benchmark's own copy of a million sentences out of the
     measured process's peak memory: only what the system under test keeps counts.
     """
-    if size not in ("reuters", "1m"):
-        raise ValueError(f"unknown size {size!r} (expected reuters or 1m)")
+    if size not in ("reuters", "1m", "book"):
+        raise ValueError(f"unknown size {size!r} (expected reuters, 1m or book)")
     yield from reuters
+    if size == "book":
+        # One upload of a book's length beside the news: 100,000 sentences in a single "article",
+        # which leads the candidates of many questions (its text is a derived copy of Reuters).
+        copied = (sentence for document in derived_copy(reuters, 1) for sentence in document.sentences)
+        yield Document("book", "One long upload", list(itertools.islice(copied, BOOK_SENTENCES)))
     if size == "1m":
         per_copy = sum(len(document.sentences) for document in reuters)
         for copy in range(1, -(-MILLION // per_copy)):
@@ -326,7 +334,7 @@ def table(results: list[dict[str, object]]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="reuters", help="comma-separated: reuters, 1m")
+    parser.add_argument("--sizes", default="reuters", help="comma-separated: reuters, 1m, book")
     parser.add_argument("--systems", default=",".join(SYSTEMS), help="comma-separated subset of " + ", ".join(SYSTEMS))
     parser.add_argument("--queries", type=int, default=400)
     parser.add_argument("--repeats", type=int, default=3)

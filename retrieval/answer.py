@@ -65,6 +65,11 @@ MIN_ALTERNATIVE_COVERAGE = 0.1
 CANDIDATES = 60
 # Articles whose every matching sentence is a candidate, however low its BM25.
 LEADING_ARTICLES = 3
+# ... up to this many of an article's sentences (its best by BM25; the same for the article a
+# follow-up follows, beside the answer's neighbours). The leading articles of the
+# 630 training questions add at most 34; a book-length upload (20,000 sentences in one "article")
+# added thousands, and scoring them took every question 0.1-1 s.
+LEADING_ARTICLE_SENTENCES = 40
 # The best hits whose next sentence, when it carries on from them, also competes.
 FOLLOWED = 10
 # Word-set overlap (Jaccard) above which two sentences report the same thing.
@@ -363,10 +368,13 @@ def _followed_article(
         return []
     scores = index.score_passages(weights, rest)
     near = range(follow_up.position - NEIGHBOURS, follow_up.position + NEIGHBOURS + 1)
+    matching = sorted(((number, score) for number, score in zip(rest, scores.tolist(), strict=True) if score > 0),
+                      key=lambda hit: -hit[1])
+    kept = {number for number, _ in matching[:LEADING_ARTICLE_SENTENCES]}
     return [
         (number, score)
         for number, score in zip(rest, scores.tolist(), strict=True)
-        if score > 0 or index.passages[number].position in near
+        if number in kept or index.passages[number].position in near
     ]
 
 
@@ -413,14 +421,19 @@ def _rest_of_leading_articles(
             leading.append(article_id)
             if len(leading) == LEADING_ARTICLES:
                 break
-    known = {number for number, _ in hits}
-    rest = [n for article_id in leading for n in index.article_passages(article_id) if n not in known]
-    scores = index.score_passages(weights, rest)
-    extra = [
-        (number, score)
-        for number, score in zip(rest, scores.tolist(), strict=True)
-        if score > 0 and (accept is None or accept(index.passages[number]))
-    ]
+    known = np.array([number for number, _ in hits], dtype=np.int64)
+    extra: list[tuple[int, float]] = []
+    for article_id in leading:
+        span = index.article_passages(article_id)
+        if accept is not None and not accept(index.passages[span.start]):
+            continue
+        unknown = np.ones(len(span), dtype=bool)
+        unknown[known[(known >= span.start) & (known < span.stop)] - span.start] = False
+        rest = np.arange(span.start, span.stop)[unknown]
+        scores = index.score_passages(weights, rest)
+        matching = np.flatnonzero(scores > 0)
+        best = matching[np.argsort(-scores[matching], kind="stable")[:LEADING_ARTICLE_SENTENCES]]
+        extra += zip(rest[best].tolist(), scores[best].tolist(), strict=True)
     return sorted(extra, key=lambda hit: -hit[1])
 
 

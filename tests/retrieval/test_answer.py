@@ -10,6 +10,8 @@ import pytest
 from corpus.article import Article
 from corpus.loader import load_paths
 from retrieval.answer import (
+    CANDIDATES,
+    LEADING_ARTICLE_SENTENCES,
     NEAR_DUPLICATE,
     _sizes_within_reach,
     _words,
@@ -261,3 +263,14 @@ def test_a_sentence_that_carries_on_from_a_hit_competes_though_it_shares_no_word
     monkeypatch.setattr("retrieval.answer.FOLLOWED", 0)
     switched_off = [c.passage.text for c in rank_candidates(index, "What concessions did Trump offer Putin?")]
     assert listing not in switched_off
+
+
+def test_a_long_leading_article_offers_only_its_best_matching_sentences_beyond_the_bm25_hits():
+    # A book-length upload is one "article": all of its matching sentences would be scored for every question.
+    filler = [f"Cocoa stocks in warehouse {n} were counted on Monday." for n in range(300)]
+    book = Article("book", "Cocoa Warehouses", (*filler, "Cocoa prices rose 5 pct after the warehouse count."))
+    index = SentenceIndex(Analyzer(Lexicon.empty()))
+    index.add([book])
+    candidates = [c.passage.text for c in rank_candidates(index, "How much did cocoa prices rise?")]
+    assert len(candidates) <= CANDIDATES + LEADING_ARTICLE_SENTENCES
+    assert candidates[0] == "Cocoa prices rose 5 pct after the warehouse count."

@@ -10,8 +10,9 @@ import pytest
 from corpus.article import Article
 from corpus.loader import load_paths
 from corpus.store import ConversationTurn
-from retrieval.answer import answer_question, rank_candidates
+from retrieval.answer import CANDIDATES, LEADING_ARTICLE_SENTENCES, answer_question, rank_candidates
 from retrieval.followup import (
+    NEIGHBOURS,
     FollowUp,
     FollowUpSettings,
     asks_for_more,
@@ -263,3 +264,18 @@ def test_a_follow_up_whose_own_words_another_sentence_of_the_article_holds_gets_
     reading = read_follow_up(question, topic_of(question, index.analyzer), conversation, SETTINGS)
     answer = answer_question(index, question, follow_up=reading, min_confidence=0.0)
     assert answer.best is not None and answer.best.passage.position != 0
+
+
+def test_a_long_article_followed_offers_its_best_matching_sentences_and_the_answers_neighbours():
+    filler = [f"Cocoa stocks in warehouse {n} were counted on Monday." for n in range(300)]
+    book = Article(article_id="book", title="Cocoa Warehouses", publisher="Upload",
+                   paragraphs=("Cocoa prices rose 5 pct on Friday.", *filler, "Traders blamed the weather in Ghana."))
+    index = SentenceIndex(Analyzer(Lexicon.empty()))
+    index.add([book])
+    conversation = [said(index, "How much did cocoa prices rise?", "book", 1)]
+    question = "what about the warehouse stocks?"
+    reading = follow_up(question, topic_of(question, index.analyzer), conversation, SETTINGS)
+    candidates = {c.passage.position for c in rank_candidates(index, question, follow_up=reading)}
+    # Its best as the article followed, its next best as a leading article: not all 300.
+    assert len(candidates) <= CANDIDATES + 2 * LEADING_ARTICLE_SENTENCES + 2 * NEIGHBOURS
+    assert {0, 2, 3} <= candidates  # the answer's neighbours, though they match nothing of the question
