@@ -95,9 +95,9 @@ class Lede:
         shared = (SharedIndex(index, analyse=preparing.analyse if preparing else None, prepare_ahead=prepare_ahead)
                   if index is not None else None)
         library = Library(store, shared, prepare=preparing.prepare if preparing else prepare)
-        poller = FeedPoller(library, fetch_policy or FetchPolicy(), feed_interval)
         # A store-only run never answers or briefs; its questions and briefings would read an empty index.
         readable = shared if shared is not None else SharedIndex(SentenceIndex(Analyzer()))
+        poller = FeedPoller(library, fetch_policy or FetchPolicy(), feed_interval, terms=readable.analyzer.terms)
         briefings = Briefings(readable, store, tell, group_stories)
         return cls(
             store=store,

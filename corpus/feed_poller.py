@@ -2,14 +2,15 @@
 
 Each entry goes to the :class:`~corpus.library.Library`; an entry that
 carries only a summary is kept as its page's full text when the page can
-be fetched (the feed's own title, publisher and date win over the page's).
+be fetched and its text is that entry's article (the feed's own title,
+publisher and date win over the page's).
 """
 
 from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -31,7 +32,15 @@ MAX_FEED_BACKOFF = timedelta(days=1)
 # A feed being followed is not due before this, however short the interval: its first reading
 # (which may fetch a page for every entry) ends sooner and then sets its next poll itself.
 FIRST_READING = 3600.0
+# The least share of an entry's terms (its title's and summary's) that its page's text must hold to be taken
+# for the entry's article. What a site serves in an article's place (a cookie notice, a consent, sign-in or
+# subscription wall) holds next to none. With 1,500 Reuters articles as entries (title and first sentence),
+# every article held at least 0.37 of its entry's terms (99 in 100 at least 0.57), four such notices at most
+# 0.21, and the article without its first sentence (as if summarised in other words) fell under 0.25 one time in five.
+MIN_SHARED_TERMS = 0.25
 Clock = Callable[[], datetime]
+# Text to the terms it is about, as the index reads them (stop words out, words stemmed).
+Terms = Callable[[str], Iterable[str]]
 
 
 def utc_now() -> datetime:
@@ -51,12 +60,14 @@ class FeedPoller:
     """Reads followed feeds into the library: once when followed, then whenever one is due."""
 
     def __init__(self, library: Library, policy: FetchPolicy, interval: float = DEFAULT_FEED_INTERVAL,
-                 clock: Clock = utc_now) -> None:
+                 clock: Clock = utc_now, *, terms: Terms) -> None:
+        # ``terms`` tells whether an entry's page is its article (the analysis is the index's business).
         self.library = library
         self.store = library.store
         self.policy = policy
         self.interval = interval
         self._clock = clock
+        self._terms = terms
 
     def follow(self, url: str, chat: int, read: tuple[Fetched, ParsedFeed] | None = None) -> FeedFollowed:
         """Check that ``url`` is a feed, follow it for ``chat`` and read it now.
@@ -144,15 +155,36 @@ class FeedPoller:
         return report
 
     def _full_text(self, link: str, summary: Article) -> Article:
-        """The entry's page as the article, keeping what the feed knew better; the summary if that fails."""
+        """The entry's page as the article, keeping what the feed knew better; the summary if the page fails or is not it."""
         try:
             page = fetch_article(link, self.policy)
         except SourceError as error:
             log.info("Kept the summary of %s: %s", link, error.reason)
             return summary
+        # A title alone is too few words to judge the page by, and leaves nothing to keep instead.
+        if summary.paragraphs and (unlike := self._unlike_its_summary(page, summary)):
+            log.info("Kept the summary of %s: %s", link, unlike)
+            return summary
         return replace(page, article_id=summary.article_id, title=summary.title or page.title,
                        publisher=summary.publisher or page.publisher, published=summary.published or page.published,
                        author=page.author or summary.author, source=summary.source)
+
+    def _unlike_its_summary(self, page: Article, summary: Article) -> str | None:
+        """Why the page's text is not the article the feed summarised, if it is not.
+
+        The article is longer than its summary and speaks of what its title
+        and summary do; a cookie notice or a sign-in page served at its link
+        does not, and kept instead of the summary would leave the entry unanswerable.
+        """
+        page_words, summary_words = len(page.text.split()), len(summary.text.split())
+        if page_words < summary_words:
+            return f"the page's text ({page_words} words) is shorter than the summary ({summary_words} words)"
+        entry_terms = set(self._terms(f"{summary.title}\n{summary.text}"))
+        shared = entry_terms.intersection(self._terms(page.text))
+        if len(shared) < MIN_SHARED_TERMS * len(entry_terms):
+            return (f"the page's text has {len(shared)} of the {len(entry_terms)} words of the entry's title and summary, "
+                    "so it is not that article")
+        return None
 
     def _after(self, seconds: float) -> datetime:
         return self._clock() + timedelta(seconds=math.ceil(seconds))

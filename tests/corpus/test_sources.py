@@ -3,7 +3,8 @@
 The corpus pipeline (:class:`Sources` over the :class:`Library` and the
 :class:`FeedPoller`) runs against a real store and a local web server; the
 index it tells is a :class:`ShelfSpy` that keeps each article's sentences and
-who may see them, so these tests need nothing from ``retrieval``.
+who may see them, so these tests need nothing from ``retrieval`` but its
+analysis of words, which tells the poller whether a page is its entry's article.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from corpus.library import Kept, Library
 from corpus.sources import Sources
 from corpus.store import Store
 from corpus.visibility import Visibility
+from retrieval.text import Analyzer
 from tests.support.web_server import LocalWeb, Reply, rss_feed
 
 LOCAL_ONLY = FetchPolicy(allowed_networks=(ipaddress.ip_network("127.0.0.1/32"),), read_timeout=0.5)
@@ -74,7 +76,7 @@ class Corpus:
     def __init__(self, path: Path | str = ":memory:", interval: float = 60) -> None:
         self.store = Store.open(path)
         self.shelf = ShelfSpy(self.store)
-        self.poller = FeedPoller(Library(self.store, self.shelf), LOCAL_ONLY, interval)
+        self.poller = FeedPoller(Library(self.store, self.shelf), LOCAL_ONLY, interval, terms=Analyzer().terms)
         self.sources = Sources(self.poller.library, self.poller)
 
 
@@ -141,6 +143,48 @@ def test_a_followed_feed_brings_its_entries_cleaned_with_full_text_for_summaries
     assert ferry.paragraphs[0].startswith("Ferry crews on the northern routes returned to work on Thursday")
     assert lede.shelf.quotable(CHAT, "The union accepted a raise")
     assert not lede.shelf.quotable(OTHER_CHAT, "The union accepted a raise")
+
+
+ZOO_SUMMARY = ("The Riverton city zoo opened a new penguin house on Monday, with twelve Humboldt penguins "
+               "brought from Edinburgh.")
+COOKIE_NOTICE = ("<html><head><title>Penguin house opens at the zoo</title></head><body><div class='consent'>"
+                 "<p>We use cookies to improve your experience on our site. By continuing to browse you agree to our "
+                 "use of cookies for analytics and personalised advertising.</p>"
+                 "<p>Accept all, or manage your preferences at any time in the settings.</p></div></body></html>")
+TEASER = ("<html><head><title>Penguin house opens at the zoo</title></head><body><article>"
+          "<p>The city zoo opened its new penguin house on Monday morning.</p></article></body></html>")
+
+
+@pytest.mark.parametrize(("page", "why"), [
+    (COOKIE_NOTICE, "the page's text has 0 of the 12 words of the entry's title and summary, so it is not that article"),
+    (TEASER, "the page's text (11 words) is shorter than the summary (18 words)"),
+], ids=["cookie notice", "shorter teaser"])
+def test_a_feed_summary_is_kept_when_the_page_at_its_link_is_not_the_article(web, caplog, page, why):
+    zoo = ("<item><title>Penguin house opens at the zoo</title><link>/news/penguins</link>"
+           f"<description>{ZOO_SUMMARY}</description></item>")
+    web.serve_feed("/feed.xml", rss_feed(web.base, zoo), etag='"feed-zoo"')
+    web.routes["/news/penguins"] = lambda request: Reply(body=page.encode())
+    lede = Corpus()
+    with caplog.at_level("INFO", logger="corpus.feed_poller"):
+        followed = lede.sources.follow_feed(web.url("/feed.xml"), CHAT)
+    assert followed.report.added == 3
+    articles = {a.url: a for a in (s.article for s in lede.store.load_articles())}
+    assert articles[web.url("/news/penguins")].paragraphs == (ZOO_SUMMARY,)
+    assert lede.shelf.quotable(CHAT, "The Riverton city zoo opened a new penguin house")
+    assert f"Kept the summary of {web.url('/news/penguins')}: {why}" in caplog.messages
+    # The same feed's page that is its article is still read in full.
+    assert articles[web.url("/news/ferry-strike")].paragraphs[0].startswith("Ferry crews on the northern routes")
+
+
+def test_an_entry_of_a_title_alone_is_its_page_even_in_other_words(web):
+    """A title is too few words to judge a page by, and there is no summary to keep instead."""
+    feed = (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Coast News</title><link>{web.base}/</link>'
+            "<item><title>Sailings resume</title><link>/news/ferry-strike</link></item></channel></rss>").encode()
+    web.serve_feed("/sailings.xml", feed, etag='"sailings-1"')
+    lede = Corpus()
+    assert lede.sources.follow_feed(web.url("/sailings.xml"), CHAT).report.added == 1
+    [stored] = lede.store.load_articles()
+    assert stored.article.paragraphs[0].startswith("Ferry crews on the northern routes returned to work")
 
 
 def test_polling_uses_conditional_get_and_picks_up_new_entries(web):
