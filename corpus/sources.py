@@ -197,8 +197,7 @@ class Sources:
     def _numbered_feed(self, number: int, chat: int) -> Feed:
         feeds = self.store.chat_feeds(chat)
         if not 1 <= number <= len(feeds):
-            count = f"feeds 1 to {len(feeds)}" if feeds else "no feeds"
-            raise NoSuchFeed(f"there is no feed number {number}; this chat has {count}")
+            raise NoSuchFeed(f"there is no feed number {number}; this chat has {_feed_numbers(len(feeds))}")
         return feeds[number - 1]
 
     def export_opml(self, chat: int = EVERYONE) -> str:
@@ -234,3 +233,12 @@ class Sources:
             listing = self.store.chat_articles(chat, limit=SOURCES_PAGE_SIZE, offset=(page - 1) * SOURCES_PAGE_SIZE)
         return SourcesPage(tuple(self.store.chat_feeds(chat)), listing.articles, page, pages, listing.total,
                            self._loaded_at_start())
+
+
+def _feed_numbers(count: int) -> str:
+    """The feeds a chat has, as the ``/feed remove`` commands that name them."""
+    if count == 0:
+        return "no feeds"
+    if count == 1:
+        return "one feed: /feed remove 1"
+    return f"{count} feeds: /feed remove 1 to /feed remove {count}"

@@ -26,7 +26,7 @@ from corpus.sources import Sources
 from corpus.store import Store
 from corpus.visibility import Visibility
 from retrieval.text import Analyzer
-from tests.support.web_server import LocalWeb, Reply, rss_feed
+from tests.support.web_server import LocalWeb, Reply, big_feed, rss_feed
 
 LOCAL_ONLY = FetchPolicy(allowed_networks=(ipaddress.ip_network("127.0.0.1/32"),), read_timeout=0.5)
 CHAT, OTHER_CHAT = 501, 502
@@ -287,6 +287,23 @@ def test_feeds_are_listed_removed_exported_and_imported_per_chat(web, tmp_path):
     assert restarted.sources.unfollow_feed(1, CHAT).url == web.url("/feed.xml")
     assert restarted.sources.feeds(CHAT) == []
     assert not restarted.shelf.quotable(CHAT, "The union accepted a raise")
+
+
+def test_removing_a_feed_number_the_chat_lacks_names_the_numbers_it_has_and_removes_nothing(web):
+    lede = Corpus()
+    web.serve_feed("/bulletins.xml", big_feed(web.base, 2), etag='"bulletins-1"')
+
+    def refusal(number: int) -> str:
+        outcome = lede.sources.unfollow_feed(number, CHAT)
+        assert isinstance(outcome, Failure)
+        return outcome.reason
+
+    assert refusal(1) == "there is no feed number 1; this chat has no feeds"
+    lede.sources.follow_feed(web.url("/feed.xml"), CHAT)
+    assert refusal(0) == "there is no feed number 0; this chat has one feed: /feed remove 1"
+    lede.sources.follow_feed(web.url("/bulletins.xml"), CHAT)
+    assert refusal(3) == "there is no feed number 3; this chat has 2 feeds: /feed remove 1 to /feed remove 2"
+    assert len(lede.sources.feeds(CHAT)) == 2
 
 
 def test_sources_lists_a_chats_feeds_and_articles_in_pages(web):
