@@ -30,6 +30,7 @@ from bot.feed_command import FEED_USAGE, FeedAdd, FeedExport, FeedList, FeedRemo
 from bot.formatting import briefing_html, briefing_to_json, candidate_to_json, source_to_json, unknown_command
 from bot.questions import Context, Expired
 from bot.service import Lede
+from bot.sources_command import page_number
 from corpus.errors import LedeError
 from corpus.feed_poller import FeedFollowed
 from corpus.ingest import DOCUMENT_SUFFIXES, Failure, IngestReport
@@ -137,8 +138,9 @@ def _feed(lede: Lede, args: list[str]) -> FeedDone | Refused:
     return Refused(FEED_USAGE)
 
 
-def _sources(lede: Lede, args: list[str]) -> SourcesPage:
-    return lede.sources.page(page=int(args[0]) if args and args[0].isdigit() else 1)
+def _sources(lede: Lede, args: list[str]) -> SourcesPage | Refused:
+    listed = lede.sources.page(page=page_number(args))
+    return Refused(source_replies.sources_listed(listed)) if isinstance(listed, Failure) else listed
 
 
 def _brief(lede: Lede, args: list[str]) -> Any:

@@ -119,6 +119,13 @@ def sources_page(page: SourcesPage) -> str:
     return "\n".join(lines)
 
 
+def sources_listed(outcome: SourcesPage | Failure) -> str:
+    """``/sources [n]``: the page, or which pages there are."""
+    if isinstance(outcome, Failure):
+        return f"There is no such page; {escape(outcome.reason, MAX_PART_CHARS)}."
+    return sources_page(outcome)
+
+
 def ingest_summary(report: IngestReport) -> str:
     """The summary ``--ingest`` prints: counts, then each failure with its reason."""
     skipped = f", skipped {len(report.skipped)}" if report.skipped else ""

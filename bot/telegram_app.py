@@ -56,6 +56,7 @@ from bot.feed_command import FEED_USAGE, FeedAdd, FeedExport, FeedList, FeedRemo
 from bot.formatting import APOLOGY, format_html, unknown_command
 from bot.group_replies import NEW_CONVERSATION
 from bot.service import Lede
+from bot.sources_command import page_number
 from corpus.errors import ReadOnlyStore
 from corpus.ingest import Failure
 from bot.telegram_context import CONTEXT_TYPES, Clock, LedeContext, Shell
@@ -444,8 +445,10 @@ async def feed_command(update: Update, context: LedeContext) -> None:
 
 
 async def sources_command(update: Update, context: LedeContext) -> None:
-    page = await context.workers.quick(context.lede.sources.page, update.effective_chat.id)
-    await _reply(update, source_replies.sources_page(page), _page_buttons(page.page, page.pages))
+    listed = await context.workers.quick(context.lede.sources.page, update.effective_chat.id,
+                                         page_number(context.args or ()))
+    buttons = None if isinstance(listed, Failure) else _page_buttons(listed.page, listed.pages)
+    await _reply(update, source_replies.sources_listed(listed), buttons)
 
 
 async def sources_page(update: Update, context: LedeContext) -> None:
@@ -456,6 +459,9 @@ async def sources_page(update: Update, context: LedeContext) -> None:
         await query.answer("That button is no longer valid.")
         return
     page = await context.workers.quick(context.lede.sources.page, update.effective_chat.id, int(number))
+    if isinstance(page, Failure):  # the list has grown shorter since the button was made
+        await query.answer(source_replies.to_plain(source_replies.sources_listed(page)))
+        return
     await query.answer()
     await query.edit_message_text(
         source_replies.sources_page(page), parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,

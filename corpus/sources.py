@@ -224,11 +224,17 @@ class Sources:
 
     # ---- listing ---------------------------------------------------------------------------
 
-    def page(self, chat: int = EVERYONE, page: int = 1) -> SourcesPage:
-        """``/sources``: the chat's feeds and a page of its articles, newest first."""
+    def page(self, chat: int = EVERYONE, page: int | None = 1) -> SourcesPage | Failure:
+        """``/sources [n]``: the chat's feeds and page ``n`` of its articles, newest first.
+
+        A page the articles do not reach (``None``: what was asked for is no
+        page number) is refused, naming the pages there are: typed, or on a
+        button under a list that has since grown shorter.
+        """
         listing = self.store.chat_articles(chat, limit=SOURCES_PAGE_SIZE, offset=0)
         pages = max(1, math.ceil(listing.total / SOURCES_PAGE_SIZE))
-        page = min(max(page, 1), pages)
+        if page is None or not 1 <= page <= pages:
+            return Failure("" if page is None else str(page), f"this chat's sources fill {_page_numbers(pages)}")
         if page > 1:
             listing = self.store.chat_articles(chat, limit=SOURCES_PAGE_SIZE, offset=(page - 1) * SOURCES_PAGE_SIZE)
         return SourcesPage(tuple(self.store.chat_feeds(chat)), listing.articles, page, pages, listing.total,
@@ -242,3 +248,8 @@ def _feed_numbers(count: int) -> str:
     if count == 1:
         return "one feed: /feed remove 1"
     return f"{count} feeds: /feed remove 1 to /feed remove {count}"
+
+
+def _page_numbers(count: int) -> str:
+    """The pages of a chat's sources, as the ``/sources`` commands that show them."""
+    return "one page: /sources 1" if count == 1 else f"{count} pages: /sources 1 to /sources {count}"

@@ -1,4 +1,4 @@
-"""Console commands: what /add makes of what it is given, and what /sources counts."""
+"""Console commands: what /add makes of what it is given, and what /sources counts and which pages it shows."""
 
 from __future__ import annotations
 
@@ -53,3 +53,14 @@ def test_sources_counts_the_articles_loaded_at_start_which_it_cannot_list(lede, 
     assert text.endswith("none — /add <url> or send me a .txt, .md or .html file\n\n"
                          "Every chat is also answered from 2 articles loaded when I started.")
     assert (data["total_articles"], data["loaded_at_start"]) == (0, 2)
+
+
+@pytest.mark.parametrize("line", ["/sources abc", "/sources -1", "/sources 0", "/sources 3", "/sources ²", "/sources 1 2"])
+def test_sources_asked_for_a_page_there_is_not_names_the_pages_there_are(lede, line):
+    for number in range(6):
+        lede.sources.add_document(f"story-{number}.txt", f"Thing number {number} happened in the harbour.".encode())
+    text, data = run_command(lede, line)
+    assert text == "There is no such page; this chat's sources fill 2 pages: /sources 1 to /sources 2."
+    assert data == {"error": text}
+    text, data = run_command(lede, "/sources 2")
+    assert "page 2 of 2\n• story-0" in text and (data["page"], data["pages"]) == (2, 2)

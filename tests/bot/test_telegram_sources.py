@@ -129,6 +129,27 @@ async def test_sources_pages_through_a_chats_articles_with_buttons(bot_api, lede
     assert query not in bot_api._open_queries, "the button press was answered"
 
 
+async def test_sources_shows_the_page_asked_for_and_names_the_pages_there_are_for_one_it_lacks(bot_api, lede, web):
+    web.serve_feed("/bulletins.xml", big_feed(web.base, 7), etag='"bulletins-7"')
+    lede.sources.follow_feed(web.url("/bulletins.xml"), USER)
+    async with polling(application(bot_api, lede)):
+        replies = []
+        for count, line in enumerate(("/sources", "/sources 2", "/sources 3", "/sources two"), start=1):
+            bot_api.send_user_message(USER, USER, line)
+            replies.append((await bot_api.wait_for_messages(USER, count))[-1])
+        first, second, *refusals = replies
+        lede.sources.unfollow_feed(1, USER)  # its articles leave the list: one page is left
+        [[older]] = first.reply_markup["inline_keyboard"]
+        bot_api.send_callback_query(USER, USER, first.message_id, older["callback_data"])
+        [pressed] = await bot_api.wait_for_request("answerCallbackQuery")
+    assert "Articles (7), newest first, page 2 of 2" in second.text and second.text.count("• Bulletin") == 2
+    assert [refusal.text for refusal in refusals] == [
+        "There is no such page; this chat's sources fill 2 pages: /sources 1 to /sources 2."] * 2
+    assert [refusal.reply_markup for refusal in refusals] == [None, None]
+    assert pressed["text"] == "There is no such page; this chat's sources fill one page: /sources 1."
+    assert bot_api.edits(USER) == [], "the list under the stale button stays as it was"
+
+
 async def test_feeds_are_polled_on_the_job_queue_at_the_configured_interval(bot_api, lede):
     app = application(bot_api, lede, feed_interval=123)
     [job] = app.job_queue.jobs()

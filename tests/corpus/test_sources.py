@@ -317,6 +317,16 @@ def test_sources_lists_a_chats_feeds_and_articles_in_pages(web):
     assert lede.sources.page(OTHER_CHAT).total_articles == 0
 
 
+def test_sources_refuses_a_page_the_articles_do_not_reach_naming_the_pages_there_are():
+    lede = Corpus()
+    for number in range(6):
+        lede.sources.add_document(f"story-{number}.txt", f"Thing number {number} happened in the harbour.".encode(), CHAT)
+    assert [a.title for a in lede.sources.page(CHAT, 2).articles] == ["story-0"]
+    for page in (0, 3, None):  # None: what was asked for is no page number
+        assert lede.sources.page(CHAT, page).reason == "this chat's sources fill 2 pages: /sources 1 to /sources 2"
+    assert lede.sources.page(OTHER_CHAT, 2).reason == "this chat's sources fill one page: /sources 1"
+
+
 def test_an_uploaded_document_becomes_an_article():
     lede = Corpus()
     kept = lede.sources.add_document("council-notes.txt", b"The council met on Monday.\nIt approved the budget for 2026.", CHAT)
