@@ -26,11 +26,10 @@ from typing import Any
 
 from bot import group_replies, source_replies
 from bot.briefing_service import ChatSettings
-from bot.feed_command import FEED_USAGE, FeedAdd, FeedExport, FeedList, FeedRemove, parse_feed_command
 from bot.formatting import briefing_html, briefing_to_json, candidate_to_json, source_to_json, unknown_command
 from bot.questions import Context, Expired
 from bot.service import Lede
-from bot.sources_command import page_number
+from bot.typed_commands import FEED_USAGE, FeedAdd, FeedExport, FeedList, FeedRemove, page_number, parse_feed_command
 from corpus.errors import LedeError
 from corpus.feed_poller import FeedFollowed
 from corpus.ingest import DOCUMENT_SUFFIXES, Failure, IngestReport

@@ -52,11 +52,10 @@ from bot.access import NOT_ALLOWED, AccessPolicy, Action, RateLimiter
 from bot.chat_rights import may_change_chat
 from bot.config import Config
 from bot.conversations import NO_THREAD
-from bot.feed_command import FEED_USAGE, FeedAdd, FeedExport, FeedList, FeedRemove, parse_feed_command
 from bot.formatting import APOLOGY, format_html, unknown_command
 from bot.group_replies import NEW_CONVERSATION
 from bot.service import Lede
-from bot.sources_command import page_number
+from bot.typed_commands import FEED_USAGE, FeedAdd, FeedExport, FeedList, FeedRemove, page_number, parse_feed_command
 from corpus.errors import ReadOnlyStore
 from corpus.ingest import Failure
 from bot.telegram_context import CONTEXT_TYPES, Clock, LedeContext, Shell

@@ -82,6 +82,8 @@ CASES = [
          exact=False),
     Case("HTML and Markdown look-alikes", NO_ANSWER, line="<b>&amp; *x* _y_ [z](http://a)</b>"),
     Case("a command Lede does not have", "Unknown command /schedule. Type /help.", line="/schedule daily 08:00"),
+    Case("a feed number in a digit that is no number", "Usage: /feed add <url> | /feed list | /feed remove <n> | "
+         "/feed export", line="/feed remove ²"),
     Case("another bot's command", None, line="/ask@some_other_bot Who did Vance meet?",
          console_reply="Unknown command /ask@some_other_bot."),
     # ---- articles ----

@@ -1,4 +1,4 @@
-"""The words of ``/feed``, read once for Telegram and the console alike."""
+"""The words typed after ``/feed`` and ``/sources``, read once for Telegram and the console alike."""
 
 from __future__ import annotations
 
@@ -38,8 +38,28 @@ def parse_feed_command(args: Sequence[str]) -> FeedCommand | None:
             return FeedAdd(url)
         case ["list"]:
             return FeedList()
-        case ["remove", number] if number.isdigit():
-            return FeedRemove(int(number))
+        case ["remove", number] if (feed := whole_number(number)) is not None:
+            return FeedRemove(feed)
         case ["export"]:
             return FeedExport()
     return None
+
+
+def page_number(args: Sequence[str]) -> int | None:
+    """The page ``/sources`` asks for: 1 without a word, else its one number; None when what follows is no number."""
+    match list(args):
+        case []:
+            return 1
+        case [number]:
+            return whole_number(number)
+    return None
+
+
+def whole_number(word: str) -> int | None:
+    """``word`` as a whole number of decimal digits, else None ("-1", "1.5", and "²", a digit to Python but no number)."""
+    if not word.isdecimal():
+        return None
+    try:
+        return int(word)
+    except ValueError:  # more digits than int() reads (4,300)
+        return None
