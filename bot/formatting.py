@@ -297,8 +297,9 @@ def _nothing_new(briefing: Briefing) -> str:
     text = f"Nothing new{about} since {_moment_text(briefing.since)}."
     if briefing.newest is None:
         return text
-    if briefing.newest.moment is None:
-        return f"{text} None of the articles I have is dated, and a briefing tells only dated news."
+    if briefing.newest.moment is None:  # every article added has a time: when it was added, if not its date
+        return (f"{text} I have only undated articles loaded when I started, and a briefing tells articles "
+                "by their date or by when they were added.")
     return f"{text} The newest article I have is dated {_human_date(briefing.newest.moment)}."
 
 

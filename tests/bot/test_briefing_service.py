@@ -85,10 +85,14 @@ def test_an_empty_briefing_over_old_news_says_how_old_the_newest_article_is(lede
     assert lede.briefings.brief(OTHER, now=NOW + timedelta(hours=1)).newest is None
 
 
-def test_an_empty_briefing_over_undated_articles_says_that_briefings_need_dates():
+def test_an_empty_briefing_over_the_undated_articles_loaded_at_start_says_how_a_briefing_times_articles():
     lede = Lede.compose(SentenceIndex(Analyzer()), Store.open(":memory:"))
     lede.add_articles([Article("seed", "Vance meets Zelensky", ("Vance met Zelensky in Munich on Friday.",))])
     briefing = lede.briefings.brief(now=NOW)
     assert briefing.newest == NewestArticle(None)
     assert briefing_to_json(briefing)["message"] == (
-        "Nothing new since 1 May 2025, 12:00 UTC. None of the articles I have is dated, and a briefing tells only dated news.")
+        "Nothing new since 1 May 2025, 12:00 UTC. I have only undated articles loaded when I started, "
+        "and a briefing tells articles by their date or by when they were added.")
+    # As it says: an undated article added is told by when it was added.
+    lede.sources.add_document("council.txt", b"Council Budget\n\nThe council passed the budget on Monday.")
+    assert headlines(lede.briefings.brief(now=datetime.now(UTC))) == ["Council Budget"]
