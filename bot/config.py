@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from enum import Enum
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import NoReturn
 from urllib.parse import urlsplit
 
 import platformdirs
@@ -161,8 +162,20 @@ def lede_version() -> str:
         return "unknown (not installed; pip install -e .)"
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    """argparse, except that a mistake in a flag ends in one line, as every other operator mistake does.
+
+    argparse would print its usage (seven lines) before the mistake;
+    ``--help`` still prints everything.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        # argparse says "argument --since: …"; the flag's name alone says it, as Lede's other lines do.
+        raise ConfigurationError(f"{message.removeprefix('argument ')} (see --help)")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _OneLineParser(
         description="Lede answers questions about the news with the sentence that answers them, "
         "and says where it came from. Starts the Telegram bot when TELEGRAM_BOT_TOKEN is set.",
         epilog=environment_help() + "\n\nexit status: 0 done; 1 --ingest had a source that failed, or a change "
@@ -222,8 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--feed-interval",
-        metavar="SECONDS",
-        type=float,
+        metavar="SECONDS",  # read with LEDE_FEED_INTERVAL, so that a mistake in either reads alike
         help="how often the followed feeds are read, by the bot and the console (default: $LEDE_FEED_INTERVAL or 900)",
     )
     parser.add_argument("--log-level", default=None,
@@ -259,9 +271,10 @@ def _backup_path(text: str) -> Path:
 def load_config(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> Config:
     """Build the configuration: flags win over the environment, which wins over defaults."""
     environ = os.environ if environ is None else environ
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     if args.since is not None and args.brief is None:
-        build_parser().error("--since goes with --brief")
+        parser.error("--since goes with --brief")
     if args.ingest:
         mode = Mode.INGEST
     elif args.brief is not None:
@@ -286,14 +299,11 @@ def load_config(argv: Sequence[str] | None = None, environ: Mapping[str, str] | 
         keep_days = parse_keep_days(args.keep_days or environ.get("LEDE_KEEP_DAYS"))
     except ValueError as error:
         raise ConfigurationError(str(error)) from None
-    feed_interval = args.feed_interval or _seconds("LEDE_FEED_INTERVAL", environ.get("LEDE_FEED_INTERVAL"))
+    feed_interval = _feed_interval(args.feed_interval, environ.get("LEDE_FEED_INTERVAL"))
     if webhook is not None and mode is not Mode.TELEGRAM:
         raise ConfigurationError("--webhook goes with the Telegram bot; leave it out of --console, --ask, --brief and --ingest")
     if mode is Mode.PRUNE and keep_days is None:
         raise ConfigurationError("--prune needs --keep-days DAYS or LEDE_KEEP_DAYS: without either, Lede keeps every article")
-    if not 0 < feed_interval < math.inf:  # also refuses nan
-        raise ConfigurationError(f"--feed-interval (or LEDE_FEED_INTERVAL) is {feed_interval:g}; "
-                                 "give a positive number of seconds, e.g. 900")
     base_url = environ.get("TELEGRAM_BASE_URL") or TELEGRAM_API_URL
     # A token pasted from a file or a secret store often brings its line break along.
     token = (environ.get("TELEGRAM_BOT_TOKEN") or "").strip() or None
@@ -352,13 +362,18 @@ def _database(args: argparse.Namespace, environ: Mapping[str, str]) -> tuple[Pat
     return default_db_path(), "the default database", True
 
 
-def _seconds(name: str, value: str | None) -> float:
-    if not value:
+def _feed_interval(flag: str | None, setting: str | None) -> float:
+    """``--feed-interval``, else ``LEDE_FEED_INTERVAL``, else the default: a positive number of seconds."""
+    name, value = ("--feed-interval", flag) if flag is not None else ("LEDE_FEED_INTERVAL", setting or None)
+    if value is None:
         return DEFAULT_FEED_INTERVAL
     try:
-        return float(value)
+        seconds = float(value)
     except ValueError:
         raise ConfigurationError(f"{name} is {value!r}; give a number of seconds, e.g. 900") from None
+    if not 0 < seconds < math.inf:  # also refuses nan
+        raise ConfigurationError(f"{name} is {value!r}; give a positive number of seconds, e.g. 900")
+    return seconds
 
 
 def _log_level(flag: str | None, setting: str | None) -> str:
