@@ -79,7 +79,7 @@ class Config:
     # How often each subscribed chat's job checks whether its daily briefing is due.
     briefing_check_interval: float = 60.0
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
-    log_level: str = "INFO"
+    log_level: str = "INFO"  # as given, else the mode's default (see _log_level)
     access: AccessPolicy = field(default_factory=AccessPolicy)
     rate_limits: dict[Action, RateLimit] = field(default_factory=lambda: rate_limits_from({}))
     # Webhook mode instead of long polling (None: poll); see bot/webhook.py.
@@ -149,7 +149,8 @@ def environment_help() -> str:
                      "a new random one at every start", "k3y_from-a-vault"),
         ]),
         ("Logging", [
-            Variable("LEDE_LOG_LEVEL", f"as --log-level: {', '.join(LOG_LEVELS)}", "INFO", "DEBUG"),
+            Variable("LEDE_LOG_LEVEL", f"as --log-level: {', '.join(LOG_LEVELS)}",
+                     "INFO for the bot, WARNING for the console and one-shot commands", "DEBUG"),
         ]),
     ])
 
@@ -239,7 +240,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="how often the followed feeds are read, by the bot and the console (default: $LEDE_FEED_INTERVAL or 900)",
     )
     parser.add_argument("--log-level", default=None,
-                        help=f"logging level: {', '.join(LOG_LEVELS)} (default: $LEDE_LOG_LEVEL or INFO); "
+                        help=f"logging level: {', '.join(LOG_LEVELS)} (default: $LEDE_LOG_LEVEL, else INFO for the "
+                        "bot and WARNING for the console and one-shot commands); "
                         "DEBUG also shows the traceback behind an error message")
     parser.add_argument("--webhook", metavar="URL",
                         help="take updates as webhooks at this public https URL (behind a reverse proxy) instead of polling")
@@ -328,7 +330,8 @@ def load_config(argv: Sequence[str] | None = None, environ: Mapping[str, str] | 
         ingest_sources=tuple(args.ingest or ()),
         fetch_policy=fetch_policy,
         feed_interval=feed_interval,
-        log_level=_log_level(args.log_level, environ.get("LEDE_LOG_LEVEL")),
+        log_level=_log_level(args.log_level, environ.get("LEDE_LOG_LEVEL"),
+                             default="INFO" if mode is Mode.TELEGRAM else "WARNING"),
         access=access,
         rate_limits=rate_limits,
         webhook=webhook,
@@ -376,10 +379,14 @@ def _feed_interval(flag: str | None, setting: str | None) -> float:
     return seconds
 
 
-def _log_level(flag: str | None, setting: str | None) -> str:
-    """``--log-level``, else ``LEDE_LOG_LEVEL``, else INFO: one of logging's level names, in any case."""
+def _log_level(flag: str | None, setting: str | None, *, default: str) -> str:
+    """``--log-level``, else ``LEDE_LOG_LEVEL``, else ``default``: one of logging's level names, in any case.
+
+    The bot's default is INFO; the console's and the one-shot commands' is WARNING, since their
+    answers go to standard output and only warnings belong beside them unless more is asked for.
+    """
     name, value = ("--log-level", flag) if flag else ("LEDE_LOG_LEVEL", setting)
-    level = (value or "INFO").strip().upper()
+    level = (value or default).strip().upper()
     if level not in LOG_LEVELS:
         raise ConfigurationError(f"{name} is {value!r}; use one of {', '.join(LOG_LEVELS)}")
     return level

@@ -40,12 +40,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = load_config(argv)
     except ConfigurationError as error:
         return _refuse(error, debug=False)
-    # The console's answers go to standard output; only warnings belong beside them.
-    level = config.log_level if config.mode is Mode.TELEGRAM else "WARNING"
     masked = [(config.token or "", config.masked_token)]
     if config.webhook is not None:
         masked.append((config.webhook.secret, "***"))
-    configure_logging(level, masked)
+    configure_logging(config.log_level, masked)
     if config.mode is Mode.TELEGRAM and not config.token:
         print(NO_TOKEN, file=sys.stderr)
         return 2

@@ -9,6 +9,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.support.processes import clean_environment
 from tests.support.web_server import LocalWeb, rss_feed
 
@@ -123,8 +125,8 @@ def test_the_console_reads_its_followed_feeds_while_it_runs_and_answers_from_the
     with LocalWeb() as web:
         environment = clean_environment(LEDE_DB=str(tmp_path / "lede.db"), LEDE_FEED_INTERVAL="0.5",
                                         LEDE_ALLOW_PRIVATE_URLS="127.0.0.1", XDG_DATA_HOME=str(tmp_path / "data"))
-        console = subprocess.Popen([sys.executable, str(ROOT / "run_bot.py"), "--console", "--json"], cwd=ROOT,
-                                   env=environment, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        console = subprocess.Popen([sys.executable, str(ROOT / "run_bot.py"), "--console", "--json", "--log-level", "INFO"],
+                                   cwd=ROOT, env=environment, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True)
         try:
             def say(line: str) -> dict:
@@ -146,7 +148,19 @@ def test_the_console_reads_its_followed_feeds_while_it_runs_and_answers_from_the
             if console.poll() is None:
                 console.kill()
     assert reply["answer"].startswith("The old lighthouse on Gull Point reopened to visitors on Sunday")
-    assert "Traceback" not in console.stderr.read()
+    log = console.stderr.read()
+    assert "INFO corpus.feed_poller: Feeds polled: 1 new articles, 0 failures" in log, "what the poll found is logged"
+    assert "Traceback" not in log
+
+
+@pytest.mark.parametrize(("level", "env"), [((), {}), (("--log-level", "info"), {}), ((), {"LEDE_LOG_LEVEL": "INFO"})],
+                         ids=["by default", "--log-level", "LEDE_LOG_LEVEL"])
+def test_beside_the_answer_only_warnings_are_logged_unless_a_level_is_asked_for(level, env):
+    result = run_bot("--ask", "Who did Vance meet?", *level, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("U.S. Vice President J.D. Vance met with"), "the log never goes to standard output"
+    loaded = "INFO bot.service: Loaded 11 sentences from"
+    assert (loaded in result.stderr) == bool(level or env), result.stderr
 
 
 def test_a_link_asked_once_is_told_to_ingest_it_and_in_the_console_to_add_it():
