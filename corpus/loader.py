@@ -242,15 +242,24 @@ def _strip_markdown(text: str) -> str:
 
 
 def _load_jsonl(path: Path, limits: FileLimits) -> Iterator[Article]:
+    """The records of a JSON Lines file; a malformed line is skipped with a warning, a file of nothing else refused."""
+    lines = records = 0
     for number, line in enumerate(_records(path, limits), start=1):
         if not line.strip():
             continue
+        lines += 1
         try:
             # The first line may carry a byte-order mark (editors on Windows add one): it is no part of the record.
             record = json.loads(line.decode("utf-8-sig" if number == 1 else "utf-8", errors="replace"))
-            yield article_from_record(record, source=f"{path}:{number}")
+            article = article_from_record(record, source=f"{path}:{number}")
         except (ValueError, KeyError, TypeError) as error:
             log.warning("%s:%d: skipped a malformed record (%s)", path, number, error)
+            continue
+        records += 1
+        yield article
+    if lines and not records:
+        raise UnreadableSource(f"{path.name} holds no readable record: none of its {lines:,} "
+                               f"line{'s' if lines > 1 else ''} is a JSON object with an id and a text body")
 
 
 def _records(path: Path, limits: FileLimits) -> Iterator[bytes]:

@@ -98,6 +98,23 @@ def test_the_plain_summary_names_each_failure_with_its_reason(tmp_path):
                                           f"  {tmp_path / 'nothing-here'}: no such file or folder"]
 
 
+def test_a_jsonl_file_without_one_readable_record_is_a_failed_source(tmp_path):
+    unreadable = tmp_path / "bad.jsonl"
+    unreadable.write_text("not json\n{bad\n", encoding="utf-8")
+    partly = tmp_path / "partly.jsonl"
+    partly.write_text("not json\n" + json.dumps(REUTERS_LIKE[0]) + "\n", encoding="utf-8")
+    result = run_bot("--ingest", str(unreadable), str(partly), "--db", str(tmp_path / "lede.db"), "--json")
+    assert summary(result, status=1) == {"added": 1, "known": 0, "failed": [{
+        "source": str(unreadable),
+        "reason": "bad.jsonl holds no readable record: none of its 2 lines is a JSON object with an id and a text body"}]}
+    assert [line.split("WARNING ", 1)[1] for line in result.stderr.splitlines()] == [
+        f"corpus.loader: {unreadable}:1: skipped a malformed record (Expecting value: line 1 column 1 (char 0))",
+        f"corpus.loader: {unreadable}:2: skipped a malformed record "
+        "(Expecting property name enclosed in double quotes: line 1 column 2 (char 1))",
+        f"corpus.loader: {partly}:1: skipped a malformed record (Expecting value: line 1 column 1 (char 0))",
+    ], "each malformed line is named; the readable record of the other file is kept"
+
+
 def test_a_question_against_the_store_cites_the_stored_article_with_title_and_date(tmp_path):
     db = tmp_path / "lede.db"
     summary(run_bot("--ingest", str(write_jsonl(tmp_path / "w.jsonl.gz", REUTERS_LIKE)), "--db", str(db), "--json"))

@@ -163,6 +163,13 @@ def test_a_malformed_jsonl_line_is_skipped_not_fatal(tmp_path):
     assert [article.article_id for article in load_file(path)] == ["a", "c"]
 
 
+def test_a_jsonl_file_of_malformed_lines_only_is_refused_as_a_whole(tmp_path):
+    path = tmp_path / "news.jsonl"
+    path.write_text('{not json\n\n{"no_id": 1}\n[1, 2]\n', encoding="utf-8")
+    with pytest.raises(UnreadableSource, match="news.jsonl holds no readable record: none of its 3 lines is a JSON object"):
+        list(load_file(path))
+
+
 FERRY = "Ferry fares\n\nThe ferry company said fares would rise by 10% in March.\n"
 
 
