@@ -141,10 +141,10 @@ class Lede:
         # saved before this run's bundled or --corpus articles join the index.
         lede.load_store()
         try:
-            lede.add_articles(_counted(load_paths(paths), progress))
-        except SourceError as error:
+            lede.add_articles(_counted(_corpus_articles(paths), progress))
+        except ConfigurationError:
             lede.close()
-            raise ConfigurationError(f"--corpus: {error.reason}") from None
+            raise
         log.info("Loaded %d sentences from %s and %s", len(lede.index), ", ".join(map(str, paths)), config.db_path)
         return lede
 
@@ -180,6 +180,18 @@ def corpus_paths(paths: Iterable[Path]) -> list[Path]:
         if not path.exists():
             raise ConfigurationError(f"--corpus {path}: no such file or folder")
     return checked
+
+
+def _corpus_articles(paths: Iterable[Path]) -> Iterator[Article]:
+    """The articles of the ``--corpus`` paths; a file named there that Lede cannot read is refused, by its path.
+
+    A folder's unreadable files are skipped with a warning instead (see :func:`corpus.loader.load_paths`).
+    """
+    for path in paths:
+        try:
+            yield from load_paths([path])
+        except SourceError as error:
+            raise ConfigurationError(f"--corpus {path}: {error.reason}") from None
 
 
 def _counted(articles: Iterable[Article], progress: Callable[[], None] | None) -> Iterator[Article]:

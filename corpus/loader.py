@@ -96,14 +96,22 @@ def load_paths(paths: Iterable[Path]) -> Iterator[Article]:
     """Yield the articles of every file and folder in ``paths``, in order.
 
     Folders are walked recursively in sorted order so that a corpus always
-    loads the same way; files of other types inside folders are skipped, each
-    with a warning that says why.
+    loads the same way; files inside folders that are of other types, or
+    that Lede cannot read, are skipped, each with a warning that names it and
+    says why, as ``--ingest`` skips them. A file named in ``paths`` itself is
+    read or refused: :class:`UnreadableSource` says why.
     """
     for path in paths:
+        if not path.is_dir():
+            yield from load_file(path)
+            continue
         for file in unsupported_files(path, SUPPORTED_SUFFIXES):
             log.warning("Skipped %s: %s", file, unsupported_reason(file, SUPPORTED_SUFFIXES))
         for file in source_files(path, SUPPORTED_SUFFIXES):
-            yield from load_file(file)
+            try:
+                yield from load_file(file)
+            except UnreadableSource as error:
+                log.warning("Skipped %s: %s", file, error.reason)
 
 
 def source_files(path: Path, suffixes: tuple[str, ...]) -> Iterator[Path]:
@@ -123,7 +131,7 @@ def unsupported_files(path: Path, suffixes: tuple[str, ...]) -> Iterator[Path]:
 
 
 def unsupported_reason(path: Path, suffixes: tuple[str, ...]) -> str:
-    return f"{path} is not a file type Lede reads (it reads {', '.join(suffixes)})"
+    return f"{path.name} is not a file type Lede reads (it reads {', '.join(suffixes)})"
 
 
 def load_file(path: Path, limits: FileLimits = FileLimits()) -> Iterator[Article]:

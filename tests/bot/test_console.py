@@ -85,6 +85,19 @@ def test_corpus_flag_loads_other_articles(tmp_path):
     assert data["source"]["title"] == "Cocoa Rains Help Bahia"
 
 
+def test_a_corpus_folder_s_unreadable_files_are_skipped_each_with_a_warning_line_and_the_rest_loaded(tmp_path):
+    (tmp_path / "cocoa.txt").write_text("Showers continued throughout the week in the Bahia cocoa zone.\n", encoding="utf-8")
+    (tmp_path / "bin.txt").write_bytes(b"GIF89a\x00\x01")
+    (tmp_path / "deep").mkdir()
+    (tmp_path / "deep" / "empty.md").write_text("\n", encoding="utf-8")
+    result = run_bot("--corpus", str(tmp_path), "--ask", "Where did showers continue?")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Showers continued throughout the week in the Bahia cocoa zone.")
+    assert [line.split(" WARNING ", 1)[1] for line in result.stderr.splitlines()] == [
+        f"corpus.loader: Skipped {tmp_path / 'bin.txt'}: bin.txt looks like a binary file, not text",
+        f"corpus.loader: Skipped {tmp_path / 'deep' / 'empty.md'}: empty.md has no text to quote from"]
+
+
 def test_without_a_token_the_bot_refuses_to_start_and_points_to_the_console():
     result = run_bot()
     assert result.returncode != 0

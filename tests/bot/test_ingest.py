@@ -64,7 +64,7 @@ def test_files_and_folders_are_stored_and_a_second_run_adds_nothing(tmp_path):
     second = summary(run_bot("--ingest", str(folder), str(wires), "--db", str(db), "--json"))
 
     pdf = folder / "ignored.pdf"
-    skipped = [{"source": str(pdf), "reason": f"{pdf} is not a file type Lede reads (it reads .txt, .md, .html, .htm, "
+    skipped = [{"source": str(pdf), "reason": f"{pdf.name} is not a file type Lede reads (it reads .txt, .md, .html, .htm, "
                                               ".jsonl, .jsonl.gz, .xml, .rss, .atom, .rdf, .opml)"}]
     assert first == {"added": 4, "known": 0,
                      "failed": [{"source": str(tmp_path / "missing.txt"), "reason": "no such file or folder"}],

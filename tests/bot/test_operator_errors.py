@@ -44,7 +44,10 @@ MISTAKES = {
     "--db in a folder that takes no files": Mistake(("--db", "/proc/lede.db", "--create", *QUESTION), "--db /proc/lede.db"),
     "--corpus file missing": Mistake(("--corpus", "{tmp}/missing.txt", *QUESTION), "--corpus {tmp}/missing.txt"),
     "--corpus folder missing": Mistake(("--corpus", "{tmp}/missing/", *QUESTION), "--corpus {tmp}/missing"),
-    "--corpus of an unsupported file": Mistake(("--corpus", "{tmp}/slides.pdf", *QUESTION), "slides.pdf"),
+    "--corpus of an unsupported file": Mistake(("--corpus", "{tmp}/slides.pdf", *QUESTION),
+                                               "--corpus {tmp}/slides.pdf: slides.pdf is not a file type Lede reads"),
+    "--corpus of a binary file": Mistake(("--corpus", "{tmp}/bin.txt", *QUESTION),
+                                         "--corpus {tmp}/bin.txt: bin.txt looks like a binary file"),
     "LEDE_FEED_INTERVAL=soon": Mistake(("--console",), "LEDE_FEED_INTERVAL", {"LEDE_FEED_INTERVAL": "soon"}),
     "--feed-interval soon": Mistake(("--console", "--feed-interval", "soon"), "--feed-interval is 'soon'"),
     "--feed-interval 0": Mistake(("--console", "--feed-interval", "0"), "--feed-interval is '0'"),
@@ -101,6 +104,7 @@ def _filled(text: str, tmp: Path, api: FakeBotApi) -> str:
 def _make_mistake(mistake: Mistake, tmp: Path, api: FakeBotApi) -> subprocess.CompletedProcess[str]:
     (tmp / "notes.txt").write_text("These are notes, not a database.\n" * 100, encoding="utf-8")
     (tmp / "slides.pdf").write_bytes(b"%PDF-1.4\n")
+    (tmp / "bin.txt").write_bytes(b"GIF89a\x00\x01")
     env = {name: _filled(value, tmp, api) for name, value in mistake.env.items()}
     return run_bot(*(_filled(arg, tmp, api) for arg in mistake.args), env=env)
 

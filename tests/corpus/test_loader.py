@@ -207,6 +207,21 @@ def test_folders_load_recursively_and_skip_unsupported_files(tmp_path):
     assert [article.title for article in load_paths([tmp_path])] == ["a", "Beta"]
 
 
+def test_a_folder_s_unreadable_files_are_skipped_each_with_a_warning_naming_it(tmp_path, caplog):
+    (tmp_path / "a.txt").write_text("Alpha text.", encoding="utf-8")
+    (tmp_path / "b.txt").write_bytes(b"GIF89a\x00\x01")
+    (tmp_path / "c.md").write_text("# Gamma\n\nGamma text.", encoding="utf-8")
+    assert [article.title for article in load_paths([tmp_path])] == ["a", "Gamma"]
+    assert caplog.messages == [f"Skipped {tmp_path / 'b.txt'}: b.txt looks like a binary file, not text"]
+
+
+def test_an_unreadable_file_named_directly_is_an_error(tmp_path):
+    path = tmp_path / "b.txt"
+    path.write_bytes(b"GIF89a\x00\x01")
+    with pytest.raises(UnreadableSource, match="b.txt looks like a binary file"):
+        list(load_paths([path]))
+
+
 def test_an_unsupported_file_named_directly_is_an_error(tmp_path):
     path = tmp_path / "x.pdf"
     path.write_bytes(b"%PDF")
