@@ -415,7 +415,7 @@ async def document_message(update: Update, context: LedeContext) -> None:
     data = bytes(await (await document.get_file()).download_as_bytearray())
     chat = update.effective_chat.id
     if PurePath(name.lower()).suffix == ".opml":
-        imported = await context.workers.heavy(lede.sources.import_opml, data, chat)
+        imported = await context.workers.heavy(lede.sources.import_opml, name, data, chat)
         await _reply(update, source_replies.feeds_imported(imported))
     else:
         await _reply(update, source_replies.added(await context.workers.heavy(lede.sources.add_document, name, data, chat)))

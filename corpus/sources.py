@@ -100,7 +100,7 @@ class Sources:
             for file in source_files(path, readable):
                 try:
                     if file.name.lower().endswith(OPML_SUFFIX):
-                        report.include(self.import_opml(file.read_bytes(), chat).report)
+                        report.include(self.import_opml(str(file), file.read_bytes(), chat).report)
                         continue
                     for article in load_file(file):
                         report.tally(article.source or str(file), lambda a=article: self.library.keep(a, chat=chat))
@@ -163,7 +163,7 @@ class Sources:
         except OSError as error:
             return Failure(str(path), f"{path} could not be read ({error.strerror})")
         if path.suffix.lower() == OPML_SUFFIX:
-            return self.import_opml(data, chat)
+            return self.import_opml(str(path), data, chat)
         return self.add_document(path.name, data, chat)
 
     def too_large(self, name: str, size: int) -> str | None:
@@ -204,14 +204,14 @@ class Sources:
         """``/feed export``: the chat's feeds as an OPML file that feed readers import."""
         return export_opml(((feed.title, feed.url) for feed in self.store.chat_feeds(chat)), "Lede feeds")
 
-    def import_opml(self, data: bytes, chat: int = EVERYONE) -> FeedsImported:
-        """An OPML file (sent in Telegram or given to ``--ingest``): follow every feed in it."""
+    def import_opml(self, name: str, data: bytes, chat: int = EVERYONE) -> FeedsImported:
+        """An OPML file (sent in Telegram or given to ``--ingest``): follow every feed in it; ``name`` names a file that is not OPML."""
         report = IngestReport()
         followed: list[Feed] = []
         try:
             urls = parse_opml(data)
         except SourceError as error:
-            report.failed.append(Failure("OPML", error.reason))
+            report.failed.append(Failure(name, error.reason))
             return FeedsImported((), report)
         for url in urls:
             outcome = self.follow_feed(url, chat)

@@ -115,6 +115,15 @@ def test_a_jsonl_file_without_one_readable_record_is_a_failed_source(tmp_path):
     ], "each malformed line is named; the readable record of the other file is kept"
 
 
+def test_a_file_that_is_not_opml_is_named_in_the_summary(tmp_path):
+    feeds = tmp_path / "feeds.opml"
+    feeds.write_text("not xml at all\n", encoding="utf-8")
+    result = run_bot("--ingest", str(feeds), "--db", str(tmp_path / "lede.db"))
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == ["Added 0, already known 0, failed 1.",
+                                          f"  {feeds}: this is not an OPML file (syntax error: line 1, column 0)"]
+
+
 def test_a_question_against_the_store_cites_the_stored_article_with_title_and_date(tmp_path):
     db = tmp_path / "lede.db"
     summary(run_bot("--ingest", str(write_jsonl(tmp_path / "w.jsonl.gz", REUTERS_LIKE)), "--db", str(db), "--json"))

@@ -273,7 +273,7 @@ def test_a_broken_feed_is_refused_when_followed(web):
 
 def test_feeds_are_listed_removed_exported_and_imported_per_chat(web, tmp_path):
     lede = Corpus(tmp_path / "lede.db")
-    imported = lede.sources.import_opml(web.routes["/feeds.opml"](None).body, CHAT)
+    imported = lede.sources.import_opml("feeds.opml", web.routes["/feeds.opml"](None).body, CHAT)
     assert [feed.url for feed in imported.followed] == [web.url("/feed.xml")]
     assert imported.report.failed[0].source == web.url("/missing")
     assert [feed.title for feed in lede.sources.feeds(CHAT)] == ["Coast & Harbour News"]
@@ -304,6 +304,12 @@ def test_removing_a_feed_number_the_chat_lacks_names_the_numbers_it_has_and_remo
     lede.sources.follow_feed(web.url("/bulletins.xml"), CHAT)
     assert refusal(3) == "there is no feed number 3; this chat has 2 feeds: /feed remove 1 to /feed remove 2"
     assert len(lede.sources.feeds(CHAT)) == 2
+
+
+def test_a_document_that_is_not_opml_is_refused_by_its_name():
+    imported = Corpus().sources.import_opml("mine.opml", b"<html/>", CHAT)
+    assert imported.followed == ()
+    assert imported.report.failed == [Failure("mine.opml", "this is not an OPML file (its root element is not <opml>)")]
 
 
 def test_sources_lists_a_chats_feeds_and_articles_in_pages(web):
