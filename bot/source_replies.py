@@ -130,9 +130,16 @@ def ingest_summary(report: IngestReport) -> str:
     """The summary ``--ingest`` prints: counts, then each failure with its reason."""
     skipped = f", skipped {len(report.skipped)}" if report.skipped else ""
     lines = [f"Added {report.added}, already known {report.known}, failed {len(report.failed)}{skipped}{_unread(report)}."]
-    lines += [f"  {escape(failure.source, MAX_PART_CHARS)}: {escape(failure.reason, MAX_PART_CHARS)}"
-              for failure in (*report.failed, *report.skipped)]
+    lines += [f"  {_failure_line(failure)}" for failure in (*report.failed, *report.skipped)]
     return "\n".join(lines)
+
+
+def _failure_line(failure: Failure) -> str:
+    """A failed source and why, naming the source once: a reason that begins with it ("<url> answered 404") says it."""
+    reason = escape(failure.reason, MAX_PART_CHARS)
+    if failure.reason.startswith(failure.source + " "):
+        return reason
+    return f"{escape(failure.source, MAX_PART_CHARS)}: {reason}"
 
 
 def _counts(report: IngestReport) -> str:
@@ -140,7 +147,7 @@ def _counts(report: IngestReport) -> str:
     if report.failed:
         parts += f", {len(report.failed)} failed"
     text = f"{parts}{_unread(report)}."
-    shown = [f"\n• {escape(failure.source, MAX_PART_CHARS)}: {escape(failure.reason, MAX_PART_CHARS)}" for failure in report.failed[:MAX_LISTED_FAILURES]]
+    shown = [f"\n• {_failure_line(failure)}" for failure in report.failed[:MAX_LISTED_FAILURES]]
     more = len(report.failed) - MAX_LISTED_FAILURES
     return text + "".join(shown) + (f"\n… and {more} more." if more > 0 else "")
 

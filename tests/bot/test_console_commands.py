@@ -10,6 +10,7 @@ from bot.console_commands import run_command
 from bot.service import Lede
 from bot.shared_index import new_index
 from corpus.article import Article
+from corpus.feeds import export_opml
 
 
 @pytest.fixture
@@ -44,6 +45,15 @@ def test_add_of_a_name_no_file_can_have_is_refused_in_one_line(lede):
     assert text == "I couldn't add that: 'a\\x00b.txt' is not a file name."
     text, _ = run_command(lede, "/add ~no-such-user-here/notes.txt")
     assert text == "I couldn't add that: ~no-such-user-here/notes.txt could not be read (No such file or directory)."
+
+
+def test_an_opml_file_s_failing_feeds_are_listed_each_named_once(lede, tmp_path):
+    feeds = tmp_path / "feeds.opml"
+    feeds.write_text(export_opml([("Local news", "http://127.0.0.1:9/feed.xml")], "Mine"), encoding="utf-8")
+    text, _ = run_command(lede, f"/add {feeds}")
+    assert text == ("Imported 0 feeds from the OPML file. 0 new articles, 0 already known, 1 failed.\n"
+                    "• http://127.0.0.1:9/feed.xml was refused: 127.0.0.1 is a loopback address "
+                    "(Lede only fetches from the public internet)")
 
 
 def test_sources_counts_the_articles_loaded_at_start_which_it_cannot_list(lede, tmp_path):

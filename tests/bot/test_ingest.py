@@ -91,11 +91,14 @@ def test_a_local_rss_file_is_ingested_entry_by_entry_without_its_footers(tmp_pat
     assert "appeared first on" not in bodies and "Read more" not in bodies and "Continue reading" not in bodies
 
 
-def test_the_plain_summary_names_each_failure_with_its_reason(tmp_path):
-    result = run_bot("--ingest", str(tmp_path / "nothing-here"), "--db", str(tmp_path / "lede.db"))
+def test_the_plain_summary_names_each_failure_once_with_its_reason(tmp_path):
+    url = "http://127.0.0.1:9/news"
+    result = run_bot("--ingest", str(tmp_path / "nothing-here"), url, "--db", str(tmp_path / "lede.db"))
     assert result.returncode == 1, "every source failed"
-    assert result.stdout.splitlines() == ["Added 0, already known 0, failed 1.",
-                                          f"  {tmp_path / 'nothing-here'}: no such file or folder"]
+    assert result.stdout.splitlines() == [
+        "Added 0, already known 0, failed 2.",
+        f"  {tmp_path / 'nothing-here'}: no such file or folder",
+        f"  {url} was refused: 127.0.0.1 is a loopback address (Lede only fetches from the public internet)"]
 
 
 def test_a_jsonl_file_without_one_readable_record_is_a_failed_source(tmp_path):
