@@ -162,7 +162,7 @@ def fetch(
             except httpx.TimeoutException as error:
                 raise FetchError(_timeout_reason(error, current, policy)) from None
             except httpx.HTTPError as error:
-                raise FetchError(f"could not fetch {_host(current)}: {error or type(error).__name__}") from None
+                raise FetchError(_failure_reason(error, current)) from None
     raise FetchError(f"{url} redirects more than {policy.max_redirects} times")
 
 
@@ -256,6 +256,18 @@ def _timeout_reason(error: httpx.TimeoutException, url: str, policy: FetchPolicy
     if isinstance(error, httpx.ConnectTimeout):
         return f"could not connect to {_host(url)} within {policy.connect_timeout:g} s"
     return f"{_host(url)} did not answer within {policy.read_timeout:g} s"
+
+
+def _failure_reason(error: httpx.HTTPError, url: str) -> str:
+    """Why a request failed, in words a person in a chat can read: "[Errno 111] Connection refused" says it in code."""
+    cause: BaseException | None = error
+    while cause is not None and not isinstance(cause, OSError):  # httpx wraps httpcore's error, which wraps the system's
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(cause, ConnectionRefusedError):
+        return f"the server at {_host(url)} refused the connection"
+    if isinstance(cause, OSError) and cause.strerror:
+        return f"could not fetch {_host(url)}: {cause.strerror[:1].lower()}{cause.strerror[1:]}"
+    return f"could not fetch {_host(url)}: {error or type(error).__name__}"
 
 
 def _host(url: str) -> str:

@@ -34,7 +34,7 @@ from retrieval.index import SentenceIndex
 from retrieval.lexicon import Lexicon
 from retrieval.text import Analyzer
 from tests.support.bot_api import FakeBotApi, polling
-from tests.support.web_server import LocalWeb
+from tests.support.web_server import LocalWeb, closed_port
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 VANCE = "U.S. Vice President J.D. Vance met with Ukrainian President Volodymyr Zelensky"
@@ -42,6 +42,7 @@ NO_ANSWER = "I couldn't find that in the articles I have."
 INTRANET = "intranet.example"
 PUBLIC_RULES = "(Lede only fetches from the public internet)"
 FIFTY_MB = 50 * 1024 * 1024
+CLOSED_PORT = closed_port()
 
 
 def hostile_dns(host: str, port: int) -> list[str]:
@@ -56,7 +57,7 @@ POLICY = FetchPolicy(allowed_networks=(ipaddress.ip_network("127.0.0.1/32"),), r
 
 @dataclass(frozen=True)
 class Case:
-    """One bad input and the reply it gets; ``{web}`` and ``{host}`` name the local server."""
+    """One bad input and the reply it gets; ``{web}`` and ``{host}`` name the local server, ``{closed}`` a port without one."""
 
     name: str
     reply: str | None  # the reply's first line, or None: no reply at all
@@ -117,6 +118,8 @@ CASES = [
     Case("a redirect to an invalid address", "I couldn't add that: could not fetch {host}: Invalid URL in location "
          "header: Invalid port: ':1'.", line="/add {web}/to-nowhere"),
     Case("a dead URL", "I couldn't add that: {web}/missing answered 404 Not Found.", line="/add {web}/missing"),
+    Case("a server that refuses the connection", "I couldn't add that: the server at 127.0.0.1:{closed} refused the "
+         "connection.", line="/add http://127.0.0.1:{closed}/news"),
     Case("a server that stalls", "I couldn't add that: {host} did not answer within 0.3 s.", line="/add {web}/slow"),
     Case("a server that trickles forever", "I couldn't add that: {web}/trickle took longer than 1 s to download.",
          line="/add {web}/trickle"),
@@ -154,7 +157,8 @@ def expected(case: Case, web: LocalWeb, reply: str | None) -> str | None:
     if reply is None:
         return None
     host = web.base.removeprefix("http://")
-    return reply.replace("{web}", web.base).replace("{host}", host).replace("{port}", host.rsplit(":", 1)[1])
+    return (reply.replace("{web}", web.base).replace("{host}", host).replace("{port}", host.rsplit(":", 1)[1])
+            .replace("{closed}", str(CLOSED_PORT)))
 
 
 def stored(lede: Lede) -> tuple[int, int]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -22,6 +21,7 @@ from tests.bot.test_console import ROOT, run_bot
 from tests.bot.test_durability import TOKEN, USER, VANCE, bot_process, wait_until
 from tests.support.bot_api import FakeBotApi
 from tests.support.processes import clean_environment
+from tests.support.web_server import closed_port
 
 
 @dataclass(frozen=True)
@@ -166,14 +166,8 @@ def test_a_read_only_store_still_answers_and_says_writes_are_off():
     assert console.stdout.endswith("\n\nMy store is read-only, so I keep no answers for /more to act on.\n\n")
 
 
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_an_unreachable_telegram_is_retried_one_line_at_a_time_until_a_stop_signal(tmp_path):
-    base_url = f"http://127.0.0.1:{_closed_port()}/bot"
+    base_url = f"http://127.0.0.1:{closed_port()}/bot"
     environment = clean_environment(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=base_url, LEDE_DB=str(tmp_path / "lede.db"))
     process = subprocess.Popen([sys.executable, str(ROOT / "run_bot.py")], cwd=ROOT, env=environment,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

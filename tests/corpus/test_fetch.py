@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from corpus.fetch import FEED_TYPES, HTML_TYPES, FetchError, FetchPolicy, address_refusal, fetch
-from tests.support.web_server import LocalWeb
+from tests.support.web_server import LocalWeb, closed_port
 
 # The local server is on 127.0.0.1; everything else non-public stays refused.
 LOCAL_ONLY = FetchPolicy(allowed_networks=(ipaddress.ip_network("127.0.0.1/32"),), read_timeout=0.5,
@@ -64,6 +64,12 @@ def test_a_host_name_is_checked_after_it_is_resolved(web):
 
 def test_a_404_says_so(web):
     assert refusal(web.url("/missing")) == f"{web.url('/missing')} answered 404 Not Found"
+
+
+def test_a_server_that_refuses_or_drops_the_connection_is_named_in_words_without_error_numbers(web):
+    port = closed_port()
+    assert refusal(f"http://127.0.0.1:{port}/x") == f"the server at 127.0.0.1:{port} refused the connection"
+    assert refusal(web.url("/hang-up")) == f"could not fetch {web.base.removeprefix('http://')}: connection reset by peer"
 
 
 def test_a_slow_server_times_out(web):

@@ -2,10 +2,11 @@
 
 Each route is a fixture of something the real web does: a normal article, a
 redirect chain, a redirect to an address Lede must refuse, a 404, a server
-that stalls, a page that is too large, a non-HTML type, feeds with relative
-links and HTML in their titles, and conditional GET (a 304 for a known ETag);
-and what a hostile server does: data without end, a trickle that never
-finishes, a gzip bomb, a feed of 10,000 entries. Every stream is bounded, so
+that stalls, a server that resets the connection, a page that is too large, a
+non-HTML type, feeds with relative links and HTML in their titles, and
+conditional GET (a 304 for a known ETag); and what a hostile server does:
+data without end, a trickle that never finishes, a gzip bomb, a feed of
+10,000 entries. Every stream is bounded, so
 the server stops by itself even if its client never hangs up.
 Tests may replace ``routes`` entries and read ``requests`` to see what Lede asked.
 """
@@ -13,6 +14,8 @@ Tests may replace ``routes`` entries and read ``requests`` to see what Lede aske
 from __future__ import annotations
 
 import gzip
+import socket
+import struct
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -33,6 +36,7 @@ class Reply:
     # Sent after ``body``, one chunk at a time, ``chunk_delay`` apart (no Content-Length).
     chunks: Callable[[], Iterator[bytes]] | None = None
     chunk_delay: float = 0.0
+    hang_up: bool = False  # reset the connection (TCP RST) instead of answering, as a crashing server does
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,13 @@ OPML = """<?xml version="1.0"?>
 </body></opml>"""
 
 
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on (it was free a moment ago), for a server that refuses to connect."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 class LocalWeb:
     """The server; ``url(path)`` gives an address on it. Use as a context manager."""
 
@@ -141,6 +152,11 @@ class LocalWeb:
                 reply = route(request) if route else Reply(404, b"<h1>Not Found</h1>")
                 if reply.delay:
                     time.sleep(reply.delay)
+                if reply.hang_up:
+                    # Lingering for 0 s makes close() send a reset, not the orderly end of the stream.
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    self.connection.close()
+                    return
                 try:
                     self.send_response(reply.status)
                     self.send_header("Content-Type", reply.content_type)
@@ -200,6 +216,7 @@ class LocalWeb:
             "/to-nowhere": lambda r: Reply(302, headers={"Location": "http://[::1/article.html"}),
             "/to-private": lambda r: Reply(302, headers={"Location": f"http://127.0.0.2:{base.rsplit(':', 1)[1]}/article.html"}),
             "/slow": lambda r: Reply(body=ARTICLE_HTML.encode(), delay=2.0),
+            "/hang-up": lambda r: Reply(hang_up=True),
             "/huge": lambda r: Reply(body=b"<p>" + b"x" * 3_000_000 + b"</p>"),
             "/huge-unannounced": lambda r: Reply(body=b"<p>" + b"x" * 3_000_000 + b"</p>", announce_length=False),
             "/image.png": lambda r: Reply(body=b"\x89PNG\r\n\x1a\n", content_type="image/png"),
