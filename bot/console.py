@@ -29,12 +29,14 @@ from bot.formatting import APOLOGY, briefing_html, briefing_to_json, format_plai
 from bot.questions import InvalidQuestion, link_refusal
 from bot.service import Lede
 from bot.terminal import typed_lines
+from corpus.ingest import IngestReport
 from corpus.store import EVERYONE
 
 log = logging.getLogger(__name__)
 
 PROMPT = "? "
 GREETING = "Lede: ask a question about the news (/help for the commands, Ctrl-D to quit)."
+INGEST_INTERRUPTED = "Interrupted: the summary counts what was stored; the same command again stores the rest."
 
 
 def answer_once(lede: Lede, question: str, output: TextIO, *, as_json: bool, in_conversation: bool = True) -> None:
@@ -146,15 +148,28 @@ def run_ingest(lede: Lede, sources: list[str], output: TextIO, errors: TextIO, *
     With ``as_json`` the summary is one JSON object on the last line of
     ``output``. Returns the exit status: 1 when any source failed, else 0
     (files of other types skipped in folders are reported, not failures).
+    Ctrl-C prints the summary of what was stored until then (each article
+    is stored whole or not at all) and a note on ``errors`` that the same
+    command stores the rest, then ends the run as Ctrl-C does.
     """
-    with progress_bar("Ingesting", lede.sources.expected_articles(sources), errors) as advance:
-        report = lede.sources.ingest(sources, progress=advance)
+    report = IngestReport()
+    try:
+        with progress_bar("Ingesting", lede.sources.expected_articles(sources), errors) as advance:
+            lede.sources.ingest(sources, progress=advance, report=report)
+    except KeyboardInterrupt:
+        _print_summary(report, output, as_json=as_json)
+        print(INGEST_INTERRUPTED, file=errors, flush=True)
+        raise
+    _print_summary(report, output, as_json=as_json)
+    return 1 if report.failed else 0
+
+
+def _print_summary(report: IngestReport, output: TextIO, *, as_json: bool) -> None:
     if as_json:
         output.write(json.dumps(report.to_json(), ensure_ascii=False) + "\n")
     else:
         output.write(source_replies.to_plain(source_replies.ingest_summary(report)) + "\n")
     output.flush()
-    return 1 if report.failed else 0
 
 
 @contextmanager

@@ -77,13 +77,15 @@ class Sources:
     # ---- adding ----------------------------------------------------------------------------
 
     def ingest(
-        self, sources: Sequence[str], *, chat: int = EVERYONE, progress: Callable[[], None] | None = None
+        self, sources: Sequence[str], *, chat: int = EVERYONE, progress: Callable[[], None] | None = None,
+        report: IngestReport | None = None,
     ) -> IngestReport:
         """Store the articles of files, folders, OPML lists, web pages and feeds; one bad source never stops the rest.
 
-        ``progress`` is called after each article, for a progress bar.
+        ``progress`` is called after each article, for a progress bar. ``report`` (else a new one) counts
+        each article as it is kept, so that a caller stopped mid-way (Ctrl-C) can still say what was stored.
         """
-        report = IngestReport()
+        report = report if report is not None else IngestReport()
         for source in sources:
             if looks_like_url(source):
                 report.include(self._ingest_url(source, chat))
