@@ -135,7 +135,18 @@ def unsupported_reason(path: Path, suffixes: tuple[str, ...]) -> str:
 
 
 def load_file(path: Path, limits: FileLimits = FileLimits()) -> Iterator[Article]:
-    """Yield the articles stored in one file (one, or many for JSON Lines and feeds) within ``limits``."""
+    """Yield the articles stored in one file (one, or many for JSON Lines and feeds) within ``limits``.
+
+    A file the system will not let Lede read (no permission, gone meanwhile) is
+    an :class:`UnreadableSource` like any other unreadable file.
+    """
+    try:
+        yield from _articles_of(path, limits)
+    except OSError as error:
+        raise UnreadableSource(f"{path.name} could not be read ({error.strerror or error})") from None
+
+
+def _articles_of(path: Path, limits: FileLimits) -> Iterator[Article]:
     name = path.name.lower()
     if name.endswith((".jsonl", ".jsonl.gz")):
         yield from _load_jsonl(path, limits)

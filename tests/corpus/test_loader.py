@@ -235,3 +235,31 @@ def test_the_whole_shared_reuters_corpus_loads():
     assert len(articles) == 19043
     assert len({article.article_id for article in articles}) == 19043
     assert not any(article.text.rstrip().lower().endswith(("reuter", "reuter...", "reuter^m")) for article in articles)
+
+
+def _locked(monkeypatch, locked: Path) -> None:
+    """Reading ``locked`` fails as a file without read permission does (tests run as root, who may read anything)."""
+    read_bytes = Path.read_bytes
+
+    def guarded(path: Path) -> bytes:
+        if path == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", guarded)
+
+
+def test_a_folder_s_file_that_may_not_be_read_is_skipped_with_a_warning_naming_it(tmp_path, monkeypatch, caplog):
+    (tmp_path / "a.txt").write_text("Alpha text.", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Beta text.", encoding="utf-8")
+    _locked(monkeypatch, tmp_path / "b.txt")
+    assert [article.title for article in load_paths([tmp_path])] == ["a"]
+    assert caplog.messages == [f"Skipped {tmp_path / 'b.txt'}: b.txt could not be read (Permission denied)"]
+
+
+def test_a_file_named_directly_that_may_not_be_read_is_an_error(tmp_path, monkeypatch):
+    path = tmp_path / "b.txt"
+    path.write_text("Beta text.", encoding="utf-8")
+    _locked(monkeypatch, path)
+    with pytest.raises(UnreadableSource, match=r"b.txt could not be read \(Permission denied\)"):
+        list(load_paths([path]))
