@@ -93,6 +93,13 @@ def _stem(word: str) -> str:
     return _STEMMER.stem(word)
 
 
+# Regular inflections and the endings of their base forms, as WordNet's morphology undoes them
+# (its detachment rules): "prices" -> "price", "opposed" -> "oppose", "signed" -> "sign".
+_INFLECTIONS = (
+    ("ies", "y"), ("ses", "s"), ("xes", "x"), ("zes", "z"), ("ches", "ch"), ("shes", "sh"), ("men", "man"),
+    ("es", "e"), ("es", ""), ("s", ""), ("ed", "e"), ("ed", ""), ("ing", "e"), ("ing", ""),
+)
+
 # The words after "how" that ask for a kind of answer: an amount, a length, a frequency, ...
 HOW_WORDS = frozenset("much many long often far old big large soon tall high deep fast heavy wide".split())
 
@@ -264,9 +271,8 @@ class Analyzer:
     def _related_terms(self, word: str, exclude) -> dict[str, float]:
         if self.relations is None:
             return {}
-        base = self.relations.base_form(word)
         related: dict[str, float] = {}
-        ranked = sorted(self.relations.related(base).items(), key=lambda item: -item[1])
+        ranked = sorted(self._relations_of(word).items(), key=lambda item: -item[1])
         for other, weight in ranked[: self.max_related]:
             if other in STOP_WORDS:
                 continue
@@ -274,6 +280,26 @@ class Analyzer:
             if stem not in exclude and weight * self.expansion_weight > related.get(stem, 0.0):
                 related[stem] = weight * self.expansion_weight
         return related
+
+
+    def _relations_of(self, word: str) -> Mapping[str, float]:
+        """The lexicon's related words for ``word``, or for the base form of a regular inflection of it.
+
+        The lexicon lists base forms and irregular inflections ("met"), not
+        "opposed" or "prices": those are found by undoing the suffix (as
+        WordNet's own morphology does), where the stemmer makes the base the
+        same term as the word ("oppose" and "opposed" are both "oppos"), so
+        "buffer" is never read as "buff" nor "bates" as "bat".
+        """
+        relations = self.relations.related(self.relations.base_form(word))
+        if relations:
+            return relations
+        for ending, replacement in _INFLECTIONS:
+            if word.endswith(ending) and len(word) > len(ending) + 1:
+                base = word[: -len(ending)] + replacement
+                if _stem(base) == _stem(word) and (relations := self.relations.related(base)):
+                    return relations
+        return {}
 
 
 @dataclass(frozen=True)

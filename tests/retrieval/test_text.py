@@ -18,7 +18,8 @@ class TinyLexicon:
         return {"met": "meet", "said": "say"}.get(word, word)
 
     def related(self, word: str) -> Mapping[str, float]:
-        return {"demand": {"need": 1.0, "require": 0.5}, "often": {"frequently": 1.0}}.get(word, {})
+        return {"demand": {"need": 1.0, "require": 0.5}, "often": {"frequently": 1.0}, "oppose": {"opponent": 1.0},
+                "price": {"cost": 1.0}, "new": {"fresh": 1.0}}.get(word, {})
 
     def close_words(self, word: str) -> Mapping[str, float]:
         return {}
@@ -79,6 +80,22 @@ def test_query_carries_weighted_related_terms_per_question_term():
     assert query.terms == ("zelenski", "demand")
     assert query.expansions["demand"] == {"need": 0.5, "requir": 0.25}
     assert query.expansions["zelenski"] == {}
+
+
+@pytest.mark.parametrize(("question", "term", "related"), [
+    ("Who opposed the bridge?", "oppos", {"oppon": 1.0}),
+    ("Who is opposing it?", "oppos", {"oppon": 1.0}),
+    ("What did Zelensky demand?", "demand", {"need": 1.0, "requir": 0.5}),
+    ("What has Zelensky demanded?", "demand", {"need": 1.0, "requir": 0.5}),
+    ("Why did prices fall?", "price", {"cost": 1.0}),
+])
+def test_a_regular_inflection_brings_the_related_words_of_its_base(question, term, related):
+    assert Analyzer(TinyLexicon(), expansion_weight=1.0).query(question).expansions[term] == related
+
+
+def test_a_word_is_not_read_as_another_that_only_looks_like_its_base():
+    # "news" is no plural of "new": the stemmer keeps them apart, and so does the lookup.
+    assert Analyzer(TinyLexicon(), expansion_weight=1.0).query("What is the latest news?").expansions["news"] == {}
 
 
 def test_a_question_of_stop_words_only_is_an_empty_query():
