@@ -65,10 +65,10 @@ MIN_ALTERNATIVE_COVERAGE = 0.1
 CANDIDATES = 60
 # Articles whose every matching sentence is a candidate, however low its BM25.
 LEADING_ARTICLES = 3
-# ... up to this many of an article's sentences (its best by BM25; the same for the article a
-# follow-up follows, beside the answer's neighbours). The leading articles of the
-# 630 training questions add at most 34; a book-length upload (20,000 sentences in one "article")
-# added thousands, and scoring them took every question 0.1-1 s.
+# Of each such article (and of the article a follow-up follows, beside the answer's neighbours),
+# at most this many sentences, its best by BM25. The leading articles of the 630 training
+# questions add at most 34; a book-length upload (20,000 sentences in one "article") added
+# thousands, and scoring them took every question 0.1-1 s.
 LEADING_ARTICLE_SENTENCES = 40
 # The best hits whose next sentence, when it carries on from them, also competes.
 FOLLOWED = 10
@@ -407,12 +407,13 @@ def _rest_of_leading_articles(
     hits: list[tuple[int, float]],
     accept: Callable[[Passage], bool] | None,
 ) -> list[tuple[int, float]]:
-    """The other matching sentences of the articles that lead the hits.
+    """The other matching sentences of the articles that lead the hits (of each, its best :data:`LEADING_ARTICLE_SENTENCES`).
 
     The sentence that answers often says less of the question than the
     story's lead ("It was hit by weak exports" under a headline that names
     the country), so BM25 alone can leave it far down a big corpus. The best
-    articles are found reliably, so all their matching sentences compete.
+    articles are found reliably, so their matching sentences compete.
+    ``accept`` is asked once per article: what a chat may see is whole articles.
     """
     leading: list[str] = []
     for number, _ in hits:

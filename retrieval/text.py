@@ -281,7 +281,6 @@ class Analyzer:
                 related[stem] = weight * self.expansion_weight
         return related
 
-
     def _relations_of(self, word: str) -> Mapping[str, float]:
         """The lexicon's related words for ``word``, or for the base form of a regular inflection of it.
 
@@ -289,7 +288,7 @@ class Analyzer:
         "opposed" or "prices": those are found by undoing the suffix (as
         WordNet's own morphology does), where the stemmer makes the base the
         same term as the word ("oppose" and "opposed" are both "oppos"), so
-        "buffer" is never read as "buff" nor "bates" as "bat".
+        "news" is never read as "new".
         """
         relations = self.relations.related(self.relations.base_form(word))
         if relations:
