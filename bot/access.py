@@ -82,6 +82,9 @@ class RateLimit:
             limit = None
         if limit is None or limit.count < 0 or not 0 < limit.seconds < math.inf:
             raise ValueError(f"{name} must look like 30/60 (that many per that many seconds) or off, got {value!r}")
+        if limit.count == 0:
+            # Read as a count, 0 per minute allows nothing; read as the internal "no limit", it lifts it.
+            raise ValueError(f"{name} is {value!r}: say off to lift the limit, or allow 1 or more in {limit.period()}")
         return limit
 
     def period(self) -> str:

@@ -51,6 +51,13 @@ def test_rate_limits_are_configurable_and_can_be_lifted():
         load_config(["--console"], {"LEDE_QUESTION_LIMIT": "fast"})
 
 
+def test_a_limit_of_none_per_period_is_refused_as_ambiguous_rather_than_read_as_no_limit():
+    # "0/60" may mean "no questions at all" or "no limit": Lede asks for "off" or a count.
+    with pytest.raises(ConfigurationError, match="LEDE_QUESTION_LIMIT is '0/60': say off to lift the limit, "
+                                                 "or allow 1 or more in a minute"):
+        load_config(["--console"], {"LEDE_QUESTION_LIMIT": "0/60"})
+
+
 def test_a_person_over_the_limit_waits_for_the_oldest_action_to_leave_the_window():
     clock = Clock()
     limiter = RateLimiter({Action.QUESTION: RateLimit(3, 60)}, clock)
