@@ -48,10 +48,13 @@ def run_backup(db_path: Path | str, target: Path, out: TextIO) -> int:
     if target.exists() and os.path.samefile(target, db_path):
         raise ConfigurationError(f"--backup {given}: the copy would overwrite the store itself ({db_path}); "
                                  "give another file or folder")
+    replacing = target.exists()
     try:
         with Store.open(db_path) as store:
             store.backup(target)
     except (OSError, sqlite3.Error) as error:
         raise ConfigurationError(f"--backup {target}: cannot write the copy there ({error})") from error
-    print(f"Backed up {db_path} to {target} ({megabytes(target.stat().st_size)}).", file=out)
+    # Replaced as cp replaces a file, but said: yesterday's backup of the same name is gone.
+    replaced = ", replacing the copy that was there" if replacing else ""
+    print(f"Backed up {db_path} to {target} ({megabytes(target.stat().st_size)}){replaced}.", file=out)
     return 0

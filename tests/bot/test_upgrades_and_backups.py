@@ -80,6 +80,22 @@ def test_a_backup_into_a_folder_takes_the_store_s_own_name(tmp_path, monkeypatch
         assert copy.article_count() == 1
 
 
+def test_a_backup_over_an_earlier_one_replaces_it_and_says_so(tmp_path, monkeypatch, capsys):
+    db, folder = tmp_path / "lede.db", tmp_path / "backups"
+    folder.mkdir()
+    with Store.open(db) as store:
+        Lede.compose(None, store).sources.library.keep(story(1))
+    monkeypatch.setenv("LEDE_DB", str(db))
+    assert main(["--backup", str(folder)]) == 0
+    assert "replacing" not in capsys.readouterr().out
+    with Store.open(db) as store:
+        Lede.compose(None, store).sources.library.keep(story(2))
+    assert main(["--backup", str(folder)]) == 0
+    assert capsys.readouterr().out.strip().endswith(", replacing the copy that was there.")
+    with Store.open(folder / "lede.db") as copy:
+        assert copy.article_count() == 2
+
+
 @pytest.mark.parametrize("target", ["itself", "its folder", "unwritable", "empty"])
 def test_a_backup_lede_cannot_make_is_one_line_and_leaves_the_store_and_nothing_else(tmp_path, monkeypatch, capsys,
                                                                                       target):
