@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 # Local RSS, Atom and RDF files are read as feeds: each entry is an article.
 FEED_SUFFIXES = (".xml", ".rss", ".atom", ".rdf")
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl", ".jsonl.gz", *FEED_SUFFIXES)
+# Malformed JSON Lines records named one by one in the log, per file; the rest are counted.
+MALFORMED_LINES_NAMED = 5
 # The articles Lede answers from when it has nothing else: package data, so an
 # installed Lede finds them wherever it runs (``tests/corpus/test_seeds.py``
 # checks that they are the checkout's top-level ``seeds/`` folder, file for file).
@@ -261,8 +263,13 @@ def _strip_markdown(text: str) -> str:
 
 
 def _load_jsonl(path: Path, limits: FileLimits) -> Iterator[Article]:
-    """The records of a JSON Lines file; a malformed line is skipped with a warning, a file of nothing else refused."""
-    lines = records = 0
+    """The records of a JSON Lines file; a malformed line is skipped with a warning, a file of nothing else refused.
+
+    The first :data:`MALFORMED_LINES_NAMED` malformed lines are named one by
+    one and the rest counted in one line: a file of the wrong format would
+    otherwise put a warning on the log for each of its thousands of lines.
+    """
+    lines = records = malformed = 0
     for number, line in enumerate(_records(path, limits), start=1):
         if not line.strip():
             continue
@@ -272,10 +279,14 @@ def _load_jsonl(path: Path, limits: FileLimits) -> Iterator[Article]:
             record = json.loads(line.decode("utf-8-sig" if number == 1 else "utf-8", errors="replace"))
             article = article_from_record(record, source=f"{path}:{number}")
         except (ValueError, KeyError, TypeError) as error:
-            log.warning("%s:%d: skipped a malformed record (%s)", path, number, error)
+            malformed += 1
+            if malformed <= MALFORMED_LINES_NAMED:
+                log.warning("%s:%d: skipped a malformed record (%s)", path, number, error)
             continue
         records += 1
         yield article
+    if malformed > MALFORMED_LINES_NAMED:
+        log.warning("%s: skipped %s more malformed records", path, f"{malformed - MALFORMED_LINES_NAMED:,}")
     if lines and not records:
         raise UnreadableSource(f"{path.name} holds no readable record: none of its {lines:,} "
                                f"line{'s' if lines > 1 else ''} is a JSON object with an id and a text body")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from corpus.errors import UnreadableSource
-from corpus.loader import article_from_record, load_file, load_paths, parse_markdown, parse_plain_text, split_paragraphs
+from corpus.loader import MALFORMED_LINES_NAMED, article_from_record, load_file, load_paths, parse_markdown, parse_plain_text, split_paragraphs
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "seeds" / "000_be628776acd63ea0.txt"
@@ -161,6 +161,15 @@ def test_a_malformed_jsonl_line_is_skipped_not_fatal(tmp_path):
     path.write_text('{"id": "a", "body": "Fine."}\n{not json\n{"no_id": 1}\n[1, 2]\n{"id": "b", "date": 5, "body": null}\n'
                     '{"id": "c", "date": 5, "body": "Also fine."}\n', encoding="utf-8")
     assert [article.article_id for article in load_file(path)] == ["a", "c"]
+
+
+def test_the_first_malformed_jsonl_lines_are_named_and_the_rest_counted_in_one_line(tmp_path, caplog):
+    path = tmp_path / "news.jsonl"
+    path.write_text("{not json\n" * 1000 + '{"id": "a", "body": "Fine."}\n', encoding="utf-8")
+    assert [article.article_id for article in load_file(path)] == ["a"]
+    assert len(caplog.messages) == MALFORMED_LINES_NAMED + 1
+    assert caplog.messages[0].startswith(f"{path}:1: skipped a malformed record")
+    assert caplog.messages[-1] == f"{path}: skipped {1000 - MALFORMED_LINES_NAMED:,} more malformed records"
 
 
 def test_a_jsonl_file_of_malformed_lines_only_is_refused_as_a_whole(tmp_path):
