@@ -368,9 +368,7 @@ def _followed_article(
         return []
     scores = index.score_passages(weights, rest)
     near = range(follow_up.position - NEIGHBOURS, follow_up.position + NEIGHBOURS + 1)
-    matching = sorted(((number, score) for number, score in zip(rest, scores.tolist(), strict=True) if score > 0),
-                      key=lambda hit: -hit[1])
-    kept = {number for number, _ in matching[:LEADING_ARTICLE_SENTENCES]}
+    kept = set(np.asarray(rest)[_best_matching(scores)].tolist())
     return [
         (number, score)
         for number, score in zip(rest, scores.tolist(), strict=True)
@@ -432,10 +430,15 @@ def _rest_of_leading_articles(
         unknown[known[(known >= span.start) & (known < span.stop)] - span.start] = False
         rest = np.arange(span.start, span.stop)[unknown]
         scores = index.score_passages(weights, rest)
-        matching = np.flatnonzero(scores > 0)
-        best = matching[np.argsort(-scores[matching], kind="stable")[:LEADING_ARTICLE_SENTENCES]]
+        best = _best_matching(scores)
         extra += zip(rest[best].tolist(), scores[best].tolist(), strict=True)
     return sorted(extra, key=lambda hit: -hit[1])
+
+
+def _best_matching(scores: np.ndarray) -> np.ndarray:
+    """Where ``scores`` (one article's sentences) are positive, best first, ties in order: at most :data:`LEADING_ARTICLE_SENTENCES`."""
+    matching = np.flatnonzero(scores > 0)
+    return matching[np.argsort(-scores[matching], kind="stable")[:LEADING_ARTICLE_SENTENCES]]
 
 
 def term_weights(query: Query) -> dict[str, float]:
