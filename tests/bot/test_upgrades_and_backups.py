@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -67,12 +68,22 @@ def test_a_backup_of_a_missing_store_is_one_line(tmp_path, monkeypatch, capsys):
     assert "typo.db" in line and not (tmp_path / "typo.db").exists()
 
 
-def test_a_backup_into_a_folder_takes_the_store_s_own_name(tmp_path, monkeypatch, capsys):
+def _keep(db: Path, number: int) -> None:
+    with Store.open(db) as store:
+        Lede.compose(None, store).sources.library.keep(story(number))
+
+
+def _store_and_backup_folder(tmp_path: Path, monkeypatch) -> tuple[Path, Path]:
+    """The store (``LEDE_DB``) holding one story, and an empty folder to back it up into."""
     db, folder = tmp_path / "lede.db", tmp_path / "backups"
     folder.mkdir()
-    with Store.open(db) as store:
-        Lede.compose(None, store).sources.library.keep(story(1))
+    _keep(db, 1)
     monkeypatch.setenv("LEDE_DB", str(db))
+    return db, folder
+
+
+def test_a_backup_into_a_folder_takes_the_store_s_own_name(tmp_path, monkeypatch, capsys):
+    db, folder = _store_and_backup_folder(tmp_path, monkeypatch)
     assert main(["--backup", str(folder)]) == 0
     assert f"Backed up {db} to {folder / 'lede.db'}" in capsys.readouterr().out
     assert sorted(path.name for path in folder.iterdir()) == ["lede.db"]
@@ -81,15 +92,10 @@ def test_a_backup_into_a_folder_takes_the_store_s_own_name(tmp_path, monkeypatch
 
 
 def test_a_backup_over_an_earlier_one_replaces_it_and_says_so(tmp_path, monkeypatch, capsys):
-    db, folder = tmp_path / "lede.db", tmp_path / "backups"
-    folder.mkdir()
-    with Store.open(db) as store:
-        Lede.compose(None, store).sources.library.keep(story(1))
-    monkeypatch.setenv("LEDE_DB", str(db))
+    db, folder = _store_and_backup_folder(tmp_path, monkeypatch)
     assert main(["--backup", str(folder)]) == 0
     assert "replacing" not in capsys.readouterr().out
-    with Store.open(db) as store:
-        Lede.compose(None, store).sources.library.keep(story(2))
+    _keep(db, 2)
     assert main(["--backup", str(folder)]) == 0
     assert capsys.readouterr().out.strip().endswith(", replacing the copy that was there.")
     with Store.open(folder / "lede.db") as copy:
