@@ -324,17 +324,19 @@ async def _answer(update: Update, context: LedeContext, question: str) -> None:
     thread = _thread(message)
     replied = message.reply_to_message
     replying_to = replied.message_id if replied and replied.from_user and replied.from_user.id == context.bot.id else None
-    questions, now = context.lede.questions, context.now()
-    # An edited question edits Lede's reply to it, answered again in its place.
-    earlier = await context.workers.quick(questions.reply_to, chat, message.message_id) if update.edited_message else None
-    answered = await context.workers.quick(
-        questions.answer, question, chat, now=now, thread=thread, replying_to=replying_to, replacing=earlier)
-    html, buttons = format_html(answered.outcome), group_handlers.answer_buttons(answered.number)
-    if earlier is None:
-        reply = (await send_reply(message, html, buttons)).message_id
-    else:
-        reply = await edit_reply(message, earlier.message, html, buttons)
-    await context.workers.quick(questions.note_reply, chat, message.message_id, reply, answered, now)
+    questions = context.lede.questions
+    async with context.shell.chat_turns.turn(chat):
+        now = context.now()
+        # An edited question edits Lede's reply to it, answered again in its place.
+        earlier = await context.workers.quick(questions.reply_to, chat, message.message_id) if update.edited_message else None
+        answered = await context.workers.quick(
+            questions.answer, question, chat, now=now, thread=thread, replying_to=replying_to, replacing=earlier)
+        html, buttons = format_html(answered.outcome), group_handlers.answer_buttons(answered.number)
+        if earlier is None:
+            reply = (await send_reply(message, html, buttons)).message_id
+        else:
+            reply = await edit_reply(message, earlier.message, html, buttons)
+        await context.workers.quick(questions.note_reply, chat, message.message_id, reply, answered, now)
 
 
 def _thread(message: Message) -> int:

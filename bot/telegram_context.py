@@ -7,13 +7,14 @@ python-telegram-bot creates ``bot_data`` itself (empty) from :data:`CONTEXT_TYPE
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from bot.access import AccessPolicy, RateLimiter
+from bot.chat_turns import ChatTurns
 from bot.workers import Workers
 
 if TYPE_CHECKING:
@@ -33,6 +34,8 @@ class Shell:
     clock: Clock
     briefing_check_interval: float
     workers: Workers
+    # Questions are answered one at a time per chat, in the order they came (bot/chat_turns.py).
+    chat_turns: ChatTurns = field(default_factory=ChatTurns)
 
 
 class BotData:
