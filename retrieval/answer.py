@@ -30,7 +30,7 @@ import numpy as np
 from retrieval.features import FEATURES, Question, candidate_features, query_coverage
 from retrieval.followup import NEIGHBOURS, FollowUp
 from retrieval.index import Passage, SentenceIndex
-from retrieval.question import asked_things, continues, spells_out
+from retrieval.question import asked_things, continues, points_back, spells_out
 from retrieval.ranker import RankingModel
 from retrieval.text import Query
 
@@ -150,7 +150,7 @@ def answer_question(
     confidence = round(model.probability(confidence_evidence(ranked)), 3)
     if confidence < min_confidence:
         return Answer(question, None, confidence, follow_up_of=follows)
-    best = spelled_out(index, searched, ranked[0], accept, follow_up)
+    best = with_antecedent(index, spelled_out(index, searched, ranked[0], accept, follow_up))
     given = {best.passage.key, *((best.lead_in.key,) if best.lead_in else ())}
     shown = [c for c in ranked[1:] if c.coverage >= MIN_ALTERNATIVE_COVERAGE and c.passage.key not in given][:alternatives]
     return Answer(question, best, confidence, tuple(shown), follow_up_of=follows)
@@ -216,6 +216,21 @@ def spelled_out(
         ):
             return replace(best, passage=listing, also_reported_by=(), lead_in=naming)
     return best
+
+
+def with_antecedent(index: SentenceIndex, best: Candidate) -> Candidate:
+    """``best`` with the sentence before it as its lead-in when it opens with a pronoun standing for it.
+
+    "It downgraded 50 companies" answers "how many companies did Moody's
+    downgrade?", but only the sentence before says what "it" is; the reader
+    gets both, the answer still the sentence shown in bold. The evidence and
+    support stay the answer's own.
+    """
+    passage = best.passage
+    if best.lead_in is not None or passage.position == 0 or not points_back(passage.text):
+        return best
+    before = _passage_at(index, passage.article.article_id, passage.position - 1)
+    return best if before is None else replace(best, lead_in=before)
 
 
 def _answers_given(index: SentenceIndex, follow_up: FollowUp | None) -> list[Passage]:

@@ -169,11 +169,19 @@ _STATEMENT_CUES = re.compile(
     r"argued|insisted|predicted|forecast|expects?|believes?)\b|[\"“”]",
     re.IGNORECASE,
 )
+# Pronouns that open a sentence standing for something the sentence before names ("He said ...").
+_POINTING_BACK = frozenset("these this those that such he she it they his her its their".split())
 # Words that make a sentence lean on the one before it: "These included ...", "He said ...".
 CONTINUATIONS = frozenset(
     "these this those that such he she it they his her its their him them the company the bank "
     "the group the government the minister the official but however also".split()
 )
+
+
+def points_back(sentence: str) -> bool:
+    """Whether ``sentence`` opens with a pronoun whose meaning only the sentence before gives ("It employs 300")."""
+    opening = sentence.lstrip(" \"“'").lower().split(maxsplit=1)
+    return bool(opening) and opening[0] in _POINTING_BACK
 
 
 def continues(sentence: str) -> bool:

@@ -105,13 +105,47 @@ def test_a_question_asking_for_things_is_answered_by_the_sentence_that_spells_th
     [
         "When did the government announce new measures?",  # asks for a time, which the first sentence has
         "What did the government announce on Monday?",  # asks for no named things
-        "What loans did the government announce?",  # the best sentence does not name them
     ],
 )
 def test_other_questions_keep_the_best_sentence_without_a_lead_in(question):
     index = SentenceIndex(Analyzer())
     index.add([MEASURES])
     answer = answer_question(index, question, min_confidence=0.0)
+    assert answer.best.lead_in is None
+
+
+def test_a_question_about_things_the_best_sentence_does_not_name_keeps_that_sentence():
+    index = SentenceIndex(Analyzer())
+    index.add([MEASURES])
+    answer = answer_question(index, "What loans did the government announce?", min_confidence=0.0)
+    assert answer.best.passage.text == "They included a cut in fuel duty and cheaper loans."
+
+
+DOWNGRADES = Article(
+    "downgrades",
+    "Moody's reviews",
+    (
+        "Moody's Investors Service reviewed the debt ratings of U.S. companies in the first quarter.",
+        "It downgraded 50 companies, affecting 61 billion dlrs of debt.",
+        "Bank downgrades outpaced upgrades by 16 to 6.",
+    ),
+)
+
+
+def test_an_answer_that_opens_with_a_pronoun_is_shown_after_the_sentence_it_stands_for():
+    index = SentenceIndex(Analyzer())
+    index.add([DOWNGRADES])
+    answer = answer_question(index, "how many companies did Moody's downgrade?", min_confidence=0.0)
+    assert answer.best.passage.text == DOWNGRADES.paragraphs[1]
+    assert answer.best.lead_in.text == DOWNGRADES.paragraphs[0]
+    assert DOWNGRADES.paragraphs[0] not in [c.passage.text for c in answer.alternatives]
+
+
+def test_an_answer_that_names_its_subject_is_shown_alone():
+    index = SentenceIndex(Analyzer())
+    index.add([DOWNGRADES])
+    answer = answer_question(index, "by how much did bank downgrades outpace upgrades?", min_confidence=0.0)
+    assert answer.best.passage.text == DOWNGRADES.paragraphs[2]
     assert answer.best.lead_in is None
 
 

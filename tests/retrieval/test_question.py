@@ -8,6 +8,7 @@ from retrieval.question import (
     AnswerType,
     asked_things,
     expected_answer,
+    points_back,
     question_words,
     sentence_holds,
     spells_out,
@@ -141,3 +142,19 @@ def test_a_bare_what_things_question_asks_for_them_only_in_a_conversation(questi
 )
 def test_a_sentence_spells_out_the_one_before_when_it_opens_by_listing(sentence, lists):
     assert spells_out(sentence) is lists
+
+
+@pytest.mark.parametrize(
+    ("sentence", "pointing"),
+    [
+        ("It downgraded 50 companies.", True),
+        ("He said the bill would save 24 billion dlrs.", True),
+        ("“They will not cut output,” he said.", True),
+        ("These included a cut in fuel duty.", True),
+        ("The company said it would cut output.", False),  # names what it speaks of
+        ("Hewlett said output would fall.", False),  # "He" only as the start of a word
+        ("", False),
+    ],
+)
+def test_a_sentence_points_back_when_it_opens_with_a_pronoun_for_what_came_before(sentence, pointing):
+    assert points_back(sentence) is pointing
