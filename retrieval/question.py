@@ -171,6 +171,8 @@ _STATEMENT_CUES = re.compile(
 )
 # Pronouns that open a sentence standing for something the sentence before names ("He said ...").
 _POINTING_BACK = frozenset("these this those that such he she it they his her its their".split())
+# A quotation whose speaker is a pronoun: "..., he said".
+_QUOTED_PRONOUN = re.compile(r"[\"”]\s+(?:he|she|they)\s+(?:said|says|added|told|continued)\b", re.IGNORECASE)
 # Words that make a sentence lean on the one before it: "These included ...", "He said ...".
 CONTINUATIONS = frozenset(
     "these this those that such he she it they his her its their him them the company the bank "
@@ -179,9 +181,13 @@ CONTINUATIONS = frozenset(
 
 
 def points_back(sentence: str) -> bool:
-    """Whether ``sentence`` opens with a pronoun whose meaning only the sentence before gives ("It employs 300")."""
+    """Whether only the sentence before says who or what ``sentence`` is about.
+
+    It opens with a pronoun ("It employs 300 people") or quotes somebody it
+    names only as "he" or "she" ("“We want peace,” he said").
+    """
     opening = sentence.lstrip(" \"“'").lower().split(maxsplit=1)
-    return bool(opening) and opening[0] in _POINTING_BACK
+    return bool(opening) and opening[0] in _POINTING_BACK or bool(_QUOTED_PRONOUN.search(sentence))
 
 
 def continues(sentence: str) -> bool:

@@ -150,6 +150,8 @@ def test_a_sentence_spells_out_the_one_before_when_it_opens_by_listing(sentence,
         ("It downgraded 50 companies.", True),
         ("He said the bill would save 24 billion dlrs.", True),
         ("“They will not cut output,” he said.", True),
+        ("“We want peace, not a pause,” she said on Friday.", True),
+        ("“We want peace,” Zelensky said.", False),
         ("These included a cut in fuel duty.", True),
         ("The company said it would cut output.", False),  # names what it speaks of
         ("Hewlett said output would fall.", False),  # "He" only as the start of a word
