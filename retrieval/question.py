@@ -173,11 +173,9 @@ _STATEMENT_CUES = re.compile(
 _POINTING_BACK = frozenset("these this those that such he she it they his her its their".split())
 # A quotation whose speaker is a pronoun: "..., he said".
 _QUOTED_PRONOUN = re.compile(r"[\"”]\s+(?:he|she|they)\s+(?:said|says|added|told|continued)\b", re.IGNORECASE)
-# Words that make a sentence lean on the one before it: "These included ...", "He said ...".
-CONTINUATIONS = frozenset(
-    "these this those that such he she it they his her its their him them the company the bank "
-    "the group the government the minister the official but however also".split()
-)
+# Words that make a sentence lean on the one before it: "These included ...", "He said ...",
+# "The company said ...", "But ...".
+CONTINUATIONS = _POINTING_BACK | frozenset("him them the but however also".split())
 
 
 def points_back(sentence: str) -> bool:
@@ -192,10 +190,8 @@ def points_back(sentence: str) -> bool:
 
 def continues(sentence: str) -> bool:
     """Whether ``sentence`` opens with a word that points back at the sentence before it."""
-    opening = sentence.lstrip(" \"“'").lower().split(maxsplit=2)
-    if not opening:
-        return False
-    return opening[0] in CONTINUATIONS or " ".join(opening[:2]) in CONTINUATIONS
+    opening = sentence.lstrip(" \"“'").lower().split(maxsplit=1)
+    return bool(opening) and opening[0] in CONTINUATIONS
 
 
 _AUXILIARIES = r"(?:did|does|do|is|are|was|were|has|have|had|will|would|could|can|should|may|might)\b"

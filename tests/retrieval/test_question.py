@@ -7,6 +7,7 @@ import pytest
 from retrieval.question import (
     AnswerType,
     asked_things,
+    continues,
     expected_answer,
     points_back,
     question_words,
@@ -160,3 +161,19 @@ def test_a_sentence_spells_out_the_one_before_when_it_opens_by_listing(sentence,
 )
 def test_a_sentence_points_back_when_it_opens_with_a_pronoun_for_what_came_before(sentence, pointing):
     assert points_back(sentence) is pointing
+
+
+@pytest.mark.parametrize(
+    ("sentence", "carrying_on"),
+    [
+        ("He said the bill would save 24 billion dlrs.", True),
+        ("These included a cut in fuel duty.", True),
+        ("The company said it would cut output.", True),
+        ("But the bank kept its rates.", True),
+        ("Government spending rose 5 pct.", False),  # a subject of its own, not one named before
+        ("Shares fell 5 pct.", False),
+        ("", False),
+    ],
+)
+def test_a_sentence_carries_on_from_the_one_before_when_its_first_word_points_back(sentence, carrying_on):
+    assert continues(sentence) is carrying_on
