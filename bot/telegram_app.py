@@ -42,6 +42,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
+    Defaults,
     MessageHandler,
     TypeHandler,
     filters,
@@ -161,6 +162,9 @@ def build_application(config: Config, lede: Lede, clock: Clock = group_handlers.
         .base_url(config.base_url)
         .base_file_url(config.base_file_url)
         .rate_limiter(RetryingRateLimiter())
+        # A reply quotes its message, and a message deleted meanwhile (by its writer, or by a
+        # group's bot that deletes commands) would make Telegram refuse the reply: it is sent unquoted.
+        .defaults(Defaults(allow_sending_without_reply=True))
         .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(_register_commands)
         .post_shutdown(_stop_workers)

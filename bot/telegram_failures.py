@@ -25,7 +25,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters, Update
+from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import AIORateLimiter, ContextTypes
@@ -116,8 +116,9 @@ def _seconds(error: RetryAfter) -> float:
 async def send_reply(message: Message, text_html: str, markup: InlineKeyboardMarkup | None = None) -> Message:
     """Reply in HTML; if Telegram refuses that (400), reply once more in plain text.
 
-    The plain retry drops the markup, fits the text to Telegram's limit and
-    still sends if the question was deleted meanwhile.
+    The plain retry drops the markup and fits the text to Telegram's limit. (A
+    question deleted meanwhile refuses neither: the application's defaults send
+    a reply to a message that is gone unquoted.)
     """
     try:
         return await message.reply_text(text_html, parse_mode=ParseMode.HTML, do_quote=True,
@@ -125,10 +126,8 @@ async def send_reply(message: Message, text_html: str, markup: InlineKeyboardMar
     except BadRequest as error:
         log.warning("Telegram refused an HTML reply in chat %s (%s); sending it as plain text",
                     message.chat_id, error.message)
-    return await message.reply_text(
-        plain_text(text_html), link_preview_options=NO_PREVIEW, reply_markup=markup,
-        reply_parameters=ReplyParameters(message.message_id, allow_sending_without_reply=True),
-    )
+    return await message.reply_text(plain_text(text_html), do_quote=True, link_preview_options=NO_PREVIEW,
+                                    reply_markup=markup)
 
 
 async def edit_reply(question: Message, reply_message: int, text_html: str,

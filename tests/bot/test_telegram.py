@@ -202,6 +202,19 @@ async def test_questions_without_an_answer_get_a_clear_one_line_reply(bot_api, l
     assert "\n" not in reply.text
 
 
+@pytest.mark.parametrize("command", ["/brief", "/settings", "/subscribe 08:00", "/feed list",
+                                     "How much did refinery margins at Srd rise?"])
+async def test_a_message_deleted_before_lede_replies_still_gets_its_reply_in_full(bot_api, lede, command):
+    # Some groups run a bot that deletes every command at once, and people tidy their own chats.
+    question = bot_api.send_user_message(USER, USER, command)
+    bot_api.delete_message(USER, question["message_id"])
+    async with polling(application(bot_api, lede)):
+        [reply] = await bot_api.wait_for_messages(USER)
+    assert reply.text != APOLOGY
+    assert reply.parse_mode == "HTML"  # as sent, not the plain text of a reply Telegram refused
+    assert reply.reply_to_message_id is None
+
+
 TOKEN = "123456789:TEST-token"
 
 
