@@ -17,6 +17,9 @@ from retrieval.answer import Candidate
 
 # Each further answer, and the context, stay well inside one message.
 MAX_QUOTED_CHARS = 900
+# "Context" quotes the answer and up to four sentences around it: at MAX_QUOTED_CHARS each they
+# would pass Telegram's 4096, so the sentences around the answer get less room than the answer.
+MAX_AROUND_ANSWER_CHARS = 600
 NO_MORE = "I have no other answers to that question."
 # 👍/👎 under an answer.
 THANKS = "Thanks, noted."
@@ -63,8 +66,10 @@ def context(found: Context) -> str:
     """"Context": the sentences around the answer, the answer in bold, then its article."""
     parts = []
     for number, passage in enumerate(found.passages):
-        text = escape(passage.text, MAX_QUOTED_CHARS)
-        parts.append(f"<b>{text}</b>" if number == found.answer_at else text)
+        if number == found.answer_at:
+            parts.append(f"<b>{escape(passage.text, MAX_QUOTED_CHARS)}</b>")
+        else:
+            parts.append(escape(passage.text, MAX_AROUND_ANSWER_CHARS))
     article = found.passages[found.answer_at].article
     return "… " + " ".join(parts) + " …\n\n— " + _source_line(article)
 
