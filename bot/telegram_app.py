@@ -137,15 +137,25 @@ class _ForThisBot(filters.MessageFilter):
     def filter(self, message: Message) -> bool:
         _, addressee = _command(message)
         if addressee is not None:
-            return addressee.lower() == message.get_bot().username.lower()
+            return _is_this_bot(message, addressee)
         return message.chat.type == ChatType.PRIVATE
 
 
 def _command(message: Message) -> tuple[str, str | None]:
-    """A command message's ``/name``, and the bot it names (``/name@bot``), if any."""
-    words = (message.text or "").split(maxsplit=1)
+    """A command message's (or a file's caption's) ``/name``, and the bot it names (``/name@bot``), if any."""
+    words = (message.text or message.caption or "").split(maxsplit=1)
     name, at, addressee = (words[0] if words else "").partition("@")
     return name, addressee if at else None
+
+
+def _is_this_bot(message: Message, username: str) -> bool:
+    return username.lower() == message.get_bot().username.lower()
+
+
+def _captioned_add(message: Message) -> bool:
+    """A file whose caption is ``/add`` or ``/add@lede`` (not ``/add@otherbot``, nor "/address book")."""
+    name, addressee = _command(message)
+    return name.lower() == "/add" and (addressee is None or _is_this_bot(message, addressee))
 
 
 def _mentions_bot(message: Message, username: str) -> bool:
@@ -407,7 +417,7 @@ async def document_message(update: Update, context: LedeContext) -> None:
     """
     message = update.effective_message
     document = message.document
-    if update.effective_chat.type != ChatType.PRIVATE and not (message.caption or "").startswith("/add"):
+    if update.effective_chat.type != ChatType.PRIVATE and not _captioned_add(message):
         return
     if not await _may_change_sources(update, context):
         return

@@ -72,6 +72,20 @@ async def test_a_document_becomes_an_article_and_an_oversized_one_is_refused_unr
     assert answer.startswith("The council passed the 2026 budget on Monday")
 
 
+async def test_a_file_in_a_group_is_added_only_when_its_caption_is_add_for_lede(bot_api, lede):
+    notes = b"Council Budget Passes\n\nThe council passed the 2026 budget on Monday by nine votes to four.\n"
+    bot_api.add_group(GROUP, "Newsroom")
+    bot_api.set_member_status(GROUP, ADMIN, "administrator")
+    bot_api.privacy_mode = False  # the bot sees every file, other bots' commands included
+    async with polling(application(bot_api, lede)):
+        for caption in ("/add@some_other_bot", "/address book for the newsroom", "budget notes"):
+            bot_api.send_user_document(GROUP, ADMIN, "budget.txt", notes, caption=caption)
+        await bot_api.assert_no_messages(GROUP, within=1.0)
+        bot_api.send_user_document(GROUP, ADMIN, "budget.txt", notes, caption="/ADD@Lede_Test_Bot")
+        [added] = await bot_api.wait_for_messages(GROUP)
+    assert added.text == "Added Council Budget Passes: 1 sentence. Ask me about it."
+
+
 async def test_feeds_are_added_listed_exported_imported_and_removed(bot_api, lede, web):
     async with polling(application(bot_api, lede)):
         bot_api.send_user_message(USER, USER, f"/feed add {web.url('/feed.xml')}")
