@@ -127,6 +127,16 @@ class _AddressedToBot(filters.MessageFilter):
         return _mentions_bot(message, bot.username)
 
 
+class _ViaThisBot(filters.MessageFilter):
+    """A message sent by picking one of Lede's inline answers: Telegram sends it as the user's own, via Lede.
+
+    It is an answer shared, not a question: read as one, Lede would answer its own answer again.
+    """
+
+    def filter(self, message: Message) -> bool:
+        return message.via_bot is not None and message.via_bot.id == message.get_bot().id
+
+
 class _ForThisBot(filters.MessageFilter):
     """A command meant for Lede: any in a private chat, and in groups one addressed to it by name (``/x@lede``).
 
@@ -207,12 +217,9 @@ def build_application(config: Config, lede: Lede, clock: Clock = group_handlers.
     application.add_handler(
         MessageHandler(filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & _NOT_TEXT, not_text_message)
     )
-    application.add_handler(
-        MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, question_message)
-    )
-    application.add_handler(
-        MessageHandler(filters.ChatType.GROUPS & filters.TEXT & ~filters.COMMAND & _AddressedToBot(), group_message)
-    )
+    question = filters.TEXT & ~filters.COMMAND & ~_ViaThisBot()
+    application.add_handler(MessageHandler(filters.ChatType.PRIVATE & question, question_message))
+    application.add_handler(MessageHandler(filters.ChatType.GROUPS & question & _AddressedToBot(), group_message))
     group_handlers.register(application, lede)
     # Last, so that only a command no handler above took reaches it.
     application.add_handler(MessageHandler(filters.COMMAND & _ForThisBot(), unknown_command_message))

@@ -382,6 +382,14 @@ async def test_an_inline_query_gets_the_top_answers_with_their_sources(bot_api, 
     assert nothing["button"] == {"text": "Type a question about the news", "start_parameter": "inline"}
 
 
+async def test_an_inline_answer_shared_in_ledes_own_chat_is_not_taken_for_a_question(bot_api, analyzer, clock):
+    async with polling(application(bot_api, make_lede(analyzer), clock)):
+        query = bot_api.send_inline_query(USER, "what did Zelensky demand?")
+        await bot_api.wait_for_inline_answer(query)
+        bot_api.pick_inline_result(USER, USER, query, "0")
+        await bot_api.assert_no_messages(USER, within=1.0)
+
+
 async def test_an_inline_query_without_an_answer_says_so_and_offers_the_private_chat(bot_api, analyzer, clock):
     async with polling(application(bot_api, make_lede(analyzer), clock)):
         query = bot_api.send_inline_query(USER, "what is the capital of Australia?")

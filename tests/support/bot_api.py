@@ -1286,6 +1286,20 @@ class FakeBotApi:
                                     lambda: [a for a in [self.inline_answer(query_id)] if a], 1, timeout)
         return answer
 
+    def pick_inline_result(self, chat_id: int, user_id: int, query_id: str, result_id: str) -> JSON:
+        """The user picks one of the bot's results to an inline query in chat ``chat_id``: Telegram sends
+        its message there as the user's own, marked ``via_bot``, and delivers it to the bot like any other."""
+        with self._lock:
+            [result] = [result for result in self._inline_answers[query_id]["results"] if result["id"] == result_id]
+            content = result["input_message_content"]
+            text, entities = self._formatted_text({"text": content["message_text"], "parse_mode": content.get("parse_mode")})
+            chat = self._chat_for(chat_id, user_id)
+            body: JSON = {"text": text, "entities": entities} if entities else {"text": text}
+            message = self._store_message(chat, self._user(user_id), {**body, "via_bot": self.bot_user})
+            if self._bot_receives(chat, message):
+                self._enqueue({"message": message})
+            return message
+
     def send_my_chat_member(self, chat_id: int, user_id: int, new_status: str) -> JSON:
         """The bot's own membership changes: a user blocks ("kicked") or restarts ("member") it in a
         private chat, or removes or re-adds it in a group. Later calls for that chat get 403 while

@@ -281,6 +281,19 @@ async def test_an_inline_query_is_answered_with_checked_results(bot: Bot, bot_ap
         await bot.answer_inline_query(query_id, [])
 
 
+async def test_a_picked_inline_result_is_sent_as_the_users_message_via_the_bot(bot: Bot, bot_api: FakeBotApi) -> None:
+    from telegram import InlineQueryResultArticle, InputTextMessageContent
+
+    query_id = bot_api.send_inline_query(USER, "who won?")
+    await _next_update(bot)
+    content = InputTextMessageContent("<b>Team A</b> won", parse_mode="HTML")
+    await bot.answer_inline_query(query_id, [InlineQueryResultArticle("r1", "A title", content)])
+    bot_api.pick_inline_result(USER, USER, query_id, "r1")
+    message = (await _next_update(bot)).message
+    assert message.text == "Team A won" and message.entities[0].type == "bold"
+    assert message.from_user.id == USER and message.via_bot.id == (await bot.get_me()).id
+
+
 async def test_the_button_above_inline_results_needs_a_label_and_a_valid_start_parameter(bot: Bot, bot_api: FakeBotApi) -> None:
     from telegram import InlineQueryResultsButton
 
