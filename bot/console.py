@@ -127,14 +127,16 @@ def following_feeds(lede: Lede, interval: float) -> Iterator[None]:
 
 
 def _reply(lede: Lede, line: str, output: TextIO, *, as_json: bool) -> None:
-    command, _, question = line.strip().partition(" ")
+    # As Telegram reads a message: trimmed ("  /help" is /help), a command ending at any white space.
+    line = " ".join(line.split())
+    command, _, question = line.partition(" ")
     if command.lower() == "/ask":  # as Telegram reads commands: /ASK is /ask
         answer_once(lede, question, output, as_json=as_json)
     elif line.startswith("/"):
         text, data = run_command(lede, line)
         output.write(json.dumps(data, ensure_ascii=False) + "\n" if as_json else text + "\n")
         output.flush()
-    elif as_json or line.strip():
+    elif as_json or line:
         answer_once(lede, line, output, as_json=as_json)
     else:
         return

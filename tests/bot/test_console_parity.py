@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import pty
@@ -13,12 +14,17 @@ import sys
 import tempfile
 import time
 
+from bot.console import run_console
 from bot.console_commands import COMMANDS
+from bot.service import Lede
+from bot.shared_index import new_index
+from corpus.loader import load_paths
 from corpus.store import EVERYONE, Store
 from tests.bot.test_console import ROOT, run_bot
 from tests.support.processes import clean_environment
 
 VANCE = "U.S. Vice President J.D. Vance met with"
+SEEDS = ROOT / "seeds"
 COMMAND_LINES = ["/help", "/start", "/sources", "/settings", "/brief", "/feed list", "/feed remove 1", "/feed",
                  "/add", "/nonsense", "/subscribe 08:00"]
 
@@ -42,6 +48,17 @@ def test_console_json_answers_each_command_with_its_result_never_with_an_answer(
         "error": "Daily briefings are sent in Telegram chats (/subscribe there); here /brief tells the news."}
     briefing = json.loads(run_bot("--brief", "--json", "--db", db).stdout)
     assert replies["/brief"].keys() == briefing.keys(), "/brief gives the object --brief --json gives"
+
+
+def test_a_command_is_read_as_telegram_reads_it_after_leading_spaces_and_before_a_tab():
+    # Telegram trims a message, and a command ends at any white space: pasted lines carry both.
+    lede = Lede.compose(new_index())
+    lede.add_articles(load_paths([SEEDS]))
+    output = io.StringIO()
+    run_console(lede, io.StringIO("  /help\n/ask\tWho did Vance meet?\n"), output, as_json=True)
+    help_reply, answer = map(json.loads, output.getvalue().splitlines())
+    assert "/sources [page]" in help_reply["commands"]
+    assert answer["answer"].startswith(VANCE)
 
 
 def test_the_buttons_under_an_answer_are_console_commands_on_the_latest_answer(tmp_path):
