@@ -34,7 +34,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -60,7 +60,14 @@ from bot.typed_commands import FEED_USAGE, FeedAdd, FeedExport, FeedList, FeedRe
 from corpus.errors import ReadOnlyStore
 from corpus.ingest import Failure
 from bot.telegram_context import CONTEXT_TYPES, Clock, LedeContext, Shell
-from bot.telegram_failures import NO_PREVIEW, RetryingRateLimiter, edit_reply, send_reply, unreachable_chat
+from bot.telegram_failures import (
+    NO_PREVIEW,
+    RetryingRateLimiter,
+    edit_reply,
+    send_reply,
+    unchanged,
+    unreachable_chat,
+)
 from bot.workers import Workers
 
 log = logging.getLogger(__name__)
@@ -485,10 +492,15 @@ async def sources_page(update: Update, context: LedeContext) -> None:
         await query.answer(source_replies.to_plain(source_replies.sources_listed(page)))
         return
     await query.answer()
-    await query.edit_message_text(
-        source_replies.sources_page(page), parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
-        reply_markup=_page_buttons(page.page, page.pages),
-    )
+    try:
+        await query.edit_message_text(
+            source_replies.sources_page(page), parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
+            reply_markup=_page_buttons(page.page, page.pages),
+        )
+    except BadRequest as error:
+        # A button tapped twice sends both taps before the first one's page arrives: it is shown already.
+        if not unchanged(error):
+            raise
 
 
 def _page_buttons(page: int, pages: int) -> InlineKeyboardMarkup | None:

@@ -145,9 +145,9 @@ async def edit_reply(question: Message, reply_message: int, text_html: str,
                                     parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW, reply_markup=markup)
         return reply_message
     except BadRequest as error:
-        reason = error.message.lower()
-        if "not modified" in reason:
+        if unchanged(error):
             return reply_message
+        reason = error.message.lower()
         if "not found" in reason or "can't be edited" in reason:
             return (await send_reply(question, text_html, markup)).message_id
         log.warning("Telegram refused an HTML edit in chat %s (%s); editing it in as plain text",
@@ -155,6 +155,11 @@ async def edit_reply(question: Message, reply_message: int, text_html: str,
     await bot.edit_message_text(plain_text(text_html), chat_id=question.chat_id, message_id=reply_message,
                                 link_preview_options=NO_PREVIEW, reply_markup=markup)
     return reply_message
+
+
+def unchanged(error: BadRequest) -> bool:
+    """Whether Telegram refused an edit because it would change nothing: the message already says it."""
+    return "not modified" in error.message.lower()
 
 
 def plain_text(text_html: str) -> str:

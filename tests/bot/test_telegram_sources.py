@@ -143,6 +143,22 @@ async def test_sources_pages_through_a_chats_articles_with_buttons(bot_api, lede
     assert query not in bot_api._open_queries, "the button press was answered"
 
 
+async def test_a_page_button_tapped_twice_shows_its_page_once_and_says_nothing_more(bot_api, lede):
+    for number in range(7):
+        lede.sources.add_document(f"story-{number}.txt", f"Story {number}\n\nThing number {number} happened today.".encode(), USER)
+    async with polling(application(bot_api, lede)):
+        bot_api.send_user_message(USER, USER, "/sources")
+        [listing] = await bot_api.wait_for_messages(USER)
+        [[older]] = listing.reply_markup["inline_keyboard"]
+        # The second tap leaves before the first one's page has arrived, so it presses the same button.
+        taps = [bot_api.send_callback_query(USER, USER, listing.message_id, older["callback_data"]) for _ in range(2)]
+        [page] = await bot_api.wait_for_edits(USER)
+        await asyncio.sleep(1.0)
+    assert "page 2 of 2" in page.text
+    assert bot_api.sent_messages(USER) == [listing], "no apology for the second tap"
+    assert not set(taps) & set(bot_api._open_queries), "both presses were answered"
+
+
 async def test_sources_shows_the_page_asked_for_and_names_the_pages_there_are_for_one_it_lacks(bot_api, lede, web):
     web.serve_feed("/bulletins.xml", big_feed(web.base, 7), etag='"bulletins-7"')
     lede.sources.follow_feed(web.url("/bulletins.xml"), USER)
