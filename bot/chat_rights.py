@@ -10,10 +10,15 @@ ADMIN_STATUSES = frozenset({ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWN
 
 
 async def may_change_chat(update: Update, context: ContextTypes.DEFAULT_TYPE, refusal: str) -> bool:
-    """True for a private chat or a group administrator (asked of Telegram each time: roles change);
-    otherwise replies ``refusal`` (HTML) and returns False."""
+    """True for a private chat or a group administrator (asked of Telegram each time: roles change),
+    also one writing anonymously as the group; otherwise replies ``refusal`` (HTML) and returns False."""
     chat = update.effective_chat
     if chat.type == ChatType.PRIVATE:
+        return True
+    sender_chat = update.effective_message.sender_chat
+    if sender_chat is not None and sender_chat.id == chat.id:
+        # An anonymous administrator: Telegram names no person (the sender is @GroupAnonymousBot, the
+        # same for all of them, so getChatMember cannot tell), but only administrators can write as the group.
         return True
     member = await context.bot.get_chat_member(chat.id, update.effective_user.id)
     if member.status in ADMIN_STATUSES:

@@ -126,6 +126,18 @@ async def test_in_groups_only_administrators_change_sources(bot_api, lede, web):
     assert private == "I couldn't find that in the articles I have.", "the group's article is the group's"
 
 
+async def test_an_administrator_writing_anonymously_as_the_group_may_change_its_sources_and_briefing(bot_api, lede):
+    # Telegram names no person then, but only a group's administrators can write as the group.
+    bot_api.add_group(GROUP, "Newsroom", type="supergroup")
+    async with polling(application(bot_api, lede)):
+        bot_api.send_as_chat(GROUP, "/feed remove 1")
+        [removal] = await bot_api.wait_for_messages(GROUP)
+        bot_api.send_as_chat(GROUP, "/subscribe 08:00")
+        [_, subscribed] = await bot_api.wait_for_messages(GROUP, 2)
+    assert removal.text == "I couldn't remove that: there is no feed number 1; this chat has no feeds."
+    assert subscribed.text.startswith("Daily briefing set for 08:00")
+
+
 async def test_sources_pages_through_a_chats_articles_with_buttons(bot_api, lede):
     for number in range(7):
         lede.sources.add_document(f"story-{number}.txt", f"Story {number}\n\nThing number {number} happened today.".encode(), USER)

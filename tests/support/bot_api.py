@@ -1077,11 +1077,18 @@ class FakeBotApi:
             return message
 
     def send_as_chat(self, chat_id: int, text: str) -> JSON:
-        """An anonymous administrator writes in a group as the group itself (no update: it is no command)."""
+        """An anonymous administrator writes in a group as the group itself: the sender is @GroupAnonymousBot
+        (the same for every anonymous administrator of every group), ``sender_chat`` the group. The bot
+        receives it as any other message (with privacy mode on, a command for it)."""
         with self._lock:
             chat = self._chats[chat_id]
             anonymous = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
-            return self._store_message(chat, anonymous, {"text": text, "sender_chat": chat.info})
+            entities = detect_entities(text)
+            content = {"text": text, "entities": entities} if entities else {"text": text}
+            message = self._store_message(chat, anonymous, {**content, "sender_chat": chat.info})
+            if self._bot_receives(chat, message):
+                self._enqueue({"message": message})
+            return message
 
     def hide_forwards(self, user_id: int) -> None:
         """The user's privacy setting: forwards of their messages name them but do not link to them."""
