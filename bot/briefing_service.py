@@ -113,6 +113,10 @@ class Briefings:
         """``/subscribe off``, or the chat blocked or removed Lede: no more daily briefings. False if there were none."""
         return self.store.remove_schedule(chat)
 
+    def topic_gone(self, chat: int) -> None:
+        """The forum topic the chat's daily briefing was set in was deleted: it goes to the chat's main thread now."""
+        self.store.set_schedule_thread(chat, None)
+
     def settings(self, chat: int, *, now: datetime) -> ChatSettings:
         """``/settings``: what the chat has set up."""
         rows = self.store.schedules(chat)

@@ -28,7 +28,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import ChatMigrated, Forbidden
+from telegram.error import BadRequest, ChatMigrated, Forbidden
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -164,6 +164,13 @@ async def scheduled_briefing(context: LedeContext) -> None:
     except ChatMigrated as moved:  # the group became a supergroup, and this is how Lede hears of it first
         await move_chat(context, job.chat_id, moved.new_chat_id)
         await _send_briefing(context, moved.new_chat_id, parts, None)  # a basic group has no forum topics
+    except BadRequest as error:
+        if job.data is None or "thread not found" not in error.message.lower():
+            raise
+        # The forum topic it was set in was deleted: rather than no briefing ever again, the group's main thread.
+        await workers.quick(lede.briefings.topic_gone, job.chat_id)
+        job.data = None
+        await _send_briefing(context, job.chat_id, parts, None)
 
 
 async def _send_briefing(context: LedeContext, chat: int, parts: list[str], thread: int | None) -> None:

@@ -733,6 +733,11 @@ class Store:
             db.execute("INSERT OR REPLACE INTO briefing_schedules (chat, at, timezone, thread, created, last_run)"
                        " VALUES (?, ?, ?, ?, ?, ?)", (chat, f"{at:%H:%M}", timezone, thread, stamp(now), stamp(now)))
 
+    def set_schedule_thread(self, chat: int, thread: int | None) -> None:
+        """Where a chat's daily briefing is posted: a forum topic, or None for the chat's main thread."""
+        with self._transaction() as db:
+            db.execute("UPDATE briefing_schedules SET thread = ? WHERE chat = ?", (thread, chat))
+
     def remove_schedule(self, chat: int) -> bool:
         """Stop a chat's daily briefing; False when it had none."""
         with self._transaction() as db:

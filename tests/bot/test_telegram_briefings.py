@@ -195,6 +195,25 @@ async def test_the_daily_briefing_fires_when_the_clock_reaches_it_once_and_catch
     assert len(bot_api.sent_messages(FORUM)) == 3
 
 
+async def test_a_daily_briefing_whose_forum_topic_was_deleted_comes_to_the_group_instead(bot_api, analyzer, clock):
+    bot_api.add_group(FORUM, "Forum", type="supergroup", is_forum=True)
+    bot_api.set_member_status(FORUM, USER, "administrator")
+    topic = bot_api.add_topic(FORUM, "Morning", created_by=USER)
+    lede = make_lede(analyzer)
+    async with polling(application(bot_api, lede, clock)):
+        bot_api.send_user_message(FORUM, USER, "/subscribe 08:00 Europe/Kyiv", message_thread_id=topic)
+        await bot_api.wait_for_messages(FORUM)
+        bot_api.delete_topic(FORUM, topic)
+        clock.advance(timedelta(minutes=2))  # 08:01 in Kyiv
+        [_, briefing] = await bot_api.wait_for_messages(FORUM, 2)
+        lede.add_articles([news("fire", "Fire at the Riverton mill", "A fire destroyed the Riverton mill.", -24)])
+        clock.advance(timedelta(days=1))
+        [*_, next_day] = await bot_api.wait_for_messages(FORUM, 3)
+    assert briefing.message_thread_id is None and briefing.text.startswith("Briefing: 2 stories")
+    assert next_day.message_thread_id is None and next_day.text.startswith("Briefing: 1 story")
+    assert [scheduled.thread for scheduled in lede.briefings.scheduled(FORUM)] == [None]
+
+
 # ---- a group that becomes a supergroup ----------------------------------------------------------
 
 

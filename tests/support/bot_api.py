@@ -918,6 +918,15 @@ class FakeBotApi:
             chat.topics.add(thread_id)
             return thread_id
 
+    def delete_topic(self, chat_id: int, thread_id: int) -> None:
+        """An administrator deletes a forum topic with its messages: sending there is "message thread not found"."""
+        with self._lock:
+            chat = self._chats[chat_id]
+            chat.topics.remove(thread_id)
+            for message_id, message in list(chat.messages.items()):
+                if message.get("message_thread_id") == thread_id:
+                    del chat.messages[message_id]
+
     def migrate_to_supergroup(self, chat_id: int, by_user: int, *, notify: bool = True) -> int:
         """A group becomes a supergroup, as Telegram does it: a new id, the old one refused from then on.
 
