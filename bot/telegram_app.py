@@ -273,11 +273,19 @@ async def gate(update: Update, context: LedeContext) -> None:
 async def _within_limit(update: Update, context: LedeContext, action: Action) -> bool:
     """Count the action against the person's limit; over it, say when to come back instead."""
     limiter: RateLimiter = context.shell.limiter
-    person = update.effective_user.id if update.effective_user else update.effective_chat.id
-    wait = limiter.wait(person, action)
+    wait = limiter.wait(_person(update), action)
     if wait:
         await _reply(update, limiter.slow_down(action, wait))
     return not wait
+
+
+def _person(update: Update) -> int:
+    """Whom a limit counts: the user, or the chat they write as. Telegram gives everyone writing as a
+    chat one sender (@GroupAnonymousBot for anonymous administrators), who would share one limit."""
+    message = update.effective_message
+    if message is not None and message.sender_chat is not None:
+        return message.sender_chat.id
+    return update.effective_user.id if update.effective_user else update.effective_chat.id
 
 
 async def membership_changed(update: Update, context: LedeContext) -> None:

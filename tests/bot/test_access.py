@@ -159,6 +159,21 @@ async def test_questions_over_the_limit_get_a_friendly_slow_down(bot_api, lede):
     assert other.text.startswith(VANCE), "the limit is per person"
 
 
+async def test_the_limit_of_someone_writing_as_a_group_is_that_groups_not_everyone_elses(bot_api, lede):
+    # Telegram gives every anonymous administrator of every group one sender, @GroupAnonymousBot.
+    bot_api.add_group(LISTED_GROUP, "Listed", type="supergroup")
+    bot_api.add_group(OTHER_GROUP, "Other", type="supergroup")
+    async with polling(application(bot_api, lede, {"LEDE_QUESTION_LIMIT": "1/60"})):
+        bot_api.send_as_chat(LISTED_GROUP, "/ask Who did Vance meet?")
+        [first] = await bot_api.wait_for_messages(LISTED_GROUP)
+        bot_api.send_as_chat(OTHER_GROUP, "/ask Who did Vance meet?")
+        [other] = await bot_api.wait_for_messages(OTHER_GROUP)
+        bot_api.send_as_chat(LISTED_GROUP, "/ask Who did Vance meet?")
+        [_, again] = await bot_api.wait_for_messages(LISTED_GROUP, 2)
+    assert first.text.startswith(VANCE) and other.text.startswith(VANCE)
+    assert again.text.startswith("Slow down, please: you can ask 1 question in a minute")
+
+
 async def test_adding_sources_over_the_limit_is_refused_before_anything_is_fetched(bot_api, lede):
     async with polling(application(bot_api, lede, {"LEDE_ADD_LIMIT": "1/600"})):
         bot_api.send_user_message(FRIEND, FRIEND, "/add not-a-url")
