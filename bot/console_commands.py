@@ -212,6 +212,8 @@ def _feed_reply(done: FeedDone) -> str:
             return source_replies.feed_list(done.outcome)
         case FeedRemove():
             return source_replies.feed_removal(done.outcome)
+        case FeedExport() if isinstance(done.outcome, Failure):
+            return source_replies.feeds_export_refused(done.outcome)
     return html.escape(done.outcome, quote=False)
 
 

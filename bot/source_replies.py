@@ -69,6 +69,11 @@ def feed_removal(outcome: Feed | Failure) -> str:
     return refused(outcome, "remove") if isinstance(outcome, Failure) else feed_removed(outcome)
 
 
+def feeds_export_refused(outcome: Failure) -> str:
+    """``/feed export`` with no feeds to export."""
+    return refused(outcome, "export")
+
+
 def kept(outcome: Kept) -> str:
     details = " · ".join(escape(part) for part in source_details(outcome.article))
     title = _title(outcome.article)

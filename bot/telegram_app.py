@@ -466,9 +466,12 @@ async def feed_command(update: Update, context: LedeContext) -> None:
         case FeedList():
             await _reply(update, source_replies.feed_list(await workers.quick(lede.sources.feeds, chat)))
         case FeedExport():
-            opml = (await workers.quick(lede.sources.export_opml, chat)).encode()
+            exported = await workers.quick(lede.sources.export_opml, chat)
+            if isinstance(exported, Failure):
+                await _reply(update, source_replies.feeds_export_refused(exported))
+                return
             await update.effective_message.reply_document(
-                InputFile(opml, filename="lede-feeds.opml"), caption="This chat's feeds, for any feed reader.",
+                InputFile(exported.encode(), filename="lede-feeds.opml"), caption="This chat's feeds, for any feed reader.",
                 do_quote=True,
             )
         case FeedAdd(url):

@@ -202,9 +202,12 @@ class Sources:
             raise NoSuchFeed(f"there is no feed number {number}; this chat has {_feed_numbers(len(feeds))}")
         return feeds[number - 1]
 
-    def export_opml(self, chat: int = EVERYONE) -> str:
-        """``/feed export``: the chat's feeds as an OPML file that feed readers import."""
-        return export_opml(((feed.title, feed.url) for feed in self.store.chat_feeds(chat)), "Lede feeds")
+    def export_opml(self, chat: int = EVERYONE) -> str | Failure:
+        """``/feed export``: the chat's feeds as an OPML file that feed readers import, or why there is none."""
+        feeds = self.store.chat_feeds(chat)
+        if not feeds:  # an empty file would look like an export gone wrong
+            return Failure("/feed export", "this chat follows no feeds; add one with /feed add <url>")
+        return export_opml(((feed.title, feed.url) for feed in feeds), "Lede feeds")
 
     def import_opml(self, name: str, data: bytes, chat: int = EVERYONE) -> FeedsImported:
         """An OPML file (sent in Telegram or given to ``--ingest``): follow every feed in it; ``name`` names a file that is not OPML."""

@@ -32,6 +32,12 @@ def test_add_reads_a_file_and_says_when_there_is_none(lede, tmp_path):
     assert "missing.md could not be read" in text, "a file name, not a web address without its scheme"
 
 
+def test_exporting_feeds_when_none_are_followed_says_so_as_telegram_does(lede):
+    text, data = run_command(lede, "/feed export")
+    assert text == "I couldn't export that: this chat follows no feeds; add one with /feed add <url>."
+    assert data == {"error": "this chat follows no feeds; add one with /feed add <url>"}
+
+
 def test_add_says_a_folder_is_not_a_file_and_an_address_needs_its_scheme(lede, tmp_path):
     text, _ = run_command(lede, f"/add {tmp_path}")
     assert text == f"I couldn't add that: {tmp_path} is a folder; add its files one by one, or all of them with --ingest."

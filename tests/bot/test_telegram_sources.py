@@ -108,6 +108,14 @@ async def test_feeds_are_added_listed_exported_imported_and_removed(bot_api, led
     assert [feed.url for feed in lede.sources.feeds(USER)] == [web.url("/feed.xml")]
 
 
+async def test_exporting_the_feeds_of_a_chat_that_follows_none_says_so_instead_of_sending_an_empty_file(bot_api, lede):
+    async with polling(application(bot_api, lede)):
+        bot_api.send_user_message(USER, USER, "/feed export")
+        [reply] = await bot_api.wait_for_messages(USER)
+    assert reply.text == "I couldn't export that: this chat follows no feeds; add one with /feed add <url>."
+    assert bot_api.sent_documents(USER) == []
+
+
 async def test_in_groups_only_administrators_change_sources(bot_api, lede, web):
     bot_api.add_group(GROUP, "Newsroom")
     bot_api.set_member_status(GROUP, ADMIN, "administrator")
