@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -31,6 +30,9 @@ from corpus.sources import DEFAULT_MAX_UPLOAD_BYTES
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
 _TOKEN_SHAPE = re.compile(r"\d+:[A-Za-z0-9_-]+")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# The longest feed interval or conversation pause Lede takes. Far beyond it (1e300 seconds) a
+# timer or a timedelta overflows: the feed thread or the start-up would fail with a traceback.
+LONGEST_DURATION = timedelta(days=365)
 # Per person: nobody asks more than a question every two seconds for long, and
 # each source added makes Lede fetch and parse a URL or a file.
 RATE_LIMIT_SETTINGS = {
@@ -342,13 +344,15 @@ def load_config(argv: Sequence[str] | None = None, environ: Mapping[str, str] | 
 
 
 def _conversation_minutes(text: str) -> timedelta:
-    """``LEDE_CONVERSATION_MINUTES``: how long a conversation may stay quiet and go on (a positive number)."""
+    """``LEDE_CONVERSATION_MINUTES``: how long a conversation may stay quiet and go on (a positive number, up to a year)."""
+    longest = LONGEST_DURATION.total_seconds() / 60
     try:
         minutes = float(text)
     except ValueError:
         minutes = 0.0
-    if not minutes > 0:
-        raise ConfigurationError(f"LEDE_CONVERSATION_MINUTES is {text!r}; give a positive number of minutes, e.g. 15")
+    if not 0 < minutes <= longest:  # also refuses nan and inf
+        raise ConfigurationError(f"LEDE_CONVERSATION_MINUTES is {text!r}; give a positive number of minutes "
+                                 f"up to {longest:.0f} (a year), e.g. 15")
     return timedelta(minutes=minutes)
 
 
@@ -366,7 +370,7 @@ def _database(args: argparse.Namespace, environ: Mapping[str, str]) -> tuple[Pat
 
 
 def _feed_interval(flag: str | None, setting: str | None) -> float:
-    """``--feed-interval``, else ``LEDE_FEED_INTERVAL``, else the default: a positive number of seconds."""
+    """``--feed-interval``, else ``LEDE_FEED_INTERVAL``, else the default: a positive number of seconds, up to a year."""
     name, value = ("--feed-interval", flag) if flag is not None else ("LEDE_FEED_INTERVAL", setting or None)
     if value is None:
         return DEFAULT_FEED_INTERVAL
@@ -374,8 +378,10 @@ def _feed_interval(flag: str | None, setting: str | None) -> float:
         seconds = float(value)
     except ValueError:
         raise ConfigurationError(f"{name} is {value!r}; give a number of seconds, e.g. 900") from None
-    if not 0 < seconds < math.inf:  # also refuses nan
-        raise ConfigurationError(f"{name} is {value!r}; give a positive number of seconds, e.g. 900")
+    longest = LONGEST_DURATION.total_seconds()
+    if not 0 < seconds <= longest:  # also refuses nan and inf
+        raise ConfigurationError(f"{name} is {value!r}; give a positive number of seconds up to {longest:.0f} (a year), "
+                                 "e.g. 900")
     return seconds
 
 
