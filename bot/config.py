@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import Enum
@@ -194,6 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH_OR_URL",
         nargs="+",
         action="extend",  # --ingest A --ingest B stores both, not only B
+        type=_not_empty("the files, folders or URLs to store"),
         help="store articles from files, folders (recursively), .opml feed lists, web pages or feeds, then exit",
     )
     modes.add_argument(
@@ -206,7 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     modes.add_argument("--prune", action="store_true",
                        help="remove the articles older than --keep-days (or $LEDE_KEEP_DAYS) and give the disk space back, then exit")
-    modes.add_argument("--backup", metavar="PATH", type=_backup_path,
+    modes.add_argument("--backup", metavar="PATH", type=_not_empty("the file or folder to copy the store to"),
                        help="copy the store to PATH (a file, or a folder to copy it into) with SQLite's online backup (safe while the bot runs), then exit")
     parser.add_argument(
         "--since",
@@ -220,7 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--corpus",
         metavar="PATH",
         action="append",
-        type=Path,
+        type=_not_empty("a file or folder of articles"),
         default=[],
         help="a file or folder of articles (.txt, .md, .jsonl, .jsonl.gz) to load; repeatable",
     )
@@ -265,11 +266,17 @@ def _moment(text: str) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
-def _backup_path(text: str) -> Path:
-    """A --backup value: a file or folder; an empty one (an unset shell variable) is refused, not read as "."."""
-    if not text.strip():
-        raise argparse.ArgumentTypeError("give the file or folder to copy the store to")
-    return Path(text)
+def _not_empty(meaning: str) -> Callable[[str], str]:
+    """The type of a flag that takes a path: an empty value (an unset shell variable) is refused.
+
+    Read as a path, it would be ".", the whole current folder: ``--ingest "$DIR"`` would store every
+    file under it, ``--corpus`` load them all, ``--backup`` copy into it.
+    """
+    def given(text: str) -> str:
+        if not text.strip():
+            raise argparse.ArgumentTypeError(f"give {meaning}; it is empty")
+        return text
+    return given
 
 
 def load_config(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> Config:
@@ -325,7 +332,7 @@ def load_config(argv: Sequence[str] | None = None, environ: Mapping[str, str] | 
         brief_topic=args.brief or None,
         since=args.since,
         json_output=args.json,
-        corpus_paths=tuple(args.corpus),
+        corpus_paths=tuple(Path(path) for path in args.corpus),
         db_path=db,
         db_setting=db_setting,
         create_db=create_db,
@@ -338,7 +345,7 @@ def load_config(argv: Sequence[str] | None = None, environ: Mapping[str, str] | 
         rate_limits=rate_limits,
         webhook=webhook,
         keep_days=keep_days,
-        backup_path=args.backup,
+        backup_path=Path(args.backup) if args.backup is not None else None,
         conversation_quiet=conversation_quiet,
     )
 

@@ -1,0 +1,28 @@
+"""The configuration, read as an operator writes it: flags and variables that would do something else than meant are refused.
+
+(The one-line messages of every operator mistake, end to end: tests/bot/test_operator_errors.py.)
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.main import main
+
+
+@pytest.mark.parametrize("flag, flags", [
+    ("--ingest", ("--ingest", "")),
+    ("--ingest", ("--ingest", "notes.txt", "")),
+    ("--corpus", ("--corpus", "", "--ask", "who fights?")),
+], ids=["--ingest", "--ingest with a path and an empty one", "--corpus"])
+def test_a_path_flag_given_an_empty_value_is_refused_rather_than_read_as_the_current_folder(
+        flag, flags, tmp_path, monkeypatch, capsys):
+    # ``--ingest "$NEWS_DIR"`` with the variable unset: the current folder would be stored, file by file.
+    # (An empty --backup is refused too: tests/bot/test_upgrades_and_backups.py.)
+    (tmp_path / "notes.txt").write_text("Tom and Jerry fight again in the kitchen.\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LEDE_DB", str(tmp_path / "lede.db"))
+    assert main(list(flags)) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"lede: {flag}: give ") and "it is empty" in line
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["notes.txt"], "nothing stored"
