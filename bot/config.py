@@ -88,7 +88,8 @@ class Config:
     webhook: Webhook | None = None
     # Articles older than this many days are removed (None: keep everything); see corpus/retention.py.
     keep_days: int | None = None
-    backup_path: Path | None = None
+    # As typed, not as a Path: a trailing "/" says it names a folder (see bot.operations.run_backup).
+    backup_path: str | None = None
     # A conversation quiet this long is over: the next question is read on its own.
     conversation_quiet: timedelta = DEFAULT_QUIET
 
@@ -345,7 +346,7 @@ def load_config(argv: Sequence[str] | None = None, environ: Mapping[str, str] | 
         rate_limits=rate_limits,
         webhook=webhook,
         keep_days=keep_days,
-        backup_path=Path(args.backup) if args.backup is not None else None,
+        backup_path=args.backup,
         conversation_quiet=conversation_quiet,
     )
 

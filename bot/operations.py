@@ -32,19 +32,24 @@ def run_prune(lede: Lede, out: TextIO, *, as_json: bool) -> int:
     return 0
 
 
-def run_backup(db_path: Path | str, target: Path, out: TextIO) -> int:
-    """Copy the store at ``db_path`` to ``target`` (a folder receives it under the store's own name).
+def run_backup(db_path: Path | str, given: str, out: TextIO) -> int:
+    """Copy the store at ``db_path`` to ``given`` (a folder receives it under the store's own name).
 
     A ConfigurationError names what is wrong in one line: no store, no such
     folder, the store itself as the target, or a place that cannot be written.
     """
     if str(db_path) == ":memory:" or not Path(db_path).is_file():
         raise ConfigurationError(f"there is no store at {db_path} to back up; set --db or LEDE_DB to the bot's database")
-    given = target
-    if target.is_dir():  # as cp does
+    target = Path(given)
+    # A folder receives the copy, as cp does; "backups/" names one even before it exists, so a missing
+    # one is refused rather than a file named "backups" made in its place.
+    names_a_folder = target.is_dir() or given.endswith(("/", os.sep))
+    folder = target if names_a_folder else target.parent
+    if not folder.is_dir():
+        problem = f"{folder} is a file, not a folder" if folder.exists() else f"the folder {folder} does not exist"
+        raise ConfigurationError(f"--backup {given}: {problem}")
+    if names_a_folder:
         target = target / Path(db_path).name
-    if not target.parent.is_dir():
-        raise ConfigurationError(f"--backup {target}: the folder {target.parent} does not exist")
     if target.exists() and os.path.samefile(target, db_path):
         raise ConfigurationError(f"--backup {given}: the copy would overwrite the store itself ({db_path}); "
                                  "give another file or folder")

@@ -102,6 +102,24 @@ def test_a_backup_over_an_earlier_one_replaces_it_and_says_so(tmp_path, monkeypa
         assert copy.article_count() == 2
 
 
+@pytest.mark.parametrize("target, expected", [
+    ("{tmp}/new/", "--backup {tmp}/new/: the folder {tmp}/new does not exist"),
+    ("{tmp}/new/lede.db", "--backup {tmp}/new/lede.db: the folder {tmp}/new does not exist"),
+    ("{tmp}/notes.txt/", "--backup {tmp}/notes.txt/: {tmp}/notes.txt is a file, not a folder"),
+    ("{tmp}/notes.txt/lede.db", "--backup {tmp}/notes.txt/lede.db: {tmp}/notes.txt is a file, not a folder"),
+], ids=["a folder that does not exist", "a file in it", "a file named as a folder", "a file in a file"])
+def test_a_backup_into_a_folder_that_is_not_there_is_refused_and_makes_no_file(tmp_path, monkeypatch, capsys,
+                                                                               target, expected):
+    # "backups/" names a folder: a missing one must not become a file called "backups".
+    db, _ = _store_and_backup_folder(tmp_path, monkeypatch)
+    (tmp_path / "notes.txt").write_text("not a folder", encoding="utf-8")
+    assert main(["--backup", target.format(tmp=tmp_path)]) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert line == f"lede: {expected.format(tmp=tmp_path)}"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["backups", "lede.db", "notes.txt"]
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "not a folder"
+
+
 @pytest.mark.parametrize("target", ["itself", "its folder", "unwritable", "empty"])
 def test_a_backup_lede_cannot_make_is_one_line_and_leaves_the_store_and_nothing_else(tmp_path, monkeypatch, capsys,
                                                                                       target):
