@@ -22,7 +22,7 @@ from bot.config import Config, Mode, load_config
 from bot.console import answer_once, brief_once, following_feeds, progress_bar, run_console, run_ingest
 from bot.heap import settle_loaded_objects
 from bot.logs import configure_logging
-from bot.operations import run_backup, run_prune
+from bot.operations import require_store, run_backup, run_prune
 from bot.service import Lede
 from corpus.errors import ConfigurationError, LedeError
 from corpus.loader import expected_articles
@@ -68,6 +68,8 @@ def run(config: Config) -> int:
     if config.mode is Mode.BACKUP:
         assert config.backup_path is not None
         return run_backup(config.db_path, config.backup_path, sys.stdout)
+    if config.mode is Mode.PRUNE:
+        require_store(config.db_path, "prune")  # a mistyped --db must not become a new, empty store
     if config.mode is Mode.TELEGRAM:
         from bot.telegram_startup import wait_for_telegram  # imports python-telegram-bot, which --ask never needs
 

@@ -20,6 +20,12 @@ from corpus.sizes import megabytes
 from corpus.store import Store
 
 
+def require_store(db_path: Path | str, doing: str) -> None:
+    """Refuse, in one line, to ``doing`` (back up, prune) a store that does not exist, rather than create an empty one."""
+    if str(db_path) == ":memory:" or not Path(db_path).is_file():
+        raise ConfigurationError(f"there is no store at {db_path} to {doing}; set --db or LEDE_DB to the bot's database")
+
+
 def run_prune(lede: Lede, out: TextIO, *, as_json: bool) -> int:
     """Remove the articles older than the configured days and say what went and how much space came back."""
     pruned = lede.retention.prune(datetime.now(UTC))
@@ -38,8 +44,7 @@ def run_backup(db_path: Path | str, given: str, out: TextIO) -> int:
     A ConfigurationError names what is wrong in one line: no store, no such
     folder, the store itself as the target, or a place that cannot be written.
     """
-    if str(db_path) == ":memory:" or not Path(db_path).is_file():
-        raise ConfigurationError(f"there is no store at {db_path} to back up; set --db or LEDE_DB to the bot's database")
+    require_store(db_path, "back up")
     target = Path(given)
     # A folder receives the copy, as cp does; "backups/" names one even before it exists, so a missing
     # one is refused rather than a file named "backups" made in its place.

@@ -147,6 +147,14 @@ def test_prune_on_the_command_line_is_the_same_use_case(tmp_path, monkeypatch, c
         assert load_snapshot(snapshot_path(store), new_index().analyzer, store.articles(), store.replacements()) is None
 
 
+def test_prune_of_a_store_that_does_not_exist_is_one_line_and_creates_none(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("LEDE_DB", str(tmp_path / "typo.db"))
+    assert main(["--prune", "--keep-days", "30"]) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert line == f"lede: there is no store at {tmp_path / 'typo.db'} to prune; set --db or LEDE_DB to the bot's database"
+    assert list(tmp_path.iterdir()) == [], "a mistyped path is not made a new, empty store"
+
+
 def test_the_bot_prunes_at_start_up_without_a_restart_and_stops_quoting_what_it_removed(tmp_path):
     db = tmp_path / "lede.db"
     now = datetime.now(UTC)
