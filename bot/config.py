@@ -88,6 +88,8 @@ class Config:
     webhook: Webhook | None = None
     # Articles older than this many days are removed (None: keep everything); see corpus/retention.py.
     keep_days: int | None = None
+    # --prune --dry-run: say what would be removed, remove nothing.
+    dry_run: bool = False
     # As typed, not as a Path: a trailing "/" says it names a folder (see bot.operations.run_backup).
     backup_path: str | None = None
     # A conversation quiet this long is over: the next question is read on its own.
@@ -208,6 +210,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     modes.add_argument("--prune", action="store_true",
                        help="remove the articles older than --keep-days (or $LEDE_KEEP_DAYS) and give the disk space back, then exit")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="with --prune: say how many articles it would remove and how many would stay, remove nothing")
     modes.add_argument("--backup", metavar="PATH", type=_not_empty("the file or folder to copy the store to"),
                        help="copy the store to PATH (a file, or a folder to copy it into) with SQLite's online backup (safe while the bot runs), then exit")
     parser.add_argument(
@@ -287,6 +291,8 @@ def load_config(argv: Sequence[str] | None = None, environ: Mapping[str, str] | 
     args = parser.parse_args(argv)
     if args.since is not None and args.brief is None:
         parser.error("--since goes with --brief")
+    if args.dry_run and not args.prune:
+        parser.error("--dry-run goes with --prune")
     if args.ingest:
         mode = Mode.INGEST
     elif args.brief is not None:
@@ -346,6 +352,7 @@ def load_config(argv: Sequence[str] | None = None, environ: Mapping[str, str] | 
         rate_limits=rate_limits,
         webhook=webhook,
         keep_days=keep_days,
+        dry_run=args.dry_run,
         backup_path=args.backup,
         conversation_quiet=conversation_quiet,
     )

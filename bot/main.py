@@ -86,7 +86,7 @@ def run(config: Config) -> int:
         elif config.mode is Mode.BRIEF:
             brief_once(lede, sys.stdout, topic=config.brief_topic, since=config.since, as_json=config.json_output)
         elif config.mode is Mode.PRUNE:
-            return run_prune(lede, sys.stdout, as_json=config.json_output)
+            return run_prune(lede, sys.stdout, as_json=config.json_output, dry_run=config.dry_run)
         elif config.mode is Mode.CONSOLE:
             # Bytes that are not UTF-8 (a Latin-1 file piped in) read as U+FFFD, not as lone surrogates
             # that would fail the line's reply when it is written out.

@@ -26,8 +26,22 @@ def require_store(db_path: Path | str, doing: str) -> None:
         raise ConfigurationError(f"there is no store at {db_path} to {doing}; set --db or LEDE_DB to the bot's database")
 
 
-def run_prune(lede: Lede, out: TextIO, *, as_json: bool) -> int:
-    """Remove the articles older than the configured days and say what went and how much space came back."""
+def run_prune(lede: Lede, out: TextIO, *, as_json: bool, dry_run: bool) -> int:
+    """Remove the articles older than the configured days and say what went and how much space came back.
+
+    With ``dry_run``, only say how many would go and how many would stay: a
+    --keep-days that reaches past every article's date empties the store, and
+    nothing brings it back but a backup.
+    """
+    if dry_run:
+        stale = lede.retention.stale(datetime.now(UTC))
+        assert stale is not None, "--prune is refused without a number of days to keep"
+        if as_json:
+            print(json.dumps(stale.as_json()), file=out)
+        else:
+            print(f"Would remove {len(stale.article_ids)} articles dated before {stale.cutoff:%Y-%m-%d %H:%M} UTC "
+                  f"and keep {stale.kept}; nothing was removed (without --dry-run, --prune removes them).", file=out)
+        return 0
     pruned = lede.retention.prune(datetime.now(UTC))
     assert pruned is not None, "--prune is refused without a number of days to keep"
     if as_json:

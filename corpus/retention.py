@@ -50,6 +50,18 @@ class Forgetting(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class Stale:
+    """What a pruning now would remove: the articles dated before ``cutoff``, and how many would stay."""
+
+    article_ids: tuple[str, ...]
+    cutoff: datetime
+    kept: int
+
+    def as_json(self) -> dict[str, object]:
+        return {"would_remove": len(self.article_ids), "kept": self.kept, "cutoff": self.cutoff.isoformat()}
+
+
+@dataclass(frozen=True, slots=True)
 class Pruned:
     """What a pruning did: how many articles went, which dates, and the file's size before and after."""
 
@@ -71,17 +83,26 @@ class Retention:
         self.shelf = shelf
         self.keep_days = keep_days
 
-    def prune(self, now: datetime) -> Pruned | None:
-        """Remove what is too old and give its space back; None when Lede keeps everything."""
+    def stale(self, now: datetime) -> Stale | None:
+        """What :meth:`prune` would remove now, removing nothing; None when Lede keeps everything."""
         if self.keep_days is None:
             return None
         cutoff = now - timedelta(days=self.keep_days)
+        articles = self.store.articles()
+        old = tuple(article.article_id for article in articles
+                    if (moment := article_moment(article)) is not None and moment < cutoff)
+        return Stale(old, cutoff, kept=len(articles) - len(old))
+
+    def prune(self, now: datetime) -> Pruned | None:
+        """Remove what is too old and give its space back; None when Lede keeps everything."""
+        stale = self.stale(now)
+        if stale is None:
+            return None
         before = self.store.size()
-        old = [article.article_id for article in self.store.articles()
-               if (moment := article_moment(article)) is not None and moment < cutoff]
+        old = list(stale.article_ids)
         self.store.remove_articles(old)
         if old and self.shelf is not None:
             self.shelf.forget(old)
         if old:
             self.store.reclaim_space()
-        return Pruned(len(old), cutoff, before, self.store.size())
+        return Pruned(len(old), stale.cutoff, before, self.store.size())

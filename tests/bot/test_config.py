@@ -26,3 +26,10 @@ def test_a_path_flag_given_an_empty_value_is_refused_rather_than_read_as_the_cur
     [line] = capsys.readouterr().err.splitlines()
     assert line.startswith(f"lede: {flag}: give ") and "it is empty" in line
     assert sorted(path.name for path in tmp_path.iterdir()) == ["notes.txt"], "nothing stored"
+
+
+def test_dry_run_goes_with_prune_alone(tmp_path, monkeypatch, capsys):
+    # Anywhere else it would promise a safety it does not give.
+    monkeypatch.setenv("LEDE_DB", str(tmp_path / "lede.db"))
+    assert main(["--ask", "who fights?", "--dry-run"]) == 2
+    assert capsys.readouterr().err.splitlines() == ["lede: --dry-run goes with --prune (see --help)"]

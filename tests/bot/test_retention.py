@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import signal
 from datetime import UTC, datetime, timedelta
@@ -145,6 +146,25 @@ def test_prune_on_the_command_line_is_the_same_use_case(tmp_path, monkeypatch, c
     with Store.open(db) as store:
         assert [a.article_id for a in store.articles()] == ["recent", "undated-new"]
         assert load_snapshot(snapshot_path(store), new_index().analyzer, store.articles(), store.replacements()) is None
+
+
+def test_a_dry_run_says_what_prune_would_remove_and_removes_nothing(tmp_path, monkeypatch, capsys):
+    # A --keep-days that reaches past every date would empty the store: an operator can look first.
+    db = tmp_path / "lede.db"
+    stored_lede(db, keep_days=None).close()
+    monkeypatch.setenv("LEDE_DB", str(db))
+    days = str((datetime.now(UTC) - NOW).days + 30)
+    before = db.read_bytes()
+    assert main(["--prune", "--keep-days", days, "--dry-run"]) == 0
+    said = capsys.readouterr().out
+    assert said.startswith("Would remove 4 articles dated before ") and "and keep 2; nothing was removed" in said
+    assert main(["--prune", "--keep-days", days, "--dry-run", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["would_remove"] == 4
+    with Store.open(db) as store:
+        assert store.article_count() == 6
+    assert db.read_bytes() == before
+    assert main(["--prune", "--keep-days", days, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["removed"] == 4, "the dry run counted what the pruning removes"
 
 
 def test_prune_of_a_store_that_does_not_exist_is_one_line_and_creates_none(tmp_path, monkeypatch, capsys):
