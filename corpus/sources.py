@@ -97,6 +97,10 @@ class Sources:
                 report.failed.append(Failure(source, "no such file or folder"))
                 continue
             readable = (*SUPPORTED_SUFFIXES, OPML_SUFFIX)
+            if path.is_file() and not path.name.lower().endswith(readable):
+                # Named on its own, a file of another type fails, naming every type read here (.opml too).
+                report.failed.append(Failure(source, unsupported_reason(path, readable)))
+                continue
             report.skipped += [Failure(str(file), unsupported_reason(file, readable))
                                for file in unsupported_files(path, readable)]
             for file in source_files(path, readable):

@@ -312,6 +312,15 @@ def test_a_document_that_is_not_opml_is_refused_by_its_name():
     assert imported.report.failed == [Failure("mine.opml", "this is not an OPML file (its root element is not <opml>)")]
 
 
+def test_a_file_of_another_type_named_on_its_own_fails_naming_every_type_ingest_reads(tmp_path):
+    slides = tmp_path / "slides.pdf"
+    slides.write_bytes(b"%PDF-1.4")
+    report = Corpus().sources.ingest([str(slides)])
+    assert report.failed == [Failure(str(slides), "slides.pdf is not a file type Lede reads (it reads .txt, .md, .html, "
+                                                  ".htm, .jsonl, .jsonl.gz, .xml, .rss, .atom, .rdf, .opml)")]
+    assert report.added == 0 and report.skipped == []
+
+
 def test_sources_lists_a_chats_feeds_and_articles_in_pages(web):
     lede = Corpus()
     lede.sources.follow_feed(web.url("/feed.xml"), CHAT)
