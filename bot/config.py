@@ -251,7 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"logging level: {', '.join(LOG_LEVELS)} (default: $LEDE_LOG_LEVEL, else INFO for the "
                         "bot and WARNING for the console and one-shot commands); "
                         "DEBUG also shows the traceback behind an error message")
-    parser.add_argument("--webhook", metavar="URL",
+    parser.add_argument("--webhook", metavar="URL", type=_not_empty("the public https URL Telegram posts updates to"),
                         help="take updates as webhooks at this public https URL (behind a reverse proxy) instead of polling")
     parser.add_argument("--webhook-listen", metavar="ADDRESS",
                         help="with --webhook: the address to listen on (default: $LEDE_WEBHOOK_LISTEN or 127.0.0.1)")
