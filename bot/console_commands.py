@@ -18,6 +18,7 @@ Telegram's alone; ``/settings`` says so on the console.
 from __future__ import annotations
 
 import html
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -102,11 +103,27 @@ def run_command(lede: Lede, line: str) -> tuple[str, dict[str, Any]]:
 
 
 def _add(lede: Lede, args: list[str]) -> Kept | Failure | FeedsImported | Refused:
-    if len(args) != 1:
+    source = _one_source(" ".join(args))
+    if source is None:
         return Refused("Usage: /add &lt;url or file&gt;")
-    if looks_like_url(args[0]) or not _names_a_file(args[0]):
-        return lede.sources.add_url(args[0])  # "example.com/story": the reply says a web address needs https://
-    return lede.sources.add_file(_expanded(args[0]))
+    if looks_like_url(source) or not _names_a_file(source):
+        return lede.sources.add_url(source)  # "example.com/story": the reply says a web address needs https://
+    return lede.sources.add_file(_expanded(source))
+
+
+def _one_source(text: str) -> str | None:
+    """The one address or path ``/add`` was given, else None.
+
+    A file name may hold spaces: typed as it is, or quoted or escaped as a
+    shell would take it (as a terminal pastes a file dragged into it).
+    """
+    if not text or _expanded(text).exists():
+        return text or None
+    try:
+        words = shlex.split(text)
+    except ValueError:  # an unclosed quote
+        words = text.split()
+    return words[0] if len(words) == 1 else None
 
 
 def _names_a_file(text: str) -> bool:

@@ -38,6 +38,20 @@ def test_exporting_feeds_when_none_are_followed_says_so_as_telegram_does(lede):
     assert data == {"error": "this chat follows no feeds; add one with /feed add <url>"}
 
 
+@pytest.mark.parametrize("typed", ["{path}", "'{path}'", '"{path}"', "{escaped}"],
+                         ids=["as it is", "in single quotes", "in double quotes", "escaped"])
+def test_add_reads_a_file_whose_name_has_spaces_typed_as_a_shell_takes_it(lede, tmp_path, typed):
+    notes = tmp_path / "harbour notes.txt"
+    notes.write_text("The harbour ferry now departs at noon, the port office said.\n", encoding="utf-8")
+    text, data = run_command(lede, "/add " + typed.format(path=notes, escaped=str(notes).replace(" ", "\\ ")))
+    assert text.startswith("Added harbour notes: 1 sentence.") and data["added"] == 1
+
+
+def test_add_of_two_sources_at_once_says_how_to_add_one(lede):
+    text, data = run_command(lede, "/add https://example.com/a https://example.com/b")
+    assert text == "Usage: /add <url or file>" and data == {"error": text}
+
+
 def test_add_says_a_folder_is_not_a_file_and_an_address_needs_its_scheme(lede, tmp_path):
     text, _ = run_command(lede, f"/add {tmp_path}")
     assert text == f"I couldn't add that: {tmp_path} is a folder; add its files one by one, or all of them with --ingest."
