@@ -32,6 +32,11 @@ def configure_logging(level: str, secrets: Iterable[tuple[str, str]] = ()) -> No
     logging.basicConfig(level=level, handlers=[handler], force=True)
     # httpx logs every long-poll request at INFO: noise, and it carries the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # Other libraries' lines kept for DEBUG, each above the level it would bury Lede's lines at.
     # The job scheduler logs two lines for every run of every job (feed polls, daily briefings), which
-    # bury the lines that say what the jobs did; they are kept for DEBUG, where timing matters.
-    logging.getLogger("apscheduler").setLevel(logging.DEBUG if level == "DEBUG" else logging.WARNING)
+    # bury the lines that say what the jobs did; timing matters only when debugging. trafilatura and
+    # htmldate log ERROR lines ("empty HTML tree: None") for a page with no article in it, which Lede
+    # says itself in one line, naming the page.
+    quieted = {"apscheduler": logging.WARNING, "trafilatura": logging.CRITICAL, "htmldate": logging.CRITICAL}
+    for name, quiet_level in quieted.items():
+        logging.getLogger(name).setLevel(logging.DEBUG if level == "DEBUG" else quiet_level)

@@ -7,11 +7,13 @@ import logging
 import pytest
 
 from bot.logs import configure_logging
+from corpus.errors import SourceError
+from corpus.loader import load_file
 
 
 @pytest.fixture(autouse=True)
 def restore_logging():
-    loggers = {name: logging.getLogger(name).level for name in ("", "httpx", "apscheduler")}
+    loggers = {name: logging.getLogger(name).level for name in ("", "httpx", "apscheduler", "trafilatura", "htmldate")}
     handlers = logging.getLogger().handlers[:]
     yield
     for name, level in loggers.items():
@@ -42,3 +44,13 @@ def test_a_secret_is_masked_in_the_finished_line_tracebacks_included(capsys):
     err = capsys.readouterr().err
     assert "SECRET" not in err
     assert "request to bot<token> failed" in err and "RuntimeError: calling https://api.telegram.org/bot<token>/getMe" in err
+
+
+def test_a_page_with_no_article_is_one_line_of_lede_s_not_the_html_extractor_s_errors(tmp_path, capsys):
+    # --ingest names the file and why in its summary; the extractor's "empty HTML tree: None" only alarmed.
+    page = tmp_path / "page.html"
+    page.write_text("<&" * 5000, encoding="utf-8")
+    configure_logging("WARNING")
+    with pytest.raises(SourceError, match="the page has no article text"):
+        list(load_file(page))
+    assert capsys.readouterr().err == ""
