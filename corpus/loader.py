@@ -213,7 +213,9 @@ def parse_document(name: str, data: bytes, article_id: str, source: str) -> Arti
         article = parse(decode_text(name, data), article_id, source)
         if article.title == article_id:
             article = replace(article, title=Path(name).stem)
-    if not article.paragraphs:
+    # Empty, or only markup and punctuation ("<&<&…"): no sentence a question could find, and
+    # stored it would be a story of symbols in every briefing.
+    if not any(character.isalnum() for paragraph in article.paragraphs for character in paragraph):
         raise UnreadableSource(f"{name} has no text to quote from")
     return article
 

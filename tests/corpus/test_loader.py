@@ -208,6 +208,25 @@ def test_other_bytes_are_refused_with_the_reason(tmp_path, data, reason):
         list(load_file(path))
 
 
+@pytest.mark.parametrize("name, text", [
+    ("symbols.txt", "<&" * 5000 + "\n"),
+    ("rules.md", "# ***\n\n---\n\n> <<< & >>>\n"),
+    ("blank.txt", "\n \n\t\n"),
+], ids=["< and & alone", "markdown of rules and symbols", "blank lines"])
+def test_a_file_without_a_word_in_it_has_no_text_to_quote_from(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(UnreadableSource, match=re.escape(f"{name} has no text to quote from")):
+        list(load_file(path))
+
+
+def test_a_file_of_symbols_around_words_keeps_them_as_written(tmp_path):
+    path = tmp_path / "code.txt"
+    path.write_text('The cat said "a < b && c > d" loudly. <<<<>>>>&&&&& &amp; &lt;\n', encoding="utf-8")
+    [article] = load_file(path)
+    assert article.paragraphs == ('The cat said "a < b && c > d" loudly. <<<<>>>>&&&&& &amp; &lt;',)
+
+
 def test_folders_load_recursively_and_skip_unsupported_files(tmp_path):
     (tmp_path / "nested").mkdir()
     (tmp_path / "a.txt").write_text("Alpha text.", encoding="utf-8")
