@@ -60,9 +60,10 @@ def check_database_path(path: Path, *, create: bool, setting: str) -> DatabaseFi
     return DatabaseFile(path, read_only=False)
 
 
-def not_a_database(database: DatabaseFile, setting: str, error: sqlite3.DatabaseError) -> ConfigurationError:
-    """The error for a file SQLite cannot read as a database (a text file, an image, a damaged copy)."""
-    return ConfigurationError(f"{setting} {database.path} is not a Lede database (SQLite: {error}); "
+def not_a_database(database: DatabaseFile, setting: str, why: str) -> ConfigurationError:
+    """The error for a file that is not Lede's store: not a database to SQLite (a text file, an image, a damaged
+    copy), or another program's database, which Lede must not add its tables to."""
+    return ConfigurationError(f"{setting} {database.path} is not a Lede database ({why}); "
                               "give the path of Lede's database, or of a file that does not exist yet")
 
 

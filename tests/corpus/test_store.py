@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from contextlib import closing
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
 from corpus.article import Article
+from corpus.errors import ConfigurationError
 from corpus.ingest import content_hash, prepare
 from corpus.store import (
     EVERYONE,
@@ -55,6 +57,28 @@ def test_a_database_from_a_newer_lede_is_refused_not_damaged(tmp_path):
     connection.close()
     with pytest.raises(NewerSchemaError, match="newer than this Lede"):
         Store.open(path)
+
+
+def test_another_program_s_database_is_refused_and_left_as_it_was(tmp_path):
+    # A --db mistyped onto another program's SQLite file: Lede must not add its tables or switch it to WAL.
+    path = tmp_path / "crm.db"
+    with closing(sqlite3.connect(path)) as connection, connection:
+        connection.executescript("CREATE TABLE users (id INTEGER, name TEXT); CREATE TABLE orders (id INTEGER);"
+                                 "INSERT INTO users VALUES (1, 'Ada');")
+    before = path.read_bytes()
+    with pytest.raises(ConfigurationError) as refused:
+        Store.open(path, setting="--db")
+    assert refused.value.reason == (f"--db {path} is not a Lede database (it holds another program's tables: orders, "
+                                    "users); give the path of Lede's database, or of a file that does not exist yet")
+    assert path.read_bytes() == before
+    assert sorted(file.name for file in tmp_path.iterdir()) == ["crm.db"]
+
+
+def test_an_empty_database_file_becomes_a_store(tmp_path):
+    path = tmp_path / "lede.db"
+    path.touch()
+    with Store.open(path) as store:
+        assert store.schema_version == SCHEMA_VERSION
 
 
 def test_an_article_round_trips_with_every_field_and_its_sentences(tmp_path):
