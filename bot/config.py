@@ -23,7 +23,7 @@ from bot.environment import Variable, describe
 from corpus.errors import ConfigurationError
 from corpus.feed_poller import DEFAULT_FEED_INTERVAL
 from corpus.fetch import FetchPolicy
-from corpus.loader import BUNDLED_SEEDS
+from corpus.loader import BUNDLED_SEEDS, SUPPORTED_SUFFIXES
 from corpus.retention import parse_keep_days
 from corpus.sources import DEFAULT_MAX_UPLOAD_BYTES
 
@@ -221,14 +221,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --brief: look back from this date or time (ISO 8601, e.g. 1987-03-01 or 2025-05-01T08:00; UTC "
         "unless it says otherwise)",
     )
-    parser.add_argument("--json", action="store_true", help="print answers (or the --ingest summary, or the briefing) as JSON")
+    parser.add_argument("--json", action="store_true", help="print answers (or the --ingest summary, the briefing, or what --prune removed) as JSON")
     parser.add_argument(
         "--corpus",
         metavar="PATH",
         action="append",
         type=_not_empty("a file or folder of articles"),
         default=[],
-        help="a file or folder of articles (.txt, .md, .jsonl, .jsonl.gz) to load; repeatable",
+        help=f"a file or folder of articles ({', '.join(SUPPORTED_SUFFIXES)}) to load for this run only "
+        "(--ingest stores them); repeatable",
     )
     parser.add_argument(
         "--db",

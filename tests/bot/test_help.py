@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from importlib.metadata import version
 
+from corpus.loader import SUPPORTED_SUFFIXES
 from tests.bot.test_console import ROOT, run_bot
 
 # A variable name in quotes, as the code reads it: environ.get("LEDE_DB"), ("LEDE_ADD_LIMIT", "10/600").
@@ -32,6 +33,13 @@ def test_help_groups_the_variables_and_says_what_the_exit_status_means():
     groups = ["Telegram:", "Sources and the store:", "Who may use the bot, and how often:", "Logging:"]
     assert [text.index(f"  {group}\n") for group in groups] == sorted(text.index(f"  {group}\n") for group in groups)
     assert "1 --ingest had a source that failed" in text
+
+
+def test_help_names_every_file_type_corpus_loads():
+    # An operator with .html or .rss files reads --help to learn whether --corpus takes them.
+    text = " ".join(run_bot("--help").stdout.split())
+    listed = re.search(r"--corpus PATH a file or folder of articles \(([^)]*)\)", text)
+    assert listed and listed[1].split(", ") == list(SUPPORTED_SUFFIXES), text
 
 
 def test_version_is_the_installed_package_version():
