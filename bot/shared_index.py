@@ -16,6 +16,7 @@ about each article it keeps.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -38,6 +39,8 @@ from retrieval.sentence_terms import SentenceTerms, analyse
 from retrieval.snapshot import load_snapshot, save_snapshot
 from retrieval.story_terms import StoryTerms, indexed_story_terms
 from retrieval.text import Analyzer
+
+log = logging.getLogger(__name__)
 
 # Turns sentences into their index terms.
 Analyse: TypeAlias = Callable[[Sequence[str]], SentenceTerms]
@@ -189,7 +192,7 @@ class SharedIndex:
             for stored in store.load_articles(start=already):
                 self._index.add_article(stored.article, stored.sentences)
             if snapshot and len(articles) > already and not store.read_only:
-                save_snapshot(self._index, snapshot, generation)
+                self._save_snapshot(snapshot, generation)
             if self._prepare_ahead:
                 self._index.prepare_spelling()
                 self._learn_titles(article.title for article in articles)
@@ -197,6 +200,18 @@ class SharedIndex:
             for channel, chats in store.audiences().items():
                 self._visibility.set_audience(channel, chats)
         return len(articles)
+
+    def _save_snapshot(self, path: Path, generation: int) -> None:
+        """Save the index beside the store; a disk that is full (or a path in the way) only costs the next start time.
+
+        The snapshot is a cache of what the store holds: the articles are stored
+        whatever becomes of it, and a start without it indexes them again.
+        """
+        try:
+            save_snapshot(self._index, path, generation)
+        except OSError as error:
+            log.warning("Could not save the index to %s (%s); the next start indexes the stored articles again",
+                        path, error.strerror or error)
 
     def add_everywhere(self, articles: Iterable[Article]) -> int:
         """Make articles answerable in every chat for this run only (the bundled corpus, ``--corpus``)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import logging
 import threading
 from datetime import UTC, datetime
 
@@ -9,7 +11,8 @@ import pytest
 
 from bot.shared_index import ReadWriteLock, SharedIndex, new_index
 from corpus.article import Article
-from corpus.store import EVERYONE
+from corpus.library import Library
+from corpus.store import EVERYONE, Store
 from retrieval.story_terms import LEAD_SENTENCES, TITLE_WEIGHT, analysed_story_terms
 from retrieval.text import Analyzer
 
@@ -166,3 +169,20 @@ def test_articles_loaded_at_start_are_counted_once_and_stored_ones_never():
     shared.add_everywhere([stored, ferry])
     shared.add_everywhere([ferry])
     assert shared.loaded_at_start == 1
+
+
+def test_an_index_that_cannot_be_saved_beside_the_store_is_a_warning_and_the_articles_answer(tmp_path, monkeypatch, caplog):
+    # A full disk after --ingest stored everything: the saved index is only a cache of the store.
+    store = Store.open(tmp_path / "lede.db")
+    Library(store, None).keep(Article("ferry", "Ferry", ("The harbour ferry now departs at noon.",)))
+
+    def disk_full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("bot.shared_index.save_snapshot", disk_full)
+    shared = SharedIndex(new_index())
+    assert shared.load(store) == 1
+    [warning] = caplog.records
+    assert warning.levelno == logging.WARNING and "No space left on device" in warning.getMessage()
+    assert shared.answer("When does the harbour ferry depart?", EVERYONE).best.passage.text.startswith("The harbour ferry")
+    store.close()
