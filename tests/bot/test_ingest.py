@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.main import main
 from bot.service import Lede
 from bot.shared_index import new_index
 from corpus.ingest import prepare
@@ -226,6 +227,29 @@ def _stored_sentences(db: Path) -> dict[str, tuple[str, ...]]:
         articles[article_id] = (*articles.get(article_id, ()), text)
     connection.close()
     return articles
+
+
+def test_a_disk_that_fills_during_an_ingestion_is_the_summary_and_one_line_not_a_traceback(tmp_path, monkeypatch,
+                                                                                           capsys):
+    wires = write_jsonl(tmp_path / "wires.jsonl.gz", REUTERS_LIKE)
+    db = tmp_path / "lede.db"
+    add_article = Store.add_article
+
+    def fills_after_the_first(store, *args, **kwargs):
+        if store.article_count():
+            full = sqlite3.OperationalError("database or disk is full")
+            full.sqlite_errorcode = sqlite3.SQLITE_FULL
+            raise full
+        return add_article(store, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "add_article", fills_after_the_first)
+    assert main(["--ingest", str(wires), "--db", str(db), "--json"]) == 1
+    out, err = capsys.readouterr()
+    assert json.loads(out.splitlines()[-1]) == {"added": 1, "known": 0, "failed": []}, "what was stored until then"
+    assert err.splitlines() == [f"lede: the disk holding {db} is full (SQLite: database or disk is full); "
+                                "free some space, then run the same command again to store the rest"]
+    with Store.open(db) as store:
+        assert store.article_count() == 1
 
 
 def test_a_local_url_is_refused_unless_private_urls_are_allowed(tmp_path):
