@@ -30,7 +30,6 @@ from bot.formatting import APOLOGY, briefing_html, briefing_to_json, format_plai
 from bot.questions import InvalidQuestion, link_refusal
 from bot.service import Lede
 from bot.terminal import typed_lines
-from corpus.errors import LedeError
 from corpus.ingest import IngestReport
 from corpus.store import EVERYONE
 
@@ -155,7 +154,7 @@ def run_ingest(lede: Lede, sources: list[str], output: TextIO, errors: TextIO, *
     Ctrl-C prints the summary of what was stored until then (each article
     is stored whole or not at all) and a note on ``errors`` that the same
     command stores the rest, then ends the run as Ctrl-C does. A full disk
-    prints the summary too, and ends the run with a LedeError saying so.
+    prints the summary too before it ends the run (see :func:`bot.main.main`).
     """
     report = IngestReport()
     try:
@@ -166,11 +165,9 @@ def run_ingest(lede: Lede, sources: list[str], output: TextIO, errors: TextIO, *
         print(INGEST_INTERRUPTED, file=errors, flush=True)
         raise
     except sqlite3.OperationalError as error:
-        if error.sqlite_errorcode != sqlite3.SQLITE_FULL:
-            raise
-        _print_summary(report, output, as_json=as_json)
-        raise LedeError(f"the disk holding {lede.store.path} is full (SQLite: {error}); free some space, then run "
-                        "the same command again to store the rest") from error
+        if error.sqlite_errorcode == sqlite3.SQLITE_FULL:
+            _print_summary(report, output, as_json=as_json)
+        raise
     _print_summary(report, output, as_json=as_json)
     return 1 if report.failed else 0
 

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 import traceback
 from collections.abc import Sequence
@@ -51,6 +52,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(config)
     except LedeError as error:
         return _refuse(error, debug=config.log_level == "DEBUG")
+    except sqlite3.OperationalError as error:
+        if error.sqlite_errorcode != sqlite3.SQLITE_FULL:
+            raise
+        # Each article, each pruning step is one transaction: what was done stays done.
+        full = LedeError(f"the disk holding {config.db_path} is full (SQLite: {error}); free some space, then run "
+                         "the same command again")
+        full.__cause__ = error
+        return _refuse(full, debug=config.log_level == "DEBUG")
     except KeyboardInterrupt:  # Ctrl-C before the console's prompt, or during a one-shot command
         return 0 if config.mode is Mode.CONSOLE else 130
 

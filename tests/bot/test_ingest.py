@@ -247,7 +247,7 @@ def test_a_disk_that_fills_during_an_ingestion_is_the_summary_and_one_line_not_a
     out, err = capsys.readouterr()
     assert json.loads(out.splitlines()[-1]) == {"added": 1, "known": 0, "failed": []}, "what was stored until then"
     assert err.splitlines() == [f"lede: the disk holding {db} is full (SQLite: database or disk is full); "
-                                "free some space, then run the same command again to store the rest"]
+                                "free some space, then run the same command again"]
     with Store.open(db) as store:
         assert store.article_count() == 1
 

@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import signal
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -165,6 +166,26 @@ def test_a_dry_run_says_what_prune_would_remove_and_removes_nothing(tmp_path, mo
     assert db.read_bytes() == before
     assert main(["--prune", "--keep-days", days, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["removed"] == 4, "the dry run counted what the pruning removes"
+
+
+def test_a_disk_too_full_to_give_the_space_back_is_one_line_and_the_removal_stands(tmp_path, monkeypatch, capsys):
+    # VACUUM rewrites the file, so it needs room: the articles are gone, the space is not back yet.
+    db = tmp_path / "lede.db"
+    stored_lede(db, keep_days=None).close()
+    monkeypatch.setenv("LEDE_DB", str(db))
+
+    def disk_full(store):
+        full = sqlite3.OperationalError("database or disk is full")
+        full.sqlite_errorcode = sqlite3.SQLITE_FULL
+        raise full
+
+    monkeypatch.setattr(Store, "reclaim_space", disk_full)
+    assert main(["--prune", "--keep-days", str((datetime.now(UTC) - NOW).days + 30)]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"lede: the disk holding {db} is full (SQLite: database or disk is full); free some space, then run the same "
+        "command again"]
+    with Store.open(db) as store:
+        assert [a.article_id for a in store.articles()] == ["recent", "undated-new"]
 
 
 def test_prune_of_a_store_that_does_not_exist_is_one_line_and_creates_none(tmp_path, monkeypatch, capsys):
