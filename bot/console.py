@@ -88,6 +88,8 @@ def run_console(lede: Lede, input_stream: TextIO, output: TextIO, *, as_json: bo
         for line in typed_lines(PROMPT) if interactive else input_stream:
             try:
                 _reply(lede, line, output, as_json=as_json)
+            except BrokenPipeError:  # the reader went away (| head): no reply can reach it, nor an apology
+                raise
             except Exception as error:  # noqa: BLE001 - one line's failure must not end the session
                 log.error("Failed to handle a console line: %s: %s", type(error).__name__, error, exc_info=tracebacks)
                 output.write(json.dumps({"error": APOLOGY}) + "\n" if as_json else APOLOGY + "\n\n")

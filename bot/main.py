@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import sqlite3
 import sys
 import traceback
@@ -62,6 +64,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _refuse(full, debug=config.log_level == "DEBUG")
     except KeyboardInterrupt:  # Ctrl-C before the console's prompt, or during a one-shot command
         return 0 if config.mode is Mode.CONSOLE else 130
+    except BrokenPipeError:
+        # The reader of standard output went away (| head): stop, as a Unix tool stopped by SIGPIPE does, and
+        # let nothing be written there again, or Python's own flush at exit would complain in a traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
 
 
 def _refuse(error: LedeError, *, debug: bool) -> int:

@@ -183,3 +183,16 @@ def test_a_link_asked_once_is_told_to_ingest_it_and_in_the_console_to_add_it():
                                     "and then you can ask me about it.")
     assert typed.stdout.strip() == ("That is a link, not a question: /add <link> adds the article it points to, "
                                     "and then you can ask me about it.")
+
+
+def test_a_reader_that_goes_away_ends_the_console_quietly_as_for_any_unix_tool():
+    # ``lede --console < questions.txt | head -1``: the pipe closes after the first line.
+    environment = clean_environment(XDG_DATA_HOME=tempfile.mkdtemp(prefix="lede-test-data-"))
+    process = subprocess.Popen([sys.executable, str(ROOT / "run_bot.py"), "--console"], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, env=environment)
+    process.stdin.write(b"what did Zelensky demand?\n" * 50)
+    process.stdin.close()
+    assert process.stdout.readline().startswith("Kyiv needs".encode())
+    process.stdout.close()
+    assert process.wait(timeout=120) == 141, "128 + SIGPIPE, as a shell reports for `yes | head -1`"
+    assert process.stderr.read() == b""
