@@ -273,10 +273,11 @@ def _moment(text: str) -> datetime:
 
 
 def _not_empty(meaning: str) -> Callable[[str], str]:
-    """The type of a flag that takes a path: an empty value (an unset shell variable) is refused.
+    """The type of a flag that takes a path or URL: an empty value (an unset shell variable) is refused.
 
     Read as a path, it would be ".", the whole current folder: ``--ingest "$DIR"`` would store every
-    file under it, ``--corpus`` load them all, ``--backup`` copy into it.
+    file under it, ``--corpus`` load them all, ``--backup`` copy into it; an empty ``--webhook``
+    would start the bot polling instead.
     """
     def given(text: str) -> str:
         if not text.strip():
