@@ -16,6 +16,7 @@ from typing import TextIO
 
 from bot.service import Lede
 from corpus.errors import ConfigurationError
+from corpus.retention import Stale
 from corpus.sizes import megabytes
 from corpus.store import Store
 
@@ -33,22 +34,17 @@ def run_prune(lede: Lede, out: TextIO, *, as_json: bool, dry_run: bool) -> int:
     --keep-days that reaches past every article's date empties the store, and
     nothing brings it back but a backup.
     """
-    if dry_run:
-        stale = lede.retention.stale(datetime.now(UTC))
-        assert stale is not None, "--prune is refused without a number of days to keep"
-        if as_json:
-            print(json.dumps(stale.as_json()), file=out)
-        else:
-            print(f"Would remove {len(stale.article_ids)} articles dated before {stale.cutoff:%Y-%m-%d %H:%M} UTC "
-                  f"and keep {stale.kept}; nothing was removed (without --dry-run, --prune removes them).", file=out)
-        return 0
-    pruned = lede.retention.prune(datetime.now(UTC))
-    assert pruned is not None, "--prune is refused without a number of days to keep"
+    now = datetime.now(UTC)
+    done = lede.retention.stale(now) if dry_run else lede.retention.prune(now)
+    assert done is not None, "--prune is refused without a number of days to keep"
     if as_json:
-        print(json.dumps(pruned.as_json()), file=out)
+        print(json.dumps(done.as_json()), file=out)
+    elif isinstance(done, Stale):
+        print(f"Would remove {len(done.article_ids)} articles dated before {done.cutoff:%Y-%m-%d %H:%M} UTC "
+              f"and keep {done.kept}; nothing was removed (without --dry-run, --prune removes them).", file=out)
     else:
-        print(f"Removed {pruned.removed} articles dated before {pruned.cutoff:%Y-%m-%d %H:%M} UTC; "
-              f"the store went from {megabytes(pruned.bytes_before)} to {megabytes(pruned.bytes_after)}.", file=out)
+        print(f"Removed {done.removed} articles dated before {done.cutoff:%Y-%m-%d %H:%M} UTC; "
+              f"the store went from {megabytes(done.bytes_before)} to {megabytes(done.bytes_after)}.", file=out)
     return 0
 
 
