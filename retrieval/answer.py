@@ -94,7 +94,8 @@ class Candidate:
     exact_coverage: float = 0.0
     also_reported_by: tuple[Passage, ...] = ()
     # The sentence before, shown with this one because this one spells out what it
-    # names ("These included ..."); its evidence is the pair's (:func:`spelled_out`).
+    # names ("These included ..."; :func:`spelled_out`) or stands for it with a
+    # pronoun ("It downgraded ..."; :func:`with_antecedent`).
     lead_in: Passage | None = None
 
     @property

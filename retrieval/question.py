@@ -182,7 +182,7 @@ def points_back(sentence: str) -> bool:
     """Whether only the sentence before says who or what ``sentence`` is about.
 
     It opens with a pronoun ("It employs 300 people") or quotes somebody it
-    names only as "he" or "she" ("“We want peace,” he said").
+    names only as "he", "she" or "they" ("“We want peace,” he said").
     """
     opening = sentence.lstrip(" \"“'").lower().split(maxsplit=1)
     return bool(opening) and opening[0] in _POINTING_BACK or bool(_QUOTED_PRONOUN.search(sentence))
