@@ -235,7 +235,9 @@ async def inline_query(update: Update, context: LedeContext) -> None:
     results = []
     if answer is not None and answer.best is not None:
         for number, candidate in enumerate((answer.best, *answer.alternatives)):
-            single = Answer(answer.question, candidate, answer.confidence)
+            # The confidence is the best answer's. An alternative ranks below it and has no confidence of
+            # its own, so it is shared as an answer Lede is unsure of, not with its answer's confidence.
+            single = Answer(answer.question, candidate, answer.confidence if number == 0 else 0.0)
             article = candidate.passage.article
             results.append(InlineQueryResultArticle(
                 id=str(number),

@@ -14,7 +14,7 @@ import pytest
 
 from bot.access import AccessPolicy
 from bot.config import Config, Mode
-from bot.formatting import MAX_MESSAGE_CHARS
+from bot.formatting import MAX_MESSAGE_CHARS, UNSURE
 from bot.group_handlers import SCHEDULE_ADMINS_ONLY
 from bot.group_replies import THANKS
 from bot.service import Lede
@@ -399,6 +399,16 @@ async def test_an_inline_query_gets_the_top_answers_with_their_sources(bot_api, 
     assert answer["button"] is None
     assert nothing["results"] == []
     assert nothing["button"] == {"text": "Type a question about the news", "start_parameter": "inline"}
+
+
+async def test_an_inline_querys_alternatives_are_shared_as_answers_lede_is_unsure_of(bot_api, analyzer, clock):
+    async with polling(application(bot_api, make_lede(analyzer), clock)):
+        query = bot_api.send_inline_query(USER, "Should Russia be allowed back into the G-7?")
+        answer = await bot_api.wait_for_inline_answer(query)
+    [first, *others] = [result["input_message_content"]["visible_text"] for result in answer["results"]]
+    assert first.startswith("On Thursday, Trump also said that Moscow should be allowed to rejoin the G-7.")
+    assert UNSURE not in first, "Lede's own answer is sure"
+    assert others and all(text.endswith(UNSURE) for text in others)
 
 
 async def test_an_inline_answer_shared_in_ledes_own_chat_is_not_taken_for_a_question(bot_api, analyzer, clock):
