@@ -28,6 +28,7 @@ from telegram import (
     ChatMemberUpdated,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InlineQueryResultsButton,
     InputFile,
     Message,
     MessageEntity,
@@ -49,7 +50,7 @@ from telegram.ext import (
 )
 
 from bot import channel_handlers, group_handlers, source_replies
-from bot.access import NOT_ALLOWED, AccessPolicy, Action, RateLimiter
+from bot.access import NOT_ALLOWED, NOT_ALLOWED_INLINE, AccessPolicy, Action, RateLimiter
 from bot.chat_rights import may_change_chat
 from bot.config import Config
 from bot.conversations import NO_THREAD
@@ -263,7 +264,12 @@ async def gate(update: Update, context: LedeContext) -> None:
     access: AccessPolicy = context.shell.access
     if not access.admits(user, chat):
         log.info("Ignored an update from user %s in chat %s: not on the allow-lists", user, chat)
-        if update.effective_message and update.effective_chat.type == ChatType.PRIVATE:
+        if update.inline_query:
+            # Unanswered, the stranger's client would show the query loading until it gives up. The answer is
+            # theirs alone (not cached for others), and its button opens the private chat that says the rest.
+            await update.inline_query.answer([], cache_time=0, is_personal=True, button=InlineQueryResultsButton(
+                NOT_ALLOWED_INLINE, start_parameter=group_handlers.INLINE_START))
+        elif update.effective_message and update.effective_chat.type == ChatType.PRIVATE:
             await _reply(update, NOT_ALLOWED.format(user=user))
         raise ApplicationHandlerStop
     if chat is not None and (update.effective_message or update.callback_query):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.access import NOT_ALLOWED, AccessPolicy, Action, RateLimit, RateLimiter
+from bot.access import NOT_ALLOWED, NOT_ALLOWED_INLINE, AccessPolicy, Action, RateLimit, RateLimiter
 from bot.config import load_config
 from corpus.errors import ConfigurationError
 from bot.service import Lede
@@ -144,6 +144,15 @@ async def test_with_allow_lists_strangers_are_told_once_and_unlisted_groups_get_
     assert refusal.text == NOT_ALLOWED.format(user=STRANGER)
     assert friend.text.startswith(VANCE) and group.text.startswith(VANCE)
     assert bot_api.requests_for("getFile") == [], "a stranger's document is never downloaded"
+
+
+async def test_a_strangers_inline_query_is_answered_with_no_results_and_the_way_to_the_refusal(bot_api, lede):
+    async with polling(application(bot_api, lede, {"LEDE_ALLOWED_USERS": str(FRIEND)})):
+        stranger = await bot_api.wait_for_inline_answer(bot_api.send_inline_query(STRANGER, "Who did Vance meet?"))
+        friend = await bot_api.wait_for_inline_answer(bot_api.send_inline_query(FRIEND, "Who did Vance meet?"))
+    assert stranger["results"] == [] and stranger["is_personal"] and stranger["cache_time"] == 0
+    assert stranger["button"] == {"text": NOT_ALLOWED_INLINE, "start_parameter": "inline"}
+    assert friend["results"][0]["title"].startswith(VANCE)
 
 
 async def test_questions_over_the_limit_get_a_friendly_slow_down(bot_api, lede):
