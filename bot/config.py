@@ -295,6 +295,10 @@ def load_config(argv: Sequence[str] | None = None, environ: Mapping[str, str] | 
         parser.error("--since goes with --brief")
     if args.dry_run and not args.prune:
         parser.error("--dry-run goes with --prune")
+    # Without --webhook the bot polls, and a listening address or port given for it would be ignored.
+    for flag, value in (("--webhook-listen", args.webhook_listen), ("--webhook-port", args.webhook_port)):
+        if value is not None and not args.webhook:
+            parser.error(f"{flag} goes with --webhook")
     if args.ingest:
         mode = Mode.INGEST
     elif args.brief is not None:

@@ -36,3 +36,11 @@ def test_dry_run_goes_with_prune_alone(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("LEDE_DB", str(tmp_path / "lede.db"))
     assert main(["--ask", "who fights?", "--dry-run"]) == 2
     assert capsys.readouterr().err.splitlines() == ["lede: --dry-run goes with --prune (see --help)"]
+
+
+@pytest.mark.parametrize(("flag", "value"), [("--webhook-port", "8443"), ("--webhook-listen", "0.0.0.0")])
+def test_a_webhook_setting_without_webhook_is_refused_not_ignored(tmp_path, monkeypatch, capsys, flag, value):
+    # The bot would poll and never listen where it was told to.
+    monkeypatch.setenv("LEDE_DB", str(tmp_path / "lede.db"))
+    assert main([flag, value]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"lede: {flag} goes with --webhook (see --help)"]
