@@ -17,7 +17,7 @@ from bot.conversations import NO_THREAD, Conversations, Reading
 from bot.shared_index import SharedIndex
 from corpus.store import EVERYONE, QuestionReply, Store
 from retrieval.answer import Answer, Candidate
-from retrieval.followup import FollowUp
+from retrieval.followup import FollowUp, asks_for_more
 from retrieval.index import Passage
 from retrieval.text import words
 
@@ -229,5 +229,9 @@ def _given_in(answer: Answer, reading: Reading) -> bool:
 
 
 def _only_common_words(question: str) -> InvalidQuestion:
+    """The reply to a question of common words only, asked with no conversation to follow."""
+    if asks_for_more(question):
+        return InvalidQuestion(question, "There is no earlier question to go on from; ask me one about the news, "
+                                         "for example: what did Zelensky demand?")
     return InvalidQuestion(
         question, "That has only common words like “what” and “the”; say who or what you are asking about.")

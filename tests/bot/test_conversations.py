@@ -77,6 +77,13 @@ def test_a_message_with_no_words_is_no_follow_up(lede, message):
     assert [turn.question for turn in lede.store.conversation(CHAT, 0)] == ["what did Zelensky demand?"]
 
 
+@pytest.mark.parametrize("question", ["what else?", "more?"])
+def test_asking_for_more_with_nothing_asked_before_says_there_is_nothing_to_go_on_from(lede, question):
+    reply = ask(lede, question)
+    assert isinstance(reply, InvalidQuestion) and reply.reason.startswith("There is no earlier question to go on from")
+    assert lede.questions.ask(question).reason == reply.reason, "asked on its own (--ask), the same"
+
+
 def test_the_stored_conversation_is_bounded(lede):
     questions = ["what did Zelensky demand?", "where did they meet?", "would he talk to Putin?",
                  "and what did Vance tell him?", "why?", "and what did they say?"]
