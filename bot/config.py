@@ -221,7 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --brief: look back from this date or time (ISO 8601, e.g. 1987-03-01 or 2025-05-01T08:00; UTC "
         "unless it says otherwise)",
     )
-    parser.add_argument("--json", action="store_true", help="print answers (or the --ingest summary, the briefing, or what --prune removed) as JSON")
+    parser.add_argument("--json", action="store_true", help="print answers (or the --ingest summary, the briefing, what --prune removed, or where --backup copied the store) as JSON")
     parser.add_argument(
         "--corpus",
         metavar="PATH",

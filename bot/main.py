@@ -83,7 +83,7 @@ def run(config: Config) -> int:
     """Do what ``config.mode`` says; returns the exit status."""
     if config.mode is Mode.BACKUP:
         assert config.backup_path is not None
-        return run_backup(config.db_path, config.backup_path, sys.stdout)
+        return run_backup(config.db_path, config.backup_path, sys.stdout, as_json=config.json_output)
     if config.mode is Mode.PRUNE:
         require_store(config.db_path, "prune")  # a mistyped --db must not become a new, empty store
     if config.mode is Mode.TELEGRAM:

@@ -48,7 +48,7 @@ def run_prune(lede: Lede, out: TextIO, *, as_json: bool, dry_run: bool) -> int:
     return 0
 
 
-def run_backup(db_path: Path | str, given: str, out: TextIO) -> int:
+def run_backup(db_path: Path | str, given: str, out: TextIO, *, as_json: bool = False) -> int:
     """Copy the store at ``db_path`` to ``given`` (a folder receives it under the store's own name).
 
     A ConfigurationError names what is wrong in one line: no store, no such
@@ -74,7 +74,11 @@ def run_backup(db_path: Path | str, given: str, out: TextIO) -> int:
             store.backup(target)
     except (OSError, sqlite3.Error) as error:
         raise ConfigurationError(f"--backup {target}: cannot write the copy there ({error})") from error
+    size = target.stat().st_size
+    if as_json:
+        print(json.dumps({"store": str(db_path), "backup": str(target), "bytes": size, "replaced": replacing}), file=out)
+        return 0
     # Replaced as cp replaces a file, but said: yesterday's backup of the same name is gone.
     replaced = ", replacing the copy that was there" if replacing else ""
-    print(f"Backed up {db_path} to {target} ({megabytes(target.stat().st_size)}){replaced}.", file=out)
+    print(f"Backed up {db_path} to {target} ({megabytes(size)}){replaced}.", file=out)
     return 0

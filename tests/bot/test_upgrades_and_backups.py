@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -89,6 +90,14 @@ def test_a_backup_into_a_folder_takes_the_store_s_own_name(tmp_path, monkeypatch
     assert sorted(path.name for path in folder.iterdir()) == ["lede.db"]
     with Store.open(folder / "lede.db") as copy:
         assert copy.article_count() == 1
+
+
+def test_a_backup_with_json_says_what_it_copied_where_as_json(tmp_path, monkeypatch, capsys):
+    db, folder = _store_and_backup_folder(tmp_path, monkeypatch)
+    assert main(["--backup", str(folder), "--json"]) == 0
+    said = json.loads(capsys.readouterr().out)
+    assert said == {"store": str(db), "backup": str(folder / "lede.db"),
+                    "bytes": (folder / "lede.db").stat().st_size, "replaced": False}
 
 
 def test_a_backup_over_an_earlier_one_replaces_it_and_says_so(tmp_path, monkeypatch, capsys):
