@@ -169,6 +169,8 @@ _STATEMENT_CUES = re.compile(
     r"argued|insisted|predicted|forecast|expects?|believes?)\b|[\"“”]",
     re.IGNORECASE,
 )
+# What may stand before a sentence's first word: a space, an opening quotation mark.
+_OPENING_QUOTES = " \"“'"
 # Pronouns that open a sentence standing for something the sentence before names ("He said ...").
 _POINTING_BACK = frozenset("these this those that such he she it they his her its their".split())
 # A quotation whose speaker is a pronoun: "..., he said".
@@ -184,14 +186,18 @@ def points_back(sentence: str) -> bool:
     It opens with a pronoun ("It employs 300 people") or quotes somebody it
     names only as "he", "she" or "they" ("“We want peace,” he said").
     """
-    opening = sentence.lstrip(" \"“'").lower().split(maxsplit=1)
-    return bool(opening) and opening[0] in _POINTING_BACK or bool(_QUOTED_PRONOUN.search(sentence))
+    return _first_word(sentence) in _POINTING_BACK or bool(_QUOTED_PRONOUN.search(sentence))
 
 
 def continues(sentence: str) -> bool:
     """Whether ``sentence`` opens with a word that points back at the sentence before it."""
-    opening = sentence.lstrip(" \"“'").lower().split(maxsplit=1)
-    return bool(opening) and opening[0] in CONTINUATIONS
+    return _first_word(sentence) in CONTINUATIONS
+
+
+def _first_word(sentence: str) -> str:
+    """``sentence``'s first word in lower case, after any opening quotation mark ("" for none)."""
+    opening = sentence.lstrip(_OPENING_QUOTES).lower().split(maxsplit=1)
+    return opening[0] if opening else ""
 
 
 _AUXILIARIES = r"(?:did|does|do|is|are|was|were|has|have|had|will|would|could|can|should|may|might)\b"
@@ -233,7 +239,7 @@ def asked_things(question: str, *, bare: bool = False) -> str | None:
 
 def spells_out(sentence: str) -> bool:
     """Whether ``sentence`` lists what the sentence before it named ("These included ...")."""
-    return bool(_SPELLS_OUT.match(" ".join(sentence.lstrip(" \"“'").lower().split())))
+    return bool(_SPELLS_OUT.match(" ".join(sentence.lstrip(_OPENING_QUOTES).lower().split())))
 
 
 def sentence_holds(answer_type: AnswerType, sentence: str, question_words: frozenset[str]) -> bool:
