@@ -299,6 +299,13 @@ def load_config(argv: Sequence[str] | None = None, environ: Mapping[str, str] | 
     for flag, value in (("--webhook-listen", args.webhook_listen), ("--webhook-port", args.webhook_port)):
         if value is not None and not args.webhook:
             parser.error(f"{flag} goes with --webhook")
+    # Only the bot prunes on a schedule, and --prune once; anywhere else the flag would keep nothing.
+    if args.keep_days is not None and (args.console or args.ask is not None or args.ingest or args.brief is not None
+                                       or args.backup is not None):
+        parser.error("--keep-days goes with the Telegram bot or --prune")
+    # --corpus loads articles into the index of a run that answers; --ingest stores them instead.
+    if args.corpus and (args.ingest or args.prune or args.backup is not None):
+        parser.error("--corpus goes with --console, --ask, --brief or the Telegram bot (--ingest stores articles)")
     if args.ingest:
         mode = Mode.INGEST
     elif args.brief is not None:

@@ -38,6 +38,27 @@ def test_dry_run_goes_with_prune_alone(tmp_path, monkeypatch, capsys):
     assert capsys.readouterr().err.splitlines() == ["lede: --dry-run goes with --prune (see --help)"]
 
 
+@pytest.mark.parametrize("mode", [["--ask", "who fights?"], ["--console"], ["--brief"], ["--ingest", "notes.txt"],
+                                  ["--backup", "copy.db"]])
+def test_keep_days_outside_the_bot_and_prune_is_refused_not_ignored(tmp_path, monkeypatch, capsys, mode):
+    # Only the bot prunes on its schedule and --prune at once: anywhere else nothing would be removed.
+    monkeypatch.setenv("LEDE_DB", str(tmp_path / "lede.db"))
+    assert main([*mode, "--keep-days", "30"]) == 2
+    assert capsys.readouterr().err.splitlines() == ["lede: --keep-days goes with the Telegram bot or --prune (see --help)"]
+    assert not (tmp_path / "lede.db").exists()
+
+
+@pytest.mark.parametrize("mode", [["--ingest", "notes.txt"], ["--prune", "--keep-days", "30"], ["--backup", "copy.db"]])
+def test_corpus_where_nothing_is_answered_is_refused_not_ignored(tmp_path, monkeypatch, capsys, mode):
+    # --corpus loads articles for one run's answers; --ingest would store only its own paths.
+    monkeypatch.setenv("LEDE_DB", str(tmp_path / "lede.db"))
+    (tmp_path / "notes.txt").write_text("Opec met in Vienna.", encoding="utf-8")
+    assert main([*mode, "--corpus", str(tmp_path / "notes.txt")]) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith("lede: --corpus goes with --console, --ask, --brief or the Telegram bot")
+    assert not (tmp_path / "lede.db").exists()
+
+
 @pytest.mark.parametrize(("flag", "value"), [("--webhook-port", "8443"), ("--webhook-listen", "0.0.0.0")])
 def test_a_webhook_setting_without_webhook_is_refused_not_ignored(tmp_path, monkeypatch, capsys, flag, value):
     # The bot would poll and never listen where it was told to.
