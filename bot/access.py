@@ -17,8 +17,9 @@ from enum import Enum
 
 # One sentence for a stranger in a private chat; groups outside the lists get silence, not spam.
 NOT_ALLOWED = "Sorry, this Lede answers only the people its operator allows; to be added, give them your Telegram id, {user}."
-# A stranger's inline query: the button over an empty list (at most 64 characters) opens the private chat, which says the rest.
-NOT_ALLOWED_INLINE = "Lede answers only the people its operator allows"
+# Where a line is all there is room for (at most 64 characters): the button over a stranger's empty inline
+# results, which opens the private chat that says the rest, and the notice a stranger's button tap shows.
+NOT_ALLOWED_SHORT = "Lede answers only the people its operator allows"
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ from telegram.ext import (
 )
 
 from bot import channel_handlers, group_handlers, source_replies
-from bot.access import NOT_ALLOWED, NOT_ALLOWED_INLINE, AccessPolicy, Action, RateLimiter
+from bot.access import NOT_ALLOWED, NOT_ALLOWED_SHORT, AccessPolicy, Action, RateLimiter
 from bot.chat_rights import may_change_chat
 from bot.config import Config
 from bot.conversations import NO_THREAD
@@ -268,7 +268,11 @@ async def gate(update: Update, context: LedeContext) -> None:
             # Unanswered, the stranger's client would show the query loading until it gives up. The answer is
             # theirs alone (not cached for others), and its button opens the private chat that says the rest.
             await update.inline_query.answer([], cache_time=0, is_personal=True, button=InlineQueryResultsButton(
-                NOT_ALLOWED_INLINE, start_parameter=group_handlers.INLINE_START))
+                NOT_ALLOWED_SHORT, start_parameter=group_handlers.INLINE_START))
+        elif update.callback_query:
+            # A button under an answer given to someone allowed, tapped by someone who is not: unanswered,
+            # their client would show it loading until it gives up.
+            await update.callback_query.answer(NOT_ALLOWED_SHORT)
         elif update.effective_message and update.effective_chat.type == ChatType.PRIVATE:
             await _reply(update, NOT_ALLOWED.format(user=user))
         raise ApplicationHandlerStop

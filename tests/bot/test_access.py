@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.access import NOT_ALLOWED, NOT_ALLOWED_INLINE, AccessPolicy, Action, RateLimit, RateLimiter
+from bot.access import NOT_ALLOWED, NOT_ALLOWED_SHORT, AccessPolicy, Action, RateLimit, RateLimiter
 from bot.config import load_config
 from corpus.errors import ConfigurationError
 from bot.service import Lede
@@ -151,8 +151,22 @@ async def test_a_strangers_inline_query_is_answered_with_no_results_and_the_way_
         stranger = await bot_api.wait_for_inline_answer(bot_api.send_inline_query(STRANGER, "Who did Vance meet?"))
         friend = await bot_api.wait_for_inline_answer(bot_api.send_inline_query(FRIEND, "Who did Vance meet?"))
     assert stranger["results"] == [] and stranger["is_personal"] and stranger["cache_time"] == 0
-    assert stranger["button"] == {"text": NOT_ALLOWED_INLINE, "start_parameter": "inline"}
+    assert stranger["button"] == {"text": NOT_ALLOWED_SHORT, "start_parameter": "inline"}
     assert friend["results"][0]["title"].startswith(VANCE)
+
+
+async def test_a_strangers_tap_on_a_button_is_answered_with_the_refusal_and_does_nothing(bot_api, lede):
+    # FRIEND may ask anywhere, so Lede answers in a group that is not listed; a stranger there taps a button.
+    bot_api.add_group(OTHER_GROUP, "Other")
+    async with polling(application(bot_api, lede, {"LEDE_ALLOWED_USERS": str(FRIEND)})):
+        bot_api.send_user_message(OTHER_GROUP, FRIEND, "/ask Who did Vance meet?")
+        [answer] = await bot_api.wait_for_messages(OTHER_GROUP)
+        [more] = [b["callback_data"] for row in answer.reply_markup["inline_keyboard"] for b in row if b["text"] == "More"]
+        bot_api.send_callback_query(OTHER_GROUP, STRANGER, answer.message_id, more)
+        await bot_api.wait_for_request("answerCallbackQuery")
+        await bot_api.assert_no_messages(OTHER_GROUP)
+    [tap] = bot_api.requests_for("answerCallbackQuery")
+    assert tap["text"] == NOT_ALLOWED_SHORT
 
 
 async def test_questions_over_the_limit_get_a_friendly_slow_down(bot_api, lede):
