@@ -153,7 +153,11 @@ _REASON_CUES = re.compile(
     r"on the back of|tend to|to take account|to offset)\b",
     re.IGNORECASE,
 )
-_PLACE_CUES = re.compile(r"\b(?:in|at|near|from|on|into|across)\s+(?:the\s+)?([A-Z][a-z]+)")
+# "in Vienna", "at the Munich conference", and a place named through what stands there or around it:
+# "on the sidelines of the Munich Security Conference", "on the outskirts of Kyiv".
+_PLACE_CUES = re.compile(
+    r"\b(?:in|at|near|from|on|into|across)\s+(?:the\s+)?(?:(?:[a-z]+\s+){1,2}of\s+(?:the\s+)?)?([A-Z][a-z]+)"
+)
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:[-'][A-Za-z]+)?\b")
 
 

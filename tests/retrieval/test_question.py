@@ -66,6 +66,8 @@ def test_the_expected_answer_type_comes_from_the_question_words(question, answer
         (AnswerType.STATEMENT, "“We will not cut output,” the minister said.", "The minister left Vienna."),
         (AnswerType.PLACE, "The talks were held in Vienna.", "The talks were held on time."),
         (AnswerType.PLACE, "Zelensky met Vance at the Munich conference.", "Zelensky told Vance on Friday."),
+        (AnswerType.PLACE, "Vance met him on the sidelines of the Munich conference.", "Vance met him on the sidelines."),
+        (AnswerType.PLACE, "Shells fell on the outskirts of Kyiv.", "Shells fell on the outskirts."),
         (AnswerType.PERSON, "Opec met, said Subroto.", "Opec met, the minister said."),
     ],
 )
