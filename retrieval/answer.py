@@ -326,6 +326,10 @@ def candidate_pool(
     hits += _rest_of_leading_articles(index, weights, hits, accept)
     hits += _continuations(index, hits, accept)
     if follow_up is not None and follow_up.given:
+        if follow_up.repeats is not None:
+            # "what else?" wants something not read yet, the lead-ins shown before the answers included;
+            # a question of its own may ask about a lead-in ("what did its chairman say?").
+            follow_up = replace(follow_up, given=_shown(index, follow_up.given))
         hits = _new_or_only_answer(index, analysed.query.own(), hits, follow_up)
     return analysed, hits, candidate_features(index, analysed, hits)
 
@@ -356,6 +360,21 @@ def _new_or_only_answer(
         hit for hit, passage, share in zip(hits, passages, covered, strict=True)
         if passage.key not in follow_up.given or share >= _ALL_OWN_WORDS
     ]
+
+
+def _shown(index: SentenceIndex, given: frozenset[tuple[str, int]]) -> frozenset[tuple[str, int]]:
+    """The sentences a conversation has shown: its answers, and the lead-in shown before each.
+
+    An answer that lists what the sentence before it names ("These included …") or opens with a
+    pronoun standing for it ("He said …") was shown after that sentence (:func:`spelled_out`,
+    :func:`with_antecedent`).
+    """
+    lead_ins = set()
+    for article_id, position in given:
+        passage = _passage_at(index, article_id, position) if position > 0 else None
+        if passage is not None and (points_back(passage.text) or spells_out(passage.text)):
+            lead_ins.add((article_id, position - 1))
+    return given | lead_ins
 
 
 def _knows_any(index: SentenceIndex, query: Query) -> bool:

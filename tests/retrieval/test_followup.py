@@ -191,6 +191,17 @@ def test_what_else_gets_the_next_answer_to_the_question_before_it_not_one_alread
     assert more.question == "what else?" and more.follow_up_of == "what did Zelensky demand?"
 
 
+def test_what_else_does_not_answer_with_the_lead_in_already_shown_before_the_last_answer(seed_index):
+    # "These included …" was shown after the sentence that names the concessions; that one was read too.
+    first = answer_question(seed_index, "What concessions did Trump offer Putin?")
+    assert first.best.lead_in is not None
+    conversation = [said(seed_index, "What concessions did Trump offer Putin?", SEED, first.best.passage.position)]
+    reading = read_follow_up("what else?", topic_of("what else?", seed_index.analyzer), conversation, SETTINGS)
+    more = answer_question(seed_index, "what else?", follow_up=reading, min_confidence=0.0)
+    assert more.best is not None
+    assert more.best.passage.key not in {first.best.passage.key, first.best.lead_in.key}
+
+
 def test_a_follow_up_asking_for_the_things_the_last_answer_named_gets_the_sentence_that_lists_them():
     index = SentenceIndex(Analyzer())
     index.add([MEASURES])
