@@ -553,6 +553,7 @@ async def error_handler(update: object, context: LedeContext) -> None:
     instead, and gets no reply it could not receive anyway. A change asked of
     a read-only store is refused in so many words (the log says which file;
     the chat is not told the server's paths); anything else gets an apology.
+    A failed button tap gets the same line as the answer to the tap.
     """
     if unreachable := unreachable_chat(update, context):
         await context.workers.quick(context.lede.chats.chat_unreachable, *unreachable)
@@ -563,6 +564,13 @@ async def error_handler(update: object, context: LedeContext) -> None:
     else:
         log.error("Failed to handle an update", exc_info=context.error)
         reply = APOLOGY
+    if isinstance(update, Update) and update.callback_query:
+        # A tapped button shows loading until its query is answered, so the tap is answered with the reason.
+        try:
+            await update.callback_query.answer(reply)
+            return
+        except TelegramError:  # answered before the failure: the chat is told instead
+            pass
     if isinstance(update, Update) and update.effective_message:
         try:
             await update.effective_message.reply_text(reply, do_quote=True)

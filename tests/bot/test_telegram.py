@@ -261,3 +261,24 @@ async def test_on_a_read_only_store_changes_are_refused_in_plain_words_and_quest
     assert not briefing_jobs, "a briefing it could not record as sent would be owed again at every check"
     assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
     assert "Daily briefings are off: the store is read-only" in caplog.text
+
+
+async def test_a_button_that_fails_is_answered_with_the_reason_not_left_loading(bot_api, tmp_path, monkeypatch):
+    # 👍 under an answer given before the store became read-only (a restart on a read-only mount).
+    db = tmp_path / "lede.db"
+    with Store.open(db) as store:
+        writable = Lede.compose(new_index(), store)
+        writable.add_articles([HOSTILE])
+        async with polling(application(bot_api, writable)):
+            bot_api.send_user_message(USER, USER, "How much did refinery margins at Srd rise?")
+            [answer] = await bot_api.wait_for_messages(USER)
+    monkeypatch.setattr("corpus.store.check_database_path", lambda path, **_: DatabaseFile(path, read_only=True))
+    read_only = Lede.compose(new_index(), Store.open(db))
+    read_only.load_store()
+    [thumbs_up] = [b["callback_data"] for row in answer.reply_markup["inline_keyboard"] for b in row if b["text"] == "👍"]
+    async with polling(application(bot_api, read_only)):
+        bot_api.send_callback_query(USER, USER, answer.message_id, thumbs_up)
+        [tap] = await bot_api.wait_for_request("answerCallbackQuery")
+        await bot_api.assert_no_messages(USER)
+    read_only.close()
+    assert tap["text"] == "I can answer questions, but I cannot change anything now: my store is read-only."

@@ -64,6 +64,8 @@ T = TypeVar("T")
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 MAX_MESSAGE_UTF16 = 4096
+# answerCallbackQuery's text: "0-200 characters" (Bot API), shown as a notification over the chat.
+MAX_CALLBACK_ANSWER_CHARS = 200
 #: Bots may download files up to 20 MB with getFile; bigger ones exist but cannot be fetched.
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
 MAX_CALLBACK_DATA_BYTES = 64
@@ -667,6 +669,8 @@ class FakeBotApi:
         query = self._open_queries.get(str(params.get("callback_query_id")))
         if query is None or "data" not in query:
             raise bad_request("query is too old and response timeout expired or query ID is invalid")
+        if len(str(params.get("text", ""))) > MAX_CALLBACK_ANSWER_CHARS:
+            raise bad_request("MESSAGE_TOO_LONG")
         self._open_queries.pop(str(params.get("callback_query_id")))
         return True
 
