@@ -571,7 +571,8 @@ async def error_handler(update: object, context: LedeContext) -> None:
             return
         except TelegramError:  # answered before the failure: the chat is told instead
             pass
-    if isinstance(update, Update) and update.effective_message:
+    # A channel's post is read, never answered: the channel's readers are not told of Lede's failures.
+    if isinstance(update, Update) and update.effective_message and update.effective_chat.type != ChatType.CHANNEL:
         try:
             await update.effective_message.reply_text(reply, do_quote=True)
         except Exception:  # the reply is best effort; the failure is already logged

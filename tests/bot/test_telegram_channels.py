@@ -16,6 +16,7 @@ import pytest
 from bot.config import Config, Mode
 from bot.service import Lede
 from bot.telegram_app import ADMINS_ONLY, ALLOWED_UPDATES, build_application
+from corpus.database_file import DatabaseFile
 from corpus.fetch import FetchPolicy
 from corpus.store import Store
 from corpus.telegram_posts import Chat, Post
@@ -253,3 +254,22 @@ async def test_a_forwarded_document_is_still_read_as_a_document(bot_api, lede):
         bot_api.forward_message(READER, READER, WRITER, sent["message_id"])
         [reply] = await bot_api.wait_for_messages(READER)
     assert reply.text.startswith("I already have Council Budget Passes")
+
+
+async def test_a_post_lede_fails_to_keep_gets_no_reply_in_the_channel(bot_api, analyzer, tmp_path, monkeypatch, caplog):
+    # A read-only store refuses every post; the channel's readers must not see Lede's apology under it.
+    db = tmp_path / "lede.db"
+    Store.open(db).close()
+    monkeypatch.setattr("corpus.store.check_database_path", lambda path, **_: DatabaseFile(path, read_only=True))
+    read_only = Lede.compose(SentenceIndex(analyzer), Store.open(db), fetch_policy=LOCAL_ONLY)
+    public_channel(bot_api)
+    async with polling(application(bot_api, read_only), allowed_updates=ALLOWED_UPDATES):
+        bot_api.post_to_channel(CHANNEL, BRIDGE)
+        for _ in range(500):
+            if "Refused a change" in caplog.text:
+                break
+            await asyncio.sleep(0.02)
+        await bot_api.assert_no_messages(CHANNEL)
+    read_only.close()
+    assert "Refused a change" in caplog.text
+    assert not bot_api.sent_messages(CHANNEL)
