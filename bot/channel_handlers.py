@@ -53,6 +53,8 @@ log = logging.getLogger(__name__)
 
 # How long a private channel's administrators and linked group are trusted before they are read again.
 AUDIENCE_TTL = 600.0
+# Lede's own reply forwarded back: kept, it would be an article citing Lede in place of the post it quotes.
+OWN_MESSAGE = "That is one of my own messages, not news to add: forward me the post it quotes instead."
 
 
 def register(application: Application) -> None:
@@ -116,8 +118,16 @@ async def channel_post(update: Update, context: LedeContext) -> None:
 
 async def add_forward(update: Update, context: LedeContext, forwarded: Message) -> None:
     """Keep a forwarded post for this chat and confirm it as ``/add`` does (or say why not)."""
+    if _sent_by(forwarded, context.bot.id):
+        await send_reply(update.effective_message, OWN_MESSAGE)
+        return
     outcome = await context.workers.heavy(context.lede.posts.add_forward, forward_of(forwarded), update.effective_chat.id)
     await send_reply(update.effective_message, source_replies.added(outcome))
+
+
+def _sent_by(forwarded: Message, user_id: int) -> bool:
+    origin = forwarded.forward_origin
+    return isinstance(origin, MessageOriginUser) and origin.sender_user.id == user_id
 
 
 # ---- who sees a private channel's posts ----------------------------------------------------

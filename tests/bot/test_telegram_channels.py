@@ -15,6 +15,7 @@ import pytest
 
 from bot.config import Config, Mode
 from bot.service import Lede
+from bot.channel_handlers import OWN_MESSAGE
 from bot.telegram_app import ADMINS_ONLY, ALLOWED_UPDATES, build_application
 from corpus.database_file import DatabaseFile
 from corpus.fetch import FetchPolicy
@@ -193,6 +194,19 @@ async def test_a_forward_with_too_little_text_gets_a_one_line_reply(bot_api, led
                           "and this one has fewer.")
     assert lede.store.article_count() == 0
 
+
+async def test_lede_s_own_answer_forwarded_back_is_not_added_as_news_citing_lede(bot_api, lede):
+    public_channel(bot_api)
+    async with polling(application(bot_api, lede), allowed_updates=ALLOWED_UPDATES):
+        bot_api.post_to_channel(CHANNEL, BRIDGE)
+        await until_kept(lede, 1)
+        answer = await ask(bot_api, READER, QUESTION)
+        bot_api.forward_message(READER, READER, READER, answer.message_id)
+        [*_, reply] = await bot_api.wait_for_messages(READER, 2)
+        again = await ask(bot_api, READER, QUESTION)
+    assert reply.text == OWN_MESSAGE
+    assert lede.store.article_count() == 1
+    assert again.text.split("\n\n")[1].startswith("— Harbour bridge approved · Riverton Live")
 
 async def test_in_a_group_an_administrator_adds_a_forward_by_replying_add(bot_api, lede):
     public_channel(bot_api, lede_is_admin=False)
