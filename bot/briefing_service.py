@@ -8,6 +8,7 @@ remembers in the store what each chat was told.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -61,6 +62,9 @@ class Briefings:
         self.store = store
         self._tell = tell
         self._group = group
+        # One briefing at a time per chat: two side by side (/brief sent twice, or with the daily one)
+        # would both start from the same "since" and tell the same stories twice.
+        self._turns: dict[int, threading.Lock] = {}
 
     def brief(
         self,
@@ -78,6 +82,10 @@ class Briefings:
         is told is remembered; a briefing without a topic also becomes the
         chat's new "since".
         """
+        with self._turns.setdefault(chat, threading.Lock()):
+            return self._brief(chat, now=now, topic=topic, since=since)
+
+    def _brief(self, chat: int, *, now: datetime, topic: str | None, since: datetime | None) -> Briefing:
         look_back = since is not None
         if since is None:
             since = self.store.last_briefing(chat) or now - DEFAULT_PERIOD

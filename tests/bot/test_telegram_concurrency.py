@@ -100,3 +100,27 @@ async def test_other_chats_are_answered_while_a_briefing_and_a_large_upload_are_
     assert unfinished == [], "the briefing and the upload were still under way when the answer came"
     assert told.text.startswith("Briefing:")
     assert added.text.startswith("Added Harbour Authority Annual Report")
+
+
+# How long the test lets a second /brief reach the briefing before it releases the first: not an
+# assertion, only the chance a briefing told side by side would have had to tell the stories twice.
+SECOND_BRIEFING_CHANCE = 1.0
+
+
+async def test_brief_sent_twice_at_once_tells_the_stories_once(bot_api: FakeBotApi) -> None:
+    # A /brief tapped twice in the command menu, or sent by two members of a group within seconds.
+    briefing = Hold()
+    lede = Lede.compose(new_index(), tell=briefing.around(brief))
+    lede.add_articles(wire_article(number) for number in range(WIRE_ARTICLES))
+    config = Config(mode=Mode.TELEGRAM, token=bot_api.token, base_url=bot_api.base_url)
+    async with polling(build_application(config, lede, clock=lambda: NOW)):
+        bot_api.send_user_message(BRIEFING_CHAT, BRIEFING_CHAT, "/brief")
+        await briefing.wait_started()
+        briefing.started.clear()
+        bot_api.send_user_message(BRIEFING_CHAT, BRIEFING_CHAT, "/brief")
+        await asyncio.to_thread(briefing.started.wait, SECOND_BRIEFING_CHANCE)
+        briefing.released.set()
+        replies = await bot_api.wait_for_messages(BRIEFING_CHAT, 2, timeout=HOLD_SECONDS)
+    first, second = sorted(replies, key=lambda reply: reply.reply_to_message_id)
+    assert first.text.startswith("Briefing:")
+    assert second.text.startswith("Nothing new since")
