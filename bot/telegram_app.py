@@ -26,6 +26,7 @@ from pathlib import PurePath
 from telegram import (
     BotCommand,
     ChatMemberUpdated,
+    Document,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InlineQueryResultsButton,
@@ -422,6 +423,10 @@ async def _may_change_sources(update: Update, context: LedeContext) -> bool:
 
 async def add_command(update: Update, context: LedeContext) -> None:
     replied = update.effective_message.reply_to_message
+    # /add in reply to a file (shared in a group without the caption, or forwarded) adds the file itself.
+    if not context.args and replied is not None and replied.document is not None:
+        await _add_document(update, context, replied.document)
+        return
     if not context.args and replied is not None and replied.forward_origin is not None:
         if await _may_change_sources(update, context) and await _within_limit(update, context, Action.ADD_SOURCE):
             await channel_handlers.add_forward(update, context, replied)
@@ -445,12 +450,17 @@ async def document_message(update: Update, context: LedeContext) -> None:
     """A document adds an article (.txt, .md, .html) or imports feeds (.opml).
 
     In groups a document is taken only when its caption addresses the bot
-    (``/add``), so files shared among members are left alone.
+    (``/add``), so files shared among members are left alone (an
+    administrator may still reply ``/add`` to one).
     """
     message = update.effective_message
-    document = message.document
     if update.effective_chat.type != ChatType.PRIVATE and not _captioned_add(message):
         return
+    await _add_document(update, context, message.document)
+
+
+async def _add_document(update: Update, context: LedeContext, document: Document) -> None:
+    """Add the article (.txt, .md, .html) or import the feeds (.opml) a file holds; in groups for administrators only."""
     if not await _may_change_sources(update, context):
         return
     lede = context.lede

@@ -86,6 +86,25 @@ async def test_a_file_in_a_group_is_added_only_when_its_caption_is_add_for_lede(
     assert added.text == "Added Council Budget Passes: 1 sentence. Ask me about it."
 
 
+@pytest.mark.parametrize("shared", ["sent in the group", "forwarded to the group"])
+async def test_in_a_group_an_administrator_adds_a_file_by_replying_add_to_it(bot_api, lede, shared):
+    notes = b"Council Budget Passes\n\nThe council passed the 2026 budget on Monday by nine votes to four.\n"
+    elsewhere = -4004
+    bot_api.add_group(GROUP, "Newsroom")
+    bot_api.add_group(elsewhere, "Council watchers")
+    bot_api.set_member_status(GROUP, ADMIN, "administrator")
+    async with polling(application(bot_api, lede)):
+        if shared == "sent in the group":
+            file = bot_api.send_user_document(GROUP, USER, "budget.txt", notes)
+        else:
+            original = bot_api.send_user_document(elsewhere, USER, "budget.txt", notes)
+            file = bot_api.forward_message(GROUP, USER, elsewhere, original["message_id"])
+        bot_api.send_user_message(GROUP, ADMIN, "/add", reply_to_message_id=file["message_id"])
+        [added] = await bot_api.wait_for_messages(GROUP)
+        answer = await ask(bot_api, GROUP, "when did the council pass the 2026 budget?")
+    assert added.text == "Added Council Budget Passes: 1 sentence. Ask me about it."
+    assert answer.startswith("The council passed the 2026 budget on Monday")
+
 async def test_feeds_are_added_listed_exported_imported_and_removed(bot_api, lede, web):
     async with polling(application(bot_api, lede)):
         bot_api.send_user_message(USER, USER, f"/feed add {web.url('/feed.xml')}")
