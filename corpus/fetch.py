@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import ssl
 import time
 import zlib
 from collections.abc import Callable, Collection, Sequence
@@ -265,6 +266,10 @@ def _failure_reason(error: httpx.HTTPError, url: str) -> str:
         cause = cause.__cause__ or cause.__context__
     if isinstance(cause, ConnectionRefusedError):
         return f"the server at {_host(url)} refused the connection"
+    if isinstance(cause, ssl.SSLError):
+        # OpenSSL's own words name its source file ("[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)").
+        detail = f" ({cause.reason.replace('_', ' ').lower()})" if cause.reason else ""
+        return f"could not fetch {_host(url)}: its secure (https) connection failed{detail}"
     if isinstance(cause, OSError) and cause.strerror:
         return f"could not fetch {_host(url)}: {cause.strerror[:1].lower()}{cause.strerror[1:]}"
     return f"could not fetch {_host(url)}: {error or type(error).__name__}"

@@ -72,6 +72,12 @@ def test_a_server_that_refuses_or_drops_the_connection_is_named_in_words_without
     assert refusal(web.url("/hang-up")) == f"could not fetch {web.base.removeprefix('http://')}: connection reset by peer"
 
 
+def test_a_failed_secure_connection_is_named_in_words_without_openssl_s_source_file(web):
+    # https to a server that speaks only http: OpenSSL says "[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)".
+    host = web.base.removeprefix("http://")
+    assert refusal(f"https://{host}/article.html") == (
+        f"could not fetch {host}: its secure (https) connection failed (wrong version number)")
+
 def test_a_slow_server_times_out(web):
     started = time.monotonic()
     assert refusal(web.url("/slow")) == f"{web.base.removeprefix('http://')} did not answer within 0.5 s"
