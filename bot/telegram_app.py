@@ -66,6 +66,7 @@ from bot.telegram_failures import (
     NO_PREVIEW,
     RetryingRateLimiter,
     edit_reply,
+    maybe_done,
     send_reply,
     unchanged,
     unreachable_chat,
@@ -560,13 +561,19 @@ async def error_handler(update: object, context: LedeContext) -> None:
     """Log the failure (the log formatter masks the token) and tell the person briefly.
 
     A 403 means the chat blocked or removed the bot: it is marked unreachable
-    instead, and gets no reply it could not receive anyway. A change asked of
+    instead, and gets no reply it could not receive anyway; a request Telegram
+    confirmed too late may have arrived, so nothing follows it. A change asked of
     a read-only store is refused in so many words (the log says which file;
     the chat is not told the server's paths); anything else gets an apology.
     A failed button tap gets the same line as the answer to the tap.
     """
     if unreachable := unreachable_chat(update, context):
         await context.workers.quick(context.lede.chats.chat_unreachable, *unreachable)
+        return
+    if maybe_done(context.error):
+        # The reply most likely arrived: an apology would contradict it.
+        log.warning("Telegram confirmed a request too late (%s); it may have been delivered, so nothing more is sent",
+                    context.error)
         return
     if isinstance(context.error, ReadOnlyStore):
         log.warning("Refused a change: %s", context.error.reason)

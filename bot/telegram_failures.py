@@ -25,9 +25,10 @@ from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
+import httpx
 from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import AIORateLimiter, ContextTypes
 from telegram.warnings import PTBDeprecationWarning
 
@@ -78,7 +79,7 @@ class RetryingRateLimiter(AIORateLimiter):
             except BadRequest:
                 raise  # a NetworkError subclass, but sending it again cannot help
             except NetworkError as error:
-                if attempt == self.attempts:
+                if attempt == self.attempts or maybe_done(error):
                     raise
                 delay = self.first_backoff * 2 ** (attempt - 1)
                 log.warning("%s failed (%s); retry %d in %.1f s", endpoint, error, attempt, delay)
@@ -155,6 +156,12 @@ async def edit_reply(question: Message, reply_message: int, text_html: str,
     await bot.edit_message_text(plain_text(text_html), chat_id=question.chat_id, message_id=reply_message,
                                 link_preview_options=NO_PREVIEW, reply_markup=markup)
     return reply_message
+
+
+def maybe_done(error: BaseException | None) -> bool:
+    """Whether a failed request may have been carried out all the same: it was sent, and Telegram's answer
+    came too late. Sending it again would show the reply twice."""
+    return isinstance(error, TimedOut) and isinstance(error.__cause__, httpx.ReadTimeout)
 
 
 def unchanged(error: BadRequest) -> bool:

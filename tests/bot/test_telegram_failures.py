@@ -133,3 +133,20 @@ async def test_when_the_plain_text_retry_fails_too_the_user_gets_the_apology(bot
         [reply] = await bot_api.wait_for_messages(ALICE)
     assert reply.text == APOLOGY
     assert len(bot_api.requests_for("sendMessage")) == 3
+
+
+# python-telegram-bot's default: how long it waits for Telegram's answer to a request it has sent.
+READ_TIMEOUT = 5.0
+
+
+async def test_a_reply_whose_confirmation_comes_too_late_is_not_sent_twice(bot_api, lede, caplog):
+    # Telegram has the reply (it is delivered) but answers after the read timeout, as under load:
+    # sending it again would show the answer twice, and an apology would contradict it.
+    bot_api.delay_next("sendMessage", READ_TIMEOUT + 1.5)
+    async with polling(application(bot_api, lede)):
+        bot_api.send_user_message(ALICE, ALICE, "Who did Vance meet?")
+        [reply] = await bot_api.wait_for_messages(ALICE, timeout=15)
+        await bot_api.assert_no_messages(ALICE, within=1.0)
+    assert reply.text.startswith(VANCE)
+    assert len(bot_api.requests_for("sendMessage")) == 1
+    assert "may have been delivered" in caplog.text
