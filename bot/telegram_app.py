@@ -229,7 +229,7 @@ def build_application(config: Config, lede: Lede, clock: Clock = group_handlers.
     )
     question = filters.TEXT & ~filters.COMMAND & ~_ViaThisBot()
     application.add_handler(MessageHandler(filters.ChatType.PRIVATE & question, question_message))
-    application.add_handler(MessageHandler(filters.ChatType.GROUPS & question & _AddressedToBot(), group_message))
+    application.add_handler(MessageHandler(filters.ChatType.GROUPS & question & _AddressedToBot(), question_message))
     group_handlers.register(application, lede)
     # Last, so that only a command no handler above took reaches it.
     application.add_handler(MessageHandler(filters.COMMAND & _ForThisBot(), unknown_command_message))
@@ -356,10 +356,8 @@ async def ask_command(update: Update, context: LedeContext) -> None:
 
 
 async def question_message(update: Update, context: LedeContext) -> None:
-    await _answer(update, context, update.effective_message.text or "")
-
-
-async def group_message(update: Update, context: LedeContext) -> None:
+    """A question, without any mention of Lede: in a group it addresses the question, and in a private
+    chat it is left by habit, or by inline mode's "@lede …" sent without picking a result."""
     mention = re.compile(rf"@{re.escape(context.bot.username)}\b", re.IGNORECASE)
     await _answer(update, context, mention.sub(" ", update.effective_message.text or ""))
 

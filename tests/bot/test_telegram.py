@@ -282,3 +282,16 @@ async def test_a_button_that_fails_is_answered_with_the_reason_not_left_loading(
         await bot_api.assert_no_messages(USER)
     read_only.close()
     assert tap["text"] == "I can answer questions, but I cannot change anything now: my store is read-only."
+
+
+async def test_in_a_private_chat_a_question_that_mentions_lede_is_read_without_the_mention(bot_api, lede):
+    # Typing "@lede_test_bot why?" starts inline mode; sent without picking a result, it arrives as a message.
+    plain, mentioning = USER, USER + 1
+    async with polling(application(bot_api, lede)):
+        for chat, follow_up in ((plain, "why?"), (mentioning, "@lede_test_bot why?")):
+            bot_api.send_user_message(chat, chat, "Would Zelensky speak with Putin?")
+            await bot_api.wait_for_messages(chat)
+            bot_api.send_user_message(chat, chat, follow_up)
+        [*_, expected] = await bot_api.wait_for_messages(plain, 2)
+        [*_, reply] = await bot_api.wait_for_messages(mentioning, 2)
+    assert reply.text == expected.text
