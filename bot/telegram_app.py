@@ -64,9 +64,9 @@ from corpus.ingest import Failure
 from bot.telegram_context import CONTEXT_TYPES, Clock, LedeContext, Shell
 from bot.telegram_failures import (
     NO_PREVIEW,
+    PerhapsDelivered,
     RetryingRateLimiter,
     edit_reply,
-    maybe_done,
     send_reply,
     unchanged,
     unreachable_chat,
@@ -568,7 +568,7 @@ async def error_handler(update: object, context: LedeContext) -> None:
     if unreachable := unreachable_chat(update, context):
         await context.workers.quick(context.lede.chats.chat_unreachable, *unreachable)
         return
-    if maybe_done(context.error):
+    if isinstance(context.error, PerhapsDelivered):
         # The reply most likely arrived: an apology would contradict it.
         log.warning("Telegram confirmed a request too late (%s); it may have been delivered, so nothing more is sent",
                     context.error)

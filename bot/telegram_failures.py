@@ -38,6 +38,8 @@ from bot.source_replies import to_plain
 log = logging.getLogger(__name__)
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+# The Bot API's methods that only read (getFile, getChatMember…): asking again is always safe.
+READING_PREFIX = "get"
 JSONDict = dict[str, Any]
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -79,7 +81,9 @@ class RetryingRateLimiter(AIORateLimiter):
             except BadRequest:
                 raise  # a NetworkError subclass, but sending it again cannot help
             except NetworkError as error:
-                if attempt == self.attempts or maybe_done(error):
+                if _unconfirmed(error) and not endpoint.startswith(READING_PREFIX):
+                    raise PerhapsDelivered(f"Telegram confirmed {endpoint} too late") from error
+                if attempt == self.attempts:
                     raise
                 delay = self.first_backoff * 2 ** (attempt - 1)
                 log.warning("%s failed (%s); retry %d in %.1f s", endpoint, error, attempt, delay)
@@ -158,9 +162,15 @@ async def edit_reply(question: Message, reply_message: int, text_html: str,
     return reply_message
 
 
-def maybe_done(error: BaseException | None) -> bool:
-    """Whether a failed request may have been carried out all the same: it was sent, and Telegram's answer
-    came too late. Sending it again would show the reply twice."""
+class PerhapsDelivered(TimedOut):
+    """A request that changes something (a reply, an edit) was sent, and Telegram's answer came too late.
+
+    Telegram may well have carried it out: sent again, the user would see the reply twice.
+    """
+
+
+def _unconfirmed(error: NetworkError) -> bool:
+    """The request was sent, and reading Telegram's answer timed out."""
     return isinstance(error, TimedOut) and isinstance(error.__cause__, httpx.ReadTimeout)
 
 

@@ -150,3 +150,14 @@ async def test_a_reply_whose_confirmation_comes_too_late_is_not_sent_twice(bot_a
     assert reply.text.startswith(VANCE)
     assert len(bot_api.requests_for("sendMessage")) == 1
     assert "may have been delivered" in caplog.text
+
+
+async def test_a_read_whose_answer_comes_too_late_is_asked_again(bot_api, lede):
+    # Asking again for a file (getFile) changes nothing, so a late answer is no reason to give up on the upload.
+    bot_api.delay_next("getFile", READ_TIMEOUT + 1.5)
+    notes = b"Council Budget Passes\n\nThe council passed the 2026 budget on Monday by nine votes to four.\n"
+    async with polling(application(bot_api, lede)):
+        bot_api.send_user_document(ALICE, ALICE, "budget.txt", notes)
+        [added] = await bot_api.wait_for_messages(ALICE, timeout=20)
+    assert added.text == "Added Council Budget Passes: 1 sentence. Ask me about it."
+    assert len(bot_api.requests_for("getFile")) == 2
