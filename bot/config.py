@@ -269,7 +269,12 @@ def _moment(text: str) -> datetime:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 1987-03-01 or 2025-05-01T08:00") from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+    try:
+        # In UTC, as the briefing says it: an offset at either end of the calendar (0001-01-01T00:00+05:00)
+        # would otherwise reach past year 1 or 9999 only when the briefing is written.
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except OverflowError:
+        raise argparse.ArgumentTypeError(f"{text!r} is before year 1 or after year 9999 in UTC") from None
 
 
 def _not_empty(meaning: str) -> Callable[[str], str]:
