@@ -234,7 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--db",
         metavar="PATH",
-        type=Path,
+        type=_not_empty("the database file"),
         help=f"the SQLite database Lede keeps its sources in (default: $LEDE_DB, else {default_db_path()})",
     )
     parser.add_argument(
@@ -396,8 +396,11 @@ def _database(args: argparse.Namespace, environ: Mapping[str, str]) -> tuple[Pat
     operator typed is created only with ``--create``.
     """
     if args.db:
-        return args.db, "--db", args.create
+        return Path(args.db), "--db", args.create
     if environ.get("LEDE_DB"):
+        # Blank, it would be a store named " " in the current folder, as an empty --db would be ".".
+        if not environ["LEDE_DB"].strip():
+            raise ConfigurationError(f"LEDE_DB is {environ['LEDE_DB']!r}; give the path of a database file, or unset it")
         return Path(environ["LEDE_DB"]), "LEDE_DB", args.create
     return default_db_path(), "the default database", True
 

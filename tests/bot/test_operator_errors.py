@@ -38,6 +38,8 @@ TELEGRAM = {"TELEGRAM_BOT_TOKEN": TOKEN}
 MISTAKES = {
     "--db is a folder": Mistake(("--db", "{tmp}", *QUESTION), "--db {tmp}"),
     "--db is not a database": Mistake(("--db", "{tmp}/notes.txt", *QUESTION), "--db {tmp}/notes.txt"),
+    "--db that is blank": Mistake(("--db", " ", *QUESTION), "--db: give the database file; it is empty"),
+    "LEDE_DB that is blank": Mistake(QUESTION, "LEDE_DB is ' '", {"LEDE_DB": " "}),
     "--db in a folder that does not exist": Mistake(("--db", "{tmp}/typo/lede.db", *QUESTION), "--create"),
     "LEDE_DB in a folder that does not exist": Mistake(QUESTION, "LEDE_DB {tmp}/typo/lede.db",
                                                        {"LEDE_DB": "{tmp}/typo/lede.db"}),
