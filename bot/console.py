@@ -155,8 +155,9 @@ def run_ingest(lede: Lede, sources: list[str], output: TextIO, errors: TextIO, *
     (files of other types skipped in folders are reported, not failures).
     Ctrl-C prints the summary of what was stored until then (each article
     is stored whole or not at all) and a note on ``errors`` that the same
-    command stores the rest, then ends the run as Ctrl-C does. A full disk
-    prints the summary too before it ends the run (see :func:`bot.main.main`).
+    command stores the rest, then ends the run as Ctrl-C does. A full disk,
+    or a store another program keeps locked, prints the summary too before it
+    ends the run (see :func:`bot.main.main`).
     """
     report = IngestReport()
     try:
@@ -166,9 +167,8 @@ def run_ingest(lede: Lede, sources: list[str], output: TextIO, errors: TextIO, *
         _print_summary(report, output, as_json=as_json)
         print(INGEST_INTERRUPTED, file=errors, flush=True)
         raise
-    except sqlite3.OperationalError as error:
-        if error.sqlite_errorcode == sqlite3.SQLITE_FULL:
-            _print_summary(report, output, as_json=as_json)
+    except sqlite3.OperationalError:  # a full disk, a store locked too long: what was stored until then stays
+        _print_summary(report, output, as_json=as_json)
         raise
     _print_summary(report, output, as_json=as_json)
     return 1 if report.failed else 0

@@ -20,6 +20,7 @@ import sqlite3
 import sys
 import traceback
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot.config import Config, Mode, load_config
 from bot.console import answer_once, brief_once, following_feeds, progress_bar, run_console, run_ingest
@@ -55,13 +56,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LedeError as error:
         return _refuse(error, debug=config.log_level == "DEBUG")
     except sqlite3.OperationalError as error:
-        if error.sqlite_errorcode != sqlite3.SQLITE_FULL:
+        reason = _store_trouble(error, config.db_path)
+        if reason is None:
             raise
-        # Each article, each pruning step is one transaction: what was done stays done.
-        full = LedeError(f"the disk holding {config.db_path} is full (SQLite: {error}); free some space, then run "
-                         "the same command again")
-        full.__cause__ = error
-        return _refuse(full, debug=config.log_level == "DEBUG")
+        trouble = LedeError(reason)
+        trouble.__cause__ = error
+        return _refuse(trouble, debug=config.log_level == "DEBUG")
     except KeyboardInterrupt:  # Ctrl-C before the console's prompt, or during a one-shot command
         return 0 if config.mode is Mode.CONSOLE else 130
     except BrokenPipeError:
@@ -69,6 +69,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         # let nothing be written there again, or Python's own flush at exit would complain in a traceback.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 128 + signal.SIGPIPE
+
+
+def _store_trouble(error: sqlite3.OperationalError, db_path: Path | str) -> str | None:
+    """What the operator can do about a store that failed for a reason outside Lede; None for anything else (a bug).
+
+    Each article, each pruning step is one transaction: what was done stays done, and the same command again
+    does the rest.
+    """
+    if error.sqlite_errorcode == sqlite3.SQLITE_FULL:
+        return f"the disk holding {db_path} is full (SQLite: {error}); free some space, then run the same command again"
+    if error.sqlite_errorcode == sqlite3.SQLITE_BUSY:  # e.g. --prune giving the space back holds the write lock
+        return (f"{db_path} stayed locked by another program (SQLite: {error}); run the same command again when "
+                "that program is done with it")
+    return None
 
 
 def _refuse(error: LedeError, *, debug: bool) -> int:

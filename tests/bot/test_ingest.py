@@ -252,6 +252,27 @@ def test_a_disk_that_fills_during_an_ingestion_is_the_summary_and_one_line_not_a
         assert store.article_count() == 1
 
 
+def test_a_store_another_program_keeps_locked_is_the_summary_and_one_line_not_a_traceback(tmp_path, monkeypatch,
+                                                                                          capsys):
+    wires = write_jsonl(tmp_path / "wires.jsonl.gz", REUTERS_LIKE)
+    db = tmp_path / "lede.db"
+    add_article = Store.add_article
+
+    def locked_after_the_first(store, *args, **kwargs):
+        if store.article_count():  # as SQLite says once its 30 s wait for the write lock are over
+            locked = sqlite3.OperationalError("database is locked")
+            locked.sqlite_errorcode = sqlite3.SQLITE_BUSY
+            raise locked
+        return add_article(store, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "add_article", locked_after_the_first)
+    assert main(["--ingest", str(wires), "--db", str(db), "--json"]) == 1
+    out, err = capsys.readouterr()
+    assert json.loads(out.splitlines()[-1]) == {"added": 1, "known": 0, "failed": []}, "what was stored until then"
+    assert err.splitlines() == [f"lede: {db} stayed locked by another program (SQLite: database is locked); "
+                                "run the same command again when that program is done with it"]
+
+
 def test_a_local_url_is_refused_unless_private_urls_are_allowed(tmp_path):
     with LocalWeb() as web:
         url = web.url("/article.html")
