@@ -55,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(config)
     except LedeError as error:
         return _refuse(error, debug=config.log_level == "DEBUG")
-    except sqlite3.OperationalError as error:
+    except sqlite3.DatabaseError as error:
         reason = _store_trouble(error, config.db_path)
         if reason is None:
             raise
@@ -71,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 128 + signal.SIGPIPE
 
 
-def _store_trouble(error: sqlite3.OperationalError, db_path: Path | str) -> str | None:
+def _store_trouble(error: sqlite3.DatabaseError, db_path: Path | str) -> str | None:
     """What the operator can do about a store that failed for a reason outside Lede; None for anything else (a bug).
 
     Each article, each pruning step is one transaction: what was done stays done, and the same command again
@@ -82,6 +82,8 @@ def _store_trouble(error: sqlite3.OperationalError, db_path: Path | str) -> str 
     if error.sqlite_errorcode == sqlite3.SQLITE_BUSY:  # e.g. --prune giving the space back holds the write lock
         return (f"{db_path} stayed locked by another program (SQLite: {error}); run the same command again when "
                 "that program is done with it")
+    if error.sqlite_errorcode == sqlite3.SQLITE_CORRUPT:  # a disk fault, a copy taken without --backup
+        return f"{db_path} is damaged (SQLite: {error}); restore it from a backup (see --backup)"
     return None
 
 

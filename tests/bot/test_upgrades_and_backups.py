@@ -150,6 +150,23 @@ def test_a_backup_lede_cannot_make_is_one_line_and_leaves_the_store_and_nothing_
     assert sorted(path.name for path in tmp_path.iterdir() if not path.name.startswith("lede.db")) == []
 
 
+def test_a_damaged_store_is_one_line_that_points_to_a_backup(tmp_path, monkeypatch, capsys):
+    db = tmp_path / "lede.db"
+    _keep(db, 1)
+    with sqlite3.connect(db) as connection:  # a disk fault in the articles' table, which Lede reads at start
+        [page] = connection.execute("SELECT rootpage FROM sqlite_master WHERE name = 'articles'").fetchone()
+        [page_size] = connection.execute("PRAGMA page_size").fetchone()
+    connection.close()
+    with db.open("r+b") as file:
+        file.seek((page - 1) * page_size)
+        file.write(b"\xff" * page_size)
+    assert main(["--db", str(db), "--ask", "where is the tide?"]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.splitlines() == [f"lede: {db} is damaged (SQLite: database disk image is malformed); "
+                                "restore it from a backup (see --backup)"]
+
+
 def test_an_index_saved_in_an_older_format_is_rebuilt_and_saved_anew(tmp_path, monkeypatch):
     db = tmp_path / "lede.db"
     with Store.open(db) as store:
