@@ -21,6 +21,10 @@ from corpus.sizes import megabytes
 from corpus.store import Store
 
 
+# The first bytes of every SQLite database file.
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
 def require_store(db_path: Path | str, doing: str) -> None:
     """Refuse, in one line, to ``doing`` (back up, prune) a store that does not exist, rather than create an empty one."""
     if str(db_path) == ":memory:" or not Path(db_path).is_file():
@@ -48,6 +52,19 @@ def run_prune(lede: Lede, out: TextIO, *, as_json: bool, dry_run: bool) -> int:
     return 0
 
 
+def _replaceable(target: Path) -> bool:
+    """Whether a backup may replace what is at ``target``: an earlier copy (an SQLite database) or an empty file.
+
+    Anything else (notes, another program's file, /dev/null, the store's write-ahead log) would be lost for good,
+    or, for a device, replaced by a file.
+    """
+    if not target.is_file():
+        return False
+    with target.open("rb") as file:
+        header = file.read(len(SQLITE_HEADER))
+    return header in (b"", SQLITE_HEADER)
+
+
 def run_backup(db_path: Path | str, given: str, out: TextIO, *, as_json: bool = False) -> int:
     """Copy the store at ``db_path`` to ``given`` (a folder receives it under the store's own name).
 
@@ -69,6 +86,9 @@ def run_backup(db_path: Path | str, given: str, out: TextIO, *, as_json: bool = 
         raise ConfigurationError(f"--backup {given}: the copy would overwrite the store itself ({db_path}); "
                                  "give another file or folder")
     replacing = target.exists()
+    if replacing and not _replaceable(target):
+        raise ConfigurationError(f"--backup {given}: {target} is there and is not a database, so it is no earlier "
+                                 "copy to replace; give another file or folder")
     try:
         with Store.open(db_path) as store:
             store.backup(target)

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from pathlib import Path
 
@@ -148,6 +149,26 @@ def test_a_backup_lede_cannot_make_is_one_line_and_leaves_the_store_and_nothing_
     assert expected in capsys.readouterr().err.strip().splitlines()[-1]
     assert db.read_bytes() == before
     assert sorted(path.name for path in tmp_path.iterdir() if not path.name.startswith("lede.db")) == []
+
+
+@pytest.mark.parametrize("kind", ["notes", "a pipe", "the store's write-ahead log"])
+def test_a_backup_never_replaces_a_file_that_is_no_earlier_copy(tmp_path, monkeypatch, capsys, kind):
+    db, folder = _store_and_backup_folder(tmp_path, monkeypatch)
+    if kind == "notes":
+        target = folder / "notes.txt"
+        target.write_text("precious notes", encoding="utf-8")
+    elif kind == "a pipe":  # as /dev/null is a device: replaced, it would become a plain file
+        target = folder / "pipe"
+        os.mkfifo(target)
+    else:
+        target = Path(f"{db}-wal")
+        target.write_bytes(b"\x37\x7f\x06\x82 a write-ahead log")
+    before = target.read_bytes() if target.is_file() else None
+    assert main(["--backup", str(target)]) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert line == (f"lede: --backup {target}: {target} is there and is not a database, so it is no earlier copy "
+                    "to replace; give another file or folder")
+    assert (target.read_bytes() if target.is_file() else None) == before and target.is_fifo() == (kind == "a pipe")
 
 
 def test_a_damaged_store_is_one_line_that_points_to_a_backup(tmp_path, monkeypatch, capsys):
