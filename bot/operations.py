@@ -23,6 +23,8 @@ from corpus.store import Store
 
 # The first bytes of every SQLite database file.
 SQLITE_HEADER = b"SQLite format 3\x00"
+# What SQLite names the files it keeps beside a database: the store's name and one of these.
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
 
 
 def require_store(db_path: Path | str, doing: str) -> None:
@@ -85,6 +87,12 @@ def run_backup(db_path: Path | str, given: str, out: TextIO, *, as_json: bool = 
     if target.exists() and os.path.samefile(target, db_path):
         raise ConfigurationError(f"--backup {given}: the copy would overwrite the store itself ({db_path}); "
                                  "give another file or folder")
+    # Made while the backup reads the store, so not there yet to be refused as no database: replaced, the
+    # store's log or shared memory would be lost (the copy with it) or read as garbage by the running bot.
+    store = Path(db_path).resolve()
+    if target.resolve() in {store.with_name(store.name + suffix) for suffix in SQLITE_COMPANIONS}:
+        raise ConfigurationError(f"--backup {given}: SQLite keeps that file beside the store ({db_path}) while "
+                                 "it is open; give another file or folder")
     replacing = target.exists()
     if replacing and not _replaceable(target):
         raise ConfigurationError(f"--backup {given}: {target} is there and is not a database, so it is no earlier "

@@ -151,24 +151,34 @@ def test_a_backup_lede_cannot_make_is_one_line_and_leaves_the_store_and_nothing_
     assert sorted(path.name for path in tmp_path.iterdir() if not path.name.startswith("lede.db")) == []
 
 
-@pytest.mark.parametrize("kind", ["notes", "a pipe", "the store's write-ahead log"])
+@pytest.mark.parametrize("kind", ["notes", "a pipe"])
 def test_a_backup_never_replaces_a_file_that_is_no_earlier_copy(tmp_path, monkeypatch, capsys, kind):
     db, folder = _store_and_backup_folder(tmp_path, monkeypatch)
     if kind == "notes":
         target = folder / "notes.txt"
         target.write_text("precious notes", encoding="utf-8")
-    elif kind == "a pipe":  # as /dev/null is a device: replaced, it would become a plain file
+    else:  # as /dev/null is a device: replaced, it would become a plain file
         target = folder / "pipe"
         os.mkfifo(target)
-    else:
-        target = Path(f"{db}-wal")
-        target.write_bytes(b"\x37\x7f\x06\x82 a write-ahead log")
     before = target.read_bytes() if target.is_file() else None
     assert main(["--backup", str(target)]) == 2
     [line] = capsys.readouterr().err.splitlines()
     assert line == (f"lede: --backup {target}: {target} is there and is not a database, so it is no earlier copy "
                     "to replace; give another file or folder")
     assert (target.read_bytes() if target.is_file() else None) == before and target.is_fifo() == (kind == "a pipe")
+
+
+@pytest.mark.parametrize("suffix", ["-wal", "-shm"])
+def test_a_backup_never_takes_the_name_of_a_file_sqlite_keeps_beside_the_store(tmp_path, monkeypatch, capsys, suffix):
+    db, _ = _store_and_backup_folder(tmp_path, monkeypatch)
+    target = Path(f"{db}{suffix}")
+    assert not target.exists(), "the store is closed: SQLite makes the file when the backup opens it"
+    assert main(["--backup", str(target)]) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert line == (f"lede: --backup {target}: SQLite keeps that file beside the store ({db}) while it is open; "
+                    "give another file or folder")
+    with Store.open(db) as store:
+        assert store.article_count() == 1
 
 
 def test_a_damaged_store_is_one_line_that_points_to_a_backup(tmp_path, monkeypatch, capsys):
