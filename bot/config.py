@@ -104,6 +104,11 @@ class Config:
         return f"{bot_id}:***"
 
     @property
+    def shown_base_url(self) -> str:
+        """``base_url`` as it may appear in logs and errors: see :func:`masked_url`."""
+        return masked_url(self.base_url)
+
+    @property
     def base_file_url(self) -> str:
         """File downloads live beside the API at ``…/file/bot<token>``."""
         root = self.base_url.removesuffix("/").removesuffix("/bot")
@@ -445,6 +450,15 @@ def check_token(token: str) -> None:
                                  "e.g. 123456789:AAH...); copy it again from @BotFather")
 
 
+def masked_url(url: str) -> str:
+    """``url`` with the password in it masked: a Bot API server behind a proxy may take one (``https://lede:…@host/bot``)."""
+    try:
+        password = urlsplit(url).password
+    except ValueError:  # an unclosed "[": no password can be read from it either
+        return url
+    return url.replace(f":{password}@", ":***@", 1) if password else url
+
+
 def check_base_url(url: str) -> None:
     """``TELEGRAM_BASE_URL`` must be an http(s) URL ending in ``/bot``: python-telegram-bot appends the token to it."""
     try:
@@ -455,5 +469,5 @@ def check_base_url(url: str) -> None:
     except ValueError:  # also an unclosed "[" of an IPv6 address
         valid = False
     if not valid:
-        raise ConfigurationError(f"TELEGRAM_BASE_URL is {url!r}; it must be an http(s) URL ending in /bot, "
+        raise ConfigurationError(f"TELEGRAM_BASE_URL is {masked_url(url)!r}; it must be an http(s) URL ending in /bot, "
                                  f"e.g. {TELEGRAM_API_URL} or http://127.0.0.1:8081/bot")

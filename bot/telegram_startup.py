@@ -52,13 +52,13 @@ def wait_for_telegram(config: Config) -> bool:
                 asyncio.run(_initialize(config))
                 return True
             except InvalidToken as error:
-                raise ConfigurationError(f"TELEGRAM_BOT_TOKEN was rejected by {config.base_url} ({error}); "
+                raise ConfigurationError(f"TELEGRAM_BOT_TOKEN was rejected by {config.shown_base_url} ({error}); "
                                          "check the token with @BotFather") from None
             except NetworkError as error:
                 if stop.is_set():
                     return False
                 log.warning("Telegram at %s is unreachable (%s); attempt %d failed, trying again in %g s",
-                            config.base_url, error, attempt, wait)
+                            config.shown_base_url, error, attempt, wait)
             stop.wait(wait)
         return False
     finally:

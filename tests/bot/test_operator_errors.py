@@ -72,6 +72,9 @@ MISTAKES = {
     "TELEGRAM_BASE_URL on no port": Mistake((), "TELEGRAM_BASE_URL", {"TELEGRAM_BASE_URL": "http://x:99999/bot", **TELEGRAM}),
     "TELEGRAM_BASE_URL without /bot": Mistake((), "TELEGRAM_BASE_URL",
                                               {"TELEGRAM_BASE_URL": "http://127.0.0.1:8081", **TELEGRAM}),
+    "TELEGRAM_BASE_URL with a password, without /bot": Mistake((), "TELEGRAM_BASE_URL is 'http://lede:***@127.0.0.1:8081'",
+                                                               {"TELEGRAM_BASE_URL": "http://lede:pa55@127.0.0.1:8081",
+                                                                **TELEGRAM}),
     "a token that is not one": Mistake((), "copy it again from @BotFather",
                                        {"TELEGRAM_BASE_URL": "{api}", "TELEGRAM_BOT_TOKEN": "paste-the-secret-here"}),
     "a token the server rejects (401)": Mistake((), "TELEGRAM_BOT_TOKEN",
@@ -136,6 +139,14 @@ def test_a_malformed_token_is_refused_before_telegram_is_called_and_never_echoed
     result = _make_mistake(MISTAKES["a token that is not one"], tmp_path, api)
     assert "paste-the-secret-here" not in result.stderr + result.stdout
     assert len(api.requests) == calls_before, "refused at start-up, not by Telegram after retries"
+
+
+def test_a_password_in_telegram_base_url_is_masked_where_the_url_is_named(api):
+    """A Bot API server behind a proxy may take a password in its URL: the rejection names the URL without it."""
+    with_password = api.base_url.replace("http://", "http://lede:pa55word@")
+    result = run_bot(env={"TELEGRAM_BASE_URL": with_password, "TELEGRAM_BOT_TOKEN": "42:not-the-token"})
+    assert result.returncode == 2, result.stderr
+    assert "pa55word" not in result.stderr and "TELEGRAM_BOT_TOKEN was rejected by http://lede:***@" in result.stderr
 
 
 def test_at_debug_level_the_line_comes_with_its_traceback(tmp_path, api):
