@@ -313,6 +313,14 @@ def load_config(argv: Sequence[str] | None = None, environ: Mapping[str, str] | 
     if args.keep_days is not None and (args.console or args.ask is not None or args.ingest or args.brief is not None
                                        or args.backup is not None):
         parser.error("--keep-days goes with the Telegram bot or --prune")
+    one_shot = (args.ask is not None or bool(args.ingest) or args.brief is not None or args.prune
+                or args.backup is not None)
+    # The bot answers in Telegram and prints nothing: "lede --json" (without --console) would start it.
+    if args.json and not (args.console or one_shot):
+        parser.error("--json goes with --console, --ask, --ingest, --brief, --prune or --backup")
+    # Only the bot and the console follow feeds; a one-shot command would ignore the interval.
+    if args.feed_interval is not None and one_shot:
+        parser.error("--feed-interval goes with the Telegram bot or --console")
     # --corpus loads articles into the index of a run that answers; --ingest stores them instead.
     if args.corpus and (args.ingest or args.prune or args.backup is not None):
         parser.error("--corpus goes with --console, --ask, --brief or the Telegram bot (--ingest stores articles)")
