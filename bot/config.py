@@ -409,13 +409,25 @@ def _database(args: argparse.Namespace, environ: Mapping[str, str]) -> tuple[Pat
     operator typed is created only with ``--create``.
     """
     if args.db:
-        return Path(args.db), "--db", args.create
+        return _home_expanded(args.db), "--db", args.create
     if environ.get("LEDE_DB"):
         # Blank, it would be a store named " " in the current folder, as an empty --db would be ".".
         if not environ["LEDE_DB"].strip():
             raise ConfigurationError(f"LEDE_DB is {environ['LEDE_DB']!r}; give the path of a database file, or unset it")
-        return Path(environ["LEDE_DB"]), "LEDE_DB", args.create
+        return _home_expanded(environ["LEDE_DB"]), "LEDE_DB", args.create
     return default_db_path(), "the default database", True
+
+
+def _home_expanded(text: str) -> Path:
+    """``text`` as a path, a leading ``~`` expanded as a shell would.
+
+    No shell expands it in a unit file's ``Environment=LEDE_DB=~/lede.db``, nor in a quoted
+    ``--db "~/lede.db"``; taken as it is, ``--create`` would make a folder named "~" in the current one.
+    """
+    try:
+        return Path(text).expanduser()
+    except RuntimeError:  # ~someone with no such user: left as typed, and refused as a folder that does not exist
+        return Path(text)
 
 
 def _feed_interval(flag: str | None, setting: str | None) -> float:

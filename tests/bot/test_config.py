@@ -31,6 +31,23 @@ def test_a_path_or_url_given_empty_is_refused_not_read_as_the_current_folder_or_
     assert sorted(path.name for path in tmp_path.iterdir()) == ["notes.txt"], "nothing stored"
 
 
+@pytest.mark.parametrize("setting", ["--db", "LEDE_DB"])
+def test_a_database_path_starting_with_a_tilde_is_in_the_home_folder_as_a_shell_would_read_it(
+        setting, tmp_path, monkeypatch, capsys):
+    # Environment=LEDE_DB=~/lede.db in a unit file, or --db "~/lede.db" quoted: no shell expands the "~".
+    home, elsewhere = tmp_path / "home", tmp_path / "elsewhere"
+    home.mkdir()
+    elsewhere.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(elsewhere)
+    flags = ["--db", "~/news/lede.db"] if setting == "--db" else []
+    if setting == "LEDE_DB":
+        monkeypatch.setenv("LEDE_DB", "~/news/lede.db")
+    assert main([*flags, "--create", "--ask", "who fights?"]) == 0, capsys.readouterr().err
+    assert (home / "news" / "lede.db").is_file()
+    assert list(elsewhere.iterdir()) == [], "no folder named ~ where Lede was started"
+
+
 def test_dry_run_goes_with_prune_alone(tmp_path, monkeypatch, capsys):
     # Anywhere else it would promise a safety it does not give.
     monkeypatch.setenv("LEDE_DB", str(tmp_path / "lede.db"))
