@@ -136,6 +136,17 @@ def unsupported_reason(path: Path, suffixes: tuple[str, ...]) -> str:
     return f"{path.name} is not a file type Lede reads (it reads {', '.join(suffixes)})"
 
 
+def special_file(path: Path) -> str | None:
+    """Why ``path`` cannot be read as a document when it is a device or a pipe, else None.
+
+    Such a file has no size to check first, and reading it may never end: /dev/zero fills the memory,
+    a named pipe nobody writes to waits forever.
+    """
+    if path.exists() and not path.is_file() and not path.is_dir():
+        return f"{path.name} is a device or a pipe, not a file; save what it gives to a file and give that"
+    return None
+
+
 def load_file(path: Path, limits: FileLimits = FileLimits()) -> Iterator[Article]:
     """Yield the articles stored in one file (one, or many for JSON Lines and feeds) within ``limits``.
 
@@ -149,6 +160,8 @@ def load_file(path: Path, limits: FileLimits = FileLimits()) -> Iterator[Article
 
 
 def _articles_of(path: Path, limits: FileLimits) -> Iterator[Article]:
+    if reason := special_file(path):
+        raise UnreadableSource(reason)
     name = path.name.lower()
     if name.endswith((".jsonl", ".jsonl.gz")):
         yield from _load_jsonl(path, limits)

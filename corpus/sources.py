@@ -24,6 +24,7 @@ from corpus.loader import (
     expected_articles,
     load_file,
     source_files,
+    special_file,
     unsupported_files,
     unsupported_reason,
 )
@@ -159,7 +160,7 @@ class Sources:
         """
         try:
             size = path.stat().st_size
-            if reason := self.too_large(path.name, size):
+            if reason := special_file(path) or self.too_large(path.name, size):
                 return Failure(path.name, reason)
             data = path.read_bytes()
         except IsADirectoryError:

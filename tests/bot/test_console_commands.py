@@ -67,6 +67,13 @@ def test_add_of_a_name_no_file_can_have_is_refused_in_one_line(lede):
     assert text == "I couldn't add that: ~no-such-user-here/notes.txt could not be read (No such file or directory)."
 
 
+def test_add_refuses_a_device_or_a_pipe_before_reading_it(lede):
+    # /dev/zero would fill the memory and a named pipe wait forever; /dev/null, read at once, stands for them.
+    text, _ = run_command(lede, "/add /dev/null")
+    assert text == ("I couldn't add that: null is a device or a pipe, not a file; save what it gives to a file "
+                    "and give that.")
+
+
 def test_an_opml_file_s_failing_feeds_are_listed_each_named_once(lede, tmp_path):
     feeds = tmp_path / "feeds.opml"
     feeds.write_text(export_opml([("Local news", "http://127.0.0.1:9/feed.xml")], "Mine"), encoding="utf-8")

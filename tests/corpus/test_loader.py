@@ -227,6 +227,14 @@ def test_a_file_of_symbols_around_words_keeps_them_as_written(tmp_path):
     assert article.paragraphs == ('The cat said "a < b && c > d" loudly. <<<<>>>>&&&&& &amp; &lt;',)
 
 
+def test_a_device_or_a_pipe_named_as_a_document_is_refused_before_it_is_read(tmp_path):
+    # --ingest or --corpus of a named pipe nobody writes to would wait forever; /dev/null stands for it.
+    device = tmp_path / "news.txt"
+    device.symlink_to("/dev/null")
+    with pytest.raises(UnreadableSource, match="^news.txt is a device or a pipe, not a file"):
+        list(load_file(device))
+
+
 def test_folders_load_recursively_and_skip_unsupported_files(tmp_path):
     (tmp_path / "nested").mkdir()
     (tmp_path / "a.txt").write_text("Alpha text.", encoding="utf-8")
