@@ -309,12 +309,11 @@ def load_config(argv: Sequence[str] | None = None, environ: Mapping[str, str] | 
     for flag, value in (("--webhook-listen", args.webhook_listen), ("--webhook-port", args.webhook_port)):
         if value is not None and not args.webhook:
             parser.error(f"{flag} goes with --webhook")
-    # Only the bot prunes on a schedule, and --prune once; anywhere else the flag would keep nothing.
-    if args.keep_days is not None and (args.console or args.ask is not None or args.ingest or args.brief is not None
-                                       or args.backup is not None):
-        parser.error("--keep-days goes with the Telegram bot or --prune")
     one_shot = (args.ask is not None or bool(args.ingest) or args.brief is not None or args.prune
                 or args.backup is not None)
+    # Only the bot prunes on a schedule, and --prune once; anywhere else the flag would keep nothing.
+    if args.keep_days is not None and (args.console or (one_shot and not args.prune)):
+        parser.error("--keep-days goes with the Telegram bot or --prune")
     # The bot answers in Telegram and prints nothing: "lede --json" (without --console) would start it.
     if args.json and not (args.console or one_shot):
         parser.error("--json goes with --console, --ask, --ingest, --brief, --prune or --backup")
