@@ -229,48 +229,35 @@ def _stored_sentences(db: Path) -> dict[str, tuple[str, ...]]:
     return articles
 
 
-def test_a_disk_that_fills_during_an_ingestion_is_the_summary_and_one_line_not_a_traceback(tmp_path, monkeypatch,
-                                                                                           capsys):
+@pytest.mark.parametrize(("code", "message", "line"), [
+    # The disk fills after the first article.
+    (sqlite3.SQLITE_FULL, "database or disk is full",
+     "the disk holding {db} is full (SQLite: database or disk is full); free some space, then run the same command again"),
+    # Another program holds the write lock past SQLite's 30 s wait.
+    (sqlite3.SQLITE_BUSY, "database is locked",
+     "{db} stayed locked by another program (SQLite: database is locked); run the same command again when that "
+     "program is done with it"),
+])
+def test_a_store_that_fails_during_an_ingestion_is_the_summary_and_one_line_not_a_traceback(
+        tmp_path, monkeypatch, capsys, code, message, line):
     wires = write_jsonl(tmp_path / "wires.jsonl.gz", REUTERS_LIKE)
     db = tmp_path / "lede.db"
     add_article = Store.add_article
 
-    def fills_after_the_first(store, *args, **kwargs):
+    def fails_after_the_first(store, *args, **kwargs):
         if store.article_count():
-            full = sqlite3.OperationalError("database or disk is full")
-            full.sqlite_errorcode = sqlite3.SQLITE_FULL
-            raise full
+            failure = sqlite3.OperationalError(message)
+            failure.sqlite_errorcode = code
+            raise failure
         return add_article(store, *args, **kwargs)
 
-    monkeypatch.setattr(Store, "add_article", fills_after_the_first)
+    monkeypatch.setattr(Store, "add_article", fails_after_the_first)
     assert main(["--ingest", str(wires), "--db", str(db), "--json"]) == 1
     out, err = capsys.readouterr()
     assert json.loads(out.splitlines()[-1]) == {"added": 1, "known": 0, "failed": []}, "what was stored until then"
-    assert err.splitlines() == [f"lede: the disk holding {db} is full (SQLite: database or disk is full); "
-                                "free some space, then run the same command again"]
+    assert err.splitlines() == ["lede: " + line.format(db=db)]
     with Store.open(db) as store:
         assert store.article_count() == 1
-
-
-def test_a_store_another_program_keeps_locked_is_the_summary_and_one_line_not_a_traceback(tmp_path, monkeypatch,
-                                                                                          capsys):
-    wires = write_jsonl(tmp_path / "wires.jsonl.gz", REUTERS_LIKE)
-    db = tmp_path / "lede.db"
-    add_article = Store.add_article
-
-    def locked_after_the_first(store, *args, **kwargs):
-        if store.article_count():  # as SQLite says once its 30 s wait for the write lock are over
-            locked = sqlite3.OperationalError("database is locked")
-            locked.sqlite_errorcode = sqlite3.SQLITE_BUSY
-            raise locked
-        return add_article(store, *args, **kwargs)
-
-    monkeypatch.setattr(Store, "add_article", locked_after_the_first)
-    assert main(["--ingest", str(wires), "--db", str(db), "--json"]) == 1
-    out, err = capsys.readouterr()
-    assert json.loads(out.splitlines()[-1]) == {"added": 1, "known": 0, "failed": []}, "what was stored until then"
-    assert err.splitlines() == [f"lede: {db} stayed locked by another program (SQLite: database is locked); "
-                                "run the same command again when that program is done with it"]
 
 
 def test_a_local_url_is_refused_unless_private_urls_are_allowed(tmp_path):
