@@ -32,8 +32,11 @@ FeedCommand = FeedAdd | FeedList | FeedRemove | FeedExport
 
 
 def parse_feed_command(args: Sequence[str]) -> FeedCommand | None:
-    """``add <url>``, ``list``, ``remove <n>`` or ``export``; None for anything else (answer with :data:`FEED_USAGE`)."""
-    match list(args):
+    """``add <url>``, ``list``, ``remove <n>`` or ``export``; None for anything else (answer with :data:`FEED_USAGE`).
+
+    The word after ``/feed`` is read in any case, as Telegram reads ``/FEED`` itself; the URL is kept as typed.
+    """
+    match [word.lower() if place == 0 else word for place, word in enumerate(args)]:
         case ["add", url]:
             return FeedAdd(url)
         case ["list"]:
