@@ -303,8 +303,8 @@ def _load_jsonl(path: Path, limits: FileLimits) -> Iterator[Article]:
     if malformed > MALFORMED_LINES_NAMED:
         log.warning("%s: skipped %s more malformed records", path, f"{malformed - MALFORMED_LINES_NAMED:,}")
     if lines and not records:
-        raise UnreadableSource(f"{path.name} holds no readable record: none of its {lines:,} "
-                               f"line{'s' if lines > 1 else ''} is a JSON object with an id and a text body")
+        which = "its one line is not" if lines == 1 else f"none of its {lines:,} lines is"
+        raise UnreadableSource(f"{path.name} holds no readable record: {which} a JSON object with an id and a text body")
 
 
 def _records(path: Path, limits: FileLimits) -> Iterator[bytes]:

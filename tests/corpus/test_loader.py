@@ -179,6 +179,13 @@ def test_a_jsonl_file_of_malformed_lines_only_is_refused_as_a_whole(tmp_path):
         list(load_file(path))
 
 
+def test_a_jsonl_file_of_one_malformed_line_is_refused_in_words_for_one(tmp_path):
+    path = tmp_path / "news.jsonl"
+    path.write_text('{"no_id": 1}\n', encoding="utf-8")
+    with pytest.raises(UnreadableSource, match="news.jsonl holds no readable record: its one line is not a JSON object"):
+        list(load_file(path))
+
+
 FERRY = "Ferry fares\n\nThe ferry company said fares would rise by 10% in March.\n"
 
 
