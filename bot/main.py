@@ -62,6 +62,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         trouble = LedeError(reason)
         trouble.__cause__ = error
         return _refuse(trouble, debug=config.log_level == "DEBUG")
+    except Terminated:
+        return 128 + signal.SIGTERM
     except KeyboardInterrupt:  # Ctrl-C before the console's prompt, or during a one-shot command
         return 0 if config.mode is Mode.CONSOLE else 130
     except BrokenPipeError:
@@ -69,6 +71,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         # let nothing be written there again, or Python's own flush at exit would complain in a traceback.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 128 + signal.SIGPIPE
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM during an ingestion (systemd stopping its unit, ``timeout``): it stops as Ctrl-C does, with the
+    summary of what was stored and the note that the same command stores the rest."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
 
 
 def _store_trouble(error: sqlite3.DatabaseError, db_path: Path | str) -> str | None:
@@ -110,7 +121,11 @@ def run(config: Config) -> int:
     lede = open_lede(config)
     try:
         if config.mode is Mode.INGEST:
-            status = run_ingest(lede, list(config.ingest_sources), sys.stdout, sys.stderr, as_json=config.json_output)
+            before = signal.signal(signal.SIGTERM, _terminate)
+            try:
+                status = run_ingest(lede, list(config.ingest_sources), sys.stdout, sys.stderr, as_json=config.json_output)
+            finally:
+                signal.signal(signal.SIGTERM, before)
             lede.save_index()
             return status
         if config.mode is Mode.ASK:

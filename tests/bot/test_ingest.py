@@ -180,7 +180,9 @@ def test_an_ingestion_killed_mid_way_leaves_whole_articles_and_a_rerun_completes
         assert [passage.text for passage in lede.index.passages] == [s for sentences in expected.values() for s in sentences]
 
 
-def test_ctrl_c_during_an_ingestion_prints_the_summary_of_what_was_stored_and_exits_130(tmp_path):
+@pytest.mark.parametrize(("stop", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["Ctrl-C", "SIGTERM"])
+def test_a_stop_during_an_ingestion_prints_the_summary_of_what_was_stored(tmp_path, stop, status):
+    # SIGTERM is how systemd stops a unit and `timeout` a command: it stops as Ctrl-C does.
     records = numbered_stories(4000)
     source = write_jsonl(tmp_path / "many.jsonl.gz", records)
     db = tmp_path / "lede.db"
@@ -188,15 +190,15 @@ def test_ctrl_c_during_an_ingestion_prints_the_summary_of_what_was_stored_and_ex
                                cwd=ROOT, env=clean_environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         _wait_for_articles(db, at_least=200, process=process)
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop)
         output, errors = process.communicate(timeout=30)
     finally:
         process.kill()
-    assert process.returncode == 130, errors
+    assert process.returncode == status, errors
     interrupted = json.loads(output.splitlines()[-1])
     stored = len(_stored_sentences(db))
-    assert stored < len(records), "Ctrl-C landed mid-ingestion"
-    # An article committed in the instant Ctrl-C came may not be counted yet: a re-run counts it as known.
+    assert stored < len(records), "the stop landed mid-ingestion"
+    # An article committed in the instant the stop came may not be counted yet: a re-run counts it as known.
     assert stored - 1 <= interrupted["added"] <= stored and interrupted["failed"] == []
     assert errors.splitlines() == [
         "Interrupted: the summary counts what was stored; the same command again stores the rest."]
