@@ -469,12 +469,17 @@ def check_token(token: str) -> None:
                                  "e.g. 123456789:AAH...); copy it again from @BotFather")
 
 
-def masked_url(url: str) -> str:
-    """``url`` with the password in it masked: a Bot API server behind a proxy may take one (``https://lede:…@host/bot``)."""
+def url_password(url: str) -> str | None:
+    """The password in ``url``, if any: a Bot API server behind a proxy may take one (``https://lede:…@host/bot``)."""
     try:
-        password = urlsplit(url).password
+        return urlsplit(url).password
     except ValueError:  # an unclosed "[": no password can be read from it either
-        return url
+        return None
+
+
+def masked_url(url: str) -> str:
+    """``url`` with its password (:func:`url_password`) masked."""
+    password = url_password(url)
     return url.replace(f":{password}@", ":***@", 1) if password else url
 
 

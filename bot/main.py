@@ -22,7 +22,7 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.config import Config, Mode, load_config
+from bot.config import Config, Mode, load_config, url_password
 from bot.console import answer_once, brief_once, following_feeds, progress_bar, run_console, run_ingest
 from bot.heap import settle_loaded_objects
 from bot.logs import configure_logging
@@ -45,6 +45,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigurationError as error:
         return _refuse(error, debug=False)
     masked = [(config.token or "", config.masked_token)]
+    # python-telegram-bot logs the Bot API URL at DEBUG, and other lines may name it too.
+    masked.append((url_password(config.base_url) or "", "***"))
     if config.webhook is not None:
         masked.append((config.webhook.secret, "***"))
     configure_logging(config.log_level, masked)

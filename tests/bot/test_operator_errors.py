@@ -152,6 +152,14 @@ def test_a_password_in_telegram_base_url_is_masked_where_the_url_is_named(api):
     assert "pa55word" not in result.stderr and "TELEGRAM_BOT_TOKEN was rejected by http://lede:***@" in result.stderr
 
 
+def test_a_password_in_telegram_base_url_is_masked_in_every_log_line_at_debug_level(api):
+    # python-telegram-bot logs "Set Bot API URL: …" with the whole URL.
+    with_password = api.base_url.replace("http://", "http://lede:pa55word@")
+    result = run_bot("--log-level", "DEBUG", env={"TELEGRAM_BASE_URL": with_password, "TELEGRAM_BOT_TOKEN": "42:not-the-token"})
+    assert result.returncode == 2, result.stderr
+    assert "pa55word" not in result.stderr and "http://lede:***@" in result.stderr
+
+
 def test_at_debug_level_the_line_comes_with_its_traceback(tmp_path, api):
     result = run_bot("--db", str(tmp_path), "--log-level", "DEBUG", *QUESTION)
     assert result.returncode == 2
