@@ -58,6 +58,12 @@ class FileLimits:
 # case, sometimes trailed by an ellipsis or a carriage return's caret notation ("REUTER...^M").
 _WIRE_SIGNATURE = re.compile(r"""(?:\s+REUTERS?|(?:^|\n|(?<=[.!?'"”)]))\s*(?i:reuters?))(?:\.{3}|\^M|\r)*\s*$""")
 
+# The shared Reuters file's titles went through Python's str.title(), which capitalises every
+# letter after a non-letter: "Fed'S", "Int'L", "Don'T", "2Nd Qtr", "<Gm>" for the ticker GM.
+_TITLE_CASED_CONTRACTION = re.compile(r"(?<=[A-Za-z]')[A-Z]{1,2}\b")
+_TITLE_CASED_ORDINAL = re.compile(r"\b(\d+)(St|Nd|Rd|Th)\b")
+_TITLE_CASED_TICKER = re.compile(r"<[A-Za-z.]+>")
+
 _MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MARKDOWN_EMPHASIS = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1")
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
@@ -345,13 +351,27 @@ def article_from_record(record: object, source: str | None = None) -> Article:
     article_id = str(record["id"])
     return Article(
         article_id=article_id,
-        title=" ".join((_text(record.get("title")) or article_id).split()),
+        title=_undo_title_case(" ".join((_text(record.get("title")) or article_id).split())),
         paragraphs=clean_paragraphs(split_paragraphs(_WIRE_SIGNATURE.sub("", body))),
         publisher=_text(record.get("publisher")) or "Reuters",
         url=_text(record.get("url")),
         published=read_moment(_text(record.get("date"))),
         source=source,
     )
+
+
+def _undo_title_case(title: str) -> str:
+    """``title`` without the marks str.title() leaves: "Fed'S 2Nd Qtr <Gm>" → "Fed's 2nd Qtr <GM>".
+
+    Every answer from such an article shows its title, and these read as
+    typos. Only what str.title() cannot have meant is changed: a letter
+    after an apostrophe inside a word, an ordinal's suffix, a ticker in
+    angle brackets (always upper case on the wire). Other words keep their
+    case: "Opec" might be a name written so.
+    """
+    title = _TITLE_CASED_CONTRACTION.sub(lambda match: match.group().lower(), title)
+    title = _TITLE_CASED_ORDINAL.sub(lambda match: match.group(1) + match.group(2).lower(), title)
+    return _TITLE_CASED_TICKER.sub(lambda match: match.group().upper(), title)
 
 
 def _text(value: object) -> str | None:

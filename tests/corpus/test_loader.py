@@ -120,11 +120,23 @@ def test_jsonl_records_become_articles(tmp_path, gzipped):
     (article,) = load_file(path)
     assert article.article_id == "reuters-2"
     assert article.published == datetime(1987, 2, 26, 15, 2, 20, tzinfo=UTC)
-    assert article.title == "Standard Oil <Srd> To Form Financial Unit"
+    assert article.title == "Standard Oil <SRD> To Form Financial Unit"
     assert article.paragraphs == (
         "Standard Oil Co and BP North America Inc said they plan to form a venture.",
         "The venture will be called BP/Standard Financial Trading.",
     )
+
+
+@pytest.mark.parametrize(
+    ("title", "shown"),
+    [
+        ("Fed'S Policy Ease May End With 2Nd Qtr Rate Cut", "Fed's Policy Ease May End With 2nd Qtr Rate Cut"),
+        ("Int'L Paper <Ip> Won'T Bid For 1St Time", "Int'l Paper <IP> Won't Bid For 1st Time"),
+        ("O'Neill Says Rock 'N' Roll Sales Up In 1986", "O'Neill Says Rock 'N' Roll Sales Up In 1986"),
+    ],
+)
+def test_a_wire_title_loses_the_marks_of_title_casing_and_keeps_its_names(title, shown):
+    assert article_from_record(dict(REUTERS_RECORD, title=title)).title == shown
 
 
 @pytest.mark.parametrize("signature", ["\n Reuter\n", "\n REUTER^M", "\nREUTER...^M", " REUTER", "\n reuter", "\nReuter..."])
