@@ -140,6 +140,9 @@ def answer_question(
     """
     model = model or RankingModel.load()
     follows = follow_up.follows if follow_up else None
+    if follow_up is not None and follow_up.lists_named and _listing_of_latest(index, follow_up, accept) is None:
+        # "which ones?" after an answer that no list follows: read it as any other follow-up.
+        follow_up = replace(follow_up, repeats=None, lists_named=False)
     # "what else?" is answered as the question it asks again, less the answers given.
     searched = follow_up.searched(question) if follow_up else question
     # The best, the runner-up its confidence is measured against, and room for
@@ -200,6 +203,9 @@ def spelled_out(
     sentence as its lead-in; copies of that sentence in other articles are
     not copies of the list, so they are not counted as support.
     """
+    if follow_up is not None and follow_up.lists_named:
+        listed = _listing_of_latest(index, follow_up, accept)
+        return best if listed is None else replace(best, passage=listed[1], also_reported_by=(), lead_in=listed[0])
     things = asked_things(question, bare=follow_up is not None)
     terms = set(index.analyzer.terms(things)) if things else set()
     if not terms:
@@ -208,15 +214,32 @@ def spelled_out(
     for naming in (best.passage, *_answers_given(index, follow_up)):
         if not terms <= set(index.analyzer.terms(naming.text)):
             continue
-        listing = _next_sentence(index, naming)
-        if (
-            listing is not None
-            and spells_out(listing.text)
-            and listing.key not in given
-            and (accept is None or accept(listing))
-        ):
+        listing = _listing_after(index, naming, given, accept)
+        if listing is not None:
             return replace(best, passage=listing, also_reported_by=(), lead_in=naming)
     return best
+
+
+def _listing_of_latest(
+    index: SentenceIndex, follow_up: FollowUp, accept: Callable[[Passage], bool] | None
+) -> tuple[Passage, Passage] | None:
+    """The latest answer of a conversation and the sentence after it, when that one lists what the answer named."""
+    latest = _answers_given(index, follow_up)[:1]
+    listing = _listing_after(index, latest[0], follow_up.given, accept) if latest else None
+    return None if listing is None else (latest[0], listing)
+
+
+def _listing_after(
+    index: SentenceIndex,
+    naming: Passage,
+    given: frozenset[tuple[str, int]],
+    accept: Callable[[Passage], bool] | None,
+) -> Passage | None:
+    """The sentence after ``naming`` when it lists what ``naming`` names ("These included …") and was not given yet."""
+    listing = _next_sentence(index, naming)
+    if listing is None or not spells_out(listing.text) or listing.key in given:
+        return None
+    return listing if accept is None or accept(listing) else None
 
 
 def with_antecedent(index: SentenceIndex, best: Candidate) -> Candidate:
@@ -325,7 +348,8 @@ def candidate_pool(
         hits += _followed_article(index, weights, hits, follow_up, accept)
     hits += _rest_of_leading_articles(index, weights, hits, accept)
     hits += _continuations(index, hits, accept)
-    if follow_up is not None and follow_up.given:
+    # "which ones?" asks its question again with the answer that named them: the list is as sure as it.
+    if follow_up is not None and follow_up.given and not follow_up.lists_named:
         if follow_up.repeats is not None:
             # "what else?" wants something not read yet, the lead-ins shown before the answers included;
             # a question of its own may ask about a lead-in ("what did its chairman say?").

@@ -65,6 +65,11 @@ _MORE = re.compile(
     r"^\s*(?:and|so|ok|okay)?[\s,]*(?:what else|anything else|what more|any more|anymore|more|tell me more|go on)"
     r"(?:\s+(?:is there|was there|did (?:he|she|they|it) say))?\s*[?.!]*\s*$"
 )
+# "which ones?", "like what?", "what are they?": the things the latest answer named, one by one.
+_WHICH_ONES = re.compile(
+    r"^\s*(?:and|so|but|ok|okay)?[\s,]*(?:which ones|what ones|like what|such as what|such as|"
+    r"(?:what|which) (?:are|were) (?:they|those|these))\s*[?.!]*\s*$"
+)
 # A capitalised word not at the start of the question: a name ("Zelensky", "OPEC", "Bank of Canada").
 _NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w'’.-]*")
 
@@ -124,6 +129,8 @@ class FollowUp:
     own_words: float
     # The earlier question a request for more ("what else?") asks again, or None.
     repeats: str | None = None
+    # "which ones?": the answer is the list after the latest answer, when one follows it.
+    lists_named: bool = False
 
     def searched(self, question: str) -> str:
         """What to search for to answer ``question``: the question itself, or the one it asks again."""
@@ -134,7 +141,7 @@ class FollowUp:
         return json.dumps({
             "follows": self.follows, "context": dict(self.context), "article_id": self.article_id,
             "position": self.position, "given": sorted(self.given), "article_bonus": self.article_bonus,
-            "own_words": self.own_words, "repeats": self.repeats,
+            "own_words": self.own_words, "repeats": self.repeats, "lists_named": self.lists_named,
         })
 
     @classmethod
@@ -143,7 +150,7 @@ class FollowUp:
         data = json.loads(text)
         return cls(data["follows"], data["context"], data["article_id"], data["position"],
                    frozenset((article_id, position) for article_id, position in data["given"]),
-                   data["article_bonus"], data["own_words"], data["repeats"])
+                   data["article_bonus"], data["own_words"], data["repeats"], data.get("lists_named", False))
 
 
 def topic_of(question: str, analyzer: Analyzer) -> Topic:
@@ -190,6 +197,11 @@ def asks_for_more(question: str) -> bool:
     return bool(_MORE.match(lowered(question)))
 
 
+def asks_which_ones(question: str) -> bool:
+    """Whether ``question`` only asks for the things the answer before it named: "which ones?", "like what?"."""
+    return bool(_WHICH_ONES.match(lowered(question)))
+
+
 def could_stand_alone(question: str, topic: Topic) -> bool:
     """Whether ``question``, read as a follow-up for saying little that is new, may still be a question of its own.
 
@@ -222,9 +234,11 @@ def follow_up(question: str, topic: Topic, conversation: Sequence[Said], setting
                 context[term] = settings.context_weight
     answered = [said for said in conversation if said.article_id is not None and said.position is not None]
     latest = answered[-1] if answered else None
-    # "what else?" asks the latest question with words of its own again, for an answer not yet given.
+    # "what else?" asks the latest question with words of its own again, for an answer not yet given;
+    # "which ones?" asks it again for the list that follows its answer.
+    lists_named = asks_which_ones(question)
     repeats = None
-    if asks_for_more(question):
+    if asks_for_more(question) or lists_named:
         repeats = next((said.question for said in reversed(conversation) if said.terms), None)
     return FollowUp(
         follows=conversation[-1].question,
@@ -235,6 +249,7 @@ def follow_up(question: str, topic: Topic, conversation: Sequence[Said], setting
         article_bonus=settings.article_bonus,
         own_words=settings.own_words,
         repeats=repeats,
+        lists_named=lists_named,
     )
 
 

@@ -108,12 +108,12 @@ async def test_new_forgets_the_conversation(bot_api, lede):
     assert replies[2].text.startswith("That has only common words")
 
 
-async def test_asking_for_the_things_the_answer_named_gets_the_list_in_bold_after_them(bot_api, lede):
-    chat = 1005  # a conversation of its own
-    async with polling(application(bot_api, lede)):
+@pytest.mark.parametrize(("chat", "asking"), [(1005, "what concessions?"), (1006, "which ones?")])
+async def test_asking_for_the_things_the_answer_named_gets_the_list_in_bold_after_them(bot_api, lede, chat, asking):
+    async with polling(application(bot_api, lede)):  # each a conversation of its own
         bot_api.send_user_message(chat, chat, "What did Trump offer Putin?")
         await bot_api.wait_for_messages(chat)
-        bot_api.send_user_message(chat, chat, "what concessions?")
+        bot_api.send_user_message(chat, chat, asking)
         [first, listing] = await bot_api.wait_for_messages(chat, count=2)
     named = first.text.split("\n\n")[0]
     assert "offer unilateral concessions" in named

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from retrieval.followup import (
     FollowUp,
     FollowUpSettings,
     asks_for_more,
+    asks_which_ones,
     could_stand_alone,
     follow_up,
     follows_on,
@@ -175,9 +178,17 @@ def test_a_request_for_more_asks_the_latest_question_with_words_of_its_own_again
 
 def test_a_reading_kept_as_text_reads_back_the_same(seed_index):
     conversation = [said(seed_index, "what did Zelensky demand?", SEED, 3), said(seed_index, "why?", SEED, 5)]
-    for question in ("what else?", "and where did they meet?"):
+    for question in ("what else?", "and where did they meet?", "which ones?"):
         reading = follow_up(question, topic_of(question, seed_index.analyzer), conversation, SETTINGS)
         assert FollowUp.from_json(reading.to_json()) == reading
+
+
+def test_a_reading_kept_before_which_ones_was_understood_still_reads(seed_index):
+    conversation = [said(seed_index, "what did Zelensky demand?", SEED, 3)]
+    reading = follow_up("what else?", topic_of("what else?", seed_index.analyzer), conversation, SETTINGS)
+    kept = json.loads(reading.to_json())
+    del kept["lists_named"]
+    assert FollowUp.from_json(json.dumps(kept)) == reading
 
 
 def test_what_else_gets_the_next_answer_to_the_question_before_it_not_one_already_given(seed_index):
@@ -200,6 +211,39 @@ def test_what_else_does_not_answer_with_the_lead_in_already_shown_before_the_las
     more = answer_question(seed_index, "what else?", follow_up=reading, min_confidence=0.0)
     assert more.best is not None
     assert more.best.passage.key not in {first.best.passage.key, first.best.lead_in.key}
+
+
+@pytest.mark.parametrize("question", ["which ones?", "Which ones?", "and which ones?", "like what?", "such as?", "what are they?", "What were those?"])
+def test_asking_which_ones_is_told_by_its_words(question):
+    assert asks_which_ones(question)
+
+
+@pytest.mark.parametrize("question", ["which ones did Trump offer?", "what are they doing?", "which one?", "why?", "what else?"])
+def test_a_question_with_words_of_its_own_does_not_ask_which_ones(question):
+    assert not asks_which_ones(question)
+
+
+def test_which_ones_after_an_answer_naming_things_gets_the_sentence_that_lists_them_as_surely(seed_index):
+    # "what did Trump offer Putin?" is answered by the sentence that says he appeared to offer concessions.
+    first = answer_question(seed_index, "what did Trump offer Putin?")
+    assert "concessions" in first.best.passage.text and first.best.lead_in is None
+    conversation = [said(seed_index, "what did Trump offer Putin?", SEED, first.best.passage.position)]
+    reading = read_follow_up("which ones?", topic_of("which ones?", seed_index.analyzer), conversation, SETTINGS)
+    listed = answer_question(seed_index, "which ones?", follow_up=reading)
+    assert listed.best is not None, f"refused (confidence {listed.confidence})"
+    assert listed.best.passage.text.startswith("These included Ukraine potentially giving up")
+    assert listed.best.lead_in == first.best.passage
+    assert not listed.unsure and listed.question == "which ones?"
+
+
+def test_which_ones_after_an_answer_no_list_follows_is_read_as_any_other_follow_up(seed_index):
+    first = answer_question(seed_index, "what did Zelensky demand?")
+    conversation = [said(seed_index, "what did Zelensky demand?", SEED, first.best.passage.position)]
+    reading = read_follow_up("like what?", topic_of("like what?", seed_index.analyzer), conversation, SETTINGS)
+    plain = replace(reading, repeats=None, lists_named=False)
+    assert answer_question(seed_index, "like what?", follow_up=reading, min_confidence=0.0) == answer_question(
+        seed_index, "like what?", follow_up=plain, min_confidence=0.0
+    )
 
 
 def test_a_follow_up_asking_for_the_things_the_last_answer_named_gets_the_sentence_that_lists_them():
