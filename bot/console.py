@@ -51,7 +51,7 @@ def answer_once(lede: Lede, question: str, output: TextIO, *, as_json: bool, in_
     if as_json:
         output.write(json.dumps(outcome_to_json(outcome), ensure_ascii=False) + "\n")
     else:
-        output.write(format_plain(outcome) + "\n")
+        output.write(format_plain(outcome, terminal=output.isatty()) + "\n")
     output.flush()
 
 

@@ -114,14 +114,20 @@ def format_html(outcome: Outcome) -> str:
     return f"{reply}\n<i>{html.escape(UNSURE, quote=False)}</i>" if outcome.unsure else reply
 
 
-def format_plain(outcome: Outcome) -> str:
-    """The reply as the console prints it."""
+def format_plain(outcome: Outcome, *, terminal: bool = False) -> str:
+    """The reply as the console prints it; on a ``terminal`` the answer after a lead-in is in bold, as in Telegram.
+
+    Without the bold the reader cannot tell the answer from the sentence
+    shown before it ("… appeared to offer concessions. These included …").
+    """
     if isinstance(outcome, InvalidQuestion):
         return outcome.reason
     if outcome.best is None:
         return NO_ANSWER
     article = outcome.best.passage.article
     lead_in, answer = _answer_texts(outcome.best)
+    if lead_in and terminal:
+        answer = f"{_BOLD}{answer}{_NORMAL}"
     lines = [f"{lead_in} {answer}" if lead_in else answer, "", "— " + source_line(article, as_html=False)]
     if article.url:
         lines.append(f"  {article.url}")
@@ -131,6 +137,10 @@ def format_plain(outcome: Outcome) -> str:
     if outcome.unsure:
         lines.append(UNSURE)
     return "\n".join(lines)
+
+
+# The terminal's Select Graphic Rendition codes for bold and back to normal.
+_BOLD, _NORMAL = "\x1b[1m", "\x1b[22m"
 
 
 def _answer_texts(best: Candidate) -> tuple[str | None, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -11,6 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.console import answer_once
+from bot.service import Lede
+from bot.shared_index import new_index
+from corpus.loader import load_paths
 from tests.support.processes import clean_environment
 from tests.support.web_server import LocalWeb, rss_feed
 
@@ -73,6 +78,23 @@ def test_plain_console_shows_the_answer_then_the_source():
     lines = result.stdout.splitlines()
     assert lines[0].startswith("U.S. Vice President J.D. Vance met with")
     assert lines[2] == "— Vance, Zelensky Discuss U.S. Role in Future Peace Deal With Russia · Foreign Policy"
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(("output", "bold"), [(_Terminal(), True), (io.StringIO(), False)], ids=["terminal", "pipe"])
+def test_an_answer_shown_after_its_lead_in_is_bold_at_a_terminal_and_plain_in_a_pipe(output, bold):
+    lede = Lede.compose(new_index())
+    lede.add_articles(load_paths([ROOT / "seeds"]))
+    answer_once(lede, "What concessions did Trump offer Putin?", output, as_json=False, in_conversation=False)
+    listing = "These included Ukraine potentially giving up some of its Russian-occupied territory"
+    first = output.getvalue().splitlines()[0]
+    assert first.startswith("Earlier this week, Trump held a nearly 90-minute phone call with Putin")
+    assert (f"involvement. \x1b[1m{listing}" in first) is bold
+    assert (f"involvement. {listing}" in first) is not bold
 
 
 def test_corpus_flag_loads_other_articles(tmp_path):

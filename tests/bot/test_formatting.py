@@ -159,6 +159,12 @@ def test_an_answer_that_spells_out_the_sentence_before_shows_that_sentence_first
     assert outcome_to_json(_answer(HOSTILE, "Text."))["lead_in"] is None
 
 
+def test_on_a_terminal_the_answer_after_its_lead_in_is_in_bold_as_in_telegram():
+    shown = format_plain(_listed(), terminal=True).splitlines()[0]
+    assert shown == "Trump offered <concessions> & more. \x1b[1mThese included <territory> & NATO.\x1b[22m"
+    assert "\x1b" not in format_plain(_answer(HOSTILE, "Text."), terminal=True)
+
+
 def test_a_huge_lead_in_and_answer_still_fit_a_telegram_message():
     huge = Answer("q?", Candidate(Passage(HOSTILE, 1, "&" * 10_000), 3.0, 0.9, lead_in=Passage(HOSTILE, 0, "<" * 10_000)), 0.9)
     visible = html.unescape(re.sub(r"<[^>]+>", "", format_html(huge)))
