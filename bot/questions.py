@@ -15,7 +15,7 @@ from datetime import datetime
 
 from bot.conversations import NO_THREAD, Conversations, Reading
 from bot.shared_index import SharedIndex
-from corpus.store import EVERYONE, QuestionReply, Store
+from corpus.store import EVERYONE, AnswerRecord, QuestionReply, Store
 from retrieval.answer import Answer, Candidate
 from retrieval.followup import FollowUp, asks_for_more
 from retrieval.index import Passage
@@ -30,6 +30,8 @@ _LINK = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 CONTEXT_SENTENCES = 2
 # "More" shows up to this many further answers.
 MORE_ANSWERS = 3
+# "Context" under an answer whose sentence an edit of its article (a channel post) changed or removed.
+SENTENCE_EDITED = "That sentence is no longer in its article (it was edited since); please ask again."
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +132,7 @@ class Questions:
             return Answered(outcome, None)
         # "More" reads a follow-up ("why?", "what else?") the way it was read here.
         follow_up = reading.follow_up.to_json() if reading.follow_up else None
-        return Answered(outcome, self.store.remember_answer(chat, checked, *given, now, follow_up))
+        return Answered(outcome, self.store.remember_answer(chat, checked, *given, now, follow_up, passage.text))
 
     def more_answers(self, number: int, chat: int) -> tuple[Candidate, ...] | Expired:
         """"More": the next best distinct answers to the question, from other sentences or sources."""
@@ -139,7 +141,8 @@ class Questions:
             return Expired()
         follow_up = FollowUp.from_json(record.follow_up) if record.follow_up else None
         outcome = self.index.answer(record.question, chat, alternatives=MORE_ANSWERS, follow_up=follow_up)
-        shown = (record.article_id, record.position)
+        # The answer shown is left out, wherever an edit of its article has moved it since.
+        shown = (record.article_id, _answered_at(record, self.index.article_sentences(record.article_id)))
         ranked = (outcome.best, *outcome.alternatives) if outcome.best else ()
         return tuple(c for c in ranked if c.passage.key != shown)[:MORE_ANSWERS]
 
@@ -158,11 +161,14 @@ class Questions:
         if record is None or record.chat != chat:
             return Expired()
         sentences = self.index.article_sentences(record.article_id)
-        if not sentences or record.position >= len(sentences):
+        if not sentences:
             return Expired("That article is no longer available.")
-        start = max(record.position - CONTEXT_SENTENCES, 0)
-        window = tuple(sentences[start : record.position + CONTEXT_SENTENCES + 1])
-        return Context(window, record.position - start)
+        at = _answered_at(record, sentences)
+        if at is None:
+            return Expired(SENTENCE_EDITED)
+        start = max(at - CONTEXT_SENTENCES, 0)
+        window = tuple(sentences[start : at + CONTEXT_SENTENCES + 1])
+        return Context(window, at - start)
 
     def feedback(self, number: int, chat: int, helpful: bool) -> bool:
         """👍/👎 on an answer, kept with its question; False when the answer is unknown here."""
@@ -218,6 +224,19 @@ def _checked(question: str) -> str | InvalidQuestion:
         # "😀" or "?" after an answer is no follow-up: read as one, it took the conversation's words for its own.
         return InvalidQuestion(question, "There are no words in that to search for; ask me a question in words.")
     return question
+
+
+def _answered_at(record: AnswerRecord, sentences: list[Passage]) -> int | None:
+    """Where the sentence ``record`` quoted stands in its article now, or None if it is there no more.
+
+    An edited article (a channel post) is split again, so the sentence may have
+    moved; where it now occurs more than once, the place nearest its old one is
+    taken. An answer kept without its sentence's text trusts the old place.
+    """
+    if record.sentence is None:
+        return record.position if record.position < len(sentences) else None
+    places = [place for place, passage in enumerate(sentences) if passage.text == record.sentence]
+    return min(places, key=lambda place: abs(place - record.position), default=None)
 
 
 def _given_in(answer: Answer, reading: Reading) -> bool:

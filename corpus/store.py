@@ -176,6 +176,10 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE answers ADD COLUMN follow_up TEXT;      -- the reading (JSON); NULL for a question read alone
     """,
+    # 7: the text of the sentence quoted, so that "Context" finds it again after an edit moved it in its article.
+    """
+    ALTER TABLE answers ADD COLUMN sentence TEXT;       -- NULL for answers given before this version
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 # The tables that keep something for a chat, in its ``chat`` column (a new one belongs here too).
@@ -252,6 +256,8 @@ class AnswerRecord:
     feedback: int | None
     # How the question was read as a follow-up (opaque to the store), or None when it was read alone.
     follow_up: str | None = None
+    # The sentence quoted, as it read then (None for an answer kept by a Lede that did not keep it).
+    sentence: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -773,12 +779,13 @@ class Store:
             db.execute("UPDATE briefing_schedules SET last_run = ? WHERE chat = ?", (stamp(moment), chat))
 
     def remember_answer(self, chat: int, question: str, article_id: str, position: int, asked: datetime,
-                        follow_up: str | None = None) -> int:
+                        follow_up: str | None = None, sentence: str | None = None) -> int:
         """Keep what an answer's buttons need (the question, how it was read, the sentence quoted); returns its number."""
         with self._transaction() as db:
             return int(db.execute(
-                "INSERT INTO answers (chat, question, article_id, position, asked, follow_up) VALUES (?, ?, ?, ?, ?, ?)",
-                (chat, question, article_id, position, stamp(asked), follow_up)).lastrowid)
+                "INSERT INTO answers (chat, question, article_id, position, asked, follow_up, sentence)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (chat, question, article_id, position, stamp(asked), follow_up, sentence)).lastrowid)
 
     def answer_record(self, number: int) -> AnswerRecord | None:
         with self._reading() as db:
@@ -786,7 +793,7 @@ class Store:
         if row is None:
             return None
         return AnswerRecord(row["id"], row["chat"], row["question"], row["article_id"], row["position"], row["feedback"],
-                            row["follow_up"])
+                            row["follow_up"], row["sentence"])
 
     def latest_answer(self, chat: int) -> int | None:
         """The number of the latest answer given in ``chat``, if any: what the console's /more acts on."""

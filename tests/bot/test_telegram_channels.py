@@ -16,6 +16,7 @@ import pytest
 from bot.config import Config, Mode
 from bot.service import Lede
 from bot.channel_handlers import OWN_MESSAGE
+from bot.questions import SENTENCE_EDITED
 from bot.telegram_app import ADMINS_ONLY, ALLOWED_UPDATES, build_application
 from corpus.database_file import DatabaseFile
 from corpus.fetch import FetchPolicy
@@ -287,3 +288,53 @@ async def test_a_post_lede_fails_to_keep_gets_no_reply_in_the_channel(bot_api, a
     read_only.close()
     assert "Refused a change" in caplog.text
     assert not bot_api.sent_messages(CHANNEL)
+
+
+# ---- "Context" under an answer whose post was edited since ----------------------------------------
+
+
+COSTS = ("Harbour bridge approved\nThe Riverton council voted 7 to 2 on Tuesday to build a new bridge across the harbour. "
+         "Work will start in the spring. The bridge will cost 40 million euros, the council said.")
+COST = "The bridge will cost 40 million euros, the council said."
+
+
+async def press_after_edit(bot_api: FakeBotApi, lede: Lede, edited: str, marker: str, button: str = "Context"):
+    """Ask about the cost, let the channel edit its post to ``edited`` (which has ``marker``), then press ``button``
+    under the old answer: what the button's notice says, and the messages that follow the answer."""
+    public_channel(bot_api)
+    async with polling(application(bot_api, lede), allowed_updates=ALLOWED_UPDATES):
+        post = bot_api.post_to_channel(CHANNEL, COSTS)
+        article_id = f"tg{CHANNEL}-{post['message_id']}"
+        await until_indexed(lede, article_id, "40 million")
+        answer = await ask(bot_api, READER, "how much will the bridge cost?")
+        bot_api.edit_channel_post(CHANNEL, post["message_id"], edited)
+        await until_indexed(lede, article_id, marker)
+        buttons = {b["text"]: b["callback_data"] for row in answer.reply_markup["inline_keyboard"] for b in row}
+        bot_api.send_callback_query(READER, READER, answer.message_id, buttons[button])
+        [answered] = await bot_api.wait_for_request("answerCallbackQuery")
+        if "text" not in answered:  # a plain acknowledgement: the context follows as a reply
+            await bot_api.wait_for_messages(READER, 2)
+        await bot_api.assert_no_messages(READER)
+    assert answer.text.startswith(COST)
+    return answered, bot_api.sent_messages(READER)[1:]
+
+
+async def test_context_bolds_the_answered_sentence_after_its_post_gains_sentences_before_it(bot_api, lede):
+    edited = COSTS.replace("The Riverton council", "The mayor welcomed the vote. Critics called it rushed. The Riverton council")
+    answered, [context] = await press_after_edit(bot_api, lede, edited, "Critics")
+    assert "text" not in answered
+    assert context.parts("bold") == [COST]
+    assert context.text.startswith("… The Riverton council voted 7 to 2 on Tuesday") and "Critics" not in context.text
+
+
+async def test_context_of_a_sentence_the_edit_changed_says_so_instead_of_bolding_another(bot_api, lede):
+    answered, sent = await press_after_edit(bot_api, lede, COSTS.replace("40 million", "52 million"), "52 million")
+    assert answered["text"] == SENTENCE_EDITED
+    assert sent == []
+
+
+async def test_more_after_an_edit_still_leaves_out_the_answer_already_shown(bot_api, lede):
+    edited = COSTS.replace("The Riverton council", "The mayor welcomed the vote. Critics called it rushed. The Riverton council")
+    answered, [more] = await press_after_edit(bot_api, lede, edited, "Critics", button="More")
+    assert more.text.startswith("1. ")
+    assert COST not in more.text

@@ -286,3 +286,19 @@ def test_an_answer_keeps_how_its_question_was_read_across_a_restart(tmp_path):
     with Store.open(tmp_path / "lede.db") as store:
         assert store.answer_record(alone).follow_up is None
         assert store.answer_record(followed).follow_up == '{"follows": "who won?"}'
+
+
+def test_an_answer_kept_before_sentences_were_kept_still_opens_without_its_sentence(tmp_path):
+    path = tmp_path / "old.db"
+    connection = sqlite3.connect(path)
+    for number, script in enumerate(MIGRATIONS[:6], start=1):
+        connection.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+    connection.execute("INSERT INTO answers (chat, question, article_id, position, asked) "
+                       "VALUES (42, 'who won?', 'a-1', 3, '2025-06-02T08:00:00+00:00')")
+    connection.commit()
+    connection.close()
+    with Store.open(path) as store:
+        old = store.answer_record(1)
+        new = store.remember_answer(42, "why?", "a-1", 4, datetime(2025, 6, 2, 9, tzinfo=UTC), sentence="It rained.")
+        assert (old.position, old.sentence) == (3, None)
+        assert (store.answer_record(new).position, store.answer_record(new).sentence) == (4, "It rained.")
