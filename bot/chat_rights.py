@@ -20,8 +20,11 @@ async def may_change_chat(update: Update, context: ContextTypes.DEFAULT_TYPE, re
         # An anonymous administrator: Telegram names no person (the sender is @GroupAnonymousBot, the
         # same for all of them, so getChatMember cannot tell), but only administrators can write as the group.
         return True
-    member = await context.bot.get_chat_member(chat.id, update.effective_user.id)
-    if member.status in ADMIN_STATUSES:
-        return True
+    if sender_chat is None:
+        member = await context.bot.get_chat_member(chat.id, update.effective_user.id)
+        if member.status in ADMIN_STATUSES:
+            return True
+    # Else written as another chat (a member's own channel, or a linked channel's post): anyone may do
+    # that, and its sender (@Channel_Bot, Telegram) is nobody getChatMember knows.
     await update.effective_message.reply_text(refusal, parse_mode=ParseMode.HTML, do_quote=True)
     return False

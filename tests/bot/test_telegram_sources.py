@@ -9,6 +9,7 @@ import pytest
 
 from bot.config import Config, Mode
 from bot.service import Lede
+from bot.group_handlers import SCHEDULE_ADMINS_ONLY
 from bot.telegram_app import ADMINS_ONLY, build_application
 from corpus.fetch import FetchPolicy
 from corpus.feeds import parse_opml
@@ -163,6 +164,19 @@ async def test_an_administrator_writing_anonymously_as_the_group_may_change_its_
         [_, subscribed] = await bot_api.wait_for_messages(GROUP, 2)
     assert removal.text == "I couldn't remove that: there is no feed number 1; this chat has no feeds."
     assert subscribed.text.startswith("Daily briefing set for 08:00")
+
+
+async def test_a_member_writing_as_a_channel_of_theirs_may_not_change_the_groups_sources(bot_api, lede, web):
+    # Anyone may write in a group as a channel they own: that is no sign of being the group's administrator.
+    bot_api.add_group(GROUP, "Newsroom", type="supergroup")
+    bot_api.add_channel(-1001000000077, "Ana's Picks", creator=USER)
+    fetched = len(web.requests_for("/article.html"))
+    async with polling(application(bot_api, lede)):
+        bot_api.send_as_chat(GROUP, f"/add {web.url('/article.html')}", as_channel=-1001000000077)
+        bot_api.send_as_chat(GROUP, "/subscribe 08:00", as_channel=-1001000000077)
+        replies = await bot_api.wait_for_messages(GROUP, 2)
+    assert sorted(reply.text for reply in replies) == sorted([ADMINS_ONLY, SCHEDULE_ADMINS_ONLY])
+    assert len(web.requests_for("/article.html")) == fetched and lede.store.article_count() == 0
 
 
 async def test_sources_pages_through_a_chats_articles_with_buttons(bot_api, lede):

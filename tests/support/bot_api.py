@@ -1089,16 +1089,26 @@ class FakeBotApi:
                 self._enqueue({"message": message})
             return message
 
-    def send_as_chat(self, chat_id: int, text: str) -> JSON:
+    def send_as_chat(self, chat_id: int, text: str, *, as_channel: int | None = None) -> JSON:
         """An anonymous administrator writes in a group as the group itself: the sender is @GroupAnonymousBot
-        (the same for every anonymous administrator of every group), ``sender_chat`` the group. The bot
-        receives it as any other message (with privacy mode on, a command for it)."""
+        (the same for every anonymous administrator of every group), ``sender_chat`` the group. With
+        ``as_channel``, a member writes as a channel of theirs instead: the sender is @Channel_Bot,
+        ``sender_chat`` that channel (anyone may, so it says nothing of the group's administrators).
+        Both exist only in supergroups. The bot receives it as any other message (with privacy mode on,
+        a command for it)."""
         with self._lock:
             chat = self._chats[chat_id]
-            anonymous = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
+            if chat.type != "supergroup":
+                raise ValueError("only in a supergroup can one write as the group or as a channel")
+            if as_channel is None:
+                sender = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
+                sender_chat = chat.info
+            else:
+                sender = {"id": 136817688, "is_bot": True, "first_name": "Channel", "username": "Channel_Bot"}
+                sender_chat = self._channel(as_channel).info
             entities = detect_entities(text)
             content = {"text": text, "entities": entities} if entities else {"text": text}
-            message = self._store_message(chat, anonymous, {**content, "sender_chat": chat.info})
+            message = self._store_message(chat, sender, {**content, "sender_chat": sender_chat})
             if self._bot_receives(chat, message):
                 self._enqueue({"message": message})
             return message

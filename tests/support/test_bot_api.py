@@ -421,6 +421,22 @@ async def test_a_channels_posts_reach_the_bot_only_while_it_is_an_administrator(
         bot_api.post_to_channel(-1001, "x", entities=[{"type": "text_link", "offset": 0, "length": 5, "url": "https://x"}])
 
 
+async def test_writing_as_the_group_or_as_a_channel_comes_from_telegrams_stand_in_senders(bot: Bot, bot_api: FakeBotApi) -> None:
+    bot_api.privacy_mode = False
+    bot_api.add_group(-1003, "Club", type="supergroup")
+    bot_api.add_group(-4, "Basic")
+    bot_api.add_channel(-1001, "Wire")
+    bot_api.send_as_chat(-1003, "as the group")
+    bot_api.send_as_chat(-1003, "as a channel", as_channel=-1001)
+    anonymous, channel = [update.message for update in await bot.get_updates()]
+    assert (anonymous.from_user.username, anonymous.sender_chat.id) == ("GroupAnonymousBot", -1003)
+    assert (channel.from_user.username, channel.sender_chat.id) == ("Channel_Bot", -1001)
+    with pytest.raises(ValueError, match="supergroup"):
+        bot_api.send_as_chat(-4, "a basic group has no anonymous administrators")
+    with pytest.raises(ValueError, match="not a channel"):
+        bot_api.send_as_chat(-1003, "only a channel can be written as", as_channel=-4)
+
+
 async def test_forwards_carry_the_origin_telegram_gives_them(bot: Bot, bot_api: FakeBotApi) -> None:
     bot_api.add_channel(-1001, "Wire", username="wire")
     bot_api.add_group(-1003, "Club", type="supergroup")
