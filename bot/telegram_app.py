@@ -352,14 +352,18 @@ async def help_command(update: Update, context: LedeContext) -> None:
 
 
 async def ask_command(update: Update, context: LedeContext) -> None:
-    await _answer(update, context, " ".join(context.args or ()))
+    """``/ask question``, read without a mention of Lede typed after the command (``/ask @lede why?``)."""
+    await _answer(update, context, _without_mention(" ".join(context.args or ()), context.bot.username))
 
 
 async def question_message(update: Update, context: LedeContext) -> None:
     """A question, without any mention of Lede: in a group it addresses the question, and in a private
     chat it is left by habit, or by inline mode's "@lede …" sent without picking a result."""
-    mention = re.compile(rf"@{re.escape(context.bot.username)}\b", re.IGNORECASE)
-    await _answer(update, context, mention.sub(" ", update.effective_message.text or ""))
+    await _answer(update, context, _without_mention(update.effective_message.text or "", context.bot.username))
+
+
+def _without_mention(text: str, username: str) -> str:
+    return re.sub(rf"@{re.escape(username)}\b", " ", text, flags=re.IGNORECASE)
 
 
 async def _answer(update: Update, context: LedeContext, question: str) -> None:

@@ -175,6 +175,23 @@ async def test_a_reply_to_the_bot_in_a_group_is_a_question(bot_api, lede):
     assert "Hegseth" in second.text
 
 
+async def test_in_a_group_ask_reads_the_question_without_a_mention_of_lede(bot_api, lede):
+    # The command and a mention typed after it ("/ask @lede_test_bot why?"): the mention is no part of the question.
+    plain, mentioning = GROUP, GROUP - 1
+    async with polling(application(bot_api, lede)):
+        for chat, follow_up in ((plain, "/ask why?"), (mentioning, "/ask @lede_test_bot why?")):
+            bot_api.add_group(chat, "Newsroom")
+            bot_api.send_user_message(chat, USER, "/ask Would Zelensky speak with Putin?")
+            await bot_api.wait_for_messages(chat)
+            bot_api.send_user_message(chat, USER, follow_up)
+        [*_, expected] = await bot_api.wait_for_messages(plain, 2)
+        [*_, reply] = await bot_api.wait_for_messages(mentioning, 2)
+        bot_api.send_user_message(mentioning, USER, "/ask @lede_test_bot")
+        [*_, empty] = await bot_api.wait_for_messages(mentioning, 3)
+    assert reply.text == expected.text
+    assert empty.text == "Ask me a question about the news, for example: what did Zelensky demand?"
+
+
 async def test_article_text_full_of_markup_characters_arrives_intact(bot_api, lede):
     async with polling(application(bot_api, lede)):
         bot_api.send_user_message(USER, USER, "How much did refinery margins at Srd rise?")
