@@ -456,11 +456,13 @@ class Store:
             (row_id,) = db.execute("SELECT id FROM articles WHERE article_id = ?", (article.article_id,)).fetchone()
             chats = db.execute("SELECT chat, added FROM chat_articles WHERE article = ?", (row_id,)).fetchall()
             feeds = db.execute("SELECT feed FROM feed_articles WHERE article = ?", (row_id,)).fetchall()
+            old = dict(db.execute("SELECT position, text FROM sentences WHERE article = ?", (row_id,)).fetchall())
             db.execute("DELETE FROM articles WHERE id = ?", (row_id,))
             new_id = _insert_article(db, article, sentences, content_hash)
             db.executemany("INSERT INTO chat_articles (chat, article, added) VALUES (?, ?, ?)",
                            ((chat, new_id, added) for chat, added in chats))
             db.executemany("INSERT INTO feed_articles (feed, article) VALUES (?, ?)", ((f, new_id) for (f,) in feeds))
+            _follow_moved_sentences(db, article.article_id, old, sentences)
             _count_replacement(db)
 
     def replacements(self) -> int:
@@ -883,6 +885,30 @@ def _connect(address: str) -> sqlite3.Connection:
                                  uri=address.startswith("file:"))
     connection.row_factory = sqlite3.Row
     return connection
+
+
+def _follow_moved_sentences(db: sqlite3.Connection, article_id: str, old: dict[int, str], new: tuple[str, ...]) -> None:
+    """Point the answers and conversation turns that quote an edited article at their sentences' new places.
+
+    The edit split the article again, so a sentence may stand elsewhere now (the
+    occurrence nearest its old place, if it occurs more than once). A turn whose
+    sentence the edit changed or removed counts as one that was given no sentence;
+    an answer keeps its old place, and its Context says the sentence is gone.
+    """
+    places: dict[str, list[int]] = {}
+    for place, text in enumerate(new):
+        places.setdefault(text, []).append(place)
+
+    def moved(position: int) -> int | None:
+        return min(places.get(old.get(position, ""), ()), key=lambda place: abs(place - position), default=None)
+
+    for table in ("answers", "conversation_turns"):
+        rows = db.execute(f"SELECT id, position FROM {table} WHERE article_id = ? AND position IS NOT NULL",  # noqa: S608
+                          (article_id,)).fetchall()
+        for row_id, position in rows:
+            now_at = moved(position)
+            if now_at != position and (now_at is not None or table == "conversation_turns"):
+                db.execute(f"UPDATE {table} SET position = ? WHERE id = ?", (now_at, row_id))  # noqa: S608
 
 
 def _count_replacement(db: sqlite3.Connection) -> None:

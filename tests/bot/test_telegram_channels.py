@@ -338,3 +338,23 @@ async def test_more_after_an_edit_still_leaves_out_the_answer_already_shown(bot_
     answered, [more] = await press_after_edit(bot_api, lede, edited, "Critics", button="More")
     assert more.text.startswith("1. ")
     assert COST not in more.text
+
+
+@pytest.mark.parametrize("how", ["asked again", "as a reply to the answer"])
+async def test_a_follow_up_after_the_post_was_edited_does_not_give_the_same_answer_again(bot_api, lede, how):
+    public_channel(bot_api)
+    async with polling(application(bot_api, lede), allowed_updates=ALLOWED_UPDATES):
+        post = bot_api.post_to_channel(CHANNEL, COSTS)
+        article_id = f"tg{CHANNEL}-{post['message_id']}"
+        await until_indexed(lede, article_id, "40 million")
+        answer = await ask(bot_api, READER, "how much will the bridge cost?")
+        bot_api.edit_channel_post(CHANNEL, post["message_id"], COSTS.replace(
+            "The Riverton council", "The mayor welcomed the vote. Critics called it rushed. The Riverton council"))
+        await until_indexed(lede, article_id, "Critics")
+        if how == "asked again":
+            again = await ask(bot_api, READER, "what else?")
+        else:
+            bot_api.send_user_message(READER, READER, "what else?", reply_to_message_id=answer.message_id)
+            [*_, again] = await bot_api.wait_for_messages(READER, 2)
+    assert answer.text.startswith(COST)
+    assert COST not in again.text

@@ -302,3 +302,19 @@ def test_an_answer_kept_before_sentences_were_kept_still_opens_without_its_sente
         new = store.remember_answer(42, "why?", "a-1", 4, datetime(2025, 6, 2, 9, tzinfo=UTC), sentence="It rained.")
         assert (old.position, old.sentence) == (3, None)
         assert (store.answer_record(new).position, store.answer_record(new).sentence) == (4, "It rained.")
+
+
+def test_an_edit_points_answers_and_conversations_at_where_their_sentences_moved(tmp_path):
+    asked = datetime(2025, 6, 2, 8, tzinfo=UTC)
+    article = Article(article_id="a-1", title="Bridge", paragraphs=("It rained. The vote was 7 to 2. Work starts soon.",))
+    edited = Article(article_id="a-1", title="Bridge", paragraphs=(
+        "The mayor spoke. It rained. The vote was 8 to 1. Work starts soon.",))
+    with Store.open(tmp_path / "lede.db") as store:
+        store.add_article(article, ("It rained.", "The vote was 7 to 2.", "Work starts soon."), "h1")
+        answers = [store.remember_answer(42, "q", "a-1", position, asked) for position in (0, 1, 2)]
+        store.continue_conversation(42, 0, [ConversationTurn(f"q{position}", ("q",), (), "a-1", position, asked)
+                                            for position in (0, 1, 2)], keep=4)
+        store.replace_article(edited, ("The mayor spoke.", "It rained.", "The vote was 8 to 1.", "Work starts soon."), "h2")
+        assert [store.answer_record(number).position for number in answers] == [1, 1, 3]  # the changed one stays
+        assert [(turn.article_id, turn.position) for turn in store.conversation(42, 0)] == [
+            ("a-1", 1), ("a-1", None), ("a-1", 3)]  # the changed sentence was given no more
