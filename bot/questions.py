@@ -160,7 +160,8 @@ class Questions:
         record = self.store.answer_record(number)
         if record is None or record.chat != chat:
             return Expired()
-        sentences = self.index.article_sentences(record.article_id)
+        # A chat that stopped following the article's feed (or left a private channel's audience) sees it no more.
+        sentences = self.index.article_sentences(record.article_id) if self.index.sees(chat, record.article_id) else []
         if not sentences:
             return Expired("That article is no longer available.")
         at = _answered_at(record, sentences)

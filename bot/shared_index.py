@@ -321,6 +321,11 @@ class SharedIndex:
         with self._lock.reading():
             return self._index.article_sentences(article_id)
 
+    def sees(self, chat: int, article_id: str) -> bool:
+        """Whether ``chat`` may see the article now (it may have stopped following its feed since)."""
+        with self._lock.reading():
+            return self._visibility.rule_for(chat)(article_id)
+
     def specificity(self, term: str) -> float:
         with self._lock.reading():
             return self._index.specificity(term)

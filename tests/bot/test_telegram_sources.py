@@ -166,6 +166,23 @@ async def test_an_administrator_writing_anonymously_as_the_group_may_change_its_
     assert subscribed.text.startswith("Daily briefing set for 08:00")
 
 
+async def test_context_under_an_answer_from_a_feed_the_chat_stopped_following_shows_none_of_its_article(bot_api, lede, web):
+    async with polling(application(bot_api, lede)):
+        bot_api.send_user_message(USER, USER, f"/feed add {web.url('/feed.xml')}")
+        await bot_api.wait_for_messages(USER)
+        bot_api.send_user_message(USER, USER, "what raise did the ferry union accept?")
+        [_, answer] = await bot_api.wait_for_messages(USER, 2)
+        bot_api.send_user_message(USER, USER, "/feed remove 1")
+        await bot_api.wait_for_messages(USER, 3)
+        context = next(b["callback_data"] for row in answer.reply_markup["inline_keyboard"] for b in row
+                       if b["text"] == "Context")
+        bot_api.send_callback_query(USER, USER, answer.message_id, context)
+        [tapped] = await bot_api.wait_for_request("answerCallbackQuery")
+        await bot_api.assert_no_messages(USER)
+    assert answer.text.startswith("The union accepted a raise of 6 percent")
+    assert tapped["text"] == "That article is no longer available."
+
+
 async def test_a_member_writing_as_a_channel_of_theirs_may_not_change_the_groups_sources(bot_api, lede, web):
     # Anyone may write in a group as a channel they own: that is no sign of being the group's administrator.
     bot_api.add_group(GROUP, "Newsroom", type="supergroup")
