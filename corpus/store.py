@@ -180,6 +180,11 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE answers ADD COLUMN sentence TEXT;       -- NULL for answers given before this version
     """,
+    # 8: the answers and conversation turns that quote an article, found without reading them all when it is edited.
+    """
+    CREATE INDEX answers_by_article ON answers(article_id);
+    CREATE INDEX conversation_turns_by_article ON conversation_turns(article_id);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 # The tables that keep something for a chat, in its ``chat`` column (a new one belongs here too).

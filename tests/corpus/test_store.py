@@ -318,3 +318,17 @@ def test_an_edit_points_answers_and_conversations_at_where_their_sentences_moved
         assert [store.answer_record(number).position for number in answers] == [1, 1, 3]  # the changed one stays
         assert [(turn.article_id, turn.position) for turn in store.conversation(42, 0)] == [
             ("a-1", 1), ("a-1", None), ("a-1", 3)]  # the changed sentence was given no more
+
+
+def test_an_edit_finds_the_answers_and_conversation_turns_that_quote_its_article_without_reading_them_all(tmp_path):
+    article = Article(article_id="a-1", title="Bridge", paragraphs=("It rained. The vote was 7 to 2.",))
+    with Store.open(tmp_path / "lede.db") as store:
+        store.add_article(article, ("It rained.", "The vote was 7 to 2."), "h1")
+        statements: list[str] = []
+        store._db.set_trace_callback(statements.append)
+        store.replace_article(article, ("It rained.", "The vote was 8 to 1."), "h2")
+        store._db.set_trace_callback(None)
+        plans = [" ".join(step[3] for step in store._db.execute(f"EXPLAIN QUERY PLAN {statement}"))
+                 for statement in statements if statement.lstrip().upper().startswith(("SELECT", "UPDATE"))]
+    whole = [plan for plan in plans if any(f"SCAN {table}" in plan for table in ("answers", "conversation_turns"))]
+    assert plans and whole == []
