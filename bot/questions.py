@@ -26,6 +26,13 @@ from retrieval.text import words
 MAX_QUESTION_CHARS = 500
 # A message that is only a web address: someone sharing an article, not asking about one.
 _LINK = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+# "Thanks!", "thank you so much 🙏" (its words, lower case): courtesy, not a question. Read as a
+# follow-up of the answer it thanks for, it was answered with another sentence of the news.
+_THANKS = re.compile(
+    r"(?:(?:many|big|great|ok|okay) )?(?:thanks|thank you|thank u|thx|ty|cheers|much appreciated)"
+    r"(?: (?:so much|very much|a lot|lots|again|lede))*"
+)
+YOU_ARE_WELCOME = "You're welcome."
 # "Context" shows this many sentences on either side of the answer.
 CONTEXT_SENTENCES = 2
 # "More" shows up to this many further answers.
@@ -36,7 +43,7 @@ SENTENCE_EDITED = "That sentence is no longer in its article (it was edited sinc
 
 @dataclass(frozen=True, slots=True)
 class InvalidQuestion:
-    """A question Lede will not try to answer, with the reason to show the user."""
+    """A question Lede will not try to answer, with what to tell the user instead (why, or a courtesy)."""
 
     question: str
     reason: str
@@ -221,9 +228,12 @@ def _checked(question: str) -> str | InvalidQuestion:
         )
     if _LINK.fullmatch(question):
         return InvalidQuestion(question, link_refusal("/add <link>"), link=True)
-    if not words(question):
+    said = words(question)
+    if not said:
         # "😀" or "?" after an answer is no follow-up: read as one, it took the conversation's words for its own.
         return InvalidQuestion(question, "There are no words in that to search for; ask me a question in words.")
+    if _THANKS.fullmatch(" ".join(said)):
+        return InvalidQuestion(question, YOU_ARE_WELCOME)
     return question
 
 

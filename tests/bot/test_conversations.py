@@ -77,6 +77,19 @@ def test_a_message_with_no_words_is_no_follow_up(lede, message):
     assert [turn.question for turn in lede.store.conversation(CHAT, 0)] == ["what did Zelensky demand?"]
 
 
+@pytest.mark.parametrize("message", ["thanks!", "Thank you so much", "many thanks, Lede", "thx 👍", "cheers"])
+def test_thanks_after_an_answer_is_no_follow_up_and_gets_a_courteous_reply(lede, message):
+    ask(lede, "what did Zelensky demand?")
+    reply = ask(lede, message)
+    assert isinstance(reply, InvalidQuestion) and reply.reason == "You're welcome."
+    assert [turn.question for turn in lede.store.conversation(CHAT, 0)] == ["what did Zelensky demand?"]
+
+
+@pytest.mark.parametrize("question", ["thanks to whom did the talks fail?", "what did Zelensky thank Vance for?"])
+def test_a_question_that_says_thanks_is_still_a_question(lede, question):
+    assert not isinstance(ask(lede, question), InvalidQuestion)
+
+
 @pytest.mark.parametrize("question", ["what else?", "more?"])
 def test_asking_for_more_with_nothing_asked_before_says_there_is_nothing_to_go_on_from(lede, question):
     reply = ask(lede, question)
