@@ -27,6 +27,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from bot import source_replies
 from bot.console_commands import run_command
 from bot.formatting import APOLOGY, briefing_html, briefing_to_json, format_plain, outcome_to_json
+from bot.output import OutputFailed
 from bot.questions import InvalidQuestion, link_refusal
 from bot.service import Lede
 from bot.terminal import typed_lines
@@ -88,8 +89,8 @@ def run_console(lede: Lede, input_stream: TextIO, output: TextIO, *, as_json: bo
         for line in typed_lines(PROMPT) if interactive else input_stream:
             try:
                 _reply(lede, line, output, as_json=as_json)
-            except BrokenPipeError:  # the reader went away (| head): no reply can reach it, nor an apology
-                raise
+            except (BrokenPipeError, OutputFailed):  # the reader went away (| head), the output is full or closed:
+                raise                                # no reply can reach it, nor an apology
             except Exception as error:  # noqa: BLE001 - one line's failure must not end the session
                 log.error("Failed to handle a console line: %s: %s", type(error).__name__, error, exc_info=tracebacks)
                 output.write(json.dumps({"error": APOLOGY}) + "\n" if as_json else APOLOGY + "\n\n")

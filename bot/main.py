@@ -27,10 +27,12 @@ from bot.console import answer_once, brief_once, following_feeds, progress_bar, 
 from bot.heap import settle_loaded_objects
 from bot.logs import configure_logging
 from bot.operations import require_store, run_backup, run_prune
+from bot.output import OutputFailed, Replies
 from bot.service import Lede
 from corpus.errors import ConfigurationError, LedeError
 from corpus.loader import expected_articles
 
+STDOUT_FILENO = 1  # sys.stdout.fileno() but for an output the shell closed, where sys.stdout is None
 NO_TOKEN = (
     "TELEGRAM_BOT_TOKEN is not set, so the Telegram bot cannot start.\n"
     "Get a token from @BotFather and export TELEGRAM_BOT_TOKEN, or try Lede locally with:\n"
@@ -55,6 +57,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return run(config)
+    except OutputFailed as error:
+        _discard_output()
+        return _refuse(error, debug=config.log_level == "DEBUG")
     except LedeError as error:
         return _refuse(error, debug=config.log_level == "DEBUG")
     except sqlite3.DatabaseError as error:
@@ -69,10 +74,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:  # Ctrl-C before the console's prompt, or during a one-shot command
         return 0 if config.mode is Mode.CONSOLE else 130
     except BrokenPipeError:
-        # The reader of standard output went away (| head): stop, as a Unix tool stopped by SIGPIPE does, and
-        # let nothing be written there again, or Python's own flush at exit would complain in a traceback.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        # The reader of standard output went away (| head): stop, as a Unix tool stopped by SIGPIPE does.
+        _discard_output()
         return 128 + signal.SIGPIPE
+
+
+def _discard_output() -> None:
+    """Let nothing more reach standard output, which failed: Python's own flush at exit would fail again on what
+    is still buffered, and complain in a traceback."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), STDOUT_FILENO)
 
 
 class Terminated(KeyboardInterrupt):
@@ -110,9 +120,10 @@ def _refuse(error: LedeError, *, debug: bool) -> int:
 
 def run(config: Config) -> int:
     """Do what ``config.mode`` says; returns the exit status."""
+    out = Replies(sys.stdout)
     if config.mode is Mode.BACKUP:
         assert config.backup_path is not None
-        return run_backup(config.db_path, config.backup_path, sys.stdout, as_json=config.json_output)
+        return run_backup(config.db_path, config.backup_path, out, as_json=config.json_output)
     if config.mode is Mode.PRUNE:
         require_store(config.db_path, "prune")  # a mistyped --db must not become a new, empty store
     if config.mode is Mode.TELEGRAM:
@@ -125,23 +136,23 @@ def run(config: Config) -> int:
         if config.mode is Mode.INGEST:
             before = signal.signal(signal.SIGTERM, _terminate)
             try:
-                status = run_ingest(lede, list(config.ingest_sources), sys.stdout, sys.stderr, as_json=config.json_output)
+                status = run_ingest(lede, list(config.ingest_sources), out, sys.stderr, as_json=config.json_output)
             finally:
                 signal.signal(signal.SIGTERM, before)
             lede.save_index()
             return status
         if config.mode is Mode.ASK:
-            answer_once(lede, config.question or "", sys.stdout, as_json=config.json_output, in_conversation=False)
+            answer_once(lede, config.question or "", out, as_json=config.json_output, in_conversation=False)
         elif config.mode is Mode.BRIEF:
-            brief_once(lede, sys.stdout, topic=config.brief_topic, since=config.since, as_json=config.json_output)
+            brief_once(lede, out, topic=config.brief_topic, since=config.since, as_json=config.json_output)
         elif config.mode is Mode.PRUNE:
-            return run_prune(lede, sys.stdout, as_json=config.json_output, dry_run=config.dry_run)
+            return run_prune(lede, out, as_json=config.json_output, dry_run=config.dry_run)
         elif config.mode is Mode.CONSOLE:
             # Bytes that are not UTF-8 (a Latin-1 file piped in) read as U+FFFD, not as lone surrogates
             # that would fail the line's reply when it is written out.
             sys.stdin.reconfigure(errors="replace")
             with following_feeds(lede, config.feed_interval):
-                run_console(lede, sys.stdin, sys.stdout, as_json=config.json_output,
+                run_console(lede, sys.stdin, out, as_json=config.json_output,
                             tracebacks=config.log_level == "DEBUG")
         else:
             run_telegram(config, lede)

@@ -1,0 +1,56 @@
+"""Standard output that ends a run in one line when it cannot take Lede's replies.
+
+``lede --ask … > /dev/full``, a file on a disk that fills, an output closed with
+``>&-``: writing a reply then fails with an OSError (or, closed, finds no
+``sys.stdout`` at all) that, left alone, ends the run in a traceback. Written
+through :class:`Replies`, such a failure is :class:`OutputFailed`, which
+:func:`bot.main.main` prints as one line on standard error. A reader gone away
+(``| head -1``) stays a BrokenPipeError: the run ends silently, as SIGPIPE ends
+a Unix tool.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TextIO
+
+from corpus.errors import LedeError
+
+
+class OutputFailed(LedeError):
+    """Standard output cannot take Lede's replies: it is full, closed or failing."""
+
+
+class Replies:
+    """The stream Lede's replies are written to (standard output), whose failures are :class:`OutputFailed`."""
+
+    def __init__(self, stream: TextIO | None) -> None:
+        self._stream = stream  # None: Python found no standard output (the shell closed it)
+
+    def write(self, text: str) -> int:
+        with _said_in_one_line():
+            return self._open().write(text)
+
+    def flush(self) -> None:
+        with _said_in_one_line():
+            self._open().flush()
+
+    def isatty(self) -> bool:
+        return self._stream is not None and self._stream.isatty()
+
+    def _open(self) -> TextIO:
+        if self._stream is None:
+            raise OutputFailed("could not write to standard output (it is closed); "
+                               "send it to a file or a pipe, or to /dev/null")
+        return self._stream
+
+
+@contextmanager
+def _said_in_one_line() -> Iterator[None]:
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise OutputFailed(f"could not write to standard output ({error.strerror or error})") from error
