@@ -31,6 +31,7 @@ from bot.output import OutputFailed
 from bot.questions import InvalidQuestion, link_refusal
 from bot.service import Lede
 from bot.terminal import typed_lines
+from corpus.errors import StoreGone
 from corpus.ingest import IngestReport
 from corpus.store import EVERYONE
 
@@ -91,6 +92,8 @@ def run_console(lede: Lede, input_stream: TextIO, output: TextIO, *, as_json: bo
                 _reply(lede, line, output, as_json=as_json)
             except (BrokenPipeError, OutputFailed):  # the reader went away (| head), the output is full or closed:
                 raise                                # no reply can reach it, nor an apology
+            except StoreGone:  # nothing said from here on could be kept: the session ends in one line (bot.main)
+                raise
             except Exception as error:  # noqa: BLE001 - one line's failure must not end the session
                 log.error("Failed to handle a console line: %s: %s", type(error).__name__, error, exc_info=tracebacks)
                 output.write(json.dumps({"error": APOLOGY}) + "\n" if as_json else APOLOGY + "\n\n")
@@ -115,6 +118,9 @@ def following_feeds(lede: Lede, interval: float) -> Iterator[None]:
         while not stop.wait(interval):
             try:
                 lede.poller.poll_due()
+            except StoreGone as error:  # no poll can keep anything now; the console's next change ends it
+                log.error("Stopped reading the followed feeds: %s", error.reason)
+                return
             except Exception:  # noqa: BLE001 - a failed poll must not end the polling (or the console)
                 log.exception("Reading the followed feeds failed")
 

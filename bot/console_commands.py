@@ -31,7 +31,7 @@ from bot.formatting import briefing_html, briefing_to_json, candidate_to_json, s
 from bot.questions import Context, Expired
 from bot.service import Lede
 from bot.typed_commands import FEED_USAGE, FeedAdd, FeedExport, FeedList, FeedRemove, page_number, parse_feed_command
-from corpus.errors import LedeError
+from corpus.errors import LedeError, StoreGone
 from corpus.feed_poller import FeedFollowed
 from corpus.ingest import DOCUMENT_SUFFIXES, Failure, IngestReport
 from corpus.library import Kept
@@ -90,6 +90,8 @@ def run_command(lede: Lede, line: str) -> tuple[str, dict[str, Any]]:
             outcome = command.run(lede, args)
         else:
             outcome = Refused(TELEGRAM_ONLY.get(name.lower()) or unknown_command(name))
+    except StoreGone:  # nothing more can be kept, so the session ends (bot.console)
+        raise
     except LedeError as error:  # e.g. a change asked of a read-only store: the session goes on
         outcome = Refused(html.escape(error.reason, quote=False))
     if isinstance(outcome, Refused):

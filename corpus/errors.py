@@ -18,6 +18,7 @@ The hierarchy::
     ├── InvalidSchedule      a /subscribe time or time zone Lede cannot keep
     ├── NoSuchFeed           a /feed remove number the chat does not have
     ├── ReadOnlyStore        a change asked of a store that was opened read-only
+    ├── StoreGone            a change asked of a store whose file was removed or replaced while Lede ran
     └── ConfigurationError   a flag, environment variable or path the operator gave that Lede cannot use
 
 A :class:`ConfigurationError`'s reason is the one line the operator sees
@@ -74,6 +75,10 @@ class NoSuchFeed(LedeError):
 
 class ReadOnlyStore(LedeError):
     """A change asked of a store opened read-only (a read-only file or mount): questions work, writes are off."""
+
+
+class StoreGone(LedeError):
+    """The store's file was removed or replaced while Lede ran: what Lede writes would go to a file no one finds."""
 
 
 class ConfigurationError(LedeError):

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from corpus.article import Article, read_moment
 from corpus.database_file import cannot_open, check_database_path, not_a_database, read_only_address
-from corpus.errors import ConfigurationError, ReadOnlyStore
+from corpus.errors import ConfigurationError, ReadOnlyStore, StoreGone
 
 log = logging.getLogger(__name__)
 
@@ -314,6 +314,8 @@ class Store:
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
+        # The file that was opened, to tell when another is at the path (or none): see _transaction.
+        self._identity = _identity(path) if path and not read_only else None
 
     @classmethod
     def open(cls, path: Path | str, *, create: bool = True, setting: str = "the database") -> Store:
@@ -419,7 +421,24 @@ class Store:
         if self.read_only:
             raise ReadOnlyStore(f"{self.path} is read-only, so writes are off; "
                                 "give a --db Lede may write to make changes")
+        self._require_same_file()
         return _Transaction(self._db, self._lock)
+
+    def _require_same_file(self) -> None:
+        """Refuse to write once the store's file was removed (``rm``) or replaced (a backup moved into its place).
+
+        SQLite would go on writing to the file it opened, which no one can
+        find any more: every change from then on would be lost without a word.
+        Nor does Lede open a new file at the path and go on: its index and
+        conversations hold the articles of the file it opened, which a new,
+        empty store (or a restored copy) does not. So it says what happened,
+        and the next start opens what is at the path then.
+        """
+        if self._identity is None or _identity(self.path) == self._identity:
+            return
+        happened = "replaced" if self.path.exists() else "removed"
+        raise StoreGone(f"the store at {self.path} was {happened} while Lede ran, so nothing more can be kept; "
+                        "start Lede again to use what is at that path now")
 
     # ---- articles ------------------------------------------------------------------------
 
@@ -881,6 +900,15 @@ class _Transaction:
             self._db.execute("COMMIT" if exc_type is None else "ROLLBACK")
         finally:
             self._lock.release()
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """Which file is at ``path`` (its device and inode), or None when there is none."""
+    try:
+        found = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return found.st_dev, found.st_ino
 
 
 def _connect(address: str) -> sqlite3.Connection:

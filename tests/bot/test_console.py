@@ -218,3 +218,21 @@ def test_a_reader_that_goes_away_ends_the_console_quietly_as_for_any_unix_tool()
     process.stdout.close()
     assert process.wait(timeout=120) == 141, "128 + SIGPIPE, as a shell reports for `yes | head -1`"
     assert process.stderr.read() == b""
+
+
+def test_a_store_removed_while_the_console_runs_ends_the_session_in_one_line_rather_than_lose_what_follows(tmp_path):
+    db = tmp_path / "lede.db"
+    story = tmp_path / "ferry.txt"
+    story.write_text("The ferry Nordic Star sank off Bergen on Tuesday after hitting rocks, the coast guard said.\n")
+    environment = clean_environment(XDG_DATA_HOME=tempfile.mkdtemp(prefix="lede-test-data-"), LEDE_DB=str(db))
+    process = subprocess.Popen([sys.executable, str(ROOT / "run_bot.py"), "--console"], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=environment)
+    process.stdin.write("what did Zelensky demand?\n")
+    process.stdin.flush()
+    assert process.stdout.readline().startswith("Kyiv needs"), "the session is under way, its store open"
+    db.unlink()
+    stdout, stderr = process.communicate(f"/add {story}\nWhich ferry sank?\n", timeout=120)
+    assert process.returncode == 1
+    assert "Added" not in stdout
+    assert stderr == (f"lede: the store at {db} was removed while Lede ran, so nothing more can be kept; "
+                      "start Lede again to use what is at that path now\n")

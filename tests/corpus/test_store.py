@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from corpus.article import Article
-from corpus.errors import ConfigurationError
+from corpus.errors import ConfigurationError, StoreGone
 from corpus.ingest import content_hash, prepare
 from corpus.store import (
     EVERYONE,
@@ -89,6 +89,29 @@ def test_an_article_round_trips_with_every_field_and_its_sentences(tmp_path):
         [loaded] = list(store.load_articles())
     assert loaded.article == ARTICLE
     assert loaded.sentences == ("The council approved the bridge on Tuesday.", "It will open in 2027.", "Critics object.")
+
+
+SECOND = Article("a-2", "Ferry Sinks", ("The ferry sank off Bergen on Tuesday after hitting rocks.",))
+
+
+def test_a_change_after_the_store_file_was_removed_is_refused_not_lost(tmp_path):
+    path = tmp_path / "lede.db"
+    with Store.open(path) as store:
+        stored(store)
+        path.unlink()  # SQLite would go on writing to the file it holds open, which no one can find
+        with pytest.raises(StoreGone) as refused:
+            stored(store, SECOND)
+    assert refused.value.reason == (f"the store at {path} was removed while Lede ran, so nothing more can be kept; "
+                                    "start Lede again to use what is at that path now")
+
+
+def test_a_change_after_another_file_took_the_store_s_place_is_refused(tmp_path):
+    path, restored = tmp_path / "lede.db", tmp_path / "backup.db"
+    Store.open(restored).close()
+    with Store.open(path) as store:
+        restored.replace(path)  # a backup moved into place while Lede runs
+        with pytest.raises(StoreGone, match=f"the store at {path} was replaced while Lede ran"):
+            stored(store)
 
 
 def test_known_articles_are_found_by_id_by_url_and_by_text():
