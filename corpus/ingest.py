@@ -18,7 +18,7 @@ from corpus.errors import SourceError, UnreadableSource
 from corpus.feeds import ParsedFeed, article_id_for, looks_like_feed, parse_feed
 from corpus.fetch import FEED_TYPES, HTML_TYPES, Fetched, FetchPolicy, fetch
 from corpus.html import article_from_html
-from corpus.loader import parse_document
+from corpus.loader import parse_document, without_lone_surrogates
 from corpus.sentences import split_sentences
 
 if TYPE_CHECKING:
@@ -63,6 +63,11 @@ class Failure:
 
     source: str
     reason: str
+
+    def __post_init__(self) -> None:
+        # Both may name a file whose name is not UTF-8; as it came, no summary could print it.
+        object.__setattr__(self, "source", without_lone_surrogates(self.source))
+        object.__setattr__(self, "reason", without_lone_surrogates(self.reason))
 
 
 @dataclass

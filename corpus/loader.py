@@ -29,6 +29,9 @@ from corpus.html import article_from_html
 
 log = logging.getLogger(__name__)
 
+# Half of a UTF-16 pair, alone: a valid pair is one character in a Python string.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
 # Local RSS, Atom and RDF files are read as feeds: each entry is an article.
 FEED_SUFFIXES = (".xml", ".rss", ".atom", ".rdf")
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl", ".jsonl.gz", *FEED_SUFFIXES)
@@ -70,6 +73,17 @@ _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
 
 # A first paragraph this short without closing punctuation reads as a headline.
 _MAX_HEADLINE_WORDS = 20
+
+
+def without_lone_surrogates(text: str | Path) -> str:
+    """``text`` (or a path) fit to store and show: each lone surrogate read as U+FFFD.
+
+    They are no characters, and SQLite, JSON output and Telegram refuse them.
+    Python keeps the bytes of a file's name that are not UTF-8 (a file from an
+    older system or a zip archive) as such, one for each byte, as the console
+    reads such bytes typed at it.
+    """
+    return _LONE_SURROGATE.sub("\ufffd", str(text))
 
 
 def refuse_binary(name: str, data: bytes) -> None:
@@ -181,7 +195,8 @@ def _articles_of(path: Path, limits: FileLimits) -> Iterator[Article]:
     if name.endswith(FEED_SUFFIXES):
         yield from load_feed_file(path)
         return
-    yield parse_document(path.name, path.read_bytes(), path.stem, str(path))
+    shown = without_lone_surrogates  # the name titles the article and names its source, stored and shown
+    yield parse_document(shown(path.name), path.read_bytes(), shown(path.stem), shown(path))
 
 
 def load_feed_file(path: Path) -> Iterator[Article]:
@@ -298,7 +313,7 @@ def _load_jsonl(path: Path, limits: FileLimits) -> Iterator[Article]:
         try:
             # The first line may carry a byte-order mark (editors on Windows add one): it is no part of the record.
             record = json.loads(line.decode("utf-8-sig" if number == 1 else "utf-8", errors="replace"))
-            article = article_from_record(record, source=f"{path}:{number}")
+            article = article_from_record(record, source=f"{without_lone_surrogates(path)}:{number}")
         except (ValueError, KeyError, TypeError) as error:
             malformed += 1
             if malformed <= MALFORMED_LINES_NAMED:

@@ -119,6 +119,21 @@ def test_a_jsonl_file_without_one_readable_record_is_a_failed_source(tmp_path):
     ], "each malformed line is named; the readable record of the other file is kept"
 
 
+def test_files_whose_names_are_not_utf8_are_stored_and_named_with_a_replacement_character(tmp_path, capsys):
+    # A folder from an older system or a zip archive: names in Latin-1, which Python keeps as lone surrogates.
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    (folder / os.fsdecode(b"caf\xe9 report.txt")).write_text("The caf\u00e9 on Main Street reopened on Monday.\n")
+    (folder / os.fsdecode(b"empty \xff.txt")).write_text("")
+    db = tmp_path / "lede.db"
+    assert main(["--ingest", str(folder), "--db", str(db), "--json"]) == 1
+    assert json.loads(capsys.readouterr().out) == {"added": 1, "known": 0, "failed": [
+        {"source": f"{folder}/empty \ufffd.txt", "reason": "empty \ufffd.txt has no text to quote from"}]}
+    with Store.open(db) as store:
+        [stored] = store.articles()
+    assert (stored.title, stored.source) == ("caf\ufffd report", f"{folder}/caf\ufffd report.txt")
+
+
 def test_a_file_that_is_not_opml_is_named_in_the_summary(tmp_path):
     feeds = tmp_path / "feeds.opml"
     feeds.write_text("not xml at all\n", encoding="utf-8")
