@@ -19,6 +19,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from corpus.article import Article, read_moment
 from corpus.cleaning import FEED_FOOTER, clean_paragraphs, split_paragraphs
@@ -312,7 +313,8 @@ def _load_jsonl(path: Path, limits: FileLimits) -> Iterator[Article]:
         lines += 1
         try:
             # The first line may carry a byte-order mark (editors on Windows add one): it is no part of the record.
-            record = json.loads(line.decode("utf-8-sig" if number == 1 else "utf-8", errors="replace"))
+            record = json.loads(line.decode("utf-8-sig" if number == 1 else "utf-8", errors="replace"),
+                                object_pairs_hook=_with_whole_characters)
             article = article_from_record(record, source=f"{without_lone_surrogates(path)}:{number}")
         except (ValueError, KeyError, TypeError) as error:
             malformed += 1
@@ -387,6 +389,12 @@ def _undo_title_case(title: str) -> str:
     title = _TITLE_CASED_CONTRACTION.sub(lambda match: match.group().lower(), title)
     title = _TITLE_CASED_ORDINAL.sub(lambda match: match.group(1) + match.group(2).lower(), title)
     return _TITLE_CASED_TICKER.sub(lambda match: match.group().upper(), title)
+
+
+def _with_whole_characters(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose text holds an escaped half of a UTF-16 pair ("\\ud83d": an emoji cut in two by a
+    program that counts UTF-16 units) with U+FFFD for it, as the bytes of a line that are not UTF-8 read."""
+    return {key: without_lone_surrogates(value) if isinstance(value, str) else value for key, value in pairs}
 
 
 def _text(value: object) -> str | None:

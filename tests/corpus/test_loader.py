@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 from corpus.errors import UnreadableSource
+from corpus.ingest import prepare
 from corpus.loader import MALFORMED_LINES_NAMED, article_from_record, load_file, load_paths, parse_markdown, parse_plain_text, split_paragraphs
+from corpus.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "seeds" / "000_be628776acd63ea0.txt"
@@ -166,6 +168,19 @@ def test_a_jsonl_file_that_begins_with_a_byte_order_mark_keeps_its_first_record(
     records = [{"id": f"r{n}", "title": f"Story {n}", "body": f"Story number {n} happened."} for n in (1, 2)]
     path.write_bytes(b"\xef\xbb\xbf" + b"\r\n".join(json.dumps(record).encode() for record in records) + b"\r\n")
     assert [article.article_id for article in load_file(path)] == ["r1", "r2"]
+
+
+def test_half_an_emoji_escaped_in_a_jsonl_record_reads_as_a_replacement_character_and_the_article_can_be_stored(tmp_path):
+    # "\ud83d" alone: an emoji cut in two by a program that counts UTF-16 units. SQLite refuses such a string.
+    path = tmp_path / "posts.jsonl"
+    path.write_text('{"id": "p1", "title": "Fans cheer \\ud83d", "body": "The team won the cup on Sunday \\udc4f."}\n',
+                    encoding="utf-8")
+    (article,) = load_file(path)
+    assert (article.title, article.paragraphs) == ("Fans cheer \ufffd", ("The team won the cup on Sunday \ufffd.",))
+    prepared = prepare(article)
+    with Store.open(":memory:") as store:
+        store.add_article(article, prepared.sentences, prepared.content_hash)
+        assert store.article("p1").article.title == "Fans cheer \ufffd"
 
 
 def test_a_malformed_jsonl_line_is_skipped_not_fatal(tmp_path):
