@@ -60,7 +60,12 @@ def looks_like_feed(body: bytes) -> bool:
 def parse_feed(body: bytes, url: str, max_entries: int = MAX_FEED_ENTRIES) -> ParsedFeed:
     """Parse a feed document fetched from ``url`` (which resolves its relative links); its first ``max_entries``."""
     body, unread = _first_entries(body, max_entries)
-    parsed = feedparser.parse(body, response_headers={"content-location": url})
+    try:
+        parsed = feedparser.parse(body, response_headers={"content-location": url})
+    except (ValueError, OverflowError) as error:
+        # feedparser's lenient reading of XML that is not well-formed fails on a character reference to no
+        # character (&#xD800;, &#x110000;): a broken feed like any other, so a poll backs off and reads the rest.
+        raise NotAFeed(f"{url} is not an RSS or Atom feed (it could not be read: {error})") from None
     problem = None if unread else parsed.get("bozo_exception")  # a cut document is broken on purpose
     publisher = plain_text(parsed.feed.get("title", "")) or None
     entries = tuple(entry for raw in parsed.entries[:max_entries] if (entry := _entry(raw, url, publisher)) is not None)

@@ -59,6 +59,17 @@ def test_a_web_page_is_not_a_feed():
     assert looks_like_feed(rss_feed(BASE))
 
 
+@pytest.mark.parametrize("reference", ["&#xD800;", "&#55296;", "&#x110000;", "&#99999999999;"],
+                         ids=["half a UTF-16 pair", "the same in decimal", "beyond Unicode", "beyond any integer"])
+def test_a_feed_that_refers_to_a_character_there_is_not_is_refused_as_broken(reference):
+    # Not well-formed XML; feedparser's lenient reading fails on it, which a feed poll must survive.
+    body = (f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item><title>Storm {reference}</title>'
+            '<link>https://x.example/a</link><description>The port reopened on Monday after the storm.</description>'
+            '</item></channel></rss>').encode()
+    with pytest.raises(NotAFeed, match=r"^https://x\.example/feed is not an RSS or Atom feed \(it could not be read: "):
+        parse_feed(body, "https://x.example/feed")
+
+
 @pytest.mark.parametrize(
     "footer",
     ["The post Port levy doubles appeared first on Coast News.",
