@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from bot.shared_index import SharedIndex
 from corpus.errors import InvalidSchedule
 from corpus.ingest import Failure
+from corpus.loader import without_lone_surrogates
 from corpus.schedule import DailySchedule, parse_schedule
 from corpus.store import EVERYONE, ScheduleRow, Store
 from retrieval.briefing import Briefing, GroupStories, NewestArticle, brief
@@ -89,7 +90,8 @@ class Briefings:
         look_back = since is not None
         if since is None:
             since = self.store.last_briefing(chat) or now - DEFAULT_PERIOD
-        topic = " ".join(topic.split()) if topic else None
+        # A topic from the command line may hold bytes that were not UTF-8, as lone surrogates no reply can show.
+        topic = without_lone_surrogates(" ".join(topic.split())) if topic else None
         # The items' sentences are read from the index only for the stories told,
         # and their leads' terms are the index's own: see SharedIndex.news_since and story_terms.
         items = list(self.index.news_since(since, chat))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -65,6 +66,13 @@ def test_a_topic_briefing_remembers_its_stories_but_does_not_move_since(lede):
     briefing = lede.briefings.brief(CHAT, now=later)
     assert briefing.since == later - timedelta(hours=24)
     assert headlines(briefing) == [BRIDGE.title]
+
+
+def test_a_topic_in_bytes_that_are_not_utf8_is_briefed_and_shown_with_a_replacement_character(lede):
+    # ``--brief $'dock caf\xe9'`` from a Latin-1 terminal: Python passes the byte on as a lone surrogate.
+    briefing = lede.briefings.brief(CHAT, now=NOW, topic=os.fsdecode(b"dock caf\xe9"))
+    assert briefing.topic == "dock caf\ufffd"
+    assert "caf\ufffd" in briefing_html(briefing)[0]
 
 
 def test_a_look_back_tells_everything_in_the_period_and_changes_nothing(lede):
