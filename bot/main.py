@@ -178,8 +178,10 @@ def run_telegram(config: Config, lede: Lede) -> None:
     application = build_application(config, lede)
     if config.webhook is None:
         application.run_polling(allowed_updates=ALLOWED_UPDATES)
-        return
-    webhook = config.webhook
-    application.run_webhook(listen=webhook.listen, port=webhook.port, url_path=webhook.path, webhook_url=webhook.url,
-                            secret_token=webhook.secret, allowed_updates=ALLOWED_UPDATES)
+    else:
+        webhook = config.webhook
+        application.run_webhook(listen=webhook.listen, port=webhook.port, url_path=webhook.path,
+                                webhook_url=webhook.url, secret_token=webhook.secret, allowed_updates=ALLOWED_UPDATES)
+    if application.bot_data.stopped_by is not None:  # the store was removed or replaced: see error_handler
+        raise application.bot_data.stopped_by
 

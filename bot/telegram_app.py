@@ -59,7 +59,7 @@ from bot.formatting import APOLOGY, format_html, unknown_command
 from bot.group_replies import NEW_CONVERSATION
 from bot.service import Lede
 from bot.typed_commands import FEED_USAGE, FeedAdd, FeedExport, FeedList, FeedRemove, page_number, parse_feed_command
-from corpus.errors import ReadOnlyStore
+from corpus.errors import ReadOnlyStore, StoreGone
 from corpus.ingest import Failure
 from bot.telegram_context import CONTEXT_TYPES, Clock, LedeContext, Shell
 from bot.telegram_failures import (
@@ -580,6 +580,14 @@ async def error_handler(update: object, context: LedeContext) -> None:
     if isinstance(context.error, ReadOnlyStore):
         log.warning("Refused a change: %s", context.error.reason)
         reply = READ_ONLY
+    elif isinstance(context.error, StoreGone):
+        # Nothing the bot does from now on could be kept: it stops, and its run ends in the reason's one line
+        # and a failing status (bot.main), so a service manager starts it again on what is at the path now
+        # (systemd: Restart=on-failure), rather than it apologising in every chat for ever.
+        log.error("Stopping: %s", context.error.reason)
+        context.bot_data.stopped_by = context.error
+        context.application.stop_running()
+        reply = APOLOGY
     else:
         log.error("Failed to handle an update", exc_info=context.error)
         reply = APOLOGY

@@ -16,6 +16,7 @@ from telegram.ext import CallbackContext, ContextTypes, ExtBot
 from bot.access import AccessPolicy, RateLimiter
 from bot.chat_turns import ChatTurns
 from bot.workers import Workers
+from corpus.errors import StoreGone
 
 if TYPE_CHECKING:
     from bot.channel_handlers import Audiences
@@ -43,6 +44,8 @@ class BotData:
 
     shell: Shell
     audiences: Audiences  # when each private channel's audience was last read
+    # What stopped the bot, to end the run with after polling stops (see bot.telegram_app.error_handler).
+    stopped_by: StoreGone | None = None
 
 
 class LedeContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):

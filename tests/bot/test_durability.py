@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.formatting import APOLOGY
 from bot.service import Lede
 from corpus.ingest import content_hash, prepare
 from corpus.store import Store
@@ -80,6 +81,22 @@ def test_a_stop_signal_mid_answer_finishes_the_reply_and_closes_the_database(ser
     assert reply.text.startswith(VANCE)
     assert server.pending_updates() == [], "the question was confirmed, so a restart will not answer it twice"
     assert not Path(f"{db}-wal").exists(), "the database was closed cleanly (its write-ahead log checkpointed)"
+
+
+def test_a_store_removed_under_the_running_bot_stops_it_with_one_line_and_a_failing_status(server, tmp_path):
+    # Every change from then on would go to a file no one finds: the bot stops, and systemd (Restart=on-failure)
+    # starts it again on what is at the path then, rather than it apologising in every chat for ever.
+    db = tmp_path / "lede.db"
+    with bot_process(server, db, tmp_path / "bot.log") as process:
+        server.send_user_message(USER, USER, "Who did Vance meet?")
+        wait_until(lambda: server.sent_messages(USER), process, what="the first reply")
+        db.unlink()
+        server.send_user_message(USER, USER, "What did Zelensky demand?")
+        assert process.wait(timeout=60) == 1
+    assert [reply.text for reply in server.sent_messages(USER)][1:] == [APOLOGY], "the second question was not ignored"
+    lines = (tmp_path / "bot.log").read_text().splitlines()
+    assert lines[-1] == (f"lede: the store at {db} was removed while Lede ran, so nothing more can be kept; "
+                         "start Lede again to use what is at that path now")
 
 
 def test_the_token_is_in_no_log_line_error_or_database_file(server, tmp_path):
