@@ -33,7 +33,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from corpus.errors import FetchError, InvalidUrl
-from corpus.sizes import megabytes
+from corpus.sizes import megabytes, sizes_apart
 from corpus.urls import canonical_url
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -214,7 +214,8 @@ def _read(response: httpx.Response, url: str, policy: FetchPolicy, accept: Colle
                          f"(expected {', '.join(sorted(accept))})")
     announced = response.headers.get("content-length", "")
     if announced.isdigit() and int(announced) > policy.max_bytes:
-        raise FetchError(f"{url} is {megabytes(int(announced))}, over the {megabytes(policy.max_bytes)} limit")
+        shown, limit = sizes_apart(int(announced), policy.max_bytes)
+        raise FetchError(f"{url} is {shown}, over the {limit} limit")
     encoding = response.headers.get("content-encoding", "identity").strip().lower()
     if encoding not in _DECOMPRESSORS and encoding != "identity":
         raise FetchError(f"{url} is compressed as {encoding}, which I do not read")

@@ -24,7 +24,7 @@ from typing import Any
 from corpus.article import Article, read_moment
 from corpus.cleaning import FEED_FOOTER, clean_paragraphs, split_paragraphs
 from corpus.errors import UnreadableSource
-from corpus.sizes import megabytes
+from corpus.sizes import megabytes, sizes_apart
 from corpus.feeds import MAX_FEED_ENTRIES, count_entries, parse_feed
 from corpus.html import article_from_html
 
@@ -191,8 +191,8 @@ def _articles_of(path: Path, limits: FileLimits) -> Iterator[Article]:
         raise UnreadableSource(unsupported_reason(path, SUPPORTED_SUFFIXES))
     size = path.stat().st_size
     if size > limits.max_document_bytes:
-        raise UnreadableSource(f"{path.name} is {megabytes(size)}; I read articles up to "
-                               f"{megabytes(limits.max_document_bytes)}")
+        shown, limit = sizes_apart(size, limits.max_document_bytes)
+        raise UnreadableSource(f"{path.name} is {shown}; I read articles up to {limit}")
     if name.endswith(FEED_SUFFIXES):
         yield from load_feed_file(path)
         return

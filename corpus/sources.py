@@ -28,7 +28,7 @@ from corpus.loader import (
     unsupported_files,
     unsupported_reason,
 )
-from corpus.sizes import megabytes
+from corpus.sizes import sizes_apart
 from corpus.store import EVERYONE, Feed
 from corpus.urls import looks_like_url
 
@@ -177,7 +177,8 @@ class Sources:
         """Why an upload of ``size`` bytes is refused before it is even downloaded, if it is."""
         if size <= self.max_upload_bytes:
             return None
-        return f"{name} is {megabytes(size)}; I take documents up to {megabytes(self.max_upload_bytes)}"
+        shown, limit = sizes_apart(size, self.max_upload_bytes)
+        return f"{name} is {shown}; I take documents up to {limit}"
 
     # ---- feeds -----------------------------------------------------------------------------
 

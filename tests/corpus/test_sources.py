@@ -349,6 +349,7 @@ def test_an_uploaded_document_becomes_an_article():
     assert kept.sentences == 2
     assert lede.sources.add_document("photo.jpg", b"\xff\xd8", CHAT).reason == "photo.jpg is not a file type I read (send .txt, .md or .html)"
     assert lede.sources.add_document("x.txt", b"\x00\x01binary", CHAT).reason == "x.txt looks like a binary file, not text"
-    assert lede.sources.add_document("big.txt", b"a" * 2_000_001, CHAT).reason == "big.txt is 2 MB; I take documents up to 2 MB"
+    assert lede.sources.add_document("big.txt", b"a" * 2_000_001, CHAT).reason == (
+        "big.txt is 2,000,001 bytes; I take documents up to 2,000,000 bytes")
 
 
