@@ -6,7 +6,8 @@
 through :class:`Replies`, such a failure is :class:`OutputFailed`, which
 :func:`bot.main.main` prints as one line on standard error. A reader gone away
 (``| head -1``) stays a BrokenPipeError: the run ends silently, as SIGPIPE ends
-a Unix tool.
+a Unix tool. Text it cannot encode (a path's bytes that are not UTF-8) is
+written with U+FFFD for them rather than failing.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from contextlib import contextmanager
 from typing import TextIO
 
 from corpus.errors import LedeError
+from corpus.loader import without_lone_surrogates
 
 
 class OutputFailed(LedeError):
@@ -30,7 +32,9 @@ class Replies:
 
     def write(self, text: str) -> int:
         with _said_in_one_line():
-            return self._open().write(text)
+            # A path given in bytes that are not UTF-8 (echoed by --backup, say) holds lone surrogates, which a
+            # standard output that is strictly UTF-8 (a desktop's en_US.UTF-8 locale) refuses to write.
+            return self._open().write(without_lone_surrogates(text))
 
     def flush(self) -> None:
         with _said_in_one_line():

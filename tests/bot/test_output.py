@@ -74,3 +74,13 @@ def test_a_reader_gone_before_the_reply_ends_the_run_silently_as_sigpipe_would(a
     process.stdout.close()  # the only reading end: every write Lede makes finds no reader
     assert process.wait(timeout=120) == 141
     assert process.stderr.read() == b""
+
+
+def test_a_path_in_bytes_that_are_not_utf8_is_printed_even_where_standard_output_is_strict_utf8(tmp_path):
+    # A desktop's en_US.UTF-8 locale makes Python's standard output refuse the lone surrogates such a path holds.
+    run_bot("--ingest", "seeds", "--db", str(tmp_path / "lede.db"))
+    target = tmp_path / os.fsdecode(b"copie-\xe9.db")
+    result = run_bot("--backup", str(target), "--db", str(tmp_path / "lede.db"), env={"PYTHONIOENCODING": "utf-8"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"Backed up {tmp_path / 'lede.db'} to {tmp_path}/copie-\ufffd.db (")
+    assert target.is_file()
