@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 
 PROMPT = "? "
 GREETING = "Lede: ask a question about the news (/help for the commands, Ctrl-D to quit)."
+# The most of one input line the console reads (see _bounded_lines): far more than any question or command.
+MAX_LINE_CHARS = 65_536
 INGEST_INTERRUPTED = "Interrupted: the summary counts what was stored; the same command again stores the rest."
 
 
@@ -87,7 +89,7 @@ def run_console(lede: Lede, input_stream: TextIO, output: TextIO, *, as_json: bo
         output.write(GREETING + "\n")
         output.flush()
     try:
-        for line in typed_lines(PROMPT) if interactive else input_stream:
+        for line in typed_lines(PROMPT) if interactive else _bounded_lines(input_stream):
             try:
                 _reply(lede, line, output, as_json=as_json)
             except (BrokenPipeError, OutputFailed):  # the reader went away (| head), the output is full or closed:
@@ -101,6 +103,20 @@ def run_console(lede: Lede, input_stream: TextIO, output: TextIO, *, as_json: bo
     except KeyboardInterrupt:
         if interactive:
             output.write("\n")
+
+
+def _bounded_lines(stream: TextIO) -> Iterator[str]:
+    """Each line of ``stream``, of which the first :data:`MAX_LINE_CHARS` characters are kept and the rest read past.
+
+    A line is never held whole: one without end (``< /dev/zero``, a binary file piped in by mistake) would fill
+    the memory before its first reply. Kept, the first characters are enough to refuse it (a question is read up
+    to 500), and the next line is answered as usual.
+    """
+    while line := stream.readline(MAX_LINE_CHARS):
+        rest = line
+        while len(rest) == MAX_LINE_CHARS and not rest.endswith("\n"):
+            rest = stream.readline(MAX_LINE_CHARS)
+        yield line
 
 
 @contextmanager

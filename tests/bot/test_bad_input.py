@@ -250,6 +250,27 @@ def test_with_tracebacks_the_failure_is_logged_with_its_traceback(lede, caplog):
     assert record.exc_info is not None and record.exc_info[0] is RuntimeError
 
 
+class EndlessLines(io.StringIO):
+    """Standard input whose lines may have no end in sight (``lede --console < /dev/zero``, a binary file piped in):
+    a line read whole, however long, would fill the memory before its first reply."""
+
+    def __next__(self) -> str:
+        raise AssertionError("a line was read whole, however long")
+
+    def readline(self, size: int | None = -1) -> str:
+        assert size is not None and 0 < size <= 1_000_000, "a line is read in bounded pieces"
+        return super().readline(size)
+
+
+def test_a_line_longer_than_any_question_is_read_in_pieces_and_refused_and_the_next_line_answered(lede):
+    output = io.StringIO()
+    run_console(lede, EndlessLines("x" * 3_000_000 + "\nwhat did Zelensky demand?\n"), output, as_json=True)
+    too_long, answer = map(json.loads, output.getvalue().splitlines())
+    assert too_long["message"].startswith("That question is ") and too_long["message"].endswith(
+        " characters long; please keep it under 500.")
+    assert answer["answer"].startswith("Kyiv needs")
+
+
 # ---- Telegram --------------------------------------------------------------------------------
 
 
