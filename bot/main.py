@@ -124,6 +124,9 @@ def run(config: Config) -> int:
     if config.mode is Mode.BACKUP:
         assert config.backup_path is not None
         return run_backup(config.db_path, config.backup_path, out, as_json=config.json_output)
+    if config.mode is Mode.CONSOLE and sys.stdin is None:  # ``<&-``: Python found no standard input
+        raise ConfigurationError("--console reads questions on standard input, which is closed; "
+                                 "give it a terminal, a file or a pipe")
     if config.mode is Mode.PRUNE:
         require_store(config.db_path, "prune")  # a mistyped --db must not become a new, empty store
     if config.mode is Mode.TELEGRAM:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -236,3 +237,14 @@ def test_a_store_removed_while_the_console_runs_ends_the_session_in_one_line_rat
     assert "Added" not in stdout
     assert stderr == (f"lede: the store at {db} was removed while Lede ran, so nothing more can be kept; "
                       "start Lede again to use what is at that path now\n")
+
+
+def test_a_console_whose_input_the_shell_closed_says_so_in_one_line(tmp_path):
+    # ``lede --console <&-``: Python finds no standard input at all.
+    environment = clean_environment(XDG_DATA_HOME=tempfile.mkdtemp(prefix="lede-test-data-"),
+                                    LEDE_DB=str(tmp_path / "lede.db"))
+    result = subprocess.run([sys.executable, str(ROOT / "run_bot.py"), "--console"], capture_output=True, text=True,
+                            cwd=ROOT, env=environment, timeout=120, preexec_fn=lambda: os.close(0))
+    assert result.returncode == 2
+    assert result.stderr == ("lede: --console reads questions on standard input, which is closed; "
+                             "give it a terminal, a file or a pipe\n")
