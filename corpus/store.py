@@ -386,6 +386,7 @@ class Store:
             return
         reader = getattr(self._local, "reader", None)
         if reader is None:
+            self._require_same_file()  # else SQLite would create an empty database where the store was
             reader = _connect(self._address)
             self._local.reader = reader
             with self._readers_lock:
@@ -425,7 +426,7 @@ class Store:
         return _Transaction(self._db, self._lock)
 
     def _require_same_file(self) -> None:
-        """Refuse to write once the store's file was removed (``rm``) or replaced (a backup moved into its place).
+        """Refuse to write, or to open a thread's reader, once the store's file was removed (``rm``) or replaced.
 
         SQLite would go on writing to the file it opened, which no one can
         find any more: every change from then on would be lost without a word.

@@ -105,6 +105,29 @@ def test_a_change_after_the_store_file_was_removed_is_refused_not_lost(tmp_path)
                                     "start Lede again to use what is at that path now")
 
 
+def test_a_thread_that_first_reads_after_the_store_file_was_removed_is_refused_and_creates_no_empty_store(tmp_path):
+    # Each thread reads through a connection of its own, opened on its first read: opened then, SQLite would
+    # create an empty database at the path, which the next start would take for the store.
+    path = tmp_path / "lede.db"
+    with Store.open(path) as store:
+        stored(store)
+        path.unlink()
+        failures: list[BaseException] = []
+
+        def count() -> None:
+            try:
+                store.article_count()
+            except BaseException as error:  # noqa: BLE001 - handed to the test's thread
+                failures.append(error)
+
+        reader = threading.Thread(target=count)
+        reader.start()
+        reader.join()
+    [failure] = failures
+    assert isinstance(failure, StoreGone)
+    assert not path.exists()
+
+
 def test_a_change_after_another_file_took_the_store_s_place_is_refused(tmp_path):
     path, restored = tmp_path / "lede.db", tmp_path / "backup.db"
     Store.open(restored).close()
