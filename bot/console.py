@@ -92,9 +92,10 @@ def run_console(lede: Lede, input_stream: TextIO, output: TextIO, *, as_json: bo
         for line in typed_lines(PROMPT) if interactive else _bounded_lines(input_stream):
             try:
                 _reply(lede, line, output, as_json=as_json)
-            except (BrokenPipeError, OutputFailed):  # the reader went away (| head), the output is full or closed:
-                raise                                # no reply can reach it, nor an apology
-            except StoreGone:  # nothing said from here on could be kept: the session ends in one line (bot.main)
+            except (BrokenPipeError, OutputFailed, StoreGone):
+                # The reader went away (| head), the output is full or closed: no reply can reach it, nor an
+                # apology. Or the store's file is gone: nothing from here on could be kept. The session ends
+                # (in one line, or silently for | head: bot.main).
                 raise
             except Exception as error:  # noqa: BLE001 - one line's failure must not end the session
                 log.error("Failed to handle a console line: %s: %s", type(error).__name__, error, exc_info=tracebacks)
