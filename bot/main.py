@@ -19,7 +19,8 @@ import signal
 import sqlite3
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from bot.config import Config, Mode, load_config, url_password
@@ -86,12 +87,23 @@ def _discard_output() -> None:
 
 
 class Terminated(KeyboardInterrupt):
-    """SIGTERM during an ingestion (systemd stopping its unit, ``timeout``): it stops as Ctrl-C does, with the
-    summary of what was stored and the note that the same command stores the rest."""
+    """SIGTERM during an ingestion or a backup (systemd stopping its unit, ``timeout``): it stops as Ctrl-C does,
+    with the summary of what was stored and the note that the same command stores the rest, or with the
+    half-written copy removed."""
 
 
 def _terminate(signum: int, frame: object) -> None:
     raise Terminated
+
+
+@contextmanager
+def _stopped_as_by_ctrl_c() -> Iterator[None]:
+    """SIGTERM raises :class:`Terminated` meanwhile, so that what is under way is wound up as on Ctrl-C."""
+    before = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
 
 
 def _store_trouble(error: sqlite3.DatabaseError, db_path: Path | str) -> str | None:
@@ -123,7 +135,8 @@ def run(config: Config) -> int:
     out = Replies(sys.stdout)
     if config.mode is Mode.BACKUP:
         assert config.backup_path is not None
-        return run_backup(config.db_path, config.backup_path, out, as_json=config.json_output)
+        with _stopped_as_by_ctrl_c():  # so that the half-written copy is removed
+            return run_backup(config.db_path, config.backup_path, out, as_json=config.json_output)
     if config.mode is Mode.CONSOLE and sys.stdin is None:  # ``<&-``: Python found no standard input
         raise ConfigurationError("--console reads questions on standard input, which is closed; "
                                  "give it a terminal, a file or a pipe")
@@ -137,11 +150,8 @@ def run(config: Config) -> int:
     lede = open_lede(config)
     try:
         if config.mode is Mode.INGEST:
-            before = signal.signal(signal.SIGTERM, _terminate)
-            try:
+            with _stopped_as_by_ctrl_c():  # so that the summary says what was stored
                 status = run_ingest(lede, list(config.ingest_sources), out, sys.stderr, as_json=config.json_output)
-            finally:
-                signal.signal(signal.SIGTERM, before)
             lede.save_index()
             return status
         if config.mode is Mode.ASK:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sqlite3
 from pathlib import Path
 
@@ -148,6 +149,29 @@ def test_a_backup_lede_cannot_make_is_one_line_and_leaves_the_store_and_nothing_
     assert main(["--backup", argument]) == 2
     assert expected in capsys.readouterr().err.strip().splitlines()[-1]
     assert db.read_bytes() == before
+    assert sorted(path.name for path in tmp_path.iterdir() if not path.name.startswith("lede.db")) == []
+
+
+class Killed(Exception):
+    """What SIGTERM does to a process that does not handle it (it ends at once), where a test can see it."""
+
+
+def test_a_backup_stopped_by_sigterm_leaves_no_half_written_copy_and_ends_as_ctrl_c_does(tmp_path, monkeypatch, capsys):
+    # ``timeout 60 lede --backup …``, or systemd stopping a timer's unit, while the copy is being written.
+    db = tmp_path / "lede.db"
+    with Store.open(db) as store:
+        Lede.compose(None, store).sources.library.keep(story(1))
+    monkeypatch.setenv("LEDE_DB", str(db))
+
+    def killed(signum: int, frame: object) -> None:
+        raise Killed
+    before = signal.signal(signal.SIGTERM, killed)
+    try:
+        # The copy is written; just before it takes the backup's name, the signal comes.
+        monkeypatch.setattr("corpus.store.os.replace", lambda *args: os.kill(os.getpid(), signal.SIGTERM))
+        assert main(["--backup", str(tmp_path / "copy.db")]) == 128 + signal.SIGTERM
+    finally:
+        signal.signal(signal.SIGTERM, before)
     assert sorted(path.name for path in tmp_path.iterdir() if not path.name.startswith("lede.db")) == []
 
 
