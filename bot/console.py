@@ -91,6 +91,7 @@ def run_console(lede: Lede, input_stream: TextIO, output: TextIO, *, as_json: bo
     try:
         for line in typed_lines(PROMPT) if interactive else _bounded_lines(input_stream):
             try:
+                lede.follow_store()  # what lede --ingest or --prune changed meanwhile, before it is asked about
                 _reply(lede, line, output, as_json=as_json)
             except (BrokenPipeError, OutputFailed, StoreGone):
                 # The reader went away (| head), the output is full or closed: no reply can reach it, nor an

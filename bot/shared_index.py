@@ -28,7 +28,7 @@ import numpy as np
 
 from corpus.article import Article, article_moment
 from corpus.ingest import prepare
-from corpus.store import EVERYONE, Store
+from corpus.store import EVERYONE, Store, StoreState, StoredArticle
 from corpus.visibility import Visibility
 from retrieval.answer import Answer, answer_question
 from retrieval.briefing import ArticleSentences, NewsItem
@@ -148,6 +148,11 @@ class SharedIndex:
         # that every question waited through for the GIL.
         self._title_terms: dict[str, list[str]] = {}
         self._loaded_at_start = 0
+        # The bundled and --corpus articles: in the index for this run, never in the store.
+        self._everywhere: set[str] = set()
+        # The store as this index last followed it (see catch_up); one catch-up at a time.
+        self._followed = StoreState(0, 0)
+        self._catching_up = threading.Lock()
         self._lock = ReadWriteLock()
         self._ranking = threading.Lock()
 
@@ -182,6 +187,8 @@ class SharedIndex:
         """
         with self._lock.writing():
             assert not len(self._index), "load the store into an empty index"
+            # Read first: whatever is stored from here on, catch_up finds (and skips what this load took).
+            self._followed = store.state()
             articles = store.articles()
             snapshot = snapshot_path(store)
             generation = store.replacements()
@@ -223,6 +230,7 @@ class SharedIndex:
                 new = self._index.add_article(article, prepared.sentences, terms)
                 added += new
                 self._loaded_at_start += new
+                self._everywhere.add(article.article_id)
                 self._visibility.grant(EVERYONE, article.article_id)
                 if self._prepare_ahead:
                     self._learn_titles([article.title])
@@ -230,6 +238,55 @@ class SharedIndex:
             with self._lock.writing():
                 self._index.prepare_spelling()
         return added
+
+    # ---- another process's changes -----------------------------------------------------------
+
+    def catch_up(self, store: Store) -> tuple[int, int]:
+        """Index what another process stored since the last look, and forget what it removed: (added, removed).
+
+        ``lede --ingest`` and ``lede --prune`` beside a running bot or console
+        change only the store: without this the run would never quote the new
+        articles, and would go on quoting the removed ones, until its next
+        start. Two tiny queries say whether the store changed at all; what this
+        process stored itself is indexed already and skipped. After a removal
+        the stored and indexed ids are compared whole, because SQLite may give
+        a new article the row of a removed one. An article another process
+        *replaced* (the same id, other text) keeps the version indexed here
+        until the next start.
+        """
+        with self._catching_up:
+            state = store.state()
+            followed, self._followed = self._followed, state
+            if state == followed:
+                return 0, 0
+            gone: set[str] = set()
+            if state.replacements == followed.replacements:
+                new = store.load_articles(after_row=followed.newest_row)
+            else:
+                kept = store.article_ids()
+                with self._lock.reading():
+                    indexed = set(self._index.article_ids())
+                gone = indexed - kept - self._everywhere
+                new = (store.article(article_id) for article_id in sorted(kept - indexed))
+            added = sum(self._index_stored(stored) for stored in new)
+            with self._lock.writing():
+                if added:
+                    self._index.prepare_spelling()
+                    self._visibility.load(*store.visibility_rows())
+                if gone:
+                    self._index.remove_articles(gone)
+                    self._visibility.forget(gone)
+            return added, len(gone)
+
+    def _index_stored(self, stored: StoredArticle) -> bool:
+        """Index an article another process stored, unless this one has it already (it stored it too)."""
+        with self._lock.reading():
+            if stored.article.article_id in self._index.article_ids():
+                return False
+        terms = self._analyse(stored.sentences)
+        with self._lock.writing():
+            self._learn_titles([stored.article.title])
+            return self._index.add_article(stored.article, stored.sentences, terms, pause=self._lock.pause_writing)
 
     # ---- retention ---------------------------------------------------------------------------
 

@@ -76,6 +76,8 @@ from bot.workers import Workers
 log = logging.getLogger(__name__)
 # How often the retention job runs (LEDE_KEEP_DAYS counts days, so daily is fine-grained enough).
 RETENTION_INTERVAL = 24 * 60 * 60.0
+# How often the bot looks for articles another process stored or removed (lede --ingest, lede --prune).
+FOLLOW_STORE_INTERVAL = 30.0
 
 HELP_TEXT = (
     "<b>Lede</b> answers questions about the news with the exact sentence that answers them, "
@@ -236,6 +238,7 @@ def build_application(config: Config, lede: Lede, clock: Clock = group_handlers.
     application.add_error_handler(error_handler)
     if application.job_queue is not None:
         application.job_queue.run_repeating(poll_feeds, interval=config.feed_interval, first=config.feed_interval)
+        application.job_queue.run_repeating(follow_store, interval=FOLLOW_STORE_INTERVAL, first=FOLLOW_STORE_INTERVAL)
         if lede.retention.keep_days is not None:
             # Once at start-up, however long the start took (a repeating job that missed its first
             # run would wait a day), then daily.
@@ -549,6 +552,11 @@ def _page_buttons(page: int, pages: int) -> InlineKeyboardMarkup | None:
 async def poll_feeds(context: LedeContext) -> None:
     """The JobQueue's repeating job: read the feeds that are due, off the event loop."""
     await context.workers.heavy(context.lede.poller.poll_due)
+
+
+async def follow_store(context: LedeContext) -> None:
+    """The JobQueue's repeating job: index what ``lede --ingest`` stored beside the bot, forget what ``lede --prune`` removed."""
+    await context.workers.heavy(context.lede.follow_store)
 
 
 async def prune_store(context: LedeContext) -> None:

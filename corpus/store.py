@@ -239,6 +239,20 @@ class StoredArticle:
 
 
 @dataclass(frozen=True, slots=True)
+class StoreState:
+    """Where the stored articles stand: the newest row, and how many replacements and removals so far.
+
+    Storing an article raises the first, replacing or removing one the second,
+    whichever process does it (``lede --ingest`` or ``lede --prune`` beside a
+    running bot), and both are read in microseconds: cheap enough to ask
+    before every question.
+    """
+
+    newest_row: int
+    replacements: int
+
+
+@dataclass(frozen=True, slots=True)
 class ScheduleRow:
     """A chat's daily briefing as stored: local time of day, time zone, forum topic, last run (UTC)."""
 
@@ -524,19 +538,31 @@ class Store:
         with self._reading() as db:
             return int(db.execute("SELECT count(*) FROM articles").fetchone()[0])
 
+    def state(self) -> StoreState:
+        """See :class:`StoreState`."""
+        with self._reading() as db:
+            (newest,) = db.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()
+        return StoreState(int(newest), self.replacements())
+
+    def article_ids(self) -> set[str]:
+        with self._reading() as db:
+            return {article_id for (article_id,) in db.execute("SELECT article_id FROM articles")}
+
     def articles(self) -> list[Article]:
         """Every stored article, without its sentences, in the order they were added."""
         with self._reading() as db:
             return [_article_from_row(row) for row in db.execute("SELECT * FROM articles ORDER BY id")]
 
-    def load_articles(self, start: int = 0) -> Iterator[StoredArticle]:
-        """Stored articles with their sentences, in the order they were added, from the ``start``-th on.
+    def load_articles(self, start: int = 0, *, after_row: int = 0) -> Iterator[StoredArticle]:
+        """Stored articles with their sentences, in the order they were added, from the ``start``-th on
+        of those stored after row ``after_row`` (a :attr:`StoreState.newest_row`).
 
         Two ordered scans merged in step: one query per article would cost a
         round trip each, and a join would repeat every article's body per sentence.
         """
         with self._reading() as db:
-            articles = db.execute("SELECT * FROM articles ORDER BY id LIMIT -1 OFFSET ?", (start,)).fetchall()
+            articles = db.execute("SELECT * FROM articles WHERE id > ? ORDER BY id LIMIT -1 OFFSET ?",
+                                  (after_row, start)).fetchall()
             first = articles[0]["id"] if articles else None
             sentences = db.execute(
                 "SELECT article, text FROM sentences WHERE article >= ? ORDER BY article, position", (first,)

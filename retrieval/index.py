@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from array import array
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, KeysView, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import overload
@@ -348,6 +348,10 @@ class SentenceIndex:
     def articles(self) -> Sequence[Article]:
         """Every indexed article, in the order it was added (briefings pick a period's from them); see :meth:`withdrawn`."""
         return self._passages.articles
+
+    def article_ids(self) -> KeysView[str]:
+        """The ids of the articles indexed now (not those replaced or removed)."""
+        return self._articles.keys()
 
     def article_passages(self, article_id: str) -> range:
         """The passage numbers of one article's sentences (empty for an unknown article)."""

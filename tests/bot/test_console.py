@@ -98,6 +98,34 @@ def test_an_answer_shown_after_its_lead_in_is_bold_at_a_terminal_and_plain_in_a_
     assert (f"involvement. {listing}" in first) is not bold
 
 
+def test_a_running_console_answers_from_what_ingest_stores_beside_it_and_no_longer_from_what_prune_removes(tmp_path):
+    db = str(tmp_path / "lede.db")
+    wire = tmp_path / "bridge.jsonl"
+    wire.write_text(json.dumps({"id": "bridge-1", "date": "1987-03-02T09:00:00", "title": "Harbour Bridge Opens",
+                                "body": "The new harbour bridge is 640 metres long."}) + "\n", encoding="utf-8")
+    console = subprocess.Popen(
+        [sys.executable, str(ROOT / "run_bot.py"), "--console", "--json", "--db", db],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT,
+        env=clean_environment(XDG_DATA_HOME=tempfile.mkdtemp(prefix="lede-test-data-")),
+    )
+
+    def ask(question: str) -> str | None:
+        console.stdin.write(question + "\n")
+        console.stdin.flush()
+        return json.loads(console.stdout.readline())["answer"]
+
+    try:
+        assert ask("how many metres is the harbour bridge?") is None
+        assert run_bot("--ingest", str(wire), "--db", db).returncode == 0
+        assert ask("how many metres is the harbour bridge?") == "The new harbour bridge is 640 metres long."
+        assert run_bot("--prune", "--keep-days", "30", "--db", db).returncode == 0  # a 1987 story: removed
+        assert ask("how many metres is the harbour bridge?") is None
+    finally:
+        console.stdin.close()
+        console.wait(timeout=60)
+    assert console.returncode == 0
+
+
 def test_corpus_flag_loads_other_articles(tmp_path):
     (tmp_path / "cocoa.txt").write_text(
         "Cocoa Rains Help Bahia\n\nShowers continued throughout the week in the Bahia cocoa zone.\n", encoding="utf-8"

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.service import Lede
 from bot.shared_index import ReadWriteLock, SharedIndex, new_index
 from corpus.article import Article
 from corpus.library import Library
@@ -186,3 +187,63 @@ def test_an_index_that_cannot_be_saved_beside_the_store_is_a_warning_and_the_art
     assert warning.levelno == logging.WARNING and "No space left on device" in warning.getMessage()
     assert shared.answer("When does the harbour ferry depart?", EVERYONE).best.passage.text.startswith("The harbour ferry")
     store.close()
+
+
+HARBOUR = Article("harbour", "Harbour Bridge Opens", ("The new harbour bridge is 640 metres long.",), publisher="Gazette")
+FERRY = Article("ferry", "Ferry Fares Rise", ("Ferry fares rise by a tenth from Monday.",), publisher="Gazette")
+
+
+def test_what_another_process_stores_or_removes_joins_or_leaves_a_running_index_at_its_next_look(tmp_path):
+    running = Lede.compose(new_index(), Store.open(tmp_path / "lede.db"))
+    running.load_store()
+    beside = Lede.compose(None, Store.open(tmp_path / "lede.db"))  # lede --ingest, lede --prune
+
+    beside.sources.library.keep(HARBOUR, chat=EVERYONE)
+    assert running.questions.ask("how long is the harbour bridge?").best is None, "not looked at the store yet"
+    running.follow_store()
+    assert running.questions.ask("how long is the harbour bridge?").best.passage.text == HARBOUR.paragraphs[0]
+
+    running.sources.library.keep(FERRY, chat=EVERYONE)  # kept and indexed by the running one itself
+    sentences = len(running.index)
+    assert running.index.catch_up(running.store) == (0, 0)
+    assert len(running.index) == sentences
+
+    beside.store.remove_articles(["harbour"])
+    running.follow_store()
+    assert running.questions.ask("how long is the harbour bridge?").best is None
+    rebuilt = SharedIndex(new_index())
+    rebuilt.load(running.store)
+    question = "how much do ferry fares rise?"
+    live, fresh = running.index.answer(question, EVERYONE), rebuilt.answer(question, EVERYONE)
+    assert live.best.passage.text == fresh.best.passage.text == FERRY.paragraphs[0]
+    assert live.best.score == pytest.approx(fresh.best.score, abs=1e-9) and live.confidence == fresh.confidence
+    running.close()
+    beside.close()
+
+
+def test_the_bundled_articles_are_not_taken_for_articles_another_process_removed(tmp_path):
+    running = Lede.compose(new_index(), Store.open(tmp_path / "lede.db"))
+    running.load_store()
+    running.add_articles([HARBOUR])  # --corpus or the bundled seed: this run's, never stored
+    beside = Lede.compose(None, Store.open(tmp_path / "lede.db"))
+    beside.sources.library.keep(FERRY, chat=EVERYONE)
+    beside.store.remove_articles(["ferry"])
+    running.follow_store()
+    assert running.questions.ask("how long is the harbour bridge?").best.passage.text == HARBOUR.paragraphs[0]
+    running.close()
+    beside.close()
+
+
+def test_an_article_stored_in_the_row_of_one_removed_since_the_last_look_is_indexed_all_the_same(tmp_path):
+    running = Lede.compose(new_index(), Store.open(tmp_path / "lede.db"))
+    running.load_store()
+    beside = Lede.compose(None, Store.open(tmp_path / "lede.db"))
+    beside.sources.library.keep(HARBOUR, chat=EVERYONE)
+    running.follow_store()
+    beside.store.remove_articles(["harbour"])
+    beside.sources.library.keep(FERRY, chat=EVERYONE)  # SQLite gives it the newest row again: the harbour's
+    running.follow_store()
+    assert running.questions.ask("how long is the harbour bridge?").best is None
+    assert running.questions.ask("how much do ferry fares rise?").best.passage.text == FERRY.paragraphs[0]
+    running.close()
+    beside.close()

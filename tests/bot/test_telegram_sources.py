@@ -11,6 +11,7 @@ from bot.config import Config, Mode
 from bot.service import Lede
 from bot.group_handlers import SCHEDULE_ADMINS_ONLY
 from bot.telegram_app import ADMINS_ONLY, build_application
+from corpus.article import Article
 from corpus.fetch import FetchPolicy
 from corpus.feeds import parse_opml
 from corpus.store import Store
@@ -275,3 +276,23 @@ async def test_the_job_queue_reads_what_a_followed_feed_publishes_later(bot_api,
         answer = await ask(bot_api, USER, "what did bulletin number 2 report?")
     assert added.text == "Following Harbour Bulletins. 1 new article, 0 already known."
     assert answer.startswith("Bulletin number 2 reports that the harbour pilots held meeting 2 on Monday.")
+
+
+async def test_the_bot_answers_from_what_lede_ingest_stores_beside_it_while_it_runs(bot_api, analyzer, tmp_path,
+                                                                                     monkeypatch):
+    monkeypatch.setattr("bot.telegram_app.FOLLOW_STORE_INTERVAL", 0.2)
+    running = Lede.compose(SentenceIndex(analyzer), Store.open(tmp_path / "lede.db"))
+    running.load_store()
+    beside = Lede.compose(None, Store.open(tmp_path / "lede.db"))  # lede --ingest, in another process
+    async with polling(application(bot_api, running)):
+        assert "640 metres" not in await ask(bot_api, USER, "how many metres is the harbour bridge?")
+        beside.sources.library.keep(Article("harbour", "Harbour Bridge Opens",
+                                            ("The new harbour bridge is 640 metres long.",), publisher="Gazette"))
+        for _ in range(100):  # the job looks every 0.2 s here (every 30 s in the bot)
+            if running.questions.ask("how many metres is the harbour bridge?").best is not None:
+                break
+            await asyncio.sleep(0.1)
+        answer = await ask(bot_api, USER, "how many metres is the harbour bridge?")
+    assert answer.startswith("The new harbour bridge is 640 metres long.")
+    beside.close()
+    running.close()

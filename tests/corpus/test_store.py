@@ -378,3 +378,27 @@ def test_an_edit_finds_the_answers_and_conversation_turns_that_quote_its_article
                  for statement in statements if statement.lstrip().upper().startswith(("SELECT", "UPDATE"))]
     whole = [plan for plan in plans if any(f"SCAN {table}" in plan for table in ("answers", "conversation_turns"))]
     assert plans and whole == []
+
+
+def test_the_state_of_the_articles_changes_with_every_article_stored_or_removed_by_any_connection(tmp_path):
+    with Store.open(tmp_path / "lede.db") as store, Store.open(tmp_path / "lede.db") as other:
+        empty = store.state()
+        assert empty.newest_row == 0
+        stored(other)
+        grown = store.state()
+        assert grown.newest_row > empty.newest_row and grown.replacements == empty.replacements
+        other.remove_articles(["a-1"])
+        assert store.state().replacements == grown.replacements + 1
+        assert store.article_ids() == set()
+
+
+def test_loading_the_articles_stored_after_a_row_gives_only_the_newer_ones_with_their_sentences(tmp_path):
+    second = Article("a-2", "Ferry Fares Rise", ("Ferry fares rise by a tenth from Monday.",), publisher="The Daily")
+    with Store.open(tmp_path / "lede.db") as store:
+        stored(store)
+        seen = store.state().newest_row
+        stored(store, second)
+        assert [s.article.article_id for s in store.load_articles()] == ["a-1", "a-2"]
+        [newer] = store.load_articles(after_row=seen)
+        assert newer.article.article_id == "a-2" and newer.sentences == ("Ferry fares rise by a tenth from Monday.",)
+        assert store.article_ids() == {"a-1", "a-2"}
