@@ -10,7 +10,7 @@ import pytest
 from bot.config import Config, Mode
 from bot.service import Lede
 from bot.group_handlers import SCHEDULE_ADMINS_ONLY
-from bot.telegram_app import ADMINS_ONLY, build_application
+from bot.telegram_app import ADMINS_ONLY, FOLLOW_STORE_INTERVAL, build_application
 from corpus.article import Article
 from corpus.fetch import FetchPolicy
 from corpus.feeds import parse_opml
@@ -251,11 +251,10 @@ async def test_sources_shows_the_page_asked_for_and_names_the_pages_there_are_fo
     assert bot_api.edits(USER) == [], "the list under the stale button stays as it was"
 
 
-async def test_feeds_are_polled_on_the_job_queue_at_the_configured_interval(bot_api, lede):
+async def test_feeds_are_polled_and_the_store_followed_on_the_job_queue_at_their_intervals(bot_api, lede):
     app = application(bot_api, lede, feed_interval=123)
-    [job] = app.job_queue.jobs()
-    assert job.callback.__name__ == "poll_feeds"
-    assert job.job.trigger.interval.total_seconds() == 123
+    intervals = {job.callback.__name__: job.job.trigger.interval.total_seconds() for job in app.job_queue.jobs()}
+    assert intervals == {"poll_feeds": 123, "follow_store": FOLLOW_STORE_INTERVAL}
 
 
 async def test_the_job_queue_reads_what_a_followed_feed_publishes_later(bot_api, analyzer, web):
