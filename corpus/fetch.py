@@ -21,6 +21,7 @@ server or an intranet news site (see :meth:`FetchPolicy.from_setting`).
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import socket
 import ssl
@@ -150,7 +151,8 @@ def fetch(
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     current = _checked_url(url)
-    with httpx.Client(timeout=timeout, follow_redirects=False, headers=headers, trust_env=False) as client:
+    with httpx.Client(timeout=timeout, follow_redirects=False, headers=headers, trust_env=False,
+                      verify=_tls_context()) as client:
         for _hop in range(policy.max_redirects + 1):
             _check_host(current, policy)
             try:
@@ -192,6 +194,13 @@ def _check_host(url: str, policy: FetchPolicy) -> None:
                 if host != address else
                 f"{url} was refused: {address} is {kind} (Lede only fetches from the public internet)"
             )
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """The certificates every https fetch checks against, loaded once: a client of its own loads them for
+    each fetch (about 25 ms of CPU: 86 s for an OPML list of 3,000 feeds). A context is safe to share."""
+    return httpx.create_ssl_context()
 
 
 def _check_peer(response: httpx.Response, url: str, policy: FetchPolicy) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import ssl
 import time
 from collections.abc import Iterator
 
@@ -77,6 +78,19 @@ def test_a_failed_secure_connection_is_named_in_words_without_openssl_s_source_f
     host = web.base.removeprefix("http://")
     assert refusal(f"https://{host}/article.html") == (
         f"could not fetch {host}: its secure (https) connection failed (wrong version number)")
+
+def test_the_certificates_are_loaded_once_for_every_fetch_not_by_each(web, monkeypatch):
+    import corpus.fetch
+
+    loaded = []
+    monkeypatch.setattr(corpus.fetch.httpx, "create_ssl_context", lambda: loaded.append(1) or ssl.create_default_context())
+    corpus.fetch._tls_context.cache_clear()
+    for _ in range(3):
+        assert fetch(web.url("/article.html"), LOCAL_ONLY, accept=HTML_TYPES).body
+        refusal(f"https://{web.base.removeprefix('http://')}/article.html")
+    corpus.fetch._tls_context.cache_clear()
+    assert loaded == [1]
+
 
 def test_a_slow_server_times_out(web):
     started = time.monotonic()
