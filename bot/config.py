@@ -352,6 +352,10 @@ def load_config(argv: Sequence[str] | None = None, environ: Mapping[str, str] | 
         raise ConfigurationError("--webhook goes with the Telegram bot; leave it out of --console, --ask, --brief and --ingest")
     if mode is Mode.PRUNE and keep_days is None:
         raise ConfigurationError("--prune needs --keep-days DAYS or LEDE_KEEP_DAYS: without either, Lede keeps every article")
+    if mode is Mode.INGEST and str(db) == ":memory:":
+        # It would say "Added 1" and keep nothing past the run's end.
+        raise ConfigurationError(f"{db_setting} is :memory:, where --ingest would store for nothing (it is gone when "
+                                 "the run ends); give the path of a database file")
     base_url = environ.get("TELEGRAM_BASE_URL") or TELEGRAM_API_URL
     # A token pasted from a file or a secret store often brings its line break along.
     token = (environ.get("TELEGRAM_BOT_TOKEN") or "").strip() or None

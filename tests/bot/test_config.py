@@ -76,6 +76,18 @@ def test_corpus_where_nothing_is_answered_is_refused_not_ignored(tmp_path, monke
     assert not (tmp_path / "lede.db").exists()
 
 
+@pytest.mark.parametrize("setting", ["--db", "LEDE_DB"])
+def test_ingesting_into_a_store_in_memory_is_refused_not_reported_as_kept(tmp_path, monkeypatch, capsys, setting):
+    (tmp_path / "notes.txt").write_text("Opec met in Vienna.", encoding="utf-8")
+    flags = ["--db", ":memory:"] if setting == "--db" else []
+    if setting == "LEDE_DB":
+        monkeypatch.setenv("LEDE_DB", ":memory:")
+    assert main([*flags, "--ingest", str(tmp_path / "notes.txt")]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"lede: {setting} is :memory:, where --ingest would store for nothing (it is gone when the run ends); "
+        "give the path of a database file"]
+
+
 @pytest.mark.parametrize(("flag", "value"), [("--webhook-port", "8443"), ("--webhook-listen", "0.0.0.0")])
 def test_a_webhook_setting_without_webhook_is_refused_not_ignored(tmp_path, monkeypatch, capsys, flag, value):
     # The bot would poll and never listen where it was told to.
