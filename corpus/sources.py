@@ -21,6 +21,7 @@ from corpus.ingest import Failure, IngestReport, fetch_article, fetch_page, read
 from corpus.library import Kept, Library
 from corpus.loader import (
     SUPPORTED_SUFFIXES,
+    FileLimits,
     expected_articles,
     load_file,
     source_files,
@@ -28,7 +29,7 @@ from corpus.loader import (
     unsupported_files,
     unsupported_reason,
 )
-from corpus.sizes import sizes_apart
+from corpus.sizes import megabytes, sizes_apart
 from corpus.store import EVERYONE, Feed
 from corpus.urls import looks_like_url
 
@@ -160,7 +161,13 @@ class Sources:
         """
         try:
             size = path.stat().st_size
-            if reason := special_file(path) or self.too_large(path.name, size):
+            if reason := special_file(path):
+                return Failure(path.name, reason)
+            if reason := self.too_large(path.name, size):
+                # An upload's limit is Telegram's; a file on this machine may also be stored whole from the shell.
+                longest = FileLimits().max_document_bytes
+                if size <= longest:
+                    reason += f" (lede --ingest stores files up to {megabytes(longest)})"
                 return Failure(path.name, reason)
             data = path.read_bytes()
         except IsADirectoryError:

@@ -97,6 +97,10 @@ CASES = [
          document=("photo.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)),
     Case("a 50 MB file", "I couldn't add that: huge.txt is 52.4 MB; I take documents up to 2 MB.",
          document=("huge.txt", FIFTY_MB)),
+    Case("a 3 MB file", "I couldn't add that: big.txt is 3 MB; I take documents up to 2 MB.",
+         document=("big.txt", 3_000_000),
+         console_reply="I couldn't add that: big.txt is 3 MB; I take documents up to 2 MB "
+                       "(lede --ingest stores files up to 10 MB)."),
     Case("an HTML page with no article text", "I couldn't add that: the page has no article text that I could find.",
          document=("menu.html", b"<html><body><nav><a href='/'>Home</a> | <a href='/w'>World</a></nav></body></html>")),
     Case("invalid UTF-8", "I couldn't add that: latin.txt is not UTF-8 text (byte 3 is not valid UTF-8).",
