@@ -33,6 +33,15 @@ _THANKS = re.compile(
     r"(?: (?:so much|very much|a lot|lots|again|lede))*"
 )
 YOU_ARE_WELCOME = "You're welcome."
+# "hi", "hello Lede", "good morning": a greeting, answered with how to ask (it got "I couldn't find that").
+_GREETING = re.compile(r"(?:hi|hello|hey|hiya|greetings|good (?:morning|afternoon|evening|day))(?: (?:there|lede|all))?")
+GREETING_REPLY = "Hello! Ask me a question about the news, for example: what did Zelensky demand?"
+# "what's new?", "any news today?", "latest headlines": the news itself, which a briefing tells.
+_WHATS_NEW = re.compile(
+    r"(?:(?:what|what is|is there|is there any|any|anything) )?(?:the )?(?:latest )?(?:new|news|headlines|happening)"
+    r"(?: today)?"
+)
+WHATS_NEW_REPLY = "For the latest stories, send /brief (or /brief <topic>); then ask me about any of them."
 # "Context" shows this many sentences on either side of the answer.
 CONTEXT_SENTENCES = 2
 # "More" shows up to this many further answers.
@@ -232,8 +241,10 @@ def _checked(question: str) -> str | InvalidQuestion:
     if not said:
         # "😀" or "?" after an answer is no follow-up: read as one, it took the conversation's words for its own.
         return InvalidQuestion(question, "There are no words in that to search for; ask me a question in words.")
-    if _THANKS.fullmatch(" ".join(said)):
-        return InvalidQuestion(question, YOU_ARE_WELCOME)
+    said = " ".join(said)
+    for courtesy, reply in ((_THANKS, YOU_ARE_WELCOME), (_GREETING, GREETING_REPLY), (_WHATS_NEW, WHATS_NEW_REPLY)):
+        if courtesy.fullmatch(said):
+            return InvalidQuestion(question, reply)
     return question
 
 

@@ -74,6 +74,10 @@ CASES = [
          line="/ask \u200b \u202e \u2060"),
     Case("a lone emoji", "There are no words in that to search for; ask me a question in words.", line="😀"),
     Case("thanks, which is no question", "You're welcome.", line="Thank you so much! 🙏"),
+    Case("a greeting", "Hello! Ask me a question about the news, for example: what did Zelensky demand?",
+         line="Hi Lede!"),
+    Case("asking for the news itself", "For the latest stories, send /brief (or /brief <topic>); then ask me about "
+                                       "any of them.", line="What’s the latest news?"),
     Case("10,000 characters", "That question is 10,000 characters long; please keep it under 500.", line="x" * 10_000),
     Case("only stop words", "That has only common words like “what” and “the”; say who or what you are asking about.",
          line="what is it that they were"),
