@@ -62,7 +62,8 @@ _POINTING_PHRASE = re.compile(r"\b(?:the|that|this|those|these)\s+(?:" + "|".joi
 _CARRYING_ON = re.compile(r"^\s*(?:and|so|but|or|also|then|what about|how about|what else|anything else)\b")
 # A request for more of the same: "what else?", "anything else?", "more?", "go on".
 _MORE = re.compile(
-    r"^\s*(?:and|so|ok|okay)?[\s,]*(?:what else|anything else|what more|any more|anymore|more|tell me more|go on)"
+    r"^\s*(?:and|so|ok|okay)?[\s,]*(?:what else|anything else|what more|any more|anymore|more|tell me more|go on|"
+    r"(?:any )?more (?:details|detail|info|information)|details|keep going|continue)"
     r"(?:\s+(?:is there|was there|did (?:he|she|they|it) say))?\s*[?.!]*\s*$"
 )
 # "which ones?", "like what?", "what are they?": the things the latest answer named, one by one.

@@ -157,12 +157,14 @@ def test_a_follow_up_without_words_of_its_own_is_answered_from_the_conversation(
     assert followed.best.passage.position != first.best.passage.position
 
 
-@pytest.mark.parametrize("question", ["what else?", "Anything else?", "more?", "and what else?", "go on", "tell me more"])
+@pytest.mark.parametrize("question", ["what else?", "Anything else?", "more?", "and what else?", "go on", "tell me more",
+                                      "more details?", "any more info?", "details?", "keep going"])
 def test_a_request_for_more_of_the_same_is_told_by_its_words(question):
     assert asks_for_more(question)
 
 
-@pytest.mark.parametrize("question", ["what else did Trump say?", "more troops?", "why?", "what more can Kyiv do?"])
+@pytest.mark.parametrize("question", ["what else did Trump say?", "more troops?", "why?", "what more can Kyiv do?",
+                                      "more details of the deal?", "continue the talks?"])
 def test_a_question_with_words_of_its_own_is_not_a_request_for_more(question):
     assert not asks_for_more(question)
 
