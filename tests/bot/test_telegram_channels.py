@@ -298,30 +298,41 @@ COSTS = ("Harbour bridge approved\nThe Riverton council voted 7 to 2 on Tuesday 
 COST = "The bridge will cost 40 million euros, the council said."
 
 
+# The post edited to hold two sentences more before the answer's.
+GAINED_SENTENCES = COSTS.replace(
+    "The Riverton council", "The mayor welcomed the vote. Critics called it rushed. The Riverton council")
+
+
+async def answer_then_edit(bot_api: FakeBotApi, lede: Lede, edited: str, marker: str):
+    """(Polling.) Post the costs, ask what the bridge costs, then let the channel edit its post to ``edited``
+    (which has ``marker``) and wait until the edit is indexed: the answer given before the edit."""
+    post = bot_api.post_to_channel(CHANNEL, COSTS)
+    article_id = f"tg{CHANNEL}-{post['message_id']}"
+    await until_indexed(lede, article_id, "40 million")
+    answer = await ask(bot_api, READER, "how much will the bridge cost?")
+    bot_api.edit_channel_post(CHANNEL, post["message_id"], edited)
+    await until_indexed(lede, article_id, marker)
+    assert answer.text.startswith(COST)
+    return answer
+
+
 async def press_after_edit(bot_api: FakeBotApi, lede: Lede, edited: str, marker: str, button: str = "Context"):
     """Ask about the cost, let the channel edit its post to ``edited`` (which has ``marker``), then press ``button``
     under the old answer: what the button's notice says, and the messages that follow the answer."""
     public_channel(bot_api)
     async with polling(application(bot_api, lede), allowed_updates=ALLOWED_UPDATES):
-        post = bot_api.post_to_channel(CHANNEL, COSTS)
-        article_id = f"tg{CHANNEL}-{post['message_id']}"
-        await until_indexed(lede, article_id, "40 million")
-        answer = await ask(bot_api, READER, "how much will the bridge cost?")
-        bot_api.edit_channel_post(CHANNEL, post["message_id"], edited)
-        await until_indexed(lede, article_id, marker)
+        answer = await answer_then_edit(bot_api, lede, edited, marker)
         buttons = {b["text"]: b["callback_data"] for row in answer.reply_markup["inline_keyboard"] for b in row}
         bot_api.send_callback_query(READER, READER, answer.message_id, buttons[button])
         [answered] = await bot_api.wait_for_request("answerCallbackQuery")
         if "text" not in answered:  # a plain acknowledgement: the context follows as a reply
             await bot_api.wait_for_messages(READER, 2)
         await bot_api.assert_no_messages(READER)
-    assert answer.text.startswith(COST)
     return answered, bot_api.sent_messages(READER)[1:]
 
 
 async def test_context_bolds_the_answered_sentence_after_its_post_gains_sentences_before_it(bot_api, lede):
-    edited = COSTS.replace("The Riverton council", "The mayor welcomed the vote. Critics called it rushed. The Riverton council")
-    answered, [context] = await press_after_edit(bot_api, lede, edited, "Critics")
+    answered, [context] = await press_after_edit(bot_api, lede, GAINED_SENTENCES, "Critics")
     assert "text" not in answered
     assert context.parts("bold") == [COST]
     assert context.text.startswith("… The Riverton council voted 7 to 2 on Tuesday") and "Critics" not in context.text
@@ -334,8 +345,7 @@ async def test_context_of_a_sentence_the_edit_changed_says_so_instead_of_bolding
 
 
 async def test_more_after_an_edit_still_leaves_out_the_answer_already_shown(bot_api, lede):
-    edited = COSTS.replace("The Riverton council", "The mayor welcomed the vote. Critics called it rushed. The Riverton council")
-    answered, [more] = await press_after_edit(bot_api, lede, edited, "Critics", button="More")
+    answered, [more] = await press_after_edit(bot_api, lede, GAINED_SENTENCES, "Critics", button="More")
     assert more.text.startswith("1. ")
     assert COST not in more.text
 
@@ -344,17 +354,10 @@ async def test_more_after_an_edit_still_leaves_out_the_answer_already_shown(bot_
 async def test_a_follow_up_after_the_post_was_edited_does_not_give_the_same_answer_again(bot_api, lede, how):
     public_channel(bot_api)
     async with polling(application(bot_api, lede), allowed_updates=ALLOWED_UPDATES):
-        post = bot_api.post_to_channel(CHANNEL, COSTS)
-        article_id = f"tg{CHANNEL}-{post['message_id']}"
-        await until_indexed(lede, article_id, "40 million")
-        answer = await ask(bot_api, READER, "how much will the bridge cost?")
-        bot_api.edit_channel_post(CHANNEL, post["message_id"], COSTS.replace(
-            "The Riverton council", "The mayor welcomed the vote. Critics called it rushed. The Riverton council"))
-        await until_indexed(lede, article_id, "Critics")
+        answer = await answer_then_edit(bot_api, lede, GAINED_SENTENCES, "Critics")
         if how == "asked again":
             again = await ask(bot_api, READER, "what else?")
         else:
             bot_api.send_user_message(READER, READER, "what else?", reply_to_message_id=answer.message_id)
             [*_, again] = await bot_api.wait_for_messages(READER, 2)
-    assert answer.text.startswith(COST)
     assert COST not in again.text
