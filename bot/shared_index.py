@@ -255,8 +255,7 @@ class SharedIndex:
         until the next start.
         """
         with self._catching_up:
-            state = store.state()
-            followed, self._followed = self._followed, state
+            state, followed = store.state(), self._followed
             if state == followed:
                 return 0, 0
             gone: set[str] = set()
@@ -276,6 +275,7 @@ class SharedIndex:
                 if gone:
                     self._index.remove_articles(gone)
                     self._visibility.forget(gone)
+            self._followed = state  # only now: a look that failed half-way is taken again next time
             return added, len(gone)
 
     def _index_stored(self, stored: StoredArticle) -> bool:
