@@ -45,20 +45,27 @@ class DailySchedule:
         return f"{self.at:%H:%M} {self.timezone}"
 
     def latest_slot(self, now: datetime) -> datetime:
-        """The last moment at or before ``now`` when the local clock read the schedule's time (UTC)."""
-        local = now.astimezone(self.zone)
-        slot = datetime.combine(local.date(), self.at, tzinfo=self.zone)
-        if slot > local:
-            slot = datetime.combine(local.date() - timedelta(days=1), self.at, tzinfo=self.zone)
-        return slot.astimezone(UTC)
+        """The last moment at or before ``now`` when the local clock read the schedule's time (UTC).
+
+        Compared in UTC, not on the local clock: on the night clocks spring
+        forward a time such as 02:30 does not exist, and read as the moment it
+        stands for (03:30) it comes after 03:00 on the clock of that night.
+        """
+        return max(slot for slot in self._slots_around(now) if slot <= now)
 
     def next_slot(self, now: datetime) -> datetime:
         """The first moment after ``now`` when the briefing is due (UTC)."""
-        local = now.astimezone(self.zone)
-        slot = datetime.combine(local.date(), self.at, tzinfo=self.zone)
-        if slot <= local:
-            slot = datetime.combine(local.date() + timedelta(days=1), self.at, tzinfo=self.zone)
-        return slot.astimezone(UTC)
+        return min(slot for slot in self._slots_around(now) if slot > now)
+
+    def _slots_around(self, now: datetime) -> list[datetime]:
+        """The schedule's moments (UTC) on the local days around ``now``.
+
+        Two days back, not one: a zone that skipped a day (Samoa's 30 Dec 2011)
+        reads that day's time as a moment of the next.
+        """
+        today = now.astimezone(self.zone).date()
+        return [datetime.combine(today + timedelta(days=shift), self.at, tzinfo=self.zone).astimezone(UTC)
+                for shift in (-2, -1, 0, 1)]
 
     def is_due(self, last_run: datetime, now: datetime) -> bool:
         """Whether a slot passed since ``last_run``: one briefing is owed, however many slots passed."""

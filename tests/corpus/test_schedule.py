@@ -86,3 +86,41 @@ def test_a_briefing_is_due_once_per_slot_however_many_slots_were_missed():
     assert KYIV_EIGHT.is_due(last_run, last_run + timedelta(days=5))  # one catch-up after downtime...
     after_catch_up = last_run + timedelta(days=5)
     assert not KYIV_EIGHT.is_due(after_catch_up, after_catch_up + timedelta(minutes=1))  # ...and no burst
+
+
+def _briefings_sent(schedule: DailySchedule, last_run: datetime, until: datetime) -> list[datetime]:
+    """The moments a scheduler checking every minute from ``last_run`` to ``until`` sends a briefing."""
+    sent, now = [], last_run
+    while now < until:
+        now += timedelta(minutes=1)
+        if schedule.is_due(last_run, now):
+            sent.append(now)
+            last_run = now
+    return sent
+
+
+def test_a_time_the_clocks_skip_is_told_once_at_the_moment_it_stands_for():
+    # Europe/Berlin springs forward at 02:00 on 29 Mar 2026: 02:30 that night does not exist, and
+    # stands for 03:30 CEST. The check at 03:00 must not find a slot "after" it every minute until then.
+    half_past_two = DailySchedule(time(2, 30), "Europe/Berlin")
+    saturday = datetime(2026, 3, 28, 1, 30, tzinfo=UTC)  # 02:30 CET, the day before
+    sent = _briefings_sent(half_past_two, saturday, saturday + timedelta(days=1, hours=2))
+    assert sent == [datetime(2026, 3, 29, 1, 30, tzinfo=UTC)]  # 03:30 CEST
+    three_ten = datetime(2026, 3, 29, 1, 10, tzinfo=UTC)  # 03:10 CEST: /settings names that one as the next
+    assert half_past_two.next_slot(three_ten) == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
+
+
+def test_a_time_the_clocks_repeat_is_told_once():
+    # Europe/Berlin falls back at 03:00 on 25 Oct 2026: 02:30 comes twice that night; the first is the slot.
+    half_past_two = DailySchedule(time(2, 30), "Europe/Berlin")
+    saturday = datetime(2026, 10, 24, 0, 30, tzinfo=UTC)  # 02:30 CEST, the day before
+    sent = _briefings_sent(half_past_two, saturday, saturday + timedelta(days=1, hours=3))
+    assert sent == [datetime(2026, 10, 25, 0, 30, tzinfo=UTC)]
+
+
+def test_a_day_the_zone_skipped_still_has_a_latest_and_a_next_slot():
+    # Samoa skipped 30 Dec 2011, moving across the date line: nine o'clock on the 31st follows the 29th's.
+    nine = DailySchedule(time(9, 0), "Pacific/Apia")
+    thirty_first_early = datetime(2011, 12, 30, 15, 0, tzinfo=UTC)  # 05:00 on 31 Dec, local
+    assert nine.latest_slot(thirty_first_early) == datetime(2011, 12, 29, 19, 0, tzinfo=UTC)
+    assert nine.next_slot(thirty_first_early) == datetime(2011, 12, 30, 19, 0, tzinfo=UTC)
