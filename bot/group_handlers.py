@@ -43,6 +43,7 @@ from bot.chat_rights import may_change_chat
 from bot.formatting import MAX_TITLE_CHARS, briefing_html, clip, format_html
 from bot.service import Lede
 from bot.telegram_context import LedeContext
+from bot.telegram_failures import chat_gone
 from retrieval.answer import Answer
 
 log = logging.getLogger(__name__)
@@ -158,13 +159,14 @@ async def scheduled_briefing(context: LedeContext) -> None:
     parts = briefing_html(briefing)
     try:
         await _send_briefing(context, job.chat_id, parts, job.data)
-    except Forbidden as error:
-        await workers.quick(lede.chats.chat_unreachable, job.chat_id, error.message)  # which ends its daily briefing
-        job.schedule_removal()
     except ChatMigrated as moved:  # the group became a supergroup, and this is how Lede hears of it first
         await move_chat(context, job.chat_id, moved.new_chat_id)
         await _send_briefing(context, moved.new_chat_id, parts, None)  # a basic group has no forum topics
-    except BadRequest as error:
+    except (Forbidden, BadRequest) as error:
+        if chat_gone(error):
+            await workers.quick(lede.chats.chat_unreachable, job.chat_id, error.message)  # which ends its daily briefing
+            job.schedule_removal()
+            return
         if job.data is None or "thread not found" not in error.message.lower():
             raise
         # The forum topic it was set in was deleted: rather than no briefing ever again, the group's main thread.

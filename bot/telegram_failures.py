@@ -28,7 +28,7 @@ from typing import Any
 import httpx
 from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter, ContextTypes
 from telegram.warnings import PTBDeprecationWarning
 
@@ -182,6 +182,17 @@ def unchanged(error: BadRequest) -> bool:
 def plain_text(text_html: str) -> str:
     """What an HTML reply says, without markup, clipped to one message."""
     return clip(to_plain(text_html), MAX_MESSAGE_CHARS)
+
+
+def chat_gone(error: TelegramError) -> bool:
+    """Whether Telegram refused a message sent to a chat because nothing can be sent there any more.
+
+    A 403: the bot was blocked or removed, or the group was deleted. A
+    deleted supergroup is not forbidden but unknown: 400 "chat not found"
+    (only a send to that chat says so of it: a handler's other calls may
+    name other chats).
+    """
+    return isinstance(error, Forbidden) or (isinstance(error, BadRequest) and "chat not found" in error.message.lower())
 
 
 def unreachable_chat(update: object, context: ContextTypes.DEFAULT_TYPE) -> tuple[int, str] | None:

@@ -314,6 +314,28 @@ async def test_a_group_that_removes_the_bot_or_a_user_who_blocks_it_loses_the_sc
     assert len(bot_api.requests_for("sendMessage")) == 3  # two confirmations, one refused briefing, no retries
 
 
+async def test_a_deleted_group_or_supergroup_loses_its_schedule_without_a_failure_logged(bot_api, analyzer, clock,
+                                                                                         caplog):
+    lede = make_lede(analyzer)
+    bot_api.add_group(GROUP, "Newsroom")
+    bot_api.add_group(FORUM, "Forum", type="supergroup", is_forum=True)
+    app = application(bot_api, lede, clock)
+    async with polling(app):
+        for chat in (GROUP, FORUM):
+            bot_api.set_member_status(chat, ADMIN, "creator")
+            bot_api.send_user_message(chat, ADMIN, "/subscribe 08:00 Europe/Kyiv")
+            await bot_api.wait_for_messages(chat)
+            bot_api.delete_chat(chat)  # Telegram tells the bot nothing; sending there is refused
+        clock.advance(timedelta(minutes=2))  # 08:01 in Kyiv
+        await bot_api.wait_for_request("sendMessage", count=4)
+        await until(lambda: not briefing_jobs(app))
+        clock.advance(timedelta(days=1))
+        await bot_api.assert_no_messages(None, within=10 * CHECK)
+    assert [lede.briefings.settings(chat, now=clock()).subscribed for chat in (GROUP, FORUM)] == [None, None]
+    assert len(bot_api.requests_for("sendMessage")) == 4  # two confirmations, two refused briefings, no retries
+    assert not [record for record in caplog.records if record.levelname in ("ERROR", "CRITICAL")]
+
+
 async def test_subscribe_off_stops_the_daily_briefing(bot_api, analyzer, clock):
     async with polling(app := application(bot_api, make_lede(analyzer), clock)):
         # One at a time, as a person would: updates are handled concurrently.

@@ -294,6 +294,7 @@ class _Chat:
     next_message_id: int = 1
     full_info: JSON = field(default_factory=dict)  # what getChat adds, e.g. a channel's linked_chat_id
     migrated_to: int | None = None  # a group upgraded to a supergroup: its new id
+    deleted: bool = False  # its owner deleted it (delete_chat)
 
     @property
     def type(self) -> str:
@@ -794,6 +795,9 @@ class FakeBotApi:
         if chat.migrated_to is not None:
             raise ApiError(400, "Bad Request: group chat was upgraded to a supergroup chat",
                            migrate_to_chat_id=chat.migrated_to)
+        if chat.deleted:  # Telegram still knows a basic group it deleted; a supergroup is simply gone
+            raise (ApiError(403, "Forbidden: the group chat was deleted") if chat.type == "group"
+                   else bad_request("chat not found"))
         if chat.members.get(self.bot_user["id"]) in ("kicked", "left"):
             raise ApiError(403, "Forbidden: bot was blocked by the user" if chat.type == "private"
                            else "Forbidden: bot was kicked from the group chat")
@@ -930,6 +934,12 @@ class FakeBotApi:
             for message_id, message in list(chat.messages.items()):
                 if message.get("message_thread_id") == thread_id:
                     del chat.messages[message_id]
+
+    def delete_chat(self, chat_id: int) -> None:
+        """The owner deletes a group or supergroup; the bot is told nothing, and sending there is refused
+        as Telegram refuses it: 403 "the group chat was deleted" for a group, 400 "chat not found" for a supergroup."""
+        with self._lock:
+            self._chats[chat_id].deleted = True
 
     def migrate_to_supergroup(self, chat_id: int, by_user: int, *, notify: bool = True) -> int:
         """A group becomes a supergroup, as Telegram does it: a new id, the old one refused from then on.
