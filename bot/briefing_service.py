@@ -19,10 +19,13 @@ from corpus.ingest import Failure
 from corpus.loader import without_lone_surrogates
 from corpus.schedule import DailySchedule, parse_schedule
 from corpus.store import EVERYONE, ScheduleRow, Store
-from retrieval.briefing import Briefing, GroupStories, NewestArticle, brief
+from retrieval.briefing import Briefing, GroupStories, NewestArticle, NewsItem, brief
 
 # Without an earlier briefing, "since" is this long ago.
 DEFAULT_PERIOD = timedelta(hours=24)
+# An article added after the chat's last briefing but dated before it (a feed polled a few minutes
+# late, a publisher that dates an entry when it was written) is still news up to this long before it.
+LATE_ARRIVAL = timedelta(hours=24)
 STORIES_PER_BRIEFING = 8
 TellStories = Callable[..., Briefing]
 
@@ -88,13 +91,17 @@ class Briefings:
 
     def _brief(self, chat: int, *, now: datetime, topic: str | None, since: datetime | None) -> Briefing:
         look_back = since is not None
+        last = None if look_back else self.store.last_briefing(chat)
         if since is None:
-            since = self.store.last_briefing(chat) or now - DEFAULT_PERIOD
+            since = last or now - DEFAULT_PERIOD
         # A topic from the command line may hold bytes that were not UTF-8, as lone surrogates no reply can show.
         topic = without_lone_surrogates(" ".join(topic.split())) if topic else None
         # The items' sentences are read from the index only for the stories told,
         # and their leads' terms are the index's own: see SharedIndex.news_since and story_terms.
-        items = list(self.index.news_since(since, chat))
+        if last is None:
+            items = list(self.index.news_since(since, chat))
+        else:
+            items = [item for item in self.index.news_since(since - LATE_ARRIVAL, chat) if _new_since(item, since)]
         already_sent = frozenset() if look_back else self.store.briefed_articles(chat)
         briefing = self._tell(items, self.index.analyzer, self.index.specificity, since=since, topic=topic,
                               already_sent=already_sent, limit=STORIES_PER_BRIEFING, story_terms=self.index.story_terms,
@@ -150,6 +157,15 @@ class Briefings:
             return None
         self.store.record_scheduled_run(chat, now)
         return self.brief(chat, now=now)
+
+
+def _new_since(item: NewsItem, since: datetime) -> bool:
+    """Whether a chat briefed at ``since`` has not yet been told of ``item``: dated since, or added since.
+
+    Telling articles by their date alone would lose for good every one that
+    reaches Lede after a briefing dated before it.
+    """
+    return item.moment >= since or (item.article.fetched is not None and item.article.fetched >= since)
 
 
 def _schedule(row: ScheduleRow) -> DailySchedule:

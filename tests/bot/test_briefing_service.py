@@ -104,3 +104,22 @@ def test_an_empty_briefing_over_the_undated_articles_loaded_at_start_says_how_a_
     # As it says: an undated article added is told by when it was added.
     lede.sources.add_document("council.txt", b"Council Budget\n\nThe council passed the budget on Monday.")
     assert headlines(lede.briefings.brief(now=datetime.now(UTC))) == ["Council Budget"]
+
+
+def test_news_dated_before_the_last_briefing_but_added_after_it_is_told_in_the_next(lede):
+    lede.briefings.brief(CHAT, now=NOW)
+    # A feed polled a few minutes after the briefing brings an article its publisher dated just before it.
+    late = Article("ferry", "Ferry sinks off Portmouth", ("The Portmouth ferry sank in a storm; all passengers were rescued.",),
+                   publisher="Wire", published=NOW - timedelta(minutes=10), fetched=NOW + timedelta(minutes=5))
+    lede.sources.library.keep(late, chat=CHAT)
+    assert headlines(lede.briefings.brief(CHAT, now=NOW + timedelta(hours=1))) == [late.title]
+    assert lede.briefings.brief(CHAT, now=NOW + timedelta(hours=2)).stories == ()  # and only once
+
+
+def test_an_old_article_added_after_the_last_briefing_is_not_news(lede):
+    lede.briefings.brief(CHAT, now=NOW)
+    # A feed followed after the briefing brings its archive too: a month-old entry is no news of the day.
+    archived = Article("archive", "Riverton museum plans a new wing", ("The Riverton museum announced plans for a new wing.",),
+                       publisher="Wire", published=NOW - timedelta(days=30), fetched=NOW + timedelta(minutes=5))
+    lede.sources.library.keep(archived, chat=CHAT)
+    assert lede.briefings.brief(CHAT, now=NOW + timedelta(hours=1)).stories == ()
