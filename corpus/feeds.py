@@ -174,14 +174,31 @@ def _published(raw: feedparser.FeedParserDict) -> datetime | None:
 
 
 def parse_opml(document: bytes) -> list[str]:
-    """The feed URLs (``xmlUrl``) of an OPML subscription list, in document order, nested or not."""
+    """The feed URLs (``xmlUrl``) of an OPML subscription list, in document order, nested or not, each once.
+
+    Feed readers export a feed once for every folder it is filed in, and two
+    spellings of one address (a fragment, a tracking parameter) are one feed:
+    followed twice, it would be fetched twice and its entries counted again as "already known".
+    """
     try:
         root = ElementTree.fromstring(document)
     except ElementTree.ParseError as error:
         raise NotAFeed(f"this is not an OPML file ({error})") from None
     if root.tag.lower() != "opml":
         raise NotAFeed("this is not an OPML file (its root element is not <opml>)")
-    return [outline.attrib["xmlUrl"].strip() for outline in root.iter("outline") if outline.attrib.get("xmlUrl", "").strip()]
+    urls: dict[str, str] = {}
+    for outline in root.iter("outline"):
+        if url := outline.attrib.get("xmlUrl", "").strip():
+            urls.setdefault(_feed_key(url), url)
+    return list(urls.values())
+
+
+def _feed_key(url: str) -> str:
+    """What tells feeds apart: the canonical URL, or the text itself when it is no URL (following it fails, naming it)."""
+    try:
+        return canonical_url(url)
+    except InvalidUrl:
+        return url
 
 
 def export_opml(feeds: Iterable[tuple[str | None, str]], title: str) -> str:

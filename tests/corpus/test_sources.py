@@ -353,3 +353,17 @@ def test_an_uploaded_document_becomes_an_article():
         "big.txt is 2,000,001 bytes; I take documents up to 2,000,000 bytes")
 
 
+
+
+def test_a_feed_an_opml_file_lists_twice_is_followed_and_read_once(web):
+    # Feed readers export a feed once per folder it is filed in, and links differ in ways that name the same feed.
+    opml = f"""<?xml version="1.0"?>
+<opml version="2.0"><body>
+<outline text="Local"><outline type="rss" text="Coast" xmlUrl="{web.url('/feed.xml')}"/></outline>
+<outline text="Harbour"><outline type="rss" text="Coast" xmlUrl="{web.url('/feed.xml')}?utm_source=reader#top"/></outline>
+</body></opml>""".encode()
+    lede = Corpus()
+    imported = lede.sources.import_opml("feeds.opml", opml, CHAT)
+    assert [feed.url for feed in imported.followed] == [web.url("/feed.xml")]
+    assert (imported.report.added, imported.report.known) == (2, 0)
+    assert len(web.requests_for("/feed.xml")) == 1
