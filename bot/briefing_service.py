@@ -87,10 +87,25 @@ class Briefings:
         chat's new "since".
         """
         with self._turns.setdefault(chat, threading.Lock()):
-            return self._brief(chat, now=now, topic=topic, since=since)
+            briefing = self.compose(chat, now=now, topic=topic, since=since)
+            if since is None:
+                self.told(chat, briefing, now=now)
+            return briefing
 
-    def _brief(self, chat: int, *, now: datetime, topic: str | None, since: datetime | None) -> Briefing:
+    def compose(self, chat: int = EVERYONE, *, now: datetime, topic: str | None = None,
+                since: datetime | None = None) -> Briefing:
+        """The briefing :meth:`brief` gives, remembering nothing: :meth:`told` remembers it once it is delivered.
+
+        Remembered before it reached the chat, a briefing Telegram failed to
+        deliver would be lost: its stories counted as told, its period as past.
+        A caller that composes and then tells takes one chat's briefings one
+        at a time itself (two side by side would tell the same stories twice).
+        On a read-only store a briefing that is no look back is refused here,
+        before any work: it could never be remembered.
+        """
         look_back = since is not None
+        if not look_back:
+            self.store.require_writable()
         last = None if look_back else self.store.last_briefing(chat)
         if since is None:
             since = last or now - DEFAULT_PERIOD
@@ -106,14 +121,17 @@ class Briefings:
         briefing = self._tell(items, self.index.analyzer, self.index.specificity, since=since, topic=topic,
                               already_sent=already_sent, limit=STORIES_PER_BRIEFING, story_terms=self.index.story_terms,
                               group=self._group)
-        if not look_back:
-            told = [article_id for story in briefing.stories for article_id in story.article_ids]
-            self.store.record_briefing(chat, told, now, complete=topic is None)
         if not briefing.articles:
             newest = self.index.newest_moment(chat)
             if newest is None or newest < since - DEFAULT_PERIOD:
                 briefing = replace(briefing, newest=NewestArticle(newest))
         return briefing
+
+    def told(self, chat: int, briefing: Briefing, *, now: datetime) -> None:
+        """The chat was given ``briefing`` (from :meth:`compose`, at ``now``): its stories are told, and
+        one without a topic is the chat's new "since"."""
+        told = [article_id for story in briefing.stories for article_id in story.article_ids]
+        self.store.record_briefing(chat, told, now, complete=briefing.topic is None)
 
     # ---- daily briefings -------------------------------------------------------------------
 
@@ -148,7 +166,12 @@ class Briefings:
         return [Scheduled(row.chat, row.thread) for row in self.store.schedules(chat)]
 
     def due_briefing(self, chat: int, *, now: datetime) -> Briefing | None:
-        """The chat's daily briefing if one is owed at ``now`` (at most one, however long Lede was away)."""
+        """The chat's daily briefing if one is owed at ``now`` (at most one, however long Lede was away).
+
+        The run counts from now on, so a failure to deliver never brings a
+        burst; the briefing is composed, not remembered (:meth:`told` does,
+        once it is delivered), so what it failed to tell is in the next one.
+        """
         rows = self.store.schedules(chat)
         if not rows:
             return None
@@ -156,7 +179,7 @@ class Briefings:
         if not _schedule(row).is_due(row.last_run or now - timedelta(days=1), now):
             return None
         self.store.record_scheduled_run(chat, now)
-        return self.brief(chat, now=now)
+        return self.compose(chat, now=now)
 
 
 def _new_since(item: NewsItem, since: datetime) -> bool:

@@ -92,13 +92,20 @@ def register(application: Application, lede: Lede) -> None:
 
 
 async def brief_command(update: Update, context: LedeContext) -> None:
-    """``/brief [topic]``: the stories since the chat's last briefing, split at story boundaries."""
+    """``/brief [topic]``: the stories since the chat's last briefing, split at story boundaries.
+
+    Remembered only once delivered: a briefing Telegram refused is told again by the next ``/brief``.
+    """
     topic = " ".join(context.args or ()) or None
-    briefing = await context.workers.heavy(context.lede.briefings.brief, update.effective_chat.id, now=context.now(), topic=topic)
-    for number, part in enumerate(briefing_html(briefing)):
-        await update.effective_message.reply_text(
-            part, parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW, do_quote=number == 0
-        )
+    chat, briefings = update.effective_chat.id, context.lede.briefings
+    async with context.shell.briefing_turns.turn(chat):
+        now = context.now()
+        briefing = await context.workers.heavy(briefings.compose, chat, now=now, topic=topic)
+        for number, part in enumerate(briefing_html(briefing)):
+            await update.effective_message.reply_text(
+                part, parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW, do_quote=number == 0
+            )
+        await context.workers.quick(briefings.told, chat, briefing, now=now)
 
 
 # ---- daily briefings ----------------------------------------------------------------------------
@@ -150,29 +157,44 @@ def _job_name(chat: int) -> str:
 
 
 async def scheduled_briefing(context: LedeContext) -> None:
-    """The JobQueue's check for one chat: send its briefing when one is owed; stop if the chat is gone."""
+    """The JobQueue's check for one chat: send its briefing when one is owed; stop if the chat is gone.
+
+    The briefing is remembered once delivered, so what Telegram failed to deliver is in the next day's.
+    """
     job = context.job
     lede, workers = context.lede, context.workers
-    briefing = await workers.heavy(lede.briefings.due_briefing, job.chat_id, now=context.now())
-    if briefing is None:
-        return
-    parts = briefing_html(briefing)
+    async with context.shell.briefing_turns.turn(job.chat_id):
+        now = context.now()
+        briefing = await workers.heavy(lede.briefings.due_briefing, job.chat_id, now=now)
+        if briefing is None:
+            return
+        delivered_to = await _deliver_briefing(context, briefing_html(briefing))
+        if delivered_to is not None:
+            await workers.quick(lede.briefings.told, delivered_to, briefing, now=now)
+
+
+async def _deliver_briefing(context: LedeContext, parts: list[str]) -> int | None:
+    """Send a daily briefing to the job's chat; the chat it reached (a group's new id), or None for a chat gone."""
+    job = context.job
+    lede, workers = context.lede, context.workers
     try:
         await _send_briefing(context, job.chat_id, parts, job.data)
     except ChatMigrated as moved:  # the group became a supergroup, and this is how Lede hears of it first
         await move_chat(context, job.chat_id, moved.new_chat_id)
         await _send_briefing(context, moved.new_chat_id, parts, None)  # a basic group has no forum topics
+        return moved.new_chat_id
     except (Forbidden, BadRequest) as error:
         if chat_gone(error):
             await workers.quick(lede.chats.chat_unreachable, job.chat_id, error.message)  # which ends its daily briefing
             job.schedule_removal()
-            return
+            return None
         if job.data is None or "thread not found" not in error.message.lower():
             raise
         # The forum topic it was set in was deleted: rather than no briefing ever again, the group's main thread.
         await workers.quick(lede.briefings.topic_gone, job.chat_id)
         job.data = None
         await _send_briefing(context, job.chat_id, parts, None)
+    return job.chat_id
 
 
 async def _send_briefing(context: LedeContext, chat: int, parts: list[str], thread: int | None) -> None:

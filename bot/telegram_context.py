@@ -37,6 +37,9 @@ class Shell:
     workers: Workers
     # Questions are answered one at a time per chat, in the order they came (bot/chat_turns.py).
     chat_turns: ChatTurns = field(default_factory=ChatTurns)
+    # And briefings, each from composing it to remembering it once delivered: two side by side would
+    # tell the same stories twice. Apart from questions, which need not wait for a briefing.
+    briefing_turns: ChatTurns = field(default_factory=ChatTurns)
 
 
 class BotData:

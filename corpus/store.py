@@ -432,11 +432,15 @@ class Store:
                 # executescript commits first, so the version bump rides in the same script.
                 self._db.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
 
-    def _transaction(self) -> _Transaction:
+    def require_writable(self) -> None:
+        """Refuse (:class:`ReadOnlyStore`) on a store opened read-only: for work that ends in a write, before it starts."""
         if self.read_only:
             raise ReadOnlyStore(f"{self.path} is read-only, so writes are off; "
                                 "give a --db Lede may write to make changes")
         self._require_same_file()
+
+    def _transaction(self) -> _Transaction:
+        self.require_writable()
         return _Transaction(self._db, self._lock)
 
     def _require_same_file(self) -> None:

@@ -267,13 +267,13 @@ async def test_on_a_read_only_store_changes_are_refused_in_plain_words_and_quest
     read_only.load_store()
     app = application(bot_api, read_only)
     async with polling(app):
-        for text in ("/subscribe 09:00", "/new", "How much did refinery margins at Srd rise?"):
+        for text in ("/subscribe 09:00", "/new", "/brief", "How much did refinery margins at Srd rise?"):
             bot_api.send_user_message(USER, USER, text)
             await bot_api.wait_for_messages(USER, count=len(bot_api.sent_messages(USER)) + 1)
         briefing_jobs = app.job_queue.get_jobs_by_name(f"briefing:{USER}")
     read_only.close()
-    subscribe, new, answer = (message.text for message in bot_api.sent_messages(USER))
-    assert subscribe == new == "I can answer questions, but I cannot change anything now: my store is read-only."
+    subscribe, new, brief, answer = (message.text for message in bot_api.sent_messages(USER))
+    assert subscribe == new == brief == "I can answer questions, but I cannot change anything now: my store is read-only."
     assert answer.startswith("Refinery margins at <Srd> rose 5% & costs fell > 2% in the quarter.")
     assert not briefing_jobs, "a briefing it could not record as sent would be owed again at every check"
     assert not [record for record in caplog.records if record.levelno >= logging.ERROR]

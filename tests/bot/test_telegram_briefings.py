@@ -14,7 +14,7 @@ import pytest
 
 from bot.access import AccessPolicy
 from bot.config import Config, Mode
-from bot.formatting import MAX_MESSAGE_CHARS, UNSURE
+from bot.formatting import APOLOGY, MAX_MESSAGE_CHARS, UNSURE
 from bot.group_handlers import SCHEDULE_ADMINS_ONLY
 from bot.group_replies import THANKS
 from bot.service import Lede
@@ -149,6 +149,23 @@ async def test_brief_in_a_forum_topic_answers_in_that_topic(bot_api, analyzer, c
     assert "Dock workers strike at Portmouth" in reply.text and "bridge" not in reply.text
 
 
+# Telegram refuses a message to a group whose administrators took away the bot's right to write.
+NO_RIGHTS = "Bad Request: not enough rights to send text messages to the chat"
+
+
+async def test_a_briefing_telegram_failed_to_deliver_is_told_by_the_next_brief(bot_api, analyzer, clock):
+    bot_api.add_group(GROUP, "Newsroom")
+    async with polling(application(bot_api, make_lede(analyzer), clock)):
+        bot_api.fail_next("sendMessage", 400, NO_RIGHTS, chat_id=GROUP)
+        bot_api.send_user_message(GROUP, MEMBER, "/brief")
+        [apology] = await bot_api.wait_for_messages(GROUP)
+        clock.advance(timedelta(minutes=10))
+        bot_api.send_user_message(GROUP, MEMBER, "/brief")
+        [_, briefing] = await bot_api.wait_for_messages(GROUP, 2)
+    assert apology.text == APOLOGY
+    assert briefing.text.startswith("Briefing: 2 stories since 1 Jun 2025, 05:09 UTC\n\n1. ")
+
+
 # ---- /subscribe and the daily briefing ----------------------------------------------------------
 
 
@@ -193,6 +210,25 @@ async def test_the_daily_briefing_fires_when_the_clock_reaches_it_once_and_catch
     assert briefing.link_preview_options == {"is_disabled": True}
     assert catch_up.text.startswith("Briefing: 1 story since 2 Jun 2025, 05:01 UTC\n\n1. Fire at the Riverton mill")
     assert len(bot_api.sent_messages(FORUM)) == 3
+
+
+async def test_a_daily_briefing_telegram_failed_to_deliver_is_told_in_the_next_days(bot_api, analyzer, clock):
+    bot_api.add_group(GROUP, "Newsroom")
+    bot_api.set_member_status(GROUP, ADMIN, "administrator")
+    lede = make_lede(analyzer)
+    async with polling(application(bot_api, lede, clock)):
+        bot_api.send_user_message(GROUP, ADMIN, "/brief")  # 07:59 in Kyiv: the bridge and the strike
+        await bot_api.wait_for_messages(GROUP)
+        bot_api.send_user_message(GROUP, ADMIN, "/subscribe 08:00 Europe/Kyiv")
+        await bot_api.wait_for_messages(GROUP, 2)
+        lede.add_articles([news("fire", "Fire at the Riverton mill", "A fire destroyed the Riverton mill.", -0.01)])
+        bot_api.fail_next("sendMessage", 400, NO_RIGHTS, chat_id=GROUP)
+        clock.advance(timedelta(minutes=2))  # 08:01 in Kyiv: the daily briefing is refused...
+        await bot_api.wait_for_request("sendMessage", count=3)
+        await bot_api.assert_no_messages(GROUP, within=10 * CHECK)  # ...and not tried again every minute
+        clock.advance(timedelta(days=1))
+        [*_, next_day] = await bot_api.wait_for_messages(GROUP, 3)
+    assert next_day.text.startswith("Briefing: 1 story since 2 Jun 2025, 04:59 UTC\n\n1. Fire at the Riverton mill")
 
 
 async def test_a_daily_briefing_whose_forum_topic_was_deleted_comes_to_the_group_instead(bot_api, analyzer, clock):
