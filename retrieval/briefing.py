@@ -146,6 +146,9 @@ class Briefing:
     more: int  # stories that matched but did not fit the limit
     # Set when the period held no article at all and the reader's news is old: how old (see NewestArticle).
     newest: NewestArticle | None = None
+    # False when the topic is only words too common to search by ("WHO", "IT", "the"): no story
+    # could match it, and "nothing new" would tell the reader there was no news about it.
+    searchable: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +188,9 @@ def brief(
     stories (:func:`group_into_stories`, by default here; a bot has it done
     in another process, see :mod:`bot.preparing`).
     """
+    query = analyzer.terms(topic) if topic is not None else []
+    if topic is not None and not query:
+        return Briefing(since, topic, (), len(items), 0, searchable=False)
     items = sorted(items, key=lambda item: (item.moment, item.article.article_id))
     if story_terms is None:
         terms = analysed_story_terms([item.article.title for item in items],
@@ -194,7 +200,7 @@ def brief(
     groups = (group or group_into_stories)(Leads.of(items, terms))
     groups = [group for group in groups if not all(items[i].article.article_id in already_sent for i in group)]
     if topic is not None:
-        groups = _on_topic(groups, terms.documents(len(items)), analyzer.terms(topic))
+        groups = _on_topic(groups, terms.documents(len(items)), query)
     newest = max((item.moment for item in items), default=since)
     ranked = sorted(groups, key=lambda group: -_story_score(group, items, newest))
     stories = tuple(

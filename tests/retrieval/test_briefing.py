@@ -151,3 +151,10 @@ def test_wire_copies_over_several_days_join_the_stories_of_their_own_days():
     stories = sorted(sorted(entry.article.article_id for entry in story.items) for story in briefing.stories)
     # The earliest copy stands for all three in the search for pairs, yet the latest pairs with the daily's report.
     assert stories == [["bridge-daily", "bridge-wire-0"], ["bridge-wire-1", "bridge-wire-2"]]
+
+
+def test_a_topic_of_words_too_common_to_search_by_is_not_searched():
+    # "WHO" (the World Health Organization) reads as the word "who": no story could match it.
+    briefing = brief([*BRIDGE, STRIKE, COCOA], since=SINCE, topic="WHO")
+    assert briefing.stories == () and not briefing.searchable
+    assert brief([*BRIDGE, STRIKE, COCOA], since=SINCE, topic="dock strike").searchable
