@@ -164,10 +164,19 @@ def _absolute_link(link: str | None, base: str) -> str | None:
 
 
 def _published(raw: feedparser.FeedParserDict) -> datetime | None:
+    """The entry's date; None when it has none, or one outside the calendar.
+
+    feedparser reads a database's "zero date" (0000-00-00T00:00:00Z), which
+    careless feeds write for an entry without one, as year -1 (and the last
+    moment of 9999 west of UTC as year 10,000): no moment, not a feed that cannot be read.
+    """
     moment = raw.get("published_parsed") or raw.get("updated_parsed")
     if not moment:
         return None
-    return datetime.fromtimestamp(calendar.timegm(moment), UTC)
+    try:
+        return datetime.fromtimestamp(calendar.timegm(moment), UTC)
+    except (ValueError, OverflowError):
+        return None
 
 
 # ---- OPML ------------------------------------------------------------------------------------

@@ -123,3 +123,11 @@ def test_a_feed_within_the_cap_is_read_whole_and_strictly():
                     for n in range(3))
     parsed = parse_feed(f'<rss version="2.0"><channel><title>R</title>{items}</channel></rss>'.encode(), "https://e.com/r")
     assert (len(parsed.entries), parsed.unread) == (3, 0)
+
+
+@pytest.mark.parametrize("stamp", ["0000-00-00T00:00:00Z", "9999-12-31T23:59:59-12:00"])
+def test_an_entry_dated_outside_the_calendar_is_read_undated(stamp):
+    # A database's "zero date" written out as the entry's date: no moment at all, not a feed that cannot be read.
+    atom = ATOM.replace(b"2025-03-01T12:00:00Z", stamp.encode())
+    [entry] = parse_feed(atom, "https://atom.example/feed").entries
+    assert entry.article.title == "Rates held" and entry.article.published is None
