@@ -121,10 +121,24 @@ class FeedPoller:
         if self.store.read_only:
             return report
         for feed in self.store.due_feeds(now or self._clock()):
-            report.include(self._poll(feed))
+            report.include(self._poll_alone(feed))
         if report.added or report.failed:
             log.info("Feeds polled: %d new articles, %d failures", report.added, len(report.failed))
         return report
+
+    def _poll_alone(self, feed: Feed) -> IngestReport:
+        """One feed's poll, whatever happens in it: the feeds due after it are read all the same.
+
+        A failure nobody foresaw (a bug, met on what one feed serves) is
+        logged with its traceback and backs off as a feed that fails does.
+        Left to escape, it would end every poll at that feed, which stays
+        the first due, and no feed after it would be read again.
+        """
+        try:
+            return self._poll(feed)
+        except Exception as error:  # noqa: BLE001 - logged with its traceback; the other feeds go on
+            log.exception("Feed %s failed unexpectedly", feed.url)
+            return self._failed(feed, f"reading it failed unexpectedly ({type(error).__name__})")
 
     def _poll(self, feed: Feed) -> IngestReport:
         """One conditional GET of a feed; failures back off exponentially."""
@@ -133,16 +147,20 @@ class FeedPoller:
                             etag=feed.etag, last_modified=feed.last_modified)
             parsed = None if fetched.not_modified else parse_feed(fetched.body, fetched.url)
         except SourceError as error:
-            delay = min(timedelta(seconds=self.interval * 2 ** (feed.failures + 1)), MAX_FEED_BACKOFF)
-            self.store.record_poll(feed.feed_id, next_check=self._after(delay.total_seconds()), error=error.reason)
             log.warning("Feed %s failed (%d in a row): %s", feed.url, feed.failures + 1, error.reason)
-            return IngestReport(failed=[Failure(feed.url, error.reason)])
+            return self._failed(feed, error.reason)
         report = self._read_entries(feed, parsed) if parsed is not None else IngestReport()
         self.store.record_poll(
             feed.feed_id, next_check=self._after(self.interval), title=parsed.title if parsed else None,
             etag=fetched.etag or feed.etag, last_modified=fetched.last_modified or feed.last_modified,
         )
         return report
+
+    def _failed(self, feed: Feed, reason: str) -> IngestReport:
+        """Record a failed poll: the feed waits twice as long as after its last failure, at most a day."""
+        delay = min(timedelta(seconds=self.interval * 2 ** (feed.failures + 1)), MAX_FEED_BACKOFF)
+        self.store.record_poll(feed.feed_id, next_check=self._after(delay.total_seconds()), error=reason)
+        return IngestReport(failed=[Failure(feed.url, reason)])
 
     def _read_entries(self, feed: Feed, parsed: ParsedFeed) -> IngestReport:
         """Keep a feed's entries, fetching the page of each new one that carries only a summary."""

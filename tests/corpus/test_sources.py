@@ -18,6 +18,7 @@ import pytest
 
 from corpus.article import Article
 from corpus.database_file import DatabaseFile
+from corpus import feed_poller
 from corpus.feed_poller import FeedFollowed, FeedPoller
 from corpus.fetch import FetchPolicy
 from corpus.ingest import Failure
@@ -367,3 +368,26 @@ def test_a_feed_an_opml_file_lists_twice_is_followed_and_read_once(web):
     assert [feed.url for feed in imported.followed] == [web.url("/feed.xml")]
     assert (imported.report.added, imported.report.known) == (2, 0)
     assert len(web.requests_for("/feed.xml")) == 1
+
+
+def test_a_feed_whose_reading_fails_unexpectedly_holds_up_no_other_feed(web, monkeypatch, caplog):
+    lede = Corpus(interval=60)
+    web.serve_feed("/bulletins.xml", big_feed(web.base, 2), etag='"bulletins-1"')
+    lede.sources.follow_feed(web.url("/feed.xml"), CHAT)  # due first: it was followed first
+    lede.sources.follow_feed(web.url("/bulletins.xml"), CHAT)
+    web.serve_feed("/bulletins.xml", big_feed(web.base, 3), etag='"bulletins-2"')
+    parse = feed_poller.parse_feed
+
+    def parse_with_a_bug(body: bytes, url: str) -> object:  # a failure nobody foresaw, met on one feed
+        if url.endswith("/feed.xml"):
+            raise RuntimeError("a bug met on what this feed serves")
+        return parse(body, url)
+
+    monkeypatch.setattr(feed_poller, "parse_feed", parse_with_a_bug)
+    web.serve_feed("/feed.xml", rss_feed(web.base), etag='"feed-v2"')
+    report = lede.poller.poll_due(datetime.now(UTC) + timedelta(days=1))
+    assert report.added == 1, "the feed due after it was read"
+    assert report.failed == [Failure(web.url("/feed.xml"), "reading it failed unexpectedly (RuntimeError)")]
+    assert "a bug met on what this feed serves" in caplog.text  # with its traceback
+    [broken, _] = lede.sources.feeds(CHAT)
+    assert broken.failures == 1, "it backs off as a failing feed does"
