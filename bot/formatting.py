@@ -304,8 +304,8 @@ def _story_html(number: int, story: Story) -> str:
 
 def _nothing_new(briefing: Briefing) -> str:
     if not briefing.searchable:
-        return (f"I can't search the news for “{clip(briefing.topic or '', MAX_DETAIL_CHARS)}”: its words are too "
-                "common (like “the” or “who”); name the topic in other words.")
+        return (f"“{clip(briefing.topic or '', MAX_DETAIL_CHARS)}” gives me no word to search the news by "
+                "(words such as “the” or “who” are too common); name the topic in other words.")
     about = f" about “{clip(briefing.topic, MAX_DETAIL_CHARS)}”" if briefing.topic else ""
     text = f"Nothing new{about} since {_moment_text(briefing.since)}."
     if briefing.newest is None:

@@ -127,6 +127,6 @@ def test_an_old_article_added_after_the_last_briefing_is_not_news(lede):
 
 def test_a_topic_of_words_too_common_to_search_by_is_said_to_be_so_not_to_have_no_news(lede):
     briefing = lede.briefings.brief(CHAT, now=NOW, topic="WHO")
-    message = ("I can't search the news for “WHO”: its words are too common (like “the” or “who”); "
+    message = ("“WHO” gives me no word to search the news by (words such as “the” or “who” are too common); "
                "name the topic in other words.")
     assert briefing_html(briefing) == [message] and briefing_to_json(briefing)["message"] == message
