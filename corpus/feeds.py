@@ -163,20 +163,28 @@ def _absolute_link(link: str | None, base: str) -> str | None:
         return None
 
 
-def _published(raw: feedparser.FeedParserDict) -> datetime | None:
-    """The entry's date; None when it has none, or one outside the calendar.
+# Year 1 is a placeholder for "no date" (DateTime.MinValue), never a news article's year.
+_PLACEHOLDER_YEAR = 1
 
-    feedparser reads a database's "zero date" (0000-00-00T00:00:00Z), which
-    careless feeds write for an entry without one, as year -1 (and the last
-    moment of 9999 west of UTC as year 10,000): no moment, not a feed that cannot be read.
+
+def _published(raw: feedparser.FeedParserDict) -> datetime | None:
+    """The entry's date; None when it has none, or a placeholder or a date outside the calendar.
+
+    Feeds write a placeholder for an entry without a date: a database's
+    "zero date" (0000-00-00T00:00:00Z, which feedparser reads as year -1) or
+    the calendar's first day (.NET's DateTime.MinValue, 0001-01-01). Kept as
+    a date, year 1 would be shown as the source's date and keep the entry out
+    of every briefing; undated, the entry counts from when it was added. The
+    last moment of 9999 west of UTC is past the calendar too.
     """
     moment = raw.get("published_parsed") or raw.get("updated_parsed")
     if not moment:
         return None
     try:
-        return datetime.fromtimestamp(calendar.timegm(moment), UTC)
+        published = datetime.fromtimestamp(calendar.timegm(moment), UTC)
     except (ValueError, OverflowError):
         return None
+    return None if published.year <= _PLACEHOLDER_YEAR else published
 
 
 # ---- OPML ------------------------------------------------------------------------------------

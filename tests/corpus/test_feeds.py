@@ -125,9 +125,10 @@ def test_a_feed_within_the_cap_is_read_whole_and_strictly():
     assert (len(parsed.entries), parsed.unread) == (3, 0)
 
 
-@pytest.mark.parametrize("stamp", ["0000-00-00T00:00:00Z", "9999-12-31T23:59:59-12:00"])
-def test_an_entry_dated_outside_the_calendar_is_read_undated(stamp):
-    # A database's "zero date" written out as the entry's date: no moment at all, not a feed that cannot be read.
+@pytest.mark.parametrize("stamp", ["0000-00-00T00:00:00Z", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59-12:00"])
+def test_an_entry_dated_with_a_placeholder_or_outside_the_calendar_is_read_undated(stamp):
+    # A database's "zero date" or .NET's DateTime.MinValue written out as the entry's date: no moment at all,
+    # neither a feed that cannot be read nor news of year 1.
     atom = ATOM.replace(b"2025-03-01T12:00:00Z", stamp.encode())
     [entry] = parse_feed(atom, "https://atom.example/feed").entries
     assert entry.article.title == "Rates held" and entry.article.published is None
