@@ -81,6 +81,7 @@ class FeedPoller:
             canonical, fetched, parsed = self._read_feed(canonical)
         else:
             fetched, parsed = read
+            canonical = fetched.moved_to or canonical
         # Not due while it is read here: a poll running meanwhile would read the same entries and
         # leave this reply saying they were "already known".
         feed, new = self.store.subscribe(chat, canonical, next_check=self._after(max(self.interval, FIRST_READING)))
@@ -92,10 +93,11 @@ class FeedPoller:
         return FeedFollowed(self.store.feed(feed.feed_id), not new, report)
 
     def _read_feed(self, url: str) -> tuple[str, Fetched, ParsedFeed]:
-        """The feed at ``url`` or, when ``url`` is a site's page, the first feed the page names; with its URL."""
+        """The feed at ``url`` or, when ``url`` is a site's page, the first feed the page names; with its URL
+        (where it moved for good, if it did)."""
         fetched = fetch(url, self.policy, accept=FEED_TYPES | HTML_TYPES)
         try:
-            return url, fetched, parse_feed(fetched.body, fetched.url)
+            return fetched.moved_to or url, fetched, parse_feed(fetched.body, fetched.url)
         except NotAFeed:
             if fetched.media_type not in HTML_TYPES:
                 raise
@@ -104,7 +106,7 @@ class FeedPoller:
                 raise NotAFeed(f"{url} is a web page that names no feed (add it as an article instead)") from None
         feed_url = canonical_url(linked[0])
         fetched = fetch(feed_url, self.policy, accept=FEED_TYPES)
-        return feed_url, fetched, parse_feed(fetched.body, fetched.url)
+        return fetched.moved_to or feed_url, fetched, parse_feed(fetched.body, fetched.url)
 
     def unfollow(self, chat: int, feed: Feed) -> None:
         self.store.unsubscribe(chat, feed.feed_id)

@@ -28,7 +28,7 @@ import ssl
 import time
 import zlib
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -45,6 +45,8 @@ HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/xml", "text/xml",
                         "application/rdf+xml", "application/feed+json"})
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
+# "Moved Permanently" and "Permanent Redirect": the old address is not to be used again.
+_PERMANENT_REDIRECTS = frozenset({301, 308})
 USER_AGENT = "Lede/0.1 (news question bot)"
 
 
@@ -123,6 +125,9 @@ class Fetched:
     body: bytes
     etag: str | None = None
     last_modified: str | None = None
+    # The address every redirect on the way said the resource has moved to for good (301, 308), if any:
+    # a feed is followed there, as feed readers do, not at an old address that may stop redirecting.
+    moved_to: str | None = None
 
     @property
     def not_modified(self) -> bool:
@@ -151,17 +156,20 @@ def fetch(
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     current = _checked_url(url)
+    permanently = True  # every redirect so far was permanent
     with httpx.Client(timeout=timeout, follow_redirects=False, headers=headers, trust_env=False,
                       verify=_tls_context()) as client:
-        for _hop in range(policy.max_redirects + 1):
+        for hop in range(policy.max_redirects + 1):
             _check_host(current, policy)
             try:
                 with client.stream("GET", current) as response:
                     _check_peer(response, current, policy)
                     if response.status_code in _REDIRECTS and "location" in response.headers:
+                        permanently = permanently and response.status_code in _PERMANENT_REDIRECTS
                         current = _checked_url(urljoin(current, response.headers["location"]))
                         continue
-                    return _read(response, current, policy, accept, deadline)
+                    fetched = _read(response, current, policy, accept, deadline)
+                    return replace(fetched, moved_to=current) if hop and permanently else fetched
             except httpx.TimeoutException as error:
                 raise FetchError(_timeout_reason(error, current, policy)) from None
             except httpx.HTTPError as error:

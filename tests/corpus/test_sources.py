@@ -391,3 +391,15 @@ def test_a_feed_whose_reading_fails_unexpectedly_holds_up_no_other_feed(web, mon
     assert "a bug met on what this feed serves" in caplog.text  # with its traceback
     [broken, _] = lede.sources.feeds(CHAT)
     assert broken.failures == 1, "it backs off as a failing feed does"
+
+
+def test_a_feed_that_moved_for_good_is_followed_where_it_went_and_one_that_moved_for_now_where_it_was(web):
+    web.routes["/old-feed.xml"] = lambda request: Reply(301, headers={"Location": "/feed.xml"})
+    web.routes["/feed-for-now.xml"] = lambda request: Reply(302, headers={"Location": "/feed.xml"})
+    lede = Corpus()
+    moved = lede.sources.follow_feed(web.url("/old-feed.xml"), CHAT)
+    assert moved.feed.url == web.url("/feed.xml")  # as feed readers do: the old address may stop redirecting
+    assert lede.sources.follow_feed(web.url("/feed.xml"), CHAT).already_followed, "one feed, not two"
+    for_now = lede.sources.follow_feed(web.url("/feed-for-now.xml"), CHAT)
+    assert for_now.feed.url == web.url("/feed-for-now.xml") and not for_now.already_followed
+    assert [feed.url for feed in lede.sources.feeds(CHAT)] == [web.url("/feed.xml"), web.url("/feed-for-now.xml")]
