@@ -94,9 +94,10 @@ def register(application: Application, lede: Lede) -> None:
 async def brief_command(update: Update, context: LedeContext) -> None:
     """``/brief [topic]``: the stories since the chat's last briefing, split at story boundaries.
 
+    The topic is read without a mention of Lede typed after the command (``/brief @lede``).
     Remembered only once delivered: a briefing Telegram refused is told again by the next ``/brief``.
     """
-    topic = " ".join(context.args or ()) or None
+    topic = without_mention(" ".join(context.args or ()), context.bot.username).strip() or None
     chat, briefings = update.effective_chat.id, context.lede.briefings
     async with context.shell.briefing_turns.turn(chat):
         now = context.now()
@@ -106,6 +107,11 @@ async def brief_command(update: Update, context: LedeContext) -> None:
                 part, parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW, do_quote=number == 0
             )
         await context.workers.quick(briefings.told, chat, briefing, now=now)
+
+
+def without_mention(text: str, username: str) -> str:
+    """``text`` without any ``@lede`` in it: addressing Lede is no part of a question or a topic."""
+    return re.sub(rf"@{re.escape(username)}\b", " ", text, flags=re.IGNORECASE)
 
 
 # ---- daily briefings ----------------------------------------------------------------------------

@@ -20,7 +20,6 @@ other (:mod:`bot.telegram_failures`).
 from __future__ import annotations
 
 import logging
-import re
 from pathlib import PurePath
 
 from telegram import (
@@ -356,17 +355,13 @@ async def help_command(update: Update, context: LedeContext) -> None:
 
 async def ask_command(update: Update, context: LedeContext) -> None:
     """``/ask question``, read without a mention of Lede typed after the command (``/ask @lede why?``)."""
-    await _answer(update, context, _without_mention(" ".join(context.args or ()), context.bot.username))
+    await _answer(update, context, group_handlers.without_mention(" ".join(context.args or ()), context.bot.username))
 
 
 async def question_message(update: Update, context: LedeContext) -> None:
     """A question, without any mention of Lede: in a group it addresses the question, and in a private
     chat it is left by habit, or by inline mode's "@lede …" sent without picking a result."""
-    await _answer(update, context, _without_mention(update.effective_message.text or "", context.bot.username))
-
-
-def _without_mention(text: str, username: str) -> str:
-    return re.sub(rf"@{re.escape(username)}\b", " ", text, flags=re.IGNORECASE)
+    await _answer(update, context, group_handlers.without_mention(update.effective_message.text or "", context.bot.username))
 
 
 async def _answer(update: Update, context: LedeContext, question: str) -> None:

@@ -114,6 +114,18 @@ async def test_brief_in_a_group_tells_each_story_once_with_all_its_sources(bot_a
     assert again.text == "Nothing new since 2 Jun 2025, 04:59 UTC."
 
 
+async def test_brief_read_without_a_mention_of_lede_typed_after_it(bot_api, analyzer, clock):
+    # "/brief @lede" addresses Lede, as "/ask @lede why?" does: the mention is no topic.
+    bot_api.add_group(GROUP, "Newsroom")
+    async with polling(application(bot_api, make_lede(analyzer), clock)):
+        bot_api.send_user_message(GROUP, MEMBER, "/brief @lede_test_bot dock strike")
+        [topic] = await bot_api.wait_for_messages(GROUP)
+        bot_api.send_user_message(GROUP, MEMBER, "/brief @Lede_Test_Bot")
+        [_, everything] = await bot_api.wait_for_messages(GROUP, 2)
+    assert topic.text.startswith("Briefing: 1 story since 1 Jun 2025, 04:59 UTC about “dock strike”\n\n1. Dock workers")
+    assert everything.text.startswith("Briefing: 1 story since 1 Jun 2025, 04:59 UTC\n\n1. Riverton council")
+
+
 async def test_a_long_briefing_is_split_between_stories_into_valid_messages(bot_api, analyzer, clock):
     topics = ["harbour bridge", "dock strike", "cocoa harvest", "rail tunnel", "wind farm", "city budget",
               "school strike", "airport runway"]
