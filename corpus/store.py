@@ -433,7 +433,7 @@ class Store:
                 self._db.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
 
     def require_writable(self) -> None:
-        """Refuse (:class:`ReadOnlyStore`) on a store opened read-only: for work that ends in a write, before it starts."""
+        """Refuse a store opened read-only (:class:`ReadOnlyStore`) or gone (:class:`StoreGone`): for work that ends in a write, before it starts."""
         if self.read_only:
             raise ReadOnlyStore(f"{self.path} is read-only, so writes are off; "
                                 "give a --db Lede may write to make changes")
