@@ -71,6 +71,7 @@ from bot.telegram_failures import (
     unreachable_chat,
 )
 from bot.workers import Workers
+from retrieval.text import words
 
 log = logging.getLogger(__name__)
 # How often the retention job runs (LEDE_KEEP_DAYS counts days, so daily is fine-grained enough).
@@ -136,6 +137,14 @@ class _AddressedToBot(filters.MessageFilter):
         if replied and replied.from_user and replied.from_user.id == bot.id:
             return True
         return _mentions_bot(message, bot.username)
+
+
+class _HasWords(filters.MessageFilter):
+    """Text with a word in it. In a group, "👍" or "!" replying to an answer is a reaction, not a question:
+    told "There are no words in that to search for", the group would read Lede's reply to every emoji."""
+
+    def filter(self, message: Message) -> bool:
+        return bool(words(message.text or ""))
 
 
 class _ViaThisBot(filters.MessageFilter):
@@ -230,7 +239,9 @@ def build_application(config: Config, lede: Lede, clock: Clock = group_handlers.
     )
     question = filters.TEXT & ~filters.COMMAND & ~_ViaThisBot()
     application.add_handler(MessageHandler(filters.ChatType.PRIVATE & question, question_message))
-    application.add_handler(MessageHandler(filters.ChatType.GROUPS & question & _AddressedToBot(), question_message))
+    application.add_handler(
+        MessageHandler(filters.ChatType.GROUPS & question & _AddressedToBot() & _HasWords(), question_message)
+    )
     group_handlers.register(application, lede)
     # Last, so that only a command no handler above took reaches it.
     application.add_handler(MessageHandler(filters.COMMAND & _ForThisBot(), unknown_command_message))
