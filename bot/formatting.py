@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 from typing import Any
@@ -294,12 +295,22 @@ def _story_html(number: int, story: Story) -> str:
     lines += [html.escape(clip(sentence, MAX_KEY_SENTENCE_CHARS), quote=False) for sentence in story.sentences]
     count = len(story.items)
     lines.append(f"<i>{count} source{'s' if count != 1 else ''}:</i>")
-    for item in story.items[:LISTED_SOURCES]:
-        lines.append("• " + source_line(item.article, as_html=True, title_limit=MAX_SOURCE_TITLE_CHARS,
-                                        bold_title=False, after_title=" — ", between_details=", "))
-    if count > LISTED_SOURCES:
-        lines.append(f"• … and {count - LISTED_SOURCES} more")
+    # A wire story sent again the same day reads the same as its first sending: one line says both.
+    sources = Counter(
+        source_line(item.article, as_html=True, title_limit=MAX_SOURCE_TITLE_CHARS, bold_title=False,
+                    after_title=" — ", between_details=", ")
+        for item in story.items
+    )
+    listed = list(sources.items())[:LISTED_SOURCES]
+    lines += [f"• {line}" + (f" (sent {_times(copies)})" if copies > 1 else "") for line, copies in listed]
+    shown = sum(copies for _, copies in listed)
+    if count > shown:
+        lines.append(f"• … and {count - shown} more")
     return "\n".join(lines)
+
+
+def _times(count: int) -> str:
+    return "twice" if count == 2 else f"{count} times"
 
 
 def _nothing_new(briefing: Briefing) -> str:

@@ -62,3 +62,21 @@ def test_json_has_each_story_headline_sentences_and_every_source():
     assert only["sentences"] == ["Stocks fell sharply."]
     assert [source["article_id"] for source in only["sources"]] == ["a1-0", "a1-1"]
     assert set(only["sources"][0]) == {"title", "publisher", "url", "published", "article_id"}
+
+
+def test_a_wire_story_sent_again_the_same_day_is_one_source_line_that_says_so():
+    sent = datetime(1987, 10, 20, 9, tzinfo=UTC)
+    items = tuple(
+        NewsItem(Article(article_id, title, ("US West said it is buying back shares.",), publisher="Reuters",
+                         published=sent), ("US West said it is buying back shares.",), SINCE)
+        for article_id, title in [("r1", "Us West <USW> Repurchasing Shares"), ("r2", "U S West <USW> 3rd Qtr Net"),
+                                  ("r3", "Us West <USW> Repurchasing Shares"), ("r4", "Us West <USW> Repurchasing Shares")]
+    )
+    [message] = briefing_html(Briefing(SINCE, None, (Story("Us West", ("US West said it is buying back shares.",),
+                                                                items, 1.0),), articles=4, more=0))
+    text, _ = parse_html(message)
+    assert text.splitlines()[-3:] == [
+        "4 sources:",
+        "• Us West <USW> Repurchasing Shares — Reuters, 20 Oct 1987 (sent 3 times)",
+        "• U S West <USW> 3rd Qtr Net — Reuters, 20 Oct 1987",
+    ]
