@@ -123,13 +123,13 @@ async def subscribe_command(update: Update, context: LedeContext) -> None:
         return
     lede, workers = context.lede, context.workers
     chat = update.effective_chat.id
-    if [argument.lower() for argument in context.args or ()] == ["off"]:
+    if [argument.lower() for argument in context.arguments] == ["off"]:
         reply = group_replies.unsubscribed(await workers.quick(lede.briefings.unsubscribe, chat))
         cancel_briefing_jobs(context.application, chat)
     else:
         message = update.effective_message
         thread = message.message_thread_id if message.is_topic_message else None
-        outcome = await workers.quick(lede.briefings.subscribe, chat, list(context.args or ()), now=context.now(), thread=thread)
+        outcome = await workers.quick(lede.briefings.subscribe, chat, context.arguments, now=context.now(), thread=thread)
         reply = group_replies.subscription(outcome)
         if not isinstance(outcome, Failure):
             _schedule_job(context.application, chat, thread)

@@ -436,19 +436,19 @@ async def _may_change_sources(update: Update, context: LedeContext) -> bool:
 async def add_command(update: Update, context: LedeContext) -> None:
     replied = update.effective_message.reply_to_message
     # /add in reply to a file (shared in a group without the caption, or forwarded) adds the file itself.
-    if not context.args and replied is not None and replied.document is not None:
+    if not context.arguments and replied is not None and replied.document is not None:
         await _add_document(update, context, replied.document)
         return
-    if not context.args and replied is not None and replied.forward_origin is not None:
+    if not context.arguments and replied is not None and replied.forward_origin is not None:
         if await _may_change_sources(update, context) and await _within_limit(update, context, Action.ADD_SOURCE):
             await channel_handlers.add_forward(update, context, replied)
         return
-    if len(context.args or ()) != 1:
+    if len(context.arguments) != 1:
         await _reply(update, "Send /add &lt;url&gt; with the address of a news article.")
         return
     if not await _may_change_sources(update, context) or not await _within_limit(update, context, Action.ADD_SOURCE):
         return
-    outcome = await context.workers.heavy(context.lede.sources.add_url, context.args[0], update.effective_chat.id)
+    outcome = await context.workers.heavy(context.lede.sources.add_url, context.arguments[0], update.effective_chat.id)
     await _reply(update, source_replies.added(outcome))
 
 
@@ -494,7 +494,7 @@ async def _add_document(update: Update, context: LedeContext, document: Document
 async def feed_command(update: Update, context: LedeContext) -> None:
     lede, workers = context.lede, context.workers
     chat = update.effective_chat.id
-    match parse_feed_command(context.args or ()):
+    match parse_feed_command(context.arguments):
         case FeedList():
             await _reply(update, source_replies.feed_list(await workers.quick(lede.sources.feeds, chat)))
         case FeedExport():
@@ -518,7 +518,7 @@ async def feed_command(update: Update, context: LedeContext) -> None:
 
 async def sources_command(update: Update, context: LedeContext) -> None:
     listed = await context.workers.quick(context.lede.sources.page, update.effective_chat.id,
-                                         page_number(context.args or ()))
+                                         page_number(context.arguments))
     buttons = None if isinstance(listed, Failure) else _page_buttons(listed.page, listed.pages)
     await _reply(update, source_replies.sources_listed(listed), buttons)
 

@@ -69,5 +69,12 @@ class LedeContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], 
     def now(self) -> datetime:
         return self.bot_data.shell.clock()
 
+    @property
+    def arguments(self) -> list[str]:
+        """The words after the command, less a mention of Lede typed among them (``/feed @lede list``):
+        in a group people address the bot so, and the mention is no argument."""
+        mention = f"@{self.bot.username}".lower()
+        return [word for word in self.args or () if word.lower() != mention]
+
 
 CONTEXT_TYPES = ContextTypes(context=LedeContext, bot_data=BotData)

@@ -201,6 +201,18 @@ async def test_subscribe_is_for_administrators_and_settings_shows_it(bot_api, an
     assert settings.text.startswith("Daily briefing: 08:00 Europe/Kyiv, next on Mon 02 Jun at 08:00 (Europe/Kyiv).")
 
 
+async def test_subscribe_reads_its_time_past_a_mention_of_lede(bot_api, analyzer, clock):
+    bot_api.add_group(GROUP, "Newsroom")
+    bot_api.set_member_status(GROUP, ADMIN, "administrator")
+    async with polling(application(bot_api, make_lede(analyzer), clock)):
+        bot_api.send_user_message(GROUP, ADMIN, "/subscribe @lede_test_bot 08:00 Europe/Kyiv")
+        [confirmed] = await bot_api.wait_for_messages(GROUP)
+        bot_api.send_user_message(GROUP, ADMIN, "/subscribe @lede_test_bot off")
+        [_, stopped] = await bot_api.wait_for_messages(GROUP, 2)
+    assert confirmed.text.startswith("Daily briefing set for 08:00 Europe/Kyiv.")
+    assert stopped.text == "Daily briefings stopped."
+
+
 async def test_the_daily_briefing_fires_when_the_clock_reaches_it_once_and_catches_up_once(bot_api, analyzer, clock):
     bot_api.add_group(FORUM, "Forum", type="supergroup", is_forum=True)
     bot_api.set_member_status(FORUM, USER, "administrator")

@@ -295,3 +295,17 @@ async def test_the_bot_answers_from_what_lede_ingest_stores_beside_it_while_it_r
     assert answer.startswith("The new harbour bridge is 640 metres long.")
     beside.close()
     running.close()
+
+
+async def test_a_mention_of_lede_among_a_commands_words_is_no_argument(bot_api, lede, web):
+    # In a group people address the bot so: "/feed @lede list" is "/feed list".
+    async with polling(application(bot_api, lede)):
+        bot_api.send_user_message(USER, USER, f"/feed @lede_test_bot add {web.url('/feed.xml')}")
+        [added] = await bot_api.wait_for_messages(USER)
+        bot_api.send_user_message(USER, USER, "/feed @Lede_Test_Bot list")
+        [_, listed] = await bot_api.wait_for_messages(USER, 2)
+        bot_api.send_user_message(USER, USER, "/sources @lede_test_bot")
+        [*_, sources] = await bot_api.wait_for_messages(USER, 3)
+    assert added.text == "Following Coast & Harbour News. 2 new articles, 0 already known."
+    assert listed.text == "Feeds (remove one with /feed remove <n>):\n1. Coast & Harbour News"
+    assert sources.text.startswith("Feeds (1)\n• Coast & Harbour News\n\nArticles (2), newest first")
