@@ -270,7 +270,7 @@ def briefing_html(briefing: Briefing, limit: int = MAX_MESSAGE_CHARS) -> list[st
     if not briefing.stories:
         return [html.escape(_nothing_new(briefing), quote=False)]
     count = len(briefing.stories)
-    head = f"<b>Briefing</b>: {count} {'story' if count == 1 else 'stories'} since {_moment_text(briefing.since)}"
+    head = f"<b>Briefing</b>: {count} {'story' if count == 1 else 'stories'} since {moment_text(briefing.since)}"
     if briefing.topic:
         head += f" about “{html.escape(clip(briefing.topic, MAX_DETAIL_CHARS), quote=False)}”"
     if briefing.more:
@@ -318,7 +318,7 @@ def _nothing_new(briefing: Briefing) -> str:
         return (f"“{clip(briefing.topic or '', MAX_DETAIL_CHARS)}” gives me no word to search the news by "
                 "(words such as “the” or “who” are too common); name the topic in other words.")
     about = f" about “{clip(briefing.topic, MAX_DETAIL_CHARS)}”" if briefing.topic else ""
-    text = f"Nothing new{about} since {_moment_text(briefing.since)}."
+    text = f"Nothing new{about} since {moment_text(briefing.since)}."
     if briefing.newest is None:
         return text
     if briefing.newest.moment is None:  # every article added has a time: when it was added, if not its date
@@ -327,7 +327,8 @@ def _nothing_new(briefing: Briefing) -> str:
     return f"{text} The newest article I have is dated {_human_date(briefing.newest.moment)}."
 
 
-def _moment_text(moment: datetime) -> str:
+def moment_text(moment: datetime) -> str:
+    """A moment as every reply writes one: "19 Oct 1987, 00:00 UTC"."""
     moment = moment.astimezone(UTC)
     return f"{moment.day} {moment:%b %Y, %H:%M} UTC"
 

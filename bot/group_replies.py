@@ -11,7 +11,7 @@ from datetime import datetime
 from bot.briefing_service import ChatSettings, Subscribed
 from bot.questions import Context
 from corpus.ingest import Failure
-from bot.formatting import escape, source_line
+from bot.formatting import escape, moment_text, source_line
 from corpus.article import Article
 from retrieval.answer import Candidate
 
@@ -51,7 +51,7 @@ def settings(current: ChatSettings, *, daily: bool = True) -> str:
     if current.last_briefing is None:
         lines.append("Last briefing: none yet; /brief covers the last 24 hours.")
     else:
-        lines.append(f"Last briefing: {current.last_briefing:%Y-%m-%d %H:%M} UTC; /brief covers what came since.")
+        lines.append(f"Last briefing: {moment_text(current.last_briefing)}; /brief covers what came since.")
     return "\n".join(lines)
 
 

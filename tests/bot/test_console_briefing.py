@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -68,4 +69,5 @@ def test_settings_on_the_console_shows_the_last_briefing(tmp_path):
     console = run_bot("--console", "--db", str(tmp_path / "new.db"), stdin="/settings\n/brief\n/settings\n").stdout
     first, _brief, last = console.strip().split("\n\n")[:3]
     assert first.startswith("Daily briefing: none") and "Last briefing: none yet" in first
-    assert "Last briefing: 20" in last
+    # Written as the briefings write it ("2 Dec 2026, 15:25 UTC"), not "2026-12-02 15:25 UTC".
+    assert re.search(r"Last briefing: \d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} UTC; /brief covers what came since", last)
