@@ -107,16 +107,18 @@ async def test_in_a_group_an_administrator_adds_a_file_by_replying_add_to_it(bot
     assert added.text == "Added Council Budget Passes: 1 sentence. Ask me about it."
     assert answer.startswith("The council passed the 2026 budget on Monday")
 
-async def test_feeds_are_added_listed_exported_imported_and_removed(bot_api, lede, web):
+# In a group people address the bot among a command's words too: "/feed @lede list" is "/feed list".
+@pytest.mark.parametrize("mention", ["", "@lede_test_bot ", "@Lede_Test_Bot "], ids=["plain", "mention", "mention in capitals"])
+async def test_feeds_are_added_listed_exported_imported_and_removed(bot_api, lede, web, mention):
     async with polling(application(bot_api, lede)):
-        bot_api.send_user_message(USER, USER, f"/feed add {web.url('/feed.xml')}")
+        bot_api.send_user_message(USER, USER, f"/feed {mention}add {web.url('/feed.xml')}")
         [added] = await bot_api.wait_for_messages(USER)
-        bot_api.send_user_message(USER, USER, "/feed list")
+        bot_api.send_user_message(USER, USER, f"/feed {mention}list")
         [_, listed] = await bot_api.wait_for_messages(USER, 2)
-        bot_api.send_user_message(USER, USER, "/feed export")
+        bot_api.send_user_message(USER, USER, f"/feed {mention}export")
         [exported] = await bot_api.wait_for_documents(USER)
         answer = await ask(bot_api, USER, "what raise did the ferry union accept?")
-        bot_api.send_user_message(USER, USER, "/feed remove 1")
+        bot_api.send_user_message(USER, USER, f"/feed {mention}remove 1")
         removed = (await bot_api.wait_for_messages(USER, 4))[-1]
         bot_api.send_user_document(USER, USER, "mine.opml", exported.content)
         imported = (await bot_api.wait_for_messages(USER, 5))[-1]
@@ -197,11 +199,12 @@ async def test_a_member_writing_as_a_channel_of_theirs_may_not_change_the_groups
     assert len(web.requests_for("/article.html")) == fetched and lede.store.article_count() == 0
 
 
-async def test_sources_pages_through_a_chats_articles_with_buttons(bot_api, lede):
+@pytest.mark.parametrize("command", ["/sources", "/sources @lede_test_bot"])
+async def test_sources_pages_through_a_chats_articles_with_buttons(bot_api, lede, command):
     for number in range(7):
         lede.sources.add_document(f"story-{number}.txt", f"Story {number}\n\nThing number {number} happened today.".encode(), USER)
     async with polling(application(bot_api, lede)):
-        bot_api.send_user_message(USER, USER, "/sources")
+        bot_api.send_user_message(USER, USER, command)
         [first] = await bot_api.wait_for_messages(USER)
         [[older]] = first.reply_markup["inline_keyboard"]
         query = bot_api.send_callback_query(USER, USER, first.message_id, older["callback_data"])
@@ -295,17 +298,3 @@ async def test_the_bot_answers_from_what_lede_ingest_stores_beside_it_while_it_r
     assert answer.startswith("The new harbour bridge is 640 metres long.")
     beside.close()
     running.close()
-
-
-async def test_a_mention_of_lede_among_a_commands_words_is_no_argument(bot_api, lede, web):
-    # In a group people address the bot so: "/feed @lede list" is "/feed list".
-    async with polling(application(bot_api, lede)):
-        bot_api.send_user_message(USER, USER, f"/feed @lede_test_bot add {web.url('/feed.xml')}")
-        [added] = await bot_api.wait_for_messages(USER)
-        bot_api.send_user_message(USER, USER, "/feed @Lede_Test_Bot list")
-        [_, listed] = await bot_api.wait_for_messages(USER, 2)
-        bot_api.send_user_message(USER, USER, "/sources @lede_test_bot")
-        [*_, sources] = await bot_api.wait_for_messages(USER, 3)
-    assert added.text == "Following Coast & Harbour News. 2 new articles, 0 already known."
-    assert listed.text == "Feeds (remove one with /feed remove <n>):\n1. Coast & Harbour News"
-    assert sources.text.startswith("Feeds (1)\n• Coast & Harbour News\n\nArticles (2), newest first")
