@@ -140,9 +140,12 @@ def answer_question(
     """
     model = model or RankingModel.load()
     follows = follow_up.follows if follow_up else None
-    if follow_up is not None and follow_up.lists_named and _listing_of_latest(index, follow_up, accept) is None:
-        # "which ones?" after an answer that no list follows: read it as any other follow-up.
-        follow_up = replace(follow_up, repeats=None, lists_named=False)
+    # "which ones?" is answered by the list after the latest answer, as surely as that answer.
+    listed = None
+    if follow_up is not None and follow_up.lists_named:
+        listed = _listing_of_latest(index, follow_up, accept)
+        if listed is None:  # no list follows that answer: read it as any other follow-up
+            follow_up = replace(follow_up, repeats=None, lists_named=False)
     # "what else?" is answered as the question it asks again, less the answers given.
     searched = follow_up.searched(question) if follow_up else question
     # The best, the runner-up its confidence is measured against, and room for
@@ -154,7 +157,11 @@ def answer_question(
     confidence = round(model.probability(confidence_evidence(ranked)), 3)
     if confidence < min_confidence:
         return Answer(question, None, confidence, follow_up_of=follows)
-    best = with_antecedent(index, spelled_out(index, searched, ranked[0], accept, follow_up))
+    if listed is not None:
+        naming, listing = listed
+        best = replace(ranked[0], passage=listing, also_reported_by=(), lead_in=naming)
+    else:
+        best = with_antecedent(index, spelled_out(index, searched, ranked[0], accept, follow_up))
     given = {best.passage.key, *((best.lead_in.key,) if best.lead_in else ())}
     shown = [c for c in ranked[1:] if c.coverage >= MIN_ALTERNATIVE_COVERAGE and c.passage.key not in given][:alternatives]
     return Answer(question, best, confidence, tuple(shown), follow_up_of=follows)
@@ -203,9 +210,6 @@ def spelled_out(
     sentence as its lead-in; copies of that sentence in other articles are
     not copies of the list, so they are not counted as support.
     """
-    if follow_up is not None and follow_up.lists_named:
-        listed = _listing_of_latest(index, follow_up, accept)
-        return best if listed is None else replace(best, passage=listed[1], also_reported_by=(), lead_in=listed[0])
     things = asked_things(question, bare=follow_up is not None)
     terms = set(index.analyzer.terms(things)) if things else set()
     if not terms:
