@@ -598,9 +598,12 @@ async def error_handler(update: object, context: LedeContext) -> None:
         # Nothing the bot does from now on could be kept: it stops, and its run ends in the reason's one line
         # and a failing status (bot.main), so a service manager starts it again on what is at the path now
         # (systemd: Restart=on-failure), rather than it apologising in every chat for ever.
-        log.error("Stopping: %s", context.error.reason)
-        context.bot_data.stopped_by = context.error
-        context.application.stop_running()
+        # It stops once: a second stop would come while the application shuts down, and asyncio would end the
+        # run in a traceback ("Event loop stopped before Future completed") instead of the reason's one line.
+        if context.bot_data.stopped_by is None:
+            log.error("Stopping: %s", context.error.reason)
+            context.bot_data.stopped_by = context.error
+            context.application.stop_running()
         reply = APOLOGY
     else:
         log.error("Failed to handle an update", exc_info=context.error)

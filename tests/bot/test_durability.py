@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
@@ -33,6 +33,7 @@ from tests.support.web_server import ARTICLE_HTML, LocalWeb, Reply
 TOKEN = "987654321:SECRET-durability-token"
 SECRET = TOKEN.split(":", 1)[1]
 USER = 5005
+OTHER_USER = 5006
 VANCE = "U.S. Vice President J.D. Vance met with Ukrainian President Volodymyr Zelensky"
 
 
@@ -89,7 +90,7 @@ def test_a_store_removed_under_the_running_bot_stops_it_with_one_line_and_a_fail
     db = tmp_path / "lede.db"
     with bot_process(server, db, tmp_path / "bot.log") as process:
         server.send_user_message(USER, USER, "Who did Vance meet?")
-        wait_until(lambda: server.sent_messages(USER), process, what="the first reply")
+        wait_until(lambda: server.sent_messages(USER) and _replies_noted(db), process, what="the first reply, noted")
         db.unlink()
         server.send_user_message(USER, USER, "What did Zelensky demand?")
         assert process.wait(timeout=60) == 1
@@ -97,6 +98,27 @@ def test_a_store_removed_under_the_running_bot_stops_it_with_one_line_and_a_fail
     lines = (tmp_path / "bot.log").read_text().splitlines()
     assert lines[-1] == (f"lede: the store at {db} was removed while Lede ran, so nothing more can be kept; "
                          "start Lede again to use what is at that path now")
+
+
+def test_a_store_removed_as_two_chats_are_answered_stops_the_bot_once_with_one_line(server, tmp_path):
+    # Each answer's note fails and asks the bot to stop. The delayed one asks while the bot is already stopping.
+    db = tmp_path / "lede.db"
+    with bot_process(server, db, tmp_path / "bot.log") as process:
+        db.unlink()
+        server.delay_next("sendMessage", 1.0)
+        server.send_user_message(USER, USER, "Who did Vance meet?")
+        server.send_user_message(OTHER_USER, OTHER_USER, "What did Zelensky demand?")
+        assert process.wait(timeout=60) == 1
+    lines = (tmp_path / "bot.log").read_text().splitlines()
+    assert lines[-1] == (f"lede: the store at {db} was removed while Lede ran, so nothing more can be kept; "
+                         "start Lede again to use what is at that path now")
+    assert sum("Stopping:" in line for line in lines) == 1
+    assert [server.sent_messages(chat)[-1].text for chat in (USER, OTHER_USER)] == [APOLOGY, APOLOGY]
+
+
+def _replies_noted(db: Path) -> int:
+    with closing(sqlite3.connect(db)) as connection:
+        return connection.execute("SELECT count(*) FROM question_replies").fetchone()[0]
 
 
 def test_the_token_is_in_no_log_line_error_or_database_file(server, tmp_path):
