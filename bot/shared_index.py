@@ -143,10 +143,6 @@ class SharedIndex:
         # hands the work to another process (see bot.preparing).
         self._analyse = analyse or self._analyse_here
         self._visibility = Visibility()
-        # Each indexed title's terms, analysed when its article joins the index: a briefing groups a
-        # day's ~18,700 articles by their titles, and analysing them then took a second of pure Python
-        # that every question waited through for the GIL.
-        self._title_terms: dict[str, list[str]] = {}
         self._loaded_at_start = 0
         # The bundled and --corpus articles: in the index for this run, never in the store.
         self._everywhere: set[str] = set()
@@ -348,10 +344,14 @@ class SharedIndex:
             self._visibility.add_to_feed(feed, article_id)
 
     def _learn_titles(self, titles: Iterable[str]) -> None:
-        """Analyse the titles not seen before (under the write lock); wire copies share theirs."""
+        """Analyse titles as their articles join the index (under the write lock).
+
+        A briefing groups a day's ~18,700 articles by their titles, and
+        analysing them then took a second of pure Python that every question
+        waited through for the GIL.
+        """
         for title in titles:
-            if title not in self._title_terms:
-                self._title_terms[title] = self.analyzer.terms(title)
+            self._index.title_terms(title)
 
     def _analyse_here(self, sentences: Sequence[str]) -> SentenceTerms:
         """The sentences' index terms: most of the cost of indexing, and done before the lock is taken."""
@@ -437,12 +437,7 @@ class SharedIndex:
         title_of = np.fromiter((numbers.setdefault(item.article.title, len(numbers)) for item in items),
                                dtype=np.int64, count=len(items))
         with self._lock.reading():
-            unknown = [title for title in numbers if title not in self._title_terms]
-        if unknown:  # not prepared ahead (see __init__)
-            with self._lock.writing():
-                self._learn_titles(unknown)
-        with self._lock.reading():
-            titles = [self._title_terms[title] for title in numbers]
+            titles = [self._index.title_terms(title) for title in numbers]
             return indexed_story_terms(self._index, [item.article.article_id for item in items], titles, title_of)
 
     def _sentence_text(self, number: int) -> str:

@@ -387,7 +387,7 @@ def _article_evidence(
     row_of = {article_id: row for row, article_id in enumerate(articles)}
     titles = np.zeros((len(articles), len(vocabulary)), dtype=bool)
     for row, article in enumerate(articles.values()):
-        for term in index.analyzer.terms(article.title):
+        for term in index.title_terms(article.title):
             column = vocabulary.get(term)
             if column is not None:
                 titles[row, column] = True
