@@ -484,15 +484,20 @@ def _rest_of_leading_articles(
             if len(leading) == LEADING_ARTICLES:
                 break
     known = np.array([number for number, _ in hits], dtype=np.int64)
-    extra: list[tuple[int, float]] = []
+    rests: list[np.ndarray] = []
     for article_id in leading:
         span = index.article_passages(article_id)
         if accept is not None and not accept(index.passages[span.start]):
             continue
         unknown = np.ones(len(span), dtype=bool)
         unknown[known[(known >= span.start) & (known < span.stop)] - span.start] = False
-        rest = np.arange(span.start, span.stop)[unknown]
-        scores = index.score_passages(weights, rest)
+        rests.append(np.arange(span.start, span.stop)[unknown])
+    if not rests:
+        return []
+    # The articles are scored together: each term's posting list is searched once, not once an article.
+    together = index.score_passages(weights, np.concatenate(rests))
+    extra: list[tuple[int, float]] = []
+    for rest, scores in zip(rests, np.split(together, np.cumsum([len(rest) for rest in rests])[:-1]), strict=True):
         best = _best_matching(scores)
         extra += zip(rest[best].tolist(), scores[best].tolist(), strict=True)
     return sorted(extra, key=lambda hit: -hit[1])
