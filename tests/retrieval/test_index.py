@@ -261,3 +261,13 @@ def test_removed_articles_score_as_rank_bm25_over_the_sentences_left_and_are_fou
     for number, score in index.top(dict.fromkeys(query, 1.0), limit=len(live)):
         assert score == pytest.approx(expected[number], abs=1e-9)
     assert index.article_sentences("b") == index.article_sentences("d") == [] and index.term_scores("futur") == {}
+
+
+def test_a_term_whose_every_article_was_removed_scores_and_holds_nowhere():
+    index = SentenceIndex(Analyzer())
+    index.add(ARTICLES)
+    index.remove_articles(["c"])  # the only article about wheat
+    weights = {"bank": 1.0, "wheat": 1.0}
+    expected = dict(index.top(weights, limit=100))
+    assert index.score_passages(weights, [0, 2, 6]).tolist() == pytest.approx([expected.get(p, 0.0) for p in (0, 2, 6)])
+    assert index.contains("wheat", [5, 6]).tolist() == [False, False]
