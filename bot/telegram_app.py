@@ -182,10 +182,22 @@ def _is_this_bot(message: Message, username: str) -> bool:
     return username.lower() == message.get_bot().username.lower()
 
 
+def _names_command(message: Message, command: str) -> bool:
+    """Whether the message (or a file's caption) is ``command`` or ``command@lede`` (not ``@otherbot``, nor a longer word)."""
+    name, addressee = _command(message)
+    return name.lower() == command and (addressee is None or _is_this_bot(message, addressee))
+
+
 def _captioned_add(message: Message) -> bool:
     """A file whose caption is ``/add`` or ``/add@lede`` (not ``/add@otherbot``, nor "/address book")."""
-    name, addressee = _command(message)
-    return name.lower() == "/add" and (addressee is None or _is_this_bot(message, addressee))
+    return _names_command(message, "/add")
+
+
+class _AskCommand(filters.MessageFilter):
+    """``/ask`` (or ``/ask@lede``): a question, which an edit asks again like any other."""
+
+    def filter(self, message: Message) -> bool:
+        return _names_command(message, "/ask")
 
 
 def _mentions_bot(message: Message, username: str) -> bool:
@@ -218,6 +230,10 @@ def build_application(config: Config, lede: Lede, clock: Clock = group_handlers.
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, chat_migrated))
     application.add_handler(
         MessageHandler(filters.StatusUpdate.NEW_CHAT_MEMBERS | filters.StatusUpdate.CHAT_CREATED, added_to_group)
+    )
+    # An edited command is not run again (its first run stands): only /ask, being a question, is answered again.
+    application.add_handler(
+        MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.COMMAND & ~_AskCommand(), edited_command)
     )
     application.add_handler(CommandHandler(["start", "help"], help_command))
     application.add_handler(CommandHandler("ask", ask_command))
@@ -407,6 +423,16 @@ async def unknown_command_message(update: Update, context: LedeContext) -> None:
     """A command Lede does not have (``/schedule``): say so, rather than stay silent as if it were down."""
     name, _ = _command(update.effective_message)
     await _reply(update, unknown_command(name))
+
+
+async def edited_command(update: Update, context: LedeContext) -> None:
+    """An edit of a command other than ``/ask``: nothing, and no handler after this one runs it again.
+
+    Run again, it would act twice on one request (a second article or feed, a second
+    briefing, the conversation forgotten again after the questions asked since, a
+    confirmation repeated), while Lede keeps the reply it gave only for questions, so it
+    has no earlier reply to edit in its place. A changed command is sent anew.
+    """
 
 
 async def not_text_message(update: Update, context: LedeContext) -> None:

@@ -1,17 +1,23 @@
-"""Edited messages in Telegram: an edited question edits Lede's reply to it; other edits are no new message."""
+"""Edited messages in Telegram: an edited question (or ``/ask``) edits Lede's reply to it; other edits, an
+edited command among them, are no new message."""
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 
 import pytest
 
 from bot.service import Lede
 from bot.shared_index import new_index
+from corpus.fetch import FetchPolicy
 from corpus.loader import load_paths
+from corpus.store import Store
+from retrieval.index import SentenceIndex
 from tests.bot.test_telegram import application
 from tests.support.bot_api import polling
 
+LOCAL_ONLY = FetchPolicy(allowed_networks=(ipaddress.ip_network("127.0.0.1/32"),), read_timeout=0.5)
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 USER = 1001
 GROUP = -2002
@@ -107,3 +113,43 @@ async def test_an_edited_reply_telegram_refuses_as_html_is_edited_in_as_plain_te
         edits = await bot_api.wait_for_edits(USER)
         await bot_api.assert_no_messages(USER)
     assert edits[-1].text.startswith(DEMAND) and edits[-1].parse_mode is None
+
+
+# ---- an edited command ------------------------------------------------------------------------
+
+COMMANDER = 1005  # a chat of its own: these commands change its conversation, schedule and sources
+
+
+@pytest.mark.parametrize(("command", "edited"), [
+    ("/brief", "/brief Zelensky"),
+    ("/new", "/new conversation"),
+    ("/subscribe 08:00", "/subscribe 09:00"),
+    ("/feed list", "/feed export"),
+    ("/sources", "/sources 2"),
+    ("/settings", "/settings please"),
+    ("/help", "/help me"),
+    ("/start", "/start inline"),
+    ("/schedule 08:00", "/schedule 09:00"),  # one Lede lacks: "Unknown command" is not said twice either
+])
+async def test_an_edited_command_is_not_run_again_and_its_reply_stands(bot_api, lede, command, edited):
+    async with polling(application(bot_api, lede)):
+        sent = bot_api.send_user_message(COMMANDER, COMMANDER, command)
+        replies = await bot_api.wait_for_messages(COMMANDER)
+        bot_api.edit_user_message(COMMANDER, sent["message_id"], edited)
+        await bot_api.assert_no_messages(COMMANDER, within=1.0)
+    assert bot_api.sent_messages(COMMANDER) == replies and bot_api.edits(COMMANDER) == []
+    assert bot_api.sent_documents(COMMANDER) == []  # nor /feed export's file
+
+
+@pytest.mark.parametrize(("command", "path", "edited_path"), [
+    ("/add", "/article.html", "/news/ferry-strike"), ("/feed add", "/feed.xml", "/broken-feed.xml")])
+async def test_an_edited_add_fetches_and_adds_nothing_more(bot_api, analyzer, web, command, path, edited_path):
+    lede = Lede.compose(SentenceIndex(analyzer), Store.open(":memory:"), fetch_policy=LOCAL_ONLY)
+    async with polling(application(bot_api, lede)):
+        sent = bot_api.send_user_message(USER, USER, f"{command} {web.url(path)}")
+        [added] = await bot_api.wait_for_messages(USER)
+        kept = lede.store.article_count()
+        bot_api.edit_user_message(USER, sent["message_id"], f"{command} {web.url(edited_path)}")
+        await bot_api.assert_no_messages(USER, within=1.0)
+    assert added.text.startswith(("Added", "Following"))
+    assert web.requests_for(edited_path) == [] and lede.store.article_count() == kept
