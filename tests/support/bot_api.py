@@ -20,7 +20,9 @@ the pending updates to the bot's listener with ``deliver_webhook_updates``.
 Channels (``add_channel``, ``post_to_channel``, ``edit_channel_post``, ``post_album``) deliver
 ``channel_post`` and ``edited_channel_post`` only while the bot is an administrator there, as on
 Telegram; ``forward_message`` forwards a stored message with the ``forward_origin`` Telegram would
-give it (channel, chat, user, or hidden user for people who hide their forwards). A user's edit
+give it (channel, chat, user, or hidden user for people who hide their forwards), also into a channel
+its administrator reposts it in (a ``channel_post``); a forward cannot be edited. ``pass_time`` moves
+the world's clock on, so a repost can be dated days after its original. A user's edit
 (``edit_user_message``, ``move_live_location``) arrives as ``edited_message``; ``editMessageText``
 refuses an edit that changes nothing and a message deleted meanwhile (``delete_message``). Only
 ``parse_mode="HTML"`` is implemented; Markdown modes get a 400. Plain-text bot messages get no
@@ -383,6 +385,7 @@ class FakeBotApi:
         self._lock = threading.Condition()
         self._users: dict[int, JSON] = {}
         self._hidden_forwarders: set[int] = set()  # users whose forwards carry only their name
+        self._elapsed = 0  # seconds the test moved the world's clock on (pass_time)
         self._chats: dict[int, _Chat] = {}
         self._updates: list[JSON] = []
         self._next_update_id = 1
@@ -628,7 +631,7 @@ class FakeBotApi:
                 "exactly the same as a current content and reply markup of the message"
             )
         new = {key: value for key, value in old.items() if key not in ("entities", "reply_markup")}
-        new.update(text=text, edit_date=int(time.time()))
+        new.update(text=text, edit_date=self._now())
         if entities:
             new["entities"] = entities
         if markup is not None:  # Telegram drops the keyboard unless the edit repeats it
@@ -856,13 +859,12 @@ class FakeBotApi:
             raise bad_request("message to be replied not found")
         return found
 
-    @staticmethod
-    def _store_message(chat: _Chat, sender: JSON | None, content: JSON, *, reply_to: JSON | None = None,
+    def _store_message(self, chat: _Chat, sender: JSON | None, content: JSON, *, reply_to: JSON | None = None,
                        thread_id: int | None = None) -> JSON:
         """Store a message; a channel's post has no sender but the channel itself (``sender_chat``)."""
         author: JSON = {"from": sender} if sender is not None else {"sender_chat": chat.info}
         message: JSON = {
-            "message_id": chat.next_message_id, "date": int(time.time()),
+            "message_id": chat.next_message_id, "date": self._now(),
             "chat": chat.info, **author, **content,
         }
         chat.next_message_id += 1
@@ -875,7 +877,19 @@ class FakeBotApi:
         chat.messages[message["message_id"]] = message
         return message
 
+    def _now(self) -> int:
+        """The date Telegram stamps on what happens now (Unix time), ``pass_time`` included."""
+        return int(time.time()) + self._elapsed
+
     # ---- test-side API: world setup and injected updates -----------------------------------
+
+    def pass_time(self, seconds: int) -> None:
+        """Time passes in Telegram's world: every date stamped from now on (messages, edits, membership
+        changes) is ``seconds`` later, e.g. a post reposted days after it was published."""
+        if seconds < 0:
+            raise ValueError("time only moves on")
+        with self._lock:
+            self._elapsed += seconds
 
     def add_user(self, user_id: int, first_name: str = "Test", *, username: str | None = None,
                  language_code: str | None = "en") -> JSON:
@@ -991,7 +1005,7 @@ class FakeBotApi:
             self._enqueue({"message": message})
 
     def _membership_change(self, chat: _Chat, by: JSON, old: str, new: str) -> JSON:
-        return {"chat": chat.info, "from": by, "date": int(time.time()),
+        return {"chat": chat.info, "from": by, "date": self._now(),
                 "old_chat_member": {"status": old, "user": self.bot_user, **self._member_extras(old)},
                 "new_chat_member": {"status": new, "user": self.bot_user, **self._member_extras(new)}}
 
@@ -1072,29 +1086,42 @@ class FakeBotApi:
         with self._lock:
             chat = self._channel(chat_id)
             old = chat.messages[message_id]
+            if "forward_origin" in old:
+                raise ValueError(f"post {message_id} is a repost, and Telegram lets nobody edit a forwarded message")
             captioned = "text" not in old
             content = self._post_content(text, entities, caption=captioned)
             new = {key: value for key, value in old.items()
                    if key not in ("text", "entities", "caption", "caption_entities")}
-            new.update(content, edit_date=int(time.time()))
+            new.update(content, edit_date=self._now())
             chat.messages[message_id] = new
             self._deliver_post(chat, "edited_channel_post", new)
             return new
 
     def forward_message(self, to_chat_id: int, user_id: int, from_chat_id: int, message_id: int) -> JSON:
-        """A user forwards a stored message to ``to_chat_id`` (the bot's private chat, or a group).
+        """A user forwards a stored message to ``to_chat_id`` (the bot's private chat, a group, or a channel).
 
         The copy carries the ``forward_origin`` Telegram gives it: the channel and its message id,
         the chat an anonymous admin wrote as, the user, or only the user's name when they hide
-        their forwards; a forward of a forward keeps the first origin.
+        their forwards; a forward of a forward keeps the first origin. Its own ``date`` is when it
+        was forwarded, the origin's when the original was sent. Into a channel only the channel's
+        administrators may forward (a repost): the copy is the channel's post, with no ``from``,
+        and arrives as a ``channel_post`` when the bot administers the channel.
         """
         with self._lock:
             original = self._chats[from_chat_id].messages[message_id]
             origin = original.get("forward_origin") or self._origin(original)
             content = {key: original[key] for key in ("text", "entities", "caption", "caption_entities", "photo", "document")
                        if key in original}
+            content["forward_origin"] = origin
+            if self._chats.get(to_chat_id) is not None and self._chats[to_chat_id].type == "channel":
+                channel = self._channel(to_chat_id)
+                if channel.members.get(user_id) not in ("creator", "administrator"):
+                    raise ValueError(f"user {user_id} does not administer channel {to_chat_id}, so cannot post there")
+                message = self._store_message(channel, None, content)
+                self._deliver_post(channel, "channel_post", message)
+                return message
             chat = self._chat_for(to_chat_id, user_id)
-            message = self._store_message(chat, self._user(user_id), {**content, "forward_origin": origin})
+            message = self._store_message(chat, self._user(user_id), content)
             if self._bot_receives(chat, message):
                 self._enqueue({"message": message})
             return message
@@ -1211,12 +1238,14 @@ class FakeBotApi:
             old = chat.messages[message_id]
             if old.get("from", {}).get("is_bot"):
                 raise ValueError(f"message {message_id} is the bot's; use editMessageText")
+            if "forward_origin" in old:
+                raise ValueError(f"message {message_id} is a forward, and Telegram lets nobody edit a forwarded message")
             field, entity_field = ("text", "entities") if "text" in old else ("caption", "caption_entities")
             if field not in old and "document" not in old:
                 raise ValueError(f"message {message_id} has no text or caption to edit")
             entities = detect_entities(text)
             new = {key: value for key, value in old.items() if key not in (field, entity_field)}
-            new.update({field: text, entity_field: entities} if entities else {field: text}, edit_date=int(time.time()))
+            new.update({field: text, entity_field: entities} if entities else {field: text}, edit_date=self._now())
             return self._deliver_edit(chat, new)
 
     def move_live_location(self, chat_id: int, message_id: int, latitude: float, longitude: float) -> JSON:
@@ -1227,7 +1256,7 @@ class FakeBotApi:
             if "location" not in old:
                 raise ValueError(f"message {message_id} is no location")
             location = {**old["location"], "latitude": latitude, "longitude": longitude, "live_period": 900}
-            return self._deliver_edit(chat, {**old, "location": location, "edit_date": int(time.time())})
+            return self._deliver_edit(chat, {**old, "location": location, "edit_date": self._now()})
 
     def _deliver_edit(self, chat: _Chat, message: JSON) -> JSON:
         chat.messages[message["message_id"]] = message

@@ -452,3 +452,24 @@ async def test_forwards_carry_the_origin_telegram_gives_them(bot: Bot, bot_api: 
     assert (chat.type, chat.sender_chat.title) == ("chat", "Club")
     assert (user.type, user.sender_user.id) == ("user", 7)
     assert (hidden.type, hidden.sender_user_name) == ("hidden_user", "Bo")
+
+
+async def test_a_channel_reposts_a_post_as_a_channel_post_that_carries_the_original_origin_and_date(
+        bot: Bot, bot_api: FakeBotApi) -> None:
+    bot_api.add_channel(-1001, "Wire", username="wire")
+    bot_api.add_channel(-1002, "Digest", username="digest", creator=USER)
+    bot_api.add_private_chat(7, "Ana")
+    bot_api.set_member_status(-1002, bot_api.bot_user["id"], "administrator")
+    sources = [bot_api.post_to_channel(-1001, "channel post"), bot_api.send_user_message(7, 7, "from Ana")]
+    bot_api.pass_time(3 * 24 * 3600)
+    reposts = [bot_api.forward_message(-1002, USER, source["chat"]["id"], source["message_id"]) for source in sources]
+    channel, user = [update.channel_post for update in await bot.get_updates() if update.channel_post]
+    assert (channel.chat.id, channel.sender_chat.id, channel.from_user) == (-1002, -1002, None)
+    assert (channel.forward_origin.chat.username, channel.forward_origin.message_id) == ("wire", sources[0]["message_id"])
+    assert user.forward_origin.sender_user.id == 7
+    assert [int(post.forward_origin.date.timestamp()) for post in (channel, user)] == [s["date"] for s in sources]
+    assert all(repost["date"] >= source["date"] + 3 * 24 * 3600 for repost, source in zip(reposts, sources))
+    with pytest.raises(ValueError, match="does not administer"):
+        bot_api.forward_message(-1002, 7, -1001, sources[0]["message_id"])  # only its administrators post there
+    with pytest.raises(ValueError, match="forwarded"):
+        bot_api.edit_channel_post(-1002, reposts[0]["message_id"], "an edited repost")  # nobody edits a forward
