@@ -2,7 +2,8 @@
 
 Telegram delivers a channel's posts (``channel_post``, ``edited_channel_post``)
 only to bots that are administrators of the channel. Each is read into a
-plain :class:`~corpus.telegram_posts.Post` here and kept in a worker thread
+plain :class:`~corpus.telegram_posts.Post` here (a repost, one the channel
+forwarded from elsewhere, with its original) and kept in a worker thread
 (fetching a linked page and splitting are slow). A private channel's
 audience (its linked discussion group and its human administrators) is read
 with ``getChat`` and ``getChatAdministrators`` before its post is kept, at
@@ -41,6 +42,7 @@ from corpus.telegram_posts import (
     Chat,
     Forward,
     Origin,
+    Original,
     Post,
     TextLink,
     channel_origin,
@@ -80,8 +82,10 @@ def _text_and_links(message: Message) -> tuple[str, tuple[TextLink, ...]]:
 
 
 def post_of(message: Message) -> Post:
+    """A channel's post; one it forwarded from elsewhere (a repost) keeps whom it came from, and when."""
     text, links = _text_and_links(message)
-    return Post(_chat(message.chat), message.message_id, message.date, text, links, message.media_group_id)
+    original = Original(_origin(message), message.forward_origin.date) if message.forward_origin else None
+    return Post(_chat(message.chat), message.message_id, message.date, text, links, message.media_group_id, original)
 
 
 def _origin(message: Message) -> Origin:

@@ -11,6 +11,9 @@ a bot:
 * the link is ``https://t.me/<username>/<message id>`` for a public channel,
   ``https://t.me/c/<internal id>/<message id>`` for a private one (it opens
   only for the channel's members);
+* a channel's repost (a post it forwarded from elsewhere) is credited to the
+  original: its author's name "via" the channel as the publisher, its date,
+  and its link when the original has one (else the repost's);
 * the article id comes from the channel and the message, so a post Lede
   reads in its channel and the same post forwarded to it are one article.
 """
@@ -64,7 +67,7 @@ class Chat:
 
 @dataclass(frozen=True, slots=True)
 class Post:
-    """A channel post (or one item of an album, ``album`` being its media group id)."""
+    """A channel post (or one item of an album, ``album`` being its media group id); ``original`` for a repost."""
 
     chat: Chat
     message_id: int
@@ -72,6 +75,7 @@ class Post:
     text: str
     links: tuple[TextLink, ...] = ()
     album: str | None = None
+    original: Original | None = None
 
     @property
     def article_id(self) -> str:
@@ -90,6 +94,14 @@ class Origin:
     key: str  # a channel's post itself, else the sender (a chat, a user, a hidden user's name)
     link: str | None = None
     one_post: bool = False  # whether ``key`` names the post itself, not only its sender
+
+
+@dataclass(frozen=True, slots=True)
+class Original:
+    """Whom a channel's repost (a post it forwarded from elsewhere) came from, and when that was first posted."""
+
+    origin: Origin
+    date: datetime
 
 
 def channel_origin(chat: Chat, message_id: int) -> Origin:
@@ -183,12 +195,21 @@ def article(
 
 
 def post_article(post: Post, parts: Sequence[Post] = ()) -> Article:
-    """A channel post as its channel's article; an album's captioned ``parts`` (in order) make one article."""
+    """A channel post as its channel's article; an album's captioned ``parts`` (in order) make one article.
+
+    A repost is credited to its original (name, date, link) via the channel, which stays its source.
+    """
     items = sorted(parts or (post,), key=lambda item: item.message_id)
+    first = items[0]
     text = "\n".join(with_links(item.text, item.links) for item in items)
-    link = post.chat.post_link(items[0].message_id)
-    return article(post.article_id, "\n".join(item.text for item in items), text, publisher=post.chat.title,
-                   url=link, date=items[0].date, source=link)
+    link = post.chat.post_link(first.message_id)
+    publisher, url, date = post.chat.title, link, first.date
+    if first.original is not None:
+        # The repost's own link stands in for an original without a public one: Telegram shows it as forwarded from whom.
+        origin = first.original.origin
+        publisher, url, date = f"{origin.name} via {post.chat.title}", origin.link or link, first.original.date
+    return article(post.article_id, "\n".join(item.text for item in items), text, publisher=publisher,
+                   url=url, date=date, source=link)
 
 
 def forward_article(forward: Forward) -> Article:

@@ -185,6 +185,53 @@ async def test_forwards_from_a_private_channel_a_user_a_hidden_user_or_a_chat_ar
     assert reply.links == []  # only a public channel's post has a link to give
 
 
+# ---- a channel's repost of someone else's post ------------------------------------------------
+
+DIGEST, WIRE = -1001000000005, -1001000000006
+DAYS_LATER = 3 * 24 * 3600
+
+
+def reposting_channel(bot_api: FakeBotApi) -> None:
+    """Riverton Live, which Lede reads and ADMIN runs, reposts from elsewhere."""
+    public_channel(bot_api)
+    bot_api.set_member_status(CHANNEL, ADMIN, "administrator")
+
+
+@pytest.mark.parametrize("origin", ["public channel", "private channel", "user", "hidden user", "chat"])
+async def test_a_channels_repost_credits_the_original_its_date_and_its_post_via_the_reposting_channel(
+        bot_api, lede, origin):
+    reposting_channel(bot_api)
+    text = "The mayor said on Friday that the harbour bridge will open in the spring of 2027."
+    if origin == "public channel":
+        bot_api.add_channel(WIRE, "Coast Wire", username="coast_wire")
+        original, credited, source_chat = bot_api.post_to_channel(WIRE, text), "Coast Wire", WIRE
+    elif origin == "private channel":
+        bot_api.add_channel(PRIVATE_CHANNEL, "Council Insiders", creator=WRITER)
+        original, credited, source_chat = bot_api.post_to_channel(PRIVATE_CHANNEL, text), "Council Insiders", PRIVATE_CHANNEL
+    elif origin == "chat":
+        bot_api.add_group(GROUP, "Harbour Watch", type="supergroup")
+        original, credited, source_chat = bot_api.send_as_chat(GROUP, text), "Harbour Watch", GROUP
+    else:
+        bot_api.add_private_chat(WRITER, "Ana")
+        if origin == "hidden user":
+            bot_api.hide_forwards(WRITER)
+        original, credited, source_chat = bot_api.send_user_message(WRITER, WRITER, text), "Ana", WRITER
+    bot_api.pass_time(DAYS_LATER)  # reposted three days after it was first posted
+    async with polling(application(bot_api, lede), allowed_updates=ALLOWED_UPDATES):
+        repost = bot_api.forward_message(CHANNEL, ADMIN, source_chat, original["message_id"])
+        await until_kept(lede, 1)
+        reply = await ask(bot_api, READER, "when will the harbour bridge open?")
+    [article] = lede.store.articles()
+    date = datetime.fromtimestamp(original["date"], UTC)
+    assert (article.publisher, article.published) == (f"{credited} via Riverton Live", date)
+    assert reply.text.startswith(text)
+    assert reply.text.endswith(f"· {credited} via Riverton Live · {date.day} {date:%b %Y}")
+    # The original post where it has a public address, else the repost, whose Telegram shows whom it forwards.
+    linked = (f"https://t.me/coast_wire/{original['message_id']}" if origin == "public channel"
+              else f"https://t.me/riverton_live/{repost['message_id']}")
+    assert [url for _, url in reply.links] == [linked]
+
+
 async def test_a_forward_with_too_little_text_gets_a_one_line_reply(bot_api, lede):
     public_channel(bot_api, lede_is_admin=False)
     async with polling(application(bot_api, lede), allowed_updates=ALLOWED_UPDATES):

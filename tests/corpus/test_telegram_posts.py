@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from corpus.telegram_posts import (
     Chat,
     Forward,
+    Original,
     Post,
     TextLink,
     channel_origin,
@@ -54,6 +55,22 @@ def test_an_albums_captions_make_one_article_in_message_order_whichever_arrives_
     assert article.paragraphs == ("First caption about the ferry strike.", "Second caption about the ferry strike ending.")
     assert article.url == "https://t.me/riverton_live/10"
     assert article.article_id == "tg-1001234567890-album-g1"
+
+
+def test_a_channels_repost_is_credited_to_the_original_via_the_channel_and_linked_to_the_original_post():
+    wire = Chat(-1005550000001, "Coast Wire", "coast_wire")
+    earlier = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)
+    text = "The council voted 7 to 2 on Tuesday to build the bridge."
+    article = post_article(Post(PUBLIC, 43, DATE, text, original=Original(channel_origin(wire, 8), earlier)))
+    assert (article.publisher, article.published, article.url) == (
+        "Coast Wire via Riverton Live", earlier, "https://t.me/coast_wire/8")
+    assert (article.source, article.article_id) == ("https://t.me/riverton_live/43", "tg-1001234567890-43")
+
+
+def test_a_repost_of_a_post_without_a_public_address_links_to_the_repost():
+    for origin in (channel_origin(PRIVATE, 3), user_origin(77, "Ana Petrova"), hidden_user_origin("Anonymous Source")):
+        article = post_article(Post(PUBLIC, 43, DATE, "Budget talks resume on Monday.", original=Original(origin, DATE)))
+        assert (article.publisher, article.url) == (f"{origin.name} via Riverton Live", "https://t.me/riverton_live/43")
 
 
 def test_a_forward_from_a_channel_is_the_same_article_as_the_post_read_in_the_channel():
