@@ -114,6 +114,10 @@ def forward_of(message: Message) -> Forward:
 async def channel_post(update: Update, context: LedeContext) -> None:
     """A post (or its edit) in a channel Lede administers; nothing is said in the channel."""
     message = update.effective_message
+    if _sent_by(message, context.bot.id):
+        # Kept, it would be an article citing Lede via the channel, as OWN_MESSAGE says of a forward.
+        log.info("Skipped post %d of channel %d: it reposts one of my own messages", message.message_id, message.chat_id)
+        return
     post = post_of(message)
     if not post.chat.public:
         await context.bot_data.audiences.refresh(context, post.chat.chat_id)

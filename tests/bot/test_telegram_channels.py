@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -230,6 +231,24 @@ async def test_a_channels_repost_credits_the_original_its_date_and_its_post_via_
     linked = (f"https://t.me/coast_wire/{original['message_id']}" if origin == "public channel"
               else f"https://t.me/riverton_live/{repost['message_id']}")
     assert [url for _, url in reply.links] == [linked]
+
+
+async def test_a_channels_repost_of_lede_s_own_answer_is_not_kept_as_news_citing_lede(bot_api, lede, caplog):
+    reposting_channel(bot_api)
+    caplog.set_level(logging.INFO, logger="bot.channel_handlers")
+    async with polling(application(bot_api, lede), allowed_updates=ALLOWED_UPDATES):
+        bot_api.post_to_channel(CHANNEL, BRIDGE)
+        await until_kept(lede, 1)
+        answer = await ask(bot_api, ADMIN, QUESTION, user=ADMIN)
+        bot_api.forward_message(CHANNEL, ADMIN, ADMIN, answer.message_id)
+        for _ in range(500):  # a channel's post gets no reply to wait for: its line in the log instead
+            if "reposts one of my own messages" in caplog.text:
+                break
+            await asyncio.sleep(0.02)
+        again = await ask(bot_api, READER, QUESTION)
+    assert [article.publisher for article in lede.store.articles()] == ["Riverton Live"]
+    assert "reposts one of my own messages" in caplog.text and not bot_api.sent_messages(CHANNEL)
+    assert again.text.split("\n\n")[1].startswith("— Harbour bridge approved · Riverton Live")
 
 
 async def test_a_forward_with_too_little_text_gets_a_one_line_reply(bot_api, lede):
