@@ -337,6 +337,10 @@ class SharedIndex:
         with self._lock.writing():
             self._visibility.unfollow(chat, feed)
 
+    def merge_feeds(self, old: int, new: int) -> None:
+        with self._lock.writing():
+            self._visibility.merge_feeds(old, new)
+
     def _grant(self, article_id: str, chat: int, feed: int | None) -> None:
         if feed is None:
             self._visibility.grant(chat, article_id)

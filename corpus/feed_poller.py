@@ -151,12 +151,23 @@ class FeedPoller:
         except SourceError as error:
             log.warning("Feed %s failed (%d in a row): %s", feed.url, feed.failures + 1, error.reason)
             return self._failed(feed, error.reason)
+        if fetched.moved_to and fetched.moved_to != feed.url:
+            feed = self._moved(feed, fetched.moved_to)
         report = self._read_entries(feed, parsed) if parsed is not None else IngestReport()
         self.store.record_poll(
             feed.feed_id, next_check=self._after(self.interval), title=parsed.title if parsed else None,
             etag=fetched.etag or feed.etag, last_modified=fetched.last_modified or feed.last_modified,
         )
         return report
+
+    def _moved(self, feed: Feed, url: str) -> Feed:
+        """The feed at ``url``, where ``feed`` moved for good (as :meth:`follow` does at once): listed and polled there
+        from now on, and one feed with any feed already followed there."""
+        log.info("Feed %s moved for good to %s", feed.url, url)
+        moved_to = self.store.move_feed(feed.feed_id, url)
+        if moved_to != feed.feed_id and self.library.shelf is not None:
+            self.library.shelf.merge_feeds(feed.feed_id, moved_to)
+        return self.store.feed(moved_to)
 
     def _failed(self, feed: Feed, reason: str) -> IngestReport:
         """Record a failed poll: the feed waits twice as long as after its last failure, at most a day."""

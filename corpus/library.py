@@ -39,6 +39,9 @@ class Shelf(Protocol):
     def unfollow(self, chat: int, feed: int) -> None:
         """``chat`` no longer sees what ``feed`` brings."""
 
+    def merge_feeds(self, old: int, new: int) -> None:
+        """Feed ``old`` moved to the address of ``new``: its followers and articles are ``new``'s now."""
+
     def replace(self, article: Article, sentences: Sequence[str]) -> None:
         """Answer from a new version of an article already shelved (an edited post) instead of the old."""
 

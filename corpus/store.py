@@ -739,6 +739,23 @@ class Store:
         with self._transaction() as db:
             db.execute("DELETE FROM chat_feeds WHERE chat = ? AND feed = ?", (chat, feed_id))
 
+    def move_feed(self, feed_id: int, url: str) -> int:
+        """The feed ``feed_id`` is at ``url`` from now on (it moved there for good); returns the id of the feed there.
+
+        When another stored feed is at ``url`` already (a chat followed it at its
+        new address), the two are one feed: this one's chats and articles join
+        that one, in one transaction, and this one is gone.
+        """
+        with self._transaction() as db:
+            there = db.execute("SELECT id FROM feeds WHERE url = ?", (url,)).fetchone()
+            if there is None or there["id"] == feed_id:
+                db.execute("UPDATE feeds SET url = ? WHERE id = ?", (url, feed_id))
+                return feed_id
+            for table in ("chat_feeds", "feed_articles"):
+                db.execute(f"UPDATE OR IGNORE {table} SET feed = ? WHERE feed = ?", (there["id"], feed_id))  # noqa: S608 - names from the code
+            db.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))  # and what the other had already
+            return int(there["id"])
+
     def chat_feeds(self, chat: int) -> list[Feed]:
         """A chat's feeds in the order it added them (the numbers ``/feed remove`` uses)."""
         with self._reading() as db:

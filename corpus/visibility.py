@@ -69,6 +69,14 @@ class Visibility:
         for channel in self._chat_channels.pop(old, set()):
             self.set_audience(channel, (self._audiences[channel] - {old}) | {new})
 
+    def merge_feeds(self, old: int, new: int) -> None:
+        """Feed ``old`` is ``new`` now (it moved to ``new``'s address): its articles are ``new``'s, its followers follow ``new``."""
+        self._feed_articles[new] |= self._feed_articles.pop(old, set())
+        for feeds in self._chat_feeds.values():
+            if old in feeds:
+                feeds.discard(old)
+                feeds.add(new)
+
     def rule_for(self, chat: int) -> Callable[[str], bool]:
         """Whether ``chat`` may see an article, by id; everyone's articles always count."""
         chats = (EVERYONE,) if chat == EVERYONE else (EVERYONE, chat)

@@ -58,6 +58,9 @@ class ShelfSpy:
     def unfollow(self, chat: int, feed: int) -> None:
         self.visibility.unfollow(chat, feed)
 
+    def merge_feeds(self, old: int, new: int) -> None:
+        self.visibility.merge_feeds(old, new)
+
     def quotable(self, chat: int, beginning: str) -> bool:
         """Whether ``chat`` may be quoted a sentence that begins so."""
         visible = self.visibility.rule_for(chat)
@@ -403,3 +406,38 @@ def test_a_feed_that_moved_for_good_is_followed_where_it_went_and_one_that_moved
     for_now = lede.sources.follow_feed(web.url("/feed-for-now.xml"), CHAT)
     assert for_now.feed.url == web.url("/feed-for-now.xml") and not for_now.already_followed
     assert [feed.url for feed in lede.sources.feeds(CHAT)] == [web.url("/feed.xml"), web.url("/feed-for-now.xml")]
+
+
+@pytest.mark.parametrize(("status", "listed_at"), [(301, "/feed.xml"), (308, "/feed.xml"), (302, "/old-feed.xml"),
+                                                   (307, "/old-feed.xml")])
+def test_a_followed_feed_that_moves_for_good_is_listed_and_polled_at_its_new_address_and_one_moved_for_now_is_not(
+        web, status, listed_at):
+    web.serve_feed("/old-feed.xml", rss_feed(web.base), etag='"old-1"')
+    lede = Corpus(interval=60)
+    lede.sources.follow_feed(web.url("/old-feed.xml"), CHAT)
+    web.routes["/old-feed.xml"] = lambda request: Reply(status, headers={"Location": "/feed.xml"})
+    now = datetime.now(UTC)
+    lede.poller.poll_due(now + timedelta(minutes=2))
+    assert [feed.url for feed in lede.sources.feeds(CHAT)] == [web.url(listed_at)]  # what /feed list shows
+    asked = len(web.requests_for("/old-feed.xml"))
+    lede.poller.poll_due(now + timedelta(minutes=4))
+    assert len(web.requests_for("/old-feed.xml")) == asked + (listed_at == "/old-feed.xml"), (
+        "the next poll goes to the address listed")
+
+def test_a_followed_feed_that_moves_to_a_feed_already_followed_becomes_that_feed_with_its_articles(web):
+    web.serve_feed("/old-feed.xml", rss_feed(web.base, "<item><title>Lighthouse reopens</title>"
+                                                       "<link>/news/lighthouse</link><description>The old lighthouse on "
+                                                       "Gull Point reopened to visitors on Sunday.</description></item>"),
+                   etag='"old-1"')
+    web.routes["/news/lighthouse"] = lambda request: Reply(404)
+    lede = Corpus(interval=60)
+    lede.sources.follow_feed(web.url("/old-feed.xml"), CHAT)
+    lede.sources.follow_feed(web.url("/feed.xml"), OTHER_CHAT)  # where the feed went, followed by another chat
+    web.routes["/old-feed.xml"] = lambda request: Reply(301, headers={"Location": "/feed.xml"})
+    lede.poller.poll_due(datetime.now(UTC) + timedelta(minutes=2))
+    assert [feed.url for feed in lede.sources.feeds(CHAT)] == [web.url("/feed.xml")]
+    assert lede.sources.feeds(CHAT) == lede.sources.feeds(OTHER_CHAT), "one feed, not two"
+    assert lede.shelf.quotable(CHAT, "The old lighthouse on Gull Point"), "what the old address brought is still seen"
+    assert lede.shelf.quotable(OTHER_CHAT, "The old lighthouse on Gull Point")
+    fresh = ShelfSpy(lede.store)  # as the next start reads the store
+    assert fresh.quotable(CHAT, "The old lighthouse on Gull Point") and fresh.quotable(OTHER_CHAT, "The old lighthouse")
