@@ -154,11 +154,13 @@ class Lede:
         return self.index.load(self.store)
 
     def follow_store(self) -> None:
-        """Index what another process stored, and forget what it removed, since the last look (see :meth:`SharedIndex.catch_up`)."""
+        """Index what another process stored or replaced, and forget what it removed, since the last look (see
+        :meth:`SharedIndex.catch_up`)."""
         assert self.index is not None, "this Lede only stores"
-        added, removed = self.index.catch_up(self.store)
-        if added or removed:
-            log.info("The store changed beside this run: indexed %d articles stored and forgot %d removed", added, removed)
+        added, replaced, removed = self.index.catch_up(self.store)
+        if added or replaced or removed:
+            log.info("The store changed beside this run: indexed %d articles stored and %d replaced, and forgot %d removed",
+                     added, replaced, removed)
 
     def add_articles(self, articles: Iterable[Article]) -> int:
         """Make articles answerable in every chat for this run only (the bundled corpus, ``--corpus``)."""

@@ -237,24 +237,27 @@ class SharedIndex:
 
     # ---- another process's changes -----------------------------------------------------------
 
-    def catch_up(self, store: Store) -> tuple[int, int]:
-        """Index what another process stored since the last look, and forget what it removed: (added, removed).
+    def catch_up(self, store: Store) -> tuple[int, int, int]:
+        """Index what another process stored or replaced since the last look, and forget what it removed:
+        (added, replaced, removed).
 
-        ``lede --ingest`` and ``lede --prune`` beside a running bot or console
-        change only the store: without this the run would never quote the new
-        articles, and would go on quoting the removed ones, until its next
-        start. Two tiny queries say whether the store changed at all; what this
-        process stored itself is indexed already and skipped. After a removal
-        the stored and indexed ids are compared whole, because SQLite may give
-        a new article the row of a removed one. An article another process
-        *replaced* (the same id, other text) keeps the version indexed here
-        until the next start.
+        ``lede --ingest`` and ``lede --prune`` beside a running bot or console,
+        or another run's feed polls and edited posts, change only the store:
+        without this the run would never quote the new articles or versions,
+        and would go on quoting the removed ones and the old versions, until
+        its next start. Two tiny queries say whether the store changed at all;
+        what this process stored or replaced itself is indexed already and
+        skipped. After a replacement or removal the stored and indexed ids are
+        compared whole, because SQLite may give a new article the row of a
+        removed one, and the versions stored since are read by the count of
+        replacements that stored them.
         """
         with self._catching_up:
             state, followed = store.state(), self._followed
             if state == followed:
-                return 0, 0
+                return 0, 0, 0
             gone: set[str] = set()
+            versions: list[StoredArticle] = []
             if state.replacements == followed.replacements:
                 new = store.load_articles(after_row=followed.newest_row)
             else:
@@ -263,16 +266,19 @@ class SharedIndex:
                     indexed = set(self._index.article_ids())
                 gone = indexed - kept - self._everywhere
                 new = (store.article(article_id) for article_id in sorted(kept - indexed))
+                versions = [stored for stored in store.replaced_since(followed.replacements) if stored.article.article_id in indexed]
             added = sum(self._index_stored(stored) for stored in new)
+            replaced = sum(self._replace_stored(stored) for stored in versions)
             with self._lock.writing():
-                if added:
+                if added or replaced:
                     self._index.prepare_spelling()
+                if added:
                     self._visibility.load(*store.visibility_rows())
                 if gone:
                     self._index.remove_articles(gone)
                     self._visibility.forget(gone)
             self._followed = state  # only now: a look that failed half-way is taken again next time
-            return added, len(gone)
+            return added, replaced, len(gone)
 
     def _index_stored(self, stored: StoredArticle) -> bool:
         """Index an article another process stored, unless this one has it already (it stored it too)."""
@@ -283,6 +289,17 @@ class SharedIndex:
         with self._lock.writing():
             self._learn_titles([stored.article.title])
             return self._index.add_article(stored.article, stored.sentences, terms, pause=self._lock.pause_writing)
+
+    def _replace_stored(self, stored: StoredArticle) -> bool:
+        """Index the version of an article another process stored in place of the one indexed here, unless this one
+        has it already (it replaced the article itself)."""
+        with self._lock.reading():
+            indexed = self._index.article_sentences(stored.article.article_id)
+        if [(passage.article.title, passage.text) for passage in indexed] == [
+                (stored.article.title, sentence) for sentence in stored.sentences]:
+            return False
+        self.replace(stored.article, stored.sentences)
+        return True
 
     # ---- retention ---------------------------------------------------------------------------
 

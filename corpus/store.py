@@ -185,6 +185,11 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX answers_by_article ON answers(article_id);
     CREATE INDEX conversation_turns_by_article ON conversation_turns(article_id);
     """,
+    # 9: which replacement stored each version, so that a running index finds what another process replaced.
+    """
+    ALTER TABLE articles ADD COLUMN replacement INTEGER NOT NULL DEFAULT 0;  -- the count it raised; 0 for a first version
+    CREATE INDEX articles_by_replacement ON articles(replacement);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 # The tables that keep something for a chat, in its ``chat`` column (a new one belongs here too).
@@ -506,7 +511,7 @@ class Store:
                            ((chat, new_id, added) for chat, added in chats))
             db.executemany("INSERT INTO feed_articles (feed, article) VALUES (?, ?)", ((f, new_id) for (f,) in feeds))
             _follow_moved_sentences(db, article.article_id, old, sentences)
-            _count_replacement(db)
+            db.execute("UPDATE articles SET replacement = ? WHERE id = ?", (_count_replacement(db), new_id))
 
     def replacements(self) -> int:
         """How many times articles were replaced or removed: an index saved before the last time is out of date."""
@@ -514,6 +519,14 @@ class Store:
             row = db.execute("SELECT value FROM chat_settings WHERE chat = ? AND name = 'replacements'",
                              (EVERYONE,)).fetchone()
         return int(row["value"]) if row else 0
+
+    def replaced_since(self, replacements: int) -> list[StoredArticle]:
+        """The articles replaced after the count of replacements was ``replacements`` (a :attr:`StoreState.replacements`),
+        in their new versions."""
+        with self._reading() as db:
+            ids = [article_id for (article_id,) in db.execute(
+                "SELECT article_id FROM articles WHERE replacement > ? ORDER BY id", (replacements,))]
+        return [self.article(article_id) for article_id in ids]
 
     def share_article(self, article_id: str, *, chat: int = EVERYONE, feed: int | None = None) -> None:
         """Let another chat or feed see an article that is already stored."""
@@ -992,10 +1005,13 @@ def _follow_moved_sentences(db: sqlite3.Connection, article_id: str, old: dict[i
                 db.execute(f"UPDATE {table} SET position = ? WHERE id = ?", (now_at, row_id))  # noqa: S608
 
 
-def _count_replacement(db: sqlite3.Connection) -> None:
-    """Note that stored articles changed, which a saved index cannot follow (see :meth:`Store.replacements`)."""
+def _count_replacement(db: sqlite3.Connection) -> int:
+    """Note that stored articles changed, which a saved index cannot follow (see :meth:`Store.replacements`); the new count."""
     db.execute("INSERT INTO chat_settings (chat, name, value) VALUES (?, 'replacements', '1') ON CONFLICT"
                " (chat, name) DO UPDATE SET value = CAST(value AS INTEGER) + 1", (EVERYONE,))
+    (count,) = db.execute("SELECT value FROM chat_settings WHERE chat = ? AND name = 'replacements'",
+                          (EVERYONE,)).fetchone()
+    return int(count)
 
 
 def _insert_article(db: sqlite3.Connection, article: Article, sentences: tuple[str, ...], content_hash: str) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import logging
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -205,7 +206,7 @@ def test_what_another_process_stores_or_removes_joins_or_leaves_a_running_index_
 
     running.sources.library.keep(FERRY, chat=EVERYONE)  # kept and indexed by the running one itself
     sentences = len(running.index)
-    assert running.index.catch_up(running.store) == (0, 0)
+    assert running.index.catch_up(running.store) == (0, 0, 0)
     assert len(running.index) == sentences
 
     beside.store.remove_articles(["harbour"])
@@ -245,5 +246,27 @@ def test_an_article_stored_in_the_row_of_one_removed_since_the_last_look_is_inde
     running.follow_store()
     assert running.questions.ask("how long is the harbour bridge?").best is None
     assert running.questions.ask("how much do ferry fares rise?").best.passage.text == FERRY.paragraphs[0]
+    running.close()
+    beside.close()
+
+
+def test_an_article_another_process_replaced_is_answered_in_its_new_version_at_the_next_look(tmp_path):
+    running = Lede.compose(new_index(), Store.open(tmp_path / "lede.db"))
+    running.load_store()
+    beside = Lede.compose(None, Store.open(tmp_path / "lede.db"))  # a feed poll or an edited post in another run
+    beside.sources.library.keep(HARBOUR, chat=EVERYONE)
+    beside.sources.library.keep(FERRY, chat=EVERYONE)
+    running.follow_store()
+    bridge = replace(HARBOUR, paragraphs=("The new harbour bridge is 460 metres long.",))
+    fares = replace(FERRY, paragraphs=("Ferry fares rise by a fifth from Monday.",))  # the newest row, taken again
+    beside.sources.library.revise(bridge, chat=EVERYONE)
+    beside.sources.library.revise(fares, chat=EVERYONE)
+    running.follow_store()
+    assert running.questions.ask("how long is the harbour bridge?").best.passage.text == bridge.paragraphs[0]
+    assert running.questions.ask("how much do ferry fares rise?").best.passage.text == fares.paragraphs[0]
+    running.sources.library.revise(HARBOUR, chat=EVERYONE)  # replaced and indexed by the running one itself
+    indexed = len(running.index.passages)
+    assert running.index.catch_up(running.store) == (0, 0, 0)
+    assert len(running.index.passages) == indexed, "not indexed again"
     running.close()
     beside.close()
