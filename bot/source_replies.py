@@ -134,7 +134,9 @@ def sources_listed(outcome: SourcesPage | Failure) -> str:
 def ingest_summary(report: IngestReport) -> str:
     """The summary ``--ingest`` prints: counts, then each failure with its reason."""
     skipped = f", skipped {len(report.skipped)}" if report.skipped else ""
-    lines = [f"Added {report.added}, already known {report.known}, failed {len(report.failed)}{skipped}{_unread(report)}."]
+    updated = f", updated {report.updated}" if report.updated else ""
+    lines = [f"Added {report.added}{updated}, already known {report.known}, failed {len(report.failed)}{skipped}"
+             f"{_unread(report)}."]
     lines += [f"  {_failure_line(failure)}" for failure in (*report.failed, *report.skipped)]
     return "\n".join(lines)
 
@@ -149,6 +151,8 @@ def _failure_line(failure: Failure) -> str:
 
 def _counts(report: IngestReport) -> str:
     parts = f"{report.added} new article{'s' if report.added != 1 else ''}, {report.known} already known"
+    if report.updated:
+        parts += f", {report.updated} updated"
     if report.failed:
         parts += f", {len(report.failed)} failed"
     text = f"{parts}{_unread(report)}."

@@ -8,6 +8,7 @@ publisher and date win over the page's).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 from collections.abc import Callable, Iterable
@@ -16,10 +17,10 @@ from datetime import UTC, datetime, timedelta
 
 from corpus.article import Article
 from corpus.errors import NotAFeed, SourceError
-from corpus.feeds import ParsedFeed, feed_links, parse_feed
+from corpus.feeds import FeedEntry, ParsedFeed, feed_links, parse_feed
 from corpus.fetch import FEED_TYPES, HTML_TYPES, Fetched, FetchPolicy, fetch
 from corpus.ingest import Failure, IngestReport, fetch_article
-from corpus.library import Library
+from corpus.library import Kept, Library
 from corpus.store import Feed
 from corpus.urls import canonical_url
 
@@ -124,8 +125,9 @@ class FeedPoller:
             return report
         for feed in self.store.due_feeds(now or self._clock()):
             report.include(self._poll_alone(feed))
-        if report.added or report.failed:
-            log.info("Feeds polled: %d new articles, %d failures", report.added, len(report.failed))
+        if report.added or report.updated or report.failed:
+            log.info("Feeds polled: %d new articles, %d updated, %d failures", report.added, report.updated,
+                     len(report.failed))
         return report
 
     def _poll_alone(self, feed: Feed) -> IngestReport:
@@ -176,14 +178,43 @@ class FeedPoller:
         return IngestReport(failed=[Failure(feed.url, reason)])
 
     def _read_entries(self, feed: Feed, parsed: ParsedFeed) -> IngestReport:
-        """Keep a feed's entries, fetching the page of each new one that carries only a summary."""
+        """Keep a feed's entries, fetching the page of each new one that carries only a summary; an entry the feed
+        carries in another version than last time (its text or title corrected) replaces the article kept from it."""
         report = IngestReport(unread=parsed.unread)
+        versions = self.store.entry_versions(feed.feed_id)
         for entry in parsed.entries:
-            full_text = (lambda summary, link=entry.link: self._full_text(link, summary)) if (
-                entry.summary_only and entry.link) else None
+            version, last = entry_version(entry), versions.get(entry.article.article_id)
+            # None: a new entry, or one kept before versions were noted (taken as it is, and its version noted).
+            corrected = last is not None and last != version
             report.tally(entry.link or feed.url,
-                         lambda a=entry.article, f=full_text: self.library.keep(a, feed=feed.feed_id, full_text=f))
+                         lambda e=entry, v=version, c=corrected, r=last != version: self._keep(feed, e, v, c, r),
+                         revision=corrected)
         return report
+
+    def _keep(self, feed: Feed, entry: FeedEntry, version: str, corrected: bool, remember: bool) -> Kept:
+        """Keep an entry's article (its page's, for a summary that is new or was corrected): new, known, or the new version
+        of the one kept before; and note the entry's ``version`` when it is not the one noted."""
+        summarised = entry.summary_only and entry.link
+        if corrected:
+            whole = self._full_text(entry.link, entry.article) if summarised else entry.article
+            if whole is entry.article and summarised and (kept_before := self._longer_than(whole)) is not None:
+                # The page was read before and cannot be now: its text is worth more than the corrected summary.
+                log.info("Kept the text read before of %s until its page can be read again", entry.link)
+                return kept_before
+            kept = self.library.revise(whole, feed=feed.feed_id)
+        else:
+            full_text = (lambda summary, link=entry.link: self._full_text(link, summary)) if summarised else None
+            kept = self.library.keep(entry.article, feed=feed.feed_id, full_text=full_text)
+        if remember:
+            self.store.record_entry_version(feed.feed_id, entry.article.article_id, version)
+        return kept
+
+    def _longer_than(self, summary: Article) -> Kept | None:
+        """The article kept under the summary's id, when its text is longer than the summary (it is its page's)."""
+        stored = self.store.article(summary.article_id)
+        if len(stored.article.text.split()) <= len(summary.text.split()):
+            return None
+        return Kept(stored.article, len(stored.sentences), new=False)
 
     def _full_text(self, link: str, summary: Article) -> Article:
         """The entry's page as the article, keeping what the feed knew better; the summary if the page fails or is not it."""
@@ -219,3 +250,8 @@ class FeedPoller:
 
     def _after(self, seconds: float) -> datetime:
         return self._clock() + timedelta(seconds=math.ceil(seconds))
+
+
+def entry_version(entry: FeedEntry) -> str:
+    """What tells one version of a feed entry from another: a digest of its title and text as the feed carries them."""
+    return hashlib.sha256("\n".join((entry.article.title, *entry.article.paragraphs)).encode()).hexdigest()

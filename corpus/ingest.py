@@ -76,36 +76,43 @@ class IngestReport:
 
     added: int = 0
     known: int = 0
+    updated: int = 0  # known articles replaced by a new version (a feed entry corrected)
     failed: list[Failure] = field(default_factory=list)
     unread: int = 0  # feed entries beyond what one poll reads (see corpus.feeds.MAX_FEED_ENTRIES)
     skipped: list[Failure] = field(default_factory=list)  # files in folders that are not a type Lede reads
 
-    def tally(self, source: str, keep: Callable[[], Kept]) -> None:
-        """Count what ``keep`` did with an article of ``source``, or why it failed."""
+    def tally(self, source: str, keep: Callable[[], Kept], *, revision: bool = False) -> None:
+        """Count what ``keep`` did with an article of ``source`` (a new version of a known one, for a ``revision``),
+        or why it failed."""
         try:
             kept = keep()
         except SourceError as error:
             self.failed.append(Failure(source, error.reason))
             return
-        if kept.new:
-            self.added += 1
-        else:
+        if not kept.new:
             self.known += 1
+        elif revision:
+            self.updated += 1
+        else:
+            self.added += 1
 
     def include(self, other: IngestReport) -> None:
         """Add another report's counts and failures to this one."""
         self.added += other.added
         self.known += other.known
+        self.updated += other.updated
         self.failed.extend(other.failed)
         self.unread += other.unread
         self.skipped.extend(other.skipped)
 
     def to_json(self) -> dict[str, Any]:
-        """The ``--ingest --json`` summary; ``unread`` appears only when a feed was too long to read whole,
-        ``skipped`` only when a folder held files of other types."""
+        """The ``--ingest --json`` summary; ``updated`` appears only when a feed corrected entries already kept,
+        ``unread`` only when a feed was too long to read whole, ``skipped`` only when a folder held files of other types."""
         summary: dict[str, Any] = {"added": self.added, "known": self.known,
                                    "failed": [{"source": failure.source, "reason": failure.reason}
                                               for failure in self.failed]}
+        if self.updated:
+            summary["updated"] = self.updated
         if self.unread:
             summary["unread"] = self.unread
         if self.skipped:

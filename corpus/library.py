@@ -105,14 +105,15 @@ class Library:
         stored = self.store.article(known)
         return Kept(stored.article, len(stored.sentences), new=False)
 
-    def revise(self, article: Article, *, chat: int = EVERYONE) -> Kept:
-        """A new version of a kept article (an edited post) takes its place for whoever saw it.
+    def revise(self, article: Article, *, chat: int = EVERYONE, feed: int | None = None) -> Kept:
+        """A new version of a kept article (an edited post, a corrected feed entry) takes its place for whoever saw it.
 
         An article not kept yet (edited before Lede read it) is kept for
-        ``chat``; a version whose text is another article's (or unchanged)
-        is that article. Versions are stored and shelved under the library's
-        lock, so two edits in quick succession end with the later one
-        everywhere; an edit is rare, and its sentences were split before.
+        ``chat`` (or the followers of ``feed``); a version whose text is
+        another article's, or whose text and title are unchanged, is that
+        article. Versions are stored and shelved under the library's lock, so
+        two edits in quick succession end with the later one everywhere; an
+        edit is rare, and its sentences were split before.
         """
         prepared = self._prepare(replace(article, fetched=article.fetched or datetime.now(UTC)))
         if not prepared.sentences:
@@ -120,14 +121,16 @@ class Library:
         with self._storing:
             stored = self.store.has_article(article.article_id)
             same_text = self.store.known_article("", None, prepared.content_hash)
-            if same_text is None and stored:
+            # A headline corrected over the same text is a new version too.
+            retitled = same_text == article.article_id and self.store.article(same_text).article.title != article.title
+            if stored and (same_text is None or retitled):
                 self.store.replace_article(prepared.article, prepared.sentences, prepared.content_hash)
                 if self.shelf is not None:
                     self.shelf.replace(prepared.article, prepared.sentences)
             elif same_text is None:
-                self.store.add_article(prepared.article, prepared.sentences, prepared.content_hash, chat=chat)
+                self.store.add_article(prepared.article, prepared.sentences, prepared.content_hash, chat=chat, feed=feed)
                 if self.shelf is not None:
-                    self.shelf.shelve(prepared.article, prepared.sentences, chat=chat, feed=None)
-        if same_text is not None:
-            return self.keep(article, chat=chat)
+                    self.shelf.shelve(prepared.article, prepared.sentences, chat=chat, feed=feed)
+        if same_text is not None and not retitled:
+            return self.keep(article, chat=chat, feed=feed)
         return Kept(prepared.article, len(prepared.sentences), new=True)

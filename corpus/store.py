@@ -190,6 +190,10 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE articles ADD COLUMN replacement INTEGER NOT NULL DEFAULT 0;  -- the count it raised; 0 for a first version
     CREATE INDEX articles_by_replacement ON articles(replacement);
     """,
+    # 10: each feed entry's version as the feed last carried it, so that a corrected entry replaces its article.
+    """
+    ALTER TABLE feed_articles ADD COLUMN entry TEXT;    -- a digest of its title and text; NULL until read since
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 # The tables that keep something for a chat, in its ``chat`` column (a new one belongs here too).
@@ -503,13 +507,14 @@ class Store:
         with self._transaction() as db:
             (row_id,) = db.execute("SELECT id FROM articles WHERE article_id = ?", (article.article_id,)).fetchone()
             chats = db.execute("SELECT chat, added FROM chat_articles WHERE article = ?", (row_id,)).fetchall()
-            feeds = db.execute("SELECT feed FROM feed_articles WHERE article = ?", (row_id,)).fetchall()
+            feeds = db.execute("SELECT feed, entry FROM feed_articles WHERE article = ?", (row_id,)).fetchall()
             old = dict(db.execute("SELECT position, text FROM sentences WHERE article = ?", (row_id,)).fetchall())
             db.execute("DELETE FROM articles WHERE id = ?", (row_id,))
             new_id = _insert_article(db, article, sentences, content_hash)
             db.executemany("INSERT INTO chat_articles (chat, article, added) VALUES (?, ?, ?)",
                            ((chat, new_id, added) for chat, added in chats))
-            db.executemany("INSERT INTO feed_articles (feed, article) VALUES (?, ?)", ((f, new_id) for (f,) in feeds))
+            db.executemany("INSERT INTO feed_articles (feed, article, entry) VALUES (?, ?, ?)",
+                           ((feed, new_id, entry) for feed, entry in feeds))
             _follow_moved_sentences(db, article.article_id, old, sentences)
             db.execute("UPDATE articles SET replacement = ? WHERE id = ?", (_count_replacement(db), new_id))
 
@@ -789,6 +794,19 @@ class Store:
                 " ON chats.id = chat_feeds.chat WHERE chats.unreachable_since IS NULL) ORDER BY next_check",
                 (stamp(now),)).fetchall()
         return [_feed_from_row(row) for row in rows]
+
+    def entry_versions(self, feed_id: int) -> dict[str, str | None]:
+        """The id of each article a feed brought → the version of its entry the feed last carried (None: not known)."""
+        with self._reading() as db:
+            rows = db.execute("SELECT article_id, entry FROM feed_articles JOIN articles ON articles.id = article"
+                              " WHERE feed = ?", (feed_id,)).fetchall()
+        return {article_id: entry for article_id, entry in rows}
+
+    def record_entry_version(self, feed_id: int, article_id: str, version: str) -> None:
+        """Remember the version of the entry of ``feed_id`` whose article is ``article_id`` (see :meth:`entry_versions`)."""
+        with self._transaction() as db:
+            db.execute("UPDATE feed_articles SET entry = ? WHERE feed = ? AND article ="
+                       " (SELECT id FROM articles WHERE article_id = ?)", (version, feed_id, article_id))
 
     def record_poll(
         self,

@@ -213,7 +213,7 @@ def test_the_console_reads_its_followed_feeds_while_it_runs_and_answers_from_the
                 console.kill()
     assert reply["answer"].startswith("The old lighthouse on Gull Point reopened to visitors on Sunday")
     log = console.stderr.read()
-    assert "INFO corpus.feed_poller: Feeds polled: 1 new articles, 0 failures" in log, "what the poll found is logged"
+    assert "INFO corpus.feed_poller: Feeds polled: 1 new articles, 0 updated, 0 failures" in log, "what the poll found is logged"
     assert "Traceback" not in log
 
 

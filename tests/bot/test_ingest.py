@@ -25,7 +25,8 @@ from corpus.loader import article_from_record
 from tests.bot.test_console import ROOT, run_bot
 from tests.corpus.test_feed_files import WORDPRESS_RSS
 from tests.support.processes import clean_environment
-from tests.support.web_server import LocalWeb
+from tests.corpus.test_sources import LEVY_CORRECTED
+from tests.support.web_server import LocalWeb, rss_feed
 
 REUTERS_LIKE = [
     {"id": "wire-1", "date": "1987-03-02T09:52:30", "title": "Record N.Z. Futures Volumes",
@@ -297,6 +298,19 @@ def test_a_feed_url_is_followed_and_its_entries_stored(tmp_path):
     assert result == {"added": 2, "known": 0, "failed": []}
     assert again == {"added": 0, "known": 2, "failed": []}
 
+
+
+def test_a_feed_ingested_again_after_it_corrected_its_entries_counts_them_as_updated(tmp_path):
+    ingest = ("--db", str(tmp_path / "lede.db"), "--ingest")
+    with LocalWeb() as web:
+        private = {"LEDE_ALLOW_PRIVATE_URLS": "127.0.0.1"}
+        summary(run_bot(*ingest, web.url("/feed.xml"), "--json", env=private))
+        web.serve_feed("/feed.xml", LEVY_CORRECTED.format(base=web.base).encode(), etag='"feed-v2"')
+        result = run_bot(*ingest, web.url("/feed.xml"), env=private)
+        web.serve_feed("/feed.xml", rss_feed(web.base), etag='"feed-v3"')
+        corrected_back = summary(run_bot(*ingest, web.url("/feed.xml"), "--json", env=private))
+    assert (result.returncode, result.stdout.splitlines()[-1]) == (0, "Added 0, updated 2, already known 0, failed 0.")
+    assert corrected_back == {"added": 0, "known": 0, "failed": [], "updated": 2}
 
 @pytest.mark.parametrize(("command", "label"), [(("--ingest", "{folder}", "--db", "{db}"), "Ingesting"),
                                                 (("--corpus", "{folder}", "--ask", "who sails?"), "Loading --corpus")])

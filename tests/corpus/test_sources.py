@@ -20,6 +20,7 @@ from corpus.article import Article
 from corpus.database_file import DatabaseFile
 from corpus import feed_poller
 from corpus.feed_poller import FeedFollowed, FeedPoller
+from corpus.feeds import article_id_for
 from corpus.fetch import FetchPolicy
 from corpus.ingest import Failure
 from corpus.library import Kept, Library
@@ -60,6 +61,9 @@ class ShelfSpy:
 
     def merge_feeds(self, old: int, new: int) -> None:
         self.visibility.merge_feeds(old, new)
+
+    def replace(self, article: Article, sentences: Sequence[str]) -> None:
+        self.sentences[article.article_id] = tuple(sentences)
 
     def quotable(self, chat: int, beginning: str) -> bool:
         """Whether ``chat`` may be quoted a sentence that begins so."""
@@ -441,3 +445,66 @@ def test_a_followed_feed_that_moves_to_a_feed_already_followed_becomes_that_feed
     assert lede.shelf.quotable(OTHER_CHAT, "The old lighthouse on Gull Point")
     fresh = ShelfSpy(lede.store)  # as the next start reads the store
     assert fresh.quotable(CHAT, "The old lighthouse on Gull Point") and fresh.quotable(OTHER_CHAT, "The old lighthouse")
+
+
+LEVY_CORRECTED = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">
+<channel><title>Coast &amp; Harbour News</title><link>{base}/</link>
+<item>
+  <title>Port levy triples</title>
+  <link>/news/levy?utm_source=rss</link>
+  <pubDate>Fri, 14 Feb 2025 10:00:00 GMT</pubDate>
+  <content:encoded><![CDATA[<p>The port authority tripled the levy on oil and gas tankers on Friday, citing the cost of dredging.</p>
+<p>Shipping firms said the new levy would add 3 dollars to every tonne of cargo.</p>]]></content:encoded>
+</item>
+<item>
+  <title>Ferry strike ends after nine days</title>
+  <link>/news/ferry-strike</link>
+  <pubDate>Thu, 13 Feb 2025 18:30:00 GMT</pubDate>
+  <description>&lt;p&gt;Crews are back at work.&lt;/p&gt;</description>
+</item>
+</channel></rss>"""
+
+
+def test_an_entry_the_feed_republishes_corrected_replaces_the_article_kept_from_it(web):
+    lede = Corpus(interval=60)
+    lede.sources.follow_feed(web.url("/feed.xml"), CHAT)
+    pages = len(web.requests_for("/news/ferry-strike"))
+    web.serve_feed("/feed.xml", LEVY_CORRECTED.format(base=web.base).encode(), etag='"feed-v2"')
+    report = lede.poller.poll_due(datetime.now(UTC) + timedelta(minutes=2))
+    assert (report.added, report.updated, report.known) == (0, 2, 0)
+    articles = {a.url: a for a in (s.article for s in lede.store.load_articles())}
+    assert len(articles) == 2, "the same articles, in their new versions"
+    levy = articles[web.url("/news/levy")]
+    assert levy.title == "Port levy triples"
+    assert levy.paragraphs[-1] == "Shipping firms said the new levy would add 3 dollars to every tonne of cargo."
+    assert lede.shelf.quotable(CHAT, "The port authority tripled the levy")
+    assert not lede.shelf.quotable(CHAT, "The port authority doubled the levy")
+    # A summary's entry retitled: its page is read again, under the new title.
+    assert articles[web.url("/news/ferry-strike")].title == "Ferry strike ends after nine days"
+    assert len(web.requests_for("/news/ferry-strike")) == pages + 1
+    again = lede.poller.poll_due(datetime.now(UTC) + timedelta(minutes=4))  # the same versions once more
+    assert (again.added, again.updated, again.known) == (0, 0, 0), "not modified"
+    web.serve_feed("/feed.xml", LEVY_CORRECTED.format(base=web.base).encode(), etag='"feed-v3"')
+    unchanged = lede.poller.poll_due(datetime.now(UTC) + timedelta(minutes=6))
+    assert (unchanged.added, unchanged.updated, unchanged.known) == (0, 0, 2)
+    assert len(web.requests_for("/news/ferry-strike")) == pages + 1, "an unchanged entry's page is not read again"
+
+
+def test_a_corrected_summary_whose_page_cannot_be_read_leaves_the_full_text_kept_until_the_page_can(web):
+    lede = Corpus(interval=60)
+    lede.sources.follow_feed(web.url("/feed.xml"), CHAT)
+    page = web.routes["/news/ferry-strike"]
+    web.routes["/news/ferry-strike"] = lambda request: Reply(503)
+    web.serve_feed("/feed.xml", LEVY_CORRECTED.format(base=web.base).encode(), etag='"feed-v2"')
+    now = datetime.now(UTC)
+    report = lede.poller.poll_due(now + timedelta(minutes=2))
+    assert (report.added, report.updated, report.known) == (0, 1, 1)
+    ferry = lede.store.article(article_id_for(web.url("/news/ferry-strike"))).article
+    assert ferry.title == "Ferry strike ends" and ferry.paragraphs[0].startswith("Ferry crews on the northern routes")
+    web.routes["/news/ferry-strike"] = page
+    web.serve_feed("/feed.xml", LEVY_CORRECTED.format(base=web.base).encode(), etag='"feed-v3"')
+    retried = lede.poller.poll_due(now + timedelta(minutes=4))
+    assert (retried.added, retried.updated, retried.known) == (0, 1, 1)
+    ferry = lede.store.article(article_id_for(web.url("/news/ferry-strike"))).article
+    assert ferry.title == "Ferry strike ends after nine days" and ferry.paragraphs[0].startswith("Ferry crews on the")
