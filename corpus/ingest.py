@@ -76,10 +76,10 @@ class IngestReport:
 
     added: int = 0
     known: int = 0
-    updated: int = 0  # known articles replaced by a new version (a feed entry corrected)
     failed: list[Failure] = field(default_factory=list)
     unread: int = 0  # feed entries beyond what one poll reads (see corpus.feeds.MAX_FEED_ENTRIES)
     skipped: list[Failure] = field(default_factory=list)  # files in folders that are not a type Lede reads
+    updated: int = 0  # known articles replaced by a new version (a feed entry corrected)
 
     def tally(self, source: str, keep: Callable[[], Kept], *, revision: bool = False) -> None:
         """Count what ``keep`` did with an article of ``source`` (a new version of a known one, for a ``revision``),

@@ -55,3 +55,9 @@ def test_following_a_feed_replies_acceptably(feed, report, already):
 def test_the_sources_page_and_feed_list_reply_acceptably(feeds, articles):
     accepted(source_replies.sources_page(SourcesPage(tuple(feeds), tuple(articles), 1, 3, 12)))
     accepted(source_replies.feed_list(feeds))
+
+
+def test_a_chat_following_a_feed_that_corrected_entries_already_kept_is_told_how_many_were_updated():
+    feed = Feed(1, "https://coast.example/feed.xml", "Coast News", None, None, 0, None, None)
+    reply = source_replies.feed_followed(FeedFollowed(feed, True, IngestReport(added=1, known=1, updated=2)))
+    assert reply.endswith("Coast News</a>. 1 new article, 1 already known, 2 updated.")
