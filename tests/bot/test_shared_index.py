@@ -270,3 +270,16 @@ def test_an_article_another_process_replaced_is_answered_in_its_new_version_at_t
     assert len(running.index.passages) == indexed, "not indexed again"
     running.close()
     beside.close()
+
+
+def test_the_followers_of_a_feed_that_moved_to_another_s_address_see_both_feeds_articles():
+    shared = SharedIndex(new_index())
+    moved, there, reader, other_reader = 1, 2, 501, 502
+    shared.shelve(HARBOUR, list(HARBOUR.paragraphs), chat=EVERYONE, feed=moved)
+    shared.shelve(FERRY, list(FERRY.paragraphs), chat=EVERYONE, feed=there)
+    shared.follow(reader, moved)
+    shared.follow(other_reader, there)
+    shared.merge_feeds(moved, there)
+    assert all(shared.sees(chat, article.article_id) for chat in (reader, other_reader) for article in (HARBOUR, FERRY))
+    shared.unfollow(reader, there)  # /feed remove of the one feed it follows now
+    assert not shared.sees(reader, HARBOUR.article_id) and not shared.sees(reader, FERRY.article_id)
