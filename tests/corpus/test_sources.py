@@ -10,7 +10,9 @@ analysis of words, which tells the poller whether a page is its entry's article.
 from __future__ import annotations
 
 import ipaddress
+import sqlite3
 from collections.abc import Iterator, Sequence
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -508,3 +510,24 @@ def test_a_corrected_summary_whose_page_cannot_be_read_leaves_the_full_text_kept
     assert (retried.added, retried.updated, retried.known) == (0, 1, 1)
     ferry = lede.store.article(article_id_for(web.url("/news/ferry-strike"))).article
     assert ferry.title == "Ferry strike ends after nine days" and ferry.paragraphs[0].startswith("Ferry crews on the")
+
+
+def test_an_entry_kept_before_lede_noted_versions_is_taken_as_it_is_once_and_replaced_when_corrected_after(web, tmp_path):
+    lede = Corpus(tmp_path / "lede.db", interval=60)
+    lede.sources.follow_feed(web.url("/feed.xml"), CHAT)
+    lede.store.close()
+    with closing(sqlite3.connect(tmp_path / "lede.db")) as older:  # as a store from before migration 10 left them
+        older.execute("UPDATE feed_articles SET entry = NULL")
+        older.commit()
+    lede = Corpus(tmp_path / "lede.db", interval=60)
+    now = datetime.now(UTC)
+    web.serve_feed("/feed.xml", LEVY_CORRECTED.format(base=web.base).encode(), etag='"feed-v2"')
+    first = lede.poller.poll_due(now + timedelta(minutes=2))
+    assert (first.updated, first.known) == (0, 2), "what it was before is not known"
+    retitled = LEVY_CORRECTED.replace("Port levy triples", "Port levy triples for tankers")
+    web.serve_feed("/feed.xml", retitled.format(base=web.base).encode(), etag='"feed-v3"')
+    corrected = lede.poller.poll_due(now + timedelta(minutes=4))
+    assert (corrected.updated, corrected.known) == (1, 1)
+    levy = lede.store.article(article_id_for(web.url("/news/levy"))).article
+    assert (levy.title, levy.paragraphs[0]) == ("Port levy triples for tankers", "The port authority tripled the levy "
+                                                "on oil and gas tankers on Friday, citing the cost of dredging.")
