@@ -38,6 +38,7 @@ from telegram.ext import Application, MessageHandler, filters
 from bot import source_replies
 from bot.telegram_context import LedeContext
 from bot.telegram_failures import send_reply
+from bot.waiting import turn_told
 from corpus.telegram_posts import (
     Chat,
     Forward,
@@ -121,7 +122,10 @@ async def channel_post(update: Update, context: LedeContext) -> None:
     post = post_of(message)
     if not post.chat.public:
         await context.bot_data.audiences.refresh(context, post.chat.chat_id)
-    await context.workers.heavy(context.lede.posts.receive, post, edited=update.edited_channel_post is not None)
+    # One post at a time per channel (in order, an edit after its post): a burst of posts whose links are
+    # slow to fetch holds one of the source threads, and the chats adding sources keep the others.
+    async with context.shell.source_turns.turn(post.chat.chat_id):
+        await context.workers.sources(context.lede.posts.receive, post, edited=update.edited_channel_post is not None)
 
 
 async def add_forward(update: Update, context: LedeContext, forwarded: Message) -> None:
@@ -129,8 +133,10 @@ async def add_forward(update: Update, context: LedeContext, forwarded: Message) 
     if _sent_by(forwarded, context.bot.id):
         await send_reply(update.effective_message, OWN_MESSAGE)
         return
-    outcome = await context.workers.heavy(context.lede.posts.add_forward, forward_of(forwarded), update.effective_chat.id)
-    await send_reply(update.effective_message, source_replies.added(outcome))
+    message, chat = update.effective_message, update.effective_chat.id
+    async with turn_told(message, context.shell.source_turns, context.workers.sources):
+        outcome = await context.workers.sources(context.lede.posts.add_forward, forward_of(forwarded), chat)
+        await send_reply(message, source_replies.added(outcome))
 
 
 def _sent_by(forwarded: Message, user_id: int) -> bool:

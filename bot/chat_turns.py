@@ -36,6 +36,10 @@ class ChatTurns:
             if not self._waiting[chat]:
                 del self._waiting[chat], self._locks[chat]
 
+    def __contains__(self, chat: object) -> bool:
+        """Whether some turn of the chat is taken (a new one would wait for it): the shell tells such a chat so."""
+        return chat in self._locks
+
     def __len__(self) -> int:
         """How many chats have a question being answered or waiting."""
         return len(self._locks)

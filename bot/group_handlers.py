@@ -9,6 +9,8 @@ Daily briefings are one JobQueue job per subscribed chat, re-created from the
 store at start-up. Each run asks Lede whether a briefing is owed *now*; Lede
 decides (at most one catch-up after downtime). A chat that blocked or removed
 the bot loses its schedule, from a 403 or from the ``my_chat_member`` update.
+Daily briefings have threads of their own (:mod:`bot.workers`): a morning's
+many compose in the order they fell due, and a ``/brief`` waits for none of them.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from bot.formatting import MAX_TITLE_CHARS, briefing_html, clip, format_html
 from bot.service import Lede
 from bot.telegram_context import LedeContext
 from bot.telegram_failures import chat_gone
+from bot.waiting import turn_told
 from retrieval.answer import Answer
 
 log = logging.getLogger(__name__)
@@ -99,9 +102,9 @@ async def brief_command(update: Update, context: LedeContext) -> None:
     """
     topic = without_mention(" ".join(context.args or ()), context.bot.username).strip() or None
     chat, briefings = update.effective_chat.id, context.lede.briefings
-    async with context.shell.briefing_turns.turn(chat):
+    async with turn_told(update.effective_message, context.shell.briefing_turns, context.workers.briefings):
         now = context.now()
-        briefing = await context.workers.heavy(briefings.compose, chat, now=now, topic=topic)
+        briefing = await context.workers.briefings(briefings.compose, chat, now=now, topic=topic)
         for number, part in enumerate(briefing_html(briefing)):
             await update.effective_message.reply_text(
                 part, parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW, do_quote=number == 0
@@ -171,7 +174,7 @@ async def scheduled_briefing(context: LedeContext) -> None:
     lede, workers = context.lede, context.workers
     async with context.shell.briefing_turns.turn(job.chat_id):
         now = context.now()
-        briefing = await workers.heavy(lede.briefings.due_briefing, job.chat_id, now=now)
+        briefing = await workers.daily(lede.briefings.due_briefing, job.chat_id, now=now)
         if briefing is None:
             return
         delivered_to = await _deliver_briefing(context, briefing_html(briefing))

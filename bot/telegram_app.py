@@ -8,8 +8,9 @@ also works with Telegram's privacy mode on for ``/ask`` and replies.
 
 Sources (``/add``, documents, ``/feed``) belong to the chat they were added
 in; in groups only administrators change them. Adding a source fetches,
-splits and stores, so it runs in the heavy pool with briefings and feed polls,
-and questions keep being answered meanwhile.
+splits and stores, so it runs in the sources' own threads, one source at a
+time per chat, while questions, briefings and feed polls go on in theirs
+(:mod:`bot.workers`); a chat whose source must wait is told so (:mod:`bot.waiting`).
 
 Before any handler, a gate checks the optional allow-lists (:mod:`bot.access`);
 questions and sources added count against per-person rate limits. Updates are
@@ -20,6 +21,7 @@ other (:mod:`bot.telegram_failures`).
 from __future__ import annotations
 
 import logging
+from contextlib import AbstractAsyncContextManager
 from pathlib import PurePath
 
 from telegram import (
@@ -70,6 +72,7 @@ from bot.telegram_failures import (
     unchanged,
     unreachable_chat,
 )
+from bot.waiting import turn_told
 from bot.workers import Workers
 from retrieval.text import words
 
@@ -474,8 +477,14 @@ async def add_command(update: Update, context: LedeContext) -> None:
         return
     if not await _may_change_sources(update, context) or not await _within_limit(update, context, Action.ADD_SOURCE):
         return
-    outcome = await context.workers.heavy(context.lede.sources.add_url, context.arguments[0], update.effective_chat.id)
-    await _reply(update, source_replies.added(outcome))
+    async with _source_turn(update, context):
+        outcome = await context.workers.sources(context.lede.sources.add_url, context.arguments[0], update.effective_chat.id)
+        await _reply(update, source_replies.added(outcome))
+
+
+def _source_turn(update: Update, context: LedeContext) -> AbstractAsyncContextManager[None]:
+    """The chat's turn to add a source (one at a time per chat), told at once when it must wait."""
+    return turn_told(update.effective_message, context.shell.source_turns, context.workers.sources)
 
 
 async def forwarded_message(update: Update, context: LedeContext) -> None:
@@ -509,12 +518,12 @@ async def _add_document(update: Update, context: LedeContext, document: Document
     if not await _within_limit(update, context, Action.ADD_SOURCE):
         return
     data = bytes(await (await document.get_file()).download_as_bytearray())
-    chat = update.effective_chat.id
-    if PurePath(name.lower()).suffix == ".opml":
-        imported = await context.workers.heavy(lede.sources.import_opml, name, data, chat)
-        await _reply(update, source_replies.feeds_imported(imported))
-    else:
-        await _reply(update, source_replies.added(await context.workers.heavy(lede.sources.add_document, name, data, chat)))
+    chat, sources = update.effective_chat.id, context.workers.sources
+    async with _source_turn(update, context):
+        if PurePath(name.lower()).suffix == ".opml":
+            await _reply(update, source_replies.feeds_imported(await sources(lede.sources.import_opml, name, data, chat)))
+        else:
+            await _reply(update, source_replies.added(await sources(lede.sources.add_document, name, data, chat)))
 
 
 async def feed_command(update: Update, context: LedeContext) -> None:
@@ -534,7 +543,8 @@ async def feed_command(update: Update, context: LedeContext) -> None:
             )
         case FeedAdd(url):
             if await _may_change_sources(update, context) and await _within_limit(update, context, Action.ADD_SOURCE):
-                await _reply(update, source_replies.feed_added(await workers.heavy(lede.sources.follow_feed, url, chat)))
+                async with _source_turn(update, context):
+                    await _reply(update, source_replies.feed_added(await workers.sources(lede.sources.follow_feed, url, chat)))
         case FeedRemove(number):
             if await _may_change_sources(update, context):
                 await _reply(update, source_replies.feed_removal(await workers.quick(lede.sources.unfollow_feed, number, chat)))
@@ -583,17 +593,17 @@ def _page_buttons(page: int, pages: int) -> InlineKeyboardMarkup | None:
 
 async def poll_feeds(context: LedeContext) -> None:
     """The JobQueue's repeating job: read the feeds that are due, off the event loop."""
-    await context.workers.heavy(context.lede.poller.poll_due)
+    await context.workers.background(context.lede.poller.poll_due)
 
 
 async def follow_store(context: LedeContext) -> None:
     """The JobQueue's repeating job: index what ``lede --ingest`` stored beside the bot, forget what ``lede --prune`` removed."""
-    await context.workers.heavy(context.lede.follow_store)
+    await context.workers.background(context.lede.follow_store)
 
 
 async def prune_store(context: LedeContext) -> None:
     """The retention job, at start-up and then daily: forget the articles older than LEDE_KEEP_DAYS, off the event loop."""
-    pruned = await context.workers.heavy(context.lede.retention.prune, context.now())
+    pruned = await context.workers.background(context.lede.retention.prune, context.now())
     if pruned is not None and pruned.removed:
         log.info("Removed %d articles dated before %s; the store went from %d to %d bytes",
                  pruned.removed, pruned.cutoff, pruned.bytes_before, pruned.bytes_after)

@@ -40,6 +40,9 @@ class Shell:
     # And briefings, each from composing it to remembering it once delivered: two side by side would
     # tell the same stories twice. Apart from questions, which need not wait for a briefing.
     briefing_turns: ChatTurns = field(default_factory=ChatTurns)
+    # And the sources a chat adds (or a channel posts), so that one chat's many slow pages hold one of the
+    # source threads, not all of them (bot/workers.py).
+    source_turns: ChatTurns = field(default_factory=ChatTurns)
 
 
 class BotData:
