@@ -26,7 +26,7 @@ from typing import Any
 from bot.config import Config, Mode
 from bot.service import Lede
 from bot.shared_index import new_index
-from bot.telegram_app import build_application
+from bot.telegram_app import ALLOWED_UPDATES, build_application
 from corpus.article import Article
 from corpus.fetch import FetchPolicy
 from corpus.ingest import prepare
@@ -265,6 +265,28 @@ async def test_one_chat_adding_slow_pages_holds_up_no_other_chat_and_hears_its_l
     assert [message.text for message in waiting] == [EARLIER_FIRST] * (len(urls) - 1)
     assert added.text.startswith(ADDED_BRIDGE)
     assert sum(message.text.startswith("Added Ferry Strike Ends") for message in replies) == 1
+
+
+async def test_a_channel_posting_links_to_slow_pages_holds_up_no_chat_adding_a_source(bot_api: FakeBotApi,
+                                                                                    web: LocalWeb) -> None:
+    channel = -1001000000001
+    bot_api.add_channel(channel, "Riverton Live", username="riverton_live")
+    bot_api.set_member_status(channel, bot_api.bot_user["id"], "administrator")
+    page = Hold()
+    paths = [f"/linked-story-{number}.html" for number in range(len(BUSY_CHATS))]
+    urls = [held_page(web, path, page) for path in paths]
+    async with polling(telegram(bot_api, wire_lede()), allowed_updates=ALLOWED_UPDATES):
+        with page:
+            for url in urls:  # a headline and its link, as news channels post them
+                bot_api.post_to_channel(channel, "Ferry strike ends: the full story", entities=[
+                    {"type": "text_link", "offset": 0, "length": 5, "url": url}])
+            await page.wait_started()
+            bot_api.send_user_message(OTHER_CHAT, OTHER_CHAT, f"/add {web.url('/article.html')}")
+            [added] = await bot_api.wait_for_messages(OTHER_CHAT)
+            pages_asked = sum(len(web.requests_for(path)) for path in paths)
+            page.released.set()
+    assert added.text.startswith(ADDED_BRIDGE)
+    assert pages_asked == 1, "the channel's posts were read side by side"
 
 
 async def test_a_source_that_must_wait_for_other_chats_slow_pages_is_told_so_at_once(bot_api: FakeBotApi,
