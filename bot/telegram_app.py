@@ -477,9 +477,9 @@ async def add_command(update: Update, context: LedeContext) -> None:
         return
     if not await _may_change_sources(update, context) or not await _within_limit(update, context, Action.ADD_SOURCE):
         return
+    url, chat = context.arguments[0], update.effective_chat.id
     async with _source_turn(update, context):
-        outcome = await context.workers.sources(context.lede.sources.add_url, context.arguments[0], update.effective_chat.id)
-        await _reply(update, source_replies.added(outcome))
+        await _reply(update, source_replies.added(await context.workers.sources(context.lede.sources.add_url, url, chat)))
 
 
 def _source_turn(update: Update, context: LedeContext) -> AbstractAsyncContextManager[None]:
@@ -521,7 +521,8 @@ async def _add_document(update: Update, context: LedeContext, document: Document
     chat, sources = update.effective_chat.id, context.workers.sources
     async with _source_turn(update, context):
         if PurePath(name.lower()).suffix == ".opml":
-            await _reply(update, source_replies.feeds_imported(await sources(lede.sources.import_opml, name, data, chat)))
+            imported = await sources(lede.sources.import_opml, name, data, chat)
+            await _reply(update, source_replies.feeds_imported(imported))
         else:
             await _reply(update, source_replies.added(await sources(lede.sources.add_document, name, data, chat)))
 
@@ -544,7 +545,8 @@ async def feed_command(update: Update, context: LedeContext) -> None:
         case FeedAdd(url):
             if await _may_change_sources(update, context) and await _within_limit(update, context, Action.ADD_SOURCE):
                 async with _source_turn(update, context):
-                    await _reply(update, source_replies.feed_added(await workers.sources(lede.sources.follow_feed, url, chat)))
+                    followed = await workers.sources(lede.sources.follow_feed, url, chat)
+                    await _reply(update, source_replies.feed_added(followed))
         case FeedRemove(number):
             if await _may_change_sources(update, context):
                 await _reply(update, source_replies.feed_removal(await workers.quick(lede.sources.unfollow_feed, number, chat)))

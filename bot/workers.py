@@ -60,9 +60,10 @@ class Lane:
         return self._pending >= self._threads
 
     async def __call__(self, call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        loop = asyncio.get_running_loop()
         self._pending += 1
         try:
-            return await asyncio.get_running_loop().run_in_executor(self._pool, functools.partial(call, *args, **kwargs))
+            return await loop.run_in_executor(self._pool, functools.partial(call, *args, **kwargs))
         finally:
             self._pending -= 1
 

@@ -70,10 +70,9 @@ def large_document() -> bytes:
 
 
 class Hold:
-    """Stops calls in their thread (a worker's, or the local web server's) until released; says when they have started."""
+    """Stops calls in their thread (a worker's, or the local web server's) until released; says when they started."""
 
     def __init__(self) -> None:
-        self.started = threading.Event()
         self.released = threading.Event()
         self._calls = threading.Semaphore(0)
 
@@ -83,7 +82,6 @@ class Hold:
         def held(*args: Any, **kwargs: Any) -> Any:
             if not when(*args, **kwargs):
                 return call(*args, **kwargs)
-            self.started.set()
             self._calls.release()
             assert self.released.wait(HOLD_SECONDS), "the test never released the held call"
             return call(*args, **kwargs)
@@ -94,7 +92,8 @@ class Hold:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        """Whatever the test found, nothing stays held after it (inside the bot's run: stopping, it waits for its handlers)."""
+        """Whatever the test found, nothing stays held after it (used inside the bot's run, whose stop
+        waits for its handlers)."""
         self.released.set()
 
     async def wait_started(self, calls: int = 1) -> None:
@@ -160,7 +159,7 @@ ADDED_BRIDGE = "Added Harbour Bridge Approved"
 # Feeds polled, and daily briefings checked, often enough that the test need not wait for them.
 POLL_SECONDS = 0.2
 CHECK_SECONDS = 0.1
-FULL_TEXT_FEED = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>Slow Coast News</title>'
+SMALL_FEED = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>Slow Coast News</title>'
                   b"<item><title>Ferry strike ends</title><guid>slow-ferry</guid>"
                   b"<description>Ferry crews returned to work on Thursday.</description></item></channel></rss>")
 
@@ -227,7 +226,7 @@ async def test_a_briefing_is_told_while_three_other_chats_wait_for_slow_pages(bo
 
 async def test_a_source_is_added_while_a_feed_poll_waits_for_a_slow_feed_beside_two_briefings(
         bot_api: FakeBotApi, web: LocalWeb) -> None:
-    web.serve_feed("/slow-feed.xml", FULL_TEXT_FEED, etag='"slow-v1"')
+    web.serve_feed("/slow-feed.xml", SMALL_FEED, etag='"slow-v1"')
     briefing, feed = Hold(), Hold()
     lede = wire_lede(briefing, feed_interval=POLL_SECONDS)
     lede.sources.follow_feed(web.url("/slow-feed.xml"), BUSY_CHATS[0])
