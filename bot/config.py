@@ -33,6 +33,10 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # The longest feed interval or conversation pause Lede takes. Far beyond it (1e300 seconds) a
 # timer or a timedelta overflows: the feed thread or the start-up would fail with a traceback.
 LONGEST_DURATION = timedelta(days=365)
+# The shortest feed interval Lede takes: 0.001 would fetch every followed feed a thousand times a
+# second, hammering its publisher and busying the bot. A second still lets a test or a local feed be
+# followed closely.
+SHORTEST_FEED_INTERVAL = 1.0
 # Per person: nobody asks more than a question every two seconds for long, and
 # each source added makes Lede fetch and parse a URL or a file.
 RATE_LIMIT_SETTINGS = {
@@ -434,7 +438,7 @@ def _home_expanded(text: str) -> Path:
 
 
 def _feed_interval(flag: str | None, setting: str | None) -> float:
-    """``--feed-interval``, else ``LEDE_FEED_INTERVAL``, else the default: a positive number of seconds, up to a year."""
+    """``--feed-interval``, else ``LEDE_FEED_INTERVAL``, else the default: a number of seconds from 1 to a year."""
     name, value = ("--feed-interval", flag) if flag is not None else ("LEDE_FEED_INTERVAL", setting or None)
     if value is None:
         return DEFAULT_FEED_INTERVAL
@@ -443,9 +447,9 @@ def _feed_interval(flag: str | None, setting: str | None) -> float:
     except ValueError:
         raise ConfigurationError(f"{name} is {value!r}; give a number of seconds, e.g. 900") from None
     longest = LONGEST_DURATION.total_seconds()
-    if not 0 < seconds <= longest:  # also refuses nan and inf
-        raise ConfigurationError(f"{name} is {value!r}; give a positive number of seconds up to {longest:.0f} (a year), "
-                                 "e.g. 900")
+    if not SHORTEST_FEED_INTERVAL <= seconds <= longest:  # also refuses nan and inf
+        raise ConfigurationError(f"{name} is {value!r}; give a number of seconds from {SHORTEST_FEED_INTERVAL:.0f} "
+                                 f"to {longest:.0f} (a year), e.g. 900")
     return seconds
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.config import load_config
 from bot.main import main
 
 
@@ -94,3 +95,23 @@ def test_a_webhook_setting_without_webhook_is_refused_not_ignored(tmp_path, monk
     monkeypatch.setenv("LEDE_DB", str(tmp_path / "lede.db"))
     assert main([flag, value]) == 2
     assert capsys.readouterr().err.splitlines() == [f"lede: {flag} goes with --webhook (see --help)"]
+
+
+@pytest.mark.parametrize("value", ["0.001", "1e-300", "0.5", "0", "-900", "nan", "inf"])
+@pytest.mark.parametrize("setting", ["--feed-interval", "LEDE_FEED_INTERVAL"])
+def test_a_feed_interval_under_a_second_or_no_duration_is_refused_naming_the_setting_and_the_range(
+        setting, value, tmp_path, monkeypatch, capsys):
+    # --feed-interval 0.001 would fetch every followed feed a thousand times a second.
+    monkeypatch.setenv("LEDE_DB", str(tmp_path / "lede.db"))
+    flags = ["--feed-interval", value] if setting == "--feed-interval" else []
+    if setting == "LEDE_FEED_INTERVAL":
+        monkeypatch.setenv("LEDE_FEED_INTERVAL", value)
+    assert main([*flags, "--console"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"lede: {setting} is {value!r}; give a number of seconds from 1 to 31536000 (a year), e.g. 900"]
+    assert not (tmp_path / "lede.db").exists()
+
+
+@pytest.mark.parametrize("value", ["1", "31536000"])
+def test_a_feed_interval_from_a_second_to_a_year_is_taken(value):
+    assert load_config(["--console", "--feed-interval", value], environ={}).feed_interval == float(value)

@@ -187,7 +187,7 @@ def test_bytes_that_are_not_utf8_are_read_as_replacement_characters_not_as_a_fai
 
 def test_the_console_reads_its_followed_feeds_while_it_runs_and_answers_from_the_new_entries(tmp_path):
     with LocalWeb() as web:
-        environment = clean_environment(LEDE_DB=str(tmp_path / "lede.db"), LEDE_FEED_INTERVAL="0.5",
+        environment = clean_environment(LEDE_DB=str(tmp_path / "lede.db"), LEDE_FEED_INTERVAL="1",
                                         LEDE_ALLOW_PRIVATE_URLS="127.0.0.1", XDG_DATA_HOME=str(tmp_path / "data"))
         console = subprocess.Popen([sys.executable, str(ROOT / "run_bot.py"), "--console", "--json", "--log-level", "INFO"],
                                    cwd=ROOT, env=environment, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
