@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import NoReturn
+from typing import IO, NoReturn
 from urllib.parse import urlsplit
 
 import platformdirs
@@ -20,6 +21,7 @@ from bot.access import AccessPolicy, Action, RateLimit
 from bot.webhook import DEFAULT_LISTEN, DEFAULT_PORT, Webhook
 from bot.conversations import DEFAULT_QUIET
 from bot.environment import Variable, describe
+from bot.output import Replies
 from corpus.errors import ConfigurationError
 from corpus.feed_poller import DEFAULT_FEED_INTERVAL
 from corpus.fetch import FetchPolicy
@@ -187,6 +189,18 @@ class _OneLineParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         # argparse says "argument --since: …"; the flag's name alone says it, as Lede's other lines do.
         raise ConfigurationError(f"{message.removeprefix('argument ')} (see --help)")
+
+    def _print_message(self, message: str, file: IO[str] | None = None) -> None:
+        """``--help`` and ``--version``, the only messages argparse still prints itself (see :meth:`error`).
+
+        argparse ignores a failed write (``--help > /dev/full`` exits 0, having written nothing) and sends them
+        to standard error when standard output is closed; written as Lede's replies are, the run ends in one line
+        on standard error (or silently for ``| head``), with the exit status of any other output that failed.
+        Both go to standard output, whichever ``file`` argparse names (None when the shell closed it).
+        """
+        out = Replies(sys.stdout)
+        out.write(message)
+        out.flush()
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -47,6 +47,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = load_config(argv)
     except ConfigurationError as error:
         return _refuse(error, debug=False)
+    except (OutputFailed, BrokenPipeError) as error:  # --help or --version, which standard output did not take
+        return _output_ended(error, debug=False)
     masked = [(config.token or "", config.masked_token)]
     # python-telegram-bot logs the Bot API URL at DEBUG, and other lines may name it too.
     masked.append((url_password(config.base_url) or "", "***"))
@@ -58,9 +60,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return run(config)
-    except OutputFailed as error:
-        _discard_output()
-        return _refuse(error, debug=config.log_level == "DEBUG")
+    except (OutputFailed, BrokenPipeError) as error:
+        return _output_ended(error, debug=config.log_level == "DEBUG")
     except LedeError as error:
         return _refuse(error, debug=config.log_level == "DEBUG")
     except sqlite3.DatabaseError as error:
@@ -74,10 +75,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 128 + signal.SIGTERM
     except KeyboardInterrupt:  # Ctrl-C before the console's prompt, or during a one-shot command
         return 0 if config.mode is Mode.CONSOLE else 130
-    except BrokenPipeError:
-        # The reader of standard output went away (| head): stop, as a Unix tool stopped by SIGPIPE does.
-        _discard_output()
+
+
+def _output_ended(error: OutputFailed | BrokenPipeError, *, debug: bool) -> int:
+    """Standard output failed: one line saying so, or, when its reader went away (| head), stop silently,
+    as a Unix tool stopped by SIGPIPE does."""
+    _discard_output()
+    if isinstance(error, BrokenPipeError):
         return 128 + signal.SIGPIPE
+    return _refuse(error, debug=debug)
 
 
 def _discard_output() -> None:

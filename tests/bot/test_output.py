@@ -63,8 +63,19 @@ def test_an_output_the_shell_closed_is_named_in_one_line(tmp_path):
                              "send it to a file or a pipe, or to /dev/null\n")
 
 
-@pytest.mark.parametrize("args", [["--ask", QUESTION], ["--brief"], ["--ingest", "seeds"]],
-                         ids=["--ask", "--brief", "--ingest"])
+@pytest.mark.parametrize("flag", ["--help", "--version"])
+def test_help_and_version_that_standard_output_cannot_take_end_in_one_line_with_a_failing_status(flag, tmp_path):
+    # argparse prints them itself, and ignored the failure: "lede --help > /dev/full" exited 0, having written nothing.
+    full = run_into("/dev/full", flag, db=tmp_path / "lede.db")
+    assert (full.returncode, full.stderr) == (1, FULL_DISK)
+    closed = run_into(None, flag, db=tmp_path / "lede.db")
+    assert closed.returncode == 1
+    assert closed.stderr == ("lede: could not write to standard output (it is closed); "
+                             "send it to a file or a pipe, or to /dev/null\n"), "not the help itself, on standard error"
+
+
+@pytest.mark.parametrize("args", [["--ask", QUESTION], ["--brief"], ["--ingest", "seeds"], ["--help"]],
+                         ids=["--ask", "--brief", "--ingest", "--help"])
 def test_a_reader_gone_before_the_reply_ends_the_run_silently_as_sigpipe_would(args, tmp_path):
     # ``lede --brief | head -1`` where head is gone before Lede writes: 141, as a shell reports for SIGPIPE.
     environment = clean_environment(XDG_DATA_HOME=tempfile.mkdtemp(prefix="lede-test-data-"),
