@@ -33,7 +33,8 @@ from bot.service import Lede
 from corpus.errors import ConfigurationError, LedeError
 from corpus.loader import expected_articles
 
-STDOUT_FILENO = 1  # sys.stdout.fileno() but for an output the shell closed, where sys.stdout is None
+# The standard descriptors, for those the shell closed, where sys.stdin, sys.stdout or sys.stderr is None.
+STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO = 0, 1, 2
 NO_TOKEN = (
     "TELEGRAM_BOT_TOKEN is not set, so the Telegram bot cannot start.\n"
     "Get a token from @BotFather and export TELEGRAM_BOT_TOKEN, or try Lede locally with:\n"
@@ -43,6 +44,7 @@ NO_TOKEN = (
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run Lede; every operator mistake ends here as one line on standard error (see :mod:`corpus.errors`)."""
+    _hold_closed_standard_descriptors()
     try:
         config = load_config(argv)
     except ConfigurationError as error:
@@ -75,6 +77,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 128 + signal.SIGTERM
     except KeyboardInterrupt:  # Ctrl-C before the console's prompt, or during a one-shot command
         return 0 if config.mode is Mode.CONSOLE else 130
+
+
+def _hold_closed_standard_descriptors() -> None:
+    """Open /dev/null on standard input, output and error where the shell closed them (``2>&-``), as daemons do.
+
+    Python leaves ``sys.stderr`` None then, and ``print(…, file=None)`` writes to standard output: an error line
+    landed among the answers (``--ask … --json > answer.json 2>&-``). And the next file opened would take the
+    free descriptor, where anything written to it (a library's message, a child's) would land in that file.
+    Standard error is then /dev/null: the exit status still says how the run ended. A closed standard
+    input or output stays None to Python, which :func:`run` and :class:`~bot.output.Replies` name in one line.
+    """
+    for descriptor in (STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO):
+        try:
+            os.fstat(descriptor)
+        except OSError:
+            # The lowest free descriptor is this one: the ones before it are open, or were just opened here.
+            os.open(os.devnull, os.O_RDWR)
+    if sys.stderr is None:
+        sys.stderr = open(STDERR_FILENO, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
 
 
 def _output_ended(error: OutputFailed | BrokenPipeError, *, debug: bool) -> int:

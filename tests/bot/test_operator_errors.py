@@ -137,6 +137,17 @@ def test_an_operator_mistake_is_one_line_naming_what_is_wrong(mistake, tmp_path,
     assert not (tmp_path / "typo").exists(), "a mistyped --db creates nothing"
 
 
+@pytest.mark.parametrize("args", [("--bogus", *QUESTION), ("--db", "{tmp}", "--log-level", "DEBUG", *QUESTION, "--json")],
+                         ids=["a flag Lede does not have", "a --db that is a folder, with its traceback"])
+def test_with_standard_error_closed_a_mistake_writes_nothing_among_the_answers(args, tmp_path):
+    # ``lede --ask … --json > answer.json 2>&-``: the line and its traceback went to standard output instead.
+    result = subprocess.run([sys.executable, str(ROOT / "run_bot.py"), *(arg.format(tmp=tmp_path) for arg in args)],
+                            stdin=subprocess.DEVNULL, capture_output=True, text=True, cwd=ROOT, env=clean_environment(),
+                            timeout=120, preexec_fn=lambda: os.close(2))
+    assert result.returncode == 2
+    assert result.stdout == ""
+
+
 def test_a_malformed_token_is_refused_before_telegram_is_called_and_never_echoed(tmp_path, api):
     calls_before = len(api.requests)
     result = _make_mistake(MISTAKES["a token that is not one"], tmp_path, api)
