@@ -114,9 +114,9 @@ def _discard_output() -> None:
 
 
 class Terminated(KeyboardInterrupt):
-    """SIGTERM during an ingestion or a backup (systemd stopping its unit, ``timeout``): it stops as Ctrl-C does,
-    with the summary of what was stored and the note that the same command stores the rest, or with the
-    half-written copy removed."""
+    """SIGTERM during an ingestion, a pruning or a backup (systemd stopping its unit, ``timeout``): it stops as
+    Ctrl-C does, with the summary of what was stored and the note that the same command stores the rest, the
+    note on what was pruned, or with the half-written copy removed."""
 
 
 def _terminate(signum: int, frame: object) -> None:
@@ -186,7 +186,8 @@ def run(config: Config) -> int:
         elif config.mode is Mode.BRIEF:
             brief_once(lede, out, topic=config.brief_topic, since=config.since, as_json=config.json_output)
         elif config.mode is Mode.PRUNE:
-            return run_prune(lede, out, as_json=config.json_output, dry_run=config.dry_run)
+            with _stopped_as_by_ctrl_c():  # so that the note says whether anything was removed
+                return run_prune(lede, out, sys.stderr, as_json=config.json_output, dry_run=config.dry_run)
         elif config.mode is Mode.CONSOLE:
             # Bytes that are not UTF-8 (a Latin-1 file piped in) read as U+FFFD, not as lone surrogates
             # that would fail the line's reply when it is written out.

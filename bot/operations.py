@@ -9,18 +9,26 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
 from bot.service import Lede
 from corpus.errors import ConfigurationError
-from corpus.retention import Stale
+from corpus.retention import Pruned, Stale
 from corpus.sizes import megabytes
 from corpus.store import Store
 
 
+# What stops a run: Ctrl-C, and SIGTERM (systemd stopping a unit, ``timeout``).
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+PRUNE_STOPPED_BEFORE = "Interrupted before anything was removed; the store is as it was."
+PRUNE_STOPPED_AFTER = ("Interrupted once the pruning had begun, so it was finished first: "
+                       "the summary says what was removed.")
 # The first bytes of every SQLite database file.
 SQLITE_HEADER = b"SQLite format 3\x00"
 # What SQLite names the files it keeps beside a database: the store's name and one of these.
@@ -33,16 +41,54 @@ def require_store(db_path: Path | str, doing: str) -> None:
         raise ConfigurationError(f"there is no store at {db_path} to {doing}; set --db or LEDE_DB to the bot's database")
 
 
-def run_prune(lede: Lede, out: TextIO, *, as_json: bool, dry_run: bool) -> int:
+def run_prune(lede: Lede, out: TextIO, errors: TextIO, *, as_json: bool, dry_run: bool) -> int:
     """Remove the articles older than the configured days and say what went and how much space came back.
 
     With ``dry_run``, only say how many would go and how many would stay: a
     --keep-days that reaches past every article's date empties the store, and
     nothing brings it back but a backup.
+
+    Ctrl-C (or SIGTERM, see :func:`bot.main.run`) while the old articles are
+    sought stops it with a note on ``errors`` that nothing was removed. Once
+    the removal has begun, it and the giving back of the space are finished
+    first, and the summary printed, then the run ends as Ctrl-C does: stopped
+    in between, the articles would be gone without their space back, which a
+    second --prune, finding nothing old, would never give back.
     """
     now = datetime.now(UTC)
-    done = lede.retention.stale(now) if dry_run else lede.retention.prune(now)
-    assert done is not None, "--prune is refused without a number of days to keep"
+    try:
+        stale = lede.retention.stale(now)
+    except KeyboardInterrupt:
+        print(PRUNE_STOPPED_BEFORE, file=errors, flush=True)
+        raise
+    assert stale is not None, "--prune is refused without a number of days to keep"
+    if dry_run:
+        _print_pruning(stale, out, as_json=as_json)
+        return 0
+    try:
+        with _stops_held_off():
+            _print_pruning(lede.retention.remove(stale), out, as_json=as_json)
+    except KeyboardInterrupt:
+        print(PRUNE_STOPPED_AFTER, file=errors, flush=True)
+        raise
+    return 0
+
+
+@contextmanager
+def _stops_held_off() -> Iterator[None]:
+    """Ctrl-C and SIGTERM meanwhile take effect when the block is done, as they would have then; not if it fails."""
+    held: list[int] = []
+    before = {signum: signal.signal(signum, lambda signum, frame: held.append(signum)) for signum in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for signum, handler in before.items():
+            signal.signal(signum, handler)
+    if held:
+        signal.raise_signal(held[0])
+
+
+def _print_pruning(done: Stale | Pruned, out: TextIO, *, as_json: bool) -> None:
     if as_json:
         print(json.dumps(done.as_json()), file=out)
     elif isinstance(done, Stale):
@@ -51,7 +97,6 @@ def run_prune(lede: Lede, out: TextIO, *, as_json: bool, dry_run: bool) -> int:
     else:
         print(f"Removed {done.removed} articles dated before {done.cutoff:%Y-%m-%d %H:%M} UTC; "
               f"the store went from {megabytes(done.bytes_before)} to {megabytes(done.bytes_after)}.", file=out)
-    return 0
 
 
 def _replaceable(target: Path) -> bool:

@@ -96,8 +96,10 @@ class Retention:
     def prune(self, now: datetime) -> Pruned | None:
         """Remove what is too old and give its space back; None when Lede keeps everything."""
         stale = self.stale(now)
-        if stale is None:
-            return None
+        return None if stale is None else self.remove(stale)
+
+    def remove(self, stale: Stale) -> Pruned:
+        """Remove what :meth:`stale` found and give its space back (``--prune`` finds it first, and may stop there)."""
         before = self.store.size()
         old = list(stale.article_ids)
         self.store.remove_articles(old)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import signal
 import sqlite3
 from datetime import UTC, datetime, timedelta
@@ -186,6 +187,70 @@ def test_a_disk_too_full_to_give_the_space_back_is_one_line_and_the_removal_stan
         "command again"]
     with Store.open(db) as store:
         assert [a.article_id for a in store.articles()] == ["recent", "undated-new"]
+
+
+class Killed(Exception):
+    """What SIGTERM does to a process that does not handle it (it ends at once), where a test can see it."""
+
+
+@pytest.fixture
+def stops_delivered():
+    """Ctrl-C raises KeyboardInterrupt, as at a terminal (a test run in the background ignores SIGINT), and an
+    unhandled SIGTERM raises :class:`Killed` instead of ending the test run."""
+    def killed(signum: int, frame: object) -> None:
+        raise Killed
+    before = {signal.SIGINT: signal.signal(signal.SIGINT, signal.default_int_handler),
+              signal.SIGTERM: signal.signal(signal.SIGTERM, killed)}
+    yield
+    for signum, handler in before.items():
+        signal.signal(signum, handler)
+
+
+STOPS = pytest.mark.parametrize(("stop", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["Ctrl-C", "SIGTERM"])
+
+
+def _stopped_during(monkeypatch, step: str, stop: int) -> None:
+    """The stop signal comes as the store begins ``step`` of the pruning."""
+    original = getattr(Store, step)
+
+    def stopped(store, *args):
+        os.kill(os.getpid(), stop)
+        return original(store, *args)
+    monkeypatch.setattr(Store, step, stopped)
+
+
+@STOPS
+def test_a_stop_while_prune_seeks_the_old_articles_removes_nothing_and_says_so(
+        tmp_path, monkeypatch, capsys, stops_delivered, stop, status):
+    db = tmp_path / "lede.db"
+    stored_lede(db, keep_days=None).close()
+    monkeypatch.setenv("LEDE_DB", str(db))
+    _stopped_during(monkeypatch, "articles", stop)
+    assert main(["--prune", "--keep-days", str((datetime.now(UTC) - NOW).days + 30)]) == status
+    out, err = capsys.readouterr()
+    assert (out, err) == ("", "Interrupted before anything was removed; the store is as it was.\n")
+    with Store.open(db) as store:
+        assert store.article_count() == 6
+
+
+@STOPS
+@pytest.mark.parametrize("step", ["remove_articles", "reclaim_space"])
+def test_a_stop_once_prune_removes_finishes_the_pruning_first_and_says_what_it_removed(
+        tmp_path, monkeypatch, capsys, stops_delivered, stop, status, step):
+    # Stopped between the removal and VACUUM, the space would stay taken, and a second --prune, finding
+    # nothing old, would not give it back.
+    db = tmp_path / "lede.db"
+    stored_lede(db, keep_days=None).close()
+    before = db.stat().st_size
+    monkeypatch.setenv("LEDE_DB", str(db))
+    _stopped_during(monkeypatch, step, stop)
+    assert main(["--prune", "--keep-days", str((datetime.now(UTC) - NOW).days + 30), "--json"]) == status
+    out, err = capsys.readouterr()
+    assert json.loads(out)["removed"] == 4
+    assert err == "Interrupted once the pruning had begun, so it was finished first: the summary says what was removed.\n"
+    with Store.open(db) as store:
+        assert [a.article_id for a in store.articles()] == ["recent", "undated-new"]
+    assert db.stat().st_size < before * 0.6, "the space came back"
 
 
 def test_prune_of_a_store_that_does_not_exist_is_one_line_and_creates_none(tmp_path, monkeypatch, capsys):
