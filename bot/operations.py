@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.service import Lede
+from corpus.database_file import unreachable
 from corpus.errors import ConfigurationError
 from corpus.retention import Pruned, Stale
 from corpus.sizes import megabytes
@@ -37,7 +38,11 @@ SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
 
 def require_store(db_path: Path | str, doing: str) -> None:
     """Refuse, in one line, to ``doing`` (back up, prune) a store that does not exist, rather than create an empty one."""
-    if str(db_path) == ":memory:" or not Path(db_path).is_file():
+    try:
+        present = str(db_path) != ":memory:" and Path(db_path).is_file()
+    except PermissionError as error:
+        raise unreachable(str(db_path), error) from None
+    if not present:
         raise ConfigurationError(f"there is no store at {db_path} to {doing}; set --db or LEDE_DB to the bot's database")
 
 

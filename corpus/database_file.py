@@ -37,6 +37,19 @@ def check_database_path(path: Path, *, create: bool, setting: str) -> DatabaseFi
     ``setting`` is where the path came from (``--db``, ``LEDE_DB``), named in every message.
     """
     named = f"{setting} {path}"
+    try:
+        return _checked(path, create=create, named=named)
+    except PermissionError as error:
+        raise unreachable(named, error) from None
+
+
+def unreachable(named: str, error: PermissionError) -> ConfigurationError:
+    """The error for a path in a folder Lede's user may not open (another user's ``chmod 700`` folder)."""
+    return ConfigurationError(f"{named}: Lede may not open a folder on the way to it ({error.strerror}); "
+                              "give a path the user Lede runs as may open, or change that folder's permissions")
+
+
+def _checked(path: Path, *, create: bool, named: str) -> DatabaseFile:
     if path.is_dir():
         raise ConfigurationError(f"{named} is a folder; give the path of a database file, e.g. {path / 'lede.db'}")
     folder = path.parent

@@ -184,6 +184,26 @@ def test_create_lets_a_new_folder_be_made_for_the_database(tmp_path):
     assert db.exists()
 
 
+@pytest.mark.parametrize("args", [QUESTION, ("--backup", "{tmp}/copy.db"), ("--prune", "--keep-days", "30")],
+                         ids=["--ask", "--backup", "--prune"])
+def test_a_db_in_a_folder_lede_may_not_open_is_one_line_naming_it(args, tmp_path):
+    # Another user's ``chmod 700`` folder: looking for the store in it was a PermissionError's traceback.
+    db = tmp_path / "closed" / "lede.db"
+    assert run_bot("--ingest", str(ROOT / "seeds"), "--db", str(db), "--create").returncode == 0
+    db.parent.chmod(0)
+    # root may open any folder: it asks without that power, as any other user would.
+    without_root_powers = (("setpriv", "--inh-caps=-all", "--bounding-set=-dac_override,-dac_read_search", "--")
+                           if os.geteuid() == 0 else ())
+    try:
+        result = run_bot("--db", str(db), *(arg.format(tmp=tmp_path) for arg in args), prefix=without_root_powers)
+    finally:
+        db.parent.chmod(0o700)
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()
+    assert f"{db}: Lede may not open a folder on the way to it (Permission denied)" in line
+    assert not (tmp_path / "copy.db").exists()
+
+
 def test_a_read_only_store_still_answers_and_says_writes_are_off():
     """A read-only database (here read-only file and folder, as on a read-only mount) is opened read-only."""
     folder = Path(tempfile.mkdtemp(prefix="lede-read-only-"))
