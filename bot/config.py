@@ -179,12 +179,32 @@ def lede_version() -> str:
         return "unknown (not installed; pip install -e .)"
 
 
+class _GivenOnce(argparse.Action):
+    """A flag that takes one value, which argparse would let a second one replace without a word.
+
+    ``--prune --keep-days 300 … --keep-days 3`` would remove what 3 days keep, ``--db a.db … --db b.db``
+    use b.db: which one was meant cannot be known, so two different values are refused. The same value
+    twice means one thing, and is taken.
+    """
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
+                 option_string: str | None = None) -> None:
+        earlier = getattr(namespace, self.dest)
+        if earlier is not self.default and earlier != values:  # argparse sets the default before any flag
+            parser.error(f"{option_string} was given twice ({earlier!r}, then {values!r}); give it once")
+        setattr(namespace, self.dest, values)
+
+
 class _OneLineParser(argparse.ArgumentParser):
     """argparse, except that a mistake in a flag ends in one line, as every other operator mistake does.
 
     argparse would print its usage (seven lines) before the mistake;
-    ``--help`` still prints everything.
+    ``--help`` still prints everything. A flag that takes one value is :class:`_GivenOnce`.
     """
+
+    def __init__(self, **settings: object) -> None:
+        super().__init__(**settings)
+        self.register("action", None, _GivenOnce)  # the action of a flag that names none
 
     def error(self, message: str) -> NoReturn:
         # argparse says "argument --since: …"; the flag's name alone says it, as Lede's other lines do.

@@ -9,6 +9,7 @@ import pytest
 
 from bot.config import load_config
 from bot.main import main
+from tests.bot.test_console import ROOT
 
 
 @pytest.mark.parametrize("flag, flags", [
@@ -115,3 +116,22 @@ def test_a_feed_interval_under_a_second_or_no_duration_is_refused_naming_the_set
 @pytest.mark.parametrize("value", ["1", "31536000"])
 def test_a_feed_interval_from_a_second_to_a_year_is_taken(value):
     assert load_config(["--console", "--feed-interval", value], environ={}).feed_interval == float(value)
+
+
+@pytest.mark.parametrize(("flags", "line"), [
+    (["--prune", "--keep-days", "300", "--keep-days", "3"], "--keep-days was given twice ('300', then '3')"),
+    (["--db", "{tmp}/a.db", "--ask", "who fights?", "--db", "{tmp}/b.db"], "--db was given twice ('{tmp}/a.db', then '{tmp}/b.db')"),
+    (["--ask", "who fights?", "--ask", "who won?"], "--ask was given twice ('who fights?', then 'who won?')"),
+], ids=["--keep-days", "--db", "--ask"])
+def test_a_flag_given_twice_with_different_values_is_refused_not_read_as_the_last(flags, line, tmp_path, monkeypatch, capsys):
+    # A --prune that kept 3 days where 300 were also asked for would remove what nothing brings back.
+    db = tmp_path / "lede.db"
+    assert main(["--ingest", str(ROOT / "seeds"), "--db", str(db)]) == 0
+    before = db.read_bytes()
+    capsys.readouterr()
+    monkeypatch.setenv("LEDE_DB", str(db))
+    assert main([flag.format(tmp=tmp_path) for flag in flags]) == 2
+    out, err = capsys.readouterr()
+    assert (out, err.splitlines()) == ("", [f"lede: {line.format(tmp=tmp_path)}; give it once (see --help)"])
+    assert db.read_bytes() == before, "nothing pruned"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["lede.db", "lede.db.index.npz"], "no a.db, no b.db"
