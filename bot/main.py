@@ -116,7 +116,7 @@ def _discard_output() -> None:
 class Terminated(KeyboardInterrupt):
     """SIGTERM during an ingestion, a pruning or a backup (systemd stopping its unit, ``timeout``): it stops as
     Ctrl-C does, with the summary of what was stored and the note that the same command stores the rest, the
-    note on what was pruned, or with the half-written copy removed."""
+    note on what was pruned, or the half-written copy removed and a note on whether the copy was made."""
 
 
 def _terminate(signum: int, frame: object) -> None:
@@ -163,7 +163,7 @@ def run(config: Config) -> int:
     if config.mode is Mode.BACKUP:
         assert config.backup_path is not None
         with _stopped_as_by_ctrl_c():  # so that the half-written copy is removed
-            return run_backup(config.db_path, config.backup_path, out, as_json=config.json_output)
+            return run_backup(config.db_path, config.backup_path, out, sys.stderr, as_json=config.json_output)
     if config.mode is Mode.CONSOLE and sys.stdin is None:  # ``<&-``: Python found no standard input
         raise ConfigurationError("--console reads questions on standard input, which is closed; "
                                  "give it a terminal, a file or a pipe")

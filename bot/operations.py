@@ -22,7 +22,7 @@ from corpus.database_file import unreachable
 from corpus.errors import ConfigurationError
 from corpus.retention import Pruned, Stale
 from corpus.sizes import megabytes
-from corpus.store import Store
+from corpus.store import Store, file_identity
 
 
 # What stops a run: Ctrl-C, and SIGTERM (systemd stopping a unit, ``timeout``).
@@ -117,11 +117,13 @@ def _replaceable(target: Path) -> bool:
     return header in (b"", SQLITE_HEADER)
 
 
-def run_backup(db_path: Path | str, given: str, out: TextIO, *, as_json: bool = False) -> int:
+def run_backup(db_path: Path | str, given: str, out: TextIO, errors: TextIO, *, as_json: bool = False) -> int:
     """Copy the store at ``db_path`` to ``given`` (a folder receives it under the store's own name).
 
     A ConfigurationError names what is wrong in one line: no store, no such
     folder, the store itself as the target, or a place that cannot be written.
+    Ctrl-C (or SIGTERM, see :func:`bot.main.run`) ends it with a note on
+    ``errors`` saying whether the copy was made; no half-written copy is left.
     """
     require_store(db_path, "back up")
     target = Path(given)
@@ -147,9 +149,16 @@ def run_backup(db_path: Path | str, given: str, out: TextIO, *, as_json: bool = 
     if replacing and not _replaceable(target):
         raise ConfigurationError(f"--backup {given}: {target} is there and is not a database, so it is no earlier "
                                  "copy to replace; give another file or folder")
+    earlier = file_identity(target)
     try:
         with Store.open(db_path) as store:
             store.backup(target)
+    except KeyboardInterrupt:
+        # The copy takes the target's name in one rename: another file there is the copy, made before the stop.
+        made = file_identity(target) != earlier
+        print(f"Interrupted once the copy was made: it is at {target}." if made else
+              f"Interrupted before the copy was made: nothing was written to {target}.", file=errors, flush=True)
+        raise
     except (OSError, sqlite3.Error) as error:
         raise ConfigurationError(f"--backup {target}: cannot write the copy there ({error})") from error
     size = target.stat().st_size

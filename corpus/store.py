@@ -338,7 +338,7 @@ class Store:
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
         # The file that was opened, to tell when another is at the path (or none): see _transaction.
-        self._identity = _identity(path) if path and not read_only else None
+        self._identity = file_identity(path) if path and not read_only else None
 
     @classmethod
     def open(cls, path: Path | str, *, create: bool = True, setting: str = "the database") -> Store:
@@ -462,7 +462,7 @@ class Store:
         empty store (or a restored copy) does not. So it says what happened,
         and the next start opens what is at the path then.
         """
-        if self._identity is None or _identity(self.path) == self._identity:
+        if self._identity is None or file_identity(self.path) == self._identity:
             return
         happened = "replaced" if self.path.exists() else "removed"
         raise StoreGone(f"the store at {self.path} was {happened} while Lede ran, so nothing more can be kept; "
@@ -981,7 +981,7 @@ class _Transaction:
             self._lock.release()
 
 
-def _identity(path: Path) -> tuple[int, int] | None:
+def file_identity(path: Path) -> tuple[int, int] | None:
     """Which file is at ``path`` (its device and inode), or None when there is none."""
     try:
         found = os.stat(path)

@@ -25,6 +25,7 @@ from corpus.retention import parse_keep_days
 from corpus.store import Store
 from retrieval.snapshot import load_snapshot
 from tests.bot.test_durability import bot_process, wait_until
+from tests.bot.test_upgrades_and_backups import Killed
 from tests.support.bot_api import FakeBotApi, polling
 
 NOW = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
@@ -187,10 +188,6 @@ def test_a_disk_too_full_to_give_the_space_back_is_one_line_and_the_removal_stan
         "command again"]
     with Store.open(db) as store:
         assert [a.article_id for a in store.articles()] == ["recent", "undated-new"]
-
-
-class Killed(Exception):
-    """What SIGTERM does to a process that does not handle it (it ends at once), where a test can see it."""
 
 
 @pytest.fixture

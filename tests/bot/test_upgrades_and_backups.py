@@ -173,6 +173,36 @@ def test_a_backup_stopped_by_sigterm_leaves_no_half_written_copy_and_ends_as_ctr
     finally:
         signal.signal(signal.SIGTERM, before)
     assert sorted(path.name for path in tmp_path.iterdir() if not path.name.startswith("lede.db")) == []
+    assert capsys.readouterr().err == f"Interrupted before the copy was made: nothing was written to {tmp_path / 'copy.db'}.\n"
+
+
+@pytest.mark.parametrize("earlier", [False, True], ids=["new", "replacing an earlier copy"])
+def test_a_backup_stopped_as_its_copy_takes_the_name_says_the_copy_was_made(tmp_path, monkeypatch, capsys, earlier):
+    # The signal lands in the instant after the rename: the copy is whole and where it was asked for.
+    db = tmp_path / "lede.db"
+    with Store.open(db) as store:
+        Lede.compose(None, store).sources.library.keep(story(1))
+    monkeypatch.setenv("LEDE_DB", str(db))
+    target = tmp_path / "copy.db"
+    if earlier:
+        assert main(["--backup", str(target)]) == 0
+        capsys.readouterr()
+    renamed = os.replace
+
+    def renamed_then_stopped(*args: object) -> None:
+        renamed(*args)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    def killed(signum: int, frame: object) -> None:
+        raise Killed
+    before = signal.signal(signal.SIGTERM, killed)
+    try:
+        monkeypatch.setattr("corpus.store.os.replace", renamed_then_stopped)
+        assert main(["--backup", str(target)]) == 128 + signal.SIGTERM
+    finally:
+        signal.signal(signal.SIGTERM, before)
+    assert capsys.readouterr().err == f"Interrupted once the copy was made: it is at {target}.\n"
+    assert sqlite3.connect(target).execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
 @pytest.mark.parametrize("kind", ["notes", "a pipe"])
