@@ -83,7 +83,7 @@ def run_prune(lede: Lede, out: TextIO, errors: TextIO, *, as_json: bool, dry_run
 def _stops_held_off() -> Iterator[None]:
     """Ctrl-C and SIGTERM meanwhile take effect when the block is done, as they would have then; not if it fails."""
     held: list[int] = []
-    before = {signum: signal.signal(signum, lambda signum, frame: held.append(signum)) for signum in STOP_SIGNALS}
+    before = {signum: signal.signal(signum, lambda received, frame: held.append(received)) for signum in STOP_SIGNALS}
     try:
         yield
     finally:
