@@ -13,7 +13,8 @@ is kept ``LEDE_KEEP_DAYS`` from the day Lede read it.
 The articles are deleted in one transaction (their sentences and who sees
 them go with them), then the shelf forgets them (the bot's index drops them
 exactly, as it drops an edited post's old version), then the file is
-vacuumed so the disk space is given back, not merely marked free.
+vacuumed so the disk space is given back, not merely marked free; also
+when nothing is old but an earlier pruning could not give its space back.
 """
 
 from __future__ import annotations
@@ -105,6 +106,8 @@ class Retention:
         self.store.remove_articles(old)
         if old and self.shelf is not None:
             self.shelf.forget(old)
-        if old:
+        # Space an earlier pruning freed but could not give back (the disk was full for VACUUM) comes back now,
+        # though nothing is old any more.
+        if old or self.store.holds_free_space():
             self.store.reclaim_space()
         return Pruned(len(old), stale.cutoff, before, self.store.size())

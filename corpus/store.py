@@ -614,6 +614,16 @@ class Store:
         files = (self.path, self.path.with_name(self.path.name + "-wal"))
         return sum(file.stat().st_size for file in files if file.exists())
 
+    def holds_free_space(self) -> bool:
+        """Whether the file holds pages freed by deleted rows that :meth:`reclaim_space` would give back.
+
+        A read-only store holds none it could give back.
+        """
+        if self.read_only:
+            return False
+        with self._reading() as db:
+            return db.execute("PRAGMA freelist_count").fetchone()[0] > 0
+
     def reclaim_space(self) -> None:
         """Give the space of deleted rows back to the disk: SQLite only marks it free.
 

@@ -170,7 +170,7 @@ def test_a_dry_run_says_what_prune_would_remove_and_removes_nothing(tmp_path, mo
     assert json.loads(capsys.readouterr().out)["removed"] == 4, "the dry run counted what the pruning removes"
 
 
-def test_a_disk_too_full_to_give_the_space_back_is_one_line_and_the_removal_stands(tmp_path, monkeypatch, capsys):
+def test_a_disk_too_full_to_give_the_space_back_is_one_line_the_removal_stands_and_the_same_command_gives_it_back(tmp_path, monkeypatch, capsys):
     # VACUUM rewrites the file, so it needs room: the articles are gone, the space is not back yet.
     db = tmp_path / "lede.db"
     stored_lede(db, keep_days=None).close()
@@ -181,13 +181,21 @@ def test_a_disk_too_full_to_give_the_space_back_is_one_line_and_the_removal_stan
         full.sqlite_errorcode = sqlite3.SQLITE_FULL
         raise full
 
+    reclaim_space = Store.reclaim_space
     monkeypatch.setattr(Store, "reclaim_space", disk_full)
-    assert main(["--prune", "--keep-days", str((datetime.now(UTC) - NOW).days + 30)]) == 1
+    days = str((datetime.now(UTC) - NOW).days + 30)
+    before = db.stat().st_size
+    assert main(["--prune", "--keep-days", days]) == 1
     assert capsys.readouterr().err.splitlines() == [
         f"lede: the disk holding {db} is full (SQLite: database or disk is full); free some space, then run the same "
         "command again"]
     with Store.open(db) as store:
         assert [a.article_id for a in store.articles()] == ["recent", "undated-new"]
+    # Space freed: the same command again gives it back, though nothing is old any more.
+    monkeypatch.setattr(Store, "reclaim_space", reclaim_space)
+    assert main(["--prune", "--keep-days", days, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["removed"] == 0
+    assert db.stat().st_size < before * 0.6
 
 
 @pytest.fixture
