@@ -56,9 +56,8 @@ def run_prune(lede: Lede, out: TextIO, errors: TextIO, *, as_json: bool, dry_run
     Ctrl-C (or SIGTERM, see :func:`bot.main.run`) while the old articles are
     sought stops it with a note on ``errors`` that nothing was removed. Once
     the removal has begun, it and the giving back of the space are finished
-    first, and the summary printed, then the run ends as Ctrl-C does: stopped
-    in between, the articles would be gone without their space back, which a
-    second --prune, finding nothing old, would never give back.
+    first, and the summary printed, then the run ends as Ctrl-C does: what it
+    says is then what was done (SQLite's VACUUM cannot be cut short anyway).
     """
     now = datetime.now(UTC)
     try:
