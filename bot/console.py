@@ -25,7 +25,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from bot import source_replies
-from bot.console_commands import run_command
+from bot.console_commands import LatestReply, run_command
 from bot.formatting import APOLOGY, briefing_html, briefing_to_json, format_plain, outcome_to_json
 from bot.output import OutputFailed
 from bot.questions import InvalidQuestion, link_refusal
@@ -44,10 +44,12 @@ MAX_LINE_CHARS = 65_536
 INGEST_INTERRUPTED = "Interrupted: the summary counts what was stored; the same command again stores the rest."
 
 
-def answer_once(lede: Lede, question: str, output: TextIO, *, as_json: bool, in_conversation: bool = True) -> None:
+def answer_once(lede: Lede, question: str, output: TextIO, *, as_json: bool, in_conversation: bool = True) -> LatestReply:
     """Answer one question and print the reply: in the light of the console's conversation, or (``--ask``) on its own."""
+    number = None
     if in_conversation:
-        outcome = lede.questions.answer(question, EVERYONE, now=datetime.now(UTC)).outcome
+        answered = lede.questions.answer(question, EVERYONE, now=datetime.now(UTC))
+        outcome, number = answered.outcome, answered.number
     else:
         outcome = lede.questions.ask(question)
         if isinstance(outcome, InvalidQuestion) and outcome.link:  # a one-shot run has no /add
@@ -57,6 +59,7 @@ def answer_once(lede: Lede, question: str, output: TextIO, *, as_json: bool, in_
     else:
         output.write(format_plain(outcome, terminal=output.isatty()) + "\n")
     output.flush()
+    return LatestReply(number)
 
 
 def brief_once(
@@ -85,6 +88,7 @@ def run_console(lede: Lede, input_stream: TextIO, output: TextIO, *, as_json: bo
     one line, with its traceback when ``tracebacks`` (``--log-level DEBUG``).
     """
     interactive = input_stream.isatty() and not as_json
+    latest: LatestReply | None = None  # what /more, /context, /good and /bad act on; None before any question
     if interactive:
         output.write(GREETING + "\n")
         output.flush()
@@ -92,7 +96,7 @@ def run_console(lede: Lede, input_stream: TextIO, output: TextIO, *, as_json: bo
         for line in typed_lines(PROMPT) if interactive else _bounded_lines(input_stream):
             try:
                 lede.follow_store()  # what lede --ingest or --prune changed meanwhile, before it is asked about
-                _reply(lede, line, output, as_json=as_json)
+                latest = _reply(lede, line, output, latest, as_json=as_json)
             except (BrokenPipeError, OutputFailed, StoreGone):
                 # The reader went away (| head), the output is full or closed: no reply can reach it, nor an
                 # apology. Or the store's file is gone: nothing from here on could be kept. The session ends
@@ -154,22 +158,24 @@ def following_feeds(lede: Lede, interval: float) -> Iterator[None]:
             thread.join()
 
 
-def _reply(lede: Lede, line: str, output: TextIO, *, as_json: bool) -> None:
+def _reply(lede: Lede, line: str, output: TextIO, latest: LatestReply | None, *, as_json: bool) -> LatestReply | None:
+    """Reply to one line, after the reply ``latest`` to the latest question; the latest reply to a question after it."""
     # As Telegram reads a message: trimmed ("  /help" is /help), a command ending at any white space.
     line = " ".join(line.split())
     command, _, question = line.partition(" ")
     if command.lower() == "/ask":  # as Telegram reads commands: /ASK is /ask
-        answer_once(lede, question, output, as_json=as_json)
+        latest = answer_once(lede, question, output, as_json=as_json)
     elif line.startswith("/"):
-        text, data = run_command(lede, line)
+        text, data = run_command(lede, line, latest)
         output.write(json.dumps(data, ensure_ascii=False) + "\n" if as_json else text + "\n")
         output.flush()
     elif as_json or line:
-        answer_once(lede, line, output, as_json=as_json)
+        latest = answer_once(lede, line, output, as_json=as_json)
     else:
-        return
+        return latest
     if not as_json:
         output.write("\n")
+    return latest
 
 
 def run_ingest(lede: Lede, sources: list[str], output: TextIO, errors: TextIO, *, as_json: bool) -> int:

@@ -8,8 +8,9 @@ is the outcome's data, the same objects as the flags that do the same:
 ``--ingest --json`` prints. ``/help`` is built from :data:`COMMANDS`, so the
 console mentions no command it does not have.
 
-Telegram's buttons under an answer are commands here, acting on the latest
-answer: ``/more``, ``/context``, and ``/good`` or ``/bad`` for 👍/👎.
+Telegram's buttons under an answer are commands here, acting on the answer
+the console's latest reply holds: ``/more``, ``/context``, and ``/good`` or
+``/bad`` for 👍/👎 (:class:`LatestReply`).
 
 Daily briefings (``/subscribe``) need a chat to be delivered to, so they are
 Telegram's alone; ``/settings`` says so on the console.
@@ -46,6 +47,8 @@ TELEGRAM_ONLY = {
 }
 # /more, /context, /good or /bad before any answer, or with no answers kept.
 NOTHING_ANSWERED = "Ask a question first: {command} acts on the latest answer."
+# ... and after a question whose reply holds no answer ("I couldn't find that", "You're welcome.").
+NO_ANSWER_SHOWN = "My last reply holds no answer for {command} to act on; ask me a question about the news."
 NONE_KEPT = "My store is read-only, so I keep no answers for {command} to act on."
 # What /add reads as a file name even when no such file exists, to say so rather than ask for a web address.
 _FILE_SUFFIXES = (*DOCUMENT_SUFFIXES, OPML_SUFFIX)
@@ -81,12 +84,36 @@ class Command:
     to_json: Callable[[Any], dict[str, Any]]
 
 
-def run_command(lede: Lede, line: str) -> tuple[str, dict[str, Any]]:
-    """A command line typed on the console: the reply as plain text, and as JSON."""
+@dataclass(frozen=True, slots=True)
+class AnswerCommand:
+    """A button under an answer as a console command: its usage line, its use case on that answer, its reply and JSON."""
+
+    usage: str
+    act: Callable[[Lede, int], Any]
+    reply: Callable[[Any], str]
+    to_json: Callable[[Any], dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class LatestReply:
+    """The console's reply to its latest question: the number of the answer it holds, None when it holds none.
+
+    The commands for an answer's buttons act on that answer, as Telegram's buttons act on the answer they
+    are under: a reply without an answer has no buttons, and an answer shown in an earlier run is not on
+    the screen, so neither is acted on in its place.
+    """
+
+    answer: int | None
+
+
+def run_command(lede: Lede, line: str, latest: LatestReply | None = None) -> tuple[str, dict[str, Any]]:
+    """A command line typed on the console, after ``latest`` (None before any question): the reply as plain text, and as JSON."""
     name, *args = line.split()
     command = COMMANDS.get(name.lower())
     try:
-        if command:
+        if isinstance(command, AnswerCommand):
+            outcome = _on_latest_answer(lede, name.lower(), command.act, latest)
+        elif command:
             outcome = command.run(lede, args)
         else:
             outcome = Refused(TELEGRAM_ONLY.get(name.lower()) or unknown_command(name))
@@ -186,17 +213,18 @@ class Rated:
     helpful: bool
 
 
-def _on_latest_answer(command: str, act: Callable[[Lede, int], Any]) -> Callable[[Lede, list[str]], Any]:
-    """``command`` run on the latest answer, as Telegram's button under it runs ``act``; refused before any answer."""
-    def run(lede: Lede, args: list[str]) -> Any:
-        if not lede.questions.keeps_answers:
-            return Refused(html.escape(NONE_KEPT.format(command=command), quote=False))
-        number = lede.questions.latest_answer(EVERYONE)
-        if number is None:
-            return Refused(html.escape(NOTHING_ANSWERED.format(command=command), quote=False))
-        found = act(lede, number)
+def _on_latest_answer(lede: Lede, command: str, act: Callable[[Lede, int], Any], latest: LatestReply | None) -> Any:
+    """``command`` run on the answer of the latest reply, as Telegram's button under it runs ``act``; else why not."""
+    if not lede.questions.keeps_answers:
+        refusal = NONE_KEPT
+    elif latest is None:
+        refusal = NOTHING_ANSWERED
+    elif latest.answer is None:
+        refusal = NO_ANSWER_SHOWN
+    else:
+        found = act(lede, latest.answer)
         return Refused(html.escape(found.reason, quote=False)) if isinstance(found, Expired) else found
-    return run
+    return Refused(html.escape(refusal.format(command=command), quote=False))
 
 
 def _rate(helpful: bool) -> Callable[[Lede, int], Rated | Expired]:
@@ -300,7 +328,7 @@ def _context_json(found: Context) -> dict[str, Any]:
             "source": source_to_json(found.passages[found.answer_at].article)}
 
 
-COMMANDS: dict[str, Command] = {
+COMMANDS: dict[str, Command | AnswerCommand] = {
     "/help": Command("/help", lambda lede, args: Help(), _help_text, _help_json),
     "/start": Command("/start", lambda lede, args: Help(), _help_text, _help_json),
     "/add": Command("/add <url or file>", _add, _added, _added_json),
@@ -311,10 +339,10 @@ COMMANDS: dict[str, Command] = {
                          _settings_json),
     "/new": Command("/new", _new, lambda _: group_replies.NEW_CONVERSATION,
                     lambda _: {"new_conversation": True, "message": group_replies.NEW_CONVERSATION}),
-    "/more": Command("/more", _on_latest_answer("/more", lambda lede, number: lede.questions.more_answers(number, EVERYONE)),
-                     group_replies.more_answers, _more_json),
-    "/context": Command("/context", _on_latest_answer("/context", lambda lede, number: lede.questions.context(number, EVERYONE)),
-                        group_replies.context, _context_json),
-    "/good": Command("/good | /bad", _on_latest_answer("/good", _rate(True)), lambda _: group_replies.THANKS, _rated_json),
-    "/bad": Command("/good | /bad", _on_latest_answer("/bad", _rate(False)), lambda _: group_replies.THANKS, _rated_json),
+    "/more": AnswerCommand("/more", lambda lede, number: lede.questions.more_answers(number, EVERYONE),
+                           group_replies.more_answers, _more_json),
+    "/context": AnswerCommand("/context", lambda lede, number: lede.questions.context(number, EVERYONE),
+                              group_replies.context, _context_json),
+    "/good": AnswerCommand("/good | /bad", _rate(True), lambda _: group_replies.THANKS, _rated_json),
+    "/bad": AnswerCommand("/good | /bad", _rate(False), lambda _: group_replies.THANKS, _rated_json),
 }

@@ -167,10 +167,6 @@ class Questions:
         """Whether answers are kept for their buttons: not while the store is read-only."""
         return not self.store.read_only
 
-    def latest_answer(self, chat: int) -> int | None:
-        """The number of the latest answer kept for ``chat``: the one a console's /more, /context, /good act on."""
-        return self.store.latest_answer(chat)
-
     def context(self, number: int, chat: int) -> Context | Expired:
         """"Context": the sentences around the quoted one, from its article."""
         record = self.store.answer_record(number)

@@ -910,12 +910,6 @@ class Store:
         return AnswerRecord(row["id"], row["chat"], row["question"], row["article_id"], row["position"], row["feedback"],
                             row["follow_up"], row["sentence"])
 
-    def latest_answer(self, chat: int) -> int | None:
-        """The number of the latest answer given in ``chat``, if any: what the console's /more acts on."""
-        with self._reading() as db:
-            row = db.execute("SELECT max(id) AS latest FROM answers WHERE chat = ?", (chat,)).fetchone()
-        return row["latest"]
-
     def record_feedback(self, number: int, helpful: bool) -> None:
         with self._transaction() as db:
             db.execute("UPDATE answers SET feedback = ? WHERE id = ?", (1 if helpful else -1, number))

@@ -19,7 +19,7 @@ from bot.console_commands import COMMANDS
 from bot.service import Lede
 from bot.shared_index import new_index
 from corpus.loader import load_paths
-from corpus.store import EVERYONE, Store
+from corpus.store import Store
 from tests.bot.test_console import ROOT, run_bot
 from tests.support.processes import clean_environment
 
@@ -74,8 +74,33 @@ def test_the_buttons_under_an_answer_are_console_commands_on_the_latest_answer(t
     assert context["context"][context["answer_at"]] == shown and len(context["context"]) > 1
     assert (bad["helpful"], good["helpful"]) == (False, True)
     with Store.open(db) as store:
-        latest = store.answer_record(store.latest_answer(EVERYONE))
+        latest = store.answer_record(1)  # the one answer kept
     assert (latest.question, latest.feedback) == ("what did Zelensky demand?", 1), "the last rating stands"
+
+
+def test_the_buttons_commands_refuse_when_the_latest_question_got_no_answer_rather_than_act_on_an_earlier_one(tmp_path):
+    # In Telegram a reply without an answer has no buttons; on the console /good here rated the Zelensky answer.
+    lines = ["what did Zelensky demand?", "What is the capital of Australia?", "/more", "/context", "/good"]
+    with Store.open(tmp_path / "lede.db") as store:
+        lede = Lede.compose(new_index(), store)
+        lede.add_articles(load_paths([SEEDS]))
+        output = io.StringIO()
+        run_console(lede, io.StringIO("\n".join(lines) + "\n"), output, as_json=True)
+        answer, unanswered, *refusals = map(json.loads, output.getvalue().splitlines())
+        rated = store.answer_record(1)  # the one answer kept
+    assert answer["answer"] and unanswered["answer"] is None
+    assert refusals == [{"error": f"My last reply holds no answer for {command} to act on; ask me a question about "
+                                  "the news."} for command in ("/more", "/context", "/good")]
+    assert rated.feedback is None, "the answer shown before was not rated"
+
+
+def test_the_buttons_commands_act_on_this_runs_answers_not_on_one_shown_in_an_earlier_run(tmp_path):
+    db = str(tmp_path / "lede.db")
+    assert run_bot("--console", "--db", db, stdin="what did Zelensky demand?\n").returncode == 0
+    result = run_bot("--console", "--json", "--db", db, stdin="/more\n/good\n")
+    assert result.returncode == 0, result.stderr
+    assert [json.loads(line) for line in result.stdout.splitlines()] == [
+        {"error": f"Ask a question first: {command} acts on the latest answer."} for command in ("/more", "/good")]
 
 
 def test_help_and_start_work_and_every_command_the_console_mentions_exists(tmp_path):
