@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
 from corpus.errors import InvalidSchedule
 
@@ -105,12 +105,11 @@ def _time_of_day(text: str) -> time | None:
 
 
 def _zone_name(text: str) -> str:
-    """The IANA name of the zone ``text`` names, exactly, in another case, or by its place alone."""
-    try:
-        ZoneInfo(text)
-        return text
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        pass
+    """The IANA name of the zone ``text`` names, exactly, in another case, or by its place alone.
+
+    Looked up among the zones there are, never by ``ZoneInfo(text)``: it reads what it is given as a
+    path, and a name typed as hundreds of folders ("Europe/Europe/…") ran past the recursion limit.
+    """
     key = text.lower().replace("_", " ")
     matches = _zones_by_name().get(key) or _zones_by_place().get(key, ())
     if len(matches) == 1:

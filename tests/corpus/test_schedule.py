@@ -51,6 +51,8 @@ def test_a_zone_may_be_named_in_any_case_or_by_its_place_and_is_kept_under_its_i
         (["08:00", "Europe"], "I don't know the time zone “Europe”"),
         (["08:00", "../../etc/passwd"], "I don't know the time zone “../../etc/passwd”"),
         (["08:00", "Mars/Olympus"], "I don't know the time zone “Mars/Olympus”"),
+        # A name of hundreds of parts, each a folder to look in, once took the zone lookup past Python's recursion limit.
+        (["08:00", "Europe/" * 300 + "Kyiv"], "I don't know the time zone “Europe/Europe/"),
         (["08:00", "UTC", "daily"], "I don't know the time zone “UTC daily”"),
         (["08:00", "in", "the", "morning", "please"], "Usage: /subscribe HH:MM"),
         (["13pm"], "“13pm” is not a time of day like 08:00."),
