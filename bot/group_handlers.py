@@ -63,8 +63,10 @@ _ANSWER_DATA = re.compile(r"ans:(more|ctx|up|down):(\d{1,18})")
 # Inline results may be reused by Telegram for this long: answers change only as sources arrive.
 INLINE_CACHE_SECONDS = 60
 INLINE_TITLE_CHARS = 100
-# Above an empty list of inline results: what to do, on a button that opens the private chat (/start inline).
+# Above an empty list of inline results: what to do, on a button that opens the private chat (/start inline):
+# before a question, or after words that are none ("why?" with nothing before it, "hello", a link, an emoji) ...
 INLINE_EMPTY = "Type a question about the news"
+# ... or after a question the articles do not answer.
 INLINE_NO_ANSWER = "No answer in my articles: open Lede to add news"
 INLINE_START = "inline"
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -283,6 +285,6 @@ async def inline_query(update: Update, context: LedeContext) -> None:
     button = None
     if not results:
         # Telegram would show an empty list, which looks the same as a bot that is down.
-        label = INLINE_NO_ANSWER if query.query.strip() else INLINE_EMPTY
+        label = INLINE_NO_ANSWER if answer is not None else INLINE_EMPTY
         button = InlineQueryResultsButton(label, start_parameter=INLINE_START)
     await query.answer(results, cache_time=INLINE_CACHE_SECONDS, button=button)

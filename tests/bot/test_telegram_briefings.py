@@ -503,3 +503,12 @@ async def test_an_inline_query_without_an_answer_says_so_and_offers_the_private_
     assert answer["results"] == []
     assert answer["button"] == {"text": "No answer in my articles: open Lede to add news", "start_parameter": "inline"}
     assert "exact sentence" in welcome.text
+
+
+async def test_an_inline_query_that_is_no_question_asks_for_one_rather_than_for_news(bot_api, analyzer, clock):
+    # "No answer in my articles: open Lede to add news" sent people to add news for a "why?" or a link.
+    typed = ["why?", "😀", "https://example.com/story", "hello"]
+    async with polling(application(bot_api, make_lede(analyzer), clock)):
+        answers = [await bot_api.wait_for_inline_answer(bot_api.send_inline_query(USER, text)) for text in typed]
+    assert [(answer["results"], answer["button"]) for answer in answers] == [
+        ([], {"text": "Type a question about the news", "start_parameter": "inline"})] * len(typed)
