@@ -105,13 +105,17 @@ class RateLimiter:
     """A sliding window per (user, action): exact, and memory bounded by the limits themselves.
 
     Each user keeps at most ``count`` timestamps per action; windows that
-    have emptied are dropped, so idle users cost nothing.
+    have emptied are dropped, so idle users cost nothing. A person over the
+    limit is told so once per wait (:meth:`to_be_told`).
     """
 
     def __init__(self, limits: Mapping[Action, RateLimit], clock: Callable[[], float] = time.monotonic) -> None:
         self._limits = dict(limits)
         self._clock = clock
         self._recent: dict[tuple[int, Action], deque[float]] = {}
+        # Per person refused: the oldest action in the window when they were told to wait. Until it leaves
+        # the window, the wait they were told of stands, so they are not told again.
+        self._told: dict[tuple[int, Action], float] = {}
         self._sweep_at = _FIRST_SWEEP
 
     def __len__(self) -> int:
@@ -138,6 +142,20 @@ class RateLimiter:
         self._forget_idle(now)
         return 0.0
 
+    def to_be_told(self, user: int, action: Action) -> bool:
+        """Whether ``user``, whose ``action`` :meth:`wait` just refused, is to be told so: once per wait.
+
+        Told at every attempt, one person over the limit (a script, a flood in a group) would have
+        Lede send a reply per message, and those replies count against Telegram's flood limits
+        (20 messages a minute in a group), holding up everyone else's answers.
+        """
+        key = (user, action)
+        oldest = self._recent[key][0]
+        if self._told.get(key) == oldest:
+            return False
+        self._told[key] = oldest
+        return True
+
     def slow_down(self, action: Action, wait: float) -> str:
         """The friendly one-sentence reply to a user over their limit."""
         limit = self.limit(action)
@@ -152,4 +170,5 @@ class RateLimiter:
         longest = max(limit.seconds for limit in self._limits.values())
         for key in [key for key, recent in self._recent.items() if not recent or recent[-1] <= now - longest]:
             del self._recent[key]
+            self._told.pop(key, None)
         self._sweep_at = max(_FIRST_SWEEP, 2 * len(self._recent))

@@ -315,10 +315,11 @@ async def gate(update: Update, context: LedeContext) -> None:
 
 
 async def _within_limit(update: Update, context: LedeContext, action: Action) -> bool:
-    """Count the action against the person's limit; over it, say when to come back instead."""
+    """Count the action against the person's limit; over it, say when to come back instead (once per wait)."""
     limiter: RateLimiter = context.shell.limiter
-    wait = limiter.wait(_person(update), action)
-    if wait:
+    person = _person(update)
+    wait = limiter.wait(person, action)
+    if wait and limiter.to_be_told(person, action):
         await _reply(update, limiter.slow_down(action, wait))
     return not wait
 

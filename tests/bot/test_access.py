@@ -83,6 +83,23 @@ def test_refused_attempts_do_not_count_and_actions_have_separate_budgets():
     assert limiter.wait(1, Action.QUESTION) == 0, "hammering while limited did not extend the wait"
 
 
+def test_a_person_over_the_limit_is_told_once_per_wait_not_at_every_attempt():
+    # Told at every attempt, one person (a script, a flood in a group) had Lede send a reply per message.
+    clock = Clock()
+    limiter = RateLimiter({Action.QUESTION: RateLimit(1, 60), Action.ADD_SOURCE: RateLimit(1, 600)}, clock)
+    assert limiter.wait(1, Action.QUESTION) == 0
+    told = []
+    for _ in range(4):
+        assert limiter.wait(1, Action.QUESTION) > 0
+        told.append(limiter.to_be_told(1, Action.QUESTION))
+    assert told == [True, False, False, False]
+    assert limiter.wait(1, Action.ADD_SOURCE) == 0 and limiter.wait(1, Action.ADD_SOURCE) > 0
+    assert limiter.to_be_told(1, Action.ADD_SOURCE), "each action's first refusal is told"
+    clock.now += 60
+    assert limiter.wait(1, Action.QUESTION) == 0
+    assert limiter.wait(1, Action.QUESTION) > 0 and limiter.to_be_told(1, Action.QUESTION), "a new wait is told again"
+
+
 def test_a_lifted_limit_never_waits():
     limiter = RateLimiter({Action.QUESTION: RateLimit(0, 1)})
     assert all(limiter.wait(1, Action.QUESTION) == 0 for _ in range(1000))
@@ -180,6 +197,19 @@ async def test_questions_over_the_limit_get_a_friendly_slow_down(bot_api, lede):
     assert replies[0].startswith(VANCE) and replies[1].startswith(VANCE)
     assert replies[2].startswith("Slow down, please: you can ask 2 questions in a minute; try again in ")
     assert other.text.startswith(VANCE), "the limit is per person"
+
+
+async def test_a_flood_of_questions_in_a_group_gets_one_slow_down_not_one_per_message(bot_api, lede):
+    # Each reply counts against Telegram's 20 messages a minute in a group, holding up everyone's answers there.
+    bot_api.add_group(LISTED_GROUP, "Listed")
+    async with polling(application(bot_api, lede, {"LEDE_QUESTION_LIMIT": "1/60"})):
+        for _ in range(6):
+            bot_api.send_user_message(LISTED_GROUP, FRIEND, "/ask Who did Vance meet?")
+        await bot_api.wait_for_messages(LISTED_GROUP, 2)
+        await bot_api.assert_no_messages(LISTED_GROUP, within=2.0)
+    replies = [message.text for message in bot_api.sent_messages(LISTED_GROUP)]
+    assert len(replies) == 2 and sum(reply.startswith(VANCE) for reply in replies) == 1
+    assert sum(reply.startswith("Slow down, please: you can ask 1 question in a minute") for reply in replies) == 1
 
 
 async def test_the_limit_of_someone_writing_as_a_group_is_that_groups_not_everyone_elses(bot_api, lede):
