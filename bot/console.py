@@ -44,8 +44,14 @@ MAX_LINE_CHARS = 65_536
 INGEST_INTERRUPTED = "Interrupted: the summary counts what was stored; the same command again stores the rest."
 
 
-def answer_once(lede: Lede, question: str, output: TextIO, *, as_json: bool, in_conversation: bool = True) -> LatestReply:
-    """Answer one question and print the reply: in the light of the console's conversation, or (``--ask``) on its own."""
+def answer_once(
+    lede: Lede, question: str, output: TextIO, *, as_json: bool, in_conversation: bool = True
+) -> LatestReply | None:
+    """Answer one question and print the reply: in the light of the console's conversation, or (``--ask``) on its own.
+
+    Returns the reply, for /more and the like; None when Lede would not look the question up
+    ("thanks", "hello", a link …): the reply before stands, as the conversation does.
+    """
     number = None
     if in_conversation:
         answered = lede.questions.answer(question, EVERYONE, now=datetime.now(UTC))
@@ -59,7 +65,7 @@ def answer_once(lede: Lede, question: str, output: TextIO, *, as_json: bool, in_
     else:
         output.write(format_plain(outcome, terminal=output.isatty()) + "\n")
     output.flush()
-    return LatestReply(number)
+    return None if isinstance(outcome, InvalidQuestion) else LatestReply(number)
 
 
 def brief_once(
@@ -164,13 +170,13 @@ def _reply(lede: Lede, line: str, output: TextIO, latest: LatestReply | None, *,
     line = " ".join(line.split())
     command, _, question = line.partition(" ")
     if command.lower() == "/ask":  # as Telegram reads commands: /ASK is /ask
-        latest = answer_once(lede, question, output, as_json=as_json)
+        latest = answer_once(lede, question, output, as_json=as_json) or latest
     elif line.startswith("/"):
         text, data = run_command(lede, line, latest)
         output.write(json.dumps(data, ensure_ascii=False) + "\n" if as_json else text + "\n")
         output.flush()
     elif as_json or line:
-        latest = answer_once(lede, line, output, as_json=as_json)
+        latest = answer_once(lede, line, output, as_json=as_json) or latest
     else:
         return latest
     if not as_json:

@@ -47,9 +47,9 @@ TELEGRAM_ONLY = {
 }
 # /more, /context, /good or /bad before any answer, or with no answers kept.
 NOTHING_ANSWERED = "Ask a question first: {command} acts on the latest answer."
-# ... and after a question whose reply holds no answer ("I couldn't find that", "You're welcome.").
-NO_ANSWER_SHOWN = "My last reply holds no answer for {command} to act on; ask me a question about the news."
 NONE_KEPT = "My store is read-only, so I keep no answers for {command} to act on."
+# ... and after a question looked up and not answered ("I couldn't find that in the articles I have.").
+NO_ANSWER_SHOWN = "My last reply holds no answer for {command} to act on; ask me a question about the news."
 # What /add reads as a file name even when no such file exists, to say so rather than ask for a web address.
 _FILE_SUFFIXES = (*DOCUMENT_SUFFIXES, OPML_SUFFIX)
 
@@ -96,7 +96,7 @@ class AnswerCommand:
 
 @dataclass(frozen=True, slots=True)
 class LatestReply:
-    """The console's reply to its latest question: the number of the answer it holds, None when it holds none.
+    """The console's reply to its latest question looked up: the number of the answer it holds, None when none.
 
     The commands for an answer's buttons act on that answer, as Telegram's buttons act on the answer they
     are under: a reply without an answer has no buttons, and an answer shown in an earlier run is not on

@@ -79,19 +79,22 @@ def test_the_buttons_under_an_answer_are_console_commands_on_the_latest_answer(t
 
 
 def test_the_buttons_commands_refuse_when_the_latest_question_got_no_answer_rather_than_act_on_an_earlier_one(tmp_path):
-    # In Telegram a reply without an answer has no buttons; on the console /good here rated the Zelensky answer.
-    lines = ["what did Zelensky demand?", "What is the capital of Australia?", "/more", "/context", "/good"]
+    # In Telegram a reply without an answer has no buttons; on the console /bad here rated the Zelensky answer.
+    # Thanks is no question: the answer it thanks for is still the one /good rates.
+    lines = ["what did Zelensky demand?", "thanks", "/good", "What is the capital of Australia?", "/more", "/context",
+             "/bad"]
     with Store.open(tmp_path / "lede.db") as store:
         lede = Lede.compose(new_index(), store)
         lede.add_articles(load_paths([SEEDS]))
         output = io.StringIO()
         run_console(lede, io.StringIO("\n".join(lines) + "\n"), output, as_json=True)
-        answer, unanswered, *refusals = map(json.loads, output.getvalue().splitlines())
+        answer, welcome, good, unanswered, *refusals = map(json.loads, output.getvalue().splitlines())
         rated = store.answer_record(1)  # the one answer kept
-    assert answer["answer"] and unanswered["answer"] is None
+    assert answer["answer"] and welcome["message"] == "You're welcome." and good["helpful"] is True
+    assert unanswered["answer"] is None
     assert refusals == [{"error": f"My last reply holds no answer for {command} to act on; ask me a question about "
-                                  "the news."} for command in ("/more", "/context", "/good")]
-    assert rated.feedback is None, "the answer shown before was not rated"
+                                  "the news."} for command in ("/more", "/context", "/bad")]
+    assert rated.feedback == 1, "the answer shown before kept its 👍"
 
 
 def test_the_buttons_commands_act_on_this_runs_answers_not_on_one_shown_in_an_earlier_run(tmp_path):
