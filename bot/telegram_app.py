@@ -385,8 +385,17 @@ async def help_command(update: Update, context: LedeContext) -> None:
 
 
 async def ask_command(update: Update, context: LedeContext) -> None:
-    """``/ask question``, read without a mention of Lede typed after the command (``/ask @lede why?``)."""
-    await _answer(update, context, group_handlers.without_mention(" ".join(context.args or ()), context.bot.username))
+    """``/ask question``, read without a mention of Lede typed after the command (``/ask @lede why?``).
+
+    A bare ``/ask`` in reply to someone's message asks what that message says: in a group, a
+    member points Lede to a question it did not see (privacy mode) or was not asked. (In reply to
+    Lede's own message it is no question, and gets the line saying how to ask.)
+    """
+    question = " ".join(context.args or ())
+    replied = update.effective_message.reply_to_message
+    if not question and replied is not None and not (replied.from_user and replied.from_user.id == context.bot.id):
+        question = replied.text or replied.caption or ""
+    await _answer(update, context, group_handlers.without_mention(question, context.bot.username))
 
 
 async def question_message(update: Update, context: LedeContext) -> None:

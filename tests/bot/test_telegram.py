@@ -134,6 +134,17 @@ async def test_group_ask_addressed_to_the_bot_is_answered(bot_api, lede):
     assert reply.reply_to_message_id == question["message_id"]
 
 
+async def test_a_bare_ask_in_reply_to_a_members_message_asks_what_it_says(bot_api, lede):
+    # It was told "Ask me a question about the news, for example: …", under the question it pointed to.
+    bot_api.add_group(GROUP, "Newsroom")
+    async with polling(application(bot_api, lede)):
+        asked = bot_api.send_user_message(GROUP, USER + 1, "Who did Vance meet?")  # unseen: privacy mode is on
+        pointing = bot_api.send_user_message(GROUP, USER, "/ask@lede_test_bot", reply_to_message_id=asked["message_id"])
+        [reply] = await bot_api.wait_for_messages(GROUP)
+    assert reply.text.startswith("U.S. Vice President J.D. Vance met with Ukrainian President Volodymyr Zelensky")
+    assert reply.reply_to_message_id == pointing["message_id"]
+
+
 async def test_group_chatter_not_addressed_to_the_bot_gets_no_reply(bot_api, lede):
     bot_api.add_group(GROUP, "Newsroom")
     bot_api.privacy_mode = False  # the bot sees every message, and must still keep quiet
