@@ -1,8 +1,9 @@
 """The console: the same engine and the same replies as Telegram, on a terminal or a pipe.
 
-Lines that start with ``/`` are Telegram's commands (:mod:`bot.console_commands`),
-run by the same use cases and printed as the same replies without the markup,
-or as JSON; everything else is a question, as is ``/ask <question>``. Where
+Lines that start as Telegram's commands do (``/`` and a letter) are its commands
+(:mod:`bot.console_commands`), run by the same use cases and printed as the same
+replies without the markup, or as JSON; everything else is a question, as is
+``/ask <question>``. Where
 Telegram takes a sent document, the console's ``/add`` takes the path of a
 local file. The followed feeds are read while the console runs, as the bot
 reads them (:func:`following_feeds`).
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sqlite3
 import sys
 import threading
@@ -42,6 +44,8 @@ GREETING = "Lede: ask a question about the news (/help for the commands, Ctrl-D 
 # The most of one input line the console reads (see _bounded_lines): far more than any question or command.
 MAX_LINE_CHARS = 65_536
 INGEST_INTERRUPTED = "Interrupted: the summary counts what was stored; the same command again stores the rest."
+# A command, as Telegram marks one: a slash, then a letter, digit or _ ("/ who …" and "/🙂" are typed text).
+_COMMAND = re.compile(r"/\w", re.ASCII)
 
 
 def answer_once(
@@ -171,7 +175,7 @@ def _reply(lede: Lede, line: str, output: TextIO, latest: LatestReply | None, *,
     command, _, question = line.partition(" ")
     if command.lower() == "/ask":  # as Telegram reads commands: /ASK is /ask
         latest = answer_once(lede, question, output, as_json=as_json) or latest
-    elif line.startswith("/"):
+    elif _COMMAND.match(line):
         text, data = run_command(lede, line, latest)
         output.write(json.dumps(data, ensure_ascii=False) + "\n" if as_json else text + "\n")
         output.flush()

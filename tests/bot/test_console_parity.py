@@ -61,6 +61,19 @@ def test_a_command_is_read_as_telegram_reads_it_after_leading_spaces_and_before_
     assert answer["answer"].startswith(VANCE)
 
 
+def test_a_line_is_a_command_only_where_telegram_would_read_one_else_it_is_a_question():
+    # Telegram marks a command only for a slash followed by letters, digits or _; the console said
+    # "Unknown command /." to "/ who did Vance meet?", which Telegram answers.
+    lede = Lede.compose(new_index())
+    lede.add_articles(load_paths([SEEDS]))
+    output = io.StringIO()
+    run_console(lede, io.StringIO("/ Who did Vance meet?\n/🙂\n/nonsense\n"), output, as_json=True)
+    question, emoji, command = map(json.loads, output.getvalue().splitlines())
+    assert question["answer"].startswith(VANCE)
+    assert emoji["message"] == "There are no words in that to search for; ask me a question in words."
+    assert command == {"error": "Unknown command /nonsense. Type /help."}
+
+
 def test_the_buttons_under_an_answer_are_console_commands_on_the_latest_answer(tmp_path):
     db = tmp_path / "lede.db"
     lines = ["/more", "what did Zelensky demand?", "/more", "/context", "/bad", "/good"]
