@@ -1,12 +1,11 @@
 """The console: the same engine and the same replies as Telegram, on a terminal or a pipe.
 
-Lines that start as Telegram's commands do (``/`` and a letter) are its commands
-(:mod:`bot.console_commands`), run by the same use cases and printed as the same
-replies without the markup, or as JSON; everything else is a question, as is
-``/ask <question>``. Where
-Telegram takes a sent document, the console's ``/add`` takes the path of a
-local file. The followed feeds are read while the console runs, as the bot
-reads them (:func:`following_feeds`).
+Lines that start as Telegram's commands do (``/`` and a letter, digit or _) are
+its commands (:mod:`bot.console_commands`), run by the same use cases and printed
+as the same replies without the markup, or as JSON; everything else is a
+question, as is ``/ask <question>``. Where Telegram takes a sent document, the
+console's ``/add`` takes the path of a local file. The followed feeds are read
+while the console runs, as the bot reads them (:func:`following_feeds`).
 """
 
 from __future__ import annotations
@@ -169,7 +168,7 @@ def following_feeds(lede: Lede, interval: float) -> Iterator[None]:
 
 
 def _reply(lede: Lede, line: str, output: TextIO, latest: LatestReply | None, *, as_json: bool) -> LatestReply | None:
-    """Reply to one line, after the reply ``latest`` to the latest question; the latest reply to a question after it."""
+    """Reply to one line; ``latest`` is the reply to the latest question looked up, returned as the line leaves it."""
     # As Telegram reads a message: trimmed ("  /help" is /help), a command ending at any white space.
     line = " ".join(line.split())
     command, _, question = line.partition(" ")

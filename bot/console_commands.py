@@ -86,7 +86,7 @@ class Command:
 
 @dataclass(frozen=True, slots=True)
 class AnswerCommand:
-    """A button under an answer as a console command: its usage line, its use case on that answer, its reply and JSON."""
+    """A button under an answer as a console command: its usage line, its use case on the answer, its reply and JSON."""
 
     usage: str
     act: Callable[[Lede, int], Any]
@@ -107,7 +107,11 @@ class LatestReply:
 
 
 def run_command(lede: Lede, line: str, latest: LatestReply | None = None) -> tuple[str, dict[str, Any]]:
-    """A command line typed on the console, after ``latest`` (None before any question): the reply as plain text, and as JSON."""
+    """A command line typed on the console: the reply as plain text, and as JSON.
+
+    ``latest`` is the console's reply to its latest question (None before any), whose answer
+    ``/more``, ``/context``, ``/good`` and ``/bad`` act on.
+    """
     name, *args = line.split()
     command = COMMANDS.get(name.lower())
     try:
