@@ -36,9 +36,9 @@ class ChatTurns:
             if not self._waiting[chat]:
                 del self._waiting[chat], self._locks[chat]
 
-    def __contains__(self, chat: object) -> bool:
-        """Whether some turn of the chat is taken (a new one would wait for it): the shell tells such a chat so."""
-        return chat in self._locks
+    def waiting(self, chat: int) -> int:
+        """How many of the chat's requests hold its turn or wait for it: a new one waits when any do."""
+        return self._waiting.get(chat, 0)
 
     def __len__(self) -> int:
         """How many chats have a question being answered or waiting."""

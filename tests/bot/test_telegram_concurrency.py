@@ -147,6 +147,34 @@ async def test_brief_sent_twice_at_once_tells_the_stories_once(bot_api: FakeBotA
     assert second.text.startswith("Nothing new since")
 
 
+async def test_a_brief_that_waits_only_a_moment_for_the_one_before_hears_no_working_on_it(
+        bot_api: FakeBotApi, monkeypatch) -> None:
+    # "/brief" sent again as the first briefing arrives waits for that one to note what it told: a moment,
+    # not worth a message. Here the moment lasts as long as the test holds the first briefing.
+    monkeypatch.setattr("bot.waiting.NOTICE_AFTER", HOLD_SECONDS)
+    briefing = Hold()
+    lede = Lede.compose(new_index(), tell=briefing.around(brief))
+    lede.add_articles(wire_article(number) for number in range(WIRE_ARTICLES))
+    application = build_application(Config(mode=Mode.TELEGRAM, token=bot_api.token, base_url=bot_api.base_url), lede,
+                                     clock=lambda: NOW)
+    turns = application.bot_data.shell.briefing_turns
+    async with polling(application):
+        with briefing:
+            bot_api.send_user_message(BRIEFING_CHAT, BRIEFING_CHAT, "/brief")
+            await briefing.wait_started()
+            bot_api.send_user_message(BRIEFING_CHAT, BRIEFING_CHAT, "/brief")
+            deadline = asyncio.get_running_loop().time() + HOLD_SECONDS
+            while turns.waiting(BRIEFING_CHAT) < 2:  # the second /brief waits for its turn
+                assert asyncio.get_running_loop().time() < deadline, "the second /brief never waited for its turn"
+                await asyncio.sleep(0.01)
+            briefing.released.set()
+            replies = await bot_api.wait_for_messages(BRIEFING_CHAT, 2, timeout=HOLD_SECONDS)
+        await bot_api.assert_no_messages(BRIEFING_CHAT, within=0.5)
+    first, second = sorted(replies, key=lambda reply: reply.reply_to_message_id)
+    assert first.text.startswith("Briefing:")
+    assert second.text.startswith("Nothing new since")
+
+
 # ---- one kind of slow work, or one chat, holds up no other -------------------------------------
 
 # Chats whose slow work is under way: as many as there were threads for all heavy work.
