@@ -128,7 +128,7 @@ def format_plain(outcome: Outcome, *, terminal: bool = False) -> str:
     article = outcome.best.passage.article
     lead_in, answer = _answer_texts(outcome.best)
     if lead_in and terminal:
-        answer = f"{_BOLD}{answer}{_NORMAL}"
+        answer = f"{BOLD}{answer}{NORMAL}"
     lines = [f"{lead_in} {answer}" if lead_in else answer, "", "— " + source_line(article, as_html=False)]
     if article.url:
         lines.append(f"  {article.url}")
@@ -141,7 +141,7 @@ def format_plain(outcome: Outcome, *, terminal: bool = False) -> str:
 
 
 # The terminal's Select Graphic Rendition codes for bold and back to normal.
-_BOLD, _NORMAL = "\x1b[1m", "\x1b[22m"
+BOLD, NORMAL = "\x1b[1m", "\x1b[22m"
 
 
 def _answer_texts(best: Candidate) -> tuple[str | None, str]:

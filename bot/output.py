@@ -7,17 +7,25 @@ through :class:`Replies`, such a failure is :class:`OutputFailed`, which
 :func:`bot.main.main` prints as one line on standard error. A reader gone away
 (``| head -1``) stays a BrokenPipeError: the run ends silently, as SIGPIPE ends
 a Unix tool. Text it cannot encode (a path's bytes that are not UTF-8) is
-written with U+FFFD for them rather than failing.
+written with U+FFFD for them rather than failing, and control characters from
+articles are left out (a terminal would obey them).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
+from bot.formatting import BOLD, NORMAL
 from corpus.errors import LedeError
 from corpus.loader import without_lone_surrogates
+
+# Control characters but tab and newline, and escape sequences but Lede's own bold: an article's (a
+# feed's, a page's, a file's) would reach the terminal, which would obey them: retitle its window,
+# move the cursor over the lines before, hide text, or ring the bell.
+_CONTROLS = re.compile(f"({re.escape(BOLD)}|{re.escape(NORMAL)})|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 class OutputFailed(LedeError):
@@ -34,7 +42,7 @@ class Replies:
         with _said_in_one_line():
             # A path given in bytes that are not UTF-8 (echoed by --backup, say) holds lone surrogates, which a
             # standard output that is strictly UTF-8 (a desktop's en_US.UTF-8 locale) refuses to write.
-            return self._open().write(without_lone_surrogates(text))
+            return self._open().write(_CONTROLS.sub(_own_codes, without_lone_surrogates(text)))
 
     def flush(self) -> None:
         with _said_in_one_line():
@@ -48,6 +56,10 @@ class Replies:
             raise OutputFailed("could not write to standard output (it is closed); "
                                "send it to a file or a pipe, or to /dev/null")
         return self._stream
+
+
+def _own_codes(control: re.Match[str]) -> str:
+    return control.group(1) or ""
 
 
 @contextmanager

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -11,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.formatting import BOLD, NORMAL
+from bot.output import Replies
 from tests.bot.test_console import ROOT, run_bot
 from tests.bot.test_ingest import REUTERS_LIKE, write_jsonl
 from tests.support.processes import clean_environment
@@ -95,3 +98,17 @@ def test_a_path_in_bytes_that_are_not_utf8_is_printed_even_where_standard_output
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"Backed up {tmp_path / 'lede.db'} to {tmp_path}/copie-\ufffd.db (")
     assert target.is_file()
+
+
+def test_an_articles_control_characters_never_reach_the_terminal_and_ledes_own_bold_does(tmp_path):
+    # A file (or a feed, or a page) whose text retitles the terminal, clears it, rings its bell and moves
+    # the cursor back over the line: the console prints the words, not the commands.
+    notes = tmp_path / "ferry.txt"
+    notes.write_text("Ferry Strike Ends\n\nThe ferry strike ended on Monday\x1b]0;pwned\x07 after\r talks\x1b[2J in"
+                     " Gull\x9b6n Point.\n")
+    result = run_bot("--console", "--corpus", str(notes), stdin="when did the ferry strike end?\n")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "The ferry strike ended on Monday]0;pwned after talks[2J in Gull6n Point."
+    written = io.StringIO()
+    Replies(written).write(f"{BOLD}Kept{NORMAL}\tand\n\x1b[31mred\x1b[0m")
+    assert written.getvalue() == f"{BOLD}Kept{NORMAL}\tand\n[31mred[0m"
