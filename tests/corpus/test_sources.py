@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import ipaddress
 import sqlite3
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import closing
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,7 +23,7 @@ import pytest
 from corpus.article import Article
 from corpus.database_file import DatabaseFile
 from corpus import feed_poller
-from corpus.feed_poller import FeedFollowed, FeedPoller
+from corpus.feed_poller import Clock, FeedFollowed, FeedPoller, utc_now
 from corpus.feeds import article_id_for
 from corpus.fetch import FetchPolicy
 from corpus.ingest import Failure
@@ -30,7 +32,7 @@ from corpus.sources import Sources
 from corpus.store import Store
 from corpus.visibility import Visibility
 from retrieval.text import Analyzer
-from tests.support.web_server import LocalWeb, Reply, big_feed, rss_feed
+from tests.support.web_server import LocalWeb, Reply, Request, Route, big_feed, rss_feed
 
 LOCAL_ONLY = FetchPolicy(allowed_networks=(ipaddress.ip_network("127.0.0.1/32"),), read_timeout=0.5)
 CHAT, OTHER_CHAT = 501, 502
@@ -83,10 +85,11 @@ def web() -> Iterator[LocalWeb]:
 class Corpus:
     """The corpus pipeline as Lede composes it, over one store."""
 
-    def __init__(self, path: Path | str = ":memory:", interval: float = 60) -> None:
+    def __init__(self, path: Path | str = ":memory:", interval: float = 60, policy: FetchPolicy = LOCAL_ONLY,
+                 clock: Clock = utc_now) -> None:
         self.store = Store.open(path)
         self.shelf = ShelfSpy(self.store)
-        self.poller = FeedPoller(Library(self.store, self.shelf), LOCAL_ONLY, interval, terms=Analyzer().terms)
+        self.poller = FeedPoller(Library(self.store, self.shelf), policy, interval, clock, terms=Analyzer().terms)
         self.sources = Sources(self.poller.library, self.poller)
 
 
@@ -531,3 +534,108 @@ def test_an_entry_kept_before_lede_noted_versions_is_taken_as_it_is_once_and_rep
     levy = lede.store.article(article_id_for(web.url("/news/levy"))).article
     assert (levy.title, levy.paragraphs[0]) == ("Port levy triples for tankers", "The port authority tripled the levy "
                                                 "on oil and gas tankers on Friday, citing the cost of dredging.")
+
+
+# How long a held request waits for what the poller must do meanwhile before the test gives up on it (a poller
+# that does it takes a fraction of a second); a fetch waits longer, so the server, not Lede, ends the hold.
+PATIENCE = 10.0
+PATIENT = replace(LOCAL_ONLY, read_timeout=2 * PATIENCE, total_timeout=3 * PATIENCE)
+
+
+class StalledHost:
+    """A host whose server stalls: each of its routes holds a request until ``until`` is set (or the test gives up),
+    counting the most requests it held at once."""
+
+    def __init__(self, until: threading.Event) -> None:
+        self._until = until
+        self._lock = threading.Lock()
+        self._held = 0
+        self.most_held_at_once = 0
+        self.gave_up = False
+
+    def stall(self, route: Route) -> Route:
+        def held(request: Request) -> Reply:
+            with self._lock:
+                self._held += 1
+                self.most_held_at_once = max(self.most_held_at_once, self._held)
+            if not self._until.wait(PATIENCE):
+                self.gave_up = True
+            with self._lock:
+                self._held -= 1
+            return route(request)
+
+        return held
+
+
+def stored(lede: Corpus, beginning: str) -> threading.Event:
+    """An event set as soon as a sentence that begins so is shelved, that is stored and answerable."""
+    shelved = threading.Event()
+    shelve = lede.shelf.shelve
+
+    def shelving(article: Article, sentences: Sequence[str], *, chat: int, feed: int | None) -> None:
+        shelve(article, sentences, chat=chat, feed=feed)
+        if any(sentence.startswith(beginning) for sentence in sentences):
+            shelved.set()
+
+    lede.shelf.shelve = shelving
+    return shelved
+
+
+def on_another_host(url: str) -> str:
+    """The local web server's ``url`` under the name localhost: the same server, another host to Lede."""
+    return url.replace("://127.0.0.1:", "://localhost:", 1)
+
+
+class StepClock:
+    """A clock that moves on only when told, so that feeds followed one after another are due in that order."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def step(self) -> None:
+        self.now += timedelta(minutes=1)
+
+
+NEW_BULLETIN = "Bulletin number 2 reports"
+
+
+def follow_stalled_and_lively(web: LocalWeb, lede: Corpus, clock: StepClock, stalled_paths: Sequence[str]) -> None:
+    """Follow feeds at ``stalled_paths`` (due first, in that order) and then a lively feed on another host, which
+    has a new entry, ``NEW_BULLETIN``, at the next poll."""
+    for path in stalled_paths:
+        web.serve_feed(path, big_feed(web.base, 1), etag=f'"{path}"')
+        lede.sources.follow_feed(web.url(path), CHAT)
+        clock.step()
+    web.serve_feed("/lively.xml", big_feed(web.base, 1), etag='"lively-1"')
+    lede.sources.follow_feed(on_another_host(web.url("/lively.xml")), CHAT)
+    web.serve_feed("/lively.xml", big_feed(web.base, 2), etag='"lively-2"')
+
+
+def test_a_feed_whose_server_stalls_holds_up_no_other_feed_s_new_entries_in_the_same_poll(web):
+    clock = StepClock()
+    lede = Corpus(interval=60, policy=PATIENT, clock=clock)
+    follow_stalled_and_lively(web, lede, clock, ["/stalled.xml"])
+    stalled = StalledHost(until=stored(lede, NEW_BULLETIN))
+    web.routes["/stalled.xml"] = stalled.stall(web.routes["/stalled.xml"])
+    report = lede.poller.poll_due(clock.now + timedelta(days=1))
+    assert not stalled.gave_up, "the lively feed's new entry was stored while the stalled server held its request"
+    assert (report.added, report.known, report.failed) == (1, 1, [])
+    assert lede.shelf.quotable(CHAT, NEW_BULLETIN)
+
+
+def test_a_poll_asks_one_host_for_one_feed_at_a_time(web):
+    clock = StepClock()
+    lede = Corpus(interval=60, policy=PATIENT, clock=clock)
+    one_host = ["/first.xml", "/second.xml", "/third.xml", "/fourth.xml"]  # as many as a poll reads at once
+    follow_stalled_and_lively(web, lede, clock, one_host)
+    # Each request to the host is held until the other host's new entry is stored.
+    host = StalledHost(until=stored(lede, NEW_BULLETIN))
+    for path in one_host:
+        web.routes[path] = host.stall(web.routes[path])
+    report = lede.poller.poll_due(clock.now + timedelta(days=1))
+    assert host.most_held_at_once == 1
+    assert [len(web.requests_for(path)) for path in one_host] == [2, 2, 2, 2], "each followed, then polled once"
+    assert (report.added, report.failed) == (1, [])
