@@ -41,7 +41,8 @@ DAILY_THREADS = 2
 # Sources a chat adds (/add, files, /feed add, OPML lists, forwarded posts) and channel posts: each may
 # fetch pages that take their time (one source at a time per chat).
 SOURCE_THREADS = 3
-# Feed polls (each reads its due feeds one after another), following the store and pruning it.
+# Feed polls (each waits here while the poller's own threads read its due feeds, a few hosts at once),
+# following the store and pruning it.
 BACKGROUND_THREADS = 2
 
 

@@ -9,7 +9,8 @@ A poll reads its due feeds a few at once, one host's feeds one after
 another: read all in turn, a feed whose server stalls (each read may wait
 the fetch's timeout) would hold up every other feed's new entries, and
 thirty such feeds by minutes; read all at once, a publisher with many
-feeds would be sent as many requests together.
+feeds would be sent as many requests together. A feed's summaries have
+their pages fetched in its turn (they are mostly on the feed's host).
 """
 
 from __future__ import annotations
@@ -154,7 +155,7 @@ class FeedPoller:
         return report
 
     def _poll_in_turn(self, feeds: Sequence[Feed]) -> list[IngestReport]:
-        """One host's due feeds, one after another: a publisher is sent one request at a time."""
+        """One host's due feeds, one after another: a poll sends a publisher one request at a time."""
         return [self._poll_alone(feed) for feed in feeds]
 
     def _poll_alone(self, feed: Feed) -> IngestReport:
