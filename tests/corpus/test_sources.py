@@ -629,7 +629,8 @@ def test_a_feed_whose_server_stalls_holds_up_no_other_feed_s_new_entries_in_the_
 def test_a_poll_asks_one_host_for_one_feed_at_a_time(web):
     clock = StepClock()
     lede = Corpus(interval=60, policy=PATIENT, clock=clock)
-    one_host = ["/first.xml", "/second.xml", "/third.xml", "/fourth.xml"]  # as many as a poll reads at once
+    # As many as a poll reads at once: read at once, they would all be held together.
+    one_host = [f"/feed-{number}.xml" for number in range(feed_poller.CONCURRENT_FEED_READS)]
     follow_stalled_and_lively(web, lede, clock, one_host)
     # Each request to the host is held until the other host's new entry is stored.
     host = StalledHost(until=stored(lede, NEW_BULLETIN))
@@ -637,5 +638,5 @@ def test_a_poll_asks_one_host_for_one_feed_at_a_time(web):
         web.routes[path] = host.stall(web.routes[path])
     report = lede.poller.poll_due(clock.now + timedelta(days=1))
     assert host.most_held_at_once == 1
-    assert [len(web.requests_for(path)) for path in one_host] == [2, 2, 2, 2], "each followed, then polled once"
+    assert [len(web.requests_for(path)) for path in one_host] == [2] * len(one_host), "each followed, then polled once"
     assert (report.added, report.failed) == (1, [])
