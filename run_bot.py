@@ -2,7 +2,7 @@
 
 import sys
 
-from bot.main import main
+from bot.entry import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,6 +1,7 @@
 """Run Lede: the Telegram bot, the console, or a single question.
 
-``run_bot.py`` in a checkout and the ``lede`` command of an installed Lede both call :func:`main`.
+``run_bot.py`` in a checkout and the ``lede`` command of an installed Lede both call :func:`main`, through
+:mod:`bot.entry`, which handles a Ctrl-C while this module is imported.
 
     python run_bot.py                 # Telegram bot (needs TELEGRAM_BOT_TOKEN)
     python run_bot.py --console       # questions on standard input
