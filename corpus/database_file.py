@@ -14,6 +14,7 @@ the store refuses changes (:class:`corpus.errors.ReadOnlyStore`).
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
 from contextlib import closing
@@ -65,6 +66,9 @@ def _checked(path: Path, *, create: bool, named: str) -> DatabaseFile:
         raise ConfigurationError(f"{named}: {folder} is not a folder")
     writable = os.access(folder, os.W_OK)
     if path.exists():
+        if not os.access(path, os.R_OK):  # SQLite would only say "unable to open database file"
+            raise ConfigurationError(f"{named}: Lede may not read this file ({os.strerror(errno.EACCES)}); give a path "
+                                     "the user Lede runs as may read, or change the file's permissions")
         # SQLite writes its -wal and -shm files beside the database, so the folder must be writable too.
         return DatabaseFile(path, read_only=not (writable and os.access(path, os.W_OK)))
     if not writable:

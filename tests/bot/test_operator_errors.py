@@ -108,6 +108,11 @@ MISTAKES = {
 }
 
 
+# root may open any file or folder: the tests of permissions run without that power, as any other user would.
+WITHOUT_ROOT_POWERS = (("setpriv", "--inh-caps=-all", "--bounding-set=-dac_override,-dac_read_search", "--")
+                       if os.geteuid() == 0 else ())
+
+
 @pytest.fixture(scope="module")
 def api():
     with FakeBotApi(token=TOKEN) as server:
@@ -191,16 +196,28 @@ def test_a_db_in_a_folder_lede_may_not_open_is_one_line_naming_it(args, tmp_path
     db = tmp_path / "closed" / "lede.db"
     assert run_bot("--ingest", str(ROOT / "seeds"), "--db", str(db), "--create").returncode == 0
     db.parent.chmod(0)
-    # root may open any folder: it asks without that power, as any other user would.
-    without_root_powers = (("setpriv", "--inh-caps=-all", "--bounding-set=-dac_override,-dac_read_search", "--")
-                           if os.geteuid() == 0 else ())
     try:
-        result = run_bot("--db", str(db), *(arg.format(tmp=tmp_path) for arg in args), prefix=without_root_powers)
+        result = run_bot("--db", str(db), *(arg.format(tmp=tmp_path) for arg in args), prefix=WITHOUT_ROOT_POWERS)
     finally:
         db.parent.chmod(0o700)
     assert result.returncode == 2
     [line] = result.stderr.splitlines()
     assert f"{db}: Lede may not open a folder on the way to it (Permission denied)" in line
+    assert not (tmp_path / "copy.db").exists()
+
+
+@pytest.mark.parametrize("args", [QUESTION, ("--console",), ("--backup", "{tmp}/copy.db"), ("--prune", "--keep-days", "30")],
+                         ids=["--ask", "--console", "--backup", "--prune"])
+def test_a_db_file_lede_may_not_read_is_one_line_saying_so(args, tmp_path):
+    # Its folder may be opened: the line used to advise a folder where Lede can write files.
+    db = tmp_path / "lede.db"
+    assert run_bot("--ingest", str(ROOT / "seeds"), "--db", str(db)).returncode == 0
+    db.chmod(0)
+    result = run_bot("--db", str(db), *(arg.format(tmp=tmp_path) for arg in args), prefix=WITHOUT_ROOT_POWERS)
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()
+    assert line.endswith(f"{db}: Lede may not read this file (Permission denied); give a path the user Lede runs as "
+                         "may read, or change the file's permissions")
     assert not (tmp_path / "copy.db").exists()
 
 
