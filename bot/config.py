@@ -234,7 +234,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {lede_version()}")
     modes = parser.add_mutually_exclusive_group()
     modes.add_argument("--console", action="store_true", help="answer questions typed on standard input")
-    modes.add_argument("--ask", metavar="QUESTION", help="answer one question and exit")
+    modes.add_argument("--ask", metavar="QUESTION", type=_not_empty("the question to answer"),
+                       help="answer one question and exit")
     modes.add_argument(
         "--ingest",
         metavar="PATH_OR_URL",
@@ -321,11 +322,12 @@ def _moment(text: str) -> datetime:
 
 
 def _not_empty(meaning: str) -> Callable[[str], str]:
-    """The type of a flag that takes a path or URL: an empty value (an unset shell variable) is refused.
+    """The type of a flag that takes a path, a URL or a question: an empty value (an unset shell variable) is refused.
 
     Read as a path, it would be ".", the whole current folder: ``--ingest "$DIR"`` would store every
     file under it, ``--corpus`` load them all, ``--backup`` copy into it; an empty ``--webhook``
-    would start the bot polling instead.
+    would start the bot polling instead. An empty ``--ask`` has nothing to answer, as an empty
+    ``--ingest`` has nothing to store (the console's empty line is another matter: it asks for a question).
     """
     def given(text: str) -> str:
         if not text.strip():

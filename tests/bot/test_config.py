@@ -17,19 +17,24 @@ from tests.bot.test_console import ROOT
     ("--ingest", ("--ingest", "notes.txt", "")),
     ("--corpus", ("--corpus", "", "--ask", "who fights?")),
     ("--webhook", ("--webhook", "")),
-], ids=["--ingest", "--ingest with a path and an empty one", "--corpus", "--webhook"])
-def test_a_path_or_url_given_empty_is_refused_not_read_as_the_current_folder_or_as_none_given(
+    ("--ask", ("--ask", "")),
+    ("--ask", ("--ask", "   ", "--json")),
+], ids=["--ingest", "--ingest with a path and an empty one", "--corpus", "--webhook", "--ask", "--ask with only spaces"])
+def test_a_path_url_or_question_given_empty_is_refused_not_read_as_the_current_folder_or_as_none_given(
         flag, flags, tmp_path, monkeypatch, capsys):
     # ``--ingest "$NEWS_DIR"`` with the variable unset: the current folder would be stored, file by file.
-    # An empty --webhook would start the bot polling instead. (An empty --backup is refused too:
+    # An empty --webhook would start the bot polling instead, and an empty --ask printed the console's hint for an
+    # empty line, exit code 0, with nothing answered. (An empty --backup is refused too:
     # tests/bot/test_upgrades_and_backups.py.)
     (tmp_path / "notes.txt").write_text("Tom and Jerry fight again in the kitchen.\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("LEDE_DB", str(tmp_path / "lede.db"))
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     assert main(list(flags)) == 2
-    [line] = capsys.readouterr().err.splitlines()
+    captured = capsys.readouterr()
+    [line] = captured.err.splitlines()
     assert line.startswith(f"lede: {flag}: give ") and "it is empty" in line
+    assert captured.out == ""
     assert sorted(path.name for path in tmp_path.iterdir()) == ["notes.txt"], "nothing stored"
 
 
