@@ -164,12 +164,13 @@ def run(config: Config) -> int:
     if config.mode is Mode.BACKUP:
         assert config.backup_path is not None
         with _stopped_as_by_ctrl_c():  # so that the half-written copy is removed
-            return run_backup(config.db_path, config.backup_path, out, sys.stderr, as_json=config.json_output)
+            return run_backup(config.db_path, config.backup_path, out, sys.stderr, setting=config.db_setting,
+                              as_json=config.json_output)
     if config.mode is Mode.CONSOLE and sys.stdin is None:  # ``<&-``: Python found no standard input
         raise ConfigurationError("--console reads questions on standard input, which is closed; "
                                  "give it a terminal, a file or a pipe")
     if config.mode is Mode.PRUNE:
-        require_store(config.db_path, "prune")  # a mistyped --db must not become a new, empty store
+        require_store(config.db_path, config.db_setting, "prune")  # a mistyped --db must not become a new, empty store
     if config.mode is Mode.TELEGRAM:
         from bot.telegram_startup import wait_for_telegram  # imports python-telegram-bot, which --ask never needs
 

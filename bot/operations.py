@@ -36,14 +36,19 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
 
 
-def require_store(db_path: Path | str, doing: str) -> None:
-    """Refuse, in one line, to ``doing`` (back up, prune) a store that does not exist, rather than create an empty one."""
+def require_store(db_path: Path | str, setting: str, doing: str) -> None:
+    """Refuse, in one line, to ``doing`` (back up, prune) a store that does not exist, rather than create an empty one.
+
+    ``setting`` is where the path came from (``--db``, ``LEDE_DB``), named in the line as every command names it.
+    """
+    named = f"{setting} {db_path}"
     try:
         present = str(db_path) != ":memory:" and Path(db_path).is_file()
     except PermissionError as error:
-        raise unreachable(str(db_path), error) from None
+        raise unreachable(named, error) from None
     if not present:
-        raise ConfigurationError(f"there is no store at {db_path} to {doing}; set --db or LEDE_DB to the bot's database")
+        raise ConfigurationError(f"{named}: there is no store there to {doing}; "
+                                 "set --db or LEDE_DB to the bot's database")
 
 
 def run_prune(lede: Lede, out: TextIO, errors: TextIO, *, as_json: bool, dry_run: bool) -> int:
@@ -116,15 +121,17 @@ def _replaceable(target: Path) -> bool:
     return header in (b"", SQLITE_HEADER)
 
 
-def run_backup(db_path: Path | str, given: str, out: TextIO, errors: TextIO, *, as_json: bool = False) -> int:
-    """Copy the store at ``db_path`` to ``given`` (a folder receives it under the store's own name).
+def run_backup(db_path: Path | str, given: str, out: TextIO, errors: TextIO, *, setting: str,
+               as_json: bool = False) -> int:
+    """Copy the store at ``db_path`` (given by ``setting``: ``--db``, ``LEDE_DB``) to ``given`` (a folder receives
+    it under the store's own name).
 
     A ConfigurationError names what is wrong in one line: no store, no such
     folder, the store itself as the target, or a place that cannot be written.
     Ctrl-C (or SIGTERM, see :func:`bot.main.run`) ends it with a note on
     ``errors`` saying whether the copy was made; no half-written copy is left.
     """
-    require_store(db_path, "back up")
+    require_store(db_path, setting, "back up")
     target = Path(given)
     # A folder receives the copy, as cp does; "backups/" names one even before it exists, so a missing
     # one is refused rather than a file named "backups" made in its place.
@@ -150,7 +157,7 @@ def run_backup(db_path: Path | str, given: str, out: TextIO, errors: TextIO, *, 
                                  "copy to replace; give another file or folder")
     earlier = file_identity(target)
     try:
-        with Store.open(db_path) as store:
+        with Store.open(db_path, setting=setting) as store:
             store.backup(target)
     except KeyboardInterrupt:
         # The copy takes the target's name in one rename: another file there is the copy, made before the stop.

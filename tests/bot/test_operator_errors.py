@@ -104,7 +104,12 @@ MISTAKES = {
     "LEDE_WEBHOOK_PORT=http": Mistake(("--webhook", "https://bot.example.org/hook"), "LEDE_WEBHOOK_PORT",
                                       {"LEDE_WEBHOOK_PORT": "http", **TELEGRAM}),
     "--backup of a store that does not exist": Mistake(("--db", "{tmp}/lede.db", "--backup", "{tmp}/copy.db"),
-                                                       "{tmp}/lede.db"),
+                                                       "--db {tmp}/lede.db: there is no store there to back up"),
+    "--backup of a LEDE_DB that does not exist": Mistake(("--backup", "{tmp}/copy.db"),
+                                                         "LEDE_DB {tmp}/lede.db: there is no store there to back up",
+                                                         {"LEDE_DB": "{tmp}/lede.db"}),
+    "--prune of a store that does not exist": Mistake(("--db", "{tmp}/lede.db", "--prune", "--keep-days", "30"),
+                                                      "--db {tmp}/lede.db: there is no store there to prune"),
 }
 
 
@@ -202,7 +207,7 @@ def test_a_db_in_a_folder_lede_may_not_open_is_one_line_naming_it(args, tmp_path
         db.parent.chmod(0o700)
     assert result.returncode == 2
     [line] = result.stderr.splitlines()
-    assert f"{db}: Lede may not open a folder on the way to it (Permission denied)" in line
+    assert line.startswith(f"lede: --db {db}: Lede may not open a folder on the way to it (Permission denied)")
     assert not (tmp_path / "copy.db").exists()
 
 
@@ -216,8 +221,8 @@ def test_a_db_file_lede_may_not_read_is_one_line_saying_so(args, tmp_path):
     result = run_bot("--db", str(db), *(arg.format(tmp=tmp_path) for arg in args), prefix=WITHOUT_ROOT_POWERS)
     assert result.returncode == 2
     [line] = result.stderr.splitlines()
-    assert line.endswith(f"{db}: Lede may not read this file (Permission denied); give a path the user Lede runs as "
-                         "may read, or change the file's permissions")
+    assert line == (f"lede: --db {db}: Lede may not read this file (Permission denied); give a path the user Lede "
+                    "runs as may read, or change the file's permissions")
     assert not (tmp_path / "copy.db").exists()
 
 

@@ -258,11 +258,13 @@ def test_a_stop_once_prune_removes_finishes_the_pruning_first_and_says_what_it_r
     assert db.stat().st_size < before * 0.6, "the space came back"
 
 
-def test_prune_of_a_store_that_does_not_exist_is_one_line_and_creates_none(tmp_path, monkeypatch, capsys):
+def test_prune_of_a_store_that_does_not_exist_is_one_line_naming_the_setting_and_creates_none(
+        tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("LEDE_DB", str(tmp_path / "typo.db"))
     assert main(["--prune", "--keep-days", "30"]) == 2
     [line] = capsys.readouterr().err.splitlines()
-    assert line == f"lede: there is no store at {tmp_path / 'typo.db'} to prune; set --db or LEDE_DB to the bot's database"
+    assert line == (f"lede: LEDE_DB {tmp_path / 'typo.db'}: there is no store there to prune; "
+                    "set --db or LEDE_DB to the bot's database")
     assert list(tmp_path.iterdir()) == [], "a mistyped path is not made a new, empty store"
 
 
