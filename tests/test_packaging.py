@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.bot.test_entry import interrupted_while_importing
+
 ROOT = Path(__file__).resolve().parent.parent
 BUILD_SECONDS = 600
 
@@ -54,3 +56,10 @@ def test_the_installed_packages_are_the_wheels_not_the_checkout(installed: Path,
     assert {path.name for path in (installed / "corpus" / "seeds").iterdir()} >= {
         path.name for path in (ROOT / "seeds").iterdir()}
     assert (installed / "retrieval" / "data" / "ranker.json").is_file()
+
+
+def test_ctrl_c_while_the_installed_lede_starts_ends_it_with_exit_code_130_and_no_traceback(installed: Path) -> None:
+    # The script pip writes imports the entry point's module before it calls it: bot.entry imports the rest later.
+    done = interrupted_while_importing([str(installed / "bin" / "lede"), "--ask", "what did Zelensky demand?"],
+                                       PYTHONPATH=str(installed))
+    assert (done.returncode, done.stderr, done.stdout) == (130, "", "")

@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,8 @@ from tests.support.processes import clean_environment
 IMPORTED_BY_LEDE = "_sqlite3"
 COMMANDS = {
     "run_bot.py": (str(ROOT / "run_bot.py"),),
-    # What the installed ``lede`` script runs (pyproject.toml's [project.scripts]).
+    # What the installed ``lede`` script runs (pyproject.toml's [project.scripts]; tests/test_packaging.py runs
+    # the script itself, installed from the wheel).
     "the lede entry point": ("-c", "import sys; from bot.entry import main; sys.exit(main())"),
 }
 
@@ -37,11 +39,12 @@ def _importing_lede(pid: int) -> bool:
         return True
 
 
-def _interrupted_while_importing(command: tuple[str, ...], *args: str) -> subprocess.CompletedProcess[str]:
+def interrupted_while_importing(command: Sequence[str], **settings: str) -> subprocess.CompletedProcess[str]:
+    """Run ``command`` (Lede, with its flags; ``settings`` added to a clean environment) and Ctrl-C it as it starts."""
     environment = clean_environment(XDG_DATA_HOME=tempfile.mkdtemp(prefix="lede-test-data-"),
-                                    LEDE_DB=str(Path(tempfile.mkdtemp(prefix="lede-test-db-")) / "lede.db"))
+                                    LEDE_DB=str(Path(tempfile.mkdtemp(prefix="lede-test-db-")) / "lede.db"), **settings)
     # Standard input stays open, so that a console past its imports waits at its prompt, as a terminal's would.
-    with subprocess.Popen([sys.executable, *command, *args], cwd=ROOT, env=environment, stdin=subprocess.PIPE,
+    with subprocess.Popen(command, cwd=ROOT, env=environment, stdin=subprocess.PIPE,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
         while not _importing_lede(process.pid):
             pass
@@ -52,11 +55,11 @@ def _interrupted_while_importing(command: tuple[str, ...], *args: str) -> subpro
 
 @pytest.mark.parametrize("command", COMMANDS.values(), ids=COMMANDS.keys())
 def test_ctrl_c_while_lede_starts_stops_a_one_shot_command_with_exit_code_130_and_no_traceback(command):
-    result = _interrupted_while_importing(command, "--ask", "what did Zelensky demand?")
+    result = interrupted_while_importing([sys.executable, *command, "--ask", "what did Zelensky demand?"])
     assert (result.returncode, result.stderr, result.stdout) == (130, "", "")
 
 
 @pytest.mark.parametrize("command", COMMANDS.values(), ids=COMMANDS.keys())
 def test_ctrl_c_while_the_console_starts_leaves_it_with_exit_code_0_and_no_traceback(command):
-    result = _interrupted_while_importing(command, "--console")
+    result = interrupted_while_importing([sys.executable, *command, "--console"])
     assert (result.returncode, result.stderr) == (0, "")
