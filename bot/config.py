@@ -410,7 +410,8 @@ def load_config(argv: Sequence[str] | None = None, environ: Mapping[str, str] | 
         token=token,
         base_url=base_url,
         question=args.ask,
-        brief_topic=args.brief or None,
+        # Blank, as "/brief   " on the console, it names no topic: a briefing of every story.
+        brief_topic=(args.brief or "").strip() or None,
         since=args.since,
         json_output=args.json,
         corpus_paths=tuple(Path(path) for path in args.corpus),

@@ -38,6 +38,15 @@ def test_a_path_url_or_question_given_empty_is_refused_not_read_as_the_current_f
     assert sorted(path.name for path in tmp_path.iterdir()) == ["notes.txt"], "nothing stored"
 
 
+def test_a_brief_topic_of_only_spaces_is_a_briefing_of_every_story_as_on_the_console(tmp_path, monkeypatch, capsys):
+    # It answered that “” gives no word to search the news by, exit code 0.
+    monkeypatch.setenv("LEDE_DB", str(tmp_path / "lede.db"))
+    assert main(["--brief", "--since", "1987-03-01"]) == 0
+    every_story = capsys.readouterr()
+    assert main(["--brief", "   ", "--since", "1987-03-01"]) == 0
+    assert capsys.readouterr() == every_story
+
+
 @pytest.mark.parametrize("setting", ["--db", "LEDE_DB"])
 def test_a_database_path_starting_with_a_tilde_is_in_the_home_folder_as_a_shell_would_read_it(
         setting, tmp_path, monkeypatch, capsys):
