@@ -1,6 +1,6 @@
 """The ``lede`` command and ``run_bot.py``: :func:`bot.main.main`, with Ctrl-C while it is imported handled too.
 
-Importing Lede takes over a second (NLTK, lxml, trafilatura, the ranker …). Ctrl-C meanwhile raised
+Importing Lede's modules and the libraries they use takes over a second. Ctrl-C meanwhile raised
 KeyboardInterrupt before :func:`bot.main.main` could catch it, and Python printed its traceback.
 This module imports only the standard library, so that the import of everything else is under its guard.
 """

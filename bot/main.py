@@ -170,7 +170,8 @@ def run(config: Config) -> int:
         raise ConfigurationError("--console reads questions on standard input, which is closed; "
                                  "give it a terminal, a file or a pipe")
     if config.mode is Mode.PRUNE:
-        require_store(config.db_path, config.db_setting, "prune")  # a mistyped --db must not become a new, empty store
+        # A mistyped --db must not become a new, empty store.
+        require_store(config.db_path, config.db_setting, "prune")
     if config.mode is Mode.TELEGRAM:
         from bot.telegram_startup import wait_for_telegram  # imports python-telegram-bot, which --ask never needs
 

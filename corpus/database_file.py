@@ -67,8 +67,8 @@ def _checked(path: Path, *, create: bool, named: str) -> DatabaseFile:
     writable = os.access(folder, os.W_OK)
     if path.exists():
         if not os.access(path, os.R_OK):  # SQLite would only say "unable to open database file"
-            raise ConfigurationError(f"{named}: Lede may not read this file ({os.strerror(errno.EACCES)}); give a path "
-                                     "the user Lede runs as may read, or change the file's permissions")
+            raise ConfigurationError(f"{named}: Lede may not read this file ({os.strerror(errno.EACCES)}); "
+                                     "give a path the user Lede runs as may read, or change the file's permissions")
         # SQLite writes its -wal and -shm files beside the database, so the folder must be writable too.
         return DatabaseFile(path, read_only=not (writable and os.access(path, os.W_OK)))
     if not writable:
