@@ -31,11 +31,11 @@ COMMANDS = {
 }
 
 
-def _importing_lede(pid: int) -> bool:
-    """Whether the process has begun importing Lede's modules, or has ended."""
+def _importing_lede(process: subprocess.Popen[str]) -> bool:
+    """Whether the process has begun importing Lede's modules, or has ended (an ended one maps nothing)."""
     try:
-        return IMPORTED_BY_LEDE in Path(f"/proc/{pid}/maps").read_text()
-    except (FileNotFoundError, ProcessLookupError):
+        return process.poll() is not None or IMPORTED_BY_LEDE in Path(f"/proc/{process.pid}/maps").read_text()
+    except FileNotFoundError:  # ended between the two
         return True
 
 
@@ -46,7 +46,7 @@ def interrupted_while_importing(command: Sequence[str], **settings: str) -> subp
     # Standard input stays open, so that a console past its imports waits at its prompt, as a terminal's would.
     with subprocess.Popen(command, cwd=ROOT, env=environment, stdin=subprocess.PIPE,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
-        while not _importing_lede(process.pid):
+        while not _importing_lede(process):
             pass
         process.send_signal(signal.SIGINT)
         stdout, stderr = process.communicate(timeout=120)
