@@ -181,6 +181,11 @@ def _command(message: Message) -> tuple[str, str | None]:
     return name, addressee if at else None
 
 
+def _command_words(message: Message) -> list[str]:
+    """The words after a command message's (or a photo's caption's) ``/name``: ``context.args`` for either."""
+    return (message.text or message.caption or "").split()[1:]
+
+
 def _is_this_bot(message: Message, username: str) -> bool:
     return username.lower() == message.get_bot().username.lower()
 
@@ -253,6 +258,8 @@ def build_application(config: Config, lede: Lede, clock: Clock = group_handlers.
     # An edit is read again only when it is text: an edited caption is no new file, and a live
     # location edits its message every few seconds.
     application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.Document.ALL, document_message))
+    # python-telegram-bot's CommandHandler reads only a text's command: /ask as a photo's caption is asked here.
+    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.CAPTION & _AskCommand(), ask_command))
     application.add_handler(
         MessageHandler(filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & _NOT_TEXT, not_text_message)
     )
@@ -387,11 +394,11 @@ async def help_command(update: Update, context: LedeContext) -> None:
 async def ask_command(update: Update, context: LedeContext) -> None:
     """``/ask question``, read without a mention of Lede typed after the command (``/ask @lede why?``).
 
-    A bare ``/ask`` in reply to someone's message asks what that message says: in a group, a
+    Also as a photo's (or video's …) caption, which is asked as if typed. A bare ``/ask`` in reply to someone's message asks what that message says: in a group, a
     member points Lede to a question it did not see (privacy mode) or was not asked. (In reply to
     Lede's own message it is no question, and gets the line saying how to ask.)
     """
-    question = " ".join(context.args or ())
+    question = " ".join(_command_words(update.effective_message))
     replied = update.effective_message.reply_to_message
     if not question and replied is not None and not (replied.from_user and replied.from_user.id == context.bot.id):
         question = replied.text or replied.caption or ""

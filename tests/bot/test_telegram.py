@@ -89,6 +89,27 @@ async def test_what_lede_cannot_read_gets_a_line_saying_what_it_reads(bot_api, l
     assert reply.reply_to_message_id == sent["message_id"]
 
 
+@pytest.mark.parametrize("chat", [USER, GROUP], ids=["private chat", "group"])
+@pytest.mark.parametrize("caption", ["/ask Who did Vance meet?", "/ask@lede_test_bot Who did Vance meet?"])
+async def test_a_photo_captioned_with_ask_is_answered_as_ask_typed_as_text(bot_api, lede, chat, caption):
+    # In a group it got no reply at all, and in a private chat the line saying Lede reads only text.
+    bot_api.add_group(GROUP, "Newsroom")
+    async with polling(application(bot_api, lede)):
+        sent = bot_api.send_user_media(chat, USER, "photo", caption=caption)
+        [reply] = await bot_api.wait_for_messages(chat)
+    assert reply.text.startswith("U.S. Vice President J.D. Vance met with Ukrainian President Volodymyr Zelensky")
+    assert reply.reply_to_message_id == sent["message_id"]
+
+
+async def test_a_photo_captioned_with_another_bots_ask_in_a_group_gets_no_reply(bot_api, lede):
+    bot_api.add_group(GROUP, "Newsroom")
+    bot_api.privacy_mode = False  # the bot sees every message, and must still keep quiet
+    async with polling(application(bot_api, lede)):
+        bot_api.send_user_media(GROUP, USER, "photo", caption="/ask@some_other_bot Who did Vance meet?")
+        bot_api.send_user_media(GROUP, USER, "photo", caption="Who did Vance meet?")
+        await bot_api.assert_no_messages(GROUP, within=1.0)
+
+
 async def test_a_sticker_in_a_group_gets_no_reply(bot_api, lede):
     bot_api.add_group(GROUP, "Newsroom")
     bot_api.privacy_mode = False

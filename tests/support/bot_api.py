@@ -1281,6 +1281,9 @@ class FakeBotApi:
         body = dict(shapes[kind])
         if caption:
             body["caption"] = caption
+            entities = detect_entities(caption)
+            if entities:
+                body["caption_entities"] = entities
         with self._lock:
             chat = self._chat_for(chat_id, user_id)
             message = self._store_message(chat, self._user(user_id), body)
