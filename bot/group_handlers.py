@@ -45,7 +45,7 @@ from bot.chat_rights import may_change_chat
 from bot.formatting import MAX_TITLE_CHARS, briefing_html, clip, format_html
 from bot.service import Lede
 from bot.telegram_context import LedeContext
-from bot.telegram_failures import chat_gone
+from bot.telegram_failures import chat_gone, send_reply
 from bot.waiting import turn_told
 from retrieval.answer import Answer
 
@@ -257,7 +257,7 @@ async def answer_button(update: Update, context: LedeContext) -> None:
         return
     reply = group_replies.more_answers(found) if isinstance(found, tuple) else group_replies.context(found)
     await query.answer()
-    await query.message.reply_text(reply, parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW, do_quote=True)
+    await send_reply(query.message, reply)
 
 
 # ---- inline mode --------------------------------------------------------------------------------

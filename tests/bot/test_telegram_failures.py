@@ -125,6 +125,23 @@ async def test_a_reply_telegram_refuses_as_html_is_sent_once_as_plain_text(bot_a
     assert reply.reply_to_message_id == question["message_id"]
 
 
+@pytest.mark.parametrize("button", ["More", "Context"])
+async def test_more_or_context_telegram_refuses_as_html_is_sent_once_as_plain_text(bot_api, lede, button):
+    # Sent without send_reply's plain-text retry, the tap got the apology instead.
+    async with polling(application(bot_api, lede)):
+        bot_api.send_user_message(ALICE, ALICE, "Who did Vance meet?")
+        [answer] = await bot_api.wait_for_messages(ALICE)
+        [data] = [b["callback_data"] for row in answer.reply_markup["inline_keyboard"] for b in row if b["text"] == button]
+        bot_api.fail_next("sendMessage", 400, "Bad Request: can't parse entities: unsupported start tag")
+        bot_api.send_callback_query(ALICE, ALICE, answer.message_id, data)
+        [_, reply] = await bot_api.wait_for_messages(ALICE, 2)
+    *_, first, second = bot_api.requests_for("sendMessage")
+    assert first["parse_mode"] == "HTML" and "parse_mode" not in second
+    assert reply.text != APOLOGY and reply.entities == [], "the same words, without markup"
+    assert "Foreign Policy" in reply.text
+    assert reply.reply_to_message_id == answer.message_id
+
+
 async def test_when_the_plain_text_retry_fails_too_the_user_gets_the_apology(bot_api, lede):
     bot_api.fail_next("sendMessage", 400, "Bad Request: can't parse entities")
     bot_api.fail_next("sendMessage", 400, "Bad Request: message is too long")
