@@ -39,12 +39,14 @@ from telegram.ext import (
 )
 
 from bot import group_replies
+from bot.access import Action
 from bot.questions import Expired
 from corpus.ingest import Failure
 from bot.chat_rights import may_change_chat
 from bot.formatting import MAX_TITLE_CHARS, briefing_html, clip, format_html
 from bot.service import Lede
 from bot.telegram_context import LedeContext
+from bot.telegram_limits import within_limit
 from bot.telegram_failures import chat_gone, send_reply
 from bot.waiting import turn_told
 from retrieval.answer import Answer
@@ -250,6 +252,9 @@ async def answer_button(update: Update, context: LedeContext) -> None:
     if action in ("up", "down"):
         known = await workers.quick(lede.questions.feedback, number, chat, helpful=action == "up")
         await query.answer(group_replies.THANKS if known else Expired().reason)
+        return
+    # Each More reads the question again, and each More or Context sends a reply: they count as questions.
+    if not await within_limit(update, context, Action.QUESTION):
         return
     found = await workers.quick(lede.questions.more_answers if action == "more" else lede.questions.context, number, chat)
     if isinstance(found, Expired):

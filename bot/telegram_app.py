@@ -63,6 +63,7 @@ from bot.typed_commands import FEED_USAGE, FeedAdd, FeedExport, FeedList, FeedRe
 from corpus.errors import ReadOnlyStore, StoreGone
 from corpus.ingest import Failure
 from bot.telegram_context import CONTEXT_TYPES, Clock, LedeContext, Shell
+from bot.telegram_limits import within_limit
 from bot.telegram_failures import (
     NO_PREVIEW,
     PerhapsDelivered,
@@ -321,25 +322,6 @@ async def gate(update: Update, context: LedeContext) -> None:
         await context.workers.quick(context.lede.chats.chat_reachable, chat)
 
 
-async def _within_limit(update: Update, context: LedeContext, action: Action) -> bool:
-    """Count the action against the person's limit; over it, say when to come back instead (once per wait)."""
-    limiter: RateLimiter = context.shell.limiter
-    person = _person(update)
-    wait = limiter.wait(person, action)
-    if wait and limiter.to_be_told(person, action):
-        await _reply(update, limiter.slow_down(action, wait))
-    return not wait
-
-
-def _person(update: Update) -> int:
-    """Whom a limit counts: the user, or the chat they write as. Telegram gives everyone writing as a
-    chat one sender (@GroupAnonymousBot for anonymous administrators), who would share one limit."""
-    message = update.effective_message
-    if message is not None and message.sender_chat is not None:
-        return message.sender_chat.id
-    return update.effective_user.id if update.effective_user else update.effective_chat.id
-
-
 async def membership_changed(update: Update, context: LedeContext) -> None:
     """The bot was removed from (or blocked in) a chat, or came back to it."""
     change: ChatMemberUpdated = update.my_chat_member
@@ -413,7 +395,7 @@ async def question_message(update: Update, context: LedeContext) -> None:
 
 async def _answer(update: Update, context: LedeContext, question: str) -> None:
     """Answer in the light of the chat's (or forum topic's) conversation; a reply to an answer follows it up."""
-    if not await _within_limit(update, context, Action.QUESTION):
+    if not await within_limit(update, context, Action.QUESTION):
         return
     message, chat = update.effective_message, update.effective_chat.id
     thread = _thread(message)
@@ -486,13 +468,13 @@ async def add_command(update: Update, context: LedeContext) -> None:
         await _add_document(update, context, replied.document)
         return
     if not context.arguments and replied is not None and replied.forward_origin is not None:
-        if await _may_change_sources(update, context) and await _within_limit(update, context, Action.ADD_SOURCE):
+        if await _may_change_sources(update, context) and await within_limit(update, context, Action.ADD_SOURCE):
             await channel_handlers.add_forward(update, context, replied)
         return
     if len(context.arguments) != 1:
         await _reply(update, "Send /add &lt;url&gt; with the address of a news article.")
         return
-    if not await _may_change_sources(update, context) or not await _within_limit(update, context, Action.ADD_SOURCE):
+    if not await _may_change_sources(update, context) or not await within_limit(update, context, Action.ADD_SOURCE):
         return
     url, chat = context.arguments[0], update.effective_chat.id
     async with _source_turn(update, context):
@@ -506,7 +488,7 @@ def _source_turn(update: Update, context: LedeContext) -> AbstractAsyncContextMa
 
 async def forwarded_message(update: Update, context: LedeContext) -> None:
     """A post forwarded in a private chat is news to add, not a question."""
-    if await _within_limit(update, context, Action.ADD_SOURCE):
+    if await within_limit(update, context, Action.ADD_SOURCE):
         await channel_handlers.add_forward(update, context, update.effective_message)
 
 
@@ -532,7 +514,7 @@ async def _add_document(update: Update, context: LedeContext, document: Document
     if reason := lede.sources.too_large(name, document.file_size or 0):
         await _reply(update, source_replies.refused(Failure(name, reason)))
         return
-    if not await _within_limit(update, context, Action.ADD_SOURCE):
+    if not await within_limit(update, context, Action.ADD_SOURCE):
         return
     data = bytes(await (await document.get_file()).download_as_bytearray())
     chat, sources = update.effective_chat.id, context.workers.sources
@@ -560,7 +542,7 @@ async def feed_command(update: Update, context: LedeContext) -> None:
                 do_quote=True,
             )
         case FeedAdd(url):
-            if await _may_change_sources(update, context) and await _within_limit(update, context, Action.ADD_SOURCE):
+            if await _may_change_sources(update, context) and await within_limit(update, context, Action.ADD_SOURCE):
                 async with _source_turn(update, context):
                     followed = await workers.sources(lede.sources.follow_feed, url, chat)
                     await _reply(update, source_replies.feed_added(followed))

@@ -234,3 +234,21 @@ async def test_adding_sources_over_the_limit_is_refused_before_anything_is_fetch
         bot_api.send_user_message(FRIEND, FRIEND, "/feed add https://example.com/feed.xml")
         [_, limited] = await bot_api.wait_for_messages(FRIEND, 2)
     assert limited.text.startswith("Slow down, please: you can add 1 source in 10 minutes; try again in ")
+
+
+async def test_more_and_context_taps_count_as_questions_and_over_the_limit_each_tap_is_told_the_wait(bot_api, lede):
+    # Each tap ran a whole answer (More) or sent a reply (Context), however often it came.
+    async with polling(application(bot_api, lede, {"LEDE_QUESTION_LIMIT": "2/60"})):
+        bot_api.send_user_message(FRIEND, FRIEND, "Who did Vance meet?")
+        [answer] = await bot_api.wait_for_messages(FRIEND)
+        buttons = {b["text"]: b["callback_data"] for row in answer.reply_markup["inline_keyboard"] for b in row}
+        for taps, button in enumerate(("More", "Context", "👍", "More"), start=1):
+            bot_api.send_callback_query(FRIEND, FRIEND, answer.message_id, buttons[button])
+            await bot_api.wait_for_request("answerCallbackQuery", taps)
+        await bot_api.assert_no_messages(FRIEND, within=0.5)
+    more, context, thumbs_up, more_again = (tap.get("text") for tap in bot_api.requests_for("answerCallbackQuery"))
+    [_, more_answers] = bot_api.sent_messages(FRIEND)
+    assert more is None and "Foreign Policy" in more_answers.text
+    assert context.startswith("Slow down, please: you can ask 2 questions in a minute; try again in ")
+    assert thumbs_up == "Thanks, noted.", "rating an answer is no question"
+    assert more_again.startswith("Slow down, please: you can ask 2 questions in a minute; try again in ")

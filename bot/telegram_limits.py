@@ -1,0 +1,39 @@
+"""The per-person rate limits (:class:`bot.access.RateLimiter`) as Telegram's handlers apply them: to a
+message (a question, a source added) and to a tap on a button that does as much (More, Context)."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.access import Action, RateLimiter
+from bot.telegram_context import LedeContext
+from bot.telegram_failures import send_reply
+
+
+async def within_limit(update: Update, context: LedeContext, action: Action) -> bool:
+    """Count the action against the person's limit; over it, say when to come back instead.
+
+    A message over the limit is told so once per wait (a reply per message would flood the chat). A tap
+    is told every time, in the tap's own notice: unanswered it would show loading, and the notice is seen
+    by the person who tapped alone, so it costs the chat nothing.
+    """
+    limiter: RateLimiter = context.shell.limiter
+    person = _person(update)
+    wait = limiter.wait(person, action)
+    if not wait:
+        return True
+    if update.callback_query:
+        await update.callback_query.answer(limiter.slow_down(action, wait))
+    elif limiter.to_be_told(person, action):
+        await send_reply(update.effective_message, limiter.slow_down(action, wait))
+    return False
+
+
+def _person(update: Update) -> int:
+    """Whom a limit counts: the user, or the chat they write as. Telegram gives everyone writing as a
+    chat one sender (@GroupAnonymousBot for anonymous administrators), who would share one limit.
+    A tap is counted for whoever tapped (the message it is under is Lede's)."""
+    message = None if update.callback_query else update.effective_message
+    if message is not None and message.sender_chat is not None:
+        return message.sender_chat.id
+    return update.effective_user.id if update.effective_user else update.effective_chat.id
