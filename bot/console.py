@@ -32,6 +32,7 @@ from bot.output import OutputFailed
 from bot.questions import InvalidQuestion, link_refusal
 from bot.service import Lede
 from bot.terminal import typed_lines
+from bot.typed_commands import addressed_command
 from corpus.errors import StoreGone
 from corpus.ingest import IngestReport
 from corpus.store import EVERYONE
@@ -172,7 +173,7 @@ def _reply(lede: Lede, line: str, output: TextIO, latest: LatestReply | None, *,
     # As Telegram reads a message: trimmed ("  /help" is /help), a command ending at any white space.
     line = " ".join(line.split())
     command, _, question = line.partition(" ")
-    if command.lower() == "/ask":  # as Telegram reads commands: /ASK is /ask
+    if addressed_command(command)[0].lower() == "/ask":  # as Telegram reads commands: /ASK and /ask@lede_bot are /ask
         latest = answer_once(lede, question, output, as_json=as_json) or latest
     elif _COMMAND.match(line):
         text, data = run_command(lede, line, latest)

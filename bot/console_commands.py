@@ -31,7 +31,9 @@ from bot.briefing_service import ChatSettings
 from bot.formatting import briefing_html, briefing_to_json, candidate_to_json, source_to_json, unknown_command
 from bot.questions import Context, Expired
 from bot.service import Lede
-from bot.typed_commands import FEED_USAGE, FeedAdd, FeedExport, FeedList, FeedRemove, page_number, parse_feed_command
+from bot.typed_commands import (
+    FEED_USAGE, FeedAdd, FeedExport, FeedList, FeedRemove, addressed_command, page_number, parse_feed_command,
+)
 from corpus.errors import LedeError, StoreGone
 from corpus.feed_poller import FeedFollowed
 from corpus.ingest import DOCUMENT_SUFFIXES, Failure, IngestReport
@@ -112,7 +114,8 @@ def run_command(lede: Lede, line: str, latest: LatestReply | None = None) -> tup
     ``latest`` is the console's reply to its latest question (None before any), whose answer
     ``/more``, ``/context``, ``/good`` and ``/bad`` act on.
     """
-    name, *args = line.split()
+    first, *args = line.split()
+    name, _ = addressed_command(first)  # /help@lede_bot is /help, as in a group
     command = COMMANDS.get(name.lower())
     try:
         if isinstance(command, AnswerCommand):

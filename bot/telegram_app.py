@@ -59,7 +59,9 @@ from bot.conversations import NO_THREAD
 from bot.formatting import APOLOGY, format_html, unknown_command
 from bot.group_replies import NEW_CONVERSATION
 from bot.service import Lede
-from bot.typed_commands import FEED_USAGE, FeedAdd, FeedExport, FeedList, FeedRemove, page_number, parse_feed_command
+from bot.typed_commands import (
+    FEED_USAGE, FeedAdd, FeedExport, FeedList, FeedRemove, addressed_command, page_number, parse_feed_command,
+)
 from corpus.errors import ReadOnlyStore, StoreGone
 from corpus.ingest import Failure
 from bot.telegram_context import CONTEXT_TYPES, Clock, LedeContext, Shell
@@ -178,8 +180,7 @@ class _ForThisBot(filters.MessageFilter):
 def _command(message: Message) -> tuple[str, str | None]:
     """A command message's (or a file's caption's) ``/name``, and the bot it names (``/name@bot``), if any."""
     words = (message.text or message.caption or "").split(maxsplit=1)
-    name, at, addressee = (words[0] if words else "").partition("@")
-    return name, addressee if at else None
+    return addressed_command(words[0] if words else "")
 
 
 def _command_words(message: Message) -> list[str]:

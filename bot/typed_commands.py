@@ -1,4 +1,5 @@
-"""The words typed after ``/feed`` and ``/sources``, read once for Telegram and the console alike."""
+"""The words of a command (its name, and what ``/feed`` and ``/sources`` are given), read once for Telegram and
+the console alike."""
 
 from __future__ import annotations
 
@@ -29,6 +30,15 @@ class FeedExport:
 
 
 FeedCommand = FeedAdd | FeedList | FeedRemove | FeedExport
+
+
+def addressed_command(word: str) -> tuple[str, str | None]:
+    """A command's ``/name`` and the bot it is addressed to by name (``/name@lede_bot``), if any.
+
+    Telegram's groups address commands so, and the console reads ``/help@lede_bot`` as ``/help`` as a group does.
+    """
+    name, at, addressee = word.partition("@")
+    return name, addressee if at else None
 
 
 def parse_feed_command(args: Sequence[str]) -> FeedCommand | None:

@@ -74,6 +74,19 @@ def test_a_line_is_a_command_only_where_telegram_would_read_one_else_it_is_a_que
     assert command == {"error": "Unknown command /nonsense. Type /help."}
 
 
+def test_a_command_addressed_to_a_bot_by_name_is_that_command_as_in_a_telegram_group():
+    # "/help@lede_bot", as typed (or copied) in a group, got "Unknown command /help@lede_bot. Type /help."
+    lede = Lede.compose(new_index())
+    lede.add_articles(load_paths([SEEDS]))
+    output = io.StringIO()
+    run_console(lede, io.StringIO("/help@lede_bot\n/ASK@lede_bot Who did Vance meet?\n/nonsense@lede_bot\n"), output,
+                as_json=True)
+    help_reply, answer, unknown = map(json.loads, output.getvalue().splitlines())
+    assert "/sources [page]" in help_reply["commands"]
+    assert answer["answer"].startswith(VANCE)
+    assert unknown == {"error": "Unknown command /nonsense. Type /help."}, "named as Telegram names it"
+
+
 def test_the_buttons_under_an_answer_are_console_commands_on_the_latest_answer(tmp_path):
     db = tmp_path / "lede.db"
     lines = ["/more", "what did Zelensky demand?", "/more", "/context", "/bad", "/good"]
