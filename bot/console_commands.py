@@ -32,7 +32,7 @@ from bot.formatting import briefing_html, briefing_to_json, candidate_to_json, s
 from bot.questions import Context, Expired
 from bot.service import Lede
 from bot.typed_commands import (
-    FEED_USAGE, FeedAdd, FeedExport, FeedList, FeedRemove, addressed_command, page_number, parse_feed_command,
+    FEED_USAGE, FeedAdd, FeedExport, FeedList, FeedRemove, add_usage, addressed_command, page_number, parse_feed_command,
 )
 from corpus.errors import LedeError, StoreGone
 from corpus.feed_poller import FeedFollowed
@@ -52,6 +52,8 @@ NOTHING_ANSWERED = "Ask a question first: {command} acts on the latest answer."
 NONE_KEPT = "My store is read-only, so I keep no answers for {command} to act on."
 # ... and after a question looked up and not answered ("I couldn't find that in the articles I have.").
 NO_ANSWER_SHOWN = "My last reply holds no answer for {command} to act on; ask me a question about the news."
+# How the console gives /add a file (Telegram's is sent in the chat).
+ADD_FILE = "/add &lt;file&gt; for one on this computer"
 # What /add reads as a file name even when no such file exists, to say so rather than ask for a web address.
 _FILE_SUFFIXES = (*DOCUMENT_SUFFIXES, OPML_SUFFIX)
 
@@ -141,7 +143,7 @@ def run_command(lede: Lede, line: str, latest: LatestReply | None = None) -> tup
 def _add(lede: Lede, args: list[str]) -> Kept | Failure | FeedsImported | Refused:
     source = _one_source(" ".join(args))
     if source is None:
-        return Refused("Usage: /add &lt;url or file&gt;")
+        return Refused(add_usage(ADD_FILE))
     if looks_like_url(source) or not _names_a_file(source):
         return lede.sources.add_url(source)  # "example.com/story": the reply says a web address needs https://
     return lede.sources.add_file(_expanded(source))

@@ -60,7 +60,7 @@ from bot.formatting import APOLOGY, format_html, unknown_command
 from bot.group_replies import NEW_CONVERSATION
 from bot.service import Lede
 from bot.typed_commands import (
-    FEED_USAGE, FeedAdd, FeedExport, FeedList, FeedRemove, addressed_command, page_number, parse_feed_command,
+    FEED_USAGE, FeedAdd, FeedExport, FeedList, FeedRemove, add_usage, addressed_command, page_number, parse_feed_command,
 )
 from corpus.errors import ReadOnlyStore, StoreGone
 from corpus.ingest import Failure
@@ -109,6 +109,8 @@ GROUP_WELCOME = (
     "/help tells the rest."
 )
 ADMINS_ONLY = "Only this group's administrators can change its sources."
+# How a Telegram chat gives /add a file (the console's /add takes a path).
+ADD_FILE = "send me its file (.txt, .md or .html)"
 READ_ONLY = "I can answer questions, but I cannot change anything now: my store is read-only."
 SOURCES_CALLBACK = "sources:"
 # Updates handled at once: enough that slow fetches and retried replies hold up nobody else.
@@ -463,19 +465,22 @@ async def _may_change_sources(update: Update, context: LedeContext) -> bool:
 
 
 async def add_command(update: Update, context: LedeContext) -> None:
+    # All /add does changes the chat's sources: a member who may not is told so, not how to type it.
+    if not await _may_change_sources(update, context):
+        return
     replied = update.effective_message.reply_to_message
     # /add in reply to a file (shared in a group without the caption, or forwarded) adds the file itself.
     if not context.arguments and replied is not None and replied.document is not None:
         await _add_document(update, context, replied.document)
         return
     if not context.arguments and replied is not None and replied.forward_origin is not None:
-        if await _may_change_sources(update, context) and await within_limit(update, context, Action.ADD_SOURCE):
+        if await within_limit(update, context, Action.ADD_SOURCE):
             await channel_handlers.add_forward(update, context, replied)
         return
     if len(context.arguments) != 1:
-        await _reply(update, "Send /add &lt;url&gt; with the address of a news article.")
+        await _reply(update, add_usage(ADD_FILE))
         return
-    if not await _may_change_sources(update, context) or not await within_limit(update, context, Action.ADD_SOURCE):
+    if not await within_limit(update, context, Action.ADD_SOURCE):
         return
     url, chat = context.arguments[0], update.effective_chat.id
     async with _source_turn(update, context):
@@ -503,13 +508,12 @@ async def document_message(update: Update, context: LedeContext) -> None:
     message = update.effective_message
     if update.effective_chat.type != ChatType.PRIVATE and not _captioned_add(message):
         return
-    await _add_document(update, context, message.document)
+    if await _may_change_sources(update, context):
+        await _add_document(update, context, message.document)
 
 
 async def _add_document(update: Update, context: LedeContext, document: Document) -> None:
-    """Add the article (.txt, .md, .html) or import the feeds (.opml) a file holds; in groups for administrators only."""
-    if not await _may_change_sources(update, context):
-        return
+    """Add the article (.txt, .md, .html) or import the feeds (.opml) a file holds, for one who may change sources."""
     lede = context.lede
     name = document.file_name or "document"
     if reason := lede.sources.too_large(name, document.file_size or 0):

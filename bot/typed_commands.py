@@ -32,6 +32,11 @@ class FeedExport:
 FeedCommand = FeedAdd | FeedList | FeedRemove | FeedExport
 
 
+def add_usage(file_way: str) -> str:
+    """What ``/add`` given no source, or more than one, is told; ``file_way`` is this front end's way to give a file."""
+    return f"Usage: /add &lt;url&gt; for a news article on the web, or {file_way}."
+
+
 def addressed_command(word: str) -> tuple[str, str | None]:
     """A command's ``/name`` and the bot it is addressed to by name (``/name@lede_bot``), if any.
 

@@ -49,7 +49,9 @@ def test_add_reads_a_file_whose_name_has_spaces_typed_as_a_shell_takes_it(lede, 
 
 def test_add_of_two_sources_at_once_says_how_to_add_one(lede):
     text, data = run_command(lede, "/add https://example.com/a https://example.com/b")
-    assert text == "Usage: /add <url or file>" and data == {"error": text}
+    # Telegram's usage line, with the console's way to give a file ("Usage: /add <url or file>" said it otherwise).
+    assert text == "Usage: /add <url> for a news article on the web, or /add <file> for one on this computer."
+    assert data == {"error": text}
 
 
 def test_add_says_a_folder_is_not_a_file_and_an_address_needs_its_scheme(lede, tmp_path):

@@ -57,7 +57,8 @@ async def test_add_of_a_dead_url_says_why_and_without_a_url_says_how(bot_api, le
         replies = await bot_api.wait_for_messages(USER, 2)  # handled concurrently: in either order
         dead, usage = sorted(replies, key=lambda reply: reply.reply_to_message_id != dead_command["message_id"])
     assert dead.text == f"I couldn't add that: {web.url('/missing')} answered 404 Not Found."
-    assert usage.text == "Send /add <url> with the address of a news article."
+    # The console's usage line, with Telegram's way to give a file ("Send /add <url> …" said it otherwise).
+    assert usage.text == "Usage: /add <url> for a news article on the web, or send me its file (.txt, .md or .html)."
 
 
 async def test_a_document_becomes_an_article_and_an_oversized_one_is_refused_unread(bot_api, lede):
@@ -149,10 +150,13 @@ async def test_in_groups_only_administrators_change_sources(bot_api, lede, web):
         admin_command = bot_api.send_user_message(GROUP, ADMIN, f"/add@lede_test_bot {web.url('/article.html')}")
         replies = {reply.reply_to_message_id: reply for reply in await bot_api.wait_for_messages(GROUP, 3)}
         feed_reply, admin_reply = replies[feed_command["message_id"]], replies[admin_command["message_id"]]
+        bot_api.send_user_message(GROUP, USER, "/add")
+        [*_, bare_reply] = await bot_api.wait_for_messages(GROUP, 4)
         answer = await ask(bot_api, GROUP, "what will the bridge cost?")
         private = await ask(bot_api, USER, "what will the bridge cost?")
     assert member_reply.text == feed_reply.text == ADMINS_ONLY
     assert admin_reply.text.startswith("Added Harbour Bridge Approved")
+    assert bare_reply.text == ADMINS_ONLY, "not how to type an /add the member may not send"
     assert answer.startswith("The bridge will cost 40 million euros")
     assert private == "I couldn't find that in the articles I have.", "the group's article is the group's"
 
