@@ -262,8 +262,10 @@ def build_application(config: Config, lede: Lede, clock: Clock = group_handlers.
     # An edit is read again only when it is text: an edited caption is no new file, and a live
     # location edits its message every few seconds.
     application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.Document.ALL, document_message))
-    # python-telegram-bot's CommandHandler reads only a text's command: /ask as a photo's caption is asked here.
-    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.CAPTION & _AskCommand(), ask_command))
+    # python-telegram-bot's CommandHandler reads only a text's command: /ask as a photo's caption is asked here,
+    # and its edit, as an edited /ask is, asked again in place (a file's caption is the file's: see document_message).
+    application.add_handler(MessageHandler(
+        filters.UpdateType.MESSAGES & filters.CAPTION & ~filters.Document.ALL & _AskCommand(), ask_command))
     application.add_handler(
         MessageHandler(filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & _NOT_TEXT, not_text_message)
     )

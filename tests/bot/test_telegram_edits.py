@@ -81,6 +81,18 @@ async def test_an_edited_group_question_edits_its_reply_there(bot_api, lede):
     assert (edit.message_id, edit.text.startswith(DEMAND)) == (reply.message_id, True)
 
 
+async def test_a_photos_edited_ask_caption_edits_its_reply_as_an_edited_ask_does(bot_api, lede):
+    bot_api.add_group(GROUP, "Newsroom")
+    async with polling(application(bot_api, lede)):
+        photo = bot_api.send_user_media(GROUP, USER, "photo", caption="/ask what is the capital of Australia?")
+        [reply] = await bot_api.wait_for_messages(GROUP)
+        bot_api.edit_user_message(GROUP, photo["message_id"], "/ask what did Zelensky demand?")
+        [edit] = await bot_api.wait_for_edits(GROUP)
+        await bot_api.assert_no_messages(GROUP)
+    assert reply.text.startswith("I couldn't find that")
+    assert edit.message_id == reply.message_id and edit.text.startswith(DEMAND)
+
+
 async def test_a_moving_live_location_and_an_edited_caption_are_no_new_messages(bot_api, lede):
     async with polling(application(bot_api, lede)):
         location = bot_api.send_user_media(USER, USER, "location")
