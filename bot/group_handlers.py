@@ -140,13 +140,12 @@ async def subscribe_command(update: Update, context: LedeContext) -> None:
         reply = group_replies.subscription(outcome)
         if not isinstance(outcome, Failure):
             _schedule_job(context.application, chat, thread)
-    await update.effective_message.reply_text(reply, parse_mode=ParseMode.HTML, do_quote=True)
+    await send_reply(update.effective_message, reply)
 
 
 async def settings_command(update: Update, context: LedeContext) -> None:
     current = await context.workers.quick(context.lede.briefings.settings, update.effective_chat.id, now=context.now())
-    reply = group_replies.settings(current)
-    await update.effective_message.reply_text(reply, parse_mode=ParseMode.HTML, do_quote=True)
+    await send_reply(update.effective_message, group_replies.settings(current))
 
 
 def _schedule_job(application: Application, chat: int, thread: int | None) -> None:

@@ -142,6 +142,23 @@ async def test_more_or_context_telegram_refuses_as_html_is_sent_once_as_plain_te
     assert reply.reply_to_message_id == answer.message_id
 
 
+@pytest.mark.parametrize(("command", "expected"), [
+    ("/settings", "Daily briefing: none (/subscribe 08:00 [time zone] to get one)."),
+    ("/subscribe 08:00", "Daily briefing set for 08:00 UTC."),
+    ("/subscribe off", "This chat has no daily briefing. Set one with /subscribe 08:00."),
+])
+async def test_a_briefing_setting_telegram_refuses_as_html_is_sent_once_as_plain_text(bot_api, lede, command, expected):
+    # Sent without send_reply's plain-text retry, the command got the apology instead.
+    bot_api.fail_next("sendMessage", 400, "Bad Request: can't parse entities: unsupported start tag")
+    async with polling(application(bot_api, lede)):
+        sent = bot_api.send_user_message(ALICE, ALICE, command)
+        [reply] = await bot_api.wait_for_messages(ALICE)
+    first, second = bot_api.requests_for("sendMessage")
+    assert first["parse_mode"] == "HTML" and "parse_mode" not in second
+    assert reply.text.startswith(expected)
+    assert reply.reply_to_message_id == sent["message_id"]
+
+
 async def test_when_the_plain_text_retry_fails_too_the_user_gets_the_apology(bot_api, lede):
     bot_api.fail_next("sendMessage", 400, "Bad Request: can't parse entities")
     bot_api.fail_next("sendMessage", 400, "Bad Request: message is too long")
