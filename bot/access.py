@@ -3,7 +3,8 @@
 Both are Telegram concerns (the console is the operator's own terminal), but
 they are plain Python so their rules are tested without a bot: the Telegram
 shell asks :meth:`AccessPolicy.admits` before any handler runs and
-:meth:`RateLimiter.wait` before answering a question or adding a source.
+:meth:`RateLimiter.wait` before answering a question (a More or Context tap
+under an answer counts as one) or adding a source (:mod:`bot.telegram_limits`).
 """
 
 from __future__ import annotations

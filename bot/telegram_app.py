@@ -13,7 +13,8 @@ time per chat, while questions, briefings and feed polls go on in theirs
 (:mod:`bot.workers`); a chat whose source must wait is told so (:mod:`bot.waiting`).
 
 Before any handler, a gate checks the optional allow-lists (:mod:`bot.access`);
-questions and sources added count against per-person rate limits. Updates are
+questions (More and Context taps among them) and sources added count against
+per-person rate limits (:mod:`bot.telegram_limits`). Updates are
 handled concurrently, so a chat whose replies are being retried holds up no
 other (:mod:`bot.telegram_failures`).
 """
