@@ -46,8 +46,8 @@ from bot.chat_rights import may_change_chat
 from bot.formatting import MAX_TITLE_CHARS, briefing_html, clip, format_html
 from bot.service import Lede
 from bot.telegram_context import LedeContext
-from bot.telegram_limits import within_limit
 from bot.telegram_failures import chat_gone, send_reply
+from bot.telegram_limits import within_limit
 from bot.waiting import turn_told
 from retrieval.answer import Answer
 

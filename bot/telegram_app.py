@@ -66,7 +66,6 @@ from bot.typed_commands import (
 from corpus.errors import ReadOnlyStore, StoreGone
 from corpus.ingest import Failure
 from bot.telegram_context import CONTEXT_TYPES, Clock, LedeContext, Shell
-from bot.telegram_limits import within_limit
 from bot.telegram_failures import (
     NO_PREVIEW,
     PerhapsDelivered,
@@ -76,6 +75,7 @@ from bot.telegram_failures import (
     unchanged,
     unreachable_chat,
 )
+from bot.telegram_limits import within_limit
 from bot.waiting import turn_told
 from bot.workers import Workers
 from retrieval.text import words
@@ -382,9 +382,10 @@ async def help_command(update: Update, context: LedeContext) -> None:
 async def ask_command(update: Update, context: LedeContext) -> None:
     """``/ask question``, read without a mention of Lede typed after the command (``/ask @lede why?``).
 
-    Also as a photo's (or video's …) caption, which is asked as if typed. A bare ``/ask`` in reply to someone's message asks what that message says: in a group, a
-    member points Lede to a question it did not see (privacy mode) or was not asked. (In reply to
-    Lede's own message it is no question, and gets the line saying how to ask.)
+    Also as a photo's (or video's …) caption, asked as if typed. A bare ``/ask`` in reply to someone's
+    message asks what that message says: in a group, a member points Lede to a question it did not see
+    (privacy mode) or was not asked. (In reply to Lede's own message it is no question, and gets the
+    line saying how to ask.)
     """
     question = " ".join(_command_words(update.effective_message))
     replied = update.effective_message.reply_to_message
