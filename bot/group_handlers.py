@@ -110,9 +110,7 @@ async def brief_command(update: Update, context: LedeContext) -> None:
         now = context.now()
         briefing = await context.workers.briefings(briefings.compose, chat, now=now, topic=topic)
         for number, part in enumerate(briefing_html(briefing)):
-            await update.effective_message.reply_text(
-                part, parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW, do_quote=number == 0
-            )
+            await send_reply(update.effective_message, part, quote=number == 0)
         await context.workers.quick(briefings.told, chat, briefing, now=now)
 
 

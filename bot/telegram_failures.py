@@ -118,20 +118,22 @@ def _seconds(error: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-async def send_reply(message: Message, text_html: str, markup: InlineKeyboardMarkup | None = None) -> Message:
+async def send_reply(message: Message, text_html: str, markup: InlineKeyboardMarkup | None = None, *,
+                     quote: bool = True) -> Message:
     """Reply in HTML; if Telegram refuses that (400), reply once more in plain text.
 
     The plain retry drops the markup and fits the text to Telegram's limit. (A
     question deleted meanwhile refuses neither: the application's defaults send
-    a reply to a message that is gone unquoted.)
+    a reply to a message that is gone unquoted.) ``quote`` is False for the
+    parts after a long reply's first, which quotes the message replied to.
     """
     try:
-        return await message.reply_text(text_html, parse_mode=ParseMode.HTML, do_quote=True,
+        return await message.reply_text(text_html, parse_mode=ParseMode.HTML, do_quote=quote,
                                         link_preview_options=NO_PREVIEW, reply_markup=markup)
     except BadRequest as error:
         log.warning("Telegram refused an HTML reply in chat %s (%s); sending it as plain text",
                     message.chat_id, error.message)
-    return await message.reply_text(plain_text(text_html), do_quote=True, link_preview_options=NO_PREVIEW,
+    return await message.reply_text(plain_text(text_html), do_quote=quote, link_preview_options=NO_PREVIEW,
                                     reply_markup=markup)
 
 

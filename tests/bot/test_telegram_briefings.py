@@ -165,10 +165,24 @@ async def test_brief_in_a_forum_topic_answers_in_that_topic(bot_api, analyzer, c
 NO_RIGHTS = "Bad Request: not enough rights to send text messages to the chat"
 
 
+async def test_a_briefing_telegram_refuses_as_html_is_sent_once_as_plain_text(bot_api, analyzer, clock):
+    # Sent without send_reply's plain-text retry, the /brief got the apology, and its stories waited for the next.
+    bot_api.add_group(GROUP, "Newsroom")
+    async with polling(application(bot_api, make_lede(analyzer), clock)):
+        bot_api.fail_next("sendMessage", 400, "Bad Request: can't parse entities: unsupported start tag", chat_id=GROUP)
+        command = bot_api.send_user_message(GROUP, MEMBER, "/brief")
+        [briefing] = await bot_api.wait_for_messages(GROUP)
+    first, second = bot_api.requests_for("sendMessage")
+    assert first["parse_mode"] == "HTML" and "parse_mode" not in second
+    assert briefing.text.startswith("Briefing: 2 stories since 1 Jun 2025, 04:59 UTC\n\n1. ") and briefing.entities == []
+    assert briefing.reply_to_message_id == command["message_id"]
+
+
 async def test_a_briefing_telegram_failed_to_deliver_is_told_by_the_next_brief(bot_api, analyzer, clock):
     bot_api.add_group(GROUP, "Newsroom")
     async with polling(application(bot_api, make_lede(analyzer), clock)):
-        bot_api.fail_next("sendMessage", 400, NO_RIGHTS, chat_id=GROUP)
+        for _ in ("HTML", "its plain-text retry"):  # a chat where Lede may not write refuses both
+            bot_api.fail_next("sendMessage", 400, NO_RIGHTS, chat_id=GROUP)
         bot_api.send_user_message(GROUP, MEMBER, "/brief")
         [apology] = await bot_api.wait_for_messages(GROUP)
         clock.advance(timedelta(minutes=10))
