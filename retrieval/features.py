@@ -109,7 +109,8 @@ class Question:
 
     ``query`` is the whole question; ``core`` leaves out who is said to have
     said it ("according to the DIW"), which the article may name once while
-    the answer sentence says "it said" (:func:`retrieval.question.split_attribution`).
+    the answer sentence says "it said" (:func:`retrieval.question.split_attribution`),
+    unless the speaker is all the question asks about ("what did Zelensky say?").
     A sentence covers the question if it covers the whole or the core,
     whichever is more; article features use the whole question.
     """
@@ -125,7 +126,11 @@ class Question:
     def analyse(cls, text: str, analyzer: Analyzer) -> Question:
         query = analyzer.query(text)
         core_text, attribution = split_attribution(text)
-        return cls(text, query, analyzer.query(core_text) if attribution else query, _as_meant(text, query.meant))
+        core = analyzer.query(core_text) if attribution else query
+        if len(core.terms) < 2:
+            # A core of "say" alone is covered by any sentence that says something.
+            core = query
+        return cls(text, query, core, _as_meant(text, query.meant))
 
     def with_context(self, context: Mapping[str, float]) -> Question:
         """The question with a conversation's topic terms borrowed at their lower weights (a follow-up's reading)."""

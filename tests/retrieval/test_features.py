@@ -214,6 +214,24 @@ def test_the_sentence_that_answers_an_attributed_question_need_not_name_the_spea
     assert coverage["Demand for capital goods weakened because exports fell, it said."] == 1.0
 
 
+def test_a_question_about_what_its_speaker_said_is_not_covered_by_any_sentence_that_says_something():
+    """"What did Zelensky say?" asks about Zelensky: without the speaker, "say" alone would be the question."""
+    article = Article(
+        "z1",
+        "Vance meets Zelensky",
+        (
+            "Vance met Zelensky in Munich.",
+            "That may be easier said than done.",
+            "Kyiv needs guarantees, Zelensky said on Friday.",
+            "Trump said Moscow should rejoin the G-7.",
+        ),
+    )
+    coverage = feature_values(build(article, lexicon=Lexicon.load()), "What did Zelensky say?", "coverage")
+    assert coverage["Kyiv needs guarantees, Zelensky said on Friday."] == 1.0
+    assert coverage["That may be easier said than done."] < 1.0
+    assert coverage["Trump said Moscow should rejoin the G-7."] < 1.0
+
+
 def test_a_good_answer_deep_in_a_leading_article_is_a_candidate_even_when_bm25_ranks_it_low():
     lead = "Spain cut its export growth forecast for 1987, the economy ministry said."
     reason = "Export growth was revised due to the strong peseta."
