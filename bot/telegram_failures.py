@@ -122,7 +122,7 @@ async def send_reply(message: Message, text_html: str, markup: InlineKeyboardMar
                      quote: bool = True) -> Message:
     """Reply in HTML; if Telegram refuses that (400), reply once more in plain text.
 
-    The plain retry drops the markup and fits the text to Telegram's limit. (A
+    The plain retry keeps the buttons and fits the text to Telegram's limit. (A
     question deleted meanwhile refuses neither: the application's defaults send
     a reply to a message that is gone unquoted.) ``quote`` is False for the
     parts after a long reply's first, which quotes the message replied to.
