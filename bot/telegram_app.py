@@ -187,7 +187,7 @@ def _command(message: Message) -> tuple[str, str | None]:
 
 
 def _command_words(message: Message) -> list[str]:
-    """The words after a command message's (or a photo's caption's) ``/name``: ``context.args`` for either."""
+    """The words after a command message's (or a photo's or file's caption's) ``/name``: ``context.args`` for either."""
     return (message.text or message.caption or "").split()[1:]
 
 
@@ -260,13 +260,13 @@ def build_application(config: Config, lede: Lede, clock: Clock = group_handlers.
     application.add_handler(
         MessageHandler(filters.ChatType.PRIVATE & filters.FORWARDED & ~filters.Document.ALL, forwarded_message)
     )
+    # python-telegram-bot's CommandHandler reads only a text's command: /ask as a photo's or a file's caption is
+    # asked here, and its edit, as an edited /ask is, asked again in place. The file itself is not read: like
+    # the photo, it is what the question is sent with (a file to read is sent bare, or with /add).
+    application.add_handler(MessageHandler(filters.UpdateType.MESSAGES & filters.CAPTION & _AskCommand(), ask_command))
     # An edit is read again only when it is text: an edited caption is no new file, and a live
     # location edits its message every few seconds.
     application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.Document.ALL, document_message))
-    # python-telegram-bot's CommandHandler reads only a text's command: /ask as a photo's caption is asked here,
-    # and its edit, as an edited /ask is, asked again in place (a file's caption is the file's: see document_message).
-    application.add_handler(MessageHandler(
-        filters.UpdateType.MESSAGES & filters.CAPTION & ~filters.Document.ALL & _AskCommand(), ask_command))
     application.add_handler(
         MessageHandler(filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & _NOT_TEXT, not_text_message)
     )
@@ -382,7 +382,7 @@ async def help_command(update: Update, context: LedeContext) -> None:
 async def ask_command(update: Update, context: LedeContext) -> None:
     """``/ask question``, read without a mention of Lede typed after the command (``/ask @lede why?``).
 
-    Also as a photo's (or video's …) caption, asked as if typed. A bare ``/ask`` in reply to someone's
+    Also as a photo's (or video's, file's …) caption, asked as if typed. A bare ``/ask`` in reply to someone's
     message asks what that message says: in a group, a member points Lede to a question it did not see
     (privacy mode) or was not asked. (In reply to Lede's own message it is no question, and gets the
     line saying how to ask.)
@@ -507,7 +507,8 @@ async def document_message(update: Update, context: LedeContext) -> None:
 
     In groups a document is taken only when its caption addresses the bot
     (``/add``), so files shared among members are left alone (an
-    administrator may still reply ``/add`` to one).
+    administrator may still reply ``/add`` to one). A document captioned
+    ``/ask`` never comes here: it is a question (:func:`ask_command`).
     """
     message = update.effective_message
     if update.effective_chat.type != ChatType.PRIVATE and not _captioned_add(message):

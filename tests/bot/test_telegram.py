@@ -89,16 +89,26 @@ async def test_what_lede_cannot_read_gets_a_line_saying_what_it_reads(bot_api, l
     assert reply.reply_to_message_id == sent["message_id"]
 
 
+def send_captioned(bot_api: FakeBotApi, chat: int, kind: str, caption: str) -> dict:
+    """USER sends a photo, or a file (an article Lede could read), with ``caption``."""
+    if kind == "file":
+        return bot_api.send_user_document(chat, USER, "notes.txt", b"Ferries stopped on Monday.", caption=caption)
+    return bot_api.send_user_media(chat, USER, kind, caption=caption)
+
+
+@pytest.mark.parametrize("kind", ["photo", "file"])
 @pytest.mark.parametrize("chat", [USER, GROUP], ids=["private chat", "group"])
 @pytest.mark.parametrize("caption", ["/ask Who did Vance meet?", "/ask@lede_test_bot Who did Vance meet?"])
-async def test_a_photo_captioned_with_ask_is_answered_as_ask_typed_as_text(bot_api, lede, chat, caption):
-    # In a group it got no reply at all, and in a private chat the line saying Lede reads only text.
+async def test_a_photo_or_file_captioned_with_ask_is_answered_as_ask_typed_as_text(bot_api, lede, kind, chat, caption):
+    # A photo's got no reply at all in a group, and in a private chat the line saying Lede reads only text;
+    # a file's got no reply in a group either, and in a private chat the file was added as news instead.
     bot_api.add_group(GROUP, "Newsroom")
     async with polling(application(bot_api, lede)):
-        sent = bot_api.send_user_media(chat, USER, "photo", caption=caption)
+        sent = send_captioned(bot_api, chat, kind, caption)
         [reply] = await bot_api.wait_for_messages(chat)
     assert reply.text.startswith("U.S. Vice President J.D. Vance met with Ukrainian President Volodymyr Zelensky")
     assert reply.reply_to_message_id == sent["message_id"]
+    assert bot_api.requests_for("getFile") == [], "the file is the question's, not news to read"
 
 
 async def test_a_photo_captioned_with_another_bots_ask_in_a_group_gets_no_reply(bot_api, lede):
