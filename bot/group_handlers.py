@@ -46,7 +46,7 @@ from bot.chat_rights import may_change_chat
 from bot.formatting import MAX_TITLE_CHARS, briefing_html, clip, format_html
 from bot.service import Lede
 from bot.telegram_context import LedeContext
-from bot.telegram_failures import chat_gone, send_reply
+from bot.telegram_failures import chat_gone, send_html, send_reply, topic_gone
 from bot.telegram_limits import within_limit
 from bot.waiting import turn_told
 from retrieval.answer import Answer
@@ -198,7 +198,7 @@ async def _deliver_briefing(context: LedeContext, parts: list[str]) -> int | Non
             await workers.quick(lede.chats.chat_unreachable, job.chat_id, error.message)  # which ends its daily briefing
             job.schedule_removal()
             return None
-        if job.data is None or "thread not found" not in error.message.lower():
+        if job.data is None or not topic_gone(error):
             raise
         # The forum topic it was set in was deleted: rather than no briefing ever again, the group's main thread.
         await workers.quick(lede.briefings.topic_gone, job.chat_id)
@@ -209,8 +209,7 @@ async def _deliver_briefing(context: LedeContext, parts: list[str]) -> int | Non
 
 async def _send_briefing(context: LedeContext, chat: int, parts: list[str], thread: int | None) -> None:
     for part in parts:
-        await context.bot.send_message(chat, part, parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW,
-                                       message_thread_id=thread)
+        await send_html(context.bot, chat, part, thread=thread)
 
 
 async def move_chat(context: LedeContext, old: int, new: int) -> None:

@@ -5,8 +5,8 @@
   out a 429's ``retry_after`` for *that chat only*, and retries network
   errors and 5xx replies with exponential backoff.
 * A reply Telegram refuses (400, e.g. entities it cannot parse) is sent
-  once more as plain text: :func:`send_reply`, and :func:`edit_reply` when
-  an edited question edits its reply.
+  once more as plain text: :func:`send_reply`, :func:`send_html` for a
+  daily briefing, and :func:`edit_reply` when an edited question edits its reply.
 * A chat that blocked or removed the bot (403) is marked unreachable in the
   store (:meth:`bot.reachability.Reachability.chat_unreachable`), so schedules stop sending there:
   :func:`unreachable_chat`.
@@ -26,7 +26,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
+from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter, ContextTypes
@@ -42,6 +42,8 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 READING_PREFIX = "get"
 JSONDict = dict[str, Any]
 Sleep = Callable[[float], Awaitable[None]]
+# Sends a text with the parse mode given (None: plain text), as a reply or a message of Lede's own.
+Send = Callable[[str, ParseMode | None], Awaitable[Message]]
 
 
 class RetryingRateLimiter(AIORateLimiter):
@@ -127,14 +129,38 @@ async def send_reply(message: Message, text_html: str, markup: InlineKeyboardMar
     a reply to a message that is gone unquoted.) ``quote`` is False for the
     parts after a long reply's first, which quotes the message replied to.
     """
+    async def reply(text: str, parse_mode: ParseMode | None) -> Message:
+        return await message.reply_text(text, parse_mode=parse_mode, do_quote=quote, link_preview_options=NO_PREVIEW,
+                                        reply_markup=markup)
+
+    return await _html_else_plain(reply, text_html, message.chat_id)
+
+
+async def send_html(bot: Bot, chat: int, text_html: str, *, thread: int | None = None) -> Message:
+    """Send a message of Lede's own (a daily briefing: no reply to anything) to ``chat``, in its forum topic
+    ``thread`` if any, in HTML; if Telegram refuses that (400), once more in plain text, as :func:`send_reply` does."""
+    async def send(text: str, parse_mode: ParseMode | None) -> Message:
+        return await bot.send_message(chat, text, parse_mode=parse_mode, link_preview_options=NO_PREVIEW,
+                                      message_thread_id=thread)
+
+    return await _html_else_plain(send, text_html, chat)
+
+
+async def _html_else_plain(send: Send, text_html: str, chat: int) -> Message:
+    """``send`` the text as HTML; if Telegram refuses that (400), once more as plain text.
+
+    A refusal of where the message goes rather than of what it says (the chat or its
+    forum topic is gone) is not retried: plain text would be refused the same way, and
+    the caller decides what follows (a daily briefing's chat loses its schedule, or the
+    briefing goes to the group's main thread).
+    """
     try:
-        return await message.reply_text(text_html, parse_mode=ParseMode.HTML, do_quote=quote,
-                                        link_preview_options=NO_PREVIEW, reply_markup=markup)
+        return await send(text_html, ParseMode.HTML)
     except BadRequest as error:
-        log.warning("Telegram refused an HTML reply in chat %s (%s); sending it as plain text",
-                    message.chat_id, error.message)
-    return await message.reply_text(plain_text(text_html), do_quote=quote, link_preview_options=NO_PREVIEW,
-                                    reply_markup=markup)
+        if chat_gone(error) or topic_gone(error):
+            raise
+        log.warning("Telegram refused HTML in chat %s (%s); sending it as plain text", chat, error.message)
+    return await send(plain_text(text_html), None)
 
 
 async def edit_reply(question: Message, reply_message: int, text_html: str,
@@ -195,6 +221,11 @@ def chat_gone(error: TelegramError) -> bool:
     name other chats).
     """
     return isinstance(error, Forbidden) or (isinstance(error, BadRequest) and "chat not found" in error.message.lower())
+
+
+def topic_gone(error: BadRequest) -> bool:
+    """Whether Telegram refused a message sent to a forum topic because the topic was deleted."""
+    return "thread not found" in error.message.lower()
 
 
 def unreachable_chat(update: object, context: ContextTypes.DEFAULT_TYPE) -> tuple[int, str] | None:

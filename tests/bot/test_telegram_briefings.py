@@ -253,13 +253,35 @@ async def test_a_daily_briefing_telegram_failed_to_deliver_is_told_in_the_next_d
         bot_api.send_user_message(GROUP, ADMIN, "/subscribe 08:00 Europe/Kyiv")
         await bot_api.wait_for_messages(GROUP, 2)
         lede.add_articles([news("fire", "Fire at the Riverton mill", "A fire destroyed the Riverton mill.", -0.01)])
-        bot_api.fail_next("sendMessage", 400, NO_RIGHTS, chat_id=GROUP)
+        for _ in ("HTML", "its plain-text retry"):  # a chat where Lede may not write refuses both
+            bot_api.fail_next("sendMessage", 400, NO_RIGHTS, chat_id=GROUP)
         clock.advance(timedelta(minutes=2))  # 08:01 in Kyiv: the daily briefing is refused...
-        await bot_api.wait_for_request("sendMessage", count=3)
+        await bot_api.wait_for_request("sendMessage", count=4)
         await bot_api.assert_no_messages(GROUP, within=10 * CHECK)  # ...and not tried again every minute
         clock.advance(timedelta(days=1))
         [*_, next_day] = await bot_api.wait_for_messages(GROUP, 3)
     assert next_day.text.startswith("Briefing: 1 story since 2 Jun 2025, 04:59 UTC\n\n1. Fire at the Riverton mill")
+
+
+async def test_a_daily_briefing_telegram_refuses_as_html_is_sent_once_as_plain_text_in_its_topic(bot_api, analyzer,
+                                                                                                 clock):
+    # Sent without send_reply's plain-text retry (as /brief is), it was logged as a failure and not sent that day.
+    bot_api.add_group(FORUM, "Forum", type="supergroup", is_forum=True)
+    bot_api.set_member_status(FORUM, USER, "administrator")
+    topic = bot_api.add_topic(FORUM, "Morning", created_by=USER)
+    lede = make_lede(analyzer)
+    async with polling(application(bot_api, lede, clock)):
+        bot_api.send_user_message(FORUM, USER, "/subscribe 08:00 Europe/Kyiv", message_thread_id=topic)
+        await bot_api.wait_for_messages(FORUM)
+        bot_api.fail_next("sendMessage", 400, "Bad Request: can't parse entities: unsupported start tag", chat_id=FORUM)
+        clock.advance(timedelta(minutes=2))  # 08:01 in Kyiv
+        [_, briefing] = await bot_api.wait_for_messages(FORUM, 2)
+        await bot_api.assert_no_messages(FORUM, within=10 * CHECK)
+    _, refused, plain = bot_api.requests_for("sendMessage")
+    assert refused["parse_mode"] == "HTML" and "parse_mode" not in plain
+    assert briefing.text.startswith("Briefing: 2 stories since 1 Jun 2025, 05:01 UTC\n\n1. ") and briefing.entities == []
+    assert briefing.message_thread_id == topic
+    assert lede.briefings.settings(FORUM, now=clock.now).last_briefing == clock.now, "remembered as told"
 
 
 async def test_a_daily_briefing_whose_forum_topic_was_deleted_comes_to_the_group_instead(bot_api, analyzer, clock):
