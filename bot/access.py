@@ -4,7 +4,8 @@ Both are Telegram concerns (the console is the operator's own terminal), but
 they are plain Python so their rules are tested without a bot: the Telegram
 shell asks :meth:`AccessPolicy.admits` before any handler runs and
 :meth:`RateLimiter.wait` before answering a question (a More or Context tap
-under an answer counts as one) or adding a source (:mod:`bot.telegram_limits`).
+under an answer, and an inline query with words to search, count as one) or
+adding a source (:mod:`bot.telegram_limits`).
 """
 
 from __future__ import annotations
@@ -163,6 +164,10 @@ class RateLimiter:
         assert limit is not None
         allowance = action.value.format(count=limit.count, s="" if limit.count == 1 else "s")
         return f"Slow down, please: you can {allowance} in {limit.period()}; try again in {math.ceil(wait)} s."
+
+    def slow_down_briefly(self, wait: float) -> str:
+        """The reply where a line is all there is room for (the button over an inline query's empty results)."""
+        return f"Slow down, please: try again in {math.ceil(wait)} s"
 
     def _forget_idle(self, now: float) -> None:
         """Drop people whose windows are empty; swept only as the table doubles, so O(1) amortised."""

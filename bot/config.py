@@ -151,7 +151,8 @@ def environment_help() -> str:
                      "unset (and LEDE_ALLOWED_CHATS unset): everyone", "12345678,87654321"),
             Variable("LEDE_ALLOWED_CHATS", "chat ids in which everyone may use the bot (groups are negative)",
                      "unset", "-1001234567890"),
-            Variable("LEDE_QUESTION_LIMIT", "questions per person, COUNT/SECONDS, or off", question_limit, "10/60"),
+            Variable("LEDE_QUESTION_LIMIT", "questions per person (More/Context taps and inline queries too), "
+                     "COUNT/SECONDS, or off", question_limit, "10/60"),
             Variable("LEDE_ADD_LIMIT", "sources added per person (/add, documents, /feed add), COUNT/SECONDS, or off",
                      add_limit, "off"),
         ]),

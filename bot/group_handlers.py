@@ -45,11 +45,12 @@ from corpus.ingest import Failure
 from bot.chat_rights import may_change_chat
 from bot.formatting import MAX_TITLE_CHARS, briefing_html, clip, format_html
 from bot.service import Lede
-from bot.telegram_context import LedeContext
+from bot.telegram_context import INLINE_START, LedeContext
 from bot.telegram_failures import chat_gone, send_html, send_reply, topic_gone
 from bot.telegram_limits import within_limit
 from bot.waiting import turn_told
 from retrieval.answer import Answer
+from retrieval.text import words
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,6 @@ INLINE_TITLE_CHARS = 100
 INLINE_EMPTY = "Type a question about the news"
 # ... or after a question the articles do not answer.
 INLINE_NO_ANSWER = "No answer in my articles: open Lede to add news"
-INLINE_START = "inline"
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
@@ -267,7 +267,11 @@ async def answer_button(update: Update, context: LedeContext) -> None:
 async def inline_query(update: Update, context: LedeContext) -> None:
     """``@bot question``: the best answers as results to pick; each sends the answer with its source."""
     query = update.inline_query
-    answer = await context.workers.quick(context.lede.questions.inline_answers, query.query) if query.query.strip() else None
+    # Telegram sends a query at every pause in typing: each with words to search counts as a question.
+    searched = bool(words(query.query))
+    if searched and not await within_limit(update, context, Action.QUESTION):
+        return
+    answer = await context.workers.quick(context.lede.questions.inline_answers, query.query) if searched else None
     results = []
     if answer is not None and answer.best is not None:
         for number, candidate in enumerate((answer.best, *answer.alternatives)):

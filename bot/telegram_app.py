@@ -13,7 +13,7 @@ time per chat, while questions, briefings and feed polls go on in theirs
 (:mod:`bot.workers`); a chat whose source must wait is told so (:mod:`bot.waiting`).
 
 Before any handler, a gate checks the optional allow-lists (:mod:`bot.access`);
-questions (More and Context taps among them) and sources added count against
+questions (More and Context taps and inline queries among them) and sources added count against
 per-person rate limits (:mod:`bot.telegram_limits`). Updates are
 handled concurrently, so a chat whose replies are being retried holds up no
 other (:mod:`bot.telegram_failures`).
@@ -65,7 +65,7 @@ from bot.typed_commands import (
 )
 from corpus.errors import ReadOnlyStore, StoreGone
 from corpus.ingest import Failure
-from bot.telegram_context import CONTEXT_TYPES, Clock, LedeContext, Shell
+from bot.telegram_context import CONTEXT_TYPES, INLINE_START, Clock, LedeContext, Shell
 from bot.telegram_failures import (
     NO_PREVIEW,
     PerhapsDelivered,
@@ -316,7 +316,7 @@ async def gate(update: Update, context: LedeContext) -> None:
             # Unanswered, the stranger's client would show the query loading until it gives up. The answer is
             # theirs alone (not cached for others), and its button opens the private chat that says the rest.
             await update.inline_query.answer([], cache_time=0, is_personal=True, button=InlineQueryResultsButton(
-                NOT_ALLOWED_SHORT, start_parameter=group_handlers.INLINE_START))
+                NOT_ALLOWED_SHORT, start_parameter=INLINE_START))
         elif update.callback_query:
             # A button under an answer given to someone allowed, tapped by someone who is not: unanswered,
             # their client would show it loading until it gives up.

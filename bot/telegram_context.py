@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from bot.service import Lede
 
 Clock = Callable[[], datetime]
+# The /start parameter of the button over an inline query's empty results, which opens the private chat with Lede.
+INLINE_START = "inline"
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -252,3 +253,25 @@ async def test_more_and_context_taps_count_as_questions_and_over_the_limit_each_
     assert context.startswith("Slow down, please: you can ask 2 questions in a minute; try again in ")
     assert thumbs_up == "Thanks, noted.", "rating an answer is no question"
     assert more_again.startswith("Slow down, please: you can ask 2 questions in a minute; try again in ")
+
+
+async def test_inline_queries_that_search_count_as_questions_and_over_the_limit_show_the_wait_above_no_results(
+        bot_api, lede):
+    # Telegram sends a query at every pause in typing, and none counted: one person could have Lede search the
+    # articles hundreds of times a minute.
+    async with polling(application(bot_api, lede, {"LEDE_QUESTION_LIMIT": "2/60"})):
+        typed = [await bot_api.wait_for_inline_answer(bot_api.send_inline_query(FRIEND, text))
+                 for text in ("", "🤔", "Who did Vance", "Who did Vance meet?", "Who did Vance meet?", "  ")]
+        bot_api.send_user_message(FRIEND, FRIEND, "Who did Vance meet?")
+        [asked] = await bot_api.wait_for_messages(FRIEND)
+        other = await bot_api.wait_for_inline_answer(bot_api.send_inline_query(STRANGER, "Who did Vance meet?"))
+        await bot_api.assert_no_messages(FRIEND)
+    opened, emoji, typing, typed_in_full, over, blank = typed
+    assert typing["results"] and typed_in_full["results"][0]["title"].startswith(VANCE)
+    assert over["results"] == [] and over["is_personal"] and over["cache_time"] == 0, "not shown to others typing it"
+    assert re.fullmatch(r"Slow down, please: try again in \d+ s", over["button"]["text"])
+    assert over["button"]["start_parameter"] == "inline"
+    nothing_to_search = {"text": "Type a question about the news", "start_parameter": "inline"}
+    assert opened["button"] == emoji["button"] == blank["button"] == nothing_to_search, "nothing searched, not counted"
+    assert asked.text.startswith("Slow down, please: you can ask 2 questions in a minute"), "one budget for both"
+    assert other["results"][0]["title"].startswith(VANCE), "the limit is per person"
