@@ -163,13 +163,15 @@ async def test_brief_in_a_forum_topic_answers_in_that_topic(bot_api, analyzer, c
 
 # Telegram refuses a message to a group whose administrators took away the bot's right to write.
 NO_RIGHTS = "Bad Request: not enough rights to send text messages to the chat"
+# Telegram refuses HTML it cannot parse; the same words as plain text it takes.
+UNPARSABLE = "Bad Request: can't parse entities: unsupported start tag"
 
 
 async def test_a_briefing_telegram_refuses_as_html_is_sent_once_as_plain_text(bot_api, analyzer, clock):
     # Sent without send_reply's plain-text retry, the /brief got the apology, and its stories waited for the next.
     bot_api.add_group(GROUP, "Newsroom")
     async with polling(application(bot_api, make_lede(analyzer), clock)):
-        bot_api.fail_next("sendMessage", 400, "Bad Request: can't parse entities: unsupported start tag", chat_id=GROUP)
+        bot_api.fail_next("sendMessage", 400, UNPARSABLE, chat_id=GROUP)
         command = bot_api.send_user_message(GROUP, MEMBER, "/brief")
         [briefing] = await bot_api.wait_for_messages(GROUP)
     first, second = bot_api.requests_for("sendMessage")
@@ -220,14 +222,24 @@ async def test_subscribe_is_for_administrators_and_settings_shows_it(bot_api, an
     assert settings.text.startswith("Daily briefing: 08:00 Europe/Kyiv, next on Mon 02 Jun at 08:00 (Europe/Kyiv).")
 
 
-async def test_the_daily_briefing_fires_when_the_clock_reaches_it_once_and_catches_up_once(bot_api, analyzer, clock):
+def morning_topic(bot_api: FakeBotApi) -> int:
+    """A forum where USER is an administrator, and its topic "Morning"."""
     bot_api.add_group(FORUM, "Forum", type="supergroup", is_forum=True)
     bot_api.set_member_status(FORUM, USER, "administrator")
-    topic = bot_api.add_topic(FORUM, "Morning", created_by=USER)
+    return bot_api.add_topic(FORUM, "Morning", created_by=USER)
+
+
+async def subscribe_in(bot_api: FakeBotApi, topic: int) -> None:
+    """USER sets the forum's daily briefing for 08:00 in Kyiv, in ``topic``, and is told it is set."""
+    bot_api.send_user_message(FORUM, USER, "/subscribe 08:00 Europe/Kyiv", message_thread_id=topic)
+    await bot_api.wait_for_messages(FORUM)
+
+
+async def test_the_daily_briefing_fires_when_the_clock_reaches_it_once_and_catches_up_once(bot_api, analyzer, clock):
+    topic = morning_topic(bot_api)
     lede = make_lede(analyzer)
     async with polling(application(bot_api, lede, clock)):
-        bot_api.send_user_message(FORUM, USER, "/subscribe 08:00 Europe/Kyiv", message_thread_id=topic)
-        await bot_api.wait_for_messages(FORUM)
+        await subscribe_in(bot_api, topic)
         await bot_api.assert_no_messages(FORUM, within=10 * CHECK)
         clock.advance(timedelta(minutes=2))  # 08:01 in Kyiv
         [_, briefing] = await bot_api.wait_for_messages(FORUM, 2)
@@ -266,14 +278,11 @@ async def test_a_daily_briefing_telegram_failed_to_deliver_is_told_in_the_next_d
 async def test_a_daily_briefing_telegram_refuses_as_html_is_sent_once_as_plain_text_in_its_topic(bot_api, analyzer,
                                                                                                  clock):
     # Sent without send_reply's plain-text retry (as /brief is), it was logged as a failure and not sent that day.
-    bot_api.add_group(FORUM, "Forum", type="supergroup", is_forum=True)
-    bot_api.set_member_status(FORUM, USER, "administrator")
-    topic = bot_api.add_topic(FORUM, "Morning", created_by=USER)
+    topic = morning_topic(bot_api)
     lede = make_lede(analyzer)
     async with polling(application(bot_api, lede, clock)):
-        bot_api.send_user_message(FORUM, USER, "/subscribe 08:00 Europe/Kyiv", message_thread_id=topic)
-        await bot_api.wait_for_messages(FORUM)
-        bot_api.fail_next("sendMessage", 400, "Bad Request: can't parse entities: unsupported start tag", chat_id=FORUM)
+        await subscribe_in(bot_api, topic)
+        bot_api.fail_next("sendMessage", 400, UNPARSABLE, chat_id=FORUM)
         clock.advance(timedelta(minutes=2))  # 08:01 in Kyiv
         [_, briefing] = await bot_api.wait_for_messages(FORUM, 2)
         await bot_api.assert_no_messages(FORUM, within=10 * CHECK)
@@ -285,13 +294,10 @@ async def test_a_daily_briefing_telegram_refuses_as_html_is_sent_once_as_plain_t
 
 
 async def test_a_daily_briefing_whose_forum_topic_was_deleted_comes_to_the_group_instead(bot_api, analyzer, clock):
-    bot_api.add_group(FORUM, "Forum", type="supergroup", is_forum=True)
-    bot_api.set_member_status(FORUM, USER, "administrator")
-    topic = bot_api.add_topic(FORUM, "Morning", created_by=USER)
+    topic = morning_topic(bot_api)
     lede = make_lede(analyzer)
     async with polling(application(bot_api, lede, clock)):
-        bot_api.send_user_message(FORUM, USER, "/subscribe 08:00 Europe/Kyiv", message_thread_id=topic)
-        await bot_api.wait_for_messages(FORUM)
+        await subscribe_in(bot_api, topic)
         bot_api.delete_topic(FORUM, topic)
         clock.advance(timedelta(minutes=2))  # 08:01 in Kyiv
         [_, briefing] = await bot_api.wait_for_messages(FORUM, 2)
