@@ -158,21 +158,32 @@ async def test_posts_without_text_and_channels_lede_does_not_administer_bring_no
     assert article.publisher == "Riverton Live" and article.title.startswith("Ferry crews")
 
 
-@pytest.mark.parametrize("origin", ["private channel", "user", "hidden user", "chat"])
-async def test_forwards_from_a_private_channel_a_user_a_hidden_user_or_a_chat_are_cited_to_it(bot_api, lede, origin):
-    text = "The mayor said on Friday that the harbour bridge will open in the spring of 2027."
+# ---- posts from elsewhere, forwarded or reposted ----------------------------------------------
+
+WIRE = -1001000000006
+OPENING = "The mayor said on Friday that the harbour bridge will open in the spring of 2027."
+
+
+def posted_by(bot_api: FakeBotApi, origin: str) -> tuple[dict, str, int]:
+    """OPENING as ``origin`` posts it, to be forwarded: the message, whom Lede credits for it, and its chat."""
+    if origin == "public channel":
+        bot_api.add_channel(WIRE, "Coast Wire", username="coast_wire")
+        return bot_api.post_to_channel(WIRE, OPENING), "Coast Wire", WIRE
     if origin == "private channel":
         bot_api.add_channel(PRIVATE_CHANNEL, "Council Insiders", creator=WRITER)
-        message, publisher = bot_api.post_to_channel(PRIVATE_CHANNEL, text), "Council Insiders"
-        source_chat = PRIVATE_CHANNEL
-    elif origin == "chat":
+        return bot_api.post_to_channel(PRIVATE_CHANNEL, OPENING), "Council Insiders", PRIVATE_CHANNEL
+    if origin == "chat":
         bot_api.add_group(GROUP, "Harbour Watch", type="supergroup")
-        message, publisher, source_chat = bot_api.send_as_chat(GROUP, text), "Harbour Watch", GROUP
-    else:
-        bot_api.add_private_chat(WRITER, "Ana")
-        if origin == "hidden user":
-            bot_api.hide_forwards(WRITER)
-        message, publisher, source_chat = bot_api.send_user_message(WRITER, WRITER, text), "Ana", WRITER
+        return bot_api.send_as_chat(GROUP, OPENING), "Harbour Watch", GROUP
+    bot_api.add_private_chat(WRITER, "Ana")
+    if origin == "hidden user":
+        bot_api.hide_forwards(WRITER)
+    return bot_api.send_user_message(WRITER, WRITER, OPENING), "Ana", WRITER
+
+
+@pytest.mark.parametrize("origin", ["private channel", "user", "hidden user", "chat"])
+async def test_forwards_from_a_private_channel_a_user_a_hidden_user_or_a_chat_are_cited_to_it(bot_api, lede, origin):
+    message, publisher, source_chat = posted_by(bot_api, origin)
     async with polling(application(bot_api, lede), allowed_updates=ALLOWED_UPDATES):
         bot_api.forward_message(READER, READER, source_chat, message["message_id"])
         [confirmation] = await bot_api.wait_for_messages(READER)
@@ -180,15 +191,14 @@ async def test_forwards_from_a_private_channel_a_user_a_hidden_user_or_a_chat_ar
         again = (await bot_api.wait_for_messages(READER, 2))[-1]
         reply = await ask(bot_api, READER, "when will the harbour bridge open?")
     date = datetime.fromtimestamp(message["date"], UTC)
-    assert confirmation.text.startswith(f"Added {text} ({publisher} · {date.day} {date:%b %Y}): 1 sentence")
+    assert confirmation.text.startswith(f"Added {OPENING} ({publisher} · {date.day} {date:%b %Y}): 1 sentence")
     assert again.text.startswith("I already have") and lede.store.article_count() == 1
-    assert reply.text.startswith(text) and f"· {publisher}" in reply.text
+    assert reply.text.startswith(OPENING) and f"· {publisher}" in reply.text
     assert reply.links == []  # only a public channel's post has a link to give
 
 
 # ---- a channel's repost of someone else's post ------------------------------------------------
 
-DIGEST, WIRE = -1001000000005, -1001000000006
 DAYS_LATER = 3 * 24 * 3600
 
 
@@ -202,21 +212,7 @@ def reposting_channel(bot_api: FakeBotApi) -> None:
 async def test_a_channels_repost_credits_the_original_its_date_and_its_post_via_the_reposting_channel(
         bot_api, lede, origin):
     reposting_channel(bot_api)
-    text = "The mayor said on Friday that the harbour bridge will open in the spring of 2027."
-    if origin == "public channel":
-        bot_api.add_channel(WIRE, "Coast Wire", username="coast_wire")
-        original, credited, source_chat = bot_api.post_to_channel(WIRE, text), "Coast Wire", WIRE
-    elif origin == "private channel":
-        bot_api.add_channel(PRIVATE_CHANNEL, "Council Insiders", creator=WRITER)
-        original, credited, source_chat = bot_api.post_to_channel(PRIVATE_CHANNEL, text), "Council Insiders", PRIVATE_CHANNEL
-    elif origin == "chat":
-        bot_api.add_group(GROUP, "Harbour Watch", type="supergroup")
-        original, credited, source_chat = bot_api.send_as_chat(GROUP, text), "Harbour Watch", GROUP
-    else:
-        bot_api.add_private_chat(WRITER, "Ana")
-        if origin == "hidden user":
-            bot_api.hide_forwards(WRITER)
-        original, credited, source_chat = bot_api.send_user_message(WRITER, WRITER, text), "Ana", WRITER
+    original, credited, source_chat = posted_by(bot_api, origin)
     bot_api.pass_time(DAYS_LATER)  # reposted three days after it was first posted
     async with polling(application(bot_api, lede), allowed_updates=ALLOWED_UPDATES):
         repost = bot_api.forward_message(CHANNEL, ADMIN, source_chat, original["message_id"])
@@ -225,7 +221,7 @@ async def test_a_channels_repost_credits_the_original_its_date_and_its_post_via_
     [article] = lede.store.articles()
     date = datetime.fromtimestamp(original["date"], UTC)
     assert (article.publisher, article.published) == (f"{credited} via Riverton Live", date)
-    assert reply.text.startswith(text)
+    assert reply.text.startswith(OPENING)
     assert reply.text.endswith(f"· {credited} via Riverton Live · {date.day} {date:%b %Y}")
     # The original post where it has a public address, else the repost, whose Telegram shows whom it forwards.
     linked = (f"https://t.me/coast_wire/{original['message_id']}" if origin == "public channel"

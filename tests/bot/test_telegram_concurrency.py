@@ -32,7 +32,7 @@ from corpus.fetch import FetchPolicy
 from corpus.ingest import prepare
 from corpus.loader import load_paths
 from retrieval.briefing import brief
-from tests.support.bot_api import FakeBotApi, polling
+from tests.support.bot_api import FakeBotApi, SentMessage, polling
 from tests.support.web_server import FULL_TEXT_HTML, LocalWeb, Reply
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
@@ -215,17 +215,27 @@ async def last_reply(bot_api: FakeBotApi, chat: int, count: int = 1) -> str:
     return (await bot_api.wait_for_messages(chat, count, timeout=HOLD_SECONDS))[-1].text
 
 
+async def busy_chats_send(bot_api: FakeBotApi, command: str, held: Hold) -> None:
+    """Each of BUSY_CHATS sends ``command``; returns once the slow part of each is held by ``held``."""
+    for chat in BUSY_CHATS:
+        bot_api.send_user_message(chat, chat, command)
+    await held.wait_started(len(BUSY_CHATS))
+
+
+def told_busy_chats(bot_api: FakeBotApi) -> list[SentMessage]:
+    """Whatever BUSY_CHATS have been sent so far: nothing, while their slow work is held."""
+    return [message for chat in BUSY_CHATS for message in bot_api.sent_messages(chat)]
+
+
 async def test_a_source_is_added_while_three_other_chats_briefings_are_under_way(bot_api: FakeBotApi,
                                                                                  web: LocalWeb) -> None:
     briefing = Hold()
     async with polling(telegram(bot_api, wire_lede(briefing))):
         with briefing:
-            for chat in BUSY_CHATS:
-                bot_api.send_user_message(chat, chat, "/brief")
-            await briefing.wait_started(len(BUSY_CHATS))
+            await busy_chats_send(bot_api, "/brief", briefing)
             bot_api.send_user_message(OTHER_CHAT, OTHER_CHAT, f"/add {web.url('/article.html')}")
             [added] = await bot_api.wait_for_messages(OTHER_CHAT)
-            unfinished = [message for chat in BUSY_CHATS for message in bot_api.sent_messages(chat)]
+            unfinished = told_busy_chats(bot_api)
             briefing.released.set()
             told = [await last_reply(bot_api, chat) for chat in BUSY_CHATS]
     assert added.text.startswith(ADDED_BRIDGE)
@@ -239,12 +249,10 @@ async def test_a_briefing_is_told_while_three_other_chats_wait_for_slow_pages(bo
     url = held_page(web, "/slow-to-come.html", page)
     async with polling(telegram(bot_api, wire_lede())):
         with page:
-            for chat in BUSY_CHATS:
-                bot_api.send_user_message(chat, chat, f"/add {url}")
-            await page.wait_started(len(BUSY_CHATS))
+            await busy_chats_send(bot_api, f"/add {url}", page)
             bot_api.send_user_message(OTHER_CHAT, OTHER_CHAT, "/brief")
             told = (await bot_api.wait_for_messages(OTHER_CHAT))[0].text
-            unfinished = [message for chat in BUSY_CHATS for message in bot_api.sent_messages(chat)]
+            unfinished = told_busy_chats(bot_api)
             page.released.set()
             for chat in BUSY_CHATS:
                 await last_reply(bot_api, chat)
@@ -267,7 +275,7 @@ async def test_a_source_is_added_while_a_feed_poll_waits_for_a_slow_feed_beside_
             await briefing.wait_started(len(BUSY_CHATS) - 1)
             bot_api.send_user_message(OTHER_CHAT, OTHER_CHAT, f"/add {web.url('/article.html')}")
             [added] = await bot_api.wait_for_messages(OTHER_CHAT)
-            unfinished = [message for chat in BUSY_CHATS for message in bot_api.sent_messages(chat)]
+            unfinished = told_busy_chats(bot_api)
             briefing.released.set()
             feed.released.set()
     assert added.text.startswith(ADDED_BRIDGE)
@@ -322,9 +330,7 @@ async def test_a_source_that_must_wait_for_other_chats_slow_pages_is_told_so_at_
     url = held_page(web, "/slower-to-come.html", page)
     async with polling(telegram(bot_api, wire_lede())):
         with page:
-            for chat in BUSY_CHATS:
-                bot_api.send_user_message(chat, chat, f"/add {url}")
-            await page.wait_started(len(BUSY_CHATS))
+            await busy_chats_send(bot_api, f"/add {url}", page)
             bot_api.send_user_message(OTHER_CHAT, OTHER_CHAT, f"/add {web.url('/article.html')}")
             [note] = await bot_api.wait_for_messages(OTHER_CHAT)
             page.released.set()
