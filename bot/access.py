@@ -24,6 +24,12 @@ NOT_ALLOWED = "Sorry, this Lede answers only the people its operator allows; to 
 NOT_ALLOWED_SHORT = "Lede answers only the people its operator allows"
 
 
+def slow_down_briefly(wait: float) -> str:
+    """What someone over a rate limit is told where a line is all there is room for: the button over an
+    inline query's empty results (the wait alone keeps it well within 64 characters)."""
+    return f"Slow down, please: try again in {math.ceil(wait)} s"
+
+
 @dataclass(frozen=True)
 class AccessPolicy:
     """Optional allow-lists. With none, everyone may use the bot.
@@ -164,10 +170,6 @@ class RateLimiter:
         assert limit is not None
         allowance = action.value.format(count=limit.count, s="" if limit.count == 1 else "s")
         return f"Slow down, please: you can {allowance} in {limit.period()}; try again in {math.ceil(wait)} s."
-
-    def slow_down_briefly(self, wait: float) -> str:
-        """The reply where a line is all there is room for (the button over an inline query's empty results)."""
-        return f"Slow down, please: try again in {math.ceil(wait)} s"
 
     def _forget_idle(self, now: float) -> None:
         """Drop people whose windows are empty; swept only as the table doubles, so O(1) amortised."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from telegram import InlineQueryResultsButton, Update
 
-from bot.access import Action, RateLimiter
+from bot.access import Action, RateLimiter, slow_down_briefly
 from bot.telegram_context import INLINE_START, LedeContext
 from bot.telegram_failures import send_reply
 
@@ -28,7 +28,7 @@ async def within_limit(update: Update, context: LedeContext, action: Action) -> 
         await update.callback_query.answer(limiter.slow_down(action, wait))
     elif update.inline_query:
         await update.inline_query.answer([], cache_time=0, is_personal=True, button=InlineQueryResultsButton(
-            limiter.slow_down_briefly(wait), start_parameter=INLINE_START))
+            slow_down_briefly(wait), start_parameter=INLINE_START))
     elif limiter.to_be_told(person, action):
         await send_reply(update.effective_message, limiter.slow_down(action, wait))
     return False

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.access import NOT_ALLOWED, NOT_ALLOWED_SHORT, AccessPolicy, Action, RateLimit, RateLimiter
+from bot.access import NOT_ALLOWED, NOT_ALLOWED_SHORT, AccessPolicy, Action, RateLimit, RateLimiter, slow_down_briefly
 from bot.config import load_config
 from corpus.errors import ConfigurationError
 from bot.service import Lede
@@ -112,6 +112,7 @@ def test_the_slow_down_reply_is_one_friendly_sentence():
         "Slow down, please: you can ask 30 questions in a minute; try again in 5 s.")
     assert limiter.slow_down(Action.ADD_SOURCE, 100) == (
         "Slow down, please: you can add 10 sources in 10 minutes; try again in 100 s.")
+    assert slow_down_briefly(57.2) == "Slow down, please: try again in 58 s", "where a line is all there is room for"
 
 
 def test_idle_people_are_forgotten_so_memory_follows_recent_activity():
