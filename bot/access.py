@@ -4,7 +4,7 @@ Both are Telegram concerns (the console is the operator's own terminal), but
 they are plain Python so their rules are tested without a bot: the Telegram
 shell asks :meth:`AccessPolicy.admits` before any handler runs and
 :meth:`RateLimiter.wait` before answering a question (a More or Context tap
-under an answer, and an inline query with words to search, count as one) or
+under an answer, and an inline query with a word in it, count as one) or
 adding a source (:mod:`bot.telegram_limits`).
 """
 

@@ -267,7 +267,8 @@ async def answer_button(update: Update, context: LedeContext) -> None:
 async def inline_query(update: Update, context: LedeContext) -> None:
     """``@bot question``: the best answers as results to pick; each sends the answer with its source."""
     query = update.inline_query
-    # Telegram sends a query at every pause in typing: each with words to search counts as a question.
+    # Telegram sends a query at every pause in typing, the first one empty: each with a word in it is
+    # searched (or refused as no question, as "hello" is), and counts as a question.
     searched = bool(words(query.query))
     if searched and not await within_limit(update, context, Action.QUESTION):
         return

@@ -1,6 +1,6 @@
 """The per-person rate limits (:class:`bot.access.RateLimiter`) as Telegram's handlers apply them: to a
 message (a question, a source added), to a tap on a button that does as much (More, Context) and to an
-inline query that searches."""
+inline query with a word in it."""
 
 from __future__ import annotations
 

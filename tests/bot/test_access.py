@@ -256,7 +256,7 @@ async def test_more_and_context_taps_count_as_questions_and_over_the_limit_each_
     assert more_again.startswith("Slow down, please: you can ask 2 questions in a minute; try again in ")
 
 
-async def test_inline_queries_that_search_count_as_questions_and_over_the_limit_show_the_wait_above_no_results(
+async def test_inline_queries_with_words_count_as_questions_and_over_the_limit_show_the_wait_above_no_results(
         bot_api, lede):
     # Telegram sends a query at every pause in typing, and none counted: one person could have Lede search the
     # articles hundreds of times a minute.
@@ -273,6 +273,6 @@ async def test_inline_queries_that_search_count_as_questions_and_over_the_limit_
     assert re.fullmatch(r"Slow down, please: try again in \d+ s", over["button"]["text"])
     assert over["button"]["start_parameter"] == "inline"
     nothing_to_search = {"text": "Type a question about the news", "start_parameter": "inline"}
-    assert opened["button"] == emoji["button"] == blank["button"] == nothing_to_search, "nothing searched, not counted"
+    assert opened["button"] == emoji["button"] == blank["button"] == nothing_to_search, "no word in it: not counted"
     assert asked.text.startswith("Slow down, please: you can ask 2 questions in a minute"), "one budget for both"
     assert other["results"][0]["title"].startswith(VANCE), "the limit is per person"
