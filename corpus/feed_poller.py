@@ -215,8 +215,7 @@ class FeedPoller:
             # None: a new entry, or one kept before versions were noted (taken as it is, and its version noted).
             corrected = last is not None and last != version
             report.tally(entry.link or feed.url,
-                         lambda e=entry, v=version, c=corrected, r=last != version: self._keep(feed, e, v, c, r),
-                         revision=corrected)
+                         lambda e=entry, v=version, c=corrected, r=last != version: self._keep(feed, e, v, c, r))
         return report
 
     def _keep(self, feed: Feed, entry: FeedEntry, version: str, corrected: bool, remember: bool) -> Kept:

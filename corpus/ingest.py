@@ -79,11 +79,10 @@ class IngestReport:
     failed: list[Failure] = field(default_factory=list)
     unread: int = 0  # feed entries beyond what one poll reads (see corpus.feeds.MAX_FEED_ENTRIES)
     skipped: list[Failure] = field(default_factory=list)  # files in folders that are not a type Lede reads
-    updated: int = 0  # known articles replaced by a new version (a feed entry corrected)
+    updated: int = 0  # known articles replaced by a new version (a feed entry corrected, a file or page changed)
 
-    def tally(self, source: str, keep: Callable[[], Kept], *, revision: bool = False) -> None:
-        """Count what ``keep`` did with an article of ``source`` (a new version of a known one, for a ``revision``),
-        or why it failed."""
+    def tally(self, source: str, keep: Callable[[], Kept]) -> None:
+        """Count what ``keep`` did with an article of ``source`` (stored, updated or known), or why it failed."""
         try:
             kept = keep()
         except SourceError as error:
@@ -91,7 +90,7 @@ class IngestReport:
             return
         if not kept.new:
             self.known += 1
-        elif revision:
+        elif kept.updated:
             self.updated += 1
         else:
             self.added += 1
@@ -106,7 +105,8 @@ class IngestReport:
         self.skipped.extend(other.skipped)
 
     def to_json(self) -> dict[str, Any]:
-        """The ``--ingest --json`` summary; ``updated`` appears only when a feed corrected entries already kept,
+        """The ``--ingest --json`` summary; ``updated`` appears only when articles already kept changed (a feed's entries
+        corrected, a file's or a page's text),
         ``unread`` only when a feed was too long to read whole, ``skipped`` only when a folder held files of other types."""
         summary: dict[str, Any] = {"added": self.added, "known": self.known,
                                    "failed": [{"source": failure.source, "reason": failure.reason}

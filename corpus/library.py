@@ -18,7 +18,7 @@ from typing import Protocol
 from corpus.article import Article
 from corpus.errors import UnreadableSource
 from corpus.ingest import Prepared, content_hash, prepare
-from corpus.store import EVERYONE, Store
+from corpus.store import EVERYONE, ArticleVersion, Store
 
 
 class Shelf(Protocol):
@@ -51,11 +51,13 @@ class Shelf(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Kept:
-    """An article Lede now answers from: just stored (``new``) or already known."""
+    """An article Lede now answers from: just stored (``new``), a new version of one kept before (``updated``, new
+    too), or already known."""
 
     article: Article
     sentences: int
     new: bool
+    updated: bool = False
 
 
 class Library:
@@ -99,11 +101,32 @@ class Library:
                 if self.shelf is not None:
                     self.shelf.shelve(prepared.article, prepared.sentences, chat=chat, feed=feed)
                 return Kept(prepared.article, len(prepared.sentences), new=True)
-        self.store.share_article(known, chat=chat, feed=feed)
-        if self.shelf is not None:
-            self.shelf.grant(known, chat=chat, feed=feed)
+        self._share(known, chat=chat, feed=feed)
         stored = self.store.article(known)
         return Kept(stored.article, len(stored.sentences), new=False)
+
+    def reread(self, article: Article, *, chat: int = EVERYONE) -> Kept:
+        """An article read again from where it was kept from (a file, a web page): a new version of its text or title
+        takes the old one's place (see :meth:`revise`) and ``chat`` sees it; otherwise it is kept as :meth:`keep` keeps it.
+
+        The same source is the same id read from the same ``source`` (a file's path, a page's address after
+        redirects), so that two files of one name in different folders, whose ids are their names, never replace
+        each other. An unchanged article is recognised before anything is split, as :meth:`keep` does.
+        """
+        stored = self.store.article_version(article.article_id)
+        read = ArticleVersion(article.source, article.title, content_hash(article.paragraphs))
+        if stored is None or stored.source != article.source or stored == read:
+            return self.keep(article, chat=chat)
+        kept = self.revise(article, chat=chat)
+        if kept.updated:  # revise leaves who sees a replaced article as it was: this chat read it too
+            self._share(article.article_id, chat=chat, feed=None)
+        return kept
+
+    def _share(self, article_id: str, *, chat: int, feed: int | None) -> None:
+        """Let ``chat`` (or the followers of ``feed``) see a stored article, in the store and on the shelf."""
+        self.store.share_article(article_id, chat=chat, feed=feed)
+        if self.shelf is not None:
+            self.shelf.grant(article_id, chat=chat, feed=feed)
 
     def revise(self, article: Article, *, chat: int = EVERYONE, feed: int | None = None) -> Kept:
         """A new version of a kept article (an edited post, a corrected feed entry) takes its place for whoever saw it.
@@ -123,7 +146,8 @@ class Library:
             same_text = self.store.known_article("", None, prepared.content_hash)
             # A headline corrected over the same text is a new version too.
             retitled = same_text == article.article_id and self.store.article(same_text).article.title != article.title
-            if stored and (same_text is None or retitled):
+            replaced = stored and (same_text is None or retitled)
+            if replaced:
                 self.store.replace_article(prepared.article, prepared.sentences, prepared.content_hash)
                 if self.shelf is not None:
                     self.shelf.replace(prepared.article, prepared.sentences)
@@ -133,4 +157,4 @@ class Library:
                     self.shelf.shelve(prepared.article, prepared.sentences, chat=chat, feed=feed)
         if same_text is not None and not retitled:
             return self.keep(article, chat=chat, feed=feed)
-        return Kept(prepared.article, len(prepared.sentences), new=True)
+        return Kept(prepared.article, len(prepared.sentences), new=True, updated=replaced)

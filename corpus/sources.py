@@ -111,7 +111,7 @@ class Sources:
                         report.include(self.import_opml(str(file), file.read_bytes(), chat).report)
                         continue
                     for article in load_file(file):
-                        report.tally(article.source or str(file), lambda a=article: self.library.keep(a, chat=chat))
+                        report.tally(article.source or str(file), lambda a=article: self.library.reread(a, chat=chat))
                         if progress:
                             progress()
                 except OSError as error:
@@ -135,13 +135,13 @@ class Sources:
         except SourceError as error:
             return IngestReport(failed=[Failure(url, error.reason)])
         report = IngestReport()
-        report.tally(url, lambda: self.library.keep(page, chat=chat))
+        report.tally(url, lambda: self.library.reread(page, chat=chat))
         return report
 
     def add_url(self, url: str, chat: int = EVERYONE) -> Kept | Failure:
-        """``/add <url>``: fetch one web article and keep it for ``chat``."""
+        """``/add <url>``: fetch one web article and keep it for ``chat`` (in its new version, when it changed since)."""
         try:
-            return self.library.keep(fetch_article(url, self.poller.policy), chat=chat)
+            return self.library.reread(fetch_article(url, self.poller.policy), chat=chat)
         except SourceError as error:
             return Failure(url, error.reason)
 

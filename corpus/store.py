@@ -248,6 +248,15 @@ class StoredArticle:
 
 
 @dataclass(frozen=True, slots=True)
+class ArticleVersion:
+    """What tells a stored article's version from another: where it was read, its title and its text's fingerprint."""
+
+    source: str | None
+    title: str
+    content_hash: str
+
+
+@dataclass(frozen=True, slots=True)
 class StoreState:
     """Where the stored articles stand: the newest row, and how many replacements and removals so far.
 
@@ -478,6 +487,13 @@ class Store:
                 (article_id, content_hash, url),
             ).fetchone()
         return row["article_id"] if row else None
+
+    def article_version(self, article_id: str) -> ArticleVersion | None:
+        """The version of the stored article ``article_id`` (None when none is stored), read without its sentences."""
+        with self._reading() as db:
+            row = db.execute("SELECT source, title, content_hash FROM articles WHERE article_id = ?",
+                             (article_id,)).fetchone()
+        return ArticleVersion(row["source"], row["title"], row["content_hash"]) if row else None
 
     def has_article(self, article_id: str) -> bool:
         with self._reading() as db:

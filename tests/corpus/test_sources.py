@@ -29,10 +29,10 @@ from corpus.fetch import FetchPolicy
 from corpus.ingest import Failure
 from corpus.library import Kept, Library
 from corpus.sources import Sources
-from corpus.store import Store
+from corpus.store import EVERYONE, Store
 from corpus.visibility import Visibility
 from retrieval.text import Analyzer
-from tests.support.web_server import LocalWeb, Reply, Request, Route, big_feed, rss_feed
+from tests.support.web_server import ARTICLE_HTML, LocalWeb, Reply, Request, Route, big_feed, rss_feed
 
 LOCAL_ONLY = FetchPolicy(allowed_networks=(ipaddress.ip_network("127.0.0.1/32"),), read_timeout=0.5)
 CHAT, OTHER_CHAT = 501, 502
@@ -125,6 +125,55 @@ def test_an_article_added_in_one_chat_is_not_quoted_in_another(web):
     assert not lede.shelf.quotable(OTHER_CHAT, bridge)
     lede.sources.add_url(web.url("/article.html"), OTHER_CHAT)  # known, but now this chat's too
     assert lede.shelf.quotable(OTHER_CHAT, bridge)
+
+
+def test_a_page_added_again_after_its_text_changed_is_quoted_in_its_new_version_by_every_chat_that_added_it(web):
+    lede = Corpus()
+    lede.sources.add_url(web.url("/article.html"), CHAT)
+    corrected = ARTICLE_HTML.replace("40 million euros", "45 million euros")
+    web.routes["/article.html"] = lambda request: Reply(body=corrected.encode())
+    again = lede.sources.add_url(web.url("/redirect/3"), OTHER_CHAT)  # the same page after redirects, in another chat
+    unchanged = lede.sources.add_url(web.url("/article.html"), CHAT)
+    assert isinstance(again, Kept) and (again.new, again.updated) == (True, True)
+    assert isinstance(unchanged, Kept) and (unchanged.new, unchanged.updated) == (False, False)
+    assert lede.store.article_count() == 1
+    for chat in (CHAT, OTHER_CHAT):
+        assert lede.shelf.quotable(chat, "The bridge will cost 45 million euros")
+        assert not lede.shelf.quotable(chat, "The bridge will cost 40 million euros")
+    web.routes["/article.html"] = lambda request: Reply(body=corrected.replace("45 million", "47 million").encode())
+    ingested = lede.sources.ingest([web.url("/article.html")], chat=CHAT)
+    assert ingested.to_json() == {"added": 0, "known": 0, "failed": [], "updated": 1}
+    assert lede.shelf.quotable(CHAT, "The bridge will cost 47 million euros")
+
+
+def test_a_file_ingested_again_after_its_text_changed_replaces_the_article_kept_from_it(tmp_path):
+    lede = Corpus()
+    note = tmp_path / "strike.txt"
+    note.write_text("Port strike ends\n\nDock workers returned to work on Monday after a deal was signed.\n")
+    first = lede.sources.ingest([str(note)])
+    note.write_text("Port strike ends\n\nDock workers returned to work on Tuesday after a deal was signed.\n")
+    changed = lede.sources.ingest([str(note)])
+    unchanged = lede.sources.ingest([str(note)])
+    assert [report.to_json() for report in (first, changed, unchanged)] == [
+        {"added": 1, "known": 0, "failed": []},
+        {"added": 0, "known": 0, "failed": [], "updated": 1},
+        {"added": 0, "known": 1, "failed": []}]
+    assert lede.store.article_count() == 1
+    assert lede.shelf.quotable(EVERYONE, "Dock workers returned to work on Tuesday")
+    assert not lede.shelf.quotable(EVERYONE, "Dock workers returned to work on Monday")
+
+
+def test_two_files_of_one_name_in_different_folders_never_replace_each_other(tmp_path):
+    lede = Corpus()
+    for folder, day in (("monday", "Monday"), ("tuesday", "Tuesday")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "strike.txt").write_text(
+            f"Port strike ends\n\nDock workers returned to work on {day} after a deal was signed.\n")
+    lede.sources.ingest([str(tmp_path / "monday")])
+    other = lede.sources.ingest([str(tmp_path / "tuesday")])
+    assert other.updated == 0
+    assert lede.shelf.quotable(EVERYONE, "Dock workers returned to work on Monday")
+    assert lede.store.article("strike").article.source == str(tmp_path / "monday" / "strike.txt")
 
 
 def test_bad_pages_are_refused_with_a_reason_and_nothing_is_stored(web):
