@@ -287,7 +287,9 @@ def _added_json(outcome: Kept | Failure | FeedsImported) -> dict[str, Any]:
         return outcome.report.to_json()
     if isinstance(outcome, Failure):
         return IngestReport(failed=[outcome]).to_json()
-    return IngestReport(added=int(outcome.new), known=int(not outcome.new)).to_json()
+    report = IngestReport()
+    report.tally(outcome.article.source or outcome.article.article_id, lambda: outcome)  # as --ingest counts it
+    return report.to_json()
 
 
 def _feed_json(done: FeedDone) -> dict[str, Any]:

@@ -79,7 +79,8 @@ def kept(outcome: Kept) -> str:
     title = _title(outcome.article)
     sentences = f"{outcome.sentences} sentence{'s' if outcome.sentences != 1 else ''}"
     if outcome.new:
-        return f"Added {title}" + (f" ({details})" if details else "") + f": {sentences}. Ask me about it."
+        done = "Updated" if outcome.updated else "Added"  # updated: the page's text changed since it was added
+        return f"{done} {title}" + (f" ({details})" if details else "") + f": {sentences}. Ask me about it."
     return f"I already have {title}" + (f" ({details})" if details else "") + f" ({sentences}); this chat can ask about it."
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterator
 
 import pytest
@@ -11,6 +12,8 @@ from bot.service import Lede
 from bot.shared_index import new_index
 from corpus.article import Article
 from corpus.feeds import export_opml
+from corpus.fetch import FetchPolicy
+from tests.support.web_server import ARTICLE_HTML, Reply
 
 
 @pytest.fixture
@@ -30,6 +33,21 @@ def test_add_reads_a_file_and_says_when_there_is_none(lede, tmp_path):
     assert (data["added"], [failure["source"] for failure in data["failed"]]) == (0, [str(tmp_path / "missing.md")])
     text, _ = run_command(lede, "/add missing.md")
     assert "missing.md could not be read" in text, "a file name, not a web address without its scheme"
+
+
+def test_add_of_a_page_whose_text_changed_since_says_it_was_updated_and_counts_it_as_ingest_does(web):
+    lede = Lede.compose(new_index(), fetch_policy=FetchPolicy(allowed_networks=(ipaddress.ip_network("127.0.0.1/32"),)))
+    web.routes["/news/bridge-update"] = lambda request: Reply(body=ARTICLE_HTML.encode())
+    run_command(lede, f"/add {web.url('/news/bridge-update')}")
+    corrected = ARTICLE_HTML.replace("40 million euros", "45 million euros").encode()
+    web.routes["/news/bridge-update"] = lambda request: Reply(body=corrected)
+    text, data = run_command(lede, f"/add {web.url('/news/bridge-update')}")
+    _, unchanged = run_command(lede, f"/add {web.url('/news/bridge-update')}")
+    lede.close()
+    assert text == (f"Updated Harbour Bridge Approved <{web.url('/news/bridge-update')}> (The Riverton Daily · 14 Feb 2025):"
+                    " 4 sentences. Ask me about it.")
+    assert data == {"added": 0, "known": 0, "failed": [], "updated": 1}
+    assert unchanged == {"added": 0, "known": 1, "failed": []}
 
 
 def test_exporting_feeds_when_none_are_followed_says_so_as_telegram_does(lede):

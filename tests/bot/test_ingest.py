@@ -153,6 +153,35 @@ def test_a_question_against_the_store_cites_the_stored_article_with_title_and_da
     assert answer["source"]["published"] == "1987-03-02T09:52:30+00:00"
 
 
+def test_a_file_ingested_again_after_its_text_changed_is_counted_as_updated_and_answered_from_its_new_text(tmp_path):
+    db, note = tmp_path / "lede.db", tmp_path / "strike.txt"
+    note.write_text("Port strike ends\n\nDock workers returned to work on Monday after a deal was signed.\n")
+    summary(run_bot("--ingest", str(note), "--db", str(db), "--json"))
+    note.write_text("Port strike ends\n\nDock workers returned to work on Tuesday after a deal was signed.\n")
+    changed = run_bot("--ingest", str(note), "--db", str(db))
+    unchanged = summary(run_bot("--ingest", str(note), "--db", str(db), "--json"))
+    answer = summary(run_bot("--ask", "when did the dock workers return to work?", "--json", "--db", str(db)))
+    assert (changed.returncode, changed.stdout.splitlines()[-1]) == (0, "Added 0, updated 1, already known 0, failed 0.")
+    assert unchanged == {"added": 0, "known": 1, "failed": []}
+    assert answer["answer"] == "Dock workers returned to work on Tuesday after a deal was signed."
+
+
+def test_a_running_console_answers_from_the_new_text_of_a_file_ingested_again_beside_it(tmp_path):
+    note = tmp_path / "strike.txt"
+    note.write_text("Port strike ends\n\nDock workers returned to work on Monday after a deal was signed.\n")
+    beside = Lede.compose(None, Store.open(tmp_path / "lede.db"))  # lede --ingest, in another process
+    beside.sources.ingest([str(note)])
+    running = Lede.compose(new_index(), Store.open(tmp_path / "lede.db"))
+    running.load_store()
+    note.write_text("Port strike ends\n\nDock workers returned to work on Tuesday after a deal was signed.\n")
+    beside.sources.ingest([str(note)])
+    running.follow_store()  # as the console does before each line
+    answer = running.questions.ask("when did the dock workers return to work?").best
+    assert answer.passage.text == "Dock workers returned to work on Tuesday after a deal was signed."
+    running.close()
+    beside.close()
+
+
 def test_with_an_empty_store_lede_still_answers_from_the_bundled_seeds(tmp_path):
     answer = summary(run_bot("--ask", "Who did Vance meet?", "--json", env={"LEDE_DB": str(tmp_path / "empty.db")}))
     assert answer["answer"].startswith("U.S. Vice President J.D. Vance met with")

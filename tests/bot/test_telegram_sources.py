@@ -17,7 +17,7 @@ from corpus.feeds import parse_opml
 from corpus.store import Store
 from retrieval.index import SentenceIndex
 from tests.support.bot_api import FakeBotApi, polling
-from tests.support.web_server import Reply, big_feed
+from tests.support.web_server import ARTICLE_HTML, Reply, big_feed
 
 USER, ADMIN, GROUP = 1001, 1002, -3003
 LOCAL_ONLY = FetchPolicy(allowed_networks=(ipaddress.ip_network("127.0.0.1/32"),), read_timeout=0.5)
@@ -48,6 +48,20 @@ async def test_add_confirms_title_publisher_and_sentences_and_the_chat_can_ask_a
     assert reply.text == "Added Harbour Bridge Approved (The Riverton Daily · 14 Feb 2025): 4 sentences. Ask me about it."
     assert reply.links == [("Harbour Bridge Approved", web.url("/article.html"))]
     assert answer.startswith("The bridge will cost 40 million euros")
+
+
+async def test_add_of_a_page_whose_text_changed_since_says_it_was_updated_and_answers_from_the_new_text(bot_api, lede, web):
+    web.routes["/news/bridge-cost"] = lambda request: Reply(body=ARTICLE_HTML.encode())
+    async with polling(application(bot_api, lede)):
+        bot_api.send_user_message(USER, USER, f"/add {web.url('/news/bridge-cost')}")
+        await bot_api.wait_for_messages(USER)
+        corrected = ARTICLE_HTML.replace("40 million euros", "45 million euros").encode()
+        web.routes["/news/bridge-cost"] = lambda request: Reply(body=corrected)
+        bot_api.send_user_message(USER, USER, f"/add {web.url('/news/bridge-cost')}")
+        [_, updated] = await bot_api.wait_for_messages(USER, 2)
+        answer = await ask(bot_api, USER, "what will the bridge cost?")
+    assert updated.text == "Updated Harbour Bridge Approved (The Riverton Daily · 14 Feb 2025): 4 sentences. Ask me about it."
+    assert answer.startswith("The bridge will cost 45 million euros")
 
 
 async def test_add_of_a_dead_url_says_why_and_without_a_url_says_how(bot_api, lede, web):
