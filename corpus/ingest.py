@@ -105,8 +105,8 @@ class IngestReport:
         self.skipped.extend(other.skipped)
 
     def to_json(self) -> dict[str, Any]:
-        """The ``--ingest --json`` summary; ``updated`` appears only when articles already kept changed (a feed's entries
-        corrected, a file's or a page's text),
+        """The ``--ingest --json`` summary; ``updated`` appears only when articles already kept changed (a feed's
+        entries corrected, a file's or a page's text),
         ``unread`` only when a feed was too long to read whole, ``skipped`` only when a folder held files of other types."""
         summary: dict[str, Any] = {"added": self.added, "known": self.known,
                                    "failed": [{"source": failure.source, "reason": failure.reason}

@@ -106,8 +106,8 @@ class Library:
         return Kept(stored.article, len(stored.sentences), new=False)
 
     def reread(self, article: Article, *, chat: int = EVERYONE) -> Kept:
-        """An article read again from where it was kept from (a file, a web page): a new version of its text or title
-        takes the old one's place (see :meth:`revise`) and ``chat`` sees it; otherwise it is kept as :meth:`keep` keeps it.
+        """An article read again from where it was kept from (a file, a web page): a new version of its text or
+        title takes the old one's place (see :meth:`revise`) and ``chat`` sees it; else it is kept as :meth:`keep` does.
 
         The same source is the same id read from the same ``source`` (a file's path, a page's address after
         redirects), so that two files of one name in different folders, whose ids are their names, never replace

@@ -139,7 +139,7 @@ class Sources:
         return report
 
     def add_url(self, url: str, chat: int = EVERYONE) -> Kept | Failure:
-        """``/add <url>``: fetch one web article and keep it for ``chat`` (in its new version, when it changed since)."""
+        """``/add <url>``: fetch one web article and keep it for ``chat`` (its new version, when it changed since)."""
         try:
             return self.library.reread(fetch_article(url, self.poller.policy), chat=chat)
         except SourceError as error:

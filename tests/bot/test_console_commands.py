@@ -44,8 +44,8 @@ def test_add_of_a_page_whose_text_changed_since_says_it_was_updated_and_counts_i
     text, data = run_command(lede, f"/add {web.url('/news/bridge-update')}")
     _, unchanged = run_command(lede, f"/add {web.url('/news/bridge-update')}")
     lede.close()
-    assert text == (f"Updated Harbour Bridge Approved <{web.url('/news/bridge-update')}> (The Riverton Daily · 14 Feb 2025):"
-                    " 4 sentences. Ask me about it.")
+    assert text == (f"Updated Harbour Bridge Approved <{web.url('/news/bridge-update')}>"
+                    " (The Riverton Daily · 14 Feb 2025): 4 sentences. Ask me about it.")
     assert data == {"added": 0, "known": 0, "failed": [], "updated": 1}
     assert unchanged == {"added": 0, "known": 1, "failed": []}
 

@@ -50,7 +50,8 @@ async def test_add_confirms_title_publisher_and_sentences_and_the_chat_can_ask_a
     assert answer.startswith("The bridge will cost 40 million euros")
 
 
-async def test_add_of_a_page_whose_text_changed_since_says_it_was_updated_and_answers_from_the_new_text(bot_api, lede, web):
+async def test_add_of_a_page_whose_text_changed_since_says_it_was_updated_and_answers_from_the_new_text(
+        bot_api, lede, web):
     web.routes["/news/bridge-cost"] = lambda request: Reply(body=ARTICLE_HTML.encode())
     async with polling(application(bot_api, lede)):
         bot_api.send_user_message(USER, USER, f"/add {web.url('/news/bridge-cost')}")
@@ -60,7 +61,8 @@ async def test_add_of_a_page_whose_text_changed_since_says_it_was_updated_and_an
         bot_api.send_user_message(USER, USER, f"/add {web.url('/news/bridge-cost')}")
         [_, updated] = await bot_api.wait_for_messages(USER, 2)
         answer = await ask(bot_api, USER, "what will the bridge cost?")
-    assert updated.text == "Updated Harbour Bridge Approved (The Riverton Daily · 14 Feb 2025): 4 sentences. Ask me about it."
+    assert updated.text == ("Updated Harbour Bridge Approved (The Riverton Daily · 14 Feb 2025): 4 sentences."
+                            " Ask me about it.")
     assert answer.startswith("The bridge will cost 45 million euros")
 
 
