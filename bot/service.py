@@ -32,7 +32,7 @@ from bot.reachability import Reachability
 from bot.shared_index import SharedIndex, new_index, snapshot_path
 from corpus.article import Article
 from corpus.channel_posts import ChannelPosts
-from corpus.feed_poller import DEFAULT_FEED_INTERVAL, FeedPoller
+from corpus.feed_poller import DEFAULT_FEED_INTERVAL, FeedPoller, HostTurns
 from corpus.fetch import FetchPolicy
 from corpus.ingest import Prepared, prepare, read_document
 from corpus.errors import ConfigurationError, SourceError
@@ -97,7 +97,9 @@ class Lede:
         library = Library(store, shared, prepare=preparing.prepare if preparing else prepare)
         # A store-only run never answers or briefs; its questions and briefings would read an empty index.
         readable = shared if shared is not None else SharedIndex(SentenceIndex(Analyzer()))
-        poller = FeedPoller(library, fetch_policy or FetchPolicy(), feed_interval, terms=readable.analyzer.terms)
+        # One for the polls and every chat's first reads: a host is sent one feed request at a time by them all.
+        poller = FeedPoller(library, fetch_policy or FetchPolicy(), feed_interval, terms=readable.analyzer.terms,
+                            hosts=HostTurns())
         briefings = Briefings(readable, store, tell, group_stories)
         return cls(
             store=store,

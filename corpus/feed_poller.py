@@ -10,7 +10,9 @@ another: read all in turn, a feed whose server stalls (each read may wait
 the fetch's timeout) would hold up every other feed's new entries, and
 thirty such feeds by minutes; read all at once, a publisher with many
 feeds would be sent as many requests together. A feed's summaries have
-their pages fetched in its turn (they are mostly on the feed's host).
+their pages fetched in its turn (they are mostly on the feed's host). A
+feed's first read, when a chat follows it, takes its turn too: the turns
+are a :class:`HostTurns` that the poll and every first read share.
 """
 
 from __future__ import annotations
@@ -18,8 +20,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
-from collections.abc import Callable, Iterable, Sequence
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
@@ -60,6 +65,39 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+class HostTurns:
+    """One feed read at a time from each host, in the order they asked, whoever reads: a poll or a first read.
+
+    A poll alone reads a host's feeds one after another (:func:`by_host`),
+    but a chat's ``/feed add`` runs in another thread, beside the poll, and
+    would send the host a second request at once. First come, first served:
+    a poll that reads a host's feeds one after another lets a first read in
+    between two of them, rather than making it wait for them all.
+    """
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        # Each host read from or waited for: its readers in turn, the first reading now.
+        self._queues: dict[str, deque[object]] = {}
+
+    @contextmanager
+    def turn(self, url: str) -> Iterator[None]:
+        """Wait for the turn of ``url``'s host, and hold it until the read ends."""
+        host, ticket = urlsplit(url).hostname or "", object()
+        with self._changed:
+            queue = self._queues.setdefault(host, deque())
+            queue.append(ticket)
+            self._changed.wait_for(lambda: queue[0] is ticket)
+        try:
+            yield
+        finally:
+            with self._changed:
+                queue.popleft()
+                if not queue:
+                    del self._queues[host]
+                self._changed.notify_all()
+
+
 @dataclass(frozen=True, slots=True)
 class FeedFollowed:
     """A feed a chat now follows, and what its first read brought."""
@@ -73,14 +111,16 @@ class FeedPoller:
     """Reads followed feeds into the library: once when followed, then whenever one is due."""
 
     def __init__(self, library: Library, policy: FetchPolicy, interval: float = DEFAULT_FEED_INTERVAL,
-                 clock: Clock = utc_now, *, terms: Terms) -> None:
+                 clock: Clock = utc_now, *, terms: Terms, hosts: HostTurns) -> None:
         # ``terms`` tells whether an entry's page is its article (the analysis is the index's business).
+        # ``hosts``: whose turn it is to read from each host (see HostTurns).
         self.library = library
         self.store = library.store
         self.policy = policy
         self.interval = interval
         self._clock = clock
         self._terms = terms
+        self._hosts = hosts
         # Kept from poll to poll, not made for each: the store opens a reading connection for every thread
         # that reads it, and keeps it until it closes.
         self._reading = ThreadPoolExecutor(CONCURRENT_FEED_READS, thread_name_prefix="lede-feed")
@@ -93,19 +133,20 @@ class FeedPoller:
         feed). Raises :class:`SourceError` when it is not a feed or cannot be fetched.
         """
         canonical = canonical_url(url)
-        if read is None:
-            canonical, fetched, parsed = self._read_feed(canonical)
-        else:
-            fetched, parsed = read
-            canonical = fetched.moved_to or canonical
-        # Not due while it is read here: a poll running meanwhile would read the same entries and
-        # leave this reply saying they were "already known".
-        feed, new = self.store.subscribe(chat, canonical, next_check=self._after(max(self.interval, FIRST_READING)))
-        if self.library.shelf is not None:
-            self.library.shelf.follow(chat, feed.feed_id)
-        report = self._read_entries(feed, parsed)
-        self.store.record_poll(feed.feed_id, next_check=self._after(self.interval), title=parsed.title,
-                               etag=fetched.etag, last_modified=fetched.last_modified)
+        with self._hosts.turn(canonical):
+            if read is None:
+                canonical, fetched, parsed = self._read_feed(canonical)
+            else:
+                fetched, parsed = read
+                canonical = fetched.moved_to or canonical
+            # Not due while it is read here: a poll running meanwhile would read the same entries and
+            # leave this reply saying they were "already known".
+            feed, new = self.store.subscribe(chat, canonical, next_check=self._after(max(self.interval, FIRST_READING)))
+            if self.library.shelf is not None:
+                self.library.shelf.follow(chat, feed.feed_id)
+            report = self._read_entries(feed, parsed)
+            self.store.record_poll(feed.feed_id, next_check=self._after(self.interval), title=parsed.title,
+                                   etag=fetched.etag, last_modified=fetched.last_modified)
         return FeedFollowed(self.store.feed(feed.feed_id), not new, report)
 
     def _read_feed(self, url: str) -> tuple[str, Fetched, ParsedFeed]:
@@ -155,8 +196,12 @@ class FeedPoller:
         return report
 
     def _poll_in_turn(self, feeds: Sequence[Feed]) -> list[IngestReport]:
-        """One host's due feeds, one after another: a poll sends a publisher one request at a time."""
-        return [self._poll_alone(feed) for feed in feeds]
+        """One host's due feeds, one after another, each in the host's turn: a publisher gets one request at a time."""
+        reports = []
+        for feed in feeds:
+            with self._hosts.turn(feed.url):
+                reports.append(self._poll_alone(feed))
+        return reports
 
     def _poll_alone(self, feed: Feed) -> IngestReport:
         """One feed's poll, whatever happens in it: the feeds due after it are read all the same.

@@ -23,7 +23,7 @@ import pytest
 from corpus.article import Article
 from corpus.database_file import DatabaseFile
 from corpus import feed_poller
-from corpus.feed_poller import Clock, FeedFollowed, FeedPoller, utc_now
+from corpus.feed_poller import Clock, FeedFollowed, FeedPoller, HostTurns, utc_now
 from corpus.feeds import article_id_for
 from corpus.fetch import FetchPolicy
 from corpus.ingest import Failure
@@ -89,7 +89,8 @@ class Corpus:
                  clock: Clock = utc_now) -> None:
         self.store = Store.open(path)
         self.shelf = ShelfSpy(self.store)
-        self.poller = FeedPoller(Library(self.store, self.shelf), policy, interval, clock, terms=Analyzer().terms)
+        self.poller = FeedPoller(Library(self.store, self.shelf), policy, interval, clock, terms=Analyzer().terms,
+                                 hosts=HostTurns())
         self.sources = Sources(self.poller.library, self.poller)
 
 
@@ -689,3 +690,39 @@ def test_a_poll_asks_one_host_for_one_feed_at_a_time(web):
     assert host.most_held_at_once == 1
     assert [len(web.requests_for(path)) for path in one_host] == [2] * len(one_host), "each followed, then polled once"
     assert (report.added, report.failed) == (1, [])
+
+
+# How long a poll's held request waits for a feed followed meanwhile to be asked for on the same host: ample for
+# a request that nothing holds back (it comes in milliseconds), and what the test costs when the poller is right.
+NOT_ASKED_MEANWHILE = 2.0
+
+
+def test_a_feed_followed_while_a_poll_reads_its_host_is_asked_for_after_that_read(web):
+    clock = StepClock()
+    lede = Corpus(interval=60, policy=PATIENT, clock=clock)
+    web.serve_feed("/polled.xml", big_feed(web.base, 1), etag='"polled"')
+    lede.sources.follow_feed(web.url("/polled.xml"), CHAT)
+    web.serve_feed("/followed.xml", big_feed(web.base, 2), etag='"followed"')  # one bulletin more
+    polled, followed = web.routes["/polled.xml"], web.routes["/followed.xml"]
+    reading, asked = threading.Event(), threading.Event()
+    order: list[str] = []
+
+    def held_poll(request: Request) -> Reply:
+        reading.set()
+        asked.wait(NOT_ASKED_MEANWHILE)
+        order.append("the poll's read answered")
+        return polled(request)
+
+    def noted_follow(request: Request) -> Reply:
+        order.append("the followed feed asked for")
+        asked.set()
+        return followed(request)
+
+    web.routes["/polled.xml"], web.routes["/followed.xml"] = held_poll, noted_follow
+    poll = threading.Thread(target=lede.poller.poll_due, args=(clock.now + timedelta(days=1),))
+    poll.start()
+    assert reading.wait(PATIENCE), "the poll read the feed"
+    outcome = lede.sources.follow_feed(web.url("/followed.xml"), OTHER_CHAT)  # /feed add in another chat, meanwhile
+    poll.join()
+    assert order == ["the poll's read answered", "the followed feed asked for"], "one read at a time from a host"
+    assert isinstance(outcome, FeedFollowed) and outcome.report.added == 1
