@@ -31,6 +31,7 @@ from bot.formatting import APOLOGY, briefing_html, briefing_to_json, format_plai
 from bot.output import OutputFailed
 from bot.questions import InvalidQuestion, link_refusal
 from bot.service import Lede
+from bot.stopping import ending_at_once_on_a_stop_signal
 from bot.terminal import typed_lines
 from bot.typed_commands import addressed_command
 from corpus.errors import StoreGone
@@ -141,8 +142,10 @@ def following_feeds(lede: Lede, interval: float) -> Iterator[None]:
 
     In a thread of its own, so a slow feed never holds up a question; what
     it finds goes to the log (standard error), never between the console's
-    replies. At the end a poll under way is let finish, so the store is
-    closed after its last article, not during it.
+    replies. At the end a poll under way is let finish the fetches it has
+    begun, and read no more (see :meth:`~corpus.feed_poller.FeedPoller.stop`),
+    so the store is closed after its last article, not during it; a stop
+    signal meanwhile ends the run at once (:mod:`bot.stopping`).
     """
     stop = threading.Event()
 
@@ -162,10 +165,12 @@ def following_feeds(lede: Lede, interval: float) -> Iterator[None]:
         yield
     finally:
         stop.set()
-        thread.join(timeout=1.0)
-        if thread.is_alive():
-            print("Finishing the feed poll under way…", file=sys.stderr, flush=True)
-            thread.join()
+        with ending_at_once_on_a_stop_signal():
+            lede.poller.stop()
+            thread.join(timeout=1.0)
+            if thread.is_alive():
+                print("Finishing the feed poll under way…", file=sys.stderr, flush=True)
+                thread.join()
 
 
 def _reply(lede: Lede, line: str, output: TextIO, latest: LatestReply | None, *, as_json: bool) -> LatestReply | None:

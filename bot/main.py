@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import sqlite3
@@ -31,6 +32,7 @@ from bot.logs import configure_logging
 from bot.operations import require_store, run_backup, run_prune
 from bot.output import OutputFailed, Replies
 from bot.service import Lede
+from bot.stopping import ending_at_once_on_a_stop_signal
 from corpus.errors import ConfigurationError, LedeError
 from corpus.loader import expected_articles
 
@@ -201,7 +203,8 @@ def run(config: Config) -> int:
         else:
             run_telegram(config, lede)
     finally:
-        lede.close()
+        with ending_at_once_on_a_stop_signal():
+            lede.close()
     return 0
 
 
@@ -214,18 +217,23 @@ def open_lede(config: Config) -> Lede:
 
 
 def run_telegram(config: Config, lede: Lede) -> None:
-    from bot.telegram_app import ALLOWED_UPDATES, build_application
+    from bot.telegram_app import ALLOWED_UPDATES, build_application, take_stop_signals
 
     settle_loaded_objects()  # many chats at once: see bot.heap
     if lede.preparing is not None:
         lede.preparing.start()
     application = build_application(config, lede)
+    # The loop run_polling and run_webhook run on (they take the current one), with Lede's stop signals.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    take_stop_signals(application, loop)
     if config.webhook is None:
-        application.run_polling(allowed_updates=ALLOWED_UPDATES)
+        application.run_polling(allowed_updates=ALLOWED_UPDATES, stop_signals=None)
     else:
         webhook = config.webhook
         application.run_webhook(listen=webhook.listen, port=webhook.port, url_path=webhook.path,
-                                webhook_url=webhook.url, secret_token=webhook.secret, allowed_updates=ALLOWED_UPDATES)
+                                webhook_url=webhook.url, secret_token=webhook.secret, allowed_updates=ALLOWED_UPDATES,
+                                stop_signals=None)
     if application.bot_data.stopped_by is not None:  # the store was removed or replaced: see error_handler
         raise application.bot_data.stopped_by
 

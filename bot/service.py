@@ -179,6 +179,9 @@ class Lede:
             SharedIndex(new_index()).load(self.store)
 
     def close(self) -> None:
+        """End the work under way in Lede's own threads and process, then close the store: the feed reads first,
+        as they use the other two."""
+        self.poller.close()
         if self.preparing is not None:
             self.preparing.close()
         self.store.close()

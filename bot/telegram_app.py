@@ -21,7 +21,9 @@ other (:mod:`bot.telegram_failures`).
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
 from contextlib import AbstractAsyncContextManager
 from pathlib import PurePath
 
@@ -60,6 +62,7 @@ from bot.conversations import NO_THREAD
 from bot.formatting import APOLOGY, format_html, unknown_command
 from bot.group_replies import NEW_CONVERSATION
 from bot.service import Lede
+from bot.stopping import STOP_SIGNALS, end_at_once
 from bot.typed_commands import (
     FEED_USAGE, FeedAdd, FeedExport, FeedList, FeedRemove, add_usage, addressed_command, page_number, parse_feed_command,
 )
@@ -296,6 +299,23 @@ async def _register_commands(application: Application) -> None:
         await application.bot.set_my_commands(COMMANDS)
     except TelegramError as error:
         log.warning("Could not register the command menu with setMyCommands (%s); the commands still work", error)
+
+
+def take_stop_signals(application: Application, loop: asyncio.AbstractEventLoop) -> None:
+    """Stop signals on ``loop``, the one ``application`` is to run on, instead of python-telegram-bot's handler
+    (run it with ``stop_signals=None``): the first stops the bot as that handler does, having told the feed poller
+    to read no more, so the stop waits for the fetches under way, not for the whole poll; the second, while the bot
+    stops, ends it at once (:mod:`bot.stopping`)."""
+    for number in STOP_SIGNALS:
+        loop.add_signal_handler(number, _stop, application, loop, number)
+
+
+def _stop(application: Application, loop: asyncio.AbstractEventLoop, signum: int) -> None:
+    log.info("%s received: stopping after the work under way", signal.Signals(signum).name)
+    application.bot_data.shell.lede.poller.stop()
+    for number in STOP_SIGNALS:
+        loop.add_signal_handler(number, end_at_once, number)
+    raise SystemExit  # what python-telegram-bot's handler raises: run_polling and run_webhook wind down on it
 
 
 async def _stop_workers(application: Application) -> None:

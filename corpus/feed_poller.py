@@ -13,6 +13,13 @@ feeds would be sent as many requests together. A feed's summaries have
 their pages fetched in its turn (they are mostly on the feed's host). A
 feed's first read, when a chat follows it, takes its turn too: the turns
 are a :class:`HostTurns` that the poll and every first read share.
+
+Stopping (:meth:`FeedPoller.stop`, when the bot or the console stops)
+lets the fetches under way end, but no feed read starts after them, and
+no more entries are kept: a poll under way ends after those fetches, not
+after all its due feeds and all their entries' pages. A feed read in part
+is not recorded as polled, so the next start reads it again (its entries
+kept already are known then); each entry is kept whole or not at all.
 """
 
 from __future__ import annotations
@@ -124,6 +131,9 @@ class FeedPoller:
         # Kept from poll to poll, not made for each: the store opens a reading connection for every thread
         # that reads it, and keeps it until it closes.
         self._reading = ThreadPoolExecutor(CONCURRENT_FEED_READS, thread_name_prefix="lede-feed")
+        self._stopping = threading.Event()
+        # Held while a poll hands its feeds to the threads, so that none is handed over once they are shut down.
+        self._handing_over = threading.Lock()
 
     def follow(self, url: str, chat: int, read: tuple[Fetched, ParsedFeed] | None = None) -> FeedFollowed:
         """Check that ``url`` is a feed, follow it for ``chat`` and read it now.
@@ -145,8 +155,9 @@ class FeedPoller:
             if self.library.shelf is not None:
                 self.library.shelf.follow(chat, feed.feed_id)
             report = self._read_entries(feed, parsed)
-            self.store.record_poll(feed.feed_id, next_check=self._after(self.interval), title=parsed.title,
-                                   etag=fetched.etag, last_modified=fetched.last_modified)
+            if not self._stopping.is_set():  # else read in part: its first poll after the start reads the rest
+                self.store.record_poll(feed.feed_id, next_check=self._after(self.interval), title=parsed.title,
+                                       etag=fetched.etag, last_modified=fetched.last_modified)
         return FeedFollowed(self.store.feed(feed.feed_id), not new, report)
 
     def _read_feed(self, url: str) -> tuple[str, Fetched, ParsedFeed]:
@@ -182,12 +193,17 @@ class FeedPoller:
         report = IngestReport()
         if self.store.read_only:
             return report
-        readings = [self._reading.submit(self._poll_in_turn, feeds)
-                    for feeds in by_host(self.store.due_feeds(now or self._clock()))]
+        with self._handing_over:
+            if self._stopping.is_set():
+                return report
+            readings = [self._reading.submit(self._poll_in_turn, feeds)
+                        for feeds in by_host(self.store.due_feeds(now or self._clock()))]
         # Every reading ends before the poll does, even when one raised (the store went away): the poll
         # under way is what the console lets finish before it closes the store.
         wait(readings)
         for reading in readings:
+            if reading.cancelled():  # stopped before its turn came: read at the next start
+                continue
             for feed_report in reading.result():
                 report.include(feed_report)
         if report.added or report.updated or report.failed:
@@ -200,6 +216,8 @@ class FeedPoller:
         reports = []
         for feed in feeds:
             with self._hosts.turn(feed.url):
+                if self._stopping.is_set():
+                    break
                 reports.append(self._poll_alone(feed))
         return reports
 
@@ -229,6 +247,8 @@ class FeedPoller:
         if fetched.moved_to and fetched.moved_to != feed.url:
             feed = self._moved(feed, fetched.moved_to)
         report = self._read_entries(feed, parsed) if parsed is not None else IngestReport()
+        if self._stopping.is_set():  # maybe read in part: still due, so the next start reads it again
+            return report
         self.store.record_poll(
             feed.feed_id, next_check=self._after(self.interval), title=parsed.title if parsed else None,
             etag=fetched.etag or feed.etag, last_modified=fetched.last_modified or feed.last_modified,
@@ -256,6 +276,8 @@ class FeedPoller:
         report = IngestReport(unread=parsed.unread)
         versions = self.store.entry_versions(feed.feed_id)
         for entry in parsed.entries:
+            if self._stopping.is_set():  # each may fetch its page: the stop would wait for them all
+                break
             version, last = entry_version(entry), versions.get(entry.article.article_id)
             # None: a new entry, or one kept before versions were noted (taken as it is, and its version noted).
             corrected = last is not None and last != version
@@ -319,6 +341,19 @@ class FeedPoller:
             return (f"the page's text has {len(shared)} of the {len(entry_terms)} words of the entry's title and summary, "
                     "so it is not that article")
         return None
+
+    def stop(self) -> None:
+        """Start no feed read from now on, nor keep any more entries: the reads under way end with their fetch.
+
+        Returns at once (the bot calls it on its event loop, as it begins to stop); :meth:`close` waits.
+        """
+        with self._handing_over:
+            self._stopping.set()
+
+    def close(self) -> None:
+        """:meth:`stop`, then wait for the reads under way and end the poller's threads (before the store closes)."""
+        self.stop()
+        self._reading.shutdown(wait=True, cancel_futures=True)
 
     def _after(self, seconds: float) -> datetime:
         return self._clock() + timedelta(seconds=math.ceil(seconds))

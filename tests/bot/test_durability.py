@@ -1,8 +1,9 @@
 """The real bot process against the local Bot API: stopped by a signal, killed outright, restarted.
 
 A stop signal (SIGTERM, or Ctrl-C's SIGINT) lets the update in hand finish
-and closes the database; SIGKILL loses nothing committed, and a restart
-completes the work. The token never reaches a log line or the database.
+and closes the database, and a feed poll under way ends with the fetch it
+has begun; a second one meanwhile ends the bot at once, in one line.
+SIGKILL loses nothing committed, and a restart completes the work. The token never reaches a log line or the database.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -210,3 +213,75 @@ def _check_index_matches_store(db: Path, analyzer: Analyzer) -> None:
         stored = list(store.load_articles())
         assert [passage.text for passage in lede.index.passages] == [s for entry in stored for s in entry.sentences]
         assert Path(f"{db}.index.npz").exists()
+
+
+class HeldPages:
+    """The local web server's story pages, each held until the test lets it go (or the test ends)."""
+
+    def __init__(self, web: LocalWeb, entries: int) -> None:
+        self.released = [threading.Event() for _ in range(entries)]
+        for number in range(entries):
+            web.routes[f"/story/{number}"] = lambda request, n=number: self._held(n)
+
+    def _held(self, number: int) -> Reply:
+        self.released[number].wait(HELD_FOR)
+        return Reply(body=_story(number))
+
+    def release_all(self) -> None:
+        for released in self.released:
+            released.set()
+
+
+# Longer than a fetch waits for a reply (10 s): each page the bot asks for after the stop holds the stop that long.
+HELD_FOR = 60.0
+
+
+@contextmanager
+def following_held_pages(web: LocalWeb, db: Path, entries: int) -> Iterator[HeldPages]:
+    """A feed of ``entries`` summaries, due at once for ``USER``, whose pages are held (see :class:`HeldPages`)."""
+    web.routes["/feed.xml"] = lambda request: Reply(body=_summary_feed(web.base, entries),
+                                                    content_type="application/rss+xml")
+    pages = HeldPages(web, entries)
+    with Store.open(db) as store:
+        store.subscribe(USER, web.url("/feed.xml"))
+    try:
+        yield pages
+    finally:
+        pages.release_all()
+
+
+def test_a_stop_signal_during_a_feed_poll_ends_the_poll_after_the_read_under_way_and_stops_cleanly(server, tmp_path):
+    db, log = tmp_path / "lede.db", tmp_path / "bot.log"
+    with LocalWeb() as web, following_held_pages(web, db, entries=3) as pages:
+        with bot_process(server, db, log, LEDE_FEED_INTERVAL="1") as process:
+            wait_until(lambda: web.requests_for("/story/0"), process, what="the poll to read the first entry's page")
+            process.send_signal(signal.SIGTERM)
+            wait_until(lambda: b"Application is stopping" in log.read_bytes(), process, what="the bot to begin stopping")
+            pages.released[0].set()
+            assert process.wait(timeout=30) == 0, "the bot stopped without reading the other entries' pages"
+        assert not web.requests_for("/story/1")
+    lines = log.read_text().splitlines()
+    assert sum(line.endswith(" INFO bot.telegram_app: SIGTERM received: stopping after the work under way")
+               for line in lines) == 1
+    assert not [line for line in lines if "Traceback" in line or " ERROR " in line]
+    assert _check_whole(db) == 1, "the entry whose page was read is kept whole, and no other"
+    with Store.open(db) as store:
+        assert store.due_feeds(datetime.now(UTC)), "read in part, the feed is read again at the next start"
+
+
+def test_a_second_ctrl_c_while_the_bot_stops_ends_it_at_once_in_one_line_and_leaves_the_store_whole(server, tmp_path):
+    db, log = tmp_path / "lede.db", tmp_path / "bot.log"
+    with LocalWeb() as web, following_held_pages(web, db, entries=3):
+        with bot_process(server, db, log, LEDE_FEED_INTERVAL="1") as process:
+            wait_until(lambda: web.requests_for("/story/0"), process, what="the poll to read the first entry's page")
+            process.send_signal(signal.SIGINT)
+            wait_until(lambda: b"Application is stopping" in log.read_bytes(), process, what="the bot to begin stopping")
+            process.send_signal(signal.SIGINT)  # the page is still held: the bot is waiting for it
+            assert process.wait(timeout=30) == 130
+    lines = log.read_text().splitlines()
+    assert lines[-1] == ("lede: Ctrl-C while stopping: stopped at once, without waiting for the work under way "
+                         "(what was stored is whole; the next start reads again the feeds left unread)")
+    assert not [line for line in lines if "Traceback" in line or " ERROR " in line]
+    assert _check_whole(db) == 0
+    with closing(sqlite3.connect(db)) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)

@@ -1,5 +1,7 @@
 """Ctrl-C at any moment of a run, even while Python is still importing Lede, ends it as Ctrl-C does.
 
+And Ctrl-C while a run is already stopping (the console finishing its feed poll) ends it at once, in one line.
+
 Importing Lede takes over a second: an operator who typed the wrong command and pressed Ctrl-C at once got a
 KeyboardInterrupt traceback. These tests send SIGINT while the real process imports Lede's modules: as soon
 as one that Lede imports early (``sqlite3``'s C extension) is loaded, which is past Python's own start-up
@@ -10,16 +12,21 @@ imports by then must end the same way.
 from __future__ import annotations
 
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Sequence
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 
+from corpus.store import Store
 from tests.bot.test_console import ROOT
 from tests.support.processes import clean_environment
+from tests.support.web_server import LocalWeb, Reply, big_feed
 
 # Loaded by ``import sqlite3`` among the first of Lede's imports, never by Python's start-up.
 IMPORTED_BY_LEDE = "_sqlite3"
@@ -63,3 +70,39 @@ def test_ctrl_c_while_lede_starts_stops_a_one_shot_command_with_exit_code_130_an
 def test_ctrl_c_while_the_console_starts_leaves_it_with_exit_code_0_and_no_traceback(command):
     result = interrupted_while_importing([sys.executable, *command, "--console"])
     assert (result.returncode, result.stderr) == (0, "")
+
+
+@pytest.mark.parametrize("command", COMMANDS.values(), ids=COMMANDS.keys())
+def test_ctrl_c_while_the_console_finishes_its_feed_poll_ends_it_at_once_in_one_line_and_leaves_the_store_whole(
+        command, tmp_path):
+    db, read = tmp_path / "lede.db", threading.Event()
+    released = threading.Event()
+    with LocalWeb() as web:
+        def held_feed(request: object) -> Reply:
+            read.set()
+            released.wait(60)  # longer than the fetch waits (10 s): only the fetch's timeout ends it
+            return Reply(body=big_feed(web.base, 3), content_type="application/rss+xml")
+
+        web.routes["/feed.xml"] = held_feed
+        with Store.open(db) as store:
+            store.subscribe(1, web.url("/feed.xml"))
+        environment = clean_environment(XDG_DATA_HOME=str(tmp_path), LEDE_DB=str(db), LEDE_FEED_INTERVAL="1",
+                                        LEDE_ALLOW_PRIVATE_URLS="127.0.0.1")
+        with subprocess.Popen([sys.executable, *command, "--console"], cwd=ROOT, env=environment, stdin=subprocess.PIPE,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) as process:
+            try:
+                assert read.wait(60), "the console polled the feed"
+                process.stdin.close()  # Ctrl-D: the console ends, and waits for the poll under way
+                assert process.stderr.readline() == "Finishing the feed poll under way…\n"
+                process.send_signal(signal.SIGINT)
+                assert process.wait(timeout=30) == 130
+                rest = process.stderr.read()
+            finally:
+                released.set()
+                process.kill()
+    assert rest == ("lede: Ctrl-C while stopping: stopped at once, without waiting for the work under way "
+                    "(what was stored is whole; the next start reads again the feeds left unread)\n")
+    with Store.open(db) as store:
+        assert not list(store.load_articles()) and store.chat_feeds(1)[0].etag is None, "nothing of the feed stored"
+    with closing(sqlite3.connect(db)) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
