@@ -726,3 +726,45 @@ def test_a_feed_followed_while_a_poll_reads_its_host_is_asked_for_after_that_rea
     poll.join()
     assert order == ["the poll's read answered", "the followed feed asked for"], "one read at a time from a host"
     assert isinstance(outcome, FeedFollowed) and outcome.report.added == 1
+
+
+def summaries_feed(base: str, entries: int) -> bytes:
+    """A feed of ``entries`` summaries, each of whose pages (``/story/<n>``) is to be fetched for its full text."""
+    items = "".join(f"<item><title>Story {n}</title><link>{base}/story/{n}</link><description>Pilots met.</description>"
+                    "</item>" for n in range(entries))
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Pilots</title>{items}</channel></rss>'.encode()
+
+
+def story_page(number: int) -> bytes:
+    return (f"<html><head><title>Story {number}</title></head><body><article><h1>Story {number}</h1>"
+            f"<p>Story {number}: the harbour pilots met on day {number} to discuss the new bridge.</p>"
+            f"<p>They agreed that ships longer than {100 + number} metres need two pilots from now on.</p>"
+            "</article></body></html>").encode()
+
+
+def test_a_poll_stopped_while_it_reads_an_entry_s_page_keeps_that_entry_whole_reads_no_more_and_leaves_the_feed_due(web):
+    lede = Corpus(interval=60, policy=PATIENT)
+    web.routes["/pilots.xml"] = lambda request: Reply(body=summaries_feed(web.base, 3), content_type="application/rss+xml")
+    reading, stopped = threading.Event(), threading.Event()
+
+    def held_page(request: Request) -> Reply:
+        reading.set()
+        stopped.wait(PATIENCE)
+        return Reply(body=story_page(0))
+
+    web.routes["/story/0"] = held_page
+    for number in (1, 2):
+        web.routes[f"/story/{number}"] = lambda request, n=number: Reply(body=story_page(n))
+    lede.store.subscribe(CHAT, web.url("/pilots.xml"))  # due at once
+    poll = threading.Thread(target=lede.poller.poll_due)
+    poll.start()
+    assert reading.wait(PATIENCE), "the poll read the first entry's page"
+    lede.poller.stop()  # the bot or the console stopping
+    stopped.set()
+    poll.join()
+    assert (len(web.requests_for("/story/1")), len(web.requests_for("/story/2"))) == (0, 0)
+    [kept] = list(lede.store.load_articles())
+    assert kept.article.title == "Story 0" and len(kept.sentences) == 2, "the entry read is kept whole"
+    assert lede.store.due_feeds(datetime.now(UTC)), "the feed read in part is read again at the next start"
+    assert lede.poller.poll_due(datetime.now(UTC) + timedelta(days=1)).added == 0, "a stopped poller reads no more"
+    assert len(web.requests_for("/pilots.xml")) == 1
