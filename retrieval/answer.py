@@ -30,7 +30,16 @@ import numpy as np
 from retrieval.features import FEATURES, Question, candidate_features, query_coverage
 from retrieval.followup import NEIGHBOURS, FollowUp
 from retrieval.index import Passage, SentenceIndex
-from retrieval.question import asked_things, continues, points_back, spells_out
+from retrieval.question import (
+    AnswerType,
+    asked_things,
+    continues,
+    expected_answer,
+    points_back,
+    question_words,
+    sentence_holds,
+    spells_out,
+)
 from retrieval.ranker import RankingModel
 from retrieval.text import Query
 
@@ -358,12 +367,12 @@ def candidate_pool(
             # "what else?" wants something not read yet, the lead-ins shown before the answers included;
             # a question of its own may ask about a lead-in ("what did its chairman say?").
             follow_up = replace(follow_up, given=_shown(index, follow_up.given))
-        hits = _new_or_only_answer(index, analysed.query.own(), hits, follow_up)
+        hits = _new_or_only_answer(index, analysed, hits, follow_up)
     return analysed, hits, candidate_features(index, analysed, hits)
 
 
 def _new_or_only_answer(
-    index: SentenceIndex, own: Query, hits: list[tuple[int, float]], follow_up: FollowUp
+    index: SentenceIndex, question: Question, hits: list[tuple[int, float]], follow_up: FollowUp
 ) -> list[tuple[int, float]]:
     """The hits not given yet, unless only a sentence already given holds the follow-up's own words.
 
@@ -373,10 +382,19 @@ def _new_or_only_answer(
     when no new sentence of the article followed says "meet", the best of
     them answers "where did they meet?" only through the conversation's
     words. Then the given sentences that hold all of its own words compete again.
+    A bare "when?" or "where?" has no words of its own: when the answer it
+    follows already says it ("… in Munich this Friday"), that answer is the one.
     """
+    own = question.query.own()
     passages = [index.passages[number] for number, _ in hits]
     fresh = [hit for hit, passage in zip(hits, passages, strict=True) if passage.key not in follow_up.given]
-    if not own.terms or len(fresh) == len(hits):
+    if not own.terms:
+        said_already = [
+            hit for hit, passage in zip(hits, passages, strict=True)
+            if _followed_answer_says_it(question.text, passage, follow_up)
+        ]
+        return said_already or fresh
+    if len(fresh) == len(hits):
         return fresh
     covered = query_coverage(index, own, [number for number, _ in hits]).tolist()
     if any(
@@ -388,6 +406,19 @@ def _new_or_only_answer(
         hit for hit, passage, share in zip(hits, passages, covered, strict=True)
         if passage.key not in follow_up.given or share >= _ALL_OWN_WORDS
     ]
+
+
+# What a bare follow-up can ask of the sentence just given: its date, place or amount. "why?" and
+# "who?" are left to the ranker; almost any sentence names someone or gives some reason.
+_SLOTS = frozenset({AnswerType.DATE, AnswerType.DURATION, AnswerType.PLACE, AnswerType.NUMBER})
+
+
+def _followed_answer_says_it(question: str, passage: Passage, follow_up: FollowUp) -> bool:
+    """Whether ``passage`` is the answer ``question`` follows and holds the kind of answer it asks for."""
+    if passage.key != (follow_up.article_id, follow_up.position):
+        return False
+    asked = expected_answer(question)
+    return asked in _SLOTS and sentence_holds(asked, passage.text, question_words(question))
 
 
 def _shown(index: SentenceIndex, given: frozenset[tuple[str, int]]) -> frozenset[tuple[str, int]]:

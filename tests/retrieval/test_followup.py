@@ -336,3 +336,32 @@ def test_a_long_article_followed_offers_its_best_matching_sentences_and_the_answ
     # Its best as the article followed, its next best as a leading article: not all 300.
     assert len(candidates) <= CANDIDATES + 2 * LEADING_ARTICLE_SENTENCES + 2 * NEIGHBOURS
     assert {0, 2, 3} <= candidates  # the answer's neighbours, though they match nothing of the question
+
+
+@pytest.mark.parametrize("question", ["when?", "where?", "and when?"])
+def test_a_bare_when_or_where_after_an_answer_that_says_it_gets_that_answer_again(seed_index, question):
+    # "… met with … Zelensky on the sidelines of the Munich Security Conference this Friday."
+    first = answer_question(seed_index, "Who did Vance meet?")
+    assert first.best.passage.position == 0
+    conversation = [said(seed_index, "Who did Vance meet?", SEED, 0)]
+    reading = read_follow_up(question, topic_of(question, seed_index.analyzer), conversation, SETTINGS)
+    answer = answer_question(seed_index, question, follow_up=reading, min_confidence=0.0)
+    assert answer.best is not None and answer.best.passage.key == (SEED, 0)
+
+
+def test_a_bare_when_after_an_answer_that_says_no_time_gets_the_sentence_that_does():
+    index = SentenceIndex(Analyzer(Lexicon.load()))
+    index.add([COCOA])
+    conversation = [said(index, "What hurt the cocoa harvest?", "cocoa", 1)]
+    reading = read_follow_up("when?", topic_of("when?", index.analyzer), conversation, SETTINGS)
+    answer = answer_question(index, "when?", follow_up=reading, min_confidence=0.0)
+    assert answer.best is not None and answer.best.passage.position != 1
+
+
+def test_a_bare_why_is_not_answered_by_the_answer_it_follows_for_holding_a_reason_word(seed_index):
+    # "… to negotiate with Moscow" reads as a purpose; "why?" still asks for a sentence not given yet.
+    first = answer_question(seed_index, "what did Zelensky demand?")
+    conversation = [said(seed_index, "what did Zelensky demand?", SEED, first.best.passage.position)]
+    reading = read_follow_up("why?", topic_of("why?", seed_index.analyzer), conversation, SETTINGS)
+    answer = answer_question(seed_index, "why?", follow_up=reading, min_confidence=0.0)
+    assert answer.best is None or answer.best.passage.position != first.best.passage.position
