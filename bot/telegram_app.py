@@ -33,7 +33,6 @@ from telegram import (
     Document,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    InlineQueryResultsButton,
     InputFile,
     Message,
     MessageEntity,
@@ -68,7 +67,7 @@ from bot.typed_commands import (
 )
 from corpus.errors import ReadOnlyStore, StoreGone
 from corpus.ingest import Failure
-from bot.telegram_context import CONTEXT_TYPES, INLINE_START, Clock, LedeContext, Shell
+from bot.telegram_context import CONTEXT_TYPES, Clock, LedeContext, Shell, refuse_inline
 from bot.telegram_failures import (
     NO_PREVIEW,
     PerhapsDelivered,
@@ -333,10 +332,8 @@ async def gate(update: Update, context: LedeContext) -> None:
     if not access.admits(user, chat):
         log.info("Ignored an update from user %s in chat %s: not on the allow-lists", user, chat)
         if update.inline_query:
-            # Unanswered, the stranger's client would show the query loading until it gives up. The answer is
-            # theirs alone (not cached for others), and its button opens the private chat that says the rest.
-            await update.inline_query.answer([], cache_time=0, is_personal=True, button=InlineQueryResultsButton(
-                NOT_ALLOWED_SHORT, start_parameter=INLINE_START))
+            # The button opens the private chat, which says the rest (NOT_ALLOWED).
+            await refuse_inline(update.inline_query, NOT_ALLOWED_SHORT)
         elif update.callback_query:
             # A button under an answer given to someone allowed, tapped by someone who is not: unanswered,
             # their client would show it loading until it gives up.

@@ -1,4 +1,5 @@
-"""The handlers' typed context: what every Telegram handler may use, instead of ``bot_data["…"]`` lookups.
+"""The handlers' typed context: what every Telegram handler may use, instead of ``bot_data["…"]`` lookups,
+and the one way an inline query is refused (:func:`refuse_inline`).
 
 python-telegram-bot creates ``bot_data`` itself (empty) from :data:`CONTEXT_TYPES`;
 :func:`bot.telegram_app.build_application` then gives it the one :class:`Shell`.
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from telegram import InlineQuery, InlineQueryResultsButton
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from bot.access import AccessPolicy, RateLimiter
@@ -25,6 +27,16 @@ if TYPE_CHECKING:
 Clock = Callable[[], datetime]
 # The /start parameter of the button over an inline query's empty results, which opens the private chat with Lede.
 INLINE_START = "inline"
+
+
+async def refuse_inline(query: InlineQuery, line: str) -> None:
+    """Answer an inline query with no results under a button saying ``line``, which opens the private chat.
+
+    Unanswered, the query would show loading until the client gives up. The answer is the person's alone and
+    not cached: Telegram would otherwise show it to others typing the same.
+    """
+    button = InlineQueryResultsButton(line, start_parameter=INLINE_START)
+    await query.answer([], cache_time=0, is_personal=True, button=button)
 
 
 @dataclass(frozen=True)

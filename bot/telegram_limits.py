@@ -4,10 +4,10 @@ inline query with a word in it."""
 
 from __future__ import annotations
 
-from telegram import InlineQueryResultsButton, Update
+from telegram import Update
 
 from bot.access import Action, RateLimiter, slow_down_briefly
-from bot.telegram_context import INLINE_START, LedeContext
+from bot.telegram_context import LedeContext, refuse_inline
 from bot.telegram_failures import send_reply
 
 
@@ -27,8 +27,7 @@ async def within_limit(update: Update, context: LedeContext, action: Action) -> 
     if update.callback_query:
         await update.callback_query.answer(limiter.slow_down(action, wait))
     elif update.inline_query:
-        await update.inline_query.answer([], cache_time=0, is_personal=True, button=InlineQueryResultsButton(
-            slow_down_briefly(wait), start_parameter=INLINE_START))
+        await refuse_inline(update.inline_query, slow_down_briefly(wait))
     elif limiter.to_be_told(person, action):
         await send_reply(update.effective_message, limiter.slow_down(action, wait))
     return False
