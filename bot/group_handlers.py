@@ -26,7 +26,6 @@ from telegram import (
     InlineQueryResultArticle,
     InlineQueryResultsButton,
     InputTextMessageContent,
-    LinkPreviewOptions,
     Update,
 )
 from telegram.constants import ParseMode
@@ -46,7 +45,7 @@ from bot.chat_rights import may_change_chat
 from bot.formatting import MAX_TITLE_CHARS, briefing_html, clip, format_html
 from bot.service import Lede
 from bot.telegram_context import INLINE_START, LedeContext
-from bot.telegram_failures import chat_gone, send_html, send_reply, topic_gone
+from bot.telegram_failures import NO_PREVIEW, chat_gone, send_html, send_reply, topic_gone
 from bot.telegram_limits import within_limit
 from bot.waiting import turn_told
 from retrieval.answer import Answer
@@ -71,7 +70,6 @@ INLINE_TITLE_CHARS = 100
 INLINE_EMPTY = "Type a question about the news"
 # ... or after a question the articles do not answer.
 INLINE_NO_ANSWER = "No answer in my articles: open Lede to add news"
-_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 def utc_clock() -> datetime:
@@ -285,7 +283,7 @@ async def inline_query(update: Update, context: LedeContext) -> None:
                 title=clip(candidate.passage.text, INLINE_TITLE_CHARS),
                 description=clip(" · ".join(part for part in (article.title, article.publisher) if part), MAX_TITLE_CHARS),
                 input_message_content=InputTextMessageContent(
-                    format_html(single), parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW
+                    format_html(single), parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
                 ),
             ))
     button = None
