@@ -23,7 +23,7 @@ import time
 import warnings
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
@@ -42,8 +42,9 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 READING_PREFIX = "get"
 JSONDict = dict[str, Any]
 Sleep = Callable[[float], Awaitable[None]]
-# Sends a text with the parse mode given (None: plain text), as a reply or a message of Lede's own.
-Send = Callable[[str, ParseMode | None], Awaitable[Message]]
+Sent = TypeVar("Sent")
+# Sends a text with the parse mode given (None: plain text), as a reply, a message of Lede's own or an edit.
+Send = Callable[[str, ParseMode | None], Awaitable[Sent]]
 
 
 class RetryingRateLimiter(AIORateLimiter):
@@ -146,20 +147,21 @@ async def send_html(bot: Bot, chat: int, text_html: str, *, thread: int | None =
     return await _html_else_plain(send, text_html, chat)
 
 
-async def _html_else_plain(send: Send, text_html: str, chat: int) -> Message:
+async def _html_else_plain(send: Send[Sent], text_html: str, chat: int) -> Sent:
     """``send`` the text as HTML; if Telegram refuses that (400), once more as plain text.
 
     A refusal of where the message goes rather than of what it says (the chat or its
-    forum topic is gone) is not retried: plain text would be refused the same way, and
-    the caller decides what follows (a daily briefing's chat loses its schedule, or the
-    briefing goes to the group's main thread).
+    forum topic is gone, the message to edit is gone or already says it) is not retried:
+    plain text would be refused the same way, and the caller decides what follows (a daily
+    briefing's chat loses its schedule, or the briefing goes to the group's main thread;
+    an edited question's reply is sent anew, or left as it is).
     """
     try:
         return await send(text_html, ParseMode.HTML)
     except BadRequest as error:
-        if chat_gone(error) or topic_gone(error):
+        if chat_gone(error) or topic_gone(error) or unchanged(error) or _uneditable(error):
             raise
-        log.warning("Telegram refused HTML in chat %s (%s); sending it as plain text", chat, error.message)
+        log.warning("Telegram refused HTML in chat %s (%s); sending it once more as plain text", chat, error.message)
     return await send(plain_text(text_html), None)
 
 
@@ -172,22 +174,20 @@ async def edit_reply(question: Message, reply_message: int, text_html: str,
     bot edit, is sent anew; HTML Telegram refuses is edited in as plain text,
     as :func:`send_reply` does.
     """
-    bot = question.get_bot()
-    try:
-        await bot.edit_message_text(text_html, chat_id=question.chat_id, message_id=reply_message,
-                                    parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW, reply_markup=markup)
+    async def edit(text: str, parse_mode: ParseMode | None) -> int:
+        await question.get_bot().edit_message_text(text, chat_id=question.chat_id, message_id=reply_message,
+                                                   parse_mode=parse_mode, link_preview_options=NO_PREVIEW,
+                                                   reply_markup=markup)
         return reply_message
+
+    try:
+        return await _html_else_plain(edit, text_html, question.chat_id)
     except BadRequest as error:
         if unchanged(error):
             return reply_message
-        reason = error.message.lower()
-        if "not found" in reason or "can't be edited" in reason:
+        if _uneditable(error):
             return (await send_reply(question, text_html, markup)).message_id
-        log.warning("Telegram refused an HTML edit in chat %s (%s); editing it in as plain text",
-                    question.chat_id, error.message)
-    await bot.edit_message_text(plain_text(text_html), chat_id=question.chat_id, message_id=reply_message,
-                                link_preview_options=NO_PREVIEW, reply_markup=markup)
-    return reply_message
+        raise
 
 
 class PerhapsDelivered(TimedOut):
@@ -205,6 +205,12 @@ def _unconfirmed(error: NetworkError) -> bool:
 def unchanged(error: BadRequest) -> bool:
     """Whether Telegram refused an edit because it would change nothing: the message already says it."""
     return "not modified" in error.message.lower()
+
+
+def _uneditable(error: BadRequest) -> bool:
+    """Whether Telegram refused an edit because the message is gone (deleted) or no longer the bot's to edit."""
+    reason = error.message.lower()
+    return "message to edit not found" in reason or "can't be edited" in reason
 
 
 def plain_text(text_html: str) -> str:

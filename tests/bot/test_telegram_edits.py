@@ -69,6 +69,18 @@ async def test_a_question_whose_reply_was_deleted_gets_a_new_reply(bot_api, lede
     assert new.reply_to_message_id == question["message_id"]
 
 
+async def test_a_question_whose_reply_telegram_no_longer_lets_lede_edit_gets_a_new_reply(bot_api, lede):
+    async with polling(application(bot_api, lede)):
+        question = bot_api.send_user_message(USER, USER, "what is the capital of Australia?")
+        await bot_api.wait_for_messages(USER)
+        bot_api.fail_next("editMessageText", 400, "Bad Request: message can't be edited")
+        bot_api.edit_user_message(USER, question["message_id"], "what did Zelensky demand?")
+        [_, new] = await bot_api.wait_for_messages(USER, count=2)
+    assert new.text.startswith(DEMAND) and new.parse_mode == "HTML", "sent anew as it is, not in plain text"
+    assert new.reply_to_message_id == question["message_id"]
+    assert len(bot_api.requests_for("editMessageText")) == 1, "no edit in plain text was tried first"
+
+
 async def test_an_edited_group_question_edits_its_reply_there(bot_api, lede):
     bot_api.add_group(GROUP, "Newsroom")
     async with polling(application(bot_api, lede)):
