@@ -15,7 +15,7 @@ from corpus.loader import load_paths
 from corpus.store import Store
 from retrieval.index import SentenceIndex
 from tests.bot.test_telegram import application
-from tests.support.bot_api import polling
+from tests.support.bot_api import FakeBotApi, SentMessage, polling
 
 LOCAL_ONLY = FetchPolicy(allowed_networks=(ipaddress.ip_network("127.0.0.1/32"),), read_timeout=0.5)
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
@@ -58,22 +58,21 @@ async def test_the_edit_of_the_latest_question_takes_its_place_in_the_conversati
         "what did Zelensky demand?", "where did they meet?"]
 
 
-async def test_a_question_whose_reply_was_deleted_gets_a_new_reply(bot_api, lede):
+def delete_reply(bot_api: FakeBotApi, reply: SentMessage) -> None:
+    bot_api.delete_message(USER, reply.message_id)
+
+
+def refuse_its_edit(bot_api: FakeBotApi, reply: SentMessage) -> None:
+    bot_api.fail_next("editMessageText", 400, "Bad Request: message can't be edited")
+
+
+@pytest.mark.parametrize("lose_reply", [delete_reply, refuse_its_edit],
+                         ids=["deleted by the user", "no longer Lede's to edit"])
+async def test_a_question_whose_reply_cannot_be_edited_gets_a_new_reply(bot_api, lede, lose_reply):
     async with polling(application(bot_api, lede)):
         question = bot_api.send_user_message(USER, USER, "what is the capital of Australia?")
         [reply] = await bot_api.wait_for_messages(USER)
-        bot_api.delete_message(USER, reply.message_id)
-        bot_api.edit_user_message(USER, question["message_id"], "what did Zelensky demand?")
-        [_, new] = await bot_api.wait_for_messages(USER, count=2)
-    assert new.text.startswith(DEMAND)
-    assert new.reply_to_message_id == question["message_id"]
-
-
-async def test_a_question_whose_reply_telegram_no_longer_lets_lede_edit_gets_a_new_reply(bot_api, lede):
-    async with polling(application(bot_api, lede)):
-        question = bot_api.send_user_message(USER, USER, "what is the capital of Australia?")
-        await bot_api.wait_for_messages(USER)
-        bot_api.fail_next("editMessageText", 400, "Bad Request: message can't be edited")
+        lose_reply(bot_api, reply)
         bot_api.edit_user_message(USER, question["message_id"], "what did Zelensky demand?")
         [_, new] = await bot_api.wait_for_messages(USER, count=2)
     assert new.text.startswith(DEMAND) and new.parse_mode == "HTML", "sent anew as it is, not in plain text"
