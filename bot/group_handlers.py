@@ -33,7 +33,6 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
-    CommandHandler,
     InlineQueryHandler,
 )
 
@@ -44,6 +43,7 @@ from corpus.ingest import Failure
 from bot.chat_rights import may_change_chat
 from bot.formatting import MAX_TITLE_CHARS, briefing_html, clip, format_html
 from bot.service import Lede
+from bot.telegram_commands import CommandOrCaptionHandler
 from bot.telegram_context import INLINE_START, LedeContext
 from bot.telegram_failures import NO_PREVIEW, chat_gone, send_html, send_reply, topic_gone
 from bot.telegram_limits import within_limit
@@ -78,9 +78,9 @@ def utc_clock() -> datetime:
 
 def register(application: Application, lede: Lede) -> None:
     """Add this module's handlers, and a job for every stored daily briefing."""
-    application.add_handler(CommandHandler("brief", brief_command))
-    application.add_handler(CommandHandler("subscribe", subscribe_command))
-    application.add_handler(CommandHandler("settings", settings_command))
+    application.add_handler(CommandOrCaptionHandler("brief", brief_command))
+    application.add_handler(CommandOrCaptionHandler("subscribe", subscribe_command))
+    application.add_handler(CommandOrCaptionHandler("settings", settings_command))
     application.add_handler(CallbackQueryHandler(answer_button, pattern=f"^{ANSWER_CALLBACK}"))
     application.add_handler(InlineQueryHandler(inline_query))
     if application.job_queue is None:

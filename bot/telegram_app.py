@@ -46,7 +46,6 @@ from telegram.ext import (
     ApplicationHandlerStop,
     CallbackQueryHandler,
     ChatMemberHandler,
-    CommandHandler,
     Defaults,
     MessageHandler,
     TypeHandler,
@@ -63,10 +62,11 @@ from bot.group_replies import NEW_CONVERSATION
 from bot.service import Lede
 from bot.stopping import STOP_SIGNALS, end_at_once
 from bot.typed_commands import (
-    FEED_USAGE, FeedAdd, FeedExport, FeedList, FeedRemove, add_usage, addressed_command, page_number, parse_feed_command,
+    FEED_USAGE, FeedAdd, FeedExport, FeedList, FeedRemove, add_usage, page_number, parse_feed_command,
 )
 from corpus.errors import ReadOnlyStore, StoreGone
 from corpus.ingest import Failure
+from bot.telegram_commands import COMMAND, CommandOrCaptionHandler, command_of, is_this_bot
 from bot.telegram_context import CONTEXT_TYPES, Clock, LedeContext, Shell, refuse_inline
 from bot.telegram_failures import (
     NO_PREVIEW,
@@ -176,31 +176,16 @@ class _ForThisBot(filters.MessageFilter):
     """
 
     def filter(self, message: Message) -> bool:
-        _, addressee = _command(message)
+        _, addressee = command_of(message)
         if addressee is not None:
-            return _is_this_bot(message, addressee)
+            return is_this_bot(message, addressee)
         return message.chat.type == ChatType.PRIVATE
-
-
-def _command(message: Message) -> tuple[str, str | None]:
-    """A command message's (or a file's caption's) ``/name``, and the bot it names (``/name@bot``), if any."""
-    words = (message.text or message.caption or "").split(maxsplit=1)
-    return addressed_command(words[0] if words else "")
-
-
-def _command_words(message: Message) -> list[str]:
-    """The words after a command message's (or a photo's or file's caption's) ``/name``: ``context.args`` for either."""
-    return (message.text or message.caption or "").split()[1:]
-
-
-def _is_this_bot(message: Message, username: str) -> bool:
-    return username.lower() == message.get_bot().username.lower()
 
 
 def _names_command(message: Message, command: str) -> bool:
     """Whether the message (or a file's caption) is ``command`` or ``command@lede`` (not ``@otherbot``, nor a longer word)."""
-    name, addressee = _command(message)
-    return name.lower() == command and (addressee is None or _is_this_bot(message, addressee))
+    name, addressee = command_of(message)
+    return name.lower() == command and (addressee is None or is_this_bot(message, addressee))
 
 
 def _captioned_add(message: Message) -> bool:
@@ -208,11 +193,15 @@ def _captioned_add(message: Message) -> bool:
     return _names_command(message, "/add")
 
 
-class _AskCommand(filters.MessageFilter):
-    """``/ask`` (or ``/ask@lede``): a question, which an edit asks again like any other."""
+class _Names(filters.MessageFilter):
+    """A message (or caption) that is ``command`` or ``command@lede``."""
+
+    def __init__(self, command: str) -> None:
+        super().__init__(name=f"_Names({command})")
+        self.command = command
 
     def filter(self, message: Message) -> bool:
-        return _names_command(message, "/ask")
+        return _names_command(message, self.command)
 
 
 def _mentions_bot(message: Message, username: str) -> bool:
@@ -246,31 +235,33 @@ def build_application(config: Config, lede: Lede, clock: Clock = group_handlers.
     application.add_handler(
         MessageHandler(filters.StatusUpdate.NEW_CHAT_MEMBERS | filters.StatusUpdate.CHAT_CREATED, added_to_group)
     )
-    # An edited command is not run again (its first run stands): only /ask, being a question, is answered again.
+    # A command is the same typed or as a photo's, video's or file's caption (bot.telegram_commands): that file
+    # is not read, it is what the command is sent with. A file to read is sent bare or captioned /add, which
+    # adds it (document_message). An edited command is not run again (its first run stands): only /ask, being a
+    # question, is answered again, in place.
     application.add_handler(
-        MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.COMMAND & ~_AskCommand(), edited_command)
+        MessageHandler(filters.UpdateType.EDITED_MESSAGE & COMMAND & ~_Names("/ask"), edited_command)
     )
-    application.add_handler(CommandHandler(["start", "help"], help_command))
-    application.add_handler(CommandHandler("ask", ask_command))
-    application.add_handler(CommandHandler("new", new_command))
-    application.add_handler(CommandHandler("add", add_command))
-    application.add_handler(CommandHandler("feed", feed_command))
-    application.add_handler(CommandHandler("sources", sources_command))
+    application.add_handler(CommandOrCaptionHandler(["start", "help"], help_command))
+    application.add_handler(CommandOrCaptionHandler("ask", ask_command))
+    application.add_handler(CommandOrCaptionHandler("new", new_command))
+    application.add_handler(
+        CommandOrCaptionHandler("add", add_command, filters=filters.UpdateType.MESSAGES & ~filters.Document.ALL)
+    )
+    application.add_handler(CommandOrCaptionHandler("feed", feed_command))
+    application.add_handler(CommandOrCaptionHandler("sources", sources_command))
     application.add_handler(CallbackQueryHandler(sources_page, pattern=f"^{SOURCES_CALLBACK}"))
     channel_handlers.register(application)
-    # A forwarded file is still a document to read; a forwarded post is news to add, not a question.
-    application.add_handler(
-        MessageHandler(filters.ChatType.PRIVATE & filters.FORWARDED & ~filters.Document.ALL, forwarded_message)
-    )
-    # python-telegram-bot's CommandHandler reads only a text's command: /ask as a photo's or a file's caption is
-    # asked here, and its edit, as an edited /ask is, asked again in place. The file itself is not read: like
-    # the photo, it is what the question is sent with (a file to read is sent bare, or with /add).
-    application.add_handler(MessageHandler(filters.UpdateType.MESSAGES & filters.CAPTION & _AskCommand(), ask_command))
+    # A forwarded file is still a document to read; a forwarded post is news to add, not a question. These three
+    # take no command (but a file's /add): bot.group_handlers' commands, and unknown ones, are registered after them.
+    application.add_handler(MessageHandler(
+        filters.ChatType.PRIVATE & filters.FORWARDED & ~filters.Document.ALL & ~COMMAND, forwarded_message))
     # An edit is read again only when it is text: an edited caption is no new file, and a live
     # location edits its message every few seconds.
-    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.Document.ALL, document_message))
+    application.add_handler(MessageHandler(
+        filters.UpdateType.MESSAGE & filters.Document.ALL & (~COMMAND | _Names("/add")), document_message))
     application.add_handler(
-        MessageHandler(filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & _NOT_TEXT, not_text_message)
+        MessageHandler(filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & _NOT_TEXT & ~COMMAND, not_text_message)
     )
     question = filters.TEXT & ~filters.COMMAND & ~_ViaThisBot()
     application.add_handler(MessageHandler(filters.ChatType.PRIVATE & question, question_message))
@@ -279,7 +270,7 @@ def build_application(config: Config, lede: Lede, clock: Clock = group_handlers.
     )
     group_handlers.register(application, lede)
     # Last, so that only a command no handler above took reaches it.
-    application.add_handler(MessageHandler(filters.COMMAND & _ForThisBot(), unknown_command_message))
+    application.add_handler(MessageHandler(COMMAND & _ForThisBot(), unknown_command_message))
     application.add_error_handler(error_handler)
     if application.job_queue is not None:
         application.job_queue.run_repeating(poll_feeds, interval=config.feed_interval, first=config.feed_interval)
@@ -399,12 +390,12 @@ async def help_command(update: Update, context: LedeContext) -> None:
 async def ask_command(update: Update, context: LedeContext) -> None:
     """``/ask question``, read without a mention of Lede typed after the command (``/ask @lede why?``).
 
-    Also as a photo's (or video's, file's …) caption, asked as if typed. A bare ``/ask`` in reply to someone's
+    Also as a photo's (or video's, file's …) caption, as any command is. A bare ``/ask`` in reply to someone's
     message asks what that message says: in a group, a member points Lede to a question it did not see
     (privacy mode) or was not asked. (In reply to Lede's own message it is no question, and gets the
     line saying how to ask.)
     """
-    question = " ".join(_command_words(update.effective_message))
+    question = " ".join(context.args or ())
     replied = update.effective_message.reply_to_message
     if not question and replied is not None and not (replied.from_user and replied.from_user.id == context.bot.id):
         question = replied.text or replied.caption or ""
@@ -447,7 +438,7 @@ def _thread(message: Message) -> int:
 
 async def unknown_command_message(update: Update, context: LedeContext) -> None:
     """A command Lede does not have (``/schedule``): say so, rather than stay silent as if it were down."""
-    name, _ = _command(update.effective_message)
+    name, _ = command_of(update.effective_message)
     await _reply(update, unknown_command(name))
 
 
@@ -525,7 +516,7 @@ async def document_message(update: Update, context: LedeContext) -> None:
     In groups a document is taken only when its caption addresses the bot
     (``/add``), so files shared among members are left alone (an
     administrator may still reply ``/add`` to one). A document captioned
-    ``/ask`` never comes here: it is a question (:func:`ask_command`).
+    with another command never comes here: it is that command (``/ask``, ``/help`` …).
     """
     message = update.effective_message
     if update.effective_chat.type != ChatType.PRIVATE and not _captioned_add(message):

@@ -111,6 +111,56 @@ async def test_a_photo_or_file_captioned_with_ask_is_answered_as_ask_typed_as_te
     assert bot_api.requests_for("getFile") == [], "the file is the question's, not news to read"
 
 
+@pytest.mark.parametrize("kind", ["photo", "file"])
+@pytest.mark.parametrize("chat", [USER, GROUP], ids=["private chat", "group"])
+@pytest.mark.parametrize(("caption", "expected"), [
+    ("/help@lede_test_bot", "Lede answers questions about the news with the exact sentence"),
+    ("/settings", "Daily briefing: none"),  # a command of bot/group_handlers', registered after files are read
+], ids=["help", "settings"])
+async def test_a_photo_or_file_captioned_with_any_command_gets_that_commands_reply(bot_api, lede, kind, chat, caption,
+                                                                                   expected):
+    # A photo got no reply in a group, and in a private chat the line saying Lede reads only text; a file got
+    # no reply in a group either, and in a private chat it was added as news.
+    bot_api.add_group(GROUP, "Newsroom")
+    async with polling(application(bot_api, lede)):
+        sent = send_captioned(bot_api, chat, kind, caption)
+        [reply] = await bot_api.wait_for_messages(chat)
+        await bot_api.assert_no_messages(chat)
+    assert reply.text.startswith(expected)
+    assert reply.reply_to_message_id == sent["message_id"]
+    assert bot_api.requests_for("getFile") == [], "the file is the command's, not news to read"
+
+
+@pytest.mark.parametrize("kind", ["photo", "file"])
+async def test_a_photo_or_file_captioned_with_a_command_lede_lacks_is_told_so_as_typed(bot_api, lede, kind):
+    # It got the line saying Lede reads only text, or the file was added as news.
+    async with polling(application(bot_api, lede)):
+        send_captioned(bot_api, USER, kind, "/schedule 08:00")
+        [reply] = await bot_api.wait_for_messages(USER)
+    assert reply.text == "Unknown command /schedule. Type /help."
+    assert bot_api.requests_for("getFile") == []
+
+
+async def test_a_photo_captioned_add_alone_gets_the_usage_line_add_typed_alone_gets(bot_api, lede):
+    # It got the line saying Lede reads only text. (A file captioned /add is the file to add.)
+    async with polling(application(bot_api, lede)):
+        send_captioned(bot_api, USER, "photo", "/add")
+        [reply] = await bot_api.wait_for_messages(USER)
+    assert reply.text == "Usage: /add <url> for a news article on the web, or send me its file (.txt, .md or .html)."
+
+
+async def test_a_forwarded_photo_captioned_with_ask_is_answered_as_a_forwarded_ask_text_is(bot_api, lede):
+    # A forwarded photo's caption was read as a post to add as news (a forwarded text /ask was answered).
+    channel = -1009990001
+    bot_api.add_channel(channel, "Elsewhere", username="elsewhere")
+    post = bot_api.post_to_channel(channel, caption="/ask Who did Vance meet?")
+    async with polling(application(bot_api, lede)):
+        forwarded = bot_api.forward_message(USER, USER, channel, post["message_id"])
+        [reply] = await bot_api.wait_for_messages(USER)
+    assert reply.text.startswith("U.S. Vice President J.D. Vance met with Ukrainian President Volodymyr Zelensky")
+    assert reply.reply_to_message_id == forwarded["message_id"]
+
+
 async def test_a_photo_captioned_with_another_bots_ask_in_a_group_gets_no_reply(bot_api, lede):
     bot_api.add_group(GROUP, "Newsroom")
     bot_api.privacy_mode = False  # the bot sees every message, and must still keep quiet

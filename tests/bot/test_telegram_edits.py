@@ -164,6 +164,15 @@ async def test_an_edited_command_is_not_run_again_and_its_reply_stands(bot_api, 
     assert bot_api.sent_documents(COMMANDER) == []  # nor /feed export's file
 
 
+async def test_a_photos_edited_command_caption_is_not_run_again_as_an_edited_command_is_not(bot_api, lede):
+    async with polling(application(bot_api, lede)):
+        photo = bot_api.send_user_media(COMMANDER, COMMANDER, "photo", caption="/help")
+        replies = await bot_api.wait_for_messages(COMMANDER)
+        bot_api.edit_user_message(COMMANDER, photo["message_id"], "/help me")
+        await bot_api.assert_no_messages(COMMANDER, within=1.0)
+    assert bot_api.sent_messages(COMMANDER) == replies and bot_api.edits(COMMANDER) == []
+
+
 @pytest.mark.parametrize(("command", "path", "edited_path"), [
     ("/add", "/article.html", "/news/ferry-strike"), ("/feed add", "/feed.xml", "/broken-feed.xml")])
 async def test_an_edited_add_fetches_and_adds_nothing_more(bot_api, analyzer, web, command, path, edited_path):
