@@ -13,12 +13,14 @@ import threading
 from datetime import UTC, datetime
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Protocol
 
 from corpus.article import Article
 from corpus.errors import UnreadableSource
 from corpus.ingest import Prepared, content_hash, prepare
-from corpus.store import EVERYONE, ArticleVersion, Store
+from corpus.loader import file_source
+from corpus.store import EVERYONE, Store
 
 
 class Shelf(Protocol):
@@ -114,8 +116,8 @@ class Library:
         each other. An unchanged article is recognised before anything is split, as :meth:`keep` does.
         """
         stored = self.store.article_version(article.article_id)
-        read = ArticleVersion(article.source, article.title, content_hash(article.paragraphs))
-        if stored is None or stored.source != article.source or stored == read:
+        if (stored is None or not _same_source(stored.source, article.source)
+                or (stored.title, stored.content_hash) == (article.title, content_hash(article.paragraphs))):
             return self.keep(article, chat=chat)
         kept = self.revise(article, chat=chat)
         if kept.updated:  # revise leaves who sees a replaced article as it was: this chat read it too
@@ -158,3 +160,14 @@ class Library:
         if same_text is not None and not retitled:
             return self.keep(article, chat=chat, feed=feed)
         return Kept(prepared.article, len(prepared.sentences), new=True, updated=replaced)
+
+
+def _same_source(kept: str | None, read: str | None) -> bool:
+    """Whether an article kept from ``kept`` and one read from ``read`` were read from one place.
+
+    A file's source is its resolved path (see :func:`corpus.loader.file_source`); until 3 Dec it was its path
+    as given, perhaps relative to where Lede ran then: read from here, such a path is still the same file.
+    """
+    if kept == read:
+        return True
+    return kept is not None and read is not None and not Path(kept).is_absolute() and file_source(Path(kept)) == read

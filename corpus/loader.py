@@ -197,7 +197,13 @@ def _articles_of(path: Path, limits: FileLimits) -> Iterator[Article]:
         yield from load_feed_file(path)
         return
     shown = without_lone_surrogates  # the name titles the article and names its source, stored and shown
-    yield parse_document(shown(path.name), path.read_bytes(), shown(path.stem), shown(path))
+    yield parse_document(shown(path.name), path.read_bytes(), shown(path.stem), file_source(path))
+
+
+def file_source(path: Path) -> str:
+    """Where an article read from ``path`` comes from: the file itself, however its path was written (relative,
+    absolute, through ``..`` or a link), so that the same file read by another path is the same source."""
+    return without_lone_surrogates(path.resolve())
 
 
 def load_feed_file(path: Path) -> Iterator[Article]:
@@ -307,6 +313,7 @@ def _load_jsonl(path: Path, limits: FileLimits) -> Iterator[Article]:
     otherwise put a warning on the log for each of its thousands of lines.
     """
     lines = records = malformed = 0
+    source = file_source(path)
     for number, line in enumerate(_records(path, limits), start=1):
         if not line.strip():
             continue
@@ -315,7 +322,7 @@ def _load_jsonl(path: Path, limits: FileLimits) -> Iterator[Article]:
             # The first line may carry a byte-order mark (editors on Windows add one): it is no part of the record.
             record = json.loads(line.decode("utf-8-sig" if number == 1 else "utf-8", errors="replace"),
                                 object_pairs_hook=_with_whole_characters)
-            article = article_from_record(record, source=f"{without_lone_surrogates(path)}:{number}")
+            article = article_from_record(record, source=f"{source}:{number}")
         except (ValueError, KeyError, TypeError) as error:
             malformed += 1
             if malformed <= MALFORMED_LINES_NAMED:

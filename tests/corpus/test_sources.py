@@ -164,6 +164,43 @@ def test_a_file_ingested_again_after_its_text_changed_replaces_the_article_kept_
     assert not lede.shelf.quotable(EVERYONE, "Dock workers returned to work on Monday")
 
 
+def test_a_file_ingested_again_by_another_path_to_it_is_the_same_source(tmp_path, monkeypatch):
+    lede = Corpus()
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes").mkdir()
+    note = tmp_path / "notes" / "strike.txt"
+    note.write_text("Port strike ends\n\nDock workers returned to work on Monday after a deal was signed.\n")
+    first = lede.sources.ingest(["notes/strike.txt"])
+    note.write_text("Port strike ends\n\nDock workers returned to work on Tuesday after a deal was signed.\n")
+    changed = lede.sources.ingest([str(note)])
+    unchanged = lede.sources.ingest(["./notes/../notes/strike.txt"])
+    assert [report.to_json() for report in (first, changed, unchanged)] == [
+        {"added": 1, "known": 0, "failed": []},
+        {"added": 0, "known": 0, "failed": [], "updated": 1},
+        {"added": 0, "known": 1, "failed": []}]
+    assert lede.store.article_count() == 1
+    assert lede.shelf.quotable(EVERYONE, "Dock workers returned to work on Tuesday")
+
+
+def test_a_file_kept_under_its_path_as_given_before_3_dec_is_replaced_when_read_again_changed(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    note = tmp_path / "strike.txt"
+    note.write_text("Port strike ends\n\nDock workers returned to work on Monday after a deal was signed.\n")
+    Corpus(tmp_path / "lede.db").sources.ingest(["strike.txt"])
+    with closing(sqlite3.connect(tmp_path / "lede.db")) as older:  # as Lede kept a file's source until 3 Dec
+        older.execute("UPDATE articles SET source = 'strike.txt'")
+        older.commit()
+    lede = Corpus(tmp_path / "lede.db")
+    unchanged = lede.sources.ingest([str(note)])
+    note.write_text("Port strike ends\n\nDock workers returned to work on Tuesday after a deal was signed.\n")
+    changed = lede.sources.ingest([str(note)])
+    assert [report.to_json() for report in (unchanged, changed)] == [
+        {"added": 0, "known": 1, "failed": []},
+        {"added": 0, "known": 0, "failed": [], "updated": 1}]
+    assert lede.store.article_count() == 1
+    assert lede.store.article("strike").article.source == str(note.resolve())
+
+
 def test_two_files_of_one_name_in_different_folders_never_replace_each_other(tmp_path):
     lede = Corpus()
     for folder, day in (("monday", "Monday"), ("tuesday", "Tuesday")):
