@@ -9,6 +9,7 @@ protocol, so that ``corpus`` never imports ``retrieval``.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from datetime import UTC, datetime
 from collections.abc import Callable, Sequence
@@ -111,11 +112,17 @@ class Library:
         """An article read again from where it was kept from (a file, a web page): a new version of its text or
         title takes the old one's place (see :meth:`revise`) and ``chat`` sees it; else it is kept as :meth:`keep` does.
 
-        The same source is the same id read from the same ``source`` (a file's path, a page's address after
-        redirects), so that two files of one name in different folders, whose ids are their names, never replace
-        each other. An unchanged article is recognised before anything is split, as :meth:`keep` does.
+        The same source is the same id read from the same ``source`` (a file's resolved path, a page's address after
+        redirects). An id another source's article holds (two files of one name in different folders: a file's id is
+        its name) is not this source's: its article is kept under an id of its own, made from its source, so that
+        it is stored beside the other, and found again when read again. The first file of a name keeps the name as
+        its id, as every file did until 3 Dec. An unchanged article is recognised before anything is split, as
+        :meth:`keep` does.
         """
         stored = self.store.article_version(article.article_id)
+        if stored is not None and article.source is not None and not _same_source(stored.source, article.source):
+            article = replace(article, article_id=_own_id(article.article_id, article.source))
+            stored = self.store.article_version(article.article_id)
         if (stored is None or not _same_source(stored.source, article.source)
                 or (stored.title, stored.content_hash) == (article.title, content_hash(article.paragraphs))):
             return self.keep(article, chat=chat)
@@ -160,6 +167,11 @@ class Library:
         if same_text is not None and not retitled:
             return self.keep(article, chat=chat, feed=feed)
         return Kept(prepared.article, len(prepared.sentences), new=True, updated=replaced)
+
+
+def _own_id(article_id: str, source: str) -> str:
+    """The id of ``source``'s article when another source's article holds ``article_id``."""
+    return f"{article_id}-{hashlib.sha256(source.encode()).hexdigest()[:8]}"
 
 
 def _same_source(kept: str | None, read: str | None) -> bool:

@@ -201,17 +201,45 @@ def test_a_file_kept_under_its_path_as_given_before_3_dec_is_replaced_when_read_
     assert lede.store.article("strike").article.source == str(note.resolve())
 
 
-def test_two_files_of_one_name_in_different_folders_never_replace_each_other(tmp_path):
+def strike_note(folder: Path, day: str) -> Path:
+    """``folder``/strike.txt, on the dockers' return to work on ``day``."""
+    folder.mkdir(exist_ok=True)
+    note = folder / "strike.txt"
+    note.write_text(f"Port strike ends\n\nDock workers returned to work on {day} after a deal was signed.\n")
+    return note
+
+
+def test_two_files_of_one_name_in_different_folders_are_two_articles_each_known_when_read_again(tmp_path):
     lede = Corpus()
-    for folder, day in (("monday", "Monday"), ("tuesday", "Tuesday")):
-        (tmp_path / folder).mkdir()
-        (tmp_path / folder / "strike.txt").write_text(
-            f"Port strike ends\n\nDock workers returned to work on {day} after a deal was signed.\n")
-    lede.sources.ingest([str(tmp_path / "monday")])
-    other = lede.sources.ingest([str(tmp_path / "tuesday")])
-    assert other.updated == 0
+    strike_note(tmp_path / "monday", "Monday")
+    strike_note(tmp_path / "tuesday", "Tuesday")
+    together = lede.sources.ingest([str(tmp_path / "monday"), str(tmp_path / "tuesday")])
+    again = [lede.sources.ingest([str(tmp_path / folder / "strike.txt")]) for folder in ("monday", "tuesday")]
+    assert [report.to_json() for report in (together, *again)] == [
+        {"added": 2, "known": 0, "failed": []}, {"added": 0, "known": 1, "failed": []},
+        {"added": 0, "known": 1, "failed": []}]
+    assert lede.store.article_count() == 2
     assert lede.shelf.quotable(EVERYONE, "Dock workers returned to work on Monday")
-    assert lede.store.article("strike").article.source == str(tmp_path / "monday" / "strike.txt")
+    assert lede.shelf.quotable(EVERYONE, "Dock workers returned to work on Tuesday")
+
+
+def test_a_file_whose_name_another_folder_s_file_has_is_replaced_by_its_own_new_version_only(tmp_path):
+    lede = Corpus()
+    lede.sources.ingest([str(strike_note(tmp_path / "monday", "Monday"))])
+    tuesday = strike_note(tmp_path / "tuesday", "Tuesday")
+    first = lede.sources.ingest([str(tuesday)])
+    strike_note(tmp_path / "tuesday", "Wednesday")
+    changed = lede.sources.ingest([str(tuesday)])
+    unchanged = lede.sources.ingest([str(tuesday)])
+    assert [report.to_json() for report in (first, changed, unchanged)] == [
+        {"added": 1, "known": 0, "failed": []},
+        {"added": 0, "known": 0, "failed": [], "updated": 1},
+        {"added": 0, "known": 1, "failed": []}]
+    assert lede.store.article_count() == 2
+    assert lede.store.article("strike").article.source == str(tmp_path / "monday" / "strike.txt"), "kept its name"
+    assert lede.shelf.quotable(EVERYONE, "Dock workers returned to work on Monday")
+    assert lede.shelf.quotable(EVERYONE, "Dock workers returned to work on Wednesday")
+    assert not lede.shelf.quotable(EVERYONE, "Dock workers returned to work on Tuesday")
 
 
 def test_bad_pages_are_refused_with_a_reason_and_nothing_is_stored(web):
