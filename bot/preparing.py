@@ -109,9 +109,9 @@ class PreparingProcess:
         self._pool: ProcessPoolExecutor | None = None
         self._starting = threading.Lock()
 
-    def read_document(self, name: str, data: bytes) -> Article:
+    def read_document(self, name: str, data: bytes, article_id: str, source: str) -> Article:
         """What :func:`corpus.ingest.read_document` gives (or raises), computed in the child process."""
-        return self._read(name, read_document, name, data)
+        return self._read(name, read_document, name, data, article_id, source)
 
     def prepare(self, article: Article) -> Prepared:
         """What :func:`corpus.ingest.prepare` gives, computed in the child process."""

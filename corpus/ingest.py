@@ -141,9 +141,15 @@ def read_fetched(fetched: Fetched, *, allow_feed: bool = True) -> Article | Pars
     return article_from_html(fetched.body, article_id_for(fetched.url), url=fetched.url, source=fetched.url)
 
 
-def read_document(name: str, data: bytes) -> Article:
-    """An uploaded document (.txt, .md, .html) as an article; its id comes from its content."""
+def read_document(name: str, data: bytes, article_id: str, source: str) -> Article:
+    """An uploaded document (.txt, .md, .html) as the article ``article_id``, read from ``source``."""
     suffix = PurePath(name.lower()).suffix
     if suffix not in DOCUMENT_SUFFIXES:
         raise UnreadableSource(f"{name} is not a file type I read (send .txt, .md or .html)")
-    return parse_document(name, data, "doc-" + hashlib.sha256(data).hexdigest()[:16], name)
+    return parse_document(name, data, article_id, source)
+
+
+def sent_document_id(chat: int, name: str) -> str:
+    """The id of the article a document named ``name`` sent in ``chat`` is: the same for every version of it that
+    chat sends, so that a new one takes the old one's place (until 3 Dec an id came from the document's content)."""
+    return "doc-" + hashlib.sha256(f"{chat}/{name}".encode()).hexdigest()[:16]

@@ -17,17 +17,19 @@ from corpus.article import Article
 from corpus.errors import LedeError, NoSuchFeed, SourceError
 from corpus.feed_poller import FeedFollowed, FeedPoller
 from corpus.feeds import ParsedFeed, export_opml, parse_opml
-from corpus.ingest import Failure, IngestReport, fetch_article, fetch_page, read_document
+from corpus.ingest import Failure, IngestReport, fetch_article, fetch_page, read_document, sent_document_id
 from corpus.library import Kept, Library
 from corpus.loader import (
     SUPPORTED_SUFFIXES,
     FileLimits,
     expected_articles,
+    file_source,
     load_file,
     source_files,
     special_file,
     unsupported_files,
     unsupported_reason,
+    without_lone_surrogates,
 )
 from corpus.sizes import megabytes, sizes_apart
 from corpus.store import EVERYONE, Feed
@@ -65,7 +67,7 @@ class Sources:
     """A chat's sources: adding articles and feeds, listing them, exporting and importing feed lists."""
 
     def __init__(self, library: Library, poller: FeedPoller, max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES, *,
-                 read: Callable[[str, bytes], Article] = read_document,
+                 read: Callable[[str, bytes, str, str], Article] = read_document,
                  loaded_at_start: Callable[[], int] = lambda: 0) -> None:
         # ``read`` turns an uploaded document into an article (a bot reads a 2 MB upload in another
         # process: cleaning its thousands of paragraphs is a tenth of a second of pure Python).
@@ -146,11 +148,16 @@ class Sources:
             return Failure(url, error.reason)
 
     def add_document(self, name: str, data: bytes, chat: int = EVERYONE) -> Kept | Failure:
-        """A document sent to the bot (.txt, .md, .html) becomes an article of ``chat``."""
+        """A document sent to the bot (.txt, .md, .html) becomes an article of ``chat``; one of the same name that
+        chat sent before is its earlier version, which the new one replaces when its text or title changed."""
+        return self._reread_document(name, data, chat, sent_document_id(chat, name), name)
+
+    def _reread_document(self, name: str, data: bytes, chat: int, article_id: str, source: str) -> Kept | Failure:
+        """The document ``name`` as the article ``article_id`` from ``source``, kept or updated for ``chat``."""
         if reason := self.too_large(name, len(data)):
             return Failure(name, reason)
         try:
-            return self.library.keep(self._read(name, data), chat=chat)
+            return self.library.reread(self._read(name, data, article_id, source), chat=chat)
         except SourceError as error:
             return Failure(name, error.reason)
 
@@ -178,7 +185,9 @@ class Sources:
             return Failure(str(path), f"{path} could not be read ({error.strerror})")
         if path.suffix.lower() == OPML_SUFFIX:
             return self.import_opml(str(path), data, chat)
-        return self.add_document(path.name, data, chat)
+        # The file is its own source, as for --ingest: read again (by any path to it), it is the same article.
+        shown = without_lone_surrogates(path.name)
+        return self._reread_document(shown, data, chat, without_lone_surrogates(path.stem), file_source(path))
 
     def too_large(self, name: str, size: int) -> str | None:
         """Why an upload of ``size`` bytes is refused before it is even downloaded, if it is."""

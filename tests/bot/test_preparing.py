@@ -48,14 +48,15 @@ def test_an_article_is_split_in_the_child_process_exactly_as_here(preparing: Pre
 
 def test_an_upload_is_read_in_the_child_process_exactly_as_here(preparing: PreparingProcess) -> None:
     upload = b"Harbour reopens\n\nThe harbour reopened on Monday.\n\nDockers accepted a 4.5% raise.\n"
-    assert preparing.read_document("harbour.txt", upload) == read_document("harbour.txt", upload)
+    sent = ("harbour.txt", upload, "doc-harbour", "harbour.txt")
+    assert preparing.read_document(*sent) == read_document(*sent)
 
 
 def test_an_upload_the_child_cannot_read_is_refused_with_its_reason(preparing: PreparingProcess) -> None:
     with pytest.raises(UnreadableSource) as here:
-        read_document("harbour.txt", b"\x00\x01 binary")
+        read_document("harbour.txt", b"\x00\x01 binary", "doc-harbour", "harbour.txt")
     with pytest.raises(UnreadableSource) as there:
-        preparing.read_document("harbour.txt", b"\x00\x01 binary")
+        preparing.read_document("harbour.txt", b"\x00\x01 binary", "doc-harbour", "harbour.txt")
     assert there.value.reason == here.value.reason
 
 

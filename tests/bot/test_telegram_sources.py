@@ -91,6 +91,21 @@ async def test_a_document_becomes_an_article_and_an_oversized_one_is_refused_unr
     assert answer.startswith("The council passed the 2026 budget on Monday")
 
 
+async def test_a_document_sent_again_with_its_text_changed_says_it_was_updated_and_answers_from_the_new_text(
+        bot_api, lede):
+    notes = b"Council Budget Passes\n\nThe council passed the 2026 budget on Monday by nine votes to four.\n"
+    async with polling(application(bot_api, lede)):
+        bot_api.send_user_document(USER, USER, "budget.txt", notes, mime_type="text/plain")
+        await bot_api.wait_for_messages(USER)
+        bot_api.send_user_document(USER, USER, "budget.txt", notes.replace(b"nine votes to four", b"ten votes to three"),
+                                   mime_type="text/plain")
+        [_, updated] = await bot_api.wait_for_messages(USER, 2)
+        answer = await ask(bot_api, USER, "by how many votes did the council pass the 2026 budget?")
+    assert updated.text == "Updated Council Budget Passes: 1 sentence. Ask me about it."
+    assert answer.startswith("The council passed the 2026 budget on Monday by ten votes to three")
+    assert lede.store.article_count() == 1
+
+
 async def test_a_file_in_a_group_is_added_only_when_its_caption_is_add_for_lede(bot_api, lede):
     notes = b"Council Budget Passes\n\nThe council passed the 2026 budget on Monday by nine votes to four.\n"
     bot_api.add_group(GROUP, "Newsroom")

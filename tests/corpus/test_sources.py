@@ -483,6 +483,36 @@ def test_an_uploaded_document_becomes_an_article():
 
 
 
+def test_a_document_a_chat_sends_again_with_other_text_replaces_its_earlier_version_for_that_chat_only():
+    lede = Corpus()
+    monday, tuesday = (f"Port strike ends\n\nDock workers returned to work on {day} after a deal was signed.".encode()
+                       for day in ("Monday", "Tuesday"))
+    first = lede.sources.add_document("strike.txt", monday, CHAT)
+    changed = lede.sources.add_document("strike.txt", tuesday, CHAT)
+    unchanged = lede.sources.add_document("strike.txt", tuesday, CHAT)
+    elsewhere = lede.sources.add_document("strike.txt", monday, OTHER_CHAT)
+    assert [(kept.new, kept.updated) for kept in (first, changed, unchanged, elsewhere)] == [
+        (True, False), (True, True), (False, False), (True, False)]
+    assert lede.store.article_count() == 2, "the other chat's document of that name is its own"
+    assert lede.shelf.quotable(CHAT, "Dock workers returned to work on Tuesday")
+    assert not lede.shelf.quotable(CHAT, "Dock workers returned to work on Monday")
+    assert lede.shelf.quotable(OTHER_CHAT, "Dock workers returned to work on Monday")
+
+
+def test_a_file_added_from_the_console_is_its_own_source_as_when_ingested(tmp_path):
+    lede = Corpus()
+    monday = strike_note(tmp_path / "monday", "Monday")
+    lede.sources.ingest([str(monday)])
+    tuesday = lede.sources.add_file(strike_note(tmp_path / "tuesday", "Tuesday"))
+    strike_note(tmp_path / "monday", "Wednesday")
+    changed = lede.sources.add_file(tmp_path / "tuesday" / ".." / "monday" / "strike.txt")
+    assert [(kept.new, kept.updated) for kept in (tuesday, changed)] == [(True, False), (True, True)]
+    assert lede.store.article_count() == 2
+    assert lede.shelf.quotable(EVERYONE, "Dock workers returned to work on Tuesday")
+    assert lede.shelf.quotable(EVERYONE, "Dock workers returned to work on Wednesday")
+    assert not lede.shelf.quotable(EVERYONE, "Dock workers returned to work on Monday")
+
+
 def test_a_feed_an_opml_file_lists_twice_is_followed_and_read_once(web):
     # Feed readers export a feed once per folder it is filed in, and links differ in ways that name the same feed.
     opml = f"""<?xml version="1.0"?>
