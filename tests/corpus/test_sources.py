@@ -148,58 +148,10 @@ def test_a_page_added_again_after_its_text_changed_is_quoted_in_its_new_version_
     assert lede.shelf.quotable(CHAT, "The bridge will cost 47 million euros")
 
 
-def test_a_file_ingested_again_after_its_text_changed_replaces_the_article_kept_from_it(tmp_path):
-    lede = Corpus()
-    note = tmp_path / "strike.txt"
-    note.write_text("Port strike ends\n\nDock workers returned to work on Monday after a deal was signed.\n")
-    first = lede.sources.ingest([str(note)])
-    note.write_text("Port strike ends\n\nDock workers returned to work on Tuesday after a deal was signed.\n")
-    changed = lede.sources.ingest([str(note)])
-    unchanged = lede.sources.ingest([str(note)])
-    assert [report.to_json() for report in (first, changed, unchanged)] == [
-        {"added": 1, "known": 0, "failed": []},
-        {"added": 0, "known": 0, "failed": [], "updated": 1},
-        {"added": 0, "known": 1, "failed": []}]
-    assert lede.store.article_count() == 1
-    assert lede.shelf.quotable(EVERYONE, "Dock workers returned to work on Tuesday")
-    assert not lede.shelf.quotable(EVERYONE, "Dock workers returned to work on Monday")
-
-
-def test_a_file_ingested_again_by_another_path_to_it_is_the_same_source(tmp_path, monkeypatch):
-    lede = Corpus()
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "notes").mkdir()
-    note = tmp_path / "notes" / "strike.txt"
-    note.write_text("Port strike ends\n\nDock workers returned to work on Monday after a deal was signed.\n")
-    first = lede.sources.ingest(["notes/strike.txt"])
-    note.write_text("Port strike ends\n\nDock workers returned to work on Tuesday after a deal was signed.\n")
-    changed = lede.sources.ingest([str(note)])
-    unchanged = lede.sources.ingest(["./notes/../notes/strike.txt"])
-    assert [report.to_json() for report in (first, changed, unchanged)] == [
-        {"added": 1, "known": 0, "failed": []},
-        {"added": 0, "known": 0, "failed": [], "updated": 1},
-        {"added": 0, "known": 1, "failed": []}]
-    assert lede.store.article_count() == 1
-    assert lede.shelf.quotable(EVERYONE, "Dock workers returned to work on Tuesday")
-
-
-def test_a_file_kept_under_its_path_as_given_before_3_dec_is_replaced_when_read_again_changed(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    note = tmp_path / "strike.txt"
-    note.write_text("Port strike ends\n\nDock workers returned to work on Monday after a deal was signed.\n")
-    Corpus(tmp_path / "lede.db").sources.ingest(["strike.txt"])
-    with closing(sqlite3.connect(tmp_path / "lede.db")) as older:  # as Lede kept a file's source until 3 Dec
-        older.execute("UPDATE articles SET source = 'strike.txt'")
-        older.commit()
-    lede = Corpus(tmp_path / "lede.db")
-    unchanged = lede.sources.ingest([str(note)])
-    note.write_text("Port strike ends\n\nDock workers returned to work on Tuesday after a deal was signed.\n")
-    changed = lede.sources.ingest([str(note)])
-    assert [report.to_json() for report in (unchanged, changed)] == [
-        {"added": 0, "known": 1, "failed": []},
-        {"added": 0, "known": 0, "failed": [], "updated": 1}]
-    assert lede.store.article_count() == 1
-    assert lede.store.article("strike").article.source == str(note.resolve())
+# What ``--ingest --json`` says of a file stored, stored again in a new version, and already known.
+ADDED = {"added": 1, "known": 0, "failed": []}
+UPDATED = {"added": 0, "known": 0, "failed": [], "updated": 1}
+KNOWN = {"added": 0, "known": 1, "failed": []}
 
 
 def strike_note(folder: Path, day: str) -> Path:
@@ -210,15 +162,51 @@ def strike_note(folder: Path, day: str) -> Path:
     return note
 
 
+def test_a_file_ingested_again_after_its_text_changed_replaces_the_article_kept_from_it(tmp_path):
+    lede = Corpus()
+    note = strike_note(tmp_path, "Monday")
+    first = lede.sources.ingest([str(note)])
+    strike_note(tmp_path, "Tuesday")
+    changed = lede.sources.ingest([str(note)])
+    unchanged = lede.sources.ingest([str(note)])
+    assert [report.to_json() for report in (first, changed, unchanged)] == [ADDED, UPDATED, KNOWN]
+    assert lede.store.article_count() == 1
+    assert lede.shelf.quotable(EVERYONE, "Dock workers returned to work on Tuesday")
+    assert not lede.shelf.quotable(EVERYONE, "Dock workers returned to work on Monday")
+
+
+def test_a_file_ingested_again_by_another_path_to_it_is_the_same_source(tmp_path, monkeypatch):
+    lede = Corpus()
+    monkeypatch.chdir(tmp_path)
+    first = lede.sources.ingest([str(strike_note(Path("notes"), "Monday"))])
+    changed = lede.sources.ingest([str(strike_note(tmp_path / "notes", "Tuesday"))])
+    unchanged = lede.sources.ingest(["./notes/../notes/strike.txt"])
+    assert [report.to_json() for report in (first, changed, unchanged)] == [ADDED, UPDATED, KNOWN]
+    assert lede.store.article_count() == 1
+    assert lede.shelf.quotable(EVERYONE, "Dock workers returned to work on Tuesday")
+
+
+def test_a_file_kept_under_its_path_as_given_before_3_dec_is_replaced_when_read_again_changed(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Corpus(tmp_path / "lede.db").sources.ingest([str(strike_note(Path("."), "Monday"))])
+    with closing(sqlite3.connect(tmp_path / "lede.db")) as older:  # as Lede kept a file's source until 3 Dec
+        older.execute("UPDATE articles SET source = 'strike.txt'")
+        older.commit()
+    lede = Corpus(tmp_path / "lede.db")
+    unchanged = lede.sources.ingest([str(tmp_path / "strike.txt")])
+    changed = lede.sources.ingest([str(strike_note(tmp_path, "Tuesday"))])
+    assert [report.to_json() for report in (unchanged, changed)] == [KNOWN, UPDATED]
+    assert lede.store.article_count() == 1
+    assert lede.store.article("strike").article.source == str(tmp_path.resolve() / "strike.txt")
+
+
 def test_two_files_of_one_name_in_different_folders_are_two_articles_each_known_when_read_again(tmp_path):
     lede = Corpus()
     strike_note(tmp_path / "monday", "Monday")
     strike_note(tmp_path / "tuesday", "Tuesday")
     together = lede.sources.ingest([str(tmp_path / "monday"), str(tmp_path / "tuesday")])
     again = [lede.sources.ingest([str(tmp_path / folder / "strike.txt")]) for folder in ("monday", "tuesday")]
-    assert [report.to_json() for report in (together, *again)] == [
-        {"added": 2, "known": 0, "failed": []}, {"added": 0, "known": 1, "failed": []},
-        {"added": 0, "known": 1, "failed": []}]
+    assert [report.to_json() for report in (together, *again)] == [{**ADDED, "added": 2}, KNOWN, KNOWN]
     assert lede.store.article_count() == 2
     assert lede.shelf.quotable(EVERYONE, "Dock workers returned to work on Monday")
     assert lede.shelf.quotable(EVERYONE, "Dock workers returned to work on Tuesday")
@@ -232,10 +220,7 @@ def test_a_file_whose_name_another_folder_s_file_has_is_replaced_by_its_own_new_
     strike_note(tmp_path / "tuesday", "Wednesday")
     changed = lede.sources.ingest([str(tuesday)])
     unchanged = lede.sources.ingest([str(tuesday)])
-    assert [report.to_json() for report in (first, changed, unchanged)] == [
-        {"added": 1, "known": 0, "failed": []},
-        {"added": 0, "known": 0, "failed": [], "updated": 1},
-        {"added": 0, "known": 1, "failed": []}]
+    assert [report.to_json() for report in (first, changed, unchanged)] == [ADDED, UPDATED, KNOWN]
     assert lede.store.article_count() == 2
     assert lede.store.article("strike").article.source == str(tmp_path / "monday" / "strike.txt"), "kept its name"
     assert lede.shelf.quotable(EVERYONE, "Dock workers returned to work on Monday")
