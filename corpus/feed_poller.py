@@ -79,10 +79,10 @@ class HostTurns:
 
     A poll alone reads a host's feeds one after another (:func:`by_host`),
     but a chat's ``/feed add`` or ``/add`` runs in another thread, beside the
-    poll, and would send the host a second request at once. Not re-entrant:
-    a reader holding its host's turn must not ask for it again. First come, first served:
+    poll, and would send the host a second request at once. First come, first served:
     a poll that reads a host's feeds one after another lets a first read in
-    between two of them, rather than making it wait for them all.
+    between two of them, rather than making it wait for them all. A reader
+    holding its host's turn must not ask for it again: it would wait for itself.
     """
 
     def __init__(self) -> None:

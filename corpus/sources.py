@@ -191,8 +191,8 @@ class Sources:
         if path.suffix.lower() == OPML_SUFFIX:
             return self.import_opml(str(path), data, chat)
         # The file is its own source, as for --ingest: read again (by any path to it), it is the same article.
-        shown = without_lone_surrogates(path.name)
-        return self._reread_document(shown, data, chat, without_lone_surrogates(path.stem), file_source(path))
+        name, stem = without_lone_surrogates(path.name), without_lone_surrogates(path.stem)
+        return self._reread_document(name, data, chat, stem, file_source(path))
 
     def too_large(self, name: str, size: int) -> str | None:
         """Why an upload of ``size`` bytes is refused before it is even downloaded, if it is."""
