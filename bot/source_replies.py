@@ -79,7 +79,7 @@ def kept(outcome: Kept) -> str:
     title = _title(outcome.article)
     sentences = f"{outcome.sentences} sentence{'s' if outcome.sentences != 1 else ''}"
     if outcome.new:
-        done = "Updated" if outcome.updated else "Added"  # updated: the page's text changed since it was added
+        done = "Updated" if outcome.updated else "Added"  # updated: a page, file or document changed since
         return f"{done} {title}" + (f" ({details})" if details else "") + f": {sentences}. Ask me about it."
     return f"I already have {title}" + (f" ({details})" if details else "") + f" ({sentences}); this chat can ask about it."
 
