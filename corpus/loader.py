@@ -196,14 +196,21 @@ def _articles_of(path: Path, limits: FileLimits) -> Iterator[Article]:
     if name.endswith(FEED_SUFFIXES):
         yield from load_feed_file(path)
         return
-    shown = without_lone_surrogates  # the name titles the article and names its source, stored and shown
-    yield parse_document(shown(path.name), path.read_bytes(), shown(path.stem), file_source(path))
+    # The name titles the article, stored and shown.
+    yield parse_document(without_lone_surrogates(path.name), path.read_bytes(), *document_identity(path))
 
 
 def file_source(path: Path) -> str:
     """Where an article read from ``path`` comes from: the file itself, however its path was written (relative,
     absolute, through ``..`` or a link), so that the same file read by another path is the same source."""
     return without_lone_surrogates(path.resolve())
+
+
+def document_identity(path: Path) -> tuple[str, str]:
+    """The id and the source of the article a .txt, .md or .html file is: the name of the file itself (a link's
+    target's), without its type, and its :func:`file_source`. (Another file of that name: see ``Library.reread``.)"""
+    source = file_source(path)
+    return Path(source).stem, source
 
 
 def load_feed_file(path: Path) -> Iterator[Article]:

@@ -22,8 +22,8 @@ from corpus.library import Kept, Library
 from corpus.loader import (
     SUPPORTED_SUFFIXES,
     FileLimits,
+    document_identity,
     expected_articles,
-    file_source,
     load_file,
     source_files,
     special_file,
@@ -191,8 +191,7 @@ class Sources:
         if path.suffix.lower() == OPML_SUFFIX:
             return self.import_opml(str(path), data, chat)
         # The file is its own source, as for --ingest: read again (by any path to it), it is the same article.
-        name, stem = without_lone_surrogates(path.name), without_lone_surrogates(path.stem)
-        return self._reread_document(name, data, chat, stem, file_source(path))
+        return self._reread_document(without_lone_surrogates(path.name), data, chat, *document_identity(path))
 
     def too_large(self, name: str, size: int) -> str | None:
         """Why an upload of ``size`` bytes is refused before it is even downloaded, if it is."""

@@ -186,6 +186,16 @@ def test_a_file_ingested_again_by_another_path_to_it_is_the_same_source(tmp_path
     assert lede.shelf.quotable(EVERYONE, "Dock workers returned to work on Tuesday")
 
 
+def test_a_link_to_a_file_and_the_file_are_one_source(tmp_path):
+    lede = Corpus()
+    note = strike_note(tmp_path, "Monday")
+    (tmp_path / "latest.txt").symlink_to(note)
+    first = lede.sources.ingest([str(tmp_path / "latest.txt")])
+    changed = lede.sources.ingest([str(strike_note(tmp_path, "Tuesday"))])
+    assert [report.to_json() for report in (first, changed)] == [ADDED, UPDATED]
+    assert lede.store.article_count() == 1
+
+
 def test_a_file_kept_under_its_path_as_given_before_3_dec_is_replaced_when_read_again_changed(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     Corpus(tmp_path / "lede.db").sources.ingest([str(strike_note(Path("."), "Monday"))])
