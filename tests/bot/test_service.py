@@ -117,7 +117,7 @@ class OneHost:
         return answer
 
 
-def test_a_host_is_sent_one_request_at_a_time_by_a_feed_poll_add_and_a_channel_post_s_link(analyzer, monkeypatch):
+def test_a_host_is_sent_one_request_at_a_time_by_a_feed_poll_add_ingest_and_a_channel_post_s_link(analyzer, monkeypatch):
     host = OneHost()
     turn = HostTurns.turn
 
