@@ -391,21 +391,28 @@ async def ask_command(update: Update, context: LedeContext) -> None:
     """``/ask question``, read without a mention of Lede typed after the command (``/ask @lede why?``).
 
     Also as a photo's (or video's, file's …) caption, as any command is. A bare ``/ask`` in reply to someone's
-    message asks what that message says: in a group, a member points Lede to a question it did not see
-    (privacy mode) or was not asked. (In reply to Lede's own message it is no question, and gets the
-    line saying how to ask.)
+    message asks what that message says (:func:`_asked`).
     """
-    question = " ".join(context.args or ())
-    replied = update.effective_message.reply_to_message
-    if not question and replied is not None and not (replied.from_user and replied.from_user.id == context.bot.id):
-        question = replied.text or replied.caption or ""
-    await _answer(update, context, group_handlers.without_mention(question, context.bot.username))
+    await _answer(update, context, _asked(" ".join(context.args or ()), update.effective_message, context))
 
 
 async def question_message(update: Update, context: LedeContext) -> None:
     """A question, without any mention of Lede: in a group it addresses the question, and in a private
-    chat it is left by habit, or by inline mode's "@lede …" sent without picking a result."""
-    await _answer(update, context, group_handlers.without_mention(update.effective_message.text or "", context.bot.username))
+    chat it is left by habit, or by inline mode's "@lede …" sent without picking a result. A bare mention
+    in reply to someone's message asks what that message says, as a bare ``/ask`` does (:func:`_asked`)."""
+    await _answer(update, context, _asked(update.effective_message.text or "", update.effective_message, context))
+
+
+def _asked(text: str, message: Message, context: LedeContext) -> str:
+    """The question ``text`` asks, without any mention of Lede; when that leaves nothing, what the message it
+    replies to says: in a group, a member points Lede to a question it did not see (privacy mode) or was not
+    asked. (In reply to Lede's own message nothing is asked, and the reply says how to ask.)"""
+    username = context.bot.username
+    question = group_handlers.without_mention(text, username)
+    replied = message.reply_to_message
+    if question.strip() or replied is None or (replied.from_user and replied.from_user.id == context.bot.id):
+        return question
+    return group_handlers.without_mention(replied.text or replied.caption or "", username)
 
 
 async def _answer(update: Update, context: LedeContext, question: str) -> None:

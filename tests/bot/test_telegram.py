@@ -226,6 +226,18 @@ async def test_a_bare_ask_in_reply_to_a_members_message_asks_what_it_says(bot_ap
     assert reply.reply_to_message_id == pointing["message_id"]
 
 
+async def test_a_bare_mention_of_lede_in_reply_to_a_members_message_asks_what_it_says_as_a_bare_ask_does(bot_api, lede):
+    # It was told "Ask me a question about the news, for example: …", where a bare /ask asked the message it replied to.
+    bot_api.add_group(GROUP, "Newsroom")
+    bot_api.privacy_mode = False  # mentions reach a bot only with privacy mode off
+    async with polling(application(bot_api, lede)):
+        asked = bot_api.send_user_message(GROUP, USER + 1, "Who did Vance meet?")
+        pointing = bot_api.send_user_message(GROUP, USER, "@lede_test_bot", reply_to_message_id=asked["message_id"])
+        [reply] = await bot_api.wait_for_messages(GROUP)
+    assert reply.text.startswith("U.S. Vice President J.D. Vance met with Ukrainian President Volodymyr Zelensky")
+    assert reply.reply_to_message_id == pointing["message_id"]
+
+
 async def test_group_chatter_not_addressed_to_the_bot_gets_no_reply(bot_api, lede):
     bot_api.add_group(GROUP, "Newsroom")
     bot_api.privacy_mode = False  # the bot sees every message, and must still keep quiet
