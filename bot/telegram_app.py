@@ -93,7 +93,7 @@ HELP_TEXT = (
     "and says where that sentence came from.\n\n"
     "In a private chat, just write your question, for example:\n"
     "<i>what did Zelensky demand?</i>\n\n"
-    "In a group, use /ask &lt;question&gt;, mention me, or reply to one of my messages.\n\n"
+    "{in_groups}\n\n"
     "Ask follow-ups as you would a person (<i>why?</i>, <i>and what did he say?</i>): I read them in the light of "
     "the last questions here, or of the answer you reply to. /new starts afresh.\n\n"
     "Give me news to read: /add &lt;url&gt; for an article, send a .txt, .md or .html file, "
@@ -103,6 +103,11 @@ HELP_TEXT = (
     "/brief [topic] tells the stories since the last briefing; /subscribe 08:00 Europe/Kyiv sends one every "
     "morning (/subscribe off, /settings). In any chat, type my @username and a question to share an answer."
 )
+# How to ask in a group. Telegram delivers a mention to a bot only when it reads every message there (privacy
+# mode off, see getMe's can_read_all_group_messages) or is the group's administrator: else a mention gets silence.
+IN_GROUPS_READING_ALL = "In a group, use /ask &lt;question&gt;, mention me, or reply to one of my messages."
+IN_GROUPS_PRIVACY_MODE = ("In a group, use /ask &lt;question&gt; or reply to one of my messages (I see a mention "
+                          "only in groups where I am an administrator).")
 # What a group that adds Lede is told: how to ask there, and where the rest is.
 GROUP_WELCOME = (
     "Hello! I'm <b>Lede</b>: I answer questions about the news with the sentence that answers them, "
@@ -384,7 +389,8 @@ async def chat_migrated(update: Update, context: LedeContext) -> None:
 
 
 async def help_command(update: Update, context: LedeContext) -> None:
-    await _reply(update, HELP_TEXT)
+    in_groups = IN_GROUPS_READING_ALL if context.bot.can_read_all_group_messages else IN_GROUPS_PRIVACY_MODE
+    await _reply(update, HELP_TEXT.format(in_groups=in_groups))
 
 
 async def ask_command(update: Update, context: LedeContext) -> None:

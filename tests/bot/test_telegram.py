@@ -79,6 +79,19 @@ async def test_start_and_help_explain_how_to_ask(bot_api, lede, command):
     assert "/ask <question>" in reply.text
 
 
+@pytest.mark.parametrize(("privacy_mode", "offers_a_mention"), [(True, False), (False, True)],
+                         ids=["privacy mode on", "privacy mode off"])
+async def test_help_offers_a_mention_in_groups_only_when_telegram_delivers_mentions(bot_api, lede, privacy_mode,
+                                                                                   offers_a_mention):
+    # With privacy mode on (BotFather's default) it said "mention me" too, and a group that did so got silence.
+    bot_api.privacy_mode = privacy_mode
+    async with polling(application(bot_api, lede)):
+        bot_api.send_user_message(USER, USER, "/help")
+        [reply] = await bot_api.wait_for_messages(USER)
+    assert ("mention me" in reply.text) == offers_a_mention
+    assert "In a group, use /ask <question>" in reply.text and "reply to one of my messages" in reply.text
+
+
 @pytest.mark.parametrize("kind", ["photo", "sticker", "voice", "location"])
 async def test_what_lede_cannot_read_gets_a_line_saying_what_it_reads(bot_api, lede, kind):
     async with polling(application(bot_api, lede)):
