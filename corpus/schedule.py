@@ -110,15 +110,16 @@ def _zone_name(text: str) -> str:
     Looked up among the zones there are, never by ``ZoneInfo(text)``: it reads what it is given as a
     path, and a name typed as hundreds of folders ("Europe/Europe/…") ran past the recursion limit.
     """
+    # An offset first: "GMT+5" is also the place part of Etc/GMT+5, whose POSIX sign is the other way round (UTC-5).
+    if _OFFSET.fullmatch(text.strip()):
+        raise InvalidSchedule(f"Give the time zone of a place, like Europe/Kyiv, rather than “{text[:20]}”: "
+                              "an offset does not follow daylight saving time.")
     key = text.lower().replace("_", " ")
     matches = _zones_by_name().get(key) or _zones_by_place().get(key, ())
     if len(matches) == 1:
         return matches[0]
     if matches:
         raise InvalidSchedule(f"“{text[:40]}” could be {' or '.join(matches[:3])}; give the full name.")
-    if _OFFSET.fullmatch(text.strip()):
-        raise InvalidSchedule(f"Give the time zone of a place, like Europe/Kyiv, rather than “{text[:20]}”: "
-                              "an offset does not follow daylight saving time.")
     raise InvalidSchedule(f"I don't know the time zone “{text[:40]}”; use a name like Europe/Kyiv or UTC.")
 
 

@@ -69,6 +69,20 @@ def test_anything_else_is_refused_with_the_reason(args, reason):
     assert str(refused.value).startswith(reason)
 
 
+@pytest.mark.parametrize("zone", ["GMT+5", "gmt-3"])
+def test_gmt_and_an_offset_is_refused_as_an_offset_not_read_as_the_iana_zone_of_the_opposite_sign(zone):
+    # It was taken for the IANA zone of that name, whose sign is the other way round: "GMT+5" (Etc/GMT+5) is
+    # UTC-5, so "/subscribe 08:00 GMT+5" brought the briefing at 13:00 UTC, ten hours from the 03:00 UTC meant.
+    with pytest.raises(InvalidSchedule) as refused:
+        parse_schedule(["08:00", zone])
+    assert str(refused.value) == (f"Give the time zone of a place, like Europe/Kyiv, rather than “{zone}”: an offset "
+                                  "does not follow daylight saving time.")
+
+
+def test_an_etc_zone_named_in_full_is_kept_as_the_iana_zone_it_names():
+    assert parse_schedule(["08:00", "Etc/GMT+5"]) == DailySchedule(time(8, 0), "Etc/GMT+5")
+
+
 def test_slots_are_local_times_in_the_schedules_zone():
     now = datetime(2025, 6, 2, 4, 59, tzinfo=UTC)  # 07:59 in Kyiv (UTC+3)
     assert KYIV_EIGHT.next_slot(now) == datetime(2025, 6, 2, 5, 0, tzinfo=UTC)
