@@ -101,8 +101,11 @@ HELP_TEXT = (
     "send an .opml file to import feeds). Forward me a channel's post to add it (in a group, reply /add to it). "
     "/sources shows what this chat has.\n\n"
     "/brief [topic] tells the stories since the last briefing; /subscribe 08:00 Europe/Kyiv sends one every "
-    "morning (/subscribe off, /settings). In any chat, type my @username and a question to share an answer."
+    "morning (/subscribe off, /settings).{inline}"
 )
+# Offered only when BotFather's inline mode is on (/setinline; getMe's supports_inline_queries): off, which is
+# how a new bot starts, typing it shows no answers to pick.
+INLINE_HELP = " In any chat, type @{username} and a question to share an answer."
 # How to ask in a group. Telegram delivers a mention to a bot only when it reads every message there (privacy
 # mode off, see getMe's can_read_all_group_messages) or is the group's administrator: else a mention gets silence.
 IN_GROUPS_READING_ALL = "In a group, use /ask &lt;question&gt;, mention me, or reply to one of my messages."
@@ -389,8 +392,11 @@ async def chat_migrated(update: Update, context: LedeContext) -> None:
 
 
 async def help_command(update: Update, context: LedeContext) -> None:
-    in_groups = IN_GROUPS_READING_ALL if context.bot.can_read_all_group_messages else IN_GROUPS_PRIVACY_MODE
-    await _reply(update, HELP_TEXT.format(in_groups=in_groups))
+    """``/start`` and ``/help``: how to ask, offering only the ways Telegram delivers to this bot (getMe's settings)."""
+    bot = context.bot
+    in_groups = IN_GROUPS_READING_ALL if bot.can_read_all_group_messages else IN_GROUPS_PRIVACY_MODE
+    inline = INLINE_HELP.format(username=bot.username) if bot.supports_inline_queries else ""
+    await _reply(update, HELP_TEXT.format(in_groups=in_groups, inline=inline))
 
 
 async def ask_command(update: Update, context: LedeContext) -> None:

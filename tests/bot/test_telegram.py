@@ -92,6 +92,26 @@ async def test_help_offers_a_mention_in_groups_only_when_telegram_delivers_menti
     assert "In a group, use /ask <question>" in reply.text and "reply to one of my messages" in reply.text
 
 
+async def test_help_offers_inline_mode_by_the_bots_own_username(bot_api, lede):
+    # It said "type my @username", leaving the reader to find it.
+    async with polling(application(bot_api, lede)):
+        bot_api.send_user_message(USER, USER, "/help")
+        [reply] = await bot_api.wait_for_messages(USER)
+    assert "In any chat, type @lede_test_bot and a question to share an answer." in reply.text
+
+
+async def test_help_does_not_offer_inline_mode_while_botfather_has_it_off(bot_api, lede):
+    # It offered it either way, though BotFather leaves inline mode off until /setinline, and then typing
+    # "@lede_test_bot question" shows no answers to share.
+    bot_api.inline_mode = False
+    async with polling(application(bot_api, lede)):
+        bot_api.send_user_message(USER, USER, "/help")
+        [reply] = await bot_api.wait_for_messages(USER)
+    assert "share an answer" not in reply.text
+    assert reply.text.endswith("/brief [topic] tells the stories since the last briefing; /subscribe 08:00 Europe/Kyiv "
+                               "sends one every morning (/subscribe off, /settings).")
+
+
 @pytest.mark.parametrize("kind", ["photo", "sticker", "voice", "location"])
 async def test_what_lede_cannot_read_gets_a_line_saying_what_it_reads(bot_api, lede, kind):
     async with polling(application(bot_api, lede)):
