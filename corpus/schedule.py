@@ -24,6 +24,9 @@ _FOUR_DIGITS = re.compile(r"(?P<hour>\d{2})(?P<minute>\d{2})")
 _HALF_DAY = re.compile(r"[ap]\.?m\.?", re.IGNORECASE)
 # "UTC+2", "GMT-05:00", "+02:00": an offset, not a place.
 _OFFSET = re.compile(r"(?:utc|gmt)?\s*[+\-\u2212]\s*\d{1,2}(?::?\d{2})?", re.IGNORECASE)
+# tzdata's zones named as a standard time, each a fixed offset all year ("EST" is UTC-5 even in July), though who
+# types one means the place's clock, daylight saving included (New York's, Denver's): offsets in all but name.
+_STANDARD_TIMES = frozenset({"est", "mst"})
 # A zone of a place may take a few words: "New York", "Ho Chi Minh".
 MAX_ZONE_WORDS = 3
 USAGE = "Usage: /subscribe HH:MM [time zone], e.g. /subscribe 08:00 Europe/Kyiv; /subscribe off to stop."
@@ -111,7 +114,7 @@ def _zone_name(text: str) -> str:
     path, and a name typed as hundreds of folders ("Europe/Europe/…") ran past the recursion limit.
     """
     # An offset first: "GMT+5" is also the place part of Etc/GMT+5, whose POSIX sign is the other way round (UTC-5).
-    if _OFFSET.fullmatch(text.strip()):
+    if _OFFSET.fullmatch(text.strip()) or text.strip().lower() in _STANDARD_TIMES:
         raise InvalidSchedule(f"Give the time zone of a place, like Europe/Kyiv, rather than “{text[:20]}”: "
                               "an offset does not follow daylight saving time.")
     key = text.lower().replace("_", " ")

@@ -79,6 +79,16 @@ def test_gmt_and_an_offset_is_refused_as_an_offset_not_read_as_the_iana_zone_of_
                                   "does not follow daylight saving time.")
 
 
+@pytest.mark.parametrize("zone", ["EST", "mst"])
+def test_a_standard_time_abbreviation_is_refused_as_an_offset(zone):
+    # It was taken for tzdata's zone of that name, a fixed offset: "/subscribe 08:00 EST" meant New York's
+    # mornings, and from March to November the briefing came at 09:00 there.
+    with pytest.raises(InvalidSchedule) as refused:
+        parse_schedule(["08:00", zone])
+    assert str(refused.value) == (f"Give the time zone of a place, like Europe/Kyiv, rather than “{zone}”: an offset "
+                                  "does not follow daylight saving time.")
+
+
 def test_an_etc_zone_named_in_full_is_kept_as_the_iana_zone_it_names():
     assert parse_schedule(["08:00", "Etc/GMT+5"]) == DailySchedule(time(8, 0), "Etc/GMT+5")
 
