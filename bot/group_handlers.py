@@ -62,6 +62,9 @@ SCHEDULE_ADMINS_ONLY = "Only this group's administrators can change its daily br
 # Callback data: "ans:<action>:<answer number>", far below Telegram's 64 bytes.
 ANSWER_CALLBACK = "ans:"
 _ANSWER_DATA = re.compile(r"ans:(more|ctx|up|down):(\d{1,18})")
+# The buttons under an answer (their action in the callback data, and their label) by the console's command
+# for each (bot.console_commands), which a Telegram chat typing it is pointed to.
+_ANSWER_BUTTONS = {"/more": ("more", "More"), "/context": ("ctx", "Context"), "/good": ("up", "👍"), "/bad": ("down", "👎")}
 # Inline results may be reused by Telegram for this long: answers change only as sources arrive.
 INLINE_CACHE_SECONDS = 60
 INLINE_TITLE_CHARS = 100
@@ -226,11 +229,15 @@ def answer_buttons(number: int | None) -> InlineKeyboardMarkup | None:
     if number is None:
         return None
     return InlineKeyboardMarkup([[
-        InlineKeyboardButton("More", callback_data=f"{ANSWER_CALLBACK}more:{number}"),
-        InlineKeyboardButton("Context", callback_data=f"{ANSWER_CALLBACK}ctx:{number}"),
-        InlineKeyboardButton("👍", callback_data=f"{ANSWER_CALLBACK}up:{number}"),
-        InlineKeyboardButton("👎", callback_data=f"{ANSWER_CALLBACK}down:{number}"),
+        InlineKeyboardButton(label, callback_data=f"{ANSWER_CALLBACK}{action}:{number}")
+        for action, label in _ANSWER_BUTTONS.values()
     ]])
+
+
+def answer_button_for(command: str) -> str | None:
+    """The label of the button under an answer that the console's ``command`` (``/more``) stands for, if any."""
+    button = _ANSWER_BUTTONS.get(command.lower())
+    return button[1] if button else None
 
 
 async def answer_button(update: Update, context: LedeContext) -> None:

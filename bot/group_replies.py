@@ -23,6 +23,8 @@ MAX_AROUND_ANSWER_CHARS = 600
 NO_MORE = "I have no other answers to that question."
 # 👍/👎 under an answer.
 THANKS = "Thanks, noted."
+# The console's /more, /context, /good or /bad typed in Telegram, where each is a button under an answer.
+BUTTON_HERE = "In Telegram, {command} is the {button} button under an answer."
 # /new: the conversation is forgotten, so the next question is read on its own.
 NEW_CONVERSATION = "New conversation: I'll read your next question on its own."
 

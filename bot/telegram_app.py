@@ -57,8 +57,8 @@ from bot.access import NOT_ALLOWED, NOT_ALLOWED_SHORT, AccessPolicy, Action, Rat
 from bot.chat_rights import may_change_chat
 from bot.config import Config
 from bot.conversations import NO_THREAD
-from bot.formatting import APOLOGY, format_html, unknown_command
-from bot.group_replies import NEW_CONVERSATION
+from bot.formatting import APOLOGY, escape, format_html, unknown_command
+from bot.group_replies import BUTTON_HERE, NEW_CONVERSATION
 from bot.service import Lede
 from bot.stopping import STOP_SIGNALS, end_at_once
 from bot.typed_commands import (
@@ -456,8 +456,15 @@ def _thread(message: Message) -> int:
 
 
 async def unknown_command_message(update: Update, context: LedeContext) -> None:
-    """A command Lede does not have (``/schedule``): say so, rather than stay silent as if it were down."""
+    """A command Lede does not have (``/schedule``): say so, rather than stay silent as if it were down.
+
+    The console's commands for an answer's buttons (``/more``) point to those buttons, as the console's
+    ``/subscribe`` says where daily briefings are set.
+    """
     name, _ = command_of(update.effective_message)
+    if button := group_handlers.answer_button_for(name):
+        await _reply(update, BUTTON_HERE.format(command=escape(name), button=button))
+        return
     await _reply(update, unknown_command(name))
 
 

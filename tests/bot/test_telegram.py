@@ -281,6 +281,15 @@ async def test_group_chatter_not_addressed_to_the_bot_gets_no_reply(bot_api, led
     assert not bot_api.pending_updates()
 
 
+@pytest.mark.parametrize(("command", "button"), [("/more", "More"), ("/Context", "Context"), ("/good", "👍"), ("/bad", "👎")])
+async def test_the_consoles_commands_for_an_answers_buttons_point_to_those_buttons(bot_api, lede, command, button):
+    # They got "Unknown command /more. Type /help.", though the console has them (the README's session shows /more).
+    async with polling(application(bot_api, lede)):
+        bot_api.send_user_message(USER, USER, command)
+        [reply] = await bot_api.wait_for_messages(USER)
+    assert reply.text == f"In Telegram, {command} is the {button} button under an answer."
+
+
 async def test_a_command_lede_lacks_is_named_in_a_group_only_when_addressed_to_lede(bot_api, lede):
     bot_api.add_group(GROUP, "Newsroom")
     bot_api.privacy_mode = False  # the bot sees every command, other bots' included
