@@ -149,7 +149,8 @@ class Briefings:
         return self.store.remove_schedule(chat)
 
     def topic_gone(self, chat: int) -> None:
-        """The forum topic the chat's daily briefing was set in was deleted: it goes to the chat's main thread now."""
+        """The forum topic the chat's daily briefing was set in was deleted or closed: it goes to the chat's main
+        thread now."""
         self.store.set_schedule_thread(chat, None)
 
     def settings(self, chat: int, *, now: datetime) -> ChatSettings:

@@ -64,7 +64,9 @@ ANSWER_CALLBACK = "ans:"
 _ANSWER_DATA = re.compile(r"ans:(more|ctx|up|down):(\d{1,18})")
 # The buttons under an answer (their action in the callback data, and their label) by the console's command
 # for each (bot.console_commands), which a Telegram chat typing it is pointed to.
-_ANSWER_BUTTONS = {"/more": ("more", "More"), "/context": ("ctx", "Context"), "/good": ("up", "👍"), "/bad": ("down", "👎")}
+_ANSWER_BUTTONS = {
+    "/more": ("more", "More"), "/context": ("ctx", "Context"), "/good": ("up", "👍"), "/bad": ("down", "👎"),
+}
 # Inline results may be reused by Telegram for this long: answers change only as sources arrive.
 INLINE_CACHE_SECONDS = 60
 INLINE_TITLE_CHARS = 100
@@ -201,7 +203,8 @@ async def _deliver_briefing(context: LedeContext, parts: list[str]) -> int | Non
             return None
         if job.data is None or not topic_gone(error):
             raise
-        # The forum topic it was set in was deleted: rather than no briefing ever again, the group's main thread.
+        # The forum topic it was set in was deleted (or closed): rather than no briefing ever again, the group's
+        # main thread.
         await workers.quick(lede.briefings.topic_gone, job.chat_id)
         job.data = None
         await _send_briefing(context, job.chat_id, parts, None)

@@ -230,8 +230,10 @@ def chat_gone(error: TelegramError) -> bool:
 
 
 def topic_gone(error: BadRequest) -> bool:
-    """Whether Telegram refused a message sent to a forum topic because the topic was deleted."""
-    return "thread not found" in error.message.lower()
+    """Whether Telegram refused a message sent to a forum topic because the topic was deleted, or closed
+    (where only administrators may post: "TOPIC_CLOSED")."""
+    message = error.message.lower()
+    return "thread not found" in message or "topic_closed" in message
 
 
 def unreachable_chat(update: object, context: ContextTypes.DEFAULT_TYPE) -> tuple[int, str] | None:

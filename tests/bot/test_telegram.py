@@ -281,7 +281,8 @@ async def test_group_chatter_not_addressed_to_the_bot_gets_no_reply(bot_api, led
     assert not bot_api.pending_updates()
 
 
-@pytest.mark.parametrize(("command", "button"), [("/more", "More"), ("/Context", "Context"), ("/good", "👍"), ("/bad", "👎")])
+@pytest.mark.parametrize(("command", "button"),
+                         [("/more", "More"), ("/Context", "Context"), ("/good", "👍"), ("/bad", "👎")])
 async def test_the_consoles_commands_for_an_answers_buttons_point_to_those_buttons(bot_api, lede, command, button):
     # They got "Unknown command /more. Type /help.", though the console has them (the README's session shows /more).
     async with polling(application(bot_api, lede)):

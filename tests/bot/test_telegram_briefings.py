@@ -7,6 +7,7 @@ clock the test moves, so a daily briefing fires without waiting for a day.
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -307,6 +308,22 @@ async def test_a_daily_briefing_whose_forum_topic_was_deleted_comes_to_the_group
     assert briefing.message_thread_id is None and briefing.text.startswith("Briefing: 2 stories")
     assert next_day.message_thread_id is None and next_day.text.startswith("Briefing: 1 story")
     assert [scheduled.thread for scheduled in lede.briefings.scheduled(FORUM)] == [None]
+
+
+async def test_a_daily_briefing_whose_forum_topic_was_closed_comes_to_the_group_instead(bot_api, analyzer, clock,
+                                                                                       caplog):
+    # Telegram refused it there ("TOPIC_CLOSED": only administrators post in a closed topic) and it was logged as a
+    # failure, every morning, while the group heard nothing.
+    topic = morning_topic(bot_api)
+    lede = make_lede(analyzer)
+    async with polling(application(bot_api, lede, clock)):
+        await subscribe_in(bot_api, topic)
+        bot_api.close_topic(FORUM, topic)
+        clock.advance(timedelta(minutes=2))  # 08:01 in Kyiv
+        [_, briefing] = await bot_api.wait_for_messages(FORUM, 2)
+    assert briefing.message_thread_id is None and briefing.text.startswith("Briefing: 2 stories")
+    assert [scheduled.thread for scheduled in lede.briefings.scheduled(FORUM)] == [None]
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
 
 
 # ---- a group that becomes a supergroup ----------------------------------------------------------

@@ -292,6 +292,7 @@ class _Chat:
     info: JSON  # the Chat object embedded in messages
     messages: dict[int, JSON] = field(default_factory=dict)
     topics: set[int] = field(default_factory=set)  # forum topic ids (= their creation message ids)
+    closed_topics: set[int] = field(default_factory=set)  # topics an administrator closed: only administrators post
     members: dict[int, str] = field(default_factory=dict)  # user id -> status
     next_message_id: int = 1
     full_info: JSON = field(default_factory=dict)  # what getChat adds, e.g. a channel's linked_chat_id
@@ -602,6 +603,9 @@ class FakeBotApi:
         self._require_membership(chat)
         text, entities = self._formatted_text(params)
         thread_id = self._thread_id(chat, params.get("message_thread_id"))
+        administrator = chat.members.get(self.bot_user["id"]) in ("creator", "administrator")
+        if thread_id in chat.closed_topics and not administrator:
+            raise bad_request("TOPIC_CLOSED")
         reply_to = self._replied_message(chat, params)
         markup = _check_reply_markup(params.get("reply_markup"))
         content: JSON = {"text": text}
@@ -939,6 +943,15 @@ class FakeBotApi:
             creation.update(message_thread_id=thread_id, is_topic_message=True)
             chat.topics.add(thread_id)
             return thread_id
+
+    def close_topic(self, chat_id: int, thread_id: int) -> None:
+        """An administrator closes a forum topic: only administrators may post there, and a bot that is none
+        is refused with 400 "TOPIC_CLOSED", as Telegram refuses it."""
+        with self._lock:
+            chat = self._chats[chat_id]
+            if thread_id not in chat.topics:
+                raise ValueError(f"no topic {thread_id} in chat {chat_id}")
+            chat.closed_topics.add(thread_id)
 
     def delete_topic(self, chat_id: int, thread_id: int) -> None:
         """An administrator deletes a forum topic with its messages: sending there is "message thread not found"."""

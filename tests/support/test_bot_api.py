@@ -339,6 +339,17 @@ async def test_a_chat_that_removed_or_blocked_the_bot_refuses_its_messages(bot: 
         await bot.send_message(USER, "hello?")
 
 
+async def test_a_closed_forum_topic_refuses_a_bot_that_is_no_administrator(bot: Bot, bot_api: FakeBotApi) -> None:
+    bot_api.add_group(-1009, "Forum", type="supergroup", is_forum=True)
+    topic = bot_api.add_topic(-1009, "Morning", created_by=USER)
+    bot_api.close_topic(-1009, topic)
+    with pytest.raises(BadRequest, match="Topic_closed"):
+        await bot.send_message(-1009, "hello?", message_thread_id=topic)
+    await bot.send_message(-1009, "hello?")  # the group's main thread is open
+    bot_api.set_member_status(-1009, bot_api.bot_user["id"], "administrator")
+    await bot.send_message(-1009, "hello?", message_thread_id=topic)
+
+
 @pytest.mark.parametrize(
     ("url", "secret", "reason"),
     [("http://lede.example.org/hook", "s3cret", "An HTTPS URL must be provided"),
