@@ -36,6 +36,8 @@ class Subscribed:
 
     schedule: DailySchedule
     next_at: datetime
+    # The forum topic it is posted in; None: the chat itself (a forum's General topic).
+    topic: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +144,7 @@ class Briefings:
         except InvalidSchedule as error:
             return Failure(" ".join(args), error.reason)
         self.store.set_schedule(chat, schedule.at, schedule.timezone, thread, now)
-        return Subscribed(schedule, schedule.next_slot(now))
+        return Subscribed(schedule, schedule.next_slot(now), thread)
 
     def unsubscribe(self, chat: int) -> bool:
         """``/subscribe off``, or the chat blocked or removed Lede: no more daily briefings. False if there were none."""
@@ -159,7 +161,7 @@ class Briefings:
         subscribed = None
         if rows:
             schedule = _schedule(rows[0])
-            subscribed = Subscribed(schedule, schedule.next_slot(now))
+            subscribed = Subscribed(schedule, schedule.next_slot(now), rows[0].thread)
         return ChatSettings(subscribed, self.store.last_briefing(chat))
 
     def scheduled(self, chat: int | None = None) -> list[Scheduled]:

@@ -26,6 +26,7 @@ from telegram import (
     InlineQueryResultArticle,
     InlineQueryResultsButton,
     InputTextMessageContent,
+    Message,
     Update,
 )
 from telegram.constants import ParseMode
@@ -135,8 +136,7 @@ async def subscribe_command(update: Update, context: LedeContext) -> None:
         reply = group_replies.unsubscribed(await workers.quick(lede.briefings.unsubscribe, chat))
         cancel_briefing_jobs(context.application, chat)
     else:
-        message = update.effective_message
-        thread = message.message_thread_id if message.is_topic_message else None
+        thread = _topic(update.effective_message)
         outcome = await workers.quick(lede.briefings.subscribe, chat, context.arguments, now=context.now(), thread=thread)
         reply = group_replies.subscription(outcome)
         if not isinstance(outcome, Failure):
@@ -146,7 +146,12 @@ async def subscribe_command(update: Update, context: LedeContext) -> None:
 
 async def settings_command(update: Update, context: LedeContext) -> None:
     current = await context.workers.quick(context.lede.briefings.settings, update.effective_chat.id, now=context.now())
-    await send_reply(update.effective_message, group_replies.settings(current))
+    await send_reply(update.effective_message, group_replies.settings(current, topic=_topic(update.effective_message)))
+
+
+def _topic(message: Message) -> int | None:
+    """The forum topic a message was written in, where a daily briefing set by it is posted; None outside topics."""
+    return message.message_thread_id if message.is_topic_message else None
 
 
 def _schedule_job(application: Application, chat: int, thread: int | None) -> None:

@@ -41,15 +41,19 @@ def unsubscribed(had_one: bool) -> str:
     return "Daily briefings stopped." if had_one else "This chat has no daily briefing. Set one with /subscribe 08:00."
 
 
-def settings(current: ChatSettings, *, daily: bool = True) -> str:
-    """``/settings``: the daily briefing and the last briefing; ``daily`` says whether this front end can send one."""
+def settings(current: ChatSettings, *, daily: bool = True, topic: int | None = None) -> str:
+    """``/settings``: the daily briefing and the last briefing; ``daily`` says whether this front end can send one.
+
+    ``topic`` is the forum topic it was asked in: asked elsewhere than where the daily briefing is posted, it says where.
+    """
     if current.subscribed is None and not daily:
         lines = ["Daily briefing: none (daily briefings are sent in Telegram chats; here /brief tells the news)."]
     elif current.subscribed is None:
         lines = ["Daily briefing: none (/subscribe 08:00 [time zone] to get one)."]
     else:
         subscribed = current.subscribed
-        lines = [f"Daily briefing: {escape(subscribed.schedule.label)}, next {_when(subscribed.next_at, subscribed)}."]
+        lines = [f"Daily briefing: {escape(subscribed.schedule.label)}, next {_when(subscribed.next_at, subscribed)}"
+                 f"{_where(subscribed, topic)}."]
     if current.last_briefing is None:
         lines.append("Last briefing: none yet; /brief covers the last 24 hours.")
     else:
@@ -83,6 +87,13 @@ def _quote(candidate: Candidate) -> str:
 def _source_line(article: Article) -> str:
     # The title is not bold: in "Context" the answer is the one bold part.
     return source_line(article, as_html=True, bold_title=False)
+
+
+def _where(subscribed: Subscribed, asked_in: int | None) -> str:
+    """Where the daily briefing is posted, said only to a forum topic it is not posted in."""
+    if subscribed.topic == asked_in:
+        return ""
+    return ", in the topic it was set in" if subscribed.topic is not None else ", in the group's General topic"
 
 
 def _when(moment: datetime, subscribed: Subscribed) -> str:

@@ -236,6 +236,34 @@ async def subscribe_in(bot_api: FakeBotApi, topic: int) -> None:
     await bot_api.wait_for_messages(FORUM)
 
 
+async def test_settings_asked_outside_the_topic_the_daily_briefing_is_posted_in_says_where_it_goes(bot_api, analyzer,
+                                                                                                   clock):
+    # Each said only "Daily briefing: 08:00 Europe/Kyiv, next …", and who asked in another topic looked for it there.
+    topic = morning_topic(bot_api)
+    chatter = bot_api.add_topic(FORUM, "Chatter", created_by=USER)
+    async with polling(application(bot_api, make_lede(analyzer), clock)):
+        await subscribe_in(bot_api, topic)
+        for thread in (chatter, None, topic):  # None: the forum's General topic
+            bot_api.send_user_message(FORUM, USER, "/settings", message_thread_id=thread)
+            await bot_api.wait_for_messages(FORUM, count=len(bot_api.sent_messages(FORUM)) + 1)
+    elsewhere, in_general, in_its_topic = (reply.text.splitlines()[0] for reply in bot_api.sent_messages(FORUM)[1:])
+    assert elsewhere == in_general == ("Daily briefing: 08:00 Europe/Kyiv, next on Mon 02 Jun at 08:00 (Europe/Kyiv), "
+                                       "in the topic it was set in.")
+    assert in_its_topic == "Daily briefing: 08:00 Europe/Kyiv, next on Mon 02 Jun at 08:00 (Europe/Kyiv)."
+
+
+async def test_settings_asked_in_a_topic_of_a_forum_whose_daily_briefing_goes_to_general_says_so(bot_api, analyzer,
+                                                                                                clock):
+    topic = morning_topic(bot_api)
+    async with polling(application(bot_api, make_lede(analyzer), clock)):
+        bot_api.send_user_message(FORUM, USER, "/subscribe 08:00 Europe/Kyiv")  # in General
+        await bot_api.wait_for_messages(FORUM)
+        bot_api.send_user_message(FORUM, USER, "/settings", message_thread_id=topic)
+        [_, settings] = await bot_api.wait_for_messages(FORUM, 2)
+    assert settings.text.splitlines()[0] == ("Daily briefing: 08:00 Europe/Kyiv, next on Mon 02 Jun at 08:00 "
+                                             "(Europe/Kyiv), in the group's General topic.")
+
+
 async def test_the_daily_briefing_fires_when_the_clock_reaches_it_once_and_catches_up_once(bot_api, analyzer, clock):
     topic = morning_topic(bot_api)
     lede = make_lede(analyzer)
