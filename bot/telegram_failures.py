@@ -230,10 +230,10 @@ def chat_gone(error: TelegramError) -> bool:
 
 
 def topic_gone(error: BadRequest) -> bool:
-    """Whether Telegram refused a message sent to a forum topic because the topic was deleted, or closed
-    (where only administrators may post: "TOPIC_CLOSED")."""
+    """Whether Telegram refused a message sent to a forum topic because the topic was deleted ("message thread
+    not found", or "TOPIC_DELETED"), or closed (where only administrators may post: "TOPIC_CLOSED")."""
     message = error.message.lower()
-    return "thread not found" in message or "topic_closed" in message
+    return any(reason in message for reason in ("thread not found", "topic_deleted", "topic_closed"))
 
 
 def unreachable_chat(update: object, context: ContextTypes.DEFAULT_TYPE) -> tuple[int, str] | None:

@@ -354,6 +354,21 @@ async def test_a_daily_briefing_whose_forum_topic_was_closed_comes_to_the_group_
     assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
 
 
+async def test_a_daily_briefing_telegram_refuses_as_topic_deleted_comes_to_the_group_instead(bot_api, analyzer, clock):
+    # Telegram says a deleted topic is gone in either of two ways, and only "message thread not found" was read so: on
+    # "TOPIC_DELETED" the briefing was sent to the topic again as plain text, refused again, and logged as a failure
+    # every morning while the group got nothing.
+    topic = morning_topic(bot_api)
+    lede = make_lede(analyzer)
+    async with polling(application(bot_api, lede, clock)):
+        await subscribe_in(bot_api, topic)
+        bot_api.fail_next("sendMessage", 400, "Bad Request: TOPIC_DELETED", chat_id=FORUM)
+        clock.advance(timedelta(minutes=2))  # 08:01 in Kyiv
+        [_, briefing] = await bot_api.wait_for_messages(FORUM, 2)
+    assert briefing.message_thread_id is None and briefing.text.startswith("Briefing: 2 stories")
+    assert [scheduled.thread for scheduled in lede.briefings.scheduled(FORUM)] == [None]
+
+
 # ---- a group that becomes a supergroup ----------------------------------------------------------
 
 
