@@ -41,15 +41,18 @@ def unsubscribed(had_one: bool) -> str:
     return "Daily briefings stopped." if had_one else "This chat has no daily briefing. Set one with /subscribe 08:00."
 
 
-def settings(current: ChatSettings, *, daily: bool = True, topic: int | None = None) -> str:
+def settings(current: ChatSettings, *, daily: bool = True, topic: int | None = None, read_only: bool = False) -> str:
     """``/settings``: the daily briefing and the last briefing; ``daily`` says whether this front end can send one.
 
     ``topic`` is the forum topic it was asked in: asked elsewhere than where the daily briefing is posted, it says where.
+    On a ``read_only`` store no daily briefing is sent (none could be recorded as told), so none is promised.
     """
     if current.subscribed is None and not daily:
         lines = ["Daily briefing: none (daily briefings are sent in Telegram chats; here /brief tells the news)."]
     elif current.subscribed is None:
         lines = ["Daily briefing: none (/subscribe 08:00 [time zone] to get one)."]
+    elif read_only:
+        lines = [f"Daily briefing: {escape(current.subscribed.schedule.label)}, paused while my store is read-only."]
     else:
         subscribed = current.subscribed
         lines = [f"Daily briefing: {escape(subscribed.schedule.label)}, next {_when(subscribed.next_at, subscribed)}"

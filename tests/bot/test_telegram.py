@@ -407,8 +407,8 @@ async def test_a_failure_gets_an_apology_and_a_log_without_the_token(bot_api, ca
     assert TOKEN not in logged and "123456789:***" in logged
 
 
-async def test_on_a_read_only_store_changes_are_refused_in_plain_words_and_questions_answered(bot_api, tmp_path,
-                                                                                             monkeypatch, caplog):
+def read_only_lede(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Lede:
+    """Lede on a store it may only read, where USER's chat has an article of its own and a daily briefing at 08:00."""
     db = tmp_path / "lede.db"
     with Store.open(db) as store:
         Lede.compose(None, store).sources.library.keep(HOSTILE, chat=USER)
@@ -417,6 +417,12 @@ async def test_on_a_read_only_store_changes_are_refused_in_plain_words_and_quest
     monkeypatch.setattr("corpus.store.check_database_path", lambda path, **_: DatabaseFile(path, read_only=True))
     read_only = Lede.compose(new_index(), Store.open(db))
     read_only.load_store()
+    return read_only
+
+
+async def test_on_a_read_only_store_changes_are_refused_in_plain_words_and_questions_answered(bot_api, tmp_path,
+                                                                                             monkeypatch, caplog):
+    read_only = read_only_lede(tmp_path, monkeypatch)
     app = application(bot_api, read_only)
     async with polling(app):
         for text in ("/subscribe 09:00", "/new", "/brief", "How much did refinery margins at Srd rise?"):
@@ -430,6 +436,16 @@ async def test_on_a_read_only_store_changes_are_refused_in_plain_words_and_quest
     assert not briefing_jobs, "a briefing it could not record as sent would be owed again at every check"
     assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
     assert "Daily briefings are off: the store is read-only" in caplog.text
+
+
+async def test_on_a_read_only_store_settings_says_the_daily_briefing_is_paused(bot_api, tmp_path, monkeypatch):
+    # It said "Daily briefing: 08:00 UTC, next on …", a briefing that never came: none is sent from a read-only store.
+    read_only = read_only_lede(tmp_path, monkeypatch)
+    async with polling(application(bot_api, read_only)):
+        bot_api.send_user_message(USER, USER, "/settings")
+        [reply] = await bot_api.wait_for_messages(USER)
+    read_only.close()
+    assert reply.text.splitlines()[0] == "Daily briefing: 08:00 UTC, paused while my store is read-only."
 
 
 async def test_a_button_that_fails_is_answered_with_the_reason_not_left_loading(bot_api, tmp_path, monkeypatch):
