@@ -19,6 +19,7 @@ from corpus.store import EVERYONE, AnswerRecord, QuestionReply, Store
 from retrieval.answer import Answer, Candidate
 from retrieval.followup import FollowUp, asks_for_more
 from retrieval.index import Passage
+from retrieval.question import AnswerType, expected_answer
 from retrieval.text import words
 
 # Long enough for any real question, short enough that nobody pastes an
@@ -266,8 +267,11 @@ def _given_in(answer: Answer, reading: Reading) -> bool:
 
 
 def _only_common_words(question: str) -> InvalidQuestion:
-    """The reply to a question of common words only, asked with no conversation to follow."""
-    if asks_for_more(question):
+    """The reply to a question of common words only, asked with no conversation to follow.
+
+    "what else?" and a bare "why?" or "when?" ask about an answer; with none before them, that is what is missing.
+    """
+    if asks_for_more(question) or expected_answer(question) is not AnswerType.OTHER:
         return InvalidQuestion(question, "There is no earlier question to go on from; ask me one about the news, "
                                          "for example: what did Zelensky demand?")
     return InvalidQuestion(

@@ -93,8 +93,8 @@ def test_a_question_that_says_thanks_hello_or_news_is_still_a_question(lede, que
     assert not isinstance(ask(lede, question), InvalidQuestion)
 
 
-@pytest.mark.parametrize("question", ["what else?", "more?"])
-def test_asking_for_more_with_nothing_asked_before_says_there_is_nothing_to_go_on_from(lede, question):
+@pytest.mark.parametrize("question", ["what else?", "more?", "why?", "when?", "and who?"])
+def test_asking_for_more_or_why_with_nothing_asked_before_says_there_is_nothing_to_go_on_from(lede, question):
     reply = ask(lede, question)
     assert isinstance(reply, InvalidQuestion) and reply.reason.startswith("There is no earlier question to go on from")
     assert lede.questions.ask(question).reason == reply.reason, "asked on its own (--ask), the same"

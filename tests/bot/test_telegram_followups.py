@@ -93,7 +93,7 @@ async def test_a_new_topic_starts_without_the_conversation_of_another(bot_api, l
         bot_api.send_user_message(FORUM, USER, "/ask why?", message_thread_id=fresh)
         [_, reply] = await bot_api.wait_for_messages(FORUM, count=2)
     assert reply.message_thread_id == fresh
-    assert reply.text.startswith("That has only common words")
+    assert reply.text.startswith("There is no earlier question to go on from")
 
 
 async def test_new_forgets_the_conversation(bot_api, lede):
@@ -105,7 +105,7 @@ async def test_new_forgets_the_conversation(bot_api, lede):
         bot_api.send_user_message(USER, USER, "why?")
         replies = await bot_api.wait_for_messages(USER, count=3)
     assert replies[1].text.startswith("New conversation")
-    assert replies[2].text.startswith("That has only common words")
+    assert replies[2].text.startswith("There is no earlier question to go on from")
 
 
 @pytest.mark.parametrize(("chat", "asking"), [(1005, "what concessions?"), (1006, "which ones?")])
