@@ -97,16 +97,14 @@ class Lede:
         library = Library(store, shared, prepare=preparing.prepare if preparing else prepare)
         # A store-only run never answers or briefs; its questions and briefings would read an empty index.
         readable = shared if shared is not None else SharedIndex(SentenceIndex(Analyzer()))
-        # One for the polls, every chat's first reads, /add's pages and channel posts' links: a host is sent one
-        # request at a time by them all.
-        hosts = HostTurns()
+        # One for the polls and every chat's first reads: a host is sent one feed request at a time by them all.
         poller = FeedPoller(library, fetch_policy or FetchPolicy(), feed_interval, terms=readable.analyzer.terms,
-                            hosts=hosts)
+                            hosts=HostTurns())
         briefings = Briefings(readable, store, tell, group_stories)
         return cls(
             store=store,
             index=shared,
-            sources=Sources(library, poller, max_upload_bytes, hosts=hosts,
+            sources=Sources(library, poller, max_upload_bytes,
                             read=preparing.read_document if preparing else read_document,
                             loaded_at_start=lambda: readable.loaded_at_start),
             poller=poller,
@@ -114,7 +112,7 @@ class Lede:
             briefings=briefings,
             chats=Reachability(store, briefings, shared),
             retention=Retention(store, shared, keep_days),
-            posts=ChannelPosts(library, poller.policy, hosts=hosts),
+            posts=ChannelPosts(library, poller.policy),
             preparing=preparing,
         )
 

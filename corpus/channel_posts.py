@@ -22,7 +22,6 @@ from dataclasses import replace
 
 from corpus.article import Article
 from corpus.errors import SourceError
-from corpus.feed_poller import HostTurns
 from corpus.fetch import FetchPolicy
 from corpus.ingest import Failure, fetch_article
 from corpus.library import Kept, Library
@@ -49,13 +48,10 @@ class ChannelPosts:
     """Posts of the channels Lede administers, and posts forwarded to it."""
 
     def __init__(
-        self, library: Library, policy: FetchPolicy, *, hosts: HostTurns,
-        fetch: Callable[[str, FetchPolicy], Article] = fetch_article,
+        self, library: Library, policy: FetchPolicy, fetch: Callable[[str, FetchPolicy], Article] = fetch_article
     ) -> None:
-        # ``hosts``: a linked page is fetched in its host's turn, the feed poller's (see HostTurns).
         self.library = library
         self.policy = policy
-        self._hosts = hosts
         self._fetch = fetch
         self._albums: OrderedDict[tuple[int, str], dict[int, Post]] = OrderedDict()
         self._albums_lock = threading.Lock()
@@ -109,8 +105,7 @@ class ChannelPosts:
         if link is None:
             return article
         try:
-            with self._hosts.turn(link):
-                page = self._fetch(link, self.policy)
+            page = self._fetch(link, self.policy)
         except SourceError as error:
             log.info("Kept post %s without its link: %s", article.article_id, error.reason)
             return article

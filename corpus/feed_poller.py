@@ -12,8 +12,7 @@ thirty such feeds by minutes; read all at once, a publisher with many
 feeds would be sent as many requests together. A feed's summaries have
 their pages fetched in its turn (they are mostly on the feed's host). A
 feed's first read, when a chat follows it, takes its turn too: the turns
-are a :class:`HostTurns` that the poll and every first read share, and
-with them every page fetched for ``/add`` and every channel post's link.
+are a :class:`HostTurns` that the poll and every first read share.
 
 Stopping (:meth:`FeedPoller.stop`, when the bot or the console stops)
 lets the fetches under way end, but no feed read starts after them, and
@@ -74,15 +73,13 @@ def utc_now() -> datetime:
 
 
 class HostTurns:
-    """One read at a time from each host, in the order they asked, whoever reads: a poll, a first read, a page
-    fetched for ``/add`` or a channel post's link.
+    """One feed read at a time from each host, in the order they asked, whoever reads: a poll or a first read.
 
     A poll alone reads a host's feeds one after another (:func:`by_host`),
-    but a chat's ``/feed add`` or ``/add`` runs in another thread, beside the
-    poll, and would send the host a second request at once. First come, first served:
+    but a chat's ``/feed add`` runs in another thread, beside the poll, and
+    would send the host a second request at once. First come, first served:
     a poll that reads a host's feeds one after another lets a first read in
-    between two of them, rather than making it wait for them all. A reader
-    holding its host's turn must not ask for it again: it would wait for itself.
+    between two of them, rather than making it wait for them all.
     """
 
     def __init__(self) -> None:

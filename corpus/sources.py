@@ -15,7 +15,7 @@ from pathlib import Path
 
 from corpus.article import Article
 from corpus.errors import LedeError, NoSuchFeed, SourceError
-from corpus.feed_poller import FeedFollowed, FeedPoller, HostTurns
+from corpus.feed_poller import FeedFollowed, FeedPoller
 from corpus.feeds import ParsedFeed, export_opml, parse_opml
 from corpus.ingest import Failure, IngestReport, fetch_article, fetch_page, read_document, sent_document_id
 from corpus.library import Kept, Library
@@ -67,14 +67,12 @@ class Sources:
     """A chat's sources: adding articles and feeds, listing them, exporting and importing feed lists."""
 
     def __init__(self, library: Library, poller: FeedPoller, max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES, *,
-                 hosts: HostTurns, read: Callable[[str, bytes, str, str], Article] = read_document,
+                 read: Callable[[str, bytes, str, str], Article] = read_document,
                  loaded_at_start: Callable[[], int] = lambda: 0) -> None:
         # ``read`` turns an uploaded document into an article (a bot reads a 2 MB upload in another
         # process: cleaning its thousands of paragraphs is a tenth of a second of pure Python).
-        # ``hosts``: a page is fetched in its host's turn, the poller's (see HostTurns).
         self.library = library
         self.poller = poller
-        self._hosts = hosts
         self.store = library.store
         self.max_upload_bytes = max_upload_bytes
         self._read = read
@@ -133,9 +131,8 @@ class Sources:
 
     def _ingest_url(self, url: str, chat: int) -> IngestReport:
         try:
-            with self._hosts.turn(url):
-                fetched, page = fetch_page(url, self.poller.policy)
-            if isinstance(page, ParsedFeed):  # followed in a turn of its own
+            fetched, page = fetch_page(url, self.poller.policy)
+            if isinstance(page, ParsedFeed):
                 return self.poller.follow(url, chat, (fetched, page)).report
         except SourceError as error:
             return IngestReport(failed=[Failure(url, error.reason)])
@@ -146,9 +143,7 @@ class Sources:
     def add_url(self, url: str, chat: int = EVERYONE) -> Kept | Failure:
         """``/add <url>``: fetch one web article and keep it for ``chat`` (its new version, when it changed since)."""
         try:
-            with self._hosts.turn(url):
-                article = fetch_article(url, self.poller.policy)
-            return self.library.reread(article, chat=chat)
+            return self.library.reread(fetch_article(url, self.poller.policy), chat=chat)
         except SourceError as error:
             return Failure(url, error.reason)
 

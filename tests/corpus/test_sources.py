@@ -89,10 +89,9 @@ class Corpus:
                  clock: Clock = utc_now) -> None:
         self.store = Store.open(path)
         self.shelf = ShelfSpy(self.store)
-        hosts = HostTurns()
         self.poller = FeedPoller(Library(self.store, self.shelf), policy, interval, clock, terms=Analyzer().terms,
-                                 hosts=hosts)
-        self.sources = Sources(self.poller.library, self.poller, hosts=hosts)
+                                 hosts=HostTurns())
+        self.sources = Sources(self.poller.library, self.poller)
 
 
 def test_an_added_page_is_extracted_with_its_metadata_and_shelved(web):
