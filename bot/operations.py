@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.service import Lede
-from corpus.database_file import unreachable
+from corpus.database_file import named_tables, other_programs_tables_at, unreachable
 from corpus.errors import ConfigurationError
 from corpus.retention import Pruned, Stale
 from corpus.sizes import megabytes
@@ -108,17 +108,24 @@ def _print_pruning(done: Stale | Pruned, out: TextIO, *, as_json: bool) -> None:
               f"the store went from {megabytes(done.bytes_before)} to {megabytes(done.bytes_after)}.", file=out)
 
 
-def _replaceable(target: Path) -> bool:
-    """Whether a backup may replace what is at ``target``: an earlier copy (an SQLite database) or an empty file.
+def _not_replaceable(target: Path) -> str | None:
+    """Why a backup may not replace what is at ``target``, or None for an earlier copy (Lede's database) or an empty file.
 
-    Anything else (notes, another program's file, /dev/null, the store's write-ahead log) would be lost for good,
-    or, for a device, replaced by a file.
+    Anything else (notes, another program's database or file, /dev/null, the store's write-ahead log) would be
+    lost for good, or, for a device, replaced by a file.
     """
-    if not target.is_file():
-        return False
-    with target.open("rb") as file:
-        header = file.read(len(SQLITE_HEADER))
-    return header in (b"", SQLITE_HEADER)
+    if target.is_file():
+        with target.open("rb") as file:
+            header = file.read(len(SQLITE_HEADER))
+        if header == b"":
+            return None
+        if header == SQLITE_HEADER:
+            try:
+                tables = other_programs_tables_at(target)
+            except sqlite3.DatabaseError as error:
+                return f"{target} is a database SQLite cannot read ({error})"
+            return f"{target} is another program's database (its tables: {named_tables(tables)})" if tables else None
+    return f"{target} is there and is not a database"
 
 
 def run_backup(db_path: Path | str, given: str, out: TextIO, errors: TextIO, *, setting: str,
@@ -152,9 +159,10 @@ def run_backup(db_path: Path | str, given: str, out: TextIO, errors: TextIO, *, 
         raise ConfigurationError(f"--backup {given}: SQLite keeps that file beside the store ({db_path}) while "
                                  "it is open; give another file or folder")
     replacing = target.exists()
-    if replacing and not _replaceable(target):
-        raise ConfigurationError(f"--backup {given}: {target} is there and is not a database, so it is no earlier "
-                                 "copy to replace; give another file or folder")
+    refusal = _not_replaceable(target) if replacing else None
+    if refusal:
+        raise ConfigurationError(f"--backup {given}: {refusal}, so it is no earlier copy to replace; "
+                                 "give another file or folder")
     earlier = file_identity(target)
     try:
         with Store.open(db_path, setting=setting) as store:

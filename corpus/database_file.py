@@ -84,6 +84,34 @@ def not_a_database(database: DatabaseFile, setting: str, why: str) -> Configurat
                               "give the path of Lede's database, or of a file that does not exist yet")
 
 
+def other_programs_tables(connection: sqlite3.Connection) -> list[str]:
+    """The tables of a database Lede never wrote, which must be left as it is; none for Lede's own or a new one.
+
+    Lede's first migration creates all of its tables, so a database at schema version 0 that
+    has tables is another program's: Lede would add its own beside them and switch it to WAL
+    (opened as the store), or replace them (as a backup's target).
+    """
+    (version,) = connection.execute("PRAGMA user_version").fetchone()
+    if version:
+        return []
+    return [name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+
+
+def other_programs_tables_at(path: Path) -> list[str]:
+    """:func:`other_programs_tables` of the database file at ``path``, read without changing it.
+
+    Raises sqlite3.DatabaseError when SQLite cannot read it as a database.
+    """
+    with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as connection:
+        return other_programs_tables(connection)
+
+
+def named_tables(tables: list[str]) -> str:
+    """Another program's tables as a message names them: the first three, and how many more."""
+    more = f" and {len(tables) - 3} more" if len(tables) > 3 else ""
+    return ", ".join(tables[:3]) + more
+
+
 def cannot_open(database: DatabaseFile, setting: str, error: sqlite3.OperationalError) -> ConfigurationError:
     """The error for a path SQLite cannot open or create a file at, though the checks above found no fault."""
     return ConfigurationError(f"{setting} {database.path}: SQLite cannot open or create a database there ({error}); "

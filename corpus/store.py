@@ -31,7 +31,8 @@ from datetime import UTC, datetime, time
 from pathlib import Path
 
 from corpus.article import Article, read_moment
-from corpus.database_file import cannot_open, check_database_path, not_a_database, read_only_address
+from corpus.database_file import (cannot_open, check_database_path, named_tables, not_a_database,
+                                  other_programs_tables, read_only_address)
 from corpus.errors import ConfigurationError, ReadOnlyStore, StoreGone
 
 log = logging.getLogger(__name__)
@@ -370,7 +371,7 @@ class Store:
             raise cannot_open(database, setting, error) from None
         store = cls(connection, database.path, address, read_only=database.read_only)
         try:
-            other_tables = store._other_programs_tables()
+            other_tables = other_programs_tables(connection)
             if not other_tables:
                 store._configure()
         except sqlite3.DatabaseError as error:
@@ -378,21 +379,10 @@ class Store:
             raise not_a_database(database, setting, f"SQLite: {error}") from None
         if other_tables:
             store.close()
-            named = ", ".join(other_tables[:3]) + (f" and {len(other_tables) - 3} more" if len(other_tables) > 3 else "")
-            raise not_a_database(database, setting, f"it holds another program's tables: {named}")
+            raise not_a_database(database, setting, f"it holds another program's tables: {named_tables(other_tables)}")
         if database.read_only:
             log.warning("%s %s is read-only: Lede answers from it, but writes are off", setting, database.path)
         return store
-
-    def _other_programs_tables(self) -> list[str]:
-        """The tables of a database Lede never wrote, which must be left as it is; none for Lede's own or a new one.
-
-        Lede's first migration creates all of its tables, so a database at schema version 0 that
-        has tables is another program's: Lede would add its own beside them and switch it to WAL.
-        """
-        if self.schema_version:
-            return []
-        return [name for (name,) in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
 
     def _configure(self) -> None:
         if not self.read_only:

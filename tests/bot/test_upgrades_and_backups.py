@@ -9,6 +9,7 @@ import json
 import os
 import signal
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import numpy as np
@@ -220,6 +221,19 @@ def test_a_backup_never_replaces_a_file_that_is_no_earlier_copy(tmp_path, monkey
     assert line == (f"lede: --backup {target}: {target} is there and is not a database, so it is no earlier copy "
                     "to replace; give another file or folder")
     assert (target.read_bytes() if target.is_file() else None) == before and target.is_fifo() == (kind == "a pipe")
+
+
+def test_a_backup_never_replaces_another_program_s_database(tmp_path, monkeypatch, capsys):
+    db, folder = _store_and_backup_folder(tmp_path, monkeypatch)
+    target = folder / "crm.db"
+    with closing(sqlite3.connect(target)) as crm:
+        crm.executescript("CREATE TABLE orders (id); CREATE TABLE users (id); INSERT INTO orders VALUES (7);")
+    assert main(["--backup", str(target)]) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert line == (f"lede: --backup {target}: {target} is another program's database (its tables: orders, users), "
+                    "so it is no earlier copy to replace; give another file or folder")
+    with closing(sqlite3.connect(target)) as crm:
+        assert crm.execute("SELECT id FROM orders").fetchall() == [(7,)]
 
 
 @pytest.mark.parametrize("suffix", ["-wal", "-shm"])
