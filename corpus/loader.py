@@ -14,6 +14,7 @@ import codecs
 import gzip
 import json
 import logging
+import os
 import re
 import zlib
 from collections.abc import Iterable, Iterator
@@ -130,6 +131,8 @@ def load_paths(paths: Iterable[Path]) -> Iterator[Article]:
             continue
         for file in unsupported_files(path, SUPPORTED_SUFFIXES):
             log.warning("Skipped %s: %s", file, unsupported_reason(file, SUPPORTED_SUFFIXES))
+        for entry, reason in unreachable_entries(path):
+            log.warning("Skipped %s: %s", entry, reason)
         for file in source_files(path, SUPPORTED_SUFFIXES):
             try:
                 yield from load_file(file)
@@ -142,15 +145,38 @@ def source_files(path: Path, suffixes: tuple[str, ...]) -> Iterator[Path]:
     if not path.is_dir():
         yield path
         return
-    for child in sorted(p for p in path.rglob("*") if p.is_file()):
-        if child.name.lower().endswith(suffixes):
-            yield child
+    yield from (file for file in _folder_files(path)[0] if file.name.lower().endswith(suffixes))
 
 
 def unsupported_files(path: Path, suffixes: tuple[str, ...]) -> Iterator[Path]:
     """The files of a folder that :func:`source_files` leaves out (none for a file), in sorted order."""
     if path.is_dir():
-        yield from sorted(p for p in path.rglob("*") if p.is_file() and not p.name.lower().endswith(suffixes))
+        yield from (file for file in _folder_files(path)[0] if not file.name.lower().endswith(suffixes))
+
+
+def unreachable_entries(path: Path) -> list[tuple[Path, str]]:
+    """The entries of a folder (itself too) that Lede may not look at or into, each with why; none for a file.
+
+    Walking past them, a subfolder Lede may not list was passed over without a word, and a link into a
+    place it may not look stopped the walk with a traceback; so they are named, as unreadable files are.
+    """
+    return _folder_files(path)[1] if path.is_dir() else []
+
+
+def _folder_files(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """The files in ``folder``, recursively, and the entries Lede may not look at or into with why, both sorted."""
+    files: list[Path] = []
+    unreachable: list[tuple[Path, str]] = []
+    for entry in sorted([folder, *folder.rglob("*")]):
+        try:
+            if entry.is_file():
+                files.append(entry)
+            elif entry.is_dir():
+                with os.scandir(entry):  # rglob lists nothing of a folder it may not open, and says nothing
+                    pass
+        except PermissionError as error:
+            unreachable.append((entry, unreadable_reason(entry, error)))
+    return files, unreachable
 
 
 def unsupported_reason(path: Path, suffixes: tuple[str, ...]) -> str:
@@ -177,7 +203,12 @@ def load_file(path: Path, limits: FileLimits = FileLimits()) -> Iterator[Article
     try:
         yield from _articles_of(path, limits)
     except OSError as error:
-        raise UnreadableSource(f"{path.name} could not be read ({error.strerror or error})") from None
+        raise UnreadableSource(unreadable_reason(path, error)) from None
+
+
+def unreadable_reason(path: Path, error: OSError) -> str:
+    """Why the system would not let Lede read ``path`` (no permission, gone meanwhile), in a message's words."""
+    return f"{path.name} could not be read ({error.strerror or error})"
 
 
 def _articles_of(path: Path, limits: FileLimits) -> Iterator[Article]:
@@ -233,18 +264,18 @@ def expected_articles(paths: Iterable[Path]) -> int | None:
     A JSON Lines record and a feed entry are an article each, any other file one.
     """
     total = 0
-    for path in paths:
-        for file in source_files(path, SUPPORTED_SUFFIXES):
-            name = file.name.lower()
-            try:
+    try:  # a path Lede may not look at (a link into a closed folder) too: reading it will say why
+        for path in paths:
+            for file in source_files(path, SUPPORTED_SUFFIXES):
+                name = file.name.lower()
                 if name.endswith((".jsonl", ".jsonl.gz")):
                     total += sum(1 for line in _records(file, FileLimits()) if line.strip())
                 elif name.endswith(FEED_SUFFIXES):
                     total += min(count_entries(file.read_bytes()), MAX_FEED_ENTRIES)
                 else:
                     total += 1
-            except (OSError, UnreadableSource):
-                return None
+    except (OSError, UnreadableSource):
+        return None
     return total
 
 

@@ -27,6 +27,8 @@ from corpus.loader import (
     load_file,
     source_files,
     special_file,
+    unreachable_entries,
+    unreadable_reason,
     unsupported_files,
     unsupported_reason,
     without_lone_surrogates,
@@ -97,7 +99,12 @@ class Sources:
                     progress()
                 continue
             path = Path(source)
-            if not path.exists():
+            try:
+                present = path.exists()
+            except PermissionError as error:  # a link into a folder Lede may not open
+                report.failed.append(Failure(source, unreadable_reason(path, error)))
+                continue
+            if not present:
                 report.failed.append(Failure(source, "no such file or folder"))
                 continue
             readable = (*SUPPORTED_SUFFIXES, OPML_SUFFIX)
@@ -107,6 +114,7 @@ class Sources:
                 continue
             report.skipped += [Failure(str(file), unsupported_reason(file, readable))
                                for file in unsupported_files(path, readable)]
+            report.failed += [Failure(str(entry), reason) for entry, reason in unreachable_entries(path)]
             for file in source_files(path, readable):
                 try:
                     if file.name.lower().endswith(OPML_SUFFIX):

@@ -23,6 +23,7 @@ from corpus.ingest import prepare
 from corpus.store import Store
 from corpus.loader import article_from_record
 from tests.bot.test_console import ROOT, run_bot
+from tests.bot.test_operator_errors import WITHOUT_ROOT_POWERS
 from tests.corpus.test_feed_files import WORDPRESS_RSS
 from tests.support.processes import clean_environment
 from tests.corpus.test_sources import LEVY_CORRECTED
@@ -370,3 +371,51 @@ def test_on_a_terminal_ingesting_and_loading_show_a_bar_with_its_total(tmp_path,
             process.kill()
         os.close(controller)
     assert label.encode() in shown and re.search(rb"\d/3\b", shown), shown
+
+
+def _folder_with_a_closed_subfolder_and_a_link_into_it(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """notes/ holding a readable article, a subfolder Lede may not open (another user's ``chmod 700`` folder),
+    and a link to a file in it; the subfolder is closed until the test's end (pytest removes tmp_path later)."""
+    folder = tmp_path / "notes"
+    closed = folder / "private"
+    closed.mkdir(parents=True)
+    (folder / "port.txt").write_text("Port strike ends\n\nDock workers returned to work on Monday.\n", encoding="utf-8")
+    (closed / "memo.txt").write_text("Memo\n\nThe board met on Friday.\n", encoding="utf-8")
+    link = folder / "memo.txt"
+    link.symlink_to(closed / "memo.txt")
+    closed.chmod(0)
+    return folder, closed, link
+
+
+def test_a_folder_s_subfolder_and_link_lede_may_not_open_are_failed_sources_named_in_one_line_each(tmp_path):
+    # The link stopped the run with a PermissionError's traceback; the subfolder alone was passed over in silence.
+    folder, closed, link = _folder_with_a_closed_subfolder_and_a_link_into_it(tmp_path)
+    try:
+        whole = run_bot("--ingest", str(folder), "--db", str(tmp_path / "lede.db"), prefix=WITHOUT_ROOT_POWERS)
+        alone = run_bot("--ingest", str(link), "--db", str(tmp_path / "lede.db"), prefix=WITHOUT_ROOT_POWERS)
+    finally:
+        closed.chmod(0o700)
+    assert (whole.returncode, whole.stderr) == (1, "")
+    assert whole.stdout.splitlines() == ["Added 1, already known 0, failed 2.",
+                                         f"  {link}: memo.txt could not be read (Permission denied)",
+                                         f"  {closed}: private could not be read (Permission denied)"]
+    assert (alone.returncode, alone.stderr) == (1, "")
+    assert alone.stdout.splitlines() == ["Added 0, already known 0, failed 1.",
+                                         f"  {link}: memo.txt could not be read (Permission denied)"]
+
+
+def test_a_corpus_folder_s_subfolder_and_link_lede_may_not_open_are_skipped_with_a_warning_naming_each(tmp_path):
+    folder, closed, link = _folder_with_a_closed_subfolder_and_a_link_into_it(tmp_path)
+    question = ("--ask", "When did the dock workers return to work?", "--db", str(tmp_path / "lede.db"))
+    try:
+        whole = run_bot("--corpus", str(folder), *question, prefix=WITHOUT_ROOT_POWERS)
+        alone = run_bot("--corpus", str(link), *question, prefix=WITHOUT_ROOT_POWERS)
+    finally:
+        closed.chmod(0o700)
+    assert whole.returncode == 0, whole.stderr
+    assert whole.stdout.startswith("Dock workers returned to work on Monday.")
+    assert [line.split("WARNING ", 1)[1] for line in whole.stderr.splitlines()] == [
+        f"corpus.loader: Skipped {link}: memo.txt could not be read (Permission denied)",
+        f"corpus.loader: Skipped {closed}: private could not be read (Permission denied)"]
+    assert (alone.returncode, alone.stdout) == (2, "")
+    assert alone.stderr.splitlines() == [f"lede: --corpus {link}: memo.txt could not be read (Permission denied)"]
