@@ -454,13 +454,27 @@ def _database(args: argparse.Namespace, environ: Mapping[str, str]) -> tuple[Pat
     operator typed is created only with ``--create``.
     """
     if args.db:
-        return _home_expanded(args.db), "--db", args.create
+        return _database_path(args.db, "--db"), "--db", args.create
     if environ.get("LEDE_DB"):
         # Blank, it would be a store named " " in the current folder, as an empty --db would be ".".
         if not environ["LEDE_DB"].strip():
             raise ConfigurationError(f"LEDE_DB is {environ['LEDE_DB']!r}; give the path of a database file, or unset it")
-        return _home_expanded(environ["LEDE_DB"]), "LEDE_DB", args.create
+        return _database_path(environ["LEDE_DB"], "LEDE_DB"), "LEDE_DB", args.create
     return default_db_path(), "the default database", True
+
+
+def _database_path(text: str, setting: str) -> Path:
+    """The database file ``text`` names (``setting`` says where it came from), refused when it cannot mean one.
+
+    A path ending in ``/`` names a folder, and a space at either end is an env file's stray one: taken as they
+    are, a store would be started in a file named as the folder meant to hold it, or as the store plus a space.
+    """
+    if text != text.strip():
+        raise ConfigurationError(f"{setting} {text!r} begins or ends with a space; give the path without it")
+    if text.endswith(("/", os.sep)):
+        raise ConfigurationError(f"{setting} {text} names a folder (it ends in /); give the path of a database file, "
+                                 f"e.g. {_home_expanded(text) / 'lede.db'}")
+    return _home_expanded(text)
 
 
 def _home_expanded(text: str) -> Path:
