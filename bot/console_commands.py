@@ -155,7 +155,7 @@ def _one_source(text: str) -> str | None:
     A file name may hold spaces: typed as it is, or quoted or escaped as a
     shell would take it (as a terminal pastes a file dragged into it).
     """
-    if not text or _expanded(text).exists():
+    if not text or _there(_expanded(text)):
         return text or None
     try:
         words = shlex.split(text)
@@ -167,8 +167,16 @@ def _one_source(text: str) -> str | None:
 def _names_a_file(text: str) -> bool:
     """Whether ``/add`` was given a path (which may not exist: the reply then says so) rather than an address."""
     path = _expanded(text)
-    return (path.exists() or text.startswith(("/", "~", "./", "../", ".\\", "..\\"))
+    return (_there(path) or text.startswith(("/", "~", "./", "../", ".\\", "..\\"))
             or path.suffix.lower() in _FILE_SUFFIXES)
+
+
+def _there(path: Path) -> bool:
+    """Whether something is at ``path``: a link into a folder Lede may not open is (adding it says it cannot be read)."""
+    try:
+        return path.exists()
+    except PermissionError:
+        return True
 
 
 def _expanded(text: str) -> Path:

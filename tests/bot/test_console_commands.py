@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -85,6 +87,22 @@ def test_add_of_a_name_no_file_can_have_is_refused_in_one_line(lede):
     assert text == "I couldn't add that: 'a\\x00b.txt' is not a file name."
     text, _ = run_command(lede, "/add ~no-such-user-here/notes.txt")
     assert text == "I couldn't add that: ~no-such-user-here/notes.txt could not be read (No such file or directory)."
+
+
+def test_add_of_a_link_into_a_folder_lede_may_not_open_says_it_cannot_be_read(lede, tmp_path, monkeypatch):
+    # Looking at the link failed as another user's chmod 700 folder makes it fail (tests run as root, who may look
+    # anywhere): the line was "Sorry, something went wrong … try again in a moment", which no retry mends.
+    link = tmp_path / "memo.txt"
+    stat = Path.stat
+
+    def closed(path: Path, **kwargs: bool) -> os.stat_result:
+        if path == link:
+            raise PermissionError(13, "Permission denied", str(path))
+        return stat(path, **kwargs)
+
+    monkeypatch.setattr(Path, "stat", closed)
+    text, _ = run_command(lede, f"/add {link}")
+    assert text == f"I couldn't add that: {link} could not be read (Permission denied)."
 
 
 def test_add_refuses_a_device_or_a_pipe_before_reading_it(lede):
