@@ -128,17 +128,8 @@ def _not_replaceable(target: Path) -> str | None:
     return f"{target} is there and is not a database"
 
 
-def run_backup(db_path: Path | str, given: str, out: TextIO, errors: TextIO, *, setting: str,
-               as_json: bool = False) -> int:
-    """Copy the store at ``db_path`` (given by ``setting``: ``--db``, ``LEDE_DB``) to ``given`` (a folder receives
-    it under the store's own name).
-
-    A ConfigurationError names what is wrong in one line: no store, no such
-    folder, the store itself as the target, or a place that cannot be written.
-    Ctrl-C (or SIGTERM, see :func:`bot.main.run`) ends it with a note on
-    ``errors`` saying whether the copy was made; no half-written copy is left.
-    """
-    require_store(db_path, setting, "back up")
+def _backup_target(db_path: Path | str, given: str) -> tuple[Path, bool]:
+    """The file ``--backup given`` writes, and whether an earlier copy is there; a ConfigurationError says why not."""
     target = Path(given)
     # A folder receives the copy, as cp does; "backups/" names one even before it exists, so a missing
     # one is refused rather than a file named "backups" made in its place.
@@ -163,6 +154,24 @@ def run_backup(db_path: Path | str, given: str, out: TextIO, errors: TextIO, *, 
     if refusal:
         raise ConfigurationError(f"--backup {given}: {refusal}, so it is no earlier copy to replace; "
                                  "give another file or folder")
+    return target, replacing
+
+
+def run_backup(db_path: Path | str, given: str, out: TextIO, errors: TextIO, *, setting: str,
+               as_json: bool = False) -> int:
+    """Copy the store at ``db_path`` (given by ``setting``: ``--db``, ``LEDE_DB``) to ``given`` (a folder receives
+    it under the store's own name).
+
+    A ConfigurationError names what is wrong in one line: no store, no such
+    folder, the store itself as the target, or a place that cannot be written.
+    Ctrl-C (or SIGTERM, see :func:`bot.main.run`) ends it with a note on
+    ``errors`` saying whether the copy was made; no half-written copy is left.
+    """
+    require_store(db_path, setting, "back up")
+    try:
+        target, replacing = _backup_target(db_path, given)
+    except PermissionError as error:  # another user's chmod 700 folder on the way to it
+        raise unreachable(f"--backup {given}", error) from None
     earlier = file_identity(target)
     try:
         with Store.open(db_path, setting=setting) as store:

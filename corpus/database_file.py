@@ -102,7 +102,7 @@ def other_programs_tables_at(path: Path) -> list[str]:
 
     Raises sqlite3.DatabaseError when SQLite cannot read it as a database.
     """
-    with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as connection:
+    with closing(sqlite3.connect(read_only_address(DatabaseFile(path, read_only=True)), uri=True)) as connection:
         return other_programs_tables(connection)
 
 

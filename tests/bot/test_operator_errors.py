@@ -217,6 +217,42 @@ def test_a_db_in_a_folder_lede_may_not_open_is_one_line_naming_it(args, tmp_path
     assert not (tmp_path / "copy.db").exists()
 
 
+@pytest.mark.parametrize("target", ["{closed}/", "{closed}/copy.db"], ids=["the folder", "a file in it"])
+def test_a_backup_into_a_folder_lede_may_not_open_is_one_line_naming_it(target, tmp_path):
+    # Another user's ``chmod 700`` folder as the target: looking into it was a PermissionError's traceback.
+    db, closed = tmp_path / "lede.db", tmp_path / "closed"
+    assert run_bot("--ingest", str(ROOT / "seeds"), "--db", str(db)).returncode == 0
+    closed.mkdir()
+    closed.chmod(0)
+    given = target.format(closed=closed)
+    try:
+        result = run_bot("--db", str(db), "--backup", given, prefix=WITHOUT_ROOT_POWERS)
+    finally:
+        closed.chmod(0o700)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.splitlines() == [f"lede: --backup {given}: Lede may not open a folder on the way to it "
+                                          "(Permission denied); give a path the user Lede runs as may open, or "
+                                          "change that folder's permissions"]
+    assert list(closed.iterdir()) == []
+
+
+def test_a_backup_over_an_earlier_copy_in_a_folder_lede_may_not_write_says_it_cannot_write_there(tmp_path):
+    # Read to tell an earlier copy from another program's database, the copy (in WAL mode, as the store) could not be
+    # opened in a read-only folder, and the line called it a database SQLite cannot read.
+    db, folder = tmp_path / "lede.db", tmp_path / "backups"
+    assert run_bot("--ingest", str(ROOT / "seeds"), "--db", str(db)).returncode == 0
+    folder.mkdir()
+    assert run_bot("--db", str(db), "--backup", f"{folder}/").returncode == 0
+    folder.chmod(0o555)
+    try:
+        result = run_bot("--db", str(db), "--backup", str(folder / "lede.db"), prefix=WITHOUT_ROOT_POWERS)
+    finally:
+        folder.chmod(0o755)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.splitlines() == [
+        f"lede: --backup {folder / 'lede.db'}: cannot write the copy there (unable to open database file)"]
+
+
 @pytest.mark.parametrize("args", [QUESTION, ("--console",), ("--backup", "{tmp}/copy.db"), ("--prune", "--keep-days", "30")],
                          ids=["--ask", "--console", "--backup", "--prune"])
 def test_a_db_file_lede_may_not_read_is_one_line_saying_so(args, tmp_path):
