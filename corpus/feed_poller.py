@@ -90,7 +90,7 @@ class HostTurns:
     @contextmanager
     def turn(self, url: str) -> Iterator[None]:
         """Wait for the turn of ``url``'s host, and hold it until the read ends."""
-        host, ticket = urlsplit(url).hostname or "", object()
+        host, ticket = _host(url), object()
         with self._changed:
             queue = self._queues.setdefault(host, deque())
             queue.append(ticket)
@@ -103,6 +103,15 @@ class HostTurns:
                 if not queue:
                     del self._queues[host]
                 self._changed.notify_all()
+
+
+def _host(url: str) -> str:
+    """The host whose turn ``url`` waits for; "" for none, as for an address that does not parse ("http://[::1/x"),
+    whose read is refused at once, saying why."""
+    try:
+        return urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,7 +372,7 @@ def by_host(feeds: Iterable[Feed]) -> list[list[Feed]]:
     """``feeds`` by the host they are read from, each host's in their order (and the hosts in their first feed's)."""
     hosts: dict[str, list[Feed]] = {}
     for feed in feeds:
-        hosts.setdefault(urlsplit(feed.url).hostname or "", []).append(feed)
+        hosts.setdefault(_host(feed.url), []).append(feed)
     return list(hosts.values())
 
 

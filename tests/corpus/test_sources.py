@@ -249,6 +249,15 @@ def test_bad_pages_are_refused_with_a_reason_and_nothing_is_stored(web):
     assert lede.store.article_count() == 0
 
 
+def test_an_address_that_does_not_parse_is_a_failed_source_saying_why_added_or_ingested():
+    # Waiting for its host's turn, it was a ValueError: a traceback from --ingest, "something went wrong" from /add.
+    lede = Corpus()
+    why = "'http://[::1/story' is not a valid web address (Invalid IPv6 URL)"
+    assert lede.sources.add_url("http://[::1/story", CHAT) == Failure("http://[::1/story", why)
+    assert lede.sources.ingest(["http://[::1/story"]).to_json() == {
+        "added": 0, "known": 0, "failed": [{"source": "http://[::1/story", "reason": why}]}
+
+
 def test_a_followed_feed_brings_its_entries_cleaned_with_full_text_for_summaries(web):
     lede = Corpus()
     followed = lede.sources.follow_feed(web.url("/feed.xml"), CHAT)
