@@ -247,6 +247,8 @@ class Sources:
         except SourceError as error:
             report.failed.append(Failure(name, error.reason))
             return FeedsImported((), report)
+        if not urls:  # outlines of web pages or of folders alone: "Added 0 … failed 0" would pass for a success
+            report.failed.append(Failure(name, "this OPML file lists no feeds (none of its outlines has an xmlUrl)"))
         for url in urls:
             outcome = self.follow_feed(url, chat)
             if isinstance(outcome, Failure):

@@ -249,6 +249,16 @@ def test_bad_pages_are_refused_with_a_reason_and_nothing_is_stored(web):
     assert lede.store.article_count() == 0
 
 
+def test_an_opml_file_that_lists_no_feed_is_a_failed_source_saying_so():
+    # A reader's export of its folders, or of web pages (htmlUrl): it followed nothing and said "failed 0".
+    lede = Corpus()
+    pages = b'<opml version="2.0"><body><outline text="News"><outline htmlUrl="https://example.com/"/></outline></body></opml>'
+    imported = lede.sources.import_opml("reader.opml", pages)
+    assert imported.followed == ()
+    assert imported.report.failed == [Failure("reader.opml", "this OPML file lists no feeds (none of its outlines "
+                                                              "has an xmlUrl)")]
+
+
 def test_an_address_that_does_not_parse_is_a_failed_source_saying_why_added_or_ingested():
     # Waiting for its host's turn, it was a ValueError: a traceback from --ingest, "something went wrong" from /add.
     lede = Corpus()
