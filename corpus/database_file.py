@@ -53,10 +53,13 @@ def unreachable(named: str, error: PermissionError) -> ConfigurationError:
 def _checked(path: Path, *, create: bool, named: str) -> DatabaseFile:
     if path.is_dir():
         raise ConfigurationError(f"{named} is a folder; give the path of a database file, e.g. {path / 'lede.db'}")
-    folder = path.parent
+    # SQLite opens a link's target, so the folder to check (or create) is the target's: a link into a folder that
+    # is not there was "SQLite cannot open or create a database there".
+    folder = (path.resolve() if path.is_symlink() else path).parent
     if not folder.exists():
         if not create:
-            raise ConfigurationError(f"{named}: the folder {folder} does not exist; check the path, "
+            leads = f" (the link {path} leads there)" if path.is_symlink() else ""
+            raise ConfigurationError(f"{named}: the folder {folder} does not exist{leads}; check the path, "
                                      "or add --create to create it")
         try:
             folder.mkdir(parents=True)

@@ -200,6 +200,20 @@ def test_create_lets_a_new_folder_be_made_for_the_database(tmp_path):
     assert db.exists()
 
 
+def test_a_db_that_is_a_link_into_a_folder_that_does_not_exist_names_that_folder(tmp_path):
+    # A link into a folder not there yet (a volume not mounted): the line said SQLite could not open or create a
+    # database there, and --create did not help.
+    link, target = tmp_path / "lede.db", tmp_path / "volume" / "lede.db"
+    link.symlink_to(target)
+    refused = run_bot("--db", str(link), *QUESTION)
+    assert (refused.returncode, refused.stdout) == (2, "")
+    assert refused.stderr.splitlines() == [f"lede: --db {link}: the folder {target.parent} does not exist (the link "
+                                           f"{link} leads there); check the path, or add --create to create it"]
+    created = run_bot("--db", str(link), "--create", *QUESTION)
+    assert created.returncode == 0, created.stderr
+    assert target.is_file()
+
+
 @pytest.mark.parametrize("args", [QUESTION, ("--backup", "{tmp}/copy.db"), ("--prune", "--keep-days", "30")],
                          ids=["--ask", "--backup", "--prune"])
 def test_a_db_in_a_folder_lede_may_not_open_is_one_line_naming_it(args, tmp_path):
