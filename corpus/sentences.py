@@ -95,6 +95,10 @@ _ELLIPSIS = re.compile(r"\.{3}|…|(?<!\S)\.(?: \.){2}")
 
 _LINE = re.compile(r"[^\r\n]+")
 
+# Longer than any sentence of the news (Reuters' longest is 655 characters): a text without sentence punctuation
+# (a transcript, a pasted table) would otherwise be one "sentence" that matches every question and is quoted whole.
+MAX_SENTENCE_CHARS = 2000
+
 # The label of an item in a list written inline: "1.", "2)", "3.)", "b.",
 # "• 9.", "⁃10.".
 _LIST_LABEL = re.compile(
@@ -118,8 +122,19 @@ def split_sentences(text: str) -> list[str]:
         for start, end in zip(starts, starts[1:] + [len(line)]):
             sentence = line[start:end].strip()
             if sentence:
-                sentences.append(sentence)
+                sentences.extend(_pieces(sentence))
     return sentences
+
+
+def _pieces(sentence: str) -> Iterator[str]:
+    """``sentence`` in pieces of at most :data:`MAX_SENTENCE_CHARS`, each ending at a space where there is one."""
+    while len(sentence) > MAX_SENTENCE_CHARS:
+        cut = sentence.rfind(" ", 0, MAX_SENTENCE_CHARS + 1)
+        cut = cut if cut > 0 else MAX_SENTENCE_CHARS
+        yield sentence[:cut].rstrip()
+        sentence = sentence[cut:].lstrip()
+    if sentence:
+        yield sentence
 
 
 def _sentence_starts(line: str) -> list[int]:

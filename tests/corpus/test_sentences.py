@@ -326,3 +326,17 @@ def test_works_without_any_nltk_data(tmp_path, monkeypatch) -> None:
         "I live in the U.S.",
         "How about you?",
     ]
+
+
+def test_a_text_without_sentence_punctuation_is_cut_into_pieces_of_at_most_the_longest_sentence_at_spaces() -> None:
+    # A transcript or a pasted table with no full stop was one "sentence" of megabytes, quoted whole as an answer.
+    text = " ".join(f"word{n}" for n in range(5000))
+    pieces = split_sentences(text)
+    assert len(pieces) > 1 and all(len(piece) <= sentences.MAX_SENTENCE_CHARS for piece in pieces)
+    assert " ".join(pieces) == text, "cut at spaces only, nothing lost"
+
+
+def test_a_word_longer_than_the_longest_sentence_is_cut_where_it_must_be() -> None:
+    text = "x" * (2 * sentences.MAX_SENTENCE_CHARS + 10)
+    assert "".join(split_sentences(text)) == text
+    assert max(map(len, split_sentences(text))) == sentences.MAX_SENTENCE_CHARS
