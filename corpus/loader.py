@@ -129,38 +129,43 @@ def load_paths(paths: Iterable[Path]) -> Iterator[Article]:
         if not path.is_dir():
             yield from load_file(path)
             continue
-        for file in unsupported_files(path, SUPPORTED_SUFFIXES):
+        contents = folder_contents(path, SUPPORTED_SUFFIXES)
+        for file in contents.unsupported:
             log.warning("Skipped %s: %s", file, unsupported_reason(file, SUPPORTED_SUFFIXES))
-        for entry, reason in unreachable_entries(path):
+        for entry, reason in contents.unreachable:
             log.warning("Skipped %s: %s", entry, reason)
-        for file in source_files(path, SUPPORTED_SUFFIXES):
+        for file in contents.sources:
             try:
                 yield from load_file(file)
             except UnreadableSource as error:
                 log.warning("Skipped %s: %s", file, error.reason)
 
 
-def source_files(path: Path, suffixes: tuple[str, ...]) -> Iterator[Path]:
-    """``path`` itself, or for a folder its files ending in one of ``suffixes``, recursively, in sorted order."""
-    if not path.is_dir():
-        yield path
-        return
-    yield from (file for file in _folder_files(path)[0] if file.name.lower().endswith(suffixes))
+@dataclass(frozen=True, slots=True)
+class FolderContents:
+    """What a walk of a folder found, each in sorted order (for a file: the file itself, as a source).
 
-
-def unsupported_files(path: Path, suffixes: tuple[str, ...]) -> Iterator[Path]:
-    """The files of a folder that :func:`source_files` leaves out (none for a file), in sorted order."""
-    if path.is_dir():
-        yield from (file for file in _folder_files(path)[0] if not file.name.lower().endswith(suffixes))
-
-
-def unreachable_entries(path: Path) -> list[tuple[Path, str]]:
-    """The entries of a folder (itself too) that Lede may not look at or into, each with why; none for a file.
-
-    Walking past them, a subfolder Lede may not list was passed over without a word, and a link into a
+    ``sources``: the files ending in one of the suffixes read; ``unsupported``: the other files;
+    ``unreachable``: the entries (the folder itself too) that Lede may not look at or into, each with why.
+    Walking past those, a subfolder Lede may not list was passed over without a word, and a link into a
     place it may not look stopped the walk with a traceback; so they are named, as unreadable files are.
     """
-    return _folder_files(path)[1] if path.is_dir() else []
+
+    sources: list[Path]
+    unsupported: list[Path]
+    unreachable: list[tuple[Path, str]]
+
+
+def folder_contents(path: Path, suffixes: tuple[str, ...]) -> FolderContents:
+    """``path`` itself as a source, or for a folder its files, recursively, in one walk (see :class:`FolderContents`)."""
+    if not path.is_dir():
+        return FolderContents([path], [], [])
+    files, unreachable = _folder_files(path)
+    return FolderContents(
+        sources=[file for file in files if file.name.lower().endswith(suffixes)],
+        unsupported=[file for file in files if not file.name.lower().endswith(suffixes)],
+        unreachable=unreachable,
+    )
 
 
 def _folder_files(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
@@ -266,7 +271,7 @@ def expected_articles(paths: Iterable[Path]) -> int | None:
     total = 0
     try:  # a path Lede may not look at (a link into a closed folder) too: reading it will say why
         for path in paths:
-            for file in source_files(path, SUPPORTED_SUFFIXES):
+            for file in folder_contents(path, SUPPORTED_SUFFIXES).sources:
                 name = file.name.lower()
                 if name.endswith((".jsonl", ".jsonl.gz")):
                     total += sum(1 for line in _records(file, FileLimits()) if line.strip())

@@ -24,12 +24,10 @@ from corpus.loader import (
     FileLimits,
     document_identity,
     expected_articles,
+    folder_contents,
     load_file,
-    source_files,
     special_file,
-    unreachable_entries,
     unreadable_reason,
-    unsupported_files,
     unsupported_reason,
     without_lone_surrogates,
 )
@@ -112,10 +110,10 @@ class Sources:
                 # Named on its own, a file of another type fails, naming every type read here (.opml too).
                 report.failed.append(Failure(source, unsupported_reason(path, readable)))
                 continue
-            report.skipped += [Failure(str(file), unsupported_reason(file, readable))
-                               for file in unsupported_files(path, readable)]
-            report.failed += [Failure(str(entry), reason) for entry, reason in unreachable_entries(path)]
-            for file in source_files(path, readable):
+            contents = folder_contents(path, readable)
+            report.skipped += [Failure(str(file), unsupported_reason(file, readable)) for file in contents.unsupported]
+            report.failed += [Failure(str(entry), reason) for entry, reason in contents.unreachable]
+            for file in contents.sources:
                 try:
                     if file.name.lower().endswith(OPML_SUFFIX):
                         report.include(self.import_opml(str(file), file.read_bytes(), chat).report)
