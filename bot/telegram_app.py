@@ -151,11 +151,13 @@ class _AddressedToBot(filters.MessageFilter):
     """Group messages meant for the bot: a mention of it, or a reply to it."""
 
     def filter(self, message: Message) -> bool:
-        bot = message.get_bot()
-        replied = message.reply_to_message
-        if replied and replied.from_user and replied.from_user.id == bot.id:
-            return True
-        return _mentions_bot(message, bot.username)
+        return _replies_to_lede(message) or _mentions_bot(message, message.get_bot().username)
+
+
+def _replies_to_lede(message: Message) -> bool:
+    """Whether ``message`` replies to one of Lede's own messages."""
+    replied = message.reply_to_message
+    return bool(replied and replied.from_user and replied.from_user.id == message.get_bot().id)
 
 
 class _HasWords(filters.MessageFilter):
@@ -422,7 +424,7 @@ def _asked(text: str, message: Message, context: LedeContext) -> str:
     username = context.bot.username
     question = group_handlers.without_mention(text, username)
     replied = message.reply_to_message
-    if question.strip() or replied is None or (replied.from_user and replied.from_user.id == context.bot.id):
+    if question.strip() or replied is None or _replies_to_lede(message):
         return question
     return group_handlers.without_mention(replied.text or replied.caption or "", username)
 
@@ -433,8 +435,7 @@ async def _answer(update: Update, context: LedeContext, question: str) -> None:
         return
     message, chat = update.effective_message, update.effective_chat.id
     thread = _thread(message)
-    replied = message.reply_to_message
-    replying_to = replied.message_id if replied and replied.from_user and replied.from_user.id == context.bot.id else None
+    replying_to = message.reply_to_message.message_id if _replies_to_lede(message) else None
     questions = context.lede.questions
     async with context.shell.chat_turns.turn(chat):
         now = context.now()
