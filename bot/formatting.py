@@ -20,7 +20,6 @@ from bot.questions import InvalidQuestion, Outcome
 from corpus.article import Article
 from retrieval.answer import Candidate
 from retrieval.briefing import Briefing, Story
-from retrieval.index import Passage
 
 NO_ANSWER = "I couldn't find that in the articles I have."
 # Said under an answer whose confidence is low (retrieval.answer.UNSURE_BELOW):
@@ -109,7 +108,7 @@ def format_html(outcome: Outcome) -> str:
     if lead_in:
         answer = f"{html.escape(lead_in, quote=False)} <b>{answer}</b>"
     reply = f"{answer}\n\n— {source_line(outcome.best.passage.article, as_html=True)}"
-    also = _also_reported_by(outcome.best.also_reported_by)
+    also = _also_reported_by(outcome.best)
     if also:
         reply += f"\n{html.escape(also, quote=False)}"
     return f"{reply}\n<i>{html.escape(UNSURE, quote=False)}</i>" if outcome.unsure else reply
@@ -132,7 +131,7 @@ def format_plain(outcome: Outcome, *, terminal: bool = False) -> str:
     lines = [f"{lead_in} {answer}" if lead_in else answer, "", "— " + source_line(article, as_html=False)]
     if article.url:
         lines.append(f"  {article.url}")
-    also = _also_reported_by(outcome.best.also_reported_by)
+    also = _also_reported_by(outcome.best)
     if also:
         lines.append(also)
     if outcome.unsure:
@@ -155,13 +154,24 @@ def _answer_texts(best: Candidate) -> tuple[str | None, str]:
 MAX_NAMED_SOURCES = 3
 
 
-def _also_reported_by(passages: tuple[Passage, ...]) -> str:
-    """"Also reported by: A · Reuters; B (and 2 more)", or "" when one article says it."""
-    if not passages:
+def _also_reported_by(best: Candidate) -> str:
+    """"Also reported by: A · Reuters; B (and 2 more)", or "" when no other source says it.
+
+    A copy under the answer's own title and publisher (a story a feed carries
+    twice, a wire story run again) is not another source: naming it would only
+    repeat the source line above. Several copies from one source are named once.
+    """
+    own = _source_name(best.passage.article)
+    others = [name for name in dict.fromkeys(_source_name(p.article) for p in best.also_reported_by) if name != own]
+    if not others:
         return ""
-    named = [source_line(p.article, as_html=False, title_limit=None, dated=False) for p in passages[:MAX_NAMED_SOURCES]]
-    more = len(passages) - len(named)
+    named = others[:MAX_NAMED_SOURCES]
+    more = len(others) - len(named)
     return clip("Also reported by: " + "; ".join(named) + (f" (and {more} more)" if more else ""), MAX_ALSO_CHARS)
+
+
+def _source_name(article: Article) -> str:
+    return source_line(article, as_html=False, title_limit=None, dated=False)
 
 
 def source_line(

@@ -113,6 +113,22 @@ def test_many_copies_are_counted_not_all_named():
     assert format_plain(_supported(4)).splitlines()[-1].endswith("Rates <up> 3 · DPA (and 1 more)")
 
 
+def test_a_copy_under_the_answers_own_title_and_publisher_is_not_named_as_another_source():
+    rerun = Article("wire-0-again", "Rates <up> 0", ("The bank raised rates.",), publisher="Reuters")
+    others = (Passage(rerun, 0, "The bank raised rates."),)
+    alone = Answer("q?", Candidate(Passage(COPIES[0], 0, "The bank raised rates."), 3.0, 0.9, 0.9, others), 0.9)
+    assert "Also reported by" not in format_plain(alone)
+    assert "Also reported by" not in format_html(alone)
+    assert outcome_to_json(alone)["support"] == 2  # the JSON still counts every article that says it
+
+
+def test_several_copies_from_one_other_source_are_named_once():
+    again = Article("wire-1-again", "Rates <up> 1", ("The bank raised rates.",), publisher="AP & Co")
+    others = tuple(Passage(article, 0, "The bank raised rates.") for article in (COPIES[1], again, COPIES[2]))
+    answer = Answer("q?", Candidate(Passage(COPIES[0], 0, "The bank raised rates."), 3.0, 0.9, 0.9, others), 0.9)
+    assert format_plain(answer).splitlines()[-1] == "Also reported by: Rates <up> 1 · AP & Co; Rates <up> 2 · AFP"
+
+
 def test_an_answer_from_one_article_says_nothing_about_support():
     assert "Also reported by" not in format_plain(_supported(0))
     assert "Also reported by" not in format_html(_supported(0))
