@@ -9,7 +9,7 @@ remembers in the store what each chat was told.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -19,7 +19,8 @@ from corpus.ingest import Failure
 from corpus.loader import without_lone_surrogates
 from corpus.schedule import DailySchedule, parse_schedule
 from corpus.store import EVERYONE, ScheduleRow, Store
-from retrieval.briefing import Briefing, GroupStories, NewestArticle, NewsItem, brief
+from retrieval.briefing import Briefing, GroupStories, NewestArticle, NewsItem, Story, brief
+from retrieval.briefing_replies import ToldStory, stories_to_json
 
 # Without an earlier briefing, "since" is this long ago.
 DEFAULT_PERIOD = timedelta(hours=24)
@@ -27,6 +28,8 @@ DEFAULT_PERIOD = timedelta(hours=24)
 # late, a publisher that dates an entry when it was written) is still news up to this long before it.
 LATE_ARRIVAL = timedelta(hours=24)
 STORIES_PER_BRIEFING = 8
+# The console has no message ids: the briefing it showed last is kept as message 0, which no Telegram message is.
+CONSOLE_BRIEFING = 0
 TellStories = Callable[..., Briefing]
 
 
@@ -79,6 +82,7 @@ class Briefings:
         now: datetime,
         topic: str | None = None,
         since: datetime | None = None,
+        messages: Sequence[int] = (),
     ) -> Briefing:
         """``/brief [topic]``: the stories in the chat's sources since its last briefing (else a day).
 
@@ -86,12 +90,12 @@ class Briefings:
         story of that period and changes nothing. Otherwise stories the chat
         was already told are left out unless they have new articles, and what
         is told is remembered; a briefing without a topic also becomes the
-        chat's new "since".
+        chat's new "since". ``messages`` carry it (:meth:`told`).
         """
         with self._turns.setdefault(chat, threading.Lock()):
             briefing = self.compose(chat, now=now, topic=topic, since=since)
             if since is None:
-                self.told(chat, briefing, now=now)
+                self.told(chat, briefing, now=now, messages=messages)
             return briefing
 
     def compose(self, chat: int = EVERYONE, *, now: datetime, topic: str | None = None,
@@ -129,11 +133,27 @@ class Briefings:
                 briefing = replace(briefing, newest=NewestArticle(newest))
         return briefing
 
-    def told(self, chat: int, briefing: Briefing, *, now: datetime) -> None:
-        """The chat was given ``briefing`` (from :meth:`compose`, at ``now``): its stories are told, and
-        one without a topic is the chat's new "since"."""
+    def told(self, chat: int, briefing: Briefing, *, now: datetime, messages: Sequence[int] = ()) -> None:
+        """The chat was given ``briefing`` (from :meth:`compose`, at ``now``) in ``messages``: its stories are
+        told, one without a topic is the chat's new "since", and a question in reply to one of ``messages``
+        is read in the light of its stories (:mod:`retrieval.briefing_replies`)."""
         told = [article_id for story in briefing.stories for article_id in story.article_ids]
         self.store.record_briefing(chat, told, now, complete=briefing.topic is None)
+        if messages and briefing.stories:
+            stories = stories_to_json([self._as_told(story) for story in briefing.stories])
+            self.store.remember_briefing_messages(chat, messages, stories, now)
+
+    def _as_told(self, story: Story) -> ToldStory:
+        """``story`` as a reply to its briefing needs it: its articles, and where its quoted sentences stand in them."""
+        article_ids = tuple(item.article.article_id for item in story.items)
+        wanted, quoted = set(story.sentences), {}
+        for article_id in article_ids:
+            for passage in self.index.article_sentences(article_id):
+                if passage.text in wanted and passage.text not in quoted:
+                    quoted[passage.text] = passage.key
+            if len(quoted) == len(wanted):
+                break
+        return ToldStory(story.headline, article_ids, tuple(quoted[text] for text in story.sentences if text in quoted))
 
     # ---- daily briefings -------------------------------------------------------------------
 

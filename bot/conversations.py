@@ -6,16 +6,31 @@ quiet spell, when a question plainly starts a topic of its own, or on
 ``/new``. In a group it belongs to the forum topic (``thread``) and is shared
 by everyone writing there, as people expect of a thread; one chat's
 conversation is never read in another chat. Replying to one of Lede's
-answers follows that answer up, whatever was asked in between.
+answers follows that answer up, whatever was asked in between; replying to
+one of its briefings asks about the briefing's stories
+(:mod:`retrieval.briefing_replies`): a story named by its number or a word
+of its headline is followed up as an answer would be, another question is
+answered from the briefing's articles when one of them answers it well, and
+a bare "why?" to a briefing of several stories is asked which story it means.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.shared_index import SharedIndex
 from corpus.store import ConversationTurn, QuestionReply, Store
+from retrieval.briefing_replies import (
+    Scope,
+    ToldStory,
+    numbered_story,
+    stories_from_json,
+    stories_to_json,
+    story_by_words,
+    without_story_pointer,
+)
 from retrieval.followup import (
     MAX_TURNS,
     FollowUp,
@@ -30,6 +45,8 @@ from retrieval.followup import (
 DEFAULT_QUIET = timedelta(minutes=15)
 # Outside forum topics a chat has one conversation.
 NO_THREAD = 0
+# What a reply to a briefing that only names a story ("2", "the second one") asks of it.
+TELL_ME_MORE = "tell me more"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,10 +59,18 @@ class Reading:
     # Read as a follow-up only for saying little that is new, though it could stand alone
     # (:func:`retrieval.followup.could_stand_alone`) and is not a reply to an answer.
     tentative: bool = False
+    # In reply to a briefing: the question without the words that pointed at a story ("more on the second one"
+    # is "more"); the articles to answer from (the story's, else the briefing's), and whether a question they
+    # do not answer surely is answered from all the others (one with words of its own) or not (a bare "why?");
+    # and, for a bare "why?" that names none of several stories, the stories to choose from.
+    asked: str | None = None
+    within: Scope | None = None
+    fall_back: bool = True
+    choose_among: tuple[ToldStory, ...] = ()
 
     def afresh(self) -> Reading:
         """The same question read as starting a conversation of its own."""
-        return Reading(self.topic, (), None)
+        return Reading(self.topic, (), None, asked=self.asked)
 
 
 class Conversations:
@@ -67,6 +92,8 @@ class Conversations:
         is still the conversation's latest, the edit takes its place, read in
         the light of the questions before it.
         """
+        if replying_to is not None and (stories := self.store.briefing_in_message(chat, replying_to)) is not None:
+            return self._in_briefing(question, stories_from_json(stories), now)
         topic = self.index.topic(question)
         replied = self._replied_turn(chat, replying_to, now) if replying_to is not None else None
         if replied is not None:
@@ -92,9 +119,48 @@ class Conversations:
         """``/new``: the next question starts afresh."""
         self.store.forget_conversation(chat, thread)
 
+    def note_briefing_asked(self, chat: int, message: int, stories: Sequence[ToldStory], *, now: datetime) -> None:
+        """Telegram message ``message`` asks which of ``stories`` was meant: a reply to it is one to their briefing."""
+        self.store.remember_briefing_messages(chat, [message], stories_to_json(stories), now)
+
     def note_answer_message(self, chat: int, message: int, number: int) -> None:
         """Telegram message ``message`` carries answer ``number``: a reply to it will follow that answer up."""
         self.store.remember_answer_message(chat, message, number)
+
+    def _in_briefing(self, question: str, stories: Sequence[ToldStory], now: datetime) -> Reading:
+        """``question``, sent in reply to a briefing of ``stories``, read in their light."""
+        # "2" or "the second" alone asks for more of that story.
+        asked = without_story_pointer(question) or TELL_ME_MORE
+        topic = self.index.topic(asked)
+        at = numbered_story(question, len(stories))
+        if at is None:
+            at = story_by_words(topic.terms, [self.index.topic(story.headline).terms for story in stories])
+        if at is None and len(stories) == 1 and not topic.terms:
+            at = 0
+        if at is not None:
+            story = stories[at]
+            told = self._story_turns(story, now)
+            reading = follow_up(asked, topic, told, self.settings)
+            more = reading.repeats is not None
+            # Only "more on it" wants what the briefing did not quote: "why?" may be answered by the
+            # quoted "… walked out over pay", which its reader may have passed over.
+            within = Scope(frozenset(story.article_ids), frozenset(story.quoted) if more else frozenset())
+            if not more:
+                reading = replace(reading, given=frozenset())
+            return Reading(topic, told, reading, asked=asked, within=within, fall_back=bool(topic.terms) and not more)
+        if not topic.terms:
+            # "why?" to several stories: guessing one would answer, with confidence, a question not asked.
+            return Reading(topic, (), None, asked=asked, choose_among=tuple(stories))
+        within = Scope(frozenset(article_id for story in stories for article_id in story.article_ids))
+        return Reading(topic, (), None, asked=asked, within=within)
+
+    def _story_turns(self, story: ToldStory, now: datetime) -> tuple[ConversationTurn, ...]:
+        """A briefing's story as the conversation a question about it follows: its headline, answered by the
+        sentences the briefing quoted (the first quoted last, as the latest answer whose article is preferred)."""
+        topic = self.index.topic(story.headline)
+        answers = [*reversed(story.quoted)] or [(None, None)]
+        return tuple(ConversationTurn(story.headline, topic.terms, topic.names, article_id, position, now)
+                     for article_id, position in answers)
 
     def _replied_turn(self, chat: int, message: int, now: datetime) -> ConversationTurn | None:
         record = self.store.answer_in_message(chat, message)

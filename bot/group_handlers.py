@@ -106,16 +106,17 @@ async def brief_command(update: Update, context: LedeContext) -> None:
     """``/brief [topic]``: the stories since the chat's last briefing, split at story boundaries.
 
     The topic is read without a mention of Lede typed after the command (``/brief @lede``).
-    Remembered only once delivered: a briefing Telegram refused is told again by the next ``/brief``.
+    Remembered only once delivered: a briefing Telegram refused is told again by the next ``/brief``;
+    with its messages, so that a question in reply to one of them is asked about its stories.
     """
     topic = without_mention(" ".join(context.args or ()), context.bot.username).strip() or None
     chat, briefings = update.effective_chat.id, context.lede.briefings
     async with turn_told(update.effective_message, context.shell.briefing_turns, context.workers.briefings):
         now = context.now()
         briefing = await context.workers.briefings(briefings.compose, chat, now=now, topic=topic)
-        for number, part in enumerate(briefing_html(briefing)):
-            await send_reply(update.effective_message, part, quote=number == 0)
-        await context.workers.quick(briefings.told, chat, briefing, now=now)
+        messages = [(await send_reply(update.effective_message, part, quote=number == 0)).message_id
+                    for number, part in enumerate(briefing_html(briefing))]
+        await context.workers.quick(briefings.told, chat, briefing, now=now, messages=messages)
 
 
 def without_mention(text: str, username: str) -> str:
@@ -187,21 +188,23 @@ async def scheduled_briefing(context: LedeContext) -> None:
         briefing = await workers.daily(lede.briefings.due_briefing, job.chat_id, now=now)
         if briefing is None:
             return
-        delivered_to = await _deliver_briefing(context, briefing_html(briefing))
-        if delivered_to is not None:
-            await workers.quick(lede.briefings.told, delivered_to, briefing, now=now)
+        delivered = await _deliver_briefing(context, briefing_html(briefing))
+        if delivered is not None:
+            chat, messages = delivered
+            await workers.quick(lede.briefings.told, chat, briefing, now=now, messages=messages)
 
 
-async def _deliver_briefing(context: LedeContext, parts: list[str]) -> int | None:
-    """Send a daily briefing to the job's chat; the chat it reached (a group's new id), or None for a chat gone."""
+async def _deliver_briefing(context: LedeContext, parts: list[str]) -> tuple[int, list[int]] | None:
+    """Send a daily briefing to the job's chat; the chat it reached (a group's new id) and its messages there,
+    or None for a chat gone."""
     job = context.job
     lede, workers = context.lede, context.workers
     try:
-        await _send_briefing(context, job.chat_id, parts, job.data)
+        return job.chat_id, await _send_briefing(context, job.chat_id, parts, job.data)
     except ChatMigrated as moved:  # the group became a supergroup, and this is how Lede hears of it first
         await move_chat(context, job.chat_id, moved.new_chat_id)
-        await _send_briefing(context, moved.new_chat_id, parts, None)  # a basic group has no forum topics
-        return moved.new_chat_id
+        # A basic group has no forum topics.
+        return moved.new_chat_id, await _send_briefing(context, moved.new_chat_id, parts, None)
     except (Forbidden, BadRequest) as error:
         if chat_gone(error):
             await workers.quick(lede.chats.chat_unreachable, job.chat_id, error.message)  # which ends its daily briefing
@@ -213,13 +216,12 @@ async def _deliver_briefing(context: LedeContext, parts: list[str]) -> int | Non
         # main thread.
         await workers.quick(lede.briefings.topic_gone, job.chat_id)
         job.data = None
-        await _send_briefing(context, job.chat_id, parts, None)
-    return job.chat_id
+        return job.chat_id, await _send_briefing(context, job.chat_id, parts, None)
 
 
-async def _send_briefing(context: LedeContext, chat: int, parts: list[str], thread: int | None) -> None:
-    for part in parts:
-        await send_html(context.bot, chat, part, thread=thread)
+async def _send_briefing(context: LedeContext, chat: int, parts: list[str], thread: int | None) -> list[int]:
+    """Send a briefing's parts to ``chat`` (in its forum topic ``thread``, if any); their message ids."""
+    return [(await send_html(context.bot, chat, part, thread=thread)).message_id for part in parts]
 
 
 async def move_chat(context: LedeContext, old: int, new: int) -> None:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.conversations import NO_THREAD, Conversations, Reading
 from bot.shared_index import SharedIndex
 from corpus.store import EVERYONE, AnswerRecord, QuestionReply, Store
 from retrieval.answer import Answer, Candidate
+from retrieval.briefing_replies import ToldStory
 from retrieval.followup import FollowUp, asks_for_more
 from retrieval.index import Passage
 from retrieval.question import AnswerType, expected_answer
@@ -75,6 +76,8 @@ class Answered:
 
     outcome: Outcome
     number: int | None
+    # The stories of the briefing a bare "why?" was sent to, when the outcome asks which one it means.
+    choose_among: tuple[ToldStory, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,9 +131,13 @@ class Questions:
         if isinstance(checked, InvalidQuestion):
             return Answered(checked, None)
         reading = self.conversations.read(checked, chat, thread, now=now, replying_to=replying_to, replacing=replacing)
+        if reading.choose_among:
+            asking = InvalidQuestion(checked, which_story(checked, len(reading.choose_among)))
+            return Answered(asking, None, reading.choose_among)
         if not reading.topic.terms and reading.follow_up is None:
             return Answered(_only_common_words(checked), None)
-        outcome = self.index.answer(checked, chat, follow_up=reading.follow_up)
+        asked = reading.asked or checked
+        outcome = self._answered_in(asked, chat, reading)
         if reading.tentative:
             # "Will the US send troops to Ukraine?" after another question about the same story
             # says too little that is new to be told from a follow-up by its words. Read as one,
@@ -139,17 +146,31 @@ class Questions:
             # reading was meant; and when its own answer is one already given, it asks about
             # that sentence ("Where did Vance meet Zelensky?" after "Who did Vance meet?", both
             # answered by the lead), which the follow-up reading may not give.
-            alone = self.index.answer(checked, chat)
+            alone = self.index.answer(asked, chat)
             if alone.best is not None and (alone.confidence >= outcome.confidence or _given_in(alone, reading)):
                 outcome, reading = alone, reading.afresh()
         passage = outcome.best.passage if outcome.best else None
         given = passage.key if passage else None
-        self.conversations.record(chat, thread, checked, reading, given, now=now)
+        self.conversations.record(chat, thread, asked, reading, given, now=now)
+        outcome = replace(outcome, question=checked)  # as the user asked it, "the second one" and all
         if given is None:
             return Answered(outcome, None)
         # "More" reads a follow-up ("why?", "what else?") the way it was read here.
         follow_up = reading.follow_up.to_json() if reading.follow_up else None
-        return Answered(outcome, self.store.remember_answer(chat, checked, *given, now, follow_up, passage.text))
+        return Answered(outcome, self.store.remember_answer(chat, asked, *given, now, follow_up, passage.text))
+
+    def _answered_in(self, asked: str, chat: int, reading: Reading) -> Answer:
+        """The answer to ``asked`` as ``reading`` reads it: in reply to a briefing, from its story's (or its)
+        articles; a question of its own they do not answer surely gets the surer answer from all the chat may
+        see (the briefing may just not be where it is), a bare "why?" about a story only that story's."""
+        follow_up = reading.follow_up
+        if reading.within is None:
+            return self.index.answer(asked, chat, follow_up=follow_up)
+        from_briefing = self.index.answer(asked, chat, follow_up=follow_up, within=reading.within)
+        if not reading.fall_back or (from_briefing.best is not None and not from_briefing.unsure):
+            return from_briefing
+        anywhere = self.index.answer(asked, chat, follow_up=follow_up)
+        return anywhere if anywhere.best is not None and anywhere.confidence > from_briefing.confidence else from_briefing
 
     def more_answers(self, number: int, chat: int) -> tuple[Candidate, ...] | Expired:
         """"More": the next best distinct answers to the question, from other sentences or sources."""
@@ -206,6 +227,9 @@ class Questions:
             return
         if answered.number is not None:
             self.conversations.note_answer_message(chat, reply_message, answered.number)
+        if answered.choose_among:
+            # "Which story?": the answer ("the second") may come in reply to the question as well as to the briefing.
+            self.conversations.note_briefing_asked(chat, reply_message, answered.choose_among, now=asked)
         self.store.remember_reply(chat, question_message, QuestionReply(reply_message, answered.outcome.question, asked))
 
     def reply_to(self, chat: int, question_message: int) -> QuestionReply | None:
@@ -264,6 +288,12 @@ def _given_in(answer: Answer, reading: Reading) -> bool:
     if best is None or follow_up is None:
         return False
     return best.passage.key in follow_up.given
+
+
+def which_story(question: str, stories: int) -> str:
+    """The reply to a bare question ("why?") sent to a briefing of ``stories`` stories without saying which one."""
+    return (f"Which story? Ask again with its number (1 to {stories}) or a word of its headline, "
+            f"e.g. “{question.rstrip('?!. ')}, the second?”")
 
 
 def _only_common_words(question: str) -> InvalidQuestion:

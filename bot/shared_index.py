@@ -33,6 +33,7 @@ from corpus.visibility import Visibility
 from retrieval.answer import Answer, answer_question
 from retrieval.briefing import ArticleSentences, NewsItem
 from retrieval.followup import Topic, topic_of
+from retrieval.briefing_replies import Scope
 from retrieval.index import Passage, SentenceIndex
 from retrieval.lexicon import Lexicon
 from retrieval.sentence_terms import SentenceTerms, analyse
@@ -380,14 +381,18 @@ class SharedIndex:
 
     # ---- reading -------------------------------------------------------------------------------
 
-    def answer(self, question: str, chat: int, **options: Any) -> Answer:
-        """Rank ``question`` over the articles ``chat`` may see (``options`` go to :func:`answer_question`)."""
+    def answer(self, question: str, chat: int, *, within: Scope | None = None, **options: Any) -> Answer:
+        """Rank ``question`` over the articles ``chat`` may see, only the sentences ``within`` when given (a
+        briefing's): ``options`` go to :func:`answer_question`."""
         # Questions queue for their turn before they read, so a writer waits for one question at most.
         with self._ranking, self._lock.reading():
             visible = self._visibility.rule_for(chat)
-            return answer_question(
-                self._index, question, accept=lambda passage: visible(passage.article.article_id), **options
-            )
+
+            def accept(passage: Passage) -> bool:
+                article_id = passage.article.article_id
+                return visible(article_id) and (within is None or within.accepts(passage))
+
+            return answer_question(self._index, question, accept=accept, **options)
 
     def topic(self, question: str) -> Topic:
         """What ``question`` is about, its misspelt words read as the indexed terms they most likely mean."""

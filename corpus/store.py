@@ -24,7 +24,7 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
@@ -195,13 +195,25 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE feed_articles ADD COLUMN entry TEXT;    -- a digest of its title and text; NULL until read since
     """,
+    # 11: the stories of each briefing message sent, so that a question in reply to a briefing is read in their light.
+    """
+    CREATE TABLE briefing_messages (
+        chat INTEGER NOT NULL,
+        message INTEGER NOT NULL,           -- Telegram's message_id of one of the briefing's messages
+        stories TEXT NOT NULL,              -- its stories' headlines, articles and quoted sentences (JSON)
+        sent TEXT NOT NULL,
+        PRIMARY KEY (chat, message)
+    ) WITHOUT ROWID;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 # The tables that keep something for a chat, in its ``chat`` column (a new one belongs here too).
 _CHAT_TABLES = ("chat_settings", "chat_feeds", "chat_articles", "briefed_articles", "briefing_schedules", "answers",
                 "conversation_turns")
 # The tables that keep something for one of a chat's messages, by its message_id (a new one belongs here).
-_MESSAGE_TABLES = ("answer_messages", "question_replies")
+_MESSAGE_TABLES = ("answer_messages", "question_replies", "briefing_messages")
+# A chat's briefing messages kept, the latest first: a few days of briefings, each split into a few messages.
+KEEP_BRIEFING_MESSAGES = 30
 
 
 def _stamp_now() -> str:
@@ -932,6 +944,25 @@ class Store:
             row = db.execute("SELECT answer FROM answer_messages WHERE chat = ? AND message = ?",
                              (chat, message)).fetchone()
         return self.answer_record(row["answer"]) if row else None
+
+    def remember_briefing_messages(self, chat: int, messages: Sequence[int], stories: str, sent: datetime) -> None:
+        """Note that ``messages`` of ``chat`` carry a briefing of ``stories`` (a reply to one is read in their light).
+
+        Only the chat's latest :data:`KEEP_BRIEFING_MESSAGES` are kept: a reply to an older one is a question alone.
+        """
+        with self._transaction() as db:
+            db.executemany("INSERT OR REPLACE INTO briefing_messages (chat, message, stories, sent) VALUES (?, ?, ?, ?)",
+                           [(chat, message, stories, stamp(sent)) for message in messages])
+            db.execute("DELETE FROM briefing_messages WHERE chat = ? AND message NOT IN (SELECT message FROM"
+                       " briefing_messages WHERE chat = ? ORDER BY sent DESC, message DESC LIMIT ?)",
+                       (chat, chat, KEEP_BRIEFING_MESSAGES))
+
+    def briefing_in_message(self, chat: int, message: int) -> str | None:
+        """The stories (as :meth:`remember_briefing_messages` kept them) of the briefing message ``message`` of ``chat``."""
+        with self._reading() as db:
+            row = db.execute("SELECT stories FROM briefing_messages WHERE chat = ? AND message = ?",
+                             (chat, message)).fetchone()
+        return row["stories"] if row else None
 
     def remember_reply(self, chat: int, question_message: int, reply: QuestionReply) -> None:
         """Note Lede's reply to question message ``question_message`` of ``chat`` (an edited question edits it)."""

@@ -499,6 +499,71 @@ async def test_subscribe_off_stops_the_daily_briefing(bot_api, analyzer, clock):
 # ---- buttons under an answer --------------------------------------------------------------------
 
 
+# ---- questions in reply to a briefing --------------------------------------------------------------
+
+BRIDGE_COST = "The bridge will cost 40 million euros."
+WALKED_OUT = "Dock workers at Portmouth walked out over pay on Tuesday."
+
+
+def answer_of(reply) -> str:
+    return reply.text.split("\n\n")[0]
+
+
+async def test_a_bare_why_in_reply_to_a_briefing_asks_which_story_and_one_named_by_its_number_is_followed_up(
+        bot_api, analyzer, clock):
+    # Until 3 Dec a reply to a briefing was read as if the briefing were not there: "why?" got "There is no
+    # earlier question to go on from", and "how much, the first?" a sentence of the seed about Hegseth.
+    async with polling(application(bot_api, make_lede(analyzer), clock)):
+        bot_api.send_user_message(USER, USER, "/brief")
+        [briefing] = await bot_api.wait_for_messages(USER)
+        bot_api.send_user_message(USER, USER, "why?", reply_to_message_id=briefing.message_id)
+        [_, which] = await bot_api.wait_for_messages(USER, 2)
+        bot_api.send_user_message(USER, USER, "why, the second?", reply_to_message_id=which.message_id)
+        bot_api.send_user_message(USER, USER, "how much, the first?", reply_to_message_id=briefing.message_id)
+        [*_, why, how_much] = await bot_api.wait_for_messages(USER, 4)
+    assert which.text == ("Which story? Ask again with its number (1 to 2) or a word of its headline, "
+                          "e.g. “why, the second?”")
+    assert which.reply_markup is None
+    assert answer_of(why) == WALKED_OUT
+    assert answer_of(how_much) == BRIDGE_COST
+    assert "— Riverton council approves harbour bridge" in how_much.text
+
+
+async def test_a_question_in_reply_to_a_groups_briefing_is_answered_from_its_stories_else_from_all_articles(
+        bot_api, analyzer, clock):
+    lakeside = news("lake", "Lakeside votes for a new harbour bridge",
+                    "Lakeside approved a new harbour bridge last year. The harbour bridge will cost 90 million euros.",
+                    24 * 30)
+    bot_api.add_group(GROUP, "Newsroom")
+    async with polling(application(bot_api, make_lede(analyzer, articles=[*BRIDGE, STRIKE, lakeside]), clock)):
+        bot_api.send_user_message(GROUP, MEMBER, "/brief")
+        [briefing] = await bot_api.wait_for_messages(GROUP)
+        for question in ("how much will the harbour bridge cost?", "what did Zelensky demand?",
+                         "more on the first one"):
+            bot_api.send_user_message(GROUP, MEMBER, question, reply_to_message_id=briefing.message_id)
+            await bot_api.wait_for_messages(GROUP, len(bot_api.sent_messages(GROUP)) + 1)
+    cost, zelensky, more = bot_api.sent_messages(GROUP)[1:]
+    assert answer_of(cost) == BRIDGE_COST  # not Lakeside's 90 million, told a month before
+    assert "— Vance, Zelensky Discuss U.S. Role in Future Peace Deal With Russia" in zelensky.text
+    assert "— Harbour bridge approved by Riverton council" in more.text
+
+
+async def test_a_question_in_reply_to_a_daily_briefing_in_a_forum_topic_is_answered_there_after_a_restart(
+        bot_api, analyzer, clock, tmp_path):
+    db = tmp_path / "lede.db"
+    topic = morning_topic(bot_api)
+    async with polling(application(bot_api, make_lede(analyzer, Store.open(db)), clock)):
+        await subscribe_in(bot_api, topic)
+        clock.advance(timedelta(minutes=2))
+        [_, briefing] = await bot_api.wait_for_messages(FORUM, 2)
+    async with polling(application(bot_api, make_lede(analyzer, Store.open(db)), clock)):
+        bot_api.send_user_message(FORUM, MEMBER, "how much, the first?", reply_to_message_id=briefing.message_id,
+                                  message_thread_id=topic)
+        [*_, reply] = await bot_api.wait_for_messages(FORUM, 3)
+    assert reply.message_thread_id == topic
+    assert answer_of(reply) == BRIDGE_COST
+
+
 COSTS = [
     *BRIDGE,
     news("bridge-3", "Engineers doubt the harbour bridge budget",

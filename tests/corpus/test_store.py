@@ -14,6 +14,7 @@ from corpus.errors import ConfigurationError, StoreGone
 from corpus.ingest import content_hash, prepare
 from corpus.store import (
     EVERYONE,
+    KEEP_BRIEFING_MESSAGES,
     MIGRATIONS,
     SCHEMA_VERSION,
     ConversationTurn,
@@ -253,9 +254,24 @@ def test_what_was_kept_by_a_groups_message_ids_stays_behind_when_it_becomes_a_su
     stored(store)
     store.remember_answer_message(group, 3, store.remember_answer(group, "who?", "a-1", 0, moment))
     store.remember_reply(group, 2, QuestionReply(3, "who?", moment))
+    store.remember_briefing_messages(group, [4], "[]", moment)
     store.move_chat(group, supergroup)
     assert store.answer_in_message(supergroup, 3) is None and store.reply_to_question(supergroup, 2) is None
     assert store.answer_in_message(group, 3) is None and store.reply_to_question(group, 2) is None
+    assert store.briefing_in_message(supergroup, 4) is None and store.briefing_in_message(group, 4) is None
+
+
+def test_a_chat_keeps_the_stories_of_its_latest_briefing_messages_only(tmp_path):
+    sent = datetime(2025, 6, 2, 8, tzinfo=UTC)
+    with Store.open(tmp_path / "lede.db") as store:
+        for day in range(KEEP_BRIEFING_MESSAGES):  # a briefing a day, in two messages
+            store.remember_briefing_messages(42, [2 * day + 1, 2 * day + 2], f"day {day}", sent + timedelta(days=day))
+        store.remember_briefing_messages(43, [1], "another chat's", sent)
+    with Store.open(tmp_path / "lede.db") as store:  # a restart keeps them
+        kept = [message for message in range(1, 2 * KEEP_BRIEFING_MESSAGES + 1) if store.briefing_in_message(42, message)]
+        assert kept == list(range(KEEP_BRIEFING_MESSAGES + 1, 2 * KEEP_BRIEFING_MESSAGES + 1))
+        assert store.briefing_in_message(42, 2 * KEEP_BRIEFING_MESSAGES) == f"day {KEEP_BRIEFING_MESSAGES - 1}"
+        assert store.briefing_in_message(43, 1) == "another chat's"
 
 
 def test_the_reply_to_a_question_message_is_kept_across_a_restart(tmp_path):

@@ -1,0 +1,113 @@
+"""Questions sent in reply to a briefing: which of its stories they are about.
+
+A briefing is a numbered list of stories, each a headline, a sentence or two
+and its sources. A reader replies to it the way they talk: "more on the second
+one", "why? (2)", "what did the Fed say?", "how much?". This module keeps what
+a sent briefing must be remembered by (:class:`ToldStory`: small, bounded) and
+reads which story a reply points at: by its number (:func:`numbered_story`) or
+by a word of its headline (:func:`story_by_words`). Pure functions: the
+briefing is kept, and the question answered, by the caller.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from retrieval.index import Passage
+
+# A story listing more articles than this is remembered by its first ones: enough to answer from,
+# and a sent briefing stays a few kilobytes however wide a story is.
+MAX_ARTICLES_PER_STORY = 20
+
+_ORDINALS = {
+    "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5, "5th": 5,
+    "sixth": 6, "6th": 6, "seventh": 7, "7th": 7, "eighth": 8, "8th": 8, "ninth": 9, "9th": 9, "tenth": 10, "10th": 10,
+}
+_ORDINAL = "|".join(sorted(_ORDINALS, key=len, reverse=True))
+# "the second one", "the last story", "the third?", "story 2", "number 3", "#2", "(2)", or a reply that is only a
+# number. An ordinal counts only after "the" and before "one", "story" or the end of a clause: "the first quarter"
+# and "last week" name no story.
+_NUMBERED = re.compile(
+    rf"(?:\b(?:on|about|in|for|of)\s+)?"
+    rf"(?:\bthe\s+(?P<ordinal>{_ORDINAL}|last)\b(?:\s+(?:one|story|item|article)\b|(?=\s*(?:[?.!,;:]|$)))"
+    r"|\b(?:story|item|number|no\.?)\s*#?\s*(?P<number>\d{1,2})\b"
+    r"|#\s*(?P<hash>\d{1,2})\b|\(\s*(?P<bracketed>\d{1,2})\s*\)|^\s*(?P<alone>\d{1,2})(?=\s*[?.!]*\s*$))",
+    re.IGNORECASE,
+)
+# "the Fed story": the word says which story is meant, "story" itself is nothing to search for.
+_STORY_WORD = re.compile(r"\b(?:story|stories)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class ToldStory:
+    """A story as a sent briefing is remembered by: its headline, its articles, and the sentences quoted from them."""
+
+    headline: str
+    article_ids: tuple[str, ...]
+    # (article id, position) of each sentence the briefing quoted, in the order it quoted them.
+    quoted: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """The sentences a reply to a briefing is answered from: its story's (or its) articles, less any left out."""
+
+    article_ids: frozenset[str]
+    # "more on the second one" wants what the briefing did not already quote.
+    left_out: frozenset[tuple[str, int]] = frozenset()
+
+    def accepts(self, passage: Passage) -> bool:
+        return passage.article.article_id in self.article_ids and passage.key not in self.left_out
+
+
+def stories_to_json(stories: Sequence[ToldStory]) -> str:
+    """Sent briefing's stories as text, to be kept with each of its messages."""
+    return json.dumps([
+        {"headline": story.headline, "articles": _kept_articles(story), "quoted": [list(key) for key in story.quoted]}
+        for story in stories
+    ])
+
+
+def _kept_articles(story: ToldStory) -> list[str]:
+    """The story's articles a reply may be answered from: those it quoted first, then the rest, so many."""
+    quoted = [article_id for article_id, _ in story.quoted]
+    return list(dict.fromkeys([*quoted, *story.article_ids]))[:MAX_ARTICLES_PER_STORY]
+
+
+def stories_from_json(text: str) -> tuple[ToldStory, ...]:
+    """The stories :func:`stories_to_json` wrote."""
+    return tuple(
+        ToldStory(story["headline"], tuple(story["articles"]), tuple((key[0], key[1]) for key in story["quoted"]))
+        for story in json.loads(text)
+    )
+
+
+def numbered_story(question: str, count: int) -> int | None:
+    """The story (0-based) of ``count`` that ``question`` names by its number or place, if any and if there is one."""
+    match = _NUMBERED.search(question)
+    if match is None:
+        return None
+    ordinal = match["ordinal"]
+    if ordinal is not None:
+        number = count if ordinal.lower() == "last" else _ORDINALS[ordinal.lower()]
+    else:
+        number = int(match["number"] or match["hash"] or match["bracketed"] or match["alone"])
+    return number - 1 if 1 <= number <= count else None
+
+
+def without_story_pointer(question: str) -> str:
+    """``question`` without the words that point at a story ("more on the second one" is "more")."""
+    return " ".join(_STORY_WORD.sub(" ", _NUMBERED.sub(" ", question, count=1)).split())
+
+
+def story_by_words(terms: Sequence[str], headlines_terms: Sequence[Sequence[str]]) -> int | None:
+    """The one story whose headline shares a term with the question ("what did the Fed say?"), or None.
+
+    None when no headline shares one, or when several do: then the words do not say which story is meant.
+    """
+    asked = set(terms)
+    sharing = [at for at, headline in enumerate(headlines_terms) if asked & set(headline)]
+    return sharing[0] if len(sharing) == 1 else None

@@ -1,0 +1,60 @@
+"""Which story of a briefing a reply to it is about: by its number or place, or by a word of its headline."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.briefing_replies import (
+    MAX_ARTICLES_PER_STORY,
+    ToldStory,
+    numbered_story,
+    stories_from_json,
+    stories_to_json,
+    story_by_words,
+    without_story_pointer,
+)
+
+
+@pytest.mark.parametrize(("reply", "story", "asked"), [
+    ("more on the second one", 1, "more"),
+    ("why, the second?", 1, "why, ?"),
+    ("why? (2)", 1, "why?"),
+    ("tell me more about the third story", 2, "tell me more"),
+    ("what about story 3?", 2, "what ?"),
+    ("#2 why", 1, "why"),
+    ("the last one: why?", 2, ": why?"),
+    ("2", 1, ""),
+])
+def test_a_reply_naming_a_story_by_its_number_or_place_is_about_that_story_asked_without_the_naming(reply, story, asked):
+    assert numbered_story(reply, 3) == story
+    assert without_story_pointer(reply) == asked
+
+
+@pytest.mark.parametrize("question", [
+    "why was the first quarter weak?", "what happened last week?", "how many of the 2 banks failed?",
+])
+def test_ordinals_and_numbers_that_are_part_of_a_question_name_no_story(question):
+    assert numbered_story(question, 3) is None
+    assert without_story_pointer(question) == question
+
+
+def test_a_number_beyond_the_briefing_names_no_story():
+    assert numbered_story("why, the fifth?", 3) is None
+    assert numbered_story("7", 3) is None
+
+
+def test_a_story_named_by_a_word_of_its_headline_only_when_no_other_headline_has_it():
+    headlines = [("riverton", "council", "bridge"), ("dock", "worker", "strike"), ("lakeside", "bridge")]
+    assert story_by_words(("fed", "strike"), headlines) == 1
+    assert story_by_words(("bridge", "cost"), headlines) is None
+    assert story_by_words(("cost",), headlines) is None
+    assert without_story_pointer("what did the Fed story say?") == "what did the Fed say?"
+
+
+def test_a_sent_briefings_stories_are_kept_small_and_read_back_as_told():
+    wide = ToldStory("Oil prices raised", tuple(f"r-{n}" for n in range(50)), (("r-3", 0), ("r-0", 2), ("r-3", 1)))
+    [kept] = stories_from_json(stories_to_json([wide]))
+    assert kept.headline == wide.headline and kept.quoted == wide.quoted
+    # The articles its sentences were quoted from are kept first, the rest up to the bound.
+    assert kept.article_ids[:2] == ("r-3", "r-0") and len(kept.article_ids) == MAX_ARTICLES_PER_STORY
+    assert set(kept.article_ids) < set(wide.article_ids)
