@@ -20,12 +20,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import TextIO
+from typing import Any, TextIO
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from bot import source_replies
+from bot.briefing_service import CONSOLE_BRIEFING
 from bot.console_commands import LatestReply, run_command
 from bot.formatting import APOLOGY, briefing_html, briefing_to_json, format_plain, outcome_to_json
 from bot.output import OutputFailed
@@ -50,16 +51,20 @@ _COMMAND = re.compile(r"/\w", re.ASCII)
 
 
 def answer_once(
-    lede: Lede, question: str, output: TextIO, *, as_json: bool, in_conversation: bool = True
+    lede: Lede, question: str, output: TextIO, *, as_json: bool, in_conversation: bool = True,
+    after_briefing: bool = False,
 ) -> LatestReply | None:
     """Answer one question and print the reply: in the light of the console's conversation, or (``--ask``) on its own.
 
-    Returns the reply, for /more and the like; None when Lede would not look the question up
-    ("thanks", "hello", a link …): the reply before stands, as the conversation does.
+    ``after_briefing``: the reply before it was a briefing, which the question asks about as a
+    Telegram reply to it would. Returns the reply, for /more and the like; None when Lede would
+    not look the question up ("thanks", "hello", a link, "which story?" …): the reply before
+    stands, as the conversation does.
     """
     number = None
     if in_conversation:
-        answered = lede.questions.answer(question, EVERYONE, now=datetime.now(UTC))
+        replying_to = CONSOLE_BRIEFING if after_briefing else None
+        answered = lede.questions.answer(question, EVERYONE, now=datetime.now(UTC), replying_to=replying_to)
         outcome, number = answered.outcome, answered.number
     else:
         outcome = lede.questions.ask(question)
@@ -178,18 +183,32 @@ def _reply(lede: Lede, line: str, output: TextIO, latest: LatestReply | None, *,
     # As Telegram reads a message: trimmed ("  /help" is /help), a command ending at any white space.
     line = " ".join(line.split())
     command, _, question = line.partition(" ")
-    if addressed_command(command)[0].lower() == "/ask":  # as Telegram reads commands: /ASK and /ask@lede_bot are /ask
-        latest = answer_once(lede, question, output, as_json=as_json) or latest
+    name = addressed_command(command)[0].lower()  # as Telegram reads commands: /ASK and /ask@lede_bot are /ask
+    after_briefing = latest is not None and latest.briefing
+    if name == "/ask":
+        latest = answer_once(lede, question, output, as_json=as_json, after_briefing=after_briefing) or latest
     elif _COMMAND.match(line):
         text, data = run_command(lede, line, latest)
         output.write(json.dumps(data, ensure_ascii=False) + "\n" if as_json else text + "\n")
         output.flush()
+        latest = _after_command(name, data, latest)
     elif as_json or line:
-        latest = answer_once(lede, line, output, as_json=as_json) or latest
+        latest = answer_once(lede, line, output, as_json=as_json, after_briefing=after_briefing) or latest
     else:
         return latest
     if not as_json:
         output.write("\n")
+    return latest
+
+
+def _after_command(name: str, data: dict[str, Any], latest: LatestReply | None) -> LatestReply | None:
+    """The latest reply after command ``name`` answered ``data``: a briefing's stories are what the next
+    question asks about, until it is asked or ``/new`` starts afresh; an answer stays the one ``/more`` acts on."""
+    answer = latest.answer if latest else None
+    if name == "/brief" and data.get("stories"):
+        return LatestReply(answer, briefing=True)
+    if name == "/new" and latest is not None:
+        return LatestReply(answer)
     return latest
 
 

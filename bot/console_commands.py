@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import group_replies, source_replies
-from bot.briefing_service import ChatSettings
+from bot.briefing_service import CONSOLE_BRIEFING, ChatSettings
 from bot.formatting import briefing_html, briefing_to_json, candidate_to_json, source_to_json, unknown_command
 from bot.questions import Context, Expired
 from bot.service import Lede
@@ -108,6 +108,9 @@ class LatestReply:
     """
 
     answer: int | None
+    # The latest reply showed a briefing of stories: the next question asks about them, as a question sent
+    # in reply to a briefing does in Telegram (the console has no replies to choose a message by).
+    briefing: bool = False
 
 
 def run_command(lede: Lede, line: str, latest: LatestReply | None = None) -> tuple[str, dict[str, Any]]:
@@ -206,7 +209,7 @@ def _sources(lede: Lede, args: list[str]) -> SourcesPage | Refused:
 
 
 def _brief(lede: Lede, args: list[str]) -> Any:
-    return lede.briefings.brief(now=datetime.now(UTC), topic=" ".join(args) or None)
+    return lede.briefings.brief(now=datetime.now(UTC), topic=" ".join(args) or None, messages=(CONSOLE_BRIEFING,))
 
 
 @dataclass(frozen=True, slots=True)

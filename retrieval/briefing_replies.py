@@ -37,6 +37,8 @@ _NUMBERED = re.compile(
     r"|#\s*(?P<hash>\d{1,2})\b|\(\s*(?P<bracketed>\d{1,2})\s*\)|^\s*(?P<alone>\d{1,2})(?=\s*[?.!]*\s*$))",
     re.IGNORECASE,
 )
+# A comma or colon left before the question mark once the story's number is taken out.
+_DANGLING = re.compile(r"\s*[,;:]+\s*(?=[?.!]*$)")
 # "the Fed story": the word says which story is meant, "story" itself is nothing to search for.
 _STORY_WORD = re.compile(r"\b(?:story|stories)\b", re.IGNORECASE)
 
@@ -100,7 +102,9 @@ def numbered_story(question: str, count: int) -> int | None:
 
 def without_story_pointer(question: str) -> str:
     """``question`` without the words that point at a story ("more on the second one" is "more")."""
-    return " ".join(_STORY_WORD.sub(" ", _NUMBERED.sub(" ", question, count=1)).split())
+    left = " ".join(_STORY_WORD.sub(" ", _NUMBERED.sub(" ", question, count=1)).split())
+    # "why, the second?" is "why?", not "why, ?"; "the last one: why?" is "why?".
+    return _DANGLING.sub("", re.sub(r"\s+(?=[?.!,;:])", "", left)).lstrip(",;: ")
 
 
 def story_by_words(terms: Sequence[str], headlines_terms: Sequence[Sequence[str]]) -> int | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -71,3 +72,31 @@ def test_settings_on_the_console_shows_the_last_briefing(tmp_path):
     assert first.startswith("Daily briefing: none") and "Last briefing: none yet" in first
     # Written as the briefings write it ("2 Dec 2026, 15:25 UTC"), not "2026-12-02 15:25 UTC".
     assert re.search(r"Last briefing: \d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} UTC; /brief covers what came since", last)
+
+
+def test_the_question_after_a_briefing_on_the_console_asks_about_its_stories(tmp_path):
+    # The console has no replies: the question after /brief (or after its "Which story?") is the reply to it.
+    hours_ago = lambda hours: (datetime.now(UTC) - timedelta(hours=hours)).isoformat()  # noqa: E731
+    records = [
+        {"id": "b1", "date": hours_ago(5), "title": "Riverton council approves harbour bridge",
+         "body": "The Riverton city council approved the harbour bridge on Monday. The bridge will cost 40 million euros."},
+        {"id": "b2", "date": hours_ago(4), "title": "Harbour bridge approved by Riverton council",
+         "body": "Riverton's council approved the harbour bridge on Monday after a long debate. Work starts next spring."},
+        {"id": "s1", "date": hours_ago(2), "title": "Dock workers strike at Portmouth",
+         "body": "Dock workers at Portmouth walked out over pay on Tuesday. The strike halted container traffic."},
+    ]
+    source, db = tmp_path / "wire.jsonl", tmp_path / "lede.db"
+    source.write_text("\n".join(json.dumps(record) for record in records) + "\n")
+    assert run_bot("--ingest", str(source), "--db", str(db)).returncode == 0
+    lines = ["/brief", "why?", "why, the second?", "/brief", "how much, the first?"]
+    result = run_bot("--console", "--json", "--db", str(db), stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0, result.stderr
+    briefing, which, why, nothing_new, after = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [story["headline"] for story in briefing["stories"]][1] == "Dock workers strike at Portmouth"
+    assert which["message"] == ("Which story? Ask again with its number (1 to 2) or a word of its headline, "
+                                "e.g. “why, the second?”")
+    assert why["question"] == "why, the second?" and why["follow_up_of"] == "Dock workers strike at Portmouth"
+    assert why["answer"] == "Dock workers at Portmouth walked out over pay on Tuesday."
+    # A briefing with no story leaves nothing to ask about: the question after it follows the conversation.
+    assert nothing_new["stories"] == []
+    assert after["follow_up_of"] == "why?"

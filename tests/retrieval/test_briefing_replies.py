@@ -17,12 +17,12 @@ from retrieval.briefing_replies import (
 
 @pytest.mark.parametrize(("reply", "story", "asked"), [
     ("more on the second one", 1, "more"),
-    ("why, the second?", 1, "why, ?"),
+    ("why, the second?", 1, "why?"),
     ("why? (2)", 1, "why?"),
     ("tell me more about the third story", 2, "tell me more"),
-    ("what about story 3?", 2, "what ?"),
+    ("what about story 3?", 2, "what?"),
     ("#2 why", 1, "why"),
-    ("the last one: why?", 2, ": why?"),
+    ("the last one: why?", 2, "why?"),
     ("2", 1, ""),
 ])
 def test_a_reply_naming_a_story_by_its_number_or_place_is_about_that_story_asked_without_the_naming(reply, story, asked):
