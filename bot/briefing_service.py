@@ -146,7 +146,8 @@ class Briefings:
     def _as_told(self, story: Story) -> ToldStory:
         """``story`` as a reply to its briefing needs it: its articles, and where its quoted sentences stand in them."""
         article_ids = tuple(item.article.article_id for item in story.items)
-        wanted, quoted = set(story.sentences), {}
+        wanted = set(story.sentences)
+        quoted: dict[str, tuple[str, int]] = {}
         for article_id in article_ids:
             for passage in self.index.article_sentences(article_id):
                 if passage.text in wanted and passage.text not in quoted:

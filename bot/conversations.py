@@ -70,7 +70,7 @@ class Reading:
 
     def afresh(self) -> Reading:
         """The same question read as starting a conversation of its own."""
-        return Reading(self.topic, (), None, asked=self.asked)
+        return Reading(self.topic, (), None)
 
 
 class Conversations:
@@ -158,7 +158,7 @@ class Conversations:
         """A briefing's story as the conversation a question about it follows: its headline, answered by the
         sentences the briefing quoted (the first quoted last, as the latest answer whose article is preferred)."""
         topic = self.index.topic(story.headline)
-        answers = [*reversed(story.quoted)] or [(None, None)]
+        answers: list[tuple[str | None, int | None]] = [*reversed(story.quoted)] or [(None, None)]
         return tuple(ConversationTurn(story.headline, topic.terms, topic.names, article_id, position, now)
                      for article_id, position in answers)
 
