@@ -132,7 +132,7 @@ class Questions:
             return Answered(checked, None)
         reading = self.conversations.read(checked, chat, thread, now=now, replying_to=replying_to, replacing=replacing)
         if reading.choose_among:
-            asking = InvalidQuestion(checked, which_story(checked, len(reading.choose_among)))
+            asking = InvalidQuestion(checked, _which_story(checked, len(reading.choose_among)))
             return Answered(asking, None, reading.choose_among)
         if not reading.topic.terms and reading.follow_up is None:
             return Answered(_only_common_words(checked), None)
@@ -290,7 +290,7 @@ def _given_in(answer: Answer, reading: Reading) -> bool:
     return best.passage.key in follow_up.given
 
 
-def which_story(question: str, stories: int) -> str:
+def _which_story(question: str, stories: int) -> str:
     """The reply to a bare question ("why?") sent to a briefing of ``stories`` stories without saying which one."""
     return (f"Which story? Ask again with its number (1 to {stories}) or a word of its headline, "
             f"e.g. “{question.rstrip('?!. ')}, the second?”")
