@@ -20,7 +20,7 @@ from corpus.loader import without_lone_surrogates
 from corpus.schedule import DailySchedule, parse_schedule
 from corpus.store import EVERYONE, ScheduleRow, Store
 from retrieval.briefing import Briefing, GroupStories, NewestArticle, NewsItem, Story, brief
-from retrieval.briefing_replies import ToldStory, stories_to_json
+from retrieval.briefing_replies import ToldBriefing, ToldStory, told_to_json
 
 # Without an earlier briefing, "since" is this long ago.
 DEFAULT_PERIOD = timedelta(hours=24)
@@ -140,8 +140,8 @@ class Briefings:
         told = [article_id for story in briefing.stories for article_id in story.article_ids]
         self.store.record_briefing(chat, told, now, complete=briefing.topic is None)
         if messages and briefing.stories:
-            stories = stories_to_json([self._as_told(story) for story in briefing.stories])
-            self.store.remember_briefing_messages(chat, messages, stories, now)
+            told = ToldBriefing(tuple(self._as_told(story) for story in briefing.stories))
+            self.store.remember_briefing_messages(chat, messages, told_to_json(told), now)
 
     def _as_told(self, story: Story) -> ToldStory:
         """``story`` as a reply to its briefing needs it: its articles, and where its quoted sentences stand in them."""

@@ -64,7 +64,10 @@ def answer_once(
     number = None
     if in_conversation:
         replying_to = CONSOLE_BRIEFING if after_briefing else None
-        answered = lede.questions.answer(question, EVERYONE, now=datetime.now(UTC), replying_to=replying_to)
+        now = datetime.now(UTC)
+        answered = lede.questions.answer(question, EVERYONE, now=now, replying_to=replying_to)
+        # "Which story?" stands in for the briefing: the next line, "the second", answers it.
+        lede.questions.note_which_story(EVERYONE, CONSOLE_BRIEFING, answered, now)
         outcome, number = answered.outcome, answered.number
     else:
         outcome = lede.questions.ask(question)

@@ -24,11 +24,12 @@ from bot.shared_index import SharedIndex
 from corpus.store import ConversationTurn, QuestionReply, Store
 from retrieval.briefing_replies import (
     Scope,
+    ToldBriefing,
     ToldStory,
     numbered_story,
-    stories_from_json,
-    stories_to_json,
     story_by_words,
+    told_from_json,
+    told_to_json,
     without_story_pointer,
 )
 from retrieval.followup import (
@@ -92,8 +93,8 @@ class Conversations:
         is still the conversation's latest, the edit takes its place, read in
         the light of the questions before it.
         """
-        if replying_to is not None and (stories := self.store.briefing_in_message(chat, replying_to)) is not None:
-            return self._in_briefing(question, stories_from_json(stories), now)
+        if replying_to is not None and (told := self.store.briefing_in_message(chat, replying_to)) is not None:
+            return self._in_briefing(question, told_from_json(told), now)
         topic = self.index.topic(question)
         replied = self._replied_turn(chat, replying_to, now) if replying_to is not None else None
         if replied is not None:
@@ -119,18 +120,22 @@ class Conversations:
         """``/new``: the next question starts afresh."""
         self.store.forget_conversation(chat, thread)
 
-    def note_briefing_asked(self, chat: int, message: int, stories: Sequence[ToldStory], *, now: datetime) -> None:
-        """Telegram message ``message`` asks which of ``stories`` was meant: a reply to it is one to their briefing."""
-        self.store.remember_briefing_messages(chat, [message], stories_to_json(stories), now)
+    def note_briefing_asked(self, chat: int, message: int, stories: Sequence[ToldStory], question: str, *,
+                            now: datetime) -> None:
+        """Message ``message`` asks which of ``stories`` ``question`` ("why?") was about: a reply to it is one to
+        their briefing, and one that only names a story ("the second") asks ``question`` of it."""
+        told = ToldBriefing(tuple(stories), waiting=question)
+        self.store.remember_briefing_messages(chat, [message], told_to_json(told), now)
 
     def note_answer_message(self, chat: int, message: int, number: int) -> None:
         """Telegram message ``message`` carries answer ``number``: a reply to it will follow that answer up."""
         self.store.remember_answer_message(chat, message, number)
 
-    def _in_briefing(self, question: str, stories: Sequence[ToldStory], now: datetime) -> Reading:
-        """``question``, sent in reply to a briefing of ``stories``, read in their light."""
-        # "2" or "the second" alone asks for more of that story.
-        asked = without_story_pointer(question) or TELL_ME_MORE
+    def _in_briefing(self, question: str, briefing: ToldBriefing, now: datetime) -> Reading:
+        """``question``, sent in reply to a message about ``briefing``, read in the light of its stories."""
+        stories = briefing.stories
+        # "2" or "the second" alone answers "Which story?" (and asks what was waiting for it), else asks for more.
+        asked = without_story_pointer(question) or briefing.waiting or TELL_ME_MORE
         topic = self.index.topic(asked)
         at = numbered_story(question, len(stories))
         if at is None:

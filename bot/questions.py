@@ -227,10 +227,15 @@ class Questions:
             return
         if answered.number is not None:
             self.conversations.note_answer_message(chat, reply_message, answered.number)
-        if answered.choose_among:
-            # "Which story?": the answer ("the second") may come in reply to the question as well as to the briefing.
-            self.conversations.note_briefing_asked(chat, reply_message, answered.choose_among, now=asked)
+        self.note_which_story(chat, reply_message, answered, asked)
         self.store.remember_reply(chat, question_message, QuestionReply(reply_message, answered.outcome.question, asked))
+
+    def note_which_story(self, chat: int, message: int, answered: Answered, asked: datetime) -> None:
+        """When ``answered`` asks which story of a briefing its question meant, in message ``message``: the answer
+        ("the second") may come in reply to that message as well as to the briefing, and asks the question of it."""
+        if answered.choose_among and not self.store.read_only:
+            self.conversations.note_briefing_asked(chat, message, answered.choose_among, answered.outcome.question,
+                                                   now=asked)
 
     def reply_to(self, chat: int, question_message: int) -> QuestionReply | None:
         """Lede's reply to Telegram message ``question_message``, if it sent one (the user edited the question)."""

@@ -65,12 +65,24 @@ class Scope:
         return passage.article.article_id in self.article_ids and passage.key not in self.left_out
 
 
-def stories_to_json(stories: Sequence[ToldStory]) -> str:
-    """Sent briefing's stories as text, to be kept with each of its messages."""
-    return json.dumps([
-        {"headline": story.headline, "articles": _kept_articles(story), "quoted": [list(key) for key in story.quoted]}
-        for story in stories
-    ])
+@dataclass(frozen=True, slots=True)
+class ToldBriefing:
+    """What a message of Lede's about a briefing is remembered by: the briefing's stories, and for its "Which
+    story?" the question that waits for the answer ("why?": a reply saying only "the second" asks it of that one)."""
+
+    stories: tuple[ToldStory, ...]
+    waiting: str | None = None
+
+
+def told_to_json(told: ToldBriefing) -> str:
+    """``told`` as text, to be kept with each of the messages it is about."""
+    return json.dumps({
+        "stories": [
+            {"headline": story.headline, "articles": _kept_articles(story), "quoted": [list(key) for key in story.quoted]}
+            for story in told.stories
+        ],
+        "waiting": told.waiting,
+    })
 
 
 def _kept_articles(story: ToldStory) -> list[str]:
@@ -79,12 +91,14 @@ def _kept_articles(story: ToldStory) -> list[str]:
     return list(dict.fromkeys([*quoted, *story.article_ids]))[:MAX_ARTICLES_PER_STORY]
 
 
-def stories_from_json(text: str) -> tuple[ToldStory, ...]:
-    """The stories :func:`stories_to_json` wrote."""
-    return tuple(
+def told_from_json(text: str) -> ToldBriefing:
+    """What :func:`told_to_json` wrote."""
+    data = json.loads(text)
+    stories = tuple(
         ToldStory(story["headline"], tuple(story["articles"]), tuple((key[0], key[1]) for key in story["quoted"]))
-        for story in json.loads(text)
+        for story in data["stories"]
     )
+    return ToldBriefing(stories, data["waiting"])
 
 
 def numbered_story(question: str, count: int) -> int | None:

@@ -88,14 +88,15 @@ def test_the_question_after_a_briefing_on_the_console_asks_about_its_stories(tmp
     source, db = tmp_path / "wire.jsonl", tmp_path / "lede.db"
     source.write_text("\n".join(json.dumps(record) for record in records) + "\n")
     assert run_bot("--ingest", str(source), "--db", str(db)).returncode == 0
-    lines = ["/brief", "why?", "why, the second?", "/brief", "how much, the first?"]
+    lines = ["/brief", "why?", "the second", "/brief", "how much, the first?"]
     result = run_bot("--console", "--json", "--db", str(db), stdin="\n".join(lines) + "\n")
     assert result.returncode == 0, result.stderr
     briefing, which, why, nothing_new, after = [json.loads(line) for line in result.stdout.splitlines()]
     assert [story["headline"] for story in briefing["stories"]][1] == "Dock workers strike at Portmouth"
     assert which["message"] == ("Which story? Ask again with its number (1 to 2) or a word of its headline, "
                                 "e.g. “why, the second?”")
-    assert why["question"] == "why, the second?" and why["follow_up_of"] == "Dock workers strike at Portmouth"
+    # "the second", answering "Which story?", asks the question that waited for it ("why?") of that story.
+    assert why["question"] == "the second" and why["follow_up_of"] == "Dock workers strike at Portmouth"
     assert why["answer"] == "Dock workers at Portmouth walked out over pay on Tuesday."
     # A briefing with no story leaves nothing to ask about: the question after it follows the conversation.
     assert nothing_new["stories"] == []

@@ -518,7 +518,8 @@ async def test_a_bare_why_in_reply_to_a_briefing_asks_which_story_and_one_named_
         [briefing] = await bot_api.wait_for_messages(USER)
         bot_api.send_user_message(USER, USER, "why?", reply_to_message_id=briefing.message_id)
         [_, which] = await bot_api.wait_for_messages(USER, 2)
-        bot_api.send_user_message(USER, USER, "why, the second?", reply_to_message_id=which.message_id)
+        # Answering "Which story?", "the second" asks the question that waited for it ("why?") of that story.
+        bot_api.send_user_message(USER, USER, "the second", reply_to_message_id=which.message_id)
         bot_api.send_user_message(USER, USER, "how much, the first?", reply_to_message_id=briefing.message_id)
         [*_, why, how_much] = await bot_api.wait_for_messages(USER, 4)
     assert which.text == ("Which story? Ask again with its number (1 to 2) or a word of its headline, "

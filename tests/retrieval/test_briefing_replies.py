@@ -6,11 +6,12 @@ import pytest
 
 from retrieval.briefing_replies import (
     MAX_ARTICLES_PER_STORY,
+    ToldBriefing,
     ToldStory,
     numbered_story,
-    stories_from_json,
-    stories_to_json,
     story_by_words,
+    told_from_json,
+    told_to_json,
     without_story_pointer,
 )
 
@@ -53,8 +54,14 @@ def test_a_story_named_by_a_word_of_its_headline_only_when_no_other_headline_has
 
 def test_a_sent_briefings_stories_are_kept_small_and_read_back_as_told():
     wide = ToldStory("Oil prices raised", tuple(f"r-{n}" for n in range(50)), (("r-3", 0), ("r-0", 2), ("r-3", 1)))
-    [kept] = stories_from_json(stories_to_json([wide]))
+    [kept] = told_from_json(told_to_json(ToldBriefing((wide,)))).stories
     assert kept.headline == wide.headline and kept.quoted == wide.quoted
     # The articles its sentences were quoted from are kept first, the rest up to the bound.
     assert kept.article_ids[:2] == ("r-3", "r-0") and len(kept.article_ids) == MAX_ARTICLES_PER_STORY
     assert set(kept.article_ids) < set(wide.article_ids)
+
+
+def test_a_which_story_question_is_kept_with_the_question_waiting_for_its_answer():
+    story = ToldStory("Dock workers strike", ("s1",), (("s1", 0),))
+    assert told_from_json(told_to_json(ToldBriefing((story,), waiting="why?"))) == ToldBriefing((story,), "why?")
+    assert told_from_json(told_to_json(ToldBriefing((story,)))).waiting is None
