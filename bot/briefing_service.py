@@ -45,10 +45,12 @@ class Subscribed:
 
 @dataclass(frozen=True, slots=True)
 class ChatSettings:
-    """``/settings``: the chat's daily briefing (if any) and its last briefing."""
+    """``/settings``: the chat's daily briefing (if any) and its last briefing, and whether the store is read-only
+    (no briefing is sent or set then: none could be recorded as told)."""
 
     subscribed: Subscribed | None
     last_briefing: datetime | None
+    read_only: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +185,7 @@ class Briefings:
         if rows:
             schedule = _schedule(rows[0])
             subscribed = Subscribed(schedule, schedule.next_slot(now), rows[0].thread)
-        return ChatSettings(subscribed, self.store.last_briefing(chat))
+        return ChatSettings(subscribed, self.store.last_briefing(chat), self.store.read_only)
 
     def scheduled(self, chat: int | None = None) -> list[Scheduled]:
         """Every chat's daily briefing (for the scheduler at start-up), or one chat's."""

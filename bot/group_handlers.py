@@ -147,7 +147,7 @@ async def subscribe_command(update: Update, context: LedeContext) -> None:
 
 async def settings_command(update: Update, context: LedeContext) -> None:
     current = await context.workers.quick(context.lede.briefings.settings, update.effective_chat.id, now=context.now())
-    reply = group_replies.settings(current, topic=_topic(update.effective_message), read_only=context.lede.store.read_only)
+    reply = group_replies.settings(current, topic=_topic(update.effective_message))
     await send_reply(update.effective_message, reply)
 
 

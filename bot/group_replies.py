@@ -25,6 +25,8 @@ NO_MORE = "I have no other answers to that question."
 THANKS = "Thanks, noted."
 # The console's /more, /context, /good or /bad typed in Telegram, where each is a button under an answer.
 BUTTON_HERE = "In Telegram, {command} is the {button} button under an answer."
+# Why /settings promises and offers no briefing: /brief and /subscribe are refused, and no daily briefing is sent.
+_READ_ONLY = "while my store is read-only"
 # /new: the conversation is forgotten, so the next question is read on its own.
 NEW_CONVERSATION = "New conversation: I'll read your next question on its own."
 
@@ -41,27 +43,38 @@ def unsubscribed(had_one: bool) -> str:
     return "Daily briefings stopped." if had_one else "This chat has no daily briefing. Set one with /subscribe 08:00."
 
 
-def settings(current: ChatSettings, *, daily: bool = True, topic: int | None = None, read_only: bool = False) -> str:
+def settings(current: ChatSettings, *, daily: bool = True, topic: int | None = None) -> str:
     """``/settings``: the daily briefing and the last briefing; ``daily`` says whether this front end can send one.
 
     ``topic`` is the forum topic it was asked in: asked elsewhere than where the daily briefing is posted, it says where.
-    On a ``read_only`` store no daily briefing is sent (none could be recorded as told), so none is promised.
+    On a read-only store no briefing is sent or set (none could be recorded as told), so none is promised or offered.
     """
-    if current.subscribed is None and not daily:
-        lines = ["Daily briefing: none (daily briefings are sent in Telegram chats; here /brief tells the news)."]
-    elif current.subscribed is None:
-        lines = ["Daily briefing: none (/subscribe 08:00 [time zone] to get one)."]
-    elif read_only:
-        lines = [f"Daily briefing: {escape(current.subscribed.schedule.label)}, paused while my store is read-only."]
+    return f"{_daily_briefing_line(current, daily, topic)}\n{_last_briefing_line(current)}"
+
+
+def _daily_briefing_line(current: ChatSettings, daily: bool, topic: int | None) -> str:
+    subscribed = current.subscribed
+    if subscribed is None and not daily:
+        offer = "" if current.read_only else "; here /brief tells the news"
+        return f"Daily briefing: none (daily briefings are sent in Telegram chats{offer})."
+    if subscribed is None:
+        offer = f"none can be set {_READ_ONLY}" if current.read_only else "/subscribe 08:00 [time zone] to get one"
+        return f"Daily briefing: none ({offer})."
+    if current.read_only:
+        return f"Daily briefing: {escape(subscribed.schedule.label)}, paused {_READ_ONLY}."
+    return (f"Daily briefing: {escape(subscribed.schedule.label)}, next {_when(subscribed.next_at, subscribed)}"
+            f"{_where(subscribed, topic)}.")
+
+
+def _last_briefing_line(current: ChatSettings) -> str:
+    if current.read_only:
+        brief = f"/brief is off {_READ_ONLY}"
+    elif current.last_briefing is None:
+        brief = "/brief covers the last 24 hours"
     else:
-        subscribed = current.subscribed
-        lines = [f"Daily briefing: {escape(subscribed.schedule.label)}, next {_when(subscribed.next_at, subscribed)}"
-                 f"{_where(subscribed, topic)}."]
-    if current.last_briefing is None:
-        lines.append("Last briefing: none yet; /brief covers the last 24 hours.")
-    else:
-        lines.append(f"Last briefing: {moment_text(current.last_briefing)}; /brief covers what came since.")
-    return "\n".join(lines)
+        brief = "/brief covers what came since"
+    last = "none yet" if current.last_briefing is None else moment_text(current.last_briefing)
+    return f"Last briefing: {last}; {brief}."
 
 
 def more_answers(candidates: tuple[Candidate, ...]) -> str:

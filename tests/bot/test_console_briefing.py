@@ -9,6 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.console_commands import run_command
+from bot.service import Lede
+from bot.shared_index import new_index
+from corpus.database_file import DatabaseFile
+from corpus.store import Store
 from tests.bot.test_console import run_bot
 
 RECORDS = [
@@ -101,3 +106,17 @@ def test_the_question_after_a_briefing_on_the_console_asks_about_its_stories(tmp
     # A briefing with no story leaves nothing to ask about: the question after it follows the conversation.
     assert nothing_new["stories"] == []
     assert after["follow_up_of"] == "why?"
+
+
+def test_settings_on_a_read_only_store_offers_no_brief_which_it_would_refuse(tmp_path, monkeypatch):
+    # It said "here /brief tells the news" and "/brief covers the last 24 hours", and /brief got "… is read-only".
+    Store.open(tmp_path / "lede.db").close()
+    # As on a read-only mount (root may write any file, so the check is told).
+    monkeypatch.setattr("corpus.store.check_database_path", lambda path, **_: DatabaseFile(path, read_only=True))
+    lede = Lede.compose(new_index(), Store.open(tmp_path / "lede.db"))
+    settings, _ = run_command(lede, "/settings")
+    brief, _ = run_command(lede, "/brief")
+    lede.close()
+    assert settings == ("Daily briefing: none (daily briefings are sent in Telegram chats).\n"
+                        "Last briefing: none yet; /brief is off while my store is read-only.")
+    assert "is read-only, so writes are off" in brief

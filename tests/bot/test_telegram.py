@@ -438,14 +438,21 @@ async def test_on_a_read_only_store_changes_are_refused_in_plain_words_and_quest
     assert "Daily briefings are off: the store is read-only" in caplog.text
 
 
-async def test_on_a_read_only_store_settings_says_the_daily_briefing_is_paused(bot_api, tmp_path, monkeypatch):
-    # It said "Daily briefing: 08:00 UTC, next on …", a briefing that never came: none is sent from a read-only store.
+async def test_on_a_read_only_store_settings_offers_neither_brief_nor_subscribe_which_it_would_refuse(
+        bot_api, tmp_path, monkeypatch):
+    # It said "/brief covers the last 24 hours" and "/subscribe 08:00 [time zone] to get one", and both got
+    # "I can answer questions, but I cannot change anything now: my store is read-only." (Until 3 Dec it also
+    # gave the next daily briefing's time, a briefing that never came: none is sent from a read-only store.)
     read_only = read_only_lede(tmp_path, monkeypatch)
     async with polling(application(bot_api, read_only)):
-        bot_api.send_user_message(USER, USER, "/settings")
-        [reply] = await bot_api.wait_for_messages(USER)
+        for chat in (USER, USER + 1):  # with a daily briefing, and without one
+            bot_api.send_user_message(chat, chat, "/settings")
+        [subscribed], [unsubscribed] = [await bot_api.wait_for_messages(chat) for chat in (USER, USER + 1)]
     read_only.close()
-    assert reply.text.splitlines()[0] == "Daily briefing: 08:00 UTC, paused while my store is read-only."
+    assert subscribed.text == ("Daily briefing: 08:00 UTC, paused while my store is read-only.\n"
+                               "Last briefing: none yet; /brief is off while my store is read-only.")
+    assert unsubscribed.text == ("Daily briefing: none (none can be set while my store is read-only).\n"
+                                 "Last briefing: none yet; /brief is off while my store is read-only.")
 
 
 async def test_a_button_that_fails_is_answered_with_the_reason_not_left_loading(bot_api, tmp_path, monkeypatch):
