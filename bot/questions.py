@@ -26,6 +26,10 @@ from retrieval.text import words
 # Long enough for any real question, short enough that nobody pastes an
 # article into the question box by mistake and waits for a useless answer.
 MAX_QUESTION_CHARS = 500
+# A member's message Lede was pointed to (a bare /ask or mention in reply to it) that is longer: nobody typed it
+# as a question, so nobody is asked to shorten it.
+QUOTED_TOO_LONG = ("That message is {length:,} characters long, too long to ask about (a question is under "
+                   f"{MAX_QUESTION_CHARS:,}): ask me about it in your own words, /ask <question>.")
 # A message that is only a web address: someone sharing an article, not asking about one.
 _LINK = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 # "Thanks!", "thank you so much 🙏" (its words, lower case): courtesy, not a question. Read as a
@@ -103,9 +107,12 @@ class Questions:
         self.store = store
         self.conversations = conversations
 
-    def ask(self, question: str, chat: int = EVERYONE) -> Outcome:
-        """Answer a question on its own, from what ``chat`` may see, or say why it cannot be asked."""
-        checked = _checked(question)
+    def ask(self, question: str, chat: int = EVERYONE, *, quoted: bool = False) -> Outcome:
+        """Answer a question on its own, from what ``chat`` may see, or say why it cannot be asked.
+
+        ``quoted``: the question is a message Lede was pointed to, not one typed to it (see :meth:`answer`).
+        """
+        checked = _checked(question, quoted)
         if isinstance(checked, InvalidQuestion):
             return checked
         if not self.index.analyzer.terms(checked):
@@ -114,7 +121,7 @@ class Questions:
 
     def answer(
         self, question: str, chat: int = EVERYONE, *, now: datetime, thread: int = NO_THREAD,
-        replying_to: int | None = None, replacing: QuestionReply | None = None,
+        replying_to: int | None = None, replacing: QuestionReply | None = None, quoted: bool = False,
     ) -> Answered:
         """A question asked in a chat (and forum topic ``thread``), read in the light of its conversation.
 
@@ -122,12 +129,13 @@ class Questions:
         👍/👎) work later, and the question joins the conversation. A question
         of common words only ("why?") can be asked only as a follow-up.
         ``replying_to`` is the message it replies to, if any; ``replacing`` the
-        reply to the question it was edited from, if it is an edit.
+        reply to the question it was edited from, if it is an edit. ``quoted``: the question is a member's
+        message Lede was pointed to (a bare ``/ask`` in reply to it), so one too long is not called a question.
         """
         if self.store.read_only:
             # A store Lede may not write keeps no conversation and no buttons: each question stands alone.
-            return Answered(self.ask(question, chat), None)
-        checked = _checked(question)
+            return Answered(self.ask(question, chat, quoted=quoted), None)
+        checked = _checked(question, quoted)
         if isinstance(checked, InvalidQuestion):
             return Answered(checked, None)
         reading = self.conversations.read(checked, chat, thread, now=now, replying_to=replying_to, replacing=replacing)
@@ -247,8 +255,8 @@ class Questions:
         return outcome if isinstance(outcome, Answer) else None
 
 
-def _checked(question: str) -> str | InvalidQuestion:
-    """The question as it will be read, or why it cannot be."""
+def _checked(question: str, quoted: bool = False) -> str | InvalidQuestion:
+    """The question as it will be read, or why it cannot be (``quoted``: a message Lede was pointed to)."""
     # Invisible format characters (zero-width spaces, direction marks) split
     # words without showing it; the question means the same without them.
     question = " ".join("".join(c for c in question if unicodedata.category(c) != "Cf").split())
@@ -257,10 +265,9 @@ def _checked(question: str) -> str | InvalidQuestion:
     if not question:
         return InvalidQuestion(question, "Ask me a question about the news, for example: what did Zelensky demand?")
     if len(question) > MAX_QUESTION_CHARS:
-        return InvalidQuestion(
-            question[:80] + "…",
-            f"That question is {len(question):,} characters long; please keep it under {MAX_QUESTION_CHARS:,}.",
-        )
+        too_long = (QUOTED_TOO_LONG.format(length=len(question)) if quoted else
+                    f"That question is {len(question):,} characters long; please keep it under {MAX_QUESTION_CHARS:,}.")
+        return InvalidQuestion(question[:80] + "…", too_long)
     if _LINK.fullmatch(question):
         return InvalidQuestion(question, link_refusal("/add <link>"), link=True)
     said = words(question)

@@ -407,33 +407,36 @@ async def ask_command(update: Update, context: LedeContext) -> None:
     Also as a photo's (or video's, file's …) caption, as any command is. A bare ``/ask`` in reply to someone's
     message asks what that message says (:func:`_asked`).
     """
-    await _answer(update, context, _asked(" ".join(context.args or ()), update.effective_message, context))
+    await _answer(update, context, " ".join(context.args or ()))
 
 
 async def question_message(update: Update, context: LedeContext) -> None:
     """A question, without any mention of Lede: in a group it addresses the question, and in a private
     chat it is left by habit, or by inline mode's "@lede …" sent without picking a result. A bare mention
     in reply to someone's message asks what that message says, as a bare ``/ask`` does (:func:`_asked`)."""
-    await _answer(update, context, _asked(update.effective_message.text or "", update.effective_message, context))
+    await _answer(update, context, update.effective_message.text or "")
 
 
-def _asked(text: str, message: Message, context: LedeContext) -> str:
+def _asked(text: str, message: Message, context: LedeContext) -> tuple[str, bool]:
     """The question ``text`` asks, without any mention of Lede; when that leaves nothing, what the message it
     replies to says: in a group, a member points Lede to a question it did not see (privacy mode) or was not
-    asked. (In reply to Lede's own message nothing is asked, and the reply says how to ask.)"""
+    asked. (In reply to Lede's own message nothing is asked, and the reply says how to ask.) And whether the
+    question is that message, quoted rather than typed."""
     username = context.bot.username
     question = group_handlers.without_mention(text, username)
     replied = message.reply_to_message
     if question.strip() or replied is None or _replies_to_lede(message):
-        return question
-    return group_handlers.without_mention(replied.text or replied.caption or "", username)
+        return question, False
+    return group_handlers.without_mention(replied.text or replied.caption or "", username), True
 
 
-async def _answer(update: Update, context: LedeContext, question: str) -> None:
-    """Answer in the light of the chat's (or forum topic's) conversation; a reply to an answer follows it up."""
+async def _answer(update: Update, context: LedeContext, text: str) -> None:
+    """Answer what ``text`` asks (:func:`_asked`) in the light of the chat's (or forum topic's) conversation;
+    a reply to an answer follows it up."""
     if not await within_limit(update, context, Action.QUESTION):
         return
     message, chat = update.effective_message, update.effective_chat.id
+    question, quoted = _asked(text, message, context)
     thread = _thread(message)
     replying_to = message.reply_to_message.message_id if _replies_to_lede(message) else None
     questions = context.lede.questions
@@ -442,7 +445,8 @@ async def _answer(update: Update, context: LedeContext, question: str) -> None:
         # An edited question edits Lede's reply to it, answered again in its place.
         earlier = await context.workers.quick(questions.reply_to, chat, message.message_id) if update.edited_message else None
         answered = await context.workers.quick(
-            questions.answer, question, chat, now=now, thread=thread, replying_to=replying_to, replacing=earlier)
+            questions.answer, question, chat, now=now, thread=thread, replying_to=replying_to, replacing=earlier,
+            quoted=quoted)
         html, buttons = format_html(answered.outcome), group_handlers.answer_buttons(answered.number)
         if earlier is None:
             reply = (await send_reply(message, html, buttons)).message_id

@@ -271,6 +271,21 @@ async def test_a_bare_mention_of_lede_in_reply_to_a_members_message_asks_what_it
     assert reply.reply_to_message_id == pointing["message_id"]
 
 
+@pytest.mark.parametrize("pointer", ["/ask@lede_test_bot", "@lede_test_bot"], ids=["bare /ask", "bare mention"])
+async def test_pointing_lede_to_a_members_long_message_says_in_one_line_it_is_too_long_and_how_to_ask(bot_api, lede,
+                                                                                                     pointer):
+    # It was told "That question is 983 characters long; please keep it under 500.", of a question nobody typed.
+    bot_api.add_group(GROUP, "Newsroom")
+    bot_api.privacy_mode = False  # mentions reach a bot only with privacy mode off
+    pasted = " ".join(["Vance met Zelensky in Munich and the two discussed the U.S. role in a peace deal."] * 12)
+    async with polling(application(bot_api, lede)):
+        long = bot_api.send_user_message(GROUP, USER + 1, pasted)
+        bot_api.send_user_message(GROUP, USER, pointer, reply_to_message_id=long["message_id"])
+        [reply] = await bot_api.wait_for_messages(GROUP)
+    assert reply.text == (f"That message is {len(pasted):,} characters long, too long to ask about (a question is "
+                          "under 500): ask me about it in your own words, /ask <question>.")
+
+
 async def test_group_chatter_not_addressed_to_the_bot_gets_no_reply(bot_api, lede):
     bot_api.add_group(GROUP, "Newsroom")
     bot_api.privacy_mode = False  # the bot sees every message, and must still keep quiet
