@@ -25,10 +25,12 @@ import asyncio
 import logging
 import signal
 from contextlib import AbstractAsyncContextManager
+from dataclasses import replace
 from pathlib import PurePath
 
 from telegram import (
     BotCommand,
+    Chat,
     ChatMemberUpdated,
     Document,
     InlineKeyboardButton,
@@ -58,6 +60,7 @@ from bot.chat_rights import may_change_chat
 from bot.config import Config
 from bot.conversations import NO_THREAD
 from bot.formatting import APOLOGY, escape, format_html, unknown_command
+from bot.questions import InvalidQuestion, Outcome, link_refusal
 from bot.group_replies import BUTTON_HERE, NEW_CONVERSATION
 from bot.service import Lede
 from bot.stopping import STOP_SIGNALS, end_at_once
@@ -120,6 +123,8 @@ GROUP_WELCOME = (
     "/help tells the rest."
 )
 ADMINS_ONLY = "Only this group's administrators can change its sources."
+# How a group adds the article of a link sent as a question: its members may not /add (ADMINS_ONLY).
+GROUP_ADDS_LINK = "an administrator's /add <link>"
 # How a Telegram chat gives /add a file (the console's /add takes a path).
 ADD_FILE = "send me its file (.txt, .md or .html)"
 READ_ONLY = "I can answer questions, but I cannot change anything now: my store is read-only."
@@ -447,12 +452,20 @@ async def _answer(update: Update, context: LedeContext, text: str) -> None:
         answered = await context.workers.quick(
             questions.answer, question, chat, now=now, thread=thread, replying_to=replying_to, replacing=earlier,
             quoted=quoted)
-        html, buttons = format_html(answered.outcome), group_handlers.answer_buttons(answered.number)
+        html = format_html(_worded_for(answered.outcome, update.effective_chat))
+        buttons = group_handlers.answer_buttons(answered.number)
         if earlier is None:
             reply = (await send_reply(message, html, buttons)).message_id
         else:
             reply = await edit_reply(message, earlier.message, html, buttons)
         await context.workers.quick(questions.note_reply, chat, message.message_id, reply, answered, now)
+
+
+def _worded_for(outcome: Outcome, chat: Chat) -> Outcome:
+    """``outcome`` as said in ``chat``: a link sent as a question in a group points to its administrators' ``/add``."""
+    if isinstance(outcome, InvalidQuestion) and outcome.link and chat.type != ChatType.PRIVATE:
+        return replace(outcome, reason=link_refusal(GROUP_ADDS_LINK))
+    return outcome
 
 
 def _thread(message: Message) -> int:
