@@ -29,7 +29,7 @@ from telegram import (
     Message,
     Update,
 )
-from telegram.constants import ParseMode
+from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden
 from telegram.ext import (
     Application,
@@ -147,7 +147,8 @@ async def subscribe_command(update: Update, context: LedeContext) -> None:
 
 async def settings_command(update: Update, context: LedeContext) -> None:
     current = await context.workers.quick(context.lede.briefings.settings, update.effective_chat.id, now=context.now())
-    reply = group_replies.settings(current, topic=_topic(update.effective_message))
+    reply = group_replies.settings(current, topic=_topic(update.effective_message),
+                                   group=update.effective_chat.type != ChatType.PRIVATE)
     await send_reply(update.effective_message, reply)
 
 

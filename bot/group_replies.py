@@ -43,27 +43,35 @@ def unsubscribed(had_one: bool) -> str:
     return "Daily briefings stopped." if had_one else "This chat has no daily briefing. Set one with /subscribe 08:00."
 
 
-def settings(current: ChatSettings, *, daily: bool = True, topic: int | None = None) -> str:
+def settings(current: ChatSettings, *, daily: bool = True, topic: int | None = None, group: bool = False) -> str:
     """``/settings``: the daily briefing and the last briefing; ``daily`` says whether this front end can send one.
 
     ``topic`` is the forum topic it was asked in: asked elsewhere than where the daily briefing is posted, it says where.
+    In a ``group`` only administrators may ``/subscribe``, so a member is not offered it as theirs.
     On a read-only store no briefing is sent or set (none could be recorded as told), so none is promised or offered.
     """
-    return f"{_daily_briefing_line(current, daily, topic)}\n{_last_briefing_line(current)}"
+    return f"{_daily_briefing_line(current, daily, topic, group)}\n{_last_briefing_line(current)}"
 
 
-def _daily_briefing_line(current: ChatSettings, daily: bool, topic: int | None) -> str:
+def _daily_briefing_line(current: ChatSettings, daily: bool, topic: int | None, group: bool) -> str:
     subscribed = current.subscribed
     if subscribed is None and not daily:
         offer = "" if current.read_only else "; here /brief tells the news"
         return f"Daily briefing: none (daily briefings are sent in Telegram chats{offer})."
     if subscribed is None:
-        offer = f"none can be set {_READ_ONLY}" if current.read_only else "/subscribe 08:00 [time zone] to get one"
-        return f"Daily briefing: none ({offer})."
+        return f"Daily briefing: none ({_how_to_subscribe(current, group)})."
     if current.read_only:
         return f"Daily briefing: {escape(subscribed.schedule.label)}, paused {_READ_ONLY}."
     return (f"Daily briefing: {escape(subscribed.schedule.label)}, next {_when(subscribed.next_at, subscribed)}"
             f"{_where(subscribed, topic)}.")
+
+
+def _how_to_subscribe(current: ChatSettings, group: bool) -> str:
+    if current.read_only:
+        return f"none can be set {_READ_ONLY}"
+    if group:
+        return "an administrator's /subscribe 08:00 [time zone] sets one"
+    return "/subscribe 08:00 [time zone] to get one"
 
 
 def _last_briefing_line(current: ChatSettings) -> str:

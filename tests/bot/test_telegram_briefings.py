@@ -223,6 +223,19 @@ async def test_subscribe_is_for_administrators_and_settings_shows_it(bot_api, an
     assert settings.text.startswith("Daily briefing: 08:00 Europe/Kyiv, next on Mon 02 Jun at 08:00 (Europe/Kyiv).")
 
 
+async def test_settings_in_a_group_without_a_daily_briefing_points_members_to_an_administrators_subscribe(
+        bot_api, analyzer, clock):
+    # A member was told "/subscribe 08:00 [time zone] to get one", and their /subscribe got SCHEDULE_ADMINS_ONLY.
+    bot_api.add_group(GROUP, "Newsroom")
+    async with polling(application(bot_api, make_lede(analyzer), clock)):
+        bot_api.send_user_message(GROUP, MEMBER, "/settings")
+        [in_group] = await bot_api.wait_for_messages(GROUP)
+        bot_api.send_user_message(USER, USER, "/settings")
+        [in_private] = await bot_api.wait_for_messages(USER)
+    assert in_group.text.splitlines()[0] == "Daily briefing: none (an administrator's /subscribe 08:00 [time zone] sets one)."
+    assert in_private.text.splitlines()[0] == "Daily briefing: none (/subscribe 08:00 [time zone] to get one)."
+
+
 def morning_topic(bot_api: FakeBotApi) -> int:
     """A forum where USER is an administrator, and its topic "Morning"."""
     bot_api.add_group(FORUM, "Forum", type="supergroup", is_forum=True)
