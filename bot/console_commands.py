@@ -54,6 +54,8 @@ NONE_KEPT = "My store is read-only, so I keep no answers for {command} to act on
 NO_ANSWER_SHOWN = "My last reply holds no answer for {command} to act on; ask me a question about the news."
 # How the console gives /add a file (Telegram's is sent in the chat).
 ADD_FILE = "/add &lt;file&gt; for one on this computer"
+# How the console's /sources and /feed list, with none, say to add some.
+WAYS_TO_ADD = source_replies.WaysToAdd("/add &lt;url or file&gt;", "/feed add &lt;url&gt;")
 # What /add reads as a file name even when no such file exists, to say so rather than ask for a web address.
 _FILE_SUFFIXES = (*DOCUMENT_SUFFIXES, OPML_SUFFIX)
 
@@ -205,7 +207,7 @@ def _feed(lede: Lede, args: list[str]) -> FeedDone | Refused:
 
 def _sources(lede: Lede, args: list[str]) -> SourcesPage | Refused:
     listed = lede.sources.page(page=page_number(args))
-    return Refused(source_replies.sources_listed(listed)) if isinstance(listed, Failure) else listed
+    return Refused(source_replies.sources_listed(listed, WAYS_TO_ADD)) if isinstance(listed, Failure) else listed
 
 
 def _brief(lede: Lede, args: list[str]) -> Any:
@@ -276,7 +278,7 @@ def _feed_reply(done: FeedDone) -> str:
         case FeedAdd():
             return source_replies.feed_added(done.outcome)
         case FeedList():
-            return source_replies.feed_list(done.outcome)
+            return source_replies.feed_list(done.outcome, WAYS_TO_ADD)
         case FeedRemove():
             return source_replies.feed_removal(done.outcome)
         case FeedExport() if isinstance(done.outcome, Failure):
@@ -355,7 +357,8 @@ COMMANDS: dict[str, Command | AnswerCommand] = {
     "/start": Command("/start", lambda lede, args: Help(), _help_text, _help_json),
     "/add": Command("/add <url or file>", _add, _added, _added_json),
     "/feed": Command("/feed add <url> | /feed list | /feed remove <n> | /feed export", _feed, _feed_reply, _feed_json),
-    "/sources": Command("/sources [page]", _sources, source_replies.sources_page, _sources_json),
+    "/sources": Command("/sources [page]", _sources, lambda page: source_replies.sources_page(page, WAYS_TO_ADD),
+                        _sources_json),
     "/brief": Command("/brief [topic]", _brief, lambda briefing: "\n\n".join(briefing_html(briefing)), briefing_to_json),
     "/settings": Command("/settings", _settings, lambda current: group_replies.settings(current, daily=False),
                          _settings_json),

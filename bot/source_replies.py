@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 
 from bot.formatting import MAX_MESSAGE_CHARS, MAX_TITLE_CHARS, escape, is_web_link, source_details, source_title
 from corpus.article import Article
@@ -26,6 +27,15 @@ MAX_PART_CHARS = 300
 MORE_LINE_CHARS = 96
 _LINK = re.compile(r'<a href="([^"]*)">(.*?)</a>', re.DOTALL)
 _TAG = re.compile(r"</?(?:b|i|code)>")
+
+
+@dataclass(frozen=True, slots=True)
+class WaysToAdd:
+    """How a chat without sources is told to get some, in Telegram HTML: an article and a feed. Each front end
+    takes a file its own way, and in a group only administrators add, so its members are pointed to them."""
+
+    article: str
+    feed: str
 
 
 def _fit(lines: list[str], reserved: int = 0) -> list[str]:
@@ -98,9 +108,9 @@ def feeds_imported(outcome: FeedsImported) -> str:
     return f"{head} {_counts(outcome.report)}"
 
 
-def feed_list(feeds: list[Feed]) -> str:
+def feed_list(feeds: list[Feed], ways: WaysToAdd) -> str:
     if not feeds:
-        return "This chat follows no feeds yet. Add one with /feed add &lt;url&gt;."
+        return f"This chat follows no feeds yet: {ways.feed} adds one."
     head = "<b>Feeds</b> (remove one with /feed remove &lt;n&gt;):"
     lines = [f"{number}. {_feed_name(feed)}{_feed_health(feed)}" for number, feed in enumerate(feeds, start=1)]
     return "\n".join([head, *_fit(lines, reserved=len(head))])
@@ -110,26 +120,26 @@ def feed_removed(feed: Feed) -> str:
     return f"Stopped following {_feed_name(feed)}. Articles it brought stay in the store but not in this chat's answers."
 
 
-def sources_page(page: SourcesPage) -> str:
+def sources_page(page: SourcesPage, ways: WaysToAdd) -> str:
     articles = [f"• {_title(article)}" + (f" · {escape(article.publisher, MAX_PART_CHARS)}" if article.publisher else "")
                 for article in page.articles]
-    feeds = [f"• {_feed_name(feed)}" for feed in page.feeds] or ["none — /feed add &lt;url&gt;"]
+    feeds = [f"• {_feed_name(feed)}" for feed in page.feeds] or [f"none — {ways.feed}"]
     lines = [f"<b>Feeds</b> ({len(page.feeds)})", *_fit(feeds, reserved=200 + sum(map(_length, articles)))]
     lines += ["", f"<b>Articles</b> ({page.total_articles}), newest first" + (f", page {page.page} of {page.pages}" if page.pages > 1 else "")]
     lines += articles
     if not page.articles:
-        lines.append("none — /add &lt;url&gt; or send me a .txt, .md or .html file")
+        lines.append(f"none — {ways.article}")
     if page.loaded_at_start:
         count = f"{page.loaded_at_start:,} article" + ("s" if page.loaded_at_start > 1 else "")
         lines += ["", f"Every chat is also answered from {count} loaded when I started."]
     return "\n".join(lines)
 
 
-def sources_listed(outcome: SourcesPage | Failure) -> str:
+def sources_listed(outcome: SourcesPage | Failure, ways: WaysToAdd) -> str:
     """``/sources [n]``: the page, or which pages there are."""
     if isinstance(outcome, Failure):
         return f"There is no such page; {escape(outcome.reason, MAX_PART_CHARS)}."
-    return sources_page(outcome)
+    return sources_page(outcome, ways)
 
 
 def ingest_summary(report: IngestReport) -> str:

@@ -125,6 +125,12 @@ GROUP_WELCOME = (
 ADMINS_ONLY = "Only this group's administrators can change its sources."
 # How a group adds the article of a link sent as a question: its members may not /add (ADMINS_ONLY).
 GROUP_ADDS_LINK = "an administrator's /add <link>"
+# How a chat without sources is told to get some: in a group only administrators add (ADMINS_ONLY), and a file
+# shared there is read only when captioned /add.
+PRIVATE_WAYS_TO_ADD = source_replies.WaysToAdd("/add &lt;url&gt; or send me a .txt, .md or .html file",
+                                               "/feed add &lt;url&gt;")
+GROUP_WAYS_TO_ADD = source_replies.WaysToAdd("an administrator's /add &lt;url&gt; (or a file captioned /add)",
+                                             "an administrator's /feed add &lt;url&gt;")
 # How a Telegram chat gives /add a file (the console's /add takes a path).
 ADD_FILE = "send me its file (.txt, .md or .html)"
 READ_ONLY = "I can answer questions, but I cannot change anything now: my store is read-only."
@@ -593,7 +599,8 @@ async def feed_command(update: Update, context: LedeContext) -> None:
     chat = update.effective_chat.id
     match parse_feed_command(context.arguments):
         case FeedList():
-            await _reply(update, source_replies.feed_list(await workers.quick(lede.sources.feeds, chat)))
+            feeds = await workers.quick(lede.sources.feeds, chat)
+            await _reply(update, source_replies.feed_list(feeds, _ways_to_add(update.effective_chat)))
         case FeedExport():
             exported = await workers.quick(lede.sources.export_opml, chat)
             if isinstance(exported, Failure):
@@ -619,7 +626,7 @@ async def sources_command(update: Update, context: LedeContext) -> None:
     listed = await context.workers.quick(context.lede.sources.page, update.effective_chat.id,
                                          page_number(context.arguments))
     buttons = None if isinstance(listed, Failure) else _page_buttons(listed.page, listed.pages)
-    await _reply(update, source_replies.sources_listed(listed), buttons)
+    await _reply(update, source_replies.sources_listed(listed, _ways_to_add(update.effective_chat)), buttons)
 
 
 async def sources_page(update: Update, context: LedeContext) -> None:
@@ -630,19 +637,25 @@ async def sources_page(update: Update, context: LedeContext) -> None:
         await query.answer("That button is no longer valid.")
         return
     page = await context.workers.quick(context.lede.sources.page, update.effective_chat.id, int(number))
+    ways = _ways_to_add(update.effective_chat)
     if isinstance(page, Failure):  # the list has grown shorter since the button was made
-        await query.answer(source_replies.to_plain(source_replies.sources_listed(page)))
+        await query.answer(source_replies.to_plain(source_replies.sources_listed(page, ways)))
         return
     await query.answer()
     try:
         await query.edit_message_text(
-            source_replies.sources_page(page), parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
+            source_replies.sources_page(page, ways), parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
             reply_markup=_page_buttons(page.page, page.pages),
         )
     except BadRequest as error:
         # A button tapped twice sends both taps before the first one's page arrives: it is shown already.
         if not unchanged(error):
             raise
+
+
+def _ways_to_add(chat: Chat) -> source_replies.WaysToAdd:
+    """How ``chat``, without sources, is told to get some."""
+    return PRIVATE_WAYS_TO_ADD if chat.type == ChatType.PRIVATE else GROUP_WAYS_TO_ADD
 
 
 def _page_buttons(page: int, pages: int) -> InlineKeyboardMarkup | None:

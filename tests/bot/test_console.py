@@ -171,7 +171,7 @@ def test_the_console_runs_the_source_commands_through_the_same_service(tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Feeds (0)\nnone — /feed add <url>\n\nArticles (1), newest first\n• Dam Opens\n\n"
                                     "Every chat is also answered from 1 article loaded when I started.\n\n"
-                                    "This chat follows no feeds yet. Add one with /feed add <url>.\n\n"
+                                    "This chat follows no feeds yet: /feed add <url> adds one.\n\n"
                                     "I couldn't remove that: there is no feed number 1; this chat has no feeds.\n\n"
                                     "Unknown command /nonsense. Type /help.")
 

@@ -125,7 +125,8 @@ def test_sources_counts_the_articles_loaded_at_start_which_it_cannot_list(lede, 
     lede.add_articles([Article("ferry", "Ferry", ("The harbour ferry departs at noon.",)),
                        Article("pier", "Pier", ("The northern pier closed on Monday.",))])
     text, data = run_command(lede, "/sources")
-    assert text.endswith("none — /add <url> or send me a .txt, .md or .html file\n\n"
+    # It said "/add <url> or send me a .txt, .md or .html file", as Telegram does: the console's /add takes a file.
+    assert text.endswith("none — /add <url or file>\n\n"
                          "Every chat is also answered from 2 articles loaded when I started.")
     assert (data["total_articles"], data["loaded_at_start"]) == (0, 2)
 

@@ -6,6 +6,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot import source_replies
+from bot.telegram_app import GROUP_WAYS_TO_ADD
 from corpus.feed_poller import FeedFollowed
 from corpus.library import Kept
 from corpus.sources import SourcesPage
@@ -53,8 +54,8 @@ def test_following_a_feed_replies_acceptably(feed, report, already):
 @settings(max_examples=40, deadline=None)
 @given(feeds=st.lists(FEEDS, max_size=30), articles=st.lists(ARTICLES, max_size=5))
 def test_the_sources_page_and_feed_list_reply_acceptably(feeds, articles):
-    accepted(source_replies.sources_page(SourcesPage(tuple(feeds), tuple(articles), 1, 3, 12)))
-    accepted(source_replies.feed_list(feeds))
+    accepted(source_replies.sources_page(SourcesPage(tuple(feeds), tuple(articles), 1, 3, 12), GROUP_WAYS_TO_ADD))
+    accepted(source_replies.feed_list(feeds, GROUP_WAYS_TO_ADD))
 
 
 def test_a_chat_following_a_feed_that_corrected_entries_already_kept_is_told_how_many_were_updated():

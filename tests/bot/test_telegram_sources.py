@@ -192,6 +192,23 @@ async def test_in_groups_only_administrators_change_sources(bot_api, lede, web):
     assert private == "I couldn't find that in the articles I have.", "the group's article is the group's"
 
 
+async def test_a_group_with_no_sources_points_its_members_to_an_administrators_add(bot_api, lede):
+    # A member was offered "/add <url> or send me a .txt, .md or .html file" and "/feed add <url>": their /add got
+    # ADMINS_ONLY, and a file sent to a group without the caption /add is left alone.
+    bot_api.add_group(GROUP, "Newsroom")  # USER is a member, no administrator
+    async with polling(application(bot_api, lede)):
+        bot_api.send_user_message(GROUP, USER, "/sources")
+        [sources] = await bot_api.wait_for_messages(GROUP)
+        bot_api.send_user_message(GROUP, USER, "/feed list")
+        [_, feeds] = await bot_api.wait_for_messages(GROUP, 2)
+        bot_api.send_user_message(USER, USER, "/feed list")
+        [private] = await bot_api.wait_for_messages(USER)
+    assert sources.text == ("Feeds (0)\nnone — an administrator's /feed add <url>\n\n"
+                            "Articles (0), newest first\nnone — an administrator's /add <url> (or a file captioned /add)")
+    assert feeds.text == "This chat follows no feeds yet: an administrator's /feed add <url> adds one."
+    assert private.text == "This chat follows no feeds yet: /feed add <url> adds one."
+
+
 async def test_an_administrator_writing_anonymously_as_the_group_may_change_its_sources_and_briefing(bot_api, lede):
     # Telegram names no person then, but only a group's administrators can write as the group.
     bot_api.add_group(GROUP, "Newsroom", type="supergroup")
