@@ -286,20 +286,6 @@ async def test_pointing_lede_to_a_members_long_message_says_in_one_line_it_is_to
                           "under 500): ask me about it in your own words, /ask <question>.")
 
 
-async def test_a_link_asked_in_a_group_points_to_an_administrators_add_which_a_member_may_not_send(bot_api, lede):
-    # It said "/add <link> adds the article it points to", and the member's /add got "Only this group's administrators
-    # can change its sources."
-    bot_api.add_group(GROUP, "Newsroom")  # USER is a member, no administrator
-    async with polling(application(bot_api, lede)):
-        bot_api.send_user_message(GROUP, USER, "/ask https://example.com/news/bridge")
-        [reply] = await bot_api.wait_for_messages(GROUP)
-        bot_api.send_user_message(USER, USER, "https://example.com/news/bridge")
-        [private] = await bot_api.wait_for_messages(USER)
-    assert reply.text == ("That is a link, not a question: an administrator's /add <link> adds the article it points to, "
-                          "and then you can ask me about it.")
-    assert private.text.startswith("That is a link, not a question: /add <link> adds"), "anyone may /add in private"
-
-
 async def test_group_chatter_not_addressed_to_the_bot_gets_no_reply(bot_api, lede):
     bot_api.add_group(GROUP, "Newsroom")
     bot_api.privacy_mode = False  # the bot sees every message, and must still keep quiet

@@ -192,21 +192,30 @@ async def test_in_groups_only_administrators_change_sources(bot_api, lede, web):
     assert private == "I couldn't find that in the articles I have.", "the group's article is the group's"
 
 
-async def test_a_group_with_no_sources_points_its_members_to_an_administrators_add(bot_api, lede):
-    # A member was offered "/add <url> or send me a .txt, .md or .html file" and "/feed add <url>": their /add got
-    # ADMINS_ONLY, and a file sent to a group without the caption /add is left alone.
+@pytest.mark.parametrize(("command", "in_group", "in_private"), [
+    ("/ask https://example.com/news/bridge",
+     "That is a link, not a question: an administrator's /add <link> adds the article it points to, "
+     "and then you can ask me about it.",
+     "That is a link, not a question: /add <link> adds the article it points to, and then you can ask me about it."),
+    ("/sources",
+     "Feeds (0)\nnone — an administrator's /feed add <url>\n\n"
+     "Articles (0), newest first\nnone — an administrator's /add <url> (or a file captioned /add)",
+     "Feeds (0)\nnone — /feed add <url>\n\nArticles (0), newest first\nnone — /add <url> or send me a .txt, .md or .html file"),
+    ("/feed list",
+     "This chat follows no feeds yet: an administrator's /feed add <url> adds one.",
+     "This chat follows no feeds yet: /feed add <url> adds one."),
+], ids=["a link asked", "/sources", "/feed list"])
+async def test_a_group_member_is_pointed_to_an_administrators_add_where_a_private_chat_gets_its_own(
+        bot_api, lede, command, in_group, in_private):
+    # A member was offered "/add <link>", "/add <url> or send me a .txt, .md or .html file" and "/feed add <url>":
+    # their /add got ADMINS_ONLY, and a file sent to a group without the caption /add is left alone.
     bot_api.add_group(GROUP, "Newsroom")  # USER is a member, no administrator
     async with polling(application(bot_api, lede)):
-        bot_api.send_user_message(GROUP, USER, "/sources")
-        [sources] = await bot_api.wait_for_messages(GROUP)
-        bot_api.send_user_message(GROUP, USER, "/feed list")
-        [_, feeds] = await bot_api.wait_for_messages(GROUP, 2)
-        bot_api.send_user_message(USER, USER, "/feed list")
-        [private] = await bot_api.wait_for_messages(USER)
-    assert sources.text == ("Feeds (0)\nnone — an administrator's /feed add <url>\n\n"
-                            "Articles (0), newest first\nnone — an administrator's /add <url> (or a file captioned /add)")
-    assert feeds.text == "This chat follows no feeds yet: an administrator's /feed add <url> adds one."
-    assert private.text == "This chat follows no feeds yet: /feed add <url> adds one."
+        bot_api.send_user_message(GROUP, USER, command)
+        [group_reply] = await bot_api.wait_for_messages(GROUP)
+        bot_api.send_user_message(USER, USER, command)
+        [private_reply] = await bot_api.wait_for_messages(USER)
+    assert (group_reply.text, private_reply.text) == (in_group, in_private)
 
 
 async def test_an_administrator_writing_anonymously_as_the_group_may_change_its_sources_and_briefing(bot_api, lede):
