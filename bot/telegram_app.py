@@ -77,6 +77,7 @@ from bot.telegram_failures import (
     RetryingRateLimiter,
     edit_reply,
     send_reply,
+    topic_gone,
     unchanged,
     unreachable_chat,
 )
@@ -693,7 +694,8 @@ async def error_handler(update: object, context: LedeContext) -> None:
     confirmed too late may have arrived, so nothing follows it. A change asked of
     a read-only store is refused in so many words (the log says which file;
     the chat is not told the server's paths); anything else gets an apology.
-    A failed button tap gets the same line as the answer to the tap.
+    A failed button tap gets the same line as the answer to the tap. A reply refused
+    in a forum topic closed or deleted since is a warning: no apology could reach it.
     """
     if unreachable := unreachable_chat(update, context):
         await context.workers.quick(context.lede.chats.chat_unreachable, *unreachable)
@@ -702,6 +704,11 @@ async def error_handler(update: object, context: LedeContext) -> None:
         # The reply most likely arrived: an apology would contradict it.
         log.warning("Telegram confirmed a request too late (%s); it may have been delivered, so nothing more is sent",
                     context.error)
+        return
+    if isinstance(context.error, BadRequest) and topic_gone(context.error):
+        # Only administrators post in a closed topic, and Lede need be none: Telegram refused the reply, no part of Lede
+        # failed, and an apology would be refused the same way (a tap's query is answered already).
+        log.warning("Could not reply in a forum topic closed (or deleted) since: %s", context.error.message)
         return
     if isinstance(context.error, ReadOnlyStore):
         log.warning("Refused a change: %s", context.error.reason)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 
@@ -195,3 +196,27 @@ async def test_a_read_whose_answer_comes_too_late_is_asked_again(bot_api, lede):
         [added] = await bot_api.wait_for_messages(ALICE, timeout=20)
     assert added.text == "Added Council Budget Passes: 1 sentence. Ask me about it."
     assert len(bot_api.requests_for("getFile")) == 2
+
+
+async def test_replies_refused_in_a_forum_topic_closed_since_are_a_warning_without_an_apology(bot_api, lede, caplog):
+    # Each reply Telegram refused there (More tapped under an answer, a question of an administrator's) was logged
+    # as a failure with its traceback, and an apology attempted, as an answer to the tap and as a message, both refused.
+    forum = -1004005
+    bot_api.add_group(forum, "Forum", type="supergroup", is_forum=True)
+    bot_api.set_member_status(forum, BOB, "administrator")
+    topic = bot_api.add_topic(forum, "Morning", created_by=BOB)
+    async with polling(application(bot_api, lede)):
+        bot_api.send_user_message(forum, ALICE, "/ask Who did Vance meet?", message_thread_id=topic)
+        [answer] = await bot_api.wait_for_messages(forum)
+        [more] = [b["callback_data"] for row in answer.reply_markup["inline_keyboard"] for b in row if b["text"] == "More"]
+        bot_api.close_topic(forum, topic)  # where only administrators post, and Lede is none
+        bot_api.send_callback_query(forum, ALICE, answer.message_id, more)
+        await bot_api.wait_for_request("answerCallbackQuery")
+        bot_api.send_user_message(forum, BOB, "/ask Who did Vance meet?", message_thread_id=topic)
+        await bot_api.wait_for_request("sendMessage", count=3)
+        await bot_api.assert_no_messages(forum, within=0.5)
+    assert len(bot_api.requests_for("sendMessage")) == 3, "the answer, then one attempt for More and one for Bob"
+    assert len(bot_api.requests_for("answerCallbackQuery")) == 1, "the tap's, and no apology"
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
+    assert [record.getMessage() for record in caplog.records if record.name == "bot.telegram_app"] == [
+        "Could not reply in a forum topic closed (or deleted) since: Topic_closed"] * 2  # as PTB words it
