@@ -115,6 +115,10 @@ INLINE_HELP = " In any chat, type @{username} and a question to share an answer.
 IN_GROUPS_READING_ALL = "In a group, use /ask &lt;question&gt;, mention me, or reply to one of my messages."
 IN_GROUPS_PRIVACY_MODE = ("In a group, use /ask &lt;question&gt; or reply to one of my messages (I see a mention "
                           "only in groups where I am an administrator).")
+# Said under /help in a group, whose members may not change its sources (ADMINS_ONLY) or daily briefing, and where a
+# file is read only when captioned /add.
+IN_THIS_GROUP = ("\n\nIn this group only its administrators give me news (a file with the caption /add) and set its "
+                 "daily briefing.")
 # What a group that adds Lede is told: how to ask there, and where the rest is.
 GROUP_WELCOME = (
     "Hello! I'm <b>Lede</b>: I answer questions about the news with the sentence that answers them, "
@@ -406,11 +410,13 @@ async def chat_migrated(update: Update, context: LedeContext) -> None:
 
 
 async def help_command(update: Update, context: LedeContext) -> None:
-    """``/start`` and ``/help``: how to ask, offering only the ways Telegram delivers to this bot (getMe's settings)."""
+    """``/start`` and ``/help``: how to ask, offering only the ways Telegram delivers to this bot (getMe's settings);
+    in a group, also who there may give news and set the daily briefing."""
     bot = context.bot
     in_groups = IN_GROUPS_READING_ALL if bot.can_read_all_group_messages else IN_GROUPS_PRIVACY_MODE
     inline = INLINE_HELP.format(username=bot.username) if bot.supports_inline_queries else ""
-    await _reply(update, HELP_TEXT.format(in_groups=in_groups, inline=inline))
+    here = "" if update.effective_chat.type == ChatType.PRIVATE else IN_THIS_GROUP
+    await _reply(update, HELP_TEXT.format(in_groups=in_groups, inline=inline) + here)
 
 
 async def ask_command(update: Update, context: LedeContext) -> None:

@@ -92,6 +92,21 @@ async def test_help_offers_a_mention_in_groups_only_when_telegram_delivers_menti
     assert "In a group, use /ask <question>" in reply.text and "reply to one of my messages" in reply.text
 
 
+async def test_help_in_a_group_says_that_only_its_administrators_give_news_and_set_the_daily_briefing(bot_api, lede):
+    # It offered every member /add, a file to send, /feed add and /subscribe: each refused to them, and a file sent
+    # to a group is left alone without the caption /add.
+    bot_api.add_group(GROUP, "Newsroom")
+    async with polling(application(bot_api, lede)):
+        bot_api.send_user_message(GROUP, USER, "/help")
+        [in_group] = await bot_api.wait_for_messages(GROUP)
+        bot_api.send_user_message(USER, USER, "/help")
+        [in_private] = await bot_api.wait_for_messages(USER)
+    here = ("In this group only its administrators give me news (a file with the caption /add) and set its daily "
+            "briefing.")
+    assert in_group.text.endswith("\n\n" + here)
+    assert in_private.text == in_group.text.removesuffix("\n\n" + here)
+
+
 async def test_help_offers_inline_mode_by_the_bots_own_username(bot_api, lede):
     # It said "type my @username", leaving the reader to find it.
     async with polling(application(bot_api, lede)):
