@@ -232,7 +232,8 @@ async def test_settings_in_a_group_without_a_daily_briefing_points_members_to_an
         [in_group] = await bot_api.wait_for_messages(GROUP)
         bot_api.send_user_message(USER, USER, "/settings")
         [in_private] = await bot_api.wait_for_messages(USER)
-    assert in_group.text.splitlines()[0] == "Daily briefing: none (an administrator's /subscribe 08:00 [time zone] sets one)."
+    assert in_group.text.splitlines()[0] == ("Daily briefing: none "
+                                             "(an administrator's /subscribe 08:00 [time zone] sets one).")
     assert in_private.text.splitlines()[0] == "Daily briefing: none (/subscribe 08:00 [time zone] to get one)."
 
 

@@ -200,7 +200,8 @@ async def test_in_groups_only_administrators_change_sources(bot_api, lede, web):
     ("/sources",
      "Feeds (0)\nnone — an administrator's /feed add <url>\n\n"
      "Articles (0), newest first\nnone — an administrator's /add <url> (or a file captioned /add)",
-     "Feeds (0)\nnone — /feed add <url>\n\nArticles (0), newest first\nnone — /add <url> or send me a .txt, .md or .html file"),
+     "Feeds (0)\nnone — /feed add <url>\n\n"
+     "Articles (0), newest first\nnone — /add <url> or send me a .txt, .md or .html file"),
     ("/feed list",
      "This chat follows no feeds yet: an administrator's /feed add <url> adds one.",
      "This chat follows no feeds yet: /feed add <url> adds one."),
