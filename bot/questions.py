@@ -26,10 +26,11 @@ from retrieval.text import words
 # Long enough for any real question, short enough that nobody pastes an
 # article into the question box by mistake and waits for a useless answer.
 MAX_QUESTION_CHARS = 500
-# A member's message Lede was pointed to (a bare /ask or mention in reply to it) that is longer: nobody typed it
-# as a question, so nobody is asked to shorten it.
+# A member's message Lede was pointed to (a bare /ask or mention in reply to it) that is longer, or has no text (a
+# photo): nobody typed it as a question, so nobody is asked to shorten it or told to ask one.
 QUOTED_TOO_LONG = ("That message is {length:,} characters long, too long to ask about (a question is under "
                    f"{MAX_QUESTION_CHARS:,}): ask me about it in your own words, /ask <question>.")
+QUOTED_NO_TEXT = "That message has no text to ask about; ask me about it in your own words, /ask <question>."
 # A message that is only a web address: someone sharing an article, not asking about one.
 _LINK = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 # "Thanks!", "thank you so much 🙏" (its words, lower case): courtesy, not a question. Read as a
@@ -130,7 +131,8 @@ class Questions:
         of common words only ("why?") can be asked only as a follow-up.
         ``replying_to`` is the message it replies to, if any; ``replacing`` the
         reply to the question it was edited from, if it is an edit. ``quoted``: the question is a member's
-        message Lede was pointed to (a bare ``/ask`` in reply to it), so one too long is not called a question.
+        message Lede was pointed to (a bare ``/ask`` in reply to it), so one too long, or without text, is not
+        called a question.
         """
         if self.store.read_only:
             # A store Lede may not write keeps no conversation and no buttons: each question stands alone.
@@ -263,7 +265,8 @@ def _checked(question: str, quoted: bool = False) -> str | InvalidQuestion:
     # A lone surrogate (bytes that were not UTF-8, passed on by the command line) cannot be stored or shown.
     question = question.encode("utf-8", "replace").decode("utf-8")
     if not question:
-        return InvalidQuestion(question, "Ask me a question about the news, for example: what did Zelensky demand?")
+        return InvalidQuestion(question, QUOTED_NO_TEXT if quoted else
+                               "Ask me a question about the news, for example: what did Zelensky demand?")
     if len(question) > MAX_QUESTION_CHARS:
         too_long = (QUOTED_TOO_LONG.format(length=len(question)) if quoted else
                     f"That question is {len(question):,} characters long; please keep it under {MAX_QUESTION_CHARS:,}.")

@@ -443,7 +443,9 @@ def _asked(text: str, message: Message, context: LedeContext) -> tuple[str, bool
     username = context.bot.username
     question = group_handlers.without_mention(text, username)
     replied = message.reply_to_message
-    if question.strip() or replied is None or _replies_to_lede(message):
+    # Every message in a forum topic that replies to nothing replies to the topic's first (its creation), which no
+    # member points Lede to.
+    if question.strip() or replied is None or replied.forum_topic_created or _replies_to_lede(message):
         return question, False
     return group_handlers.without_mention(replied.text or replied.caption or "", username), True
 

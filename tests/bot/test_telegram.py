@@ -301,6 +301,23 @@ async def test_pointing_lede_to_a_members_long_message_says_in_one_line_it_is_to
                           "under 500): ask me about it in your own words, /ask <question>.")
 
 
+async def test_a_bare_ask_pointing_to_a_photo_says_the_message_has_no_text_and_one_in_a_topic_asks_for_a_question(
+        bot_api, lede):
+    # Pointed to a photo without a caption, it said "Ask me a question about the news, …", as if nobody had asked.
+    forum = -1003004
+    bot_api.add_group(forum, "Forum", type="supergroup", is_forum=True)
+    topic = bot_api.add_topic(forum, "Morning", created_by=USER + 1)
+    async with polling(application(bot_api, lede)):
+        photo = bot_api.send_user_media(forum, USER + 1, "photo")
+        bot_api.send_user_message(forum, USER, "/ask@lede_test_bot", reply_to_message_id=photo["message_id"])
+        [pointed] = await bot_api.wait_for_messages(forum)
+        # Every message in a topic replies to the topic's first, which is no message pointed to.
+        bot_api.send_user_message(forum, USER, "/ask@lede_test_bot", message_thread_id=topic)
+        [_, bare] = await bot_api.wait_for_messages(forum, 2)
+    assert pointed.text == "That message has no text to ask about; ask me about it in your own words, /ask <question>."
+    assert bare.text == "Ask me a question about the news, for example: what did Zelensky demand?"
+
+
 async def test_group_chatter_not_addressed_to_the_bot_gets_no_reply(bot_api, lede):
     bot_api.add_group(GROUP, "Newsroom")
     bot_api.privacy_mode = False  # the bot sees every message, and must still keep quiet
