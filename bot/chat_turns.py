@@ -6,7 +6,8 @@ order matters: a follow-up is read against the answer before it, and the
 edit of a question edits the reply Lede sent to it, which Lede knows only
 once that reply has been sent and noted. Answered side by side, an edit
 that came in right after the reply could find no reply noted yet and get a
-second answer instead of editing the first.
+second answer instead of editing the first. A briefing is sent and noted in
+its chat's turn too, so that a question in reply to it finds it noted.
 """
 
 from __future__ import annotations

@@ -114,9 +114,11 @@ async def brief_command(update: Update, context: LedeContext) -> None:
     async with turn_told(update.effective_message, context.shell.briefing_turns, context.workers.briefings):
         now = context.now()
         briefing = await context.workers.briefings(briefings.compose, chat, now=now, topic=topic)
-        messages = [(await send_reply(update.effective_message, part, quote=number == 0)).message_id
-                    for number, part in enumerate(briefing_html(briefing))]
-        await context.workers.quick(briefings.told, chat, briefing, now=now, messages=messages)
+        # Sent and noted in the chat's question turn: a question in reply to it is read once it is noted.
+        async with context.shell.chat_turns.turn(chat):
+            messages = [(await send_reply(update.effective_message, part, quote=number == 0)).message_id
+                        for number, part in enumerate(briefing_html(briefing))]
+            await context.workers.quick(briefings.told, chat, briefing, now=now, messages=messages)
 
 
 def without_mention(text: str, username: str) -> str:
@@ -189,10 +191,12 @@ async def scheduled_briefing(context: LedeContext) -> None:
         briefing = await workers.daily(lede.briefings.due_briefing, job.chat_id, now=now)
         if briefing is None:
             return
-        delivered = await _deliver_briefing(context, briefing_html(briefing))
-        if delivered is not None:
-            chat, messages = delivered
-            await workers.quick(lede.briefings.told, chat, briefing, now=now, messages=messages)
+        # Sent and noted in the chat's question turn, as /brief's is.
+        async with context.shell.chat_turns.turn(job.chat_id):
+            delivered = await _deliver_briefing(context, briefing_html(briefing))
+            if delivered is not None:
+                chat, messages = delivered
+                await workers.quick(lede.briefings.told, chat, briefing, now=now, messages=messages)
 
 
 async def _deliver_briefing(context: LedeContext, parts: list[str]) -> tuple[int, list[int]] | None:
