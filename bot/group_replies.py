@@ -32,10 +32,12 @@ NEW_CONVERSATION = "New conversation: I'll read your next question on its own."
 
 
 def subscription(outcome: Subscribed | Failure) -> str:
-    """``/subscribe HH:MM [zone]``: confirmed with the next briefing's time, or why not."""
+    """``/subscribe HH:MM [zone]``: confirmed with the next briefing's time (and, set in a forum topic, that it is
+    posted there, not in the group's General topic), or why not."""
     if isinstance(outcome, Failure):
         return escape(outcome.reason)
-    return (f"Daily briefing set for {escape(outcome.schedule.label)}. "
+    here = ", posted in this topic" if outcome.topic is not None else ""
+    return (f"Daily briefing set for {escape(outcome.schedule.label)}{here}. "
             f"The next one comes {_when(outcome.next_at, outcome)}. /subscribe off stops it.")
 
 

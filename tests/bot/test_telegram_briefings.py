@@ -245,9 +245,12 @@ def morning_topic(bot_api: FakeBotApi) -> int:
 
 
 async def subscribe_in(bot_api: FakeBotApi, topic: int) -> None:
-    """USER sets the forum's daily briefing for 08:00 in Kyiv, in ``topic``, and is told it is set."""
+    """USER sets the forum's daily briefing for 08:00 in Kyiv, in ``topic``, and is told it is set, there."""
     bot_api.send_user_message(FORUM, USER, "/subscribe 08:00 Europe/Kyiv", message_thread_id=topic)
-    await bot_api.wait_for_messages(FORUM)
+    [confirmed] = await bot_api.wait_for_messages(FORUM)
+    # It said only "Daily briefing set for 08:00 Europe/Kyiv.", and who set it in a topic could not tell where it goes.
+    assert confirmed.text.startswith("Daily briefing set for 08:00 Europe/Kyiv, posted in this topic. The next one")
+    assert confirmed.message_thread_id == topic
 
 
 async def test_settings_asked_outside_the_topic_the_daily_briefing_is_posted_in_says_where_it_goes(bot_api, analyzer,
