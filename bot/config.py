@@ -229,7 +229,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Lede answers questions about the news with the sentence that answers them, "
         "and says where it came from. Starts the Telegram bot when TELEGRAM_BOT_TOKEN is set.",
         epilog=environment_help() + "\n\nexit status: 0 done; 1 --ingest had a source that failed, or a change "
-        "was asked of a read-only store; 2 a flag, variable or path is wrong (one line on standard error says which)",
+        "was asked of a read-only store, or the store is damaged (--backup copies it all the same); 2 a flag, variable "
+        "or path is wrong (one line on standard error says which)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {lede_version()}")

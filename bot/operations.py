@@ -19,7 +19,7 @@ from typing import TextIO
 
 from bot.service import Lede
 from corpus.database_file import named_tables, other_programs_tables_at, unreachable
-from corpus.errors import ConfigurationError
+from corpus.errors import ConfigurationError, LedeError
 from corpus.retention import Pruned, Stale
 from corpus.sizes import megabytes
 from corpus.store import Store, file_identity
@@ -166,6 +166,9 @@ def run_backup(db_path: Path | str, given: str, out: TextIO, errors: TextIO, *, 
     folder, the store itself as the target, or a place that cannot be written.
     Ctrl-C (or SIGTERM, see :func:`bot.main.run`) ends it with a note on
     ``errors`` saying whether the copy was made; no half-written copy is left.
+    A damaged store is copied all the same (the copy may still save what it
+    holds), never over an earlier copy, and a LedeError then says so: exit
+    status 1, so that a script rotating its backups keeps the earlier ones.
     """
     require_store(db_path, setting, "back up")
     try:
@@ -175,7 +178,7 @@ def run_backup(db_path: Path | str, given: str, out: TextIO, errors: TextIO, *, 
     earlier = file_identity(target)
     try:
         with Store.open(db_path, setting=setting) as store:
-            store.backup(target)
+            damage = store.backup(target, keep_target_if_damaged=replacing)
     except KeyboardInterrupt:
         # The copy takes the target's name in one rename: another file there is the copy, made before the stop.
         made = file_identity(target) != earlier
@@ -184,11 +187,20 @@ def run_backup(db_path: Path | str, given: str, out: TextIO, errors: TextIO, *, 
         raise
     except (OSError, sqlite3.Error) as error:
         raise ConfigurationError(f"--backup {target}: cannot write the copy there ({error})") from error
+    damaged = f"{db_path} is damaged (SQLite's quick_check: {damage})"
+    if damage and replacing:
+        raise LedeError(f"{damaged}, so its copy did not replace the earlier one at {target}, which may be the last "
+                        "whole copy; give another file to copy the damaged store to, and restore the store from a "
+                        "backup (see --backup)")
     size = target.stat().st_size
     if as_json:
-        print(json.dumps({"store": str(db_path), "backup": str(target), "bytes": size, "replaced": replacing}), file=out)
-        return 0
-    # Replaced as cp replaces a file, but said: yesterday's backup of the same name is gone.
-    replaced = ", replacing the copy that was there" if replacing else ""
-    print(f"Backed up {db_path} to {target} ({megabytes(size)}){replaced}.", file=out)
+        print(json.dumps({"store": str(db_path), "backup": str(target), "bytes": size, "replaced": replacing}
+                         | ({"damaged": damage} if damage else {})), file=out)
+    else:
+        # Replaced as cp replaces a file, but said: yesterday's backup of the same name is gone.
+        replaced = ", replacing the copy that was there" if replacing else ""
+        print(f"Backed up {db_path} to {target} ({megabytes(size)}){replaced}.", file=out)
+    if damage:
+        raise LedeError(f"{damaged}, and so is its copy at {target}; keep the earlier copies, and restore the store "
+                        "from one of them (see --backup)")
     return 0

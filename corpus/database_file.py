@@ -109,6 +109,17 @@ def other_programs_tables_at(path: Path) -> list[str]:
         return other_programs_tables(connection)
 
 
+def damage_found(connection: sqlite3.Connection) -> str | None:
+    """The first fault SQLite's ``quick_check`` finds in a database (a disk fault, a copy taken without --backup), in
+    one line, else None."""
+    try:
+        [result] = connection.execute("PRAGMA quick_check(1)").fetchone()
+    except sqlite3.DatabaseError as error:  # damage that stops the check itself
+        return str(error)
+    # A fault is reported as "*** in database main ***" and the fault itself, on lines of their own.
+    return None if result == "ok" else " ".join(result.removeprefix("*** in database main ***").split())
+
+
 def named_tables(tables: list[str]) -> str:
     """Another program's tables as a message names them: the first three, and how many more."""
     more = f" and {len(tables) - 3} more" if len(tables) > 3 else ""

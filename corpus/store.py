@@ -31,7 +31,7 @@ from datetime import UTC, datetime, time
 from pathlib import Path
 
 from corpus.article import Article, read_moment
-from corpus.database_file import (cannot_open, check_database_path, named_tables, not_a_database,
+from corpus.database_file import (cannot_open, check_database_path, damage_found, named_tables, not_a_database,
                                   other_programs_tables, read_only_address)
 from corpus.errors import ConfigurationError, ReadOnlyStore, StoreGone
 
@@ -653,13 +653,17 @@ class Store:
             self._db.execute("VACUUM")
             self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
-    def backup(self, target: Path) -> None:
-        """Copy the store to ``target`` with SQLite's online backup API, consistent even while another process writes.
+    def backup(self, target: Path, *, keep_target_if_damaged: bool = False) -> str | None:
+        """Copy the store to ``target`` with SQLite's online backup API, consistent even while another process writes;
+        returns the first fault SQLite's quick_check finds in the copy, else None.
 
         The copy is taken in one step from a connection of its own, so it is
         one transaction's view (WAL lets the writers go on meanwhile), and
         it is written beside ``target`` and renamed, so ``target`` is never
-        half a database.
+        half a database. A damaged store copies its damage: the copy is made
+        all the same, as it may still save what the store holds, unless
+        ``keep_target_if_damaged`` (an earlier copy is there, perhaps the last
+        whole one), which leaves ``target`` as it was.
         """
         if self.path is None:
             raise ValueError("an in-memory store has nothing to back up")
@@ -668,9 +672,12 @@ class Store:
         try:
             with closing(_connect(self._address)) as source, closing(sqlite3.connect(temporary)) as copy:
                 source.backup(copy)
-            os.replace(temporary, target)
+                damage = damage_found(copy)
+            if not (damage and keep_target_if_damaged):
+                os.replace(temporary, target)
         finally:
-            temporary.unlink(missing_ok=True)  # left only by a failure: nothing to keep
+            temporary.unlink(missing_ok=True)  # left only by a failure or a damaged copy kept out: nothing to keep
+        return damage
 
     def visibility_rows(self) -> tuple[list[tuple[int, str]], list[tuple[int, str]], list[tuple[int, int]]]:
         """(chat, article id), (feed, article id) and (chat, feed) pairs: who sees what."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sqlite3
 from contextlib import closing
@@ -249,21 +250,73 @@ def test_a_backup_never_takes_the_name_of_a_file_sqlite_keeps_beside_the_store(t
         assert store.article_count() == 1
 
 
-def test_a_damaged_store_is_one_line_that_points_to_a_backup(tmp_path, monkeypatch, capsys):
-    db = tmp_path / "lede.db"
-    _keep(db, 1)
-    with sqlite3.connect(db) as connection:  # a disk fault in the articles' table, which Lede reads at start
+def _damage(db: Path) -> None:
+    """A disk fault in the articles' table of the store at ``db``, which Lede reads at start."""
+    with sqlite3.connect(db) as connection:
         [page] = connection.execute("SELECT rootpage FROM sqlite_master WHERE name = 'articles'").fetchone()
         [page_size] = connection.execute("PRAGMA page_size").fetchone()
     connection.close()
     with db.open("r+b") as file:
         file.seek((page - 1) * page_size)
         file.write(b"\xff" * page_size)
+
+
+def test_a_damaged_store_is_one_line_that_points_to_a_backup(tmp_path, monkeypatch, capsys):
+    db = tmp_path / "lede.db"
+    _keep(db, 1)
+    _damage(db)
     assert main(["--db", str(db), "--ask", "where is the tide?"]) == 1
     out, err = capsys.readouterr()
     assert out == ""
     assert err.splitlines() == [f"lede: {db} is damaged (SQLite: database disk image is malformed); "
                                 "restore it from a backup (see --backup)"]
+
+
+def _quick_check(db: Path) -> str:
+    with closing(sqlite3.connect(db)) as connection:
+        try:
+            return connection.execute("PRAGMA quick_check").fetchone()[0]
+        except sqlite3.DatabaseError as error:
+            return str(error)
+
+
+def _said_damaged(err: str, db: Path, then: str) -> bool:
+    """Whether ``err`` is one line saying that the store at ``db`` is damaged, naming the fault, and then ``then``."""
+    pattern = rf"lede: {re.escape(str(db))} is damaged \(SQLite's quick_check: .+\), {re.escape(then)}\n"
+    return re.fullmatch(pattern, err) is not None
+
+
+def test_a_backup_of_a_damaged_store_is_made_and_a_line_says_both_are_damaged(tmp_path, monkeypatch, capsys):
+    # The copy may still save what the store holds, but the operator must learn that it is no whole backup,
+    # and a script that removes its old backups once a new one is made must see it fail: it said nothing, exit 0.
+    db, folder = _store_and_backup_folder(tmp_path, monkeypatch)
+    _damage(db)
+    copy = folder / "lede-2026-12-03.db"
+    assert main(["--backup", str(copy)]) == 1
+    out, err = capsys.readouterr()
+    assert out.startswith(f"Backed up {db} to {copy}")
+    assert _said_damaged(err, db, f"and so is its copy at {copy}; keep the earlier copies, and restore the store "
+                                  "from one of them (see --backup)"), err
+    assert _quick_check(copy) != "ok"
+    assert main(["--backup", str(folder / "as-json.db"), "--json"]) == 1
+    assert json.loads(capsys.readouterr().out)["damaged"] in err
+
+
+def test_a_backup_of_a_damaged_store_never_replaces_an_earlier_copy(tmp_path, monkeypatch, capsys):
+    db, folder = _store_and_backup_folder(tmp_path, monkeypatch)
+    assert main(["--backup", str(folder)]) == 0
+    capsys.readouterr()
+    _damage(db)
+    assert main(["--backup", str(folder), "--json"]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert _said_damaged(err, db, f"so its copy did not replace the earlier one at {folder / 'lede.db'}, which may "
+                                  "be the last whole copy; give another file to copy the damaged store to, and restore "
+                                  "the store from a backup (see --backup)"), err
+    assert _quick_check(folder / "lede.db") == "ok"
+    assert not [path for path in folder.iterdir() if path.name.endswith(".partial")]
+    with Store.open(folder / "lede.db") as earlier:
+        assert earlier.article_count() == 1
 
 
 def test_an_index_saved_in_an_older_format_is_rebuilt_and_saved_anew(tmp_path, monkeypatch):
