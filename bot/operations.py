@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.service import Lede
-from corpus.database_file import named_tables, other_programs_tables_at, unreachable
+from corpus.database_file import followed, named_tables, other_programs_tables_at, unreachable
 from corpus.errors import ConfigurationError, LedeError
 from corpus.retention import Pruned, Stale
 from corpus.sizes import megabytes
@@ -130,16 +130,19 @@ def _not_replaceable(target: Path) -> str | None:
 
 def _backup_target(db_path: Path | str, given: str) -> tuple[Path, bool]:
     """The file ``--backup given`` writes, and whether an earlier copy is there; a ConfigurationError says why not."""
-    target = Path(given)
+    named = Path(given)
     # A folder receives the copy, as cp does; "backups/" names one even before it exists, so a missing
     # one is refused rather than a file named "backups" made in its place.
-    names_a_folder = target.is_dir() or given.endswith(("/", os.sep))
-    folder = target if names_a_folder else target.parent
-    if not folder.is_dir():
+    if named.is_dir() or given.endswith(("/", os.sep)):
+        named = named / Path(db_path).name
+    # A link is written through, as cp and SQLite (--db) write through one: replaced by the copy, it was gone, and
+    # what it led to stale (or, for a link to a file not made yet, never made).
+    target = followed(named, f"--backup {given}")
+    if not target.parent.is_dir():
+        folder = target.parent
         problem = f"{folder} is a file, not a folder" if folder.exists() else f"the folder {folder} does not exist"
-        raise ConfigurationError(f"--backup {given}: {problem}")
-    if names_a_folder:
-        target = target / Path(db_path).name
+        leads = f" (the link {named} leads there)" if target != named else ""
+        raise ConfigurationError(f"--backup {given}: {problem}{leads}")
     if target.exists() and os.path.samefile(target, db_path):
         raise ConfigurationError(f"--backup {given}: the copy would overwrite the store itself ({db_path}); "
                                  "give another file or folder")

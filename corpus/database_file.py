@@ -55,7 +55,7 @@ def _checked(path: Path, *, create: bool, named: str) -> DatabaseFile:
         raise ConfigurationError(f"{named} is a folder; give the path of a database file, e.g. {path / 'lede.db'}")
     # SQLite opens a link's target, so the folder to check (or create) is the target's: a link into a folder that
     # is not there was "SQLite cannot open or create a database there".
-    folder = (path.resolve() if path.is_symlink() else path).parent
+    folder = followed(path, named).parent
     if not folder.exists():
         if not create:
             leads = f" (the link {path} leads there)" if path.is_symlink() else ""
@@ -78,6 +78,24 @@ def _checked(path: Path, *, create: bool, named: str) -> DatabaseFile:
         raise ConfigurationError(f"{named}: the folder {folder} is read-only, so no database can be created there; "
                                  "give a path in a writable folder")
     return DatabaseFile(path, read_only=False)
+
+
+def followed(path: Path, named: str) -> Path:
+    """Where the link at ``path`` leads, as SQLite and ``cp`` follow it (which need not exist yet), else ``path``.
+
+    A loop of links leads nowhere: a ConfigurationError naming ``named`` (``--db x``, ``--backup x``) says so,
+    where ``Path.resolve`` raised a RuntimeError (a traceback) until Python 3.13, and returns a link since.
+    """
+    if not path.is_symlink():
+        return path
+    try:
+        target = path.resolve()
+    except RuntimeError:
+        target = path
+    if target.is_symlink():
+        raise ConfigurationError(f"{named}: the link {path} leads round a loop of links to no file; "
+                                 "give the path of a file, or of a link to one")
+    return target
 
 
 def not_a_database(database: DatabaseFile, setting: str, why: str) -> ConfigurationError:

@@ -43,6 +43,8 @@ MISTAKES = {
     "--db in a folder that does not exist": Mistake(("--db", "{tmp}/typo/lede.db", *QUESTION), "--create"),
     "LEDE_DB in a folder that does not exist": Mistake(QUESTION, "LEDE_DB {tmp}/typo/lede.db",
                                                        {"LEDE_DB": "{tmp}/typo/lede.db"}),
+    "--db that is a loop of links": Mistake(("--db", "{tmp}/loop-a.db", *QUESTION),
+                                            "--db {tmp}/loop-a.db: the link {tmp}/loop-a.db leads round a loop"),
     "--db ending in / (a folder) that does not exist": Mistake(("--db", "{tmp}/typo/", *QUESTION),
                                                              "--db {tmp}/typo/ names a folder (it ends in /)"),
     "LEDE_DB ending in / (a folder) that does not exist": Mistake(QUESTION, "LEDE_DB {tmp}/typo/ names a folder",
@@ -138,6 +140,8 @@ def _make_mistake(mistake: Mistake, tmp: Path, api: FakeBotApi) -> subprocess.Co
     (tmp / "notes.txt").write_text("These are notes, not a database.\n" * 100, encoding="utf-8")
     (tmp / "slides.pdf").write_bytes(b"%PDF-1.4\n")
     (tmp / "bin.txt").write_bytes(b"GIF89a\x00\x01")
+    (tmp / "loop-a.db").symlink_to(tmp / "loop-b.db")
+    (tmp / "loop-b.db").symlink_to(tmp / "loop-a.db")
     env = {name: _filled(value, tmp, api) for name, value in mistake.env.items()}
     return run_bot(*(_filled(arg, tmp, api) for arg in mistake.args), env=env)
 

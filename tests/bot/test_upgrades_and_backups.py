@@ -133,6 +133,42 @@ def test_a_backup_into_a_folder_that_is_not_there_is_refused_and_makes_no_file(t
     assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "not a folder"
 
 
+@pytest.mark.parametrize("earlier", [False, True], ids=["a link to a copy not made yet", "a link to an earlier copy"])
+def test_a_backup_onto_a_link_is_written_where_the_link_leads_and_the_link_stays(tmp_path, monkeypatch, capsys,
+                                                                                 earlier):
+    # As cp and --db write through a link: the link was replaced by the copy, and what it led to left stale or unmade.
+    db, folder = _store_and_backup_folder(tmp_path, monkeypatch)
+    link, copy = tmp_path / "latest.db", folder / "lede-2026-12-03.db"
+    link.symlink_to(copy)
+    if earlier:
+        assert main(["--backup", str(copy)]) == 0
+        _keep(db, 2)
+    capsys.readouterr()
+    assert main(["--backup", str(link)]) == 0
+    assert capsys.readouterr().out.startswith(f"Backed up {db} to {copy}")
+    assert link.is_symlink() and link.resolve() == copy
+    with Store.open(copy) as made:
+        assert made.article_count() == (2 if earlier else 1)
+
+
+@pytest.mark.parametrize("leads", ["into a folder that does not exist", "round a loop"])
+def test_a_backup_onto_a_link_that_leads_nowhere_is_refused_in_one_line_naming_the_link(tmp_path, monkeypatch, capsys,
+                                                                                          leads):
+    db, folder = _store_and_backup_folder(tmp_path, monkeypatch)
+    link = tmp_path / "latest.db"
+    if leads == "round a loop":
+        link.symlink_to(tmp_path / "other.db")
+        (tmp_path / "other.db").symlink_to(link)
+        expected = (f"the link {link} leads round a loop of links to no file; give the path of a file, or of a link "
+                    "to one")
+    else:
+        link.symlink_to(tmp_path / "volume" / "lede.db")
+        expected = f"the folder {tmp_path / 'volume'} does not exist (the link {link} leads there)"
+    assert main(["--backup", str(link)]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"lede: --backup {link}: {expected}"]
+    assert link.is_symlink() and list(folder.iterdir()) == [] and not (tmp_path / "volume").exists()
+
+
 @pytest.mark.parametrize("target", ["itself", "its folder", "unwritable", "empty"])
 def test_a_backup_lede_cannot_make_is_one_line_and_leaves_the_store_and_nothing_else(tmp_path, monkeypatch, capsys,
                                                                                       target):
