@@ -318,9 +318,16 @@ def _moment(text: str) -> datetime:
     try:
         # In UTC, as the briefing says it: an offset at either end of the calendar (0001-01-01T00:00+05:00)
         # would otherwise reach past year 1 or 9999 only when the briefing is written.
-        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     except OverflowError:
         raise argparse.ArgumentTypeError(f"{text!r} is before year 1 or after year 9999 in UTC") from None
+    # Nothing is new since a moment to come: the briefing said "Nothing new since 31 Dec 9999". A local time given
+    # without its offset is read as UTC, and may lie ahead of UTC's now: the line says how to give the offset.
+    now = datetime.now(UTC)
+    if moment > now:
+        raise argparse.ArgumentTypeError(f"{text!r} is later than now ({now:%Y-%m-%d %H:%M} UTC); give a moment past, "
+                                         "in UTC unless it names its offset, e.g. 2025-05-01T08:00+02:00")
+    return moment
 
 
 def _not_empty(meaning: str) -> Callable[[str], str]:

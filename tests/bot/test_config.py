@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from bot.config import load_config
@@ -45,6 +47,22 @@ def test_a_brief_topic_of_only_spaces_is_a_briefing_of_every_story_as_on_the_con
     every_story = capsys.readouterr()
     assert main(["--brief", "   ", "--since", "1987-03-01"]) == 0
     assert capsys.readouterr() == every_story
+
+
+def test_a_since_later_than_now_is_refused_in_one_line_reading_a_clock_time_without_offset_as_utc(
+        tmp_path, monkeypatch, capsys):
+    # It was taken, and the briefing said "Nothing new since 31 Dec 9999", exit code 0.
+    monkeypatch.setenv("LEDE_DB", str(tmp_path / "lede.db"))
+    in_two_hours = f"{datetime.now(UTC) + timedelta(hours=2):%Y-%m-%dT%H:%M}"
+    for later in ("9999-12-31", in_two_hours):
+        assert main(["--brief", "--since", later]) == 2
+        captured = capsys.readouterr()
+        [line] = captured.err.splitlines()
+        assert line.startswith(f"lede: --since: '{later}' is later than now (") and "unless it names its offset" in line
+        assert captured.out == ""
+    # The same clock time at +05:00 was three hours ago.
+    assert load_config(["--brief", "--since", f"{in_two_hours}+05:00"]).since == (
+        datetime.fromisoformat(in_two_hours).replace(tzinfo=UTC) - timedelta(hours=5))
 
 
 @pytest.mark.parametrize("setting", ["--db", "LEDE_DB"])
