@@ -38,6 +38,7 @@ from corpus.errors import LedeError, StoreGone
 from corpus.feed_poller import FeedFollowed
 from corpus.ingest import DOCUMENT_SUFFIXES, Failure, IngestReport
 from corpus.library import Kept
+from corpus.loader import NOTHING_THERE, absence
 from corpus.sources import OPML_SUFFIX, FeedsImported, SourcesPage
 from corpus.store import EVERYONE, Feed
 from corpus.urls import looks_like_url
@@ -178,10 +179,7 @@ def _names_a_file(text: str) -> bool:
 
 def _there(path: Path) -> bool:
     """Whether something is at ``path``: a link into a folder Lede may not open is (adding it says it cannot be read)."""
-    try:
-        return path.exists()
-    except PermissionError:
-        return True
+    return absence(path) != NOTHING_THERE
 
 
 def _expanded(text: str) -> Path:

@@ -37,7 +37,7 @@ from corpus.fetch import FetchPolicy
 from corpus.ingest import Prepared, prepare, read_document
 from corpus.errors import ConfigurationError, SourceError
 from corpus.library import Library
-from corpus.loader import load_paths, unreadable_reason
+from corpus.loader import absence, load_paths
 from corpus.retention import Retention
 from corpus.sources import DEFAULT_MAX_UPLOAD_BYTES, Sources
 from corpus.store import Store
@@ -191,12 +191,8 @@ def corpus_paths(paths: Iterable[Path]) -> list[Path]:
     """The ``--corpus`` paths (else the bundled seeds), each checked to exist before anything is opened."""
     checked = [Path(path) for path in paths]
     for path in checked:
-        try:
-            present = path.exists()
-        except PermissionError as error:  # a link into a folder Lede may not open
-            raise ConfigurationError(f"--corpus {path}: {unreadable_reason(path, error)}") from None
-        if not present:
-            raise ConfigurationError(f"--corpus {path}: no such file or folder")
+        if reason := absence(path):
+            raise ConfigurationError(f"--corpus {path}: {reason}")
     return checked
 
 

@@ -39,6 +39,8 @@ FEED_SUFFIXES = (".xml", ".rss", ".atom", ".rdf")
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl", ".jsonl.gz", *FEED_SUFFIXES)
 # Malformed JSON Lines records named one by one in the log, per file; the rest are counted.
 MALFORMED_LINES_NAMED = 5
+# Why a path given as a source is no source (see absence).
+NOTHING_THERE = "no such file or folder"
 # The articles Lede answers from when it has nothing else: package data, so an
 # installed Lede finds them wherever it runs (``tests/corpus/test_seeds.py``
 # checks that they are the checkout's top-level ``seeds/`` folder, file for file).
@@ -214,6 +216,15 @@ def load_file(path: Path, limits: FileLimits = FileLimits()) -> Iterator[Article
 def unreadable_reason(path: Path, error: OSError) -> str:
     """Why the system would not let Lede read ``path`` (no permission, gone meanwhile), in a message's words."""
     return f"{path.name} could not be read ({error.strerror or error})"
+
+
+def absence(path: Path) -> str | None:
+    """Why there is nothing at ``path`` for Lede to read, in a message's words: :data:`NOTHING_THERE`, or a folder
+    on the way it may not open (a link into another user's ``chmod 700`` folder); None when something is there."""
+    try:
+        return None if path.exists() else NOTHING_THERE
+    except PermissionError as error:
+        return unreadable_reason(path, error)
 
 
 def _articles_of(path: Path, limits: FileLimits) -> Iterator[Article]:

@@ -22,12 +22,12 @@ from corpus.library import Kept, Library
 from corpus.loader import (
     SUPPORTED_SUFFIXES,
     FileLimits,
+    absence,
     document_identity,
     expected_articles,
     folder_contents,
     load_file,
     special_file,
-    unreadable_reason,
     unsupported_reason,
     without_lone_surrogates,
 )
@@ -97,13 +97,8 @@ class Sources:
                     progress()
                 continue
             path = Path(source)
-            try:
-                present = path.exists()
-            except PermissionError as error:  # a link into a folder Lede may not open
-                report.failed.append(Failure(source, unreadable_reason(path, error)))
-                continue
-            if not present:
-                report.failed.append(Failure(source, "no such file or folder"))
+            if reason := absence(path):
+                report.failed.append(Failure(source, reason))
                 continue
             readable = (*SUPPORTED_SUFFIXES, OPML_SUFFIX)
             if path.is_file() and not path.name.lower().endswith(readable):
