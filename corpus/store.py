@@ -672,6 +672,10 @@ class Store:
         try:
             with closing(_connect(self._address)) as source, closing(sqlite3.connect(temporary)) as copy:
                 source.backup(copy)
+                # One file, as a copy to keep should be: in the store's WAL mode, merely reading it (to tell an
+                # earlier copy from another program's database) left a -wal and a -shm file beside it. Opened as
+                # the store, it is switched back to WAL.
+                copy.execute("PRAGMA journal_mode=DELETE")
                 damage = damage_found(copy)
             if not (damage and keep_target_if_damaged):
                 os.replace(temporary, target)

@@ -115,6 +115,19 @@ def test_a_backup_over_an_earlier_one_replaces_it_and_says_so(tmp_path, monkeypa
         assert copy.article_count() == 2
 
 
+def test_a_backup_over_an_earlier_one_leaves_no_other_file_beside_it(tmp_path, monkeypatch, capsys):
+    # Read to be told from another program's database, the earlier copy (in WAL mode, as the store) left a lede.db-wal
+    # and a lede.db-shm beside the new one.
+    db, folder = _store_and_backup_folder(tmp_path, monkeypatch)
+    assert main(["--backup", str(folder)]) == 0
+    assert main(["--backup", str(folder)]) == 0
+    assert sorted(path.name for path in folder.iterdir()) == ["lede.db"]
+    with Store.open(folder / "lede.db") as copy:  # restored, it is a store as any other
+        assert copy.article_count() == 1
+    with closing(sqlite3.connect(folder / "lede.db")) as restored:
+        assert restored.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
 @pytest.mark.parametrize("target, expected", [
     ("{tmp}/new/", "--backup {tmp}/new/: the folder {tmp}/new does not exist"),
     ("{tmp}/new/lede.db", "--backup {tmp}/new/lede.db: the folder {tmp}/new does not exist"),
