@@ -387,6 +387,8 @@ def load_config(argv: Sequence[str] | None = None, environ: Mapping[str, str] | 
     else:
         mode = Mode.TELEGRAM
     db, db_setting, create_db = _database(args, environ)
+    if args.webhook:  # taken into the URL, a space would give Telegram an address no proxy serves
+        _without_stray_space("--webhook", args.webhook, "URL")
     try:
         fetch_policy = FetchPolicy.from_setting(environ.get("LEDE_ALLOW_PRIVATE_URLS"))
         access = AccessPolicy.from_settings(environ.get("LEDE_ALLOWED_USERS"), environ.get("LEDE_ALLOWED_CHATS"))
@@ -477,12 +479,18 @@ def _database_path(text: str, setting: str) -> Path:
     A path ending in ``/`` names a folder, and a space at either end is an env file's stray one: taken as they
     are, a store would be started in a file named as the folder meant to hold it, or as the store plus a space.
     """
-    if text != text.strip():
-        raise ConfigurationError(f"{setting} {text!r} begins or ends with a space; give the path without it")
+    _without_stray_space(setting, text, "path")
     if text.endswith(("/", os.sep)):
         raise ConfigurationError(f"{setting} {text} names a folder (it ends in /); give the path of a database file, "
                                  f"e.g. {_home_expanded(text) / 'lede.db'}")
     return _home_expanded(text)
+
+
+def _without_stray_space(setting: str, text: str, what: str) -> None:
+    """Refuse ``text`` (the ``what`` given by ``setting``) when a space or a line break begins or ends it, as an env
+    file may leave one (a line written on Windows ends in \\r): no path or URL Lede takes means it."""
+    if text != text.strip():
+        raise ConfigurationError(f"{setting} {text!r} begins or ends with a space; give the {what} without it")
 
 
 def _home_expanded(text: str) -> Path:
@@ -553,6 +561,9 @@ def masked_url(url: str) -> str:
 
 def check_base_url(url: str) -> None:
     """``TELEGRAM_BASE_URL`` must be an http(s) URL ending in ``/bot``: python-telegram-bot appends the token to it."""
+    # urlsplit drops a stray space or line break, so the URL looked right; the Bot API client does not, and the bot
+    # took Telegram for unreachable and tried again for ever. (Masking the password leaves the URL's ends as they are.)
+    _without_stray_space("TELEGRAM_BASE_URL", masked_url(url), "URL")
     try:
         parts = urlsplit(url)
         # Reading the port raises ValueError when it is out of range or no number.

@@ -11,6 +11,7 @@ import pytest
 
 from bot.config import load_config
 from bot.main import main
+from corpus.errors import ConfigurationError
 from tests.bot.test_console import ROOT
 
 
@@ -63,6 +64,20 @@ def test_a_since_later_than_now_is_refused_in_one_line_reading_a_clock_time_with
     # The same clock time at +05:00 was three hours ago.
     assert load_config(["--brief", "--since", f"{in_two_hours}+05:00"]).since == (
         datetime.fromisoformat(in_two_hours).replace(tzinfo=UTC) - timedelta(hours=5))
+
+
+@pytest.mark.parametrize("flags, environ, expected", [
+    ((), {"TELEGRAM_BASE_URL": " http://127.0.0.1:8081/bot"}, "TELEGRAM_BASE_URL ' http://127.0.0.1:8081/bot'"),
+    ((), {"TELEGRAM_BASE_URL": "https://lede:pa55@api.example.org/bot\r"},
+     "TELEGRAM_BASE_URL 'https://lede:***@api.example.org/bot\\r'"),
+    (("--webhook", " https://bot.example.org/lede"), {}, "--webhook ' https://bot.example.org/lede'"),
+], ids=["a space before TELEGRAM_BASE_URL", "a Windows line end after it, with a password", "a space before --webhook"])
+def test_a_url_with_a_stray_space_or_line_break_at_an_end_is_refused_naming_it(flags, environ, expected):
+    # urlsplit drops it, so the URL passed the checks; the Bot API client does not, and the bot took Telegram for
+    # unreachable and tried again for ever (a webhook's would have been an address no proxy serves).
+    with pytest.raises(ConfigurationError) as refused:
+        load_config(list(flags), {"TELEGRAM_BOT_TOKEN": "123456:ABC", **environ})
+    assert refused.value.reason == f"{expected} begins or ends with a space; give the URL without it"
 
 
 @pytest.mark.parametrize("setting", ["--db", "LEDE_DB"])
