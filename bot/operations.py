@@ -18,15 +18,13 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.service import Lede
+from bot.stopping import STOP_SIGNALS
 from corpus.database_file import followed, named_tables, other_programs_tables_at, unreachable
 from corpus.errors import ConfigurationError, LedeError
 from corpus.retention import Pruned, Stale
 from corpus.sizes import megabytes
 from corpus.store import Store, file_identity
 
-
-# What stops a run: Ctrl-C, and SIGTERM (systemd stopping a unit, ``timeout``).
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 PRUNE_STOPPED_BEFORE = "Interrupted before anything was removed; the store is as it was."
 PRUNE_STOPPED_AFTER = ("Interrupted once the pruning had begun, so it was finished first: "
                        "the summary says what was removed.")

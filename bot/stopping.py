@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import NoReturn
 
+# What stops a run: Ctrl-C, and SIGTERM (systemd stopping a unit, ``timeout``).
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
