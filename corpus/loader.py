@@ -148,9 +148,10 @@ class FolderContents:
     """What a walk of a folder found, each in sorted order (for a file: the file itself, as a source).
 
     ``sources``: the files ending in one of the suffixes read; ``unsupported``: the other files;
-    ``unreachable``: the entries (the folder itself too) that Lede may not look at or into, each with why.
-    Walking past those, a subfolder Lede may not list was passed over without a word, and a link into a
-    place it may not look stopped the walk with a traceback; so they are named, as unreadable files are.
+    ``unreachable``: the entries (the folder itself too) that Lede may not look at or into, or links that lead
+    to nothing (a volume not mounted), each with why. Walking past those, a subfolder Lede may not list and a
+    link to nothing were passed over without a word, and a link into a place it may not look stopped the walk
+    with a traceback; so they are named, as unreadable files are.
     """
 
     sources: list[Path]
@@ -181,6 +182,8 @@ def _folder_files(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
             elif entry.is_dir():
                 with os.scandir(entry):  # rglob lists nothing of a folder it may not open, and says nothing
                     pass
+            elif entry.is_symlink():
+                unreachable.append((entry, leads_nowhere(entry)))
         except PermissionError as error:
             unreachable.append((entry, unreadable_reason(entry, error)))
     return files, unreachable
@@ -219,12 +222,20 @@ def unreadable_reason(path: Path, error: OSError) -> str:
 
 
 def absence(path: Path) -> str | None:
-    """Why there is nothing at ``path`` for Lede to read, in a message's words: :data:`NOTHING_THERE`, or a folder
-    on the way it may not open (a link into another user's ``chmod 700`` folder); None when something is there."""
+    """Why there is nothing at ``path`` for Lede to read, in a message's words: :data:`NOTHING_THERE`, a link that
+    leads to nothing, or a folder on the way it may not open (a link into another user's ``chmod 700`` folder);
+    None when something is there."""
     try:
-        return None if path.exists() else NOTHING_THERE
+        if path.exists():
+            return None
     except PermissionError as error:
         return unreadable_reason(path, error)
+    return leads_nowhere(path) if path.is_symlink() else NOTHING_THERE
+
+
+def leads_nowhere(link: Path) -> str:
+    """Why the link at ``link``, which leads to nothing (a volume not mounted, a file moved), gives nothing to read."""
+    return f"{link.name} is a link to {os.readlink(link)}, which does not exist"
 
 
 def _articles_of(path: Path, limits: FileLimits) -> Iterator[Article]:

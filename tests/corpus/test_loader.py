@@ -327,6 +327,15 @@ def test_a_folder_s_file_that_may_not_be_read_is_skipped_with_a_warning_naming_i
     assert caplog.messages == [f"Skipped {tmp_path / 'b.txt'}: b.txt could not be read (Permission denied)"]
 
 
+def test_a_folder_s_link_to_nothing_is_skipped_with_a_warning_naming_where_it_leads(tmp_path, caplog):
+    # A link to a file on a volume not mounted was passed over without a word.
+    (tmp_path / "a.txt").write_text("Alpha text.", encoding="utf-8")
+    (tmp_path / "b.txt").symlink_to(tmp_path / "volume" / "b.txt")
+    assert [article.title for article in load_paths([tmp_path])] == ["a"]
+    assert caplog.messages == [f"Skipped {tmp_path / 'b.txt'}: b.txt is a link to {tmp_path / 'volume' / 'b.txt'}, "
+                               "which does not exist"]
+
+
 def test_a_file_named_directly_that_may_not_be_read_is_an_error(tmp_path, monkeypatch):
     path = tmp_path / "b.txt"
     path.write_text("Beta text.", encoding="utf-8")

@@ -161,6 +161,20 @@ def strike_note(folder: Path, day: str) -> Path:
     return note
 
 
+def test_a_link_to_nothing_in_a_folder_or_named_alone_is_a_failed_source_naming_where_it_leads(tmp_path):
+    # A link to a file on a volume not mounted: in a folder it was passed over in silence ("failed 0", exit code 0),
+    # and named alone it was "no such file or folder", though the operator's ls shows it.
+    strike_note(tmp_path / "news", "Monday")
+    link = tmp_path / "news" / "memo.txt"
+    link.symlink_to(tmp_path / "volume" / "memo.txt")
+    leads_nowhere = f"memo.txt is a link to {tmp_path / 'volume' / 'memo.txt'}, which does not exist"
+    lede = Corpus()
+    assert lede.sources.ingest([str(tmp_path / "news")]).to_json() == {
+        "added": 1, "known": 0, "failed": [{"source": str(link), "reason": leads_nowhere}]}
+    assert lede.sources.ingest([str(link)]).to_json() == {
+        "added": 0, "known": 0, "failed": [{"source": str(link), "reason": leads_nowhere}]}
+
+
 def test_a_file_ingested_again_after_its_text_changed_replaces_the_article_kept_from_it(tmp_path):
     lede = Corpus()
     note = strike_note(tmp_path, "Monday")
