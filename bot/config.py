@@ -439,7 +439,7 @@ def load_config(argv: Sequence[str] | None = None, environ: Mapping[str, str] | 
         webhook=webhook,
         keep_days=keep_days,
         dry_run=args.dry_run,
-        backup_path=args.backup,
+        backup_path=None if args.backup is None else _home_expanded_text(args.backup),
         conversation_quiet=conversation_quiet,
     )
 
@@ -494,15 +494,19 @@ def _without_stray_space(setting: str, text: str, what: str) -> None:
 
 
 def _home_expanded(text: str) -> Path:
-    """``text`` as a path, a leading ``~`` expanded as a shell would.
+    """``text`` as a path, a leading ``~`` expanded as a shell would (see :func:`_home_expanded_text`)."""
+    return Path(_home_expanded_text(text))
 
-    No shell expands it in a unit file's ``Environment=LEDE_DB=~/lede.db``, nor in a quoted
-    ``--db "~/lede.db"``; taken as it is, ``--create`` would make a folder named "~" in the current one.
+
+def _home_expanded_text(text: str) -> str:
+    """``text`` with a leading ``~`` expanded as a shell would, and a trailing ``/`` kept (it names a folder).
+
+    No shell expands it in a unit file's ``Environment=LEDE_DB=~/lede.db`` or ``ExecStart=… --backup ~/backups/``,
+    nor in a quoted ``--db "~/lede.db"``; taken as it is, ``--create`` would make a folder named "~" in the current
+    one, and ``--backup`` was refused for want of it. ``~someone`` with no such user is left as typed, and refused as
+    a folder that does not exist.
     """
-    try:
-        return Path(text).expanduser()
-    except RuntimeError:  # ~someone with no such user: left as typed, and refused as a folder that does not exist
-        return Path(text)
+    return os.path.expanduser(text)
 
 
 def _feed_interval(flag: str | None, setting: str | None) -> float:

@@ -96,6 +96,18 @@ def test_a_backup_into_a_folder_takes_the_store_s_own_name(tmp_path, monkeypatch
         assert copy.article_count() == 1
 
 
+def test_a_backup_into_a_folder_starting_with_a_tilde_is_in_the_home_folder_as_a_shell_would_read_it(
+        tmp_path, monkeypatch, capsys):
+    # ExecStart=/opt/lede/bin/lede --backup ~/backups/ in a timer's unit: no shell expands the "~", and the backup
+    # was refused ("the folder ~/backups does not exist"), where --db reads it as the home folder.
+    db, _ = _store_and_backup_folder(tmp_path, monkeypatch)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    (tmp_path / "home" / "backups").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    assert main(["--backup", "~/backups/"]) == 0
+    assert capsys.readouterr().out.startswith(f"Backed up {db} to {tmp_path / 'home' / 'backups' / 'lede.db'}")
+
+
 def test_a_backup_with_json_says_what_it_copied_where_as_json(tmp_path, monkeypatch, capsys):
     db, folder = _store_and_backup_folder(tmp_path, monkeypatch)
     assert main(["--backup", str(folder), "--json"]) == 0
