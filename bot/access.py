@@ -54,12 +54,19 @@ class AccessPolicy:
 
     @classmethod
     def from_settings(cls, users: str | None, chats: str | None) -> AccessPolicy:
-        """``LEDE_ALLOWED_USERS`` and ``LEDE_ALLOWED_CHATS``: comma-separated Telegram ids."""
+        """``LEDE_ALLOWED_USERS`` and ``LEDE_ALLOWED_CHATS``: comma-separated Telegram ids; unset, no list."""
         return cls(_ids("LEDE_ALLOWED_USERS", users), _ids("LEDE_ALLOWED_CHATS", chats))
 
 
 def _ids(name: str, value: str | None) -> frozenset[int]:
-    parts = [part.strip() for part in (value or "").split(",") if part.strip()]
+    if value is None:
+        return frozenset()
+    parts = [part.strip() for part in value.split(",") if part.strip()]
+    if not parts:
+        # Set but listing no one, it is most often a template's empty variable (``${ALLOWED}`` unset in a compose
+        # file); read as no list, it would open to everyone a bot meant to be private.
+        raise ValueError(f"{name} is {value!r}, which lists no one; list the Telegram ids allowed, "
+                         "or unset it to let everyone use the bot")
     try:
         return frozenset(int(part) for part in parts)
     except ValueError:

@@ -43,6 +43,17 @@ def test_allow_lists_come_from_the_environment_and_a_typo_is_a_configuration_err
         load_config(["--console"], {"LEDE_ALLOWED_USERS": "7,@ada"})
 
 
+@pytest.mark.parametrize("name", ["LEDE_ALLOWED_USERS", "LEDE_ALLOWED_CHATS"])
+@pytest.mark.parametrize("value", ["", " ", " , ,"])
+def test_an_allow_list_set_but_listing_no_one_is_refused_rather_than_opening_the_bot_to_everyone(name, value):
+    # An env file's "LEDE_ALLOWED_USERS=" or a compose file's unset ${ALLOWED} sets it empty: the operator meant a list.
+    with pytest.raises(ConfigurationError) as refused:
+        load_config(["--console"], {name: value})
+    assert str(refused.value) == (f"{name} is {value!r}, which lists no one; list the Telegram ids allowed, "
+                                  "or unset it to let everyone use the bot")
+    assert load_config(["--console"], {}).access == AccessPolicy(), "unset, it is no list: everyone may use the bot"
+
+
 def test_rate_limits_are_configurable_and_can_be_lifted():
     config = load_config(["--console"], {"LEDE_QUESTION_LIMIT": "5/10", "LEDE_ADD_LIMIT": "off"})
     assert config.rate_limits == {Action.QUESTION: RateLimit(5, 10.0), Action.ADD_SOURCE: RateLimit(0, 1.0)}
