@@ -531,8 +531,9 @@ def _log_level(flag: str | None, setting: str | None, *, default: str) -> str:
     The bot's default is INFO; the console's and the one-shot commands' is WARNING, since their
     answers go to standard output and only warnings belong beside them unless more is asked for.
     """
-    name, value = ("--log-level", flag) if flag else ("LEDE_LOG_LEVEL", setting)
-    level = (value or default).strip().upper()
+    # An empty flag is refused as a blank variable is; an empty variable is unset, as LEDE_DB's and LEDE_FEED_INTERVAL's.
+    name, value = ("--log-level", flag) if flag is not None else ("LEDE_LOG_LEVEL", setting or None)
+    level = (default if value is None else value).strip().upper()
     if level not in LOG_LEVELS:
         raise ConfigurationError(f"{name} is {value!r}; use one of {', '.join(LOG_LEVELS)}")
     return level

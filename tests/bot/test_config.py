@@ -165,6 +165,23 @@ def test_a_feed_interval_from_a_second_to_a_year_is_taken(value):
     assert load_config(["--console", "--feed-interval", value], environ={}).feed_interval == float(value)
 
 
+@pytest.mark.parametrize(("flags", "environ", "setting"), [
+    (["--log-level", ""], {}, "--log-level"),
+    (["--log-level", ""], {"LEDE_LOG_LEVEL": "DEBUG"}, "--log-level"),
+    ([], {"LEDE_LOG_LEVEL": " "}, "LEDE_LOG_LEVEL"),
+], ids=["--log-level", "--log-level over LEDE_LOG_LEVEL", "LEDE_LOG_LEVEL"])
+def test_a_log_level_given_empty_is_refused_in_one_line_not_read_as_the_default(
+        flags, environ, setting, tmp_path, monkeypatch, capsys):
+    # ``--log-level "$LEVEL"`` with the variable unset quietly logged at the default (or at LEDE_LOG_LEVEL's level).
+    for name, value in {"LEDE_DB": str(tmp_path / "lede.db"), **environ}.items():
+        monkeypatch.setenv(name, value)
+    assert main([*flags, "--ask", "who fights?"]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [
+        f"lede: {setting} is {(environ.get(setting) or '')!r}; use one of DEBUG, INFO, WARNING, ERROR, CRITICAL"]
+    assert captured.out == ""
+
+
 @pytest.mark.parametrize(("flags", "line"), [
     (["--prune", "--keep-days", "300", "--keep-days", "3"], "--keep-days was given twice ('300', then '3')"),
     (["--db", "{tmp}/a.db", "--ask", "who fights?", "--db", "{tmp}/b.db"], "--db was given twice ('{tmp}/a.db', then '{tmp}/b.db')"),
