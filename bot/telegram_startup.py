@@ -20,13 +20,13 @@ from telegram import Bot
 from telegram.error import InvalidToken, NetworkError
 
 from bot.config import Config
+from bot.stopping import STOP_SIGNALS
 from corpus.errors import ConfigurationError
 
 log = logging.getLogger(__name__)
 
 FIRST_WAIT = 1.0
 LONGEST_WAIT = 60.0
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def waits() -> Iterator[float]:
