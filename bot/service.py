@@ -126,6 +126,8 @@ class Lede:
         """
         paths = corpus_paths(config.corpus_paths or (config.seeds_dir,))
         store = Store.open(config.db_path, create=config.create_db, setting=config.db_setting)
+        if store.read_only:  # said here, where Lede answers from it: a backup only reads, and it would be noise there
+            log.warning("%s %s is read-only: Lede answers from it, but writes are off", config.db_setting, store.path)
         if config.mode in (Mode.INGEST, Mode.PRUNE):
             return cls.compose(None, store, fetch_policy=config.fetch_policy, feed_interval=config.feed_interval,
                                keep_days=config.keep_days)

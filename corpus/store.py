@@ -20,7 +20,6 @@ everyone.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import sqlite3
 import threading
@@ -35,7 +34,6 @@ from corpus.database_file import (cannot_open, check_database_path, damage_found
                                   other_programs_tables, read_only_address)
 from corpus.errors import ConfigurationError, ReadOnlyStore, StoreGone
 
-log = logging.getLogger(__name__)
 
 EVERYONE = 0
 
@@ -369,7 +367,8 @@ class Store:
         ``setting`` names where the path came from (``--db``) in the
         :class:`~corpus.errors.ConfigurationError` a wrong path raises;
         ``create`` lets a missing folder be created. A file Lede may not write
-        is opened read-only (see :mod:`corpus.database_file`).
+        is opened read-only (see :mod:`corpus.database_file`): :attr:`read_only`
+        says so, for the caller to tell what that means to it.
         """
         if str(path) == ":memory:":
             store = cls(_connect(":memory:"), None)
@@ -392,8 +391,6 @@ class Store:
         if other_tables:
             store.close()
             raise not_a_database(database, setting, f"it holds another program's tables: {named_tables(other_tables)}")
-        if database.read_only:
-            log.warning("%s %s is read-only: Lede answers from it, but writes are off", setting, database.path)
         return store
 
     def _configure(self) -> None:

@@ -20,6 +20,7 @@ from bot.main import main
 from bot.service import Lede
 from bot.shared_index import SharedIndex, new_index, snapshot_path
 from corpus.article import Article
+from corpus.database_file import DatabaseFile
 from corpus.store import Store
 from retrieval.snapshot import FORMAT
 
@@ -106,6 +107,23 @@ def test_a_backup_into_a_folder_starting_with_a_tilde_is_in_the_home_folder_as_a
     monkeypatch.chdir(tmp_path)
     assert main(["--backup", "~/backups/"]) == 0
     assert capsys.readouterr().out.startswith(f"Backed up {db} to {tmp_path / 'home' / 'backups' / 'lede.db'}")
+
+
+def test_a_backup_of_a_read_only_store_is_made_without_the_warning_that_writes_are_off(
+        tmp_path, monkeypatch, capsys):
+    # A backup only reads: "Lede answers from it, but writes are off" is for a run that answers, and a nightly
+    # backup of a store on a read-only mount mailed it to the operator every night.
+    db, folder = _store_and_backup_folder(tmp_path, monkeypatch)
+    # As on a read-only mount (root may write any file, so the check is told).
+    monkeypatch.setattr("corpus.store.check_database_path", lambda path, **_: DatabaseFile(path, read_only=True))
+    assert main(["--backup", str(folder)]) == 0
+    backed_up = capsys.readouterr()
+    assert backed_up.out.startswith(f"Backed up {db} to {folder / 'lede.db'}")
+    assert backed_up.err == ""
+    assert main(["--ask", "what is the tide at pier 107?"]) == 0
+    [warning] = capsys.readouterr().err.splitlines()
+    assert warning.endswith(f"LEDE_DB {db} is read-only: Lede answers from it, but writes are off"), \
+        "a run that answers still says it"
 
 
 def test_a_backup_with_json_says_what_it_copied_where_as_json(tmp_path, monkeypatch, capsys):
