@@ -229,7 +229,7 @@ def run_ingest(lede: Lede, sources: list[str], output: TextIO, errors: TextIO, *
     """
     report = IngestReport()
     try:
-        with progress_bar("Ingesting", lede.sources.expected_articles(sources), errors) as advance:
+        with progress_bar("Ingesting", lambda: lede.sources.expected_articles(sources), errors) as advance:
             lede.sources.ingest(sources, progress=advance, report=report)
     except KeyboardInterrupt:
         _print_summary(report, output, as_json=as_json)
@@ -251,13 +251,15 @@ def _print_summary(report: IngestReport, output: TextIO, *, as_json: bool) -> No
 
 
 @contextmanager
-def progress_bar(label: str, total: int | None, errors: TextIO) -> Iterator[Callable[[], None]]:
-    """A bar on ``errors`` counting articles (out of ``total`` when known); the callback counts one more.
+def progress_bar(label: str, count_total: Callable[[], int | None], errors: TextIO) -> Iterator[Callable[[], None]]:
+    """A bar on ``errors`` counting articles (out of ``count_total()`` when known); the callback counts one more.
 
-    It is drawn only on a terminal (a pipe or a log file gets nothing), and taken away when done.
+    It is drawn only on a terminal (a pipe or a log file gets nothing), and taken away when done. The total is
+    counted only for a bar drawn: counting reads the files ahead (most of a second for a large folder), which
+    under cron, systemd or a pipe would be for nothing.
     """
     columns = (SpinnerColumn(), TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     console = Console(file=errors)
     with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
-        task = progress.add_task(label, total=total)
+        task = progress.add_task(label, total=count_total() if console.is_terminal else None)
         yield lambda: progress.advance(task)

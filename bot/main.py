@@ -212,7 +212,7 @@ def open_lede(config: Config) -> Lede:
     """Lede for this run; loading ``--corpus`` shows a progress bar on standard error, as it can take a while."""
     if not config.corpus_paths or config.mode is Mode.INGEST:
         return Lede.from_config(config)
-    with progress_bar("Loading --corpus", expected_articles(config.corpus_paths), sys.stderr) as advance:
+    with progress_bar("Loading --corpus", lambda: expected_articles(config.corpus_paths), sys.stderr) as advance:
         return Lede.from_config(config, progress=advance)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.console import answer_once
+from bot.console import answer_once, run_ingest
 from bot.service import Lede
 from bot.shared_index import new_index
 from corpus.loader import load_paths
@@ -96,6 +96,19 @@ def test_an_answer_shown_after_its_lead_in_is_bold_at_a_terminal_and_plain_in_a_
     assert first.startswith("Earlier this week, Trump held a nearly 90-minute phone call with Putin")
     assert (f"involvement. \x1b[1m{listing}" in first) is bold
     assert (f"involvement. {listing}" in first) is not bold
+
+
+@pytest.mark.parametrize(("errors", "counted"), [(_Terminal(), True), (io.StringIO(), False)], ids=["terminal", "pipe"])
+def test_ingesting_counts_the_articles_ahead_for_the_progress_bar_only_where_a_bar_is_drawn(errors, counted, monkeypatch):
+    # Under cron or systemd no bar is drawn, and counting a large folder's articles ahead read every file for nothing.
+    lede = Lede.compose(None)
+    counts: list[list[str]] = []
+    monkeypatch.setattr(lede.sources, "expected_articles", lambda sources: counts.append(sources) or 1)
+    output = io.StringIO()
+    assert run_ingest(lede, [str(ROOT / "seeds")], output, errors, as_json=False) == 0
+    assert output.getvalue().startswith("Added 1"), "stored all the same"
+    assert bool(counts) is counted
+    lede.close()
 
 
 def test_a_running_console_answers_from_what_ingest_stores_beside_it_and_no_longer_from_what_prune_removes(tmp_path):
