@@ -148,10 +148,11 @@ class FolderContents:
     """What a walk of a folder found, each in sorted order (for a file: the file itself, as a source).
 
     ``sources``: the files ending in one of the suffixes read; ``unsupported``: the other files;
-    ``unreachable``: the entries (the folder itself too) that Lede may not look at or into, or links that lead
-    to nothing (a volume not mounted), each with why. Walking past those, a subfolder Lede may not list and a
-    link to nothing were passed over without a word, and a link into a place it may not look stopped the walk
-    with a traceback; so they are named, as unreadable files are.
+    ``unreachable``: the entries (the folder itself too) that Lede may not look at or into, links that lead
+    to nothing (a volume not mounted), and devices and named pipes (:func:`special_file`), each with why.
+    Walking past those, a subfolder Lede may not list, a link to nothing and a pipe were passed over without a
+    word, and a link into a place it may not look stopped the walk with a traceback; so they are named, as
+    unreadable files are.
     """
 
     sources: list[Path]
@@ -182,6 +183,8 @@ def _folder_files(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
             elif entry.is_dir():
                 with os.scandir(entry):  # rglob lists nothing of a folder it may not open, and says nothing
                     pass
+            elif reason := special_file(entry):  # also a link to one, which leads somewhere after all
+                unreachable.append((entry, reason))
             elif entry.is_symlink():
                 unreachable.append((entry, leads_nowhere(entry)))
         except PermissionError as error:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import gzip
 import json
+import os
 import re
 from pathlib import Path
 
@@ -334,6 +335,17 @@ def test_a_folder_s_link_to_nothing_is_skipped_with_a_warning_naming_where_it_le
     assert [article.title for article in load_paths([tmp_path])] == ["a"]
     assert caplog.messages == [f"Skipped {tmp_path / 'b.txt'}: b.txt is a link to {tmp_path / 'volume' / 'b.txt'}, "
                                "which does not exist"]
+
+
+def test_a_folder_s_named_pipe_or_device_is_skipped_with_a_warning_naming_it(tmp_path, caplog):
+    # Named alone it was refused with a reason; in a folder it was passed over without a word (a link to a device
+    # was said to lead to something that "does not exist").
+    (tmp_path / "a.txt").write_text("Alpha text.", encoding="utf-8")
+    os.mkfifo(tmp_path / "b.txt")
+    (tmp_path / "c.txt").symlink_to("/dev/null")
+    assert [article.title for article in load_paths([tmp_path])] == ["a"]
+    assert caplog.messages == [f"Skipped {tmp_path / name}: {name} is a device or a pipe, not a file; save what it "
+                               "gives to a file and give that" for name in ("b.txt", "c.txt")]
 
 
 def test_a_file_named_directly_that_may_not_be_read_is_an_error(tmp_path, monkeypatch):

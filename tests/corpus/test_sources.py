@@ -10,6 +10,7 @@ analysis of words, which tells the poller whether a page is its entry's article.
 from __future__ import annotations
 
 import ipaddress
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -173,6 +174,18 @@ def test_a_link_to_nothing_in_a_folder_or_named_alone_is_a_failed_source_naming_
         "added": 1, "known": 0, "failed": [{"source": str(link), "reason": leads_nowhere}]}
     assert lede.sources.ingest([str(link)]).to_json() == {
         "added": 0, "known": 0, "failed": [{"source": str(link), "reason": leads_nowhere}]}
+
+
+def test_a_named_pipe_in_a_folder_is_a_failed_source_as_when_named_alone(tmp_path):
+    # In a folder it was passed over in silence ("failed 0", exit code 0); named alone it was refused with a reason.
+    strike_note(tmp_path / "news", "Monday")
+    pipe = tmp_path / "news" / "wire.txt"
+    os.mkfifo(pipe)
+    failed = [{"source": str(pipe), "reason": "wire.txt is a device or a pipe, not a file; save what it gives to a "
+                                              "file and give that"}]
+    lede = Corpus()
+    assert lede.sources.ingest([str(tmp_path / "news")]).to_json() == {"added": 1, "known": 0, "failed": failed}
+    assert lede.sources.ingest([str(pipe)]).to_json() == {"added": 0, "known": 0, "failed": failed}
 
 
 def test_a_file_ingested_again_after_its_text_changed_replaces_the_article_kept_from_it(tmp_path):
