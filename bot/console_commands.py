@@ -280,7 +280,7 @@ def _feed_reply(done: FeedDone) -> str:
         case FeedRemove():
             return source_replies.feed_removal(done.outcome)
         case FeedExport() if isinstance(done.outcome, Failure):
-            return source_replies.feeds_export_refused(done.outcome)
+            return source_replies.feeds_export_refused(done.outcome, WAYS_TO_ADD)
     return html.escape(done.outcome, quote=False)
 
 

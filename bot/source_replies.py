@@ -79,9 +79,9 @@ def feed_removal(outcome: Feed | Failure) -> str:
     return refused(outcome, "remove") if isinstance(outcome, Failure) else feed_removed(outcome)
 
 
-def feeds_export_refused(outcome: Failure) -> str:
-    """``/feed export`` with no feeds to export."""
-    return refused(outcome, "export")
+def feeds_export_refused(outcome: Failure, ways: WaysToAdd) -> str:
+    """``/feed export`` with no feeds to export, and who may follow one there."""
+    return f"{refused(outcome, 'export').removesuffix('.')}; {ways.feed} adds one."
 
 
 def kept(outcome: Kept) -> str:

@@ -613,7 +613,7 @@ async def feed_command(update: Update, context: LedeContext) -> None:
         case FeedExport():
             exported = await workers.quick(lede.sources.export_opml, chat)
             if isinstance(exported, Failure):
-                await _reply(update, source_replies.feeds_export_refused(exported))
+                await _reply(update, source_replies.feeds_export_refused(exported, _ways_to_add(update.effective_chat)))
                 return
             await update.effective_message.reply_document(
                 InputFile(exported.encode(), filename="lede-feeds.opml"), caption="This chat's feeds, for any feed reader.",

@@ -228,7 +228,8 @@ class Sources:
         """``/feed export``: the chat's feeds as an OPML file that feed readers import, or why there is none."""
         feeds = self.store.chat_feeds(chat)
         if not feeds:  # an empty file would look like an export gone wrong
-            return Failure("/feed export", "this chat follows no feeds; add one with /feed add <url>")
+            # How to follow one is the shell's to word: in a Telegram group only administrators may.
+            return Failure("/feed export", "this chat follows no feeds yet")
         return export_opml(((feed.title, feed.url) for feed in feeds), "Lede feeds")
 
     def import_opml(self, name: str, data: bytes, chat: int = EVERYONE) -> FeedsImported:

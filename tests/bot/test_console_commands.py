@@ -54,8 +54,8 @@ def test_add_of_a_page_whose_text_changed_since_says_it_was_updated_and_counts_i
 
 def test_exporting_feeds_when_none_are_followed_says_so_as_telegram_does(lede):
     text, data = run_command(lede, "/feed export")
-    assert text == "I couldn't export that: this chat follows no feeds; add one with /feed add <url>."
-    assert data == {"error": "this chat follows no feeds; add one with /feed add <url>"}
+    assert text == "I couldn't export that: this chat follows no feeds yet; /feed add <url> adds one."
+    assert data == {"error": "this chat follows no feeds yet"}
 
 
 @pytest.mark.parametrize("typed", ["{path}", "'{path}'", '"{path}"', "{escaped}"],

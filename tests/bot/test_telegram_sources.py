@@ -167,7 +167,7 @@ async def test_exporting_the_feeds_of_a_chat_that_follows_none_says_so_instead_o
     async with polling(application(bot_api, lede)):
         bot_api.send_user_message(USER, USER, "/feed export")
         [reply] = await bot_api.wait_for_messages(USER)
-    assert reply.text == "I couldn't export that: this chat follows no feeds; add one with /feed add <url>."
+    assert reply.text == "I couldn't export that: this chat follows no feeds yet; /feed add <url> adds one."
     assert bot_api.sent_documents(USER) == []
 
 
@@ -205,7 +205,10 @@ async def test_in_groups_only_administrators_change_sources(bot_api, lede, web):
     ("/feed list",
      "This chat follows no feeds yet: an administrator's /feed add <url> adds one.",
      "This chat follows no feeds yet: /feed add <url> adds one."),
-], ids=["a link asked", "/sources", "/feed list"])
+    ("/feed export",
+     "I couldn't export that: this chat follows no feeds yet; an administrator's /feed add <url> adds one.",
+     "I couldn't export that: this chat follows no feeds yet; /feed add <url> adds one."),
+], ids=["a link asked", "/sources", "/feed list", "/feed export"])
 async def test_a_group_member_is_pointed_to_an_administrators_add_where_a_private_chat_gets_its_own(
         bot_api, lede, command, in_group, in_private):
     # A member was offered "/add <link>", "/add <url> or send me a .txt, .md or .html file" and "/feed add <url>":
