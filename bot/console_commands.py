@@ -333,7 +333,8 @@ def _settings_json(current: ChatSettings) -> dict[str, Any]:
     daily = current.subscribed
     return {"daily_briefing": {"at": daily.schedule.label, "timezone": daily.schedule.timezone,
                                "next": daily.next_at.isoformat()} if daily else None,
-            "last_briefing": current.last_briefing.isoformat() if current.last_briefing else None}
+            "last_briefing": current.last_briefing.isoformat() if current.last_briefing else None,
+            "read_only": current.read_only}
 
 
 def _more_json(candidates: tuple[Candidate, ...]) -> dict[str, Any]:

@@ -114,9 +114,10 @@ def test_settings_on_a_read_only_store_offers_no_brief_which_it_would_refuse(tmp
     # As on a read-only mount (root may write any file, so the check is told).
     monkeypatch.setattr("corpus.store.check_database_path", lambda path, **_: DatabaseFile(path, read_only=True))
     lede = Lede.compose(new_index(), Store.open(tmp_path / "lede.db"))
-    settings, _ = run_command(lede, "/settings")
+    settings, settings_json = run_command(lede, "/settings")
     brief, _ = run_command(lede, "/brief")
     lede.close()
     assert settings == ("Daily briefing: none (daily briefings are sent in Telegram chats).\n"
                         "Last briefing: none yet; /brief is off while my store is read-only.")
+    assert settings_json == {"daily_briefing": None, "last_briefing": None, "read_only": True}, "--json says it too"
     assert "is read-only, so writes are off" in brief

@@ -39,7 +39,7 @@ def test_console_json_answers_each_command_with_its_result_never_with_an_answer(
     assert replies["/help"] == replies["/start"] and "/sources [page]" in replies["/help"]["commands"]
     assert replies["/sources"] == {"feeds": [], "articles": [], "page": 1, "pages": 1, "total_articles": 0,
                                    "loaded_at_start": 1}, "the bundled seed is counted, not listed"
-    assert replies["/settings"] == {"daily_briefing": None, "last_briefing": None}
+    assert replies["/settings"] == {"daily_briefing": None, "last_briefing": None, "read_only": False}
     assert replies["/feed list"] == {"feeds": []}
     assert replies["/feed remove 1"] == {"error": "there is no feed number 1; this chat has no feeds"}
     assert replies["/feed"]["error"].startswith("Usage: /feed add <url>")
