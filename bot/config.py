@@ -531,7 +531,7 @@ def _log_level(flag: str | None, setting: str | None, *, default: str) -> str:
     The bot's default is INFO; the console's and the one-shot commands' is WARNING, since their
     answers go to standard output and only warnings belong beside them unless more is asked for.
     """
-    # An empty flag is refused as a blank variable is; an empty variable is unset, as LEDE_DB's and LEDE_FEED_INTERVAL's.
+    # An empty flag is refused, as a blank variable is; an empty variable is unset, as an empty LEDE_DB is.
     name, value = ("--log-level", flag) if flag is not None else ("LEDE_LOG_LEVEL", setting or None)
     level = (default if value is None else value).strip().upper()
     if level not in LOG_LEVELS:
