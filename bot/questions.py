@@ -17,7 +17,7 @@ from bot.conversations import NO_THREAD, Conversations, Reading
 from bot.shared_index import SharedIndex
 from corpus.store import EVERYONE, AnswerRecord, QuestionReply, Store
 from retrieval.answer import Answer, Candidate
-from retrieval.briefing_replies import ToldStory
+from retrieval.briefing_replies import Scope, ToldStory
 from retrieval.followup import FollowUp, asks_for_more
 from retrieval.index import Passage
 from retrieval.question import AnswerType, expected_answer
@@ -147,7 +147,7 @@ class Questions:
         if not reading.topic.terms and reading.follow_up is None:
             return Answered(_only_common_words(checked), None)
         asked = reading.asked or checked
-        outcome = self._answered_in(asked, chat, reading)
+        outcome, within = self._answered_in(asked, chat, reading)
         if reading.tentative:
             # "Will the US send troops to Ukraine?" after another question about the same story
             # says too little that is new to be told from a follow-up by its words. Read as one,
@@ -158,29 +158,34 @@ class Questions:
             # answered by the lead), which the follow-up reading may not give.
             alone = self.index.answer(asked, chat)
             if alone.best is not None and (alone.confidence >= outcome.confidence or _given_in(alone, reading)):
-                outcome, reading = alone, reading.afresh()
+                outcome, reading, within = alone, reading.afresh(), None
         passage = outcome.best.passage if outcome.best else None
         given = passage.key if passage else None
         self.conversations.record(chat, thread, asked, reading, given, now=now)
         outcome = replace(outcome, question=checked)  # as the user asked it, "the second one" and all
         if given is None:
             return Answered(outcome, None)
-        # "More" reads a follow-up ("why?", "what else?") the way it was read here.
+        # "More" reads a follow-up ("why?", "what else?") the way it was read here, in the articles it was answered from.
         follow_up = reading.follow_up.to_json() if reading.follow_up else None
-        return Answered(outcome, self.store.remember_answer(chat, asked, *given, now, follow_up, passage.text))
+        number = self.store.remember_answer(chat, asked, *given, now, follow_up, passage.text,
+                                            within.to_json() if within else None)
+        return Answered(outcome, number)
 
-    def _answered_in(self, asked: str, chat: int, reading: Reading) -> Answer:
-        """The answer to ``asked`` as ``reading`` reads it: in reply to a briefing, from its story's (or its)
-        articles; a question of its own they do not answer surely gets the surer answer from all the chat may
-        see (the briefing may just not be where it is), a bare "why?" about a story only that story's."""
+    def _answered_in(self, asked: str, chat: int, reading: Reading) -> tuple[Answer, Scope | None]:
+        """The answer to ``asked`` as ``reading`` reads it, and the articles it came from (None: all the chat may
+        see): in reply to a briefing, its story's (or its) articles; a question of its own they do not answer
+        surely gets the surer answer from all the chat may see (the briefing may just not be where it is), a bare
+        "why?" about a story only that story's."""
         follow_up = reading.follow_up
         if reading.within is None:
-            return self.index.answer(asked, chat, follow_up=follow_up)
+            return self.index.answer(asked, chat, follow_up=follow_up), None
         from_briefing = self.index.answer(asked, chat, follow_up=follow_up, within=reading.within)
         if not reading.fall_back or (from_briefing.best is not None and not from_briefing.unsure):
-            return from_briefing
+            return from_briefing, reading.within
         anywhere = self.index.answer(asked, chat, follow_up=follow_up)
-        return anywhere if anywhere.best is not None and anywhere.confidence > from_briefing.confidence else from_briefing
+        if anywhere.best is not None and anywhere.confidence > from_briefing.confidence:
+            return anywhere, None
+        return from_briefing, reading.within
 
     def more_answers(self, number: int, chat: int) -> tuple[Candidate, ...] | Expired:
         """"More": the next best distinct answers to the question, from other sentences or sources."""
@@ -188,7 +193,9 @@ class Questions:
         if record is None or record.chat != chat:
             return Expired()
         follow_up = FollowUp.from_json(record.follow_up) if record.follow_up else None
-        outcome = self.index.answer(record.question, chat, alternatives=MORE_ANSWERS, follow_up=follow_up)
+        # An answer about a briefing's story has more answers in that story's articles, not in all the chat's.
+        within = Scope.from_json(record.within) if record.within else None
+        outcome = self.index.answer(record.question, chat, alternatives=MORE_ANSWERS, follow_up=follow_up, within=within)
         # The answer shown is left out, wherever an edit of its article has moved it since.
         shown = (record.article_id, _answered_at(record, self.index.article_sentences(record.article_id)))
         ranked = (outcome.best, *outcome.alternatives) if outcome.best else ()

@@ -203,6 +203,10 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (chat, message)
     ) WITHOUT ROWID;
     """,
+    # 12: the articles an answer to a briefing reply was found in, so that "More" under it searches them again.
+    """
+    ALTER TABLE answers ADD COLUMN within TEXT;         -- the scope (JSON); NULL for an answer from all the chat sees
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 # The tables that keep something for a chat, in its ``chat`` column (a new one belongs here too).
@@ -306,6 +310,8 @@ class AnswerRecord:
     follow_up: str | None = None
     # The sentence quoted, as it read then (None for an answer kept by a Lede that did not keep it).
     sentence: str | None = None
+    # The articles the answer was found in (opaque to the store: a briefing's story), or None for all the chat sees.
+    within: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -920,13 +926,14 @@ class Store:
             db.execute("UPDATE briefing_schedules SET last_run = ? WHERE chat = ?", (stamp(moment), chat))
 
     def remember_answer(self, chat: int, question: str, article_id: str, position: int, asked: datetime,
-                        follow_up: str | None = None, sentence: str | None = None) -> int:
-        """Keep what an answer's buttons need (the question, how it was read, the sentence quoted); returns its number."""
+                        follow_up: str | None = None, sentence: str | None = None, within: str | None = None) -> int:
+        """Keep what an answer's buttons need (the question, how it was read and where, the sentence quoted);
+        returns its number."""
         with self._transaction() as db:
             return int(db.execute(
-                "INSERT INTO answers (chat, question, article_id, position, asked, follow_up, sentence)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (chat, question, article_id, position, stamp(asked), follow_up, sentence)).lastrowid)
+                "INSERT INTO answers (chat, question, article_id, position, asked, follow_up, sentence, within)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (chat, question, article_id, position, stamp(asked), follow_up, sentence, within)).lastrowid)
 
     def answer_record(self, number: int) -> AnswerRecord | None:
         with self._reading() as db:
@@ -934,7 +941,7 @@ class Store:
         if row is None:
             return None
         return AnswerRecord(row["id"], row["chat"], row["question"], row["article_id"], row["position"], row["feedback"],
-                            row["follow_up"], row["sentence"])
+                            row["follow_up"], row["sentence"], row["within"])
 
     def record_feedback(self, number: int, helpful: bool) -> None:
         with self._transaction() as db:

@@ -64,6 +64,16 @@ class Scope:
     def accepts(self, passage: Passage) -> bool:
         return passage.article.article_id in self.article_ids and passage.key not in self.left_out
 
+    def to_json(self) -> str:
+        """This scope as text, kept with an answer given in it, so that "More" under it searches it again."""
+        return json.dumps({"articles": sorted(self.article_ids), "left_out": sorted(self.left_out)})
+
+    @classmethod
+    def from_json(cls, text: str) -> Scope:
+        """The scope :meth:`to_json` wrote."""
+        data = json.loads(text)
+        return cls(frozenset(data["articles"]), frozenset((key[0], key[1]) for key in data["left_out"]))
+
 
 @dataclass(frozen=True, slots=True)
 class ToldBriefing:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -580,6 +581,30 @@ async def test_a_question_in_reply_to_a_daily_briefing_in_a_forum_topic_is_answe
         [*_, reply] = await bot_api.wait_for_messages(FORUM, 3)
     assert reply.message_thread_id == topic
     assert answer_of(reply) == BRIDGE_COST
+
+
+async def test_more_under_the_answer_to_a_briefing_reply_keeps_to_that_storys_articles_after_a_restart(
+        bot_api, analyzer, clock, tmp_path):
+    # Until 3 Dec "More" under the answer to "how much, the first?" searched all the chat's articles: it offered
+    # Lakeside's bridge, told a month before, and sentences of the seed, none of them about the story asked of.
+    lakeside = news("lake", "Lakeside votes for a new harbour bridge",
+                    "Lakeside approved a new harbour bridge last year. The harbour bridge will cost 90 million euros.",
+                    24 * 30)
+    db = tmp_path / "lede.db"
+    articles = [*BRIDGE, STRIKE, lakeside]
+    async with polling(application(bot_api, make_lede(analyzer, Store.open(db), articles), clock)):
+        bot_api.send_user_message(USER, USER, "/brief")
+        [briefing] = await bot_api.wait_for_messages(USER)
+        bot_api.send_user_message(USER, USER, "how much, the first?", reply_to_message_id=briefing.message_id)
+        [_, answer] = await bot_api.wait_for_messages(USER, 2)
+    more = answer.reply_markup["inline_keyboard"][0][0]["callback_data"]
+    async with polling(application(bot_api, make_lede(analyzer, Store.open(db), articles), clock)):
+        bot_api.send_callback_query(USER, USER, answer.message_id, more)
+        [*_, others] = await bot_api.wait_for_messages(USER, 3)
+    assert answer_of(answer) == BRIDGE_COST
+    assert others.text.startswith("1. ")
+    assert "Lakeside" not in others.text and "90 million" not in others.text
+    assert set(re.findall(r"— ([^·\n]+?) ·", others.text)) <= {BRIDGE[0].title, BRIDGE[1].title}
 
 
 COSTS = [
