@@ -63,11 +63,13 @@ class Reading:
     # In reply to a briefing: the question without the words that pointed at a story ("more on the second one"
     # is "more"); the articles to answer from (the story's, else the briefing's), and whether a question they
     # do not answer surely is answered from all the others (one with words of its own) or not (a bare "why?");
-    # and, for a bare "why?" that names none of several stories, the stories to choose from.
+    # and, for a bare "why?" that names none of several stories, the stories to choose from. The story it names
+    # (by its number or a word of its headline), if any, with its number: told when it does not answer.
     asked: str | None = None
     within: Scope | None = None
     fall_back: bool = True
     choose_among: tuple[ToldStory, ...] = ()
+    named: tuple[int, ToldStory] | None = None
 
     def afresh(self) -> Reading:
         """The same question read as starting a conversation of its own."""
@@ -152,7 +154,8 @@ class Conversations:
             within = Scope(frozenset(story.article_ids), frozenset(story.quoted) if more else frozenset())
             if not more:
                 reading = replace(reading, given=frozenset())
-            return Reading(topic, told, reading, asked=asked, within=within, fall_back=bool(topic.terms) and not more)
+            return Reading(topic, told, reading, asked=asked, within=within, fall_back=bool(topic.terms) and not more,
+                           named=(at + 1, story))
         if not topic.terms:
             # "why?" to several stories: guessing one would answer, with confidence, a question not asked.
             return Reading(topic, (), None, asked=asked, choose_among=tuple(stories))

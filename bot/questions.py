@@ -20,7 +20,7 @@ from retrieval.answer import Answer, Candidate
 from retrieval.briefing_replies import Scope, ToldStory
 from retrieval.followup import FollowUp, asks_for_more
 from retrieval.index import Passage
-from retrieval.question import AnswerType, expected_answer
+from retrieval.question import AnswerType, asks_for_slot, expected_answer, holds_asked_slot
 from retrieval.text import words
 
 # Long enough for any real question, short enough that nobody pastes an
@@ -148,6 +148,10 @@ class Questions:
             return Answered(_only_common_words(checked), None)
         asked = reading.asked or checked
         outcome, within = self._answered_in(asked, chat, reading)
+        if reading.named is not None and not _answers_story_question(asked, outcome, reading):
+            # Said about the story asked of: "I couldn't find that" reads as if the question had searched it all.
+            self.conversations.record(chat, thread, asked, reading, None, now=now)
+            return Answered(InvalidQuestion(checked, _story_does_not_say(*reading.named, reading)), None)
         if reading.tentative:
             # "Will the US send troops to Ukraine?" after another question about the same story
             # says too little that is new to be told from a follow-up by its words. Read as one,
@@ -310,6 +314,24 @@ def _given_in(answer: Answer, reading: Reading) -> bool:
     if best is None or follow_up is None:
         return False
     return best.passage.key in follow_up.given
+
+
+def _answers_story_question(asked: str, answer: Answer, reading: Reading) -> bool:
+    """Whether ``answer`` answers ``asked`` of the briefing's story ``reading`` names: it has a sentence, and one of
+    the story's answers a question for a date, a place or an amount ("how much, the second?") only if it holds one."""
+    best = answer.best
+    if best is None:
+        return False
+    from_story = reading.within is not None and reading.within.accepts(best.passage)
+    return not from_story or not asks_for_slot(asked) or holds_asked_slot(asked, best.passage.text)
+
+
+def _story_does_not_say(number: int, story: ToldStory, reading: Reading) -> str:
+    """The reply to a question about story ``number`` of a briefing that its articles do not answer."""
+    named = f"{number} (“{story.headline}”)"
+    if reading.follow_up is not None and reading.follow_up.repeats is not None:
+        return f"I have nothing more on story {named} than the briefing told."
+    return f"Story {named} doesn't say; ask me in full to search all my articles."
 
 
 def _which_story(question: str, stories: int) -> str:

@@ -31,13 +31,10 @@ from retrieval.features import FEATURES, Question, candidate_features, query_cov
 from retrieval.followup import NEIGHBOURS, FollowUp
 from retrieval.index import Passage, SentenceIndex
 from retrieval.question import (
-    AnswerType,
     asked_things,
     continues,
-    expected_answer,
+    holds_asked_slot,
     points_back,
-    question_words,
-    sentence_holds,
     spells_out,
 )
 from retrieval.ranker import RankingModel
@@ -408,17 +405,10 @@ def _new_or_only_answer(
     ]
 
 
-# What a bare follow-up can ask of the sentence just given: its date, place or amount. "why?" and
-# "who?" are left to the ranker; almost any sentence names someone or gives some reason.
-_SLOTS = frozenset({AnswerType.DATE, AnswerType.DURATION, AnswerType.PLACE, AnswerType.NUMBER})
-
-
 def _followed_answer_says_it(question: str, passage: Passage, follow_up: FollowUp) -> bool:
-    """Whether ``passage`` is the answer ``question`` follows and holds the kind of answer it asks for."""
-    if passage.key != (follow_up.article_id, follow_up.position):
-        return False
-    asked = expected_answer(question)
-    return asked in _SLOTS and sentence_holds(asked, passage.text, question_words(question))
+    """Whether ``passage`` is the answer ``question`` follows and holds the kind of answer it asks for (its date,
+    place or amount: "why?" and "who?" are left to the ranker)."""
+    return passage.key == (follow_up.article_id, follow_up.position) and holds_asked_slot(question, passage.text)
 
 
 def _shown(index: SentenceIndex, given: frozenset[tuple[str, int]]) -> frozenset[tuple[str, int]]:

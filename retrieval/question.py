@@ -246,6 +246,21 @@ def spells_out(sentence: str) -> bool:
     return bool(_SPELLS_OUT.match(" ".join(sentence.lstrip(_OPENING_QUOTES).lower().split())))
 
 
+# What a bare question ("when?", "how much?") can be told by a sentence alone: its date, place or amount. "why?" and
+# "who?" cannot: almost any sentence names someone or gives some reason.
+_SLOTS = frozenset({AnswerType.DATE, AnswerType.DURATION, AnswerType.PLACE, AnswerType.NUMBER})
+
+
+def asks_for_slot(question: str) -> bool:
+    """Whether ``question`` asks for a date, a duration, a place or an amount, which a sentence holds or not."""
+    return expected_answer(question) in _SLOTS
+
+
+def holds_asked_slot(question: str, sentence: str) -> bool:
+    """Whether ``question`` asks for a date, a duration, a place or an amount, and ``sentence`` holds one."""
+    return asks_for_slot(question) and sentence_holds(expected_answer(question), sentence, question_words(question))
+
+
 def sentence_holds(answer_type: AnswerType, sentence: str, question_words: frozenset[str]) -> bool:
     """Whether ``sentence`` contains something of ``answer_type`` that the question does not already say."""
     if answer_type is AnswerType.NUMBER:

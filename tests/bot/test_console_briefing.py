@@ -79,8 +79,8 @@ def test_settings_on_the_console_shows_the_last_briefing(tmp_path):
     assert re.search(r"Last briefing: \d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} UTC; /brief covers what came since", last)
 
 
-def test_the_question_after_a_briefing_on_the_console_asks_about_its_stories(tmp_path):
-    # The console has no replies: the question after /brief (or after its "Which story?") is the reply to it.
+def bridge_and_strike(tmp_path: Path) -> Path:
+    """A store of two stories of the last hours, a harbour bridge's (two articles) and a strike's."""
     hours_ago = lambda hours: (datetime.now(UTC) - timedelta(hours=hours)).isoformat()  # noqa: E731
     records = [
         {"id": "b1", "date": hours_ago(5), "title": "Riverton council approves harbour bridge",
@@ -93,6 +93,12 @@ def test_the_question_after_a_briefing_on_the_console_asks_about_its_stories(tmp
     source, db = tmp_path / "wire.jsonl", tmp_path / "lede.db"
     source.write_text("\n".join(json.dumps(record) for record in records) + "\n")
     assert run_bot("--ingest", str(source), "--db", str(db)).returncode == 0
+    return db
+
+
+def test_the_question_after_a_briefing_on_the_console_asks_about_its_stories(tmp_path):
+    # The console has no replies: the question after /brief (or after its "Which story?") is the reply to it.
+    db = bridge_and_strike(tmp_path)
     lines = ["/brief", "why?", "the second", "/brief", "how much, the first?"]
     result = run_bot("--console", "--json", "--db", str(db), stdin="\n".join(lines) + "\n")
     assert result.returncode == 0, result.stderr
@@ -106,6 +112,16 @@ def test_the_question_after_a_briefing_on_the_console_asks_about_its_stories(tmp
     # A briefing with no story leaves nothing to ask about: the question after it follows the conversation.
     assert nothing_new["stories"] == []
     assert after["follow_up_of"] == "why?"
+
+
+def test_a_question_the_named_story_does_not_answer_is_told_on_the_console_as_in_telegram(tmp_path):
+    # Until 3 Dec "how much, the second?" got the strike's sentence, which names no amount.
+    db = bridge_and_strike(tmp_path)
+    result = run_bot("--console", "--json", "--db", str(db), stdin="/brief\nhow much, the second?\n")
+    assert result.returncode == 0, result.stderr
+    _, how_much = [json.loads(line) for line in result.stdout.splitlines()]
+    assert how_much["message"] == ("Story 2 (“Dock workers strike at Portmouth”) doesn't say; ask me in full to "
+                                   "search all my articles.")
 
 
 def test_settings_on_a_read_only_store_offers_no_brief_which_it_would_refuse(tmp_path, monkeypatch):

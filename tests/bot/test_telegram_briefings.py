@@ -607,6 +607,22 @@ async def test_more_under_the_answer_to_a_briefing_reply_keeps_to_that_storys_ar
     assert set(re.findall(r"— ([^·\n]+?) ·", others.text)) <= {BRIDGE[0].title, BRIDGE[1].title}
 
 
+async def test_a_question_the_named_story_does_not_answer_says_that_story_does_not_say(bot_api, analyzer, clock):
+    # Until 3 Dec "how much, the second?" got the strike's sentence, which names no amount, and "more on the second
+    # one", with nothing left, "I couldn't find that in the articles I have.", as if all of them had been searched.
+    async with polling(application(bot_api, make_lede(analyzer), clock)):
+        bot_api.send_user_message(USER, USER, "/brief")
+        [briefing] = await bot_api.wait_for_messages(USER)
+        for question in ("how much, the second?", "more on the second one"):
+            bot_api.send_user_message(USER, USER, question, reply_to_message_id=briefing.message_id)
+            await bot_api.wait_for_messages(USER, len(bot_api.sent_messages(USER)) + 1)
+    how_much, nothing_more = bot_api.sent_messages(USER)[1:]
+    assert how_much.text == ("Story 2 (“Dock workers strike at Portmouth”) doesn't say; ask me in full to search all "
+                             "my articles.")
+    assert how_much.reply_markup is None
+    assert nothing_more.text == "I have nothing more on story 2 (“Dock workers strike at Portmouth”) than the briefing told."
+
+
 COSTS = [
     *BRIDGE,
     news("bridge-3", "Engineers doubt the harbour bridge budget",
