@@ -86,14 +86,17 @@ class Conversations:
         self.quiet = quiet
 
     def read(self, question: str, chat: int, thread: int, *, now: datetime, replying_to: int | None = None,
-             replacing: QuestionReply | None = None) -> Reading:
+             replacing: QuestionReply | None = None, member_said: str | None = None) -> Reading:
         """How ``question``, asked in ``chat`` (and forum topic ``thread``) at ``now``, is to be answered.
 
         ``replying_to`` is the message the question replies to: when it
         carries one of Lede's answers in this chat, the question follows that
         answer up. ``replacing`` is the question it was edited from: when that
         is still the conversation's latest, the edit takes its place, read in
-        the light of the questions before it.
+        the light of the questions before it. ``member_said`` is what a
+        member's message the question replies to says: a question that leans
+        on it ("why?", "how much?") follows it up, as if it had been asked;
+        one that says enough of its own is read as any other.
         """
         if replying_to is not None and (told := self.store.briefing_in_message(chat, replying_to)) is not None:
             return self._in_briefing(question, told_from_json(told), now)
@@ -101,6 +104,11 @@ class Conversations:
         replied = self._replied_turn(chat, replying_to, now) if replying_to is not None else None
         if replied is not None:
             return Reading(topic, (replied,), follow_up(question, topic, (replied,), self.settings))
+        if member_said is not None:
+            said = self._said_turn(member_said, now)
+            leaning = read_follow_up(question, topic, (said,), self.settings)
+            if leaning is not None:
+                return Reading(topic, (said,), leaning, tentative=could_stand_alone(question, topic))
         turns = self.store.conversation(chat, thread)
         if replacing is not None and turns and (turns[-1].question, turns[-1].asked) == (replacing.question, replacing.asked):
             turns = turns[:-1]
@@ -169,6 +177,11 @@ class Conversations:
         answers: list[tuple[str | None, int | None]] = [*reversed(story.quoted)] or [(None, None)]
         return tuple(ConversationTurn(story.headline, topic.terms, topic.names, article_id, position, now)
                      for article_id, position in answers)
+
+    def _said_turn(self, said: str, now: datetime) -> ConversationTurn:
+        """A member's message as the turn a question replying to it follows: what it is about, answered by nothing."""
+        topic = self.index.topic(said)
+        return ConversationTurn(said, topic.terms, topic.names, None, None, now)
 
     def _replied_turn(self, chat: int, message: int, now: datetime) -> ConversationTurn | None:
         record = self.store.answer_in_message(chat, message)

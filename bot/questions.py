@@ -123,6 +123,7 @@ class Questions:
     def answer(
         self, question: str, chat: int = EVERYONE, *, now: datetime, thread: int = NO_THREAD,
         replying_to: int | None = None, replacing: QuestionReply | None = None, quoted: bool = False,
+        member_said: str | None = None,
     ) -> Answered:
         """A question asked in a chat (and forum topic ``thread``), read in the light of its conversation.
 
@@ -132,7 +133,8 @@ class Questions:
         ``replying_to`` is the message it replies to, if any; ``replacing`` the
         reply to the question it was edited from, if it is an edit. ``quoted``: the question is a member's
         message Lede was pointed to (a bare ``/ask`` in reply to it), so one too long, or without text, is not
-        called a question.
+        called a question. ``member_said``: what a member's message the question replies to says; a question
+        that leans on it ("why?") is read as following it up.
         """
         if self.store.read_only:
             # A store Lede may not write keeps no conversation and no buttons: each question stands alone.
@@ -140,7 +142,8 @@ class Questions:
         checked = _checked(question, quoted)
         if isinstance(checked, InvalidQuestion):
             return Answered(checked, None)
-        reading = self.conversations.read(checked, chat, thread, now=now, replying_to=replying_to, replacing=replacing)
+        reading = self.conversations.read(checked, chat, thread, now=now, replying_to=replying_to, replacing=replacing,
+                                          member_said=member_said)
         if reading.choose_among:
             asking = InvalidQuestion(checked, _which_story(checked, len(reading.choose_among)))
             return Answered(asking, None, reading.choose_among)

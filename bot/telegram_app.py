@@ -440,14 +440,21 @@ def _asked(text: str, message: Message, context: LedeContext) -> tuple[str, bool
     replies to says: in a group, a member points Lede to a question it did not see (privacy mode) or was not
     asked. (In reply to Lede's own message nothing is asked, and the reply says how to ask.) And whether the
     question is that message, quoted rather than typed."""
-    username = context.bot.username
-    question = group_handlers.without_mention(text, username)
-    replied = message.reply_to_message
-    # Every message in a forum topic that replies to nothing replies to the topic's first (its creation), which no
-    # member points Lede to.
-    if question.strip() or replied is None or replied.forum_topic_created or _replies_to_lede(message):
+    question = group_handlers.without_mention(text, context.bot.username)
+    member_said = _members_message(message, context)
+    if question.strip() or member_said is None:
         return question, False
-    return group_handlers.without_mention(replied.text or replied.caption or "", username), True
+    return member_said, True
+
+
+def _members_message(message: Message, context: LedeContext) -> str | None:
+    """What the member's message ``message`` replies to says (without any mention of Lede), or None when it replies
+    to none: to nothing, to one of Lede's own, or to its forum topic's first message (every message in a topic that
+    replies to nothing replies to the topic's creation, which no member points Lede to)."""
+    replied = message.reply_to_message
+    if replied is None or replied.forum_topic_created or _replies_to_lede(message):
+        return None
+    return group_handlers.without_mention(replied.text or replied.caption or "", context.bot.username)
 
 
 async def _answer(update: Update, context: LedeContext, text: str) -> None:
@@ -459,6 +466,8 @@ async def _answer(update: Update, context: LedeContext, text: str) -> None:
     question, quoted = _asked(text, message, context)
     thread = _thread(message)
     replying_to = message.reply_to_message.message_id if _replies_to_lede(message) else None
+    # "why?" in reply to a member's message asks it of what that message says.
+    member_said = None if quoted else _members_message(message, context)
     questions = context.lede.questions
     async with context.shell.chat_turns.turn(chat):
         now = context.now()
@@ -466,7 +475,7 @@ async def _answer(update: Update, context: LedeContext, text: str) -> None:
         earlier = await context.workers.quick(questions.reply_to, chat, message.message_id) if update.edited_message else None
         answered = await context.workers.quick(
             questions.answer, question, chat, now=now, thread=thread, replying_to=replying_to, replacing=earlier,
-            quoted=quoted)
+            quoted=quoted, member_said=member_said or None)
         html = format_html(_worded_for(answered.outcome, update.effective_chat))
         buttons = group_handlers.answer_buttons(answered.number)
         if earlier is None:

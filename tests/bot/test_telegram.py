@@ -286,6 +286,21 @@ async def test_a_bare_mention_of_lede_in_reply_to_a_members_message_asks_what_it
     assert reply.reply_to_message_id == pointing["message_id"]
 
 
+async def test_a_bare_why_in_reply_to_a_members_message_asks_it_of_what_that_message_says(bot_api, lede):
+    # It ignored the message and said "There is no earlier question to go on from".
+    bot_api.add_group(GROUP, "Newsroom")
+    async with polling(application(bot_api, lede)):
+        said = bot_api.send_user_message(GROUP, USER + 1, "Zelensky won't talk to Putin for now")  # unseen: privacy mode
+        bot_api.send_user_message(GROUP, USER, "/ask@lede_test_bot why?", reply_to_message_id=said["message_id"])
+        [why] = await bot_api.wait_for_messages(GROUP)
+        # A question of its own, in reply to a member's message, is asked on its own.
+        bot_api.send_user_message(GROUP, USER, "/ask@lede_test_bot Who did Vance meet?",
+                                  reply_to_message_id=said["message_id"])
+        [_, own] = await bot_api.wait_for_messages(GROUP, 2)
+    assert why.text.startswith("Zelensky also specified that he would not speak with Russian President Vladimir Putin")
+    assert own.text.startswith("U.S. Vice President J.D. Vance met with Ukrainian President Volodymyr Zelensky")
+
+
 @pytest.mark.parametrize("pointer", ["/ask@lede_test_bot", "@lede_test_bot"], ids=["bare /ask", "bare mention"])
 async def test_pointing_lede_to_a_members_long_message_says_in_one_line_it_is_too_long_and_how_to_ask(bot_api, lede,
                                                                                                      pointer):
