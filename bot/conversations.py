@@ -28,6 +28,7 @@ from retrieval.briefing_replies import (
     ToldStory,
     numbered_story,
     story_by_words,
+    story_number,
     told_from_json,
     told_to_json,
     without_story_pointer,
@@ -70,6 +71,8 @@ class Reading:
     fall_back: bool = True
     choose_among: tuple[ToldStory, ...] = ()
     named: tuple[int, ToldStory] | None = None
+    # Replying to a briefing of this many stories, it named one by a number beyond them ("why, the fifth?").
+    beyond_stories: int | None = None
 
     def afresh(self) -> Reading:
         """The same question read as starting a conversation of its own."""
@@ -147,6 +150,9 @@ class Conversations:
         # "2" or "the second" alone answers "Which story?" (and asks what was waiting for it), else asks for more.
         asked = without_story_pointer(question) or briefing.waiting or TELL_ME_MORE
         topic = self.index.topic(asked)
+        number = story_number(question, len(stories))
+        if number is not None and not 1 <= number <= len(stories):
+            return Reading(topic, (), None, asked=asked, beyond_stories=len(stories))
         at = numbered_story(question, len(stories))
         if at is None:
             at = story_by_words(topic.terms, [self.index.topic(story.headline).terms for story in stories])

@@ -144,6 +144,8 @@ class Questions:
             return Answered(checked, None)
         reading = self.conversations.read(checked, chat, thread, now=now, replying_to=replying_to, replacing=replacing,
                                           member_said=member_said)
+        if reading.beyond_stories is not None:
+            return Answered(InvalidQuestion(checked, _no_such_story(reading.beyond_stories)), None)
         if reading.choose_among:
             asking = InvalidQuestion(checked, _which_story(checked, len(reading.choose_among)))
             return Answered(asking, None, reading.choose_among)
@@ -341,6 +343,13 @@ def _which_story(question: str, stories: int) -> str:
     """The reply to a bare question ("why?") sent to a briefing of ``stories`` stories without saying which one."""
     return (f"Which story? Ask again with its number (1 to {stories}) or a word of its headline, "
             f"e.g. “{question.rstrip('?!. ')}, the second?”")
+
+
+def _no_such_story(stories: int) -> str:
+    """The reply to a question sent to a briefing of ``stories`` stories naming one by a number beyond them."""
+    told = "1 story; ask again with its number (1)" if stories == 1 else (
+        f"{stories} stories; ask again with its number (1 to {stories})")
+    return f"That briefing has {told} or a word of its headline."
 
 
 def _only_common_words(question: str) -> InvalidQuestion:

@@ -113,15 +113,20 @@ def told_from_json(text: str) -> ToldBriefing:
 
 def numbered_story(question: str, count: int) -> int | None:
     """The story (0-based) of ``count`` that ``question`` names by its number or place, if any and if there is one."""
+    number = story_number(question, count)
+    return number - 1 if number is not None and 1 <= number <= count else None
+
+
+def story_number(question: str, count: int) -> int | None:
+    """The number (from 1) by which ``question`` names a story of ``count``, if it names one: perhaps one beyond
+    them ("why, the fifth?" of three), which the reader is told."""
     match = _NUMBERED.search(question)
     if match is None:
         return None
     ordinal = match["ordinal"]
     if ordinal is not None:
-        number = count if ordinal.lower() == "last" else _ORDINALS[ordinal.lower()]
-    else:
-        number = int(match["number"] or match["hash"] or match["bracketed"] or match["alone"])
-    return number - 1 if 1 <= number <= count else None
+        return count if ordinal.lower() == "last" else _ORDINALS[ordinal.lower()]
+    return int(match["number"] or match["hash"] or match["bracketed"] or match["alone"])
 
 
 def without_story_pointer(question: str) -> str:

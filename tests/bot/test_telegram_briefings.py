@@ -623,6 +623,19 @@ async def test_a_question_the_named_story_does_not_answer_says_that_story_does_n
     assert nothing_more.text == "I have nothing more on story 2 (“Dock workers strike at Portmouth”) than the briefing told."
 
 
+async def test_a_story_number_the_briefing_does_not_have_is_told_how_many_stories_it_has(bot_api, analyzer, clock):
+    # Until 3 Dec "why, the fifth?" got "Which story? … e.g. “why, the fifth, the second?”" and "tell me about story 7"
+    # a sentence of the seed, as if no story had been named.
+    async with polling(application(bot_api, make_lede(analyzer), clock)):
+        bot_api.send_user_message(USER, USER, "/brief")
+        [briefing] = await bot_api.wait_for_messages(USER)
+        for question in ("why, the fifth?", "tell me about story 7"):
+            bot_api.send_user_message(USER, USER, question, reply_to_message_id=briefing.message_id)
+            await bot_api.wait_for_messages(USER, len(bot_api.sent_messages(USER)) + 1)
+    replies = [reply.text for reply in bot_api.sent_messages(USER)[1:]]
+    assert replies == ["That briefing has 2 stories; ask again with its number (1 to 2) or a word of its headline."] * 2
+
+
 COSTS = [
     *BRIDGE,
     news("bridge-3", "Engineers doubt the harbour bridge budget",

@@ -10,6 +10,7 @@ from retrieval.briefing_replies import (
     ToldStory,
     numbered_story,
     story_by_words,
+    story_number,
     told_from_json,
     told_to_json,
     without_story_pointer,
@@ -42,6 +43,10 @@ def test_ordinals_and_numbers_that_are_part_of_a_question_name_no_story(question
 def test_a_number_beyond_the_briefing_names_no_story():
     assert numbered_story("why, the fifth?", 3) is None
     assert numbered_story("7", 3) is None
+    # ... but is still the number named, which the reader is told the briefing does not have.
+    assert story_number("why, the fifth?", 3) == 5
+    assert story_number("tell me about story 7", 3) == 7
+    assert story_number("what did the first quarter bring?", 3) is None
 
 
 def test_a_story_named_by_a_word_of_its_headline_only_when_no_other_headline_has_it():
