@@ -27,14 +27,20 @@ _ORDINALS = {
     "sixth": 6, "6th": 6, "seventh": 7, "7th": 7, "eighth": 8, "8th": 8, "ninth": 9, "9th": 9, "tenth": 10, "10th": 10,
 }
 _ORDINAL = "|".join(sorted(_ORDINALS, key=len, reverse=True))
-# "the second one", "the last story", "the third?", "story 2", "number 3", "#2", "(2)", or a reply that is only a
-# number. An ordinal counts only after "the" and before "one", "story" or the end of a clause: "the first quarter"
-# and "last week" name no story.
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+}
+# "the second one", "the last story", "the third?", "story 2", "story two", "number 3", "#2", "(2)", or a reply that
+# is only a number or a place ("2", "second", "2nd one?", as "Which story?" is answered). An ordinal counts only after
+# "the" and before "one", "story" or the end of a clause, or alone: "the first quarter" and "last week" name no story.
+# A number in words only after "story" or "item": "no one" and "the number two at the Fed" name none.
 _NUMBERED = re.compile(
     rf"(?:\b(?:on|about|in|for|of)\s+)?"
     rf"(?:\bthe\s+(?P<ordinal>{_ORDINAL}|last)\b(?:\s+(?:one|story|item|article)\b|(?=\s*(?:[?.!,;:]|$)))"
     r"|\b(?:story|item|number|no\.?)\s*#?\s*(?P<number>\d{1,2})\b"
-    r"|#\s*(?P<hash>\d{1,2})\b|\(\s*(?P<bracketed>\d{1,2})\s*\)|^\s*(?P<alone>\d{1,2})(?=\s*[?.!]*\s*$))",
+    rf"|\b(?:story|item)\s+(?P<word>{'|'.join(_NUMBER_WORDS)})\b"
+    r"|#\s*(?P<hash>\d{1,2})\b|\(\s*(?P<bracketed>\d{1,2})\s*\)|^\s*(?P<alone>\d{1,2})(?=\s*[?.!]*\s*$)"
+    rf"|^\s*(?P<lone>{_ORDINAL}|last)(?:\s+(?:one|story))?(?=\s*[?.!]*\s*$))",
     re.IGNORECASE,
 )
 # A comma or colon left before the question mark once the story's number is taken out.
@@ -123,17 +129,20 @@ def story_number(question: str, count: int) -> int | None:
     match = _NUMBERED.search(question)
     if match is None:
         return None
-    ordinal = match["ordinal"]
+    ordinal = match["ordinal"] or match["lone"]
     if ordinal is not None:
         return count if ordinal.lower() == "last" else _ORDINALS[ordinal.lower()]
+    if match["word"] is not None:
+        return _NUMBER_WORDS[match["word"].lower()]
     return int(match["number"] or match["hash"] or match["bracketed"] or match["alone"])
 
 
 def without_story_pointer(question: str) -> str:
     """``question`` without the words that point at a story ("more on the second one" is "more")."""
     left = " ".join(_STORY_WORD.sub(" ", _NUMBERED.sub(" ", question, count=1)).split())
-    # "why, the second?" is "why?", not "why, ?"; "the last one: why?" is "why?".
-    return _DANGLING.sub("", re.sub(r"\s+(?=[?.!,;:])", "", left)).lstrip(",;: ")
+    # "why, the second?" is "why?", not "why, ?"; "the last one: why?" is "why?"; "2?" asks nothing.
+    left = _DANGLING.sub("", re.sub(r"\s+(?=[?.!,;:])", "", left)).lstrip(",;: ")
+    return left if re.search(r"\w", left) else ""
 
 
 def story_by_words(terms: Sequence[str], headlines_terms: Sequence[Sequence[str]]) -> int | None:

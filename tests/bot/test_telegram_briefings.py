@@ -548,6 +548,21 @@ async def test_a_bare_why_in_reply_to_a_briefing_asks_which_story_and_one_named_
     assert "— Riverton council approves harbour bridge" in how_much.text
 
 
+@pytest.mark.parametrize("which", ["second", "2nd one"])
+async def test_which_story_answered_as_people_do_asks_the_waiting_question_of_that_story(bot_api, analyzer, clock,
+                                                                                         which):
+    # Until 3 Dec "second" and "2nd one" got "I couldn't find that in the articles I have.", not the "why?" that
+    # waited asked of the second story.
+    async with polling(application(bot_api, make_lede(analyzer), clock)):
+        bot_api.send_user_message(USER, USER, "/brief")
+        [briefing] = await bot_api.wait_for_messages(USER)
+        bot_api.send_user_message(USER, USER, "why?", reply_to_message_id=briefing.message_id)
+        [_, asking] = await bot_api.wait_for_messages(USER, 2)
+        bot_api.send_user_message(USER, USER, which, reply_to_message_id=asking.message_id)
+        [*_, why] = await bot_api.wait_for_messages(USER, 3)
+    assert answer_of(why) == WALKED_OUT
+
+
 async def test_a_question_in_reply_to_a_groups_briefing_is_answered_from_its_stories_else_from_all_articles(
         bot_api, analyzer, clock):
     lakeside = news("lake", "Lakeside votes for a new harbour bridge",
