@@ -42,6 +42,7 @@ from retrieval.followup import (
     follow_up,
     read_follow_up,
 )
+from retrieval.question import without_measure_word
 
 # A conversation that has been quiet this long is over: the next question starts afresh.
 DEFAULT_QUIET = timedelta(minutes=15)
@@ -150,13 +151,15 @@ class Conversations:
         # "2" or "the second" alone answers "Which story?" (and asks what was waiting for it), else asks for more.
         asked = without_story_pointer(question) or briefing.waiting or TELL_ME_MORE
         topic = self.index.topic(asked)
+        # What it asks about beyond how it asks: nothing for "why?", nor for "how much?" ("much" is no subject).
+        about = self.index.topic(without_measure_word(asked)).terms
         number = story_number(question, len(stories))
         if number is not None and not 1 <= number <= len(stories):
             return Reading(topic, (), None, asked=asked, beyond_stories=len(stories))
         at = numbered_story(question, len(stories))
         if at is None:
             at = story_by_words(topic.terms, [self.index.topic(story.headline).terms for story in stories])
-        if at is None and len(stories) == 1 and not topic.terms:
+        if at is None and len(stories) == 1 and not about:
             at = 0
         if at is not None:
             story = stories[at]
@@ -168,9 +171,9 @@ class Conversations:
             within = Scope(frozenset(story.article_ids), frozenset(story.quoted) if more else frozenset())
             if not more:
                 reading = replace(reading, given=frozenset())
-            return Reading(topic, told, reading, asked=asked, within=within, fall_back=bool(topic.terms) and not more,
+            return Reading(topic, told, reading, asked=asked, within=within, fall_back=bool(about) and not more,
                            named=(at + 1, story))
-        if not topic.terms:
+        if not about:
             # "why?" to several stories: guessing one would answer, with confidence, a question not asked.
             return Reading(topic, (), None, asked=asked, choose_among=tuple(stories))
         within = Scope(frozenset(article_id for story in stories for article_id in story.article_ids))

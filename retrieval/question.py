@@ -40,10 +40,13 @@ class AnswerType(Enum):
 # "what/which <a few words> <noun>", but not "what did ..." ("what did the official say").
 _WHICH = r"\b(?:what|which) (?!(?:is|was|are|were|do|does|did|has|have|had|will|would|can|could)\b)"
 _DURATION = re.compile(r"\bhow long\b")
+_MEASURED = r"(?:many|much|old|far|big|large|tall|high|deep|fast|heavy|wide|often)\b"
 _QUANTITY = re.compile(
-    r"\bhow (?:many|much|old|far|big|large|tall|high|deep|fast|heavy|wide|often)\b|" + _WHICH
+    r"\bhow " + _MEASURED + "|" + _WHICH
     + r"(?:[\w-]+ ){0,2}?(?:percentage|percent|proportion|share|amount|number|price|rate|size|age|figure)\b"
 )
+# The word after "how" that says what is measured ("much", "long"): part of how the question asks, not what about.
+_MEASURE_WORD = re.compile(r"(?<=\bhow )(?:" + _MEASURED + r"|long\b)", re.IGNORECASE)
 _DATE = re.compile(r"\bwhen\b|" + _WHICH + r"(?:year|date|day|month|time|century|decade)\b")
 _PLACE = re.compile(
     r"\bwhere\b|" + _WHICH + r"(?:[\w-]+ ){0,4}?"
@@ -249,6 +252,11 @@ def spells_out(sentence: str) -> bool:
 # What a bare question ("when?", "how much?") can be told by a sentence alone: its date, place or amount. "why?" and
 # "who?" cannot: almost any sentence names someone or gives some reason.
 _SLOTS = frozenset({AnswerType.DATE, AnswerType.DURATION, AnswerType.PLACE, AnswerType.NUMBER})
+
+
+def without_measure_word(question: str) -> str:
+    """``question`` without the word that says what its "how" measures: "how much?" asks about nothing, as "why?"."""
+    return _MEASURE_WORD.sub("", question)
 
 
 def asks_for_slot(question: str) -> bool:

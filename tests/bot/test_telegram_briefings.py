@@ -548,6 +548,20 @@ async def test_a_bare_why_in_reply_to_a_briefing_asks_which_story_and_one_named_
     assert "— Riverton council approves harbour bridge" in how_much.text
 
 
+@pytest.mark.parametrize("question", ["how much?", "how many?", "how long?"])
+async def test_a_bare_how_much_in_reply_to_a_briefing_of_several_stories_asks_which_story(bot_api, analyzer, clock,
+                                                                                          question):
+    # Until 3 Dec "how much?" got the seed's "… marked a much tougher tone …", "how long?" the bridge's "after a long
+    # debate" and "how many?" "I couldn't find that": "much", "many" and "long" were taken for words of their own.
+    async with polling(application(bot_api, make_lede(analyzer), clock)):
+        bot_api.send_user_message(USER, USER, "/brief")
+        [briefing] = await bot_api.wait_for_messages(USER)
+        bot_api.send_user_message(USER, USER, question, reply_to_message_id=briefing.message_id)
+        [_, which] = await bot_api.wait_for_messages(USER, 2)
+    assert which.text == ("Which story? Ask again with its number (1 to 2) or a word of its headline, "
+                          f"e.g. “{question.rstrip('?')}, the second?”")
+
+
 @pytest.mark.parametrize("which", ["second", "2nd one"])
 async def test_which_story_answered_as_people_do_asks_the_waiting_question_of_that_story(bot_api, analyzer, clock,
                                                                                          which):

@@ -14,6 +14,7 @@ from retrieval.question import (
     sentence_holds,
     spells_out,
     split_attribution,
+    without_measure_word,
 )
 
 
@@ -179,3 +180,11 @@ def test_a_sentence_points_back_when_it_opens_with_a_pronoun_for_what_came_befor
 )
 def test_a_sentence_carries_on_from_the_one_before_when_its_first_word_points_back(sentence, carrying_on):
     assert continues(sentence) is carrying_on
+
+
+@pytest.mark.parametrize(("question", "about"), [
+    ("how much?", "how ?"), ("How many, the second?", "How , the second?"), ("how long?", "how ?"),
+    ("how much did the bridge cost?", "how  did the bridge cost?"), ("why is it so much?", "why is it so much?"),
+])
+def test_the_word_saying_what_how_measures_is_no_subject_of_the_question(question, about):
+    assert without_measure_word(question) == about
