@@ -18,9 +18,9 @@ from bot.shared_index import SharedIndex
 from corpus.store import EVERYONE, AnswerRecord, QuestionReply, Store
 from retrieval.answer import Answer, Candidate
 from retrieval.briefing_replies import Scope, ToldStory
-from retrieval.followup import FollowUp, asks_for_more
+from retrieval.followup import FollowUp, Topic, asks_for_more
 from retrieval.index import Passage
-from retrieval.question import AnswerType, asks_for_slot, expected_answer, holds_asked_slot
+from retrieval.question import AnswerType, asks_for_slot, expected_answer, holds_asked_slot, without_measure_word
 from retrieval.text import words
 
 # Long enough for any real question, short enough that nobody pastes an
@@ -116,7 +116,8 @@ class Questions:
         checked = _checked(question, quoted)
         if isinstance(checked, InvalidQuestion):
             return checked
-        if not self.index.analyzer.terms(checked):
+        # "how much?" has no words to search for either: "much" is how it asks.
+        if not self.index.analyzer.terms(without_measure_word(checked)):
             return _only_common_words(checked)
         return self.index.answer(checked, chat)
 
@@ -149,7 +150,7 @@ class Questions:
         if reading.choose_among:
             asking = InvalidQuestion(checked, _which_story(checked, len(reading.choose_among)))
             return Answered(asking, None, reading.choose_among)
-        if not reading.topic.terms and reading.follow_up is None:
+        if reading.follow_up is None and not self._asks_about_something(checked, reading.topic):
             return Answered(_only_common_words(checked), None)
         asked = reading.asked or checked
         outcome, within = self._answered_in(asked, chat, reading)
@@ -179,6 +180,12 @@ class Questions:
         number = self.store.remember_answer(chat, asked, *given, now, follow_up, passage.text,
                                             within.to_json() if within else None)
         return Answered(outcome, number)
+
+    def _asks_about_something(self, question: str, topic: Topic) -> bool:
+        """Whether ``question`` (about ``topic``) has words to search for: "why?" has none, nor "how much?" ("much"
+        is how it asks)."""
+        measured = without_measure_word(question)
+        return bool(topic.terms) if measured == question else bool(self.index.topic(measured).terms)
 
     def _answered_in(self, asked: str, chat: int, reading: Reading) -> tuple[Answer, Scope | None]:
         """The answer to ``asked`` as ``reading`` reads it, and the articles it came from (None: all the chat may
