@@ -523,8 +523,24 @@ BRIDGE_COST = "The bridge will cost 40 million euros."
 WALKED_OUT = "Dock workers at Portmouth walked out over pay on Tuesday."
 
 
+# A bridge told a month before the briefing: no story of it.
+LAKESIDE = news("lake", "Lakeside votes for a new harbour bridge",
+                "Lakeside approved a new harbour bridge last year. The harbour bridge will cost 90 million euros.", 24 * 30)
+
+
 def answer_of(reply) -> str:
     return reply.text.split("\n\n")[0]
+
+
+async def replies_to_a_briefing(bot_api: FakeBotApi, lede: Lede, clock: ManualClock, questions: list[str]) -> list:
+    """Lede's replies to ``questions``, each sent in reply to a /brief in a private chat, one after another."""
+    async with polling(application(bot_api, lede, clock)):
+        bot_api.send_user_message(USER, USER, "/brief")
+        [briefing] = await bot_api.wait_for_messages(USER)
+        for question in questions:
+            bot_api.send_user_message(USER, USER, question, reply_to_message_id=briefing.message_id)
+            await bot_api.wait_for_messages(USER, len(bot_api.sent_messages(USER)) + 1)
+    return bot_api.sent_messages(USER)[1:]
 
 
 async def test_a_bare_why_in_reply_to_a_briefing_asks_which_story_and_one_named_by_its_number_is_followed_up(
@@ -553,11 +569,7 @@ async def test_a_bare_how_much_in_reply_to_a_briefing_of_several_stories_asks_wh
                                                                                           question):
     # Until 3 Dec "how much?" got the seed's "… marked a much tougher tone …", "how long?" the bridge's "after a long
     # debate" and "how many?" "I couldn't find that": "much", "many" and "long" were taken for words of their own.
-    async with polling(application(bot_api, make_lede(analyzer), clock)):
-        bot_api.send_user_message(USER, USER, "/brief")
-        [briefing] = await bot_api.wait_for_messages(USER)
-        bot_api.send_user_message(USER, USER, question, reply_to_message_id=briefing.message_id)
-        [_, which] = await bot_api.wait_for_messages(USER, 2)
+    [which] = await replies_to_a_briefing(bot_api, make_lede(analyzer), clock, [question])
     assert which.text == ("Which story? Ask again with its number (1 to 2) or a word of its headline, "
                           f"e.g. “{question.rstrip('?')}, the second?”")
 
@@ -579,11 +591,8 @@ async def test_which_story_answered_as_people_do_asks_the_waiting_question_of_th
 
 async def test_a_question_in_reply_to_a_groups_briefing_is_answered_from_its_stories_else_from_all_articles(
         bot_api, analyzer, clock):
-    lakeside = news("lake", "Lakeside votes for a new harbour bridge",
-                    "Lakeside approved a new harbour bridge last year. The harbour bridge will cost 90 million euros.",
-                    24 * 30)
     bot_api.add_group(GROUP, "Newsroom")
-    async with polling(application(bot_api, make_lede(analyzer, articles=[*BRIDGE, STRIKE, lakeside]), clock)):
+    async with polling(application(bot_api, make_lede(analyzer, articles=[*BRIDGE, STRIKE, LAKESIDE]), clock)):
         bot_api.send_user_message(GROUP, MEMBER, "/brief")
         [briefing] = await bot_api.wait_for_messages(GROUP)
         for question in ("how much will the harbour bridge cost?", "what did Zelensky demand?",
@@ -616,11 +625,8 @@ async def test_more_under_the_answer_to_a_briefing_reply_keeps_to_that_storys_ar
         bot_api, analyzer, clock, tmp_path):
     # Until 3 Dec "More" under the answer to "how much, the first?" searched all the chat's articles: it offered
     # Lakeside's bridge, told a month before, and sentences of the seed, none of them about the story asked of.
-    lakeside = news("lake", "Lakeside votes for a new harbour bridge",
-                    "Lakeside approved a new harbour bridge last year. The harbour bridge will cost 90 million euros.",
-                    24 * 30)
     db = tmp_path / "lede.db"
-    articles = [*BRIDGE, STRIKE, lakeside]
+    articles = [*BRIDGE, STRIKE, LAKESIDE]
     async with polling(application(bot_api, make_lede(analyzer, Store.open(db), articles), clock)):
         bot_api.send_user_message(USER, USER, "/brief")
         [briefing] = await bot_api.wait_for_messages(USER)
@@ -639,13 +645,8 @@ async def test_more_under_the_answer_to_a_briefing_reply_keeps_to_that_storys_ar
 async def test_a_question_the_named_story_does_not_answer_says_that_story_does_not_say(bot_api, analyzer, clock):
     # Until 3 Dec "how much, the second?" got the strike's sentence, which names no amount, and "more on the second
     # one", with nothing left, "I couldn't find that in the articles I have.", as if all of them had been searched.
-    async with polling(application(bot_api, make_lede(analyzer), clock)):
-        bot_api.send_user_message(USER, USER, "/brief")
-        [briefing] = await bot_api.wait_for_messages(USER)
-        for question in ("how much, the second?", "more on the second one"):
-            bot_api.send_user_message(USER, USER, question, reply_to_message_id=briefing.message_id)
-            await bot_api.wait_for_messages(USER, len(bot_api.sent_messages(USER)) + 1)
-    how_much, nothing_more = bot_api.sent_messages(USER)[1:]
+    how_much, nothing_more = await replies_to_a_briefing(bot_api, make_lede(analyzer), clock,
+                                                         ["how much, the second?", "more on the second one"])
     assert how_much.text == ("Story 2 (“Dock workers strike at Portmouth”) doesn't say; ask me in full to search all "
                              "my articles.")
     assert how_much.reply_markup is None
@@ -655,13 +656,8 @@ async def test_a_question_the_named_story_does_not_answer_says_that_story_does_n
 async def test_a_story_number_the_briefing_does_not_have_is_told_how_many_stories_it_has(bot_api, analyzer, clock):
     # Until 3 Dec "why, the fifth?" got "Which story? … e.g. “why, the fifth, the second?”" and "tell me about story 7"
     # a sentence of the seed, as if no story had been named.
-    async with polling(application(bot_api, make_lede(analyzer), clock)):
-        bot_api.send_user_message(USER, USER, "/brief")
-        [briefing] = await bot_api.wait_for_messages(USER)
-        for question in ("why, the fifth?", "tell me about story 7"):
-            bot_api.send_user_message(USER, USER, question, reply_to_message_id=briefing.message_id)
-            await bot_api.wait_for_messages(USER, len(bot_api.sent_messages(USER)) + 1)
-    replies = [reply.text for reply in bot_api.sent_messages(USER)[1:]]
+    replies = [reply.text for reply in await replies_to_a_briefing(bot_api, make_lede(analyzer), clock,
+                                                                   ["why, the fifth?", "tell me about story 7"])]
     assert replies == ["That briefing has 2 stories; ask again with its number (1 to 2) or a word of its headline."] * 2
 
 
