@@ -65,15 +65,16 @@ class Reading:
     # In reply to a briefing: the question without the words that pointed at a story ("more on the second one"
     # is "more"); the articles to answer from (the story's, else the briefing's), and whether a question they
     # do not answer surely is answered from all the others (one with words of its own) or not (a bare "why?");
-    # and, for a bare "why?" that names none of several stories, the stories to choose from. The story it names
+    # and, for a bare "why?" that names none of several stories (or one that names a number beyond them), the
+    # stories to choose from. The story it names
     # (by its number or a word of its headline), if any, with its number: told when it does not answer.
     asked: str | None = None
     within: Scope | None = None
     fall_back: bool = True
     choose_among: tuple[ToldStory, ...] = ()
     named: tuple[int, ToldStory] | None = None
-    # Replying to a briefing of this many stories, it named one by a number beyond them ("why, the fifth?").
-    beyond_stories: int | None = None
+    # It named one by a number beyond them ("why, the fifth?"): it is told how many there are to choose from.
+    beyond: bool = False
 
     def afresh(self) -> Reading:
         """The same question read as starting a conversation of its own."""
@@ -137,8 +138,9 @@ class Conversations:
     def note_briefing_asked(self, chat: int, message: int, stories: Sequence[ToldStory], question: str, *,
                             now: datetime) -> None:
         """Message ``message`` asks which of ``stories`` ``question`` ("why?") was about: a reply to it is one to
-        their briefing, and one that only names a story ("the second") asks ``question`` of it."""
-        told = ToldBriefing(tuple(stories), waiting=question)
+        their briefing, and one that only names a story ("the second") asks ``question`` of it (without any
+        story it named: "why, the fifth?" of two is "why?")."""
+        told = ToldBriefing(tuple(stories), waiting=without_story_pointer(question) or None)
         self.store.remember_briefing_messages(chat, [message], told_to_json(told), now)
 
     def note_answer_message(self, chat: int, message: int, number: int) -> None:
@@ -155,7 +157,7 @@ class Conversations:
         about = self.index.topic(without_measure_word(asked)).terms
         number = story_number(question, len(stories))
         if number is not None and not 1 <= number <= len(stories):
-            return Reading(topic, (), None, asked=asked, beyond_stories=len(stories))
+            return Reading(topic, (), None, asked=asked, choose_among=tuple(stories), beyond=True)
         at = numbered_story(question, len(stories))
         if at is None:
             at = story_by_words(topic.terms, [self.index.topic(story.headline).terms for story in stories])

@@ -81,7 +81,8 @@ class Answered:
 
     outcome: Outcome
     number: int | None
-    # The stories of the briefing a bare "why?" was sent to, when the outcome asks which one it means.
+    # The stories of the briefing a bare "why?" was sent to, when the outcome asks which one it means (or says how
+    # many there are, to a question naming one beyond them).
     choose_among: tuple[ToldStory, ...] = ()
 
 
@@ -145,11 +146,10 @@ class Questions:
             return Answered(checked, None)
         reading = self.conversations.read(checked, chat, thread, now=now, replying_to=replying_to, replacing=replacing,
                                           member_said=member_said)
-        if reading.beyond_stories is not None:
-            return Answered(InvalidQuestion(checked, _no_such_story(reading.beyond_stories)), None)
         if reading.choose_among:
-            asking = InvalidQuestion(checked, _which_story(checked, len(reading.choose_among)))
-            return Answered(asking, None, reading.choose_among)
+            stories = len(reading.choose_among)
+            which = _no_such_story(stories) if reading.beyond else _which_story(checked, stories)
+            return Answered(InvalidQuestion(checked, which), None, reading.choose_among)
         if reading.follow_up is None and not self._asks_about_something(checked, reading.topic):
             return Answered(_only_common_words(checked), None)
         asked = reading.asked or checked

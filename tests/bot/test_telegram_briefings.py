@@ -661,6 +661,19 @@ async def test_a_story_number_the_briefing_does_not_have_is_told_how_many_storie
     assert replies == ["That briefing has 2 stories; ask again with its number (1 to 2) or a word of its headline."] * 2
 
 
+async def test_a_story_number_answering_that_the_briefing_has_fewer_asks_the_question_of_it(bot_api, analyzer, clock):
+    # Until 3 Dec "2" in reply to "That briefing has 2 stories; …" was read as a question of its own.
+    async with polling(application(bot_api, make_lede(analyzer), clock)):
+        bot_api.send_user_message(USER, USER, "/brief")
+        [briefing] = await bot_api.wait_for_messages(USER)
+        bot_api.send_user_message(USER, USER, "why, the fifth?", reply_to_message_id=briefing.message_id)
+        [_, fewer] = await bot_api.wait_for_messages(USER, 2)
+        bot_api.send_user_message(USER, USER, "2", reply_to_message_id=fewer.message_id)
+        [*_, why] = await bot_api.wait_for_messages(USER, 3)
+    assert fewer.text.startswith("That briefing has 2 stories")
+    assert answer_of(why) == WALKED_OUT
+
+
 COSTS = [
     *BRIDGE,
     news("bridge-3", "Engineers doubt the harbour bridge budget",
