@@ -543,6 +543,18 @@ async def replies_to_a_briefing(bot_api: FakeBotApi, lede: Lede, clock: ManualCl
     return bot_api.sent_messages(USER)[1:]
 
 
+async def answering_lede(bot_api: FakeBotApi, lede: Lede, clock: ManualClock, question: str, answer: str) -> tuple:
+    """Lede's reply to ``question``, sent in reply to a /brief, and its reply to ``answer``, sent in reply to that."""
+    async with polling(application(bot_api, lede, clock)):
+        bot_api.send_user_message(USER, USER, "/brief")
+        [briefing] = await bot_api.wait_for_messages(USER)
+        bot_api.send_user_message(USER, USER, question, reply_to_message_id=briefing.message_id)
+        [_, asking] = await bot_api.wait_for_messages(USER, 2)
+        bot_api.send_user_message(USER, USER, answer, reply_to_message_id=asking.message_id)
+        [*_, answered] = await bot_api.wait_for_messages(USER, 3)
+    return asking, answered
+
+
 async def test_a_bare_why_in_reply_to_a_briefing_asks_which_story_and_one_named_by_its_number_is_followed_up(
         bot_api, analyzer, clock):
     # Until 3 Dec a reply to a briefing was read as if the briefing were not there: "why?" got "There is no
@@ -579,13 +591,7 @@ async def test_which_story_answered_as_people_do_asks_the_waiting_question_of_th
                                                                                          which):
     # Until 3 Dec "second" and "2nd one" got "I couldn't find that in the articles I have.", not the "why?" that
     # waited asked of the second story.
-    async with polling(application(bot_api, make_lede(analyzer), clock)):
-        bot_api.send_user_message(USER, USER, "/brief")
-        [briefing] = await bot_api.wait_for_messages(USER)
-        bot_api.send_user_message(USER, USER, "why?", reply_to_message_id=briefing.message_id)
-        [_, asking] = await bot_api.wait_for_messages(USER, 2)
-        bot_api.send_user_message(USER, USER, which, reply_to_message_id=asking.message_id)
-        [*_, why] = await bot_api.wait_for_messages(USER, 3)
+    _, why = await answering_lede(bot_api, make_lede(analyzer), clock, "why?", which)
     assert answer_of(why) == WALKED_OUT
 
 
@@ -663,13 +669,7 @@ async def test_a_story_number_the_briefing_does_not_have_is_told_how_many_storie
 
 async def test_a_story_number_answering_that_the_briefing_has_fewer_asks_the_question_of_it(bot_api, analyzer, clock):
     # Until 3 Dec "2" in reply to "That briefing has 2 stories; …" was read as a question of its own.
-    async with polling(application(bot_api, make_lede(analyzer), clock)):
-        bot_api.send_user_message(USER, USER, "/brief")
-        [briefing] = await bot_api.wait_for_messages(USER)
-        bot_api.send_user_message(USER, USER, "why, the fifth?", reply_to_message_id=briefing.message_id)
-        [_, fewer] = await bot_api.wait_for_messages(USER, 2)
-        bot_api.send_user_message(USER, USER, "2", reply_to_message_id=fewer.message_id)
-        [*_, why] = await bot_api.wait_for_messages(USER, 3)
+    fewer, why = await answering_lede(bot_api, make_lede(analyzer), clock, "why, the fifth?", "2")
     assert fewer.text.startswith("That briefing has 2 stories")
     assert answer_of(why) == WALKED_OUT
 
