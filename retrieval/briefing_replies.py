@@ -32,11 +32,12 @@ _NUMBER_WORDS = {
 }
 # "the second one", "the last story", "the third?", "story 2", "story two", "number 3", "#2", "(2)", or a reply that
 # is only a number or a place ("2", "second", "2nd one?", as "Which story?" is answered). An ordinal counts only after
-# "the" and before "one", "story" or the end of a clause, or alone: "the first quarter" and "last week" name no story.
+# "the" and before "one", "story", a clause's last "about" ("what's the second about?") or the end of a clause, or alone: "the first
+# quarter" and "last week" name no story.
 # A number in words only after "story" or "item": "no one" and "the number two at the Fed" name none.
 _NUMBERED = re.compile(
     rf"(?:\b(?:on|about|in|for|of)\s+)?"
-    rf"(?:\bthe\s+(?P<ordinal>{_ORDINAL}|last)\b(?:\s+(?:one|story|item|article)\b|(?=\s*(?:[?.!,;:]|$)))"
+    rf"(?:\bthe\s+(?P<ordinal>{_ORDINAL}|last)\b(?:\s+(?:one|story|item|article)\b|(?=\s+about\s*(?:[?.!,;:]|$))|(?=\s*(?:[?.!,;:]|$)))"
     r"|\b(?:story|item|number|no\.?)\s*#?\s*(?P<number>\d{1,2})\b"
     rf"|\b(?:story|item)\s+(?P<word>{'|'.join(_NUMBER_WORDS)})\b"
     r"|#\s*(?P<hash>\d{1,2})\b|\(\s*(?P<bracketed>\d{1,2})\s*\)|^\s*(?P<alone>\d{1,2})(?=\s*[?.!]*\s*$)"

@@ -32,6 +32,7 @@ from retrieval.briefing_replies import (
     ("2?", 1, ""),
     ("Last.", 2, ""),
     ("story two, why?", 1, "why?"),
+    ("what's the second about?", 1, "what's about?"),
 ])
 def test_a_reply_naming_a_story_by_its_number_or_place_is_about_that_story_asked_without_the_naming(reply, story, asked):
     assert numbered_story(reply, 3) == story
@@ -41,6 +42,7 @@ def test_a_reply_naming_a_story_by_its_number_or_place_is_about_that_story_asked
 @pytest.mark.parametrize("question", [
     "why was the first quarter weak?", "what happened last week?", "how many of the 2 banks failed?",
     "why did no one come?", "who is the number two at the Fed?", "first quarter?", "last week?",
+    "was the first about-face a mistake?",
 ])
 def test_ordinals_and_numbers_that_are_part_of_a_question_name_no_story(question):
     assert numbered_story(question, 3) is None
