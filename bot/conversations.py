@@ -66,8 +66,8 @@ class Reading:
     # is "more"); the articles to answer from (the story's, else the briefing's), and whether a question they
     # do not answer surely is answered from all the others (one with words of its own) or not (a bare "why?");
     # and, for a bare "why?" that names none of several stories (or one that names a number beyond them), the
-    # stories to choose from. The story it names
-    # (by its number or a word of its headline), if any, with its number: told when it does not answer.
+    # stories to choose from. The story it names (by its number or a word of its headline), if any, with its
+    # number: told when it does not answer.
     asked: str | None = None
     within: Scope | None = None
     fall_back: bool = True

@@ -435,16 +435,17 @@ async def question_message(update: Update, context: LedeContext) -> None:
     await _answer(update, context, update.effective_message.text or "")
 
 
-def _asked(text: str, message: Message, context: LedeContext) -> tuple[str, bool]:
+def _asked(text: str, message: Message, context: LedeContext) -> tuple[str, bool, str | None]:
     """The question ``text`` asks, without any mention of Lede; when that leaves nothing, what the message it
     replies to says: in a group, a member points Lede to a question it did not see (privacy mode) or was not
     asked. (In reply to Lede's own message nothing is asked, and the reply says how to ask.) And whether the
-    question is that message, quoted rather than typed."""
+    question is that message, quoted rather than typed; and, for a question typed in reply to a member's message
+    with text, what that message says ("why?" asks it of that)."""
     question = group_handlers.without_mention(text, context.bot.username)
     member_said = _members_message(message, context)
     if question.strip() or member_said is None:
-        return question, False
-    return member_said, True
+        return question, False, member_said or None
+    return member_said, True, None
 
 
 def _members_message(message: Message, context: LedeContext) -> str | None:
@@ -463,11 +464,9 @@ async def _answer(update: Update, context: LedeContext, text: str) -> None:
     if not await within_limit(update, context, Action.QUESTION):
         return
     message, chat = update.effective_message, update.effective_chat.id
-    question, quoted = _asked(text, message, context)
+    question, quoted, member_said = _asked(text, message, context)
     thread = _thread(message)
     replying_to = message.reply_to_message.message_id if _replies_to_lede(message) else None
-    # "why?" in reply to a member's message asks it of what that message says.
-    member_said = None if quoted else _members_message(message, context)
     questions = context.lede.questions
     async with context.shell.chat_turns.turn(chat):
         now = context.now()
@@ -475,7 +474,7 @@ async def _answer(update: Update, context: LedeContext, text: str) -> None:
         earlier = await context.workers.quick(questions.reply_to, chat, message.message_id) if update.edited_message else None
         answered = await context.workers.quick(
             questions.answer, question, chat, now=now, thread=thread, replying_to=replying_to, replacing=earlier,
-            quoted=quoted, member_said=member_said or None)
+            quoted=quoted, member_said=member_said)
         html = format_html(_worded_for(answered.outcome, update.effective_chat))
         buttons = group_handlers.answer_buttons(answered.number)
         if earlier is None:
