@@ -266,7 +266,8 @@ def asks_for_slot(question: str) -> bool:
 
 def holds_asked_slot(question: str, sentence: str) -> bool:
     """Whether ``question`` asks for a date, a duration, a place or an amount, and ``sentence`` holds one."""
-    return asks_for_slot(question) and sentence_holds(expected_answer(question), sentence, question_words(question))
+    asked = expected_answer(question)
+    return asked in _SLOTS and sentence_holds(asked, sentence, question_words(question))
 
 
 def sentence_holds(answer_type: AnswerType, sentence: str, question_words: frozenset[str]) -> bool:
