@@ -263,24 +263,20 @@ async def test_group_ask_addressed_to_the_bot_is_answered(bot_api, lede):
     assert reply.reply_to_message_id == question["message_id"]
 
 
-async def test_a_bare_ask_in_reply_to_a_members_message_asks_what_it_says(bot_api, lede):
-    # It was told "Ask me a question about the news, for example: …", under the question it pointed to.
+@pytest.mark.parametrize(("pointing_text", "privacy_mode"), [
+    # Unseen by Lede: privacy mode is on.
+    ("/ask@lede_test_bot", True),
+    # Mentions reach a bot only with privacy mode off.
+    ("@lede_test_bot", False),
+], ids=["bare ask", "bare mention"])
+async def test_a_bare_ask_or_mention_of_lede_in_reply_to_a_members_message_asks_what_it_says(bot_api, lede,
+                                                                                          pointing_text, privacy_mode):
+    # Each was told "Ask me a question about the news, for example: …", under the question it pointed to.
     bot_api.add_group(GROUP, "Newsroom")
-    async with polling(application(bot_api, lede)):
-        asked = bot_api.send_user_message(GROUP, USER + 1, "Who did Vance meet?")  # unseen: privacy mode is on
-        pointing = bot_api.send_user_message(GROUP, USER, "/ask@lede_test_bot", reply_to_message_id=asked["message_id"])
-        [reply] = await bot_api.wait_for_messages(GROUP)
-    assert reply.text.startswith("U.S. Vice President J.D. Vance met with Ukrainian President Volodymyr Zelensky")
-    assert reply.reply_to_message_id == pointing["message_id"]
-
-
-async def test_a_bare_mention_of_lede_in_reply_to_a_members_message_asks_what_it_says_as_a_bare_ask_does(bot_api, lede):
-    # It was told "Ask me a question about the news, for example: …", where a bare /ask asked the message it replied to.
-    bot_api.add_group(GROUP, "Newsroom")
-    bot_api.privacy_mode = False  # mentions reach a bot only with privacy mode off
+    bot_api.privacy_mode = privacy_mode
     async with polling(application(bot_api, lede)):
         asked = bot_api.send_user_message(GROUP, USER + 1, "Who did Vance meet?")
-        pointing = bot_api.send_user_message(GROUP, USER, "@lede_test_bot", reply_to_message_id=asked["message_id"])
+        pointing = bot_api.send_user_message(GROUP, USER, pointing_text, reply_to_message_id=asked["message_id"])
         [reply] = await bot_api.wait_for_messages(GROUP)
     assert reply.text.startswith("U.S. Vice President J.D. Vance met with Ukrainian President Volodymyr Zelensky")
     assert reply.reply_to_message_id == pointing["message_id"]
