@@ -176,6 +176,14 @@ _STATEMENT_CUES = re.compile(
     r"argued|insisted|predicted|forecast|expects?|believes?)\b|[\"“”]",
     re.IGNORECASE,
 )
+# Idioms that use "said" or "say" without anyone saying anything: "That may be easier said than done."
+# is no statement, yet held the cue and answered "what did Zelensky say?" over the seed.
+_SAYING_IDIOMS = re.compile(
+    r"\b(?:easier said than done|having said that|needless to say|so to speak|suffice it to say)\b|"
+    # "That said, ..." opens a sentence; "the bank that said it would sell" is a statement.
+    r"^\W*that said,",
+    re.IGNORECASE,
+)
 # What may stand before a sentence's first word: a space, an opening quotation mark.
 _OPENING_QUOTES = " \"“'"
 # Pronouns that open a sentence standing for something the sentence before names ("He said ...").
@@ -277,7 +285,7 @@ def sentence_holds(answer_type: AnswerType, sentence: str, question_words: froze
     if answer_type is AnswerType.DATE:
         return bool(_YEAR.search(sentence) or _DATE_WORDS.search(sentence) or _TIME_CUES.search(sentence))
     if answer_type is AnswerType.STATEMENT:
-        return bool(_STATEMENT_CUES.search(sentence))
+        return bool(_STATEMENT_CUES.search(_SAYING_IDIOMS.sub(" ", sentence)))
     if answer_type is AnswerType.DURATION:
         return bool(_DURATION_CUES.search(sentence))
     if answer_type is AnswerType.REASON:

@@ -65,6 +65,8 @@ def test_the_expected_answer_type_comes_from_the_question_words(question, answer
         (AnswerType.REASON, "The rally was triggered by lower rates.", "The rally lasted a day."),
         (AnswerType.STATEMENT, "Kyiv needs real guarantees, Zelensky told Vance.", "Zelensky met Vance in Munich."),
         (AnswerType.STATEMENT, "“We will not cut output,” the minister said.", "The minister left Vienna."),
+        (AnswerType.STATEMENT, "Zelensky said he would not speak with Putin.", "That may be easier said than done."),
+        (AnswerType.STATEMENT, "The bank that said it would sell the unit cut rates.", "That said, the bank cut rates."),
         (AnswerType.PLACE, "The talks were held in Vienna.", "The talks were held on time."),
         (AnswerType.PLACE, "Zelensky met Vance at the Munich conference.", "Zelensky told Vance on Friday."),
         (AnswerType.PLACE, "Vance met him on the sidelines of the Munich conference.", "Vance met him on the sidelines."),
