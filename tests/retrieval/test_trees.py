@@ -36,6 +36,29 @@ def test_a_regression_forest_with_missing_values_also_matches():
     assert np.allclose(Forest.from_lightgbm(booster.model_to_string()).predict(rows), expected, rtol=0, atol=1e-9)
 
 
+def test_a_forest_reading_zero_as_missing_also_matches():
+    rng = np.random.default_rng(5)
+    x = rng.random((400, 3))
+    x[rng.random(x.shape) < 0.3] = 0.0
+    y = x[:, 0] * 3 - (x[:, 1] == 0)
+    booster = lightgbm.train(
+        {"objective": "regression", "num_leaves": 6, "verbose": -1, "seed": 1, "deterministic": True,
+         "zero_as_missing": True},
+        lightgbm.Dataset(x, y),
+        30,
+    )
+    rows = rng.random((200, 3))
+    rows[rng.random(rows.shape) < 0.3] = 0.0
+    text = booster.model_to_string()
+    assert Forest.from_lightgbm(text).missing.tolist().count(1) > 0  # the splits do read zero as missing
+    assert np.allclose(Forest.from_lightgbm(text).predict(rows), booster.predict(rows), rtol=0, atol=1e-9)
+
+
+def test_trees_of_a_single_leaf_add_their_value_to_every_row():
+    text = "tree\nTree=0\nnum_leaves=1\nleaf_value=0.5\n\nTree=1\nnum_leaves=1\nleaf_value=0.25\n"
+    assert Forest.from_lightgbm(text).predict(np.zeros((3, 2))).tolist() == [0.75, 0.75, 0.75]
+
+
 def test_a_model_without_trees_is_refused():
     with pytest.raises(ValueError, match="no trees"):
         Forest.from_lightgbm("tree\nversion=v4\n")
