@@ -173,6 +173,9 @@ class Conversations:
             within = Scope(frozenset(story.article_ids), frozenset(story.quoted) if more else frozenset())
             if not more:
                 reading = replace(reading, given=frozenset())
+                # Nor do the questions after it count the quoted sentences as given: "how much?" after "when,
+                # the first?" may be answered by the quoted "The bridge will cost 40 million euros.".
+                told = self._story_turns(story, now, quoted=False)
             return Reading(topic, told, reading, asked=asked, within=within, fall_back=bool(about) and not more,
                            named=(at + 1, story))
         if not about:
@@ -181,13 +184,14 @@ class Conversations:
         within = Scope(frozenset(article_id for story in stories for article_id in story.article_ids))
         return Reading(topic, (), None, asked=asked, within=within)
 
-    def _story_turns(self, story: ToldStory, now: datetime) -> tuple[ConversationTurn, ...]:
+    def _story_turns(self, story: ToldStory, now: datetime, *, quoted: bool = True) -> tuple[ConversationTurn, ...]:
         """A briefing's story as the conversation a question about it follows: its headline, answered by the
-        sentences the briefing quoted (the first quoted last, as the latest answer whose article is preferred)."""
+        sentences the briefing quoted (the first quoted last, as the latest answer whose article is preferred);
+        without ``quoted``, its headline alone, which gave no answer."""
         topic = self.index.topic(story.headline)
-        answers: list[tuple[str | None, int | None]] = [*reversed(story.quoted)] or [(None, None)]
+        answers: list[tuple[str | None, int | None]] = [*reversed(story.quoted)] if quoted else []
         return tuple(ConversationTurn(story.headline, topic.terms, topic.names, article_id, position, now)
-                     for article_id, position in answers)
+                     for article_id, position in answers or [(None, None)])
 
     def _said_turn(self, said: str, now: datetime) -> ConversationTurn:
         """A member's message as the turn a question replying to it follows: what it is about, answered by nothing."""

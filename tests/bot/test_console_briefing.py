@@ -124,6 +124,20 @@ def test_a_question_the_named_story_does_not_answer_is_told_on_the_console_as_in
                                    "search all my articles.")
 
 
+def test_a_follow_up_after_a_question_about_a_story_may_be_answered_by_what_the_briefing_quoted(tmp_path):
+    # The briefing quoted the cost; until 3 Dec the questions after "when, the first?" counted it as given,
+    # and "how much?" got "… a much tougher tone …" from the seed article.
+    db = bridge_and_strike(tmp_path)
+    lines = ["/brief", "when, the first?", "how much?"]
+    result = run_bot("--console", "--json", "--db", str(db), stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0, result.stderr
+    briefing, when, how_much = [json.loads(line) for line in result.stdout.splitlines()]
+    assert "The bridge will cost 40 million euros." in briefing["stories"][0]["sentences"]
+    assert when["answer"] == "The Riverton city council approved the harbour bridge on Monday."
+    assert how_much["follow_up_of"] == "when?"
+    assert how_much["answer"] == "The bridge will cost 40 million euros."
+
+
 def test_settings_on_a_read_only_store_offers_no_brief_which_it_would_refuse(tmp_path, monkeypatch):
     # It said "here /brief tells the news" and "/brief covers the last 24 hours", and /brief got "… is read-only".
     Store.open(tmp_path / "lede.db").close()
