@@ -32,10 +32,12 @@ from retrieval.followup import NEIGHBOURS, FollowUp
 from retrieval.index import Passage, SentenceIndex
 from retrieval.question import (
     asked_things,
+    asks_for_slot,
     continues,
     holds_asked_slot,
     points_back,
     spells_out,
+    without_measure_word,
 )
 from retrieval.ranker import RankingModel
 from retrieval.text import Query
@@ -385,12 +387,17 @@ def _new_or_only_answer(
     own = question.query.own()
     passages = [index.passages[number] for number, _ in hits]
     fresh = [hit for hit, passage in zip(hits, passages, strict=True) if passage.key not in follow_up.given]
-    if not own.terms:
+    # "how much?" has no words of its own either: "much" only says how it asks, and "a much tougher tone" is no sum.
+    if not own.terms or not index.question_analyzer.query(without_measure_word(question.text)).terms:
         said_already = [
             hit for hit, passage in zip(hits, passages, strict=True)
             if _followed_answer_says_it(question.text, passage, follow_up)
         ]
-        return said_already or fresh
+        if said_already or not asks_for_slot(question.text):
+            return said_already or fresh
+        # A sentence with no amount does not answer "how much?", however near the answer followed it stands.
+        return [hit for hit, passage in zip(hits, passages, strict=True)
+                if passage.key not in follow_up.given and holds_asked_slot(question.text, passage.text)]
     if len(fresh) == len(hits):
         return fresh
     covered = query_coverage(index, own, [number for number, _ in hits]).tolist()

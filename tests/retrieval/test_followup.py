@@ -365,3 +365,38 @@ def test_a_bare_why_is_not_answered_by_the_answer_it_follows_for_holding_a_reaso
     reading = read_follow_up("why?", topic_of("why?", seed_index.analyzer), conversation, SETTINGS)
     answer = answer_question(seed_index, "why?", follow_up=reading, min_confidence=0.0)
     assert answer.best is None or answer.best.passage.position != first.best.passage.position
+
+
+STRIKE = Article(article_id="strike", title="Dock Workers Strike At Portmouth", publisher="Wire", paragraphs=(
+    "Dock workers at Portmouth walked out over pay on Tuesday.",
+    "The strike halted container traffic at the port.",
+))
+TONE = Article(article_id="tone", title="Ministers Take A Harder Line", publisher="Wire", paragraphs=(
+    "The ministers struck a much tougher tone on Wednesday.",
+))
+BRIDGE = Article(article_id="bridge", title="Council Approves Harbour Bridge", publisher="Wire", paragraphs=(
+    "The council approved the harbour bridge on Monday.",
+    "The bridge will cost 40 million euros.",
+))
+
+
+def ask_after(index: SentenceIndex, question: str, asked_before: str, article_id: str, position: int):
+    conversation = [said(index, asked_before, article_id, position)]
+    reading = read_follow_up(question, topic_of(question, index.analyzer), conversation, SETTINGS)
+    return answer_question(index, question, follow_up=reading, min_confidence=0.0)
+
+
+@pytest.mark.parametrize("question", ["how much?", "and how much?"])
+def test_a_bare_how_much_is_not_answered_by_a_sentence_that_holds_no_amount(question):
+    # Until 3 Dec the strike's second sentence answered it, or "a much tougher tone" for its "much".
+    index = SentenceIndex(Analyzer(Lexicon.load()))
+    index.add([STRIKE, TONE])
+    answer = ask_after(index, question, "When did the dock workers walk out?", "strike", 0)
+    assert answer.best is None
+
+
+def test_a_bare_how_much_gets_the_sentence_of_the_story_that_holds_the_amount():
+    index = SentenceIndex(Analyzer(Lexicon.load()))
+    index.add([STRIKE, TONE, BRIDGE])
+    answer = ask_after(index, "how much?", "When was the bridge approved?", "bridge", 0)
+    assert answer.best is not None and answer.best.passage.text == "The bridge will cost 40 million euros."
