@@ -66,7 +66,8 @@ def answer_once(
         replying_to = CONSOLE_BRIEFING if after_briefing else None
         now = datetime.now(UTC)
         answered = lede.questions.answer(question, EVERYONE, now=now, replying_to=replying_to)
-        if answered.choose_among:  # "Which story?" stands in for the briefing: the next line, "the second", answers it
+        # "Which story?" (or "Story 2 … doesn't say") stands in for the briefing: "the first" asks the question of it.
+        if answered.briefing:
             lede.questions.note_which_story(EVERYONE, CONSOLE_BRIEFING, answered, now)
         outcome, number = answered.outcome, answered.number
     else:

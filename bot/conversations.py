@@ -65,13 +65,15 @@ class Reading:
     # In reply to a briefing: the question without the words that pointed at a story ("more on the second one"
     # is "more"); the articles to answer from (the story's, else the briefing's), and whether a question they
     # do not answer surely is answered from all the others (one with words of its own) or not (a bare "why?");
-    # and, for a bare "why?" that names none of several stories (or one that names a number beyond them), the
-    # stories to choose from. The story it names (by its number or a word of its headline), if any, with its
-    # number: told when it does not answer.
+    # the briefing's stories, which a reply to what Lede says back may name; whether it must ask which of them
+    # a bare "why?" that names none of several means (or say how many there are, to a number beyond them);
+    # and the story it names (by its number or a word of its headline), if any, with its number: told when it
+    # does not answer.
     asked: str | None = None
     within: Scope | None = None
     fall_back: bool = True
-    choose_among: tuple[ToldStory, ...] = ()
+    stories: tuple[ToldStory, ...] = ()
+    asks_which: bool = False
     named: tuple[int, ToldStory] | None = None
     # It named one by a number beyond them ("why, the fifth?"): it is told how many there are to choose from.
     beyond: bool = False
@@ -137,9 +139,9 @@ class Conversations:
 
     def note_briefing_asked(self, chat: int, message: int, stories: Sequence[ToldStory], question: str, *,
                             now: datetime) -> None:
-        """Message ``message`` asks which of ``stories`` ``question`` ("why?") was about: a reply to it is one to
-        their briefing, and one that only names a story ("the second") asks ``question`` of it (without any
-        story it named: "why, the fifth?" of two is "why?")."""
+        """Message ``message`` asks which of ``stories`` ``question`` ("why?") was about, or says the story it named
+        does not answer it: a reply to it is one to their briefing, and one that only names a story ("the
+        second") asks ``question`` of it (without any story it named: "why, the fifth?" of two is "why?")."""
         told = ToldBriefing(tuple(stories), waiting=without_story_pointer(question) or None)
         self.store.remember_briefing_messages(chat, [message], told_to_json(told), now)
 
@@ -157,7 +159,7 @@ class Conversations:
         about = self.index.topic(without_measure_word(asked)).terms
         number = story_number(question, len(stories))
         if number is not None and not 1 <= number <= len(stories):
-            return Reading(topic, (), None, asked=asked, choose_among=tuple(stories), beyond=True)
+            return Reading(topic, (), None, asked=asked, stories=tuple(stories), asks_which=True, beyond=True)
         at = numbered_story(question, len(stories))
         if at is None:
             at = story_by_words(topic.terms, [self.index.topic(story.headline).terms for story in stories])
@@ -177,12 +179,12 @@ class Conversations:
                 # the first?" may be answered by the quoted "The bridge will cost 40 million euros.".
                 told = self._story_turns(story, now, quoted=False)
             return Reading(topic, told, reading, asked=asked, within=within, fall_back=bool(about) and not more,
-                           named=(at + 1, story))
+                           stories=tuple(stories), named=(at + 1, story))
         if not about:
             # "why?" to several stories: guessing one would answer, with confidence, a question not asked.
-            return Reading(topic, (), None, asked=asked, choose_among=tuple(stories))
+            return Reading(topic, (), None, asked=asked, stories=tuple(stories), asks_which=True)
         within = Scope(frozenset(article_id for story in stories for article_id in story.article_ids))
-        return Reading(topic, (), None, asked=asked, within=within)
+        return Reading(topic, (), None, asked=asked, within=within, stories=tuple(stories))
 
     def _story_turns(self, story: ToldStory, now: datetime, *, quoted: bool = True) -> tuple[ConversationTurn, ...]:
         """A briefing's story as the conversation a question about it follows: its headline, answered by the

@@ -81,9 +81,10 @@ class Answered:
 
     outcome: Outcome
     number: int | None
-    # The stories of the briefing a bare "why?" was sent to, when the outcome asks which one it means (or says how
-    # many there are, to a question naming one beyond them).
-    choose_among: tuple[ToldStory, ...] = ()
+    # The stories of the briefing the question was sent to, when a reply to the outcome may name one of them
+    # and so asks the question of it: the outcome asks which story a bare "why?" meant, says how many there are
+    # (to a number beyond them), or says that the story named does not answer.
+    briefing: tuple[ToldStory, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,10 +147,10 @@ class Questions:
             return Answered(checked, None)
         reading = self.conversations.read(checked, chat, thread, now=now, replying_to=replying_to, replacing=replacing,
                                           member_said=member_said)
-        if reading.choose_among:
-            stories = len(reading.choose_among)
+        if reading.asks_which:
+            stories = len(reading.stories)
             which = _no_such_story(stories) if reading.beyond else _which_story(checked, stories)
-            return Answered(InvalidQuestion(checked, which), None, reading.choose_among)
+            return Answered(InvalidQuestion(checked, which), None, reading.stories)
         if reading.follow_up is None and not self._asks_about_something(checked, reading.topic):
             return Answered(_only_common_words(checked), None)
         asked = reading.asked or checked
@@ -157,7 +158,7 @@ class Questions:
         if reading.named is not None and not _answers_story_question(asked, outcome, reading):
             # Said about the story asked of: "I couldn't find that" reads as if the question had searched it all.
             self.conversations.record(chat, thread, asked, reading, None, now=now)
-            return Answered(InvalidQuestion(checked, _story_does_not_say(*reading.named, reading)), None)
+            return Answered(InvalidQuestion(checked, _story_does_not_say(*reading.named, reading)), None, reading.stories)
         if reading.tentative:
             # "Will the US send troops to Ukraine?" after another question about the same story
             # says too little that is new to be told from a follow-up by its words. Read as one,
@@ -264,10 +265,11 @@ class Questions:
         self.store.remember_reply(chat, question_message, QuestionReply(reply_message, answered.outcome.question, asked))
 
     def note_which_story(self, chat: int, message: int, answered: Answered, asked: datetime) -> None:
-        """When ``answered`` asks which story of a briefing its question meant, in message ``message``: the answer
-        ("the second") may come in reply to that message as well as to the briefing, and asks the question of it."""
-        if answered.choose_among and not self.store.read_only:
-            self.conversations.note_briefing_asked(chat, message, answered.choose_among, answered.outcome.question,
+        """When ``answered`` asks which story of a briefing its question meant, or says the story it named does not
+        answer it, in message ``message``: a reply to that message naming a story ("the second") counts as one to
+        the briefing, and asks the question of that story."""
+        if answered.briefing and not self.store.read_only:
+            self.conversations.note_briefing_asked(chat, message, answered.briefing, answered.outcome.question,
                                                    now=asked)
 
     def reply_to(self, chat: int, question_message: int) -> QuestionReply | None:

@@ -124,6 +124,16 @@ def test_a_question_the_named_story_does_not_answer_is_told_on_the_console_as_in
                                    "search all my articles.")
 
 
+def test_naming_another_story_after_story_does_not_say_asks_the_question_of_it_on_the_console(tmp_path):
+    db = bridge_and_strike(tmp_path)
+    lines = ["/brief", "how much, the second?", "the first"]
+    result = run_bot("--console", "--json", "--db", str(db), stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0, result.stderr
+    _, doesnt_say, how_much = [json.loads(line) for line in result.stdout.splitlines()]
+    assert doesnt_say["message"].startswith("Story 2 (“Dock workers strike at Portmouth”) doesn't say")
+    assert how_much["question"] == "the first" and how_much["answer"] == "The bridge will cost 40 million euros."
+
+
 def test_a_follow_up_after_a_question_about_a_story_may_be_answered_by_what_the_briefing_quoted(tmp_path):
     # The briefing quoted the cost; until 3 Dec the questions after "when, the first?" counted it as given,
     # and "how much?" got "… a much tougher tone …" from the seed article.

@@ -659,6 +659,14 @@ async def test_a_question_the_named_story_does_not_answer_says_that_story_does_n
     assert nothing_more.text == "I have nothing more on story 2 (“Dock workers strike at Portmouth”) than the briefing told."
 
 
+async def test_a_reply_naming_another_story_to_story_does_not_say_asks_the_question_of_that_story(
+        bot_api, analyzer, clock):
+    # Until 3 Dec "the first" in reply to "Story 2 … doesn't say" was read as a question of its own, about nothing.
+    doesnt_say, how_much = await answering_lede(bot_api, make_lede(analyzer), clock, "how much, the second?", "the first")
+    assert doesnt_say.text.startswith("Story 2 (“Dock workers strike at Portmouth”) doesn't say")
+    assert answer_of(how_much) == BRIDGE_COST
+
+
 async def test_a_story_number_the_briefing_does_not_have_is_told_how_many_stories_it_has(bot_api, analyzer, clock):
     # Until 3 Dec "why, the fifth?" got "Which story? … e.g. “why, the fifth, the second?”" and "tell me about story 7"
     # a sentence of the seed, as if no story had been named.
