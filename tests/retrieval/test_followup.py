@@ -400,3 +400,14 @@ def test_a_bare_how_much_gets_the_sentence_of_the_story_that_holds_the_amount():
     index.add([STRIKE, TONE, BRIDGE])
     answer = ask_after(index, "how much?", "When was the bridge approved?", "bridge", 0)
     assert answer.best is not None and answer.best.passage.text == "The bridge will cost 40 million euros."
+
+
+def test_what_else_after_a_bare_how_much_gets_another_amount_not_the_one_given():
+    # Until 3 Dec it got the amount just given again: the answer "how much?" followed holds one.
+    index = SentenceIndex(Analyzer(Lexicon.load()))
+    index.add([TONE, replace(BRIDGE, paragraphs=(*BRIDGE.paragraphs, "The city will pay 10 million euros of it."))])
+    conversation = [said(index, "How much will the bridge cost?", "bridge", 1), said(index, "how much?", "bridge", 1)]
+    reading = read_follow_up("what else?", topic_of("what else?", index.analyzer), conversation, SETTINGS)
+    assert reading is not None and reading.repeats == "how much?"
+    answer = answer_question(index, "what else?", follow_up=reading, min_confidence=0.0)
+    assert answer.best is not None and answer.best.passage.text == "The city will pay 10 million euros of it."
