@@ -96,13 +96,18 @@ def bridge_and_strike(tmp_path: Path) -> Path:
     return db
 
 
+def console_replies(db: Path, lines: list[str]) -> list[dict]:
+    """The console's JSON replies to ``lines``, typed one after another over the store ``db``."""
+    result = run_bot("--console", "--json", "--db", str(db), stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
 def test_the_question_after_a_briefing_on_the_console_asks_about_its_stories(tmp_path):
     # The console has no replies: the question after /brief (or after its "Which story?") is the reply to it.
     db = bridge_and_strike(tmp_path)
     lines = ["/brief", "why?", "the second", "/brief", "how much, the first?"]
-    result = run_bot("--console", "--json", "--db", str(db), stdin="\n".join(lines) + "\n")
-    assert result.returncode == 0, result.stderr
-    briefing, which, why, nothing_new, after = [json.loads(line) for line in result.stdout.splitlines()]
+    briefing, which, why, nothing_new, after = console_replies(db, lines)
     assert [story["headline"] for story in briefing["stories"]][1] == "Dock workers strike at Portmouth"
     assert which["message"] == ("Which story? Ask again with its number (1 to 2) or a word of its headline, "
                                 "e.g. “why, the second?”")
@@ -117,19 +122,14 @@ def test_the_question_after_a_briefing_on_the_console_asks_about_its_stories(tmp
 def test_a_question_the_named_story_does_not_answer_is_told_on_the_console_as_in_telegram(tmp_path):
     # Until 3 Dec "how much, the second?" got the strike's sentence, which names no amount.
     db = bridge_and_strike(tmp_path)
-    result = run_bot("--console", "--json", "--db", str(db), stdin="/brief\nhow much, the second?\n")
-    assert result.returncode == 0, result.stderr
-    _, how_much = [json.loads(line) for line in result.stdout.splitlines()]
+    _, how_much = console_replies(db, ["/brief", "how much, the second?"])
     assert how_much["message"] == ("Story 2 (“Dock workers strike at Portmouth”) doesn't say; ask me in full to "
                                    "search all my articles.")
 
 
 def test_naming_another_story_after_story_does_not_say_asks_the_question_of_it_on_the_console(tmp_path):
     db = bridge_and_strike(tmp_path)
-    lines = ["/brief", "how much, the second?", "the first"]
-    result = run_bot("--console", "--json", "--db", str(db), stdin="\n".join(lines) + "\n")
-    assert result.returncode == 0, result.stderr
-    _, doesnt_say, how_much = [json.loads(line) for line in result.stdout.splitlines()]
+    _, doesnt_say, how_much = console_replies(db, ["/brief", "how much, the second?", "the first"])
     assert doesnt_say["message"].startswith("Story 2 (“Dock workers strike at Portmouth”) doesn't say")
     assert how_much["question"] == "the first" and how_much["answer"] == "The bridge will cost 40 million euros."
 
@@ -138,10 +138,7 @@ def test_a_follow_up_after_a_question_about_a_story_may_be_answered_by_what_the_
     # The briefing quoted the cost; until 3 Dec the questions after "when, the first?" counted it as given,
     # and "how much?" got "… a much tougher tone …" from the seed article.
     db = bridge_and_strike(tmp_path)
-    lines = ["/brief", "when, the first?", "how much?"]
-    result = run_bot("--console", "--json", "--db", str(db), stdin="\n".join(lines) + "\n")
-    assert result.returncode == 0, result.stderr
-    briefing, when, how_much = [json.loads(line) for line in result.stdout.splitlines()]
+    briefing, when, how_much = console_replies(db, ["/brief", "when, the first?", "how much?"])
     assert "The bridge will cost 40 million euros." in briefing["stories"][0]["sentences"]
     assert when["answer"] == "The Riverton city council approved the harbour bridge on Monday."
     assert how_much["follow_up_of"] == "when?"
