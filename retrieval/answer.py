@@ -382,7 +382,8 @@ def _new_or_only_answer(
     them answers "where did they meet?" only through the conversation's
     words. Then the given sentences that hold all of its own words compete again.
     A bare "when?" or "where?" has no words of its own: when the answer it
-    follows already says it ("… in Munich this Friday"), that answer is the one.
+    follows already says it ("… in Munich this Friday"), that answer is the one;
+    when it does not, only a new sentence that says it answers, else none does.
     """
     own = question.query.own()
     passages = [index.passages[number] for number, _ in hits]
