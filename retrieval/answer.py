@@ -389,7 +389,8 @@ def _new_or_only_answer(
     passages = [index.passages[number] for number, _ in hits]
     fresh = [hit for hit, passage in zip(hits, passages, strict=True) if passage.key not in follow_up.given]
     # "how much?" has no words of its own either: "much" only says how it asks, and "a much tougher tone" is no sum.
-    if not own.terms or not index.question_analyzer.query(without_measure_word(question.text)).terms:
+    measured = without_measure_word(question.text)
+    if not own.terms or (measured != question.text and not index.question_analyzer.query(measured).terms):
         # "what else?" after "how much?" asks for another amount, never the one given.
         said_already = [] if follow_up.repeats is not None else [
             hit for hit, passage in zip(hits, passages, strict=True)
