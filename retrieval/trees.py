@@ -3,10 +3,19 @@
 LightGBM trains the ranker (:mod:`retrieval.train`), but answering does not
 import it: the wheel brings SciPy along, and with SciPy installed NLTK loads
 it at start-up, which costs a cold start more than half a second and the
-process ~90 MB. The model text lists each tree's splits as parallel arrays
-(feature, threshold, left and right child, where a negative child ``~n`` is
-leaf ``n``), so all the trees can walk all the rows at once, one level per
-step, and a ranking of a hundred candidates takes a fraction of a millisecond.
+process ~90 MB.
+
+Walking the trees from their roots takes a step per level, and each step is
+a handful of numpy passes over every (row, tree) pair. Instead every split
+of every tree is decided for every row in one comparison, and each tree's
+leaf is read off bit masks (QuickScorer: Lucchese et al., SIGIR 2015). A
+tree's leaves are numbered left to right, one bit each; a row that goes
+right at a split can no longer reach that split's left subtree, so the
+split's mask clears those leaves. ANDing the masks of the splits a row goes
+right at leaves exactly the leaves it did not rule out, and the leftmost of
+them is its leaf: every leaf left of it lies in the left subtree of a split
+on its path that the row went right at. For the shipped ranker (300 trees
+of 7 leaves, ~80 candidates) that is about a quarter of the walk's time.
 
 Only what LightGBM writes for numerical features is read: a categorical
 split is refused rather than misread.
@@ -14,8 +23,8 @@ split is refused rather than misread.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
 
@@ -26,26 +35,25 @@ _MISSING_ZERO = 1
 _MISSING_NAN = 2
 # What LightGBM counts as zero when zero stands for missing.
 _ZERO = 1e-35
+# A tree's leaves are the bits of one unsigned integer.
+_MOST_LEAVES = 64
 
 
 @dataclass(frozen=True)
 class Forest:
-    """Every tree's nodes and leaves in flat arrays, a leaf being a node that leads to itself.
+    """Every tree as the same number of splits and leaves, tree after tree in flat arrays.
 
-    A leaf's threshold is +inf and both its children are itself, so a row
-    that reached a leaf stays there while rows in deeper trees go on, and a
-    step is the same few array operations for every (row, tree) pair.
+    A tree with fewer leaves than the largest is padded with splits that
+    never send a row right (threshold +inf) and clear nothing, and with
+    leaves that nothing reaches.
     """
 
-    feature: np.ndarray
-    threshold: np.ndarray
-    left: np.ndarray
-    right: np.ndarray
-    default_left: np.ndarray
-    missing: np.ndarray  # 0 none, 1 zero, 2 NaN
-    value: np.ndarray  # a leaf's value, 0 for a split
-    roots: np.ndarray  # deepest tree first
-    deeper: tuple[int, ...]  # per step, how many trees (a prefix of ``roots``) still have splits to take
+    feature: np.ndarray  # per split
+    threshold: np.ndarray  # per split
+    default_left: np.ndarray  # per split: where a missing value goes
+    missing: np.ndarray  # per split: 0 none, 1 zero, 2 NaN
+    kept_going_right: np.ndarray  # per split: its tree's leaves still reachable after going right there
+    value: np.ndarray  # per tree, its leaves' values left to right
 
     @classmethod
     def from_lightgbm(cls, text: str) -> Forest:
@@ -53,40 +61,35 @@ class Forest:
         trees = [_fields(block) for block in text.split("\nTree=")[1:]]
         if not trees:
             raise ValueError("no trees in the model text")
-        parts: dict[str, list[np.ndarray]] = {name: [] for name in ("feature", "threshold", "left", "right", "decision", "value")}
-        roots, depths, offset = [], [], 0
-        for tree in trees:
-            splits, leaves = len(tree["split_feature"]), len(tree["leaf_value"])
-
-            def place(child: np.ndarray) -> np.ndarray:
-                # A child ``c`` >= 0 is split c; a negative one, ``~leaf``.
-                return np.where(child >= 0, offset + child, offset + splits + ~child)
-
-            left = place(np.array(tree["left_child"], dtype=np.int64))
-            right = place(np.array(tree["right_child"], dtype=np.int64))
-            itself = offset + splits + np.arange(leaves)
-            parts["feature"] += [np.array(tree["split_feature"], dtype=np.int64), np.zeros(leaves, dtype=np.int64)]
-            parts["threshold"] += [np.array(tree["threshold"]), np.full(leaves, np.inf)]
-            parts["left"] += [left, itself]
-            parts["right"] += [right, itself]
-            parts["decision"] += [np.array(tree["decision_type"], dtype=np.int64), np.zeros(leaves, dtype=np.int64)]
-            parts["value"] += [np.zeros(splits), np.array(tree["leaf_value"])]
-            roots.append(offset)
-            depths.append(_depth(tree["left_child"], tree["right_child"]))
-            offset += splits + leaves
-        flat = {name: np.concatenate(arrays) for name, arrays in parts.items()}
-        decision = flat.pop("decision")
+        leaves = max(len(tree["leaf_value"]) for tree in trees)
+        if leaves > _MOST_LEAVES:
+            raise ValueError(f"trees of more than {_MOST_LEAVES} leaves are not supported")
+        splits = max(leaves - 1, 1)
+        bits = np.dtype(f"uint{max(8, 1 << (leaves - 1).bit_length())}")
+        shape = (len(trees), splits)
+        feature, decision = np.zeros(shape, dtype=np.int64), np.zeros(shape, dtype=np.int64)
+        threshold = np.full(shape, np.inf)
+        kept = np.full(shape, np.iinfo(bits).max, dtype=bits)
+        value = np.zeros((len(trees), leaves))
+        for number, tree in enumerate(trees):
+            ordered, left_leaves = _leaves_left_to_right(tree["left_child"], tree["right_child"])
+            place = {leaf: bit for bit, leaf in enumerate(ordered)}
+            value[number, : len(ordered)] = np.array(tree["leaf_value"])[ordered]
+            taken = len(tree["split_feature"])
+            feature[number, :taken] = tree["split_feature"]
+            threshold[number, :taken] = tree["threshold"]
+            decision[number, :taken] = tree["decision_type"]
+            for split, cleared in enumerate(left_leaves):
+                kept[number, split] = ~bits.type(sum(1 << place[leaf] for leaf in cleared))
         if (decision & _CATEGORICAL).any():
             raise ValueError("categorical splits are not supported")
-        # Deepest trees first: step k walks only the trees deeper than k, a prefix.
-        order = np.argsort(-np.array(depths), kind="stable")
-        deeper = [int((np.array(depths) > level).sum()) for level in range(max(depths))]
         return cls(
-            default_left=(decision & _DEFAULT_LEFT).astype(bool),
-            missing=(decision >> 2) & 3,
-            roots=np.array(roots, dtype=np.int32)[order],
-            deeper=tuple(deeper),
-            **flat,
+            feature=feature.ravel(),
+            threshold=threshold.ravel(),
+            default_left=(decision & _DEFAULT_LEFT).astype(bool).ravel(),
+            missing=((decision >> 2) & 3).ravel(),
+            kept_going_right=kept.ravel(),
+            value=value,
         )
 
     def predict(self, rows: np.ndarray) -> np.ndarray:
@@ -98,32 +101,21 @@ class Forest:
         zero_missing = bool((self.missing == _MISSING_ZERO).any())
         if has_nan and not (self.missing == _MISSING_NAN).any():
             rows, has_nan = np.nan_to_num(rows, nan=0.0), False  # with no missing kind, NaN reads as 0
-        # Trees down, rows across: a tree's nodes for all rows sit side by side.
-        count = len(rows)
-        by_feature = rows.T.ravel()
-        row = np.arange(count, dtype=np.int32)[None, :]
-        node = np.repeat(self.roots[:, None], count, axis=1)
-        for trees in self.deeper:
-            walking = node[:trees]
-            value = by_feature[self._feature[walking] * count + row]
-            go_right = value > self.threshold[walking]
-            if has_nan or zero_missing:
-                missing = self.missing[walking]
-                absent = ((missing == _MISSING_NAN) & np.isnan(value)) | (
-                    (missing == _MISSING_ZERO) & (np.abs(np.nan_to_num(value)) <= _ZERO)
-                )
-                go_right = np.where(absent, ~self.default_left[walking], go_right)
-            node[:trees] = self._children[2 * walking + go_right]
-        return self.value[node].sum(axis=0)
-
-    @cached_property
-    def _feature(self) -> np.ndarray:
-        return self.feature.astype(np.int32)
-
-    @cached_property
-    def _children(self) -> np.ndarray:
-        """Left and right child of each node side by side: a step is one read, at ``2 × node + went right``."""
-        return np.column_stack([self.left, self.right]).astype(np.int32).ravel()
+        value = rows[:, self.feature]  # every split's feature, for every row
+        go_right = value > self.threshold
+        if has_nan or zero_missing:
+            absent = ((self.missing == _MISSING_NAN) & np.isnan(value)) | (
+                (self.missing == _MISSING_ZERO) & (np.abs(np.nan_to_num(value)) <= _ZERO)
+            )
+            go_right = np.where(absent, ~self.default_left, go_right)
+        # Going left rules nothing out (all bits set); going right keeps the split's mask.
+        reachable = np.negative((~go_right).astype(self.kept_going_right.dtype))
+        reachable |= self.kept_going_right
+        trees, leaves = self.value.shape
+        remaining = np.bitwise_and.reduce(reachable.reshape(len(rows), trees, -1), axis=2)
+        leftmost = remaining & (~remaining + 1)  # the lowest set bit
+        leaf = np.frexp(leftmost.astype(np.float64))[1] - 1
+        return self.value.ravel()[leaf + leaves * np.arange(trees)].sum(axis=1)
 
 
 def _fields(block: str) -> dict[str, list[float]]:
@@ -139,12 +131,16 @@ def _fields(block: str) -> dict[str, list[float]]:
     return fields
 
 
-def _depth(left: list[int], right: list[int]) -> int:
-    """The most splits any path from the root to a leaf passes (0 for a single leaf)."""
-    deepest = 0
-    stack = [(0, 1)] if left else []
-    while stack:
-        node, level = stack.pop()
-        deepest = max(deepest, level)
-        stack += [(child, level + 1) for child in (left[node], right[node]) if child >= 0]
-    return deepest
+def _leaves_left_to_right(left: Sequence[int], right: Sequence[int]) -> tuple[list[int], list[list[int]]]:
+    """A tree's leaves in left-to-right order, and for each split the leaves of its left subtree.
+
+    A child ``c`` >= 0 is split ``c``; a negative one, ``~leaf``. A tree
+    without splits is leaf 0.
+    """
+    if not left:
+        return [0], []
+
+    def under(child: int) -> list[int]:
+        return [~child] if child < 0 else under(left[child]) + under(right[child])
+
+    return under(0), [under(left[split]) for split in range(len(left))]

@@ -54,6 +54,31 @@ def test_a_forest_reading_zero_as_missing_also_matches():
     assert np.allclose(Forest.from_lightgbm(text).predict(rows), booster.predict(rows), rtol=0, atol=1e-9)
 
 
+@pytest.mark.parametrize("leaves", [12, 40])
+def test_trees_of_many_leaves_and_of_different_sizes_also_match(leaves):
+    # Each tree's leaves are the bits of one integer: 16 bits for 12 leaves, 64 for 40.
+    rng = np.random.default_rng(11)
+    x = rng.random((2000, 5))
+    y = np.sin(6 * x[:, 0]) + x[:, 1] * x[:, 2] + (x[:, 3] > 0.7)
+    booster = lightgbm.train(
+        {"objective": "regression", "num_leaves": leaves, "learning_rate": 0.5, "min_data_in_leaf": 5,
+         "min_gain_to_split": 0.05, "verbose": -1, "seed": 1, "deterministic": True},
+        lightgbm.Dataset(x, y),
+        25,
+    )
+    text = booster.model_to_string()
+    sizes = {int(line.split("=")[1]) for line in text.splitlines() if line.startswith("num_leaves=")}
+    assert leaves in sizes and len(sizes) > 1  # some trees are smaller, and padded
+    rows = rng.random((300, 5))
+    assert np.allclose(Forest.from_lightgbm(text).predict(rows), booster.predict(rows), rtol=0, atol=1e-9)
+
+
+def test_trees_of_more_than_64_leaves_are_refused():
+    text = "tree\nTree=0\nnum_leaves=65\nleaf_value=" + " ".join(["0"] * 65) + "\n"
+    with pytest.raises(ValueError, match="more than 64 leaves"):
+        Forest.from_lightgbm(text)
+
+
 def test_trees_of_a_single_leaf_add_their_value_to_every_row():
     text = "tree\nTree=0\nnum_leaves=1\nleaf_value=0.5\n\nTree=1\nnum_leaves=1\nleaf_value=0.25\n"
     assert Forest.from_lightgbm(text).predict(np.zeros((3, 2))).tolist() == [0.75, 0.75, 0.75]
