@@ -347,6 +347,7 @@ def candidate_pool(
     """
     analysed = Question.analyse(question, index.question_analyzer)
     if follow_up is not None:
+        analysed = _searched_as_follow_up(index, analysed)
         if analysed.query and not _knows_any(index, analysed.query):
             # Its own words are about nothing the articles hold ("what is the capital of
             # Australia?" after questions about Zelensky): the conversation's words must not answer it.
@@ -388,9 +389,7 @@ def _new_or_only_answer(
     own = question.query.own()
     passages = [index.passages[number] for number, _ in hits]
     fresh = [hit for hit, passage in zip(hits, passages, strict=True) if passage.key not in follow_up.given]
-    # "how much?" has no words of its own either: "much" only says how it asks, and "a much tougher tone" is no sum.
-    measured = without_measure_word(question.text)
-    if not own.terms or (measured != question.text and not index.question_analyzer.query(measured).terms):
+    if not own.terms:
         # "what else?" after "how much?" asks for another amount, never the one given.
         said_already = [] if follow_up.repeats is not None else [
             hit for hit, passage in zip(hits, passages, strict=True)
@@ -413,6 +412,19 @@ def _new_or_only_answer(
         hit for hit, passage, share in zip(hits, passages, covered, strict=True)
         if passage.key not in follow_up.given or share >= _ALL_OWN_WORDS
     ]
+
+
+def _searched_as_follow_up(index: SentenceIndex, question: Question) -> Question:
+    """A follow-up as it is searched: a bare "how much?" or "how soon?" without its measure word.
+
+    Such a question has no words of its own (it asks about the conversation's),
+    so a sentence is not found for saying "much" or "soon"; one with words of
+    its own ("how much did it cost?") is searched as any question is.
+    """
+    if without_measure_word(question.text) == question.text:
+        return question
+    searched = question.searched_without_measure_word(index.question_analyzer)
+    return question if searched.query.terms else searched
 
 
 def _followed_answer_says_it(question: str, passage: Passage, follow_up: FollowUp) -> bool:

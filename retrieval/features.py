@@ -72,6 +72,7 @@ from retrieval.question import (
     question_words,
     sentence_holds,
     split_attribution,
+    without_measure_word,
 )
 from retrieval.text import Analyzer, Query
 
@@ -131,6 +132,16 @@ class Question:
             # A core of "say" alone is covered by any sentence that says something.
             core = query
         return cls(text, query, core, _as_meant(text, query.meant))
+
+    def searched_without_measure_word(self, analyzer: Analyzer) -> Question:
+        """The question searched without the word after "how", asking for the same kind of answer.
+
+        A bare "how much?" or "how soon?" follows up on what the conversation
+        is about: "much" and "soon" say how it asks, and "a much tougher tone"
+        or "the ministers will meet again soon" in another story answer nothing.
+        """
+        searched = Question.analyse(without_measure_word(self.text), analyzer)
+        return replace(searched, text=self.text, meant=self.meant)
 
     def with_context(self, context: Mapping[str, float]) -> Question:
         """The question with a conversation's topic terms borrowed at their lower weights (a follow-up's reading)."""

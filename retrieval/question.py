@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-from retrieval.text import STOP_WORDS, words
+from retrieval.text import HOW_WORDS, STOP_WORDS, words
 
 
 class AnswerType(Enum):
@@ -40,14 +40,16 @@ class AnswerType(Enum):
 # "what/which <a few words> <noun>", but not "what did ..." ("what did the official say").
 _WHICH = r"\b(?:what|which) (?!(?:is|was|are|were|do|does|did|has|have|had|will|would|can|could)\b)"
 _DURATION = re.compile(r"\bhow long\b")
-_MEASURED = r"(?:many|much|old|far|big|large|tall|high|deep|fast|heavy|wide|often)\b"
+# Of the words after "how" that say what a question measures, "long" asks for a time span and "soon" for a date;
+# the others ("much", "often", "far") for an amount.
+_MEASURED = r"(?:" + "|".join(sorted(HOW_WORDS - {"long", "soon"})) + r")\b"
 _QUANTITY = re.compile(
     r"\bhow " + _MEASURED + "|" + _WHICH
     + r"(?:[\w-]+ ){0,2}?(?:percentage|percent|proportion|share|amount|number|price|rate|size|age|figure)\b"
 )
 # The word after "how" that says what is measured ("much", "long"): part of how the question asks, not what about.
-_MEASURE_WORD = re.compile(r"(?<=\bhow )(?:" + _MEASURED + r"|long\b)", re.IGNORECASE)
-_DATE = re.compile(r"\bwhen\b|" + _WHICH + r"(?:year|date|day|month|time|century|decade)\b")
+_MEASURE_WORD = re.compile(r"(?<=\bhow )(?:" + "|".join(sorted(HOW_WORDS)) + r")\b", re.IGNORECASE)
+_DATE = re.compile(r"\bwhen\b|\bhow soon\b|" + _WHICH + r"(?:year|date|day|month|time|century|decade)\b")
 _PLACE = re.compile(
     r"\bwhere\b|" + _WHICH + r"(?:[\w-]+ ){0,4}?"
     r"(?:country|city|state|province|region|place|continent|town|county|island|river|port)\b"

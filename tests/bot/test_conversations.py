@@ -94,7 +94,8 @@ def test_a_question_that_says_thanks_hello_or_news_is_still_a_question(lede, que
 
 
 # "how much?" and "how long?" got the seed's "… a much tougher tone …" and "… long-term independence" until 3 Dec.
-@pytest.mark.parametrize("question", ["what else?", "more?", "why?", "when?", "and who?", "how much?", "how long?"])
+@pytest.mark.parametrize("question", ["what else?", "more?", "why?", "when?", "and who?", "how much?", "how long?",
+                                      "how soon?"])
 def test_asking_for_more_or_why_with_nothing_asked_before_says_there_is_nothing_to_go_on_from(lede, question):
     reply = ask(lede, question)
     assert isinstance(reply, InvalidQuestion) and reply.reason.startswith("There is no earlier question to go on from")

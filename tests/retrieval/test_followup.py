@@ -402,6 +402,14 @@ def test_a_bare_how_much_gets_the_sentence_of_the_story_that_holds_the_amount():
     assert answer.best is not None and answer.best.passage.text == "The bridge will cost 40 million euros."
 
 
+def test_a_bare_how_soon_asks_for_a_date_as_when_does():
+    # Until 3 Dec "soon" was no measure word: "how soon?" asked about the word "soon", and got the ministers.
+    index = SentenceIndex(Analyzer(Lexicon.load()))
+    index.add([replace(TONE, paragraphs=("The ministers will meet again soon.",)), BRIDGE])
+    answer = ask_after(index, "how soon?", "How much will the bridge cost?", "bridge", 1)
+    assert answer.best is not None and answer.best.passage.text == "The council approved the harbour bridge on Monday."
+
+
 def test_what_else_after_a_bare_how_much_gets_another_amount_not_the_one_given():
     # Until 3 Dec it got the amount just given again: the answer "how much?" followed holds one.
     index = SentenceIndex(Analyzer(Lexicon.load()))

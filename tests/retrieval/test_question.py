@@ -28,6 +28,7 @@ from retrieval.question import (
         ("how much does the IEA expect demand to grow?", AnswerType.NUMBER),
         ("what inflation rate does ANZ forecast?", AnswerType.NUMBER),
         ("When did the Titanic sink?", AnswerType.DATE),
+        ("how soon will the bridge open?", AnswerType.DATE),
         ("in which papua new guinea province is the gold field?", AnswerType.PLACE),
         ("Why did Spain cut its forecast?", AnswerType.REASON),
         ("what prompted kaunda to order cheaper prices?", AnswerType.REASON),
@@ -186,6 +187,7 @@ def test_a_sentence_carries_on_from_the_one_before_when_its_first_word_points_ba
 
 @pytest.mark.parametrize(("question", "about"), [
     ("how much?", "how ?"), ("How many, the second?", "How , the second?"), ("how long?", "how ?"),
+    ("how soon?", "how ?"),
     ("how much did the bridge cost?", "how  did the bridge cost?"), ("why is it so much?", "why is it so much?"),
 ])
 def test_the_word_saying_what_how_measures_is_no_subject_of_the_question(question, about):
