@@ -112,6 +112,19 @@ class Candidate:
         return 1 + len(self.also_reported_by)
 
 
+@dataclass(frozen=True)
+class CandidatePool:
+    """A question's candidates as the ranker sees them, a row of ``features`` for each in ``hits`` order.
+
+    ``hits`` are ``(passage number, BM25 score)``; ``passages`` the sentences they number, read once.
+    """
+
+    question: Question
+    hits: list[tuple[int, float]]
+    passages: list[Passage]
+    features: np.ndarray
+
+
 @dataclass(frozen=True, slots=True)
 class Answer:
     """The best sentence (or none), how sure we are, and the runners-up."""
@@ -307,22 +320,20 @@ def rank_candidates(
     the conversation's article bonus (the answer is more likely there), and
     each sentence by how much of the question's own words it covers.
     """
-    analysed, hits, features = candidate_pool(index, question, accept=accept, limit=limit, follow_up=follow_up)
-    if not hits:
+    pool = candidate_pool(index, question, accept=accept, limit=limit, follow_up=follow_up)
+    if not pool.hits:
         return []
+    features = pool.features
     scores = (model or RankingModel.load()).scores(features)
     if follow_up is not None:
-        numbers = [number for number, _ in hits]
-        scores = scores + follow_up.own_words * query_coverage(index, analysed.query.own(), numbers)
-        preferred = [index.passages[number].article.article_id == follow_up.article_id for number in numbers]
+        numbers = [number for number, _ in pool.hits]
+        scores = scores + follow_up.own_words * query_coverage(index, pool.question.query.own(), numbers)
+        preferred = [passage.article.article_id == follow_up.article_id for passage in pool.passages]
         scores = scores + follow_up.article_bonus * np.array(preferred, dtype=np.float64)
     order = np.argsort(-scores, kind="stable")
     return [
         Candidate(
-            index.passages[hits[i][0]],
-            float(scores[i]),
-            float(features[i, _COVERAGE]),
-            float(features[i, _EXACT_COVERAGE]),
+            pool.passages[i], float(scores[i]), float(features[i, _COVERAGE]), float(features[i, _EXACT_COVERAGE])
         )
         for i in order.tolist()
     ]
@@ -335,8 +346,8 @@ def candidate_pool(
     accept: Callable[[Passage], bool] | None = None,
     limit: int = CANDIDATES,
     follow_up: FollowUp | None = None,
-) -> tuple[Question, list[tuple[int, float]], np.ndarray]:
-    """The analysed question, its BM25 candidates ``(passage number, score)`` and their features.
+) -> CandidatePool:
+    """The analysed question, its BM25 candidates and their features.
 
     The ranker is trained on exactly these (:mod:`retrieval.train`), so
     training and answering cannot drift apart. A follow-up's question
@@ -351,10 +362,10 @@ def candidate_pool(
         if analysed.query and not _knows_any(index, analysed.query):
             # Its own words are about nothing the articles hold ("what is the capital of
             # Australia?" after questions about Zelensky): the conversation's words must not answer it.
-            return analysed, [], np.zeros((0, len(FEATURES)))
+            return _no_candidates(analysed)
         analysed = analysed.with_context(follow_up.context)
     if not analysed.query:
-        return analysed, [], np.zeros((0, len(FEATURES)))
+        return _no_candidates(analysed)
     weights = term_weights(analysed.query)
     hits = index.top(weights, limit, accept)
     if follow_up is not None:
@@ -368,7 +379,12 @@ def candidate_pool(
             # a question of its own may ask about a lead-in ("what did its chairman say?").
             follow_up = replace(follow_up, given=_shown(index, follow_up.given))
         hits = _new_or_only_answer(index, analysed, hits, follow_up)
-    return analysed, hits, candidate_features(index, analysed, hits)
+    passages = [index.passages[number] for number, _ in hits]
+    return CandidatePool(analysed, hits, passages, candidate_features(index, analysed, hits, passages))
+
+
+def _no_candidates(question: Question) -> CandidatePool:
+    return CandidatePool(question, [], [], np.zeros((0, len(FEATURES))))
 
 
 def _new_or_only_answer(

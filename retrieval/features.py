@@ -314,14 +314,15 @@ class _SentenceTerms:
         return proximity
 
 
-def candidate_features(index: SentenceIndex, question: Question, hits: Sequence[tuple[int, float]]) -> np.ndarray:
-    """One row of :data:`FEATURES` per hit ``(passage number, BM25 score)``, in hit order."""
+def candidate_features(
+    index: SentenceIndex, question: Question, hits: Sequence[tuple[int, float]], passages: Sequence[Passage]
+) -> np.ndarray:
+    """One row of :data:`FEATURES` per hit ``(passage number, BM25 score)``, in hit order; ``passages`` are theirs."""
     if not hits:
         return np.zeros((0, len(FEATURES)))
     query, core, vocabulary = question.query, question.core, question.vocabulary
     specificity = {term: index.specificity(term) for term in {*query.terms, *core.terms}}
     numbers = [number for number, _ in hits]
-    passages = [index.passages[number] for number in numbers]
     sentences = _SentenceTerms.read(index, numbers, vocabulary)
     held = sentences.held
     local = _local_specificity({*query.terms, *core.terms}, held)

@@ -102,10 +102,11 @@ def news_pools(questions: Sequence[NewsQuestion], index: SentenceIndex) -> list[
     """Each news question ranking the whole corpus, labelled by gold article and answer span."""
     pools = []
     for question in questions:
-        _, hits, features = candidate_pool(index, question.question)
-        passages = tuple(index.passages[number] for number, _ in hits)
+        candidates = candidate_pool(index, question.question)
+        passages = tuple(candidates.passages)
         right = np.array([question.is_answered_by(p.article.article_id, p.text) for p in passages], dtype=bool)
-        pools.append(Pool("news", question.question, "open", question.article_id, features, right, passages, paraphrased=question.paraphrased))
+        pools.append(Pool("news", question.question, "open", question.article_id, candidates.features, right, passages,
+                          paraphrased=question.paraphrased))
     return pools
 
 
@@ -117,23 +118,25 @@ def selection_pools(source: str, sentence_set: SentenceSet, index: SentenceIndex
             continue
         scored = question.mixed if source == "trecqa" else True
         pools.append(_rerank_pool(source, question, index, scored))
-        _, hits, features = candidate_pool(index, question.question)
-        passages = tuple(index.passages[number] for number, _ in hits)
+        candidates = candidate_pool(index, question.question)
+        passages = tuple(candidates.passages)
         right_texts = {c.text for c in question.candidates if c.correct}
         right = np.array([p.text in right_texts for p in passages], dtype=bool)
-        pools.append(Pool(source, question.question, "open", question.question, features, right, passages, scored=False))
+        pools.append(Pool(source, question.question, "open", question.question, candidates.features, right, passages,
+                          scored=False))
     return pools
 
 
 def _rerank_pool(source: str, question: LabelledQuestion, index: SentenceIndex, scored: bool) -> Pool:
-    _, hits, features = candidate_pool(index, question.question, accept=question.has_candidate)
-    passages = tuple(index.passages[number] for number, _ in hits)
+    candidates = candidate_pool(index, question.question, accept=question.has_candidate)
+    passages = tuple(candidates.passages)
     keys = [p.key for p in passages]
     labels = question.labels
     right = np.array([labels[key] for key in keys], dtype=bool)
     seen = set(keys)
     unranked = tuple(correct for key, correct in labels.items() if key not in seen)
-    return Pool(source, question.question, "rerank", question.question, features, right, passages, unranked, scored=scored)
+    return Pool(source, question.question, "rerank", question.question, candidates.features, right, passages, unranked,
+                scored=scored)
 
 
 # ---- fitting -----------------------------------------------------------------------------

@@ -27,9 +27,10 @@ def build(*articles: Article, lexicon: Lexicon | None = None) -> SentenceIndex:
 
 def feature_values(index: SentenceIndex, question: str, feature: str) -> dict[str, float]:
     """The feature's value for each candidate sentence, keyed by the sentence."""
-    _, hits, features = candidate_pool(index, question)
+    candidates = candidate_pool(index, question)
     column = FEATURES.index(feature)
-    return {index.passages[number].text: float(features[row, column]) for row, (number, _) in enumerate(hits)}
+    rows = zip(candidates.passages, candidates.features, strict=True)
+    return {passage.text: float(row[column]) for passage, row in rows}
 
 
 def best(index: SentenceIndex, question: str, model: RankingModel) -> str:
@@ -238,5 +239,5 @@ def test_a_good_answer_deep_in_a_leading_article_is_a_candidate_even_when_bm25_r
     many = [Article(f"x{n}", "Exports", (f"Export growth forecast number {n}.",)) for n in range(120)]
     index = SentenceIndex(Analyzer())
     index.add([Article("lead", "Spain cuts forecasts", (lead, reason)), *many])
-    _, hits, _ = candidate_pool(index, "Why did Spain cut its 1987 export growth forecast?", limit=100)
-    assert reason in {index.passages[number].text for number, _ in hits}
+    candidates = candidate_pool(index, "Why did Spain cut its 1987 export growth forecast?", limit=100)
+    assert reason in {passage.text for passage in candidates.passages}
