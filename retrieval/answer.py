@@ -248,10 +248,21 @@ def spelled_out(
 def _listing_of_latest(
     index: SentenceIndex, follow_up: FollowUp, accept: Callable[[Passage], bool] | None
 ) -> tuple[Passage, Passage] | None:
-    """The latest answer of a conversation and the sentence after it, when that one lists what the answer named."""
+    """The latest answer of a conversation and the sentence after it, when that one lists what the answer named.
+
+    When the latest answer is itself such a list, shown after the sentence that
+    named what it lists, "which ones?" asks for it again: it is what the reader
+    was just told, and nothing else in the article lists them.
+    """
     latest = _answers_given(index, follow_up)[:1]
-    listing = _listing_after(index, latest[0], follow_up.given, accept) if latest else None
-    return None if listing is None else (latest[0], listing)
+    if not latest:
+        return None
+    answer = latest[0]
+    listing = _listing_after(index, answer, follow_up.given, accept)
+    if listing is not None:
+        return answer, listing
+    naming = _passage_at(index, answer.article.article_id, answer.position - 1) if answer.position > 0 else None
+    return (naming, answer) if naming is not None and spells_out(answer.text) else None
 
 
 def _listing_after(

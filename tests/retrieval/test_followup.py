@@ -238,6 +238,18 @@ def test_which_ones_after_an_answer_naming_things_gets_the_sentence_that_lists_t
     assert not listed.unsure and listed.question == "which ones?"
 
 
+def test_which_ones_after_an_answer_that_is_the_list_gets_that_list_again(seed_index):
+    # Until 3 Dec it got "I couldn't find that": the list was given, and nothing followed it.
+    first = answer_question(seed_index, "What concessions did Trump offer Putin?")
+    assert first.best.passage.text.startswith("These included") and first.best.lead_in is not None
+    conversation = [said(seed_index, "What concessions did Trump offer Putin?", SEED, first.best.passage.position)]
+    reading = read_follow_up("which ones?", topic_of("which ones?", seed_index.analyzer), conversation, SETTINGS)
+    listed = answer_question(seed_index, "which ones?", follow_up=reading)
+    assert listed.best is not None, f"refused (confidence {listed.confidence})"
+    assert listed.best.passage == first.best.passage and listed.best.lead_in == first.best.lead_in
+    assert not listed.unsure
+
+
 def test_which_ones_after_an_answer_no_list_follows_is_read_as_any_other_follow_up(seed_index):
     first = answer_question(seed_index, "what did Zelensky demand?")
     conversation = [said(seed_index, "what did Zelensky demand?", SEED, first.best.passage.position)]
