@@ -65,7 +65,7 @@ class Forest:
         if leaves > _MOST_LEAVES:
             raise ValueError(f"trees of more than {_MOST_LEAVES} leaves are not supported")
         splits = max(leaves - 1, 1)
-        bits = np.dtype(f"uint{max(8, 1 << (leaves - 1).bit_length())}")
+        bits = np.dtype(f"uint{max(8, 1 << (leaves - 1).bit_length())}")  # the fewest of 8, 16, 32, 64 bits
         shape = (len(trees), splits)
         feature, decision = np.zeros(shape, dtype=np.int64), np.zeros(shape, dtype=np.int64)
         threshold = np.full(shape, np.inf)
