@@ -15,8 +15,8 @@ split's mask clears those leaves. ANDing the masks of the splits a row goes
 right at leaves exactly the leaves it did not rule out, and the leftmost of
 them is its leaf: every leaf left of it lies in the left subtree of a split
 on its path that the row went right at. For the shipped ranker (300 trees
-of 7 leaves, ~80 candidates) that takes a quarter to two fifths of the
-walk's time.
+of 7 leaves, ~80 candidates) that takes about two fifths of the walk's
+time.
 
 Only what LightGBM writes for numerical features is read: a categorical
 split is refused rather than misread.
