@@ -149,14 +149,19 @@ class Conversations:
         """Telegram message ``message`` carries answer ``number``: a reply to it will follow that answer up."""
         self.store.remember_answer_message(chat, message, number)
 
+    def asks_about_something(self, question: str, topic: Topic) -> bool:
+        """Whether ``question`` (about ``topic``) has words to search for beyond how it asks: "why?" has none, nor
+        "how much?" ("much" is how it asks, not what about)."""
+        measured = without_measure_word(question)
+        return bool(topic.terms) if measured == question else bool(self.index.topic(measured).terms)
+
     def _in_briefing(self, question: str, briefing: ToldBriefing, now: datetime) -> Reading:
         """``question``, sent in reply to a message about ``briefing``, read in the light of its stories."""
         stories = briefing.stories
         # "2" or "the second" alone answers "Which story?" (and asks what was waiting for it), else asks for more.
         asked = without_story_pointer(question) or briefing.waiting or TELL_ME_MORE
         topic = self.index.topic(asked)
-        # What it asks about beyond how it asks: nothing for "why?", nor for "how much?" ("much" is no subject).
-        about = self.index.topic(without_measure_word(asked)).terms
+        about = self.asks_about_something(asked, topic)
         number = story_number(question, len(stories))
         if number is not None and not 1 <= number <= len(stories):
             return Reading(topic, (), None, asked=asked, stories=tuple(stories), asks_which=True, beyond=True)
@@ -178,7 +183,7 @@ class Conversations:
                 # Nor do the questions after it count the quoted sentences as given: "how much?" after "when,
                 # the first?" may be answered by the quoted "The bridge will cost 40 million euros.".
                 told = self._story_turns(story, now, quoted=False)
-            return Reading(topic, told, reading, asked=asked, within=within, fall_back=bool(about) and not more,
+            return Reading(topic, told, reading, asked=asked, within=within, fall_back=about and not more,
                            stories=tuple(stories), named=(at + 1, story))
         if not about:
             # "why?" to several stories: guessing one would answer, with confidence, a question not asked.

@@ -18,7 +18,7 @@ from bot.shared_index import SharedIndex
 from corpus.store import EVERYONE, AnswerRecord, QuestionReply, Store
 from retrieval.answer import Answer, Candidate
 from retrieval.briefing_replies import Scope, ToldStory
-from retrieval.followup import FollowUp, Topic, asks_for_more
+from retrieval.followup import FollowUp, asks_for_more
 from retrieval.index import Passage
 from retrieval.question import AnswerType, asks_for_slot, expected_answer, holds_asked_slot, without_measure_word
 from retrieval.text import words
@@ -151,7 +151,7 @@ class Questions:
             stories = len(reading.stories)
             which = _no_such_story(stories) if reading.beyond else _which_story(checked, stories)
             return Answered(InvalidQuestion(checked, which), None, reading.stories)
-        if reading.follow_up is None and not self._asks_about_something(checked, reading.topic):
+        if reading.follow_up is None and not self.conversations.asks_about_something(checked, reading.topic):
             return Answered(_only_common_words(checked), None)
         asked = reading.asked or checked
         outcome, within = self._answered_in(asked, chat, reading)
@@ -181,12 +181,6 @@ class Questions:
         number = self.store.remember_answer(chat, asked, *given, now, follow_up, passage.text,
                                             within.to_json() if within else None)
         return Answered(outcome, number)
-
-    def _asks_about_something(self, question: str, topic: Topic) -> bool:
-        """Whether ``question`` (about ``topic``) has words to search for: "why?" has none, nor "how much?" ("much"
-        is how it asks)."""
-        measured = without_measure_word(question)
-        return bool(topic.terms) if measured == question else bool(self.index.topic(measured).terms)
 
     def _answered_in(self, asked: str, chat: int, reading: Reading) -> tuple[Answer, Scope | None]:
         """The answer to ``asked`` as ``reading`` reads it, and the articles it came from (None: all the chat may
