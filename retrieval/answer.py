@@ -383,14 +383,15 @@ def candidate_pool(
         hits += _followed_article(index, weights, hits, follow_up, accept)
     hits += _rest_of_leading_articles(index, weights, hits, accept)
     hits += _continuations(index, hits, accept)
+    passages = [index.passages[number] for number, _ in hits]
     # "which ones?" asks its question again with the answer that named them: the list is as sure as it.
     if follow_up is not None and follow_up.given and not follow_up.lists_named:
         if follow_up.repeats is not None:
             # "what else?" wants something not read yet, the lead-ins shown before the answers included;
             # a question of its own may ask about a lead-in ("what did its chairman say?").
             follow_up = replace(follow_up, given=_shown(index, follow_up.given))
-        hits = _new_or_only_answer(index, analysed, hits, follow_up)
-    passages = [index.passages[number] for number, _ in hits]
+        kept = _new_or_only_answer(index, analysed, list(zip(hits, passages, strict=True)), follow_up)
+        hits, passages = [hit for hit, _ in kept], [passage for _, passage in kept]
     return CandidatePool(analysed, hits, passages, candidate_features(index, analysed, hits, passages))
 
 
@@ -399,9 +400,9 @@ def _no_candidates(question: Question) -> CandidatePool:
 
 
 def _new_or_only_answer(
-    index: SentenceIndex, question: Question, hits: list[tuple[int, float]], follow_up: FollowUp
-) -> list[tuple[int, float]]:
-    """The hits not given yet, unless only a sentence already given holds the follow-up's own words.
+    index: SentenceIndex, question: Question, hits: list[tuple[tuple[int, float], Passage]], follow_up: FollowUp
+) -> list[tuple[tuple[int, float], Passage]]:
+    """The hits (each with its passage) not given yet, unless only a given sentence holds the follow-up's own words.
 
     A follow-up asks for something the answers so far did not say, so they
     are left out. But the lead that answered "Who did Vance meet?" also
@@ -414,29 +415,26 @@ def _new_or_only_answer(
     when it does not, only a new sentence that says it answers, else none does.
     """
     own = question.query.own()
-    passages = [index.passages[number] for number, _ in hits]
-    fresh = [hit for hit, passage in zip(hits, passages, strict=True) if passage.key not in follow_up.given]
+    fresh = [(hit, passage) for hit, passage in hits if passage.key not in follow_up.given]
     if not own.terms:
         # "what else?" after "how much?" asks for another amount, never the one given.
         said_already = [] if follow_up.repeats is not None else [
-            hit for hit, passage in zip(hits, passages, strict=True)
-            if _followed_answer_says_it(question.text, passage, follow_up)
+            (hit, passage) for hit, passage in hits if _followed_answer_says_it(question.text, passage, follow_up)
         ]
         if said_already or not asks_for_slot(question.text):
             return said_already or fresh
         # A sentence with no amount does not answer "how much?", however near the answer followed it stands.
-        return [hit for hit, passage in zip(hits, passages, strict=True)
-                if passage.key not in follow_up.given and holds_asked_slot(question.text, passage.text)]
+        return [(hit, passage) for hit, passage in fresh if holds_asked_slot(question.text, passage.text)]
     if len(fresh) == len(hits):
         return fresh
-    covered = query_coverage(index, own, [number for number, _ in hits]).tolist()
+    covered = query_coverage(index, own, [number for (number, _), _ in hits]).tolist()
     if any(
         share > 0 and passage.key not in follow_up.given and passage.article.article_id == follow_up.article_id
-        for passage, share in zip(passages, covered, strict=True)
+        for (_, passage), share in zip(hits, covered, strict=True)
     ):
         return fresh
     return [
-        hit for hit, passage, share in zip(hits, passages, covered, strict=True)
+        (hit, passage) for (hit, passage), share in zip(hits, covered, strict=True)
         if passage.key not in follow_up.given or share >= _ALL_OWN_WORDS
     ]
 
