@@ -26,7 +26,6 @@ from retrieval.briefing_replies import (
     Scope,
     ToldBriefing,
     ToldStory,
-    numbered_story,
     story_by_words,
     story_number,
     told_from_json,
@@ -165,7 +164,7 @@ class Conversations:
         number = story_number(question, len(stories))
         if number is not None and not 1 <= number <= len(stories):
             return Reading(topic, (), None, asked=asked, stories=tuple(stories), asks_which=True, beyond=True)
-        at = numbered_story(question, len(stories))
+        at = None if number is None else number - 1
         if at is None:
             at = story_by_words(topic.terms, [self.index.topic(story.headline).terms for story in stories])
         if at is None and len(stories) == 1 and not about:

@@ -4,7 +4,7 @@ A briefing is a numbered list of stories, each a headline, a sentence or two
 and its sources. A reader replies to it the way they talk: "more on the second
 one", "why? (2)", "what did the Fed say?", "how much?". This module keeps what
 a sent briefing must be remembered by (:class:`ToldStory`: small, bounded) and
-reads which story a reply points at: by its number (:func:`numbered_story`) or
+reads which story a reply points at: by its number or place (:func:`story_number`) or
 by a word of its headline (:func:`story_by_words`). Pure functions: the
 briefing is kept, and the question answered, by the caller.
 """
@@ -116,12 +116,6 @@ def told_from_json(text: str) -> ToldBriefing:
         for story in data["stories"]
     )
     return ToldBriefing(stories, data["waiting"])
-
-
-def numbered_story(question: str, count: int) -> int | None:
-    """The story (0-based) of ``count`` that ``question`` names by its number or place, if any and if there is one."""
-    number = story_number(question, count)
-    return number - 1 if number is not None and 1 <= number <= count else None
 
 
 def story_number(question: str, count: int) -> int | None:

@@ -8,7 +8,6 @@ from retrieval.briefing_replies import (
     MAX_ARTICLES_PER_STORY,
     ToldBriefing,
     ToldStory,
-    numbered_story,
     story_by_words,
     story_number,
     told_from_json,
@@ -18,24 +17,24 @@ from retrieval.briefing_replies import (
 
 
 @pytest.mark.parametrize(("reply", "story", "asked"), [
-    ("more on the second one", 1, "more"),
-    ("why, the second?", 1, "why?"),
-    ("why? (2)", 1, "why?"),
-    ("tell me more about the third story", 2, "tell me more"),
-    ("what about story 3?", 2, "what?"),
-    ("#2 why", 1, "why"),
-    ("the last one: why?", 2, "why?"),
-    ("2", 1, ""),
+    ("more on the second one", 2, "more"),
+    ("why, the second?", 2, "why?"),
+    ("why? (2)", 2, "why?"),
+    ("tell me more about the third story", 3, "tell me more"),
+    ("what about story 3?", 3, "what?"),
+    ("#2 why", 2, "why"),
+    ("the last one: why?", 3, "why?"),
+    ("2", 2, ""),
     # Answering "Which story?" as people do: an ordinal alone, or the story's number in words.
-    ("second", 1, ""),
-    ("2nd one?", 1, ""),
-    ("2?", 1, ""),
-    ("Last.", 2, ""),
-    ("story two, why?", 1, "why?"),
-    ("what's the second about?", 1, "what's about?"),
+    ("second", 2, ""),
+    ("2nd one?", 2, ""),
+    ("2?", 2, ""),
+    ("Last.", 3, ""),
+    ("story two, why?", 2, "why?"),
+    ("what's the second about?", 2, "what's about?"),
 ])
 def test_a_reply_naming_a_story_by_its_number_or_place_is_about_that_story_asked_without_the_naming(reply, story, asked):
-    assert numbered_story(reply, 3) == story
+    assert story_number(reply, 3) == story
     assert without_story_pointer(reply) == asked
 
 
@@ -45,15 +44,13 @@ def test_a_reply_naming_a_story_by_its_number_or_place_is_about_that_story_asked
     "was the first about-face a mistake?",
 ])
 def test_ordinals_and_numbers_that_are_part_of_a_question_name_no_story(question):
-    assert numbered_story(question, 3) is None
+    assert story_number(question, 3) is None
     assert without_story_pointer(question) == question
 
 
-def test_a_number_beyond_the_briefing_names_no_story():
-    assert numbered_story("why, the fifth?", 3) is None
-    assert numbered_story("7", 3) is None
-    # ... but is still the number named, which the reader is told the briefing does not have.
+def test_a_number_beyond_the_briefing_is_read_too_so_that_the_reader_can_be_told_there_is_no_such_story():
     assert story_number("why, the fifth?", 3) == 5
+    assert story_number("7", 3) == 7
     assert story_number("tell me about story 7", 3) == 7
     assert story_number("what did the first quarter bring?", 3) is None
 
