@@ -330,7 +330,7 @@ def _answers_story_question(asked: str, answer: Answer, reading: Reading) -> boo
     best = answer.best
     if best is None:
         return False
-    from_story = reading.within is not None and reading.within.accepts(best.passage)
+    from_story = reading.within is not None and reading.within.accepts(best.passage.key)
     return not from_story or not asks_for_slot(asked) or holds_asked_slot(asked, best.passage.text)
 
 

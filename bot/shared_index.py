@@ -388,9 +388,8 @@ class SharedIndex:
         with self._ranking, self._lock.reading():
             visible = self._visibility.rule_for(chat)
 
-            def accept(passage: Passage) -> bool:
-                article_id = passage.article.article_id
-                return visible(article_id) and (within is None or within.accepts(passage))
+            def accept(key: tuple[str, int]) -> bool:
+                return visible(key[0]) and (within is None or within.accepts(key))
 
             return answer_question(self._index, question, accept=accept, **options)
 

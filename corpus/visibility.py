@@ -83,4 +83,7 @@ class Visibility:
         pools = [self._chat_articles[c] for c in chats]
         pools += [self._feed_articles[feed] for c in chats for feed in self._chat_feeds[c]]
         pools += [self._chat_articles[channel] for c in chats for channel in self._chat_channels[c]]
+        if len(pools) == 1:
+            # The usual case (one chat, no feeds or channels of its own), asked of every sentence a question ranks.
+            return pools[0].__contains__
         return lambda article_id: any(article_id in pool for pool in pools)

@@ -22,14 +22,14 @@ Three steps:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from retrieval.features import FEATURES, Question, candidate_features, query_coverage
 from retrieval.followup import NEIGHBOURS, FollowUp
-from retrieval.index import Passage, SentenceIndex
+from retrieval.index import Passage, SentenceFilter, SentenceIndex
 from retrieval.question import (
     asked_things,
     asks_for_slot,
@@ -149,7 +149,7 @@ def answer_question(
     *,
     alternatives: int = 3,
     min_confidence: float = MIN_CONFIDENCE,
-    accept: Callable[[Passage], bool] | None = None,
+    accept: SentenceFilter | None = None,
     model: RankingModel | None = None,
     follow_up: FollowUp | None = None,
 ) -> Answer:
@@ -209,7 +209,7 @@ def spelled_out(
     index: SentenceIndex,
     question: str,
     best: Candidate,
-    accept: Callable[[Passage], bool] | None = None,
+    accept: SentenceFilter | None = None,
     follow_up: FollowUp | None = None,
 ) -> Candidate:
     """The sentence that spells out the things the question asks for, after the one that only names them.
@@ -246,7 +246,7 @@ def spelled_out(
 
 
 def _listing_of_latest(
-    index: SentenceIndex, follow_up: FollowUp, accept: Callable[[Passage], bool] | None
+    index: SentenceIndex, follow_up: FollowUp, accept: SentenceFilter | None
 ) -> tuple[Passage, Passage] | None:
     """The latest answer of a conversation and the sentence after it, when that one lists what the answer named.
 
@@ -269,13 +269,13 @@ def _listing_after(
     index: SentenceIndex,
     naming: Passage,
     given: frozenset[tuple[str, int]],
-    accept: Callable[[Passage], bool] | None,
+    accept: SentenceFilter | None,
 ) -> Passage | None:
     """The sentence after ``naming`` when it lists what ``naming`` names ("These included …") and was not given yet."""
     listing = _next_sentence(index, naming)
     if listing is None or not spells_out(listing.text) or listing.key in given:
         return None
-    return listing if accept is None or accept(listing) else None
+    return listing if accept is None or accept(listing.key) else None
 
 
 def with_antecedent(index: SentenceIndex, best: Candidate) -> Candidate:
@@ -320,7 +320,7 @@ def rank_candidates(
     index: SentenceIndex,
     question: str,
     *,
-    accept: Callable[[Passage], bool] | None = None,
+    accept: SentenceFilter | None = None,
     limit: int = CANDIDATES,
     model: RankingModel | None = None,
     follow_up: FollowUp | None = None,
@@ -354,7 +354,7 @@ def candidate_pool(
     index: SentenceIndex,
     question: str,
     *,
-    accept: Callable[[Passage], bool] | None = None,
+    accept: SentenceFilter | None = None,
     limit: int = CANDIDATES,
     follow_up: FollowUp | None = None,
 ) -> CandidatePool:
@@ -483,7 +483,7 @@ def _followed_article(
     weights: dict[str, float],
     hits: list[tuple[int, float]],
     follow_up: FollowUp,
-    accept: Callable[[Passage], bool] | None,
+    accept: SentenceFilter | None,
 ) -> list[tuple[int, float]]:
     """The sentences of the article a follow-up follows that are not hits yet: those that match, and the answer's neighbours.
 
@@ -495,7 +495,7 @@ def _followed_article(
     numbers = index.article_passages(follow_up.article_id)
     known = {number for number, _ in hits}
     rest = [number for number in numbers if number not in known]
-    if not rest or (accept is not None and not accept(index.passages[rest[0]])):
+    if not rest or (accept is not None and not accept(index.passage_key(rest[0]))):
         return []
     scores = index.score_passages(weights, rest)
     near = range(follow_up.position - NEIGHBOURS, follow_up.position + NEIGHBOURS + 1)
@@ -503,12 +503,12 @@ def _followed_article(
     return [
         (number, score)
         for number, score in zip(rest, scores.tolist(), strict=True)
-        if number in kept or index.passages[number].position in near
+        if number in kept or index.passage_key(number)[1] in near
     ]
 
 
 def _continuations(
-    index: SentenceIndex, hits: list[tuple[int, float]], accept: Callable[[Passage], bool] | None
+    index: SentenceIndex, hits: list[tuple[int, float]], accept: SentenceFilter | None
 ) -> list[tuple[int, float]]:
     """The sentences that carry on from the best hits ("These included ...", "He said ...") and are not hits yet.
 
@@ -524,7 +524,7 @@ def _continuations(
         if following in known or following >= len(index.passages):
             continue
         passage = index.passages[following]
-        if passage.position > 0 and continues(passage.text) and (accept is None or accept(passage)):
+        if passage.position > 0 and continues(passage.text) and (accept is None or accept(passage.key)):
             known.add(following)
             extra.append((following, 0.0))
     return extra
@@ -534,7 +534,7 @@ def _rest_of_leading_articles(
     index: SentenceIndex,
     weights: dict[str, float],
     hits: list[tuple[int, float]],
-    accept: Callable[[Passage], bool] | None,
+    accept: SentenceFilter | None,
 ) -> list[tuple[int, float]]:
     """The other matching sentences of the articles that lead the hits (of each, its best :data:`LEADING_ARTICLE_SENTENCES`).
 
@@ -546,7 +546,7 @@ def _rest_of_leading_articles(
     """
     leading: list[str] = []
     for number, _ in hits:
-        article_id = index.passages[number].article.article_id
+        article_id, _ = index.passage_key(number)
         if article_id not in leading:
             leading.append(article_id)
             if len(leading) == LEADING_ARTICLES:
@@ -555,7 +555,7 @@ def _rest_of_leading_articles(
     rests: list[np.ndarray] = []
     for article_id in leading:
         span = index.article_passages(article_id)
-        if accept is not None and not accept(index.passages[span.start]):
+        if accept is not None and not accept(index.passage_key(span.start)):
             continue
         unknown = np.ones(len(span), dtype=bool)
         unknown[known[(known >= span.start) & (known < span.stop)] - span.start] = False

@@ -16,7 +16,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from retrieval.index import Passage
 
 # A story listing more articles than this is remembered by its first ones: enough to answer from,
 # and a sent briefing stays a few kilobytes however wide a story is.
@@ -68,8 +67,9 @@ class Scope:
     # "more on the second one" wants what the briefing did not already quote.
     left_out: frozenset[tuple[str, int]] = frozenset()
 
-    def accepts(self, passage: Passage) -> bool:
-        return passage.article.article_id in self.article_ids and passage.key not in self.left_out
+    def accepts(self, key: tuple[str, int]) -> bool:
+        """Whether the sentence ``key`` (article id, position) is in scope."""
+        return key[0] in self.article_ids and key not in self.left_out
 
     def to_json(self) -> str:
         """This scope as text, kept with an answer given in it, so that "More" under it searches it again."""

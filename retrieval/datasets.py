@@ -26,7 +26,7 @@ from functools import cached_property
 from pathlib import Path
 
 from corpus.article import Article
-from retrieval.index import Passage, SentenceIndex
+from retrieval.index import SentenceIndex
 from retrieval.lexicon import Lexicon
 from retrieval.text import Analyzer
 
@@ -56,9 +56,10 @@ class LabelledQuestion:
         """Whether each candidate is right, keyed by (article id, position) as passages are."""
         return {(c.article_id, c.position): c.correct for c in self.candidates}
 
-    def has_candidate(self, passage: Passage) -> bool:
-        """Whether ``passage`` is one of this question's candidates (the rerank setting)."""
-        return passage.key in self.labels
+    def has_candidate(self, key: tuple[str, int]) -> bool:
+        """Whether the sentence ``key`` (article id, position) is one of this question's candidates (the rerank
+        setting)."""
+        return key in self.labels
 
     @property
     def answerable(self) -> bool:

@@ -53,7 +53,7 @@ from rank_bm25 import BM25Okapi
 from corpus.loader import load_paths
 from retrieval.answer import MIN_CONFIDENCE, answer_question, rank_candidates
 from retrieval.datasets import LabelledQuestion, NewsQuestion, read_news_questions, read_sentence_set
-from retrieval.index import Passage, SentenceIndex
+from retrieval.index import Passage, SentenceFilter, SentenceIndex
 from retrieval.lexicon import Lexicon
 from retrieval.ranker import RankingModel
 from retrieval.text import Analyzer
@@ -62,7 +62,7 @@ from retrieval.text import Analyzer
 OPEN_DEPTH = 100
 
 # A ranking: the passages a ranker puts first, best first (possibly fewer than all).
-Ranker = Callable[[str, "Callable[[Passage], bool] | None"], list[Passage]]
+Ranker = Callable[[str, SentenceFilter | None], list[Passage]]
 
 
 # ---- metrics -----------------------------------------------------------------------------
@@ -95,7 +95,7 @@ def _mean(values: Iterable[float]) -> float:
 def lede_ranker(index: SentenceIndex, model: RankingModel, depth: int = OPEN_DEPTH) -> Ranker:
     """The bot's ranking: :func:`retrieval.answer.rank_candidates`, passages only."""
 
-    def rank(question: str, accept: Callable[[Passage], bool] | None) -> list[Passage]:
+    def rank(question: str, accept: SentenceFilter | None) -> list[Passage]:
         ranked = rank_candidates(index, question, accept=accept, limit=depth, model=model)
         return [candidate.passage for candidate in ranked]
 
@@ -142,7 +142,7 @@ class PlainBM25:
         return cls._TOKEN.findall(text.lower())
 
     def ranker(self, depth: int = OPEN_DEPTH) -> Ranker:
-        def rank(question: str, accept: Callable[[Passage], bool] | None) -> list[Passage]:
+        def rank(question: str, accept: SentenceFilter | None) -> list[Passage]:
             scores = self.scores(self.tokens(question))
             order = np.argsort(-scores, kind="stable")
             ranked = []
@@ -150,7 +150,7 @@ class PlainBM25:
                 if scores[number] <= 0:
                     break
                 passage = self.passages[number]
-                if accept is None or accept(passage):
+                if accept is None or accept(passage.key):
                     ranked.append(passage)
                     if len(ranked) == depth:
                         break
@@ -166,8 +166,8 @@ def per_question_bm25(index: SentenceIndex) -> Ranker:
     word every candidate shares gets no weight), so it is the baseline to beat.
     """
 
-    def rank(question: str, accept: Callable[[Passage], bool] | None) -> list[Passage]:
-        candidates = [passage for passage in index.passages if accept is None or accept(passage)]
+    def rank(question: str, accept: SentenceFilter | None) -> list[Passage]:
+        candidates = [passage for passage in index.passages if accept is None or accept(passage.key)]
         return PlainBM25(candidates).ranker(depth=len(candidates))(question, None) if candidates else []
 
     return rank

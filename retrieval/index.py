@@ -45,6 +45,12 @@ class Passage:
         return self.article.article_id, self.position
 
 
+#: Which sentences may be returned: asked of each by its key (article id, place in the article) before its text
+#: is read, which ranking only does for the few it keeps. What one chat may see, a briefing's stories, a rerank
+#: question's own candidates.
+SentenceFilter = Callable[[tuple[str, int]], bool]
+
+
 class _PassageColumns(Sequence[Passage]):
     """The passages as a read-only sequence, built on access from compact columns."""
 
@@ -70,6 +76,11 @@ class _PassageColumns(Sequence[Passage]):
     def append(self, text: str, article_number: int) -> None:
         self._texts.append(text)
         self.article_numbers.append(article_number)
+
+    def key(self, number: int) -> tuple[str, int]:
+        """Passage ``number``'s key (:attr:`Passage.key`), without reading its text."""
+        article = self.article_numbers[number]
+        return self.articles[article].article_id, number - self.article_starts[article]
 
     def span(self, article_number: int) -> range:
         """The passage numbers of one article."""
@@ -150,6 +161,10 @@ class SentenceIndex:
     def passages(self) -> Sequence[Passage]:
         """All sentences, numbered in the order they were added."""
         return self._passages
+
+    def passage_key(self, number: int) -> tuple[str, int]:
+        """Sentence ``number``'s key (its article's id, its place there), without reading the sentence."""
+        return self._passages.key(number)
 
     def __len__(self) -> int:
         """How many sentences can be found: BM25's document count (withdrawn articles' sentences are not)."""
@@ -505,7 +520,7 @@ class SentenceIndex:
         self,
         weights: Mapping[str, float],
         limit: int,
-        accept: Callable[[Passage], bool] | None = None,
+        accept: SentenceFilter | None = None,
     ) -> list[tuple[int, float]]:
         """The ``limit`` best passages for weighted terms, as (passage, score), best first.
 
@@ -534,7 +549,7 @@ class SentenceIndex:
         scores: np.ndarray,
         wanted: int,
         limit: int,
-        accept: Callable[[Passage], bool] | None,
+        accept: SentenceFilter | None,
     ) -> list[tuple[int, float]]:
         """The best ``limit`` distinct accepted passages among the ``wanted`` highest entries."""
         if wanted < len(scores):
@@ -549,7 +564,7 @@ class SentenceIndex:
             if number in seen:
                 continue
             seen.add(number)
-            if accept is None or accept(self.passages[number]):
+            if accept is None or accept(self._passages.key(number)):
                 hits.append((number, score))
                 if len(hits) == limit:
                     break

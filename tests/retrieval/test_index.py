@@ -100,7 +100,7 @@ def test_top_keeps_only_accepted_passages_and_respects_the_limit():
     index = SentenceIndex(Analyzer())
     index.add(ARTICLES)
     assert index.top({"bank": 1.0}, limit=0) == []
-    hits = index.top({"bank": 1.0, "rate": 1.0}, limit=1, accept=lambda passage: passage.article.article_id == "b")
+    hits = index.top({"bank": 1.0, "rate": 1.0}, limit=1, accept=lambda key: key[0] == "b")
     assert len(hits) == 1 and index.passages[hits[0][0]].article.article_id == "b"
 
 
