@@ -40,7 +40,7 @@ it stands for:
                     (a "who said" question favours a different place in the story than a "how much").
 
 Tried and left out by 5-fold cross-validation on the training questions
-(``python -m retrieval.train --cv 5``; the README has the figures): where
+(``python -m retrieval.train --cv 5``; benchmarks/HISTORY.md has the figures): where
 the sentence's article stands among the candidates (its best BM25, its
 summed BM25, the sentence's share of it: no change, -0.0004 ± 0.0096 news
 accuracy@1), and sentence cues that ignore the question (an amount with
