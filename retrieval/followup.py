@@ -233,8 +233,9 @@ def follow_up(question: str, topic: Topic, conversation: Sequence[Said], setting
         for term in said.terms:
             if term not in topic.terms:
                 context[term] = settings.context_weight
-    answered = [said for said in conversation if said.article_id is not None and said.position is not None]
-    latest = answered[-1] if answered else None
+    answered = [(said.article_id, said.position) for said in conversation
+                if said.article_id is not None and said.position is not None]
+    latest_article, latest_position = answered[-1] if answered else (None, None)
     # "what else?" asks the latest question with words of its own again, for an answer not yet given;
     # "which ones?" asks it again for the list that follows its answer.
     lists_named = asks_which_ones(question)
@@ -244,9 +245,9 @@ def follow_up(question: str, topic: Topic, conversation: Sequence[Said], setting
     return FollowUp(
         follows=conversation[-1].question,
         context=context,
-        article_id=latest.article_id if latest else None,
-        position=latest.position if latest else None,
-        given=frozenset((said.article_id, said.position) for said in answered),
+        article_id=latest_article,
+        position=latest_position,
+        given=frozenset(answered),
         article_bonus=settings.article_bonus,
         own_words=settings.own_words,
         repeats=repeats,
