@@ -105,13 +105,21 @@ class Topic:
 
 
 class Said(Protocol):
-    """A turn of a conversation as the caller keeps it: the question, what it was about, the answer's sentence."""
+    """A turn of a conversation as the caller keeps it: the question, what it was about, the answer's sentence.
 
-    question: str
-    terms: tuple[str, ...]
-    names: tuple[str, ...]
-    article_id: str | None
-    position: int | None
+    Read only (properties), so that a frozen dataclass such as the store's ``ConversationTurn`` is one.
+    """
+
+    @property
+    def question(self) -> str: ...
+    @property
+    def terms(self) -> tuple[str, ...]: ...
+    @property
+    def names(self) -> tuple[str, ...]: ...
+    @property
+    def article_id(self) -> str | None: ...
+    @property
+    def position(self) -> int | None: ...
 
 
 @dataclass(frozen=True, slots=True)
