@@ -24,6 +24,7 @@ kept already are known then); each entry is kept whole or not at all.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import math
@@ -291,22 +292,22 @@ class FeedPoller:
             # None: a new entry, or one kept before versions were noted (taken as it is, and its version noted).
             corrected = last is not None and last != version
             report.tally(entry.link or feed.url,
-                         lambda e=entry, v=version, c=corrected, r=last != version: self._keep(feed, e, v, c, r))
+                         functools.partial(self._keep, feed, entry, version, corrected, last != version))
         return report
 
     def _keep(self, feed: Feed, entry: FeedEntry, version: str, corrected: bool, remember: bool) -> Kept:
         """Keep an entry's article (its page's, for a summary that is new or was corrected): new, known, or the new version
         of the one kept before; and note the entry's ``version`` when it is not the one noted."""
-        summarised = entry.summary_only and entry.link
+        page = entry.link if entry.summary_only else None  # what to read when the feed carries only a summary
         if corrected:
-            whole = self._full_text(entry.link, entry.article) if summarised else entry.article
-            if whole is entry.article and summarised and (kept_before := self._longer_than(whole)) is not None:
+            whole = self._full_text(page, entry.article) if page else entry.article
+            if whole is entry.article and page and (kept_before := self._longer_than(whole)) is not None:
                 # The page was read before and cannot be now: its text is worth more than the corrected summary.
                 log.info("Kept the text read before of %s until its page can be read again", entry.link)
                 return kept_before
             kept = self.library.revise(whole, feed=feed.feed_id)
         else:
-            full_text = (lambda summary, link=entry.link: self._full_text(link, summary)) if summarised else None
+            full_text = functools.partial(self._full_text, page) if page else None
             kept = self.library.keep(entry.article, feed=feed.feed_id, full_text=full_text)
         if remember:
             self.store.record_entry_version(feed.feed_id, entry.article.article_id, version)

@@ -29,6 +29,7 @@ import time
 import zlib
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TypedDict, Unpack, cast
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -50,6 +51,16 @@ _PERMANENT_REDIRECTS = frozenset({301, 308})
 USER_AGENT = "Lede/0.1 (news question bot)"
 
 
+class FetchLimits(TypedDict, total=False):
+    """The limits of a :class:`FetchPolicy` that a setting leaves as they are given."""
+
+    connect_timeout: float
+    read_timeout: float
+    total_timeout: float
+    max_bytes: int
+    max_redirects: int
+
+
 @dataclass(frozen=True)
 class FetchPolicy:
     """The limits every fetch obeys. Defaults suit news pages and feeds."""
@@ -66,7 +77,7 @@ class FetchPolicy:
     resolver: Resolver = field(default=lambda host, port: resolve_host(host, port), compare=False)
 
     @classmethod
-    def from_setting(cls, value: str | None, **limits: float) -> FetchPolicy:
+    def from_setting(cls, value: str | None, **limits: Unpack[FetchLimits]) -> FetchPolicy:
         """``LEDE_ALLOW_PRIVATE_URLS``: ``1`` allows every address; a comma-separated list of
         addresses or networks (``127.0.0.1,10.1.0.0/16``) allows those only."""
         value = (value or "").strip()
@@ -112,7 +123,8 @@ def address_refusal(ip: IPAddress) -> str | None:
 
 def resolve_host(host: str, port: int) -> list[str]:
     """Every address a host name resolves to (all must be public, not just the first)."""
-    return sorted({info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)})
+    # An IPv4 or IPv6 address comes as (host, port, ...); typeshed's (int, bytes) is for a Python built without IPv6.
+    return sorted({cast(str, info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)})
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import TYPE_CHECKING, cast
 
 import lxml.html
 from lxml.etree import ParserError
@@ -19,12 +20,16 @@ from corpus.article import Article, read_moment
 from corpus.cleaning import clean_paragraphs
 from corpus.errors import NoArticleText
 
+if TYPE_CHECKING:
+    from trafilatura.settings import Document
+
 _BREAKS = frozenset({"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
                      "pre", "table", "tr", "td", "dd", "dt", "figure", "figcaption", "section", "article"})
 # Fewer words than this is navigation or a cookie notice that survived extraction, not an article.
 MIN_ARTICLE_WORDS = 8
 # Dates the page's markup states (meta tags, JSON-LD, <time>, the URL): what trafilatura is asked for.
 _MARKED_UP_DATES = {"original_date": True, "extensive_search": False}
+_NO_ARTICLE_TEXT = "the page has no article text that I could find"
 _HTML_LANG = re.compile(rb"<html[^>]*\blang=[\"']?([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)?", re.IGNORECASE)
 
 
@@ -36,15 +41,18 @@ def article_from_html(
     # answering questions (``--ask``) never reads HTML.
     import trafilatura
 
-    document = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_tables=False,
-                                           include_comments=False, date_extraction_params=_MARKED_UP_DATES)
-    text = (document.text or "") if document is not None else ""
-    paragraphs = list(clean_paragraphs(text.split("\n")))
-    title = " ".join((document.title or "").split()) if document is not None else ""
+    # A dict only when asked for one (its deprecated as_dict=True).
+    document = cast("Document | None", trafilatura.bare_extraction(
+        html, url=url, with_metadata=True, include_tables=False, include_comments=False,
+        date_extraction_params=_MARKED_UP_DATES))
+    if document is None:
+        raise NoArticleText(_NO_ARTICLE_TEXT)
+    paragraphs = list(clean_paragraphs((document.text or "").split("\n")))
+    title = " ".join((document.title or "").split())
     if paragraphs and title and paragraphs[0] == title:
         paragraphs = paragraphs[1:]  # trafilatura keeps the headline as the first line
     if sum(len(paragraph.split()) for paragraph in paragraphs) < MIN_ARTICLE_WORDS:
-        raise NoArticleText("the page has no article text that I could find")
+        raise NoArticleText(_NO_ARTICLE_TEXT)
     return Article(
         article_id=article_id,
         title=title or article_id,

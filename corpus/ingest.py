@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from corpus.article import Article
 from corpus.errors import SourceError, UnreadableSource
@@ -131,6 +131,10 @@ def fetch_article(url: str, policy: FetchPolicy) -> Article:
     return read_fetched(fetch(url, policy, accept=HTML_TYPES | FEED_TYPES), allow_feed=False)
 
 
+@overload
+def read_fetched(fetched: Fetched, *, allow_feed: Literal[False]) -> Article: ...
+@overload
+def read_fetched(fetched: Fetched, *, allow_feed: bool = True) -> Article | ParsedFeed: ...
 def read_fetched(fetched: Fetched, *, allow_feed: bool = True) -> Article | ParsedFeed:
     if fetched.media_type in FEED_TYPES or looks_like_feed(fetched.body):
         if allow_feed:

@@ -21,8 +21,13 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from corpus.nltk_loading import nltk_module
+
+if TYPE_CHECKING:
+    # For annotations only: at run time NLTK is loaded through nltk_module().
+    from nltk.tokenize import punkt
 
 _PUNKT = nltk_module("tokenize.punkt")
 _ORTHO_BEG_UC = _PUNKT._ORTHO_BEG_UC  # Punkt's orthographic-context flags have no public alias.
@@ -155,7 +160,7 @@ def _sentence_starts(line: str) -> list[int]:
 
 
 @functools.cache
-def _tokenizer() -> PunktSentenceTokenizer:
+def _tokenizer() -> punkt.PunktSentenceTokenizer:
     """Build Punkt from hand-written parameters, once per process.
 
     Punkt breaks after an abbreviation only on evidence that the next word

@@ -8,6 +8,7 @@ exception; one bad source never stops the rest.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -114,7 +115,7 @@ class Sources:
                         report.include(self.import_opml(str(file), file.read_bytes(), chat).report)
                         continue
                     for article in load_file(file):
-                        report.tally(article.source or str(file), lambda a=article: self.library.reread(a, chat=chat))
+                        report.tally(article.source or str(file), functools.partial(self.library.reread, article, chat=chat))
                         if progress:
                             progress()
                 except OSError as error:

@@ -229,9 +229,12 @@ def stamp(moment: datetime) -> str:
 
 
 def _moment(text: str | None) -> datetime | None:
+    """A stored moment of a column that may be empty back as an aware datetime; None when it is empty."""
+    return _stored_moment(text) if text else None
+
+
+def _stored_moment(text: str) -> datetime:
     """A stored moment back as an aware datetime (UTC when it was stored without an offset)."""
-    if not text:
-        return None
     moment = datetime.fromisoformat(text)
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
@@ -476,7 +479,7 @@ class Store:
         empty store (or a restored copy) does not. So it says what happened,
         and the next start opens what is at the path then.
         """
-        if self._identity is None or file_identity(self.path) == self._identity:
+        if self.path is None or self._identity is None or file_identity(self.path) == self._identity:
             return
         happened = "replaced" if self.path.exists() else "removed"
         raise StoreGone(f"the store at {self.path} was {happened} while Lede ran, so nothing more can be kept; "
@@ -930,10 +933,12 @@ class Store:
         """Keep what an answer's buttons need (the question, how it was read and where, the sentence quoted);
         returns its number."""
         with self._transaction() as db:
-            return int(db.execute(
+            number = db.execute(
                 "INSERT INTO answers (chat, question, article_id, position, asked, follow_up, sentence, within)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (chat, question, article_id, position, stamp(asked), follow_up, sentence, within)).lastrowid)
+                (chat, question, article_id, position, stamp(asked), follow_up, sentence, within)).lastrowid
+            assert number is not None  # an INSERT sets it
+            return number
 
     def answer_record(self, number: int) -> AnswerRecord | None:
         with self._reading() as db:
@@ -990,7 +995,7 @@ class Store:
         with self._reading() as db:
             row = db.execute("SELECT reply_message, question, asked FROM question_replies"
                              " WHERE chat = ? AND question_message = ?", (chat, question_message)).fetchone()
-        return QuestionReply(row["reply_message"], row["question"], _moment(row["asked"])) if row else None
+        return QuestionReply(row["reply_message"], row["question"], _stored_moment(row["asked"])) if row else None
 
     # ---- conversations ---------------------------------------------------------------------
 
@@ -1001,7 +1006,7 @@ class Store:
                 "SELECT question, terms, names, article_id, position, asked FROM conversation_turns "
                 "WHERE chat = ? AND thread = ? ORDER BY id", (chat, thread)).fetchall()
         return [ConversationTurn(row["question"], tuple(row["terms"].split()), tuple(filter(None, row["names"].split("\n"))),
-                                 row["article_id"], row["position"], _moment(row["asked"])) for row in rows]
+                                 row["article_id"], row["position"], _stored_moment(row["asked"])) for row in rows]
 
     def continue_conversation(self, chat: int, thread: int, turns: list[ConversationTurn], keep: int) -> None:
         """Make ``turns`` (oldest first) the conversation of ``chat`` and ``thread``, keeping only the last ``keep``."""

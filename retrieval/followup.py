@@ -105,13 +105,21 @@ class Topic:
 
 
 class Said(Protocol):
-    """A turn of a conversation as the caller keeps it: the question, what it was about, the answer's sentence."""
+    """A turn of a conversation as the caller keeps it: the question, what it was about, the answer's sentence.
 
-    question: str
-    terms: tuple[str, ...]
-    names: tuple[str, ...]
-    article_id: str | None
-    position: int | None
+    Read only (properties), so that a frozen dataclass such as the store's ``ConversationTurn`` is one.
+    """
+
+    @property
+    def question(self) -> str: ...
+    @property
+    def terms(self) -> tuple[str, ...]: ...
+    @property
+    def names(self) -> tuple[str, ...]: ...
+    @property
+    def article_id(self) -> str | None: ...
+    @property
+    def position(self) -> int | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,8 +241,9 @@ def follow_up(question: str, topic: Topic, conversation: Sequence[Said], setting
         for term in said.terms:
             if term not in topic.terms:
                 context[term] = settings.context_weight
-    answered = [said for said in conversation if said.article_id is not None and said.position is not None]
-    latest = answered[-1] if answered else None
+    answered = [(said.article_id, said.position) for said in conversation
+                if said.article_id is not None and said.position is not None]
+    latest_article, latest_position = answered[-1] if answered else (None, None)
     # "what else?" asks the latest question with words of its own again, for an answer not yet given;
     # "which ones?" asks it again for the list that follows its answer.
     lists_named = asks_which_ones(question)
@@ -244,9 +253,9 @@ def follow_up(question: str, topic: Topic, conversation: Sequence[Said], setting
     return FollowUp(
         follows=conversation[-1].question,
         context=context,
-        article_id=latest.article_id if latest else None,
-        position=latest.position if latest else None,
-        given=frozenset((said.article_id, said.position) for said in answered),
+        article_id=latest_article,
+        position=latest_position,
+        given=frozenset(answered),
         article_bonus=settings.article_bonus,
         own_words=settings.own_words,
         repeats=repeats,

@@ -503,7 +503,7 @@ class SentenceIndex:
         passages, scores = self._term_contributions(term, 1.0)
         return dict(zip(passages.tolist(), scores.tolist(), strict=True))
 
-    def score_passages(self, weights: Mapping[str, float], passages: Sequence[int]) -> np.ndarray:
+    def score_passages(self, weights: Mapping[str, float], passages: Sequence[int] | np.ndarray) -> np.ndarray:
         """Summed weighted BM25 scores of the given passages (0 where no term occurs), in their order."""
         candidates = np.asarray(passages, dtype=np.int32)
         totals = np.zeros(len(candidates))

@@ -59,8 +59,9 @@ class SentenceTexts:
         text = self._recent.get(number)
         if text is None:
             start = self._ends[number - 1] if number else 0
-            stored = self._data[start : self._ends[number]]
+            stored: bytes | bytearray = self._data[start : self._ends[number]]
             if number >= self._dictionary_sentences:
+                assert self._decompressor is not None  # texts past the dictionary are only written once it is sealed
                 stored = self._decompressor.copy().decompress(stored)
             text = stored.decode("utf-8")
             if len(self._recent) == RECENT_TEXTS:

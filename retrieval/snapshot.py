@@ -42,7 +42,8 @@ def save_snapshot(index: SentenceIndex, path: Path, generation: int = 0) -> None
     state["known_terms"] = _text_array(_SEPARATOR.join(known.values()))
     temporary = path.with_name(path.name + ".tmp")
     with open(temporary, "wb") as handle:
-        np.savez(handle, **state)
+        # No pickles, as load_snapshot reads it back; named, the flag is also no array's name to mypy.
+        np.savez(handle, allow_pickle=False, **state)
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(temporary, path)

@@ -254,6 +254,7 @@ class Analyzer:
         is close, with theirs.
         """
         found: dict[str, float] = {}
+        meant: Mapping[str, float]
         if in_index:
             found = {other: weight for other, weight in close.items() if other not in exclude}
             if not found or self.relations is None:
@@ -272,7 +273,7 @@ class Analyzer:
         if self.relations is None:
             return {}
         related: dict[str, float] = {}
-        ranked = sorted(self._relations_of(word).items(), key=lambda item: -item[1])
+        ranked = sorted(self._relations_of(self.relations, word).items(), key=lambda item: -item[1])
         for other, weight in ranked[: self.max_related]:
             if other in STOP_WORDS:
                 continue
@@ -281,7 +282,8 @@ class Analyzer:
                 related[stem] = weight * self.expansion_weight
         return related
 
-    def _relations_of(self, word: str) -> Mapping[str, float]:
+    @staticmethod
+    def _relations_of(lexicon: WordRelations, word: str) -> Mapping[str, float]:
         """The lexicon's related words for ``word``, or for the base form of a regular inflection of it.
 
         The lexicon lists base forms and irregular inflections ("met"), not
@@ -290,13 +292,13 @@ class Analyzer:
         same term as the word ("oppose" and "opposed" are both "oppos"), so
         "news" is never read as "new".
         """
-        relations = self.relations.related(self.relations.base_form(word))
+        relations = lexicon.related(lexicon.base_form(word))
         if relations:
             return relations
         for ending, replacement in _INFLECTIONS:
             if word.endswith(ending) and len(word) > len(ending) + 1:
                 base = word[: -len(ending)] + replacement
-                if _stem(base) == _stem(word) and (relations := self.relations.related(base)):
+                if _stem(base) == _stem(word) and (relations := lexicon.related(base)):
                     return relations
         return {}
 

@@ -277,8 +277,8 @@ def fit_model(
     for fold in range(CONFIDENCE_FOLDS):
         held_out = FITTERS[kind]([p for p, f in zip(pools, assignment) if f != fold], used, weights)
         answers += [best_answer(p, held_out) for p, f in zip(pools, assignment) if f == fold and p.source == "news"]
-    answers = [answer for answer in answers if answer]
-    confidence = fit_confidence([evidence for evidence, _ in answers], [right for _, right in answers])
+    given = [answer for answer in answers if answer]
+    confidence = fit_confidence([evidence for evidence, _ in given], [right for _, right in given])
     return ranking.with_confidence({name: round(value, 6) for name, value in confidence.items()})
 
 
@@ -494,7 +494,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = cross_validate(pools, used, args.cv, baseline, args.news_weight, args.model)
         print(cv_table(result))
         if args.json:
-            summary = {name: [round(m, 4), round(s, 4)] for name, (m, s) in result.summary().items()}
+            summary: dict[str, list[float] | float] = {
+                name: [round(m, 4), round(s, 4)] for name, (m, s) in result.summary().items()}
             if result.confidence:
                 summary["confidence_auc"] = round(roc_auc(result.confidence), 4)
             print(json.dumps(summary))

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypedDict
 
 import numpy as np
 
@@ -119,7 +120,18 @@ class Forest:
         return self.value.ravel()[leaf + leaves * np.arange(trees)].sum(axis=1)
 
 
-def _fields(block: str) -> dict[str, list[float]]:
+class _Tree(TypedDict):
+    """The arrays of a tree that are read, as LightGBM's model text names them."""
+
+    split_feature: list[int]
+    threshold: list[float]
+    decision_type: list[int]
+    left_child: list[int]
+    right_child: list[int]
+    leaf_value: list[float]
+
+
+def _fields(block: str) -> _Tree:
     """A tree's arrays by name, from its ``key=v v v`` lines."""
     wanted = {"split_feature", "threshold", "decision_type", "left_child", "right_child", "leaf_value"}
     fields: dict[str, list[float]] = {name: [] for name in wanted}
@@ -127,9 +139,14 @@ def _fields(block: str) -> dict[str, list[float]]:
         key, _, values = line.partition("=")
         if key in wanted and values:
             fields[key] = [float(v) for v in values.split()]
-    for name in ("split_feature", "decision_type", "left_child", "right_child"):
-        fields[name] = [int(v) for v in fields[name]]
-    return fields
+    return _Tree(
+        split_feature=[int(v) for v in fields["split_feature"]],
+        threshold=fields["threshold"],
+        decision_type=[int(v) for v in fields["decision_type"]],
+        left_child=[int(v) for v in fields["left_child"]],
+        right_child=[int(v) for v in fields["right_child"]],
+        leaf_value=fields["leaf_value"],
+    )
 
 
 def _leaves_left_to_right(left: Sequence[int], right: Sequence[int]) -> tuple[list[int], list[list[int]]]:
