@@ -139,8 +139,8 @@ class Briefings:
         """The chat was given ``briefing`` (from :meth:`compose`, at ``now``) in ``messages``: its stories are
         told, one without a topic is the chat's new "since", and a question in reply to one of ``messages``
         is read in the light of its stories (:mod:`retrieval.briefing_replies`)."""
-        told = [article_id for story in briefing.stories for article_id in story.article_ids]
-        self.store.record_briefing(chat, told, now, complete=briefing.topic is None)
+        told_ids = [article_id for story in briefing.stories for article_id in story.article_ids]
+        self.store.record_briefing(chat, told_ids, now, complete=briefing.topic is None)
         if messages and briefing.stories:
             told = ToldBriefing(tuple(self._as_told(story) for story in briefing.stories))
             self.store.remember_briefing_messages(chat, messages, told_to_json(told), now)

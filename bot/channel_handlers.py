@@ -38,6 +38,7 @@ from telegram.ext import Application, MessageHandler, filters
 from bot import source_replies
 from bot.telegram_context import LedeContext
 from bot.telegram_failures import send_reply
+from bot.telegram_updates import chat_of, message_of
 from bot.waiting import turn_told
 from corpus.telegram_posts import (
     Chat,
@@ -114,7 +115,7 @@ def forward_of(message: Message) -> Forward:
 
 async def channel_post(update: Update, context: LedeContext) -> None:
     """A post (or its edit) in a channel Lede administers; nothing is said in the channel."""
-    message = update.effective_message
+    message = message_of(update)
     if _sent_by(message, context.bot.id):
         # Kept, it would be an article citing Lede via the channel, as OWN_MESSAGE says of a forward.
         log.info("Skipped post %d of channel %d: it reposts one of my own messages", message.message_id, message.chat_id)
@@ -131,9 +132,9 @@ async def channel_post(update: Update, context: LedeContext) -> None:
 async def add_forward(update: Update, context: LedeContext, forwarded: Message) -> None:
     """Keep a forwarded post for this chat and confirm it as ``/add`` does (or say why not)."""
     if _sent_by(forwarded, context.bot.id):
-        await send_reply(update.effective_message, OWN_MESSAGE)
+        await send_reply(message_of(update), OWN_MESSAGE)
         return
-    message, chat = update.effective_message, update.effective_chat.id
+    message, chat = message_of(update), chat_of(update).id
     async with turn_told(message, context.shell.source_turns, context.workers.sources):
         outcome = await context.workers.sources(context.lede.posts.add_forward, forward_of(forwarded), chat)
         await send_reply(message, source_replies.added(outcome))

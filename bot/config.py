@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from enum import Enum
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import IO, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit
 
 import platformdirs
@@ -27,6 +27,9 @@ from corpus.feed_poller import DEFAULT_FEED_INTERVAL
 from corpus.fetch import FetchPolicy
 from corpus.loader import BUNDLED_SEEDS, SUPPORTED_SUFFIXES
 from corpus.retention import parse_keep_days
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 from corpus.sources import DEFAULT_MAX_UPLOAD_BYTES
 
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
@@ -203,7 +206,7 @@ class _OneLineParser(argparse.ArgumentParser):
     ``--help`` still prints everything. A flag that takes one value is :class:`_GivenOnce`.
     """
 
-    def __init__(self, **settings: object) -> None:
+    def __init__(self, **settings: Any) -> None:  # argparse's own keywords, each of its type
         super().__init__(**settings)
         self.register("action", None, _GivenOnce)  # the action of a flag that names none
 
@@ -211,7 +214,7 @@ class _OneLineParser(argparse.ArgumentParser):
         # argparse says "argument --since: …"; the flag's name alone says it, as Lede's other lines do.
         raise ConfigurationError(f"{message.removeprefix('argument ')} (see --help)")
 
-    def _print_message(self, message: str, file: IO[str] | None = None) -> None:
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
         """``--help`` and ``--version``, the only messages argparse still prints itself (see :meth:`error`).
 
         argparse ignores a failed write (``--help > /dev/full`` exits 0, having written nothing) and sends them

@@ -29,7 +29,7 @@ from bot import source_replies
 from bot.briefing_service import CONSOLE_BRIEFING
 from bot.console_commands import LatestReply, run_command
 from bot.formatting import APOLOGY, briefing_html, briefing_to_json, format_plain, outcome_to_json
-from bot.output import OutputFailed
+from bot.output import Output, OutputFailed
 from bot.questions import InvalidQuestion, link_refusal
 from bot.service import Lede
 from bot.stopping import ending_at_once_on_a_stop_signal
@@ -51,7 +51,7 @@ _COMMAND = re.compile(r"/\w", re.ASCII)
 
 
 def answer_once(
-    lede: Lede, question: str, output: TextIO, *, as_json: bool, in_conversation: bool = True,
+    lede: Lede, question: str, output: Output, *, as_json: bool, in_conversation: bool = True,
     after_briefing: bool = False,
 ) -> LatestReply | None:
     """Answer one question and print the reply: in the light of the console's conversation, or (``--ask``) on its own.
@@ -83,7 +83,7 @@ def answer_once(
 
 
 def brief_once(
-    lede: Lede, output: TextIO, *, topic: str | None, since: datetime | None, as_json: bool
+    lede: Lede, output: Output, *, topic: str | None, since: datetime | None, as_json: bool
 ) -> None:
     """``--brief``: print the briefing, as Telegram shows it without the markup, or as JSON."""
     briefing = lede.briefings.brief(now=datetime.now(UTC), topic=topic, since=since)
@@ -94,7 +94,7 @@ def brief_once(
     output.flush()
 
 
-def run_console(lede: Lede, input_stream: TextIO, output: TextIO, *, as_json: bool, tracebacks: bool = False) -> None:
+def run_console(lede: Lede, input_stream: TextIO, output: Output, *, as_json: bool, tracebacks: bool = False) -> None:
     """Answer each input line until end of input (Ctrl-D) or Ctrl-C.
 
     In JSON mode every input line, even a blank one, gets exactly one JSON
@@ -182,7 +182,7 @@ def following_feeds(lede: Lede, interval: float) -> Iterator[None]:
                 thread.join()
 
 
-def _reply(lede: Lede, line: str, output: TextIO, latest: LatestReply | None, *, as_json: bool) -> LatestReply | None:
+def _reply(lede: Lede, line: str, output: Output, latest: LatestReply | None, *, as_json: bool) -> LatestReply | None:
     """Reply to one line; ``latest`` is the reply to the latest question looked up, returned as the line leaves it."""
     # As Telegram reads a message: trimmed ("  /help" is /help), a command ending at any white space.
     line = " ".join(line.split())
@@ -216,7 +216,7 @@ def _after_command(name: str, data: dict[str, Any], latest: LatestReply | None) 
     return latest
 
 
-def run_ingest(lede: Lede, sources: list[str], output: TextIO, errors: TextIO, *, as_json: bool) -> int:
+def run_ingest(lede: Lede, sources: list[str], output: Output, errors: TextIO, *, as_json: bool) -> int:
     """``--ingest``: store the sources with a progress bar on ``errors``, then print the summary.
 
     With ``as_json`` the summary is one JSON object on the last line of
@@ -243,7 +243,7 @@ def run_ingest(lede: Lede, sources: list[str], output: TextIO, errors: TextIO, *
     return 1 if report.failed else 0
 
 
-def _print_summary(report: IngestReport, output: TextIO, *, as_json: bool) -> None:
+def _print_summary(report: IngestReport, output: Output, *, as_json: bool) -> None:
     if as_json:
         output.write(json.dumps(report.to_json(), ensure_ascii=False) + "\n")
     else:

@@ -165,7 +165,7 @@ def converse(lede: Lede, settings: FollowUpSettings, conversations: Sequence[Con
     right, follow_ups_answered = {}, []
     for number, conversation in enumerate(conversations):
         store = Store.open(":memory:")
-        questions = Questions(lede.index, store, Conversations(store, lede.index, settings))
+        questions = Questions(lede.answering_index, store, Conversations(store, lede.answering_index, settings))
         moment = START
         # After another: the conversation before it in the file (the last one before the first) was just asked.
         asked = [*conversations[number - 1].turns, *conversation.turns] if after_another else conversation.turns
@@ -191,7 +191,7 @@ def standing_alone(lede: Lede, settings: FollowUpSettings, questions: Sequence[N
     """Accuracy of self-contained ``questions`` alone, after their story's headline, and after the question before."""
     headed, single = [], []
     for number, question in enumerate(questions):
-        sentences = lede.index.article_sentences(question.article_id)
+        sentences = lede.answering_index.article_sentences(question.article_id)
         if sentences:
             headline = NewsQuestion(sentences[0].article.title.rstrip(".") + "?", question.article_id, "", "", False)
             headed.append(Conversation(f"headline-{number}", (headline, question)))
@@ -274,7 +274,7 @@ def cross_validate(lede: Lede, conversations: Sequence[Conversation], k: int) ->
         marks[settings] = converse(lede, settings, conversations, after_another=True)
         print(f"  setting {number}/{len(grid())}: {settings}", file=sys.stderr)
     baseline = without_context(lede, conversations)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for held_out in folds(conversations, k):
         training = [c.cid for c in conversations if c.cid not in held_out]
         chosen = max(grid(), key=lambda s: marks[s].total(training))
@@ -314,7 +314,9 @@ def follow_up_confidence(marks: Marks, conversations: Sequence[Conversation], k:
         "shipped_unsure_below": UNSURE_FOLLOW_UP_BELOW,
         "half_way": round(half_way(scored), 3) if _both_kinds(scored) else None,
     }
-    crossings, below, above = [], [], []
+    crossings: list[float] = []
+    below: list[bool] = []  # whether each held-out answer below the crossing was right
+    above: list[bool] = []
     for held_out in folds(conversations, k):
         training = [(confidence, right) for cid, confidence, right in answered if cid not in held_out]
         if not _both_kinds(training):
@@ -371,7 +373,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.db:
         lede.load_store()
     lede.add_articles(load_paths(args.corpus))
-    print(f"{len(conversations)} conversations, {len(lede.index):,} sentences ({time.perf_counter() - started:.0f} s)")
+    print(f"{len(conversations)} conversations, {len(lede.answering_index):,} sentences ({time.perf_counter() - started:.0f} s)")
     result = {"shipped": measure(lede, FollowUpSettings(), conversations, args.cv or 5)}
     print(json.dumps(result["shipped"]))
     if args.questions:

@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
-from typing import Any
+from typing import Any, TypeGuard
 
 from telegram.constants import MessageLimit
 
@@ -224,8 +224,8 @@ def escape(text: object, limit: int | None = None) -> str:
     return html.escape(text if limit is None else clip(text, limit), quote=False)
 
 
-def is_web_link(url: str | None) -> bool:
-    """Telegram links only absolute http(s) URLs; anything else is shown as plain text."""
+def is_web_link(url: str | None) -> TypeGuard[str]:
+    """Telegram links only absolute http(s) URLs; anything else is shown as plain text (and None is no link)."""
     if not url:
         return False
     try:

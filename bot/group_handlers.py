@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 from telegram import (
     BotCommand,
@@ -35,6 +36,7 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     InlineQueryHandler,
+    Job,
 )
 
 from bot import group_replies
@@ -48,6 +50,9 @@ from bot.telegram_commands import CommandOrCaptionHandler
 from bot.telegram_context import INLINE_START, LedeContext
 from bot.telegram_failures import NO_PREVIEW, chat_gone, send_html, send_reply, topic_gone
 from bot.telegram_limits import within_limit
+from bot.telegram_updates import (
+    chat_of, inline_query_of, job_chat, job_of, job_queue_of, message_of, tap_of, tapped_message,
+)
 from bot.waiting import turn_told
 from retrieval.answer import Answer
 from retrieval.text import words
@@ -110,13 +115,13 @@ async def brief_command(update: Update, context: LedeContext) -> None:
     with its messages, so that a question in reply to one of them is asked about its stories.
     """
     topic = without_mention(" ".join(context.args or ()), context.bot.username).strip() or None
-    chat, briefings = update.effective_chat.id, context.lede.briefings
-    async with turn_told(update.effective_message, context.shell.briefing_turns, context.workers.briefings):
+    message, chat, briefings = message_of(update), chat_of(update).id, context.lede.briefings
+    async with turn_told(message, context.shell.briefing_turns, context.workers.briefings):
         now = context.now()
         briefing = await context.workers.briefings(briefings.compose, chat, now=now, topic=topic)
         # Sent and noted in the chat's question turn: a question in reply to it is read once it is noted.
         async with context.shell.chat_turns.turn(chat):
-            messages = [(await send_reply(update.effective_message, part, quote=number == 0)).message_id
+            messages = [(await send_reply(message, part, quote=number == 0)).message_id
                         for number, part in enumerate(briefing_html(briefing))]
             await context.workers.quick(briefings.told, chat, briefing, now=now, messages=messages)
 
@@ -134,24 +139,24 @@ async def subscribe_command(update: Update, context: LedeContext) -> None:
     if not await may_change_chat(update, context, SCHEDULE_ADMINS_ONLY):
         return
     lede, workers = context.lede, context.workers
-    chat = update.effective_chat.id
+    chat = chat_of(update).id
     if [argument.lower() for argument in context.arguments] == ["off"]:
         reply = group_replies.unsubscribed(await workers.quick(lede.briefings.unsubscribe, chat))
         cancel_briefing_jobs(context.application, chat)
     else:
-        thread = _topic(update.effective_message)
+        thread = _topic(message_of(update))
         outcome = await workers.quick(lede.briefings.subscribe, chat, context.arguments, now=context.now(), thread=thread)
         reply = group_replies.subscription(outcome)
         if not isinstance(outcome, Failure):
             _schedule_job(context.application, chat, thread)
-    await send_reply(update.effective_message, reply)
+    await send_reply(message_of(update), reply)
 
 
 async def settings_command(update: Update, context: LedeContext) -> None:
-    current = await context.workers.quick(context.lede.briefings.settings, update.effective_chat.id, now=context.now())
-    reply = group_replies.settings(current, topic=_topic(update.effective_message),
-                                   group=update.effective_chat.type != ChatType.PRIVATE)
-    await send_reply(update.effective_message, reply)
+    message, chat = message_of(update), chat_of(update)
+    current = await context.workers.quick(context.lede.briefings.settings, chat.id, now=context.now())
+    reply = group_replies.settings(current, topic=_topic(message), group=chat.type != ChatType.PRIVATE)
+    await send_reply(message, reply)
 
 
 def _topic(message: Message) -> int | None:
@@ -163,9 +168,17 @@ def _schedule_job(application: Application, chat: int, thread: int | None) -> No
     """One repeating check per subscribed chat (replacing an earlier one): is a briefing owed now?"""
     cancel_briefing_jobs(application, chat)
     interval = application.bot_data.shell.briefing_check_interval
-    application.job_queue.run_repeating(
+    job_queue_of(application).run_repeating(
         scheduled_briefing, interval=interval, first=interval, name=_job_name(chat), chat_id=chat, data=thread
     )
+
+
+def _briefing_topic(job: Job[Any]) -> int | None:
+    """The forum topic a chat's daily-briefing job posts in (its ``data``, from :func:`_schedule_job`), or None."""
+    topic = job.data
+    if topic is not None and not isinstance(topic, int):
+        raise RuntimeError(f"job {job.name!r} holds {topic!r} where a daily briefing's forum topic goes")
+    return topic
 
 
 def cancel_briefing_jobs(application: Application, chat: int) -> None:
@@ -184,15 +197,15 @@ async def scheduled_briefing(context: LedeContext) -> None:
 
     The briefing is remembered once delivered, so what Telegram failed to deliver is in the next day's.
     """
-    job = context.job
+    scheduled_chat = job_chat(job_of(context))
     lede, workers = context.lede, context.workers
-    async with context.shell.briefing_turns.turn(job.chat_id):
+    async with context.shell.briefing_turns.turn(scheduled_chat):
         now = context.now()
-        briefing = await workers.daily(lede.briefings.due_briefing, job.chat_id, now=now)
+        briefing = await workers.daily(lede.briefings.due_briefing, scheduled_chat, now=now)
         if briefing is None:
             return
         # Sent and noted in the chat's question turn, as /brief's is.
-        async with context.shell.chat_turns.turn(job.chat_id):
+        async with context.shell.chat_turns.turn(scheduled_chat):
             delivered = await _deliver_briefing(context, briefing_html(briefing))
             if delivered is not None:
                 chat, messages = delivered
@@ -202,26 +215,27 @@ async def scheduled_briefing(context: LedeContext) -> None:
 async def _deliver_briefing(context: LedeContext, parts: list[str]) -> tuple[int, list[int]] | None:
     """Send a daily briefing to the job's chat; the chat it reached (a group's new id) and its messages there,
     or None for a chat gone."""
-    job = context.job
+    job = job_of(context)
+    chat = job_chat(job)
     lede, workers = context.lede, context.workers
     try:
-        return job.chat_id, await _send_briefing(context, job.chat_id, parts, job.data)
+        return chat, await _send_briefing(context, chat, parts, _briefing_topic(job))
     except ChatMigrated as moved:  # the group became a supergroup, and this is how Lede hears of it first
-        await move_chat(context, job.chat_id, moved.new_chat_id)
+        await move_chat(context, chat, moved.new_chat_id)
         # A basic group has no forum topics.
         return moved.new_chat_id, await _send_briefing(context, moved.new_chat_id, parts, None)
     except (Forbidden, BadRequest) as error:
         if chat_gone(error):
-            await workers.quick(lede.chats.chat_unreachable, job.chat_id, error.message)  # which ends its daily briefing
+            await workers.quick(lede.chats.chat_unreachable, chat, error.message)  # which ends its daily briefing
             job.schedule_removal()
             return None
-        if job.data is None or not topic_gone(error):
+        if _briefing_topic(job) is None or not topic_gone(error):
             raise
         # The forum topic it was set in was deleted (or closed): rather than no briefing ever again, the group's
         # main thread.
-        await workers.quick(lede.briefings.topic_gone, job.chat_id)
+        await workers.quick(lede.briefings.topic_gone, chat)
         job.data = None
-        return job.chat_id, await _send_briefing(context, job.chat_id, parts, None)
+        return chat, await _send_briefing(context, chat, parts, None)
 
 
 async def _send_briefing(context: LedeContext, chat: int, parts: list[str], thread: int | None) -> list[int]:
@@ -258,14 +272,14 @@ def answer_button_for(command: str) -> str | None:
 
 async def answer_button(update: Update, context: LedeContext) -> None:
     """A button under an answer: more answers or the context as a reply; feedback as a short notice."""
-    query = update.callback_query
+    query = tap_of(update)
     match = _ANSWER_DATA.fullmatch(query.data or "")
     if match is None:
         await query.answer(Expired().reason)
         return
     action, number = match[1], int(match[2])
     lede, workers = context.lede, context.workers
-    chat = update.effective_chat.id
+    chat = chat_of(update).id
     if action in ("up", "down"):
         known = await workers.quick(lede.questions.feedback, number, chat, helpful=action == "up")
         await query.answer(group_replies.THANKS if known else Expired().reason)
@@ -279,7 +293,7 @@ async def answer_button(update: Update, context: LedeContext) -> None:
         return
     reply = group_replies.more_answers(found) if isinstance(found, tuple) else group_replies.context(found)
     await query.answer()
-    await send_reply(query.message, reply)
+    await send_reply(tapped_message(query), reply)
 
 
 # ---- inline mode --------------------------------------------------------------------------------
@@ -287,7 +301,7 @@ async def answer_button(update: Update, context: LedeContext) -> None:
 
 async def inline_query(update: Update, context: LedeContext) -> None:
     """``@bot question``: the best answers as results to pick; each sends the answer with its source."""
-    query = update.inline_query
+    query = inline_query_of(update)
     # Telegram sends a query at every pause in typing, the first one empty: each with a word in it is
     # searched (or refused as no question, as "hello" is), and counts as a question.
     searched = bool(words(query.query))

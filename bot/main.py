@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import signal
 import sqlite3
@@ -24,6 +25,7 @@ import traceback
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import cast
 
 from bot.config import Config, Mode, load_config, url_password
 from bot.console import answer_once, brief_once, following_feeds, progress_bar, run_console, run_ingest
@@ -196,7 +198,7 @@ def run(config: Config) -> int:
         elif config.mode is Mode.CONSOLE:
             # Bytes that are not UTF-8 (a Latin-1 file piped in) read as U+FFFD, not as lone surrogates
             # that would fail the line's reply when it is written out.
-            sys.stdin.reconfigure(errors="replace")
+            cast(io.TextIOWrapper, sys.stdin).reconfigure(errors="replace")
             with following_feeds(lede, config.feed_interval):
                 run_console(lede, sys.stdin, out, as_json=config.json_output,
                             tracebacks=config.log_level == "DEBUG")

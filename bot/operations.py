@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
+from bot.output import Output
 from bot.service import Lede
 from bot.stopping import STOP_SIGNALS
 from corpus.database_file import followed, named_tables, other_programs_tables_at, unreachable
@@ -49,7 +50,7 @@ def require_store(db_path: Path | str, setting: str, doing: str) -> None:
                                  "set --db or LEDE_DB to the bot's database")
 
 
-def run_prune(lede: Lede, out: TextIO, errors: TextIO, *, as_json: bool, dry_run: bool) -> int:
+def run_prune(lede: Lede, out: Output, errors: TextIO, *, as_json: bool, dry_run: bool) -> int:
     """Remove the articles older than the configured days and say what went and how much space came back.
 
     With ``dry_run``, only say how many would go and how many would stay: a
@@ -95,7 +96,7 @@ def _stops_held_off() -> Iterator[None]:
         signal.raise_signal(held[0])
 
 
-def _print_pruning(done: Stale | Pruned, out: TextIO, *, as_json: bool) -> None:
+def _print_pruning(done: Stale | Pruned, out: Output, *, as_json: bool) -> None:
     if as_json:
         print(json.dumps(done.as_json()), file=out)
     elif isinstance(done, Stale):
@@ -158,7 +159,7 @@ def _backup_target(db_path: Path | str, given: str) -> tuple[Path, bool]:
     return target, replacing
 
 
-def run_backup(db_path: Path | str, given: str, out: TextIO, errors: TextIO, *, setting: str,
+def run_backup(db_path: Path | str, given: str, out: Output, errors: TextIO, *, setting: str,
                as_json: bool = False) -> int:
     """Copy the store at ``db_path`` (given by ``setting``: ``--db``, ``LEDE_DB``) to ``given`` (a folder receives
     it under the store's own name).

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TextIO
+from typing import Protocol, TextIO
 
 from bot.formatting import BOLD, NORMAL
 from corpus.errors import LedeError
@@ -26,6 +26,16 @@ from corpus.loader import without_lone_surrogates
 # feed's, a page's, a file's) would reach the terminal, which would obey them: retitle its window,
 # move the cursor over the lines before, hide text, or ring the bell.
 _CONTROLS = re.compile(f"({re.escape(BOLD)}|{re.escape(NORMAL)})|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+class Output(Protocol):
+    """Where replies are printed: standard output as :class:`Replies` writes it, or any text stream (a test's)."""
+
+    def write(self, text: str, /) -> int: ...
+
+    def flush(self) -> None: ...
+
+    def isatty(self) -> bool: ...
 
 
 class OutputFailed(LedeError):

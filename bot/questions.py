@@ -174,11 +174,11 @@ class Questions:
         given = passage.key if passage else None
         self.conversations.record(chat, thread, asked, reading, given, now=now)
         outcome = replace(outcome, question=checked)  # as the user asked it, "the second one" and all
-        if given is None:
+        if passage is None:
             return Answered(outcome, None)
         # "More" reads a follow-up ("why?", "what else?") the way it was read here, in the articles it was answered from.
         follow_up = reading.follow_up.to_json() if reading.follow_up else None
-        number = self.store.remember_answer(chat, asked, *given, now, follow_up, passage.text,
+        number = self.store.remember_answer(chat, asked, *passage.key, now, follow_up, passage.text,
                                             within.to_json() if within else None)
         return Answered(outcome, number)
 
@@ -292,11 +292,11 @@ def _checked(question: str, quoted: bool = False) -> str | InvalidQuestion:
         return InvalidQuestion(question[:80] + "…", too_long)
     if _LINK.fullmatch(question):
         return InvalidQuestion(question, link_refusal("/add <link>"), link=True)
-    said = words(question)
-    if not said:
+    said_words = words(question)
+    if not said_words:
         # "😀" or "?" after an answer is no follow-up: read as one, it took the conversation's words for its own.
         return InvalidQuestion(question, "There are no words in that to search for; ask me a question in words.")
-    said = " ".join(said)
+    said = " ".join(said_words)
     for courtesy, reply in ((_THANKS, YOU_ARE_WELCOME), (_GREETING, GREETING_REPLY), (_WHATS_NEW, WHATS_NEW_REPLY)):
         if courtesy.fullmatch(said):
             return InvalidQuestion(question, reply)

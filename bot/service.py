@@ -149,8 +149,14 @@ class Lede:
         except ConfigurationError:
             lede.close()
             raise
-        log.info("Loaded %d sentences from %s and %s", len(lede.index), ", ".join(map(str, paths)), config.db_path)
+        log.info("Loaded %d sentences from %s and %s", len(lede.answering_index), ", ".join(map(str, paths)), config.db_path)
         return lede
+
+    @property
+    def answering_index(self) -> SharedIndex:
+        """The index of a Lede that answers (every run's but ``--ingest``'s and ``--prune``'s, which only store)."""
+        assert self.index is not None, "this Lede only stores"
+        return self.index
 
     def load_store(self) -> int:
         """Index every stored article (see :meth:`SharedIndex.load`); returns how many."""

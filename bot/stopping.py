@@ -39,7 +39,7 @@ def end_at_once(signum: int, frame: FrameType | None = None) -> NoReturn:
     name = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
     print(f"lede: {name} while stopping: stopped at once, without waiting for the work under way "
           "(what was stored is whole; the next start reads again the feeds left unread)", file=sys.stderr, flush=True)
-    multiprocessing.util._run_finalizers(0)  # noqa: SLF001 - what multiprocessing's exit function runs
+    multiprocessing.util._run_finalizers(0)  # type: ignore[attr-defined]  # noqa: SLF001 - private, so unstubbed: what multiprocessing's exit function runs
     os._exit(128 + signum)
 
 

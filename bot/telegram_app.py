@@ -31,7 +31,6 @@ from pathlib import PurePath
 from telegram import (
     BotCommand,
     Chat,
-    ChatMemberUpdated,
     Document,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -82,6 +81,7 @@ from bot.telegram_failures import (
     unreachable_chat,
 )
 from bot.telegram_limits import within_limit
+from bot.telegram_updates import chat_of, membership_of, message_of, tap_of
 from bot.waiting import turn_told
 from bot.workers import Workers
 from retrieval.text import words
@@ -355,7 +355,7 @@ async def gate(update: Update, context: LedeContext) -> None:
             # A button under an answer given to someone allowed, tapped by someone who is not: unanswered,
             # their client would show it loading until it gives up.
             await update.callback_query.answer(NOT_ALLOWED_SHORT)
-        elif update.effective_message and update.effective_chat.type == ChatType.PRIVATE:
+        elif update.effective_message and update.effective_chat and update.effective_chat.type == ChatType.PRIVATE:
             await _reply(update, NOT_ALLOWED.format(user=user))
         raise ApplicationHandlerStop
     if chat is not None and (update.effective_message or update.callback_query):
@@ -364,7 +364,7 @@ async def gate(update: Update, context: LedeContext) -> None:
 
 async def membership_changed(update: Update, context: LedeContext) -> None:
     """The bot was removed from (or blocked in) a chat, or came back to it."""
-    change: ChatMemberUpdated = update.my_chat_member
+    change = membership_of(update)
     lede = context.lede
     if change.new_chat_member.status in GONE_STATUSES:
         reason = f"the bot's status became {change.new_chat_member.status}"
@@ -380,7 +380,7 @@ async def added_to_group(update: Update, context: LedeContext) -> None:
     The service message, not ``my_chat_member``, says so: Telegram also sends a
     join for the supergroup a group becomes, which is no new group to greet.
     """
-    message = update.effective_message
+    message = message_of(update)
     if not (message.group_chat_created or any(member.id == context.bot.id for member in message.new_chat_members)):
         return
     try:
@@ -394,11 +394,14 @@ async def chat_migrated(update: Update, context: LedeContext) -> None:
 
     Lede follows it there with everything the group had; the second message finds nothing left to move.
     """
-    message = update.effective_message
+    message = message_of(update)
     if message.migrate_to_chat_id:
         old, new = message.chat.id, message.migrate_to_chat_id
-    else:
+    elif message.migrate_from_chat_id:
         old, new = message.migrate_from_chat_id, message.chat.id
+    else:
+        raise RuntimeError("chat_migrated is registered for migrations (filters.StatusUpdate.MIGRATE), "
+                           f"yet message {message.message_id} in chat {message.chat.id} is none")
     await group_handlers.move_chat(context, old, new)
     allowed = context.shell.access.chats
     if old in allowed and new not in allowed:
@@ -415,7 +418,7 @@ async def help_command(update: Update, context: LedeContext) -> None:
     bot = context.bot
     in_groups = IN_GROUPS_READING_ALL if bot.can_read_all_group_messages else IN_GROUPS_PRIVACY_MODE
     inline = INLINE_HELP.format(username=bot.username) if bot.supports_inline_queries else ""
-    here = "" if update.effective_chat.type == ChatType.PRIVATE else IN_THIS_GROUP
+    here = "" if chat_of(update).type == ChatType.PRIVATE else IN_THIS_GROUP
     await _reply(update, HELP_TEXT.format(in_groups=in_groups, inline=inline) + here)
 
 
@@ -432,7 +435,7 @@ async def question_message(update: Update, context: LedeContext) -> None:
     """A question, without any mention of Lede: in a group it addresses the question, and in a private
     chat it is left by habit, or by inline mode's "@lede …" sent without picking a result. A bare mention
     in reply to someone's message asks what that message says, as a bare ``/ask`` does (:func:`_asked`)."""
-    await _answer(update, context, update.effective_message.text or "")
+    await _answer(update, context, message_of(update).text or "")
 
 
 def _asked(text: str, message: Message, context: LedeContext) -> tuple[str, bool, str | None]:
@@ -463,10 +466,11 @@ async def _answer(update: Update, context: LedeContext, text: str) -> None:
     a reply to an answer follows it up."""
     if not await within_limit(update, context, Action.QUESTION):
         return
-    message, chat = update.effective_message, update.effective_chat.id
+    message, chat = message_of(update), chat_of(update).id
     question, quoted, member_said = _asked(text, message, context)
     thread = _thread(message)
-    replying_to = message.reply_to_message.message_id if _replies_to_lede(message) else None
+    replied = message.reply_to_message
+    replying_to = replied.message_id if replied is not None and _replies_to_lede(message) else None
     questions = context.lede.questions
     async with context.shell.chat_turns.turn(chat):
         now = context.now()
@@ -475,7 +479,7 @@ async def _answer(update: Update, context: LedeContext, text: str) -> None:
         answered = await context.workers.quick(
             questions.answer, question, chat, now=now, thread=thread, replying_to=replying_to, replacing=earlier,
             quoted=quoted, member_said=member_said)
-        html = format_html(_worded_for(answered.outcome, update.effective_chat))
+        html = format_html(_worded_for(answered.outcome, chat_of(update)))
         buttons = group_handlers.answer_buttons(answered.number)
         if earlier is None:
             reply = (await send_reply(message, html, buttons)).message_id
@@ -502,7 +506,7 @@ async def unknown_command_message(update: Update, context: LedeContext) -> None:
     The console's commands for an answer's buttons (``/more``) point to those buttons, as the console's
     ``/subscribe`` says where daily briefings are set.
     """
-    name, _ = command_of(update.effective_message)
+    name, _ = command_of(message_of(update))
     if button := group_handlers.answer_button_for(name):
         await _reply(update, BUTTON_HERE.format(command=escape(name), button=button))
         return
@@ -526,13 +530,13 @@ async def not_text_message(update: Update, context: LedeContext) -> None:
 
 async def new_command(update: Update, context: LedeContext) -> None:
     """``/new``: forget this chat's (or topic's) conversation."""
-    message = update.effective_message
-    await context.workers.quick(context.lede.questions.new_conversation, update.effective_chat.id, _thread(message))
+    message = message_of(update)
+    await context.workers.quick(context.lede.questions.new_conversation, chat_of(update).id, _thread(message))
     await _reply(update, NEW_CONVERSATION)
 
 
 async def _reply(update: Update, html: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    await send_reply(update.effective_message, html, markup)
+    await send_reply(message_of(update), html, markup)
 
 
 # ---- sources ---------------------------------------------------------------------------------
@@ -547,7 +551,7 @@ async def add_command(update: Update, context: LedeContext) -> None:
     # All /add does changes the chat's sources: a member who may not is told so, not how to type it.
     if not await _may_change_sources(update, context):
         return
-    replied = update.effective_message.reply_to_message
+    replied = message_of(update).reply_to_message
     # /add in reply to a file (shared in a group without the caption, or forwarded) adds the file itself.
     if not context.arguments and replied is not None and replied.document is not None:
         await _add_document(update, context, replied.document)
@@ -561,20 +565,20 @@ async def add_command(update: Update, context: LedeContext) -> None:
         return
     if not await within_limit(update, context, Action.ADD_SOURCE):
         return
-    url, chat = context.arguments[0], update.effective_chat.id
+    url, chat = context.arguments[0], chat_of(update).id
     async with _source_turn(update, context):
         await _reply(update, source_replies.added(await context.workers.sources(context.lede.sources.add_url, url, chat)))
 
 
 def _source_turn(update: Update, context: LedeContext) -> AbstractAsyncContextManager[None]:
     """The chat's turn to add a source (one at a time per chat), told at once when it must wait."""
-    return turn_told(update.effective_message, context.shell.source_turns, context.workers.sources)
+    return turn_told(message_of(update), context.shell.source_turns, context.workers.sources)
 
 
 async def forwarded_message(update: Update, context: LedeContext) -> None:
     """A post forwarded in a private chat is news to add, not a question."""
     if await within_limit(update, context, Action.ADD_SOURCE):
-        await channel_handlers.add_forward(update, context, update.effective_message)
+        await channel_handlers.add_forward(update, context, message_of(update))
 
 
 async def document_message(update: Update, context: LedeContext) -> None:
@@ -585,10 +589,11 @@ async def document_message(update: Update, context: LedeContext) -> None:
     administrator may still reply ``/add`` to one). A document captioned
     with another command never comes here: it is that command (``/ask``, ``/help`` …).
     """
-    message = update.effective_message
-    if update.effective_chat.type != ChatType.PRIVATE and not _captioned_add(message):
+    message = message_of(update)
+    if chat_of(update).type != ChatType.PRIVATE and not _captioned_add(message):
         return
-    if await _may_change_sources(update, context):
+    # A document it has: this handler's filters.Document.ALL lets through no other message.
+    if await _may_change_sources(update, context) and message.document is not None:
         await _add_document(update, context, message.document)
 
 
@@ -602,7 +607,7 @@ async def _add_document(update: Update, context: LedeContext, document: Document
     if not await within_limit(update, context, Action.ADD_SOURCE):
         return
     data = bytes(await (await document.get_file()).download_as_bytearray())
-    chat, sources = update.effective_chat.id, context.workers.sources
+    chat, sources = chat_of(update).id, context.workers.sources
     async with _source_turn(update, context):
         if PurePath(name.lower()).suffix == ".opml":
             imported = await sources(lede.sources.import_opml, name, data, chat)
@@ -613,17 +618,17 @@ async def _add_document(update: Update, context: LedeContext, document: Document
 
 async def feed_command(update: Update, context: LedeContext) -> None:
     lede, workers = context.lede, context.workers
-    chat = update.effective_chat.id
+    chat = chat_of(update).id
     match parse_feed_command(context.arguments):
         case FeedList():
             feeds = await workers.quick(lede.sources.feeds, chat)
-            await _reply(update, source_replies.feed_list(feeds, _ways_to_add(update.effective_chat)))
+            await _reply(update, source_replies.feed_list(feeds, _ways_to_add(chat_of(update))))
         case FeedExport():
             exported = await workers.quick(lede.sources.export_opml, chat)
             if isinstance(exported, Failure):
-                await _reply(update, source_replies.feeds_export_refused(exported, _ways_to_add(update.effective_chat)))
+                await _reply(update, source_replies.feeds_export_refused(exported, _ways_to_add(chat_of(update))))
                 return
-            await update.effective_message.reply_document(
+            await message_of(update).reply_document(
                 InputFile(exported.encode(), filename="lede-feeds.opml"), caption="This chat's feeds, for any feed reader.",
                 do_quote=True,
             )
@@ -640,21 +645,21 @@ async def feed_command(update: Update, context: LedeContext) -> None:
 
 
 async def sources_command(update: Update, context: LedeContext) -> None:
-    listed = await context.workers.quick(context.lede.sources.page, update.effective_chat.id,
+    listed = await context.workers.quick(context.lede.sources.page, chat_of(update).id,
                                          page_number(context.arguments))
     buttons = None if isinstance(listed, Failure) else _page_buttons(listed.page, listed.pages)
-    await _reply(update, source_replies.sources_listed(listed, _ways_to_add(update.effective_chat)), buttons)
+    await _reply(update, source_replies.sources_listed(listed, _ways_to_add(chat_of(update))), buttons)
 
 
 async def sources_page(update: Update, context: LedeContext) -> None:
     """A "newer"/"older" button under /sources: show that page in place."""
-    query = update.callback_query
-    number = query.data.removeprefix(SOURCES_CALLBACK)
+    query = tap_of(update)
+    number = (query.data or "").removeprefix(SOURCES_CALLBACK)
     if not number.isdigit():
         await query.answer("That button is no longer valid.")
         return
-    page = await context.workers.quick(context.lede.sources.page, update.effective_chat.id, int(number))
-    ways = _ways_to_add(update.effective_chat)
+    page = await context.workers.quick(context.lede.sources.page, chat_of(update).id, int(number))
+    ways = _ways_to_add(chat_of(update))
     if isinstance(page, Failure):  # the list has grown shorter since the button was made
         await query.answer(source_replies.to_plain(source_replies.sources_listed(page, ways)))
         return
@@ -751,7 +756,8 @@ async def error_handler(update: object, context: LedeContext) -> None:
         except TelegramError:  # answered before the failure: the chat is told instead
             pass
     # A channel's post is read, never answered: the channel's readers are not told of Lede's failures.
-    if isinstance(update, Update) and update.effective_message and update.effective_chat.type != ChatType.CHANNEL:
+    if (isinstance(update, Update) and update.effective_message and update.effective_chat
+            and update.effective_chat.type != ChatType.CHANNEL):
         try:
             await update.effective_message.reply_text(reply, do_quote=True)
         except Exception:  # the reply is best effort; the failure is already logged

@@ -50,8 +50,8 @@ class CommandOrCaptionHandler(CommandHandler):
     ``context.args``: the callback cannot tell the two apart."""
 
     def check_update(self, update: object) -> bool | tuple[list[str], bool | FilterDataDict | None] | None:
-        message = update.effective_message if isinstance(update, Update) else None
-        if message is None or message.text is not None or not _caption_command(message):
+        if (not isinstance(update, Update) or (message := update.effective_message) is None
+                or message.text is not None or not _caption_command(message)):
             return super().check_update(update)
         name, addressee = command_of(message)
         if name[1:].lower() not in self.commands or not (addressee is None or is_this_bot(message, addressee)):

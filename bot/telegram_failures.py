@@ -29,7 +29,7 @@ import httpx
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
-from telegram.ext import AIORateLimiter, ContextTypes
+from telegram.ext import AIORateLimiter, CallbackContext
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.formatting import MAX_MESSAGE_CHARS, clip
@@ -229,14 +229,14 @@ def chat_gone(error: TelegramError) -> bool:
     return isinstance(error, Forbidden) or (isinstance(error, BadRequest) and "chat not found" in error.message.lower())
 
 
-def topic_gone(error: BadRequest) -> bool:
+def topic_gone(error: TelegramError) -> bool:
     """Whether Telegram refused a message sent to a forum topic because the topic was deleted ("message thread
     not found", or "TOPIC_DELETED"), or closed (where only administrators may post: "TOPIC_CLOSED")."""
     message = error.message.lower()
     return any(reason in message for reason in ("thread not found", "topic_deleted", "topic_closed"))
 
 
-def unreachable_chat(update: object, context: ContextTypes.DEFAULT_TYPE) -> tuple[int, str] | None:
+def unreachable_chat(update: object, context: CallbackContext[Any, Any, Any, Any]) -> tuple[int, str] | None:
     """The chat and Telegram's reason, when the failure is a 403 (the bot was blocked or removed).
 
     The chat is the update's, or a scheduled job's (jobs run with ``chat_id``).

@@ -9,6 +9,7 @@ from telegram import Update
 from bot.access import Action, RateLimiter, slow_down_briefly
 from bot.telegram_context import LedeContext, refuse_inline
 from bot.telegram_failures import send_reply
+from bot.telegram_updates import chat_of, message_of
 
 
 async def within_limit(update: Update, context: LedeContext, action: Action) -> bool:
@@ -29,7 +30,7 @@ async def within_limit(update: Update, context: LedeContext, action: Action) -> 
     elif update.inline_query:
         await refuse_inline(update.inline_query, slow_down_briefly(wait))
     elif limiter.to_be_told(person, action):
-        await send_reply(update.effective_message, limiter.slow_down(action, wait))
+        await send_reply(message_of(update), limiter.slow_down(action, wait))
     return False
 
 
@@ -40,4 +41,4 @@ def _person(update: Update) -> int:
     message = None if update.callback_query else update.effective_message
     if message is not None and message.sender_chat is not None:
         return message.sender_chat.id
-    return update.effective_user.id if update.effective_user else update.effective_chat.id
+    return update.effective_user.id if update.effective_user else chat_of(update).id

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import platformdirs
 
@@ -25,6 +26,7 @@ def history_path() -> Path:
 
 def typed_lines(prompt: str) -> Iterator[str]:
     """Each line typed after ``prompt`` until end of input (Ctrl-D); the history is saved however it ends."""
+    readline: ModuleType | None  # None where Python has none
     try:
         import readline
     except ImportError:

@@ -37,7 +37,7 @@ async def turn_told(message: Message, turns: ChatTurns, lane: Lane) -> AsyncIter
     try:
         async with turns.turn(chat):
             told = notice is not None and sending.is_set()
-            if told:
+            if notice is not None and told:
                 await notice  # said before the reply it announces
             elif notice is not None:
                 notice.cancel()
