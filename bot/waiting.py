@@ -36,11 +36,12 @@ async def turn_told(message: Message, turns: ChatTurns, lane: Lane) -> AsyncIter
     notice = asyncio.create_task(_tell_after(message, sending)) if turns.waiting(chat) else None
     try:
         async with turns.turn(chat):
-            told = notice is not None and sending.is_set()
-            if notice is not None and told:
-                await notice  # said before the reply it announces
-            elif notice is not None:
-                notice.cancel()
+            told = sending.is_set()
+            if notice is not None:
+                if told:
+                    await notice  # said before the reply it announces
+                else:
+                    notice.cancel()
             if lane.full and not told:
                 await send_reply(message, OTHERS_FIRST)
             yield
