@@ -14,41 +14,35 @@ see every update), the code checks for None itself.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import CallbackQuery, Chat, ChatMemberUpdated, InlineQuery, Message, Update, User
 from telegram.ext import Application, Job, JobQueue
 
 from bot.telegram_context import LedeContext
 
+_Part = TypeVar("_Part")
+
 
 def message_of(update: Update) -> Message:
     """The message (or its edit, or a channel's post) of an update from a handler registered for messages."""
-    if update.effective_message is None:
-        raise _missing("message", update)
-    return update.effective_message
+    return _present(update.effective_message, "message", update)
 
 
 def chat_of(update: Update) -> Chat:
     """The chat of an update from a handler registered for messages or for taps on Lede's buttons."""
-    if update.effective_chat is None:
-        raise _missing("chat", update)
-    return update.effective_chat
+    return _present(update.effective_chat, "chat", update)
 
 
 def sender_of(update: Update) -> User:
     """Who sent the update, from a handler registered for messages in chats (not a channel's posts, which have no
     sender), taps or inline queries. Written as a chat, it is the user Telegram names for that chat."""
-    if update.effective_user is None:
-        raise _missing("user", update)
-    return update.effective_user
+    return _present(update.effective_user, "user", update)
 
 
 def tap_of(update: Update) -> CallbackQuery:
     """The tap on a button of an update from a ``CallbackQueryHandler``."""
-    if update.callback_query is None:
-        raise _missing("callback query", update)
-    return update.callback_query
+    return _present(update.callback_query, "callback query", update)
 
 
 def tapped_message(query: CallbackQuery) -> Message:
@@ -62,16 +56,12 @@ def tapped_message(query: CallbackQuery) -> Message:
 
 def inline_query_of(update: Update) -> InlineQuery:
     """The inline query of an update from an ``InlineQueryHandler``."""
-    if update.inline_query is None:
-        raise _missing("inline query", update)
-    return update.inline_query
+    return _present(update.inline_query, "inline query", update)
 
 
 def membership_of(update: Update) -> ChatMemberUpdated:
     """The change of Lede's own membership of a chat, of an update from a ``ChatMemberHandler`` for ``MY_CHAT_MEMBER``."""
-    if update.my_chat_member is None:
-        raise _missing("my_chat_member", update)
-    return update.my_chat_member
+    return _present(update.my_chat_member, "my_chat_member", update)
 
 
 def job_of(context: LedeContext) -> Job[Any]:
@@ -95,6 +85,13 @@ def job_queue_of(application: Application[Any, Any, Any, Any, Any, Any]) -> JobQ
         raise RuntimeError("python-telegram-bot has no JobQueue: install it with its job-queue extra "
                            "(python-telegram-bot[job-queue])")
     return application.job_queue
+
+
+def _present(value: _Part | None, part: str, update: Update) -> _Part:
+    """``value``, the ``part`` of ``update`` its handler uses, or the error saying it is missing."""
+    if value is None:
+        raise _missing(part, update)
+    return value
 
 
 def _missing(part: str, update: Update) -> RuntimeError:
