@@ -20,7 +20,7 @@ from retrieval.answer import Answer, Candidate
 from retrieval.briefing_replies import Scope, ToldStory
 from retrieval.followup import FollowUp, asks_for_more
 from retrieval.index import Passage
-from retrieval.question import AnswerType, asks_for_slot, expected_answer, holds_asked_slot, without_measure_word
+from retrieval.question import AnswerType, asks_for_slot, expected_answer, holds_asked_slot
 from retrieval.text import words
 
 # Long enough for any real question, short enough that nobody pastes an
@@ -119,7 +119,7 @@ class Questions:
         if isinstance(checked, InvalidQuestion):
             return checked
         # "how much?" has no words to search for either: "much" is how it asks.
-        if not self.index.analyzer.terms(without_measure_word(checked)):
+        if not self.conversations.asks_about_something(checked, self.index.topic(checked)):
             return _only_common_words(checked)
         return self.index.answer(checked, chat)
 
