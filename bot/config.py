@@ -27,10 +27,10 @@ from corpus.feed_poller import DEFAULT_FEED_INTERVAL
 from corpus.fetch import FetchPolicy
 from corpus.loader import BUNDLED_SEEDS, SUPPORTED_SUFFIXES
 from corpus.retention import parse_keep_days
+from corpus.sources import DEFAULT_MAX_UPLOAD_BYTES
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
-from corpus.sources import DEFAULT_MAX_UPLOAD_BYTES
 
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
 _TOKEN_SHAPE = re.compile(r"\d+:[A-Za-z0-9_-]+")

@@ -618,15 +618,16 @@ async def _add_document(update: Update, context: LedeContext, document: Document
 
 async def feed_command(update: Update, context: LedeContext) -> None:
     lede, workers = context.lede, context.workers
-    chat = chat_of(update).id
+    where = chat_of(update)
+    chat = where.id
     match parse_feed_command(context.arguments):
         case FeedList():
             feeds = await workers.quick(lede.sources.feeds, chat)
-            await _reply(update, source_replies.feed_list(feeds, _ways_to_add(chat_of(update))))
+            await _reply(update, source_replies.feed_list(feeds, _ways_to_add(where)))
         case FeedExport():
             exported = await workers.quick(lede.sources.export_opml, chat)
             if isinstance(exported, Failure):
-                await _reply(update, source_replies.feeds_export_refused(exported, _ways_to_add(chat_of(update))))
+                await _reply(update, source_replies.feeds_export_refused(exported, _ways_to_add(where)))
                 return
             await message_of(update).reply_document(
                 InputFile(exported.encode(), filename="lede-feeds.opml"), caption="This chat's feeds, for any feed reader.",
@@ -645,10 +646,10 @@ async def feed_command(update: Update, context: LedeContext) -> None:
 
 
 async def sources_command(update: Update, context: LedeContext) -> None:
-    listed = await context.workers.quick(context.lede.sources.page, chat_of(update).id,
-                                         page_number(context.arguments))
+    chat = chat_of(update)
+    listed = await context.workers.quick(context.lede.sources.page, chat.id, page_number(context.arguments))
     buttons = None if isinstance(listed, Failure) else _page_buttons(listed.page, listed.pages)
-    await _reply(update, source_replies.sources_listed(listed, _ways_to_add(chat_of(update))), buttons)
+    await _reply(update, source_replies.sources_listed(listed, _ways_to_add(chat)), buttons)
 
 
 async def sources_page(update: Update, context: LedeContext) -> None:
@@ -658,8 +659,9 @@ async def sources_page(update: Update, context: LedeContext) -> None:
     if not number.isdigit():
         await query.answer("That button is no longer valid.")
         return
-    page = await context.workers.quick(context.lede.sources.page, chat_of(update).id, int(number))
-    ways = _ways_to_add(chat_of(update))
+    chat = chat_of(update)
+    page = await context.workers.quick(context.lede.sources.page, chat.id, int(number))
+    ways = _ways_to_add(chat)
     if isinstance(page, Failure):  # the list has grown shorter since the button was made
         await query.answer(source_replies.to_plain(source_replies.sources_listed(page, ways)))
         return
