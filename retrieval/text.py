@@ -54,6 +54,9 @@ _DOTTED_ACRONYM = re.compile(r"\b((?:[A-Za-z]\.){2,})")
 _NAME_WITH_NUMBER = re.compile(r"\b([A-Za-z]{1,6})-(\d+)\b")
 _POSSESSIVE = re.compile(r"(?<=\w)['’]s\b", re.IGNORECASE)
 _THOUSANDS_SEPARATOR = re.compile(r"(?<=\d),(?=\d)")
+# "12%", "12 per cent" and "12 percent" are one unit that news spells three
+# ways; a reader asks "by what percent?", so all three become the word "percent".
+_PER_CENT = re.compile(r"%|\bper\s+cent\b")
 _WORD = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:\d+)?|\d+", re.UNICODE)
 
 
@@ -82,7 +85,7 @@ class Spelling(Protocol):
 _STEMMER = SnowballStemmer("english", ignore_stopwords=False)
 # Bump whenever a change here changes the terms of some text: saved indexes
 # built with the old analysis are then rebuilt instead of silently mismatching.
-ANALYSIS_VERSION = 3
+ANALYSIS_VERSION = 4
 # Frequent words are met early, so a cache that simply stops growing keeps
 # most of its hits while bounding memory on an ever-growing vocabulary.
 TERM_CACHE_SIZE = 1 << 16
@@ -120,7 +123,10 @@ def words(text: str) -> list[str]:
         text = _POSSESSIVE.sub("", text)
     if "," in text:
         text = _THOUSANDS_SEPARATOR.sub("", text)
-    return _WORD.findall(text.lower())
+    text = text.lower()
+    if "%" in text or "cent" in text:
+        text = _PER_CENT.sub(" percent ", text)
+    return _WORD.findall(text)
 
 
 @dataclass(frozen=True)

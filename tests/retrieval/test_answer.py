@@ -167,6 +167,19 @@ def test_answers_are_verbatim_sentences_of_the_article(seed_index):
             assert candidate.passage.text in article_text
 
 
+@pytest.mark.parametrize("share", ["64%", "64 per cent", "64 percent"])
+@pytest.mark.parametrize("question", ["What percentage of voters cast a ballot?", "how many percent of voters cast a ballot?"])
+def test_a_question_asking_for_a_percent_is_answered_by_the_share_however_it_is_written(share, question):
+    """Without "%" and "per cent" read as "percent", the count of voters in the first sentence wins."""
+    index = SentenceIndex(Analyzer(Lexicon.load()))
+    index.add([Article("vote", "Election turnout", (
+        "In the north, 12,000 voters cast a ballot on Sunday.",
+        f"In the south, {share} of voters cast a ballot on Sunday.",
+    ))])
+    answer = answer_question(index, question)
+    assert answer.best is not None and answer.best.passage.text.startswith("In the south")
+
+
 def test_related_words_let_a_paraphrased_question_find_its_sentence(seed_index):
     """Without the lexicon "demand" matches nothing, and "needs" is not chosen."""
     plain = SentenceIndex(Analyzer(Lexicon.empty()))

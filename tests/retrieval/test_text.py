@@ -49,6 +49,8 @@ class Vocabulary:
         ("Trump’s call", ["trump", "call"]),
         ("155,221 bags at 5.93 mln", ["155221", "bags", "at", "5.93", "mln"]),
         ("the U.N. and U.K.", ["the", "un", "and", "uk"]),
+        ("up 12% or 8 Per Cent, not 5 percent", ["up", "12", "percent", "or", "8", "percent", "not", "5", "percent"]),
+        ("a recent percentage", ["a", "recent", "percentage"]),
     ],
 )
 def test_words_normalise_names_and_numbers(text, expected):
