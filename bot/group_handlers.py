@@ -293,7 +293,11 @@ async def answer_button(update: Update, context: LedeContext) -> None:
         return
     reply = group_replies.more_answers(found) if isinstance(found, tuple) else group_replies.context(found)
     await query.answer()
-    await send_reply(tapped_message(query), reply)
+    message = tapped_message(query)
+    if message is None:  # deleted meanwhile: said in the chat on its own (in a forum, its topic is not known)
+        await send_html(context.bot, chat, reply)
+    else:
+        await send_reply(message, reply)
 
 
 # ---- inline mode --------------------------------------------------------------------------------

@@ -45,13 +45,16 @@ def tap_of(update: Update) -> CallbackQuery:
     return _present(update.callback_query, "callback query", update)
 
 
-def tapped_message(query: CallbackQuery) -> Message:
-    """The message under the tapped button: Lede puts buttons only under messages it sends in a chat (none under an
-    inline result), but Telegram may give it as inaccessible (deleted meanwhile)."""
-    if not isinstance(query.message, Message):
-        raise RuntimeError(f"Telegram gave no accessible message under the button tapped ({query.data!r}): "
-                           f"{query.message!r}")
-    return query.message
+def tapped_message(query: CallbackQuery) -> Message | None:
+    """The message under the tapped button, or None when Telegram gives it as inaccessible (deleted meanwhile).
+
+    Lede puts buttons only under messages it sends in a chat (none under an
+    inline result). python-telegram-bot 22 parses an inaccessible one as a
+    ``Message`` dated 0, a later release may give an ``InaccessibleMessage``:
+    either way there is nothing left to reply to.
+    """
+    message = query.message
+    return message if isinstance(message, Message) and message.is_accessible else None
 
 
 def inline_query_of(update: Update) -> InlineQuery:

@@ -717,6 +717,19 @@ async def test_an_answer_has_buttons_for_more_context_and_feedback(bot_api, anal
     assert (record.question, record.feedback) == ("how much will the harbour bridge cost?", -1)
 
 
+async def test_more_under_an_answer_deleted_meanwhile_is_sent_to_the_chat(bot_api, analyzer, clock):
+    lede = make_lede(analyzer, articles=COSTS)
+    async with polling(application(bot_api, lede, clock)):
+        bot_api.send_user_message(USER, USER, "how much will the harbour bridge cost?")
+        [answer] = await bot_api.wait_for_messages(USER)
+        more = answer.reply_markup["inline_keyboard"][0][0]["callback_data"]
+        bot_api.delete_message(USER, answer.message_id)
+        bot_api.send_callback_query(USER, USER, answer.message_id, more)
+        [_, sent] = await bot_api.wait_for_messages(USER, 2)
+        await bot_api.wait_for_request("answerCallbackQuery")
+    assert sent.text.startswith("1. ") and sent.reply_to_message_id is None
+
+
 async def test_buttons_of_an_answer_this_bot_no_longer_knows_are_answered_politely(bot_api, analyzer, clock):
     async with polling(application(bot_api, make_lede(analyzer), clock)):
         bot_api.send_user_message(USER, USER, "what did Zelensky demand?")

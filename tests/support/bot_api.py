@@ -1331,12 +1331,17 @@ class FakeBotApi:
 
     def send_callback_query(self, chat_id: int, user_id: int, message_id: int, data: str) -> str:
         """A user presses the inline button carrying ``data`` under a bot message; returns the
-        query id the bot must answer."""
+        query id the bot must answer. Under a message deleted meanwhile, the query carries it as inaccessible."""
         with self._lock:
-            message = self._chats[chat_id].messages[message_id]
-            keyboard = message.get("reply_markup", {}).get("inline_keyboard", [])
-            if data not in [button.get("callback_data") for row in keyboard for button in row]:
-                raise ValueError(f"message {message_id} has no button with callback_data {data!r}")
+            chat = self._chats[chat_id]
+            message = chat.messages.get(message_id)
+            if message is None:
+                # Deleted since the user saw it: Telegram gives an InaccessibleMessage, its chat and id with date 0.
+                message = {"chat": chat.info, "message_id": message_id, "date": 0}
+            else:
+                keyboard = message.get("reply_markup", {}).get("inline_keyboard", [])
+                if data not in [button.get("callback_data") for row in keyboard for button in row]:
+                    raise ValueError(f"message {message_id} has no button with callback_data {data!r}")
             query_id = f"{user_id}{self._next_query_id:08d}"
             self._next_query_id += 1
             query = {"id": query_id, "from": self._user(user_id), "message": message,
