@@ -5,9 +5,9 @@ A tapped message is returned only while it can be replied to.
 
 from __future__ import annotations
 
-import pytest
 from datetime import UTC, datetime
 
+import pytest
 from telegram import CallbackQuery, Chat, InaccessibleMessage, InlineQuery, Message, Update, User
 from telegram.constants import ZERO_DATE
 

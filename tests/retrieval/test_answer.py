@@ -168,7 +168,8 @@ def test_answers_are_verbatim_sentences_of_the_article(seed_index):
 
 
 @pytest.mark.parametrize("share", ["64%", "64 per cent", "64 percent"])
-@pytest.mark.parametrize("question", ["What percentage of voters cast a ballot?", "how many percent of voters cast a ballot?"])
+@pytest.mark.parametrize("question", ["What percentage of voters cast a ballot?",
+                                      "how many percent of voters cast a ballot?"])
 def test_a_question_asking_for_a_percent_is_answered_by_the_share_however_it_is_written(share, question):
     """Without "%" and "per cent" read as "percent", the count of voters in the first sentence wins."""
     index = SentenceIndex(Analyzer(Lexicon.load()))
