@@ -73,6 +73,7 @@ from retrieval.question import (
     sentence_holds,
     split_attribution,
     without_measure_word,
+    without_reporting_verb,
 )
 from retrieval.text import Analyzer, Query
 
@@ -125,7 +126,10 @@ class Question:
 
     @classmethod
     def analyse(cls, text: str, analyzer: Analyzer) -> Question:
-        query = analyzer.query(text)
+        query = analyzer.query(without_reporting_verb(text))
+        if not query.terms:
+            # "What did he say?" names nobody: the verb is all there is to search for.
+            query = analyzer.query(text)
         core_text, attribution = split_attribution(text)
         core = analyzer.query(core_text) if attribution else query
         if len(core.terms) < 2:

@@ -102,6 +102,18 @@ def split_attribution(question: str) -> tuple[str, str]:
     return question, " ".join(attribution)
 
 
+def without_reporting_verb(question: str) -> str:
+    """``question`` without the "say" or "tell" of a "what did X say / tell Y" question.
+
+    The verb says what kind of answer is asked for (a statement, which the
+    statement cue finds however it is reported: "told", "said", a quotation);
+    as a word to match, it makes any sentence in which anybody says anything
+    cover half of "what did Zelensky say?".
+    """
+    match = _SPEAKER.search(question)
+    return question[: match.end(1)] + " " + question[match.end() :] if match else question
+
+
 def lowered(question: str) -> str:
     """``question`` in lower case with straight apostrophes and single spaces: what the question patterns read."""
     return " ".join(question.lower().replace("’", "'").split())

@@ -50,6 +50,10 @@ def seed_index() -> SentenceIndex:
         ("what did zelenksy demnad", "Kyiv needs “real security guarantees” to negotiate with Moscow"),
         ("What concessions did Trump offer Putin?", "These included Ukraine potentially giving up some of its"),
         ("What else did Trump say?", "On Thursday, Trump also said that Moscow should be allowed to rejoin the G-7."),
+        # Zelensky's statement, not whichever sentence reports somebody's: Trump's G-7 remark, or Vance telling
+        # the Wall Street Journal.
+        ("What did Zelensky say?", "Kyiv needs “real security guarantees” to negotiate with Moscow, Zelensky told Vance"),
+        ("What did Zelenskyy tell Vance?", "Kyiv needs “real security guarantees” to negotiate with Moscow, Zelensky told Vance"),
     ],
 )
 def test_seed_questions_get_the_sentence_that_answers_them(seed_index, question, answer_starts):

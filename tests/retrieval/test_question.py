@@ -14,6 +14,7 @@ from retrieval.question import (
     sentence_holds,
     spells_out,
     split_attribution,
+    without_reporting_verb,
     without_measure_word,
 )
 
@@ -102,6 +103,22 @@ def test_a_day_of_the_week_is_neither_a_person_nor_a_place():
 )
 def test_the_attribution_is_split_from_the_question(question, core, attribution):
     assert split_attribution(question) == (core, attribution)
+
+
+@pytest.mark.parametrize(
+    ("question", "searched"),
+    [
+        ("What did Zelensky say?", "What did Zelensky ?"),
+        ("what did Zelenskyy tell Vance?", "what did Zelenskyy  Vance?"),
+        ("what did minister bangemann say about handouts?", "what did minister bangemann  about handouts?"),
+        # Only the verb that asks for a statement goes: "demand" says what was said.
+        ("what did Zelensky demand?", "what did Zelensky demand?"),
+        ("who said the talks would fail?", "who said the talks would fail?"),
+        ("what did the report say?", "what did the report ?"),
+    ],
+)
+def test_the_verb_that_asks_for_a_statement_is_not_a_word_to_search_for(question, searched):
+    assert without_reporting_verb(question) == searched
 
 
 @pytest.mark.parametrize(
