@@ -294,8 +294,9 @@ async def answer_button(update: Update, context: LedeContext) -> None:
     reply = group_replies.more_answers(found) if isinstance(found, tuple) else group_replies.context(found)
     await query.answer()
     message = tapped_message(query)
-    if message is None:  # deleted meanwhile: said in the chat on its own (in a forum, its topic is not known)
-        await send_html(context.bot, chat, reply)
+    if message is None:  # deleted meanwhile: said on its own, in the forum topic the answer was given in
+        thread = await workers.quick(lede.questions.topic_of, number, chat)
+        await send_html(context.bot, chat, reply, thread=thread or None)
     else:
         await send_reply(message, reply)
 

@@ -179,7 +179,7 @@ class Questions:
         # "More" reads a follow-up ("why?", "what else?") the way it was read here, in the articles it was answered from.
         follow_up = reading.follow_up.to_json() if reading.follow_up else None
         number = self.store.remember_answer(chat, asked, *passage.key, now, follow_up, passage.text,
-                                            within.to_json() if within else None)
+                                            within.to_json() if within else None, thread)
         return Answered(outcome, number)
 
     def _answered_in(self, asked: str, chat: int, reading: Reading) -> tuple[Answer, Scope | None]:
@@ -211,6 +211,12 @@ class Questions:
         shown = (record.article_id, _answered_at(record, self.index.article_sentences(record.article_id)))
         ranked = (outcome.best, *outcome.alternatives) if outcome.best else ()
         return tuple(c for c in ranked if c.passage.key != shown)[:MORE_ANSWERS]
+
+    def topic_of(self, number: int, chat: int) -> int:
+        """The forum topic answer ``number`` was given in (NO_THREAD outside topics, or for an answer not known here):
+        where a reply to its buttons goes when the answer itself is gone."""
+        record = self.store.answer_record(number)
+        return record.thread if record is not None and record.chat == chat else NO_THREAD
 
     @property
     def keeps_answers(self) -> bool:

@@ -207,6 +207,10 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE answers ADD COLUMN within TEXT;         -- the scope (JSON); NULL for an answer from all the chat sees
     """,
+    # 13: the forum topic of each answer, so that "More" under an answer deleted meanwhile is sent to that topic.
+    """
+    ALTER TABLE answers ADD COLUMN thread INTEGER NOT NULL DEFAULT 0;  -- message_thread_id; 0 outside topics
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 # The tables that keep something for a chat, in its ``chat`` column (a new one belongs here too).
@@ -315,6 +319,8 @@ class AnswerRecord:
     sentence: str | None = None
     # The articles the answer was found in (opaque to the store: a briefing's story), or None for all the chat sees.
     within: str | None = None
+    # The forum topic it was given in (message_thread_id), 0 outside topics.
+    thread: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -929,14 +935,15 @@ class Store:
             db.execute("UPDATE briefing_schedules SET last_run = ? WHERE chat = ?", (stamp(moment), chat))
 
     def remember_answer(self, chat: int, question: str, article_id: str, position: int, asked: datetime,
-                        follow_up: str | None = None, sentence: str | None = None, within: str | None = None) -> int:
-        """Keep what an answer's buttons need (the question, how it was read and where, the sentence quoted);
-        returns its number."""
+                        follow_up: str | None = None, sentence: str | None = None, within: str | None = None,
+                        thread: int = 0) -> int:
+        """Keep what an answer's buttons need (the question, how it was read and where, the sentence quoted, the
+        forum topic it was given in); returns its number."""
         with self._transaction() as db:
             number = db.execute(
-                "INSERT INTO answers (chat, question, article_id, position, asked, follow_up, sentence, within)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (chat, question, article_id, position, stamp(asked), follow_up, sentence, within)).lastrowid
+                "INSERT INTO answers (chat, question, article_id, position, asked, follow_up, sentence, within, thread)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (chat, question, article_id, position, stamp(asked), follow_up, sentence, within, thread)).lastrowid
             assert number is not None  # an INSERT sets it
             return number
 
@@ -946,7 +953,7 @@ class Store:
         if row is None:
             return None
         return AnswerRecord(row["id"], row["chat"], row["question"], row["article_id"], row["position"], row["feedback"],
-                            row["follow_up"], row["sentence"], row["within"])
+                            row["follow_up"], row["sentence"], row["within"], row["thread"])
 
     def record_feedback(self, number: int, helpful: bool) -> None:
         with self._transaction() as db:

@@ -137,6 +137,14 @@ def test_the_quiet_spell_is_set_in_minutes_and_must_be_positive():
         load_config(["--console"], {"LEDE_CONVERSATION_MINUTES": "soon"})
 
 
+def test_an_answers_forum_topic_is_known_to_its_chat_only(lede):
+    in_topic = lede.questions.answer("who did Vance meet?", CHAT, now=NOW, thread=7).number
+    outside = lede.questions.answer("who did Vance meet?", CHAT + 1, now=NOW).number
+    assert (lede.questions.topic_of(in_topic, CHAT), lede.questions.topic_of(outside, CHAT + 1)) == (7, 0)
+    assert lede.questions.topic_of(in_topic, CHAT + 1) == 0, "another chat's answer says nothing of its topics"
+    assert lede.questions.topic_of(in_topic + 100, CHAT) == 0
+
+
 def test_more_under_a_follow_ups_answer_reads_the_follow_up_as_it_was_read(lede):
     ask(lede, "How long was Trump's call with Putin?")
     answered = lede.questions.answer("why?", CHAT, now=NOW + timedelta(seconds=30))

@@ -730,6 +730,25 @@ async def test_more_under_an_answer_deleted_meanwhile_is_sent_to_the_chat(bot_ap
     assert sent.text.startswith("1. ") and sent.reply_to_message_id is None
 
 
+async def test_more_under_an_answer_deleted_meanwhile_in_a_forum_topic_is_sent_to_that_topic(bot_api, analyzer, clock):
+    # Telegram gives the tapped message as inaccessible, without its topic: the reply went to the group's General topic.
+    lede = make_lede(analyzer, articles=COSTS)
+    bot_api.add_group(FORUM, "Forum", type="supergroup", is_forum=True)
+    topic = bot_api.add_topic(FORUM, "Harbour", created_by=MEMBER)
+    async with polling(application(bot_api, lede, clock)):
+        bot_api.send_user_message(FORUM, MEMBER, "/ask how much will the harbour bridge cost?", message_thread_id=topic)
+        [answer] = await bot_api.wait_for_messages(FORUM)
+        [context_button] = [button["callback_data"] for button in answer.reply_markup["inline_keyboard"][0]
+                            if button["text"] == "Context"]
+        bot_api.delete_message(FORUM, answer.message_id)
+        bot_api.send_callback_query(FORUM, MEMBER, answer.message_id, context_button)
+        [_, sent] = await bot_api.wait_for_messages(FORUM, 2)
+        await bot_api.wait_for_request("answerCallbackQuery")
+    assert answer.message_thread_id == topic
+    assert sent.text.startswith("… ") and sent.reply_to_message_id is None
+    assert sent.message_thread_id == topic
+
+
 async def test_buttons_of_an_answer_this_bot_no_longer_knows_are_answered_politely(bot_api, analyzer, clock):
     async with polling(application(bot_api, make_lede(analyzer), clock)):
         bot_api.send_user_message(USER, USER, "what did Zelensky demand?")

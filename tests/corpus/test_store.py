@@ -350,6 +350,15 @@ def test_an_answer_keeps_how_its_question_was_read_across_a_restart(tmp_path):
         assert store.answer_record(followed).follow_up == '{"follows": "who won?"}'
 
 
+def test_an_answer_keeps_the_forum_topic_it_was_given_in(tmp_path):
+    asked = datetime(2025, 6, 2, 8, tzinfo=UTC)
+    with Store.open(tmp_path / "lede.db") as store:
+        in_topic = store.remember_answer(-100, "who won?", "a-1", 0, asked, thread=7)
+        outside = store.remember_answer(-100, "who won?", "a-1", 0, asked)
+    with Store.open(tmp_path / "lede.db") as store:
+        assert (store.answer_record(in_topic).thread, store.answer_record(outside).thread) == (7, 0)
+
+
 def test_an_answer_kept_before_sentences_were_kept_still_opens_without_its_sentence(tmp_path):
     path = tmp_path / "old.db"
     connection = sqlite3.connect(path)
