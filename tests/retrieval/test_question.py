@@ -14,8 +14,8 @@ from retrieval.question import (
     sentence_holds,
     spells_out,
     split_attribution,
-    without_reporting_verb,
     without_measure_word,
+    without_reporting_verb,
 )
 
 
