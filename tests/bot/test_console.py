@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from bot.console import answer_once, run_ingest
 from bot.service import Lede
 from bot.shared_index import new_index
 from corpus.loader import load_paths
-from tests.support.processes import clean_environment
+from tests.support.processes import clean_environment, scratch_folder
 from tests.support.web_server import LocalWeb, rss_feed
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,7 +32,7 @@ def run_bot(*args: str | bytes, stdin: str | bytes = "", env: dict[str, str] | N
     ``prefix`` runs it through another command (e.g. ``setpriv`` to run it as another user).
     Given ``stdin`` as bytes, its output is bytes too (for input that is not UTF-8).
     """
-    environment = clean_environment(XDG_DATA_HOME=tempfile.mkdtemp(prefix="lede-test-data-"), **(env or {}))
+    environment = clean_environment(XDG_DATA_HOME=str(scratch_folder("lede-test-data-")), **(env or {}))
     return subprocess.run(
         [*prefix, sys.executable, str(ROOT / "run_bot.py"), *args],
         input=stdin,
@@ -119,7 +118,7 @@ def test_a_running_console_answers_from_what_ingest_stores_beside_it_and_no_long
     console = subprocess.Popen(
         [sys.executable, str(ROOT / "run_bot.py"), "--console", "--json", "--db", db],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT,
-        env=clean_environment(XDG_DATA_HOME=tempfile.mkdtemp(prefix="lede-test-data-")),
+        env=clean_environment(XDG_DATA_HOME=str(scratch_folder("lede-test-data-"))),
     )
 
     def ask(question: str) -> str | None:
@@ -251,7 +250,7 @@ def test_a_link_asked_once_is_told_to_ingest_it_and_in_the_console_to_add_it():
 
 def test_a_reader_that_goes_away_ends_the_console_quietly_as_for_any_unix_tool():
     # ``lede --console < questions.txt | head -1``: the pipe closes after the first line.
-    environment = clean_environment(XDG_DATA_HOME=tempfile.mkdtemp(prefix="lede-test-data-"))
+    environment = clean_environment(XDG_DATA_HOME=str(scratch_folder("lede-test-data-")))
     process = subprocess.Popen([sys.executable, str(ROOT / "run_bot.py"), "--console"], stdin=subprocess.PIPE,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, env=environment)
     process.stdin.write(b"what did Zelensky demand?\n" * 50)
@@ -266,7 +265,7 @@ def test_a_store_removed_while_the_console_runs_ends_the_session_in_one_line_rat
     db = tmp_path / "lede.db"
     story = tmp_path / "ferry.txt"
     story.write_text("The ferry Nordic Star sank off Bergen on Tuesday after hitting rocks, the coast guard said.\n")
-    environment = clean_environment(XDG_DATA_HOME=tempfile.mkdtemp(prefix="lede-test-data-"), LEDE_DB=str(db))
+    environment = clean_environment(XDG_DATA_HOME=str(scratch_folder("lede-test-data-")), LEDE_DB=str(db))
     process = subprocess.Popen([sys.executable, str(ROOT / "run_bot.py"), "--console"], stdin=subprocess.PIPE,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=environment)
     process.stdin.write("what did Zelensky demand?\n")
@@ -282,7 +281,7 @@ def test_a_store_removed_while_the_console_runs_ends_the_session_in_one_line_rat
 
 def test_a_console_whose_input_the_shell_closed_says_so_in_one_line(tmp_path):
     # ``lede --console <&-``: Python finds no standard input at all.
-    environment = clean_environment(XDG_DATA_HOME=tempfile.mkdtemp(prefix="lede-test-data-"),
+    environment = clean_environment(XDG_DATA_HOME=str(scratch_folder("lede-test-data-")),
                                     LEDE_DB=str(tmp_path / "lede.db"))
     result = subprocess.run([sys.executable, str(ROOT / "run_bot.py"), "--console"], capture_output=True, text=True,
                             cwd=ROOT, env=environment, timeout=120, preexec_fn=lambda: os.close(0))

@@ -11,7 +11,6 @@ import select
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 from bot.console import run_console
@@ -21,7 +20,7 @@ from bot.shared_index import new_index
 from corpus.loader import load_paths
 from corpus.store import Store
 from tests.bot.test_console import ROOT, run_bot
-from tests.support.processes import clean_environment
+from tests.support.processes import clean_environment, scratch_folder
 
 VANCE = "U.S. Vice President J.D. Vance met with"
 SEEDS = ROOT / "seeds"
@@ -145,7 +144,7 @@ def test_help_and_start_work_and_every_command_the_console_mentions_exists(tmp_p
 
 
 def test_ctrl_c_ends_the_console_cleanly():
-    environment = clean_environment(XDG_DATA_HOME=tempfile.mkdtemp(prefix="lede-test-data-"))
+    environment = clean_environment(XDG_DATA_HOME=str(scratch_folder("lede-test-data-")))
     # A test run started in the background (``pytest &``, nohup) ignores SIGINT, and an ignored
     # signal stays ignored in the processes it starts; a caught one is reset to the default. So
     # the console starts as from a terminal, where Ctrl-C reaches it, however pytest was started.

@@ -15,7 +15,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import threading
 from collections.abc import Sequence
 from contextlib import closing
@@ -25,7 +24,7 @@ import pytest
 
 from corpus.store import Store
 from tests.bot.test_console import ROOT
-from tests.support.processes import clean_environment
+from tests.support.processes import clean_environment, scratch_folder
 from tests.support.web_server import LocalWeb, Reply, big_feed
 
 # Loaded by ``import sqlite3`` among the first of Lede's imports, never by Python's start-up.
@@ -48,8 +47,8 @@ def _importing_lede(process: subprocess.Popen[str]) -> bool:
 
 def interrupted_while_importing(command: Sequence[str], **settings: str) -> subprocess.CompletedProcess[str]:
     """Run ``command`` (Lede, with its flags; ``settings`` added to a clean environment) and Ctrl-C it as it starts."""
-    environment = clean_environment(XDG_DATA_HOME=tempfile.mkdtemp(prefix="lede-test-data-"),
-                                    LEDE_DB=str(Path(tempfile.mkdtemp(prefix="lede-test-db-")) / "lede.db"), **settings)
+    environment = clean_environment(XDG_DATA_HOME=str(scratch_folder("lede-test-data-")),
+                                    LEDE_DB=str(scratch_folder("lede-test-db-") / "lede.db"), **settings)
     # Standard input stays open, so that a console past its imports waits at its prompt, as a terminal's would.
     with subprocess.Popen(command, cwd=ROOT, env=environment, stdin=subprocess.PIPE,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:

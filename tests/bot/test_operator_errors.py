@@ -11,7 +11,6 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +19,7 @@ import pytest
 from tests.bot.test_console import ROOT, run_bot
 from tests.bot.test_durability import TOKEN, USER, VANCE, bot_process, wait_until
 from tests.support.bot_api import FakeBotApi
-from tests.support.processes import clean_environment
+from tests.support.processes import clean_environment, scratch_folder
 from tests.support.web_server import closed_port
 
 
@@ -288,7 +287,7 @@ def test_a_db_file_lede_may_not_read_is_one_line_saying_so(args, tmp_path):
 
 def test_a_read_only_store_still_answers_and_says_writes_are_off():
     """A read-only database (here read-only file and folder, as on a read-only mount) is opened read-only."""
-    folder = Path(tempfile.mkdtemp(prefix="lede-read-only-"))
+    folder = scratch_folder("lede-read-only-")
     db = folder / "lede.db"
     stored = run_bot("--ingest", str(ROOT / "seeds"), "--db", str(db))
     assert stored.returncode == 0, stored.stderr

@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ from bot.formatting import BOLD, NORMAL
 from bot.output import Replies
 from tests.bot.test_console import ROOT, run_bot
 from tests.bot.test_ingest import REUTERS_LIKE, write_jsonl
-from tests.support.processes import clean_environment
+from tests.support.processes import clean_environment, scratch_folder
 
 FULL_DISK = "lede: could not write to standard output (No space left on device)\n"
 QUESTION = "what did Zelensky demand?"
@@ -33,7 +32,7 @@ COMMANDS = {
 
 def run_into(target: str | None, *args: str, stdin: str = "", db: Path) -> subprocess.CompletedProcess[str]:
     """``run_bot.py`` with its standard output sent to ``target`` (e.g. /dev/full), or closed when ``target`` is None."""
-    environment = clean_environment(XDG_DATA_HOME=tempfile.mkdtemp(prefix="lede-test-data-"), LEDE_DB=str(db))
+    environment = clean_environment(XDG_DATA_HOME=str(scratch_folder("lede-test-data-")), LEDE_DB=str(db))
     with open(target or os.devnull, "w") as output:
         return subprocess.run([sys.executable, str(ROOT / "run_bot.py"), *args], input=stdin, text=True,
                               stdout=output, stderr=subprocess.PIPE, cwd=ROOT, env=environment, timeout=120,
@@ -81,7 +80,7 @@ def test_help_and_version_that_standard_output_cannot_take_end_in_one_line_with_
                          ids=["--ask", "--brief", "--ingest", "--help"])
 def test_a_reader_gone_before_the_reply_ends_the_run_silently_as_sigpipe_would(args, tmp_path):
     # ``lede --brief | head -1`` where head is gone before Lede writes: 141, as a shell reports for SIGPIPE.
-    environment = clean_environment(XDG_DATA_HOME=tempfile.mkdtemp(prefix="lede-test-data-"),
+    environment = clean_environment(XDG_DATA_HOME=str(scratch_folder("lede-test-data-")),
                                     LEDE_DB=str(tmp_path / "lede.db"))
     process = subprocess.Popen([sys.executable, str(ROOT / "run_bot.py"), *args], stdin=subprocess.DEVNULL,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, env=environment)
