@@ -3,7 +3,7 @@
     python -m retrieval.train --news ../shared/data/newsqa/reuters-qa-train.jsonl \\
         --corpus ../shared/data/reuters21578.jsonl.gz \\
         --wikiqa ../shared/data/wikiqa/WikiQA-train.tsv --trecqa ../shared/data/trecqa/train.csv \\
-        [--cv 5] [--output retrieval/data/ranker.json]
+        [--cv 5 [--cv-seeds 7,42,1,2,3]] [--output retrieval/data/ranker.json]
 
 Training splits only. The news dev file and the WikiQA/TrecQA dev files are
 for the last check (:mod:`retrieval.evaluate`); nothing here reads them.
@@ -28,6 +28,8 @@ spread (standard deviation over folds) of news accuracy@1 and @3, all
 questions and paraphrased ones, WikiQA and TrecQA rerank MAP and MRR, plain
 BM25's news accuracy on the same folds, and how well the out-of-fold
 confidence separates right answers from wrong ones (ROC AUC, reliability).
+``--cv-seeds`` repeats the cross-validation with other fold and tree seeds
+and prints each seed's figures and their range: one seed is one draw.
 """
 
 from __future__ import annotations
@@ -233,8 +235,13 @@ TREE_PARAMETERS = {
 TREE_ROUNDS = 300
 
 
-def fit_trees(pools: Sequence[Pool], used: Sequence[str], source_weights: Mapping[str, float]) -> RankingModel:
-    """Gradient-boosted trees ranking each question's candidates (lambdarank), questions weighted by source."""
+def fit_trees(
+    pools: Sequence[Pool], used: Sequence[str], source_weights: Mapping[str, float], seed: int = SEED
+) -> RankingModel:
+    """Gradient-boosted trees ranking each question's candidates (lambdarank), questions weighted by source.
+
+    ``seed`` draws the rows and features each tree sees (bagging): another seed, other trees.
+    """
     import lightgbm
 
     columns = [FEATURES.index(name) for name in used]
@@ -246,12 +253,15 @@ def fit_trees(pools: Sequence[Pool], used: Sequence[str], source_weights: Mappin
         group=sizes,
         weight=np.repeat([source_weights[pool.source] for pool in trainable], sizes),
     )
-    booster = lightgbm.train(TREE_PARAMETERS, data, TREE_ROUNDS)
+    booster = lightgbm.train({**TREE_PARAMETERS, "seed": seed}, data, TREE_ROUNDS)
     return RankingModel({}, {}, booster.model_to_string(), tuple(used))
 
 
-def fit_linear(pools: Sequence[Pool], used: Sequence[str], source_weights: Mapping[str, float]) -> RankingModel:
-    """Pairwise logistic weights, one per feature: the model trees replaced, kept for comparison."""
+def fit_linear(
+    pools: Sequence[Pool], used: Sequence[str], source_weights: Mapping[str, float], seed: int = SEED
+) -> RankingModel:
+    """Pairwise logistic weights, one per feature: the model trees replaced, kept for comparison (no ``seed``
+    changes it)."""
     columns = [FEATURES.index(name) for name in used]
     weights = fit_pairwise((_select(pool, columns) for pool in pools), source_weights)
     return RankingModel({name: round(float(w), 6) for name, w in zip(used, weights)}, {})
@@ -261,7 +271,7 @@ FITTERS = {"trees": fit_trees, "linear": fit_linear}
 
 
 def fit_model(
-    pools: Sequence[Pool], used: Sequence[str], news_weight: float = NEWS_WEIGHT, kind: str = "trees"
+    pools: Sequence[Pool], used: Sequence[str], news_weight: float = NEWS_WEIGHT, kind: str = "trees", seed: int = SEED
 ) -> RankingModel:
     """Ranking on every pool, then confidence on news answers the ranking gives to questions it never saw.
 
@@ -271,11 +281,11 @@ def fit_model(
     without the questions it answers.
     """
     weights = {"news": news_weight, "wikiqa": 1.0, "trecqa": 1.0}
-    ranking = FITTERS[kind](pools, used, weights)
-    assignment = folds(pools, CONFIDENCE_FOLDS, seed=SEED + 1)
+    ranking = FITTERS[kind](pools, used, weights, seed)
+    assignment = folds(pools, CONFIDENCE_FOLDS, seed=seed + 1)
     answers = []
     for fold in range(CONFIDENCE_FOLDS):
-        held_out = FITTERS[kind]([p for p, f in zip(pools, assignment) if f != fold], used, weights)
+        held_out = FITTERS[kind]([p for p, f in zip(pools, assignment) if f != fold], used, weights, seed)
         answers += [best_answer(p, held_out) for p, f in zip(pools, assignment) if f == fold and p.source == "news"]
     given = [answer for answer in answers if answer]
     confidence = fit_confidence([evidence for evidence, _ in given], [right for _, right in given])
@@ -355,19 +365,21 @@ def cross_validate(
     baseline: Mapping[int, bool] | None = None,
     news_weight: float = NEWS_WEIGHT,
     kind: str = "trees",
+    seed: int = SEED,
 ) -> CrossValidation:
     """Train on k-1 folds, measure on the k-th, k times.
 
     ``baseline`` maps a news pool's position in ``pools`` to whether plain
     BM25's first answer is right: its accuracy is reported on the same folds.
+    ``seed`` draws the folds and the trees.
     """
-    assignment = folds(pools, k)
+    assignment = folds(pools, k, seed)
     per_fold, confidence = [], []
     for fold in range(k):
         train_pools = [p for p, f in zip(pools, assignment) if f != fold]
         test_positions = [n for n, f in enumerate(assignment) if f == fold]
         test_pools = [pools[n] for n in test_positions]
-        model = fit_model(train_pools, used, news_weight, kind)
+        model = fit_model(train_pools, used, news_weight, kind, seed)
         figures = measure(test_pools, model)
         if baseline is not None:
             news_tests = [n for n in test_positions if pools[n].source == "news"]
@@ -466,6 +478,34 @@ def cv_table(result: CrossValidation) -> str:
     return "\n".join(lines)
 
 
+# The figures :func:`seeds_table` shows for each fold and tree seed.
+SEED_FIGURES = {"news_acc1": "news acc@1", "news_para_acc1": "paraphrased", "wikiqa_map": "WikiQA MAP",
+                "trecqa_map": "TrecQA MAP"}
+
+
+def seeds_table(summaries: Mapping[int, Mapping[str, tuple[float, float]]]) -> str:
+    """Each seed's CV means, then their range and mean over the seeds.
+
+    One seed's folds and trees are one draw: a change that moves a few
+    pools moves the trees' bagging, and a figure by a hundredth, so a figure
+    is better read across seeds.
+    """
+    names = [name for name in SEED_FIGURES if all(name in summary for summary in summaries.values())]
+    lines = [f"CV means with {len(summaries)} fold and tree seeds:",
+             f"  {'seed':>6}" + "".join(f"{SEED_FIGURES[name]:>14}" for name in names)]
+    lines += [f"  {seed:>6}" + "".join(f"{summary[name][0]:>14.4f}" for name in names)
+              for seed, summary in summaries.items()]
+    ranges = [[summary[name][0] for summary in summaries.values()] for name in names]
+    lines.append(f"  {'range':>6}" + "".join(f"{f'{min(r):.3f}-{max(r):.3f}':>14}" for r in ranges))
+    lines.append(f"  {'mean':>6}" + "".join(f"{statistics.fmean(r):>14.4f}" for r in ranges))
+    return "\n".join(lines)
+
+
+def seed_list(text: str) -> list[int]:
+    """``--cv-seeds 7,42,1``: whole numbers, comma-separated."""
+    return [int(part) for part in text.split(",")]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m retrieval.train", description=__doc__.split("\n\n")[0])
     parser.add_argument("--news", type=Path, help="news training questions (reuters-qa-train.jsonl)")
@@ -474,6 +514,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--trecqa", type=Path, help="TrecQA train.csv")
     parser.add_argument("--cv", type=int, default=0, metavar="K", help="print K-fold cross-validation figures first")
     parser.add_argument("--cv-only", action="store_true", help="cross-validate, write no model")
+    parser.add_argument("--cv-seeds", type=seed_list, default=[], metavar="SEED,...",
+                        help=f"with --cv: also cross-validate with these fold and tree seeds (besides {SEED}) and "
+                             "print each seed's figures and their range")
     parser.add_argument("--news-weight", type=float, default=NEWS_WEIGHT)
     parser.add_argument("--model", choices=sorted(FITTERS), default="trees", help="the kind of ranker (default: trees)")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
@@ -484,6 +527,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--news needs --corpus (e.g. ../shared/data/reuters21578.jsonl.gz)")
     if not (args.news or args.wikiqa or args.trecqa):
         parser.error("give at least one training set: --news, --wikiqa or --trecqa")
+    if args.cv_seeds and not args.cv:
+        parser.error("--cv-seeds needs --cv K")
 
     def log(message: str) -> None:
         print(message, file=sys.stderr)
@@ -493,11 +538,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.cv:
         result = cross_validate(pools, used, args.cv, baseline, args.news_weight, args.model)
         print(cv_table(result))
+        seeds = {SEED: result.summary()}
+        for seed in args.cv_seeds:
+            log(f"cross-validating with seed {seed}")
+            seeds[seed] = cross_validate(pools, used, args.cv, None, args.news_weight, args.model, seed).summary()
+        if args.cv_seeds:
+            print(seeds_table(seeds))
         if args.json:
-            summary: dict[str, list[float] | float] = {
-                name: [round(m, 4), round(s, 4)] for name, (m, s) in result.summary().items()}
+            summary: dict[str, object] = {name: [round(m, 4), round(s, 4)] for name, (m, s) in result.summary().items()}
             if result.confidence:
                 summary["confidence_auc"] = round(roc_auc(result.confidence), 4)
+            if args.cv_seeds:
+                summary["seeds"] = {str(seed): {name: round(figures[name][0], 4) for name in SEED_FIGURES if name in figures}
+                                    for seed, figures in seeds.items()}
             print(json.dumps(summary))
     if args.cv_only:
         return 0

@@ -5,10 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from corpus.article import Article
 from retrieval.features import FEATURES
+from retrieval.index import Passage
 from retrieval.ranker import RankingModel, uses
 from retrieval.evaluate import roc_auc
-from retrieval.train import Pool, fit_confidence, fit_linear, fit_trees, half_way
+from retrieval.train import SEED, Pool, cross_validate, fit_confidence, fit_linear, fit_trees, half_way, seeds_table
 
 SOURCE_WEIGHTS = {"news": 1.0, "wikiqa": 1.0, "trecqa": 1.0}
 
@@ -93,3 +95,43 @@ def test_folds_keep_every_question_of_one_article_together_and_are_reproducible(
     assert all(len(found) == 1 for found in by_article.values())
     assert len(set(assignment)) == 5
     assert folds(pools, 5) == assignment
+
+
+def noisy_pools(count: int = 80) -> list[Pool]:
+    """Questions whose right candidate stands out in ``coverage`` only now and then: what the trees learn varies."""
+    rng = np.random.default_rng(1)
+    pools = []
+    for n in range(count):
+        features = rng.random((8, len(FEATURES)))
+        features[0, FEATURES.index("coverage")] += rng.normal(0.2, 0.5)
+        right = np.zeros(8, dtype=bool)
+        right[0] = True
+        article = Article(f"a{n % 40}", "Story", ())
+        passages = tuple(Passage(article, place, f"Sentence {place} of question {n}.") for place in range(8))
+        pools.append(Pool("news", f"q{n}", "open", article.article_id, features, right, passages))
+    return pools
+
+
+def test_a_tree_seed_draws_other_trees_and_the_same_seed_the_same_ones():
+    pools = noisy_pools()
+    shipped = fit_trees(pools, FEATURES, SOURCE_WEIGHTS)
+    assert fit_trees(pools, FEATURES, SOURCE_WEIGHTS, SEED).trees == shipped.trees
+    assert fit_trees(pools, FEATURES, SOURCE_WEIGHTS, 7).trees != shipped.trees
+
+
+def test_cross_validation_with_another_seed_is_another_draw_of_folds_and_trees():
+    pools = noisy_pools()
+    default = cross_validate(pools, FEATURES, 4).per_fold
+    assert cross_validate(pools, FEATURES, 4, seed=SEED).per_fold == default
+    assert cross_validate(pools, FEATURES, 4, seed=7).per_fold != default
+
+
+def test_the_seeds_table_shows_each_seeds_means_then_their_range_and_mean():
+    summaries = {1987: {"news_acc1": (0.60, 0.05), "wikiqa_map": (0.70, 0.02)},
+                 7: {"news_acc1": (0.64, 0.04), "wikiqa_map": (0.68, 0.01)}}
+    header, columns, first, second, spread, mean = seeds_table(summaries).splitlines()
+    assert header == "CV means with 2 fold and tree seeds:"
+    assert columns.split() == ["seed", "news", "acc@1", "WikiQA", "MAP"]
+    assert first.split() == ["1987", "0.6000", "0.7000"] and second.split() == ["7", "0.6400", "0.6800"]
+    assert spread.split() == ["range", "0.600-0.640", "0.680-0.700"]
+    assert mean.split() == ["mean", "0.6200", "0.6900"]
