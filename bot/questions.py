@@ -200,8 +200,8 @@ class Questions:
 
     def more_answers(self, number: int, chat: int) -> tuple[Candidate, ...] | Expired:
         """"More": the next best distinct answers to the question, from other sentences or sources."""
-        record = self.store.answer_record(number)
-        if record is None or record.chat != chat:
+        record = self._answer_in(number, chat)
+        if record is None:
             return Expired()
         follow_up = FollowUp.from_json(record.follow_up) if record.follow_up else None
         # An answer about a briefing's story has more answers in that story's articles, not in all the chat's.
@@ -215,8 +215,13 @@ class Questions:
     def topic_of(self, number: int, chat: int) -> int:
         """The forum topic answer ``number`` was given in (NO_THREAD outside topics, or for an answer not known here):
         where a reply to its buttons goes when the answer itself is gone."""
+        record = self._answer_in(number, chat)
+        return record.thread if record is not None else NO_THREAD
+
+    def _answer_in(self, number: int, chat: int) -> AnswerRecord | None:
+        """Answer ``number`` as kept, if it was given in ``chat``: another chat's buttons reach no answer of this one."""
         record = self.store.answer_record(number)
-        return record.thread if record is not None and record.chat == chat else NO_THREAD
+        return record if record is not None and record.chat == chat else None
 
     @property
     def keeps_answers(self) -> bool:
@@ -225,8 +230,8 @@ class Questions:
 
     def context(self, number: int, chat: int) -> Context | Expired:
         """"Context": the sentences around the quoted one, from its article."""
-        record = self.store.answer_record(number)
-        if record is None or record.chat != chat:
+        record = self._answer_in(number, chat)
+        if record is None:
             return Expired()
         # A chat that stopped following the article's feed (or left a private channel's audience) sees it no more.
         sentences = self.index.article_sentences(record.article_id) if self.index.sees(chat, record.article_id) else []
@@ -241,8 +246,8 @@ class Questions:
 
     def feedback(self, number: int, chat: int, helpful: bool) -> bool:
         """👍/👎 on an answer, kept with its question; False when the answer is unknown here."""
-        record = self.store.answer_record(number)
-        if record is None or record.chat != chat:
+        record = self._answer_in(number, chat)
+        if record is None:
             return False
         self.store.record_feedback(number, helpful)
         return True
